@@ -1,0 +1,85 @@
+import { describe, expect, test } from '@jest/globals';
+import { BUILD_FLAGS, buildOptionsFromFlags } from '../../src/cli/build-flags.js';
+import { parseDuration, parseFlags, UsageError } from '../../src/cli/flags.js';
+
+const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+  buildOptionsFromFlags(parseFlags(argv, BUILD_FLAGS).values, env, '/work');
+
+describe('kaniko-compatible build flags', () => {
+  test.each([
+    [['--context=/ctx', '--dockerfile', 'sub/Dockerfile', '-d', 'r/a:1'], '/ctx', '/ctx/sub/Dockerfile'],
+    [['-c', 'app', '-f=Containerfile', '--destination=r/a:1'], '/work/app', '/work/app/Containerfile'],
+    [['--context', '.', '-fX', '-d', 'r/a'], '/work', '/work/X'],
+  ])('%j → context and dockerfile', (argv, context, dockerfile) => {
+    const o = parse(argv);
+    expect(o.context).toBe(context);
+    expect(o.dockerfile).toBe(dockerfile);
+  });
+
+  test('repeatable destinations, build args (bare key from env), labels', () => {
+    const o = parse(
+      [
+        '-d',
+        'r/a:1',
+        '--destination',
+        'r/a:2',
+        '--build-arg',
+        'A=x y',
+        '--build-arg',
+        'B',
+        '--build-arg',
+        'C',
+        '--label',
+        'k=v=w',
+      ],
+      { B: 'from-env' },
+    );
+    expect(o.destinations).toEqual(['r/a:1', 'r/a:2']);
+    expect([...o.buildArgs]).toEqual([
+      ['A', 'x y'],
+      ['B', 'from-env'],
+    ]);
+    expect([...o.labels]).toEqual([['k', 'v=w']]);
+  });
+
+  test('booleans take =false, durations parse like Go', () => {
+    const o = parse(['--no-push', '--cache=true', '--cache-copy-layers=false', '--cache-ttl', '1h30m']);
+    expect(o.push).toBe(false);
+    expect(o.cache.enabled).toBe(true);
+    expect(o.cache.copyLayers).toBe(false);
+    expect(o.cache.ttlMs).toBe(90 * 60 * 1000);
+    expect(parseDuration('168h')).toBe(168 * 3600 * 1000);
+    expect(() => parseDuration('1y')).toThrow(/invalid duration "1y"/);
+  });
+
+  test('--insecure marks the destination registries as plain HTTP', () => {
+    const o = parse(['--insecure', '-d', 'localhost:5000/a:1', '--insecure-registry', 'r.example']);
+    expect(o.insecureRegistries).toEqual(['r.example', 'localhost:5000']);
+  });
+
+  test('unknown flags are named, all of them', () => {
+    expect(() => parseFlags(['--bogus', '-d', 'x', '--nope=1'], BUILD_FLAGS)).toThrow(
+      new UsageError('unknown flags "--bogus", "--nope" (see kiln build --help)'),
+    );
+  });
+
+  test('ignored kaniko flags warn and do not fail', () => {
+    const p = parseFlags(['--cleanup', '--use-new-run', '--no-push'], BUILD_FLAGS);
+    expect(p.warnings).toHaveLength(2);
+    expect(p.warnings[0]).toMatch(/--cleanup.*ignored/);
+  });
+
+  test.each([
+    [['-d'], /flag -d needs a value/],
+    [
+      ['--no-push', '--isolation', 'docker'],
+      /--isolation "docker": expected one of auto, chroot, rootless, none/,
+    ],
+    [['--no-push', '--cache=maybe'], /"maybe" is not a boolean/],
+    [['--no-push', '--push-retry', 'x'], /"x" is not an integer/],
+    [[], /no --destination given/],
+    [['--no-push', '--label', 'novalue'], /--label "novalue": expected KEY=value/],
+  ])('%j is rejected', (argv, message) => {
+    expect(() => parse(argv)).toThrow(message);
+  });
+});

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Writes the committed bundles: dist/index.js (the action GitHub runs) and
+// dist/cli/index.js (the `kiln` command). With --check, bundles into a temp
+// dir and fails when dist/ differs: dist/ is stale relative to src/.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
+const entries = [
+  { src: 'src/index.ts', out: '.' },
+  { src: 'src/cli-main.ts', out: 'cli' },
+];
+const check = process.argv.includes('--check');
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-bundle-'));
+try {
+  for (const e of entries) {
+    execFileSync(
+      process.execPath,
+      [ncc, 'build', path.join(root, e.src), '-o', path.join(tmp, e.out), '--target', 'es2022', '--quiet'],
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+  }
+  const dist = path.join(root, 'dist');
+  if (check) {
+    const diff = compareTrees(tmp, dist);
+    if (diff.length) {
+      console.error(
+        `dist/ is stale relative to src/ (run npm run bundle and commit):\n  ${diff.join('\n  ')}`,
+      );
+      process.exit(1);
+    }
+    console.log('dist/ is up to date');
+  } else {
+    fs.rmSync(dist, { recursive: true, force: true });
+    fs.cpSync(tmp, dist, { recursive: true });
+  }
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+function listFiles(dir, prefix = '') {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) =>
+      d.isDirectory() ? listFiles(path.join(dir, d.name), `${prefix}${d.name}/`) : [`${prefix}${d.name}`],
+    );
+}
+
+function compareTrees(fresh, committed) {
+  const a = new Set(listFiles(fresh));
+  const b = new Set(listFiles(committed));
+  const out = [];
+  for (const f of a) {
+    if (!b.has(f)) out.push(`missing: dist/${f}`);
+    else if (!fs.readFileSync(path.join(fresh, f)).equals(fs.readFileSync(path.join(committed, f)))) {
+      out.push(`differs: dist/${f}`);
+    }
+  }
+  for (const f of b) if (!a.has(f)) out.push(`extra: dist/${f}`);
+  return out;
+}

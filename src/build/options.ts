@@ -1,0 +1,88 @@
+/**
+ * BuildOptions: the one typed object both front doors (CLI argv, action
+ * inputs) produce and build() consumes. Validated once, by the front door,
+ * before any work starts.
+ */
+export type Isolation = 'auto' | 'chroot' | 'rootless' | 'none';
+export type SnapshotMode = 'auto' | 'overlay' | 'walk';
+
+export interface CacheOptions {
+  /** Use and fill the layer cache (kaniko --cache). */
+  enabled: boolean;
+  /** Registry repository for cached layers (kaniko --cache-repo). */
+  repo?: string;
+  /** Entries older than this are ignored (kaniko --cache-ttl), in ms. */
+  ttlMs: number;
+  /** Local directory cache (kaniko --cache-dir). */
+  dir?: string;
+  /** Cache COPY/ADD layers too (kaniko --cache-copy-layers). */
+  copyLayers: boolean;
+  /** Cache RUN layers (kaniko --cache-run-layers). */
+  runLayers: boolean;
+}
+
+export interface BuildOptions {
+  /** Build context directory (absolute). */
+  context: string;
+  /** Dockerfile path (absolute). */
+  dockerfile: string;
+  /** Full image references to push to. */
+  destinations: string[];
+  /** False with --no-push: build (and write local outputs) only. */
+  push: boolean;
+  /** docker-archive tarball to write (`docker load` format). */
+  tarPath?: string;
+  /** OCI image layout directory to write. */
+  ociLayoutPath?: string;
+  /** Build args after resolution (a bare KEY took its value from the environment). */
+  buildArgs: Map<string, string>;
+  target?: string;
+  /** Extra labels applied to the final image. */
+  labels: Map<string, string>;
+  /** File that receives the image digest. */
+  digestFile?: string;
+  /** File that receives `<destination>@<digest>` per destination. */
+  imageNameWithDigestFile?: string;
+  /** Registries reached over plain HTTP. */
+  insecureRegistries: string[];
+  /** Registries whose TLS certificate is not verified ('*' for all). */
+  skipTlsVerifyRegistries: string[];
+  /** host → CA certificate file. */
+  registryCertificates: Map<string, string>;
+  cache: CacheOptions;
+  /** Clamp timestamps so that equal inputs give an equal digest. */
+  reproducible: boolean;
+  /** Target platform `os/arch[/variant]`; default: the host's. */
+  platform?: string;
+  isolation: Isolation;
+  snapshotMode: SnapshotMode;
+  /** Directory for the build workspace; default: a fresh dir under the temp dir. */
+  workspace?: string;
+  /** Keep the workspace after the build (for debugging). */
+  keepWorkspace: boolean;
+  /** Attempts per registry request before giving up. */
+  pushRetry: number;
+}
+
+export const DEFAULT_CACHE_TTL_MS = 14 * 24 * 3600 * 1000;
+
+/** Options with every default filled; front doors override what the user set. */
+export function defaultBuildOptions(context: string, dockerfile: string): BuildOptions {
+  return {
+    context,
+    dockerfile,
+    destinations: [],
+    push: true,
+    buildArgs: new Map(),
+    labels: new Map(),
+    insecureRegistries: [],
+    skipTlsVerifyRegistries: [],
+    registryCertificates: new Map(),
+    cache: { enabled: false, ttlMs: DEFAULT_CACHE_TTL_MS, copyLayers: true, runLayers: true },
+    reproducible: false,
+    isolation: 'auto',
+    snapshotMode: 'auto',
+    keepWorkspace: false,
+    pushRetry: 5,
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * CLI entry: argv → BuildOptions → build(). Returns the exit code; the bin
+ * script sets process.exitCode from it.
+ */
+import { build } from './build/build.js';
+import { BUILD_FLAGS, buildOptionsFromFlags } from './cli/build-flags.js';
+import { formatFlagHelp, parseFlags, UsageError } from './cli/flags.js';
+import { type Logger, streamLogger } from './log.js';
+import { VERSION } from './version.js';
+
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** True when stderr is a terminal (live progress instead of plain lines). */
+  isTTY: boolean;
+}
+
+const COMMANDS: Record<string, string> = {
+  build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
+  help: 'Show help for a command',
+  version: 'Print the version',
+};
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+  return [
+    `kiln ${VERSION}: build container images from a Dockerfile with no Docker daemon.`,
+    '',
+    'Usage: kiln <command> [flags]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([c, h]) => `  ${c.padEnd(width)}${h}`),
+    '',
+    'Flags of kiln build:',
+    formatFlagHelp(BUILD_FLAGS),
+    '',
+  ].join('\n');
+}
+
+function buildHelp(): string {
+  return ['Usage: kiln build [flags]', '', formatFlagHelp(BUILD_FLAGS), ''].join('\n');
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+        io.stdout(mainHelp());
+        return command === undefined ? 2 : 0;
+      case 'help':
+        io.stdout(rest[0] === 'build' ? buildHelp() : mainHelp());
+        return 0;
+      case 'version':
+      case '--version':
+        io.stdout(`kiln ${VERSION}\n`);
+        return 0;
+      case 'build':
+        return await runBuild(rest, io);
+      default:
+        throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`kiln: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`kiln: error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+function cliLogger(io: CliIo, verbosity: string | undefined): Logger {
+  return streamLogger({
+    verbose: verbosity === 'debug' || verbosity === 'trace',
+    timestamps: !io.isTTY,
+    write: (line) => io.stderr(`${line}\n`),
+  });
+}
+
+async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(argv, BUILD_FLAGS);
+  if (flags.values.get('help')) {
+    io.stdout(buildHelp());
+    return 0;
+  }
+  if (flags.positional.length > 0) {
+    throw new UsageError(`unexpected argument "${flags.positional[0]}" (kiln build takes flags only)`);
+  }
+  const log = cliLogger(io, flags.values.get('verbosity') as string | undefined);
+  for (const w of flags.warnings) log.warn(w);
+  const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
+  const result = await build(options, log);
+  io.stdout(`${result.digest}\n`);
+  return 0;
+}

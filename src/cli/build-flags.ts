@@ -1,0 +1,234 @@
+/**
+ * `kiln build` flags: kaniko executor names for what Kiln supports, mapped to
+ * BuildOptions. This is the only place argv meets BuildOptions.
+ */
+import path from 'node:path';
+import { type BuildOptions, defaultBuildOptions } from '../build/options.js';
+import { type FlagSpec, type FlagValue, UsageError } from './flags.js';
+
+export const BUILD_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'context',
+    short: 'c',
+    kind: 'string',
+    metavar: 'dir',
+    help: 'Build context directory (default: .)',
+  },
+  {
+    name: 'dockerfile',
+    short: 'f',
+    kind: 'string',
+    metavar: 'path',
+    help: 'Dockerfile, relative to the context (default: Dockerfile)',
+  },
+  {
+    name: 'destination',
+    short: 'd',
+    kind: 'list',
+    metavar: 'ref',
+    help: 'Image reference to push to; repeat for several tags',
+  },
+  {
+    name: 'no-push',
+    kind: 'bool',
+    help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
+  },
+  { name: 'tar-path', kind: 'string', metavar: 'file', help: 'Write the image as a docker-archive tarball' },
+  { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
+  {
+    name: 'build-arg',
+    kind: 'list',
+    metavar: 'KEY[=value]',
+    help: 'Build argument; a bare KEY takes its value from the environment',
+  },
+  { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
+  { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
+  { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
+  {
+    name: 'image-name-with-digest-file',
+    kind: 'string',
+    metavar: 'file',
+    help: 'Write <destination>@<digest> lines to this file',
+  },
+  { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
+  { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
+  { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
+  {
+    name: 'skip-tls-verify-registry',
+    kind: 'list',
+    metavar: 'host',
+    help: 'Do not verify the TLS certificate of this registry',
+  },
+  {
+    name: 'registry-certificate',
+    kind: 'list',
+    metavar: 'host=file',
+    help: 'Trust this CA certificate file for a registry',
+  },
+  { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
+  { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
+  {
+    name: 'cache-ttl',
+    kind: 'duration',
+    metavar: 'duration',
+    help: 'Ignore cache entries older than this (default: 336h)',
+  },
+  { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
+  { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
+  { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
+  { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
+  {
+    name: 'custom-platform',
+    kind: 'string',
+    metavar: 'os/arch',
+    aliases: ['platform'],
+    help: 'Target platform, e.g. linux/amd64 (default: the host)',
+  },
+  {
+    name: 'isolation',
+    kind: 'string',
+    metavar: 'mode',
+    help: 'RUN isolation: auto, chroot, rootless (default: auto)',
+  },
+  {
+    name: 'snapshot-mode',
+    kind: 'string',
+    metavar: 'mode',
+    help: 'Layer snapshots: auto, overlay, walk (default: auto)',
+  },
+  {
+    name: 'workspace',
+    kind: 'string',
+    metavar: 'dir',
+    help: 'Build workspace directory (default: a temp dir)',
+  },
+  { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
+  { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 5)' },
+  {
+    name: 'verbosity',
+    short: 'v',
+    kind: 'string',
+    metavar: 'level',
+    help: 'Log level: error, warn, info, debug',
+  },
+  { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
+  { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
+  { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
+  { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
+  { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
+  { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
+  { name: 'ignore-var-run', kind: 'bool', ignored: 'Kiln never captures host mounts' },
+  { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
+  { name: 'kaniko-dir', kind: 'string', ignored: 'use --workspace' },
+  { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
+  { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
+  { name: 'image-fs-extract-retry', kind: 'int', ignored: 'extraction does not retry' },
+];
+
+const KANIKO_SNAPSHOT_MODES = new Set(['full', 'redo', 'time']);
+
+function str(values: Map<string, FlagValue>, name: string): string | undefined {
+  return values.get(name) as string | undefined;
+}
+function list(values: Map<string, FlagValue>, name: string): string[] {
+  return (values.get(name) as string[] | undefined) ?? [];
+}
+function bool(values: Map<string, FlagValue>, name: string): boolean | undefined {
+  return values.get(name) as boolean | undefined;
+}
+
+/** KEY=value pairs; `bareFromEnv` lets a bare KEY take its value from env (build args). */
+export function parseKeyValues(
+  flag: string,
+  items: readonly string[],
+  env: NodeJS.ProcessEnv | undefined,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    const key = eq >= 0 ? item.slice(0, eq) : item;
+    if (!key) throw new UsageError(`--${flag} "${item}": the key before "=" is empty`);
+    if (eq >= 0) out.set(key, item.slice(eq + 1));
+    else if (env) {
+      const v = env[key];
+      if (v !== undefined) out.set(key, v);
+    } else throw new UsageError(`--${flag} "${item}": expected KEY=value`);
+  }
+  return out;
+}
+
+export function buildOptionsFromFlags(
+  values: Map<string, FlagValue>,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): BuildOptions {
+  const context = path.resolve(cwd, str(values, 'context') ?? '.');
+  const dockerfile = path.resolve(context, str(values, 'dockerfile') ?? 'Dockerfile');
+  const o = defaultBuildOptions(context, dockerfile);
+
+  o.destinations = list(values, 'destination');
+  o.push = !bool(values, 'no-push');
+  o.tarPath = resolveOpt(cwd, str(values, 'tar-path'));
+  o.ociLayoutPath = resolveOpt(cwd, str(values, 'oci-layout-path'));
+  o.buildArgs = parseKeyValues('build-arg', list(values, 'build-arg'), env);
+  o.target = str(values, 'target');
+  o.labels = parseKeyValues('label', list(values, 'label'), undefined);
+  o.digestFile = resolveOpt(cwd, str(values, 'digest-file'));
+  o.imageNameWithDigestFile = resolveOpt(cwd, str(values, 'image-name-with-digest-file'));
+  o.insecureRegistries = list(values, 'insecure-registry');
+  if (bool(values, 'insecure')) {
+    for (const d of o.destinations) o.insecureRegistries.push(d.split('/')[0]!);
+  }
+  o.skipTlsVerifyRegistries = bool(values, 'skip-tls-verify')
+    ? ['*']
+    : list(values, 'skip-tls-verify-registry');
+  for (const item of list(values, 'registry-certificate')) {
+    const eq = item.indexOf('=');
+    if (eq <= 0 || eq === item.length - 1) {
+      throw new UsageError(`--registry-certificate "${item}": expected host=path/to/ca.pem`);
+    }
+    o.registryCertificates.set(item.slice(0, eq), path.resolve(cwd, item.slice(eq + 1)));
+  }
+
+  o.cache.enabled = bool(values, 'cache') ?? false;
+  o.cache.repo = str(values, 'cache-repo');
+  const ttl = values.get('cache-ttl') as number | undefined;
+  if (ttl !== undefined) o.cache.ttlMs = ttl;
+  o.cache.dir = resolveOpt(cwd, str(values, 'cache-dir'));
+  o.cache.copyLayers = bool(values, 'cache-copy-layers') ?? true;
+  o.cache.runLayers = bool(values, 'cache-run-layers') ?? true;
+
+  o.reproducible = bool(values, 'reproducible') ?? false;
+  o.platform = str(values, 'custom-platform');
+  o.isolation = oneOf('isolation', str(values, 'isolation') ?? 'auto', [
+    'auto',
+    'chroot',
+    'rootless',
+    'none',
+  ]);
+  const snap = str(values, 'snapshot-mode') ?? 'auto';
+  o.snapshotMode = KANIKO_SNAPSHOT_MODES.has(snap)
+    ? 'auto'
+    : oneOf('snapshot-mode', snap, ['auto', 'overlay', 'walk']);
+  o.workspace = resolveOpt(cwd, str(values, 'workspace'));
+  o.keepWorkspace = bool(values, 'keep-workspace') ?? false;
+  const retry = values.get('push-retry') as number | undefined;
+  if (retry !== undefined) {
+    if (retry < 1) throw new UsageError(`--push-retry ${retry}: must be at least 1`);
+    o.pushRetry = retry;
+  }
+
+  if (o.push && o.destinations.length === 0) {
+    throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
+  }
+  return o;
+}
+
+function resolveOpt(cwd: string, p: string | undefined): string | undefined {
+  return p === undefined ? undefined : path.resolve(cwd, p);
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${flag} "${value}": expected one of ${allowed.join(', ')}`);
+}
