@@ -1,0 +1,55 @@
+/**
+ * Prerequisites of e2e tests (binaries, root). Locally a missing one skips
+ * the suite with a printed reason; under CI=true the suite fails and says
+ * what is missing: a test never skips itself silently in CI.
+ */
+import { execFileSync } from 'node:child_process';
+import { describe, test } from '@jest/globals';
+
+export function hasBinary(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+export interface Prereqs {
+  binaries?: string[];
+  root?: boolean;
+}
+
+/** What is missing, as readable phrases; empty when all is there. */
+export function missingPrereqs(p: Prereqs): string[] {
+  const missing = (p.binaries ?? []).filter((b) => !hasBinary(b)).map((b) => `binary "${b}" on PATH`);
+  if (p.root && !isRoot()) missing.push('root (run the tests as root or under sudo)');
+  return missing;
+}
+
+/**
+ * describe() when the prerequisites are there. Otherwise: under CI=true a
+ * failing test naming what is missing; locally a skipped suite and a note.
+ */
+export function describeWith(p: Prereqs, name: string, fn: () => void): void {
+  const missing = missingPrereqs(p);
+  if (missing.length === 0) {
+    describe(name, fn);
+    return;
+  }
+  const why = `missing prerequisites: ${missing.join(', ')}`;
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      test('prerequisites are installed', () => {
+        throw new Error(`${why} (CI=true: install them, e.g. via .ci/run)`);
+      });
+    });
+  } else {
+    process.stderr.write(`[skip] ${name}: ${why}\n`);
+    describe.skip(name, fn);
+  }
+}
