@@ -4,13 +4,7 @@
  */
 import type { Logger } from '../log.js';
 import type { BuildOptions } from './options.js';
-
-export interface BuildResult {
-  /** Manifest digest of the final image. */
-  digest: string;
-  /** Full references pushed (empty with --no-push). */
-  pushed: string[];
-}
+import type { BuildResult } from './result.js';
 
 export async function build(_options: BuildOptions, _log: Logger): Promise<BuildResult> {
   throw new Error('kiln build: the executor is not implemented yet');
