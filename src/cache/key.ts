@@ -1,0 +1,51 @@
+/**
+ * Cache keys: a rolling sha256 over length-framed fields. Each step's key is
+ * derived from its parent's key, so a change anywhere invalidates every step
+ * after it and nothing before it; framing makes ("ab","c") differ from
+ * ("a","bc").
+ */
+import { createHash } from 'node:crypto';
+
+export const CACHE_KEY_VERSION = 'kiln-cache-v1';
+
+export class CacheKeyBuilder {
+  private readonly hash = createHash('sha256');
+
+  constructor(parent: string) {
+    this.field('parent', parent);
+  }
+
+  /** Adds a named field; names keep different kinds of input apart. */
+  field(name: string, value: string | Uint8Array): this {
+    const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+    const head = Buffer.from(name, 'utf8');
+    this.hash.update(frame(head.length)).update(head).update(frame(bytes.length)).update(bytes);
+    return this;
+  }
+
+  /** Adds a list (e.g. the environment of a RUN) as one field, order kept. */
+  list(name: string, values: readonly string[]): this {
+    this.field(`${name}#`, String(values.length));
+    for (const v of values) this.field(name, v);
+    return this;
+  }
+
+  /** The key: 64 hex characters, usable as a registry tag and a file name. */
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+function frame(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+}
+
+/** The key a stage's first step builds on: the base image and the platform. */
+export function baseKey(baseIdentity: string, platform: string): string {
+  return new CacheKeyBuilder(CACHE_KEY_VERSION)
+    .field('base', baseIdentity)
+    .field('platform', platform)
+    .digest();
+}
