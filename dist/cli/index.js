@@ -204,7 +204,10 @@ function formatFlagHelp(specs) {
     const line = (s) => label(s).padEnd(width) + (s.ignored ? `(ignored) ${s.ignored}` : s.help);
     const used = specs.filter((s) => !s.ignored).map(line);
     const ignored = specs.filter((s) => s.ignored).map(line);
-    return [...used, ...(ignored.length ? ['', 'Accepted for kaniko compatibility, no effect:', ...ignored] : [])].join('\n');
+    return [
+        ...used,
+        ...(ignored.length ? ['', 'Accepted for kaniko compatibility, no effect:', ...ignored] : []),
+    ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/cli/build-flags.ts
@@ -216,7 +219,13 @@ function formatFlagHelp(specs) {
 
 
 const BUILD_FLAGS = [
-    { name: 'context', short: 'c', kind: 'string', metavar: 'dir', help: 'Build context directory (default: .)' },
+    {
+        name: 'context',
+        short: 'c',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Build context directory (default: .)',
+    },
     {
         name: 'dockerfile',
         short: 'f',
@@ -231,10 +240,19 @@ const BUILD_FLAGS = [
         metavar: 'ref',
         help: 'Image reference to push to; repeat for several tags',
     },
-    { name: 'no-push', kind: 'bool', help: 'Build without pushing (write --tar-path / --oci-layout-path only)' },
+    {
+        name: 'no-push',
+        kind: 'bool',
+        help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
+    },
     { name: 'tar-path', kind: 'string', metavar: 'file', help: 'Write the image as a docker-archive tarball' },
     { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
-    { name: 'build-arg', kind: 'list', metavar: 'KEY[=value]', help: 'Build argument; a bare KEY takes its value from the environment' },
+    {
+        name: 'build-arg',
+        kind: 'list',
+        metavar: 'KEY[=value]',
+        help: 'Build argument; a bare KEY takes its value from the environment',
+    },
     { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
     { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
     { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
@@ -247,11 +265,26 @@ const BUILD_FLAGS = [
     { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
     { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
     { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
-    { name: 'skip-tls-verify-registry', kind: 'list', metavar: 'host', help: 'Do not verify the TLS certificate of this registry' },
-    { name: 'registry-certificate', kind: 'list', metavar: 'host=file', help: 'Trust this CA certificate file for a registry' },
+    {
+        name: 'skip-tls-verify-registry',
+        kind: 'list',
+        metavar: 'host',
+        help: 'Do not verify the TLS certificate of this registry',
+    },
+    {
+        name: 'registry-certificate',
+        kind: 'list',
+        metavar: 'host=file',
+        help: 'Trust this CA certificate file for a registry',
+    },
     { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
     { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
-    { name: 'cache-ttl', kind: 'duration', metavar: 'duration', help: 'Ignore cache entries older than this (default: 336h)' },
+    {
+        name: 'cache-ttl',
+        kind: 'duration',
+        metavar: 'duration',
+        help: 'Ignore cache entries older than this (default: 336h)',
+    },
     { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
     { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
     { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
@@ -263,12 +296,33 @@ const BUILD_FLAGS = [
         aliases: ['platform'],
         help: 'Target platform, e.g. linux/amd64 (default: the host)',
     },
-    { name: 'isolation', kind: 'string', metavar: 'mode', help: 'RUN isolation: auto, chroot, rootless (default: auto)' },
-    { name: 'snapshot-mode', kind: 'string', metavar: 'mode', help: 'Layer snapshots: auto, overlay, walk (default: auto)' },
-    { name: 'workspace', kind: 'string', metavar: 'dir', help: 'Build workspace directory (default: a temp dir)' },
+    {
+        name: 'isolation',
+        kind: 'string',
+        metavar: 'mode',
+        help: 'RUN isolation: auto, chroot, rootless (default: auto)',
+    },
+    {
+        name: 'snapshot-mode',
+        kind: 'string',
+        metavar: 'mode',
+        help: 'Layer snapshots: auto, overlay, walk (default: auto)',
+    },
+    {
+        name: 'workspace',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Build workspace directory (default: a temp dir)',
+    },
     { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
     { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 5)' },
-    { name: 'verbosity', short: 'v', kind: 'string', metavar: 'level', help: 'Log level: error, warn, info, debug' },
+    {
+        name: 'verbosity',
+        short: 'v',
+        kind: 'string',
+        metavar: 'level',
+        help: 'Log level: error, warn, info, debug',
+    },
     { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
     { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
     { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
@@ -330,7 +384,9 @@ function buildOptionsFromFlags(values, env, cwd) {
         for (const d of o.destinations)
             o.insecureRegistries.push(d.split('/')[0]);
     }
-    o.skipTlsVerifyRegistries = bool(values, 'skip-tls-verify') ? ['*'] : list(values, 'skip-tls-verify-registry');
+    o.skipTlsVerifyRegistries = bool(values, 'skip-tls-verify')
+        ? ['*']
+        : list(values, 'skip-tls-verify-registry');
     for (const item of list(values, 'registry-certificate')) {
         const eq = item.indexOf('=');
         if (eq <= 0 || eq === item.length - 1) {
@@ -348,7 +404,12 @@ function buildOptionsFromFlags(values, env, cwd) {
     o.cache.runLayers = bool(values, 'cache-run-layers') ?? true;
     o.reproducible = bool(values, 'reproducible') ?? false;
     o.platform = str(values, 'custom-platform');
-    o.isolation = oneOf('isolation', str(values, 'isolation') ?? 'auto', ['auto', 'chroot', 'rootless', 'none']);
+    o.isolation = oneOf('isolation', str(values, 'isolation') ?? 'auto', [
+        'auto',
+        'chroot',
+        'rootless',
+        'none',
+    ]);
     const snap = str(values, 'snapshot-mode') ?? 'auto';
     o.snapshotMode = KANIKO_SNAPSHOT_MODES.has(snap)
         ? 'auto'
