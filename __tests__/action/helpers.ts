@@ -91,7 +91,9 @@ export function runnerEnv(given: Record<string, string>, github: GithubContext):
   for (const [name, spec] of readActionYml().inputs) {
     let value = given[name] ?? spec.default ?? '';
     if (!(name in given)) {
-      value = value.replace('${{ github.actor }}', github.actor).replace('${{ github.token }}', TOKEN);
+      value = value
+        .replace(/\$\{\{ github\.actor \}\}/, github.actor)
+        .replace(/\$\{\{ github\.token \}\}/, TOKEN);
     }
     env[inputEnvName(name)] = value;
   }

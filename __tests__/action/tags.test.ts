@@ -324,7 +324,7 @@ describe('tag helpers', () => {
       problem,
     );
   });
-  test("stripPrefix is aevea's ${TAG#prefix}", () => {
+  test("stripPrefix removes a leading prefix, as aevea's shell did", () => {
     expect(stripPrefix('pre-0.1', 'pre-')).toBe('0.1');
     expect(stripPrefix('0.1', 'pre-')).toBe('0.1');
     expect(stripPrefix('v1', '')).toBe('v1');

@@ -92,7 +92,10 @@ export function registryHint(err: RegistryErrorLike): string | undefined {
     );
   }
   if (ghcr && err.status === 401) {
-    return 'GHCR did not accept the credentials: leave password at its default (the workflow token) or use a token with write:packages';
+    return (
+      'GHCR did not accept the credentials: leave password at its default (the workflow token) or use a ' +
+      'token with write:packages; pushing elsewhere? registry defaults to ghcr.io (for Docker Hub set registry: docker.io)'
+    );
   }
   if (err.status === 429 || codes.has('TOOMANYREQUESTS')) {
     return 'the registry rate-limited the requests: log in (username and password) to get a higher limit, or retry later';
