@@ -23,6 +23,7 @@ describe('githubContextFromEnv', () => {
         GITHUB_WORKFLOW: 'CI',
         GITHUB_JOB: 'build',
         GITHUB_WORKSPACE: '/ws',
+        RUNNER_TEMP: '/rt',
         GITHUB_EVENT_PATH: '/ev.json',
         SOURCE_DATE_EPOCH: '1700000000',
       },
@@ -47,6 +48,7 @@ describe('githubContextFromEnv', () => {
       workflow: 'CI',
       job: 'build',
       workspace: '/ws',
+      runnerTemp: '/rt',
       commitTimestamp: '2024-05-06T07:08:09+02:00',
       sourceDateEpoch: 1700000000,
     });
@@ -72,13 +74,17 @@ describe('githubContextFromEnv', () => {
   });
 
   test('without GITHUB_REF_TYPE/NAME they are derived from GITHUB_REF', () => {
-    const g = githubContextFromEnv({ GITHUB_REF: 'refs/tags/v1.0', GITHUB_REPOSITORY: 'o/r' }, { cwd: '/c' });
-    expect([g.refType, g.refName, g.repositoryOwner, g.serverUrl, g.workspace]).toEqual([
+    const g = githubContextFromEnv(
+      { GITHUB_REF: 'refs/tags/v1.0', GITHUB_REPOSITORY: 'o/r' },
+      { cwd: '/c', tmpdir: '/t' },
+    );
+    expect([g.refType, g.refName, g.repositoryOwner, g.serverUrl, g.workspace, g.runnerTemp]).toEqual([
       'tag',
       'v1.0',
       'o',
       'https://github.com',
       '/c',
+      '/t',
     ]);
   });
 

@@ -5,6 +5,7 @@
  * environment; everything else takes a GithubContext.
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 
 export type RefType = 'branch' | 'tag' | 'pull' | 'other';
 
@@ -40,6 +41,8 @@ export interface GithubContext {
   job: string;
   /** GITHUB_WORKSPACE: relative input paths resolve against it. */
   workspace: string;
+  /** RUNNER_TEMP: the runner's per-job temp dir (credentials, caches); falls back to the OS temp dir. */
+  runnerTemp: string;
   /** Commit time from the event payload (push events), RFC 3339, if known. */
   commitTimestamp?: string;
   /** SOURCE_DATE_EPOCH in seconds, when set to a valid integer. */
@@ -53,6 +56,8 @@ export interface ContextSources {
   readFile?: (file: string) => string;
   /** Fallback for GITHUB_WORKSPACE; default: process.cwd(). */
   cwd?: string;
+  /** Fallback for RUNNER_TEMP; default: os.tmpdir(). */
+  tmpdir?: string;
 }
 
 function refTypeOf(ref: string, declared: string | undefined): RefType {
@@ -116,6 +121,7 @@ export function githubContextFromEnv(env: Env, sources: ContextSources = {}): Gi
     workflow: env.GITHUB_WORKFLOW ?? '',
     job: env.GITHUB_JOB ?? '',
     workspace: env.GITHUB_WORKSPACE || sources.cwd || process.cwd(),
+    runnerTemp: env.RUNNER_TEMP || sources.tmpdir || os.tmpdir(),
     commitTimestamp: typeof timestamp === 'string' && timestamp ? timestamp : undefined,
     sourceDateEpoch: epochText && /^\d+$/.test(epochText) ? Number(epochText) : undefined,
   };
