@@ -238,6 +238,17 @@ describe('cache backends', () => {
     expect({ backend: action.cacheBackend, repo: options.cache.repo, dir: options.cache.dir }).toEqual(want);
   });
 
+  test('--cache in extra_args gets the default cache repository too', () => {
+    const { options } = plan({ image: 'app', extra_args: '--cache=true' });
+    expect(options.cache).toMatchObject({ enabled: true, repo: 'ghcr.io/aevea/action-kaniko/app/cache' });
+    const local = plan({ image: 'app', cache_directory: 'c', extra_args: '--cache' });
+    expect(local.options.cache).toMatchObject({ enabled: true, dir: `${WS}/c` });
+    expect(local.options.cache.repo).toBeUndefined();
+    expect(local.action.cacheBackend).toBe('local');
+    const off = plan({ image: 'app', cache: 'true', extra_args: '--cache=false' });
+    expect([off.options.cache.enabled, off.action.cacheBackend]).toEqual([false, 'off']);
+  });
+
   test('cache_ttl is a Go duration', () => {
     expect(plan({ image: 'app', cache: 'true', cache_ttl: '6h30m' }).options.cache.ttlMs).toBe(
       6.5 * 3600_000,

@@ -103,9 +103,12 @@ export function toBuildOptions(
   // Cache.
   const backend: CacheBackend = inputs.cacheBackend ?? (inputs.cacheDirectory ? 'local' : 'registry');
   let ghaCache: GhaCachePlan | undefined;
-  o.cache.enabled = inputs.cache;
+  // `extra_args: --cache[=bool]` counts as much as the cache input.
+  const extraCache = inputs.extraArgs.values.get('cache');
+  const cacheOn = typeof extraCache === 'boolean' ? extraCache : inputs.cache;
+  o.cache.enabled = cacheOn;
   if (inputs.cacheTtlMs !== undefined) o.cache.ttlMs = inputs.cacheTtlMs;
-  if (inputs.cache) {
+  if (cacheOn) {
     if (backend === 'registry') {
       if (inputs.cacheRegistry) {
         const repo = problems.guard('cache_registry', undefined, () =>
@@ -116,6 +119,7 @@ export function toBuildOptions(
         }
         o.cache.repo = repo?.name;
       } else {
+        // kaniko's default: <image>/cache.
         const base = image?.name ?? (references[0] ? parseReference(references[0]).name : undefined);
         if (base) o.cache.repo = `${base}/cache`;
         if (base?.startsWith('docker.io/')) {
@@ -179,7 +183,7 @@ export function toBuildOptions(
       skipUnchangedDigest: inputs.skipUnchangedDigest,
       tagWithLatest: inputs.tagWithLatest,
       debug,
-      cacheBackend: inputs.cache ? backend : 'off',
+      cacheBackend: o.cache.enabled ? backend : 'off',
       ghaCache,
       registry: inputs.registry,
       credentials,

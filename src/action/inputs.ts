@@ -231,7 +231,8 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
   if (inputs.target && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(inputs.target)) {
     problems.add('target', `"${inputs.target}" is not a stage name (letters, digits, _, . and -)`);
   }
-  if (!inputs.cache && (inputs.cacheRegistry || inputs.cacheTtlMs !== undefined || inputs.cacheBackend)) {
+  const cacheOn = inputs.cache || extraArgs.values.get('cache') === true;
+  if (!cacheOn && (inputs.cacheRegistry || inputs.cacheTtlMs !== undefined || inputs.cacheBackend)) {
     warnings.push('cache_registry, cache_ttl and cache_backend have no effect unless cache is true');
   }
   problems.throwIfAny();
