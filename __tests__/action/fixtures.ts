@@ -1,0 +1,41 @@
+/** A BuildResult as the executor reports it, for outputs and summary tests. */
+import type { BuildResult } from '../../src/build/result.js';
+
+export const D = `sha256:${'a'.repeat(64)}`;
+export const C = `sha256:${'c'.repeat(64)}`;
+export const refs = ['ghcr.io/o/r/app:01234567', 'ghcr.io/o/r/app:latest'];
+
+export function result(over: Partial<BuildResult> = {}): BuildResult {
+  return {
+    digest: D,
+    configDigest: C,
+    size: 12_345_678,
+    layers: 3,
+    references: refs,
+    steps: [
+      { stage: 'build', step: 1, instruction: 'FROM golang:1.22', durationMs: 900, cache: 'none' },
+      {
+        stage: 'build',
+        step: 2,
+        instruction: 'RUN go build ./...',
+        durationMs: 61_500,
+        cache: 'miss',
+        cacheMissReason: 'no entry',
+        layer: { digest: `sha256:${'1'.repeat(64)}`, size: 8_500_000 },
+      },
+      {
+        stage: '1',
+        step: 1,
+        instruction: 'COPY --from=build /out/app /app',
+        durationMs: 120,
+        cache: 'hit',
+        layer: { digest: `sha256:${'2'.repeat(64)}`, size: 4_000_000 },
+      },
+      { stage: '1', step: 2, instruction: 'ENTRYPOINT ["/app"]', durationMs: 1, cache: 'none' },
+    ],
+    cacheHits: 1,
+    durationMs: 65_000,
+    refreshed: true,
+    ...over,
+  };
+}

@@ -1,0 +1,95 @@
+import { describe, expect, test } from '@jest/globals';
+import { envInputReader, INPUT_NAMES, inputEnvName, readInputs } from '../../src/action/inputs.js';
+import { githubCtx, readActionYml, runnerEnv } from './helpers.js';
+
+describe('action.yml', () => {
+  const yml = readActionYml();
+
+  test('runs on node24 from dist/index.js, with branding', () => {
+    expect(yml.text).toMatch(/^runs:\n {2}using: node24\n {2}main: dist\/index\.js\n?$/m);
+    expect(yml.text).toMatch(/^branding:\n {2}icon: \S+\n {2}color: \S+$/m);
+    expect(yml.text).toMatch(/^name: \S/m);
+    expect(yml.text).toMatch(/^description: \S/m);
+  });
+
+  test('declares exactly the inputs readInputs reads', () => {
+    expect([...yml.inputs.keys()].sort()).toEqual([...INPUT_NAMES].sort());
+  });
+
+  test('every input has a description and a default, except the required image', () => {
+    for (const [name, spec] of yml.inputs) {
+      expect([name, spec.description.length > 20]).toEqual([name, true]);
+      if (name === 'image') expect(spec.required).toBe(true);
+      else expect([name, spec.default !== undefined, spec.required]).toEqual([name, true, false]);
+    }
+  });
+
+  test.each([
+    ['registry', 'ghcr.io'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, literally
+    ['username', '${{ github.actor }}'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, literally
+    ['password', '${{ github.token }}'],
+    ['path', '.'],
+    ['build_file', 'Dockerfile'],
+    ['push', 'true'],
+    ['cache', 'false'],
+    ['sha_length', '8'],
+    ['isolation', 'auto'],
+    ['tag_with_latest', 'false'],
+  ])('default of %s is %s', (name, value) => {
+    expect(yml.inputs.get(name)?.default).toBe(value);
+  });
+
+  test('declares the outputs, each described', () => {
+    expect([...yml.outputs.keys()]).toEqual([
+      'image',
+      'digest',
+      'tags',
+      'image-tag-digest',
+      'metadata',
+      'refreshed',
+    ]);
+    for (const [, spec] of yml.outputs) expect(spec.description.length).toBeGreaterThan(10);
+  });
+});
+
+describe("the runner's INPUT_<NAME> variables", () => {
+  test.each([
+    ['image', 'INPUT_IMAGE'],
+    ['build_file', 'INPUT_BUILD_FILE'],
+    ['cache-from', 'INPUT_CACHE-FROM'],
+    ['my input', 'INPUT_MY_INPUT'],
+    ['Extra_Args', 'INPUT_EXTRA_ARGS'],
+  ])('%s → %s', (name, env) => {
+    expect(inputEnvName(name)).toBe(env);
+  });
+
+  test('envInputReader trims like core.getInput and gives "" for unset inputs', () => {
+    const get = envInputReader({ INPUT_IMAGE: '  app \n', INPUT_TAG: undefined });
+    expect(get('image')).toBe('app');
+    expect(get('tag')).toBe('');
+  });
+
+  test('readInputs asks for declared inputs only, and for every one of them', () => {
+    const asked = new Set<string>();
+    const github = githubCtx();
+    const env = runnerEnv({ image: 'app' }, github);
+    readInputs((name) => {
+      asked.add(name);
+      return envInputReader(env)(name);
+    }, github);
+    expect([...asked].sort()).toEqual([...INPUT_NAMES].sort());
+  });
+
+  test('the password never appears in an error', () => {
+    const github = githubCtx({ GITHUB_ACTOR: '' });
+    const env = runnerEnv({ image: 'app', username: '', password: 'p4ssw0rd-secret', push: 'x' }, github);
+    expect(() => readInputs(envInputReader(env), github)).toThrow(/input "push"/);
+    try {
+      readInputs(envInputReader(env), github);
+    } catch (e) {
+      expect((e as Error).message).not.toContain('p4ssw0rd');
+    }
+  });
+});

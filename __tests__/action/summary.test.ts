@@ -1,0 +1,98 @@
+import { describe, expect, test } from '@jest/globals';
+import { codeSpan, renderSummary } from '../../src/action/summary.js';
+import { refs, result } from './fixtures.js';
+
+describe('job summary', () => {
+  test('a pushed build: status, table of steps, digest, references, docker pull', () => {
+    const md = renderSummary({ result: result(), references: refs, push: true });
+    expect(md).toBe(
+      [
+        '## Kiln: image built and pushed',
+        '',
+        '3 layers, 12.3 MB · cache 1/2 hits · 1m 05s total',
+        '',
+        '| Stage | Step | Instruction | Cache | Time | Layer |',
+        '| --- | ---: | --- | --- | ---: | ---: |',
+        '| `build` | 1 | `FROM golang:1.22` |  | 0.9s |  |',
+        '|  | 2 | `RUN go build ./...` | miss (no entry) | 1m 02s | 8.50 MB |',
+        '| `1` | 1 | `COPY --from=build /out/app /app` | hit | 0.1s | 4.00 MB |',
+        '|  | 2 | `ENTRYPOINT ["/app"]` |  | 0.0s |  |',
+        '',
+        `**Digest:** \`sha256:${'a'.repeat(64)}\``,
+        '',
+        '**References:**',
+        '',
+        '- `ghcr.io/o/r/app:01234567`',
+        '- `ghcr.io/o/r/app:latest`',
+        '',
+        '```sh',
+        'docker pull ghcr.io/o/r/app:01234567',
+        '```',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('not pushed: no docker pull line', () => {
+    const md = renderSummary({ result: result({ references: [] }), references: refs, push: false });
+    expect(md).toMatch(/^## Kiln: image built \(not pushed\)/);
+    expect(md).not.toMatch(/docker pull/);
+  });
+
+  test('unchanged digest: says nothing was pushed', () => {
+    const md = renderSummary({ result: result({ refreshed: false }), references: refs, push: true });
+    expect(md).toMatch(/^## Kiln: image unchanged, not pushed again/);
+    expect(md).toMatch(/already held this digest/);
+  });
+
+  test('no cacheable steps: no cache figure; one layer is singular', () => {
+    const md = renderSummary({
+      result: result({ steps: [], layers: 1, size: 999, cacheHits: 0 }),
+      references: refs,
+      push: true,
+    });
+    expect(md).toMatch(/^1 layer, 999 B · 1m 05s total$/m);
+    expect(md).not.toMatch(/\| Stage/);
+  });
+
+  test('Dockerfile text cannot break the table or inject markup', () => {
+    const md = renderSummary({
+      result: result({
+        steps: [
+          {
+            stage: 'a|b',
+            step: 1,
+            instruction: 'RUN echo "`x`" | tr a b && echo <script>\nnext',
+            durationMs: 5,
+            cache: 'miss',
+            cacheMissReason: 'x|y',
+          },
+          { stage: 'a|b', step: 2, instruction: `RUN ${'y'.repeat(300)}`, durationMs: 5, cache: 'off' },
+        ],
+      }),
+      references: refs,
+      push: true,
+    });
+    const rows = md
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| Stage') && !l.startsWith('| ---'));
+    for (const row of rows) {
+      // Six cells: seven unescaped pipes.
+      expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(8);
+    }
+    expect(rows[0]).toContain('``RUN echo "`x`" \\| tr a b && echo <script> next``');
+    expect(rows[0]).toContain('miss (x/y)');
+    expect(rows[1]).toContain('…');
+    expect(rows[1]!.length).toBeLessThan(200);
+  });
+
+  test.each([
+    ['plain', '`plain`'],
+    ['a`b', '``a`b``'],
+    ['`edge`', '`` `edge` ``'],
+    ['x ``` y', '````x ``` y````'],
+    ['a|b', '`a\\|b`'],
+  ])('codeSpan(%j)', (text, span) => {
+    expect(codeSpan(text)).toBe(span);
+  });
+});

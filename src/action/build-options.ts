@@ -1,0 +1,193 @@
+/**
+ * toBuildOptions(): validated inputs + GitHub context → the BuildOptions the
+ * core builds from, plus what only the action acts on (credentials, cache
+ * backend, skip_unchanged_digest, warnings). Pure: no environment, no I/O.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { type BuildOptions, defaultBuildOptions } from '../build/options.js';
+import { parseReference } from '../image/reference.js';
+import { applyExtraArgs, extraVerbosity } from './extra-args.js';
+import { buildSha, type GithubContext } from './github-context.js';
+import {
+  isGithubRegistry,
+  type RegistryTarget,
+  type RepositoryName,
+  resolveRepository,
+} from './image-name.js';
+import { Problems } from './input-error.js';
+import type { ActionInputs, CacheBackend } from './inputs.js';
+import { createdTime, defaultLabels, mergeLabels } from './labels.js';
+import { computeReferences } from './tags.js';
+
+export interface RegistryCredentials {
+  /** Registry host the credentials are for (docker.io for Docker Hub). */
+  host: string;
+  username: string;
+  password: string;
+}
+
+export interface GhaCachePlan {
+  /** Directory to restore before the build and save after it (options.cache.dir). */
+  dir: string;
+  key: string;
+  restoreKeys: string[];
+}
+
+export interface ActionPlan {
+  /** Full references, in order; the first is the `image` output. Same as options.destinations. */
+  references: string[];
+  /** registry/repository that `image` resolved to, if `image` was given. */
+  imageName?: string;
+  skipUnchangedDigest: boolean;
+  tagWithLatest: boolean;
+  debug: boolean;
+  cacheBackend: CacheBackend | 'off';
+  /** Set when cacheBackend is gha: main.ts restores/saves dir with @actions/cache. */
+  ghaCache?: GhaCachePlan;
+  registry: RegistryTarget;
+  /** Undefined: anonymous (no password, or a GitHub token withheld from a foreign registry). */
+  credentials?: RegistryCredentials;
+  warnings: string[];
+}
+
+const GITHUB_TOKEN = /^(?:gh[pousr]_[A-Za-z0-9_]+|github_pat_[A-Za-z0-9_]+|v1\.[0-9a-f]{40})$/;
+
+/** GitHub token formats (the workflow token is ghs_…). */
+export function looksLikeGithubToken(password: string): boolean {
+  return GITHUB_TOKEN.test(password.trim());
+}
+
+function ghaCacheKeys(inputs: ActionInputs, github: GithubContext, dir: string): GhaCachePlan {
+  const scope = createHash('sha256')
+    .update(`${path.relative(github.workspace, inputs.dockerfile)}\0${inputs.target}`)
+    .digest('hex')
+    .slice(0, 12);
+  const prefix = `kiln-${scope}-`;
+  return { dir, key: `${prefix}${buildSha(github) || github.runId}`, restoreKeys: [prefix] };
+}
+
+export function toBuildOptions(
+  inputs: ActionInputs,
+  github: GithubContext,
+  runnerTemp: string,
+  now: Date = new Date(),
+): { options: BuildOptions; action: ActionPlan } {
+  const problems = new Problems();
+  const warnings = [...inputs.warnings];
+
+  let image: RepositoryName | undefined;
+  if (inputs.image) {
+    image = problems.guard('image', undefined, () =>
+      resolveRepository(inputs.image, inputs.registry, github),
+    );
+    if (image?.lowercased) {
+      warnings.push(
+        `image "${inputs.image}" lowercased to ${image.name}: registries accept lowercase names only`,
+      );
+    }
+  }
+  const references = computeReferences(image, inputs, github, problems);
+
+  let o = defaultBuildOptions(inputs.context, inputs.dockerfile);
+  o.destinations = [...references];
+  o.push = inputs.push;
+  o.buildArgs = new Map(inputs.buildArgs);
+  if (inputs.target) o.target = inputs.target;
+  o.isolation = inputs.isolation;
+  // aevea/action-kaniko always ran kaniko with --reproducible; `extra_args: --reproducible=false` undoes it.
+  const extraReproducible = inputs.extraArgs.values.get('reproducible');
+  o.reproducible = typeof extraReproducible === 'boolean' ? extraReproducible : true;
+  o.labels = mergeLabels(defaultLabels(github, createdTime(github, now, o.reproducible)), inputs.labels);
+
+  // Cache.
+  const backend: CacheBackend = inputs.cacheBackend ?? (inputs.cacheDirectory ? 'local' : 'registry');
+  let ghaCache: GhaCachePlan | undefined;
+  // `extra_args: --cache[=bool]` counts as much as the cache input.
+  const extraCache = inputs.extraArgs.values.get('cache');
+  const cacheOn = typeof extraCache === 'boolean' ? extraCache : inputs.cache;
+  o.cache.enabled = cacheOn;
+  if (inputs.cacheTtlMs !== undefined) o.cache.ttlMs = inputs.cacheTtlMs;
+  if (cacheOn) {
+    if (backend === 'registry') {
+      if (inputs.cacheRegistry) {
+        const repo = problems.guard('cache_registry', undefined, () =>
+          resolveRepository(inputs.cacheRegistry, inputs.registry, github),
+        );
+        if (repo?.tag !== undefined) {
+          problems.add('cache_registry', `"${inputs.cacheRegistry}" holds a tag; name a repository only`);
+        }
+        o.cache.repo = repo?.name;
+      } else {
+        // kaniko's default: <image>/cache.
+        const base = image?.name ?? (references[0] ? parseReference(references[0]).name : undefined);
+        if (base) o.cache.repo = `${base}/cache`;
+        if (base?.startsWith('docker.io/')) {
+          warnings.push(
+            `Docker Hub allows no nested repositories, so the cache at ${base}/cache will fail; set cache_registry (e.g. ${base.split('/')[1]}/cache)`,
+          );
+        }
+      }
+      if (inputs.cacheDirectory) o.cache.dir = inputs.cacheDirectory;
+    } else if (backend === 'local') {
+      o.cache.dir = inputs.cacheDirectory || path.join(runnerTemp, 'kiln-cache');
+    } else {
+      o.cache.dir = inputs.cacheDirectory || path.join(runnerTemp, 'kiln-gha-cache');
+      ghaCache = ghaCacheKeys(inputs, github, o.cache.dir);
+    }
+  }
+
+  // extra_args last: kaniko flags override or add to what the inputs set.
+  const before = new Set(o.destinations);
+  o = problems.guard('extra_args', o, () => applyExtraArgs(o, inputs.extraArgs, github.workspace));
+  for (const d of o.destinations) {
+    if (!before.has(d)) problems.guard('extra_args', undefined, () => parseReference(d));
+  }
+  const verbosity = extraVerbosity(inputs.extraArgs);
+  const debug = inputs.debug || verbosity === 'debug' || verbosity === 'trace';
+
+  if (o.push && o.destinations.length === 0 && references.length > 0) {
+    problems.add('extra_args', 'leaves no destination to push to');
+  }
+  problems.throwIfAny();
+  if (inputs.skipUnchangedDigest && !o.push) {
+    warnings.push('skip_unchanged_digest has no effect when push is false');
+  }
+
+  // Credentials go to the `registry` host only; the workflow token never leaves GitHub.
+  let credentials: RegistryCredentials | undefined;
+  const host = inputs.registry.host;
+  if (inputs.password) {
+    if (looksLikeGithubToken(inputs.password) && !isGithubRegistry(host, github)) {
+      warnings.push(
+        `password is a GitHub token and ${host} is not a GitHub registry: it is not sent there; set username and password for ${host}`,
+      );
+    } else credentials = { host, username: inputs.username, password: inputs.password };
+  }
+  if (credentials) {
+    const elsewhere = [...new Set(o.destinations.map((d) => parseReference(d).registry))].filter(
+      (r) => r !== host,
+    );
+    if (elsewhere.length > 0) {
+      warnings.push(
+        `credentials are for ${host} only; pushes to ${elsewhere.join(', ')} go without them (set registry to that host)`,
+      );
+    }
+  }
+
+  return {
+    options: o,
+    action: {
+      references: [...o.destinations],
+      imageName: image?.name,
+      skipUnchangedDigest: inputs.skipUnchangedDigest,
+      tagWithLatest: inputs.tagWithLatest,
+      debug,
+      cacheBackend: o.cache.enabled ? backend : 'off',
+      ghaCache,
+      registry: inputs.registry,
+      credentials,
+      warnings,
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * `extra_args`: kaniko executor flags, split like a shell would (quotes and
+ * backslashes, no expansion) and parsed with the CLI's flag table, so the
+ * action and `kiln build` accept the same flags with the same meaning. They
+ * apply after the inputs: scalar flags replace what the inputs set, list
+ * flags (--destination, --build-arg, --label, …) add to it.
+ */
+
+import type { BuildOptions } from '../build/options.js';
+import { applyBuildFlags, BUILD_FLAGS } from '../cli/build-flags.js';
+import { type FlagValue, parseFlags } from '../cli/flags.js';
+import { splitShellWords } from './shell-words.js';
+
+export interface ExtraArgs {
+  /** The words after splitting, for the log. */
+  words: string[];
+  /** Flags given, by canonical name (see BUILD_FLAGS). */
+  values: Map<string, FlagValue>;
+  /** Things worth a warning: ignored kaniko flags, `$VAR` passed literally. */
+  warnings: string[];
+}
+
+/** Flags of the table that make no sense inside the action. */
+const REFUSED: Record<string, string> = {
+  help: 'the action has no help output; see action.yml for its inputs',
+};
+
+/** Splits and parses; throws an Error whose message the caller attributes to extra_args. */
+export function parseExtraArgs(text: string): ExtraArgs {
+  const words = splitShellWords(text);
+  const parsed = parseFlags(words, BUILD_FLAGS);
+  if (parsed.positional.length > 0) {
+    throw new Error(
+      `unexpected argument "${parsed.positional[0]}": every kaniko flag starts with -- (e.g. --build-arg KEY=value)`,
+    );
+  }
+  for (const [name, why] of Object.entries(REFUSED)) {
+    if (parsed.values.has(name)) throw new Error(`--${name} is not accepted here: ${why}`);
+  }
+  const warnings = [...parsed.warnings];
+  const variables = new Set(words.flatMap((w) => w.match(/\$\{?[A-Za-z_][A-Za-z0-9_]*/g) ?? []));
+  if (variables.size > 0) {
+    const list = [...variables].map((v) => `"${v}${v.startsWith('${') ? '}' : ''}"`).join(', ');
+    warnings.push(
+      `extra_args: ${list} is passed literally: nothing expands variables here; write \${{ env.NAME }} in the workflow instead`,
+    );
+  }
+  return { words, values: parsed.values, warnings };
+}
+
+/** The extra flags applied onto the options the inputs produced (a new object). */
+export function applyExtraArgs(options: BuildOptions, extra: ExtraArgs, workspace: string): BuildOptions {
+  // No environment: a bare `--build-arg KEY` is refused, the runner's variables stay out of the build.
+  return applyBuildFlags(options, extra.values, undefined, workspace);
+}
+
+/** The log level extra_args asked for with -v/--verbosity, if any. */
+export function extraVerbosity(extra: ExtraArgs): string | undefined {
+  const v = extra.values.get('verbosity');
+  return typeof v === 'string' ? v : undefined;
+}

@@ -1,0 +1,240 @@
+/**
+ * The only reader of the action's inputs. readInputs() reads every input
+ * through the getInput it is given (core.getInput in main.ts, an object in
+ * tests), validates all of them at once and returns a typed object; every
+ * problem names its input. Keys follow action.yml (snake_case → camelCase).
+ */
+import path from 'node:path';
+import type { Isolation } from '../build/options.js';
+import { parseDuration } from '../cli/flags.js';
+import { type ExtraArgs, parseExtraArgs } from './extra-args.js';
+import type { GithubContext } from './github-context.js';
+import { parseRegistryInput, type RegistryTarget } from './image-name.js';
+import { Problems } from './input-error.js';
+import {
+  type KeyValueProblem,
+  parseKeyValueItems,
+  splitLabelList,
+  splitLines,
+  splitTagList,
+} from './list-input.js';
+
+/** Every input of action.yml (a test keeps the two in step). */
+export const INPUT_NAMES = [
+  'image',
+  'tag',
+  'tags',
+  'registry',
+  'username',
+  'password',
+  'path',
+  'context',
+  'build_file',
+  'file',
+  'build_args',
+  'labels',
+  'push',
+  'cache',
+  'cache_ttl',
+  'cache_registry',
+  'cache_directory',
+  'cache_backend',
+  'target',
+  'tag_with_latest',
+  'strip_tag_prefix',
+  'skip_unchanged_digest',
+  'sha_length',
+  'isolation',
+  'extra_args',
+  'debug',
+] as const;
+export type InputName = (typeof INPUT_NAMES)[number];
+
+/** Reads one input by its action.yml name; '' when not set. */
+export type GetInput = (name: InputName) => string;
+
+/** The variable the runner sets for an input: INPUT_ + name, spaces → _, uppercased, dashes kept. */
+export function inputEnvName(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+/** A GetInput over an environment, as @actions/core's getInput reads it (trimmed). */
+export function envInputReader(env: Readonly<Record<string, string | undefined>>): GetInput {
+  return (name) => (env[inputEnvName(name)] ?? '').trim();
+}
+
+export const CACHE_BACKENDS = ['registry', 'gha', 'local'] as const;
+export type CacheBackend = (typeof CACHE_BACKENDS)[number];
+const ISOLATIONS: readonly Isolation[] = ['auto', 'chroot', 'rootless', 'none'];
+
+export const DEFAULTS = {
+  registry: 'ghcr.io',
+  path: '.',
+  buildFile: 'Dockerfile',
+  shaLength: 8,
+} as const;
+
+export interface ActionInputs {
+  /** `image` as written ('' when not set: then `tags` must hold full references). */
+  image: string;
+  tag: string;
+  tags: string[];
+  registry: RegistryTarget;
+  /** Default: the workflow actor. */
+  username: string;
+  /** '' for anonymous access. Never printed. */
+  password: string;
+  /** Absolute build context (`path`, or its alias `context`). */
+  context: string;
+  /** Absolute Dockerfile (`build_file` relative to the context, or `file` relative to the workspace). */
+  dockerfile: string;
+  buildArgs: Map<string, string>;
+  /** User labels; an empty value removes a default label. */
+  labels: Map<string, string>;
+  push: boolean;
+  cache: boolean;
+  cacheTtlMs?: number;
+  cacheRegistry: string;
+  /** Absolute, or '' when not set. */
+  cacheDirectory: string;
+  /** Undefined: registry, or local when cache_directory is set. */
+  cacheBackend?: CacheBackend;
+  target: string;
+  tagWithLatest: boolean;
+  stripTagPrefix: string;
+  skipUnchangedDigest: boolean;
+  shaLength: number;
+  isolation: Isolation;
+  extraArgs: ExtraArgs;
+  debug: boolean;
+  /** Things to tell the user that do not stop the build. */
+  warnings: string[];
+}
+
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+
+function parseBool(problems: Problems, name: InputName, text: string, fallback: boolean): boolean {
+  if (text === '') return fallback;
+  const t = text.toLowerCase();
+  if (TRUE.has(t)) return true;
+  if (FALSE.has(t)) return false;
+  problems.add(name, `"${text}" is not a boolean; write true or false`);
+  return fallback;
+}
+
+function oneOf<T extends string>(
+  problems: Problems,
+  name: InputName,
+  text: string,
+  allowed: readonly T[],
+): T | undefined {
+  if (text === '') return undefined;
+  const t = text.toLowerCase();
+  if ((allowed as readonly string[]).includes(t)) return t as T;
+  problems.add(name, `"${text}" is not one of ${allowed.join(', ')}`);
+  return undefined;
+}
+
+function keyValues(problems: Problems, name: InputName, items: string[]): Map<string, string> {
+  const found: KeyValueProblem[] = [];
+  const map = parseKeyValueItems(items, found);
+  for (const p of found) problems.add(name, `"${p.item}": ${p.reason}`);
+  return map;
+}
+
+/** Reads and validates every input; throws InputError listing every problem. */
+export function readInputs(getInput: GetInput, github: GithubContext): ActionInputs {
+  const problems = new Problems();
+  const warnings: string[] = [];
+  const get = (name: InputName) => getInput(name).trim();
+  const workspace = github.workspace;
+
+  const registry = problems.guard('registry', { host: DEFAULTS.registry, path: '' }, () =>
+    parseRegistryInput(get('registry') || DEFAULTS.registry),
+  );
+
+  // `path` (aevea) and `context` (build-push-action) name the same thing.
+  const pathInput = get('path');
+  const contextInput = get('context');
+  if (contextInput && pathInput && pathInput !== DEFAULTS.path && pathInput !== contextInput) {
+    problems.add('context', `"${contextInput}" conflicts with path "${pathInput}"; set only one of them`);
+  }
+  const context = path.resolve(workspace, contextInput || pathInput || DEFAULTS.path);
+
+  // `build_file` is relative to the context (aevea); `file` to the workspace (build-push-action).
+  const buildFile = get('build_file');
+  const file = get('file');
+  const fromFile = file ? path.resolve(workspace, file) : undefined;
+  const fromBuildFile = path.resolve(context, buildFile || DEFAULTS.buildFile);
+  if (fromFile && buildFile && buildFile !== DEFAULTS.buildFile && fromFile !== fromBuildFile) {
+    problems.add('file', `"${file}" conflicts with build_file "${buildFile}"; set only one of them`);
+  }
+  const dockerfile = fromFile ?? fromBuildFile;
+
+  const shaText = get('sha_length');
+  let shaLength: number = DEFAULTS.shaLength;
+  if (shaText) {
+    if (!/^\d+$/.test(shaText) || Number(shaText) < 4 || Number(shaText) > 64) {
+      problems.add('sha_length', `"${shaText}" is not a whole number from 4 to 64`);
+    } else shaLength = Number(shaText);
+  }
+
+  const ttlText = get('cache_ttl');
+  const cacheTtlMs = ttlText
+    ? problems.guard('cache_ttl', undefined, () => parseDuration(ttlText))
+    : undefined;
+
+  const extraText = getInput('extra_args');
+  const extraArgs = problems.guard<ExtraArgs>(
+    'extra_args',
+    { words: [], values: new Map(), warnings: [] },
+    () => parseExtraArgs(extraText),
+  );
+  warnings.push(...extraArgs.warnings);
+
+  const cacheDirectory = get('cache_directory');
+  const inputs: ActionInputs = {
+    image: get('image'),
+    tag: get('tag'),
+    tags: splitTagList(getInput('tags')),
+    registry,
+    username: get('username') || github.actor,
+    password: getInput('password'),
+    context,
+    dockerfile,
+    buildArgs: keyValues(problems, 'build_args', splitLines(getInput('build_args'))),
+    labels: keyValues(problems, 'labels', splitLabelList(getInput('labels'))),
+    push: parseBool(problems, 'push', get('push'), true),
+    cache: parseBool(problems, 'cache', get('cache'), false),
+    cacheTtlMs,
+    cacheRegistry: get('cache_registry'),
+    cacheDirectory: cacheDirectory ? path.resolve(workspace, cacheDirectory) : '',
+    cacheBackend: oneOf(problems, 'cache_backend', get('cache_backend'), CACHE_BACKENDS),
+    target: get('target'),
+    tagWithLatest: parseBool(problems, 'tag_with_latest', get('tag_with_latest'), false),
+    stripTagPrefix: get('strip_tag_prefix'),
+    skipUnchangedDigest: parseBool(problems, 'skip_unchanged_digest', get('skip_unchanged_digest'), false),
+    shaLength,
+    isolation: oneOf(problems, 'isolation', get('isolation'), ISOLATIONS) ?? 'auto',
+    extraArgs,
+    debug: parseBool(problems, 'debug', get('debug'), false),
+    warnings,
+  };
+
+  if (inputs.password && !inputs.username) {
+    problems.add(
+      'username',
+      'is empty while a password is set (GITHUB_ACTOR is not set either); set username',
+    );
+  }
+  if (inputs.target && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(inputs.target)) {
+    problems.add('target', `"${inputs.target}" is not a stage name (letters, digits, _, . and -)`);
+  }
+  const cacheOn = inputs.cache || extraArgs.values.get('cache') === true;
+  if (!cacheOn && (inputs.cacheRegistry || inputs.cacheTtlMs !== undefined || inputs.cacheBackend)) {
+    warnings.push('cache_registry, cache_ttl and cache_backend have no effect unless cache is true');
+  }
+  problems.throwIfAny();
+  return inputs;
+}

@@ -1,0 +1,96 @@
+/**
+ * The job summary as Markdown (main.ts writes it with core.summary): the
+ * result in one line, a table of stages and steps (time, cache, layer size),
+ * the references with the digest, and a `docker pull` line. Text from the
+ * Dockerfile only ever lands inside code spans, escaped for GFM tables.
+ */
+import type { BuildResult, StepReport } from '../build/result.js';
+import { formatBytes, formatDuration } from './format.js';
+
+export interface SummaryInput {
+  result: BuildResult;
+  /** Full references the image was built for (BuildOptions.destinations). */
+  references: readonly string[];
+  /** False with push: false. */
+  push: boolean;
+}
+
+const MAX_INSTRUCTION = 120;
+
+/** A GFM inline code span holding `text` literally, safe inside a table cell. */
+export function codeSpan(text: string): string {
+  const flat = text.replace(/\r?\n/g, ' ');
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${flat.replace(/\|/g, '\\|')}${pad}${fence}`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function cacheCell(step: StepReport): string {
+  switch (step.cache) {
+    case 'hit':
+      return 'hit';
+    case 'miss':
+      return step.cacheMissReason ? `miss (${step.cacheMissReason.replace(/\|/g, '/')})` : 'miss';
+    case 'off':
+      return 'off';
+    case 'none':
+      return '';
+    default: {
+      const never: never = step.cache;
+      return String(never);
+    }
+  }
+}
+
+function stepsTable(steps: readonly StepReport[]): string[] {
+  if (steps.length === 0) return [];
+  const rows = [
+    '| Stage | Step | Instruction | Cache | Time | Layer |',
+    '| --- | ---: | --- | --- | ---: | ---: |',
+  ];
+  let stage: string | undefined;
+  for (const s of steps) {
+    const stageCell = s.stage === stage ? '' : codeSpan(s.stage);
+    stage = s.stage;
+    const layer = s.layer ? formatBytes(s.layer.size) : '';
+    rows.push(
+      `| ${stageCell} | ${s.step} | ${codeSpan(truncate(s.instruction, MAX_INSTRUCTION))} | ${cacheCell(s)} | ${formatDuration(s.durationMs)} | ${layer} |`,
+    );
+  }
+  return rows;
+}
+
+export function renderSummary(input: SummaryInput): string {
+  const { result, references, push } = input;
+  const cacheable = result.steps.filter((s) => s.cache === 'hit' || s.cache === 'miss').length;
+  const status = !push
+    ? 'built (not pushed)'
+    : result.refreshed
+      ? 'built and pushed'
+      : 'unchanged, not pushed again';
+  const facts = [
+    `${result.layers} layer${result.layers === 1 ? '' : 's'}, ${formatBytes(result.size)}`,
+    cacheable > 0 ? `cache ${result.cacheHits}/${cacheable} hits` : undefined,
+    `${formatDuration(result.durationMs)} total`,
+  ].filter((f) => f !== undefined);
+
+  const lines = ['## Kiln: image ' + status, '', facts.join(' · '), ''];
+  lines.push(...stepsTable(result.steps));
+  if (result.steps.length > 0) lines.push('');
+  lines.push(`**Digest:** ${codeSpan(result.digest)}`, '');
+  if (references.length > 0) {
+    lines.push('**References:**', '', ...references.map((r) => `- ${codeSpan(r)}`), '');
+  }
+  if (push && references[0]) {
+    lines.push('```sh', `docker pull ${references[0]}`, '```', '');
+  }
+  if (push && !result.refreshed) {
+    lines.push('> The registry already held this digest (skip_unchanged_digest): nothing was pushed.', '');
+  }
+  return lines.join('\n');
+}
