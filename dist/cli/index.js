@@ -245,7 +245,13 @@ const BUILD_FLAGS = [
         kind: 'bool',
         help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
     },
-    { name: 'tar-path', kind: 'string', metavar: 'file', help: 'Write the image as a docker-archive tarball' },
+    {
+        name: 'tar-path',
+        kind: 'string',
+        metavar: 'file',
+        aliases: ['tarPath'],
+        help: 'Write the image as a docker-archive tarball',
+    },
     { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
     {
         name: 'build-arg',
@@ -293,7 +299,7 @@ const BUILD_FLAGS = [
         name: 'custom-platform',
         kind: 'string',
         metavar: 'os/arch',
-        aliases: ['platform'],
+        aliases: ['platform', 'customPlatform'],
         help: 'Target platform, e.g. linux/amd64 (default: the host)',
     },
     {
@@ -306,6 +312,7 @@ const BUILD_FLAGS = [
         name: 'snapshot-mode',
         kind: 'string',
         metavar: 'mode',
+        aliases: ['snapshotMode'],
         help: 'Layer snapshots: auto, overlay, walk (default: auto)',
     },
     {
@@ -368,25 +375,55 @@ function parseKeyValues(flag, items, env) {
 }
 function buildOptionsFromFlags(values, env, cwd) {
     const context = external_node_path_default().resolve(cwd, str(values, 'context') ?? '.');
-    const dockerfile = external_node_path_default().resolve(context, str(values, 'dockerfile') ?? 'Dockerfile');
-    const o = defaultBuildOptions(context, dockerfile);
-    o.destinations = list(values, 'destination');
-    o.push = !bool(values, 'no-push');
-    o.tarPath = resolveOpt(cwd, str(values, 'tar-path'));
-    o.ociLayoutPath = resolveOpt(cwd, str(values, 'oci-layout-path'));
-    o.buildArgs = parseKeyValues('build-arg', list(values, 'build-arg'), env);
-    o.target = str(values, 'target');
-    o.labels = parseKeyValues('label', list(values, 'label'), undefined);
-    o.digestFile = resolveOpt(cwd, str(values, 'digest-file'));
-    o.imageNameWithDigestFile = resolveOpt(cwd, str(values, 'image-name-with-digest-file'));
-    o.insecureRegistries = list(values, 'insecure-registry');
+    const o = applyBuildFlags(defaultBuildOptions(context, __nccwpck_require__.ab + "main/" + context + '/Dockerfile'), values, env, cwd);
+    if (o.push && o.destinations.length === 0) {
+        throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
+    }
+    return o;
+}
+/**
+ * Applies the flags that were given onto a copy of `base`: scalar flags
+ * replace, list flags (--destination, --build-arg, --label, …) add. The CLI
+ * applies them onto the defaults; the action onto what its inputs produced
+ * (`extra_args`), so both accept the same kaniko flags with the same meaning.
+ * `env` gives a bare `--build-arg KEY` its value; undefined rejects bare keys.
+ * Relative paths resolve against `cwd`; --dockerfile against the context.
+ */
+function applyBuildFlags(base, values, env, cwd) {
+    const o = structuredClone(base);
+    const has = (name) => values.has(name);
+    if (has('context'))
+        o.context = external_node_path_default().resolve(cwd, str(values, 'context'));
+    if (has('dockerfile'))
+        o.dockerfile = external_node_path_default().resolve(o.context, str(values, 'dockerfile'));
+    o.destinations.push(...list(values, 'destination'));
+    if (has('no-push'))
+        o.push = !bool(values, 'no-push');
+    if (has('tar-path'))
+        o.tarPath = resolveOpt(cwd, str(values, 'tar-path'));
+    if (has('oci-layout-path'))
+        o.ociLayoutPath = resolveOpt(cwd, str(values, 'oci-layout-path'));
+    for (const [k, v] of parseKeyValues('build-arg', list(values, 'build-arg'), env))
+        o.buildArgs.set(k, v);
+    if (has('target'))
+        o.target = str(values, 'target');
+    for (const [k, v] of parseKeyValues('label', list(values, 'label'), undefined))
+        o.labels.set(k, v);
+    if (has('digest-file'))
+        o.digestFile = resolveOpt(cwd, str(values, 'digest-file'));
+    if (has('image-name-with-digest-file')) {
+        o.imageNameWithDigestFile = resolveOpt(cwd, str(values, 'image-name-with-digest-file'));
+    }
+    o.insecureRegistries.push(...list(values, 'insecure-registry'));
     if (bool(values, 'insecure')) {
         for (const d of o.destinations)
             o.insecureRegistries.push(d.split('/')[0]);
     }
-    o.skipTlsVerifyRegistries = bool(values, 'skip-tls-verify')
-        ? ['*']
-        : list(values, 'skip-tls-verify-registry');
+    if (bool(values, 'skip-tls-verify'))
+        o.skipTlsVerifyRegistries = ['*'];
+    else if (!o.skipTlsVerifyRegistries.includes('*')) {
+        o.skipTlsVerifyRegistries.push(...list(values, 'skip-tls-verify-registry'));
+    }
     for (const item of list(values, 'registry-certificate')) {
         const eq = item.indexOf('=');
         if (eq <= 0 || eq === item.length - 1) {
@@ -394,36 +431,40 @@ function buildOptionsFromFlags(values, env, cwd) {
         }
         o.registryCertificates.set(item.slice(0, eq), external_node_path_default().resolve(cwd, item.slice(eq + 1)));
     }
-    o.cache.enabled = bool(values, 'cache') ?? false;
-    o.cache.repo = str(values, 'cache-repo');
-    const ttl = values.get('cache-ttl');
-    if (ttl !== undefined)
-        o.cache.ttlMs = ttl;
-    o.cache.dir = resolveOpt(cwd, str(values, 'cache-dir'));
-    o.cache.copyLayers = bool(values, 'cache-copy-layers') ?? true;
-    o.cache.runLayers = bool(values, 'cache-run-layers') ?? true;
-    o.reproducible = bool(values, 'reproducible') ?? false;
-    o.platform = str(values, 'custom-platform');
-    o.isolation = oneOf('isolation', str(values, 'isolation') ?? 'auto', [
-        'auto',
-        'chroot',
-        'rootless',
-        'none',
-    ]);
-    const snap = str(values, 'snapshot-mode') ?? 'auto';
-    o.snapshotMode = KANIKO_SNAPSHOT_MODES.has(snap)
-        ? 'auto'
-        : oneOf('snapshot-mode', snap, ['auto', 'overlay', 'walk']);
-    o.workspace = resolveOpt(cwd, str(values, 'workspace'));
-    o.keepWorkspace = bool(values, 'keep-workspace') ?? false;
+    if (has('cache'))
+        o.cache.enabled = bool(values, 'cache');
+    if (has('cache-repo'))
+        o.cache.repo = str(values, 'cache-repo');
+    if (has('cache-ttl'))
+        o.cache.ttlMs = values.get('cache-ttl');
+    if (has('cache-dir'))
+        o.cache.dir = resolveOpt(cwd, str(values, 'cache-dir'));
+    if (has('cache-copy-layers'))
+        o.cache.copyLayers = bool(values, 'cache-copy-layers');
+    if (has('cache-run-layers'))
+        o.cache.runLayers = bool(values, 'cache-run-layers');
+    if (has('reproducible'))
+        o.reproducible = bool(values, 'reproducible');
+    if (has('custom-platform'))
+        o.platform = str(values, 'custom-platform');
+    if (has('isolation')) {
+        o.isolation = oneOf('isolation', str(values, 'isolation'), ['auto', 'chroot', 'rootless', 'none']);
+    }
+    if (has('snapshot-mode')) {
+        const snap = str(values, 'snapshot-mode');
+        o.snapshotMode = KANIKO_SNAPSHOT_MODES.has(snap)
+            ? 'auto'
+            : oneOf('snapshot-mode', snap, ['auto', 'overlay', 'walk']);
+    }
+    if (has('workspace'))
+        o.workspace = resolveOpt(cwd, str(values, 'workspace'));
+    if (has('keep-workspace'))
+        o.keepWorkspace = bool(values, 'keep-workspace');
     const retry = values.get('push-retry');
     if (retry !== undefined) {
         if (retry < 1)
             throw new UsageError(`--push-retry ${retry}: must be at least 1`);
         o.pushRetry = retry;
-    }
-    if (o.push && o.destinations.length === 0) {
-        throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
     }
     return o;
 }
