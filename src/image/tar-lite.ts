@@ -21,7 +21,7 @@ export class TarLiteWriter {
 
   /** Adds a regular file of exactly `size` bytes from `content`. */
   async addFile(name: string, size: number, content: Readable | Buffer, mode = 0o644): Promise<void> {
-    await this.write(header(name, size, mode));
+    await this.write(ustarHeader(name, size, mode));
     let written = 0;
     if (Buffer.isBuffer(content)) {
       written = content.length;
@@ -72,7 +72,8 @@ export class TarLiteWriter {
   }
 }
 
-function header(name: string, size: number, mode: number): Buffer {
+/** A ustar header for a regular file (exported for tests of the size encoding). */
+export function ustarHeader(name: string, size: number, mode = 0o644): Buffer {
   const nameBytes = Buffer.from(name, 'utf8');
   if (nameBytes.length === 0 || nameBytes.length > 99) {
     throw new Error(`tar entry name "${name}" must be 1 to 99 bytes`);
