@@ -73,7 +73,9 @@ describe('writeDockerArchive', () => {
     });
     // GNU tar checks header checksums and sizes: a strict listing passes
     const verbose = execFileSync('tar', ['-tvf', file], { encoding: 'utf8' });
-    expect(verbose).toMatch(new RegExp(`root/root +${image.configBlob().length} 1970-01-01 00:00 ${configName}`));
+    expect(verbose).toMatch(
+      new RegExp(`root/root +${image.configBlob().length} 1970-01-01 00:00 ${configName}`),
+    );
   });
 
   test('no tags: no repositories file, empty RepoTags', async () => {
