@@ -41,6 +41,7 @@ export class Image {
   private readonly format: ManifestFormat;
   private readonly rawManifest: Buffer | undefined;
   private configBytes: Buffer | undefined;
+  private configDigest: Digest | undefined;
   private manifestCache: { bytes: Buffer; manifest: ImageManifest; digest: Digest } | undefined;
 
   private constructor(state: ImageState) {
@@ -148,13 +149,13 @@ export class Image {
 
   /** The config as stored: the exact bytes whose sha256 is the config digest. */
   configBlob(): Buffer {
-    this.configBytes ??= Buffer.from(encodeConfig(this.config as ImageConfig));
-    return Buffer.from(this.configBytes);
+    return Buffer.from(this.configBytesCached());
   }
 
   configDescriptor(): Descriptor {
     const bytes = this.configBytesCached();
-    return { mediaType: configMediaType(this.format), digest: sha256(bytes), size: bytes.length };
+    this.configDigest ??= sha256(bytes);
+    return { mediaType: configMediaType(this.format), digest: this.configDigest, size: bytes.length };
   }
 
   /** The config as a Blob (for pushing and writing outputs). */
