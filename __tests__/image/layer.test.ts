@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createCompressor, createDecompressor, hasNativeZstd } from '../../src/image/compression.js';
+import {
+  CompressionError,
+  createCompressor,
+  createDecompressor,
+  hasNativeZstd,
+  programFilter,
+} from '../../src/image/compression.js';
 import { parseDigest } from '../../src/image/digest.js';
 import { ExtraMediaType } from '../../src/image/format.js';
 import {
@@ -172,5 +178,31 @@ describe('layerFromOpener and media types', () => {
     await expect(collect(Readable.from([cut]).pipe(d))).rejects.toThrow(
       /zstd|unexpected end|truncated|premature/i,
     );
+  });
+});
+
+describe('programFilter (the zstd fallback on Node 20)', () => {
+  test('streams through a program', async () => {
+    const out = await collect(source(tar, 4096).pipe(programFilter('cat', [])));
+    expect(out.equals(tar)).toBe(true);
+  });
+
+  test('a failing program is an error with its stderr, never a clean end', async () => {
+    const f = programFilter('sh', ['-c', 'head -c 10; echo "bad input" >&2; exit 3']);
+    const err = await collect(source(tar).pipe(f)).catch((e) => e);
+    expect(String(err?.message)).toMatch(/sh -c .* failed \(exit 3\): bad input/);
+  });
+
+  test('a program that stops reading but exits 0 is an error too', async () => {
+    const f = programFilter('head', ['-c', '10']);
+    const err = await collect(source(tar).pipe(f)).catch((e) => e);
+    expect(String(err?.message)).toMatch(/exited before reading all its input/);
+  });
+
+  test('a missing program says what to install', async () => {
+    const f = programFilter('kiln-no-such-program', [], 'install it');
+    const err = await collect(Readable.from([Buffer.from('x')]).pipe(f)).catch((e) => e);
+    expect(err).toBeInstanceOf(CompressionError);
+    expect(err.message).toBe('"kiln-no-such-program" is not on PATH: install it');
   });
 });

@@ -47,7 +47,7 @@ export function createCompressor(kind: Compression, level?: number): Duplex {
         const key = zstdZlib.constants.ZSTD_c_compressionLevel ?? 100;
         return zstdZlib.createZstdCompress!({ chunkSize: ZLIB_CHUNK, params: { [key]: lvl } });
       }
-      return new ChildFilter('zstd', ['-q', '-c', `-${lvl}`]);
+      return programFilter('zstd', ['-q', '-c', `-${lvl}`], ZSTD_HINT);
     }
     case 'none':
       return new PassThrough({ highWaterMark: 1 << 20 });
@@ -62,7 +62,7 @@ export function createDecompressor(kind: Compression): Duplex {
       return zlib.createGunzip({ chunkSize: ZLIB_CHUNK });
     case 'zstd':
       if (hasNativeZstd()) return zstdZlib.createZstdDecompress!({ chunkSize: ZLIB_CHUNK });
-      return new ChildFilter('zstd', ['-q', '-d', '-c']);
+      return programFilter('zstd', ['-q', '-d', '-c'], ZSTD_HINT);
     case 'none':
       return new PassThrough({ highWaterMark: 1 << 20 });
     default:
@@ -74,19 +74,27 @@ function unknownCompression(kind: never): never {
   throw new CompressionError(`unknown compression "${String(kind)}": use gzip, zstd or none`);
 }
 
+const ZSTD_HINT =
+  'zstd layers need Node 22.15+ (node:zlib zstd) or the zstd program: install zstd (apt-get install zstd) or run on Node 24';
+
 /**
  * A program as a Duplex: bytes written go to its stdin, its stdout is read.
  * The readable side ends only after the program exited with status 0; any
- * other exit (or a missing program) destroys the stream with an error that
- * carries the program's stderr.
+ * other exit destroys the stream with an error carrying the program's
+ * stderr; a missing program errors with `missingHint`.
  */
+export function programFilter(cmd: string, args: string[], missingHint?: string): Duplex {
+  return new ChildFilter(cmd, args, missingHint);
+}
+
 class ChildFilter extends Duplex {
   private readonly child: ChildProcessWithoutNullStreams;
   private stderr = '';
   private stdinError: Error | undefined;
   private exited = false;
+  private inputEnded = false;
 
-  constructor(cmd: string, args: string[]) {
+  constructor(cmd: string, args: string[], missingHint: string | undefined) {
     super({ readableHighWaterMark: 1 << 20, writableHighWaterMark: 1 << 20 });
     this.child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const { child } = this;
@@ -104,19 +112,22 @@ class ChildFilter extends Duplex {
       this.exited = true;
       this.destroy(
         e.code === 'ENOENT'
-          ? new CompressionError(
-              `zstd layers need Node 22.15+ (node:zlib zstd) or the "${cmd}" program on PATH: install zstd (apt-get install zstd) or run on Node 24`,
-            )
+          ? new CompressionError(`"${cmd}" is not on PATH${missingHint ? `: ${missingHint}` : ''}`)
           : e,
       );
     });
     child.on('close', (code, signal) => {
       this.exited = true;
-      if (code === 0) {
+      // A filter must read to EOF, which it only sees after _final: an exit
+      // before that means it left input unread, whatever its status.
+      if (code === 0 && this.inputEnded && !this.stdinError) {
         this.push(null);
         return;
       }
-      const why = this.stderr.trim() || this.stdinError?.message || 'no message';
+      const why =
+        code === 0
+          ? 'it exited before reading all its input'
+          : this.stderr.trim() || this.stdinError?.message || 'no message';
       this.destroy(
         new CompressionError(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${why}`),
       );
@@ -129,7 +140,8 @@ class ChildFilter extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     if (this.stdinError) {
-      cb(this.stdinError);
+      // The program stopped reading: drop the rest; its exit status decides.
+      cb();
       return;
     }
     if (this.child.stdin.write(chunk)) {
@@ -146,6 +158,7 @@ class ChildFilter extends Duplex {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
+    this.inputEnded = true;
     this.child.stdin.end();
     cb();
   }
