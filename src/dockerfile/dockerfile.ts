@@ -125,7 +125,7 @@ export function parseInstruction(text: string, file: string, at?: Location): Ins
     }
     return typeNode(node, at?.file ?? file);
   } catch (err) {
-    if (at && err instanceof DockerfileError && (err.line !== at.startLine || err.file !== at.file)) {
+    if (at && err instanceof DockerfileError) {
       throw DockerfileError.at(at, `in trigger ${JSON.stringify(text)}: ${err.detail}`);
     }
     throw err;
