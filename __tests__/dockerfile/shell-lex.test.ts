@@ -1,11 +1,12 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: shell words under test are full of ${...}
 import { describe, expect, test } from '@jest/globals';
 import { compileShellPattern, ShellLex } from '../../src/dockerfile/shell-lex.js';
 
 const env = (o: Record<string, string>) => new Map(Object.entries(o));
-const word = (src: string, vars: Record<string, string> = {}, escape: '\\' | '`' = '\\') =>
-  new ShellLex(escape).processWord(src, env(vars));
-const words = (src: string, vars: Record<string, string> = {}, escape: '\\' | '`' = '\\') =>
-  new ShellLex(escape).processWords(src, env(vars));
+const word = (src: string, vars: Record<string, string> = {}, esc: '\\' | '`' = '\\') =>
+  new ShellLex(esc).processWord(src, env(vars));
+const words = (src: string, vars: Record<string, string> = {}, esc: '\\' | '`' = '\\') =>
+  new ShellLex(esc).processWords(src, env(vars));
 
 describe('quotes and escapes (escape token \\)', () => {
   test.each([
