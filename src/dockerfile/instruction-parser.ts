@@ -43,18 +43,21 @@ const KNOWN = [
 
 const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
 
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+/** Edit distance with adjacent transpositions (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /** ` (did you mean X?)` when a name is close to one of the candidates. */
@@ -63,15 +66,13 @@ export function suggestion(name: string, candidates: readonly string[]): string 
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
-    const d = levenshtein(name.toLowerCase(), c.toLowerCase());
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
       best = c;
       bestD = d;
     }
   }
-  return best && bestD > 0 && bestD <= Math.max(1, Math.min(2, Math.floor(name.length / 3)))
-    ? ` (did you mean ${best}?)`
-    : '';
+  return best && bestD > 0 && bestD <= (name.length >= 5 ? 2 : 1) ? ` (did you mean ${best}?)` : '';
 }
 
 const exactlyOne = (name: string) => new LineError(`${name} requires exactly one argument`);
