@@ -7,10 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CliIo } from '../cli.js';
-import { parseDockerfile } from '../dockerfile/dockerfile.js';
+import { type ParsedDockerfile, parseDockerfile } from '../dockerfile/dockerfile.js';
 import type { ParseWarning } from '../dockerfile/parser.js';
 import { hostPlatform, parsePlatform } from '../dockerfile/platform.js';
-import { planStages } from '../dockerfile/stages.js';
+import { type BuildPlan, planStages } from '../dockerfile/stages.js';
 import { parseKeyValues } from './build-flags.js';
 import { type FlagSpec, formatFlagHelp, parseFlags, UsageError } from './flags.js';
 
@@ -55,6 +55,32 @@ function formatWarning(w: ParseWarning): string {
   return w.line === undefined ? `${w.file}: ${w.message}` : `${w.file}:${w.line}: ${w.message}`;
 }
 
+/** What `kiln parse` prints: the parsed Dockerfile and its plan, as plain JSON data. */
+export function parseReport(df: ParsedDockerfile, plan: BuildPlan): Record<string, unknown> {
+  return {
+    file: df.file,
+    escapeToken: df.escapeToken,
+    ...(df.syntax === undefined ? {} : { syntax: df.syntax }),
+    directives: df.directives,
+    metaArgs: df.metaArgs,
+    stages: df.stages,
+    plan: {
+      target: plan.target,
+      globalArgs: Object.fromEntries(plan.globalArgs),
+      stages: plan.stages.map((p) => ({
+        index: p.index,
+        ...(p.name === undefined ? {} : { name: p.name }),
+        base: p.base,
+        ...(p.platform === undefined ? {} : { platform: p.platform }),
+        dependsOn: p.dependsOn,
+        images: p.images,
+        onbuild: p.onbuild,
+      })),
+    },
+    warnings: [...df.warnings, ...plan.warnings].map(formatWarning),
+  };
+}
+
 export async function runParse(argv: readonly string[], io: CliIo): Promise<number> {
   const flags = parseFlags(argv, PARSE_FLAGS);
   if (flags.values.get('help')) {
@@ -81,7 +107,14 @@ export async function runParse(argv: readonly string[], io: CliIo): Promise<numb
     }
   }
 
-  const text = await readFile(path.resolve(io.cwd, name), 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path.resolve(io.cwd, name), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`cannot read ${name}: no such file (name the Dockerfile with -f)`);
+    throw err;
+  }
   const df = parseDockerfile(text, name);
   const plan = planStages(df, {
     ...(target === undefined ? {} : { target }),
@@ -89,31 +122,9 @@ export async function runParse(argv: readonly string[], io: CliIo): Promise<numb
     buildPlatform: hostPlatform(),
     targetPlatform,
   });
-  const warnings = [...df.warnings, ...plan.warnings];
-  for (const w of warnings) io.stderr(`kiln: warning: ${formatWarning(w)}\n`);
+  for (const w of [...df.warnings, ...plan.warnings]) io.stderr(`kiln: warning: ${formatWarning(w)}\n`);
 
-  const out = {
-    file: df.file,
-    escapeToken: df.escapeToken,
-    ...(df.syntax === undefined ? {} : { syntax: df.syntax }),
-    directives: df.directives,
-    metaArgs: df.metaArgs,
-    stages: df.stages,
-    plan: {
-      target: plan.target,
-      globalArgs: Object.fromEntries(plan.globalArgs),
-      stages: plan.stages.map((p) => ({
-        index: p.index,
-        ...(p.name === undefined ? {} : { name: p.name }),
-        base: p.base,
-        ...(p.platform === undefined ? {} : { platform: p.platform }),
-        dependsOn: p.dependsOn,
-        images: p.images,
-        onbuild: p.onbuild,
-      })),
-    },
-    warnings: warnings.map(formatWarning),
-  };
+  const out = parseReport(df, plan);
   io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   return 0;
 }
