@@ -112,7 +112,9 @@ export async function runParse(argv: readonly string[], io: CliIo): Promise<numb
     text = await readFile(path.resolve(io.cwd, name), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`cannot read ${name}: no such file (name the Dockerfile with -f)`);
+    if (code === 'ENOENT') {
+      throw new UsageError(`cannot read ${name}: no such file (name the Dockerfile with -f)`);
+    }
     throw err;
   }
   const df = parseDockerfile(text, name);

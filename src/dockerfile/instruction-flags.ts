@@ -14,11 +14,27 @@ export interface ParsedFlags {
   strings(name: string): string[];
 }
 
+class Flags implements ParsedFlags {
+  constructor(private readonly values: ReadonlyMap<string, string | string[] | boolean>) {}
+  bool(name: string): boolean | undefined {
+    return this.values.get(name) as boolean | undefined;
+  }
+  string(name: string): string | undefined {
+    return this.values.get(name) as string | undefined;
+  }
+  strings(name: string): string[] {
+    return (this.values.get(name) as string[] | undefined) ?? [];
+  }
+}
+
+const NO_FLAGS: ParsedFlags = new Flags(new Map());
+
 export function parseInstructionFlags(
   flags: readonly string[],
   specs: FlagSpecs,
   instruction: string,
 ): ParsedFlags {
+  if (flags.length === 0) return NO_FLAGS;
   const values = new Map<string, string | string[] | boolean>();
   for (const raw of flags) {
     const body = raw.slice(2);
@@ -61,9 +77,5 @@ export function parseInstructionFlags(
       }
     }
   }
-  return {
-    bool: (name) => values.get(name) as boolean | undefined,
-    string: (name) => values.get(name) as string | undefined,
-    strings: (name) => (values.get(name) as string[] | undefined) ?? [],
-  };
+  return new Flags(values);
 }

@@ -129,6 +129,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+const NO_FLAG_SPECS: FlagSpecs = {};
 const COPY_FLAGS: FlagSpecs = {
   from: 'string',
   chown: 'string',
@@ -158,7 +159,6 @@ const HEALTHCHECK_FLAGS: FlagSpecs = {
 function typed(node: Node, location: Location): Instruction {
   const base = { location, original: trimSpace(node.original) };
   const NAME = node.keyword.toUpperCase();
-  const noFlags = () => parseInstructionFlags(node.flags, {}, NAME);
   switch (node.keyword) {
     case 'from': {
       const a = node.args;
@@ -195,13 +195,13 @@ function typed(node: Node, location: Location): Instruction {
       };
     }
     case 'cmd':
-      noFlags();
+      parseInstructionFlags(node.flags, NO_FLAG_SPECS, NAME);
       return { kind: 'cmd', ...base, command: commandLine(node) };
     case 'entrypoint':
-      noFlags();
+      parseInstructionFlags(node.flags, NO_FLAG_SPECS, NAME);
       return { kind: 'entrypoint', ...base, command: commandLine(node) };
     case 'shell':
-      noFlags();
+      parseInstructionFlags(node.flags, NO_FLAG_SPECS, NAME);
       if (node.args.length === 0) throw atLeastOne(NAME);
       if (!node.json)
         throw new LineError('SHELL requires the arguments to be in JSON form: SHELL ["executable", "param"]');
@@ -223,7 +223,7 @@ function typed(node: Node, location: Location): Instruction {
     }
     case 'expose':
       if (node.args.length === 0) throw atLeastOne(NAME);
-      noFlags();
+      parseInstructionFlags(node.flags, NO_FLAG_SPECS, NAME);
       return { kind: 'expose', ...base, ports: [...node.args].sort() };
     case 'copy':
     case 'add': {
@@ -261,19 +261,19 @@ function typed(node: Node, location: Location): Instruction {
     }
     case 'maintainer':
       if (node.args.length !== 1) throw exactlyOne(NAME);
-      noFlags();
+      parseInstructionFlags(node.flags, NO_FLAG_SPECS, NAME);
       return { kind: 'maintainer', ...base, maintainer: node.args[0]! };
     case 'user':
       if (node.args.length !== 1) throw exactlyOne(NAME);
-      noFlags();
+      parseInstructionFlags(node.flags, NO_FLAG_SPECS, NAME);
       return { kind: 'user', ...base, user: node.args[0]! };
     case 'workdir':
       if (node.args.length !== 1) throw exactlyOne(NAME);
-      noFlags();
+      parseInstructionFlags(node.flags, NO_FLAG_SPECS, NAME);
       return { kind: 'workdir', ...base, path: node.args[0]! };
     case 'volume': {
       if (node.args.length === 0) throw atLeastOne(NAME);
-      noFlags();
+      parseInstructionFlags(node.flags, NO_FLAG_SPECS, NAME);
       const volumes = node.args.map((v) => trimSpace(v));
       if (volumes.some((v) => v === '')) throw new LineError('VOLUME specified can not be an empty string');
       return { kind: 'volume', ...base, volumes };
@@ -286,7 +286,7 @@ function typed(node: Node, location: Location): Instruction {
       return { kind: 'healthcheck', ...base, health: healthConfig(node) };
     case 'onbuild': {
       if (node.args.length === 0) throw atLeastOne(NAME);
-      noFlags();
+      parseInstructionFlags(node.flags, NO_FLAG_SPECS, NAME);
       const trigger = trimSpace(node.args[0]!).toUpperCase();
       if (trigger === 'ONBUILD') throw new LineError("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
       if (trigger === 'MAINTAINER' || trigger === 'FROM') {

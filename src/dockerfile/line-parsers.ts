@@ -137,13 +137,14 @@ export function parseWords(rest: string, escapeToken: EscapeToken): string[] {
   let word = '';
   let quote = '';
   let blankOK = false;
-  const chars = Array.from(rest);
-  for (let pos = 0; pos <= chars.length; pos++) {
-    const atEnd = pos === chars.length;
-    let ch = atEnd ? '' : chars[pos]!;
+  // Code units are enough: every character that matters here is ASCII and
+  // surrogate halves are never white space, quotes or escape tokens.
+  for (let pos = 0; pos <= rest.length; pos++) {
+    const atEnd = pos === rest.length;
+    let ch = atEnd ? '' : rest[pos]!;
     if (phase === 'spaces') {
       if (atEnd) break;
-      if (isSpaceCode(ch.codePointAt(0)!)) continue;
+      if (isSpaceCode(ch.charCodeAt(0))) continue;
       phase = 'word';
     }
     if (atEnd) {
@@ -151,7 +152,7 @@ export function parseWords(rest: string, escapeToken: EscapeToken): string[] {
       break;
     }
     if (phase === 'word') {
-      if (isSpaceCode(ch.codePointAt(0)!)) {
+      if (isSpaceCode(ch.charCodeAt(0))) {
         phase = 'spaces';
         if (blankOK || word.length > 0) words.push(word);
         word = '';
@@ -164,10 +165,10 @@ export function parseWords(rest: string, escapeToken: EscapeToken): string[] {
         phase = 'quote';
       }
       if (ch === escapeToken) {
-        if (pos + 1 === chars.length) continue; // an escape token at the end of the line is dropped
+        if (pos + 1 === rest.length) continue; // an escape token at the end of the line is dropped
         word += ch;
         pos++;
-        ch = chars[pos]!;
+        ch = rest[pos]!;
       }
       word += ch;
       continue;
@@ -175,13 +176,13 @@ export function parseWords(rest: string, escapeToken: EscapeToken): string[] {
     // In quotes.
     if (ch === quote) phase = 'word';
     if (ch === escapeToken && quote !== "'") {
-      if (pos + 1 === chars.length) {
+      if (pos + 1 === rest.length) {
         phase = 'word';
         continue;
       }
       word += ch;
       pos++;
-      ch = chars[pos]!;
+      ch = rest[pos]!;
     }
     word += ch;
   }

@@ -284,7 +284,7 @@ export function parseNodes(text: string, file: string): ParseResult {
       throw err;
     }
 
-    if (canContainHeredoc(node)) {
+    if (logical.includes('<<') && canContainHeredoc(node)) {
       let markers: ReturnType<typeof heredocsFromLine>;
       try {
         markers = heredocsFromLine(logical);
