@@ -27,7 +27,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'kiln-parse-'));
   await writeFile(
     path.join(dir, 'Dockerfile'),
-    'ARG BASE=alpine\nFROM ${BASE} AS build\nARG VERSION\nRUN echo $VERSION\nFROM build AS other\nFROM scratch\nCOPY --from=build /x /x\n',
+    'ARG BASE=alpine\nFROM $BASE AS build\nARG VERSION\nRUN echo $VERSION\nFROM build AS other\nFROM scratch\nCOPY --from=build /x /x\n',
   );
   await writeFile(path.join(dir, 'broken.Dockerfile'), 'FROM alpine\nRUN ok\n\nFROOM x\n');
 });
