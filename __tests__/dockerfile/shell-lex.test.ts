@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: shell words under test are full of ${...}
 import { describe, expect, test } from '@jest/globals';
-import { compileShellPattern, ShellLex } from '../../src/dockerfile/shell-lex.js';
+import { ShellLex } from '../../src/dockerfile/shell-lex.js';
+import { compileShellPattern } from '../../src/dockerfile/shell-pattern.js';
 
 const env = (o: Record<string, string>) => new Map(Object.entries(o));
 const word = (src: string, vars: Record<string, string> = {}, esc: '\\' | '`' = '\\') =>
