@@ -330,6 +330,19 @@ describe('errors name the file and the line', () => {
       2,
       "invalid field 'nokey' in --mount: it must be a key=value pair",
     ],
+    ['FROM a\nRUN --mount=type=secret,id=x,from=y z', 2, 'secret mount should not have a from'],
+    ['FROM a\nRUN --mount=target=/x,ro=maybe z', 2, 'invalid value for ro: expected true or false'],
+    ['FROM a\nRUN --mount=\\"target=/x z', 2, '--mount="target=/x: unterminated quote'],
+    [
+      'FROM a\nHEALTHCHECK --retries=99999999999 CMD x',
+      2,
+      '--retries: parsing "99999999999": value out of range',
+    ],
+    [
+      'FROM a\nHEALTHCHECK --interval=200000h CMD x',
+      2,
+      'duration "200000h" is too long (at most about 104 days)',
+    ],
     [
       'RUN make',
       1,
