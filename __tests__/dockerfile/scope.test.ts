@@ -130,6 +130,26 @@ describe('stage scope', () => {
     expect(scope.historyArgs()).toEqual(['A=env', 'B=arg']);
   });
 
+  test('matches what BuildKit (docker 20.10) did with the same Dockerfile and build args', () => {
+    // Observed: RUN env A=arg B=envb C=arg HTTP_PROXY/http_proxy, config Env
+    // [PATH A=env B=envb C=arg], history "RUN |3 A=arg B=envb UNSETARG= ...".
+    const { scope } = dispatch(
+      'FROM scratch\nENV A=env\nARG A=arg\nARG B=argb\nENV B=envb\nARG UNSETARG\nENV C=$A\n',
+      { HTTP_PROXY: 'http://p:1', NOTDECLARED: '1' },
+      [],
+    );
+    expect(scope.configEnv()).toEqual([`PATH=${DEFAULT_PATH}`, 'A=env', 'B=envb', 'C=arg']);
+    expect(scope.runEnvironment().sort()).toEqual([
+      'A=arg',
+      'B=envb',
+      'C=arg',
+      'HTTP_PROXY=http://p:1',
+      `PATH=${DEFAULT_PATH}`,
+      'http_proxy=http://p:1',
+    ]);
+    expect(scope.historyArgs()).toEqual(['A=arg', 'B=envb', 'UNSETARG=']);
+  });
+
   test('ENV pairs see the scope before the instruction (ENV a=x b=$a)', () => {
     const { scope } = dispatch('FROM x\nENV abc=hello\nENV abc=bye def=$abc\nENV ghi=$abc\n');
     expect([scope.get('def'), scope.get('ghi')]).toEqual(['hello', 'bye']);
