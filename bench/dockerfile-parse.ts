@@ -13,6 +13,7 @@ function generate(targetLines: number): string {
   let stage = 0;
   while (out.length < targetLines) {
     out.push('', `FROM \${BASE} AS stage${stage}`, 'ARG VERSION', `WORKDIR /src/s${stage}`);
+    if (stage > 0) out.push(`COPY --from=stage${stage - 1} /src /prev`);
     for (let i = 0; i < 8 && out.length < targetLines; i++) {
       out.push(
         `# step ${i} of stage ${stage}`,
