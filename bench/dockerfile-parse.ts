@@ -32,7 +32,6 @@ function generate(targetLines: number): string {
         `EXPOSE ${8000 + i} ${9000 + i}/udp`,
       );
     }
-    if (stage > 0) out.push(`COPY --from=stage${stage - 1} /src /prev`);
     out.push(
       'USER 1000:1000',
       'HEALTHCHECK --interval=30s --timeout=3s CMD curl -f http://localhost/ || exit 1',
