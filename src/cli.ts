@@ -5,6 +5,7 @@
 import { build } from './build/build.js';
 import { BUILD_FLAGS, buildOptionsFromFlags } from './cli/build-flags.js';
 import { formatFlagHelp, parseFlags, UsageError } from './cli/flags.js';
+import { parseHelp, runParse } from './cli/parse-command.js';
 import { type Logger, streamLogger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -19,6 +20,7 @@ export interface CliIo {
 
 const COMMANDS: Record<string, string> = {
   build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
+  parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
   help: 'Show help for a command',
   version: 'Print the version',
 };
@@ -53,7 +55,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stdout(mainHelp());
         return command === undefined ? 2 : 0;
       case 'help':
-        io.stdout(rest[0] === 'build' ? buildHelp() : mainHelp());
+        io.stdout(rest[0] === 'build' ? buildHelp() : rest[0] === 'parse' ? parseHelp() : mainHelp());
         return 0;
       case 'version':
       case '--version':
@@ -61,6 +63,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return 0;
       case 'build':
         return await runBuild(rest, io);
+      case 'parse':
+        return await runParse(rest, io);
       default:
         throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
     }
