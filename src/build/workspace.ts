@@ -34,7 +34,8 @@ export async function createWorkspace(opts: WorkspaceOptions): Promise<Workspace
   // Stage filesystems hold setuid binaries and private files of the image.
   await fs.chmod(root, 0o700);
   let counter = 0;
-  const next = (name: string) => path.join(root, `${String(++counter).padStart(3, '0')}-${name.replace(/[^\w.-]/g, '_')}`);
+  const next = (name: string) =>
+    path.join(root, `${String(++counter).padStart(3, '0')}-${name.replace(/[^\w.-]/g, '_')}`);
   return {
     root,
     async dir(name) {
