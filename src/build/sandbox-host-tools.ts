@@ -28,6 +28,8 @@ export interface HostTools {
   ln: string;
   /** iproute2, to bring `lo` up under --network=none; optional. */
   ip?: string;
+  /** sethostname(2); optional (as root the sysctl file is used instead). */
+  hostname?: string;
   /** Files bind-mounted read-only into the jail: path inside the jail → host file. */
   jailFiles: Array<{ path: string; source: string }>;
 }
@@ -96,6 +98,7 @@ export async function discoverHostTools(): Promise<HostTools> {
     mkdir: await need('mkdir', 'coreutils'),
     ln: await need('ln', 'coreutils'),
     ip: await findBinary('ip'),
+    hostname: await findBinary('hostname'),
   };
   const ldd = await findBinary('ldd');
   const jail = new Map<string, string>();
@@ -111,4 +114,14 @@ export async function discoverHostTools(): Promise<HostTools> {
     // none: the loader uses its default directories
   }
   return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
+}
+
+/** Runs a host binary with CLEAN_ENV and no stdin; rejects with its stderr on failure. */
+export async function runHostCommand(file: string, args: string[]): Promise<string> {
+  try {
+    return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024 })).stdout;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new HostToolsError(`${file} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || err.message}`);
+  }
 }

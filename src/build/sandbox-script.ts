@@ -118,6 +118,13 @@ export function buildScript(s: ScriptInput): string {
   // /proc, with Docker's masks.
   const proc = at(s.mounts.proc);
   L.push(`${mount} -t proc -o nosuid,nodev,noexec proc ${proc}`);
+  // Hostname of this UTS namespace, through the new /proc (before /proc/sys turns read-only).
+  // (sethostname(2) via hostname(1) where present: in a user namespace the sysctl file is not writable.)
+  L.push(
+    t.hostname
+      ? `${q(t.hostname)} ${q(s.hostname)}`
+      : `printf %s ${q(s.hostname)} > ${proc}/sys/kernel/hostname 2>/dev/null || :`,
+  );
   for (const m of MASKED_PROC) {
     const p = `${proc}/${m}`;
     L.push(
@@ -160,8 +167,7 @@ export function buildScript(s: ScriptInput): string {
     L.push(`${mount} --bind -o ro ${q(s.resolvConfFile)} ${at(s.mounts.resolvConf)}`);
   }
 
-  // Hostname (this UTS namespace only), loopback for --network=none.
-  L.push(`printf %s ${q(s.hostname)} > /proc/sys/kernel/hostname`);
+  // Loopback for --network=none.
   if (s.network === 'none' && t.ip) L.push(`${q(t.ip)} link set lo up 2>/dev/null || :`);
 
   // Into the jail; the old root goes away.
