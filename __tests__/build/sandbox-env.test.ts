@@ -44,7 +44,7 @@ describe('splitEnv', () => {
       { name: 'TMPDIR', value: '/t' },
     ]);
     expect(w.slice(0, 2)).toEqual(['/bin/sh', '-c']);
-    expect(w[2]).toBe('export LD_PRELOAD="${1}" TMPDIR="${2}"; shift 2; exec "$@"');
+    expect(w[2]).toBe(`export LD_PRELOAD="\${1}" TMPDIR="\${2}"; shift 2; exec "$@"`);
     expect(w.slice(3)).toEqual(['kiln-env', `$(touch /pwned)'"`, '/t']);
     expect(() => deferredEnvWrapper('/bin/sh', [{ name: 'LD_A-B', value: '' }])).toThrow(EnvError);
   });
