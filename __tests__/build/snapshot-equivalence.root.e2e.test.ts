@@ -10,7 +10,7 @@ import type { Change, ChangeSet } from '../../src/archive/changes.js';
 import { isUnavailable, type Sandbox } from '../../src/build/sandbox.js';
 import { selectSandbox } from '../../src/build/sandbox-select.js';
 import type { Snapshotter } from '../../src/build/snapshot.js';
-import { OverlaySnapshotter } from '../../src/build/snapshot-overlay.js';
+import { OverlaySnapshotter, unmountUnder } from '../../src/build/snapshot-overlay.js';
 import { runStep } from '../../src/build/snapshot-run.js';
 import { WalkSnapshotter } from '../../src/build/snapshot-walk.js';
 import { silentLogger } from '../../src/log.js';
@@ -207,6 +207,15 @@ describeWith(
           encoding: 'utf8',
         }).trim(),
       ).toBe('0');
+    });
+
+    test('unmountUnder() removes overlays left behind (e.g. by a killed Kiln)', async () => {
+      const overlay = fresh('overlay');
+      const prepared = await overlay.prepare();
+      const stage = join(overlay.rootfs, '..');
+      expect(await unmountUnder(stage)).toEqual([prepared.root]);
+      const mounts = execFileSync('cat', ['/proc/self/mountinfo'], { encoding: 'utf8' });
+      expect(mounts).not.toContain(prepared.root);
     });
   },
 );

@@ -160,7 +160,8 @@ export class NamespaceSandbox implements Sandbox {
 
   private spawnAndWait(args: string[], spec: RunSpec): Promise<RunResult> {
     const tail = new TailBuffer();
-    const child = spawn(this.tools.unshare, args, {
+    // setpriv --pdeathsig: if Kiln dies, unshare dies, and --kill-child takes the namespace down.
+    const child = spawn(this.tools.setpriv, ['--pdeathsig', 'KILL', '--', this.tools.unshare, ...args], {
       env: CLEAN_ENV,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
