@@ -72,11 +72,11 @@ function checkOptionPath(p: string): void {
 export async function unmountUnder(dir: string): Promise<string[]> {
   const info = await readFile('/proc/self/mountinfo', 'utf8');
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  const unescape = (s: string) =>
+  const unoctal = (s: string) =>
     s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
   const points = info
     .split('\n')
-    .map((l) => unescape(l.split(' ')[4] ?? ''))
+    .map((l) => unoctal(l.split(' ')[4] ?? ''))
     .filter((p) => p.startsWith(prefix))
     .sort((a, b) => b.length - a.length);
   const umount = (await findBinary('umount')) ?? 'umount';
