@@ -217,5 +217,37 @@ describeWith(
       const mounts = execFileSync('cat', ['/proc/self/mountinfo'], { encoding: 'utf8' });
       expect(mounts).not.toContain(prepared.root);
     });
+
+    test('FROM scratch (no /etc, /proc, …): stubs never show, a RUN writing /etc gets /etc', async () => {
+      const results: Record<string, Change[][]> = {};
+      const trees: string[][] = [];
+      for (const kind of ['overlay', 'walk'] as const) {
+        const stage = join(dir, `scratch-${kind}`);
+        const rootfs = join(stage, 'rootfs');
+        mkdirSync(join(stage, 'work'), { recursive: true });
+        mkdirSync(rootfs);
+        cpSync('/bin/busybox', join(rootfs, 'busybox'));
+        const opts = { rootfs, workDir: join(stage, 'work'), log: silentLogger };
+        const snap = kind === 'overlay' ? new OverlaySnapshotter(opts) : new WalkSnapshotter(opts);
+        results[kind] = [];
+        for (const argv of [
+          ['/busybox', 'true'],
+          ['/busybox', 'sh', '-c', '/busybox cat /etc/hosts > /copy; /busybox touch /etc/own'],
+        ]) {
+          const r = await runStep({
+            sandbox,
+            snapshotter: snap,
+            spec: { argv, env: [], cwd: '/', user: { uid: 0, gid: 0, groups: [] }, network: 'none' },
+          });
+          results[kind]!.push(r.changes.changes);
+          await r.commit();
+        }
+        trees.push(listTree(rootfs));
+      }
+      expect(results.overlay).toEqual([[], [add('copy'), add('etc'), add('etc/own')]]);
+      expect(results.walk).toEqual(results.overlay);
+      expect(trees[0]).toEqual(trees[1]);
+      expect(trees[0]!.map((l) => l.split(' ')[0])).toEqual(['busybox', 'copy', 'etc', 'etc/own']);
+    });
   },
 );
