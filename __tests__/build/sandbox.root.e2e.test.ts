@@ -180,6 +180,15 @@ describeWith(
       );
     });
 
+    test("a root path with spaces and quotes ($, ', `) works", async () => {
+      const odd = join(dir, "we ird 'dir' $(x) `y`");
+      mkdirSync(odd);
+      const oddRoot = makeBusyboxRootfs(odd);
+      const r = await runIn(sandbox, oddRoot, 'echo ok; ls /', { cwd: "/wd 'q'" });
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout.split('\n')).toEqual(expect.arrayContaining(['ok', "wd 'q'"]));
+    });
+
     test('rootless code path (user namespace) works and refuses non-root users', async () => {
       const rootless = new NamespaceSandbox('rootless', await discoverHostTools(), {
         scratchDir: dir,
