@@ -6,6 +6,7 @@
  * ctime in the index before a RUN starts, so a write is never hidden in the
  * same timestamp tick).
  */
+import { randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { lstat, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -200,7 +201,7 @@ export function diffIndexes(before: SnapshotIndex, after: SnapshotIndex, ignoreC
  * the newest indexed entry would otherwise look unchanged).
  */
 export async function waitForClockPast(dir: string, ctimeNs: bigint): Promise<void> {
-  const probe = join(dir, `.kiln-clock-${process.pid}`);
+  const probe = join(dir, `.kiln-clock-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     for (let i = 0; i < 1000; i++) {
       await writeFile(probe, '');
