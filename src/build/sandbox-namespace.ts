@@ -13,7 +13,7 @@
  *           needs an unmasked /proc on the host (not inside most containers).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -36,6 +36,15 @@ export interface NamespaceSandboxOptions {
   /** Host files shown read-only inside; defaults /etc/hosts and /etc/resolv.conf. */
   hostsFile?: string;
   resolvConfFile?: string;
+}
+
+/** The path when it names an existing file (following symlinks), else undefined. */
+async function existingFile(path: string): Promise<string | undefined> {
+  try {
+    return (await stat(path)).isFile() ? path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function signalNumber(name: string): number {
@@ -85,13 +94,13 @@ export class NamespaceSandbox implements Sandbox {
     }
     let mounts = spec.mounts;
     let stubs: Awaited<ReturnType<typeof createStubs>>['created'] = [];
-    if (!mounts) {
-      const plan = await planMountPoints(spec.root, this.opts.log);
-      stubs = (await createStubs(spec.root, plan.stubs)).created;
-      mounts = plan.targets;
-    }
     const scratch = await mkdtemp(join(this.opts.scratchDir, 'run-'));
     try {
+      if (!mounts) {
+        const plan = await planMountPoints(spec.root, this.opts.log);
+        stubs = (await createStubs(spec.root, plan.stubs)).created;
+        mounts = plan.targets;
+      }
       try {
         await mkdirInRoot(spec.root, spec.cwd);
       } catch (e) {
@@ -128,7 +137,7 @@ export class NamespaceSandbox implements Sandbox {
         network: spec.network,
         hostname,
         hostsFile,
-        resolvConfFile: this.opts.resolvConfFile ?? '/etc/resolv.conf',
+        resolvConfFile: await existingFile(this.opts.resolvConfFile ?? '/etc/resolv.conf'),
         user: spec.user,
       });
       const args = [
