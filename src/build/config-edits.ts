@@ -77,7 +77,11 @@ export function stageShell(image: Image): string[] {
   return s && s.length > 0 ? [...s] : [...DEFAULT_SHELL];
 }
 
-export function applyConfigInstruction(image: Image, instr: ConfigInstruction, state: StageConfigState): Image {
+export function applyConfigInstruction(
+  image: Image,
+  instr: ConfigInstruction,
+  state: StageConfigState,
+): Image {
   const created = state.created;
   const history = (createdBy: string) => ({ created, created_by: createdBy });
   switch (instr.kind) {
