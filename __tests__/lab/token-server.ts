@@ -51,6 +51,8 @@ export interface TokenServer {
   certPath: string;
   /** Every request the server answered, oldest first. */
   requests: TokenRequestRecord[];
+  /** Every token issued, oldest first (to check that none is ever printed). */
+  tokens: string[];
   /** Change lifetime / reported expiry for the tokens issued from now on. */
   setLifetime(lifetimeSeconds: number, reportedExpiresIn?: number): void;
   /** Refresh tokens handed out by the OAuth2 password grant, by user. */
@@ -124,6 +126,7 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
   let reported = opts.reportedExpiresIn;
   const refreshTokens = new Map<string, string>();
   const requests: TokenRequestRecord[] = [];
+  const tokens: string[] = [];
 
   const issue = (account: string | undefined, scopes: string[]) => {
     const now = Math.floor(Date.now() / 1000);
@@ -151,6 +154,7 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
     };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const token = `${input}.${b64url(sign('sha256', Buffer.from(input), key))}`;
+    tokens.push(token);
     return {
       token,
       access_token: token,
@@ -284,6 +288,7 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
     issuer: opts.issuer,
     certPath,
     requests,
+    tokens,
     setLifetime(l, r) {
       lifetime = l;
       reported = r;

@@ -134,12 +134,7 @@ function hintFor(init: RegistryErrorInit): string | undefined {
   if (status === 401 || codes.has('UNAUTHORIZED')) {
     return `Check the credentials for ${registry} (docker login / the config.json in DOCKER_CONFIG / the username and password inputs)`;
   }
-  if (status === 403 || codes.has('DENIED')) {
-    if (isGhcr(registry)) {
-      return 'On ghcr.io this usually means the token may not write this package: give the workflow `permissions: packages: write`, and in the package settings (Manage Actions access) grant this repository Write access, or link the package to the repository';
-    }
-    return `The credentials for ${registry} lack permission for this repository (push needs write access)`;
-  }
+  if (status === 403 || codes.has('DENIED')) return permissionHint(registry, undefined);
   if (status === 404 || codes.has('NAME_UNKNOWN') || codes.has('MANIFEST_UNKNOWN')) {
     return 'Check the image name, tag or digest; a private image also answers 404 without credentials';
   }
@@ -148,6 +143,15 @@ function hintFor(init: RegistryErrorInit): string | undefined {
   }
   if (status !== undefined && status >= 500) return 'The registry had a server error; try again later';
   return undefined;
+}
+
+/** What to do when the registry refuses an action the credentials are not allowed. */
+export function permissionHint(registry: string, scope: string | undefined): string {
+  if (isGhcr(registry)) {
+    return 'On ghcr.io this usually means the token may not write this package: give the workflow `permissions: packages: write`, and in the package settings (Manage Actions access) grant this repository Write access, or link the package to the repository';
+  }
+  const what = scope ? ` (asked for "${scope}")` : '';
+  return `The credentials for ${registry} lack permission for this repository${what}; pushing needs write access`;
 }
 
 /** Parses `{"errors":[{code,message,detail}]}`; anything else gives no codes. */

@@ -15,7 +15,7 @@ import { VERSION } from '../version.js';
 import { RegistryAuth, type TokenHttp } from './auth.js';
 import { parseChallenges, pickChallenge } from './challenge.js';
 import type { CredentialProvider } from './credentials.js';
-import { displayUrl, parseErrorCodes, RegistryError } from './errors.js';
+import { displayUrl, parseErrorCodes, permissionHint, RegistryError } from './errors.js';
 import {
   backoffDelay,
   isRetryableNetworkError,
@@ -191,6 +191,8 @@ export class RegistryTransport {
       return await this.pingScheme('https', 1);
     } catch (httpsError) {
       if (!(httpsError instanceof RegistryError) || httpsError.failure !== 'network') throw httpsError;
+      // An HTTPS server with an untrusted certificate is not a plain-HTTP server.
+      if (isCertificateError(httpsError.detail)) throw httpsError;
       this.opts.logger.debug(`${host}: HTTPS failed (${httpsError.detail}); trying plain HTTP`);
       try {
         return await this.pingScheme('http');
@@ -224,6 +226,10 @@ export class RegistryTransport {
         url: `${base}/v2/`,
         status: res.status,
         codes: parseErrorCodes(text),
+        hint:
+          scheme === 'http' && /HTTPS server/i.test(text)
+            ? `${this.opts.host} speaks HTTPS: drop --insecure-registry for it (use --skip-tls-verify-registry for an untrusted certificate)`
+            : undefined,
       });
     }
     return base;
@@ -295,14 +301,20 @@ export class RegistryTransport {
 
       if (status === 401 && base && sameOrigin) {
         const text = await readLimited(res.body, ERROR_BODY_LIMIT);
-        this.auth.setChallenge(pickChallenge(parseChallenges(res.headers['www-authenticate'])));
+        const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+        this.auth.setChallenge(challenge);
         if (!auth.fresh && !authRetried) {
           authRetried = true;
           this.auth.invalidate(req.scopes);
           if (isReplayable(body)) continue;
           throw fail({ status, codes: parseErrorCodes(text), retryable: true, detail: 'token refreshed' });
         }
-        throw fail({ status, codes: parseErrorCodes(text) });
+        const insufficient = challenge?.params.error === 'insufficient_scope';
+        throw fail({
+          status,
+          codes: parseErrorCodes(text),
+          hint: insufficient ? permissionHint(registry, challenge?.params.scope) : undefined,
+        });
       }
 
       if (req.redirect && [301, 302, 303, 307, 308].includes(status) && res.headers.location) {
@@ -336,6 +348,10 @@ export class RegistryTransport {
   }
 }
 
+export function isCertificateError(detail: string | undefined): boolean {
+  return /CERT|certificate|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i.test(detail ?? '');
+}
+
 function networkDetail(e: unknown): string {
   const parts: string[] = [];
   let cur: unknown = e;
@@ -345,7 +361,7 @@ function networkDetail(e: unknown): string {
     if (!parts.includes(msg)) parts.push(msg);
     cur = (cur as { cause?: unknown }).cause;
   }
-  return parts.join(': ') || String(e);
+  return (parts.join(': ') || String(e)).replace(/\s*\n\s*/g, ' ').trim();
 }
 
 /** Drains a stream into a Buffer, failing past `limit` bytes. */
