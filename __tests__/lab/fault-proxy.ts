@@ -51,6 +51,8 @@ export interface ProxyRecord {
   /** Status sent to the client (0 when the connection was reset). */
   status: number;
   authorization: boolean;
+  /** The Range header, when the client asked for part of a body. */
+  range?: string;
   fault?: FaultAction['kind'];
 }
 
@@ -106,6 +108,7 @@ export async function startFaultProxy(
       path: req.url ?? '',
       status: 0,
       authorization: Boolean(req.headers.authorization),
+      ...(req.headers.range ? { range: req.headers.range } : {}),
     };
     requests.push(record);
     const reply = (status: number, headers: Record<string, string> = {}, body = '') => {
