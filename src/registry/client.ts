@@ -16,6 +16,7 @@ import { type Logger, silentLogger } from '../log.js';
 import { repositoryScope } from './auth.js';
 import { anonymous, type CredentialProvider } from './credentials.js';
 import { RegistryError } from './errors.js';
+import { type MemoryReclaimer, periodicMinorGc } from './reclaim.js';
 import { openVerifiedBlob } from './remote-blob.js';
 import { type RetryPolicy, retryPolicy } from './retry.js';
 import { header, isLoopbackHost, type RegistryResponse, RegistryTransport, readBody } from './transport.js';
@@ -36,6 +37,8 @@ export interface RegistryClientOptions {
   chunkSize?: number;
   /** Blob uploads in parallel (default 3). */
   concurrency?: number;
+  /** Reclaims spent buffers while streaming blobs (default: a minor GC every 8 MiB; noReclaimer to turn off). */
+  reclaimer?: MemoryReclaimer;
   userAgent?: string;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
@@ -71,6 +74,7 @@ export class RegistryClient {
   readonly policy: RetryPolicy;
   readonly chunkSize: number | undefined;
   readonly concurrency: number;
+  readonly reclaimer: MemoryReclaimer;
   private readonly transports = new Map<string, RegistryTransport>();
 
   constructor(private readonly opts: RegistryClientOptions = {}) {
@@ -78,6 +82,7 @@ export class RegistryClient {
     this.policy = retryPolicy(opts.retry);
     this.chunkSize = opts.chunkSize;
     this.concurrency = Math.max(1, opts.concurrency ?? 3);
+    this.reclaimer = opts.reclaimer ?? periodicMinorGc();
   }
 
   /** A client configured from the build options (credentials come from the front door). */

@@ -16,6 +16,7 @@ import { layerCompression } from '../image/media-types.js';
 import type { Reference } from '../image/reference.js';
 import type { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
+import { noReclaimer, reclaiming } from './reclaim.js';
 import { backoffDelay, isRetryableNetworkError } from './retry.js';
 import { header } from './transport.js';
 
@@ -98,6 +99,7 @@ export function openVerifiedBlob(
           }
           hash.update(c);
           received += c.length;
+          client.reclaimer.add(c.length);
           if (held) yield held;
           held = c;
         }
@@ -137,7 +139,7 @@ export function openVerifiedBlob(
 }
 
 /** Decompresses a layer stream according to its media type. */
-export function uncompressed(mediaType: string, open: () => Readable): Readable {
+export function uncompressed(mediaType: string, open: () => Readable, reclaimer = noReclaimer): Readable {
   const kind = layerCompression(mediaType);
   if (kind === 'none') return open();
   const z = zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream };
@@ -148,7 +150,7 @@ export function uncompressed(mediaType: string, open: () => Readable): Readable 
     throw new Error(
       `layer media type ${mediaType} needs zstd, which this Node.js (${process.version}) lacks`,
     );
-  return pipeline(open(), decoder, () => {}) as unknown as Readable;
+  return reclaiming(pipeline(open(), decoder, () => {}) as unknown as Readable, reclaimer);
 }
 
 export class RemoteBlob implements MountableBlob {
@@ -186,6 +188,6 @@ export class RemoteLayer extends RemoteBlob implements Layer {
   }
 
   openUncompressed(): Readable {
-    return uncompressed(this.mediaType, () => this.open());
+    return uncompressed(this.mediaType, () => this.open(), this.client.reclaimer);
   }
 }

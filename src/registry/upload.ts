@@ -12,6 +12,7 @@ import type { Blob } from '../image/blob.js';
 import type { Reference } from '../image/reference.js';
 import type { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
+import { reclaiming } from './reclaim.js';
 import { withRetry } from './retry.js';
 import { header, type RegistryResponse } from './transport.js';
 
@@ -155,7 +156,7 @@ export async function uploadBlob(
         method: 'PUT',
         path: withDigest(url, blob.digest),
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-        body: () => blob.open(),
+        body: () => reclaiming(blob.open(), client.reclaimer),
         expect: [201],
       });
       await put.body.dump();
@@ -163,7 +164,7 @@ export async function uploadBlob(
       return 'uploaded';
     }
 
-    const reader = new ChunkReader(blob.open());
+    const reader = new ChunkReader(reclaiming(blob.open(), client.reclaimer));
     try {
       for (let offset = 0; offset < blob.size; ) {
         const n = Math.min(chunkSize, blob.size - offset);
