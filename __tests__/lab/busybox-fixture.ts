@@ -173,7 +173,23 @@ export function imageOf(
   };
 }
 
+/** The image has no libc: a dynamically linked busybox would not run in it. */
+function assertStatic(path: string): void {
+  let out = '';
+  try {
+    out = execFileSync('ldd', [path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    out = String((e as { stdout?: string }).stdout ?? '');
+  }
+  if (/=>|ld-linux/.test(out)) {
+    throw new Error(
+      `${path} is dynamically linked; the busybox fixture needs busybox-static (apt-get install busybox-static)`,
+    );
+  }
+}
+
 async function buildBusyboxRoot(root: string): Promise<void> {
+  assertStatic(BUSYBOX);
   const asRoot = process.getuid?.() === 0;
   for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'root', 'tmp', 'home/kiln']) {
     await mkdir(join(root, d), { recursive: true });

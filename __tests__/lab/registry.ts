@@ -7,11 +7,11 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { startTokenServer, type TokenServer, type TokenUser } from './token-server.js';
 
 export interface RegistryOptions {
@@ -75,12 +75,21 @@ function makeServerCert(dir: string): { ca: string; cert: string; key: string } 
   const cert = join(dir, 'server.crt');
   const ext = join(dir, 'server.ext');
   const ossl = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  ossl(
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', ca, '-days', '2'].concat([
-      '-subj',
-      '/CN=kiln-test-ca',
-    ]),
-  );
+  ossl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    caKey,
+    '-out',
+    ca,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=kiln-test-ca',
+  ]);
   ossl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1']);
   writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   ossl(['x509', '-req', '-in', csr, '-CA', ca, '-CAkey', caKey, '-out', cert, '-days', '2', '-extfile', ext]);
@@ -154,6 +163,9 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     const url = `${scheme}://${host}`;
     await waitUntilUp(url, caPath, () => exited, log);
     const proc = child;
+    // A crashed test run must not leave registries behind.
+    const killOnExit = () => proc.kill('SIGKILL');
+    process.once('exit', killOnExit);
     const users = opts.users ?? { [DEFAULT_USER]: { password: DEFAULT_PASSWORD } };
     const [firstUser] = Object.keys(users);
     return {
@@ -166,6 +178,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
       logs: () => log.join(''),
       requests: () => parseAccessLog(log.join('')),
       async stop() {
+        process.off('exit', killOnExit);
         await stopChild(proc);
         await token?.stop();
         rmSync(dir, { recursive: true, force: true });
@@ -185,8 +198,6 @@ async function waitUntilUp(
   exited: () => string | undefined,
   log: string[],
 ): Promise<void> {
-  const { Agent } = await import('undici');
-  const { readFileSync } = await import('node:fs');
   const dispatcher = new Agent({ connect: ca ? { ca: readFileSync(ca) } : {} });
   try {
     const deadline = Date.now() + 30_000;

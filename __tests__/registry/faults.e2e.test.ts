@@ -322,6 +322,26 @@ describeWith({ binaries: ['docker-registry', 'openssl', 'tar', 'busybox'] }, 're
       await validateImage(client(proxy, { credentials: creds() }), ref);
     });
 
+    test('403 DENIED (as ghcr.io answers a token without write access) fails at once with the codes', async () => {
+      const denied = '{"errors":[{"code":"DENIED","message":"permission_denied: write_package"}]}';
+      proxy = await startFaultProxy(treg.url, [
+        { method: 'PUT', path: /\/manifests\//, action: { kind: 'status', status: 403, body: denied } },
+      ]);
+      const e = await pushImage(
+        client(proxy, { credentials: creds() }),
+        [at(proxy.host, 'faults/denied:1')],
+        image,
+      ).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(RegistryError);
+      expect((e as RegistryError).status).toBe(403);
+      expect((e as RegistryError).hasCode('DENIED')).toBe(true);
+      expect((e as Error).message).toMatch(
+        /push manifest tag 1 \(127\.0\.0\.1:\d+\/faults\/denied\) failed: PUT http:\/\/127\.0\.0\.1:\d+\/v2\/faults\/denied\/manifests\/1 → 403; registry says: DENIED: permission_denied: write_package\. The credentials .* lack permission/,
+      );
+      expect(manifestPuts(proxy)).toHaveLength(1);
+      expect(delays).toHaveLength(0);
+    });
+
     test('a 401 that persists fails with the status and pushes no manifest', async () => {
       proxy = await startFaultProxy(treg.url, [
         {

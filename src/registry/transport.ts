@@ -287,7 +287,9 @@ export class RegistryTransport {
         logger.debug(`${method} ${displayUrl(url)} failed: ${err.detail}`);
         if (retryable && attempt < attempts) {
           const delay = backoffDelay(policy, attempt);
-          logger.debug(`retrying in ${delay} ms (attempt ${attempt + 1}/${attempts})`);
+          logger.warn(
+            `${req.operation}: ${err.detail}; retrying in ${delay} ms (attempt ${attempt + 1}/${attempts})`,
+          );
           await policy.sleep(delay);
           attempt++;
           continue;
@@ -336,7 +338,9 @@ export class RegistryTransport {
         const err = fail({ status, codes: parseErrorCodes(text), retryable, retryAfterMs });
         if (retryable && isReplayable(body) && attempt < attempts) {
           const delay = backoffDelay(policy, attempt, retryAfterMs);
-          logger.debug(`${status}: retrying in ${delay} ms (attempt ${attempt + 1}/${attempts})`);
+          logger.warn(
+            `${req.operation}: ${method} ${displayUrl(url)} → ${status}; retrying in ${delay} ms (attempt ${attempt + 1}/${attempts})`,
+          );
           await policy.sleep(delay);
           attempt++;
           continue;
