@@ -1,0 +1,72 @@
+import { describe, expect, test } from '@jest/globals';
+import { displayUrl, parseErrorCodes, RegistryError } from '../../src/registry/errors.js';
+
+describe('RegistryError', () => {
+  test('names registry, repository, operation, method, URL (no query), status and codes', () => {
+    const e = new RegistryError({
+      registry: 'registry.example',
+      repository: 'team/app',
+      operation: 'push manifest tag v1',
+      failure: 'status',
+      method: 'PUT',
+      url: 'https://registry.example/v2/team/app/manifests/v1?_state=secret',
+      status: 400,
+      codes: parseErrorCodes(
+        '{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid","detail":{}}]}',
+      ),
+    });
+    expect(e.message).toContain('push manifest tag v1 (registry.example/team/app) failed');
+    expect(e.message).toContain('PUT https://registry.example/v2/team/app/manifests/v1?… → 400');
+    expect(e.message).toContain('MANIFEST_INVALID: manifest invalid');
+    expect(e.message).not.toContain('secret');
+    expect(e.hasCode('MANIFEST_INVALID')).toBe(true);
+  });
+
+  test('ghcr.io 403 says how to fix the workflow permissions', () => {
+    const e = new RegistryError({
+      registry: 'ghcr.io',
+      repository: 'owner/app',
+      operation: 'push manifest',
+      failure: 'status',
+      method: 'PUT',
+      url: 'https://ghcr.io/v2/owner/app/manifests/latest',
+      status: 403,
+      codes: parseErrorCodes('{"errors":[{"code":"DENIED","message":"permission_denied: write_package"}]}'),
+    });
+    expect(e.message).toContain('DENIED: permission_denied: write_package');
+    expect(e.message).toContain('permissions: packages: write');
+    expect(e.message).toMatch(/package settings/);
+  });
+
+  test('other hints: 401 credentials, 403 elsewhere, 404, 429, network/TLS', () => {
+    const mk = (status: number | undefined, failure: 'status' | 'network' = 'status', detail?: string) =>
+      new RegistryError({ registry: 'r.example', operation: 'op', failure, status, detail }).message;
+    expect(mk(401)).toMatch(/Check the credentials for r\.example/);
+    expect(mk(403)).toMatch(/lack permission/);
+    expect(mk(403)).not.toMatch(/packages: write/);
+    expect(mk(404)).toMatch(/Check the image name/);
+    expect(mk(429)).toMatch(/rate limiting/);
+    expect(mk(undefined, 'network', 'self-signed certificate')).toMatch(/--registry-certificate r\.example=/);
+    expect(mk(undefined, 'network', 'connect ECONNREFUSED')).toMatch(/--insecure-registry r\.example/);
+  });
+
+  test('with() keeps context and adds detail', () => {
+    const e = new RegistryError({
+      registry: 'r',
+      repository: 'a',
+      operation: 'op',
+      failure: 'network',
+      detail: 'reset',
+    });
+    const f = e.with({ detail: 'reset; gave up after 3 attempts' });
+    expect(f.repository).toBe('a');
+    expect(f.message).toContain('gave up after 3 attempts');
+    expect(f.cause).toBe(e);
+  });
+
+  test('error bodies that are not JSON give no codes; displayUrl', () => {
+    expect(parseErrorCodes('<html>')).toEqual([]);
+    expect(parseErrorCodes('{"errors":"x"}')).toEqual([]);
+    expect(displayUrl('http://h/v2/x')).toBe('http://h/v2/x');
+  });
+});
