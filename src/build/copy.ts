@@ -37,8 +37,8 @@ export interface CopyRequest {
   sources: CopySource[];
   /** Heredoc sources: files named `name` with this content. */
   contents: { name: string; data: string }[];
-  /** --chown, resolved; default 0:0. */
-  owner?: Owner;
+  /** --chown, resolved; default 0:0; 'preserve' keeps the source's (extracted ADD archives). */
+  owner?: Owner | 'preserve';
   /** --chmod, parsed; applies to every file and directory copied. */
   mode?: number;
   /** --exclude patterns (.dockerignore syntax), matched below each source. */
@@ -59,7 +59,7 @@ export function parseChmod(text: string): number {
 
 interface Writer {
   req: CopyRequest;
-  owner: Owner;
+  owner: Owner | 'preserve';
   written: Set<string>;
   /** source ino → written dest rel, for hardlinks within this COPY. */
   links: Map<string, string>;
@@ -119,10 +119,11 @@ async function fileTarget(w: Writer, dest: string, name: string, destIsDir: bool
 }
 
 async function makeDir(w: Writer, inImage: string): Promise<string> {
+  const owner = w.owner === 'preserve' ? ROOT_OWNER : w.owner;
   const { rel, created } = await mkdirInRoot(w.req.rootfs, inImage, {
     mode: 0o755,
-    uid: w.owner.uid,
-    gid: w.owner.gid,
+    uid: owner.uid,
+    gid: owner.gid,
   });
   for (const c of created) w.written.add(c);
   return rel;
@@ -166,7 +167,8 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
   }
   if (st.isSymbolicLink()) {
     await fs.symlink(await fs.readlink(src), abs);
-    await fs.lchown(abs, w.owner.uid, w.owner.gid);
+    const o = ownerFor(w, st);
+    await fs.lchown(abs, o.uid, o.gid);
     await fs.lutimes(abs, st.atime, st.mtime);
   } else if (st.isFile()) {
     await fs.copyFile(src, abs, constants.COPYFILE_FICLONE);
@@ -178,13 +180,25 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
   w.written.add(rel);
 }
 
+function ownerFor(w: Writer, st: Stats | undefined): Owner {
+  if (w.owner !== 'preserve') return w.owner;
+  return st ? { uid: st.uid, gid: st.gid } : ROOT_OWNER;
+}
+
 async function applyMeta(w: Writer, abs: string, st: Stats, isDir: boolean): Promise<void> {
-  await finishEntry(w, abs, w.req.mode ?? st.mode & 0o7777, isDir ? undefined : st);
+  await finishEntry(w, abs, w.req.mode ?? st.mode & 0o7777, isDir ? undefined : st, st);
   if (isDir) w.dirTimes.push({ abs, stat: st });
 }
 
-async function finishEntry(w: Writer, abs: string, mode: number, times: Stats | undefined): Promise<void> {
-  await fs.lchown(abs, w.owner.uid, w.owner.gid);
+async function finishEntry(
+  w: Writer,
+  abs: string,
+  mode: number,
+  times: Stats | undefined,
+  source?: Stats,
+): Promise<void> {
+  const o = ownerFor(w, source);
+  await fs.lchown(abs, o.uid, o.gid);
   await fs.chmod(abs, mode); // after chown: chown clears setuid/setgid
   if (times) await fs.utimes(abs, times.atime, times.mtime);
 }

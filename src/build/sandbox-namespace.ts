@@ -13,7 +13,7 @@
  *           needs an unmasked /proc on the host (not inside most containers).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -126,6 +126,16 @@ export class NamespaceSandbox implements Sandbox {
       const hostname = spec.hostname ?? DEFAULT_HOSTNAME;
       const hostsFile = join(scratch, 'hosts');
       await writeFile(hostsFile, await this.hostsContent(hostname), { mode: 0o644 });
+      const pipes: { name: string; file: string }[] = [];
+      for (const p of spec.pipes ?? []) {
+        if (!/^[\w.-]+$/.test(p.name) || p.name === '.' || p.name === '..') {
+          throw new SandboxError(`invalid heredoc script name "${p.name}"`);
+        }
+        const file = join(scratch, `pipe-${pipes.length}`);
+        await writeFile(file, p.content, { mode: p.mode });
+        await chmod(file, p.mode);
+        pipes.push({ name: p.name, file });
+      }
       const jail = join(scratch, 'jail');
       await mkdir(jail, { mode: 0o700 });
       const script = buildScript({
@@ -137,6 +147,7 @@ export class NamespaceSandbox implements Sandbox {
         network: spec.network,
         hostname,
         hostsFile,
+        pipes,
         resolvConfFile: await existingFile(this.opts.resolvConfFile ?? '/etc/resolv.conf'),
         user: spec.user,
       });

@@ -73,6 +73,8 @@ export interface ScriptInput {
   hostsFile?: string;
   resolvConfFile?: string;
   user: RunUser;
+  /** Host files bind-mounted read-only at /dev/pipes/<name>. */
+  pipes?: { name: string; file: string }[];
 }
 
 /** The fd the script writes "ok" to once the jail is ready. */
@@ -147,6 +149,10 @@ export function buildScript(s: ScriptInput): string {
   );
   L.push(`${ln} -s pts/ptmx ${dev}/ptmx`);
   L.push(`${mount} -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=65536k shm ${dev}/shm`);
+  if (s.pipes?.length) {
+    L.push(`${mkdir} ${dev}/pipes`);
+    for (const p of s.pipes) L.push(`: > ${dev}/pipes/${q(p.name)}`, `${mount} --bind -o ro ${q(p.file)} ${dev}/pipes/${q(p.name)}`);
+  }
   L.push(`${ln} -s /proc/self/fd ${dev}/fd`);
   ['stdin', 'stdout', 'stderr'].forEach((n, i) => {
     L.push(`${ln} -s /proc/self/fd/${i} ${dev}/${n}`);

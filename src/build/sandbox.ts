@@ -50,6 +50,11 @@ export interface RunSpec {
    * the missing ones itself and removes them afterwards.
    */
   mounts?: MountTargets;
+  /**
+   * Files shown read-only at /dev/pipes/<name> (outside any layer): the
+   * script of a `RUN <<EOF` whose body starts with `#!`, as BuildKit does.
+   */
+  pipes?: { name: string; content: string; mode: number }[];
 }
 
 export interface RunResult {

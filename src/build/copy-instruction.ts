@@ -1,0 +1,215 @@
+/**
+ * COPY and ADD as a build step: resolve the sources (build context, an
+ * earlier stage, an image, ADD's URLs and local archives, heredocs), key
+ * them for the cache, and on a miss write them into the stage's filesystem
+ * and turn what was written into the step's layer.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { writeLayer } from '../archive/layer-writer.js';
+import type { CacheKeyBuilder } from '../cache/key.js';
+import type { AddInstruction, CopyInstruction } from '../dockerfile/instructions.js';
+import { resolveFrom } from '../dockerfile/stages.js';
+import type { ParsedDockerfile } from '../dockerfile/dockerfile.js';
+import { DockerfileError } from '../dockerfile/errors.js';
+import { detectArchive, unpackArchive } from './add-archive.js';
+import { downloadSource, isGitSource, isRemoteSource } from './add-remote.js';
+import { storeLayer } from './build-context.js';
+import { type CopySource, copyIntoRootfs, type Owner, parseChmod } from './copy.js';
+import { hashSources } from './source-hash.js';
+import { SourceNotFoundError, SourceTree } from './source-tree.js';
+import { filesystemStep, type StageHost, type StepOutcome } from './stage-host.js';
+import { resolveUser } from './user.js';
+
+/** Where a COPY --from reads: a finished stage's filesystem or an image's. */
+export interface FromResolver {
+  stageTree(index: number): Promise<{ tree: SourceTree; key: string }>;
+  imageTree(ref: string): Promise<{ tree: SourceTree; key: string }>;
+}
+
+/** --chown: `user[:group]`, names from the stage's /etc/passwd and /etc/group; a bare uid uses it as gid too. */
+async function resolveChown(rootfs: string, spec: string): Promise<Owner> {
+  if (/^\d+$/.test(spec)) return { uid: Number(spec), gid: Number(spec) };
+  const u = await resolveUser(rootfs, spec);
+  return { uid: u.uid, gid: u.gid };
+}
+
+function destination(host: StageHost, dest: string): string {
+  if (dest.startsWith('/')) return dest;
+  const wd = host.image.config.config.WorkingDir || '/';
+  const joined = path.posix.join(wd, dest);
+  return dest.endsWith('/') || dest === '.' ? `${joined.replace(/\/$/, '')}/` : joined;
+}
+
+export async function copyInstruction(
+  host: StageHost,
+  instr: CopyInstruction | AddInstruction,
+  df: ParsedDockerfile,
+  from: FromResolver,
+): Promise<StepOutcome> {
+  const ctx = host.ctx;
+  const where = (msg: string) => DockerfileError.at(instr.location, msg);
+  const dest = destination(host, instr.dest);
+  const mode = instr.chmod === undefined ? undefined : parseChmodAt(instr.chmod, where);
+  const isAdd = instr.kind === 'add';
+  const fromSpec = instr.kind === 'copy' ? instr.from : undefined;
+
+  // Resolve every source now: the cache key needs their content.
+  let tree = ctx.context;
+  let treeKey: string | undefined;
+  if (fromSpec !== undefined) {
+    const src = resolveFrom(df, fromSpec, instr.location);
+    const resolved =
+      src.kind === 'stage'
+        ? await from.stageTree(src.index)
+        : src.kind === 'image'
+          ? await from.imageTree(src.ref)
+          : undefined;
+    if (!resolved) throw where('COPY --from=scratch: the scratch image has no files');
+    tree = resolved.tree;
+    treeKey = resolved.key;
+  }
+
+  const sources: CopySource[] = [];
+  const archives: { abs: string; kind: NonNullable<Awaited<ReturnType<typeof detectArchive>>> }[] = [];
+  const remote: { url: string; digest: string }[] = [];
+  for (const pattern of instr.sources) {
+    if (isAdd && isGitSource(pattern)) throw where(`ADD ${pattern}: git sources are not supported yet`);
+    if (isAdd && isRemoteSource(pattern)) {
+      const dir = await ctx.workspace.dir('add-url');
+      const d = await downloadSource(pattern, dir, (instr as AddInstruction).checksum).catch((e: Error) => {
+        throw where(e.message);
+      });
+      const t = new SourceTree(dir, `download of ${pattern}`);
+      for (const match of await t.match(d.name)) sources.push({ tree: t, match });
+      remote.push({ url: pattern, digest: d.digest });
+      continue;
+    }
+    let matches: Awaited<ReturnType<SourceTree['match']>>;
+    try {
+      matches = await tree.match(pattern);
+    } catch (e) {
+      if (e instanceof SourceNotFoundError) throw where(`${instr.kind.toUpperCase()} failed: ${e.message}`);
+      throw e;
+    }
+    for (const match of matches) {
+      const unpack = isAdd && (instr as AddInstruction).unpack !== false && match.stat.isFile();
+      const kind = unpack ? await detectArchive(match.abs) : undefined;
+      if (kind) archives.push({ abs: match.abs, kind });
+      else sources.push({ tree, match });
+    }
+  }
+  const contents = instr.sourceContents.map((c) => ({ name: c.path, data: c.data }));
+  if (sources.length + archives.length + contents.length === 0) {
+    throw where(`${instr.kind.toUpperCase()} has no source files`);
+  }
+
+  const flags = [
+    instr.chown ? `--chown=${instr.chown}` : '',
+    instr.chmod ? `--chmod=${instr.chmod}` : '',
+    fromSpec ? `--from=${fromSpec}` : '',
+  ].filter(Boolean);
+  const createdBy = `${instr.kind.toUpperCase()} ${[...flags, ...instr.sources, ...contents.map((c) => `<<${c.name}`), instr.dest].join(' ')}`;
+
+  const keyFields = async (k: CacheKeyBuilder) => {
+    k.field('step', instr.kind)
+      .field('dest', dest)
+      .field('chown', instr.chown ?? '')
+      .field('chmod', instr.chmod ?? '')
+      .field('parents', String(instr.kind === 'copy' && instr.parents))
+      .list('exclude', instr.exclude);
+    if (treeKey !== undefined) {
+      k.field('from', treeKey).list('patterns', instr.sources);
+    } else {
+      await hashSources(
+        k,
+        tree,
+        sources.filter((s) => s.tree === tree).map((s) => s.match),
+      );
+    }
+    for (const a of archives) k.field('archive', a.abs);
+    for (const r of remote) k.field('remote', `${r.url}\0${r.digest}`);
+    for (const c of contents) k.field('content', `${c.name}\0${c.data}`);
+  };
+  // Archives are hashed by content too (their path alone is not enough).
+  const archiveTree = archives.length ? ctx.context : undefined;
+  const k0: ((k: CacheKeyBuilder) => void)[] = [];
+  const fieldsReady = new Promise<(k: CacheKeyBuilder) => void>((resolve, reject) => {
+    resolve((k) => {
+      for (const f of k0) f(k);
+    });
+    void reject;
+  });
+  void fieldsReady;
+  void archiveTree;
+
+  const pre = await precomputeKey(keyFields, archives.map((a) => a.abs));
+  return filesystemStep(host, createdBy, pre, ctx.options.cache.copyLayers, async () => {
+    await host.ensureFs();
+    const owner = instr.chown ? await resolveChown(host.fs.dir, instr.chown) : undefined;
+    const written = new Set(
+      await copyIntoRootfs({
+        rootfs: host.fs.dir,
+        dest,
+        sources,
+        contents,
+        owner,
+        mode,
+        exclude: instr.exclude,
+        parents: instr.kind === 'copy' && instr.parents,
+      }),
+    );
+    for (const a of archives) {
+      const staging = await ctx.workspace.dir('add-unpack');
+      await unpackArchive(a.abs, a.kind, staging, ctx.xattrs);
+      const t = new SourceTree(staging, `archive ${path.basename(a.abs)}`);
+      const [root] = await t.match('.');
+      const into = dest.endsWith('/') ? dest : `${dest}/`;
+      for (const w of await copyIntoRootfs({
+        rootfs: host.fs.dir,
+        dest: into,
+        sources: [{ tree: t, match: root! }],
+        contents: [],
+        owner: owner ?? 'preserve',
+        mode,
+        exclude: [],
+        parents: false,
+      }))
+        written.add(w);
+      await fs.rm(staging, { recursive: true, force: true });
+    }
+    if (written.size === 0) return undefined;
+    const changes = { sourceRoot: host.fs.dir, changes: [...written].sort().map((p) => ({ kind: 'add' as const, path: p })) };
+    const layer = await storeLayer(ctx, writeLayer(changes, { clampMtime: ctx.clampMtime, xattrs: ctx.xattrs }));
+    await (await host.snapshotterIfAny())?.noteChanges(changes);
+    return layer;
+  });
+}
+
+function parseChmodAt(text: string, where: (m: string) => Error): number {
+  try {
+    return parseChmod(text);
+  } catch (e) {
+    throw where((e as Error).message);
+  }
+}
+
+/** Runs the async key fields once up front (filesystemStep takes a synchronous builder). */
+async function precomputeKey(
+  fields: (k: CacheKeyBuilder) => Promise<void>,
+  archiveFiles: string[],
+): Promise<(k: CacheKeyBuilder) => void> {
+  const { CacheKeyBuilder } = await import('../cache/key.js');
+  const probe = new CacheKeyBuilder('');
+  await fields(probe);
+  for (const f of archiveFiles) {
+    const { createHash } = await import('node:crypto');
+    const h = createHash('sha256');
+    h.update(await fs.readFile(f));
+    probe.field('archive-content', h.digest('hex'));
+  }
+  const digest = probe.digest();
+  return (k) => {
+    k.field('sources', digest);
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * RUN: the command in the sandbox over a snapshot of the stage's
+ * filesystem; what it changed becomes the step's layer. BuildKit's argv
+ * (runCommandPlan: exec form, SHELL + script, heredocs) and history text.
+ */
+import { writeLayer } from '../archive/layer-writer.js';
+import type { RunInstruction } from '../dockerfile/instructions.js';
+import { runCommandPlan } from '../dockerfile/run-command.js';
+import { storeLayer } from './build-context.js';
+import { stageShell } from './config-edits.js';
+import type { OutputStream } from './sandbox.js';
+import { runStep } from './snapshot-run.js';
+import { filesystemStep, type StageHost, type StepOutcome } from './stage-host.js';
+import { resolveUser } from './user.js';
+
+/** Splits output into lines for the log, per stream, keeping partial lines until complete. */
+function lineWriter(emit: (line: string) => void): {
+  write: (chunk: Buffer, stream: OutputStream) => void;
+  end: () => void;
+} {
+  const partial: Record<OutputStream, string> = { stdout: '', stderr: '' };
+  return {
+    write(chunk, stream) {
+      const text = partial[stream] + chunk.toString('utf8');
+      const lines = text.split('\n');
+      partial[stream] = lines.pop() ?? '';
+      for (const l of lines) emit(l.replace(/\r$/, ''));
+    },
+    end() {
+      for (const s of ['stdout', 'stderr'] as const) {
+        if (partial[s]) emit(partial[s]);
+        partial[s] = '';
+      }
+    },
+  };
+}
+
+export async function runInstruction(host: StageHost, instr: RunInstruction): Promise<StepOutcome> {
+  const plan = runCommandPlan(instr);
+  const shell = stageShell(host.image);
+  const pipes: { name: string; content: string; mode: number }[] = [];
+  let argv: string[];
+  switch (plan.kind) {
+    case 'exec':
+      argv = plan.args;
+      break;
+    case 'shell':
+      argv = [...shell, plan.script];
+      break;
+    case 'file':
+      argv = [...shell, plan.path];
+      pipes.push({ name: plan.path.split('/').pop()!, content: plan.content, mode: plan.mode });
+      break;
+    default: {
+      const never: never = plan;
+      throw new Error(`unhandled RUN plan ${JSON.stringify(never)}`);
+    }
+  }
+  const env = host.scope.runEnvironment();
+  const config = host.image.config.config;
+  const userSpec = config.User ?? '';
+  const cwd = config.WorkingDir || '/';
+  const network = instr.network ?? 'default';
+  const args = host.scope.historyArgs();
+  const createdBy = `RUN ${args.length ? `|${args.length} ${args.join(' ')} ` : ''}${argv.join(' ')}`;
+
+  return filesystemStep(
+    host,
+    createdBy,
+    (k) => {
+      k.field('step', 'run')
+        .list('argv', argv)
+        .list('env', env)
+        .field('user', userSpec)
+        .field('cwd', cwd)
+        .field('network', network);
+      for (const p of pipes) k.field('pipe', `${p.name}\0${p.mode}\0${p.content}`);
+    },
+    host.ctx.options.cache.runLayers,
+    async () => {
+      await host.ensureFs();
+      const sandbox = await host.ctx.sandbox();
+      const user = await resolveUser(host.fs.dir, userSpec);
+      const snapshotter = await host.snapshotter();
+      const out = lineWriter((line) => host.ctx.log.info(`${host.label} ${line}`));
+      let step: Awaited<ReturnType<typeof runStep>>;
+      try {
+        step = await runStep({
+          sandbox,
+          snapshotter,
+          spec: { argv, env, cwd, user, network, onOutput: out.write, ...(pipes.length ? { pipes } : {}) },
+          home: user.home,
+        });
+      } finally {
+        out.end();
+      }
+      try {
+        if (step.changes.changes.length === 0) {
+          await step.commit();
+          return undefined;
+        }
+        const layer = await storeLayer(
+          host.ctx,
+          writeLayer(step.changes, { clampMtime: host.ctx.clampMtime, xattrs: host.ctx.xattrs }),
+        );
+        await step.commit();
+        return layer;
+      } catch (e) {
+        await step.discard().catch(() => undefined);
+        throw e;
+      }
+    },
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * The content part of a COPY/ADD cache key: every selected source entry's
+ * path, type, mode and content (sha256) or link target, in walk order.
+ * Owners of context files do not count (COPY gives them 0:0 or --chown).
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import type { CacheKeyBuilder } from '../cache/key.js';
+import type { SourceMatch, SourceTree } from './source-tree.js';
+
+const PARALLEL = 16;
+
+async function fileDigest(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function typeOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFile()) return 'file';
+  return 'other';
+}
+
+/** Adds the sources of `matches` (files, and directory contents) to the key. */
+export async function hashSources(k: CacheKeyBuilder, tree: SourceTree, matches: SourceMatch[]): Promise<void> {
+  const entries: { rel: string; abs: string; stat: fs.Stats }[] = [];
+  for (const m of matches) {
+    entries.push({ rel: m.matched, abs: m.abs, stat: m.stat });
+    if (m.stat.isDirectory()) {
+      for await (const e of tree.walk(m)) entries.push({ rel: `${m.matched}/${e.rel}`, abs: e.abs, stat: e.stat });
+    }
+  }
+  const digests: string[] = new Array(entries.length).fill('');
+  let next = 0;
+  const worker = async () => {
+    while (next < entries.length) {
+      const i = next++;
+      const e = entries[i]!;
+      if (e.stat.isFile()) digests[i] = await fileDigest(e.abs);
+      else if (e.stat.isSymbolicLink()) digests[i] = await fs.promises.readlink(e.abs);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, entries.length) }, worker));
+  entries.forEach((e, i) => {
+    k.field('src', `${e.rel}\0${typeOf(e.stat)}\0${(e.stat.mode & 0o7777).toString(8)}\0${digests[i]}`);
+  });
+}
