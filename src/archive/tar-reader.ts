@@ -172,7 +172,12 @@ export async function* readTar(stream: Readable, options: ReadTarOptions = {}): 
         return parseString(block.subarray(o, o + l));
       };
 
-      const stored = num('chksum');
+      let stored: number;
+      try {
+        stored = parseNumeric(block.subarray(148, 156));
+      } catch {
+        return fail('header checksum field is not a number: not a tar archive, or corrupt');
+      }
       const sums = computeChecksum(block);
       if (stored !== sums.unsigned && stored !== sums.signed) {
         fail(
@@ -204,7 +209,7 @@ export async function* readTar(stream: Readable, options: ReadTarOptions = {}): 
             return fail(`bad PAX header: ${(e as Error).message}`);
           }
           if (typeflag === 'g') global = merge(global, records);
-          else local = merge(local ?? new Map(), records);
+          else local = new Map([...(local ?? []), ...records]); // empties kept: they unset globals
         }
         continue;
       }
