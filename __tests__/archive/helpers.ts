@@ -5,7 +5,21 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import {
+  chmod,
+  symlink as fsSymlink,
+  lchown,
+  link,
+  lstat,
+  lutimes,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -143,6 +157,16 @@ export function run(
   });
 }
 
+// A Map, not an object literal: biome's formatter rewrites octal object keys wrongly (0o100000 → 16807).
+const FILE_TYPES = new Map<number, string>([
+  [0o100000, 'file'],
+  [0o040000, 'dir'],
+  [0o120000, 'symlink'],
+  [0o020000, 'char'],
+  [0o060000, 'block'],
+  [0o010000, 'fifo'],
+]);
+
 export interface TreeNode {
   type: string;
   mode: string;
@@ -178,9 +202,7 @@ export async function snapshotTree(
       const p = join(root, r);
       const st = await lstat(p, { bigint: true });
       const fmt = Number(st.mode) & 0o170000;
-      const type =
-        { 16807: 'file', 9604: 'dir', 21609: 'symlink', 4802: 'char', 14406: 'block', 2401: 'fifo' }[fmt] ??
-        'other';
+      const type = FILE_TYPES.get(fmt) ?? 'other';
       const node: TreeNode = {
         type,
         mode: (Number(st.mode) & 0o7777).toString(8),
@@ -227,4 +249,71 @@ export async function snapshotTree(
   }
   const hardlinks = [...inodes.values()].map((g) => g.sort()).sort();
   return { nodes, hardlinks };
+}
+
+/**
+ * A tree with every feature a layer can carry. With `privileged`, also
+ * foreign owners, huge ids, devices, security.capability and trusted.* xattrs.
+ * Every mtime is set to a value a double holds exactly.
+ */
+export async function buildFeatureTree(root: string, privileged: boolean): Promise<void> {
+  const p = (...parts: string[]) => join(root, ...parts);
+  await mkdir(p('etc', 'deep', 'er'), { recursive: true });
+  await mkdir(p('tmp'));
+  await chmod(p('tmp'), 0o1777);
+  await mkdir(p('srv'), { mode: 0o2750 });
+  await chmod(p('srv'), 0o2750);
+  await writeFile(p('etc', 'plain'), 'plain\n');
+  await writeFile(p('etc', 'empty'), '');
+  await writeFile(p('etc', 'deep', 'er', 'big'), Buffer.alloc(3 << 20, 0x5a));
+  await writeFile(p('etc', 'setuid'), '#!/bin/sh\n');
+  await writeFile(p('etc', 'hl-a'), 'shared');
+  await link(p('etc', 'hl-a'), p('etc', 'hl-b'));
+  await link(p('etc', 'hl-a'), p('srv', 'hl-c'));
+  await fsSymlink('/etc/plain', p('abs-link'));
+  await fsSymlink('../etc/plain', p('tmp', 'rel-link'));
+  await fsSymlink('dangling/nowhere', p('dangling'));
+  const long = p('etc', 'l'.repeat(100), 'm'.repeat(100));
+  await mkdir(long, { recursive: true });
+  await writeFile(join(long, 'n'.repeat(120)), 'long');
+  await writeFile(p('etc', 'unicodé ünd spaces'), 'u');
+  await run('mkfifo', ['-m', '0640', p('tmp', 'fifo')]);
+  await run('setfattr', ['-n', 'user.colour', '-v', 'blue', p('etc', 'plain')]);
+  await run('setfattr', ['-n', 'user.bin', '-v', '0x00ff0a3d', p('etc', 'deep')]);
+  if (privileged) {
+    await lchown(p('etc', 'setuid'), 1000, 1000);
+    await chmod(p('etc', 'setuid'), 0o6755);
+    await lchown(p('srv'), 33, 33);
+    await chmod(p('srv'), 0o2750);
+    await writeFile(p('srv', 'huge-ids'), 'ids');
+    await lchown(p('srv', 'huge-ids'), 3_000_000, 4_000_000);
+    await lchown(p('abs-link'), 5, 6);
+    await run('mknod', ['-m', '0666', p('etc', 'null'), 'c', '1', '3']);
+    await run('mknod', ['-m', '0660', p('etc', 'disk'), 'b', '8', '0']);
+    await lchown(p('etc', 'disk'), 0, 6);
+    await run('setcap', ['cap_net_raw+ep', p('etc', 'setuid')]).catch(() =>
+      run('setfattr', [
+        '-n',
+        'security.capability',
+        '-v',
+        '0sAQAAAgAgAAAAAAAAAAAAAAAAAAA=',
+        p('etc', 'setuid'),
+      ]),
+    );
+    await chmod(p('etc', 'setuid'), 0o6755); // setcap may have cleared nothing, but be sure
+    await run('setfattr', ['-n', 'trusted.secret', '-v', 'nope', p('etc', 'plain')]);
+  }
+  // Times last, deepest first, so directory mtimes stick.
+  const all: string[] = [];
+  const walk = async (rel: string) => {
+    for (const n of await readdir(rel ? join(root, rel) : root)) {
+      const r = rel ? `${rel}/${n}` : n;
+      all.push(r);
+      if ((await lstat(join(root, r))).isDirectory()) await walk(r);
+    }
+  };
+  await walk('');
+  all.sort((a, b) => b.split('/').length - a.split('/').length);
+  let t = 1_600_000_000;
+  for (const r of all) await lutimes(join(root, r), t, (t += 1.5));
 }
