@@ -39,6 +39,8 @@ export interface AttrToolsOptions {
   setfattr?: string;
   /** getfattr `-m` pattern of the names to read (default: the layer allow-list). */
   match?: string;
+  /** Names kept from what getfattr returns (default: isLayerXattr). */
+  filter?: (name: string) => boolean;
   /** Bytes of path arguments per getfattr process (argv limit); default 512 KiB. */
   argBytes?: number;
 }
@@ -49,6 +51,7 @@ export function attrToolsXattrs(options: AttrToolsOptions = {}): XattrAccess {
   const setfattr = options.setfattr ?? 'setfattr';
   const match = options.match ?? LAYER_XATTR_PATTERN;
   const argBytes = options.argBytes ?? 512 * 1024;
+  const filter = options.filter ?? isLayerXattr;
   return {
     async read(paths) {
       const out = new Map<string, Xattrs>();
@@ -64,7 +67,10 @@ export function attrToolsXattrs(options: AttrToolsOptions = {}): XattrAccess {
         if (r.code !== 0 && errors.length > 0) {
           throw new XattrError(`getfattr failed: ${errors.slice(0, 5).join('; ')}`);
         }
-        for (const [path, attrs] of parseXattrDump(r.stdout)) out.set(path, attrs);
+        for (const [path, attrs] of parseXattrDump(r.stdout)) {
+          const kept = Object.entries(attrs).filter(([n]) => filter(n));
+          if (kept.length > 0) out.set(path, Object.fromEntries(kept));
+        }
       };
       for (const p of paths) {
         if (!p.startsWith('/')) throw new XattrError(`xattr paths must be absolute: ${JSON.stringify(p)}`);
