@@ -69,8 +69,8 @@ describeWith(
       expect(ours.nodes['etc/setuid']!.xattrs).toHaveProperty(['security.capability']);
       expect(ours.nodes['srv/huge-ids']).toMatchObject({ uid: 3_000_000, gid: 4_000_000 });
       expect(ours.nodes['etc/null']).toMatchObject({ type: 'char', rdev: String((1 << 8) | 3) });
-      expect(ours.nodes['tmp']).toMatchObject({ mode: '1777' });
-      expect(ours.nodes['srv']).toMatchObject({ mode: '2750', uid: 33 });
+      expect(ours.nodes.tmp).toMatchObject({ mode: '1777' });
+      expect(ours.nodes.srv).toMatchObject({ mode: '2750', uid: 33 });
       expect(ours.nodes['abs-link']).toMatchObject({ link: '/etc/plain', uid: 5, gid: 6 });
       // And GNU tar reproduced the source, so both equal it.
       expect(withoutTrusted(source.nodes)).toEqual(ours.nodes);

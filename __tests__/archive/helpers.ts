@@ -315,5 +315,8 @@ export async function buildFeatureTree(root: string, privileged: boolean): Promi
   await walk('');
   all.sort((a, b) => b.split('/').length - a.split('/').length);
   let t = 1_600_000_000;
-  for (const r of all) await lutimes(join(root, r), t, (t += 1.5));
+  for (const r of all) {
+    t += 1.5;
+    await lutimes(join(root, r), t - 1.5, t);
+  }
 }
