@@ -6,8 +6,7 @@
  * directories get `.wh..wh..opq` right after the directory entry; regular
  * files that share an inode become hardlinks to the first path in order.
  */
-import type { BigIntStats } from 'node:fs';
-import { lstat, readlink } from 'node:fs/promises';
+import { type BigIntStats, lstatSync, readlinkSync } from 'node:fs';
 import { layerSortKey } from './entry-path.js';
 import { errnoCode, LayerWriteError } from './errors.js';
 import type { TarEntryType, Timespec } from './tar-format.js';
@@ -78,8 +77,6 @@ interface Item {
   dirMeta?: { uid: number; gid: number; mode: number; mtime: number };
 }
 
-const STAT_CONCURRENCY = 32;
-
 function cleanPath(path: string): string {
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw new LayerWriteError('layer paths must not contain ".."', { entry: path });
@@ -120,16 +117,20 @@ function devParts(rdev: bigint): { major: number; minor: number } {
   return { major: Number(major), minor: Number(minor) };
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+/** Entries stat'ed between two turns of the event loop. */
+const YIELD_EVERY = 256;
+
+/**
+ * Maps items with a synchronous fn, letting the event loop turn every
+ * YIELD_EVERY items. lstat/readlink are synchronous on purpose: through the
+ * thread pool each costs several times the syscall (see extract.ts).
+ */
+async function mapYielding<T, R>(items: readonly T[], fn: (t: T) => R): Promise<R[]> {
   const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  for (let i = 0; i < items.length; i++) {
+    out[i] = fn(items[i]!);
+    if ((i + 1) % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+  }
   return out;
 }
 
@@ -195,7 +196,7 @@ export async function planLayer(
   };
 
   // Stat every source and parent.
-  const planned = await mapLimit(items, STAT_CONCURRENCY, async (item): Promise<Stated | undefined> => {
+  const planned = await mapYielding(items, (item): Stated | undefined => {
     if (item.what === 'whiteout' || item.what === 'opaque') {
       const slash = item.path.lastIndexOf('/');
       const dir = slash < 0 ? '' : item.path.slice(0, slash + 1);
@@ -227,7 +228,7 @@ export async function planLayer(
     const source = item.what === 'add' ? item.source! : `${options.parentRoot}/${item.path}`;
     let st: BigIntStats;
     try {
-      st = await lstat(source, { bigint: true });
+      st = lstatSync(source, { bigint: true });
     } catch (e) {
       if (item.what === 'parent' && errnoCode(e) === 'ENOENT') {
         const header: TarWriteHeader = {
@@ -260,7 +261,7 @@ export async function planLayer(
       mtime: o.mtime !== undefined ? fromSeconds(o.mtime) : fromNs(st.mtimeNs),
     };
     if (type === 'file') header.size = Number(st.size);
-    if (type === 'symlink') header.linkname = await readlink(source);
+    if (type === 'symlink') header.linkname = readlinkSync(source);
     if (type === 'char' || type === 'block') {
       const { major, minor } = devParts(st.rdev);
       header.devmajor = major;

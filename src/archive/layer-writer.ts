@@ -2,12 +2,13 @@
  * Layer tars from a ChangeSet (snapshotters) or from explicit entries
  * (COPY/ADD: a layer path ← a file on disk with overridden owner/mode).
  * Both go through planLayer (order, parents, whiteouts, hardlinks, xattrs)
- * and stream the result as an uncompressed tar: small files are read ahead
- * a few at a time, big ones streamed; memory stays flat. Files are opened
- * with O_NOFOLLOW, and a file whose size changed since it was planned fails
- * the layer rather than producing a corrupt one.
+ * and stream the result as an uncompressed tar: small files are read whole
+ * with synchronous calls (cheaper than the thread pool hand-off, see
+ * extract.ts), big ones streamed asynchronously; memory stays flat. Files
+ * are opened with O_NOFOLLOW, and a file whose size changed since it was
+ * planned fails the layer rather than producing a corrupt one.
  */
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { ChangeSet } from './changes.js';
@@ -28,11 +29,11 @@ export interface EntriesLayerOptions extends LayerWriterOptions {
   parentRoot?: string;
 }
 
-/** Files up to this size are read whole, ahead of time. */
+/** Files up to this size are read whole, synchronously. */
 const SMALL = 256 * 1024;
-/** Small files read ahead of the one being written. */
-const READ_AHEAD = 32;
 const CHUNK = 1 << 20;
+/** Small files read between two turns of the event loop. */
+const YIELD_EVERY = 64;
 
 /** The tar of a ChangeSet: each 'add' comes from `<sourceRoot>/<path>`, parents too. */
 export function writeLayer(set: ChangeSet, options: LayerWriterOptions = {}): Readable {
@@ -51,24 +52,27 @@ export function writeLayerFromEntries(
   return writeTar(streamEntries(entries, options));
 }
 
-async function readSmall(p: PlannedEntry): Promise<Buffer> {
+function readSmall(p: PlannedEntry): Buffer {
   const size = p.header.size ?? 0;
-  const fh = await open(p.source!, constants.O_RDONLY | constants.O_NOFOLLOW).catch((e) => {
+  let fd: number;
+  try {
+    fd = openSync(p.source!, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
     throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
-  });
+  }
   try {
     const buf = Buffer.allocUnsafe(size + 1);
     let got = 0;
     for (;;) {
-      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
+      const n = readSync(fd, buf, got, buf.length - got, got);
+      if (n === 0) break;
+      got += n;
       if (got > size) break;
     }
     if (got !== size) throw changed(p, got);
     return buf.subarray(0, size);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
@@ -105,35 +109,13 @@ async function* streamEntries(
   options: EntriesLayerOptions,
 ): AsyncGenerator<TarWriteEntry> {
   const planned = await planLayer(entries, options);
-  const isSmall = (p: PlannedEntry) => p.source !== undefined && (p.header.size ?? 0) <= SMALL;
-  const ahead = new Map<number, Promise<Buffer>>();
-  let next = 0; // next index to consider for read-ahead
-  const fill = (from: number) => {
-    if (next < from) next = from;
-    while (ahead.size < READ_AHEAD && next < planned.length) {
-      const i = next++;
-      const p = planned[i]!;
-      if (!isSmall(p)) continue;
-      const read = readSmall(p);
-      read.catch(() => undefined); // observed when its turn comes
-      ahead.set(i, read);
+  let reads = 0;
+  for (const p of planned) {
+    if (!p.source) yield { header: p.header };
+    else if ((p.header.size ?? 0) > SMALL) yield { header: p.header, body: () => readLarge(p) };
+    else {
+      yield { header: p.header, body: readSmall(p) };
+      if (++reads % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
     }
-  };
-  try {
-    for (let i = 0; i < planned.length; i++) {
-      const p = planned[i]!;
-      fill(i);
-      if (!p.source) {
-        yield { header: p.header };
-        continue;
-      }
-      const pending = ahead.get(i);
-      if (pending) {
-        ahead.delete(i);
-        yield { header: p.header, body: await pending };
-      } else yield { header: p.header, body: () => readLarge(p) };
-    }
-  } finally {
-    await Promise.allSettled(ahead.values());
   }
 }

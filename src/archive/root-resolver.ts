@@ -5,9 +5,10 @@
  * so whatever symlinks a layer plants, the result is a real directory under
  * the root. The extractor is the only writer while a layer is applied, so
  * resolving in user space and then acting on the result is safe; results are
- * cached until the extractor removes a directory or a symlink.
+ * cached until the extractor removes a directory or a symlink. Synchronous
+ * syscalls on purpose: see extract.ts.
  */
-import { lstat, mkdir, readlink } from 'node:fs/promises';
+import { lstatSync, mkdirSync, readlinkSync, type Stats } from 'node:fs';
 import { ExtractError, errnoCode } from './errors.js';
 
 /** Symlinks followed while resolving one path (Linux's MAXSYMLINKS is 40). */
@@ -18,12 +19,10 @@ export class RootResolver {
 
   /**
    * @param root an absolute, symlink-free path (realpath'd by the caller)
-   * @param waitFor awaited before a path is looked up (the extractor's in-flight writes)
    * @param onCreate called for every directory created on the way
    */
   constructor(
     readonly root: string,
-    private readonly waitFor: (abs: string) => Promise<void>,
     private readonly onCreate: (rel: string) => void = () => {},
   ) {}
 
@@ -41,16 +40,16 @@ export class RootResolver {
    * (clean components) names inside the root, creating missing directories
    * (mode 0755). Throws ExtractError when a component is not a directory.
    */
-  ensureDir(dir: readonly string[], entry: string): Promise<string> {
-    return this.resolve(dir, entry, true) as Promise<string>;
+  ensureDir(dir: readonly string[], entry: string): string {
+    return this.resolve(dir, entry, true) as string;
   }
 
   /** Like ensureDir but creates nothing: undefined when the directory is missing or is not one. */
-  lookupDir(dir: readonly string[], entry: string): Promise<string | undefined> {
+  lookupDir(dir: readonly string[], entry: string): string | undefined {
     return this.resolve(dir, entry, false);
   }
 
-  private async resolve(dir: readonly string[], entry: string, create: boolean): Promise<string | undefined> {
+  private resolve(dir: readonly string[], entry: string, create: boolean): string | undefined {
     const key = dir.join('/');
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
@@ -72,10 +71,9 @@ export class RootResolver {
       }
       const next = current ? `${current}/${c}` : c;
       const abs = this.abs(next);
-      await this.waitFor(abs);
-      let st: Awaited<ReturnType<typeof lstat>> | undefined;
+      let st: Stats | undefined;
       try {
-        st = await lstat(abs);
+        st = lstatSync(abs);
       } catch (e) {
         if (errnoCode(e) !== 'ENOENT')
           throw new ExtractError(`cannot inspect ${next}: ${String(e)}`, { entry, cause: e });
@@ -83,7 +81,7 @@ export class RootResolver {
       if (!st) {
         if (!create) return undefined;
         try {
-          await mkdir(abs, 0o755);
+          mkdirSync(abs, 0o755);
         } catch (e) {
           throw new ExtractError(`cannot create directory ${next}: ${String(e)}`, { entry, cause: e });
         }
@@ -97,7 +95,7 @@ export class RootResolver {
             entry,
           });
         }
-        const target = await readlink(abs);
+        const target = readlinkSync(abs);
         if (target.startsWith('/')) current = '';
         const parts = target.split('/');
         for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]!);

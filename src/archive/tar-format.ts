@@ -165,14 +165,16 @@ export function writeString(block: Buffer, [off, len]: readonly [number, number]
 // ---------------------------------------------------------------- checksum
 
 export function computeChecksum(block: Buffer): { unsigned: number; signed: number } {
-  let unsigned = 0;
-  let signed = 0;
+  // The checksum field counts as eight spaces.
+  let unsigned = 8 * 0x20;
+  let high = 0; // bytes > 127, for the signed variant some old tars used
   for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : block[i]!;
+    if (i === 148) i = 156;
+    const b = block[i]!;
     unsigned += b;
-    signed += b > 127 ? b - 256 : b;
+    if (b > 127) high++;
   }
-  return { unsigned, signed };
+  return { unsigned, signed: unsigned - 256 * high };
 }
 
 /** Fills the checksum field (`%06o\0 `, as GNU tar and Go write it). */
