@@ -29,6 +29,7 @@ import {
   lutimesSync,
   mkdirSync,
   readdirSync,
+  realpathSync,
   rmSync,
   type Stats,
   symlinkSync,
@@ -416,25 +417,43 @@ class Extraction {
 
   // ------------------------------------------------------------ final passes
 
+  /**
+   * Belt and braces for the deferred work: a recorded path must still be what
+   * it was, a real directory chain inside the root (replaced paths are
+   * forgotten, so this never fails unless that bookkeeping has a bug).
+   */
+  private stillInside(abs: string): boolean {
+    const dir = abs.slice(0, abs.lastIndexOf('/'));
+    try {
+      return realpathSync(dir) === dir && isUnder(dir, this.resolver.root);
+    } catch {
+      return false;
+    }
+  }
+
   async finish(): Promise<void> {
     if (this.pendingXattrs.size > 0) {
       const access = this.options.xattrs;
-      const count = [...this.pendingXattrs.values()].reduce((n, x) => n + Object.keys(x).length, 0);
+      const items = [...this.pendingXattrs]
+        .filter(([path]) => {
+          const st = this.stillInside(path) ? lstatOrUndefined(path) : undefined;
+          return st !== undefined && (st.isFile() || st.isDirectory());
+        })
+        .map(([path, xattrs]) => ({ path, xattrs }));
+      const count = items.reduce((n, x) => n + Object.keys(x.xattrs).length, 0);
       if (!access || access.unavailable) {
         this.stats.skipped.xattrs += count;
         this.stats.xattrsUnavailable = access?.unavailable ?? 'no XattrAccess was given to the extractor';
         this.options.logger?.warn(
           `${count} extended attribute(s) not restored: ${this.stats.xattrsUnavailable}`,
         );
-      } else {
-        await access.write([...this.pendingXattrs].map(([path, xattrs]) => ({ path, xattrs })));
-      }
+      } else await access.write(items);
     }
     // Deepest first, so a directory without owner write/execute bits does not block its children.
     const dirs = [...this.dirMeta.keys()].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
     for (const abs of dirs) {
       const m = this.dirMeta.get(abs)!;
-      if (!lstatSync(abs).isDirectory()) continue; // cannot happen: replaced paths are forgotten
+      if (!this.stillInside(abs) || !lstatOrUndefined(abs)?.isDirectory()) continue;
       chmodSync(abs, m.mode);
       lutimesSync(abs, m.mtime, m.mtime);
     }
