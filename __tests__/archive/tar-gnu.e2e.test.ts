@@ -106,7 +106,7 @@ function gnuTime(mtime: string): string {
   return Number(frac) === 0 ? d : `${d}.${frac!.replace(/0+$/, '')}`; // as stored in PAX
 }
 
-describeWith({ binaries: ['tar'] }, 'GNU tar interop', () => {
+describeWith({ binaries: ['tar', 'mkfifo'] }, 'GNU tar interop', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
   beforeAll(async () => {
     tmp = await tempDir();
