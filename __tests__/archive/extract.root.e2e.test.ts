@@ -1,0 +1,105 @@
+/**
+ * Extraction as root against GNU tar: the same archive (made by GNU tar from
+ * a tree with every feature) extracted by GNU tar and by extractLayer gives
+ * the same tree — type, mode incl. setuid/setgid/sticky, owner (huge ids
+ * too), size, content, link target, device numbers, mtime, hardlink groups —
+ * except xattrs outside the allow-list (trusted.*), which Kiln drops.
+ */
+
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { extractLayer } from '../../src/archive/extract.js';
+import { detectXattrs } from '../../src/archive/xattr.js';
+import { describeWith } from '../lab/prereq.js';
+import { buildFeatureTree, run, snapshotTree, type TreeNode, tempDir } from './helpers.js';
+
+function withoutTrusted(nodes: Record<string, TreeNode>): Record<string, TreeNode> {
+  const out: Record<string, TreeNode> = {};
+  for (const [k, v] of Object.entries(nodes)) {
+    const x = Object.entries(v.xattrs ?? {}).filter(([n]) => !n.startsWith('trusted.'));
+    const { xattrs: _x, ...rest } = v;
+    out[k] = x.length ? { ...rest, xattrs: Object.fromEntries(x) } : rest;
+  }
+  return out;
+}
+
+describeWith(
+  { root: true, binaries: ['tar', 'getfattr', 'setfattr', 'mknod', 'mkfifo'] },
+  'extraction as root matches GNU tar',
+  () => {
+    let tmp: Awaited<ReturnType<typeof tempDir>>;
+    let src: string;
+    beforeAll(async () => {
+      tmp = await tempDir();
+      src = join(tmp.path, 'src');
+      await mkdir(src);
+      await buildFeatureTree(src, true);
+    });
+    afterAll(() => tmp.cleanup());
+
+    async function both(format: string, xattrs: boolean) {
+      const archive = join(tmp.path, `${format}.tar`);
+      const x = xattrs ? ['--xattrs', '--xattrs-include=*'] : [];
+      await run('tar', [`--format=${format}`, ...x, '--numeric-owner', '-C', src, '-cf', archive, '.']);
+      const gnu = join(tmp.path, `${format}-gnu`);
+      const ours = join(tmp.path, `${format}-ours`);
+      await mkdir(gnu);
+      await mkdir(ours);
+      await run('tar', [...x, '--numeric-owner', '--same-owner', '-p', '-C', gnu, '-xf', archive]);
+      const stats = await extractLayer(createReadStream(archive), ours, { xattrs: detectXattrs() });
+      return {
+        stats,
+        gnu: await snapshotTree(gnu, { xattrs }),
+        ours: await snapshotTree(ours, { xattrs }),
+        source: await snapshotTree(src, { xattrs }),
+      };
+    }
+
+    test('PAX archive with xattrs', async () => {
+      const { gnu, ours, source, stats } = await both('pax', true);
+      expect(ours.nodes).toEqual(withoutTrusted(gnu.nodes));
+      expect(ours.hardlinks).toEqual(gnu.hardlinks);
+      expect(ours.hardlinks).toEqual([['etc/hl-a', 'etc/hl-b', 'srv/hl-c']]);
+      // What the features look like (so the comparison above is about something).
+      expect(gnu.nodes['etc/plain']!.xattrs).toHaveProperty(['trusted.secret']);
+      expect(ours.nodes['etc/plain']!.xattrs).toEqual({ 'user.colour': '0sYmx1ZQ==' });
+      expect(ours.nodes['etc/setuid']).toMatchObject({ mode: '6755', uid: 1000, gid: 1000 });
+      expect(ours.nodes['etc/setuid']!.xattrs).toHaveProperty(['security.capability']);
+      expect(ours.nodes['srv/huge-ids']).toMatchObject({ uid: 3_000_000, gid: 4_000_000 });
+      expect(ours.nodes['etc/null']).toMatchObject({ type: 'char', rdev: String((1 << 8) | 3) });
+      expect(ours.nodes.tmp).toMatchObject({ mode: '1777' });
+      expect(ours.nodes.srv).toMatchObject({ mode: '2750', uid: 33 });
+      expect(ours.nodes['abs-link']).toMatchObject({ link: '/etc/plain', uid: 5, gid: 6 });
+      // And GNU tar reproduced the source, so both equal it.
+      expect(withoutTrusted(source.nodes)).toEqual(ours.nodes);
+      expect(stats).toMatchObject({
+        devices: 2,
+        fifos: 1,
+        hardlinks: 2,
+        skipped: { chown: 0, devices: 0, root: 1 },
+      });
+      expect(stats.skipped.xattrs).toBe(1); // trusted.secret
+    });
+
+    test.each([['gnu'], ['posix']])('--format=%s archive without xattrs', async (format) => {
+      const { gnu, ours } = await both(format, false);
+      expect(ours.nodes).toEqual(gnu.nodes);
+      expect(ours.hardlinks).toEqual(gnu.hardlinks);
+    });
+
+    test('without chown and devices (as an unprivileged extractor would run): skipped and counted', async () => {
+      const archive = join(tmp.path, 'pax.tar');
+      const dest = join(tmp.path, 'unprivileged');
+      await mkdir(dest);
+      const stats = await extractLayer(createReadStream(archive), dest, { chown: false, devices: false });
+      const tree = await snapshotTree(dest);
+      expect(tree.nodes['etc/null']).toBeUndefined();
+      expect(tree.nodes['srv/huge-ids']).toMatchObject({ uid: 0, gid: 0 });
+      expect(stats.skipped.devices).toBe(2);
+      expect(stats.skipped.chown).toBe(4); // etc/setuid, srv, srv/huge-ids, abs-link (devices are skipped whole)
+      expect(stats.xattrsUnavailable).toMatch(/no XattrAccess/);
+    });
+  },
+);

@@ -1,0 +1,79 @@
+/**
+ * Writes a file that must not exist yet (O_CREAT|O_EXCL|O_NOFOLLOW, so never
+ * through a symlink) and sets its metadata through the descriptor, with as
+ * few syscalls as the metadata allows: fchown only when the owner differs
+ * from the creator, fchmod only when the create mode could not set the mode
+ * exactly (umask, or chown clearing setuid/setgid). Synchronous syscalls on
+ * purpose: see extract.ts.
+ */
+import { closeSync, constants, fchmodSync, fchownSync, futimesSync, openSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+
+const FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+export interface NewFileMeta {
+  /** Owner to set; undefined: leave the creator's. */
+  owner?: { uid: number; gid: number };
+  /** Permission bits incl. setuid/setgid/sticky. */
+  mode: number;
+  /** Seconds since the epoch (atime is set to the same). */
+  mtime: number;
+}
+
+export interface Creator {
+  euid: number;
+  egid: number;
+  /** The process umask, if known. */
+  umask?: number;
+}
+
+/** Who creates files, with the umask from /proc (process.umask() without arguments is deprecated). */
+export async function currentCreator(): Promise<Creator> {
+  let umask: number | undefined;
+  try {
+    const m = /^Umask:\s*([0-7]+)$/m.exec(await readFile('/proc/self/status', 'utf8'));
+    if (m) umask = Number.parseInt(m[1]!, 8);
+  } catch {
+    // unknown: always chmod
+  }
+  return { euid: process.geteuid?.() ?? -1, egid: process.getegid?.() ?? -1, umask };
+}
+
+/** An open new file: write its data, then finish() sets the metadata and closes it. */
+export class NewFile {
+  private readonly fd: number;
+  private closed = false;
+
+  constructor(
+    path: string,
+    private readonly meta: NewFileMeta,
+    private readonly creator: Creator,
+  ) {
+    this.fd = openSync(path, FLAGS, meta.mode & 0o7777);
+  }
+
+  write(data: Buffer): void {
+    for (let off = 0; off < data.length; ) off += writeSync(this.fd, data, off, data.length - off);
+  }
+
+  finish(): void {
+    const { meta, creator } = this;
+    try {
+      const chown =
+        meta.owner !== undefined && (meta.owner.uid !== creator.euid || meta.owner.gid !== creator.egid);
+      if (chown) fchownSync(this.fd, meta.owner!.uid, meta.owner!.gid);
+      if (chown || creator.umask === undefined || (meta.mode & creator.umask) !== 0) {
+        fchmodSync(this.fd, meta.mode & 0o7777);
+      }
+      futimesSync(this.fd, meta.mtime, meta.mtime);
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
