@@ -30,7 +30,11 @@ export interface Downloaded {
 }
 
 /** Downloads `url` into the empty directory `dir`. */
-export async function downloadSource(url: string, dir: string, checksum: string | undefined): Promise<Downloaded> {
+export async function downloadSource(
+  url: string,
+  dir: string,
+  checksum: string | undefined,
+): Promise<Downloaded> {
   let name: string;
   try {
     const u = new URL(url);
@@ -41,7 +45,12 @@ export async function downloadSource(url: string, dir: string, checksum: string 
   if (name === '.' || name === '..' || name.includes('/')) name = 'download';
   const dispatcher = new Agent().compose(interceptors.redirect({ maxRedirections: 10 }));
   try {
-    const res = await request(url, { method: 'GET', dispatcher, headersTimeout: 60_000, bodyTimeout: 300_000 });
+    const res = await request(url, {
+      method: 'GET',
+      dispatcher,
+      headersTimeout: 60_000,
+      bodyTimeout: 300_000,
+    });
     if (res.statusCode < 200 || res.statusCode >= 300) {
       await res.body.dump();
       throw new RemoteSourceError(`ADD ${url}: the server answered HTTP ${res.statusCode}`);
@@ -60,7 +69,9 @@ export async function downloadSource(url: string, dir: string, checksum: string 
     );
     const digest = `sha256:${hash.digest('hex')}`;
     if (checksum && checksum !== digest) {
-      throw new RemoteSourceError(`ADD ${url}: checksum mismatch: expected ${checksum}, downloaded ${digest}`);
+      throw new RemoteSourceError(
+        `ADD ${url}: checksum mismatch: expected ${checksum}, downloaded ${digest}`,
+      );
     }
     await fs.promises.chmod(file, 0o600);
     const lm = res.headers['last-modified'];

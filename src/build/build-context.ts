@@ -3,10 +3,12 @@
  * registry client, the build context tree, the lazily chosen sandbox and
  * snapshot mode, pulled images, finished stages, and the step reports.
  */
+
+import type { Readable } from 'node:stream';
 import type { XattrAccess } from '../archive/xattr.js';
 import type { LayerCache } from '../cache/layer-cache.js';
-import type { Image } from '../image/image.js';
 import type { Layer } from '../image/blob.js';
+import type { Image } from '../image/image.js';
 import { writeLayerBlob } from '../image/layer.js';
 import type { Platform } from '../image/manifest.js';
 import type { Logger } from '../log.js';
@@ -17,7 +19,6 @@ import type { Sandbox } from './sandbox.js';
 import type { SourceTree } from './source-tree.js';
 import type { StageFilesystem } from './stage-fs.js';
 import type { Workspace } from './workspace.js';
-import type { Readable } from 'node:stream';
 
 export interface FinishedStage {
   image: Image;

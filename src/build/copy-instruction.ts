@@ -4,14 +4,16 @@
  * them for the cache, and on a miss write them into the stage's filesystem
  * and turn what was written into the step's layer.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeLayer } from '../archive/layer-writer.js';
-import type { CacheKeyBuilder } from '../cache/key.js';
-import type { AddInstruction, CopyInstruction } from '../dockerfile/instructions.js';
-import { resolveFrom } from '../dockerfile/stages.js';
+import { CacheKeyBuilder } from '../cache/key.js';
 import type { ParsedDockerfile } from '../dockerfile/dockerfile.js';
 import { DockerfileError } from '../dockerfile/errors.js';
+import type { AddInstruction, CopyInstruction } from '../dockerfile/instructions.js';
+import { resolveFrom } from '../dockerfile/stages.js';
 import { detectArchive, unpackArchive } from './add-archive.js';
 import { downloadSource, isGitSource, isRemoteSource } from './add-remote.js';
 import { storeLayer } from './build-context.js';
@@ -111,40 +113,32 @@ export async function copyInstruction(
   ].filter(Boolean);
   const createdBy = `${instr.kind.toUpperCase()} ${[...flags, ...instr.sources, ...contents.map((c) => `<<${c.name}`), instr.dest].join(' ')}`;
 
-  const keyFields = async (k: CacheKeyBuilder) => {
+  // The sources' part of the key, computed once up front (it reads the files).
+  const sourceKey = new CacheKeyBuilder('sources');
+  if (treeKey !== undefined) {
+    sourceKey.field('from', treeKey).list('patterns', instr.sources);
+  } else {
+    await hashSources(
+      sourceKey,
+      tree,
+      sources.filter((s) => s.tree === tree).map((s) => s.match),
+    );
+  }
+  for (const a of archives) sourceKey.field('archive', await fileSha256(a.abs));
+  for (const r of remote) sourceKey.field('remote', `${r.url}\0${r.digest}`);
+  for (const c of contents) sourceKey.field('content', `${c.name}\0${c.data}`);
+  const sourcesDigest = sourceKey.digest();
+  const keyFields = (k: CacheKeyBuilder) => {
     k.field('step', instr.kind)
       .field('dest', dest)
       .field('chown', instr.chown ?? '')
       .field('chmod', instr.chmod ?? '')
       .field('parents', String(instr.kind === 'copy' && instr.parents))
-      .list('exclude', instr.exclude);
-    if (treeKey !== undefined) {
-      k.field('from', treeKey).list('patterns', instr.sources);
-    } else {
-      await hashSources(
-        k,
-        tree,
-        sources.filter((s) => s.tree === tree).map((s) => s.match),
-      );
-    }
-    for (const a of archives) k.field('archive', a.abs);
-    for (const r of remote) k.field('remote', `${r.url}\0${r.digest}`);
-    for (const c of contents) k.field('content', `${c.name}\0${c.data}`);
+      .list('exclude', instr.exclude)
+      .field('sources', sourcesDigest);
   };
-  // Archives are hashed by content too (their path alone is not enough).
-  const archiveTree = archives.length ? ctx.context : undefined;
-  const k0: ((k: CacheKeyBuilder) => void)[] = [];
-  const fieldsReady = new Promise<(k: CacheKeyBuilder) => void>((resolve, reject) => {
-    resolve((k) => {
-      for (const f of k0) f(k);
-    });
-    void reject;
-  });
-  void fieldsReady;
-  void archiveTree;
 
-  const pre = await precomputeKey(keyFields, archives.map((a) => a.abs));
-  return filesystemStep(host, createdBy, pre, ctx.options.cache.copyLayers, async () => {
+  return filesystemStep(host, createdBy, keyFields, ctx.options.cache.copyLayers, async () => {
     await host.ensureFs();
     const owner = instr.chown ? await resolveChown(host.fs.dir, instr.chown) : undefined;
     const written = new Set(
@@ -179,9 +173,15 @@ export async function copyInstruction(
       await fs.rm(staging, { recursive: true, force: true });
     }
     if (written.size === 0) return undefined;
-    const changes = { sourceRoot: host.fs.dir, changes: [...written].sort().map((p) => ({ kind: 'add' as const, path: p })) };
-    const layer = await storeLayer(ctx, writeLayer(changes, { clampMtime: ctx.clampMtime, xattrs: ctx.xattrs }));
-    await (await host.snapshotterIfAny())?.noteChanges(changes);
+    const changes = {
+      sourceRoot: host.fs.dir,
+      changes: [...written].sort().map((p) => ({ kind: 'add' as const, path: p })),
+    };
+    const layer = await storeLayer(
+      ctx,
+      writeLayer(changes, { clampMtime: ctx.clampMtime, xattrs: ctx.xattrs }),
+    );
+    await host.noteChanges(changes);
     return layer;
   });
 }
@@ -194,22 +194,8 @@ function parseChmodAt(text: string, where: (m: string) => Error): number {
   }
 }
 
-/** Runs the async key fields once up front (filesystemStep takes a synchronous builder). */
-async function precomputeKey(
-  fields: (k: CacheKeyBuilder) => Promise<void>,
-  archiveFiles: string[],
-): Promise<(k: CacheKeyBuilder) => void> {
-  const { CacheKeyBuilder } = await import('../cache/key.js');
-  const probe = new CacheKeyBuilder('');
-  await fields(probe);
-  for (const f of archiveFiles) {
-    const { createHash } = await import('node:crypto');
-    const h = createHash('sha256');
-    h.update(await fs.readFile(f));
-    probe.field('archive-content', h.digest('hex'));
-  }
-  const digest = probe.digest();
-  return (k) => {
-    k.field('sources', digest);
-  };
+async function fileSha256(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
 }

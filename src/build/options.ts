@@ -62,6 +62,12 @@ export interface BuildOptions {
   keepWorkspace: boolean;
   /** Attempts per registry request before giving up. */
   pushRetry: number;
+  /** Docker config.json with registry credentials; default $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
+  dockerConfig?: string;
+  /** SOURCE_DATE_EPOCH (seconds): history/config time, and the clamp for layer mtimes. */
+  sourceDateEpoch?: number;
+  /** Push nothing when a destination tag already holds the built digest. */
+  skipUnchangedDigest: boolean;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 14 * 24 * 3600 * 1000;
@@ -84,5 +90,6 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     snapshotMode: 'auto',
     keepWorkspace: false,
     pushRetry: 5,
+    skipUnchangedDigest: false,
   };
 }

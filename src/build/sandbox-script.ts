@@ -151,7 +151,8 @@ export function buildScript(s: ScriptInput): string {
   L.push(`${mount} -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=65536k shm ${dev}/shm`);
   if (s.pipes?.length) {
     L.push(`${mkdir} ${dev}/pipes`);
-    for (const p of s.pipes) L.push(`: > ${dev}/pipes/${q(p.name)}`, `${mount} --bind -o ro ${q(p.file)} ${dev}/pipes/${q(p.name)}`);
+    for (const p of s.pipes)
+      L.push(`: > ${dev}/pipes/${q(p.name)}`, `${mount} --bind -o ro ${q(p.file)} ${dev}/pipes/${q(p.name)}`);
   }
   L.push(`${ln} -s /proc/self/fd ${dev}/fd`);
   ['stdin', 'stdout', 'stderr'].forEach((n, i) => {

@@ -20,6 +20,7 @@
 import type { BigIntStats } from 'node:fs';
 import {
   chmod,
+  chown,
   lchown,
   lstat,
   mkdir,
@@ -117,6 +118,9 @@ export class OverlaySnapshotter implements Snapshotter {
       if (rootSt.dev !== upperSt.dev) {
         throw new SnapshotError(`overlay work dir ${this.opts.workDir} is not on the rootfs's filesystem`);
       }
+      // The merged root takes the upper root's attributes: make them the rootfs's.
+      await chown(paths.upper, rootSt.uid, rootSt.gid);
+      await chmod(paths.upper, rootSt.mode & 0o7777);
       const plan = await planMountPoints(this.rootfs, this.opts.log);
       await createStubs(paths.stubs, plan.stubs);
       targets = plan.targets;

@@ -12,7 +12,8 @@ const PARALLEL = 16;
 
 async function fileDigest(file: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -24,12 +25,17 @@ function typeOf(st: fs.Stats): string {
 }
 
 /** Adds the sources of `matches` (files, and directory contents) to the key. */
-export async function hashSources(k: CacheKeyBuilder, tree: SourceTree, matches: SourceMatch[]): Promise<void> {
+export async function hashSources(
+  k: CacheKeyBuilder,
+  tree: SourceTree,
+  matches: SourceMatch[],
+): Promise<void> {
   const entries: { rel: string; abs: string; stat: fs.Stats }[] = [];
   for (const m of matches) {
     entries.push({ rel: m.matched, abs: m.abs, stat: m.stat });
     if (m.stat.isDirectory()) {
-      for await (const e of tree.walk(m)) entries.push({ rel: `${m.matched}/${e.rel}`, abs: e.abs, stat: e.stat });
+      for await (const e of tree.walk(m))
+        entries.push({ rel: `${m.matched}/${e.rel}`, abs: e.abs, stat: e.stat });
     }
   }
   const digests: string[] = new Array(entries.length).fill('');

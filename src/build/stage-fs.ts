@@ -4,11 +4,17 @@
  * missed the cache, a COPY --from reading it). A build whose every step hits
  * the cache never extracts anything.
  */
+import fs from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { extractLayer } from '../archive/extract.js';
 import type { XattrAccess } from '../archive/xattr.js';
 import type { Image } from '../image/image.js';
 import type { Logger } from '../log.js';
+
+/** Creates the (empty) root directory of a stage: 0755 root:root like an image's /. */
+export async function createStageDir(dir: string): Promise<void> {
+  await fs.chmod(dir, 0o755);
+}
 
 export class StageFilesystem {
   /** How many of the image's layers are in `dir`. */

@@ -4,6 +4,7 @@
  * step's key up, apply a hit without running anything, otherwise produce the
  * layer, apply it, and store it in the background.
  */
+import type { ChangeSet } from '../archive/changes.js';
 import { CacheKeyBuilder } from '../cache/key.js';
 import type { StageScope } from '../dockerfile/scope.js';
 import type { Layer } from '../image/blob.js';
@@ -27,6 +28,8 @@ export interface StageHost {
   ensureFs(): Promise<void>;
   /** The stage's snapshotter (after ensureFs). */
   snapshotter(): Promise<Snapshotter>;
+  /** Tells the snapshotter (if any) about files written directly (COPY/ADD, WORKDIR). */
+  noteChanges(changes: ChangeSet): Promise<void>;
 }
 
 export interface StepOutcome {
@@ -56,7 +59,9 @@ export async function filesystemStep(
   if (cache) {
     const found = await cache.lookup(key);
     if (found.hit) {
-      host.image = found.layer ? host.image.appendLayer(found.layer, history) : host.image.addHistory(history);
+      host.image = found.layer
+        ? host.image.appendLayer(found.layer, history)
+        : host.image.addHistory(history);
       host.key = key;
       return { cache: 'hit', layer: found.layer };
     }

@@ -8,8 +8,7 @@ import type { Layer } from '../image/blob.js';
 
 export type CacheLookup =
   /** `layer` undefined: the step made no change (no layer), as recorded. */
-  | { hit: true; layer: Layer | undefined }
-  | { hit: false; reason: string };
+  { hit: true; layer: Layer | undefined } | { hit: false; reason: string };
 
 export interface LayerCache {
   /** Human name for logs: `registry ghcr.io/o/r/cache`, `directory /tmp/c`. */

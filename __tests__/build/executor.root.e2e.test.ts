@@ -1,0 +1,191 @@
+/**
+ * The executor end to end as root: a Dockerfile on the busybox base from a
+ * token-auth registry (the ghcr.io flow), RUN in the sandbox, COPY from the
+ * context and from a stage, pushed back and checked with the lab validator,
+ * skopeo and umoci.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { build } from '../../src/build/build.js';
+import { defaultBuildOptions } from '../../src/build/options.js';
+import { parseReference } from '../../src/image/reference.js';
+import { silentLogger } from '../../src/log.js';
+import { RegistryClient } from '../../src/registry/client.js';
+import { staticCredentials } from '../../src/registry/credentials.js';
+import { pushBusyboxImage } from '../lab/busybox-fixture.js';
+import { describeWith } from '../lab/prereq.js';
+import { startRegistry, type TestRegistry } from '../lab/registry.js';
+import { clientFetcher, validateImage } from '../lab/validate-image.js';
+
+const run = promisify(execFile);
+
+describeWith(
+  { root: true, binaries: ['docker-registry', 'skopeo', 'umoci', 'unshare', 'setpriv'] },
+  'kiln build as root against a token-auth registry',
+  () => {
+    let registry: TestRegistry;
+    let client: RegistryClient;
+    let tmp: string;
+    let dockerConfig: string;
+
+    beforeAll(async () => {
+      registry = await startRegistry({ auth: 'token' });
+      const creds = { kind: 'basic' as const, username: registry.username!, password: registry.password! };
+      client = new RegistryClient({ credentials: staticCredentials({ [registry.host]: creds }) });
+      await pushBusyboxImage(client, [parseReference(`${registry.host}/base/busybox:1`)]);
+      tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-exec-'));
+      dockerConfig = path.join(tmp, 'config.json');
+      const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
+      await fs.writeFile(dockerConfig, JSON.stringify({ auths: { [registry.host]: { auth } } }));
+    });
+
+    afterAll(async () => {
+      await client?.close();
+      await registry?.stop();
+      if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+    });
+
+    async function context(files: Record<string, string>): Promise<string> {
+      const dir = await fs.mkdtemp(path.join(tmp, 'ctx-'));
+      for (const [name, text] of Object.entries(files)) {
+        await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+        await fs.writeFile(path.join(dir, name), text);
+      }
+      return dir;
+    }
+
+    function options(ctxDir: string, dest: string) {
+      const o = defaultBuildOptions(ctxDir, path.join(ctxDir, 'Dockerfile'));
+      o.destinations = [dest];
+      o.insecureRegistries = [registry.host];
+      o.dockerConfig = dockerConfig;
+      return o;
+    }
+
+    test('multi-stage build with RUN, COPY --chown, USER and WORKDIR is pushed and valid', async () => {
+      const ctxDir = await context({
+        Dockerfile: [
+          `FROM ${registry.host}/base/busybox:1 AS builder`,
+          'RUN mkdir -p /out && echo built > /out/artifact && chmod 640 /out/artifact',
+          `FROM ${registry.host}/base/busybox:1`,
+          'ARG GREETING=hi',
+          'ENV APP_HOME=/srv/app',
+          'COPY --chown=1000:1000 app.txt $APP_HOME/',
+          'COPY --from=builder /out/artifact /opt/artifact',
+          'RUN echo "$GREETING from $(id -u)" > /greeting && rm -rf /etc/group- /tmp',
+          'USER 1000',
+          'WORKDIR /home/user/work',
+          'RUN id -u > whoami',
+          'CMD ["cat", "/greeting"]',
+        ].join('\n'),
+        'app.txt': 'app\n',
+      });
+      const dest = `${registry.host}/team/app:v1`;
+      const result = await build(options(ctxDir, dest), silentLogger);
+      expect(result.references).toEqual([dest]);
+      expect(result.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+
+      const v = await validateImage(clientFetcher(client), parseReference(dest));
+      expect(v.digest).toBe(result.digest);
+
+      const skopeoCreds = `${registry.username}:${registry.password}`;
+      const { stdout } = await run('skopeo', [
+        'inspect',
+        '--config',
+        '--tls-verify=false',
+        '--creds',
+        skopeoCreds,
+        `docker://${dest}`,
+      ]);
+      const config = JSON.parse(stdout);
+      expect(config.config.User).toBe('1000');
+      expect(config.config.WorkingDir).toBe('/home/user/work');
+      expect(config.config.Cmd).toEqual(['cat', '/greeting']);
+      expect(config.config.Env).toContain('APP_HOME=/srv/app');
+
+      const oci = path.join(tmp, 'oci');
+      await run('skopeo', [
+        'copy',
+        '--src-tls-verify=false',
+        '--src-creds',
+        skopeoCreds,
+        `docker://${dest}`,
+        `oci:${oci}:v1`,
+      ]);
+      const bundle = path.join(tmp, 'bundle');
+      await run('umoci', ['unpack', '--image', `${oci}:v1`, bundle]);
+      const root = path.join(bundle, 'rootfs');
+      expect(await fs.readFile(path.join(root, 'greeting'), 'utf8')).toBe('hi from 0\n');
+      expect(await fs.readFile(path.join(root, 'opt/artifact'), 'utf8')).toBe('built\n');
+      expect((await fs.stat(path.join(root, 'opt/artifact'))).mode & 0o777).toBe(0o640);
+      const app = await fs.stat(path.join(root, 'srv/app/app.txt'));
+      expect([app.uid, app.gid]).toEqual([1000, 1000]);
+      expect(await fs.readFile(path.join(root, 'home/user/work/whoami'), 'utf8')).toBe('1000\n');
+      const work = await fs.stat(path.join(root, 'home/user/work'));
+      expect(work.uid).toBe(1000);
+      await expect(fs.stat(path.join(root, 'tmp'))).rejects.toThrow(/ENOENT/);
+      // No mount-point stubs or host files captured.
+      await expect(fs.readFile(path.join(root, 'etc/resolv.conf'), 'utf8')).rejects.toThrow(/ENOENT/);
+    });
+
+    test("the runner's environment and credentials reach neither RUN nor any layer", async () => {
+      const secret = 'ghs_kilnTestSecretValue0123456789';
+      const saved = { ...process.env };
+      process.env.GITHUB_TOKEN = secret;
+      process.env.INPUT_PASSWORD = secret;
+      try {
+        const ctxDir = await context({
+          Dockerfile: `FROM ${registry.host}/base/busybox:1\nRUN env > /env.txt; cat /proc/1/environ >> /env.txt 2>/dev/null; true\n`,
+        });
+        const dest = `${registry.host}/team/secrets:1`;
+        const o = options(ctxDir, dest);
+        o.push = false;
+        o.ociLayoutPath = path.join(tmp, 'secrets-oci');
+        await build(o, silentLogger);
+        const blobs = path.join(o.ociLayoutPath, 'blobs', 'sha256');
+        let envSeen = false;
+        for (const name of await fs.readdir(blobs)) {
+          const file = path.join(blobs, name);
+          const { stdout } = await run(
+            'sh',
+            ['-c', `(gzip -dc "${file}" 2>/dev/null || cat "${file}") | tar -xOf - 2>/dev/null || true`],
+            {
+              maxBuffer: 64 << 20,
+            },
+          );
+          if (stdout.includes('PATH=')) envSeen = true;
+          expect(stdout).not.toContain(secret);
+          expect(stdout).not.toContain(registry.password!);
+          expect(stdout).not.toMatch(/GITHUB_TOKEN|INPUT_PASSWORD/);
+        }
+        expect(envSeen).toBe(true);
+      } finally {
+        process.env = saved;
+      }
+    });
+
+    test('a failing RUN names the Dockerfile line, the exit code and its output; nothing is pushed', async () => {
+      const ctxDir = await context({
+        Dockerfile: `FROM ${registry.host}/base/busybox:1\nRUN echo one\nRUN echo failing-output >&2; exit 3\n`,
+      });
+      const dest = `${registry.host}/team/broken:1`;
+      await expect(build(options(ctxDir, dest), silentLogger)).rejects.toThrow(
+        /Dockerfile:3: RUN .*exit 3 exited with code 3[\s\S]*failing-output/,
+      );
+      expect(await client.headManifest(parseReference(dest))).toBeUndefined();
+    });
+
+    test('a Dockerfile error fails before any pull', async () => {
+      const ctxDir = await context({ Dockerfile: `FROM ${registry.host}/base/never:1\nRUN true\nFROB x\n` });
+      const before = registry.requests().length;
+      await expect(build(options(ctxDir, `${registry.host}/team/x:1`), silentLogger)).rejects.toThrow(
+        /Dockerfile:3: unknown instruction/i,
+      );
+      expect(registry.requests().length).toBe(before);
+    });
+  },
+);

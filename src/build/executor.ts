@@ -1,0 +1,216 @@
+/**
+ * build(): Dockerfile → plan → stages in dependency order → final image →
+ * outputs. Errors a user can cause in the Dockerfile surface before any
+ * pull; the workspace (and any overlay mounts in it) is removed at the end.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { detectXattrs } from '../archive/xattr.js';
+import { createLayerCache } from '../cache/create.js';
+import { parseDockerfile } from '../dockerfile/dockerfile.js';
+import { loadDockerignore } from '../dockerfile/dockerignore.js';
+import { DockerfileError } from '../dockerfile/errors.js';
+import type { StageScope } from '../dockerfile/scope.js';
+import { planStages } from '../dockerfile/stages.js';
+import { type Image, imageFromParts } from '../image/image.js';
+import type { Platform } from '../image/manifest.js';
+import { formatPlatform, hostPlatform, parsePlatform } from '../image/platform.js';
+import { parseReference } from '../image/reference.js';
+import type { Logger } from '../log.js';
+import { RegistryClient } from '../registry/client.js';
+import { dockerConfigCredentials } from '../registry/credentials.js';
+import { pullImage } from '../registry/pull.js';
+import type { BuildContext, FinishedStage } from './build-context.js';
+import type { FromResolver } from './copy-instruction.js';
+import type { BuildOptions } from './options.js';
+import { writeOutputs } from './outputs.js';
+import type { BuildResult, StepReport } from './result.js';
+import { isUnavailable, type Sandbox } from './sandbox.js';
+import { selectSandbox } from './sandbox-select.js';
+import { unmountUnder } from './snapshot-overlay.js';
+import { probeOverlay } from './snapshot-select.js';
+import { SourceTree } from './source-tree.js';
+import { StageBuilder } from './stage-builder.js';
+import { createStageDir, StageFilesystem } from './stage-fs.js';
+import { createWorkspace } from './workspace.js';
+
+/** Side effects a caller (tests, the action) may replace. */
+export interface BuildDeps {
+  registry?: RegistryClient;
+  now?: () => Date;
+}
+
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= fn();
+    return p;
+  };
+}
+
+async function readDockerfile(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DockerfileError(
+      file,
+      undefined,
+      code === 'ENOENT' ? 'no such file: pass --dockerfile (relative to --context)' : (e as Error).message,
+    );
+  }
+}
+
+export async function build(options: BuildOptions, log: Logger, deps: BuildDeps = {}): Promise<BuildResult> {
+  const started = Date.now();
+  const now = deps.now?.() ?? new Date();
+  const display = path.relative(process.cwd(), options.dockerfile) || options.dockerfile;
+
+  // Everything a user can get wrong in the Dockerfile or the references, before any pull.
+  const df = parseDockerfile(await readDockerfile(options.dockerfile), display);
+  for (const w of df.warnings) log.warn(`${display}:${w.line}: ${w.message}`);
+  const host = hostPlatform();
+  let target: Platform = host;
+  if (options.platform) target = parsePlatform(options.platform);
+  const plan = planStages(df, {
+    target: options.target,
+    buildArgs: options.buildArgs,
+    buildPlatform: host,
+    targetPlatform: target,
+  });
+  for (const w of plan.warnings) log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
+  const destinations = options.destinations.map((d) => parseReference(d));
+  const ignore = await loadDockerignore(options.context, options.dockerfile);
+
+  const epoch = options.sourceDateEpoch ?? (options.reproducible ? 0 : undefined);
+  const created =
+    epoch !== undefined ? new Date(epoch * 1000).toISOString().replace(/\.000Z$/, 'Z') : now.toISOString();
+
+  const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace });
+  const ownRegistry = !deps.registry;
+  const registry =
+    deps.registry ??
+    RegistryClient.fromBuildOptions(options, {
+      credentials: dockerConfigCredentials(options.dockerConfig ? { configPath: options.dockerConfig } : {}),
+      logger: log,
+    });
+  const pulled = new Map<string, Promise<Image>>();
+  const steps: StepReport[] = [];
+  const ctx: BuildContext = {
+    options,
+    log,
+    workspace,
+    registry,
+    context: new SourceTree(options.context, 'build context', ignore.matcher),
+    platform: target,
+    created,
+    clampMtime: epoch,
+    xattrs: detectXattrs(),
+    cache: await createLayerCache({ options, registry, log, workspaceRoot: workspace.root }),
+    stages: new Map(),
+    steps,
+    sandbox: once(async (): Promise<Sandbox> => {
+      const s = await selectSandbox(options.isolation, log, { scratchDir: workspace.root });
+      if (isUnavailable(s)) throw new Error(`RUN is not possible here: ${s.unavailable}`);
+      log.info(`RUN isolation: ${s.kind}`);
+      return s;
+    }),
+    overlayProbe: once(() => probeOverlay(workspace.root)),
+    pullImage(ref, platform) {
+      const key = `${ref}\0${formatPlatform(platform)}`;
+      let p = pulled.get(key);
+      if (!p) {
+        p = (async () => {
+          const r = parseReference(ref);
+          log.info(`pulling ${r} (${formatPlatform(platform)})`);
+          const img = await pullImage(registry, r, { platform });
+          return imageFromParts(img.mediaType, img.configBytes, img.layers, { manifest: img.manifestBytes });
+        })();
+        pulled.set(key, p);
+      }
+      return p;
+    },
+  };
+
+  const scopes = new Map<number, StageScope>();
+  const imageTrees = new Map<string, Promise<{ tree: SourceTree; key: string }>>();
+  const from: FromResolver = {
+    async stageTree(index) {
+      const s = ctx.stages.get(index);
+      if (!s) throw new Error(`internal: stage ${index} is not built yet`);
+      await s.fs.materialize(s.image, s.label);
+      return { tree: new SourceTree(s.fs.dir, `stage ${s.label}`), key: s.key };
+    },
+    imageTree(ref) {
+      let p = imageTrees.get(ref);
+      if (!p) {
+        p = (async () => {
+          const img = await ctx.pullImage(ref, target);
+          const dir = await workspace.dir('copy-from-image');
+          await createStageDir(dir);
+          const sfs = new StageFilesystem(dir, ctx.xattrs, log);
+          await sfs.materialize(img, ref);
+          return { tree: new SourceTree(dir, `image ${ref}`), key: img.digest() };
+        })();
+        imageTrees.set(ref, p);
+      }
+      return p;
+    },
+  };
+
+  try {
+    let finished: FinishedStage | undefined;
+    let position = 0;
+    for (const planned of plan.stages) {
+      const builder = new StageBuilder({
+        ctx,
+        df,
+        plan,
+        planned,
+        position: ++position,
+        count: plan.stages.length,
+        from,
+        scopes,
+      });
+      finished = await builder.build();
+      ctx.stages.set(planned.index, finished);
+    }
+    if (!finished) throw new DockerfileError(display, undefined, 'nothing to build');
+    for (const w of (await ctx.cache?.flush()) ?? []) log.warn(w);
+
+    let image = finished.image;
+    if (options.labels.size > 0) {
+      image = image.withConfig((c) => {
+        c.config.Labels = { ...(c.config.Labels ?? {}), ...Object.fromEntries(options.labels) };
+      });
+    }
+    image = image
+      .withConfig((c) => {
+        c.created = created;
+      })
+      .withFormat('oci');
+
+    const out = await writeOutputs(ctx, image, destinations);
+    const result: BuildResult = {
+      digest: image.digest(),
+      configDigest: image.configDescriptor().digest,
+      size: image.totalSize(),
+      layers: image.layers.length,
+      references: out.pushed,
+      steps,
+      cacheHits: steps.filter((s) => s.cache === 'hit').length,
+      durationMs: Date.now() - started,
+      refreshed: out.refreshed,
+    };
+    log.info(
+      `built ${result.digest} (${result.layers} layers, ${(result.size / 1048576).toFixed(1)} MiB) in ${(result.durationMs / 1000).toFixed(1)} s`,
+    );
+    return result;
+  } finally {
+    await unmountUnder(workspace.root).catch((e: Error) =>
+      log.warn(`unmounting the workspace: ${e.message}`),
+    );
+    await workspace.dispose().catch((e: Error) => log.warn(`removing the workspace: ${e.message}`));
+    if (ownRegistry) await registry.close();
+  }
+}
