@@ -25,6 +25,21 @@ try {
       { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
     );
   }
+  // ncc's asset relocator turns some path expressions into copied "assets"
+  // (it once globbed every Dockerfile): the bundles must be code only.
+  const expected = new Set(
+    entries.flatMap((e) => [`${e.out}/index.js`, `${e.out}/package.json`].map((f) => f.replace(/^\.\//, ''))),
+  );
+  const stray = listFiles(tmp).filter((f) => !expected.has(f));
+  const relocated = entries.filter((e) =>
+    fs.readFileSync(path.join(tmp, e.out, 'index.js'), 'utf8').includes('__nccwpck_require__.ab +'),
+  );
+  if (stray.length || relocated.length) {
+    console.error(
+      `ncc relocated assets (rewrite the path expressions it recognised): ${[...stray, ...relocated.map((e) => e.src)].join(', ')}`,
+    );
+    process.exit(1);
+  }
   const dist = path.join(root, 'dist');
   if (check) {
     const diff = compareTrees(tmp, dist);

@@ -51839,6 +51839,8 @@ async function build(options, log, deps = {}) {
 
 
 ;// CONCATENATED MODULE: ./src/build/options.ts
+/** The Dockerfile's name in the context when none is given. */
+const DEFAULT_DOCKERFILE = 'Dockerfile';
 const DEFAULT_CACHE_TTL_MS = 14 * 24 * 3600 * 1000;
 /** Options with every default filled; front doors override what the user set. */
 function defaultBuildOptions(context, dockerfile) {
@@ -52176,7 +52178,7 @@ function parseKeyValues(flag, items, env) {
 }
 function buildOptionsFromFlags(values, env, cwd) {
     const context = external_node_path_default().resolve(cwd, build_flags_str(values, 'context') ?? '.');
-    const o = applyBuildFlags(defaultBuildOptions(context, __nccwpck_require__.ab + "main/" + context + '/Dockerfile'), values, env, cwd);
+    const o = applyBuildFlags(defaultBuildOptions(context, external_node_path_default().join(context, DEFAULT_DOCKERFILE)), values, env, cwd);
     if (o.push && o.destinations.length === 0) {
         throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
     }

@@ -70,6 +70,9 @@ export interface BuildOptions {
   skipUnchangedDigest: boolean;
 }
 
+/** The Dockerfile's name in the context when none is given. */
+export const DEFAULT_DOCKERFILE = 'Dockerfile';
+
 export const DEFAULT_CACHE_TTL_MS = 14 * 24 * 3600 * 1000;
 
 /** Options with every default filled; front doors override what the user set. */

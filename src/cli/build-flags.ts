@@ -3,7 +3,7 @@
  * BuildOptions. This is the only place argv meets BuildOptions.
  */
 import path from 'node:path';
-import { type BuildOptions, defaultBuildOptions } from '../build/options.js';
+import { type BuildOptions, DEFAULT_DOCKERFILE, defaultBuildOptions } from '../build/options.js';
 import { type FlagSpec, type FlagValue, UsageError } from './flags.js';
 
 export const BUILD_FLAGS: readonly FlagSpec[] = [
@@ -171,7 +171,7 @@ export function buildOptionsFromFlags(
 ): BuildOptions {
   const context = path.resolve(cwd, str(values, 'context') ?? '.');
   const o = applyBuildFlags(
-    defaultBuildOptions(context, path.resolve(context, 'Dockerfile')),
+    defaultBuildOptions(context, path.join(context, DEFAULT_DOCKERFILE)),
     values,
     env,
     cwd,
