@@ -159,9 +159,9 @@ describe('planning errors name the line', () => {
     ['FROM ${X:?need_X}\n', 1, 'failed to process "${X:?need_X}": X: need_X'],
     ['FROM --platform=$UNSET a\n', 1, 'empty platform value from expression $UNSET'],
     [
-      'FROM --platform=linux a\n',
+      'FROM --platform=linux/ a\n',
       1,
-      'invalid platform "linux": expected os/arch[/variant], e.g. linux/amd64',
+      'invalid platform "linux/": expected os/arch[/variant], e.g. linux/amd64 or linux/arm/v7',
     ],
     [
       'FROM a\n\nRUN --mount=type=cache,target=/c make\n',

@@ -31,9 +31,9 @@ import type { Blob, Layer } from '../../src/image/blob.js';
 import { type Digest, DigestingStream, parseDigest, sha256 } from '../../src/image/digest.js';
 import type { ImageConfig, ImageManifest, Platform } from '../../src/image/manifest.js';
 import { MediaType } from '../../src/image/media-types.js';
+import { hostPlatform } from '../../src/image/platform.js';
 import type { Reference } from '../../src/image/reference.js';
 import type { RegistryClient } from '../../src/registry/client.js';
-import { hostPlatform } from '../../src/registry/platform.js';
 import { type PushImageInput, pushImage } from '../../src/registry/push.js';
 
 const FIXTURE_VERSION = 'busybox-fixture-v1';

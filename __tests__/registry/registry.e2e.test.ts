@@ -213,7 +213,7 @@ describeWith({ binaries: ['docker-registry', 'openssl', 'tar', 'busybox'] }, 're
         expect(e).toBeInstanceOf(RegistryError);
         expect((e as RegistryError).failure).toBe('platform');
         expect((e as Error).message).toContain(
-          'has no image for linux/s390x; it has: linux/amd64, linux/arm64/v8',
+          'has no image for linux/s390x; it has: linux/amd64, linux/arm64',
         );
         expect((e as Error).message).not.toContain('unknown');
 

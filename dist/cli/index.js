@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5886);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2063);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39040,7 +39040,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5886:
+/***/ 2063:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42063,71 +42063,248 @@ function parseReference(input, opts = {}) {
     return new Reference(registry, repository, tag, digest);
 }
 
-;// CONCATENATED MODULE: ./src/dockerfile/platform.ts
-/** Platforms (`linux/arm64`, `linux/arm/v7`) and the predefined platform ARGs. */
-const ARCH_ALIASES = {
-    x86_64: ['amd64'],
-    'x86-64': ['amd64'],
-    amd64: ['amd64'],
-    aarch64: ['arm64'],
-    arm64: ['arm64'],
-    armhf: ['arm', 'v7'],
-    armel: ['arm', 'v6'],
-    arm: ['arm'],
-    i386: ['386'],
-    '386': ['386'],
+;// CONCATENATED MODULE: ./src/image/media-types.ts
+/** Media types of the OCI image spec and Docker's image manifest v2 schema 2. */
+const MediaType = {
+    OciManifest: 'application/vnd.oci.image.manifest.v1+json',
+    OciIndex: 'application/vnd.oci.image.index.v1+json',
+    OciConfig: 'application/vnd.oci.image.config.v1+json',
+    OciLayer: 'application/vnd.oci.image.layer.v1.tar',
+    OciLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    OciLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    OciEmptyJson: 'application/vnd.oci.empty.v1+json',
+    DockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    DockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    DockerConfig: 'application/vnd.docker.container.image.v1+json',
+    DockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+    DockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
 };
-/** Normalises like containerd: aarch64 → arm64 (v8 dropped), arm defaults to v7, x86_64 → amd64. */
-function normalizePlatform(p) {
-    const os = p.os.toLowerCase();
-    let architecture = p.architecture.toLowerCase();
-    let variant = p.variant?.toLowerCase();
-    const alias = ARCH_ALIASES[architecture];
-    if (alias) {
-        architecture = alias[0];
-        if (alias[1] && !variant)
-            variant = alias[1];
-    }
-    if (architecture === 'arm64' && (variant === '8' || variant === 'v8' || variant === 'v8.0'))
-        variant = undefined;
-    if (architecture === 'arm' && !variant)
-        variant = 'v7';
-    if (architecture === 'arm' && /^\d+$/.test(variant ?? ''))
-        variant = `v${variant}`;
-    if (architecture === 'amd64' && variant === 'v1')
-        variant = undefined;
-    return variant ? { os, architecture, variant } : { os, architecture };
+function media_types_isIndexMediaType(mt) {
+    return mt === MediaType.OciIndex || mt === MediaType.DockerManifestList;
 }
-/** `os/arch[/variant]` → PlatformSpec; throws a plain Error on malformed input. */
-function parsePlatform(text) {
-    const parts = text.split('/');
-    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p))) {
-        throw new Error(`invalid platform ${JSON.stringify(text)}: expected os/arch[/variant], e.g. linux/amd64`);
+function media_types_isManifestMediaType(mt) {
+    return mt === MediaType.OciManifest || mt === MediaType.DockerManifest;
+}
+/** Compression of a layer blob, from its media type. */
+function layerCompression(mt) {
+    if (mt.endsWith('+gzip') || mt.endsWith('.tar.gzip'))
+        return 'gzip';
+    if (mt.endsWith('+zstd'))
+        return 'zstd';
+    if (mt.endsWith('.tar') || mt === MediaType.OciLayer)
+        return 'none';
+    throw new Error(`unsupported layer media type "${mt}"`);
+}
+/** Every manifest type Kiln reads, for registry Accept headers. */
+const MANIFEST_ACCEPT = [
+    MediaType.OciIndex,
+    MediaType.OciManifest,
+    MediaType.DockerManifestList,
+    MediaType.DockerManifest,
+];
+
+;// CONCATENATED MODULE: ./src/image/platform.ts
+
+class PlatformError extends Error {
+    name = 'PlatformError';
+}
+/** No entry of an index fits the wanted platform. */
+class PlatformNotFoundError extends PlatformError {
+    wanted;
+    available;
+    name = 'PlatformNotFoundError';
+    constructor(wanted, available, what) {
+        super(`no image for platform ${wanted}${what ? ` in ${what}` : ''}: ${available.length ? `it has ${available.join(', ')}` : 'it lists no image platforms'}; choose one of those with --custom-platform, or use a base image built for ${wanted}`);
+        this.wanted = wanted;
+        this.available = available;
     }
-    return normalizePlatform({
-        os: parts[0],
-        architecture: parts[1],
-        ...(parts[2] ? { variant: parts[2] } : {}),
+}
+/** The platform Node runs on, in OCI terms. */
+function platform_hostPlatform() {
+    const os = process.platform === 'win32' ? 'windows' : process.platform;
+    switch (process.arch) {
+        case 'x64':
+            return { os, architecture: 'amd64' };
+        case 'arm64':
+            return { os, architecture: 'arm64' };
+        case 'arm': {
+            const v = nodeConfig().arm_version;
+            return { os, architecture: 'arm', variant: `v${v ?? 7}` };
+        }
+        case 'ia32':
+            return { os, architecture: '386' };
+        case 'ppc64':
+            return { os, architecture: nodeConfig().node_byteorder === 'big' ? 'ppc64' : 'ppc64le' };
+        case 's390x':
+            return { os, architecture: 's390x' };
+        case 'riscv64':
+            return { os, architecture: 'riscv64' };
+        case 'loong64':
+            return { os, architecture: 'loong64' };
+        case 'mips':
+            return { os, architecture: 'mips' };
+        case 'mipsel':
+            return { os, architecture: 'mipsle' };
+        default:
+            return { os, architecture: process.arch };
+    }
+}
+function nodeConfig() {
+    return process.config.variables;
+}
+const ARCH_ALIASES = {
+    x86_64: 'amd64',
+    'x86-64': 'amd64',
+    i386: '386',
+    i486: '386',
+    i586: '386',
+    i686: '386',
+    x86: '386',
+    aarch64: 'arm64',
+    armhf: 'arm',
+    armel: 'arm',
+};
+const KNOWN_OS = new Set([
+    'linux',
+    'windows',
+    'darwin',
+    'freebsd',
+    'netbsd',
+    'openbsd',
+    'solaris',
+    'illumos',
+    'aix',
+    'android',
+    'ios',
+    'plan9',
+    'js',
+    'wasip1',
+]);
+const KNOWN_ARCH = new Set([
+    'amd64',
+    '386',
+    'arm',
+    'arm64',
+    'ppc64',
+    'ppc64le',
+    's390x',
+    'riscv64',
+    'loong64',
+    'mips',
+    'mipsle',
+    'mips64',
+    'mips64le',
+    'wasm',
+]);
+/** containerd's platforms.Normalize: one spelling per platform. */
+function normalizePlatform(p) {
+    const os = p.os.toLowerCase() === 'macos' ? 'darwin' : p.os.toLowerCase();
+    const rawArch = p.architecture.toLowerCase();
+    const arch = ARCH_ALIASES[rawArch] ?? rawArch;
+    let variant = p.variant?.toLowerCase() || undefined;
+    if (variant && /^[0-9]+$/.test(variant))
+        variant = `v${variant}`;
+    if (rawArch === 'armhf')
+        variant ??= 'v7';
+    if (rawArch === 'armel')
+        variant ??= 'v6';
+    switch (arch) {
+        case 'amd64':
+            if (variant === 'v1')
+                variant = undefined;
+            break;
+        case 'arm64':
+            if (variant === 'v8')
+                variant = undefined;
+            break;
+        case 'arm':
+            variant ??= 'v7';
+            break;
+    }
+    const out = { os, architecture: arch };
+    if (variant)
+        out.variant = variant;
+    if (p['os.version'])
+        out['os.version'] = p['os.version'];
+    if (p['os.features'])
+        out['os.features'] = p['os.features'];
+    return out;
+}
+/** Parses `os/arch[/variant]` (or `arch` alone: linux is assumed) and normalises it. */
+function parsePlatform(text) {
+    const parts = text.trim().split('/');
+    const bad = (rule) => new PlatformError(`invalid platform "${text}": ${rule}`);
+    if (parts.some((p) => p === ''))
+        throw bad('expected os/arch[/variant], e.g. linux/amd64 or linux/arm/v7');
+    if (parts.length > 3)
+        throw bad('too many parts; expected os/arch[/variant]');
+    if (parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p))) {
+        throw bad('each part may hold only letters, digits, ".", "_" and "-"');
+    }
+    if (parts.length === 1) {
+        // containerd: a lone OS name means that OS on this machine's architecture; anything else is an architecture.
+        const one = parts[0].toLowerCase();
+        if (KNOWN_OS.has(one))
+            return normalizePlatform({ ...platform_hostPlatform(), os: one });
+        if (!KNOWN_ARCH.has(ARCH_ALIASES[one] ?? one))
+            throw bad(`unknown operating system or architecture "${parts[0]}"`);
+        return normalizePlatform({ os: 'linux', architecture: one });
+    }
+    const [os, architecture, variant] = parts;
+    return normalizePlatform({ os, architecture, ...(variant ? { variant } : {}) });
+}
+/** `linux/arm64`, `linux/arm/v7` (normalised). */
+function formatPlatform(p) {
+    const n = normalizePlatform(p);
+    return [n.os, n.architecture, n.variant].filter(Boolean).join('/');
+}
+/** Same os, architecture and variant after normalisation. */
+function samePlatform(a, b) {
+    return formatPlatform(a) === formatPlatform(b);
+}
+/** Arm variants a wanted arm variant can run, best first (containerd's matcher). */
+function compatibleVariants(p) {
+    const n = normalizePlatform(p);
+    if (n.architecture !== 'arm')
+        return [n];
+    const order = ['v8', 'v7', 'v6', 'v5'];
+    const start = order.indexOf(n.variant ?? 'v7');
+    if (start < 0)
+        return [n];
+    return order.slice(start).map((variant) => ({ ...n, variant }));
+}
+/** Index entries that are images for some platform: attestations and unknown platforms left out. */
+function imageEntries(index) {
+    return index.manifests.filter((d) => {
+        if (d.annotations?.['vnd.docker.reference.type'] !== undefined)
+            return false;
+        if (d.mediaType && !media_types_isManifestMediaType(d.mediaType))
+            return false;
+        const p = d.platform;
+        if (!p?.os || !p.architecture)
+            return false;
+        return p.os !== 'unknown' && p.architecture !== 'unknown';
     });
 }
-function formatPlatform(p) {
-    return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
+/**
+ * The index entry for `platform`: an exact match (after normalisation) wins;
+ * an arm platform falls back to older arm variants it can run. Windows
+ * entries with an os.version are matched on os/arch only (the first wins).
+ */
+function platform_selectManifest(index, platform, what) {
+    const entries = imageEntries(index);
+    for (const want of compatibleVariants(platform)) {
+        const hit = entries.find((d) => samePlatform(d.platform, want));
+        if (hit)
+            return hit;
+    }
+    const available = [...new Set(entries.map((d) => formatPlatform(d.platform)))];
+    throw new PlatformNotFoundError(formatPlatform(platform), available, what);
 }
-const NODE_ARCH = {
-    x64: 'amd64',
-    arm64: 'arm64',
-    arm: 'arm',
-    ia32: '386',
-    ppc64: 'ppc64le',
-    s390x: 's390x',
-    riscv64: 'riscv64',
-    loong64: 'loong64',
-    mips64el: 'mips64le',
-};
-/** The platform this process runs on (Kiln builds for Linux). */
-function platform_hostPlatform() {
-    return normalizePlatform({ os: 'linux', architecture: NODE_ARCH[process.arch] ?? process.arch });
-}
+
+;// CONCATENATED MODULE: ./src/dockerfile/platform.ts
+
+
 /** The ARGs BuildKit predefines for FROM lines and bare `ARG NAME` declarations. */
 const PLATFORM_ARG_NAMES = [
     'BUILDPLATFORM',
@@ -42669,46 +42846,6 @@ function compareCodePoints(a, b) {
     return x.length - y.length;
 }
 
-;// CONCATENATED MODULE: ./src/image/media-types.ts
-/** Media types of the OCI image spec and Docker's image manifest v2 schema 2. */
-const MediaType = {
-    OciManifest: 'application/vnd.oci.image.manifest.v1+json',
-    OciIndex: 'application/vnd.oci.image.index.v1+json',
-    OciConfig: 'application/vnd.oci.image.config.v1+json',
-    OciLayer: 'application/vnd.oci.image.layer.v1.tar',
-    OciLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    OciLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
-    OciEmptyJson: 'application/vnd.oci.empty.v1+json',
-    DockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    DockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    DockerConfig: 'application/vnd.docker.container.image.v1+json',
-    DockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-    DockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
-};
-function media_types_isIndexMediaType(mt) {
-    return mt === MediaType.OciIndex || mt === MediaType.DockerManifestList;
-}
-function media_types_isManifestMediaType(mt) {
-    return mt === MediaType.OciManifest || mt === MediaType.DockerManifest;
-}
-/** Compression of a layer blob, from its media type. */
-function layerCompression(mt) {
-    if (mt.endsWith('+gzip') || mt.endsWith('.tar.gzip'))
-        return 'gzip';
-    if (mt.endsWith('+zstd'))
-        return 'zstd';
-    if (mt.endsWith('.tar') || mt === MediaType.OciLayer)
-        return 'none';
-    throw new Error(`unsupported layer media type "${mt}"`);
-}
-/** Every manifest type Kiln reads, for registry Accept headers. */
-const MANIFEST_ACCEPT = [
-    MediaType.OciIndex,
-    MediaType.OciManifest,
-    MediaType.DockerManifestList,
-    MediaType.DockerManifest,
-];
-
 ;// CONCATENATED MODULE: ./src/image/format.ts
 /**
  * Manifest formats and the media types each demands. Kiln writes OCI by
@@ -42768,166 +42905,6 @@ function layerMediaTypeFor(mt, format) {
     return TO_DOCKER[mt] ?? mt;
 }
 
-;// CONCATENATED MODULE: ./src/image/platform.ts
-
-class PlatformError extends Error {
-    name = 'PlatformError';
-}
-/** No entry of an index fits the wanted platform. */
-class PlatformNotFoundError extends PlatformError {
-    wanted;
-    available;
-    name = 'PlatformNotFoundError';
-    constructor(wanted, available, what) {
-        super(`no image for platform ${wanted}${what ? ` in ${what}` : ''}: ${available.length ? `it has ${available.join(', ')}` : 'it lists no image platforms'}; choose one of those with --custom-platform, or use a base image built for ${wanted}`);
-        this.wanted = wanted;
-        this.available = available;
-    }
-}
-/** The platform Node runs on, in OCI terms. */
-function image_platform_hostPlatform() {
-    const os = process.platform === 'win32' ? 'windows' : process.platform;
-    switch (process.arch) {
-        case 'x64':
-            return { os, architecture: 'amd64' };
-        case 'arm64':
-            return { os, architecture: 'arm64' };
-        case 'arm': {
-            const v = nodeConfig().arm_version;
-            return { os, architecture: 'arm', variant: `v${v ?? 7}` };
-        }
-        case 'ia32':
-            return { os, architecture: '386' };
-        case 'ppc64':
-            return { os, architecture: nodeConfig().node_byteorder === 'big' ? 'ppc64' : 'ppc64le' };
-        case 's390x':
-            return { os, architecture: 's390x' };
-        case 'riscv64':
-            return { os, architecture: 'riscv64' };
-        case 'loong64':
-            return { os, architecture: 'loong64' };
-        case 'mips':
-            return { os, architecture: 'mips' };
-        case 'mipsel':
-            return { os, architecture: 'mipsle' };
-        default:
-            return { os, architecture: process.arch };
-    }
-}
-function nodeConfig() {
-    return process.config.variables;
-}
-const platform_ARCH_ALIASES = {
-    x86_64: 'amd64',
-    'x86-64': 'amd64',
-    i386: '386',
-    i486: '386',
-    i586: '386',
-    i686: '386',
-    x86: '386',
-    aarch64: 'arm64',
-    armhf: 'arm',
-    armel: 'arm',
-};
-/** containerd's platforms.Normalize: one spelling per platform. */
-function platform_normalizePlatform(p) {
-    const os = p.os.toLowerCase() === 'macos' ? 'darwin' : p.os.toLowerCase();
-    const rawArch = p.architecture.toLowerCase();
-    const arch = platform_ARCH_ALIASES[rawArch] ?? rawArch;
-    let variant = p.variant?.toLowerCase() || undefined;
-    if (variant && /^[0-9]+$/.test(variant))
-        variant = `v${variant}`;
-    if (rawArch === 'armhf')
-        variant ??= 'v7';
-    if (rawArch === 'armel')
-        variant ??= 'v6';
-    switch (arch) {
-        case 'amd64':
-            if (variant === 'v1')
-                variant = undefined;
-            break;
-        case 'arm64':
-            if (variant === 'v8')
-                variant = undefined;
-            break;
-        case 'arm':
-            variant ??= 'v7';
-            break;
-    }
-    const out = { os, architecture: arch };
-    if (variant)
-        out.variant = variant;
-    if (p['os.version'])
-        out['os.version'] = p['os.version'];
-    if (p['os.features'])
-        out['os.features'] = p['os.features'];
-    return out;
-}
-/** Parses `os/arch[/variant]` (or `arch` alone: linux is assumed) and normalises it. */
-function platform_parsePlatform(text) {
-    const parts = text.trim().split('/');
-    const bad = (rule) => new PlatformError(`invalid platform "${text}": ${rule}`);
-    if (parts.some((p) => p === ''))
-        throw bad('expected os/arch[/variant], e.g. linux/amd64 or linux/arm/v7');
-    if (parts.length > 3)
-        throw bad('too many parts; expected os/arch[/variant]');
-    if (parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p))) {
-        throw bad('each part may hold only letters, digits, ".", "_" and "-"');
-    }
-    if (parts.length === 1)
-        return platform_normalizePlatform({ os: 'linux', architecture: parts[0] });
-    const [os, architecture, variant] = parts;
-    return platform_normalizePlatform({ os, architecture, ...(variant ? { variant } : {}) });
-}
-/** `linux/arm64`, `linux/arm/v7` (normalised). */
-function platform_formatPlatform(p) {
-    const n = platform_normalizePlatform(p);
-    return [n.os, n.architecture, n.variant].filter(Boolean).join('/');
-}
-/** Same os, architecture and variant after normalisation. */
-function samePlatform(a, b) {
-    return platform_formatPlatform(a) === platform_formatPlatform(b);
-}
-/** Arm variants a wanted arm variant can run, best first (containerd's matcher). */
-function compatibleVariants(p) {
-    const n = platform_normalizePlatform(p);
-    if (n.architecture !== 'arm')
-        return [n];
-    const order = ['v8', 'v7', 'v6', 'v5'];
-    const start = order.indexOf(n.variant ?? 'v7');
-    if (start < 0)
-        return [n];
-    return order.slice(start).map((variant) => ({ ...n, variant }));
-}
-/** Index entries that are images for some platform: attestations and unknown platforms left out. */
-function imageEntries(index) {
-    return index.manifests.filter((d) => {
-        if (d.annotations?.['vnd.docker.reference.type'] !== undefined)
-            return false;
-        if (d.mediaType && !isManifestMediaType(d.mediaType))
-            return false;
-        const p = d.platform;
-        if (!p?.os || !p.architecture)
-            return false;
-        return p.os !== 'unknown' && p.architecture !== 'unknown';
-    });
-}
-/**
- * The index entry for `platform`: an exact match (after normalisation) wins;
- * an arm platform falls back to older arm variants it can run. Windows
- * entries with an os.version are matched on os/arch only (the first wins).
- */
-function platform_selectManifest(index, platform, what) {
-    const entries = imageEntries(index);
-    for (const want of compatibleVariants(platform)) {
-        const hit = entries.find((d) => samePlatform(d.platform, want));
-        if (hit)
-            return hit;
-    }
-    const available = [...new Set(entries.map((d) => platform_formatPlatform(d.platform)))];
-    throw new PlatformNotFoundError(platform_formatPlatform(platform), available, what);
-}
-
 ;// CONCATENATED MODULE: ./src/image/image.ts
 /**
  * Immutable images (go-containerregistry's v1.Image + mutate): a manifest
@@ -42976,7 +42953,7 @@ class Image {
     /** os/architecture/variant from the config. */
     get platform() {
         const c = this.config;
-        return platform_normalizePlatform({
+        return normalizePlatform({
             os: c.os,
             architecture: c.architecture,
             ...(c.variant ? { variant: c.variant } : {}),
@@ -43141,7 +43118,7 @@ class Image {
 }
 /** The image of `FROM scratch`: no layers, no history, an empty runtime config. */
 function emptyImage(platform, opts = {}) {
-    const p = platform_normalizePlatform(platform);
+    const p = normalizePlatform(platform);
     const config = {
         architecture: p.architecture,
         os: p.os,
@@ -44758,101 +44735,6 @@ class RegistryClient {
     }
 }
 
-;// CONCATENATED MODULE: ./src/registry/platform.ts
-const registry_platform_ARCH_ALIASES = {
-    x86_64: ['amd64'],
-    'x86-64': ['amd64'],
-    x64: ['amd64'],
-    aarch64: ['arm64'],
-    armhf: ['arm', 'v7'],
-    armel: ['arm', 'v6'],
-    i386: ['386'],
-    i686: ['386'],
-    ia32: ['386'],
-    ppc64: ['ppc64le'],
-};
-/** Normalised platform: canonical architecture, default variant filled in for arm/arm64. */
-function normalisePlatform(p) {
-    const os = p.os.toLowerCase();
-    let architecture = p.architecture.toLowerCase();
-    let variant = p.variant?.toLowerCase() || undefined;
-    const alias = registry_platform_ARCH_ALIASES[architecture];
-    if (alias) {
-        architecture = alias[0];
-        variant ??= alias[1];
-    }
-    if (architecture === 'arm64' && (variant === undefined || variant === '8'))
-        variant = 'v8';
-    if (architecture === 'arm') {
-        if (variant === undefined)
-            variant = 'v7';
-        else if (/^\d$/.test(variant))
-            variant = `v${variant}`;
-    }
-    return variant ? { os, architecture, variant } : { os, architecture };
-}
-/** `linux/arm64/v8` → Platform. */
-function registry_platform_parsePlatform(text) {
-    const parts = text.trim().split('/');
-    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !p)) {
-        throw new Error(`invalid platform "${text}": expected os/arch or os/arch/variant (e.g. linux/amd64, linux/arm/v7)`);
-    }
-    const [os, architecture, variant] = parts;
-    return variant ? { os, architecture, variant } : { os, architecture };
-}
-function registry_platform_formatPlatform(p) {
-    if (!p)
-        return '(no platform)';
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-/** The platform of this machine, as an image would name it. */
-function registry_platform_hostPlatform() {
-    const arch = process.arch;
-    if (arch === 'arm') {
-        const v = process.config.variables.arm_version;
-        return normalisePlatform({ os: 'linux', architecture: 'arm', variant: v ? `v${v}` : undefined });
-    }
-    return normalisePlatform({ os: 'linux', architecture: arch === 'ppc64' ? 'ppc64le' : arch });
-}
-function isAttestation(d) {
-    if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
-        return true;
-    return d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown';
-}
-/** Variants a machine of this platform can run, best first. */
-function platform_compatibleVariants(p) {
-    if (p.architecture === 'arm') {
-        const n = Number(p.variant?.slice(1) ?? 7);
-        const out = [];
-        for (let v = n; v >= 5; v--)
-            out.push(`v${v}`);
-        return out;
-    }
-    return [p.variant];
-}
-/** containerd-like selection: exact variant first, then compatible ones; attestations skipped. */
-const selectPlatform = (index, wantRaw) => {
-    const want = normalisePlatform(wantRaw);
-    const candidates = index.manifests.filter((d) => d.platform && !isAttestation(d));
-    const sameArch = candidates.filter((d) => {
-        const p = normalisePlatform(d.platform);
-        return p.os === want.os && p.architecture === want.architecture;
-    });
-    if (wantRaw.variant === undefined && want.architecture !== 'arm' && want.architecture !== 'arm64') {
-        return sameArch[0];
-    }
-    for (const v of platform_compatibleVariants(want)) {
-        const hit = sameArch.find((d) => normalisePlatform(d.platform).variant === v);
-        if (hit)
-            return hit;
-    }
-    return undefined;
-};
-/** The platforms an index offers (attestations left out), for error messages. */
-function availablePlatforms(index) {
-    return index.manifests.filter((d) => !isAttestation(d)).map((d) => registry_platform_formatPlatform(d.platform));
-}
-
 ;// CONCATENATED MODULE: ./src/registry/pull.ts
 /**
  * Pulling an image: the manifest by tag or digest (an index resolved to one
@@ -44864,6 +44746,16 @@ function availablePlatforms(index) {
 
 
 
+function selectOrUndefined(index, want) {
+    try {
+        return platform_selectManifest(index, want);
+    }
+    catch (e) {
+        if (e instanceof PlatformNotFoundError)
+            return undefined;
+        throw e;
+    }
+}
 /** Config media types of container images. */
 const IMAGE_CONFIG_TYPES = [MediaType.OciConfig, MediaType.DockerConfig];
 function invalid(ref, operation, detail) {
@@ -44897,23 +44789,23 @@ async function resolveManifest(client, ref, opts = {}) {
     const index = pull_parseJson(ref, 'index', top.bytes);
     if (!Array.isArray(index.manifests))
         throw invalid(ref, 'read index', 'the index has no manifests array');
-    const want = opts.platform ?? registry_platform_hostPlatform();
-    const chosen = (opts.selectPlatform ?? selectPlatform)(index, want);
-    if (!chosen || isAttestation(chosen)) {
-        const available = availablePlatforms(index);
+    const want = opts.platform ?? platform_hostPlatform();
+    const chosen = (opts.selectPlatform ?? selectOrUndefined)(index, want);
+    if (!chosen || !imageEntries(index).includes(chosen)) {
+        const available = [...new Set(imageEntries(index).map((d) => formatPlatform(d.platform)))];
         throw new RegistryError({
             registry: ref.registry,
             repository: ref.repository,
             operation: 'select platform',
             failure: 'platform',
-            detail: `${ref} has no image for ${registry_platform_formatPlatform(want)}; it has: ${available.join(', ') || 'nothing but attestations'}`,
+            detail: `${ref} has no image for ${formatPlatform(want)}; it has: ${available.join(', ') || 'nothing but attestations'}`,
             hint: 'Pick one of those with --platform (or FROM --platform=…), or use an image built for this platform',
         });
     }
     checkDescriptor(ref, chosen);
     const child = await client.getManifest(ref.withDigest(chosen.digest));
     if (!media_types_isManifestMediaType(child.mediaType)) {
-        throw invalid(ref, 'pull manifest', `the index entry for ${registry_platform_formatPlatform(want)} is a "${child.mediaType}", not an image manifest`);
+        throw invalid(ref, 'pull manifest', `the index entry for ${formatPlatform(want)} is a "${child.mediaType}", not an image manifest`);
     }
     return {
         manifest: child,
@@ -51460,7 +51352,7 @@ class StageBuilder {
         if (!p)
             return this.ctx.platform;
         try {
-            return platform_parsePlatform(p);
+            return parsePlatform(p);
         }
         catch (e) {
             throw DockerfileError.at(this.input.planned.stage.from.location, e.message);
@@ -51477,12 +51369,12 @@ class StageBuilder {
         switch (src.kind) {
             case 'scratch':
                 this.image = emptyImage(platform);
-                this.key = baseKey('scratch', platform_formatPlatform(platform));
+                this.key = baseKey('scratch', formatPlatform(platform));
                 this.scope = this.newScope([]);
                 break;
             case 'image': {
                 this.image = await ctx.pullImage(src.ref, platform);
-                this.key = baseKey(this.image.digest(), platform_formatPlatform(platform));
+                this.key = baseKey(this.image.digest(), formatPlatform(platform));
                 this.scope = this.newScope(this.image.config.config.Env ?? []);
                 for (const t of this.image.config.config.OnBuild ?? []) {
                     triggers.push(parseOnbuildTrigger(t, planned.stage.from.location));
@@ -51692,10 +51584,10 @@ async function build(options, log, deps = {}) {
     const df = parseDockerfile(await readDockerfile(options.dockerfile), display);
     for (const w of df.warnings)
         log.warn(`${display}:${w.line}: ${w.message}`);
-    const host = image_platform_hostPlatform();
+    const host = platform_hostPlatform();
     let target = host;
     if (options.platform)
-        target = platform_parsePlatform(options.platform);
+        target = parsePlatform(options.platform);
     const plan = planStages(df, {
         target: options.target,
         buildArgs: options.buildArgs,
@@ -51739,12 +51631,12 @@ async function build(options, log, deps = {}) {
         }),
         overlayProbe: once(() => probeOverlay(workspace.root)),
         pullImage(ref, platform) {
-            const key = `${ref}\0${platform_formatPlatform(platform)}`;
+            const key = `${ref}\0${formatPlatform(platform)}`;
             let p = pulled.get(key);
             if (!p) {
                 p = (async () => {
                     const r = parseReference(ref);
-                    log.info(`pulling ${r} (${platform_formatPlatform(platform)})`);
+                    log.info(`pulling ${r} (${formatPlatform(platform)})`);
                     const img = await pullImage(registry, r, { platform });
                     return image_imageFromParts(img.mediaType, img.configBytes, img.layers, { manifest: img.manifestBytes });
                 })();

@@ -74,6 +74,39 @@ const ARCH_ALIASES: Record<string, string> = {
   armel: 'arm',
 };
 
+const KNOWN_OS = new Set([
+  'linux',
+  'windows',
+  'darwin',
+  'freebsd',
+  'netbsd',
+  'openbsd',
+  'solaris',
+  'illumos',
+  'aix',
+  'android',
+  'ios',
+  'plan9',
+  'js',
+  'wasip1',
+]);
+const KNOWN_ARCH = new Set([
+  'amd64',
+  '386',
+  'arm',
+  'arm64',
+  'ppc64',
+  'ppc64le',
+  's390x',
+  'riscv64',
+  'loong64',
+  'mips',
+  'mipsle',
+  'mips64',
+  'mips64le',
+  'wasm',
+]);
+
 /** containerd's platforms.Normalize: one spelling per platform. */
 export function normalizePlatform(p: Platform): Platform {
   const os = p.os.toLowerCase() === 'macos' ? 'darwin' : p.os.toLowerCase();
@@ -110,7 +143,14 @@ export function parsePlatform(text: string): Platform {
   if (parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p))) {
     throw bad('each part may hold only letters, digits, ".", "_" and "-"');
   }
-  if (parts.length === 1) return normalizePlatform({ os: 'linux', architecture: parts[0]! });
+  if (parts.length === 1) {
+    // containerd: a lone OS name means that OS on this machine's architecture; anything else is an architecture.
+    const one = parts[0]!.toLowerCase();
+    if (KNOWN_OS.has(one)) return normalizePlatform({ ...hostPlatform(), os: one });
+    if (!KNOWN_ARCH.has(ARCH_ALIASES[one] ?? one))
+      throw bad(`unknown operating system or architecture "${parts[0]}"`);
+    return normalizePlatform({ os: 'linux', architecture: one });
+  }
   const [os, architecture, variant] = parts as [string, string, string | undefined];
   return normalizePlatform({ os, architecture, ...(variant ? { variant } : {}) });
 }

@@ -6,23 +6,34 @@
 import { type Digest, parseDigest } from '../image/digest.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../image/manifest.js';
 import { isIndexMediaType, isManifestMediaType, MediaType } from '../image/media-types.js';
+import {
+  formatPlatform,
+  hostPlatform,
+  imageEntries,
+  PlatformNotFoundError,
+  selectManifest,
+} from '../image/platform.js';
 import type { Reference } from '../image/reference.js';
 import type { ManifestResponse, RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
-import {
-  availablePlatforms,
-  formatPlatform,
-  hostPlatform,
-  isAttestation,
-  type PlatformSelector,
-  selectPlatform,
-} from './platform.js';
 import { RemoteBlob, RemoteLayer } from './remote-blob.js';
+
+/** Picks the child manifest for `want`; undefined when none fits. */
+export type PlatformSelector = (index: ImageIndex, want: Platform) => Descriptor | undefined;
+
+function selectOrUndefined(index: ImageIndex, want: Platform): Descriptor | undefined {
+  try {
+    return selectManifest(index, want);
+  } catch (e) {
+    if (e instanceof PlatformNotFoundError) return undefined;
+    throw e;
+  }
+}
 
 export interface PullOptions {
   /** Wanted platform of an index; default: this machine's (linux/<arch>). */
   platform?: Platform;
-  /** Replaces the built-in platform selection. */
+  /** Replaces the built-in platform selection (src/image/platform.ts selectManifest). */
   selectPlatform?: PlatformSelector;
 }
 
@@ -94,9 +105,9 @@ export async function resolveManifest(
   const index = parseJson<ImageIndex>(ref, 'index', top.bytes);
   if (!Array.isArray(index.manifests)) throw invalid(ref, 'read index', 'the index has no manifests array');
   const want = opts.platform ?? hostPlatform();
-  const chosen = (opts.selectPlatform ?? selectPlatform)(index, want);
-  if (!chosen || isAttestation(chosen)) {
-    const available = availablePlatforms(index);
+  const chosen = (opts.selectPlatform ?? selectOrUndefined)(index, want);
+  if (!chosen || !imageEntries(index).includes(chosen)) {
+    const available = [...new Set(imageEntries(index).map((d) => formatPlatform(d.platform!)))];
     throw new RegistryError({
       registry: ref.registry,
       repository: ref.repository,
