@@ -17,7 +17,12 @@ import type { BuildPlan, PlannedStage } from '../dockerfile/stages.js';
 import { emptyImage, type Image } from '../image/image.js';
 import { formatPlatform, parsePlatform } from '../image/platform.js';
 import type { BuildContext, FinishedStage } from './build-context.js';
-import { applyConfigInstruction, isConfigInstruction, type StageConfigState } from './config-edits.js';
+import {
+  applyConfigInstruction,
+  type ConfigInstruction,
+  isConfigInstruction,
+  type StageConfigState,
+} from './config-edits.js';
 import { copyInstruction, type FromResolver } from './copy-instruction.js';
 import { runInstruction } from './run-instruction.js';
 import type { Snapshotter } from './snapshot.js';
@@ -177,7 +182,7 @@ export class StageBuilder implements StageHost {
     return { image: this.image, fs: this.fs, key: this.key, label: this.label };
   }
 
-  private async dispatch(x: Instruction): Promise<StepOutcome> {
+  private async dispatch(x: Exclude<Instruction, ConfigInstruction>): Promise<StepOutcome> {
     try {
       switch (x.kind) {
         case 'run':
@@ -189,20 +194,6 @@ export class StageBuilder implements StageHost {
           return await workdirInstruction(this, x);
         case 'from':
           throw DockerfileError.at(x.location, 'FROM inside a stage');
-        case 'env':
-        case 'arg':
-        case 'label':
-        case 'cmd':
-        case 'entrypoint':
-        case 'expose':
-        case 'volume':
-        case 'user':
-        case 'stopsignal':
-        case 'healthcheck':
-        case 'shell':
-        case 'onbuild':
-        case 'maintainer':
-          throw new Error(`internal: ${x.kind} is a config instruction`);
         default:
           return assertNever(x);
       }
