@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2063);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2860);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39040,7 +39040,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2063:
+/***/ 2860:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44872,6 +44872,422 @@ function checkDescriptor(ref, d) {
 
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/archive/tar-format.ts
+/**
+ * The tar format at the block level: ustar/GNU header fields, numbers (octal
+ * and base-256), checksums and PAX records. Shared by the reader and the
+ * writer; no I/O here.
+ */
+const BLOCK = 512;
+/** Typeflag bytes. */
+const TYPEFLAG = {
+    file: '0',
+    hardlink: '1',
+    symlink: '2',
+    char: '3',
+    block: '4',
+    dir: '5',
+    fifo: '6',
+};
+const FIELD = {
+    name: [0, 100],
+    mode: [100, 8],
+    uid: [108, 8],
+    gid: [116, 8],
+    size: [124, 12],
+    mtime: [136, 12],
+    chksum: [148, 8],
+    typeflag: [156, 1],
+    linkname: [157, 100],
+    magic: [257, 6],
+    version: [263, 2],
+    uname: [265, 32],
+    gname: [297, 32],
+    devmajor: [329, 8],
+    devminor: [337, 8],
+    prefix: [345, 155],
+};
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+function isZeroBlock(block) {
+    for (let i = 0; i < BLOCK; i++)
+        if (block[i] !== 0)
+            return false;
+    return true;
+}
+function paddingFor(size) {
+    const rem = size % BLOCK;
+    return rem === 0 ? 0 : BLOCK - rem;
+}
+// ---------------------------------------------------------------- numbers
+/** Largest value an octal field of `len` bytes holds with its terminating NUL. */
+function octalMax(len) {
+    return 8 ** (len - 1) - 1;
+}
+/**
+ * A numeric field: octal (space/NUL padded), or base-256 when the first byte
+ * has its high bit set (GNU/star). Throws a message (the caller adds context).
+ */
+function parseNumeric(field) {
+    if (field.length > 0 && (field[0] & 0x80) !== 0) {
+        const negative = (field[0] & 0x40) !== 0;
+        let v = BigInt(field[0] & 0x7f);
+        if (negative)
+            v = BigInt(field[0]) | ~0xffn; // sign-extend the first byte
+        for (let i = 1; i < field.length; i++)
+            v = (v << 8n) | BigInt(field[i]);
+        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+            throw new Error(`base-256 number ${v} is out of range`);
+        }
+        return Number(v);
+    }
+    let start = 0;
+    let end = field.length;
+    while (start < end && (field[start] === 0x20 || field[start] === 0))
+        start++;
+    // Stop at the first NUL: GNU fills the rest of short fields with garbage in old archives.
+    const nul = field.indexOf(0, start);
+    if (nul >= 0 && nul < end)
+        end = nul;
+    while (end > start && field[end - 1] === 0x20)
+        end--;
+    let v = 0;
+    for (let i = start; i < end; i++) {
+        const c = field[i];
+        if (c < 0x30 || c > 0x37)
+            throw new Error(`invalid octal number ${JSON.stringify(field.toString('latin1'))}`);
+        v = v * 8 + (c - 0x30);
+    }
+    if (!Number.isSafeInteger(v))
+        throw new Error('octal number is out of range');
+    return v;
+}
+/** Writes `value` as zero-padded octal with a trailing NUL; false if it does not fit. */
+function writeOctal(block, [off, len], value) {
+    if (!Number.isInteger(value) || value < 0 || value > octalMax(len))
+        return false;
+    block.write(value.toString(8).padStart(len - 1, '0'), off, len - 1, 'latin1');
+    block[off + len - 1] = 0;
+    return true;
+}
+/** Writes `value` in GNU base-256 (for readers of archives made by tests or huge numbers). */
+function writeBase256(block, [off, len], value) {
+    let v = BigInt(value);
+    for (let i = off + len - 1; i > off; i--) {
+        block[i] = Number(v & 0xffn);
+        v >>= 8n;
+    }
+    block[off] = value < 0 ? 0xff : 0x80;
+}
+// ---------------------------------------------------------------- strings
+/** A NUL-terminated string field, decoded as UTF-8. */
+function parseString(field) {
+    const nul = field.indexOf(0);
+    return field.toString('utf8', 0, nul < 0 ? field.length : nul);
+}
+function isAscii(s) {
+    for (let i = 0; i < s.length; i++)
+        if (s.charCodeAt(i) > 0x7f)
+            return false;
+    return true;
+}
+/** True if `s` fits a string field of `len` bytes as-is (ASCII, no NUL). */
+function fitsString(s, len) {
+    return s.length <= len && isAscii(s) && !s.includes('\0');
+}
+/** Writes an ASCII rendering of `s` truncated to the field (used when PAX carries the real value). */
+function writeString(block, [off, len], s) {
+    const ascii = isAscii(s) && !s.includes('\0') ? s : s.replace(/[^\x01-\x7f]/g, '');
+    block.write(ascii.slice(0, len), off, len, 'latin1');
+}
+// ---------------------------------------------------------------- checksum
+function computeChecksum(block) {
+    // The checksum field counts as eight spaces.
+    let unsigned = 8 * 0x20;
+    let high = 0; // bytes > 127, for the signed variant some old tars used
+    for (let i = 0; i < BLOCK; i++) {
+        if (i === 148)
+            i = 156;
+        const b = block[i];
+        unsigned += b;
+        if (b > 127)
+            high++;
+    }
+    return { unsigned, signed: unsigned - 256 * high };
+}
+/** Fills the checksum field (`%06o\0 `, as GNU tar and Go write it). */
+function writeChecksum(block) {
+    const { unsigned } = computeChecksum(block);
+    block.write(unsigned.toString(8).padStart(6, '0'), 148, 6, 'latin1');
+    block[154] = 0;
+    block[155] = 0x20;
+}
+// ---------------------------------------------------------------- PAX records
+/** Parses `<len> <key>=<value>\n` records; values stay raw (xattr values are binary). */
+function parsePaxRecords(data) {
+    const out = new Map();
+    let pos = 0;
+    while (pos < data.length) {
+        // GNU tar pads some PAX data with NULs at the end.
+        if (data[pos] === 0) {
+            for (let i = pos; i < data.length; i++)
+                if (data[i] !== 0)
+                    throw new Error('garbage after PAX records');
+            break;
+        }
+        const space = data.indexOf(0x20, pos);
+        if (space < 0 || space - pos > 20)
+            throw new Error('malformed PAX record length');
+        const lenText = data.toString('latin1', pos, space);
+        if (!/^[1-9][0-9]*$/.test(lenText))
+            throw new Error(`malformed PAX record length ${JSON.stringify(lenText)}`);
+        const len = Number(lenText);
+        const end = pos + len;
+        if (end > data.length || data[end - 1] !== 0x0a)
+            throw new Error('PAX record overruns its header');
+        const eq = data.indexOf(0x3d, space + 1);
+        if (eq < 0 || eq >= end - 1 || eq === space + 1)
+            throw new Error('malformed PAX record (no key)');
+        const key = data.toString('utf8', space + 1, eq);
+        out.set(key, data.subarray(eq + 1, end - 1));
+        pos = end;
+    }
+    return out;
+}
+/** One PAX record; its length prefix counts itself. */
+function formatPaxRecord(key, value) {
+    const k = Buffer.from(key, 'utf8');
+    const v = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+    const base = k.length + v.length + 3; // ' ', '=', '\n'
+    let len = base + String(base).length;
+    if (String(len).length !== String(base).length)
+        len = base + String(len).length;
+    return Buffer.concat([Buffer.from(`${len} `, 'latin1'), k, Buffer.from('='), v, Buffer.from('\n')]);
+}
+/** PAX time: `sec[.fraction]`, fraction with trailing zeros dropped. */
+function formatPaxTime(t) {
+    if (t.nsec === 0)
+        return String(t.sec);
+    // Negative times with a fraction: -1.5 means sec=-2, nsec=5e8.
+    let sec = t.sec;
+    let nsec = t.nsec;
+    let sign = '';
+    if (sec < 0) {
+        sign = '-';
+        sec = -(sec + 1);
+        nsec = 1e9 - nsec;
+    }
+    return `${sign}${sec}.${String(nsec).padStart(9, '0').replace(/0+$/, '')}`;
+}
+function parsePaxTime(text) {
+    const m = /^(-?)([0-9]+)(?:\.([0-9]*))?$/.exec(text);
+    if (!m)
+        throw new Error(`invalid PAX time ${JSON.stringify(text)}`);
+    const whole = Number(m[2]);
+    const frac = Number((m[3] ?? '').slice(0, 9).padEnd(9, '0'));
+    if (!Number.isSafeInteger(whole))
+        throw new Error(`PAX time ${text} is out of range`);
+    if (m[1] === '-')
+        return frac === 0 ? { sec: -whole, nsec: 0 } : { sec: -whole - 1, nsec: 1e9 - frac };
+    return { sec: whole, nsec: frac };
+}
+function parsePaxInteger(text) {
+    if (!/^[0-9]+$/.test(text))
+        throw new Error(`invalid PAX number ${JSON.stringify(text)}`);
+    const v = Number(text);
+    if (!Number.isSafeInteger(v))
+        throw new Error(`PAX number ${text} is out of range`);
+    return v;
+}
+/** Compares timespecs: <0, 0, >0. */
+function compareTime(a, b) {
+    return a.sec !== b.sec ? a.sec - b.sec : a.nsec - b.nsec;
+}
+
+;// CONCATENATED MODULE: ./src/archive/tar-writer.ts
+/**
+ * Entry-level tar writer: ustar headers, with a PAX `x` header in front when
+ * a value does not fit ustar (names or link targets over 100 bytes or not
+ * ASCII, sizes of 8 GiB and more, ids over 2097151, negative or sub-second
+ * mtimes, xattrs as `SCHILY.xattr.<name>`). The output depends only on the
+ * input: PAX records are sorted and nothing time- or process-dependent is
+ * written (GNU tar puts its pid in PAX header names; this writer does not).
+ */
+
+
+
+/** Two zero blocks: the end of an archive. */
+const TAR_END = Buffer.alloc(2 * BLOCK);
+/** Zero bytes that pad a body of `size` bytes to a block boundary. */
+function tarPadding(size) {
+    return ZERO_BLOCK.subarray(0, paddingFor(size));
+}
+/** Header block(s) of one entry: a PAX `x` header and its data if needed, then the ustar header. */
+function encodeHeader(h) {
+    const size = h.type === 'file' ? (h.size ?? 0) : 0;
+    const name = h.type === 'dir' && !h.name.endsWith('/') ? `${h.name}/` : h.name;
+    const linkname = h.linkname ?? '';
+    const uname = h.uname ?? '';
+    const gname = h.gname ?? '';
+    if (!Number.isSafeInteger(size) || size < 0)
+        throw new ArchiveError(`invalid size ${size}`, { entry: h.name });
+    for (const [k, v] of [
+        ['uid', h.uid],
+        ['gid', h.gid],
+    ]) {
+        if (!Number.isSafeInteger(v) || v < 0)
+            throw new ArchiveError(`invalid ${k} ${v}`, { entry: h.name });
+    }
+    if (!Number.isSafeInteger(h.mtime.sec) ||
+        !Number.isInteger(h.mtime.nsec) ||
+        h.mtime.nsec < 0 ||
+        h.mtime.nsec >= 1e9) {
+        throw new ArchiveError(`invalid mtime ${JSON.stringify(h.mtime)}`, { entry: h.name });
+    }
+    const pax = new Map();
+    const block = Buffer.alloc(BLOCK);
+    if (fitsString(name, FIELD.name[1]))
+        writeString(block, FIELD.name, name);
+    else {
+        pax.set('path', name);
+        writeString(block, FIELD.name, name.slice(-FIELD.name[1]));
+    }
+    if (fitsString(linkname, FIELD.linkname[1]))
+        writeString(block, FIELD.linkname, linkname);
+    else {
+        pax.set('linkpath', linkname);
+        writeString(block, FIELD.linkname, linkname);
+    }
+    for (const [key, value, field] of [
+        ['uname', uname, FIELD.uname],
+        ['gname', gname, FIELD.gname],
+    ]) {
+        if (fitsString(value, field[1]))
+            writeString(block, field, value);
+        else
+            pax.set(key, value);
+    }
+    writeOctal(block, FIELD.mode, h.mode & 0o7777);
+    for (const [key, value, field] of [
+        ['uid', h.uid, FIELD.uid],
+        ['gid', h.gid, FIELD.gid],
+        ['size', size, FIELD.size],
+    ]) {
+        if (!writeOctal(block, field, value)) {
+            pax.set(key, String(value));
+            writeOctal(block, field, 0);
+        }
+    }
+    if (h.mtime.nsec !== 0 || !writeOctal(block, FIELD.mtime, h.mtime.sec)) {
+        pax.set('mtime', formatPaxTime(h.mtime));
+        writeOctal(block, FIELD.mtime, Math.min(Math.max(h.mtime.sec, 0), octalMax(FIELD.mtime[1])));
+    }
+    const isDevice = h.type === 'char' || h.type === 'block';
+    for (const [key, value, field] of [
+        ['devmajor', isDevice ? (h.devmajor ?? 0) : 0, FIELD.devmajor],
+        ['devminor', isDevice ? (h.devminor ?? 0) : 0, FIELD.devminor],
+    ]) {
+        if (!writeOctal(block, field, value)) {
+            throw new ArchiveError(`device ${key} ${value} does not fit a tar header`, { entry: h.name });
+        }
+    }
+    for (const [k, v] of Object.entries(h.xattrs ?? {}))
+        pax.set(`SCHILY.xattr.${k}`, v);
+    block.write(TYPEFLAG[h.type], 156, 1, 'latin1');
+    block.write('ustar\0', 257, 6, 'latin1');
+    block.write('00', 263, 2, 'latin1');
+    writeChecksum(block);
+    if (pax.size === 0)
+        return block;
+    const records = Buffer.concat([...pax.keys()].sort().map((k) => formatPaxRecord(k, pax.get(k))));
+    const paxHeader = Buffer.alloc(BLOCK);
+    const trimmed = name.replace(/\/+$/, '');
+    const slash = trimmed.lastIndexOf('/');
+    const paxName = `${slash >= 0 ? `${trimmed.slice(0, slash)}/` : ''}PaxHeaders.0/${trimmed.slice(slash + 1)}`;
+    writeString(paxHeader, FIELD.name, paxName.length > 100 ? paxName.slice(0, 100) : paxName);
+    writeOctal(paxHeader, FIELD.mode, 0o644);
+    writeOctal(paxHeader, FIELD.uid, 0);
+    writeOctal(paxHeader, FIELD.gid, 0);
+    writeOctal(paxHeader, FIELD.size, records.length);
+    writeOctal(paxHeader, FIELD.mtime, 0);
+    writeOctal(paxHeader, FIELD.devmajor, 0);
+    writeOctal(paxHeader, FIELD.devminor, 0);
+    paxHeader.write('x', 156, 1, 'latin1');
+    paxHeader.write('ustar\0', 257, 6, 'latin1');
+    paxHeader.write('00', 263, 2, 'latin1');
+    writeChecksum(paxHeader);
+    return Buffer.concat([paxHeader, records, tarPadding(records.length), block]);
+}
+const COALESCE = 64 * 1024;
+/**
+ * The bytes of a whole archive, in chunks of about 64 KiB (small headers and
+ * bodies are coalesced; big body chunks pass through). Throws if a body's
+ * length differs from its header's size.
+ */
+async function* tarChunks(entries) {
+    let pending = [];
+    let pendingBytes = 0;
+    const flush = () => {
+        if (pendingBytes === 0)
+            return undefined;
+        const out = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        return out;
+    };
+    function* emit(b) {
+        if (b.length >= COALESCE / 4) {
+            const f = flush();
+            if (f)
+                yield f;
+            yield b;
+            return;
+        }
+        if (b.length === 0)
+            return;
+        pending.push(b);
+        pendingBytes += b.length;
+        if (pendingBytes >= COALESCE)
+            yield flush();
+    }
+    for await (const entry of entries) {
+        yield* emit(encodeHeader(entry.header));
+        const size = entry.header.type === 'file' ? (entry.header.size ?? 0) : 0;
+        if (entry.body !== undefined && entry.header.type === 'file') {
+            const body = typeof entry.body === 'function' ? await entry.body() : entry.body;
+            let written = 0;
+            const chunks = Buffer.isBuffer(body) ? [body] : body;
+            for await (const raw of chunks) {
+                const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+                written += chunk.length;
+                if (written > size) {
+                    throw new ArchiveError(`body is longer than the ${size} bytes its header declares`, {
+                        entry: entry.header.name,
+                    });
+                }
+                yield* emit(chunk);
+            }
+            if (written !== size) {
+                throw new ArchiveError(`body has ${written} bytes but its header declares ${size}`, {
+                    entry: entry.header.name,
+                });
+            }
+        }
+        else if (size !== 0) {
+            throw new ArchiveError(`entry declares ${size} bytes but has no body`, { entry: entry.header.name });
+        }
+        yield* emit(tarPadding(size));
+    }
+    pending.push(TAR_END);
+    pendingBytes += TAR_END.length;
+    const last = flush();
+    if (last)
+        yield last;
+}
+/** A tar stream of the entries (see tarChunks). Errors destroy the stream. */
+function writeTar(entries) {
+    return external_node_stream_.Readable.from(tarChunks(entries), { objectMode: false, highWaterMark: COALESCE });
+}
+
 ;// CONCATENATED MODULE: ./src/image/compression.ts
 /**
  * Layer compression streams. gzip through node:zlib; zstd through node:zlib
@@ -45233,125 +45649,6 @@ class HashCounter extends external_node_stream_.Transform {
     }
 }
 
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-;// CONCATENATED MODULE: ./src/image/tar-lite.ts
-/**
- * The smallest tar writer the docker-archive output needs: regular files
- * only, names under 100 bytes, streamed with backpressure. ustar headers;
- * sizes of 8 GiB and more in GNU base-256. Private to src/image: the full
- * tar writer lives in src/archive (to be deduplicated by the integrator).
- */
-
-const BLOCK = 512;
-const ZEROES = Buffer.alloc(BLOCK * 2);
-class TarLiteWriter {
-    out;
-    failed;
-    constructor(out) {
-        this.out = out;
-        out.on('error', (e) => {
-            this.failed ??= e;
-        });
-    }
-    /** Adds a regular file of exactly `size` bytes from `content`. */
-    async addFile(name, size, content, mode = 0o644) {
-        await this.write(ustarHeader(name, size, mode));
-        let written = 0;
-        if (Buffer.isBuffer(content)) {
-            written = content.length;
-            if (written === size)
-                await this.write(content);
-        }
-        else {
-            for await (const chunk of content) {
-                written += chunk.length;
-                if (written > size)
-                    break;
-                await this.write(chunk);
-            }
-        }
-        if (written !== size) {
-            if (!Buffer.isBuffer(content))
-                content.destroy();
-            throw new Error(`tar entry ${name}: expected ${size} bytes, the source gave ${written}`);
-        }
-        const pad = (BLOCK - (size % BLOCK)) % BLOCK;
-        if (pad)
-            await this.write(ZEROES.subarray(0, pad));
-    }
-    /** Writes the end-of-archive blocks and ends the output. */
-    async finish() {
-        await this.write(ZEROES);
-        this.out.end();
-        if (!this.out.writableFinished)
-            await (0,external_node_events_.once)(this.out, 'finish');
-    }
-    async write(chunk) {
-        if (this.failed)
-            throw this.failed;
-        if (!this.out.write(chunk)) {
-            await this.drained();
-            if (this.failed)
-                throw this.failed;
-        }
-    }
-    drained() {
-        const { out } = this;
-        return new Promise((resolve) => {
-            const done = () => {
-                out.off('drain', done);
-                out.off('close', done);
-                out.off('error', done);
-                resolve();
-            };
-            out.on('drain', done);
-            out.on('close', done);
-            out.on('error', done);
-        });
-    }
-}
-/** A ustar header for a regular file (exported for tests of the size encoding). */
-function ustarHeader(name, size, mode = 0o644) {
-    const nameBytes = Buffer.from(name, 'utf8');
-    if (nameBytes.length === 0 || nameBytes.length > 99) {
-        throw new Error(`tar entry name "${name}" must be 1 to 99 bytes`);
-    }
-    if (!Number.isSafeInteger(size) || size < 0)
-        throw new Error(`tar entry ${name}: invalid size ${size}`);
-    const h = Buffer.alloc(BLOCK);
-    nameBytes.copy(h, 0);
-    octal(h, 100, 8, mode);
-    octal(h, 108, 8, 0); // uid
-    octal(h, 116, 8, 0); // gid
-    if (size < 8 ** 11) {
-        octal(h, 124, 12, size);
-    }
-    else {
-        // GNU base-256: high bit set, big-endian binary in the remaining bytes.
-        let v = BigInt(size);
-        for (let i = 135; i > 124; i--) {
-            h[i] = Number(v & 0xffn);
-            v >>= 8n;
-        }
-        h[124] = 0x80;
-    }
-    octal(h, 136, 12, 0); // mtime: the epoch, for reproducible archives
-    h.fill(0x20, 148, 156); // checksum placeholder: spaces
-    h[156] = 0x30; // '0': regular file
-    h.write('ustar\u000000', 257, 'latin1');
-    h.write('root', 265, 'latin1');
-    h.write('root', 297, 'latin1');
-    let sum = 0;
-    for (const b of h)
-        sum += b;
-    h.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 'latin1');
-    return h;
-}
-function octal(h, offset, length, value) {
-    h.write(`${value.toString(8).padStart(length - 1, '0')}\u0000`, offset, 'latin1');
-}
-
 ;// CONCATENATED MODULE: ./src/image/docker-archive.ts
 /**
  * docker-archive tarballs (`docker load`, `skopeo … docker-archive:FILE`):
@@ -45364,6 +45661,7 @@ function octal(h, offset, length, value) {
  * --tar-path do): no decompression pass, a smaller file. Everything is
  * streamed; layer bytes are verified against their digest on the way.
  */
+
 
 
 
@@ -45413,32 +45711,44 @@ async function writeDockerArchiveTo(out, image, opts = {}) {
     const manifest = [
         { Config: configName, RepoTags: tags.map((t) => `${t.repo}:${t.tag}`), Layers: layerNames },
     ];
-    const tar = new TarLiteWriter(out);
-    const manifestJson = Buffer.from(JSON.stringify(manifest));
-    await tar.addFile('manifest.json', manifestJson.length, manifestJson);
-    await tar.addFile(configName, config.length, config);
-    const written = new Set();
-    for (const [i, layer] of image.layers.entries()) {
-        const name = layerNames[i];
-        if (written.has(name))
-            continue;
-        written.add(name);
-        const bytes = verifyStream(layer.open(), {
-            digest: layer.digest,
-            size: layer.size,
-            what: `layer ${i} (${layer.digest})`,
-        });
-        await tar.addFile(name, layer.size, bytes);
+    const file = (name, size, body) => ({
+        header: {
+            name,
+            type: 'file',
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            uname: 'root',
+            gname: 'root',
+            size,
+            mtime: { sec: 0, nsec: 0 },
+        },
+        body,
+    });
+    const layers = image.layers;
+    async function* entries() {
+        const manifestJson = Buffer.from(JSON.stringify(manifest));
+        yield file('manifest.json', manifestJson.length, manifestJson);
+        yield file(configName, config.length, config);
+        const written = new Set();
+        for (const [i, layer] of layers.entries()) {
+            const name = layerNames[i];
+            if (written.has(name))
+                continue;
+            written.add(name);
+            const what = `layer ${i} (${layer.digest})`;
+            yield file(name, layer.size, () => verifyStream(layer.open(), { digest: layer.digest, size: layer.size, what }));
+        }
+        if (tags.length && layers.length) {
+            const top = hexOf(layers[layers.length - 1].digest);
+            const repositories = {};
+            for (const { repo, tag } of tags)
+                repositories[repo] = { ...repositories[repo], [tag]: top };
+            const json = Buffer.from(JSON.stringify(repositories));
+            yield file('repositories', json.length, json);
+        }
     }
-    if (tags.length && image.layers.length) {
-        const top = hexOf(image.layers[image.layers.length - 1].digest);
-        const repositories = {};
-        for (const { repo, tag } of tags)
-            repositories[repo] = { ...repositories[repo], [tag]: top };
-        const json = Buffer.from(JSON.stringify(repositories));
-        await tar.addFile('repositories', json.length, json);
-    }
-    await tar.finish();
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(writeTar(entries()), out);
 }
 
 ;// CONCATENATED MODULE: ./src/image/oci-layout.ts
@@ -48708,422 +49018,6 @@ async function planLayer(entries, options = {}) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/archive/tar-format.ts
-/**
- * The tar format at the block level: ustar/GNU header fields, numbers (octal
- * and base-256), checksums and PAX records. Shared by the reader and the
- * writer; no I/O here.
- */
-const tar_format_BLOCK = 512;
-/** Typeflag bytes. */
-const TYPEFLAG = {
-    file: '0',
-    hardlink: '1',
-    symlink: '2',
-    char: '3',
-    block: '4',
-    dir: '5',
-    fifo: '6',
-};
-const FIELD = {
-    name: [0, 100],
-    mode: [100, 8],
-    uid: [108, 8],
-    gid: [116, 8],
-    size: [124, 12],
-    mtime: [136, 12],
-    chksum: [148, 8],
-    typeflag: [156, 1],
-    linkname: [157, 100],
-    magic: [257, 6],
-    version: [263, 2],
-    uname: [265, 32],
-    gname: [297, 32],
-    devmajor: [329, 8],
-    devminor: [337, 8],
-    prefix: [345, 155],
-};
-const ZERO_BLOCK = Buffer.alloc(tar_format_BLOCK);
-function isZeroBlock(block) {
-    for (let i = 0; i < tar_format_BLOCK; i++)
-        if (block[i] !== 0)
-            return false;
-    return true;
-}
-function paddingFor(size) {
-    const rem = size % tar_format_BLOCK;
-    return rem === 0 ? 0 : tar_format_BLOCK - rem;
-}
-// ---------------------------------------------------------------- numbers
-/** Largest value an octal field of `len` bytes holds with its terminating NUL. */
-function octalMax(len) {
-    return 8 ** (len - 1) - 1;
-}
-/**
- * A numeric field: octal (space/NUL padded), or base-256 when the first byte
- * has its high bit set (GNU/star). Throws a message (the caller adds context).
- */
-function parseNumeric(field) {
-    if (field.length > 0 && (field[0] & 0x80) !== 0) {
-        const negative = (field[0] & 0x40) !== 0;
-        let v = BigInt(field[0] & 0x7f);
-        if (negative)
-            v = BigInt(field[0]) | ~0xffn; // sign-extend the first byte
-        for (let i = 1; i < field.length; i++)
-            v = (v << 8n) | BigInt(field[i]);
-        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-            throw new Error(`base-256 number ${v} is out of range`);
-        }
-        return Number(v);
-    }
-    let start = 0;
-    let end = field.length;
-    while (start < end && (field[start] === 0x20 || field[start] === 0))
-        start++;
-    // Stop at the first NUL: GNU fills the rest of short fields with garbage in old archives.
-    const nul = field.indexOf(0, start);
-    if (nul >= 0 && nul < end)
-        end = nul;
-    while (end > start && field[end - 1] === 0x20)
-        end--;
-    let v = 0;
-    for (let i = start; i < end; i++) {
-        const c = field[i];
-        if (c < 0x30 || c > 0x37)
-            throw new Error(`invalid octal number ${JSON.stringify(field.toString('latin1'))}`);
-        v = v * 8 + (c - 0x30);
-    }
-    if (!Number.isSafeInteger(v))
-        throw new Error('octal number is out of range');
-    return v;
-}
-/** Writes `value` as zero-padded octal with a trailing NUL; false if it does not fit. */
-function writeOctal(block, [off, len], value) {
-    if (!Number.isInteger(value) || value < 0 || value > octalMax(len))
-        return false;
-    block.write(value.toString(8).padStart(len - 1, '0'), off, len - 1, 'latin1');
-    block[off + len - 1] = 0;
-    return true;
-}
-/** Writes `value` in GNU base-256 (for readers of archives made by tests or huge numbers). */
-function writeBase256(block, [off, len], value) {
-    let v = BigInt(value);
-    for (let i = off + len - 1; i > off; i--) {
-        block[i] = Number(v & 0xffn);
-        v >>= 8n;
-    }
-    block[off] = value < 0 ? 0xff : 0x80;
-}
-// ---------------------------------------------------------------- strings
-/** A NUL-terminated string field, decoded as UTF-8. */
-function parseString(field) {
-    const nul = field.indexOf(0);
-    return field.toString('utf8', 0, nul < 0 ? field.length : nul);
-}
-function isAscii(s) {
-    for (let i = 0; i < s.length; i++)
-        if (s.charCodeAt(i) > 0x7f)
-            return false;
-    return true;
-}
-/** True if `s` fits a string field of `len` bytes as-is (ASCII, no NUL). */
-function fitsString(s, len) {
-    return s.length <= len && isAscii(s) && !s.includes('\0');
-}
-/** Writes an ASCII rendering of `s` truncated to the field (used when PAX carries the real value). */
-function writeString(block, [off, len], s) {
-    const ascii = isAscii(s) && !s.includes('\0') ? s : s.replace(/[^\x01-\x7f]/g, '');
-    block.write(ascii.slice(0, len), off, len, 'latin1');
-}
-// ---------------------------------------------------------------- checksum
-function computeChecksum(block) {
-    // The checksum field counts as eight spaces.
-    let unsigned = 8 * 0x20;
-    let high = 0; // bytes > 127, for the signed variant some old tars used
-    for (let i = 0; i < tar_format_BLOCK; i++) {
-        if (i === 148)
-            i = 156;
-        const b = block[i];
-        unsigned += b;
-        if (b > 127)
-            high++;
-    }
-    return { unsigned, signed: unsigned - 256 * high };
-}
-/** Fills the checksum field (`%06o\0 `, as GNU tar and Go write it). */
-function writeChecksum(block) {
-    const { unsigned } = computeChecksum(block);
-    block.write(unsigned.toString(8).padStart(6, '0'), 148, 6, 'latin1');
-    block[154] = 0;
-    block[155] = 0x20;
-}
-// ---------------------------------------------------------------- PAX records
-/** Parses `<len> <key>=<value>\n` records; values stay raw (xattr values are binary). */
-function parsePaxRecords(data) {
-    const out = new Map();
-    let pos = 0;
-    while (pos < data.length) {
-        // GNU tar pads some PAX data with NULs at the end.
-        if (data[pos] === 0) {
-            for (let i = pos; i < data.length; i++)
-                if (data[i] !== 0)
-                    throw new Error('garbage after PAX records');
-            break;
-        }
-        const space = data.indexOf(0x20, pos);
-        if (space < 0 || space - pos > 20)
-            throw new Error('malformed PAX record length');
-        const lenText = data.toString('latin1', pos, space);
-        if (!/^[1-9][0-9]*$/.test(lenText))
-            throw new Error(`malformed PAX record length ${JSON.stringify(lenText)}`);
-        const len = Number(lenText);
-        const end = pos + len;
-        if (end > data.length || data[end - 1] !== 0x0a)
-            throw new Error('PAX record overruns its header');
-        const eq = data.indexOf(0x3d, space + 1);
-        if (eq < 0 || eq >= end - 1 || eq === space + 1)
-            throw new Error('malformed PAX record (no key)');
-        const key = data.toString('utf8', space + 1, eq);
-        out.set(key, data.subarray(eq + 1, end - 1));
-        pos = end;
-    }
-    return out;
-}
-/** One PAX record; its length prefix counts itself. */
-function formatPaxRecord(key, value) {
-    const k = Buffer.from(key, 'utf8');
-    const v = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-    const base = k.length + v.length + 3; // ' ', '=', '\n'
-    let len = base + String(base).length;
-    if (String(len).length !== String(base).length)
-        len = base + String(len).length;
-    return Buffer.concat([Buffer.from(`${len} `, 'latin1'), k, Buffer.from('='), v, Buffer.from('\n')]);
-}
-/** PAX time: `sec[.fraction]`, fraction with trailing zeros dropped. */
-function formatPaxTime(t) {
-    if (t.nsec === 0)
-        return String(t.sec);
-    // Negative times with a fraction: -1.5 means sec=-2, nsec=5e8.
-    let sec = t.sec;
-    let nsec = t.nsec;
-    let sign = '';
-    if (sec < 0) {
-        sign = '-';
-        sec = -(sec + 1);
-        nsec = 1e9 - nsec;
-    }
-    return `${sign}${sec}.${String(nsec).padStart(9, '0').replace(/0+$/, '')}`;
-}
-function parsePaxTime(text) {
-    const m = /^(-?)([0-9]+)(?:\.([0-9]*))?$/.exec(text);
-    if (!m)
-        throw new Error(`invalid PAX time ${JSON.stringify(text)}`);
-    const whole = Number(m[2]);
-    const frac = Number((m[3] ?? '').slice(0, 9).padEnd(9, '0'));
-    if (!Number.isSafeInteger(whole))
-        throw new Error(`PAX time ${text} is out of range`);
-    if (m[1] === '-')
-        return frac === 0 ? { sec: -whole, nsec: 0 } : { sec: -whole - 1, nsec: 1e9 - frac };
-    return { sec: whole, nsec: frac };
-}
-function parsePaxInteger(text) {
-    if (!/^[0-9]+$/.test(text))
-        throw new Error(`invalid PAX number ${JSON.stringify(text)}`);
-    const v = Number(text);
-    if (!Number.isSafeInteger(v))
-        throw new Error(`PAX number ${text} is out of range`);
-    return v;
-}
-/** Compares timespecs: <0, 0, >0. */
-function compareTime(a, b) {
-    return a.sec !== b.sec ? a.sec - b.sec : a.nsec - b.nsec;
-}
-
-;// CONCATENATED MODULE: ./src/archive/tar-writer.ts
-/**
- * Entry-level tar writer: ustar headers, with a PAX `x` header in front when
- * a value does not fit ustar (names or link targets over 100 bytes or not
- * ASCII, sizes of 8 GiB and more, ids over 2097151, negative or sub-second
- * mtimes, xattrs as `SCHILY.xattr.<name>`). The output depends only on the
- * input: PAX records are sorted and nothing time- or process-dependent is
- * written (GNU tar puts its pid in PAX header names; this writer does not).
- */
-
-
-
-/** Two zero blocks: the end of an archive. */
-const TAR_END = Buffer.alloc(2 * tar_format_BLOCK);
-/** Zero bytes that pad a body of `size` bytes to a block boundary. */
-function tarPadding(size) {
-    return ZERO_BLOCK.subarray(0, paddingFor(size));
-}
-/** Header block(s) of one entry: a PAX `x` header and its data if needed, then the ustar header. */
-function encodeHeader(h) {
-    const size = h.type === 'file' ? (h.size ?? 0) : 0;
-    const name = h.type === 'dir' && !h.name.endsWith('/') ? `${h.name}/` : h.name;
-    const linkname = h.linkname ?? '';
-    const uname = h.uname ?? '';
-    const gname = h.gname ?? '';
-    if (!Number.isSafeInteger(size) || size < 0)
-        throw new ArchiveError(`invalid size ${size}`, { entry: h.name });
-    for (const [k, v] of [
-        ['uid', h.uid],
-        ['gid', h.gid],
-    ]) {
-        if (!Number.isSafeInteger(v) || v < 0)
-            throw new ArchiveError(`invalid ${k} ${v}`, { entry: h.name });
-    }
-    if (!Number.isSafeInteger(h.mtime.sec) ||
-        !Number.isInteger(h.mtime.nsec) ||
-        h.mtime.nsec < 0 ||
-        h.mtime.nsec >= 1e9) {
-        throw new ArchiveError(`invalid mtime ${JSON.stringify(h.mtime)}`, { entry: h.name });
-    }
-    const pax = new Map();
-    const block = Buffer.alloc(tar_format_BLOCK);
-    if (fitsString(name, FIELD.name[1]))
-        writeString(block, FIELD.name, name);
-    else {
-        pax.set('path', name);
-        writeString(block, FIELD.name, name.slice(-FIELD.name[1]));
-    }
-    if (fitsString(linkname, FIELD.linkname[1]))
-        writeString(block, FIELD.linkname, linkname);
-    else {
-        pax.set('linkpath', linkname);
-        writeString(block, FIELD.linkname, linkname);
-    }
-    for (const [key, value, field] of [
-        ['uname', uname, FIELD.uname],
-        ['gname', gname, FIELD.gname],
-    ]) {
-        if (fitsString(value, field[1]))
-            writeString(block, field, value);
-        else
-            pax.set(key, value);
-    }
-    writeOctal(block, FIELD.mode, h.mode & 0o7777);
-    for (const [key, value, field] of [
-        ['uid', h.uid, FIELD.uid],
-        ['gid', h.gid, FIELD.gid],
-        ['size', size, FIELD.size],
-    ]) {
-        if (!writeOctal(block, field, value)) {
-            pax.set(key, String(value));
-            writeOctal(block, field, 0);
-        }
-    }
-    if (h.mtime.nsec !== 0 || !writeOctal(block, FIELD.mtime, h.mtime.sec)) {
-        pax.set('mtime', formatPaxTime(h.mtime));
-        writeOctal(block, FIELD.mtime, Math.min(Math.max(h.mtime.sec, 0), octalMax(FIELD.mtime[1])));
-    }
-    const isDevice = h.type === 'char' || h.type === 'block';
-    for (const [key, value, field] of [
-        ['devmajor', isDevice ? (h.devmajor ?? 0) : 0, FIELD.devmajor],
-        ['devminor', isDevice ? (h.devminor ?? 0) : 0, FIELD.devminor],
-    ]) {
-        if (!writeOctal(block, field, value)) {
-            throw new ArchiveError(`device ${key} ${value} does not fit a tar header`, { entry: h.name });
-        }
-    }
-    for (const [k, v] of Object.entries(h.xattrs ?? {}))
-        pax.set(`SCHILY.xattr.${k}`, v);
-    block.write(TYPEFLAG[h.type], 156, 1, 'latin1');
-    block.write('ustar\0', 257, 6, 'latin1');
-    block.write('00', 263, 2, 'latin1');
-    writeChecksum(block);
-    if (pax.size === 0)
-        return block;
-    const records = Buffer.concat([...pax.keys()].sort().map((k) => formatPaxRecord(k, pax.get(k))));
-    const paxHeader = Buffer.alloc(tar_format_BLOCK);
-    const trimmed = name.replace(/\/+$/, '');
-    const slash = trimmed.lastIndexOf('/');
-    const paxName = `${slash >= 0 ? `${trimmed.slice(0, slash)}/` : ''}PaxHeaders.0/${trimmed.slice(slash + 1)}`;
-    writeString(paxHeader, FIELD.name, paxName.length > 100 ? paxName.slice(0, 100) : paxName);
-    writeOctal(paxHeader, FIELD.mode, 0o644);
-    writeOctal(paxHeader, FIELD.uid, 0);
-    writeOctal(paxHeader, FIELD.gid, 0);
-    writeOctal(paxHeader, FIELD.size, records.length);
-    writeOctal(paxHeader, FIELD.mtime, 0);
-    writeOctal(paxHeader, FIELD.devmajor, 0);
-    writeOctal(paxHeader, FIELD.devminor, 0);
-    paxHeader.write('x', 156, 1, 'latin1');
-    paxHeader.write('ustar\0', 257, 6, 'latin1');
-    paxHeader.write('00', 263, 2, 'latin1');
-    writeChecksum(paxHeader);
-    return Buffer.concat([paxHeader, records, tarPadding(records.length), block]);
-}
-const COALESCE = 64 * 1024;
-/**
- * The bytes of a whole archive, in chunks of about 64 KiB (small headers and
- * bodies are coalesced; big body chunks pass through). Throws if a body's
- * length differs from its header's size.
- */
-async function* tarChunks(entries) {
-    let pending = [];
-    let pendingBytes = 0;
-    const flush = () => {
-        if (pendingBytes === 0)
-            return undefined;
-        const out = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        return out;
-    };
-    function* emit(b) {
-        if (b.length >= COALESCE / 4) {
-            const f = flush();
-            if (f)
-                yield f;
-            yield b;
-            return;
-        }
-        if (b.length === 0)
-            return;
-        pending.push(b);
-        pendingBytes += b.length;
-        if (pendingBytes >= COALESCE)
-            yield flush();
-    }
-    for await (const entry of entries) {
-        yield* emit(encodeHeader(entry.header));
-        const size = entry.header.type === 'file' ? (entry.header.size ?? 0) : 0;
-        if (entry.body !== undefined && entry.header.type === 'file') {
-            const body = typeof entry.body === 'function' ? await entry.body() : entry.body;
-            let written = 0;
-            const chunks = Buffer.isBuffer(body) ? [body] : body;
-            for await (const raw of chunks) {
-                const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
-                written += chunk.length;
-                if (written > size) {
-                    throw new ArchiveError(`body is longer than the ${size} bytes its header declares`, {
-                        entry: entry.header.name,
-                    });
-                }
-                yield* emit(chunk);
-            }
-            if (written !== size) {
-                throw new ArchiveError(`body has ${written} bytes but its header declares ${size}`, {
-                    entry: entry.header.name,
-                });
-            }
-        }
-        else if (size !== 0) {
-            throw new ArchiveError(`entry declares ${size} bytes but has no body`, { entry: entry.header.name });
-        }
-        yield* emit(tarPadding(size));
-    }
-    pending.push(TAR_END);
-    pendingBytes += TAR_END.length;
-    const last = flush();
-    if (last)
-        yield last;
-}
-/** A tar stream of the entries (see tarChunks). Errors destroy the stream. */
-function writeTar(entries) {
-    return external_node_stream_.Readable.from(tarChunks(entries), { objectMode: false, highWaterMark: COALESCE });
-}
-
 ;// CONCATENATED MODULE: ./src/archive/layer-writer.ts
 /**
  * Layer tars from a ChangeSet (snapshotters) or from explicit entries
@@ -49622,7 +49516,7 @@ async function* readTar(stream, options = {}) {
             const headerOffset = src.position;
             let block;
             try {
-                block = await src.readExact(tar_format_BLOCK);
+                block = await src.readExact(BLOCK);
             }
             catch (e) {
                 if (e instanceof Truncated)
@@ -49634,7 +49528,7 @@ async function* readTar(stream, options = {}) {
                     formatError('archive ends after an extension header with no entry', undefined, entryOffset);
                 }
                 if (block !== null) {
-                    const second = await src.readExact(tar_format_BLOCK).catch(() => null);
+                    const second = await src.readExact(BLOCK).catch(() => null);
                     if (second && !isZeroBlock(second)) {
                         formatError('a zero block is followed by data (corrupt archive)', undefined, headerOffset);
                     }
@@ -51457,20 +51351,6 @@ class StageBuilder {
                     return await workdirInstruction(this, x);
                 case 'from':
                     throw DockerfileError.at(x.location, 'FROM inside a stage');
-                case 'env':
-                case 'arg':
-                case 'label':
-                case 'cmd':
-                case 'entrypoint':
-                case 'expose':
-                case 'volume':
-                case 'user':
-                case 'stopsignal':
-                case 'healthcheck':
-                case 'shell':
-                case 'onbuild':
-                case 'maintainer':
-                    throw new Error(`internal: ${x.kind} is a config instruction`);
                 default:
                     return assertNever(x);
             }

@@ -13,11 +13,12 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type TarWriteEntry, writeTar } from '../archive/tar-writer.js';
 import { type Digest, hexOf } from './digest.js';
 import type { Image } from './image.js';
 import { compressionOf, FILE_CHUNK } from './layer.js';
 import { parseReference } from './reference.js';
-import { TarLiteWriter } from './tar-lite.js';
 import { verifyStream } from './verify.js';
 
 export class DockerArchiveError extends Error {
@@ -80,28 +81,42 @@ export async function writeDockerArchiveTo(
   const manifest = [
     { Config: configName, RepoTags: tags.map((t) => `${t.repo}:${t.tag}`), Layers: layerNames },
   ];
-  const tar = new TarLiteWriter(out);
-  const manifestJson = Buffer.from(JSON.stringify(manifest));
-  await tar.addFile('manifest.json', manifestJson.length, manifestJson);
-  await tar.addFile(configName, config.length, config);
-  const written = new Set<string>();
-  for (const [i, layer] of image.layers.entries()) {
-    const name = layerNames[i]!;
-    if (written.has(name)) continue;
-    written.add(name);
-    const bytes = verifyStream(layer.open(), {
-      digest: layer.digest,
-      size: layer.size,
-      what: `layer ${i} (${layer.digest})`,
-    });
-    await tar.addFile(name, layer.size, bytes);
+  const file = (name: string, size: number, body: TarWriteEntry['body']): TarWriteEntry => ({
+    header: {
+      name,
+      type: 'file',
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      uname: 'root',
+      gname: 'root',
+      size,
+      mtime: { sec: 0, nsec: 0 },
+    },
+    body,
+  });
+  const layers = image.layers;
+  async function* entries(): AsyncGenerator<TarWriteEntry> {
+    const manifestJson = Buffer.from(JSON.stringify(manifest));
+    yield file('manifest.json', manifestJson.length, manifestJson);
+    yield file(configName, config.length, config);
+    const written = new Set<string>();
+    for (const [i, layer] of layers.entries()) {
+      const name = layerNames[i]!;
+      if (written.has(name)) continue;
+      written.add(name);
+      const what = `layer ${i} (${layer.digest})`;
+      yield file(name, layer.size, () =>
+        verifyStream(layer.open(), { digest: layer.digest, size: layer.size, what }),
+      );
+    }
+    if (tags.length && layers.length) {
+      const top = hexOf(layers[layers.length - 1]!.digest);
+      const repositories: Record<string, Record<string, string>> = {};
+      for (const { repo, tag } of tags) repositories[repo] = { ...repositories[repo], [tag]: top };
+      const json = Buffer.from(JSON.stringify(repositories));
+      yield file('repositories', json.length, json);
+    }
   }
-  if (tags.length && image.layers.length) {
-    const top = hexOf(image.layers[image.layers.length - 1]!.digest);
-    const repositories: Record<string, Record<string, string>> = {};
-    for (const { repo, tag } of tags) repositories[repo] = { ...repositories[repo], [tag]: top };
-    const json = Buffer.from(JSON.stringify(repositories));
-    await tar.addFile('repositories', json.length, json);
-  }
-  await tar.finish();
+  await pipeline(writeTar(entries()), out);
 }
