@@ -179,6 +179,66 @@ describeWith(
       expect(await client.headManifest(parseReference(dest))).toBeUndefined();
     });
 
+    test('independent stages both build (in parallel) and feed the final stage; a failing one is the error', async () => {
+      const base = `${registry.host}/base/busybox:1`;
+      const ctxDir = await context({
+        Dockerfile: [
+          `FROM ${base} AS a`,
+          'RUN echo from-a > /a',
+          `FROM ${base} AS b`,
+          'RUN echo from-b > /b',
+          `FROM ${base} AS unused`,
+          'RUN exit 9',
+          'FROM scratch',
+          'COPY --from=a /a /a',
+          'COPY --from=b /b /b',
+        ].join('\n'),
+      });
+      const o = options(ctxDir, `${registry.host}/team/par:1`);
+      o.push = false;
+      o.ociLayoutPath = path.join(tmp, 'par-oci');
+      const result = await build(o, silentLogger);
+      expect(result.steps.map((s) => `${s.stage}:${s.instruction}`).sort()).toEqual([
+        '3:COPY --from=a /a /a',
+        '3:COPY --from=b /b /b',
+        'a:RUN echo from-a > /a',
+        'b:RUN echo from-b > /b',
+      ]);
+      const bundle = path.join(tmp, 'par-bundle');
+      await run('umoci', ['unpack', '--image', `${o.ociLayoutPath}:1`, bundle]);
+      expect(await fs.readFile(path.join(bundle, 'rootfs/a'), 'utf8')).toBe('from-a\n');
+      expect(await fs.readFile(path.join(bundle, 'rootfs/b'), 'utf8')).toBe('from-b\n');
+
+      const failing = await context({
+        Dockerfile: [
+          `FROM ${base} AS a`,
+          'RUN sleep 20',
+          `FROM ${base} AS b`,
+          'RUN exit 7',
+          'FROM scratch',
+          'COPY --from=a /bin/sh /a',
+          'COPY --from=b /bin/sh /b',
+        ].join('\n'),
+      });
+      const f = options(failing, `${registry.host}/team/par:2`);
+      f.push = false;
+      await expect(build(f, silentLogger)).rejects.toThrow(/Dockerfile:4: RUN exit 7 exited with code 7/);
+    });
+
+    test('without RUN isolation a Dockerfile without RUN builds; one with RUN fails saying why and what to do', async () => {
+      const base = `${registry.host}/base/busybox:1`;
+      const noRun = await context({ Dockerfile: `FROM ${base}\nCOPY f /f\nENV A=1\n`, f: 'x' });
+      const o = options(noRun, `${registry.host}/team/norun:1`);
+      o.isolation = 'none';
+      expect((await build(o, silentLogger)).digest).toMatch(/^sha256:/);
+      const withRun = await context({ Dockerfile: `FROM ${base}\nRUN true\n` });
+      const r = options(withRun, `${registry.host}/team/norun:2`);
+      r.isolation = 'none';
+      await expect(build(r, silentLogger)).rejects.toThrow(
+        /Dockerfile:2: RUN is not possible here: .*isolation/i,
+      );
+    });
+
     test('a Dockerfile error fails before any pull', async () => {
       const ctxDir = await context({ Dockerfile: `FROM ${registry.host}/base/never:1\nRUN true\nFROB x\n` });
       const before = registry.requests().length;

@@ -51074,7 +51074,16 @@ async function runInstruction(host, instr) {
             step = await runStep({
                 sandbox,
                 snapshotter,
-                spec: { argv, env, cwd, user, network, onOutput: out.write, ...(pipes.length ? { pipes } : {}) },
+                spec: {
+                    argv,
+                    env,
+                    cwd,
+                    user,
+                    network,
+                    onOutput: out.write,
+                    signal: host.ctx.signal,
+                    ...(pipes.length ? { pipes } : {}),
+                },
                 home: user.home,
             });
         }
@@ -51440,6 +51449,54 @@ async function createWorkspace(opts) {
 
 
 
+/** Stages build as soon as what they depend on is built, two at a time (the cores). */
+const STAGE_CONCURRENCY = 2;
+/**
+ * Runs the planned stages in dependency order, independent ones in
+ * parallel. The first failure aborts the others (their RUNs are killed)
+ * and is the error thrown. Returns the last (target) stage.
+ */
+async function buildStages(stages, buildOne, finished, abort) {
+    const done = new Map();
+    let failure;
+    let running = 0;
+    const waiters = [];
+    const slot = async () => {
+        while (running >= STAGE_CONCURRENCY)
+            await new Promise((r) => waiters.push(r));
+        running++;
+    };
+    const release = () => {
+        running--;
+        waiters.shift()?.();
+    };
+    stages.forEach((planned, i) => {
+        const p = (async () => {
+            await Promise.all(planned.dependsOn.map((d) => done.get(d)));
+            abort.signal.throwIfAborted();
+            await slot();
+            try {
+                abort.signal.throwIfAborted();
+                const stage = await buildOne(planned, i + 1);
+                finished(planned.index, stage);
+                return stage;
+            }
+            finally {
+                release();
+            }
+        })();
+        p.catch((error) => {
+            failure ??= { error };
+            abort.abort(new Error('another stage failed'));
+        });
+        done.set(planned.index, p);
+    });
+    await Promise.allSettled(done.values());
+    if (failure)
+        throw failure.error;
+    const last = stages[stages.length - 1];
+    return last ? done.get(last.index) : undefined;
+}
 function once(fn) {
     let p;
     return () => {
@@ -51489,6 +51546,7 @@ async function build(options, log, deps = {}) {
         });
     const pulled = new Map();
     const steps = [];
+    const abort = new AbortController();
     const ctx = {
         options,
         log,
@@ -51502,6 +51560,7 @@ async function build(options, log, deps = {}) {
         cache: await createLayerCache({ options, registry, log, workspaceRoot: workspace.root }),
         stages: new Map(),
         steps,
+        signal: abort.signal,
         sandbox: once(async () => {
             const s = await selectSandbox(options.isolation, log, { scratchDir: workspace.root });
             if (isUnavailable(s))
@@ -51552,22 +51611,16 @@ async function build(options, log, deps = {}) {
         },
     };
     try {
-        let finished;
-        let position = 0;
-        for (const planned of plan.stages) {
-            const builder = new StageBuilder({
-                ctx,
-                df,
-                plan,
-                planned,
-                position: ++position,
-                count: plan.stages.length,
-                from,
-                scopes,
-            });
-            finished = await builder.build();
-            ctx.stages.set(planned.index, finished);
-        }
+        const finished = await buildStages(plan.stages, (planned, position) => new StageBuilder({
+            ctx,
+            df,
+            plan,
+            planned,
+            position,
+            count: plan.stages.length,
+            from,
+            scopes,
+        }).build(), (index, stage) => ctx.stages.set(index, stage), abort);
         if (!finished)
             throw new DockerfileError(display, undefined, 'nothing to build');
         for (const w of (await ctx.cache?.flush()) ?? [])

@@ -43,6 +43,8 @@ export interface BuildContext {
   readonly cache: LayerCache | undefined;
   readonly stages: Map<number, FinishedStage>;
   readonly steps: StepReport[];
+  /** Aborted when the build fails: running RUNs are killed. */
+  readonly signal: AbortSignal;
   /** The RUN sandbox, chosen on first use (throws with the reason when none works). */
   sandbox(): Promise<Sandbox>;
   /** Whether overlay snapshots work in the workspace (probed once). */

@@ -11,7 +11,7 @@ import { parseDockerfile } from '../dockerfile/dockerfile.js';
 import { loadDockerignore } from '../dockerfile/dockerignore.js';
 import { DockerfileError } from '../dockerfile/errors.js';
 import type { StageScope } from '../dockerfile/scope.js';
-import { planStages } from '../dockerfile/stages.js';
+import { type PlannedStage, planStages } from '../dockerfile/stages.js';
 import { type Image, imageFromParts } from '../image/image.js';
 import type { Platform } from '../image/manifest.js';
 import { formatPlatform, hostPlatform, parsePlatform } from '../image/platform.js';
@@ -33,6 +33,58 @@ import { SourceTree } from './source-tree.js';
 import { StageBuilder } from './stage-builder.js';
 import { createStageDir, StageFilesystem } from './stage-fs.js';
 import { createWorkspace } from './workspace.js';
+
+/** Stages build as soon as what they depend on is built, two at a time (the cores). */
+export const STAGE_CONCURRENCY = 2;
+
+/**
+ * Runs the planned stages in dependency order, independent ones in
+ * parallel. The first failure aborts the others (their RUNs are killed)
+ * and is the error thrown. Returns the last (target) stage.
+ */
+async function buildStages(
+  stages: PlannedStage[],
+  buildOne: (planned: PlannedStage, position: number) => Promise<FinishedStage>,
+  finished: (index: number, stage: FinishedStage) => void,
+  abort: AbortController,
+): Promise<FinishedStage | undefined> {
+  const done = new Map<number, Promise<FinishedStage>>();
+  let failure: { error: unknown } | undefined;
+  let running = 0;
+  const waiters: (() => void)[] = [];
+  const slot = async () => {
+    while (running >= STAGE_CONCURRENCY) await new Promise<void>((r) => waiters.push(r));
+    running++;
+  };
+  const release = () => {
+    running--;
+    waiters.shift()?.();
+  };
+  stages.forEach((planned, i) => {
+    const p = (async () => {
+      await Promise.all(planned.dependsOn.map((d) => done.get(d)));
+      abort.signal.throwIfAborted();
+      await slot();
+      try {
+        abort.signal.throwIfAborted();
+        const stage = await buildOne(planned, i + 1);
+        finished(planned.index, stage);
+        return stage;
+      } finally {
+        release();
+      }
+    })();
+    p.catch((error: unknown) => {
+      failure ??= { error };
+      abort.abort(new Error('another stage failed'));
+    });
+    done.set(planned.index, p);
+  });
+  await Promise.allSettled(done.values());
+  if (failure) throw failure.error;
+  const last = stages[stages.length - 1];
+  return last ? done.get(last.index) : undefined;
+}
 
 /** Side effects a caller (tests, the action) may replace. */
 export interface BuildDeps {
@@ -96,6 +148,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     });
   const pulled = new Map<string, Promise<Image>>();
   const steps: StepReport[] = [];
+  const abort = new AbortController();
   const ctx: BuildContext = {
     options,
     log,
@@ -109,6 +162,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     cache: await createLayerCache({ options, registry, log, workspaceRoot: workspace.root }),
     stages: new Map(),
     steps,
+    signal: abort.signal,
     sandbox: once(async (): Promise<Sandbox> => {
       const s = await selectSandbox(options.isolation, log, { scratchDir: workspace.root });
       if (isUnavailable(s)) throw new Error(`RUN is not possible here: ${s.unavailable}`);
@@ -159,22 +213,22 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   };
 
   try {
-    let finished: FinishedStage | undefined;
-    let position = 0;
-    for (const planned of plan.stages) {
-      const builder = new StageBuilder({
-        ctx,
-        df,
-        plan,
-        planned,
-        position: ++position,
-        count: plan.stages.length,
-        from,
-        scopes,
-      });
-      finished = await builder.build();
-      ctx.stages.set(planned.index, finished);
-    }
+    const finished = await buildStages(
+      plan.stages,
+      (planned, position) =>
+        new StageBuilder({
+          ctx,
+          df,
+          plan,
+          planned,
+          position,
+          count: plan.stages.length,
+          from,
+          scopes,
+        }).build(),
+      (index, stage) => ctx.stages.set(index, stage),
+      abort,
+    );
     if (!finished) throw new DockerfileError(display, undefined, 'nothing to build');
     for (const w of (await ctx.cache?.flush()) ?? []) log.warn(w);
 

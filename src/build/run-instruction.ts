@@ -88,7 +88,16 @@ export async function runInstruction(host: StageHost, instr: RunInstruction): Pr
         step = await runStep({
           sandbox,
           snapshotter,
-          spec: { argv, env, cwd, user, network, onOutput: out.write, ...(pipes.length ? { pipes } : {}) },
+          spec: {
+            argv,
+            env,
+            cwd,
+            user,
+            network,
+            onOutput: out.write,
+            signal: host.ctx.signal,
+            ...(pipes.length ? { pipes } : {}),
+          },
           home: user.home,
         });
       } finally {
