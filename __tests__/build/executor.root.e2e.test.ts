@@ -239,6 +239,28 @@ describeWith(
       );
     });
 
+    test('--reproducible: two builds of the same inputs give the same digest', async () => {
+      const ctxDir = await context({
+        Dockerfile: `FROM ${registry.host}/base/busybox:1\nCOPY f /srv/f\nRUN echo built > /built && mkdir -p /var/x && touch /var/x/y\nWORKDIR /app\n`,
+        f: 'content\n',
+      });
+      const digests: string[] = [];
+      for (const n of [1, 2]) {
+        const o = options(ctxDir, `${registry.host}/team/repro:${n}`);
+        o.reproducible = true;
+        o.push = false;
+        o.ociLayoutPath = path.join(tmp, `repro-${n}`);
+        digests.push((await build(o, silentLogger)).digest);
+        if (n === 1) await new Promise((r) => setTimeout(r, 1100)); // a second passes: times would differ
+      }
+      expect(digests[1]).toBe(digests[0]);
+      const o = options(ctxDir, `${registry.host}/team/repro:3`);
+      o.push = false;
+      o.sourceDateEpoch = 1_700_000_000;
+      const third = await build(o, silentLogger);
+      expect(third.digest).not.toBe(digests[0]);
+    });
+
     test('a Dockerfile error fails before any pull', async () => {
       const ctxDir = await context({ Dockerfile: `FROM ${registry.host}/base/never:1\nRUN true\nFROB x\n` });
       const before = registry.requests().length;

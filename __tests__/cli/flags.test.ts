@@ -57,6 +57,13 @@ describe('kaniko-compatible build flags', () => {
     expect(o.insecureRegistries).toEqual(['r.example', 'localhost:5000']);
   });
 
+  test('SOURCE_DATE_EPOCH comes from the environment, else the build arg', () => {
+    expect(parse(['--no-push'], { SOURCE_DATE_EPOCH: '1700000000' }).sourceDateEpoch).toBe(1700000000);
+    expect(parse(['--no-push', '--build-arg', 'SOURCE_DATE_EPOCH=42']).sourceDateEpoch).toBe(42);
+    expect(parse(['--no-push']).sourceDateEpoch).toBeUndefined();
+    expect(() => parse(['--no-push'], { SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(/expected whole seconds/);
+  });
+
   test('unknown flags are named, all of them', () => {
     expect(() => parseFlags(['--bogus', '-d', 'x', '--nope=1'], BUILD_FLAGS)).toThrow(
       new UsageError('unknown flags "--bogus", "--nope" (see kiln build --help)'),

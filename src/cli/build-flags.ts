@@ -179,7 +179,19 @@ export function buildOptionsFromFlags(
   if (o.push && o.destinations.length === 0) {
     throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
   }
+  o.sourceDateEpoch = sourceDateEpoch(env.SOURCE_DATE_EPOCH ?? o.buildArgs.get('SOURCE_DATE_EPOCH'));
   return o;
+}
+
+/** SOURCE_DATE_EPOCH (environment or build arg, as BuildKit reads it): whole seconds, or an error. */
+export function sourceDateEpoch(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  if (!/^\d+$/.test(text.trim())) {
+    throw new UsageError(
+      `SOURCE_DATE_EPOCH "${text}": expected whole seconds since 1970 (e.g. $(git log -1 --format=%ct))`,
+    );
+  }
+  return Number(text.trim());
 }
 
 /**
