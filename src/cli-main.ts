@@ -7,4 +7,5 @@ process.exitCode = await main(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   isTTY: Boolean(process.stderr.isTTY),
+  columns: () => process.stderr.columns ?? 80,
 });

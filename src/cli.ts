@@ -6,6 +6,7 @@ import { build } from './build/build.js';
 import { BUILD_FLAGS, buildOptionsFromFlags } from './cli/build-flags.js';
 import { formatFlagHelp, parseFlags, UsageError } from './cli/flags.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
+import { ttyLogger } from './cli/tty-logger.js';
 import { type Logger, streamLogger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -16,6 +17,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** True when stderr is a terminal (live progress instead of plain lines). */
   isTTY: boolean;
+  /** Width of the terminal. */
+  columns?: () => number;
 }
 
 const COMMANDS: Record<string, string> = {
@@ -78,7 +81,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-function cliLogger(io: CliIo, verbosity: string | undefined): Logger {
+function cliLogger(io: CliIo, verbosity: string | undefined): Logger & { close?(): void } {
+  const verbose = verbosity === 'debug' || verbosity === 'trace';
+  if (io.isTTY && !io.env.CI) {
+    return ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 });
+  }
   return streamLogger({
     verbose: verbosity === 'debug' || verbosity === 'trace',
     timestamps: !io.isTTY,
@@ -98,7 +105,11 @@ async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
   const log = cliLogger(io, flags.values.get('verbosity') as string | undefined);
   for (const w of flags.warnings) log.warn(w);
   const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
-  const result = await build(options, log);
-  io.stdout(`${result.digest}\n`);
-  return 0;
+  try {
+    const result = await build(options, log);
+    io.stdout(`${result.digest}\n`);
+    return 0;
+  } finally {
+    log.close?.();
+  }
 }

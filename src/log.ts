@@ -12,6 +12,12 @@ export interface Logger {
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Registers a value that must never be printed. */
   secret(value: string): void;
+  /**
+   * A live status line for work in progress (`key` identifies it; undefined
+   * text clears it). Terminals show these under the log, as BuildKit does;
+   * plain logs ignore them (the step's own lines say what happened).
+   */
+  progress?(key: string, text: string | undefined): void;
 }
 
 /** A logger that prints nothing; for library callers and tests. */

@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2860);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5440);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39033,6 +39033,7 @@ process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stderr.isTTY),
+    columns: () => process.stderr.columns ?? 80,
 });
 
 __webpack_async_result__();
@@ -39040,7 +39041,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2860:
+/***/ 5440:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46377,11 +46378,13 @@ async function writeOutputs(ctx, image, destinations) {
         }
         if (targets.length > 0) {
             const started = Date.now();
+            log.progress?.('push', `pushing ${targets.map(String).join(', ')}`);
             await pushImage(ctx.registry, targets, {
                 manifest: image.manifestBytes(),
                 mediaType: image.mediaType,
                 blobs: [image.configAsBlob(), ...image.layers],
             });
+            log.progress?.('push', undefined);
             log.info(`pushed ${targets.map(String).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         }
         pushed = destinations.map((d) => d.toString());
@@ -51141,15 +51144,23 @@ class StageFilesystem {
             return;
         const started = Date.now();
         let bytes = 0;
-        for (let i = this.applied; i < layers.length; i++) {
-            const layer = layers[i];
-            const stats = await extractLayer(layer.openUncompressed(), this.dir, {
-                xattrs: this.xattrs,
-                logger: this.log,
-            });
-            bytes += stats.bytes;
-            this.applied = i + 1;
-            this.generation++;
+        const key = `extract ${this.dir}`;
+        try {
+            for (let i = this.applied; i < layers.length; i++) {
+                const layer = layers[i];
+                const mib = (layer.size / 1048576).toFixed(1);
+                this.log.progress?.(key, `${label} extracting layer ${i + 1}/${layers.length} (${mib} MiB)`);
+                const stats = await extractLayer(layer.openUncompressed(), this.dir, {
+                    xattrs: this.xattrs,
+                    logger: this.log,
+                });
+                bytes += stats.bytes;
+                this.applied = i + 1;
+                this.generation++;
+            }
+        }
+        finally {
+            this.log.progress?.(key, undefined);
         }
         this.log.debug(`${label}: extracted ${layers.length} layer(s), ${(bytes / 1048576).toFixed(1)} MiB in ${Date.now() - started} ms`);
     }
@@ -51330,7 +51341,13 @@ class StageBuilder {
             }
             else {
                 this.ctx.log.info(`${this.label} ${text}`);
-                outcome = await this.dispatch(x);
+                this.ctx.log.progress?.(this.label, `${this.label} ${text}`);
+                try {
+                    outcome = await this.dispatch(x);
+                }
+                finally {
+                    this.ctx.log.progress?.(this.label, undefined);
+                }
             }
             const durationMs = Date.now() - started;
             this.ctx.steps.push({
@@ -52239,11 +52256,71 @@ async function runParse(argv, io) {
     return 0;
 }
 
+;// CONCATENATED MODULE: ./src/cli/tty-logger.ts
+/**
+ * The CLI's terminal view: log lines scroll as usual while the steps and
+ * transfers in progress stay at the bottom with their elapsed time, redrawn
+ * a few times a second (BuildKit's tty output, in small). Used only when
+ * stderr is a terminal and CI is not set; otherwise plain timestamped lines.
+ */
+
+const CLEAR_LINE = '\x1b[2K';
+const UP = (n) => `\x1b[${n}A`;
+function ttyLogger(opts) {
+    const now = opts.now ?? Date.now;
+    const active = new Map();
+    let drawn = 0;
+    const erase = () => {
+        if (drawn === 0)
+            return '';
+        const out = `\r${UP(drawn)}${`${CLEAR_LINE}\n`.repeat(drawn)}${UP(drawn)}`;
+        drawn = 0;
+        return out;
+    };
+    const draw = () => {
+        const cols = Math.max(20, opts.columns());
+        const lines = [...active.values()].map(({ text, since }) => {
+            const secs = ((now() - since) / 1000).toFixed(1);
+            const line = ` => ${text}`;
+            const tail = ` ${secs}s`;
+            return `${line.length + tail.length > cols ? `${line.slice(0, cols - tail.length - 1)}…` : line}${tail}`;
+        });
+        drawn = lines.length;
+        return lines.map((l) => `${CLEAR_LINE}${l}\n`).join('');
+    };
+    const plain = streamLogger({
+        verbose: opts.verbose,
+        timestamps: false,
+        write: (line) => opts.write(`${erase()}${line}\n${draw()}`),
+    });
+    const timer = setInterval(() => {
+        if (active.size)
+            opts.write(`${erase()}${draw()}`);
+    }, 200);
+    timer.unref();
+    return {
+        ...plain,
+        progress(key, text) {
+            if (text === undefined)
+                active.delete(key);
+            else
+                active.set(key, { text, since: active.get(key)?.since ?? now() });
+            opts.write(`${erase()}${draw()}`);
+        },
+        close() {
+            clearInterval(timer);
+            active.clear();
+            opts.write(erase());
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli.ts
 /**
  * CLI entry: argv → BuildOptions → build(). Returns the exit code; the bin
  * script sets process.exitCode from it.
  */
+
 
 
 
@@ -52308,6 +52385,10 @@ async function main(argv, io) {
     }
 }
 function cliLogger(io, verbosity) {
+    const verbose = verbosity === 'debug' || verbosity === 'trace';
+    if (io.isTTY && !io.env.CI) {
+        return ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 });
+    }
     return streamLogger({
         verbose: verbosity === 'debug' || verbosity === 'trace',
         timestamps: !io.isTTY,
@@ -52327,9 +52408,14 @@ async function runBuild(argv, io) {
     for (const w of flags.warnings)
         log.warn(w);
     const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
-    const result = await build(options, log);
-    io.stdout(`${result.digest}\n`);
-    return 0;
+    try {
+        const result = await build(options, log);
+        io.stdout(`${result.digest}\n`);
+        return 0;
+    }
+    finally {
+        log.close?.();
+    }
 }
 
 

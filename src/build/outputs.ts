@@ -51,11 +51,13 @@ export async function writeOutputs(
     }
     if (targets.length > 0) {
       const started = Date.now();
+      log.progress?.('push', `pushing ${targets.map(String).join(', ')}`);
       await pushImage(ctx.registry, targets, {
         manifest: image.manifestBytes(),
         mediaType: image.mediaType,
         blobs: [image.configAsBlob(), ...image.layers],
       });
+      log.progress?.('push', undefined);
       log.info(`pushed ${targets.map(String).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     pushed = destinations.map((d) => d.toString());

@@ -164,7 +164,12 @@ export class StageBuilder implements StageHost {
         outcome = { cache: 'none' };
       } else {
         this.ctx.log.info(`${this.label} ${text}`);
-        outcome = await this.dispatch(x);
+        this.ctx.log.progress?.(this.label, `${this.label} ${text}`);
+        try {
+          outcome = await this.dispatch(x);
+        } finally {
+          this.ctx.log.progress?.(this.label, undefined);
+        }
       }
       const durationMs = Date.now() - started;
       this.ctx.steps.push({

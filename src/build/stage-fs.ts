@@ -35,15 +35,22 @@ export class StageFilesystem {
     if (this.applied === layers.length) return;
     const started = Date.now();
     let bytes = 0;
-    for (let i = this.applied; i < layers.length; i++) {
-      const layer = layers[i]!;
-      const stats = await extractLayer(layer.openUncompressed() as Readable, this.dir, {
-        xattrs: this.xattrs,
-        logger: this.log,
-      });
-      bytes += stats.bytes;
-      this.applied = i + 1;
-      this.generation++;
+    const key = `extract ${this.dir}`;
+    try {
+      for (let i = this.applied; i < layers.length; i++) {
+        const layer = layers[i]!;
+        const mib = (layer.size / 1048576).toFixed(1);
+        this.log.progress?.(key, `${label} extracting layer ${i + 1}/${layers.length} (${mib} MiB)`);
+        const stats = await extractLayer(layer.openUncompressed() as Readable, this.dir, {
+          xattrs: this.xattrs,
+          logger: this.log,
+        });
+        bytes += stats.bytes;
+        this.applied = i + 1;
+        this.generation++;
+      }
+    } finally {
+      this.log.progress?.(key, undefined);
     }
     this.log.debug(
       `${label}: extracted ${layers.length} layer(s), ${(bytes / 1048576).toFixed(1)} MiB in ${Date.now() - started} ms`,
