@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5440);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4575);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39041,7 +39041,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5440:
+/***/ 4575:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48727,401 +48727,6 @@ function compareLayerPaths(a, b) {
     return Buffer.compare(layerSortKey(a), layerSortKey(b));
 }
 
-;// CONCATENATED MODULE: ./src/archive/whiteout.ts
-/**
- * OCI/AUFS whiteouts: `.wh.<name>` deletes `<name>` from lower layers,
- * `.wh..wh..opq` hides a directory's lower content. Every other `.wh..wh.*`
- * name (AUFS metadata such as `.wh..wh.plnk`) is rejected, as are whiteouts
- * with no name.
- */
-
-const WHITEOUT_PREFIX = '.wh.';
-const WHITEOUT_META_PREFIX = '.wh..wh.';
-const OPAQUE_WHITEOUT = '.wh..wh..opq';
-/** What a base name means; throws WhiteoutError for malformed whiteouts. */
-function classifyWhiteout(base, entry) {
-    if (!base.startsWith(WHITEOUT_PREFIX))
-        return { kind: 'none' };
-    if (base === OPAQUE_WHITEOUT)
-        return { kind: 'opaque' };
-    if (base.startsWith(WHITEOUT_META_PREFIX)) {
-        throw new WhiteoutError(`unsupported whiteout marker ${JSON.stringify(base)} (only ${OPAQUE_WHITEOUT} is valid)`, {
-            entry,
-        });
-    }
-    const name = base.slice(WHITEOUT_PREFIX.length);
-    if (name === '' || name === '.' || name === '..') {
-        throw new WhiteoutError(`malformed whiteout ${JSON.stringify(base)}: it names no file`, { entry });
-    }
-    return { kind: 'delete', name };
-}
-function whiteoutName(base) {
-    return WHITEOUT_PREFIX + base;
-}
-
-;// CONCATENATED MODULE: ./src/archive/layer-plan.ts
-/**
- * Plans a layer: which tar entries, in which order, with which metadata.
- * Entries are sorted component-wise by path (BuildKit's order); every
- * ancestor directory of an added or deleted path is included with its
- * metadata (as Docker/BuildKit do); deletions become `.wh.<name>`, opaque
- * directories get `.wh..wh..opq` right after the directory entry; regular
- * files that share an inode become hardlinks to the first path in order.
- */
-
-
-
-
-
-function layer_plan_cleanPath(path) {
-    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-    if (parts.includes('..'))
-        throw new LayerWriteError('layer paths must not contain ".."', { entry: path });
-    return parts.join('/');
-}
-function parentsOf(path) {
-    const out = [];
-    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
-        out.push(path.slice(0, i));
-    return out;
-}
-function layer_plan_typeOf(mode) {
-    switch (Number(mode) & 0o170000) {
-        case 0o100000:
-            return 'file';
-        case 0o040000:
-            return 'dir';
-        case 0o120000:
-            return 'symlink';
-        case 0o020000:
-            return 'char';
-        case 0o060000:
-            return 'block';
-        case 0o010000:
-            return 'fifo';
-        case 0o140000:
-            return 'socket';
-        default:
-            return undefined;
-    }
-}
-/** Linux dev_t → major/minor (glibc's gnu_dev_major/minor). */
-function devParts(rdev) {
-    const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
-    const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
-    return { major: Number(major), minor: Number(minor) };
-}
-/** Entries stat'ed between two turns of the event loop. */
-const YIELD_EVERY = 256;
-/**
- * Maps items with a synchronous fn, letting the event loop turn every
- * YIELD_EVERY items. lstat/readlink are synchronous on purpose: through the
- * thread pool each costs several times the syscall (see extract.ts).
- */
-async function mapYielding(items, fn) {
-    const out = new Array(items.length);
-    for (let i = 0; i < items.length; i++) {
-        out[i] = fn(items[i]);
-        if ((i + 1) % YIELD_EVERY === 0)
-            await new Promise((r) => setImmediate(r));
-    }
-    return out;
-}
-/** Plans the tar entries of a layer; see the module comment. */
-async function planLayer(entries, options = {}) {
-    const byPath = new Map();
-    const whiteouts = new Map();
-    const opaques = new Map();
-    for (const e of entries) {
-        const path = layer_plan_cleanPath(e.path);
-        if (path === '')
-            continue; // the root itself is never an entry
-        const key = layerSortKey(path);
-        if (e.kind === 'delete')
-            whiteouts.set(path, { path, key, rank: 0, what: 'whiteout' });
-        else if (e.kind === 'opaque') {
-            opaques.set(path, { path, key: Buffer.concat([key, Buffer.from([0, 0])]), rank: 2, what: 'opaque' });
-        }
-        else if (e.kind === 'dir') {
-            byPath.set(path, { path, key, rank: 1, what: 'dir', dirMeta: e });
-        }
-        else {
-            const { uid, gid, mode, mtime } = e;
-            byPath.set(path, {
-                path,
-                key,
-                rank: 1,
-                what: 'add',
-                source: e.source,
-                override: { uid, gid, mode, mtime },
-            });
-        }
-    }
-    for (const path of [...byPath.keys(), ...whiteouts.keys(), ...opaques.keys()]) {
-        const ancestors = parentsOf(path);
-        if (opaques.has(path))
-            ancestors.push(path);
-        for (const dir of ancestors) {
-            if (!byPath.has(dir))
-                byPath.set(dir, { path: dir, key: layerSortKey(dir), rank: 1, what: 'parent' });
-        }
-    }
-    const items = [...byPath.values(), ...whiteouts.values(), ...opaques.values()].sort((a, b) => Buffer.compare(a.key, b.key) || a.rank - b.rank);
-    const clamp = options.clampMtime;
-    const finalTime = (t) => {
-        const u = options.subsecondMtimes ? t : { sec: t.sec, nsec: 0 };
-        return clamp !== undefined && (u.sec > clamp || (u.sec === clamp && u.nsec > 0))
-            ? { sec: clamp, nsec: 0 }
-            : u;
-    };
-    const fromSeconds = (s) => {
-        const sec = Math.floor(s);
-        return finalTime({ sec, nsec: Math.min(999_999_999, Math.round((s - sec) * 1e9)) });
-    };
-    const fromNs = (ns) => {
-        let sec = ns / 1000000000n;
-        let nsec = ns % 1000000000n;
-        if (nsec < 0n) {
-            sec -= 1n;
-            nsec += 1000000000n;
-        }
-        return finalTime({ sec: Number(sec), nsec: Number(nsec) });
-    };
-    // Stat every source and parent.
-    const planned = await mapYielding(items, (item) => {
-        if (item.what === 'whiteout' || item.what === 'opaque') {
-            const slash = item.path.lastIndexOf('/');
-            const dir = slash < 0 ? '' : item.path.slice(0, slash + 1);
-            const base = item.what === 'opaque' ? OPAQUE_WHITEOUT : whiteoutName(item.path.slice(slash + 1));
-            const name = item.what === 'opaque' ? `${item.path}/${base}` : `${dir}${base}`;
-            const header = {
-                name,
-                type: 'file',
-                mode: 0,
-                uid: 0,
-                gid: 0,
-                size: 0,
-                mtime: fromSeconds(0),
-            };
-            return { header, whiteout: true };
-        }
-        if (item.what === 'dir' || (item.what === 'parent' && !options.parentRoot)) {
-            const m = item.dirMeta ?? { uid: 0, gid: 0, mode: 0o755, mtime: 0 };
-            const header = {
-                name: item.path,
-                type: 'dir',
-                mode: m.mode,
-                uid: m.uid,
-                gid: m.gid,
-                mtime: fromSeconds(m.mtime),
-            };
-            return { header, whiteout: false };
-        }
-        const source = item.what === 'add' ? item.source : `${options.parentRoot}/${item.path}`;
-        let st;
-        try {
-            st = (0,external_node_fs_namespaceObject.lstatSync)(source, { bigint: true });
-        }
-        catch (e) {
-            if (item.what === 'parent' && errnoCode(e) === 'ENOENT') {
-                const header = {
-                    name: item.path,
-                    type: 'dir',
-                    mode: 0o755,
-                    uid: 0,
-                    gid: 0,
-                    mtime: fromSeconds(0),
-                };
-                return { header, whiteout: false };
-            }
-            throw new LayerWriteError(`cannot read ${source}: ${String(e)}`, { entry: item.path, cause: e });
-        }
-        const type = layer_plan_typeOf(st.mode);
-        if (type === 'socket')
-            return undefined; // sockets never go into layers (as Docker)
-        if (!type)
-            throw new LayerWriteError(`unsupported file type at ${source}`, { entry: item.path });
-        if (item.what === 'parent' && type !== 'dir') {
-            throw new LayerWriteError(`${source} must be a directory: it is the parent of layer entries`, {
-                entry: item.path,
-            });
-        }
-        const o = item.override ?? {};
-        const header = {
-            name: item.path,
-            type,
-            mode: o.mode ?? Number(st.mode) & 0o7777,
-            uid: o.uid ?? Number(st.uid),
-            gid: o.gid ?? Number(st.gid),
-            mtime: o.mtime !== undefined ? fromSeconds(o.mtime) : fromNs(st.mtimeNs),
-        };
-        if (type === 'file')
-            header.size = Number(st.size);
-        if (type === 'symlink')
-            header.linkname = (0,external_node_fs_namespaceObject.readlinkSync)(source);
-        if (type === 'char' || type === 'block') {
-            const { major, minor } = devParts(st.rdev);
-            header.devmajor = major;
-            header.devminor = minor;
-        }
-        const entry = { header, whiteout: false, origin: source };
-        if (type === 'file') {
-            entry.source = source;
-            if (st.nlink > 1n)
-                entry.inode = `${st.dev}:${st.ino}:${o.uid}:${o.gid}:${o.mode}:${o.mtime}`;
-        }
-        return entry;
-    });
-    // Every ancestor of an entry must be a directory in the layer.
-    const types = new Map();
-    const out = [];
-    const firstOfInode = new Map();
-    const xattrTargets = new Map();
-    for (const p of planned) {
-        if (!p)
-            continue;
-        const path = p.header.name;
-        for (const dir of parentsOf(path)) {
-            const t = types.get(dir);
-            if (t !== undefined && t !== 'dir') {
-                throw new LayerWriteError(`${dir} is a ${t} in this layer, so nothing can be below it`, {
-                    entry: path,
-                });
-            }
-        }
-        if (!p.whiteout)
-            types.set(path, p.header.type);
-        if (p.inode !== undefined) {
-            const first = firstOfInode.get(p.inode);
-            if (first !== undefined) {
-                out.push({ header: { ...p.header, type: 'hardlink', linkname: first, size: 0 } });
-                continue;
-            }
-            firstOfInode.set(p.inode, path);
-        }
-        if (p.origin && (p.header.type === 'file' || p.header.type === 'dir'))
-            xattrTargets.set(p.origin, p.header);
-        out.push(p.source ? { header: p.header, source: p.source } : { header: p.header });
-    }
-    // Xattrs of files and directories, read in one batch.
-    if (options.xattrs && !options.xattrs.unavailable && xattrTargets.size > 0) {
-        const found = await options.xattrs.read([...xattrTargets.keys()]);
-        for (const [origin, attrs] of found) {
-            const header = xattrTargets.get(origin);
-            if (!header)
-                continue;
-            const keep = {};
-            for (const [k, v] of Object.entries(attrs))
-                if (isLayerXattr(k))
-                    keep[k] = v;
-            if (Object.keys(keep).length > 0)
-                header.xattrs = keep;
-        }
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/archive/layer-writer.ts
-/**
- * Layer tars from a ChangeSet (snapshotters) or from explicit entries
- * (COPY/ADD: a layer path ← a file on disk with overridden owner/mode).
- * Both go through planLayer (order, parents, whiteouts, hardlinks, xattrs)
- * and stream the result as an uncompressed tar: small files are read whole
- * with synchronous calls (cheaper than the thread pool hand-off, see
- * extract.ts), big ones streamed asynchronously; memory stays flat. Files
- * are opened with O_NOFOLLOW, and a file whose size changed since it was
- * planned fails the layer rather than producing a corrupt one.
- */
-
-
-
-
-
-/** Files up to this size are read whole, synchronously. */
-const SMALL = 256 * 1024;
-const CHUNK = 1 << 20;
-/** Small files read between two turns of the event loop. */
-const layer_writer_YIELD_EVERY = 64;
-/** The tar of a ChangeSet: each 'add' comes from `<sourceRoot>/<path>`, parents too. */
-function writeLayer(set, options = {}) {
-    const root = set.sourceRoot.replace(/\/+$/, '');
-    const entries = set.changes.map((c) => c.kind === 'add' ? { kind: 'add', path: c.path, source: `${root}/${c.path}` } : c);
-    return writeLayerFromEntries(entries, { ...options, parentRoot: root });
-}
-/** The tar of explicit entries (see LayerEntry); used for COPY/ADD. */
-function writeLayerFromEntries(entries, options = {}) {
-    return writeTar(streamEntries(entries, options));
-}
-function readSmall(p) {
-    const size = p.header.size ?? 0;
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(p.source, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
-    }
-    catch (e) {
-        throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
-    }
-    try {
-        const buf = Buffer.allocUnsafe(size + 1);
-        let got = 0;
-        for (;;) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, got, buf.length - got, got);
-            if (n === 0)
-                break;
-            got += n;
-            if (got > size)
-                break;
-        }
-        if (got !== size)
-            throw layer_writer_changed(p, got);
-        return buf.subarray(0, size);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-async function* readLarge(p) {
-    const size = p.header.size ?? 0;
-    const fh = await (0,promises_.open)(p.source, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW).catch((e) => {
-        throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
-    });
-    try {
-        let pos = 0;
-        while (pos < size) {
-            const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
-            const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-            if (bytesRead === 0)
-                throw layer_writer_changed(p, pos);
-            pos += bytesRead;
-            yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
-        }
-        const { bytesRead } = await fh.read(Buffer.alloc(1), 0, 1, pos);
-        if (bytesRead !== 0)
-            throw layer_writer_changed(p, pos + 1);
-    }
-    finally {
-        await fh.close();
-    }
-}
-function layer_writer_changed(p, got) {
-    return new LayerWriteError(`${p.source} changed while the layer was written (${p.header.size} bytes planned, ${got > (p.header.size ?? 0) ? 'more' : got} read): nothing may modify the filesystem while a layer is written`, { entry: p.header.name });
-}
-async function* streamEntries(entries, options) {
-    const planned = await planLayer(entries, options);
-    let reads = 0;
-    for (const p of planned) {
-        if (!p.source)
-            yield { header: p.header };
-        else if ((p.header.size ?? 0) > SMALL)
-            yield { header: p.header, body: () => readLarge(p) };
-        else {
-            yield { header: p.header, body: readSmall(p) };
-            if (++reads % layer_writer_YIELD_EVERY === 0)
-                await new Promise((r) => setImmediate(r));
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/archive/mknod.ts
 /**
  * Device nodes and FIFOs. Node has no mknod(2), so they are made by the
@@ -49736,6 +49341,38 @@ function merge(base, over) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/archive/whiteout.ts
+/**
+ * OCI/AUFS whiteouts: `.wh.<name>` deletes `<name>` from lower layers,
+ * `.wh..wh..opq` hides a directory's lower content. Every other `.wh..wh.*`
+ * name (AUFS metadata such as `.wh..wh.plnk`) is rejected, as are whiteouts
+ * with no name.
+ */
+
+const WHITEOUT_PREFIX = '.wh.';
+const WHITEOUT_META_PREFIX = '.wh..wh.';
+const OPAQUE_WHITEOUT = '.wh..wh..opq';
+/** What a base name means; throws WhiteoutError for malformed whiteouts. */
+function classifyWhiteout(base, entry) {
+    if (!base.startsWith(WHITEOUT_PREFIX))
+        return { kind: 'none' };
+    if (base === OPAQUE_WHITEOUT)
+        return { kind: 'opaque' };
+    if (base.startsWith(WHITEOUT_META_PREFIX)) {
+        throw new WhiteoutError(`unsupported whiteout marker ${JSON.stringify(base)} (only ${OPAQUE_WHITEOUT} is valid)`, {
+            entry,
+        });
+    }
+    const name = base.slice(WHITEOUT_PREFIX.length);
+    if (name === '' || name === '.' || name === '..') {
+        throw new WhiteoutError(`malformed whiteout ${JSON.stringify(base)}: it names no file`, { entry });
+    }
+    return { kind: 'delete', name };
+}
+function whiteoutName(base) {
+    return WHITEOUT_PREFIX + base;
+}
+
 ;// CONCATENATED MODULE: ./src/archive/extract.ts
 /**
  * Safe extraction of one layer tar into a rootfs. Every write stays inside
@@ -49771,7 +49408,7 @@ function merge(base, over) {
 
 
 /** Entries processed between two turns of the event loop. */
-const extract_YIELD_EVERY = 128;
+const YIELD_EVERY = 128;
 function seconds(h) {
     return h.mtime.sec + h.mtime.nsec / 1e9;
 }
@@ -50147,7 +49784,7 @@ async function extractLayer(tar, rootfs, options = {}) {
     let n = 0;
     for await (const entry of readTar(tar)) {
         await x.apply(entry);
-        if (++n % extract_YIELD_EVERY === 0)
+        if (++n % YIELD_EVERY === 0)
             await new Promise((r) => setImmediate(r));
     }
     await x.finish();
@@ -50322,6 +49959,415 @@ async function storeLayer(ctx, tar) {
     return writeLayerBlob(tar, ctx.workspace.file('layer.tar.gz'), { compression: 'gzip' });
 }
 
+;// CONCATENATED MODULE: ./src/archive/layer-plan.ts
+/**
+ * Plans a layer: which tar entries, in which order, with which metadata.
+ * Entries are sorted component-wise by path (BuildKit's order); every
+ * ancestor directory of an added or deleted path is included with its
+ * metadata (as Docker/BuildKit do); deletions become `.wh.<name>`, opaque
+ * directories get `.wh..wh..opq` right after the directory entry; regular
+ * files that share an inode become hardlinks to the first path in order.
+ */
+
+
+
+
+
+function layer_plan_cleanPath(path) {
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+    if (parts.includes('..'))
+        throw new LayerWriteError('layer paths must not contain ".."', { entry: path });
+    return parts.join('/');
+}
+function parentsOf(path) {
+    const out = [];
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
+        out.push(path.slice(0, i));
+    return out;
+}
+function layer_plan_typeOf(mode) {
+    switch (Number(mode) & 0o170000) {
+        case 0o100000:
+            return 'file';
+        case 0o040000:
+            return 'dir';
+        case 0o120000:
+            return 'symlink';
+        case 0o020000:
+            return 'char';
+        case 0o060000:
+            return 'block';
+        case 0o010000:
+            return 'fifo';
+        case 0o140000:
+            return 'socket';
+        default:
+            return undefined;
+    }
+}
+/** Linux dev_t → major/minor (glibc's gnu_dev_major/minor). */
+function devParts(rdev) {
+    const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
+    const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
+    return { major: Number(major), minor: Number(minor) };
+}
+/** Entries stat'ed between two turns of the event loop. */
+const layer_plan_YIELD_EVERY = 256;
+/**
+ * Maps items with a synchronous fn, letting the event loop turn every
+ * YIELD_EVERY items. lstat/readlink are synchronous on purpose: through the
+ * thread pool each costs several times the syscall (see extract.ts).
+ */
+async function mapYielding(items, fn) {
+    const out = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+        out[i] = fn(items[i]);
+        if ((i + 1) % layer_plan_YIELD_EVERY === 0)
+            await new Promise((r) => setImmediate(r));
+    }
+    return out;
+}
+/** Plans the tar entries of a layer; see the module comment. */
+async function planLayer(entries, options = {}) {
+    const byPath = new Map();
+    const whiteouts = new Map();
+    const opaques = new Map();
+    for (const e of entries) {
+        const path = layer_plan_cleanPath(e.path);
+        if (path === '')
+            continue; // the root itself is never an entry
+        const key = layerSortKey(path);
+        if (e.kind === 'delete')
+            whiteouts.set(path, { path, key, rank: 0, what: 'whiteout' });
+        else if (e.kind === 'opaque') {
+            opaques.set(path, { path, key: Buffer.concat([key, Buffer.from([0, 0])]), rank: 2, what: 'opaque' });
+        }
+        else if (e.kind === 'dir') {
+            byPath.set(path, { path, key, rank: 1, what: 'dir', dirMeta: e });
+        }
+        else {
+            const { uid, gid, mode, mtime } = e;
+            byPath.set(path, {
+                path,
+                key,
+                rank: 1,
+                what: 'add',
+                source: e.source,
+                override: { uid, gid, mode, mtime },
+            });
+        }
+    }
+    for (const path of [...byPath.keys(), ...whiteouts.keys(), ...opaques.keys()]) {
+        const ancestors = parentsOf(path);
+        if (opaques.has(path))
+            ancestors.push(path);
+        for (const dir of ancestors) {
+            if (!byPath.has(dir))
+                byPath.set(dir, { path: dir, key: layerSortKey(dir), rank: 1, what: 'parent' });
+        }
+    }
+    const items = [...byPath.values(), ...whiteouts.values(), ...opaques.values()].sort((a, b) => Buffer.compare(a.key, b.key) || a.rank - b.rank);
+    const clamp = options.clampMtime;
+    const finalTime = (t) => {
+        const u = options.subsecondMtimes ? t : { sec: t.sec, nsec: 0 };
+        return clamp !== undefined && (u.sec > clamp || (u.sec === clamp && u.nsec > 0))
+            ? { sec: clamp, nsec: 0 }
+            : u;
+    };
+    const fromSeconds = (s) => {
+        const sec = Math.floor(s);
+        return finalTime({ sec, nsec: Math.min(999_999_999, Math.round((s - sec) * 1e9)) });
+    };
+    const fromNs = (ns) => {
+        let sec = ns / 1000000000n;
+        let nsec = ns % 1000000000n;
+        if (nsec < 0n) {
+            sec -= 1n;
+            nsec += 1000000000n;
+        }
+        return finalTime({ sec: Number(sec), nsec: Number(nsec) });
+    };
+    // Stat every source and parent.
+    const planned = await mapYielding(items, (item) => {
+        if (item.what === 'whiteout' || item.what === 'opaque') {
+            const slash = item.path.lastIndexOf('/');
+            const dir = slash < 0 ? '' : item.path.slice(0, slash + 1);
+            const base = item.what === 'opaque' ? OPAQUE_WHITEOUT : whiteoutName(item.path.slice(slash + 1));
+            const name = item.what === 'opaque' ? `${item.path}/${base}` : `${dir}${base}`;
+            const header = {
+                name,
+                type: 'file',
+                mode: 0,
+                uid: 0,
+                gid: 0,
+                size: 0,
+                mtime: fromSeconds(0),
+            };
+            return { header, whiteout: true };
+        }
+        if (item.what === 'dir' || (item.what === 'parent' && !options.parentRoot)) {
+            const m = item.dirMeta ?? { uid: 0, gid: 0, mode: 0o755, mtime: 0 };
+            const header = {
+                name: item.path,
+                type: 'dir',
+                mode: m.mode,
+                uid: m.uid,
+                gid: m.gid,
+                mtime: fromSeconds(m.mtime),
+            };
+            return { header, whiteout: false };
+        }
+        const source = item.what === 'add' ? item.source : `${options.parentRoot}/${item.path}`;
+        let st;
+        try {
+            st = (0,external_node_fs_namespaceObject.lstatSync)(source, { bigint: true });
+        }
+        catch (e) {
+            if (item.what === 'parent' && errnoCode(e) === 'ENOENT') {
+                const header = {
+                    name: item.path,
+                    type: 'dir',
+                    mode: 0o755,
+                    uid: 0,
+                    gid: 0,
+                    mtime: fromSeconds(0),
+                };
+                return { header, whiteout: false };
+            }
+            throw new LayerWriteError(`cannot read ${source}: ${String(e)}`, { entry: item.path, cause: e });
+        }
+        const type = layer_plan_typeOf(st.mode);
+        if (type === 'socket')
+            return undefined; // sockets never go into layers (as Docker)
+        if (!type)
+            throw new LayerWriteError(`unsupported file type at ${source}`, { entry: item.path });
+        if (item.what === 'parent' && type !== 'dir') {
+            throw new LayerWriteError(`${source} must be a directory: it is the parent of layer entries`, {
+                entry: item.path,
+            });
+        }
+        const o = item.override ?? {};
+        const header = {
+            name: item.path,
+            type,
+            mode: o.mode ?? Number(st.mode) & 0o7777,
+            uid: o.uid ?? Number(st.uid),
+            gid: o.gid ?? Number(st.gid),
+            mtime: o.mtime !== undefined ? fromSeconds(o.mtime) : fromNs(st.mtimeNs),
+        };
+        if (type === 'file')
+            header.size = Number(st.size);
+        if (type === 'symlink')
+            header.linkname = (0,external_node_fs_namespaceObject.readlinkSync)(source);
+        if (type === 'char' || type === 'block') {
+            const { major, minor } = devParts(st.rdev);
+            header.devmajor = major;
+            header.devminor = minor;
+        }
+        const entry = { header, whiteout: false, origin: source };
+        if (type === 'file') {
+            entry.source = source;
+            if (st.nlink > 1n)
+                entry.inode = `${st.dev}:${st.ino}:${o.uid}:${o.gid}:${o.mode}:${o.mtime}`;
+        }
+        return entry;
+    });
+    // Every ancestor of an entry must be a directory in the layer.
+    const types = new Map();
+    const out = [];
+    const firstOfInode = new Map();
+    const xattrTargets = new Map();
+    for (const p of planned) {
+        if (!p)
+            continue;
+        const path = p.header.name;
+        for (const dir of parentsOf(path)) {
+            const t = types.get(dir);
+            if (t !== undefined && t !== 'dir') {
+                throw new LayerWriteError(`${dir} is a ${t} in this layer, so nothing can be below it`, {
+                    entry: path,
+                });
+            }
+        }
+        if (!p.whiteout)
+            types.set(path, p.header.type);
+        if (p.inode !== undefined) {
+            const first = firstOfInode.get(p.inode);
+            if (first !== undefined) {
+                out.push({ header: { ...p.header, type: 'hardlink', linkname: first, size: 0 } });
+                continue;
+            }
+            firstOfInode.set(p.inode, path);
+        }
+        if (p.origin && (p.header.type === 'file' || p.header.type === 'dir'))
+            xattrTargets.set(p.origin, p.header);
+        out.push(p.source ? { header: p.header, source: p.source } : { header: p.header });
+    }
+    // Xattrs of files and directories, read in one batch.
+    if (options.xattrs && !options.xattrs.unavailable && xattrTargets.size > 0) {
+        const found = await options.xattrs.read([...xattrTargets.keys()]);
+        for (const [origin, attrs] of found) {
+            const header = xattrTargets.get(origin);
+            if (!header)
+                continue;
+            const keep = {};
+            for (const [k, v] of Object.entries(attrs))
+                if (isLayerXattr(k))
+                    keep[k] = v;
+            if (Object.keys(keep).length > 0)
+                header.xattrs = keep;
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/archive/layer-writer.ts
+/**
+ * Layer tars from a ChangeSet (snapshotters) or from explicit entries
+ * (COPY/ADD: a layer path ← a file on disk with overridden owner/mode).
+ * Both go through planLayer (order, parents, whiteouts, hardlinks, xattrs)
+ * and stream the result as an uncompressed tar: small files are read whole
+ * with synchronous calls (cheaper than the thread pool hand-off, see
+ * extract.ts), big ones streamed asynchronously; memory stays flat. Files
+ * are opened with O_NOFOLLOW, and a file whose size changed since it was
+ * planned fails the layer rather than producing a corrupt one.
+ */
+
+
+
+
+
+/** Files up to this size are read whole, synchronously. */
+const SMALL = 256 * 1024;
+const CHUNK = 1 << 20;
+/** Small files read between two turns of the event loop. */
+const layer_writer_YIELD_EVERY = 64;
+/** The tar of a ChangeSet: each 'add' comes from `<sourceRoot>/<path>`, parents too. */
+function writeLayer(set, options = {}) {
+    const root = set.sourceRoot.replace(/\/+$/, '');
+    const entries = set.changes.map((c) => c.kind === 'add' ? { kind: 'add', path: c.path, source: `${root}/${c.path}` } : c);
+    return writeLayerFromEntries(entries, { ...options, parentRoot: root });
+}
+/** The tar of explicit entries (see LayerEntry); used for COPY/ADD. */
+function writeLayerFromEntries(entries, options = {}) {
+    return writeTar(streamEntries(entries, options));
+}
+function readSmall(p) {
+    const size = p.header.size ?? 0;
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(p.source, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
+    }
+    catch (e) {
+        throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
+    }
+    try {
+        const buf = Buffer.allocUnsafe(size + 1);
+        let got = 0;
+        for (;;) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, got, buf.length - got, got);
+            if (n === 0)
+                break;
+            got += n;
+            if (got > size)
+                break;
+        }
+        if (got !== size)
+            throw layer_writer_changed(p, got);
+        return buf.subarray(0, size);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+async function* readLarge(p) {
+    const size = p.header.size ?? 0;
+    const fh = await (0,promises_.open)(p.source, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW).catch((e) => {
+        throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
+    });
+    try {
+        let pos = 0;
+        while (pos < size) {
+            const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
+            const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+            if (bytesRead === 0)
+                throw layer_writer_changed(p, pos);
+            pos += bytesRead;
+            yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+        }
+        const { bytesRead } = await fh.read(Buffer.alloc(1), 0, 1, pos);
+        if (bytesRead !== 0)
+            throw layer_writer_changed(p, pos + 1);
+    }
+    finally {
+        await fh.close();
+    }
+}
+function layer_writer_changed(p, got) {
+    return new LayerWriteError(`${p.source} changed while the layer was written (${p.header.size} bytes planned, ${got > (p.header.size ?? 0) ? 'more' : got} read): nothing may modify the filesystem while a layer is written`, { entry: p.header.name });
+}
+async function* streamEntries(entries, options) {
+    const planned = await planLayer(entries, options);
+    let reads = 0;
+    for (const p of planned) {
+        if (!p.source)
+            yield { header: p.header };
+        else if ((p.header.size ?? 0) > SMALL)
+            yield { header: p.header, body: () => readLarge(p) };
+        else {
+            yield { header: p.header, body: readSmall(p) };
+            if (++reads % layer_writer_YIELD_EVERY === 0)
+                await new Promise((r) => setImmediate(r));
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/build/owned-layer.ts
+/**
+ * Layers of steps Kiln writes itself (COPY/ADD, WORKDIR) carry the owners
+ * the Dockerfile asks for, whoever Kiln runs as: each written path with its
+ * owner, and each parent directory with the owner it has in the image. As
+ * root the stage filesystem holds the real owners; without root it cannot
+ * (chown is refused), so parents then count as root-owned — true of almost
+ * every image directory, and said in the log.
+ */
+
+
+
+function canChown() {
+    return process.geteuid?.() === 0;
+}
+/** The tar of `written` (rootfs-relative paths) with their owners, parents included. */
+function ownedLayer(rootfs, written, opts) {
+    const real = canChown();
+    const entries = [];
+    const listed = new Set();
+    for (const [p, o] of written) {
+        entries.push({ kind: 'add', path: p, source: external_node_path_default().join(rootfs, p), uid: o.uid, gid: o.gid });
+        listed.add(p);
+    }
+    const parents = new Set();
+    for (const p of listed) {
+        for (let d = external_node_path_default().posix.dirname(p); d !== '.' && d !== '/' && !listed.has(d); d = external_node_path_default().posix.dirname(d)) {
+            if (parents.has(d))
+                break;
+            parents.add(d);
+        }
+    }
+    for (const d of parents) {
+        const st = external_node_fs_default().lstatSync(external_node_path_default().join(rootfs, d));
+        entries.push({
+            kind: 'dir',
+            path: d,
+            uid: real ? st.uid : 0,
+            gid: real ? st.gid : 0,
+            mode: st.mode & 0o7777,
+            mtime: Math.floor(st.mtimeMs / 1000),
+        });
+    }
+    return writeLayerFromEntries(entries, { ...opts, parentRoot: rootfs });
+}
+
 ;// CONCATENATED MODULE: ./src/build/copy.ts
 /**
  * COPY and ADD (local sources) into a stage's root filesystem, with
@@ -50334,6 +50380,7 @@ async function storeLayer(ctx, tar) {
  * symlink in the image can never send a file outside the root filesystem.
  * Returns the rootfs-relative paths written, for the layer.
  */
+
 
 
 
@@ -50354,9 +50401,10 @@ async function copyIntoRootfs(req) {
     const w = {
         req,
         owner: req.owner ?? ROOT_OWNER,
-        written: new Set(),
+        written: new Map(),
         links: new Map(),
         dirTimes: [],
+        chown: canChown(),
         exclude: req.exclude.length
             ? new IgnoreMatcher(parseDockerignore(req.exclude.join('\n')), '--exclude')
             : undefined,
@@ -50388,12 +50436,12 @@ async function copyIntoRootfs(req) {
         const abs = external_node_path_default().join(req.rootfs, rel);
         await promises_default().writeFile(abs, c.data, { mode: 0o644 });
         await finishEntry(w, abs, req.mode ?? 0o644, undefined);
-        w.written.add(rel);
+        w.written.set(rel, ownerFor(w, undefined));
     }
     // Directory mtimes last: writing children changed them.
     for (const d of w.dirTimes.reverse())
         await promises_default().utimes(d.abs, d.stat.atime, d.stat.mtime);
-    return [...w.written];
+    return w.written;
 }
 /** Where a single file goes: inside dest when it is (or must be) a directory, else dest itself. */
 async function fileTarget(w, dest, name, destIsDir) {
@@ -50408,11 +50456,10 @@ async function makeDir(w, inImage) {
     const owner = w.owner === 'preserve' ? ROOT_OWNER : w.owner;
     const { rel, created } = await mkdirInRoot(w.req.rootfs, inImage, {
         mode: 0o755,
-        uid: owner.uid,
-        gid: owner.gid,
+        ...(w.chown ? { uid: owner.uid, gid: owner.gid } : {}),
     });
     for (const c of created)
-        w.written.add(c);
+        w.written.set(c, owner);
     return rel;
 }
 /** Resolves the parent in the root (creating it), and clears the leaf unless it is a directory. */
@@ -50436,7 +50483,7 @@ async function copyEntry(w, inImage, src, st) {
         const abs = external_node_path_default().join(w.req.rootfs, rel);
         await promises_default().mkdir(abs, { recursive: true });
         await applyMeta(w, abs, st, true);
-        w.written.add(rel);
+        w.written.set(rel, ownerFor(w, st));
         return;
     }
     const rel = await prepareLeaf(w, inImage);
@@ -50446,7 +50493,7 @@ async function copyEntry(w, inImage, src, st) {
         const first = w.links.get(key);
         if (first !== undefined) {
             await promises_default().link(external_node_path_default().join(w.req.rootfs, first), abs);
-            w.written.add(rel);
+            w.written.set(rel, ownerFor(w, st));
             return;
         }
         w.links.set(key, rel);
@@ -50454,7 +50501,8 @@ async function copyEntry(w, inImage, src, st) {
     if (st.isSymbolicLink()) {
         await promises_default().symlink(await promises_default().readlink(src), abs);
         const o = ownerFor(w, st);
-        await promises_default().lchown(abs, o.uid, o.gid);
+        if (w.chown)
+            await promises_default().lchown(abs, o.uid, o.gid);
         await promises_default().lutimes(abs, st.atime, st.mtime);
     }
     else if (st.isFile()) {
@@ -50465,7 +50513,7 @@ async function copyEntry(w, inImage, src, st) {
         // Sockets, fifos and devices in a build context are not copied (Docker skips them too).
         return;
     }
-    w.written.add(rel);
+    w.written.set(rel, ownerFor(w, st));
 }
 function ownerFor(w, st) {
     if (w.owner !== 'preserve')
@@ -50479,7 +50527,8 @@ async function applyMeta(w, abs, st, isDir) {
 }
 async function finishEntry(w, abs, mode, times, source) {
     const o = ownerFor(w, source);
-    await promises_default().lchown(abs, o.uid, o.gid);
+    if (w.chown)
+        await promises_default().lchown(abs, o.uid, o.gid);
     await promises_default().chmod(abs, mode); // after chown: chown clears setuid/setgid
     if (times)
         await promises_default().utimes(abs, times.atime, times.mtime);
@@ -50865,7 +50914,7 @@ async function copyInstruction(host, instr, df, from) {
     return filesystemStep(host, createdBy, keyFields, ctx.options.cache.copyLayers, async () => {
         await host.ensureFs();
         const owner = instr.chown ? await resolveChown(host.fs.dir, instr.chown) : undefined;
-        const written = new Set(await copyIntoRootfs({
+        const written = await copyIntoRootfs({
             rootfs: host.fs.dir,
             dest,
             sources,
@@ -50874,14 +50923,14 @@ async function copyInstruction(host, instr, df, from) {
             mode,
             exclude: instr.exclude,
             parents: instr.kind === 'copy' && instr.parents,
-        }));
+        });
         for (const a of archives) {
             const staging = await ctx.workspace.dir('add-unpack');
             await unpackArchive(a.abs, a.kind, staging, ctx.xattrs);
             const t = new SourceTree(staging, `archive ${external_node_path_default().basename(a.abs)}`);
             const [root] = await t.match('.');
             const into = dest.endsWith('/') ? dest : `${dest}/`;
-            for (const w of await copyIntoRootfs({
+            const unpacked = await copyIntoRootfs({
                 rootfs: host.fs.dir,
                 dest: into,
                 sources: [{ tree: t, match: root }],
@@ -50890,18 +50939,22 @@ async function copyInstruction(host, instr, df, from) {
                 mode,
                 exclude: [],
                 parents: false,
-            }))
-                written.add(w);
+            });
+            for (const [p, o] of unpacked)
+                written.set(p, o);
             await promises_default().rm(staging, { recursive: true, force: true });
         }
         if (written.size === 0)
             return undefined;
-        const changes = {
+        const paths = [...written.keys()].sort();
+        const layer = await storeLayer(ctx, ownedLayer(host.fs.dir, paths.map((p) => [p, written.get(p)]), {
+            clampMtime: ctx.clampMtime,
+            xattrs: ctx.xattrs,
+        }));
+        await host.noteChanges({
             sourceRoot: host.fs.dir,
-            changes: [...written].sort().map((p) => ({ kind: 'add', path: p })),
-        };
-        const layer = await storeLayer(ctx, writeLayer(changes, { clampMtime: ctx.clampMtime, xattrs: ctx.xattrs }));
-        await host.noteChanges(changes);
+            changes: paths.map((p) => ({ kind: 'add', path: p })),
+        });
         return layer;
     });
 }
@@ -51194,15 +51247,15 @@ async function workdirInstruction(host, instr) {
     return filesystemStep(host, `WORKDIR ${wd}`, (k) => k.field('step', 'workdir').field('path', wd).field('user', userSpec), true, async () => {
         await host.ensureFs();
         const user = await resolveUser(host.fs.dir, userSpec);
-        const { created } = await mkdirInRoot(host.fs.dir, wd, { mode: 0o755, uid: user.uid, gid: user.gid });
+        const owner = { uid: user.uid, gid: user.gid };
+        const { created } = await mkdirInRoot(host.fs.dir, wd, { mode: 0o755, ...(canChown() ? owner : {}) });
         if (created.length === 0)
             return undefined;
-        const changes = {
+        const layer = await storeLayer(host.ctx, ownedLayer(host.fs.dir, created.map((p) => [p, owner]), { clampMtime: host.ctx.clampMtime }));
+        await host.noteChanges({
             sourceRoot: host.fs.dir,
             changes: created.map((p) => ({ kind: 'add', path: p })),
-        };
-        const layer = await storeLayer(host.ctx, writeLayer(changes, { clampMtime: host.ctx.clampMtime }));
-        await host.noteChanges(changes);
+        });
         return layer;
     });
 }

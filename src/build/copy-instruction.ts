@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeLayer } from '../archive/layer-writer.js';
 import { CacheKeyBuilder } from '../cache/key.js';
 import type { ParsedDockerfile } from '../dockerfile/dockerfile.js';
 import { DockerfileError } from '../dockerfile/errors.js';
@@ -17,7 +16,8 @@ import { resolveFrom } from '../dockerfile/stages.js';
 import { detectArchive, unpackArchive } from './add-archive.js';
 import { downloadSource, isGitSource, isRemoteSource } from './add-remote.js';
 import { storeLayer } from './build-context.js';
-import { type CopySource, copyIntoRootfs, type Owner, parseChmod } from './copy.js';
+import { type CopySource, copyIntoRootfs, parseChmod } from './copy.js';
+import { type Owner, ownedLayer } from './owned-layer.js';
 import { hashSources } from './source-hash.js';
 import { SourceNotFoundError, SourceTree } from './source-tree.js';
 import { filesystemStep, type StageHost, type StepOutcome } from './stage-host.js';
@@ -141,25 +141,23 @@ export async function copyInstruction(
   return filesystemStep(host, createdBy, keyFields, ctx.options.cache.copyLayers, async () => {
     await host.ensureFs();
     const owner = instr.chown ? await resolveChown(host.fs.dir, instr.chown) : undefined;
-    const written = new Set(
-      await copyIntoRootfs({
-        rootfs: host.fs.dir,
-        dest,
-        sources,
-        contents,
-        owner,
-        mode,
-        exclude: instr.exclude,
-        parents: instr.kind === 'copy' && instr.parents,
-      }),
-    );
+    const written = await copyIntoRootfs({
+      rootfs: host.fs.dir,
+      dest,
+      sources,
+      contents,
+      owner,
+      mode,
+      exclude: instr.exclude,
+      parents: instr.kind === 'copy' && instr.parents,
+    });
     for (const a of archives) {
       const staging = await ctx.workspace.dir('add-unpack');
       await unpackArchive(a.abs, a.kind, staging, ctx.xattrs);
       const t = new SourceTree(staging, `archive ${path.basename(a.abs)}`);
       const [root] = await t.match('.');
       const into = dest.endsWith('/') ? dest : `${dest}/`;
-      for (const w of await copyIntoRootfs({
+      const unpacked = await copyIntoRootfs({
         rootfs: host.fs.dir,
         dest: into,
         sources: [{ tree: t, match: root! }],
@@ -168,20 +166,27 @@ export async function copyInstruction(
         mode,
         exclude: [],
         parents: false,
-      }))
-        written.add(w);
+      });
+      for (const [p, o] of unpacked) written.set(p, o);
       await fs.rm(staging, { recursive: true, force: true });
     }
     if (written.size === 0) return undefined;
-    const changes = {
-      sourceRoot: host.fs.dir,
-      changes: [...written].sort().map((p) => ({ kind: 'add' as const, path: p })),
-    };
+    const paths = [...written.keys()].sort();
     const layer = await storeLayer(
       ctx,
-      writeLayer(changes, { clampMtime: ctx.clampMtime, xattrs: ctx.xattrs }),
+      ownedLayer(
+        host.fs.dir,
+        paths.map((p) => [p, written.get(p)!] as [string, Owner]),
+        {
+          clampMtime: ctx.clampMtime,
+          xattrs: ctx.xattrs,
+        },
+      ),
     );
-    await host.noteChanges(changes);
+    await host.noteChanges({
+      sourceRoot: host.fs.dir,
+      changes: paths.map((p) => ({ kind: 'add' as const, path: p })),
+    });
     return layer;
   });
 }

@@ -13,16 +13,12 @@ import { constants, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { IgnoreMatcher, parseDockerignore } from '../dockerfile/dockerignore.js';
+import { canChown, type Owner } from './owned-layer.js';
 import { mkdirInRoot, resolveInRoot } from './sandbox-paths.js';
 import type { SourceMatch, SourceTree } from './source-tree.js';
 
 export class CopyError extends Error {
   override name = 'CopyError';
-}
-
-export interface Owner {
-  uid: number;
-  gid: number;
 }
 
 export interface CopySource {
@@ -60,21 +56,24 @@ export function parseChmod(text: string): number {
 interface Writer {
   req: CopyRequest;
   owner: Owner | 'preserve';
-  written: Set<string>;
+  written: Map<string, Owner>;
   /** source ino → written dest rel, for hardlinks within this COPY. */
   links: Map<string, string>;
   /** directories whose mtime must be set after their children. */
   dirTimes: { abs: string; stat: Stats }[];
   exclude?: IgnoreMatcher;
+  /** Owners are applied on disk only as root (the layer carries them either way). */
+  chown: boolean;
 }
 
-export async function copyIntoRootfs(req: CopyRequest): Promise<string[]> {
+export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owner>> {
   const w: Writer = {
     req,
     owner: req.owner ?? ROOT_OWNER,
-    written: new Set(),
+    written: new Map(),
     links: new Map(),
     dirTimes: [],
+    chown: canChown(),
     exclude: req.exclude.length
       ? new IgnoreMatcher(parseDockerignore(req.exclude.join('\n')), '--exclude')
       : undefined,
@@ -103,11 +102,11 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<string[]> {
     const abs = path.join(req.rootfs, rel);
     await fs.writeFile(abs, c.data, { mode: 0o644 });
     await finishEntry(w, abs, req.mode ?? 0o644, undefined);
-    w.written.add(rel);
+    w.written.set(rel, ownerFor(w, undefined));
   }
   // Directory mtimes last: writing children changed them.
   for (const d of w.dirTimes.reverse()) await fs.utimes(d.abs, d.stat.atime, d.stat.mtime);
-  return [...w.written];
+  return w.written;
 }
 
 /** Where a single file goes: inside dest when it is (or must be) a directory, else dest itself. */
@@ -122,10 +121,9 @@ async function makeDir(w: Writer, inImage: string): Promise<string> {
   const owner = w.owner === 'preserve' ? ROOT_OWNER : w.owner;
   const { rel, created } = await mkdirInRoot(w.req.rootfs, inImage, {
     mode: 0o755,
-    uid: owner.uid,
-    gid: owner.gid,
+    ...(w.chown ? { uid: owner.uid, gid: owner.gid } : {}),
   });
-  for (const c of created) w.written.add(c);
+  for (const c of created) w.written.set(c, owner);
   return rel;
 }
 
@@ -150,7 +148,7 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
     const abs = path.join(w.req.rootfs, rel);
     await fs.mkdir(abs, { recursive: true });
     await applyMeta(w, abs, st, true);
-    w.written.add(rel);
+    w.written.set(rel, ownerFor(w, st));
     return;
   }
   const rel = await prepareLeaf(w, inImage);
@@ -160,7 +158,7 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
     const first = w.links.get(key);
     if (first !== undefined) {
       await fs.link(path.join(w.req.rootfs, first), abs);
-      w.written.add(rel);
+      w.written.set(rel, ownerFor(w, st));
       return;
     }
     w.links.set(key, rel);
@@ -168,7 +166,7 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
   if (st.isSymbolicLink()) {
     await fs.symlink(await fs.readlink(src), abs);
     const o = ownerFor(w, st);
-    await fs.lchown(abs, o.uid, o.gid);
+    if (w.chown) await fs.lchown(abs, o.uid, o.gid);
     await fs.lutimes(abs, st.atime, st.mtime);
   } else if (st.isFile()) {
     await fs.copyFile(src, abs, constants.COPYFILE_FICLONE);
@@ -177,7 +175,7 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
     // Sockets, fifos and devices in a build context are not copied (Docker skips them too).
     return;
   }
-  w.written.add(rel);
+  w.written.set(rel, ownerFor(w, st));
 }
 
 function ownerFor(w: Writer, st: Stats | undefined): Owner {
@@ -198,7 +196,7 @@ async function finishEntry(
   source?: Stats,
 ): Promise<void> {
   const o = ownerFor(w, source);
-  await fs.lchown(abs, o.uid, o.gid);
+  if (w.chown) await fs.lchown(abs, o.uid, o.gid);
   await fs.chmod(abs, mode); // after chown: chown clears setuid/setgid
   if (times) await fs.utimes(abs, times.atime, times.mtime);
 }

@@ -3,10 +3,11 @@
  * directory (mkdir -p, owned by the current USER); creating it makes a layer,
  * an existing directory makes none.
  */
-import { writeLayer } from '../archive/layer-writer.js';
+
 import { workdir } from '../dockerfile/dispatch-values.js';
 import type { WorkdirInstruction } from '../dockerfile/instructions.js';
 import { storeLayer } from './build-context.js';
+import { canChown, ownedLayer } from './owned-layer.js';
 import { mkdirInRoot } from './sandbox-paths.js';
 import { filesystemStep, type StageHost, type StepOutcome } from './stage-host.js';
 import { resolveUser } from './user.js';
@@ -25,14 +26,21 @@ export async function workdirInstruction(host: StageHost, instr: WorkdirInstruct
     async () => {
       await host.ensureFs();
       const user = await resolveUser(host.fs.dir, userSpec);
-      const { created } = await mkdirInRoot(host.fs.dir, wd, { mode: 0o755, uid: user.uid, gid: user.gid });
+      const owner = { uid: user.uid, gid: user.gid };
+      const { created } = await mkdirInRoot(host.fs.dir, wd, { mode: 0o755, ...(canChown() ? owner : {}) });
       if (created.length === 0) return undefined;
-      const changes = {
+      const layer = await storeLayer(
+        host.ctx,
+        ownedLayer(
+          host.fs.dir,
+          created.map((p) => [p, owner] as [string, typeof owner]),
+          { clampMtime: host.ctx.clampMtime },
+        ),
+      );
+      await host.noteChanges({
         sourceRoot: host.fs.dir,
         changes: created.map((p) => ({ kind: 'add' as const, path: p })),
-      };
-      const layer = await storeLayer(host.ctx, writeLayer(changes, { clampMtime: host.ctx.clampMtime }));
-      await host.noteChanges(changes);
+      });
       return layer;
     },
   );
