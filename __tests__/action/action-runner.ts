@@ -50,7 +50,13 @@ export async function makeJob(dir: string, owner?: { uid: number; gid: number })
   await fs.writeFile(job.outputFile, '');
   await fs.writeFile(job.summaryFile, '');
   if (owner) {
-    for (const p of [dir, path.join(dir, 'work'), path.join(dir, 'work/repo'), job.workspace, job.runnerTemp]) {
+    for (const p of [
+      dir,
+      path.join(dir, 'work'),
+      path.join(dir, 'work/repo'),
+      job.workspace,
+      job.runnerTemp,
+    ]) {
       await fs.chown(p, owner.uid, owner.gid);
     }
     for (const p of [path.dirname(job.outputFile), job.outputFile, job.summaryFile]) {
@@ -118,9 +124,16 @@ export function jobEnv(o: RunOptions): Record<string, string> {
 export async function runAction(o: RunOptions): Promise<RunResult> {
   const env = jobEnv(o);
   const [cmd, args] = o.user
-    ? ['setpriv', [`--reuid=${o.user.name}`, `--regid=${o.user.name}`, '--init-groups', '--', o.node, o.script]]
+    ? [
+        'setpriv',
+        [`--reuid=${o.user.name}`, `--regid=${o.user.name}`, '--init-groups', '--', o.node, o.script],
+      ]
     : [o.node, [o.script]];
-  const child = spawn(cmd, args as string[], { cwd: o.job.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args as string[], {
+    cwd: o.job.workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => {

@@ -120,7 +120,11 @@ describeWith(
       expect(r.outputs.get('image-tag-digest')).toBe(`${repo}:${short}@${digest}`);
       expect(r.outputs.get('refreshed')).toBe('true');
       const metadata = JSON.parse(r.outputs.get('metadata')!);
-      expect(metadata).toMatchObject({ digest, pushed: true, references: [`${repo}:${short}`, `${repo}:latest`] });
+      expect(metadata).toMatchObject({
+        digest,
+        pushed: true,
+        references: [`${repo}:${short}`, `${repo}:latest`],
+      });
 
       // Both tags hold the digest the action reported.
       for (const tag of [short, 'latest']) {
@@ -130,7 +134,9 @@ describeWith(
       const config = await skopeoConfig(`${repo}:${short}`);
       expect(config.config.Env).toContain('MESSAGE=hello world');
       expect(config.config.Labels['org.opencontainers.image.revision']).toBe(SHA);
-      expect(config.config.Labels['org.opencontainers.image.source']).toBe('https://github.com/Kiln-Test/Widget');
+      expect(config.config.Labels['org.opencontainers.image.source']).toBe(
+        'https://github.com/Kiln-Test/Widget',
+      );
 
       // The job summary: the steps table, the digest, the references and a pull line.
       expect(r.summary).toContain('| Stage | Step | Instruction | Cache | Time | Layer |');
@@ -141,7 +147,9 @@ describeWith(
       // The password is masked before anything else is printed, and never printed in the clear.
       const lines = r.stdout.split('\n');
       expect(lines[0]).toBe(`::add-mask::${registry.password}`);
-      expect(lines.filter((l) => l.includes(registry.password!) && !l.startsWith('::add-mask::'))).toEqual([]);
+      expect(lines.filter((l) => l.includes(registry.password!) && !l.startsWith('::add-mask::'))).toEqual(
+        [],
+      );
       // One group per stage, and the plan.
       expect(r.stdout).toContain('::group::Kiln: plan');
       expect(r.stdout).toMatch(/^::group::Stage 1\/1: stage-0$/m);
@@ -168,7 +176,7 @@ describeWith(
 
     test('a Dockerfile error fails the step with one annotation on the file and line', async () => {
       const j = await job({
-        'Dockerfile': `FROM ${registry.host}/base/busybox:1\nCOPY a b\nFROBNICATE now\n`,
+        Dockerfile: `FROM ${registry.host}/base/busybox:1\nCOPY a b\nFROBNICATE now\n`,
       });
       const r = await runAction({
         node: NODE20,
@@ -179,7 +187,9 @@ describeWith(
       expect(r.code).toBe(1);
       const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error'));
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatch(/^::error title=Dockerfile error,file=Dockerfile,line=3::Dockerfile:3: .*FROBNICATE/i);
+      expect(errors[0]).toMatch(
+        /^::error title=Dockerfile error,file=Dockerfile,line=3::Dockerfile:3: .*FROBNICATE/i,
+      );
       expect(r.outputs.size).toBe(0);
     });
 

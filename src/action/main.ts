@@ -21,7 +21,7 @@ import { type GithubContext, githubContextFromEnv } from './github-context.js';
 import { readInputs } from './inputs.js';
 import { computeOutputs } from './outputs.js';
 import { privilegedBuild, probeSudo } from './privileged-build.js';
-import { choosePrivileges, dockerfileHasRun, type Execution } from './privileges.js';
+import { choosePrivileges, type Execution, readDockerfileNeeds } from './privileges.js';
 import { renderSummary } from './summary.js';
 
 async function probeRootless(log: Logger): Promise<true | string> {
@@ -112,8 +112,8 @@ export async function run(): Promise<void> {
 
     const execution = await log.group('Kiln: plan', async () => {
       describePlan(log, options, action, github);
-      const hasRun = await dockerfileHasRun(options.dockerfile);
-      const chosen = await choosePrivileges(options.isolation, hasRun, {
+      const needs = await readDockerfileNeeds(options.dockerfile);
+      const chosen = await choosePrivileges(options.isolation, needs, {
         isRoot: process.geteuid?.() === 0,
         sudo: () => probeSudo(process.env.PATH),
         rootless: () => probeRootless(log),

@@ -1,10 +1,15 @@
 /**
  * Who runs the build. RUN steps need root (chroot isolation) or user
  * namespaces (rootless). GitHub-hosted runners run the action as a non-root
- * user with passwordless sudo, so when the Dockerfile has RUN steps and the
+ * user with passwordless sudo, so when the Dockerfile needs root and the
  * process is not root, the executor is re-run as root under `sudo -n`
  * (privileged-build.ts); without sudo, rootless isolation when the kernel
  * allows it; otherwise a clear error before anything is pulled.
+ *
+ * Besides RUN, the executor needs root for the steps that write files with
+ * their owners (COPY, ADD, WORKDIR: it lchown()s them, root:root by default).
+ * Rootless isolation covers RUN only, so those need sudo (or root) too,
+ * until the executor records owners without root.
  */
 import { readFile } from 'node:fs/promises';
 import type { Isolation } from '../build/options.js';
@@ -15,6 +20,14 @@ export type Execution =
   | { kind: 'in-process'; isolation?: Isolation; reason: string }
   /** build() in a child process run as root with `sudo -n`. */
   | { kind: 'sudo'; reason: string };
+
+/** What in a Dockerfile needs privileges. */
+export interface PrivilegeNeeds {
+  /** RUN steps: the sandbox needs root or user namespaces. */
+  run: boolean;
+  /** COPY, ADD or WORKDIR: files written with their owners, which needs root. */
+  owners: boolean;
+}
 
 /** The checks choosePrivileges() needs; each answers true or why not. */
 export interface PrivilegeProbes {
@@ -29,15 +42,20 @@ export class PrivilegeError extends Error {
   override name = 'PrivilegeError';
 }
 
+/** What the Dockerfile's instructions (in any stage) need. */
+export function dockerfileNeeds(text: string, file: string): PrivilegeNeeds {
+  const df = parseDockerfile(text, file);
+  const kinds = new Set(df.stages.flatMap((s) => s.instructions.map((i) => i.kind)));
+  return { run: kinds.has('run'), owners: kinds.has('copy') || kinds.has('add') || kinds.has('workdir') };
+}
+
 /**
- * Whether the Dockerfile has a RUN instruction (in any stage). Undefined when
- * it cannot be read or parsed: the build itself then reports the problem with
- * its file and line, so the caller runs it as it is.
+ * dockerfileNeeds() of a file. Undefined when it cannot be read or parsed:
+ * the build then reports the problem with its file and line.
  */
-export async function dockerfileHasRun(file: string): Promise<boolean | undefined> {
+export async function readDockerfileNeeds(file: string): Promise<PrivilegeNeeds | undefined> {
   try {
-    const df = parseDockerfile(await readFile(file, 'utf8'), file);
-    return df.stages.some((s) => s.instructions.some((i) => i.kind === 'run'));
+    return dockerfileNeeds(await readFile(file, 'utf8'), file);
   } catch {
     return undefined;
   }
@@ -48,23 +66,34 @@ const SUDO_HINT =
 
 export async function choosePrivileges(
   isolation: Isolation,
-  hasRun: boolean | undefined,
+  needs: PrivilegeNeeds | undefined,
   probes: PrivilegeProbes,
 ): Promise<Execution> {
   if (probes.isRoot) return { kind: 'in-process', reason: 'running as root' };
-  if (hasRun === undefined) return { kind: 'in-process', reason: 'the Dockerfile is checked by the build' };
-  if (!hasRun) return { kind: 'in-process', reason: 'the Dockerfile has no RUN steps: no privileges needed' };
-  if (isolation === 'none') return { kind: 'in-process', reason: 'isolation none: RUN steps are refused' };
-  if (isolation === 'rootless') {
+  if (needs === undefined) return { kind: 'in-process', reason: 'the Dockerfile is checked by the build' };
+  // isolation none: the executor refuses RUN steps, so they need nothing.
+  const run = needs.run && isolation !== 'none';
+  if (!run && !needs.owners) {
+    return {
+      kind: 'in-process',
+      reason: needs.run
+        ? 'isolation none: RUN steps are refused'
+        : 'the Dockerfile has no RUN, COPY, ADD or WORKDIR steps: no privileges needed',
+    };
+  }
+  if (run && !needs.owners && isolation === 'rootless') {
     return { kind: 'in-process', reason: 'isolation rootless: RUN steps in user namespaces' };
   }
 
+  const what = run ? 'RUN steps need root' : 'COPY, ADD and WORKDIR set file owners, which needs root';
   const sudo = await probes.sudo();
   if (sudo === true) {
-    return {
-      kind: 'sudo',
-      reason: 'RUN steps need root: running the build as root with passwordless sudo (sudo -n)',
-    };
+    return { kind: 'sudo', reason: `${what}: running the build as root with passwordless sudo (sudo -n)` };
+  }
+  if (needs.owners) {
+    throw new PrivilegeError(
+      `${what === 'RUN steps need root' ? 'RUN, COPY, ADD and WORKDIR need root' : what}, and sudo -n is not available (${sudo}): ${SUDO_HINT}`,
+    );
   }
   if (isolation === 'chroot') {
     throw new PrivilegeError(
@@ -80,6 +109,6 @@ export async function choosePrivileges(
     };
   }
   throw new PrivilegeError(
-    `the Dockerfile has RUN steps, which need root or user namespaces: sudo -n is not available (${sudo}), and rootless isolation is not (${rootless}). ${SUDO_HINT}. A Dockerfile without RUN needs neither.`,
+    `the Dockerfile has RUN steps, which need root or user namespaces: sudo -n is not available (${sudo}), and rootless isolation is not (${rootless}). ${SUDO_HINT}.`,
   );
 }
