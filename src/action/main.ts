@@ -1,11 +1,152 @@
-/** The action's run(): inputs → BuildOptions → build() → outputs. */
+/**
+ * The action's run(): GitHub context → inputs → BuildOptions → credentials
+ * → build() (here, or as root under sudo when RUN steps need it) → outputs
+ * and job summary. Every failure ends in one annotation (on the Dockerfile's
+ * line when it is a Dockerfile error) and a failed step.
+ */
+import path from 'node:path';
 import * as core from '@actions/core';
+import { build } from '../build/build.js';
+import type { BuildOptions } from '../build/options.js';
+import type { BuildResult } from '../build/result.js';
+import { isUnavailable } from '../build/sandbox.js';
+import { selectSandbox } from '../build/sandbox-select.js';
+import type { Logger } from '../log.js';
+import { type ActionLogger, actionLogger } from './action-logger.js';
+import { errorAnnotation } from './annotations.js';
+import { type ActionPlan, toBuildOptions } from './build-options.js';
+import { type DockerConfig, writeDockerConfig } from './credentials.js';
+import { formatDuration } from './format.js';
+import { type GithubContext, githubContextFromEnv } from './github-context.js';
+import { readInputs } from './inputs.js';
+import { computeOutputs } from './outputs.js';
+import { privilegedBuild, probeSudo } from './privileged-build.js';
+import { choosePrivileges, type Execution, readDockerfileNeeds } from './privileges.js';
+import { renderSummary } from './summary.js';
+
+async function probeRootless(log: Logger): Promise<true | string> {
+  const s = await selectSandbox('rootless', log);
+  return isUnavailable(s) ? s.unavailable : true;
+}
+
+function describePlan(log: Logger, options: BuildOptions, action: ActionPlan, github: GithubContext): void {
+  const rel = (p: string) => path.relative(github.workspace, p) || '.';
+  log.info(`context: ${rel(options.context)}`);
+  log.info(`Dockerfile: ${rel(options.dockerfile)}${options.target ? ` (target ${options.target})` : ''}`);
+  for (const r of action.references) log.info(`${options.push ? 'push to' : 'build for'}: ${r}`);
+  if (!options.push) log.info('push: false (build only)');
+  log.info(`cache: ${action.cacheBackend}${options.cache.repo ? ` (${options.cache.repo})` : ''}`);
+  log.info(
+    action.credentials
+      ? `credentials: ${action.credentials.username} for ${action.credentials.host}`
+      : 'credentials: none (anonymous)',
+  );
+}
+
+async function runBuild(
+  options: BuildOptions,
+  execution: Execution,
+  log: ActionLogger,
+  action: ActionPlan,
+  github: GithubContext,
+): Promise<BuildResult> {
+  try {
+    if (execution.kind === 'in-process') return await build(options, log);
+    return await privilegedBuild(options, {
+      log,
+      verbose: action.debug,
+      tempRoot: github.runnerTemp,
+      node: process.execPath,
+      script: path.resolve(process.argv[1] ?? ''),
+      cwd: process.cwd(),
+      env: process.env,
+      owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
+    });
+  } finally {
+    log.close();
+  }
+}
+
+async function writeSummary(markdown: string, log: Logger): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    log.debug('GITHUB_STEP_SUMMARY is not set: no job summary');
+    return;
+  }
+  try {
+    await core.summary.addRaw(markdown).write();
+  } catch (e) {
+    log.warn(`writing the job summary: ${(e as Error).message}`);
+  }
+}
+
+/** Fails the step with one message; a Dockerfile or registry error becomes its annotation. */
+function fail(err: unknown, workspace: string, redact: (text: string) => string): void {
+  const a = errorAnnotation(err, workspace);
+  const message = redact(a.message);
+  if (Object.keys(a.properties).length === 0) {
+    core.setFailed(message);
+    return;
+  }
+  // What setFailed does, with the annotation's file, line and title.
+  process.exitCode = core.ExitCode.Failure;
+  core.error(message, a.properties);
+}
 
 export async function run(): Promise<void> {
+  const started = Date.now();
+  let workspace = process.cwd();
+  const log: ActionLogger = actionLogger(core);
+  let dockerConfig: DockerConfig | undefined;
   try {
-    core.info('kiln: the action is not implemented yet');
-    throw new Error('kiln: the action is not implemented yet');
+    const github = githubContextFromEnv(process.env);
+    workspace = github.workspace;
+    // Masked before anything can print it, even an input error.
+    log.secret(core.getInput('password'));
+    const inputs = readInputs((name) => core.getInput(name), github);
+    log.secret(inputs.password);
+    const { options, action } = toBuildOptions(inputs, github, github.runnerTemp);
+    log.setVerbose(action.debug);
+    options.skipUnchangedDigest = action.skipUnchangedDigest;
+    options.sourceDateEpoch ??= github.sourceDateEpoch;
+    for (const w of action.warnings) log.warn(w);
+
+    const execution = await log.group('Kiln: plan', async () => {
+      describePlan(log, options, action, github);
+      const needs = await readDockerfileNeeds(options.dockerfile);
+      const chosen = await choosePrivileges(options.isolation, needs, {
+        isRoot: process.geteuid?.() === 0,
+        sudo: () => probeSudo(process.env.PATH),
+        rootless: () => probeRootless(log),
+      });
+      if (chosen.kind === 'in-process' && chosen.isolation) options.isolation = chosen.isolation;
+      log.info(`privileges: ${chosen.reason}`);
+      return chosen;
+    });
+
+    if (action.credentials) {
+      dockerConfig = await writeDockerConfig(action.credentials, github.runnerTemp, (s) => log.secret(s));
+      options.dockerConfig = dockerConfig.path;
+    }
+    if (action.ghaCache) {
+      // CALL SITE (cache_backend: gha): `await restoreGhaCache(action.ghaCache, log)` from src/cache
+      // goes here, and `await saveGhaCache(action.ghaCache, log)` after a successful build below.
+      log.warn(
+        `cache_backend gha: restoring and saving the GitHub Actions cache is not wired in yet; ${action.ghaCache.dir} serves this run only`,
+      );
+    }
+
+    const result = await runBuild(options, execution, log, action, github);
+
+    const outputs = computeOutputs(result, action.references);
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+    await writeSummary(renderSummary({ result, references: action.references, push: options.push }), log);
+    log.info(`digest: ${result.digest}`);
+    const done = !options.push ? 'built' : result.refreshed ? 'pushed' : 'unchanged (not pushed)';
+    for (const r of action.references) log.info(`${done}: ${r}`);
+    log.info(`done in ${formatDuration(Date.now() - started)}`);
   } catch (err) {
-    core.setFailed(err instanceof Error ? err.message : String(err));
+    fail(err, workspace, log.redact);
+  } finally {
+    await dockerConfig?.cleanup();
   }
 }

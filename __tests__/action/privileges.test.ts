@@ -1,0 +1,167 @@
+import { describe, expect, test } from '@jest/globals';
+import {
+  choosePrivileges,
+  dockerfileNeeds,
+  type PrivilegeNeeds,
+  type PrivilegeProbes,
+} from '../../src/action/privileges.js';
+import type { Isolation } from '../../src/build/options.js';
+
+describe('dockerfileNeeds', () => {
+  test.each([
+    ['FROM scratch\nENV A=1\nLABEL b=c\nCMD ["x"]\n', { run: false, owners: false }],
+    ['FROM busybox\nRUN true\n', { run: true, owners: false }],
+    ['FROM busybox AS a\nRUN true\nFROM scratch\nCOPY --from=a /x /x\n', { run: true, owners: true }],
+    ['FROM scratch\nADD https://example.com/x /x\n', { run: false, owners: true }],
+    ['FROM busybox\nWORKDIR /app\n', { run: false, owners: true }],
+    // ONBUILD triggers run in a later build, not this one.
+    ['FROM busybox\nONBUILD RUN make\n', { run: false, owners: false }],
+  ])('%j', (text, expected) => {
+    expect(dockerfileNeeds(text, 'Dockerfile')).toEqual(expected);
+  });
+
+  test('a broken Dockerfile throws (the caller leaves it to the build)', () => {
+    expect(() => dockerfileNeeds('RUN x\n', 'Dockerfile')).toThrow(/Dockerfile:1/);
+  });
+});
+
+interface Case {
+  name: string;
+  isolation?: Isolation;
+  needs: PrivilegeNeeds | undefined;
+  root?: boolean;
+  sudo?: true | string;
+  rootless?: true | string;
+  /** kind + isolation, or the error's text. */
+  expected: { kind: 'in-process' | 'sudo'; isolation?: Isolation; reason: RegExp } | RegExp;
+  /** Probes that must not be asked. */
+  noProbe?: Array<'sudo' | 'rootless'>;
+}
+
+const RUN = { run: true, owners: false };
+const RUN_COPY = { run: true, owners: true };
+const COPY = { run: false, owners: true };
+const NOTHING = { run: false, owners: false };
+const NO_SUDO = 'sudo: a password is required';
+
+const cases: Case[] = [
+  {
+    name: 'root: in process',
+    root: true,
+    needs: RUN_COPY,
+    expected: { kind: 'in-process', reason: /running as root/ },
+    noProbe: ['sudo', 'rootless'],
+  },
+  {
+    name: 'unreadable Dockerfile: the build reports it',
+    needs: undefined,
+    expected: { kind: 'in-process', reason: /checked by the build/ },
+    noProbe: ['sudo', 'rootless'],
+  },
+  {
+    name: 'config-only Dockerfile: no privileges',
+    needs: NOTHING,
+    expected: { kind: 'in-process', reason: /no RUN, COPY, ADD or WORKDIR/ },
+    noProbe: ['sudo', 'rootless'],
+  },
+  {
+    name: 'RUN with sudo: sudo',
+    needs: RUN,
+    sudo: true,
+    expected: {
+      kind: 'sudo',
+      reason: /RUN steps need root: running the build as root with passwordless sudo/,
+    },
+    noProbe: ['rootless'],
+  },
+  {
+    name: 'COPY only with sudo: sudo (file owners)',
+    needs: COPY,
+    sudo: true,
+    expected: { kind: 'sudo', reason: /COPY, ADD and WORKDIR set file owners/ },
+  },
+  {
+    name: 'RUN without sudo: rootless',
+    needs: RUN,
+    sudo: NO_SUDO,
+    rootless: true,
+    expected: {
+      kind: 'in-process',
+      isolation: 'rootless',
+      reason: /\(sudo: a password is required\): using rootless/,
+    },
+  },
+  {
+    name: 'RUN without sudo or user namespaces: an error naming both',
+    needs: RUN,
+    sudo: NO_SUDO,
+    rootless: 'unprivileged user namespaces are disabled',
+    expected:
+      /sudo -n is not available \(sudo: a password is required\), and rootless isolation is not \(unprivileged user namespaces are disabled\)/,
+  },
+  {
+    name: 'COPY without sudo: an error (rootless does not cover it)',
+    needs: RUN_COPY,
+    sudo: 'sudo is not installed',
+    rootless: true,
+    expected: /^RUN, COPY, ADD and WORKDIR need root, and sudo -n is not available \(sudo is not installed\)/,
+    noProbe: ['rootless'],
+  },
+  {
+    name: 'isolation chroot without sudo: an error',
+    isolation: 'chroot',
+    needs: RUN,
+    sudo: NO_SUDO,
+    rootless: true,
+    expected: /isolation chroot needs root.*or set isolation: rootless/,
+    noProbe: ['rootless'],
+  },
+  {
+    name: 'isolation rootless with RUN only: in process, no sudo asked',
+    isolation: 'rootless',
+    needs: RUN,
+    expected: { kind: 'in-process', reason: /isolation rootless/ },
+    noProbe: ['sudo', 'rootless'],
+  },
+  {
+    name: 'isolation none: RUN is refused by the build, nothing needed',
+    isolation: 'none',
+    needs: RUN,
+    expected: { kind: 'in-process', reason: /isolation none/ },
+    noProbe: ['sudo', 'rootless'],
+  },
+  {
+    name: 'isolation none with COPY: sudo for the owners',
+    isolation: 'none',
+    needs: RUN_COPY,
+    sudo: true,
+    expected: { kind: 'sudo', reason: /COPY, ADD and WORKDIR/ },
+  },
+];
+
+describe('choosePrivileges', () => {
+  test.each(cases)('$name', async (c) => {
+    const asked: string[] = [];
+    const probes: PrivilegeProbes = {
+      isRoot: c.root ?? false,
+      sudo: async () => {
+        asked.push('sudo');
+        return c.sudo ?? 'not expected';
+      },
+      rootless: async () => {
+        asked.push('rootless');
+        return c.rootless ?? 'not expected';
+      },
+    };
+    const p = choosePrivileges(c.isolation ?? 'auto', c.needs, probes);
+    if (c.expected instanceof RegExp) {
+      await expect(p).rejects.toThrow(c.expected);
+    } else {
+      const got = await p;
+      expect(got.kind).toBe(c.expected.kind);
+      expect(got.reason).toMatch(c.expected.reason);
+      expect(got.kind === 'in-process' ? got.isolation : undefined).toBe(c.expected.isolation);
+    }
+    for (const probe of c.noProbe ?? []) expect(asked).not.toContain(probe);
+  });
+});

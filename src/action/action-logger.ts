@@ -1,0 +1,131 @@
+/**
+ * The Logger the core writes to inside the action, backed by @actions/core:
+ *
+ * - secrets go to core.setSecret (the runner masks them) and are also
+ *   redacted here, before anything is written;
+ * - info lines are printed so that build output (RUN steps print whatever
+ *   they like) can never act as a workflow command: `::cmd::` at a line's
+ *   start and `##[` anywhere get a zero-width space;
+ * - groups: one top-level group at a time (the runner does not nest them);
+ *   a nested group() prints a heading instead. While no explicit group is
+ *   open, lines tagged with a stage label (`[name 1/3] …`) are gathered in
+ *   one group per stage, until the next stage or close();
+ * - debug lines go to core.debug, or to the log when `verbose` (the debug
+ *   input, or -v debug in extra_args).
+ */
+import type { Logger } from '../log.js';
+
+/** The part of @actions/core the logger uses. */
+export interface CoreLog {
+  info(message: string): void;
+  debug(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  startGroup(name: string): void;
+  endGroup(): void;
+  setSecret(secret: string): void;
+}
+
+export interface ActionLogger extends Logger {
+  /** Ends the stage group left open, if any (call when the build returns or throws). */
+  close(): void;
+  /** Text with every registered secret replaced by ***. */
+  redact(text: string): string;
+  /** Turns debug lines in the log on or off (they go to core.debug when off). */
+  setVerbose(on: boolean): void;
+}
+
+export interface ActionLoggerOptions {
+  verbose?: boolean;
+}
+
+const ZWSP = '\u200b';
+/** The executor tags stage lines `[<name> <i>/<n>] …` (stage-builder.ts). */
+const STAGE_LABEL = /^\[([^\]\s]+) (\d+)\/(\d+)\] /;
+
+/** A line that cannot be taken for a workflow command, looking the same to a reader. */
+export function neutralizeCommands(line: string): string {
+  let out = line.replace(/##\[/g, `##${ZWSP}[`);
+  const lead = /^\s*::/.exec(out);
+  if (lead) out = `${lead[0].slice(0, -1)}${ZWSP}:${out.slice(lead[0].length)}`;
+  return out;
+}
+
+/** `[builder 1/3] RUN make` → `Stage 1/3: builder`, or undefined for other lines. */
+export function stageOfLine(line: string): string | undefined {
+  const m = STAGE_LABEL.exec(line);
+  return m ? `Stage ${m[2]}/${m[3]}: ${m[1]}` : undefined;
+}
+
+export function actionLogger(core: CoreLog, opts: ActionLoggerOptions = {}): ActionLogger {
+  const secrets = new Set<string>();
+  let verbose = opts.verbose ?? false;
+  let depth = 0;
+  let stageGroup: string | undefined;
+
+  const redact = (text: string): string => {
+    let out = text;
+    // Longest first, so a secret that contains another is replaced whole.
+    for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+    return out;
+  };
+  const endStageGroup = () => {
+    if (stageGroup !== undefined) {
+      stageGroup = undefined;
+      core.endGroup();
+    }
+  };
+  const print = (message: string) => {
+    for (const line of redact(message).split(/\r?\n/)) {
+      if (depth === 0) {
+        const stage = stageOfLine(line);
+        if (stage !== undefined && stage !== stageGroup) {
+          endStageGroup();
+          stageGroup = stage;
+          core.startGroup(stage);
+        }
+      }
+      core.info(neutralizeCommands(line));
+    }
+  };
+
+  return {
+    debug(message) {
+      if (verbose) print(`debug: ${message}`);
+      else core.debug(redact(message));
+    },
+    info: print,
+    // Annotations: the toolkit escapes their text, so no command can hide in them.
+    warn: (message) => core.warning(redact(message)),
+    error: (message) => core.error(redact(message)),
+    async group(name, fn) {
+      if (depth > 0) {
+        print(`── ${name}`);
+        return fn();
+      }
+      endStageGroup();
+      core.startGroup(redact(name));
+      depth++;
+      try {
+        return await fn();
+      } finally {
+        depth--;
+        core.endGroup();
+      }
+    },
+    secret(value) {
+      if (!value) return;
+      // The runner masks line by line: register each line of a multi-line secret too.
+      for (const v of new Set([value, ...value.split(/\r?\n/).filter((l) => l.trim().length >= 4)])) {
+        if (secrets.has(v)) continue;
+        secrets.add(v);
+        core.setSecret(v);
+      }
+    },
+    close: endStageGroup,
+    redact,
+    setVerbose(on) {
+      verbose = on;
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * Who runs the build. RUN steps need root (chroot isolation) or user
+ * namespaces (rootless). GitHub-hosted runners run the action as a non-root
+ * user with passwordless sudo, so when the Dockerfile needs root and the
+ * process is not root, the executor is re-run as root under `sudo -n`
+ * (privileged-build.ts); without sudo, rootless isolation when the kernel
+ * allows it; otherwise a clear error before anything is pulled.
+ *
+ * Besides RUN, the executor needs root for the steps that write files with
+ * their owners (COPY, ADD, WORKDIR: it lchown()s them, root:root by default).
+ * Rootless isolation covers RUN only, so those need sudo (or root) too,
+ * until the executor records owners without root.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Isolation } from '../build/options.js';
+import { parseDockerfile } from '../dockerfile/dockerfile.js';
+
+export type Execution =
+  /** build() in this process; `isolation` replaces options.isolation when set. */
+  | { kind: 'in-process'; isolation?: Isolation; reason: string }
+  /** build() in a child process run as root with `sudo -n`. */
+  | { kind: 'sudo'; reason: string };
+
+/** What in a Dockerfile needs privileges. */
+export interface PrivilegeNeeds {
+  /** RUN steps: the sandbox needs root or user namespaces. */
+  run: boolean;
+  /** COPY, ADD or WORKDIR: files written with their owners, which needs root. */
+  owners: boolean;
+}
+
+/** The checks choosePrivileges() needs; each answers true or why not. */
+export interface PrivilegeProbes {
+  isRoot: boolean;
+  /** `sudo -n true` works. */
+  sudo(): Promise<true | string>;
+  /** A rootless sandbox can be set up here. */
+  rootless(): Promise<true | string>;
+}
+
+export class PrivilegeError extends Error {
+  override name = 'PrivilegeError';
+}
+
+/** What the Dockerfile's instructions (in any stage) need. */
+export function dockerfileNeeds(text: string, file: string): PrivilegeNeeds {
+  const df = parseDockerfile(text, file);
+  const kinds = new Set(df.stages.flatMap((s) => s.instructions.map((i) => i.kind)));
+  return { run: kinds.has('run'), owners: kinds.has('copy') || kinds.has('add') || kinds.has('workdir') };
+}
+
+/**
+ * dockerfileNeeds() of a file. Undefined when it cannot be read or parsed:
+ * the build then reports the problem with its file and line.
+ */
+export async function readDockerfileNeeds(file: string): Promise<PrivilegeNeeds | undefined> {
+  try {
+    return dockerfileNeeds(await readFile(file, 'utf8'), file);
+  } catch {
+    return undefined;
+  }
+}
+
+const SUDO_HINT =
+  'GitHub-hosted runners allow passwordless sudo; on a self-hosted runner give the runner user passwordless sudo (NOPASSWD) or run it as root';
+
+export async function choosePrivileges(
+  isolation: Isolation,
+  needs: PrivilegeNeeds | undefined,
+  probes: PrivilegeProbes,
+): Promise<Execution> {
+  if (probes.isRoot) return { kind: 'in-process', reason: 'running as root' };
+  if (needs === undefined) return { kind: 'in-process', reason: 'the Dockerfile is checked by the build' };
+  // isolation none: the executor refuses RUN steps, so they need nothing.
+  const run = needs.run && isolation !== 'none';
+  if (!run && !needs.owners) {
+    return {
+      kind: 'in-process',
+      reason: needs.run
+        ? 'isolation none: RUN steps are refused'
+        : 'the Dockerfile has no RUN, COPY, ADD or WORKDIR steps: no privileges needed',
+    };
+  }
+  if (run && !needs.owners && isolation === 'rootless') {
+    return { kind: 'in-process', reason: 'isolation rootless: RUN steps in user namespaces' };
+  }
+
+  const what = run ? 'RUN steps need root' : 'COPY, ADD and WORKDIR set file owners, which needs root';
+  const sudo = await probes.sudo();
+  if (sudo === true) {
+    return { kind: 'sudo', reason: `${what}: running the build as root with passwordless sudo (sudo -n)` };
+  }
+  if (needs.owners) {
+    throw new PrivilegeError(
+      `${what === 'RUN steps need root' ? 'RUN, COPY, ADD and WORKDIR need root' : what}, and sudo -n is not available (${sudo}): ${SUDO_HINT}`,
+    );
+  }
+  if (isolation === 'chroot') {
+    throw new PrivilegeError(
+      `isolation chroot needs root, and sudo -n is not available (${sudo}): ${SUDO_HINT}; or set isolation: rootless`,
+    );
+  }
+  const rootless = await probes.rootless();
+  if (rootless === true) {
+    return {
+      kind: 'in-process',
+      isolation: 'rootless',
+      reason: `RUN steps need root, and sudo -n is not available (${sudo}): using rootless isolation (user namespaces)`,
+    };
+  }
+  throw new PrivilegeError(
+    `the Dockerfile has RUN steps, which need root or user namespaces: sudo -n is not available (${sudo}), and rootless isolation is not (${rootless}). ${SUDO_HINT}.`,
+  );
+}
