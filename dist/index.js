@@ -69454,10 +69454,8 @@ var dockerfile = __nccwpck_require__(3443);
  * (privileged-build.ts); without sudo, rootless isolation when the kernel
  * allows it; otherwise a clear error before anything is pulled.
  *
- * Besides RUN, the executor needs root for the steps that write files with
- * their owners (COPY, ADD, WORKDIR: it lchown()s them, root:root by default).
- * Rootless isolation covers RUN only, so those need sudo (or root) too,
- * until the executor records owners without root.
+ * COPY, ADD and WORKDIR need no privileges: their layers carry the owners
+ * the Dockerfile sets whoever Kiln runs as (src/build/owned-layer.ts).
  */
 
 
@@ -69468,7 +69466,7 @@ class PrivilegeError extends Error {
 function dockerfileNeeds(text, file) {
     const df = (0,dockerfile/* parseDockerfile */.Ai)(text, file);
     const kinds = new Set(df.stages.flatMap((s) => s.instructions.map((i) => i.kind)));
-    return { run: kinds.has('run'), owners: kinds.has('copy') || kinds.has('add') || kinds.has('workdir') };
+    return { run: kinds.has('run') };
 }
 /**
  * dockerfileNeeds() of a file. Undefined when it cannot be read or parsed:
@@ -69490,24 +69488,23 @@ async function choosePrivileges(isolation, needs, probes) {
         return { kind: 'in-process', reason: 'the Dockerfile is checked by the build' };
     // isolation none: the executor refuses RUN steps, so they need nothing.
     const run = needs.run && isolation !== 'none';
-    if (!run && !needs.owners) {
+    if (!run) {
         return {
             kind: 'in-process',
             reason: needs.run
                 ? 'isolation none: RUN steps are refused'
-                : 'the Dockerfile has no RUN, COPY, ADD or WORKDIR steps: no privileges needed',
+                : 'the Dockerfile has no RUN steps: no privileges needed',
         };
     }
-    if (run && !needs.owners && isolation === 'rootless') {
+    if (isolation === 'rootless') {
         return { kind: 'in-process', reason: 'isolation rootless: RUN steps in user namespaces' };
     }
-    const what = run ? 'RUN steps need root' : 'COPY, ADD and WORKDIR set file owners, which needs root';
     const sudo = await probes.sudo();
     if (sudo === true) {
-        return { kind: 'sudo', reason: `${what}: running the build as root with passwordless sudo (sudo -n)` };
-    }
-    if (needs.owners) {
-        throw new PrivilegeError(`${what === 'RUN steps need root' ? 'RUN, COPY, ADD and WORKDIR need root' : what}, and sudo -n is not available (${sudo}): ${SUDO_HINT}`);
+        return {
+            kind: 'sudo',
+            reason: 'RUN steps need root: running the build as root with passwordless sudo (sudo -n)',
+        };
     }
     if (isolation === 'chroot') {
         throw new PrivilegeError(`isolation chroot needs root, and sudo -n is not available (${sudo}): ${SUDO_HINT}; or set isolation: rootless`);
@@ -77145,7 +77142,7 @@ async function planLayer(entries, options = {}) {
             });
         }
     }
-    for (const path of [...byPath.keys(), ...whiteouts.keys(), ...opaques.keys()]) {
+    for (const path of options.omitParents ? [] : [...byPath.keys(), ...whiteouts.keys(), ...opaques.keys()]) {
         const ancestors = parentsOf(path);
         if (opaques.has(path))
             ancestors.push(path);
@@ -77413,11 +77410,13 @@ async function* streamEntries(entries, options) {
 ;// CONCATENATED MODULE: ./src/build/owned-layer.ts
 /**
  * Layers of steps Kiln writes itself (COPY/ADD, WORKDIR) carry the owners
- * the Dockerfile asks for, whoever Kiln runs as: each written path with its
- * owner, and each parent directory with the owner it has in the image. As
- * root the stage filesystem holds the real owners; without root it cannot
- * (chown is refused), so parents then count as root-owned — true of almost
- * every image directory, and said in the log.
+ * the Dockerfile asks for, whoever Kiln runs as: each written path (the
+ * directories the step created among them) with its owner. As root, the
+ * parent directories that already existed go in too, with their metadata
+ * from the stage filesystem, as BuildKit's diff has them. Without root the
+ * stage filesystem cannot hold the image's owners (chown is refused), so
+ * those parents are left out rather than written with a wrong owner: the
+ * layer still applies the same way, only their mtimes stay as they were.
  */
 
 
@@ -77435,7 +77434,7 @@ function ownedLayer(rootfs, written, opts) {
         listed.add(p);
     }
     const parents = new Set();
-    for (const p of listed) {
+    for (const p of real ? listed : []) {
         for (let d = external_node_path_default().posix.dirname(p); d !== '.' && d !== '/' && !listed.has(d); d = external_node_path_default().posix.dirname(d)) {
             if (parents.has(d))
                 break;
@@ -77447,13 +77446,13 @@ function ownedLayer(rootfs, written, opts) {
         entries.push({
             kind: 'dir',
             path: d,
-            uid: real ? st.uid : 0,
-            gid: real ? st.gid : 0,
+            uid: st.uid,
+            gid: st.gid,
             mode: st.mode & 0o7777,
             mtime: Math.floor(st.mtimeMs / 1000),
         });
     }
-    return writeLayerFromEntries(entries, { ...opts, parentRoot: rootfs });
+    return writeLayerFromEntries(entries, real ? { ...opts, parentRoot: rootfs } : { ...opts, omitParents: true });
 }
 
 ;// CONCATENATED MODULE: ./src/build/copy.ts

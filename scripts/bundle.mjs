@@ -17,6 +17,8 @@ const entries = [
 const check = process.argv.includes('--check');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-bundle-'));
+// mkdtemp makes 0700; dist/ must stay readable by others (e.g. a sudo child, another user).
+fs.chmodSync(tmp, 0o755);
 try {
   for (const e of entries) {
     execFileSync(

@@ -50057,7 +50057,7 @@ async function planLayer(entries, options = {}) {
             });
         }
     }
-    for (const path of [...byPath.keys(), ...whiteouts.keys(), ...opaques.keys()]) {
+    for (const path of options.omitParents ? [] : [...byPath.keys(), ...whiteouts.keys(), ...opaques.keys()]) {
         const ancestors = parentsOf(path);
         if (opaques.has(path))
             ancestors.push(path);
@@ -50325,11 +50325,13 @@ async function* streamEntries(entries, options) {
 ;// CONCATENATED MODULE: ./src/build/owned-layer.ts
 /**
  * Layers of steps Kiln writes itself (COPY/ADD, WORKDIR) carry the owners
- * the Dockerfile asks for, whoever Kiln runs as: each written path with its
- * owner, and each parent directory with the owner it has in the image. As
- * root the stage filesystem holds the real owners; without root it cannot
- * (chown is refused), so parents then count as root-owned — true of almost
- * every image directory, and said in the log.
+ * the Dockerfile asks for, whoever Kiln runs as: each written path (the
+ * directories the step created among them) with its owner. As root, the
+ * parent directories that already existed go in too, with their metadata
+ * from the stage filesystem, as BuildKit's diff has them. Without root the
+ * stage filesystem cannot hold the image's owners (chown is refused), so
+ * those parents are left out rather than written with a wrong owner: the
+ * layer still applies the same way, only their mtimes stay as they were.
  */
 
 
@@ -50347,7 +50349,7 @@ function ownedLayer(rootfs, written, opts) {
         listed.add(p);
     }
     const parents = new Set();
-    for (const p of listed) {
+    for (const p of real ? listed : []) {
         for (let d = external_node_path_default().posix.dirname(p); d !== '.' && d !== '/' && !listed.has(d); d = external_node_path_default().posix.dirname(d)) {
             if (parents.has(d))
                 break;
@@ -50359,13 +50361,13 @@ function ownedLayer(rootfs, written, opts) {
         entries.push({
             kind: 'dir',
             path: d,
-            uid: real ? st.uid : 0,
-            gid: real ? st.gid : 0,
+            uid: st.uid,
+            gid: st.gid,
             mode: st.mode & 0o7777,
             mtime: Math.floor(st.mtimeMs / 1000),
         });
     }
-    return writeLayerFromEntries(entries, { ...opts, parentRoot: rootfs });
+    return writeLayerFromEntries(entries, real ? { ...opts, parentRoot: rootfs } : { ...opts, omitParents: true });
 }
 
 ;// CONCATENATED MODULE: ./src/build/copy.ts

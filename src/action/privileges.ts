@@ -6,10 +6,8 @@
  * (privileged-build.ts); without sudo, rootless isolation when the kernel
  * allows it; otherwise a clear error before anything is pulled.
  *
- * Besides RUN, the executor needs root for the steps that write files with
- * their owners (COPY, ADD, WORKDIR: it lchown()s them, root:root by default).
- * Rootless isolation covers RUN only, so those need sudo (or root) too,
- * until the executor records owners without root.
+ * COPY, ADD and WORKDIR need no privileges: their layers carry the owners
+ * the Dockerfile sets whoever Kiln runs as (src/build/owned-layer.ts).
  */
 import { readFile } from 'node:fs/promises';
 import type { Isolation } from '../build/options.js';
@@ -25,8 +23,6 @@ export type Execution =
 export interface PrivilegeNeeds {
   /** RUN steps: the sandbox needs root or user namespaces. */
   run: boolean;
-  /** COPY, ADD or WORKDIR: files written with their owners, which needs root. */
-  owners: boolean;
 }
 
 /** The checks choosePrivileges() needs; each answers true or why not. */
@@ -46,7 +42,7 @@ export class PrivilegeError extends Error {
 export function dockerfileNeeds(text: string, file: string): PrivilegeNeeds {
   const df = parseDockerfile(text, file);
   const kinds = new Set(df.stages.flatMap((s) => s.instructions.map((i) => i.kind)));
-  return { run: kinds.has('run'), owners: kinds.has('copy') || kinds.has('add') || kinds.has('workdir') };
+  return { run: kinds.has('run') };
 }
 
 /**
@@ -73,27 +69,24 @@ export async function choosePrivileges(
   if (needs === undefined) return { kind: 'in-process', reason: 'the Dockerfile is checked by the build' };
   // isolation none: the executor refuses RUN steps, so they need nothing.
   const run = needs.run && isolation !== 'none';
-  if (!run && !needs.owners) {
+  if (!run) {
     return {
       kind: 'in-process',
       reason: needs.run
         ? 'isolation none: RUN steps are refused'
-        : 'the Dockerfile has no RUN, COPY, ADD or WORKDIR steps: no privileges needed',
+        : 'the Dockerfile has no RUN steps: no privileges needed',
     };
   }
-  if (run && !needs.owners && isolation === 'rootless') {
+  if (isolation === 'rootless') {
     return { kind: 'in-process', reason: 'isolation rootless: RUN steps in user namespaces' };
   }
 
-  const what = run ? 'RUN steps need root' : 'COPY, ADD and WORKDIR set file owners, which needs root';
   const sudo = await probes.sudo();
   if (sudo === true) {
-    return { kind: 'sudo', reason: `${what}: running the build as root with passwordless sudo (sudo -n)` };
-  }
-  if (needs.owners) {
-    throw new PrivilegeError(
-      `${what === 'RUN steps need root' ? 'RUN, COPY, ADD and WORKDIR need root' : what}, and sudo -n is not available (${sudo}): ${SUDO_HINT}`,
-    );
+    return {
+      kind: 'sudo',
+      reason: 'RUN steps need root: running the build as root with passwordless sudo (sudo -n)',
+    };
   }
   if (isolation === 'chroot') {
     throw new PrivilegeError(

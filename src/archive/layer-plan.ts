@@ -49,6 +49,11 @@ export interface LayerPlanOptions {
    * root-owned 0755 with mtime 0.
    */
   parentRoot?: string;
+  /**
+   * Leave out ancestor directories that are not entries (a layer without
+   * them applies the same way; used when their metadata is not known).
+   */
+  omitParents?: boolean;
 }
 
 export interface PlannedEntry {
@@ -163,7 +168,7 @@ export async function planLayer(
       });
     }
   }
-  for (const path of [...byPath.keys(), ...whiteouts.keys(), ...opaques.keys()]) {
+  for (const path of options.omitParents ? [] : [...byPath.keys(), ...whiteouts.keys(), ...opaques.keys()]) {
     const ancestors = parentsOf(path);
     if (opaques.has(path)) ancestors.push(path);
     for (const dir of ancestors) {

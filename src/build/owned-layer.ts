@@ -1,10 +1,12 @@
 /**
  * Layers of steps Kiln writes itself (COPY/ADD, WORKDIR) carry the owners
- * the Dockerfile asks for, whoever Kiln runs as: each written path with its
- * owner, and each parent directory with the owner it has in the image. As
- * root the stage filesystem holds the real owners; without root it cannot
- * (chown is refused), so parents then count as root-owned — true of almost
- * every image directory, and said in the log.
+ * the Dockerfile asks for, whoever Kiln runs as: each written path (the
+ * directories the step created among them) with its owner. As root, the
+ * parent directories that already existed go in too, with their metadata
+ * from the stage filesystem, as BuildKit's diff has them. Without root the
+ * stage filesystem cannot hold the image's owners (chown is refused), so
+ * those parents are left out rather than written with a wrong owner: the
+ * layer still applies the same way, only their mtimes stay as they were.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,7 +38,7 @@ export function ownedLayer(
     listed.add(p);
   }
   const parents = new Set<string>();
-  for (const p of listed) {
+  for (const p of real ? listed : []) {
     for (let d = path.posix.dirname(p); d !== '.' && d !== '/' && !listed.has(d); d = path.posix.dirname(d)) {
       if (parents.has(d)) break;
       parents.add(d);
@@ -47,11 +49,14 @@ export function ownedLayer(
     entries.push({
       kind: 'dir',
       path: d,
-      uid: real ? st.uid : 0,
-      gid: real ? st.gid : 0,
+      uid: st.uid,
+      gid: st.gid,
       mode: st.mode & 0o7777,
       mtime: Math.floor(st.mtimeMs / 1000),
     });
   }
-  return writeLayerFromEntries(entries, { ...opts, parentRoot: rootfs });
+  return writeLayerFromEntries(
+    entries,
+    real ? { ...opts, parentRoot: rootfs } : { ...opts, omitParents: true },
+  );
 }
