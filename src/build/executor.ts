@@ -21,7 +21,7 @@ import { RegistryClient } from '../registry/client.js';
 import { dockerConfigCredentials } from '../registry/credentials.js';
 import { pullImage } from '../registry/pull.js';
 import type { BuildContext, FinishedStage } from './build-context.js';
-import type { FromResolver } from './copy-instruction.js';
+import type { FromResolver, FromSource } from './copy-instruction.js';
 import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
 import type { BuildResult, StepReport } from './result.js';
@@ -106,7 +106,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     created,
     clampMtime: epoch,
     xattrs: detectXattrs(),
-    cache: await createLayerCache({ options, registry, log, workspaceRoot: workspace.root }),
+    cache: await createLayerCache({ options, registry, log, workspaceRoot: workspace.root, now: deps.now }),
     stages: new Map(),
     steps,
     sandbox: once(async (): Promise<Sandbox> => {
@@ -124,7 +124,10 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
           const r = parseReference(ref);
           log.info(`pulling ${r} (${formatPlatform(platform)})`);
           const img = await pullImage(registry, r, { platform });
-          return imageFromParts(img.mediaType, img.configBytes, img.layers, { manifest: img.manifestBytes });
+          // With a local cache, base layers are read from (and kept in) it instead of pulled again.
+          const keep = ctx.cache?.keepLayer?.bind(ctx.cache);
+          const layers = keep ? img.layers.map((l) => keep(l)) : img.layers;
+          return imageFromParts(img.mediaType, img.configBytes, layers, { manifest: img.manifestBytes });
         })();
         pulled.set(key, p);
       }
@@ -133,24 +136,30 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   };
 
   const scopes = new Map<number, StageScope>();
-  const imageTrees = new Map<string, Promise<{ tree: SourceTree; key: string }>>();
+  const imageTrees = new Map<string, Promise<FromSource>>();
   const from: FromResolver = {
     async stageTree(index) {
       const s = ctx.stages.get(index);
       if (!s) throw new Error(`internal: stage ${index} is not built yet`);
-      await s.fs.materialize(s.image, s.label);
-      return { tree: new SourceTree(s.fs.dir, `stage ${s.label}`), key: s.key };
+      const tree = once(async () => {
+        await s.fs.materialize(s.image, s.label);
+        return new SourceTree(s.fs.dir, `stage ${s.label}`);
+      });
+      return { key: s.key, tree };
     },
     imageTree(ref) {
       let p = imageTrees.get(ref);
       if (!p) {
         p = (async () => {
           const img = await ctx.pullImage(ref, target);
-          const dir = await workspace.dir('copy-from-image');
-          await createStageDir(dir);
-          const sfs = new StageFilesystem(dir, ctx.xattrs, log);
-          await sfs.materialize(img, ref);
-          return { tree: new SourceTree(dir, `image ${ref}`), key: img.digest() };
+          const tree = once(async () => {
+            const dir = await workspace.dir('copy-from-image');
+            await createStageDir(dir);
+            const sfs = new StageFilesystem(dir, ctx.xattrs, log);
+            await sfs.materialize(img, ref);
+            return new SourceTree(dir, `image ${ref}`);
+          });
+          return { key: img.digest(), tree };
         })();
         imageTrees.set(ref, p);
       }
@@ -176,7 +185,12 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
       ctx.stages.set(planned.index, finished);
     }
     if (!finished) throw new DockerfileError(display, undefined, 'nothing to build');
-    for (const w of (await ctx.cache?.flush()) ?? []) log.warn(w);
+    if (ctx.cache) {
+      for (const w of await ctx.cache.flush()) log.warn(w);
+      const cacheable = steps.filter((s) => s.cache === 'hit' || s.cache === 'miss');
+      const hits = cacheable.filter((s) => s.cache === 'hit').length;
+      log.info(`layer cache: ${hits}/${cacheable.length} steps cached (${ctx.cache.name})`);
+    }
 
     let image = finished.image;
     if (options.labels.size > 0) {
