@@ -88,12 +88,19 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
 
   const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace });
   const ownRegistry = !deps.registry;
-  const registry =
+  const credentials = dockerConfigCredentials(
+    options.dockerConfig ? { configPath: options.dockerConfig } : {},
+  );
+  const registry = deps.registry ?? RegistryClient.fromBuildOptions(options, { credentials, logger: log });
+  // The layer cache's own client: its retries are debug notes (an unreachable cache is one warning).
+  const cacheRegistry =
     deps.registry ??
-    RegistryClient.fromBuildOptions(options, {
-      credentials: dockerConfigCredentials(options.dockerConfig ? { configPath: options.dockerConfig } : {}),
-      logger: log,
-    });
+    (options.cache.enabled && options.cache.repo
+      ? RegistryClient.fromBuildOptions(
+          { ...options, pushRetry: Math.min(options.pushRetry, 3) },
+          { credentials, logger: { ...log, warn: (m: string) => log.debug(m) } },
+        )
+      : registry);
   const pulled = new Map<string, Promise<Image>>();
   const steps: StepReport[] = [];
   const ctx: BuildContext = {
@@ -106,7 +113,13 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     created,
     clampMtime: epoch,
     xattrs: detectXattrs(),
-    cache: await createLayerCache({ options, registry, log, workspaceRoot: workspace.root, now: deps.now }),
+    cache: await createLayerCache({
+      options,
+      registry: cacheRegistry,
+      log,
+      workspaceRoot: workspace.root,
+      now: deps.now,
+    }),
     stages: new Map(),
     steps,
     sandbox: once(async (): Promise<Sandbox> => {
@@ -167,6 +180,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     },
   };
 
+  let cacheFlushed = false;
   try {
     let finished: FinishedStage | undefined;
     let position = 0;
@@ -186,6 +200,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     }
     if (!finished) throw new DockerfileError(display, undefined, 'nothing to build');
     if (ctx.cache) {
+      cacheFlushed = true;
       for (const w of await ctx.cache.flush()) log.warn(w);
       const cacheable = steps.filter((s) => s.cache === 'hit' || s.cache === 'miss');
       const hits = cacheable.filter((s) => s.cache === 'hit').length;
@@ -221,10 +236,15 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     );
     return result;
   } finally {
+    // A failed build still stores the steps that finished: the next attempt starts from them.
+    if (ctx.cache && !cacheFlushed) {
+      for (const w of await ctx.cache.flush().catch((e: Error) => [e.message])) log.warn(w);
+    }
     await unmountUnder(workspace.root).catch((e: Error) =>
       log.warn(`unmounting the workspace: ${e.message}`),
     );
     await workspace.dispose().catch((e: Error) => log.warn(`removing the workspace: ${e.message}`));
     if (ownRegistry) await registry.close();
+    if (cacheRegistry !== registry) await cacheRegistry.close();
   }
 }
