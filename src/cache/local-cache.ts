@@ -35,7 +35,9 @@ export class LocalLayerCache implements LayerCache {
     this.blobs = new BlobStore(opts.dir);
     this.entries = path.join(opts.dir, 'entries');
     this.queue = new BackgroundQueue(this.name);
-    this.fileDigests = new FileDigestMemo(path.join(opts.dir, 'file-digests'), this.blobs);
+    this.fileDigests = new FileDigestMemo(path.join(opts.dir, 'file-digests'), this.blobs, () =>
+      opts.now().getTime(),
+    );
   }
 
   /** Opens (creating) the directory. */
