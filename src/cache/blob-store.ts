@@ -106,7 +106,7 @@ export class BlobStore {
       diffId: layer.diffId,
       size: layer.size,
     });
-    const open = (): Readable => (existsSync(file) ? local.open() : this.tee(layer.open(), file));
+    const open = (): Readable => (existsSync(file) ? local.open() : this.tee(layer.open(), file, layer.size));
     const kept = layerFromOpener(
       {
         mediaType: layer.mediaType,
@@ -128,7 +128,7 @@ export class BlobStore {
   }
 
   /** Passes `source` through, writing a copy that becomes `file` when the source ends cleanly. */
-  private tee(source: Readable, file: string): Readable {
+  private tee(source: Readable, file: string, size: number): Readable {
     const tmp = this.tempPath('tee');
     let out: WriteStream | undefined = createWriteStream(tmp, { highWaterMark: FILE_CHUNK });
     const drop = () => {
@@ -147,8 +147,14 @@ export class BlobStore {
         const w = out;
         if (!w) return cb();
         // The source verified digest and size before ending: the copy is complete.
-        w.end(() => {
-          fs.rename(tmp, file).then(
+        // The source verified digest and size before ending: the copy is complete
+        // unless the copy itself failed or the reader went away meanwhile.
+        w.end((err?: Error | null) => {
+          const keep = async () => {
+            if (err || out !== w || (await fs.stat(tmp)).size !== size) throw new Error('incomplete copy');
+            await fs.rename(tmp, file);
+          };
+          keep().then(
             () => cb(),
             () => {
               drop();
