@@ -15,7 +15,14 @@ import type { SourceMatch, SourceTree } from './source-tree.js';
 
 const PARALLEL = 16;
 
-async function fileDigest(file: string): Promise<string> {
+/** Files up to this size are read in one call (a stream per small file costs more than its read). */
+const WHOLE_READ_MAX = 4 << 20;
+
+async function fileDigest(file: string, size: number): Promise<string> {
+  if (size <= WHOLE_READ_MAX)
+    return createHash('sha256')
+      .update(await fs.promises.readFile(file))
+      .digest('hex');
   const hash = createHash('sha256');
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }))
     hash.update(chunk as Buffer);
@@ -53,7 +60,7 @@ export async function hashSources(
       if (e.stat.isFile()) {
         let d = memo?.get(e.abs, e.stat);
         if (d === undefined) {
-          d = await fileDigest(e.abs);
+          d = await fileDigest(e.abs, e.stat.size);
           memo?.set(e.abs, e.stat, d);
         }
         digests[i] = d;
