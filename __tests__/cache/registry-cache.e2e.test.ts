@@ -12,6 +12,7 @@ import { layerFromOpener } from '../../src/image/layer.js';
 import { parseReference } from '../../src/image/reference.js';
 import { silentLogger } from '../../src/log.js';
 import { RegistryClient } from '../../src/registry/client.js';
+import { staticCredentials } from '../../src/registry/credentials.js';
 import { pushImage } from '../../src/registry/push.js';
 import { imageOf, layerFromFiles } from '../lab/busybox-fixture.js';
 import { describeWith } from '../lab/prereq.js';
@@ -75,5 +76,35 @@ describeWith({ binaries: ['docker-registry', 'tar'] }, 'registry cache entries',
     await pushImage(client, [parseReference(`${registry.host}/r/cache:${'4'.repeat(64)}`)], two);
     const c = cache(() => new Date());
     expect(await c.lookup('4'.repeat(64))).toEqual({ hit: false, reason: 'invalid entry' });
+  });
+
+  test('a repository the credentials may not use: lookups miss, the first denied store is the one warning', async () => {
+    const locked = await startRegistry({
+      auth: 'token',
+      users: { kiln: { password: 'pw', access: { 'open/*': ['pull', 'push'] } } },
+    });
+    const c2 = new RegistryClient({
+      insecure: [locked.host],
+      retry: { attempts: 1 },
+      credentials: staticCredentials({ [locked.host]: { kind: 'basic', username: 'kiln', password: 'pw' } }),
+    });
+    try {
+      const c = new RegistryLayerCache({
+        registry: c2,
+        repo: parseReference(`${locked.host}/locked/cache`, { defaultTag: false }),
+        ttlMs: DAY,
+        now: () => new Date(),
+        log: silentLogger,
+      });
+      expect(await c.lookup('5'.repeat(64))).toEqual({ hit: false, reason: 'no entry (access denied)' });
+      c.store('5'.repeat(64), undefined);
+      c.store('6'.repeat(64), undefined);
+      const warnings = await c.flush();
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/storing a cache entry failed \(the build is not affected\)/);
+    } finally {
+      await c2.close();
+      await locked.stop();
+    }
   });
 });

@@ -113,6 +113,29 @@ describeWith(
       expect(blobGets.filter((r) => layers.some((d) => r.path.endsWith(d)))).toEqual([]);
     });
 
+    test('skip_unchanged_digest: a rebuild to the digest the tag holds pushes nothing and is not refreshed', async () => {
+      const dir = await project('skip');
+      const first = await build(options(dir, 'skip'), captureLog().log);
+      expect(first.refreshed).toBe(true);
+      const o = options(dir, 'skip');
+      o.skipUnchangedDigest = true;
+      const before = registry.requests().length;
+      const again = await build(o, captureLog().log);
+      expect(again.digest).toBe(first.digest);
+      expect(again.refreshed).toBe(false);
+      expect(again.references).toEqual([`${registry.host}/team/skip:latest`]);
+      const pushes = registry
+        .requests()
+        .slice(before)
+        .filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+      expect(pushes).toEqual([]);
+      // A changed file gives another digest: pushed, refreshed.
+      await fs.writeFile(path.join(dir, 'a.txt'), 'a changed\n');
+      const changed = await build(o, captureLog().log);
+      expect(changed.refreshed).toBe(true);
+      expect(changed.digest).not.toBe(first.digest);
+    });
+
     test('a changed build arg rebuilds from the RUN that sees it on', async () => {
       const dir = await project('arg');
       await build(options(dir, 'arg'), captureLog().log);

@@ -16,6 +16,7 @@ export const MissReason = {
   noEntry: 'no entry',
   expired: 'expired',
   unreachable: 'cache unreachable',
+  denied: 'no entry (access denied)',
   invalid: 'invalid entry',
   blobMissing: 'layer missing from the cache',
 } as const;

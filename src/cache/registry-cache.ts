@@ -7,8 +7,10 @@
  * unless a later step needs the files. Because the layers live in a
  * repository of the registry, a push to the same registry mounts them.
  *
- * When the cache repository cannot be reached (network, denied), the first
- * failure is one warning and the build goes on without this cache.
+ * When the cache repository cannot be reached (network, server errors), the
+ * first failure is one warning and the build goes on without this cache. A
+ * denied lookup is a miss (ghcr.io denies pulls of a repository that does
+ * not exist yet); a denied store is a warning and ends the stores.
  */
 import type { Layer } from '../image/blob.js';
 import { parseDigest } from '../image/digest.js';
@@ -90,6 +92,12 @@ export class RegistryLayerCache implements LayerCache {
     } catch (e) {
       if (e instanceof RegistryError) {
         if (e.status === 404) return { hit: false, reason: MissReason.noEntry };
+        // Registries such as ghcr.io deny a pull of a repository that does not exist yet: a miss,
+        // and stores go on (a store that is denied too is the warning).
+        if (e.status === 401 || e.status === 403) {
+          this.opts.log.debug(`${this.name}: lookup of ${key} denied: ${e.message}`);
+          return { hit: false, reason: MissReason.denied };
+        }
         if (e.failure === 'digest-mismatch' || e.failure === 'invalid-response') {
           return this.invalid(key, e.message);
         }
