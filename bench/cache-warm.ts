@@ -12,14 +12,14 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseReference } from '../src/image/reference.js';
+import { fileLayer, imageOf, pushBusyboxImage, tarLayer } from '../__tests__/lab/busybox-fixture.js';
+import { startRegistry } from '../__tests__/lab/registry.js';
 import { build } from '../src/build/build.js';
 import { defaultBuildOptions } from '../src/build/options.js';
+import { parseReference } from '../src/image/reference.js';
 import { silentLogger } from '../src/log.js';
 import { RegistryClient } from '../src/registry/client.js';
 import { pushImage } from '../src/registry/push.js';
-import { fileLayer, imageOf, pushBusyboxImage, tarLayer } from '../__tests__/lab/busybox-fixture.js';
-import { startRegistry } from '../__tests__/lab/registry.js';
 
 const FILES = 30_000;
 
@@ -34,7 +34,9 @@ async function main() {
       const t0 = Date.now();
       const f = await tarLayer(rootfs, path.join(tmp, 'base.tar.gz'));
       await pushImage(client, [base], imageOf([fileLayer(f)]));
-      console.log(`base from ${rootfs}: ${(f.size / 1048576).toFixed(1)} MiB compressed, pushed in ${Date.now() - t0} ms`);
+      console.log(
+        `base from ${rootfs}: ${(f.size / 1048576).toFixed(1)} MiB compressed, pushed in ${Date.now() - t0} ms`,
+      );
     } else {
       await pushBusyboxImage(client, [base]);
     }
@@ -50,7 +52,11 @@ async function main() {
     }
     await fs.writeFile(
       path.join(ctx, 'Dockerfile'),
-      [`FROM ${base}`, 'COPY files/ /app/files/', 'RUN find /app -type f | wc -l > /app/count && sleep 1'].join('\n'),
+      [
+        `FROM ${base}`,
+        'COPY files/ /app/files/',
+        'RUN find /app -type f | wc -l > /app/count && sleep 1',
+      ].join('\n'),
     );
     // Let the files age past the memo's "just changed" window.
     await new Promise((r) => setTimeout(r, 3500));
@@ -66,7 +72,9 @@ async function main() {
       const t0 = Date.now();
       const r = await build(o, silentLogger);
       const ms = Date.now() - t0;
-      console.log(`${label.padEnd(44)} ${String(ms).padStart(6)} ms  hits ${r.cacheHits}/${r.steps.filter((s) => s.cache !== 'none').length}`);
+      console.log(
+        `${label.padEnd(44)} ${String(ms).padStart(6)} ms  hits ${r.cacheHits}/${r.steps.filter((s) => s.cache !== 'none').length}`,
+      );
       return ms;
     };
 
@@ -75,7 +83,9 @@ async function main() {
     const coldL = await run('cold, local dir cache', { dir: 'local' }, 'local');
     const warmL1 = await run('warm, local dir cache (memo filled)', { dir: 'local' }, 'local');
     const warmL2 = await run('warm, local dir cache (memo used)', { dir: 'local' }, 'local');
-    console.log(`ratio registry warm/cold ${(warmR / coldR).toFixed(3)}, local warm/cold ${(warmL2 / coldL).toFixed(3)} (first warm ${(warmL1 / coldL).toFixed(3)})`);
+    console.log(
+      `ratio registry warm/cold ${(warmR / coldR).toFixed(3)}, local warm/cold ${(warmL2 / coldL).toFixed(3)} (first warm ${(warmL1 / coldL).toFixed(3)})`,
+    );
   } finally {
     await client.close();
     await registry.stop();
