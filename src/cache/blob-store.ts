@@ -9,12 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Layer } from '../image/blob.js';
 import { algorithmOf, type Digest, hexOf } from '../image/digest.js';
 import { FILE_CHUNK, layerFromOpener } from '../image/layer.js';
-import { VerifyingStream, verifyStream } from '../image/verify.js';
+import { VerificationError, VerifyingStream, verifyStream } from '../image/verify.js';
 import { isMountable } from '../registry/remote-blob.js';
 import type { EntryLayer } from './entry.js';
 
@@ -176,11 +176,17 @@ export class BlobStore {
     return pass;
   }
 
-  /** Removes a stored blob that failed verification, so the next build fetches it again. */
+  /** Removes a stored blob that fails verification (before the reader sees the error), so the next build fetches it again. */
   private dropIfBad(stream: Readable, file: string): Readable {
-    stream.once('error', () => {
-      fs.rm(file, { force: true }).catch(() => undefined);
+    const out = new PassThrough({ highWaterMark: FILE_CHUNK });
+    stream.on('error', (e) => {
+      const rm = e instanceof VerificationError ? fs.rm(file, { force: true }) : Promise.resolve();
+      rm.catch(() => undefined).finally(() => out.destroy(e));
     });
-    return stream;
+    out.on('close', () => {
+      if (!stream.destroyed) stream.destroy();
+    });
+    stream.pipe(out);
+    return out;
   }
 }
