@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4575);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5017);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39041,7 +39041,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4575:
+/***/ 5017:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39330,12 +39330,3437 @@ function toolErrors(stderr) {
         .filter((l) => l && !/Operation not supported/.test(l));
 }
 
-;// CONCATENATED MODULE: ./src/cache/create.ts
-async function createLayerCache(deps) {
-    if (!deps.options.cache.enabled)
-        return undefined;
-    deps.log.warn('--cache: the layer cache is not implemented yet; building without it');
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./src/image/digest.ts
+/**
+ * Content digests (`sha256:<64 hex>`). A digest is validated before it goes
+ * into a URL or a path: parseDigest() is the only way to make a Digest.
+ */
+
+
+const ALGORITHMS = {
+    sha256: /^[a-f0-9]{64}$/,
+    sha512: /^[a-f0-9]{128}$/,
+};
+class DigestError extends Error {
+    name = 'DigestError';
+}
+function digest_parseDigest(text) {
+    const colon = text.indexOf(':');
+    const alg = colon > 0 ? text.slice(0, colon) : '';
+    const hex = text.slice(colon + 1);
+    const re = ALGORITHMS[alg];
+    if (!re) {
+        throw new DigestError(`invalid digest "${text}": expected sha256:<64 lowercase hex> (or sha512:<128 hex>)`);
+    }
+    if (!re.test(hex)) {
+        throw new DigestError(`invalid digest "${text}": the ${alg} hex part must be ${alg === 'sha256' ? 64 : 128} lowercase hex characters`);
+    }
+    return text;
+}
+function isDigest(text) {
+    try {
+        digest_parseDigest(text);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function algorithmOf(d) {
+    return d.slice(0, d.indexOf(':'));
+}
+function hexOf(d) {
+    return d.slice(d.indexOf(':') + 1);
+}
+function digest_sha256(data) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+}
+/** Wraps a finished hash as a Digest. */
+function digestOfHash(hash, alg = 'sha256') {
+    return `${alg}:${hash.digest('hex')}`;
+}
+/**
+ * A pass-through stream that hashes and counts what flows through it.
+ * `digest` and `size` are final after 'end'/'finish'.
+ */
+class DigestingStream extends external_node_stream_.Transform {
+    alg;
+    hash;
+    size = 0;
+    result;
+    constructor(alg = 'sha256') {
+        super();
+        this.alg = alg;
+        this.hash = (0,external_node_crypto_.createHash)(alg);
+    }
+    _transform(chunk, _enc, cb) {
+        this.hash.update(chunk);
+        this.size += chunk.length;
+        cb(null, chunk);
+    }
+    _flush(cb) {
+        this.result = digestOfHash(this.hash, this.alg);
+        cb();
+    }
+    get digest() {
+        if (!this.result)
+            throw new Error('DigestingStream: digest read before the stream ended');
+        return this.result;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/image/reference.ts
+/**
+ * Image references, parsed and normalised the way Docker does:
+ * `ubuntu` → docker.io/library/ubuntu:latest, `host:port/ns/name:tag@sha256:…`,
+ * `localhost/name`, `[::1]:5000/name`. Invalid input gets an error that quotes
+ * it and names the rule it breaks.
+ */
+
+const DEFAULT_REGISTRY = 'docker.io';
+const DEFAULT_TAG = 'latest';
+const MAX_NAME_LENGTH = 255;
+const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
+const IPV6_HOST = /^\[[a-fA-F0-9:.]+(?:%[a-zA-Z0-9]+)?\]$/;
+const PORT = /^[0-9]+$/;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+class InvalidReferenceError extends Error {
+    input;
+    name = 'InvalidReferenceError';
+    constructor(input, rule) {
+        super(`invalid image reference "${input}": ${rule}`);
+        this.input = input;
+    }
+}
+class Reference {
+    registry;
+    repository;
+    tag;
+    digest;
+    constructor(
+    /** Registry host as written, normalised (`docker.io`, `ghcr.io`, `localhost:5000`). */
+    registry, 
+    /** Repository path (`library/ubuntu`, `owner/repo/app`). */
+    repository, tag, digest) {
+        this.registry = registry;
+        this.repository = repository;
+        this.tag = tag;
+        this.digest = digest;
+    }
+    /** registry/repository */
+    get name() {
+        return `${this.registry}/${this.repository}`;
+    }
+    /** The tag or digest a pull asks for: the digest wins when both are given. */
+    get identifier() {
+        return this.digest ?? this.tag ?? DEFAULT_TAG;
+    }
+    /** Host to talk to for the registry API (Docker Hub's API lives elsewhere). */
+    get apiHost() {
+        return this.registry === DEFAULT_REGISTRY ? 'registry-1.docker.io' : this.registry;
+    }
+    withTag(tag) {
+        if (!TAG.test(tag))
+            throw new InvalidReferenceError(`${this.name}:${tag}`, tagRule(tag));
+        return new Reference(this.registry, this.repository, tag, undefined);
+    }
+    withDigest(digest) {
+        return new Reference(this.registry, this.repository, undefined, digest);
+    }
+    /** Same registry and repository. */
+    sameRepository(other) {
+        return this.registry === other.registry && this.repository === other.repository;
+    }
+    toString() {
+        let s = this.name;
+        if (this.tag)
+            s += `:${this.tag}`;
+        if (this.digest)
+            s += `@${this.digest}`;
+        return s;
+    }
+}
+function tagRule(tag) {
+    if (tag.length > 128)
+        return `the tag is ${tag.length} characters long; at most 128 are allowed`;
+    return `tag "${tag}" must start with a letter, digit or _ and hold only letters, digits, _, . and -`;
+}
+function validDomain(domain) {
+    let host = domain;
+    let port;
+    if (host.startsWith('[')) {
+        const end = host.indexOf(']');
+        if (end < 0)
+            return false;
+        port = host.slice(end + 1);
+        host = host.slice(0, end + 1);
+        if (port && (!port.startsWith(':') || !PORT.test(port.slice(1))))
+            return false;
+        return IPV6_HOST.test(host);
+    }
+    const colon = host.lastIndexOf(':');
+    if (colon >= 0) {
+        port = host.slice(colon + 1);
+        host = host.slice(0, colon);
+        if (!PORT.test(port))
+            return false;
+    }
+    return host.split('.').every((c) => DOMAIN_COMPONENT.test(c));
+}
+/** Parses and normalises a reference; `tag` defaults to latest unless a digest is given. */
+function parseReference(input, opts = {}) {
+    const defaultTag = opts.defaultTag ?? true;
+    if (input.length === 0)
+        throw new InvalidReferenceError(input, 'it is empty');
+    if (/\s/.test(input))
+        throw new InvalidReferenceError(input, 'it contains whitespace');
+    let rest = input;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        const d = rest.slice(at + 1);
+        try {
+            digest = digest_parseDigest(d);
+        }
+        catch (e) {
+            throw new InvalidReferenceError(input, e.message);
+        }
+        rest = rest.slice(0, at);
+    }
+    // A tag is after the last ':' that follows the last '/'.
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const lastColon = rest.lastIndexOf(':');
+    if (lastColon > lastSlash && !(lastSlash < 0 && rest.startsWith('['))) {
+        tag = rest.slice(lastColon + 1);
+        rest = rest.slice(0, lastColon);
+        if (!TAG.test(tag))
+            throw new InvalidReferenceError(input, tagRule(tag));
+    }
+    let registry = DEFAULT_REGISTRY;
+    let repository = rest;
+    const slash = rest.indexOf('/');
+    if (slash >= 0) {
+        const first = rest.slice(0, slash);
+        if (/[.:]/.test(first) ||
+            first === 'localhost' ||
+            first !== first.toLowerCase() ||
+            first.startsWith('[')) {
+            if (!validDomain(first)) {
+                throw new InvalidReferenceError(input, `"${first}" is not a valid registry host[:port]`);
+            }
+            registry = first;
+            repository = rest.slice(slash + 1);
+        }
+    }
+    if (registry === 'index.docker.io' || registry === 'registry-1.docker.io')
+        registry = DEFAULT_REGISTRY;
+    if (repository.length === 0)
+        throw new InvalidReferenceError(input, 'the repository name is empty');
+    if (registry === DEFAULT_REGISTRY && !repository.includes('/'))
+        repository = `library/${repository}`;
+    for (const component of repository.split('/')) {
+        if (component !== component.toLowerCase()) {
+            throw new InvalidReferenceError(input, 'repository name must be lowercase');
+        }
+        if (!PATH_COMPONENT.test(component)) {
+            throw new InvalidReferenceError(input, `repository path component "${component}" must be lowercase letters and digits, separated by ".", "_", "__" or "-"`);
+        }
+    }
+    const name = `${registry}/${repository}`;
+    if (name.length > MAX_NAME_LENGTH) {
+        throw new InvalidReferenceError(input, `the name is ${name.length} characters long; at most ${MAX_NAME_LENGTH} are allowed`);
+    }
+    if (!tag && !digest && defaultTag)
+        tag = DEFAULT_TAG;
+    return new Reference(registry, repository, tag, digest);
+}
+
+;// CONCATENATED MODULE: ./src/cache/background.ts
+/**
+ * Background work of a cache (stores): run one at a time in the order
+ * started, never throw, and report failures as warnings at flush — the
+ * first failure in full, the rest as a count.
+ */
+class BackgroundQueue {
+    what;
+    tail = Promise.resolve();
+    failures = [];
+    constructor(what) {
+        this.what = what;
+    }
+    /** Queues `task`; its failure becomes a warning. */
+    run(label, task) {
+        this.tail = this.tail.then(() => task().catch((e) => {
+            this.failures.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);
+        }), () => undefined);
+    }
+    get failed() {
+        return this.failures.length;
+    }
+    /** Waits for every queued task; returns the warnings (and forgets them). */
+    async settle() {
+        await this.tail;
+        const f = this.failures.splice(0);
+        if (f.length === 0)
+            return [];
+        const first = `${this.what}: storing a cache entry failed (the build is not affected): ${f[0]}`;
+        return f.length === 1 ? [first] : [first, `${this.what}: ${f.length - 1} more cache stores failed`];
+    }
+}
+
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./src/image/compression.ts
+/**
+ * Layer compression streams. gzip through node:zlib; zstd through node:zlib
+ * when the running Node has it (22.15+/24), else through the `zstd` program;
+ * 'none' is a pass-through.
+ */
+
+
+
+/** gzip -6 and zstd -3: the defaults of the gzip and zstd programs (and of BuildKit). */
+const DEFAULT_LEVEL = { gzip: 6, zstd: 3 };
+/**
+ * zlib output chunk size. zlib's default (16 KiB) means many small chunks
+ * crossing the thread pool; 128 KiB measured faster (see bench/layer-rss.ts).
+ */
+const ZLIB_CHUNK = 128 * 1024;
+const zstdZlib = (external_node_zlib_default());
+class CompressionError extends Error {
+    name = 'CompressionError';
+}
+/** True when this Node compresses and decompresses zstd itself. */
+function hasNativeZstd() {
+    return (typeof zstdZlib.createZstdCompress === 'function' && typeof zstdZlib.createZstdDecompress === 'function');
+}
+function createCompressor(kind, level) {
+    switch (kind) {
+        case 'gzip':
+            return external_node_zlib_default().createGzip({ level: level ?? DEFAULT_LEVEL.gzip, chunkSize: ZLIB_CHUNK });
+        case 'zstd': {
+            const lvl = level ?? DEFAULT_LEVEL.zstd;
+            if (hasNativeZstd()) {
+                const key = zstdZlib.constants.ZSTD_c_compressionLevel ?? 100;
+                return zstdZlib.createZstdCompress({ chunkSize: ZLIB_CHUNK, params: { [key]: lvl } });
+            }
+            return programFilter('zstd', ['-q', '-c', `-${lvl}`], ZSTD_HINT);
+        }
+        case 'none':
+            return new external_node_stream_.PassThrough({ highWaterMark: 1 << 20 });
+        default:
+            return unknownCompression(kind);
+    }
+}
+function createDecompressor(kind) {
+    switch (kind) {
+        case 'gzip':
+            return external_node_zlib_default().createGunzip({ chunkSize: ZLIB_CHUNK });
+        case 'zstd':
+            if (hasNativeZstd())
+                return zstdZlib.createZstdDecompress({ chunkSize: ZLIB_CHUNK });
+            return programFilter('zstd', ['-q', '-d', '-c'], ZSTD_HINT);
+        case 'none':
+            return new external_node_stream_.PassThrough({ highWaterMark: 1 << 20 });
+        default:
+            return unknownCompression(kind);
+    }
+}
+function unknownCompression(kind) {
+    throw new CompressionError(`unknown compression "${String(kind)}": use gzip, zstd or none`);
+}
+const ZSTD_HINT = 'zstd layers need Node 22.15+ (node:zlib zstd) or the zstd program: install zstd (apt-get install zstd) or run on Node 24';
+/**
+ * A program as a Duplex: bytes written go to its stdin, its stdout is read.
+ * The readable side ends only after the program exited with status 0; any
+ * other exit destroys the stream with an error carrying the program's
+ * stderr; a missing program errors with `missingHint`.
+ */
+function programFilter(cmd, args, missingHint) {
+    return new ChildFilter(cmd, args, missingHint);
+}
+class ChildFilter extends external_node_stream_.Duplex {
+    child;
+    stderr = '';
+    stdinError;
+    exited = false;
+    inputEnded = false;
+    constructor(cmd, args, missingHint) {
+        super({ readableHighWaterMark: 1 << 20, writableHighWaterMark: 1 << 20 });
+        this.child = (0,external_node_child_process_namespaceObject.spawn)(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+        const { child } = this;
+        child.stdout.on('data', (chunk) => {
+            if (!this.push(chunk))
+                child.stdout.pause();
+        });
+        child.stderr.on('data', (d) => {
+            if (this.stderr.length < 4096)
+                this.stderr += d.toString();
+        });
+        child.stdin.on('error', (e) => {
+            // EPIPE when the program died early: the exit status tells why.
+            this.stdinError = e;
+        });
+        child.on('error', (e) => {
+            this.exited = true;
+            this.destroy(e.code === 'ENOENT'
+                ? new CompressionError(`"${cmd}" is not on PATH${missingHint ? `: ${missingHint}` : ''}`)
+                : e);
+        });
+        child.on('close', (code, signal) => {
+            this.exited = true;
+            // A filter must read to EOF, which it only sees after _final: an exit
+            // before that means it left input unread, whatever its status.
+            if (code === 0 && this.inputEnded && !this.stdinError) {
+                this.push(null);
+                return;
+            }
+            const why = code === 0
+                ? 'it exited before reading all its input'
+                : this.stderr.trim() || this.stdinError?.message || 'no message';
+            this.destroy(new CompressionError(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${why}`));
+        });
+    }
+    _read() {
+        this.child.stdout.resume();
+    }
+    _write(chunk, _enc, cb) {
+        if (this.stdinError) {
+            // The program stopped reading: drop the rest; its exit status decides.
+            cb();
+            return;
+        }
+        if (this.child.stdin.write(chunk)) {
+            cb();
+            return;
+        }
+        const onDrain = () => {
+            this.child.stdin.off('close', onDrain);
+            cb();
+        };
+        this.child.stdin.once('drain', onDrain);
+        // A stdin closed under us (program died) never drains; the exit handler reports.
+        this.child.stdin.once('close', onDrain);
+    }
+    _final(cb) {
+        this.inputEnded = true;
+        this.child.stdin.end();
+        cb();
+    }
+    _destroy(err, cb) {
+        if (!this.exited)
+            this.child.kill('SIGKILL');
+        cb(err);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/image/media-types.ts
+/** Media types of the OCI image spec and Docker's image manifest v2 schema 2. */
+const MediaType = {
+    OciManifest: 'application/vnd.oci.image.manifest.v1+json',
+    OciIndex: 'application/vnd.oci.image.index.v1+json',
+    OciConfig: 'application/vnd.oci.image.config.v1+json',
+    OciLayer: 'application/vnd.oci.image.layer.v1.tar',
+    OciLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    OciLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    OciEmptyJson: 'application/vnd.oci.empty.v1+json',
+    DockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    DockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    DockerConfig: 'application/vnd.docker.container.image.v1+json',
+    DockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+    DockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+};
+function media_types_isIndexMediaType(mt) {
+    return mt === MediaType.OciIndex || mt === MediaType.DockerManifestList;
+}
+function media_types_isManifestMediaType(mt) {
+    return mt === MediaType.OciManifest || mt === MediaType.DockerManifest;
+}
+/** Compression of a layer blob, from its media type. */
+function layerCompression(mt) {
+    if (mt.endsWith('+gzip') || mt.endsWith('.tar.gzip'))
+        return 'gzip';
+    if (mt.endsWith('+zstd'))
+        return 'zstd';
+    if (mt.endsWith('.tar') || mt === MediaType.OciLayer)
+        return 'none';
+    throw new Error(`unsupported layer media type "${mt}"`);
+}
+/** Every manifest type Kiln reads, for registry Accept headers. */
+const MANIFEST_ACCEPT = [
+    MediaType.OciIndex,
+    MediaType.OciManifest,
+    MediaType.DockerManifestList,
+    MediaType.DockerManifest,
+];
+
+;// CONCATENATED MODULE: ./src/image/format.ts
+/**
+ * Manifest formats and the media types each demands. Kiln writes OCI by
+ * default and Docker schema 2 when asked. Layer bytes never change between
+ * formats, only the descriptor's media type: an OCI manifest must not name a
+ * Docker layer type and a Docker manifest must not name an OCI one (registries
+ * such as Quay and ECR reject the mix, and Docker before 20.10 cannot pull OCI
+ * layer types), so descriptors are converted when the manifest is made.
+ */
+
+/** Media types outside media-types.ts that layers can still carry. */
+const ExtraMediaType = {
+    DockerLayer: 'application/vnd.docker.image.rootfs.diff.tar',
+    /** containerd's name for a zstd layer under Docker types; not in Docker's spec. */
+    DockerLayerZstd: 'application/vnd.docker.image.rootfs.diff.tar.zstd',
+    OciNondistributableGzip: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+    OciNondistributable: 'application/vnd.oci.image.layer.nondistributable.v1.tar',
+};
+class MediaTypeError extends Error {
+    name = 'MediaTypeError';
+}
+function manifestMediaType(format) {
+    return format === 'oci' ? MediaType.OciManifest : MediaType.DockerManifest;
+}
+function configMediaType(format) {
+    return format === 'oci' ? MediaType.OciConfig : MediaType.DockerConfig;
+}
+/** The format of a manifest media type; throws on anything that is not an image manifest. */
+function formatOf(manifestMt) {
+    if (!media_types_isManifestMediaType(manifestMt)) {
+        throw new MediaTypeError(`"${manifestMt}" is not an image manifest media type: expected ${MediaType.OciManifest} or ${MediaType.DockerManifest}`);
+    }
+    return manifestMt === MediaType.OciManifest ? 'oci' : 'docker';
+}
+const TO_OCI = {
+    [MediaType.DockerLayerGzip]: MediaType.OciLayerGzip,
+    [ExtraMediaType.DockerLayer]: MediaType.OciLayer,
+    [ExtraMediaType.DockerLayerZstd]: MediaType.OciLayerZstd,
+    [MediaType.DockerForeignLayerGzip]: ExtraMediaType.OciNondistributableGzip,
+};
+const TO_DOCKER = {
+    [MediaType.OciLayerGzip]: MediaType.DockerLayerGzip,
+    [MediaType.OciLayer]: ExtraMediaType.DockerLayer,
+    [ExtraMediaType.OciNondistributableGzip]: MediaType.DockerForeignLayerGzip,
+};
+/**
+ * The media type a layer descriptor gets in a manifest of `format`. Types
+ * already right (and types Kiln does not know) pass unchanged. zstd has no
+ * Docker schema 2 type: asking for one is an error that says what to do.
+ */
+function layerMediaTypeFor(mt, format) {
+    if (format === 'oci')
+        return TO_OCI[mt] ?? mt;
+    if (mt === MediaType.OciLayerZstd || mt === ExtraMediaType.DockerLayerZstd) {
+        throw new MediaTypeError(`a zstd layer cannot go into a Docker schema 2 manifest (Docker's format has no zstd layer type): push OCI media types or compress layers with gzip`);
+    }
+    return TO_DOCKER[mt] ?? mt;
+}
+
+;// CONCATENATED MODULE: ./src/image/verify.ts
+/**
+ * Verified streams: bytes pass through unchanged and the stream fails if
+ * their digest or size differ from what was expected. A body longer than
+ * expected fails as soon as the extra byte arrives (a hostile or broken
+ * source cannot make us read without end); a short or corrupt body fails at
+ * its end, before 'end' is emitted, so a consumer never sees a clean end of
+ * bad content. Generic: used for pulled blobs, blobs re-read from disk and
+ * blobs copied into outputs.
+ */
+
+
+
+class VerificationError extends Error {
+    what;
+    expected;
+    actual;
+    name = 'VerificationError';
+    constructor(message, what, expected, actual) {
+        super(message);
+        this.what = what;
+        this.expected = expected;
+        this.actual = actual;
+    }
+}
+/** A pass-through Transform that checks digest and size of what flows through it. */
+class VerifyingStream extends external_node_stream_.Transform {
+    expected;
+    hash;
+    count = 0;
+    result;
+    constructor(expected, opts = {}) {
+        super({ highWaterMark: opts.highWaterMark ?? 1 << 20 });
+        this.expected = expected;
+        if (expected.size !== undefined && (!Number.isSafeInteger(expected.size) || expected.size < 0)) {
+            throw new RangeError(`expected size must be a non-negative integer, got ${expected.size}`);
+        }
+        this.hash = expected.digest ? (0,external_node_crypto_.createHash)(algorithmOf(expected.digest)) : undefined;
+    }
+    /** Bytes seen so far. */
+    get size() {
+        return this.count;
+    }
+    /** The digest of the bytes (algorithm of the expected digest); after the end only. */
+    get digest() {
+        return this.result;
+    }
+    _transform(chunk, _enc, cb) {
+        this.count += chunk.length;
+        const { size } = this.expected;
+        if (size !== undefined && this.count > size) {
+            cb(this.error(`more than the expected ${size} bytes arrived`));
+            return;
+        }
+        this.hash?.update(chunk);
+        cb(null, chunk);
+    }
+    _flush(cb) {
+        const { size, digest } = this.expected;
+        if (size !== undefined && this.count !== size) {
+            cb(this.error(`only ${this.count} of the expected ${size} bytes arrived (truncated)`));
+            return;
+        }
+        if (this.hash && digest) {
+            this.result = digestOfHash(this.hash, algorithmOf(digest));
+            if (this.result !== digest) {
+                cb(this.error(`its content has digest ${this.result}`));
+                return;
+            }
+        }
+        cb();
+    }
+    error(problem) {
+        const what = this.expected.what ?? (this.expected.digest ? `blob ${this.expected.digest}` : 'stream');
+        const want = [
+            this.expected.digest && `digest ${this.expected.digest}`,
+            this.expected.size !== undefined && `size ${this.expected.size}`,
+        ]
+            .filter(Boolean)
+            .join(', ');
+        return new VerificationError(`${what} failed verification: ${problem} (expected ${want}); the content is corrupt or was cut short and was not used — retry, and if it repeats, the source holds bad data`, what, { digest: this.expected.digest, size: this.expected.size }, { digest: this.result, size: this.count });
+    }
+}
+/**
+ * Returns a stream of `source`'s bytes that errors unless they match
+ * `expected`. Errors of `source` reach the returned stream; destroying the
+ * returned stream destroys `source`.
+ */
+function verifyStream(source, expected) {
+    return pipeTo(source, new VerifyingStream(expected));
+}
+/** Pipes `source` into `transform` and returns the transform, with errors carried both ways. */
+function pipeTo(source, transform) {
+    (0,external_node_stream_.pipeline)(source, transform, (err) => {
+        // pipeline destroys every stream on error; make sure the consumer's side
+        // carries the cause (not a bare premature-close) when the source failed.
+        if (err && !transform.destroyed)
+            transform.destroy(err);
+    });
+    return transform;
+}
+
+;// CONCATENATED MODULE: ./src/image/layer.ts
+/**
+ * Layers that can be reopened (go-containerregistry's tarball.LayerFromOpener):
+ * digest, diffID and size are computed once, while the layer is written, and
+ * the bytes are streamed again from their source whenever needed.
+ */
+
+
+
+
+
+
+
+
+
+
+/** Read and write buffer size for layer files. */
+const FILE_CHUNK = 1 << 20;
+/** Compression of a layer from its media type (also Docker's and containerd's spellings). */
+function compressionOf(mediaType) {
+    if (mediaType === ExtraMediaType.DockerLayerZstd)
+        return 'zstd';
+    return layerCompression(mediaType);
+}
+/** The OCI (default) or Docker media type for a layer compressed with `compression`. */
+function layerMediaType(compression, format = 'oci') {
+    const oci = compression === 'gzip'
+        ? MediaType.OciLayerGzip
+        : compression === 'zstd'
+            ? MediaType.OciLayerZstd
+            : MediaType.OciLayer;
+    return layerMediaTypeFor(oci, format);
+}
+/**
+ * A Layer whose stored bytes come from `open()`; the uncompressed tar is
+ * `open()` piped through the decompressor its media type names.
+ */
+function layerFromOpener(info, open) {
+    const compression = compressionOf(info.mediaType);
+    return Object.freeze({
+        ...info,
+        open,
+        openUncompressed: () => compression === 'none' ? open() : pipeTo(open(), createDecompressor(compression)),
+    });
+}
+/** A layer stored in a file, reopenable any number of times. */
+function layer_fileLayer(info) {
+    const { file, verify, ...rest } = info;
+    const what = `layer ${info.digest} (${file})`;
+    const raw = () => (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: FILE_CHUNK });
+    const open = verify ? () => verifyStream(raw(), { digest: info.digest, size: info.size, what }) : raw;
+    const layer = layerFromOpener(rest, open);
+    if (!verify)
+        return layer;
+    return Object.freeze({
+        ...layer,
+        openUncompressed: () => verifyStream(layer.openUncompressed(), { digest: info.diffId, what: `uncompressed ${what}` }),
+    });
+}
+/**
+ * Streams a tar into `file`, compressed, in one pass: the diffID is hashed
+ * from the tar as it arrives, the digest and size from the bytes written.
+ * Nothing is buffered beyond stream chunks. On failure the partial file is
+ * removed and the error says which file.
+ */
+async function writeLayerBlob(tar, file, opts) {
+    const diff = new HashCounter();
+    const blob = new HashCounter();
+    const out = (0,external_node_fs_namespaceObject.createWriteStream)(file, { highWaterMark: FILE_CHUNK });
+    try {
+        if (opts.compression === 'none') {
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(tar, diff, out);
+        }
+        else {
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(tar, diff, createCompressor(opts.compression, opts.level), blob, out);
+        }
+    }
+    catch (e) {
+        await (0,promises_.unlink)(file).catch(() => { });
+        const err = e;
+        throw new layer_LayerWriteError(`writing layer ${file} failed: ${err.message}`, { cause: err });
+    }
+    const diffId = diff.digest();
+    const stored = opts.compression === 'none' ? diff : blob;
+    return layer_fileLayer({
+        file,
+        mediaType: opts.mediaType ?? layerMediaType(opts.compression),
+        digest: opts.compression === 'none' ? diffId : stored.digest(),
+        diffId,
+        size: stored.size,
+        annotations: opts.annotations,
+    });
+}
+class layer_LayerWriteError extends Error {
+    name = 'LayerWriteError';
+}
+/** Pass-through that hashes (sha256) and counts. Large chunks: fewer hops. */
+class HashCounter extends external_node_stream_.Transform {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    size = 0;
+    result;
+    constructor() {
+        super({ highWaterMark: FILE_CHUNK });
+    }
+    _transform(chunk, _enc, cb) {
+        this.hash.update(chunk);
+        this.size += chunk.length;
+        cb(null, chunk);
+    }
+    digest() {
+        this.result ??= digestOfHash(this.hash);
+        return this.result;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/errors.ts
+/**
+ * RegistryError: every failure of the registry client, with the context a
+ * user needs to act on it: registry, repository, operation, the HTTP
+ * exchange (method, URL without query, status) and the registry's own error
+ * codes (DENIED, MANIFEST_INVALID, BLOB_UNKNOWN…), plus a hint.
+ */
+class RegistryError extends Error {
+    name = 'RegistryError';
+    registry;
+    repository;
+    operation;
+    failure;
+    method;
+    url;
+    status;
+    codes;
+    detail;
+    hint;
+    retryable;
+    retryAfterMs;
+    init;
+    constructor(init) {
+        const hint = init.hint ?? hintFor(init);
+        super(formatMessage(init, hint), init.cause !== undefined ? { cause: init.cause } : undefined);
+        this.registry = init.registry;
+        this.repository = init.repository;
+        this.operation = init.operation;
+        this.failure = init.failure;
+        this.method = init.method;
+        this.url = init.url;
+        this.status = init.status;
+        this.codes = init.codes ?? [];
+        this.detail = init.detail;
+        this.hint = hint;
+        this.retryable = init.retryable ?? false;
+        this.retryAfterMs = init.retryAfterMs;
+        this.init = init;
+    }
+    /** A copy with some fields changed (e.g. a more precise operation, or "gave up after 5 attempts"). */
+    with(patch) {
+        return new RegistryError({ ...this.init, ...patch, cause: this.init.cause ?? this });
+    }
+    hasCode(code) {
+        return this.codes.some((c) => c.code === code);
+    }
+}
+/** The URL without its query (upload URLs carry opaque state, never needed in a message). */
+function displayUrl(url) {
+    const q = url.indexOf('?');
+    return q < 0 ? url : `${url.slice(0, q)}?…`;
+}
+function formatMessage(init, hint) {
+    const where = init.repository ? `${init.registry}/${init.repository}` : init.registry;
+    let s = `${init.operation} (${where}) failed`;
+    if (init.method && init.url) {
+        s += `: ${init.method} ${displayUrl(init.url)}`;
+        if (init.status !== undefined)
+            s += ` → ${init.status}`;
+    }
+    if (init.codes?.length) {
+        s += `; registry says: ${init.codes
+            .map((c) => (c.message ? `${c.code}: ${c.message}` : c.code))
+            .join('; ')}`;
+    }
+    if (init.detail)
+        s += `; ${init.detail}`;
+    if (hint)
+        s += `. ${hint}`;
+    return s;
+}
+function isGhcr(registry) {
+    return registry === 'ghcr.io' || registry.endsWith('.ghcr.io');
+}
+function hintFor(init) {
+    const { status, registry } = init;
+    const codes = new Set((init.codes ?? []).map((c) => c.code));
+    if (init.failure === 'network') {
+        if (/certificate|self[- ]signed|CERT_|unable to verify/i.test(init.detail ?? '')) {
+            return `The TLS certificate of ${registry} is not trusted: pass its CA with --registry-certificate ${registry}=ca.pem, or use --skip-tls-verify-registry ${registry} (or --insecure-registry ${registry} for plain HTTP)`;
+        }
+        return `Check that ${registry} is reachable from here (DNS, proxy, firewall); for a plain-HTTP registry use --insecure-registry ${registry}`;
+    }
+    if (init.failure === 'digest-mismatch' ||
+        init.failure === 'truncated' ||
+        init.failure === 'size-mismatch') {
+        return 'The content received is not what the manifest promised; nothing of it was used. Retry; if it persists, the registry or a proxy in between is corrupting data';
+    }
+    if (status === 401 || codes.has('UNAUTHORIZED')) {
+        return `Check the credentials for ${registry} (docker login / the config.json in DOCKER_CONFIG / the username and password inputs)`;
+    }
+    if (status === 403 || codes.has('DENIED'))
+        return permissionHint(registry, undefined);
+    if (status === 404 || codes.has('NAME_UNKNOWN') || codes.has('MANIFEST_UNKNOWN')) {
+        return 'Check the image name, tag or digest; a private image also answers 404 without credentials';
+    }
+    if (status === 429 || codes.has('TOOMANYREQUESTS')) {
+        return 'The registry is rate limiting; log in (authenticated limits are higher) or try again later';
+    }
+    if (status !== undefined && status >= 500)
+        return 'The registry had a server error; try again later';
     return undefined;
+}
+/** What to do when the registry refuses an action the credentials are not allowed. */
+function permissionHint(registry, scope) {
+    if (isGhcr(registry)) {
+        return 'On ghcr.io this usually means the token may not write this package: give the workflow `permissions: packages: write`, and in the package settings (Manage Actions access) grant this repository Write access, or link the package to the repository';
+    }
+    const what = scope ? ` (asked for "${scope}")` : '';
+    return `The credentials for ${registry} lack permission for this repository${what}; pushing needs write access`;
+}
+/** Parses `{"errors":[{code,message,detail}]}`; anything else gives no codes. */
+function parseErrorCodes(body) {
+    try {
+        const parsed = JSON.parse(body);
+        if (!Array.isArray(parsed.errors))
+            return [];
+        return parsed.errors
+            .filter((e) => typeof e === 'object' && e !== null)
+            .map((e) => ({
+            code: String(e.code ?? 'UNKNOWN'),
+            message: typeof e.message === 'string' ? e.message : undefined,
+            detail: e.detail,
+        }));
+    }
+    catch {
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+;// CONCATENATED MODULE: ./src/registry/reclaim.ts
+/**
+ * Bounding memory while streaming big blobs. Every socket and file read
+ * allocates a fresh buffer (64 KiB); spent ones are freed only when V8 next
+ * collects the young generation. On Node 24 that comes late: a 1 GiB push
+ * or pull left 40–65 MiB of dead buffers waiting (measured with
+ * bench/registry-memory.ts), against 30 MiB on Node 20. A minor GC (a
+ * scavenge, about 0.1 ms) every few MiB streamed keeps that small.
+ */
+
+
+
+const noReclaimer = { add() { } };
+/** gc() without starting Node with --expose-gc: exposed in a fresh context, then the flag is reset. */
+function obtainGc() {
+    const existing = globalThis.gc;
+    if (typeof existing === 'function')
+        return existing;
+    try {
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+        const gc = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--no-expose-gc');
+        return typeof gc === 'function' ? gc : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A scavenge every `everyBytes` streamed (default 8 MiB); a no-op where gc() cannot be had. */
+function periodicMinorGc(everyBytes = 8 * 1024 * 1024) {
+    const gc = obtainGc();
+    if (!gc)
+        return noReclaimer;
+    let since = 0;
+    return {
+        add(bytes) {
+            since += bytes;
+            if (since >= everyBytes) {
+                since = 0;
+                gc({ type: 'minor' });
+            }
+        },
+    };
+}
+/** Passes a stream through, reporting each chunk to the reclaimer. */
+function reclaiming(source, reclaimer) {
+    if (reclaimer === noReclaimer)
+        return source;
+    const counter = new external_node_stream_.Transform({
+        transform(chunk, _enc, cb) {
+            reclaimer.add(chunk.length);
+            cb(null, chunk);
+        },
+    });
+    return (0,external_node_stream_.pipeline)(source, counter, () => { });
+}
+
+;// CONCATENATED MODULE: ./src/registry/retry.ts
+/**
+ * Retry policy: a bounded number of attempts with exponential backoff and
+ * full jitter on 408/429/5xx, connection resets and timeouts; Retry-After is
+ * honoured (capped). Sleeping and randomness are passed in so tests can
+ * observe the delays without timing anything.
+ */
+
+const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+function retryPolicy(p = {}) {
+    return {
+        attempts: Math.max(1, p.attempts ?? 5),
+        baseDelayMs: p.baseDelayMs ?? 500,
+        maxDelayMs: p.maxDelayMs ?? 30_000,
+        sleep: p.sleep ?? defaultSleep,
+        random: p.random ?? Math.random,
+    };
+}
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+function isRetryableStatus(status) {
+    return RETRYABLE_STATUS.has(status);
+}
+const RETRYABLE_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CLOSED',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+    'ERR_STREAM_PREMATURE_CLOSE',
+]);
+/** A network-level error worth retrying (walks the cause chain). */
+function isRetryableNetworkError(e) {
+    let cur = e;
+    for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+        const code = cur.code;
+        if (typeof code === 'string' && RETRYABLE_CODES.has(code))
+            return true;
+        cur = cur.cause;
+    }
+    return false;
+}
+/** Retry-After as seconds or an HTTP date → ms (undefined when absent or unparseable). */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const v = value.trim();
+    if (/^\d+$/.test(v))
+        return Number(v) * 1000;
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+/** The wait before attempt `attempt + 1` (attempt counts from 1). */
+function backoffDelay(policy, attempt, retryAfterMs) {
+    if (retryAfterMs !== undefined)
+        return Math.min(retryAfterMs, policy.maxDelayMs);
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    // "Full jitter", but never less than half the step so retries do not bunch at zero.
+    return Math.round(ceiling / 2 + (policy.random() * ceiling) / 2);
+}
+/**
+ * Runs fn until it succeeds, a non-retryable error happens, or the policy's
+ * attempts are used up. Only RegistryErrors with `retryable` are retried.
+ */
+async function withRetry(policy, fn, hooks = {}) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (e) {
+            if (!(e instanceof RegistryError) || !e.retryable)
+                throw e;
+            if (attempt >= policy.attempts) {
+                if (attempt === 1)
+                    throw e;
+                const detail = [e.detail, `gave up after ${attempt} attempts`].filter(Boolean).join('; ');
+                throw e.with({ detail, retryable: false });
+            }
+            const delay = backoffDelay(policy, attempt, e.retryAfterMs);
+            hooks.onRetry?.(e, attempt, delay);
+            await policy.sleep(delay);
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./src/version.ts
+const VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./src/registry/auth.ts
+
+
+/** `repository:<name>:<actions>` */
+function repositoryScope(repository, actions) {
+    return `repository:${repository}:${actions}`;
+}
+const DEFAULT_TOKEN_LIFETIME_S = 60;
+const CLIENT_ID = 'kiln';
+class RegistryAuth {
+    registry;
+    credentials;
+    http;
+    logger;
+    policy;
+    registryIsHttps;
+    now;
+    challenge;
+    credential;
+    tokens = new Map();
+    constructor(registry, credentials, http, logger, policy, 
+    /** Refuse to send credentials to a plain-HTTP realm when the registry is HTTPS. */
+    registryIsHttps, now = Date.now) {
+        this.registry = registry;
+        this.credentials = credentials;
+        this.http = http;
+        this.logger = logger;
+        this.policy = policy;
+        this.registryIsHttps = registryIsHttps;
+        this.now = now;
+    }
+    get scheme() {
+        return this.challenge?.scheme;
+    }
+    /** Records the challenge of a ping or a 401 (a newer one replaces the older). */
+    setChallenge(challenge) {
+        if (!challenge)
+            return;
+        const prev = this.challenge;
+        this.challenge = challenge;
+        if (prev && (prev.params.realm !== challenge.params.realm || prev.scheme !== challenge.scheme)) {
+            this.tokens.clear();
+        }
+    }
+    getCredential() {
+        this.credential ??= this.credentials(this.registry).then((c) => {
+            if (c?.kind === 'basic') {
+                this.logger.secret(c.password);
+                this.logger.secret(Buffer.from(`${c.username}:${c.password}`).toString('base64'));
+            }
+            else if (c) {
+                this.logger.secret(c.token);
+            }
+            return c;
+        });
+        return this.credential;
+    }
+    /** The Authorization header for a request needing `scopes`. */
+    async header(scopes) {
+        const ch = this.challenge;
+        if (!ch)
+            return { value: undefined, fresh: false };
+        if (ch.scheme === 'basic') {
+            const c = await this.getCredential();
+            if (c?.kind !== 'basic')
+                return { value: undefined, fresh: true };
+            return { value: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`, fresh: true };
+        }
+        if (ch.scheme !== 'bearer')
+            return { value: undefined, fresh: true };
+        const c = await this.getCredential();
+        if (c?.kind === 'registry-token')
+            return { value: `Bearer ${c.token}`, fresh: true };
+        const all = [...new Set([...scopes, ...(ch.params.scope ? ch.params.scope.split(' ') : [])])].sort();
+        const key = `${ch.params.realm}|${ch.params.service ?? ''}|${all.join(' ')}`;
+        const cached = this.tokens.get(key);
+        if (cached) {
+            const t = await cached.catch(() => undefined);
+            if (t && t.refreshAt > this.now())
+                return { value: `Bearer ${t.token}`, fresh: false };
+            if (this.tokens.get(key) === cached)
+                this.tokens.delete(key);
+        }
+        let pending = this.tokens.get(key);
+        let fresh = false;
+        if (!pending) {
+            pending = this.fetchToken(ch, all, c);
+            this.tokens.set(key, pending);
+            pending.catch(() => this.tokens.delete(key));
+            fresh = true;
+        }
+        const t = await pending;
+        return { value: `Bearer ${t.token}`, fresh };
+    }
+    /** Forgets the tokens for these scopes (after a 401). */
+    invalidate(scopes) {
+        const ch = this.challenge;
+        if (!ch)
+            return;
+        const set = new Set(scopes);
+        for (const key of [...this.tokens.keys()]) {
+            const keyScopes = key.slice(key.lastIndexOf('|') + 1).split(' ');
+            if (scopes.length === 0 || keyScopes.some((s) => set.has(s)))
+                this.tokens.delete(key);
+        }
+    }
+    async fetchToken(ch, scopes, c) {
+        const realm = ch.params.realm;
+        const base = { registry: this.registry, operation: 'get a registry token' };
+        if (!realm) {
+            throw new RegistryError({
+                ...base,
+                failure: 'invalid-response',
+                detail: 'the Bearer challenge has no realm',
+            });
+        }
+        let url;
+        try {
+            url = new URL(realm);
+        }
+        catch {
+            throw new RegistryError({ ...base, failure: 'invalid-response', detail: `bad token realm "${realm}"` });
+        }
+        if (c && this.registryIsHttps && url.protocol !== 'https:') {
+            throw new RegistryError({
+                ...base,
+                failure: 'credentials',
+                url: realm,
+                detail: `the registry asks for credentials over plain HTTP (${url.origin})`,
+                hint: 'Refusing to send a password unencrypted; check the registry configuration',
+            });
+        }
+        const service = ch.params.service;
+        let init;
+        if (c?.kind === 'identity-token') {
+            const form = new URLSearchParams({
+                grant_type: 'refresh_token',
+                refresh_token: c.token,
+                client_id: CLIENT_ID,
+            });
+            if (service)
+                form.set('service', service);
+            if (scopes.length)
+                form.set('scope', scopes.join(' '));
+            init = {
+                method: 'POST',
+                headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                body: form.toString(),
+            };
+        }
+        else {
+            if (service)
+                url.searchParams.set('service', service);
+            for (const s of scopes)
+                url.searchParams.append('scope', s);
+            const headers = {};
+            if (c?.kind === 'basic') {
+                headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+            }
+            init = { method: 'GET', headers };
+        }
+        const target = url.toString();
+        const res = await withRetry(this.policy, async () => {
+            let r;
+            try {
+                r = await this.http(target, init);
+            }
+            catch (e) {
+                throw new RegistryError({
+                    ...base,
+                    failure: 'network',
+                    method: init.method,
+                    url: target,
+                    detail: e.message,
+                    retryable: true,
+                    cause: e,
+                });
+            }
+            if (r.status !== 200) {
+                const retryAfter = r.headers['retry-after'];
+                throw new RegistryError({
+                    ...base,
+                    failure: 'status',
+                    method: init.method,
+                    url: target,
+                    status: r.status,
+                    codes: parseErrorCodes(r.text),
+                    retryable: isRetryableStatus(r.status),
+                    retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
+                    hint: r.status === 401 || r.status === 403
+                        ? `The token server rejected the credentials for ${this.registry}: check the username and password (or token)`
+                        : undefined,
+                });
+            }
+            return r;
+        });
+        let body;
+        try {
+            body = JSON.parse(res.text);
+        }
+        catch {
+            throw new RegistryError({
+                ...base,
+                failure: 'invalid-response',
+                url: target,
+                detail: 'the token answer is not JSON',
+            });
+        }
+        const token = body.token || body.access_token;
+        if (!token) {
+            throw new RegistryError({
+                ...base,
+                failure: 'invalid-response',
+                url: target,
+                detail: 'the token answer holds no token',
+            });
+        }
+        this.logger.secret(token);
+        const lifetime = (body.expires_in && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_LIFETIME_S) * 1000;
+        // Stop using a token a little before it expires (10% of its lifetime, at most 30 s).
+        return { token, refreshAt: this.now() + lifetime - Math.min(30_000, lifetime / 10) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/challenge.ts
+/**
+ * `WWW-Authenticate` challenges (RFC 7235): `Bearer realm="…",service="…",
+ * scope="repository:a/b:pull,push"` or `Basic realm="…"`. Quoted values may
+ * hold commas; several challenges may share one header.
+ */
+const TOKEN = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
+function parseChallenges(header) {
+    if (!header)
+        return [];
+    const headers = Array.isArray(header) ? header : [header];
+    const out = [];
+    for (const h of headers)
+        out.push(...parseOne(h));
+    return out;
+}
+function parseOne(text) {
+    const out = [];
+    let i = 0;
+    const skipSpace = () => {
+        while (i < text.length && (text[i] === ' ' || text[i] === '\t'))
+            i++;
+    };
+    const token = () => {
+        TOKEN.lastIndex = i;
+        const m = TOKEN.exec(text);
+        if (!m)
+            return undefined;
+        i = TOKEN.lastIndex;
+        return m[0];
+    };
+    const quoted = () => {
+        let v = '';
+        i++; // opening quote
+        while (i < text.length && text[i] !== '"') {
+            if (text[i] === '\\' && i + 1 < text.length)
+                i++;
+            v += text[i];
+            i++;
+        }
+        i++; // closing quote
+        return v;
+    };
+    let current;
+    while (i < text.length) {
+        skipSpace();
+        if (text[i] === ',') {
+            i++;
+            continue;
+        }
+        const word = token();
+        if (!word) {
+            i++;
+            continue;
+        }
+        skipSpace();
+        if (text[i] === '=') {
+            // auth-param of the current challenge
+            i++;
+            skipSpace();
+            const value = text[i] === '"' ? quoted() : (token() ?? '');
+            if (current)
+                current.params[word.toLowerCase()] = value;
+            continue;
+        }
+        // a new challenge starts with its scheme
+        current = { scheme: word.toLowerCase(), params: {} };
+        out.push(current);
+    }
+    return out;
+}
+/** The first Bearer challenge, else the first Basic one. */
+function pickChallenge(challenges) {
+    return challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
+}
+
+;// CONCATENATED MODULE: ./src/registry/transport.ts
+/**
+ * The HTTP layer for one registry host: undici Agent with keep-alive and TLS
+ * verification (custom CA, opt-out per host); the scheme found by a `/v2/`
+ * ping (HTTPS; plain HTTP for insecure hosts; loopback tries HTTPS then HTTP
+ * like Docker); authorization from the challenge; a 401 refreshes the token
+ * once; 408/429/5xx and network errors retried with backoff (Retry-After
+ * honoured); redirects followed by hand so the Authorization header never
+ * reaches another origin.
+ */
+
+
+
+
+
+
+
+
+function header(res, name) {
+    const v = res.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+}
+function isLoopbackHost(host) {
+    const h = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    return h === 'localhost' || h.endsWith('.localhost') || /^127\./.test(h) || h === '::1';
+}
+const MAX_REDIRECTS = 5;
+const ERROR_BODY_LIMIT = 64 * 1024;
+async function readLimited(body, limit) {
+    const parts = [];
+    let n = 0;
+    try {
+        for await (const chunk of body) {
+            const b = chunk;
+            if (n < limit)
+                parts.push(b.subarray(0, limit - n));
+            n += b.length;
+        }
+    }
+    catch {
+        // a broken error body still leaves the status to report
+    }
+    return Buffer.concat(parts).toString('utf8');
+}
+function isReplayable(body) {
+    return (body === undefined || typeof body === 'string' || Buffer.isBuffer(body) || typeof body === 'function');
+}
+function materialise(body) {
+    const b = typeof body === 'function' ? body() : body;
+    if (b === undefined || typeof b === 'string' || Buffer.isBuffer(b) || b instanceof external_node_stream_.Readable)
+        return b;
+    return external_node_stream_.Readable.from(b, { objectMode: false });
+}
+class RegistryTransport {
+    opts;
+    auth;
+    agent;
+    base;
+    userAgent;
+    constructor(opts) {
+        this.opts = opts;
+        this.agent = new undici/* Agent */.g6({
+            keepAliveTimeout: 30_000,
+            connections: 16,
+            headersTimeout: opts.headersTimeoutMs ?? 300_000,
+            bodyTimeout: opts.bodyTimeoutMs ?? 300_000,
+            connect: {
+                timeout: opts.connectTimeoutMs ?? 30_000,
+                rejectUnauthorized: !opts.skipTlsVerify,
+                ...(opts.ca?.length ? { ca: [...external_node_tls_.rootCertificates, ...opts.ca] } : {}),
+            },
+        });
+        this.userAgent = opts.userAgent ?? `kiln/${VERSION}`;
+        const tokenHttp = async (url, init) => {
+            const res = await (0,undici/* request */.Em)(url, {
+                method: init.method,
+                headers: { 'user-agent': this.userAgent, ...init.headers },
+                body: init.body,
+                dispatcher: this.agent,
+            });
+            return { status: res.statusCode, headers: res.headers, text: await readLimited(res.body, 1 << 20) };
+        };
+        this.auth = new RegistryAuth(opts.registry, opts.credentials, tokenHttp, opts.logger, opts.policy, !opts.insecure && !opts.httpFallback);
+    }
+    get registry() {
+        return this.opts.registry;
+    }
+    async close() {
+        await this.agent.close();
+    }
+    /** `https://host` or `http://host`, found by pinging `/v2/` once. */
+    baseUrl() {
+        if (!this.base) {
+            this.base = this.ping();
+            this.base.catch(() => {
+                this.base = undefined;
+            });
+        }
+        return this.base;
+    }
+    async ping() {
+        const { host, insecure, httpFallback } = this.opts;
+        if (insecure)
+            return this.pingScheme('http');
+        if (!httpFallback)
+            return this.pingScheme('https');
+        try {
+            return await this.pingScheme('https', 1);
+        }
+        catch (httpsError) {
+            if (!(httpsError instanceof RegistryError) || httpsError.failure !== 'network')
+                throw httpsError;
+            // An HTTPS server with an untrusted certificate is not a plain-HTTP server.
+            if (isCertificateError(httpsError.detail))
+                throw httpsError;
+            this.opts.logger.debug(`${host}: HTTPS failed (${httpsError.detail}); trying plain HTTP`);
+            try {
+                return await this.pingScheme('http');
+            }
+            catch (e) {
+                if (e instanceof RegistryError && e.failure === 'network') {
+                    throw e.with({ detail: `${e.detail}; over HTTPS: ${httpsError.detail}` });
+                }
+                throw e;
+            }
+        }
+    }
+    async pingScheme(scheme, attempts = this.opts.policy.attempts) {
+        const base = `${scheme}://${this.opts.host}`;
+        const res = await this.exchange({ method: 'GET', path: `${base}/v2/`, scopes: [], operation: 'ping', expect: [] }, undefined, attempts);
+        const text = await readLimited(res.body, ERROR_BODY_LIMIT);
+        if (res.status === 401) {
+            const ch = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+            this.auth.setChallenge(ch);
+        }
+        else if (res.status !== 200 && res.status !== 404) {
+            // 404: some registries do not implement /v2/ itself; requests still work.
+            throw new RegistryError({
+                registry: this.opts.registry,
+                operation: 'ping',
+                failure: 'status',
+                method: 'GET',
+                url: `${base}/v2/`,
+                status: res.status,
+                codes: parseErrorCodes(text),
+                hint: scheme === 'http' && /HTTPS server/i.test(text)
+                    ? `${this.opts.host} speaks HTTPS: drop --insecure-registry for it (use --skip-tls-verify-registry for an untrusted certificate)`
+                    : undefined,
+            });
+        }
+        return base;
+    }
+    /** Sends a request with auth, retries and redirects; throws RegistryError unless the status is expected. */
+    async send(req) {
+        const base = await this.baseUrl();
+        return this.exchange(req, base, req.retry === false ? 1 : this.opts.policy.attempts);
+    }
+    async exchange(req, base, attempts) {
+        const { registry, logger, policy } = this.opts;
+        let url = /^https?:\/\//.test(req.path) ? req.path : `${base}${req.path}`;
+        const origin = new URL(base ?? url).origin;
+        let method = req.method;
+        let body = req.body;
+        let authRetried = false;
+        let redirects = 0;
+        const fail = (init) => new RegistryError({
+            registry,
+            repository: req.repository,
+            operation: req.operation,
+            failure: 'status',
+            method,
+            url,
+            ...init,
+        });
+        for (let attempt = 1;;) {
+            const sameOrigin = new URL(url).origin === origin;
+            const auth = base && sameOrigin ? await this.auth.header(req.scopes) : { value: undefined, fresh: true };
+            const headers = { 'user-agent': this.userAgent, ...req.headers };
+            if (auth.value)
+                headers.authorization = auth.value;
+            if (!sameOrigin) {
+                for (const k of Object.keys(headers))
+                    if (k.toLowerCase() === 'authorization')
+                        delete headers[k];
+            }
+            let res;
+            try {
+                res = await (0,undici/* request */.Em)(url, { method, headers, body: materialise(body), dispatcher: this.agent });
+            }
+            catch (e) {
+                const retryable = isRetryableNetworkError(e) && isReplayable(body);
+                const err = fail({
+                    failure: 'network',
+                    detail: networkDetail(e),
+                    retryable: isRetryableNetworkError(e),
+                    cause: e,
+                });
+                logger.debug(`${method} ${displayUrl(url)} failed: ${err.detail}`);
+                if (retryable && attempt < attempts) {
+                    const delay = backoffDelay(policy, attempt);
+                    logger.warn(`${req.operation}: ${err.detail}; retrying in ${delay} ms (attempt ${attempt + 1}/${attempts})`);
+                    await policy.sleep(delay);
+                    attempt++;
+                    continue;
+                }
+                throw attempt > 1
+                    ? err.with({ detail: `${err.detail}; gave up after ${attempt} attempts`, retryable: false })
+                    : err;
+            }
+            const status = res.statusCode;
+            logger.debug(`${method} ${displayUrl(url)} → ${status}`);
+            if (status === 401 && base && sameOrigin) {
+                const text = await readLimited(res.body, ERROR_BODY_LIMIT);
+                const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+                this.auth.setChallenge(challenge);
+                if (!auth.fresh && !authRetried) {
+                    authRetried = true;
+                    this.auth.invalidate(req.scopes);
+                    if (isReplayable(body))
+                        continue;
+                    throw fail({ status, codes: parseErrorCodes(text), retryable: true, detail: 'token refreshed' });
+                }
+                const insufficient = challenge?.params.error === 'insufficient_scope';
+                throw fail({
+                    status,
+                    codes: parseErrorCodes(text),
+                    hint: insufficient ? permissionHint(registry, challenge?.params.scope) : undefined,
+                });
+            }
+            if (req.redirect && [301, 302, 303, 307, 308].includes(status) && res.headers.location) {
+                await res.body.dump();
+                if (++redirects > MAX_REDIRECTS)
+                    throw fail({ status, detail: 'too many redirects' });
+                url = new URL(String(header(res, 'location')), url).toString();
+                if (status === 303) {
+                    method = 'GET';
+                    body = undefined;
+                }
+                continue;
+            }
+            if (req.expect.length && !req.expect.includes(status)) {
+                const text = method === 'HEAD' ? '' : await readLimited(res.body, ERROR_BODY_LIMIT);
+                if (method === 'HEAD')
+                    await res.body.dump();
+                const retryAfterMs = parseRetryAfter(header(res, 'retry-after'));
+                const retryable = isRetryableStatus(status);
+                const err = fail({ status, codes: parseErrorCodes(text), retryable, retryAfterMs });
+                if (retryable && isReplayable(body) && attempt < attempts) {
+                    const delay = backoffDelay(policy, attempt, retryAfterMs);
+                    logger.warn(`${req.operation}: ${method} ${displayUrl(url)} → ${status}; retrying in ${delay} ms (attempt ${attempt + 1}/${attempts})`);
+                    await policy.sleep(delay);
+                    attempt++;
+                    continue;
+                }
+                throw attempt > 1 ? err.with({ detail: `gave up after ${attempt} attempts`, retryable: false }) : err;
+            }
+            return { status, headers: res.headers, body: res.body, url };
+        }
+    }
+}
+function isCertificateError(detail) {
+    return /CERT|certificate|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i.test(detail ?? '');
+}
+function networkDetail(e) {
+    const parts = [];
+    let cur = e;
+    for (let i = 0; i < 4 && cur instanceof Error; i++) {
+        const code = cur.code;
+        const msg = code && !cur.message.includes(code) ? `${cur.message} (${code})` : cur.message;
+        if (!parts.includes(msg))
+            parts.push(msg);
+        cur = cur.cause;
+    }
+    return (parts.join(': ') || String(e)).replace(/\s*\n\s*/g, ' ').trim();
+}
+/** Drains a stream into a Buffer, failing past `limit` bytes. */
+async function readBody(body, limit, what) {
+    const parts = [];
+    let n = 0;
+    for await (const chunk of body) {
+        const b = chunk;
+        n += b.length;
+        if (n > limit) {
+            body.destroy();
+            throw what();
+        }
+        parts.push(b);
+    }
+    return Buffer.concat(parts);
+}
+
+;// CONCATENATED MODULE: ./src/registry/remote-blob.ts
+/**
+ * Blobs and layers that live in a registry: lazy (nothing is fetched until
+ * open()), verified (digest and size; a mismatch or a truncated body errors
+ * the stream and its last bytes are withheld, so a consumer never sees a
+ * complete-looking stream of wrong content), resumable (a connection that
+ * breaks mid-body continues with a Range request). They carry their source
+ * repository so a push to the same registry can mount them.
+ */
+
+
+
+
+
+
+
+
+
+function isMountable(b) {
+    const s = b.source;
+    return (typeof s === 'object' && s !== null && typeof s.registry === 'string' && typeof s.repository === 'string');
+}
+function openVerifiedBlob(client, repo, desc) {
+    const operation = `pull blob ${desc.digest}`;
+    const fail = (failure, detail, extra = {}) => new RegistryError({
+        registry: repo.registry,
+        repository: repo.repository,
+        operation,
+        failure,
+        detail,
+        ...extra,
+    });
+    async function* bytes() {
+        const hash = (0,external_node_crypto_.createHash)(algorithmOf(desc.digest));
+        let received = 0;
+        let held; // the last chunk, released only after verification
+        const policy = client.policy;
+        for (let attempt = 1;; attempt++) {
+            const res = await client.blobResponse(repo, desc.digest, received);
+            let skip = 0;
+            if (received > 0) {
+                if (res.status === 200) {
+                    skip = received; // Range ignored: drop what we already have
+                }
+                else {
+                    const start = Number(/bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1] ?? Number.NaN);
+                    if (start !== received) {
+                        await res.body.dump();
+                        throw fail('network', `resume at byte ${received} got Content-Range "${header(res, 'content-range')}"`);
+                    }
+                }
+            }
+            let broken;
+            try {
+                for await (const chunk of res.body) {
+                    let c = chunk;
+                    if (skip > 0) {
+                        const n = Math.min(skip, c.length);
+                        skip -= n;
+                        c = c.subarray(n);
+                        if (c.length === 0)
+                            continue;
+                    }
+                    if (received + c.length > desc.size) {
+                        res.body.destroy();
+                        throw fail('size-mismatch', `the registry sent more than the ${desc.size} bytes the descriptor names`);
+                    }
+                    hash.update(c);
+                    received += c.length;
+                    client.reclaimer.add(c.length);
+                    if (held)
+                        yield held;
+                    held = c;
+                }
+            }
+            catch (e) {
+                if (e instanceof RegistryError)
+                    throw e;
+                broken = e;
+            }
+            if (received < desc.size) {
+                const why = broken
+                    ? `connection broke after ${received} of ${desc.size} bytes (${broken.message})`
+                    : `the body ended after ${received} of ${desc.size} bytes`;
+                const canRetry = !broken || isRetryableNetworkError(broken);
+                if (canRetry && attempt < policy.attempts) {
+                    const delay = backoffDelay(policy, attempt);
+                    client.logger.debug(`${operation}: ${why}; resuming in ${delay} ms`);
+                    await policy.sleep(delay);
+                    continue;
+                }
+                throw fail(broken ? 'network' : 'truncated', `${why}${attempt > 1 ? `; gave up after ${attempt} attempts` : ''}`, {
+                    cause: broken,
+                });
+            }
+            if (broken)
+                throw fail('network', broken.message, { cause: broken });
+            const got = digestOfHash(hash, algorithmOf(desc.digest));
+            if (got !== desc.digest) {
+                throw fail('digest-mismatch', `the content hashes to ${got}, not ${desc.digest}`);
+            }
+            if (held)
+                yield held;
+            return;
+        }
+    }
+    return external_node_stream_.Readable.from(bytes(), { objectMode: false, highWaterMark: 64 * 1024 });
+}
+/** Decompresses a layer stream according to its media type. */
+function uncompressed(mediaType, open, reclaimer = noReclaimer) {
+    const kind = layerCompression(mediaType);
+    if (kind === 'none')
+        return open();
+    const z = external_node_zlib_;
+    let decoder;
+    if (kind === 'gzip')
+        decoder = external_node_zlib_.createGunzip();
+    else if (z.createZstdDecompress)
+        decoder = z.createZstdDecompress();
+    else
+        throw new Error(`layer media type ${mediaType} needs zstd, which this Node.js (${process.version}) lacks`);
+    return reclaiming((0,external_node_stream_.pipeline)(open(), decoder, () => { }), reclaimer);
+}
+class RemoteBlob {
+    client;
+    repo;
+    mediaType;
+    digest;
+    size;
+    source;
+    constructor(client, repo, desc) {
+        this.client = client;
+        this.repo = repo;
+        this.mediaType = desc.mediaType;
+        this.digest = desc.digest;
+        this.size = desc.size;
+        this.source = { registry: repo.registry, repository: repo.repository };
+    }
+    open() {
+        return this.client.openBlob(this.repo, this);
+    }
+}
+class RemoteLayer extends RemoteBlob {
+    diffId;
+    urls;
+    annotations;
+    constructor(client, repo, desc, diffId) {
+        super(client, repo, desc);
+        this.diffId = diffId;
+        if (desc.urls)
+            this.urls = desc.urls;
+        if (desc.annotations)
+            this.annotations = desc.annotations;
+    }
+    openUncompressed() {
+        return uncompressed(this.mediaType, () => this.open(), this.client.reclaimer);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/blob-store.ts
+/**
+ * A content-addressed blob directory (`blobs/sha256/<hex>`, as an OCI
+ * layout): every write goes to a unique temp file, is verified against its
+ * digest and size, then renamed into place, so readers never see a partial
+ * blob and two builds may write the same blob at once. Layers read from it
+ * are verified on every open.
+ */
+
+
+
+
+
+
+
+
+
+
+class BlobStore {
+    root;
+    blobs;
+    tmp;
+    constructor(root) {
+        this.root = root;
+        this.blobs = external_node_path_default().join(root, 'blobs');
+        this.tmp = external_node_path_default().join(root, 'tmp');
+    }
+    async init() {
+        await promises_default().mkdir(external_node_path_default().join(this.blobs, 'sha256'), { recursive: true });
+        await promises_default().mkdir(this.tmp, { recursive: true });
+    }
+    path(digest) {
+        return external_node_path_default().join(this.blobs, algorithmOf(digest), hexOf(digest));
+    }
+    /** A unique temp path in the store (same filesystem as the blobs, for rename). */
+    tempPath(what) {
+        return external_node_path_default().join(this.tmp, `${what}-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    }
+    /** Whether the blob is there with the expected size; marks it used (for pruning). */
+    async has(digest, size) {
+        const file = this.path(digest);
+        const st = await promises_default().stat(file).catch(() => undefined);
+        if (!st?.isFile() || st.size !== size)
+            return false;
+        const now = new Date();
+        await promises_default().utimes(file, now, now).catch(() => undefined);
+        return true;
+    }
+    /** Streams `source` into the store, verified; a blob already there is kept. */
+    async put(source, digest, size) {
+        const file = this.path(digest);
+        if (await this.has(digest, size)) {
+            source.destroy();
+            return;
+        }
+        const tmp = this.tempPath('blob');
+        try {
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, new VerifyingStream({ digest, size, what: `blob ${digest}` }), (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK }));
+            await promises_default().rename(tmp, file);
+        }
+        catch (e) {
+            await promises_default().rm(tmp, { force: true });
+            throw e;
+        }
+    }
+    /** A layer read from the store (verified on every open). */
+    layer(info) {
+        const file = this.path(info.digest);
+        const what = `cached layer ${info.digest} (${file})`;
+        const layer = layerFromOpener(info, () => this.dropIfBad(verifyStream((0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: FILE_CHUNK }), {
+            digest: info.digest,
+            size: info.size,
+            what,
+        }), file));
+        return Object.freeze({
+            ...layer,
+            openUncompressed: () => verifyStream(layer.openUncompressed(), { digest: info.diffId, what: `uncompressed ${what}` }),
+        });
+    }
+    /**
+     * `layer` read from the store when it holds it; otherwise read from its
+     * source and, on the first complete (verified) read, kept in the store.
+     * Keeps `source` (where a push can mount it from) of a registry layer.
+     */
+    keep(layer) {
+        const file = this.path(layer.digest);
+        const local = this.layer({
+            mediaType: layer.mediaType,
+            digest: layer.digest,
+            diffId: layer.diffId,
+            size: layer.size,
+        });
+        const open = () => ((0,external_node_fs_namespaceObject.existsSync)(file) ? local.open() : this.tee(layer.open(), file, layer.size));
+        const kept = layerFromOpener({
+            mediaType: layer.mediaType,
+            digest: layer.digest,
+            diffId: layer.diffId,
+            size: layer.size,
+            ...(layer.urls ? { urls: layer.urls } : {}),
+            ...(layer.annotations ? { annotations: layer.annotations } : {}),
+        }, open);
+        const extra = isMountable(layer) ? { source: layer.source } : {};
+        return Object.freeze({
+            ...kept,
+            ...extra,
+            openUncompressed: () => verifyStream(kept.openUncompressed(), { digest: layer.diffId, what: `layer ${layer.digest}` }),
+        });
+    }
+    /** Passes `source` through, writing a copy that becomes `file` when the source ends cleanly. */
+    tee(source, file, size) {
+        const tmp = this.tempPath('tee');
+        let out = (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK });
+        const drop = () => {
+            out?.destroy();
+            out = undefined;
+            promises_default().rm(tmp, { force: true }).catch(() => undefined);
+        };
+        out.on('error', drop);
+        const pass = new external_node_stream_.Transform({
+            highWaterMark: FILE_CHUNK,
+            transform(chunk, _enc, cb) {
+                if (!out || out.write(chunk))
+                    cb(null, chunk);
+                else
+                    out.once('drain', () => cb(null, chunk));
+            },
+            flush(cb) {
+                const w = out;
+                if (!w)
+                    return cb();
+                // The source verified digest and size before ending: the copy is complete.
+                // The source verified digest and size before ending: the copy is complete
+                // unless the copy itself failed or the reader went away meanwhile.
+                w.end((err) => {
+                    const keep = async () => {
+                        if (err || out !== w || (await promises_default().stat(tmp)).size !== size)
+                            throw new Error('incomplete copy');
+                        await promises_default().rename(tmp, file);
+                    };
+                    keep().then(() => cb(), () => {
+                        drop();
+                        cb();
+                    });
+                });
+            },
+        });
+        pass.on('error', drop);
+        pass.on('close', () => {
+            if (!pass.writableFinished)
+                drop();
+        });
+        source.on('error', (e) => {
+            drop();
+            pass.destroy(e);
+        });
+        source.pipe(pass);
+        return pass;
+    }
+    /** Removes a stored blob that fails verification (before the reader sees the error), so the next build fetches it again. */
+    dropIfBad(stream, file) {
+        const out = new external_node_stream_.PassThrough({ highWaterMark: FILE_CHUNK });
+        stream.on('error', (e) => {
+            const rm = e instanceof VerificationError ? promises_default().rm(file, { force: true }) : Promise.resolve();
+            rm.catch(() => undefined).finally(() => out.destroy(e));
+        });
+        out.on('close', () => {
+            if (!stream.destroyed)
+                stream.destroy();
+        });
+        stream.pipe(out);
+        return out;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/entry.ts
+/**
+ * What a cache entry records, whatever the backend: when it was made (for
+ * the TTL) and the layer's descriptor, or nothing when the step made no
+ * change.
+ */
+
+/** Undefined when `created` is fresh; 'expired' or 'invalid entry' otherwise. */
+function staleness(created, ttlMs, now) {
+    if (typeof created !== 'string')
+        return 'invalid entry';
+    const t = Date.parse(created);
+    if (!Number.isFinite(t))
+        return 'invalid entry';
+    return now.getTime() - t > ttlMs ? 'expired' : undefined;
+}
+/** Parses and checks an entry read from disk; throws on anything malformed. */
+function parseEntry(text) {
+    const raw = JSON.parse(text);
+    if (typeof raw.created !== 'string')
+        throw new Error('the entry has no created time');
+    if (raw.layer === undefined)
+        return { created: raw.created };
+    const l = raw.layer;
+    if (typeof l.mediaType !== 'string' || !Number.isSafeInteger(l.size) || l.size < 0) {
+        throw new Error('the entry has a malformed layer');
+    }
+    return {
+        created: raw.created,
+        layer: {
+            mediaType: l.mediaType,
+            digest: digest_parseDigest(String(l.digest)),
+            diffId: digest_parseDigest(String(l.diffId)),
+            size: l.size,
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cache/file-digest-memo.ts
+/**
+ * A memo of file content digests for hashing COPY sources, kept in the
+ * local cache directory between builds: a file whose path, size, mtime,
+ * ctime, inode and device are unchanged is not read again. One memo file
+ * per build-context root. Files changed within the last seconds are not
+ * memoised (a later change could keep the same timestamps on a filesystem
+ * with coarse ones, git's "racy clean" problem).
+ */
+
+
+
+/** Files touched more recently than this are hashed but not memoised. */
+const RACY_MS = 3000;
+/** Entries kept beyond those used by this build, per root. */
+const KEEP_UNUSED = 200_000;
+const file_digest_memo_VERSION = 1;
+function signature(st) {
+    return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}:${st.mode}`;
+}
+class Scope {
+    root;
+    file;
+    old;
+    now;
+    used = new Map();
+    dirty = false;
+    hits = 0;
+    constructor(root, file, old, now) {
+        this.root = root;
+        this.file = file;
+        this.old = old;
+        this.now = now;
+    }
+    get(abs, st) {
+        const e = this.used.get(abs) ?? this.old.get(abs);
+        if (!e || e[0] !== signature(st))
+            return undefined;
+        this.used.set(abs, e);
+        this.hits++;
+        return e[1];
+    }
+    set(abs, st, hex) {
+        if (this.now() - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS)
+            return;
+        this.used.set(abs, [signature(st), hex]);
+        this.dirty = true;
+    }
+}
+class FileDigestMemo {
+    dir;
+    temp;
+    now;
+    scopes = new Map();
+    constructor(dir, temp, now = Date.now) {
+        this.dir = dir;
+        this.temp = temp;
+        this.now = now;
+    }
+    /** The memo for files under `root` (loaded once per build). */
+    scope(root) {
+        let s = this.scopes.get(root);
+        if (!s) {
+            s = this.load(root);
+            this.scopes.set(root, s);
+        }
+        return s;
+    }
+    async load(root) {
+        const name = (0,external_node_crypto_.createHash)('sha256').update(root).digest('hex').slice(0, 32);
+        const file = external_node_path_default().join(this.dir, `${name}.json`);
+        const old = new Map();
+        try {
+            const stored = JSON.parse(await promises_default().readFile(file, 'utf8'));
+            if (stored.version === file_digest_memo_VERSION && stored.root === root) {
+                for (const [k, v] of Object.entries(stored.files)) {
+                    if (Array.isArray(v) && typeof v[0] === 'string' && /^[a-f0-9]{64}$/.test(String(v[1]))) {
+                        old.set(k, v);
+                    }
+                }
+            }
+        }
+        catch {
+            // No memo yet, or an unreadable one: start empty.
+        }
+        return new Scope(root, file, old, this.now);
+    }
+    /** Writes the memos that changed (temp file + rename). */
+    async save() {
+        for (const p of this.scopes.values()) {
+            const s = await p;
+            if (!s.dirty)
+                continue;
+            const files = {};
+            for (const [k, v] of s.used)
+                files[k] = v;
+            let extra = 0;
+            for (const [k, v] of s.old) {
+                if (extra >= KEEP_UNUSED)
+                    break;
+                if (!(k in files)) {
+                    files[k] = v;
+                    extra++;
+                }
+            }
+            const stored = { version: file_digest_memo_VERSION, root: s.root, files };
+            await promises_default().mkdir(this.dir, { recursive: true });
+            const tmp = this.temp.tempPath('file-digests');
+            await promises_default().writeFile(tmp, JSON.stringify(stored));
+            await promises_default().rename(tmp, s.file).catch(async (e) => {
+                await promises_default().rm(tmp, { force: true });
+                throw e;
+            });
+            s.dirty = false;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/layer-cache.ts
+/** Why a lookup missed; shown per step in the log and the summary. */
+const MissReason = {
+    noEntry: 'no entry',
+    expired: 'expired',
+    unreachable: 'cache unreachable',
+    denied: 'no entry (access denied)',
+    invalid: 'invalid entry',
+    blobMissing: 'layer missing from the cache',
+};
+
+;// CONCATENATED MODULE: ./src/cache/local-cache.ts
+/**
+ * The local directory backend (--cache-dir): entries as small JSON files
+ * named by key (`entries/<key>.json`), layers in a content-addressed blob
+ * store beside them, which also holds base image layers by digest. Writes
+ * are temp file + rename, so two builds can share the directory.
+ */
+
+
+
+
+
+
+
+const KEY = /^[a-f0-9]{64}$/;
+class LocalLayerCache {
+    opts;
+    name;
+    blobs;
+    fileDigests;
+    entries;
+    queue;
+    constructor(opts) {
+        this.opts = opts;
+        this.name = `directory ${opts.dir}`;
+        this.blobs = new BlobStore(opts.dir);
+        this.entries = external_node_path_default().join(opts.dir, 'entries');
+        this.queue = new BackgroundQueue(this.name);
+        this.fileDigests = new FileDigestMemo(external_node_path_default().join(opts.dir, 'file-digests'), this.blobs, () => opts.now().getTime());
+    }
+    /** Opens (creating) the directory. */
+    static async open(opts) {
+        const c = new LocalLayerCache(opts);
+        await c.blobs.init();
+        await promises_default().mkdir(c.entries, { recursive: true });
+        return c;
+    }
+    entryPath(key) {
+        if (!KEY.test(key))
+            throw new Error(`internal: cache key "${key}" is not 64 hex characters`);
+        return external_node_path_default().join(this.entries, `${key}.json`);
+    }
+    async lookup(key) {
+        let text;
+        try {
+            text = await promises_default().readFile(this.entryPath(key), 'utf8');
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return { hit: false, reason: MissReason.noEntry };
+            this.opts.log.debug(`${this.name}: reading entry ${key}: ${e.message}`);
+            return { hit: false, reason: MissReason.invalid };
+        }
+        let entry;
+        try {
+            entry = parseEntry(text);
+        }
+        catch {
+            return { hit: false, reason: MissReason.invalid };
+        }
+        const stale = staleness(entry.created, this.opts.ttlMs, this.opts.now());
+        if (stale)
+            return { hit: false, reason: stale };
+        if (!entry.layer)
+            return { hit: true, layer: undefined };
+        if (!(await this.blobs.has(entry.layer.digest, entry.layer.size))) {
+            return { hit: false, reason: MissReason.blobMissing };
+        }
+        return { hit: true, layer: this.blobs.layer(entry.layer) };
+    }
+    store(key, layer) {
+        this.queue.run(`entry ${key.slice(0, 12)}`, () => this.write(key, layer));
+    }
+    /** Stores now (the blob first, the entry last). */
+    async write(key, layer) {
+        const entry = { created: this.opts.now().toISOString() };
+        if (layer) {
+            await this.blobs.put(layer.open(), layer.digest, layer.size);
+            entry.layer = {
+                mediaType: layer.mediaType,
+                digest: layer.digest,
+                diffId: layer.diffId,
+                size: layer.size,
+            };
+        }
+        const tmp = this.blobs.tempPath('entry');
+        await promises_default().writeFile(tmp, `${JSON.stringify(entry)}\n`);
+        await promises_default().rename(tmp, this.entryPath(key)).catch(async (e) => {
+            await promises_default().rm(tmp, { force: true });
+            throw e;
+        });
+    }
+    keepLayer(layer) {
+        return this.blobs.keep(layer);
+    }
+    async flush() {
+        const warnings = await this.queue.settle();
+        try {
+            await this.fileDigests.save();
+        }
+        catch (e) {
+            warnings.push(`${this.name}: saving file digests failed: ${e.message}`);
+        }
+        return warnings;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/image/canonical-json.ts
+const DESCRIPTOR = ['mediaType', 'digest', 'size', 'urls', 'annotations', 'data', 'platform', 'artifactType'];
+const PLATFORM = ['architecture', 'os', 'os.version', 'os.features', 'variant'];
+const CONFIG_ORDERS = {
+    '': 'sorted',
+    config: [
+        'User',
+        'ExposedPorts',
+        'Env',
+        'Entrypoint',
+        'Cmd',
+        'Volumes',
+        'WorkingDir',
+        'Labels',
+        'StopSignal',
+        'ArgsEscaped',
+        'Healthcheck',
+        'OnBuild',
+        'Shell',
+    ],
+    'config.ExposedPorts': 'sorted',
+    'config.Volumes': 'sorted',
+    'config.Labels': 'sorted',
+    'config.Healthcheck': ['Test', 'Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'],
+    'history[]': ['created', 'created_by', 'author', 'comment', 'empty_layer'],
+    rootfs: ['type', 'diff_ids'],
+};
+const MANIFEST_ORDERS = {
+    '': ['schemaVersion', 'mediaType', 'artifactType', 'config', 'layers', 'subject', 'annotations'],
+    config: DESCRIPTOR,
+    'layers[]': DESCRIPTOR,
+    subject: DESCRIPTOR,
+    annotations: 'sorted',
+    'config.annotations': 'sorted',
+    'layers[].annotations': 'sorted',
+};
+const INDEX_ORDERS = {
+    '': ['schemaVersion', 'mediaType', 'artifactType', 'manifests', 'subject', 'annotations'],
+    'manifests[]': DESCRIPTOR,
+    'manifests[].platform': PLATFORM,
+    'manifests[].annotations': 'sorted',
+    subject: DESCRIPTOR,
+    annotations: 'sorted',
+};
+function encodeConfig(config) {
+    return encode(config, '', CONFIG_ORDERS);
+}
+function encodeManifest(manifest) {
+    return encode(manifest, '', MANIFEST_ORDERS);
+}
+function encodeIndex(index) {
+    return encode(index, '', INDEX_ORDERS);
+}
+/** A JSON string as Go writes it (HTML-safe escapes). */
+function goString(s) {
+    return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+function encode(v, path, orders) {
+    if (v === null || v === undefined)
+        return 'null';
+    switch (typeof v) {
+        case 'string':
+            return goString(v);
+        case 'number':
+            if (!Number.isFinite(v))
+                throw new TypeError(`cannot encode ${v} at "${path}" as JSON`);
+            return JSON.stringify(v);
+        case 'boolean':
+            return v ? 'true' : 'false';
+        case 'object':
+            break;
+        default:
+            throw new TypeError(`cannot encode a ${typeof v} at "${path}" as JSON`);
+    }
+    if (Array.isArray(v))
+        return `[${v.map((x) => encode(x, `${path}[]`, orders)).join(',')}]`;
+    const obj = v;
+    const parts = [];
+    for (const key of orderKeys(Object.keys(obj), orders[path])) {
+        const value = obj[key];
+        if (value === undefined)
+            continue;
+        parts.push(`${goString(key)}:${encode(value, path ? `${path}.${key}` : key, orders)}`);
+    }
+    return `{${parts.join(',')}}`;
+}
+/**
+ * Keys in the wanted order. Go sorts map keys by their bytes (UTF-8), which
+ * for strings is code-point order; JS's default sort compares UTF-16 units,
+ * which differs only above the BMP, so compare code points explicitly.
+ */
+function orderKeys(keys, order) {
+    if (order === 'sorted')
+        return [...keys].sort(compareCodePoints);
+    if (!order)
+        return keys;
+    const known = order.filter((k) => keys.includes(k));
+    return [...known, ...keys.filter((k) => !order.includes(k))];
+}
+function compareCodePoints(a, b) {
+    const x = Array.from(a, (c) => c.codePointAt(0));
+    const y = Array.from(b, (c) => c.codePointAt(0));
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        if (x[i] !== y[i])
+            return x[i] - y[i];
+    }
+    return x.length - y.length;
+}
+
+;// CONCATENATED MODULE: ./src/image/platform.ts
+
+class PlatformError extends Error {
+    name = 'PlatformError';
+}
+/** No entry of an index fits the wanted platform. */
+class PlatformNotFoundError extends PlatformError {
+    wanted;
+    available;
+    name = 'PlatformNotFoundError';
+    constructor(wanted, available, what) {
+        super(`no image for platform ${wanted}${what ? ` in ${what}` : ''}: ${available.length ? `it has ${available.join(', ')}` : 'it lists no image platforms'}; choose one of those with --custom-platform, or use a base image built for ${wanted}`);
+        this.wanted = wanted;
+        this.available = available;
+    }
+}
+/** The platform Node runs on, in OCI terms. */
+function platform_hostPlatform() {
+    const os = process.platform === 'win32' ? 'windows' : process.platform;
+    switch (process.arch) {
+        case 'x64':
+            return { os, architecture: 'amd64' };
+        case 'arm64':
+            return { os, architecture: 'arm64' };
+        case 'arm': {
+            const v = nodeConfig().arm_version;
+            return { os, architecture: 'arm', variant: `v${v ?? 7}` };
+        }
+        case 'ia32':
+            return { os, architecture: '386' };
+        case 'ppc64':
+            return { os, architecture: nodeConfig().node_byteorder === 'big' ? 'ppc64' : 'ppc64le' };
+        case 's390x':
+            return { os, architecture: 's390x' };
+        case 'riscv64':
+            return { os, architecture: 'riscv64' };
+        case 'loong64':
+            return { os, architecture: 'loong64' };
+        case 'mips':
+            return { os, architecture: 'mips' };
+        case 'mipsel':
+            return { os, architecture: 'mipsle' };
+        default:
+            return { os, architecture: process.arch };
+    }
+}
+function nodeConfig() {
+    return process.config.variables;
+}
+const ARCH_ALIASES = {
+    x86_64: 'amd64',
+    'x86-64': 'amd64',
+    i386: '386',
+    i486: '386',
+    i586: '386',
+    i686: '386',
+    x86: '386',
+    aarch64: 'arm64',
+    armhf: 'arm',
+    armel: 'arm',
+};
+const KNOWN_OS = new Set([
+    'linux',
+    'windows',
+    'darwin',
+    'freebsd',
+    'netbsd',
+    'openbsd',
+    'solaris',
+    'illumos',
+    'aix',
+    'android',
+    'ios',
+    'plan9',
+    'js',
+    'wasip1',
+]);
+const KNOWN_ARCH = new Set([
+    'amd64',
+    '386',
+    'arm',
+    'arm64',
+    'ppc64',
+    'ppc64le',
+    's390x',
+    'riscv64',
+    'loong64',
+    'mips',
+    'mipsle',
+    'mips64',
+    'mips64le',
+    'wasm',
+]);
+/** containerd's platforms.Normalize: one spelling per platform. */
+function normalizePlatform(p) {
+    const os = p.os.toLowerCase() === 'macos' ? 'darwin' : p.os.toLowerCase();
+    const rawArch = p.architecture.toLowerCase();
+    const arch = ARCH_ALIASES[rawArch] ?? rawArch;
+    let variant = p.variant?.toLowerCase() || undefined;
+    if (variant && /^[0-9]+$/.test(variant))
+        variant = `v${variant}`;
+    if (rawArch === 'armhf')
+        variant ??= 'v7';
+    if (rawArch === 'armel')
+        variant ??= 'v6';
+    switch (arch) {
+        case 'amd64':
+            if (variant === 'v1')
+                variant = undefined;
+            break;
+        case 'arm64':
+            if (variant === 'v8')
+                variant = undefined;
+            break;
+        case 'arm':
+            variant ??= 'v7';
+            break;
+    }
+    const out = { os, architecture: arch };
+    if (variant)
+        out.variant = variant;
+    if (p['os.version'])
+        out['os.version'] = p['os.version'];
+    if (p['os.features'])
+        out['os.features'] = p['os.features'];
+    return out;
+}
+/** Parses `os/arch[/variant]` (or `arch` alone: linux is assumed) and normalises it. */
+function parsePlatform(text) {
+    const parts = text.trim().split('/');
+    const bad = (rule) => new PlatformError(`invalid platform "${text}": ${rule}`);
+    if (parts.some((p) => p === ''))
+        throw bad('expected os/arch[/variant], e.g. linux/amd64 or linux/arm/v7');
+    if (parts.length > 3)
+        throw bad('too many parts; expected os/arch[/variant]');
+    if (parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p))) {
+        throw bad('each part may hold only letters, digits, ".", "_" and "-"');
+    }
+    if (parts.length === 1) {
+        // containerd: a lone OS name means that OS on this machine's architecture; anything else is an architecture.
+        const one = parts[0].toLowerCase();
+        if (KNOWN_OS.has(one))
+            return normalizePlatform({ ...platform_hostPlatform(), os: one });
+        if (!KNOWN_ARCH.has(ARCH_ALIASES[one] ?? one))
+            throw bad(`unknown operating system or architecture "${parts[0]}"`);
+        return normalizePlatform({ os: 'linux', architecture: one });
+    }
+    const [os, architecture, variant] = parts;
+    return normalizePlatform({ os, architecture, ...(variant ? { variant } : {}) });
+}
+/** `linux/arm64`, `linux/arm/v7` (normalised). */
+function formatPlatform(p) {
+    const n = normalizePlatform(p);
+    return [n.os, n.architecture, n.variant].filter(Boolean).join('/');
+}
+/** Same os, architecture and variant after normalisation. */
+function samePlatform(a, b) {
+    return formatPlatform(a) === formatPlatform(b);
+}
+/** Arm variants a wanted arm variant can run, best first (containerd's matcher). */
+function compatibleVariants(p) {
+    const n = normalizePlatform(p);
+    if (n.architecture !== 'arm')
+        return [n];
+    const order = ['v8', 'v7', 'v6', 'v5'];
+    const start = order.indexOf(n.variant ?? 'v7');
+    if (start < 0)
+        return [n];
+    return order.slice(start).map((variant) => ({ ...n, variant }));
+}
+/** Index entries that are images for some platform: attestations and unknown platforms left out. */
+function imageEntries(index) {
+    return index.manifests.filter((d) => {
+        if (d.annotations?.['vnd.docker.reference.type'] !== undefined)
+            return false;
+        if (d.mediaType && !media_types_isManifestMediaType(d.mediaType))
+            return false;
+        const p = d.platform;
+        if (!p?.os || !p.architecture)
+            return false;
+        return p.os !== 'unknown' && p.architecture !== 'unknown';
+    });
+}
+/**
+ * The index entry for `platform`: an exact match (after normalisation) wins;
+ * an arm platform falls back to older arm variants it can run. Windows
+ * entries with an os.version are matched on os/arch only (the first wins).
+ */
+function platform_selectManifest(index, platform, what) {
+    const entries = imageEntries(index);
+    for (const want of compatibleVariants(platform)) {
+        const hit = entries.find((d) => samePlatform(d.platform, want));
+        if (hit)
+            return hit;
+    }
+    const available = [...new Set(entries.map((d) => formatPlatform(d.platform)))];
+    throw new PlatformNotFoundError(formatPlatform(platform), available, what);
+}
+
+;// CONCATENATED MODULE: ./src/image/image.ts
+/**
+ * Immutable images (go-containerregistry's v1.Image + mutate): a manifest
+ * format, a config and the layers. Every edit returns a new Image and
+ * leaves the old one as it was; config, manifest and digest are derived on
+ * demand and cached. An image made from pulled parts keeps the pulled config
+ * and manifest bytes (and so its digest) until something is changed.
+ */
+
+
+
+
+
+class ImageError extends Error {
+    name = 'ImageError';
+}
+class Image {
+    config;
+    layers;
+    /** Manifest annotations (OCI only). */
+    annotations;
+    format;
+    rawManifest;
+    configBytes;
+    configDigest;
+    manifestCache;
+    constructor(state) {
+        this.format = state.format;
+        this.config = deepFreeze(state.config);
+        this.layers = Object.freeze([...state.layers]);
+        this.annotations = state.annotations ? Object.freeze({ ...state.annotations }) : undefined;
+        this.configBytes = state.rawConfig;
+        this.rawManifest = state.rawManifest;
+    }
+    /** @internal Build an Image from checked parts; use emptyImage/imageFromParts. */
+    static create(state) {
+        return new Image(state);
+    }
+    /** The manifest media type this image is written with. */
+    get mediaType() {
+        return manifestMediaType(this.format);
+    }
+    get manifestFormat() {
+        return this.format;
+    }
+    /** os/architecture/variant from the config. */
+    get platform() {
+        const c = this.config;
+        return normalizePlatform({
+            os: c.os,
+            architecture: c.architecture,
+            ...(c.variant ? { variant: c.variant } : {}),
+            ...(c['os.version'] ? { 'os.version': c['os.version'] } : {}),
+        });
+    }
+    /** A new image with `layer` on top and its history entry (not an empty_layer one). */
+    appendLayer(layer, history = {}) {
+        if (history.empty_layer) {
+            throw new ImageError('appendLayer: a history entry for a layer cannot be empty_layer; use addHistory');
+        }
+        const config = this.editable();
+        config.rootfs.diff_ids.push(layer.diffId);
+        config.history = [...(config.history ?? []), { ...history }];
+        return this.next({ config, layers: [...this.layers, layer] });
+    }
+    /** A new image with a history entry that has no layer (ENV, CMD, …): empty_layer is set. */
+    addHistory(entry) {
+        const config = this.editable();
+        config.history = [...(config.history ?? []), { ...entry, empty_layer: true }];
+        return this.next({ config });
+    }
+    /**
+     * A new image whose config is `edit`'s result. `edit` gets a private
+     * deep copy: change it in place or return a new one. rootfs is owned by
+     * the layers and cannot be edited here.
+     */
+    // biome-ignore lint/suspicious/noConfusingVoidType: an edit may mutate in place and return nothing
+    withConfig(edit) {
+        const draft = this.editable();
+        const config = edit(draft) ?? draft;
+        const before = this.config.rootfs.diff_ids;
+        const after = config.rootfs?.diff_ids ?? [];
+        if (config.rootfs?.type !== 'layers' ||
+            after.length !== before.length ||
+            after.some((d, i) => d !== before[i])) {
+            throw new ImageError('withConfig: rootfs follows the layers; use appendLayer to add one');
+        }
+        if (!config.os || !config.architecture) {
+            throw new ImageError('withConfig: the config needs os and architecture');
+        }
+        return this.next({ config: structuredClone(config) });
+    }
+    /** The same image written as an OCI or a Docker schema 2 manifest (layer bytes unchanged). */
+    withFormat(format) {
+        if (format === this.format)
+            return this;
+        if (format === 'docker' && this.annotations && Object.keys(this.annotations).length) {
+            throw new ImageError('a Docker schema 2 manifest has no annotations: clear them with withAnnotations(undefined) first, or keep the OCI format');
+        }
+        const next = this.next({ format, keepConfigBytes: true });
+        next.layerDescriptors(); // fails now, not at push, when a layer has no type in `format`
+        return next;
+    }
+    /**
+     * A new image whose manifest annotations are exactly `annotations` (OCI
+     * manifests only; undefined clears them, e.g. those of a pulled base).
+     */
+    withAnnotations(annotations) {
+        return new Image({
+            format: this.format,
+            config: this.config,
+            layers: this.layers,
+            annotations,
+            rawConfig: this.configBytes,
+        });
+    }
+    /** The config as stored: the exact bytes whose sha256 is the config digest. */
+    configBlob() {
+        return Buffer.from(this.configBytesCached());
+    }
+    configDescriptor() {
+        const bytes = this.configBytesCached();
+        this.configDigest ??= digest_sha256(bytes);
+        return { mediaType: configMediaType(this.format), digest: this.configDigest, size: bytes.length };
+    }
+    /** The config as a Blob (for pushing and writing outputs). */
+    configAsBlob() {
+        const bytes = this.configBytesCached();
+        const d = this.configDescriptor();
+        return { mediaType: d.mediaType, digest: d.digest, size: d.size, open: () => external_node_stream_.Readable.from([bytes]) };
+    }
+    /** Layer descriptors with media types converted to this image's format. */
+    layerDescriptors() {
+        return this.layers.map((l) => {
+            const d = {
+                mediaType: layerMediaTypeFor(l.mediaType, this.format),
+                digest: l.digest,
+                size: l.size,
+            };
+            if (l.urls?.length)
+                d.urls = [...l.urls];
+            if (l.annotations && Object.keys(l.annotations).length)
+                d.annotations = { ...l.annotations };
+            return d;
+        });
+    }
+    manifest() {
+        return structuredClone(this.manifestParts().manifest);
+    }
+    /** The manifest as stored: the exact bytes whose sha256 is the image digest. */
+    manifestBytes() {
+        return Buffer.from(this.manifestParts().bytes);
+    }
+    digest() {
+        return this.manifestParts().digest;
+    }
+    /** The manifest's descriptor (for an index or an OCI layout), with the platform. */
+    descriptor() {
+        const { bytes, digest } = this.manifestParts();
+        return { mediaType: this.mediaType, digest, size: bytes.length, platform: this.platform };
+    }
+    /** Bytes the image occupies in a registry: manifest + config + every layer blob (compressed). */
+    totalSize() {
+        return (this.manifestParts().bytes.length +
+            this.configBytesCached().length +
+            this.layers.reduce((n, l) => n + l.size, 0));
+    }
+    configBytesCached() {
+        this.configBytes ??= Buffer.from(encodeConfig(this.config));
+        return this.configBytes;
+    }
+    manifestParts() {
+        if (this.manifestCache)
+            return this.manifestCache;
+        if (this.rawManifest) {
+            const bytes = this.rawManifest;
+            const manifest = JSON.parse(bytes.toString('utf8'));
+            this.manifestCache = { bytes, manifest, digest: digest_sha256(bytes) };
+            return this.manifestCache;
+        }
+        const manifest = {
+            schemaVersion: 2,
+            mediaType: this.mediaType,
+            config: this.configDescriptor(),
+            layers: this.layerDescriptors(),
+        };
+        if (this.annotations && Object.keys(this.annotations).length) {
+            if (this.format !== 'oci') {
+                throw new ImageError('manifest annotations need an OCI manifest; Docker schema 2 has none: drop them or push OCI media types');
+            }
+            manifest.annotations = { ...this.annotations };
+        }
+        const bytes = Buffer.from(encodeManifest(manifest));
+        this.manifestCache = { bytes, manifest, digest: digest_sha256(bytes) };
+        return this.manifestCache;
+    }
+    editable() {
+        return structuredClone(this.config);
+    }
+    next(change) {
+        // Pulled config bytes survive a change of format or annotations (the
+        // config is the same document); the pulled manifest survives nothing.
+        return new Image({
+            format: change.format ?? this.format,
+            config: change.config ?? this.config,
+            layers: change.layers ?? this.layers,
+            annotations: change.annotations ?? this.annotations,
+            rawConfig: change.keepConfigBytes && !change.config ? this.configBytes : undefined,
+        });
+    }
+}
+/** The image of `FROM scratch`: no layers, no history, an empty runtime config. */
+function emptyImage(platform, opts = {}) {
+    const p = normalizePlatform(platform);
+    const config = {
+        architecture: p.architecture,
+        os: p.os,
+        config: {},
+        rootfs: { type: 'layers', diff_ids: [] },
+        history: [],
+    };
+    if (p.variant)
+        config.variant = p.variant;
+    if (p['os.version'])
+        config['os.version'] = p['os.version'];
+    return Image.create({ format: opts.format ?? 'oci', config, layers: [] });
+}
+/**
+ * An image from a pulled (or read) manifest media type, config and layers.
+ * Pass the config as its bytes to keep them exactly (and so its digest).
+ * The layers' diffIDs must be the config's rootfs.diff_ids, in order; with
+ * `manifest`, its config and layer descriptors must match too.
+ */
+function image_imageFromParts(manifestMediaType, config, layers, opts = {}) {
+    const format = formatOf(manifestMediaType);
+    let rawConfig;
+    let parsed;
+    if (config instanceof Uint8Array) {
+        rawConfig = Buffer.from(config);
+        try {
+            parsed = JSON.parse(rawConfig.toString('utf8'));
+        }
+        catch (e) {
+            throw new ImageError(`the image config is not valid JSON: ${e.message}`);
+        }
+    }
+    else {
+        parsed = structuredClone(config);
+    }
+    checkConfig(parsed, layers);
+    let rawManifest;
+    let annotations;
+    if (opts.manifest) {
+        rawManifest = Buffer.from(opts.manifest);
+        const m = parseJson(rawManifest, 'manifest');
+        checkManifest(m, manifestMediaType, rawConfig ?? Buffer.from(encodeConfig(parsed)), layers);
+        annotations = m.annotations;
+    }
+    return Image.create({ format, config: parsed, layers, annotations, rawConfig, rawManifest });
+}
+function checkConfig(config, layers) {
+    if (!config || typeof config !== 'object' || !config.os || !config.architecture) {
+        throw new ImageError('the image config has no os or architecture; it is not an image config');
+    }
+    config.config ??= {};
+    const diffIds = config.rootfs?.diff_ids;
+    if (config.rootfs?.type !== 'layers' || !Array.isArray(diffIds)) {
+        throw new ImageError('the image config has no rootfs of type "layers"');
+    }
+    if (diffIds.length !== layers.length) {
+        throw new ImageError(`the image config lists ${diffIds.length} diff_ids but the manifest has ${layers.length} layers`);
+    }
+    layers.forEach((l, i) => {
+        if (l.diffId !== diffIds[i]) {
+            throw new ImageError(`layer ${i} (${l.digest}) has diffID ${l.diffId}, the config says ${diffIds[i]}`);
+        }
+    });
+}
+function checkManifest(m, mt, configBytes, layers) {
+    if (m.mediaType !== undefined && m.mediaType !== mt) {
+        throw new ImageError(`the manifest says mediaType ${m.mediaType}, it was served as ${mt}`);
+    }
+    if (m.config?.digest !== digest_sha256(configBytes) || m.config.size !== configBytes.length) {
+        throw new ImageError(`the manifest names config ${m.config?.digest} (${m.config?.size} bytes), the config given is ${digest_sha256(configBytes)} (${configBytes.length} bytes)`);
+    }
+    if (!Array.isArray(m.layers) || m.layers.length !== layers.length) {
+        throw new ImageError(`the manifest lists ${m.layers?.length} layers, ${layers.length} were given`);
+    }
+    m.layers.forEach((d, i) => {
+        const l = layers[i];
+        if (d.digest !== l.digest || d.size !== l.size) {
+            throw new ImageError(`manifest layer ${i} is ${d.digest} (${d.size} bytes), the layer given is ${l.digest} (${l.size} bytes)`);
+        }
+    });
+}
+function parseJson(bytes, what) {
+    try {
+        return JSON.parse(bytes.toString('utf8'));
+    }
+    catch (e) {
+        throw new ImageError(`the ${what} is not valid JSON: ${e.message}`);
+    }
+}
+function deepFreeze(value) {
+    if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const v of Object.values(value))
+            deepFreeze(v);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/upload.ts
+
+
+
+
+function upload_location(res, repo, operation) {
+    const loc = header(res, 'location');
+    if (!loc) {
+        throw new RegistryError({
+            registry: repo.registry,
+            repository: repo.repository,
+            operation,
+            failure: 'invalid-response',
+            method: 'POST',
+            url: res.url,
+            status: res.status,
+            detail: 'the registry answered without a Location header',
+        });
+    }
+    return new URL(loc, res.url).toString();
+}
+function withDigest(url, digest) {
+    const u = new URL(url);
+    u.searchParams.set('digest', digest);
+    return u.toString();
+}
+/** Reads exactly `n` bytes from a shared iterator, keeping what is left over for the next chunk. */
+class ChunkReader {
+    source;
+    leftover;
+    it;
+    constructor(source) {
+        this.source = source;
+        this.it = source[Symbol.asyncIterator]();
+    }
+    async *take(n) {
+        let want = n;
+        while (want > 0) {
+            let chunk = this.leftover;
+            this.leftover = undefined;
+            if (!chunk) {
+                const next = await this.it.next();
+                if (next.done)
+                    throw new Error(`the blob's stream ended ${want} bytes early`);
+                chunk = next.value;
+            }
+            if (chunk.length > want) {
+                this.leftover = chunk.subarray(want);
+                chunk = chunk.subarray(0, want);
+            }
+            want -= chunk.length;
+            yield chunk;
+        }
+    }
+    close() {
+        this.source.destroy();
+    }
+}
+async function uploadBlob(client, repo, blob, opts) {
+    const t = client.transport(repo.registry);
+    const operation = `upload blob ${blob.digest}`;
+    const common = { scopes: opts.scopes, repository: repo.repository, operation, retry: false };
+    const chunkSize = opts.chunkSize;
+    const verifyStored = (res) => {
+        const stored = header(res, 'docker-content-digest');
+        if (stored && stored !== blob.digest) {
+            throw new RegistryError({
+                registry: repo.registry,
+                repository: repo.repository,
+                operation,
+                failure: 'digest-mismatch',
+                method: 'PUT',
+                url: res.url,
+                status: res.status,
+                detail: `the registry stored ${stored}`,
+            });
+        }
+    };
+    const once = async () => {
+        const head = await t.send({
+            ...common,
+            method: 'HEAD',
+            path: `/v2/${repo.repository}/blobs/${blob.digest}`,
+            expect: [200, 404],
+            redirect: true,
+        });
+        await head.body.dump();
+        if (head.status === 200)
+            return 'exists';
+        let session;
+        const from = (opts.mountFrom ?? []).find((r) => r !== repo.repository);
+        if (from) {
+            const q = new URLSearchParams({ mount: blob.digest, from });
+            session = await t.send({
+                ...common,
+                method: 'POST',
+                path: `/v2/${repo.repository}/blobs/uploads/?${q}`,
+                headers: { 'content-length': '0' },
+                expect: [201, 202],
+            });
+            await session.body.dump();
+            if (session.status === 201) {
+                verifyStored(session);
+                return 'mounted';
+            }
+            client.logger.debug(`mount of ${blob.digest} from ${from} refused; uploading`);
+        }
+        if (!session) {
+            session = await t.send({
+                ...common,
+                method: 'POST',
+                path: `/v2/${repo.repository}/blobs/uploads/`,
+                headers: { 'content-length': '0' },
+                expect: [202],
+            });
+            await session.body.dump();
+        }
+        let url = upload_location(session, repo, operation);
+        if (!chunkSize || blob.size <= chunkSize) {
+            const put = await t.send({
+                ...common,
+                method: 'PUT',
+                path: withDigest(url, blob.digest),
+                headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+                body: () => reclaiming(blob.open(), client.reclaimer),
+                expect: [201],
+            });
+            await put.body.dump();
+            verifyStored(put);
+            return 'uploaded';
+        }
+        const reader = new ChunkReader(reclaiming(blob.open(), client.reclaimer));
+        try {
+            for (let offset = 0; offset < blob.size;) {
+                const n = Math.min(chunkSize, blob.size - offset);
+                const patch = await t.send({
+                    ...common,
+                    method: 'PATCH',
+                    path: url,
+                    headers: {
+                        'content-type': 'application/octet-stream',
+                        'content-length': String(n),
+                        'content-range': `${offset}-${offset + n - 1}`,
+                    },
+                    body: reader.take(n),
+                    expect: [202, 204],
+                });
+                await patch.body.dump();
+                url = upload_location(patch, repo, operation);
+                offset += n;
+            }
+        }
+        finally {
+            reader.close();
+        }
+        const put = await t.send({
+            ...common,
+            method: 'PUT',
+            path: withDigest(url, blob.digest),
+            headers: { 'content-length': '0' },
+            expect: [201],
+        });
+        await put.body.dump();
+        verifyStored(put);
+        return 'uploaded';
+    };
+    return withRetry(client.policy, once, {
+        onRetry: (e, attempt, delay) => client.logger.warn(`${operation} to ${repo.name}: ${e.message}; retrying in ${delay} ms (attempt ${attempt + 1}/${client.policy.attempts})`),
+    });
+}
+
+;// CONCATENATED MODULE: ./src/registry/push.ts
+
+
+
+
+
+
+/** Runs fn over items with at most `limit` in flight; stops starting new ones after a failure. */
+async function pool(items, limit, fn) {
+    let next = 0;
+    let failed;
+    const worker = async () => {
+        while (!failed && next < items.length) {
+            const item = items[next++];
+            try {
+                await fn(item);
+            }
+            catch (e) {
+                failed ??= { error: e };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    if (failed)
+        throw failed.error;
+}
+function groupByRepository(refs) {
+    const groups = new Map();
+    for (const r of refs) {
+        const key = r.name;
+        const g = groups.get(key);
+        if (g)
+            g.push(r);
+        else
+            groups.set(key, [r]);
+    }
+    return [...groups.values()];
+}
+function referencedDescriptors(repo, input) {
+    let doc;
+    try {
+        doc = JSON.parse(input.manifest.toString('utf8'));
+    }
+    catch (e) {
+        throw new RegistryError({
+            registry: repo.registry,
+            repository: repo.repository,
+            operation: 'push manifest',
+            failure: 'invalid-response',
+            detail: `the manifest to push is not JSON: ${e.message}`,
+        });
+    }
+    if (media_types_isIndexMediaType(input.mediaType))
+        return doc.manifests ?? [];
+    if (media_types_isManifestMediaType(input.mediaType)) {
+        return [...(doc.config ? [doc.config] : []), ...(doc.layers ?? []).filter((l) => !l.urls?.length)];
+    }
+    return [];
+}
+class RepositoryPush {
+    client;
+    opts;
+    pushedTo;
+    constructor(client, opts, 
+    /** Repositories per registry that this push already filled (mount sources for the next). */
+    pushedTo) {
+        this.client = client;
+        this.opts = opts;
+        this.pushedTo = pushedTo;
+    }
+    scopes(repo, sources) {
+        return [
+            repositoryScope(repo.repository, 'pull,push'),
+            ...[...new Set(sources)].filter((s) => s !== repo.repository).map((s) => repositoryScope(s, 'pull')),
+        ];
+    }
+    mountSources(repo, blob) {
+        const out = [];
+        if (isMountable(blob) && blob.source.registry === repo.registry)
+            out.push(blob.source.repository);
+        out.push(...(this.pushedTo.get(repo.registry) ?? []), ...(this.opts.mountFrom ?? []));
+        return [...new Set(out)].filter((r) => r !== repo.repository);
+    }
+    /** Uploads the blobs, checks the manifest's references, puts the manifest under each tag (or its digest). */
+    async push(repo, tags, input) {
+        const digest = digest_sha256(input.manifest);
+        for (const r of tags) {
+            if (r.digest && r.digest !== digest) {
+                throw new RegistryError({
+                    registry: r.registry,
+                    repository: r.repository,
+                    operation: 'push manifest',
+                    failure: 'digest-mismatch',
+                    detail: `${r} names digest ${r.digest}, but the manifest hashes to ${digest}`,
+                });
+            }
+        }
+        const blobs = 'blobs' in input ? dedupe(input.blobs) : [];
+        const sourcesOf = new Map(blobs.map((b) => [b.digest, this.mountSources(repo, b)]));
+        const scopes = this.scopes(repo, [...sourcesOf.values()].flat());
+        if ('images' in input) {
+            for (const image of input.images)
+                await this.push(repo, [], image);
+        }
+        await pool(blobs, this.client.concurrency, async (blob) => {
+            const outcome = await uploadBlob(this.client, repo, blob, {
+                scopes,
+                mountFrom: sourcesOf.get(blob.digest),
+                chunkSize: this.client.chunkSize,
+            });
+            this.client.logger.debug(`${repo.name}: blob ${blob.digest} ${outcome}`);
+            this.opts.onBlob?.(repo, blob, outcome);
+        });
+        // Never push a manifest that names something the repository lacks.
+        const given = new Set(blobs.map((b) => b.digest));
+        for (const d of referencedDescriptors(repo, input)) {
+            if (given.has(d.digest))
+                continue;
+            const there = media_types_isIndexMediaType(input.mediaType)
+                ? await this.client.headManifest(repo.withDigest(d.digest), { scopes })
+                : await this.client.headBlob(repo, d.digest, { scopes });
+            if (!there) {
+                throw new RegistryError({
+                    registry: repo.registry,
+                    repository: repo.repository,
+                    operation: 'push manifest',
+                    failure: 'invalid-response',
+                    detail: `the manifest names ${d.digest}, which was neither given to push nor is in ${repo.name}; the manifest was not pushed`,
+                });
+            }
+        }
+        const targets = tags.length ? tags : [repo.withDigest(digest)];
+        for (const target of targets) {
+            await this.client.putManifest(target, input.manifest, input.mediaType, { scopes });
+        }
+        const list = this.pushedTo.get(repo.registry) ?? [];
+        if (!list.includes(repo.repository))
+            list.push(repo.repository);
+        this.pushedTo.set(repo.registry, list);
+        return digest;
+    }
+}
+function dedupe(blobs) {
+    const seen = new Map();
+    for (const b of blobs)
+        if (!seen.has(b.digest))
+            seen.set(b.digest, b);
+    return [...seen.values()];
+}
+async function pushAll(client, refs, input, opts) {
+    if (refs.length === 0)
+        throw new Error('push needs at least one destination');
+    const session = new RepositoryPush(client, opts, new Map());
+    let digest;
+    for (const group of groupByRepository(refs)) {
+        const repo = group[0];
+        digest = await session.push(repo, group, input);
+    }
+    return digest;
+}
+/**
+ * Pushes an image to every reference (tags in the same repository share one
+ * upload; a second repository on the same registry mounts from the first).
+ * Returns the manifest digest.
+ */
+function pushImage(client, refs, input, opts = {}) {
+    return pushAll(client, refs, input, opts);
+}
+/** Pushes an index and the images it names (each by digest first). Returns the index digest. */
+function pushIndex(client, refs, input, opts = {}) {
+    return pushAll(client, refs, input, opts);
+}
+
+;// CONCATENATED MODULE: ./src/cache/registry-cache.ts
+
+
+
+
+
+
+
+
+
+
+/** Entries' configs are tiny; anything larger is not one of ours. */
+const CONFIG_LIMIT = 64 * 1024;
+class RegistryLayerCache {
+    opts;
+    name;
+    mountSource;
+    queue;
+    /** Set after the first failure to reach the repository: lookups miss, stores are skipped. */
+    down;
+    warned = false;
+    constructor(opts) {
+        this.opts = opts;
+        this.name = `registry ${opts.repo.name}`;
+        this.mountSource = { registry: opts.repo.registry, repository: opts.repo.repository };
+        this.queue = new BackgroundQueue(this.name);
+    }
+    unreachable(e) {
+        const why = e instanceof Error ? e.message : String(e);
+        this.down ??= why;
+        if (!this.warned) {
+            this.warned = true;
+            this.opts.log.warn(`cache ${this.opts.repo.name} is unreachable, building without it: ${why} (check --cache-repo / cache_registry and its credentials)`);
+        }
+        return { hit: false, reason: MissReason.unreachable };
+    }
+    invalid(key, why) {
+        this.opts.log.debug(`${this.name}: entry ${key} is not usable: ${why}`);
+        return { hit: false, reason: MissReason.invalid };
+    }
+    async lookup(key) {
+        if (this.down)
+            return { hit: false, reason: MissReason.unreachable };
+        const { registry, repo } = this.opts;
+        const ref = repo.withTag(key);
+        let manifest;
+        let config;
+        try {
+            const m = await registry.getManifest(ref);
+            if (!media_types_isManifestMediaType(m.mediaType))
+                return this.invalid(key, `a ${m.mediaType} document`);
+            manifest = JSON.parse(m.bytes.toString('utf8'));
+            if (!manifest.config || !Array.isArray(manifest.layers) || manifest.layers.length > 1) {
+                return this.invalid(key, 'not a cache entry (one config, at most one layer)');
+            }
+            const cd = manifest.config;
+            digest_parseDigest(String(cd.digest));
+            if (!Number.isSafeInteger(cd.size) || cd.size < 0)
+                return this.invalid(key, 'bad config size');
+            config = JSON.parse((await registry.readBlob(repo, { digest: cd.digest, size: cd.size }, CONFIG_LIMIT)).toString('utf8'));
+        }
+        catch (e) {
+            if (e instanceof RegistryError) {
+                if (e.status === 404)
+                    return { hit: false, reason: MissReason.noEntry };
+                // Registries such as ghcr.io deny a pull of a repository that does not exist yet: a miss,
+                // and stores go on (a store that is denied too is the warning).
+                if (e.status === 401 || e.status === 403) {
+                    this.opts.log.debug(`${this.name}: lookup of ${key} denied: ${e.message}`);
+                    return { hit: false, reason: MissReason.denied };
+                }
+                if (e.failure === 'digest-mismatch' || e.failure === 'invalid-response') {
+                    return this.invalid(key, e.message);
+                }
+                return this.unreachable(e);
+            }
+            if (e instanceof SyntaxError)
+                return this.invalid(key, e.message);
+            return this.invalid(key, e.message);
+        }
+        const stale = staleness(config.created, this.opts.ttlMs, this.opts.now());
+        if (stale)
+            return { hit: false, reason: stale };
+        const d = manifest.layers[0];
+        if (!d)
+            return { hit: true, layer: undefined };
+        try {
+            digest_parseDigest(String(d.digest));
+            const diffId = digest_parseDigest(String(config.rootfs?.diff_ids?.[0]));
+            if (!Number.isSafeInteger(d.size) || d.size < 0 || typeof d.mediaType !== 'string') {
+                return this.invalid(key, 'bad layer descriptor');
+            }
+            return { hit: true, layer: new RemoteLayer(registry, repo, d, diffId) };
+        }
+        catch (e) {
+            return this.invalid(key, e.message);
+        }
+    }
+    store(key, layer) {
+        if (this.down)
+            return;
+        this.queue.run(`entry ${key.slice(0, 12)}`, async () => {
+            if (this.down)
+                return;
+            try {
+                await this.push(key, layer);
+            }
+            catch (e) {
+                if (e instanceof RegistryError && (e.failure === 'network' || e.status === 401 || e.status === 403)) {
+                    this.down ??= e.message;
+                }
+                throw e;
+            }
+        });
+    }
+    /** Pushes the entry now. */
+    async push(key, layer) {
+        const history = { created_by: 'kiln cache entry' };
+        let image = emptyImage(platform_hostPlatform());
+        image = layer ? image.appendLayer(layer, history) : image.addHistory(history);
+        const created = this.opts.now().toISOString();
+        image = image.withConfig((c) => {
+            c.created = created;
+        });
+        await pushImage(this.opts.registry, [this.opts.repo.withTag(key)], {
+            manifest: image.manifestBytes(),
+            mediaType: image.mediaType,
+            blobs: [image.configAsBlob(), ...image.layers],
+        });
+    }
+    flush() {
+        return this.queue.settle();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/tiered-cache.ts
+class TieredLayerCache {
+    local;
+    remote;
+    name;
+    mountSource;
+    constructor(local, remote) {
+        this.local = local;
+        this.remote = remote;
+        this.name = `${local.name} + ${remote.name}`;
+        this.mountSource = remote.mountSource;
+    }
+    get fileDigests() {
+        return this.local.fileDigests;
+    }
+    async lookup(key) {
+        const near = await this.local.lookup(key);
+        if (near.hit)
+            return near;
+        const far = await this.remote.lookup(key);
+        if (!far.hit)
+            return { hit: false, reason: far.reason };
+        return { hit: true, layer: far.layer ? this.local.keepLayer(far.layer) : undefined };
+    }
+    store(key, layer) {
+        this.local.store(key, layer);
+        this.remote.store(key, layer);
+    }
+    keepLayer(layer) {
+        return this.local.keepLayer(layer);
+    }
+    async flush() {
+        const [a, b] = await Promise.all([this.local.flush(), this.remote.flush()]);
+        return [...a, ...b];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/create.ts
+
+
+
+
+async function createLayerCache(deps) {
+    const { options, log } = deps;
+    const c = options.cache;
+    if (!c.enabled)
+        return undefined;
+    const now = deps.now ?? (() => new Date());
+    let local;
+    if (c.dir) {
+        try {
+            local = await LocalLayerCache.open({ dir: c.dir, ttlMs: c.ttlMs, now, log });
+        }
+        catch (e) {
+            log.warn(`cache directory ${c.dir} is not usable, building without it: ${e.message}`);
+        }
+    }
+    let remote;
+    if (c.repo) {
+        let repo;
+        try {
+            repo = parseReference(c.repo, { defaultTag: false });
+        }
+        catch (e) {
+            log.warn(`--cache-repo ${c.repo}: ${e.message}; building without the registry cache`);
+        }
+        if (repo?.tag || repo?.digest) {
+            log.warn(`--cache-repo ${c.repo} names a tag or digest; name a repository only. Building without it`);
+            repo = undefined;
+        }
+        if (repo)
+            remote = new RegistryLayerCache({ registry: deps.registry, repo, ttlMs: c.ttlMs, now, log });
+    }
+    const cache = local && remote ? new TieredLayerCache(local, remote) : (local ?? remote);
+    if (!cache) {
+        if (!c.dir && !c.repo) {
+            log.warn('--cache: no --cache-repo, --cache-dir or --destination to derive a cache repository from; building without the cache');
+        }
+        return undefined;
+    }
+    const days = c.ttlMs / 86_400_000;
+    log.info(`layer cache: ${cache.name} (entries expire after ${days >= 1 ? `${+days.toFixed(1)} days` : `${Math.round(c.ttlMs / 60000)} min`})`);
+    return cache;
+}
+/** kaniko's default cache repository: `<first destination's repository>/cache`. */
+function defaultCacheRepo(destinations) {
+    const first = destinations[0];
+    if (!first)
+        return undefined;
+    try {
+        return `${parseReference(first).name}/cache`;
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/dockerfile/errors.ts
@@ -41813,496 +45238,6 @@ async function loadDockerignore(contextDir, dockerfilePath) {
     return { matcher: new IgnoreMatcher([]) };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ./src/image/digest.ts
-/**
- * Content digests (`sha256:<64 hex>`). A digest is validated before it goes
- * into a URL or a path: parseDigest() is the only way to make a Digest.
- */
-
-
-const ALGORITHMS = {
-    sha256: /^[a-f0-9]{64}$/,
-    sha512: /^[a-f0-9]{128}$/,
-};
-class DigestError extends Error {
-    name = 'DigestError';
-}
-function digest_parseDigest(text) {
-    const colon = text.indexOf(':');
-    const alg = colon > 0 ? text.slice(0, colon) : '';
-    const hex = text.slice(colon + 1);
-    const re = ALGORITHMS[alg];
-    if (!re) {
-        throw new DigestError(`invalid digest "${text}": expected sha256:<64 lowercase hex> (or sha512:<128 hex>)`);
-    }
-    if (!re.test(hex)) {
-        throw new DigestError(`invalid digest "${text}": the ${alg} hex part must be ${alg === 'sha256' ? 64 : 128} lowercase hex characters`);
-    }
-    return text;
-}
-function isDigest(text) {
-    try {
-        digest_parseDigest(text);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function algorithmOf(d) {
-    return d.slice(0, d.indexOf(':'));
-}
-function hexOf(d) {
-    return d.slice(d.indexOf(':') + 1);
-}
-function digest_sha256(data) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
-}
-/** Wraps a finished hash as a Digest. */
-function digestOfHash(hash, alg = 'sha256') {
-    return `${alg}:${hash.digest('hex')}`;
-}
-/**
- * A pass-through stream that hashes and counts what flows through it.
- * `digest` and `size` are final after 'end'/'finish'.
- */
-class DigestingStream extends external_node_stream_.Transform {
-    alg;
-    hash;
-    size = 0;
-    result;
-    constructor(alg = 'sha256') {
-        super();
-        this.alg = alg;
-        this.hash = (0,external_node_crypto_.createHash)(alg);
-    }
-    _transform(chunk, _enc, cb) {
-        this.hash.update(chunk);
-        this.size += chunk.length;
-        cb(null, chunk);
-    }
-    _flush(cb) {
-        this.result = digestOfHash(this.hash, this.alg);
-        cb();
-    }
-    get digest() {
-        if (!this.result)
-            throw new Error('DigestingStream: digest read before the stream ended');
-        return this.result;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/image/reference.ts
-/**
- * Image references, parsed and normalised the way Docker does:
- * `ubuntu` → docker.io/library/ubuntu:latest, `host:port/ns/name:tag@sha256:…`,
- * `localhost/name`, `[::1]:5000/name`. Invalid input gets an error that quotes
- * it and names the rule it breaks.
- */
-
-const DEFAULT_REGISTRY = 'docker.io';
-const DEFAULT_TAG = 'latest';
-const MAX_NAME_LENGTH = 255;
-const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
-const IPV6_HOST = /^\[[a-fA-F0-9:.]+(?:%[a-zA-Z0-9]+)?\]$/;
-const PORT = /^[0-9]+$/;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-class InvalidReferenceError extends Error {
-    input;
-    name = 'InvalidReferenceError';
-    constructor(input, rule) {
-        super(`invalid image reference "${input}": ${rule}`);
-        this.input = input;
-    }
-}
-class Reference {
-    registry;
-    repository;
-    tag;
-    digest;
-    constructor(
-    /** Registry host as written, normalised (`docker.io`, `ghcr.io`, `localhost:5000`). */
-    registry, 
-    /** Repository path (`library/ubuntu`, `owner/repo/app`). */
-    repository, tag, digest) {
-        this.registry = registry;
-        this.repository = repository;
-        this.tag = tag;
-        this.digest = digest;
-    }
-    /** registry/repository */
-    get name() {
-        return `${this.registry}/${this.repository}`;
-    }
-    /** The tag or digest a pull asks for: the digest wins when both are given. */
-    get identifier() {
-        return this.digest ?? this.tag ?? DEFAULT_TAG;
-    }
-    /** Host to talk to for the registry API (Docker Hub's API lives elsewhere). */
-    get apiHost() {
-        return this.registry === DEFAULT_REGISTRY ? 'registry-1.docker.io' : this.registry;
-    }
-    withTag(tag) {
-        if (!TAG.test(tag))
-            throw new InvalidReferenceError(`${this.name}:${tag}`, tagRule(tag));
-        return new Reference(this.registry, this.repository, tag, undefined);
-    }
-    withDigest(digest) {
-        return new Reference(this.registry, this.repository, undefined, digest);
-    }
-    /** Same registry and repository. */
-    sameRepository(other) {
-        return this.registry === other.registry && this.repository === other.repository;
-    }
-    toString() {
-        let s = this.name;
-        if (this.tag)
-            s += `:${this.tag}`;
-        if (this.digest)
-            s += `@${this.digest}`;
-        return s;
-    }
-}
-function tagRule(tag) {
-    if (tag.length > 128)
-        return `the tag is ${tag.length} characters long; at most 128 are allowed`;
-    return `tag "${tag}" must start with a letter, digit or _ and hold only letters, digits, _, . and -`;
-}
-function validDomain(domain) {
-    let host = domain;
-    let port;
-    if (host.startsWith('[')) {
-        const end = host.indexOf(']');
-        if (end < 0)
-            return false;
-        port = host.slice(end + 1);
-        host = host.slice(0, end + 1);
-        if (port && (!port.startsWith(':') || !PORT.test(port.slice(1))))
-            return false;
-        return IPV6_HOST.test(host);
-    }
-    const colon = host.lastIndexOf(':');
-    if (colon >= 0) {
-        port = host.slice(colon + 1);
-        host = host.slice(0, colon);
-        if (!PORT.test(port))
-            return false;
-    }
-    return host.split('.').every((c) => DOMAIN_COMPONENT.test(c));
-}
-/** Parses and normalises a reference; `tag` defaults to latest unless a digest is given. */
-function parseReference(input, opts = {}) {
-    const defaultTag = opts.defaultTag ?? true;
-    if (input.length === 0)
-        throw new InvalidReferenceError(input, 'it is empty');
-    if (/\s/.test(input))
-        throw new InvalidReferenceError(input, 'it contains whitespace');
-    let rest = input;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        const d = rest.slice(at + 1);
-        try {
-            digest = digest_parseDigest(d);
-        }
-        catch (e) {
-            throw new InvalidReferenceError(input, e.message);
-        }
-        rest = rest.slice(0, at);
-    }
-    // A tag is after the last ':' that follows the last '/'.
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const lastColon = rest.lastIndexOf(':');
-    if (lastColon > lastSlash && !(lastSlash < 0 && rest.startsWith('['))) {
-        tag = rest.slice(lastColon + 1);
-        rest = rest.slice(0, lastColon);
-        if (!TAG.test(tag))
-            throw new InvalidReferenceError(input, tagRule(tag));
-    }
-    let registry = DEFAULT_REGISTRY;
-    let repository = rest;
-    const slash = rest.indexOf('/');
-    if (slash >= 0) {
-        const first = rest.slice(0, slash);
-        if (/[.:]/.test(first) ||
-            first === 'localhost' ||
-            first !== first.toLowerCase() ||
-            first.startsWith('[')) {
-            if (!validDomain(first)) {
-                throw new InvalidReferenceError(input, `"${first}" is not a valid registry host[:port]`);
-            }
-            registry = first;
-            repository = rest.slice(slash + 1);
-        }
-    }
-    if (registry === 'index.docker.io' || registry === 'registry-1.docker.io')
-        registry = DEFAULT_REGISTRY;
-    if (repository.length === 0)
-        throw new InvalidReferenceError(input, 'the repository name is empty');
-    if (registry === DEFAULT_REGISTRY && !repository.includes('/'))
-        repository = `library/${repository}`;
-    for (const component of repository.split('/')) {
-        if (component !== component.toLowerCase()) {
-            throw new InvalidReferenceError(input, 'repository name must be lowercase');
-        }
-        if (!PATH_COMPONENT.test(component)) {
-            throw new InvalidReferenceError(input, `repository path component "${component}" must be lowercase letters and digits, separated by ".", "_", "__" or "-"`);
-        }
-    }
-    const name = `${registry}/${repository}`;
-    if (name.length > MAX_NAME_LENGTH) {
-        throw new InvalidReferenceError(input, `the name is ${name.length} characters long; at most ${MAX_NAME_LENGTH} are allowed`);
-    }
-    if (!tag && !digest && defaultTag)
-        tag = DEFAULT_TAG;
-    return new Reference(registry, repository, tag, digest);
-}
-
-;// CONCATENATED MODULE: ./src/image/media-types.ts
-/** Media types of the OCI image spec and Docker's image manifest v2 schema 2. */
-const MediaType = {
-    OciManifest: 'application/vnd.oci.image.manifest.v1+json',
-    OciIndex: 'application/vnd.oci.image.index.v1+json',
-    OciConfig: 'application/vnd.oci.image.config.v1+json',
-    OciLayer: 'application/vnd.oci.image.layer.v1.tar',
-    OciLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    OciLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
-    OciEmptyJson: 'application/vnd.oci.empty.v1+json',
-    DockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    DockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    DockerConfig: 'application/vnd.docker.container.image.v1+json',
-    DockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-    DockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
-};
-function media_types_isIndexMediaType(mt) {
-    return mt === MediaType.OciIndex || mt === MediaType.DockerManifestList;
-}
-function media_types_isManifestMediaType(mt) {
-    return mt === MediaType.OciManifest || mt === MediaType.DockerManifest;
-}
-/** Compression of a layer blob, from its media type. */
-function layerCompression(mt) {
-    if (mt.endsWith('+gzip') || mt.endsWith('.tar.gzip'))
-        return 'gzip';
-    if (mt.endsWith('+zstd'))
-        return 'zstd';
-    if (mt.endsWith('.tar') || mt === MediaType.OciLayer)
-        return 'none';
-    throw new Error(`unsupported layer media type "${mt}"`);
-}
-/** Every manifest type Kiln reads, for registry Accept headers. */
-const MANIFEST_ACCEPT = [
-    MediaType.OciIndex,
-    MediaType.OciManifest,
-    MediaType.DockerManifestList,
-    MediaType.DockerManifest,
-];
-
-;// CONCATENATED MODULE: ./src/image/platform.ts
-
-class PlatformError extends Error {
-    name = 'PlatformError';
-}
-/** No entry of an index fits the wanted platform. */
-class PlatformNotFoundError extends PlatformError {
-    wanted;
-    available;
-    name = 'PlatformNotFoundError';
-    constructor(wanted, available, what) {
-        super(`no image for platform ${wanted}${what ? ` in ${what}` : ''}: ${available.length ? `it has ${available.join(', ')}` : 'it lists no image platforms'}; choose one of those with --custom-platform, or use a base image built for ${wanted}`);
-        this.wanted = wanted;
-        this.available = available;
-    }
-}
-/** The platform Node runs on, in OCI terms. */
-function platform_hostPlatform() {
-    const os = process.platform === 'win32' ? 'windows' : process.platform;
-    switch (process.arch) {
-        case 'x64':
-            return { os, architecture: 'amd64' };
-        case 'arm64':
-            return { os, architecture: 'arm64' };
-        case 'arm': {
-            const v = nodeConfig().arm_version;
-            return { os, architecture: 'arm', variant: `v${v ?? 7}` };
-        }
-        case 'ia32':
-            return { os, architecture: '386' };
-        case 'ppc64':
-            return { os, architecture: nodeConfig().node_byteorder === 'big' ? 'ppc64' : 'ppc64le' };
-        case 's390x':
-            return { os, architecture: 's390x' };
-        case 'riscv64':
-            return { os, architecture: 'riscv64' };
-        case 'loong64':
-            return { os, architecture: 'loong64' };
-        case 'mips':
-            return { os, architecture: 'mips' };
-        case 'mipsel':
-            return { os, architecture: 'mipsle' };
-        default:
-            return { os, architecture: process.arch };
-    }
-}
-function nodeConfig() {
-    return process.config.variables;
-}
-const ARCH_ALIASES = {
-    x86_64: 'amd64',
-    'x86-64': 'amd64',
-    i386: '386',
-    i486: '386',
-    i586: '386',
-    i686: '386',
-    x86: '386',
-    aarch64: 'arm64',
-    armhf: 'arm',
-    armel: 'arm',
-};
-const KNOWN_OS = new Set([
-    'linux',
-    'windows',
-    'darwin',
-    'freebsd',
-    'netbsd',
-    'openbsd',
-    'solaris',
-    'illumos',
-    'aix',
-    'android',
-    'ios',
-    'plan9',
-    'js',
-    'wasip1',
-]);
-const KNOWN_ARCH = new Set([
-    'amd64',
-    '386',
-    'arm',
-    'arm64',
-    'ppc64',
-    'ppc64le',
-    's390x',
-    'riscv64',
-    'loong64',
-    'mips',
-    'mipsle',
-    'mips64',
-    'mips64le',
-    'wasm',
-]);
-/** containerd's platforms.Normalize: one spelling per platform. */
-function normalizePlatform(p) {
-    const os = p.os.toLowerCase() === 'macos' ? 'darwin' : p.os.toLowerCase();
-    const rawArch = p.architecture.toLowerCase();
-    const arch = ARCH_ALIASES[rawArch] ?? rawArch;
-    let variant = p.variant?.toLowerCase() || undefined;
-    if (variant && /^[0-9]+$/.test(variant))
-        variant = `v${variant}`;
-    if (rawArch === 'armhf')
-        variant ??= 'v7';
-    if (rawArch === 'armel')
-        variant ??= 'v6';
-    switch (arch) {
-        case 'amd64':
-            if (variant === 'v1')
-                variant = undefined;
-            break;
-        case 'arm64':
-            if (variant === 'v8')
-                variant = undefined;
-            break;
-        case 'arm':
-            variant ??= 'v7';
-            break;
-    }
-    const out = { os, architecture: arch };
-    if (variant)
-        out.variant = variant;
-    if (p['os.version'])
-        out['os.version'] = p['os.version'];
-    if (p['os.features'])
-        out['os.features'] = p['os.features'];
-    return out;
-}
-/** Parses `os/arch[/variant]` (or `arch` alone: linux is assumed) and normalises it. */
-function parsePlatform(text) {
-    const parts = text.trim().split('/');
-    const bad = (rule) => new PlatformError(`invalid platform "${text}": ${rule}`);
-    if (parts.some((p) => p === ''))
-        throw bad('expected os/arch[/variant], e.g. linux/amd64 or linux/arm/v7');
-    if (parts.length > 3)
-        throw bad('too many parts; expected os/arch[/variant]');
-    if (parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p))) {
-        throw bad('each part may hold only letters, digits, ".", "_" and "-"');
-    }
-    if (parts.length === 1) {
-        // containerd: a lone OS name means that OS on this machine's architecture; anything else is an architecture.
-        const one = parts[0].toLowerCase();
-        if (KNOWN_OS.has(one))
-            return normalizePlatform({ ...platform_hostPlatform(), os: one });
-        if (!KNOWN_ARCH.has(ARCH_ALIASES[one] ?? one))
-            throw bad(`unknown operating system or architecture "${parts[0]}"`);
-        return normalizePlatform({ os: 'linux', architecture: one });
-    }
-    const [os, architecture, variant] = parts;
-    return normalizePlatform({ os, architecture, ...(variant ? { variant } : {}) });
-}
-/** `linux/arm64`, `linux/arm/v7` (normalised). */
-function formatPlatform(p) {
-    const n = normalizePlatform(p);
-    return [n.os, n.architecture, n.variant].filter(Boolean).join('/');
-}
-/** Same os, architecture and variant after normalisation. */
-function samePlatform(a, b) {
-    return formatPlatform(a) === formatPlatform(b);
-}
-/** Arm variants a wanted arm variant can run, best first (containerd's matcher). */
-function compatibleVariants(p) {
-    const n = normalizePlatform(p);
-    if (n.architecture !== 'arm')
-        return [n];
-    const order = ['v8', 'v7', 'v6', 'v5'];
-    const start = order.indexOf(n.variant ?? 'v7');
-    if (start < 0)
-        return [n];
-    return order.slice(start).map((variant) => ({ ...n, variant }));
-}
-/** Index entries that are images for some platform: attestations and unknown platforms left out. */
-function imageEntries(index) {
-    return index.manifests.filter((d) => {
-        if (d.annotations?.['vnd.docker.reference.type'] !== undefined)
-            return false;
-        if (d.mediaType && !media_types_isManifestMediaType(d.mediaType))
-            return false;
-        const p = d.platform;
-        if (!p?.os || !p.architecture)
-            return false;
-        return p.os !== 'unknown' && p.architecture !== 'unknown';
-    });
-}
-/**
- * The index entry for `platform`: an exact match (after normalisation) wins;
- * an arm platform falls back to older arm variants it can run. Windows
- * entries with an os.version are matched on os/arch only (the first wins).
- */
-function platform_selectManifest(index, platform, what) {
-    const entries = imageEntries(index);
-    for (const want of compatibleVariants(platform)) {
-        const hit = entries.find((d) => samePlatform(d.platform, want));
-        if (hit)
-            return hit;
-    }
-    const available = [...new Set(entries.map((d) => formatPlatform(d.platform)))];
-    throw new PlatformNotFoundError(formatPlatform(platform), available, what);
-}
-
 ;// CONCATENATED MODULE: ./src/dockerfile/platform.ts
 
 
@@ -42738,486 +45673,6 @@ function checkCycles(df, deps) {
         visit(i);
 }
 
-;// CONCATENATED MODULE: ./src/image/canonical-json.ts
-const DESCRIPTOR = ['mediaType', 'digest', 'size', 'urls', 'annotations', 'data', 'platform', 'artifactType'];
-const PLATFORM = ['architecture', 'os', 'os.version', 'os.features', 'variant'];
-const CONFIG_ORDERS = {
-    '': 'sorted',
-    config: [
-        'User',
-        'ExposedPorts',
-        'Env',
-        'Entrypoint',
-        'Cmd',
-        'Volumes',
-        'WorkingDir',
-        'Labels',
-        'StopSignal',
-        'ArgsEscaped',
-        'Healthcheck',
-        'OnBuild',
-        'Shell',
-    ],
-    'config.ExposedPorts': 'sorted',
-    'config.Volumes': 'sorted',
-    'config.Labels': 'sorted',
-    'config.Healthcheck': ['Test', 'Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'],
-    'history[]': ['created', 'created_by', 'author', 'comment', 'empty_layer'],
-    rootfs: ['type', 'diff_ids'],
-};
-const MANIFEST_ORDERS = {
-    '': ['schemaVersion', 'mediaType', 'artifactType', 'config', 'layers', 'subject', 'annotations'],
-    config: DESCRIPTOR,
-    'layers[]': DESCRIPTOR,
-    subject: DESCRIPTOR,
-    annotations: 'sorted',
-    'config.annotations': 'sorted',
-    'layers[].annotations': 'sorted',
-};
-const INDEX_ORDERS = {
-    '': ['schemaVersion', 'mediaType', 'artifactType', 'manifests', 'subject', 'annotations'],
-    'manifests[]': DESCRIPTOR,
-    'manifests[].platform': PLATFORM,
-    'manifests[].annotations': 'sorted',
-    subject: DESCRIPTOR,
-    annotations: 'sorted',
-};
-function encodeConfig(config) {
-    return encode(config, '', CONFIG_ORDERS);
-}
-function encodeManifest(manifest) {
-    return encode(manifest, '', MANIFEST_ORDERS);
-}
-function encodeIndex(index) {
-    return encode(index, '', INDEX_ORDERS);
-}
-/** A JSON string as Go writes it (HTML-safe escapes). */
-function goString(s) {
-    return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-function encode(v, path, orders) {
-    if (v === null || v === undefined)
-        return 'null';
-    switch (typeof v) {
-        case 'string':
-            return goString(v);
-        case 'number':
-            if (!Number.isFinite(v))
-                throw new TypeError(`cannot encode ${v} at "${path}" as JSON`);
-            return JSON.stringify(v);
-        case 'boolean':
-            return v ? 'true' : 'false';
-        case 'object':
-            break;
-        default:
-            throw new TypeError(`cannot encode a ${typeof v} at "${path}" as JSON`);
-    }
-    if (Array.isArray(v))
-        return `[${v.map((x) => encode(x, `${path}[]`, orders)).join(',')}]`;
-    const obj = v;
-    const parts = [];
-    for (const key of orderKeys(Object.keys(obj), orders[path])) {
-        const value = obj[key];
-        if (value === undefined)
-            continue;
-        parts.push(`${goString(key)}:${encode(value, path ? `${path}.${key}` : key, orders)}`);
-    }
-    return `{${parts.join(',')}}`;
-}
-/**
- * Keys in the wanted order. Go sorts map keys by their bytes (UTF-8), which
- * for strings is code-point order; JS's default sort compares UTF-16 units,
- * which differs only above the BMP, so compare code points explicitly.
- */
-function orderKeys(keys, order) {
-    if (order === 'sorted')
-        return [...keys].sort(compareCodePoints);
-    if (!order)
-        return keys;
-    const known = order.filter((k) => keys.includes(k));
-    return [...known, ...keys.filter((k) => !order.includes(k))];
-}
-function compareCodePoints(a, b) {
-    const x = Array.from(a, (c) => c.codePointAt(0));
-    const y = Array.from(b, (c) => c.codePointAt(0));
-    for (let i = 0; i < Math.min(x.length, y.length); i++) {
-        if (x[i] !== y[i])
-            return x[i] - y[i];
-    }
-    return x.length - y.length;
-}
-
-;// CONCATENATED MODULE: ./src/image/format.ts
-/**
- * Manifest formats and the media types each demands. Kiln writes OCI by
- * default and Docker schema 2 when asked. Layer bytes never change between
- * formats, only the descriptor's media type: an OCI manifest must not name a
- * Docker layer type and a Docker manifest must not name an OCI one (registries
- * such as Quay and ECR reject the mix, and Docker before 20.10 cannot pull OCI
- * layer types), so descriptors are converted when the manifest is made.
- */
-
-/** Media types outside media-types.ts that layers can still carry. */
-const ExtraMediaType = {
-    DockerLayer: 'application/vnd.docker.image.rootfs.diff.tar',
-    /** containerd's name for a zstd layer under Docker types; not in Docker's spec. */
-    DockerLayerZstd: 'application/vnd.docker.image.rootfs.diff.tar.zstd',
-    OciNondistributableGzip: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
-    OciNondistributable: 'application/vnd.oci.image.layer.nondistributable.v1.tar',
-};
-class MediaTypeError extends Error {
-    name = 'MediaTypeError';
-}
-function manifestMediaType(format) {
-    return format === 'oci' ? MediaType.OciManifest : MediaType.DockerManifest;
-}
-function configMediaType(format) {
-    return format === 'oci' ? MediaType.OciConfig : MediaType.DockerConfig;
-}
-/** The format of a manifest media type; throws on anything that is not an image manifest. */
-function formatOf(manifestMt) {
-    if (!media_types_isManifestMediaType(manifestMt)) {
-        throw new MediaTypeError(`"${manifestMt}" is not an image manifest media type: expected ${MediaType.OciManifest} or ${MediaType.DockerManifest}`);
-    }
-    return manifestMt === MediaType.OciManifest ? 'oci' : 'docker';
-}
-const TO_OCI = {
-    [MediaType.DockerLayerGzip]: MediaType.OciLayerGzip,
-    [ExtraMediaType.DockerLayer]: MediaType.OciLayer,
-    [ExtraMediaType.DockerLayerZstd]: MediaType.OciLayerZstd,
-    [MediaType.DockerForeignLayerGzip]: ExtraMediaType.OciNondistributableGzip,
-};
-const TO_DOCKER = {
-    [MediaType.OciLayerGzip]: MediaType.DockerLayerGzip,
-    [MediaType.OciLayer]: ExtraMediaType.DockerLayer,
-    [ExtraMediaType.OciNondistributableGzip]: MediaType.DockerForeignLayerGzip,
-};
-/**
- * The media type a layer descriptor gets in a manifest of `format`. Types
- * already right (and types Kiln does not know) pass unchanged. zstd has no
- * Docker schema 2 type: asking for one is an error that says what to do.
- */
-function layerMediaTypeFor(mt, format) {
-    if (format === 'oci')
-        return TO_OCI[mt] ?? mt;
-    if (mt === MediaType.OciLayerZstd || mt === ExtraMediaType.DockerLayerZstd) {
-        throw new MediaTypeError(`a zstd layer cannot go into a Docker schema 2 manifest (Docker's format has no zstd layer type): push OCI media types or compress layers with gzip`);
-    }
-    return TO_DOCKER[mt] ?? mt;
-}
-
-;// CONCATENATED MODULE: ./src/image/image.ts
-/**
- * Immutable images (go-containerregistry's v1.Image + mutate): a manifest
- * format, a config and the layers. Every edit returns a new Image and
- * leaves the old one as it was; config, manifest and digest are derived on
- * demand and cached. An image made from pulled parts keeps the pulled config
- * and manifest bytes (and so its digest) until something is changed.
- */
-
-
-
-
-
-class ImageError extends Error {
-    name = 'ImageError';
-}
-class Image {
-    config;
-    layers;
-    /** Manifest annotations (OCI only). */
-    annotations;
-    format;
-    rawManifest;
-    configBytes;
-    configDigest;
-    manifestCache;
-    constructor(state) {
-        this.format = state.format;
-        this.config = deepFreeze(state.config);
-        this.layers = Object.freeze([...state.layers]);
-        this.annotations = state.annotations ? Object.freeze({ ...state.annotations }) : undefined;
-        this.configBytes = state.rawConfig;
-        this.rawManifest = state.rawManifest;
-    }
-    /** @internal Build an Image from checked parts; use emptyImage/imageFromParts. */
-    static create(state) {
-        return new Image(state);
-    }
-    /** The manifest media type this image is written with. */
-    get mediaType() {
-        return manifestMediaType(this.format);
-    }
-    get manifestFormat() {
-        return this.format;
-    }
-    /** os/architecture/variant from the config. */
-    get platform() {
-        const c = this.config;
-        return normalizePlatform({
-            os: c.os,
-            architecture: c.architecture,
-            ...(c.variant ? { variant: c.variant } : {}),
-            ...(c['os.version'] ? { 'os.version': c['os.version'] } : {}),
-        });
-    }
-    /** A new image with `layer` on top and its history entry (not an empty_layer one). */
-    appendLayer(layer, history = {}) {
-        if (history.empty_layer) {
-            throw new ImageError('appendLayer: a history entry for a layer cannot be empty_layer; use addHistory');
-        }
-        const config = this.editable();
-        config.rootfs.diff_ids.push(layer.diffId);
-        config.history = [...(config.history ?? []), { ...history }];
-        return this.next({ config, layers: [...this.layers, layer] });
-    }
-    /** A new image with a history entry that has no layer (ENV, CMD, …): empty_layer is set. */
-    addHistory(entry) {
-        const config = this.editable();
-        config.history = [...(config.history ?? []), { ...entry, empty_layer: true }];
-        return this.next({ config });
-    }
-    /**
-     * A new image whose config is `edit`'s result. `edit` gets a private
-     * deep copy: change it in place or return a new one. rootfs is owned by
-     * the layers and cannot be edited here.
-     */
-    // biome-ignore lint/suspicious/noConfusingVoidType: an edit may mutate in place and return nothing
-    withConfig(edit) {
-        const draft = this.editable();
-        const config = edit(draft) ?? draft;
-        const before = this.config.rootfs.diff_ids;
-        const after = config.rootfs?.diff_ids ?? [];
-        if (config.rootfs?.type !== 'layers' ||
-            after.length !== before.length ||
-            after.some((d, i) => d !== before[i])) {
-            throw new ImageError('withConfig: rootfs follows the layers; use appendLayer to add one');
-        }
-        if (!config.os || !config.architecture) {
-            throw new ImageError('withConfig: the config needs os and architecture');
-        }
-        return this.next({ config: structuredClone(config) });
-    }
-    /** The same image written as an OCI or a Docker schema 2 manifest (layer bytes unchanged). */
-    withFormat(format) {
-        if (format === this.format)
-            return this;
-        if (format === 'docker' && this.annotations && Object.keys(this.annotations).length) {
-            throw new ImageError('a Docker schema 2 manifest has no annotations: clear them with withAnnotations(undefined) first, or keep the OCI format');
-        }
-        const next = this.next({ format, keepConfigBytes: true });
-        next.layerDescriptors(); // fails now, not at push, when a layer has no type in `format`
-        return next;
-    }
-    /**
-     * A new image whose manifest annotations are exactly `annotations` (OCI
-     * manifests only; undefined clears them, e.g. those of a pulled base).
-     */
-    withAnnotations(annotations) {
-        return new Image({
-            format: this.format,
-            config: this.config,
-            layers: this.layers,
-            annotations,
-            rawConfig: this.configBytes,
-        });
-    }
-    /** The config as stored: the exact bytes whose sha256 is the config digest. */
-    configBlob() {
-        return Buffer.from(this.configBytesCached());
-    }
-    configDescriptor() {
-        const bytes = this.configBytesCached();
-        this.configDigest ??= digest_sha256(bytes);
-        return { mediaType: configMediaType(this.format), digest: this.configDigest, size: bytes.length };
-    }
-    /** The config as a Blob (for pushing and writing outputs). */
-    configAsBlob() {
-        const bytes = this.configBytesCached();
-        const d = this.configDescriptor();
-        return { mediaType: d.mediaType, digest: d.digest, size: d.size, open: () => external_node_stream_.Readable.from([bytes]) };
-    }
-    /** Layer descriptors with media types converted to this image's format. */
-    layerDescriptors() {
-        return this.layers.map((l) => {
-            const d = {
-                mediaType: layerMediaTypeFor(l.mediaType, this.format),
-                digest: l.digest,
-                size: l.size,
-            };
-            if (l.urls?.length)
-                d.urls = [...l.urls];
-            if (l.annotations && Object.keys(l.annotations).length)
-                d.annotations = { ...l.annotations };
-            return d;
-        });
-    }
-    manifest() {
-        return structuredClone(this.manifestParts().manifest);
-    }
-    /** The manifest as stored: the exact bytes whose sha256 is the image digest. */
-    manifestBytes() {
-        return Buffer.from(this.manifestParts().bytes);
-    }
-    digest() {
-        return this.manifestParts().digest;
-    }
-    /** The manifest's descriptor (for an index or an OCI layout), with the platform. */
-    descriptor() {
-        const { bytes, digest } = this.manifestParts();
-        return { mediaType: this.mediaType, digest, size: bytes.length, platform: this.platform };
-    }
-    /** Bytes the image occupies in a registry: manifest + config + every layer blob (compressed). */
-    totalSize() {
-        return (this.manifestParts().bytes.length +
-            this.configBytesCached().length +
-            this.layers.reduce((n, l) => n + l.size, 0));
-    }
-    configBytesCached() {
-        this.configBytes ??= Buffer.from(encodeConfig(this.config));
-        return this.configBytes;
-    }
-    manifestParts() {
-        if (this.manifestCache)
-            return this.manifestCache;
-        if (this.rawManifest) {
-            const bytes = this.rawManifest;
-            const manifest = JSON.parse(bytes.toString('utf8'));
-            this.manifestCache = { bytes, manifest, digest: digest_sha256(bytes) };
-            return this.manifestCache;
-        }
-        const manifest = {
-            schemaVersion: 2,
-            mediaType: this.mediaType,
-            config: this.configDescriptor(),
-            layers: this.layerDescriptors(),
-        };
-        if (this.annotations && Object.keys(this.annotations).length) {
-            if (this.format !== 'oci') {
-                throw new ImageError('manifest annotations need an OCI manifest; Docker schema 2 has none: drop them or push OCI media types');
-            }
-            manifest.annotations = { ...this.annotations };
-        }
-        const bytes = Buffer.from(encodeManifest(manifest));
-        this.manifestCache = { bytes, manifest, digest: digest_sha256(bytes) };
-        return this.manifestCache;
-    }
-    editable() {
-        return structuredClone(this.config);
-    }
-    next(change) {
-        // Pulled config bytes survive a change of format or annotations (the
-        // config is the same document); the pulled manifest survives nothing.
-        return new Image({
-            format: change.format ?? this.format,
-            config: change.config ?? this.config,
-            layers: change.layers ?? this.layers,
-            annotations: change.annotations ?? this.annotations,
-            rawConfig: change.keepConfigBytes && !change.config ? this.configBytes : undefined,
-        });
-    }
-}
-/** The image of `FROM scratch`: no layers, no history, an empty runtime config. */
-function emptyImage(platform, opts = {}) {
-    const p = normalizePlatform(platform);
-    const config = {
-        architecture: p.architecture,
-        os: p.os,
-        config: {},
-        rootfs: { type: 'layers', diff_ids: [] },
-        history: [],
-    };
-    if (p.variant)
-        config.variant = p.variant;
-    if (p['os.version'])
-        config['os.version'] = p['os.version'];
-    return Image.create({ format: opts.format ?? 'oci', config, layers: [] });
-}
-/**
- * An image from a pulled (or read) manifest media type, config and layers.
- * Pass the config as its bytes to keep them exactly (and so its digest).
- * The layers' diffIDs must be the config's rootfs.diff_ids, in order; with
- * `manifest`, its config and layer descriptors must match too.
- */
-function image_imageFromParts(manifestMediaType, config, layers, opts = {}) {
-    const format = formatOf(manifestMediaType);
-    let rawConfig;
-    let parsed;
-    if (config instanceof Uint8Array) {
-        rawConfig = Buffer.from(config);
-        try {
-            parsed = JSON.parse(rawConfig.toString('utf8'));
-        }
-        catch (e) {
-            throw new ImageError(`the image config is not valid JSON: ${e.message}`);
-        }
-    }
-    else {
-        parsed = structuredClone(config);
-    }
-    checkConfig(parsed, layers);
-    let rawManifest;
-    let annotations;
-    if (opts.manifest) {
-        rawManifest = Buffer.from(opts.manifest);
-        const m = parseJson(rawManifest, 'manifest');
-        checkManifest(m, manifestMediaType, rawConfig ?? Buffer.from(encodeConfig(parsed)), layers);
-        annotations = m.annotations;
-    }
-    return Image.create({ format, config: parsed, layers, annotations, rawConfig, rawManifest });
-}
-function checkConfig(config, layers) {
-    if (!config || typeof config !== 'object' || !config.os || !config.architecture) {
-        throw new ImageError('the image config has no os or architecture; it is not an image config');
-    }
-    config.config ??= {};
-    const diffIds = config.rootfs?.diff_ids;
-    if (config.rootfs?.type !== 'layers' || !Array.isArray(diffIds)) {
-        throw new ImageError('the image config has no rootfs of type "layers"');
-    }
-    if (diffIds.length !== layers.length) {
-        throw new ImageError(`the image config lists ${diffIds.length} diff_ids but the manifest has ${layers.length} layers`);
-    }
-    layers.forEach((l, i) => {
-        if (l.diffId !== diffIds[i]) {
-            throw new ImageError(`layer ${i} (${l.digest}) has diffID ${l.diffId}, the config says ${diffIds[i]}`);
-        }
-    });
-}
-function checkManifest(m, mt, configBytes, layers) {
-    if (m.mediaType !== undefined && m.mediaType !== mt) {
-        throw new ImageError(`the manifest says mediaType ${m.mediaType}, it was served as ${mt}`);
-    }
-    if (m.config?.digest !== digest_sha256(configBytes) || m.config.size !== configBytes.length) {
-        throw new ImageError(`the manifest names config ${m.config?.digest} (${m.config?.size} bytes), the config given is ${digest_sha256(configBytes)} (${configBytes.length} bytes)`);
-    }
-    if (!Array.isArray(m.layers) || m.layers.length !== layers.length) {
-        throw new ImageError(`the manifest lists ${m.layers?.length} layers, ${layers.length} were given`);
-    }
-    m.layers.forEach((d, i) => {
-        const l = layers[i];
-        if (d.digest !== l.digest || d.size !== l.size) {
-            throw new ImageError(`manifest layer ${i} is ${d.digest} (${d.size} bytes), the layer given is ${l.digest} (${l.size} bytes)`);
-        }
-    });
-}
-function parseJson(bytes, what) {
-    try {
-        return JSON.parse(bytes.toString('utf8'));
-    }
-    catch (e) {
-        throw new ImageError(`the ${what} is not valid JSON: ${e.message}`);
-    }
-}
-function deepFreeze(value) {
-    if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-        Object.freeze(value);
-        for (const v of Object.values(value))
-            deepFreeze(v);
-    }
-    return value;
-}
-
 ;// CONCATENATED MODULE: ./src/log.ts
 /** A logger that prints nothing; for library callers and tests. */
 const silentLogger = {
@@ -43265,452 +45720,6 @@ function streamLogger(opts = {}) {
                 secrets.add(value);
         },
     };
-}
-
-;// CONCATENATED MODULE: ./src/registry/errors.ts
-/**
- * RegistryError: every failure of the registry client, with the context a
- * user needs to act on it: registry, repository, operation, the HTTP
- * exchange (method, URL without query, status) and the registry's own error
- * codes (DENIED, MANIFEST_INVALID, BLOB_UNKNOWN…), plus a hint.
- */
-class RegistryError extends Error {
-    name = 'RegistryError';
-    registry;
-    repository;
-    operation;
-    failure;
-    method;
-    url;
-    status;
-    codes;
-    detail;
-    hint;
-    retryable;
-    retryAfterMs;
-    init;
-    constructor(init) {
-        const hint = init.hint ?? hintFor(init);
-        super(formatMessage(init, hint), init.cause !== undefined ? { cause: init.cause } : undefined);
-        this.registry = init.registry;
-        this.repository = init.repository;
-        this.operation = init.operation;
-        this.failure = init.failure;
-        this.method = init.method;
-        this.url = init.url;
-        this.status = init.status;
-        this.codes = init.codes ?? [];
-        this.detail = init.detail;
-        this.hint = hint;
-        this.retryable = init.retryable ?? false;
-        this.retryAfterMs = init.retryAfterMs;
-        this.init = init;
-    }
-    /** A copy with some fields changed (e.g. a more precise operation, or "gave up after 5 attempts"). */
-    with(patch) {
-        return new RegistryError({ ...this.init, ...patch, cause: this.init.cause ?? this });
-    }
-    hasCode(code) {
-        return this.codes.some((c) => c.code === code);
-    }
-}
-/** The URL without its query (upload URLs carry opaque state, never needed in a message). */
-function displayUrl(url) {
-    const q = url.indexOf('?');
-    return q < 0 ? url : `${url.slice(0, q)}?…`;
-}
-function formatMessage(init, hint) {
-    const where = init.repository ? `${init.registry}/${init.repository}` : init.registry;
-    let s = `${init.operation} (${where}) failed`;
-    if (init.method && init.url) {
-        s += `: ${init.method} ${displayUrl(init.url)}`;
-        if (init.status !== undefined)
-            s += ` → ${init.status}`;
-    }
-    if (init.codes?.length) {
-        s += `; registry says: ${init.codes
-            .map((c) => (c.message ? `${c.code}: ${c.message}` : c.code))
-            .join('; ')}`;
-    }
-    if (init.detail)
-        s += `; ${init.detail}`;
-    if (hint)
-        s += `. ${hint}`;
-    return s;
-}
-function isGhcr(registry) {
-    return registry === 'ghcr.io' || registry.endsWith('.ghcr.io');
-}
-function hintFor(init) {
-    const { status, registry } = init;
-    const codes = new Set((init.codes ?? []).map((c) => c.code));
-    if (init.failure === 'network') {
-        if (/certificate|self[- ]signed|CERT_|unable to verify/i.test(init.detail ?? '')) {
-            return `The TLS certificate of ${registry} is not trusted: pass its CA with --registry-certificate ${registry}=ca.pem, or use --skip-tls-verify-registry ${registry} (or --insecure-registry ${registry} for plain HTTP)`;
-        }
-        return `Check that ${registry} is reachable from here (DNS, proxy, firewall); for a plain-HTTP registry use --insecure-registry ${registry}`;
-    }
-    if (init.failure === 'digest-mismatch' ||
-        init.failure === 'truncated' ||
-        init.failure === 'size-mismatch') {
-        return 'The content received is not what the manifest promised; nothing of it was used. Retry; if it persists, the registry or a proxy in between is corrupting data';
-    }
-    if (status === 401 || codes.has('UNAUTHORIZED')) {
-        return `Check the credentials for ${registry} (docker login / the config.json in DOCKER_CONFIG / the username and password inputs)`;
-    }
-    if (status === 403 || codes.has('DENIED'))
-        return permissionHint(registry, undefined);
-    if (status === 404 || codes.has('NAME_UNKNOWN') || codes.has('MANIFEST_UNKNOWN')) {
-        return 'Check the image name, tag or digest; a private image also answers 404 without credentials';
-    }
-    if (status === 429 || codes.has('TOOMANYREQUESTS')) {
-        return 'The registry is rate limiting; log in (authenticated limits are higher) or try again later';
-    }
-    if (status !== undefined && status >= 500)
-        return 'The registry had a server error; try again later';
-    return undefined;
-}
-/** What to do when the registry refuses an action the credentials are not allowed. */
-function permissionHint(registry, scope) {
-    if (isGhcr(registry)) {
-        return 'On ghcr.io this usually means the token may not write this package: give the workflow `permissions: packages: write`, and in the package settings (Manage Actions access) grant this repository Write access, or link the package to the repository';
-    }
-    const what = scope ? ` (asked for "${scope}")` : '';
-    return `The credentials for ${registry} lack permission for this repository${what}; pushing needs write access`;
-}
-/** Parses `{"errors":[{code,message,detail}]}`; anything else gives no codes. */
-function parseErrorCodes(body) {
-    try {
-        const parsed = JSON.parse(body);
-        if (!Array.isArray(parsed.errors))
-            return [];
-        return parsed.errors
-            .filter((e) => typeof e === 'object' && e !== null)
-            .map((e) => ({
-            code: String(e.code ?? 'UNKNOWN'),
-            message: typeof e.message === 'string' ? e.message : undefined,
-            detail: e.detail,
-        }));
-    }
-    catch {
-        return [];
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/retry.ts
-/**
- * Retry policy: a bounded number of attempts with exponential backoff and
- * full jitter on 408/429/5xx, connection resets and timeouts; Retry-After is
- * honoured (capped). Sleeping and randomness are passed in so tests can
- * observe the delays without timing anything.
- */
-
-const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-function retryPolicy(p = {}) {
-    return {
-        attempts: Math.max(1, p.attempts ?? 5),
-        baseDelayMs: p.baseDelayMs ?? 500,
-        maxDelayMs: p.maxDelayMs ?? 30_000,
-        sleep: p.sleep ?? defaultSleep,
-        random: p.random ?? Math.random,
-    };
-}
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-function isRetryableStatus(status) {
-    return RETRYABLE_STATUS.has(status);
-}
-const RETRYABLE_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'ECONNABORTED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENETUNREACH',
-    'EHOSTUNREACH',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CLOSED',
-    'UND_ERR_CONNECT_TIMEOUT',
-    'UND_ERR_HEADERS_TIMEOUT',
-    'UND_ERR_BODY_TIMEOUT',
-    'ERR_STREAM_PREMATURE_CLOSE',
-]);
-/** A network-level error worth retrying (walks the cause chain). */
-function isRetryableNetworkError(e) {
-    let cur = e;
-    for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
-        const code = cur.code;
-        if (typeof code === 'string' && RETRYABLE_CODES.has(code))
-            return true;
-        cur = cur.cause;
-    }
-    return false;
-}
-/** Retry-After as seconds or an HTTP date → ms (undefined when absent or unparseable). */
-function parseRetryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const v = value.trim();
-    if (/^\d+$/.test(v))
-        return Number(v) * 1000;
-    const t = Date.parse(v);
-    return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
-/** The wait before attempt `attempt + 1` (attempt counts from 1). */
-function backoffDelay(policy, attempt, retryAfterMs) {
-    if (retryAfterMs !== undefined)
-        return Math.min(retryAfterMs, policy.maxDelayMs);
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    // "Full jitter", but never less than half the step so retries do not bunch at zero.
-    return Math.round(ceiling / 2 + (policy.random() * ceiling) / 2);
-}
-/**
- * Runs fn until it succeeds, a non-retryable error happens, or the policy's
- * attempts are used up. Only RegistryErrors with `retryable` are retried.
- */
-async function withRetry(policy, fn, hooks = {}) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (e) {
-            if (!(e instanceof RegistryError) || !e.retryable)
-                throw e;
-            if (attempt >= policy.attempts) {
-                if (attempt === 1)
-                    throw e;
-                const detail = [e.detail, `gave up after ${attempt} attempts`].filter(Boolean).join('; ');
-                throw e.with({ detail, retryable: false });
-            }
-            const delay = backoffDelay(policy, attempt, e.retryAfterMs);
-            hooks.onRetry?.(e, attempt, delay);
-            await policy.sleep(delay);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/auth.ts
-
-
-/** `repository:<name>:<actions>` */
-function repositoryScope(repository, actions) {
-    return `repository:${repository}:${actions}`;
-}
-const DEFAULT_TOKEN_LIFETIME_S = 60;
-const CLIENT_ID = 'kiln';
-class RegistryAuth {
-    registry;
-    credentials;
-    http;
-    logger;
-    policy;
-    registryIsHttps;
-    now;
-    challenge;
-    credential;
-    tokens = new Map();
-    constructor(registry, credentials, http, logger, policy, 
-    /** Refuse to send credentials to a plain-HTTP realm when the registry is HTTPS. */
-    registryIsHttps, now = Date.now) {
-        this.registry = registry;
-        this.credentials = credentials;
-        this.http = http;
-        this.logger = logger;
-        this.policy = policy;
-        this.registryIsHttps = registryIsHttps;
-        this.now = now;
-    }
-    get scheme() {
-        return this.challenge?.scheme;
-    }
-    /** Records the challenge of a ping or a 401 (a newer one replaces the older). */
-    setChallenge(challenge) {
-        if (!challenge)
-            return;
-        const prev = this.challenge;
-        this.challenge = challenge;
-        if (prev && (prev.params.realm !== challenge.params.realm || prev.scheme !== challenge.scheme)) {
-            this.tokens.clear();
-        }
-    }
-    getCredential() {
-        this.credential ??= this.credentials(this.registry).then((c) => {
-            if (c?.kind === 'basic') {
-                this.logger.secret(c.password);
-                this.logger.secret(Buffer.from(`${c.username}:${c.password}`).toString('base64'));
-            }
-            else if (c) {
-                this.logger.secret(c.token);
-            }
-            return c;
-        });
-        return this.credential;
-    }
-    /** The Authorization header for a request needing `scopes`. */
-    async header(scopes) {
-        const ch = this.challenge;
-        if (!ch)
-            return { value: undefined, fresh: false };
-        if (ch.scheme === 'basic') {
-            const c = await this.getCredential();
-            if (c?.kind !== 'basic')
-                return { value: undefined, fresh: true };
-            return { value: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`, fresh: true };
-        }
-        if (ch.scheme !== 'bearer')
-            return { value: undefined, fresh: true };
-        const c = await this.getCredential();
-        if (c?.kind === 'registry-token')
-            return { value: `Bearer ${c.token}`, fresh: true };
-        const all = [...new Set([...scopes, ...(ch.params.scope ? ch.params.scope.split(' ') : [])])].sort();
-        const key = `${ch.params.realm}|${ch.params.service ?? ''}|${all.join(' ')}`;
-        const cached = this.tokens.get(key);
-        if (cached) {
-            const t = await cached.catch(() => undefined);
-            if (t && t.refreshAt > this.now())
-                return { value: `Bearer ${t.token}`, fresh: false };
-            if (this.tokens.get(key) === cached)
-                this.tokens.delete(key);
-        }
-        let pending = this.tokens.get(key);
-        let fresh = false;
-        if (!pending) {
-            pending = this.fetchToken(ch, all, c);
-            this.tokens.set(key, pending);
-            pending.catch(() => this.tokens.delete(key));
-            fresh = true;
-        }
-        const t = await pending;
-        return { value: `Bearer ${t.token}`, fresh };
-    }
-    /** Forgets the tokens for these scopes (after a 401). */
-    invalidate(scopes) {
-        const ch = this.challenge;
-        if (!ch)
-            return;
-        const set = new Set(scopes);
-        for (const key of [...this.tokens.keys()]) {
-            const keyScopes = key.slice(key.lastIndexOf('|') + 1).split(' ');
-            if (scopes.length === 0 || keyScopes.some((s) => set.has(s)))
-                this.tokens.delete(key);
-        }
-    }
-    async fetchToken(ch, scopes, c) {
-        const realm = ch.params.realm;
-        const base = { registry: this.registry, operation: 'get a registry token' };
-        if (!realm) {
-            throw new RegistryError({
-                ...base,
-                failure: 'invalid-response',
-                detail: 'the Bearer challenge has no realm',
-            });
-        }
-        let url;
-        try {
-            url = new URL(realm);
-        }
-        catch {
-            throw new RegistryError({ ...base, failure: 'invalid-response', detail: `bad token realm "${realm}"` });
-        }
-        if (c && this.registryIsHttps && url.protocol !== 'https:') {
-            throw new RegistryError({
-                ...base,
-                failure: 'credentials',
-                url: realm,
-                detail: `the registry asks for credentials over plain HTTP (${url.origin})`,
-                hint: 'Refusing to send a password unencrypted; check the registry configuration',
-            });
-        }
-        const service = ch.params.service;
-        let init;
-        if (c?.kind === 'identity-token') {
-            const form = new URLSearchParams({
-                grant_type: 'refresh_token',
-                refresh_token: c.token,
-                client_id: CLIENT_ID,
-            });
-            if (service)
-                form.set('service', service);
-            if (scopes.length)
-                form.set('scope', scopes.join(' '));
-            init = {
-                method: 'POST',
-                headers: { 'content-type': 'application/x-www-form-urlencoded' },
-                body: form.toString(),
-            };
-        }
-        else {
-            if (service)
-                url.searchParams.set('service', service);
-            for (const s of scopes)
-                url.searchParams.append('scope', s);
-            const headers = {};
-            if (c?.kind === 'basic') {
-                headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-            }
-            init = { method: 'GET', headers };
-        }
-        const target = url.toString();
-        const res = await withRetry(this.policy, async () => {
-            let r;
-            try {
-                r = await this.http(target, init);
-            }
-            catch (e) {
-                throw new RegistryError({
-                    ...base,
-                    failure: 'network',
-                    method: init.method,
-                    url: target,
-                    detail: e.message,
-                    retryable: true,
-                    cause: e,
-                });
-            }
-            if (r.status !== 200) {
-                const retryAfter = r.headers['retry-after'];
-                throw new RegistryError({
-                    ...base,
-                    failure: 'status',
-                    method: init.method,
-                    url: target,
-                    status: r.status,
-                    codes: parseErrorCodes(r.text),
-                    retryable: isRetryableStatus(r.status),
-                    retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
-                    hint: r.status === 401 || r.status === 403
-                        ? `The token server rejected the credentials for ${this.registry}: check the username and password (or token)`
-                        : undefined,
-                });
-            }
-            return r;
-        });
-        let body;
-        try {
-            body = JSON.parse(res.text);
-        }
-        catch {
-            throw new RegistryError({
-                ...base,
-                failure: 'invalid-response',
-                url: target,
-                detail: 'the token answer is not JSON',
-            });
-        }
-        const token = body.token || body.access_token;
-        if (!token) {
-            throw new RegistryError({
-                ...base,
-                failure: 'invalid-response',
-                url: target,
-                detail: 'the token answer holds no token',
-            });
-        }
-        this.logger.secret(token);
-        const lifetime = (body.expires_in && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_LIFETIME_S) * 1000;
-        // Stop using a token a little before it expires (10% of its lifetime, at most 30 s).
-        return { token, refreshAt: this.now() + lifetime - Math.min(30_000, lifetime / 10) };
-    }
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -43896,603 +45905,6 @@ function credentialError(registry, detail, hint) {
         detail,
         hint,
     });
-}
-
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
-;// CONCATENATED MODULE: ./src/registry/reclaim.ts
-/**
- * Bounding memory while streaming big blobs. Every socket and file read
- * allocates a fresh buffer (64 KiB); spent ones are freed only when V8 next
- * collects the young generation. On Node 24 that comes late: a 1 GiB push
- * or pull left 40–65 MiB of dead buffers waiting (measured with
- * bench/registry-memory.ts), against 30 MiB on Node 20. A minor GC (a
- * scavenge, about 0.1 ms) every few MiB streamed keeps that small.
- */
-
-
-
-const noReclaimer = { add() { } };
-/** gc() without starting Node with --expose-gc: exposed in a fresh context, then the flag is reset. */
-function obtainGc() {
-    const existing = globalThis.gc;
-    if (typeof existing === 'function')
-        return existing;
-    try {
-        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
-        const gc = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
-        (0,external_node_v8_namespaceObject.setFlagsFromString)('--no-expose-gc');
-        return typeof gc === 'function' ? gc : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A scavenge every `everyBytes` streamed (default 8 MiB); a no-op where gc() cannot be had. */
-function periodicMinorGc(everyBytes = 8 * 1024 * 1024) {
-    const gc = obtainGc();
-    if (!gc)
-        return noReclaimer;
-    let since = 0;
-    return {
-        add(bytes) {
-            since += bytes;
-            if (since >= everyBytes) {
-                since = 0;
-                gc({ type: 'minor' });
-            }
-        },
-    };
-}
-/** Passes a stream through, reporting each chunk to the reclaimer. */
-function reclaiming(source, reclaimer) {
-    if (reclaimer === noReclaimer)
-        return source;
-    const counter = new external_node_stream_.Transform({
-        transform(chunk, _enc, cb) {
-            reclaimer.add(chunk.length);
-            cb(null, chunk);
-        },
-    });
-    return (0,external_node_stream_.pipeline)(source, counter, () => { });
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
-// EXTERNAL MODULE: external "node:tls"
-var external_node_tls_ = __nccwpck_require__(1692);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./src/version.ts
-const VERSION = '0.1.0';
-
-;// CONCATENATED MODULE: ./src/registry/challenge.ts
-/**
- * `WWW-Authenticate` challenges (RFC 7235): `Bearer realm="…",service="…",
- * scope="repository:a/b:pull,push"` or `Basic realm="…"`. Quoted values may
- * hold commas; several challenges may share one header.
- */
-const TOKEN = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
-function parseChallenges(header) {
-    if (!header)
-        return [];
-    const headers = Array.isArray(header) ? header : [header];
-    const out = [];
-    for (const h of headers)
-        out.push(...parseOne(h));
-    return out;
-}
-function parseOne(text) {
-    const out = [];
-    let i = 0;
-    const skipSpace = () => {
-        while (i < text.length && (text[i] === ' ' || text[i] === '\t'))
-            i++;
-    };
-    const token = () => {
-        TOKEN.lastIndex = i;
-        const m = TOKEN.exec(text);
-        if (!m)
-            return undefined;
-        i = TOKEN.lastIndex;
-        return m[0];
-    };
-    const quoted = () => {
-        let v = '';
-        i++; // opening quote
-        while (i < text.length && text[i] !== '"') {
-            if (text[i] === '\\' && i + 1 < text.length)
-                i++;
-            v += text[i];
-            i++;
-        }
-        i++; // closing quote
-        return v;
-    };
-    let current;
-    while (i < text.length) {
-        skipSpace();
-        if (text[i] === ',') {
-            i++;
-            continue;
-        }
-        const word = token();
-        if (!word) {
-            i++;
-            continue;
-        }
-        skipSpace();
-        if (text[i] === '=') {
-            // auth-param of the current challenge
-            i++;
-            skipSpace();
-            const value = text[i] === '"' ? quoted() : (token() ?? '');
-            if (current)
-                current.params[word.toLowerCase()] = value;
-            continue;
-        }
-        // a new challenge starts with its scheme
-        current = { scheme: word.toLowerCase(), params: {} };
-        out.push(current);
-    }
-    return out;
-}
-/** The first Bearer challenge, else the first Basic one. */
-function pickChallenge(challenges) {
-    return challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
-}
-
-;// CONCATENATED MODULE: ./src/registry/transport.ts
-/**
- * The HTTP layer for one registry host: undici Agent with keep-alive and TLS
- * verification (custom CA, opt-out per host); the scheme found by a `/v2/`
- * ping (HTTPS; plain HTTP for insecure hosts; loopback tries HTTPS then HTTP
- * like Docker); authorization from the challenge; a 401 refreshes the token
- * once; 408/429/5xx and network errors retried with backoff (Retry-After
- * honoured); redirects followed by hand so the Authorization header never
- * reaches another origin.
- */
-
-
-
-
-
-
-
-
-function header(res, name) {
-    const v = res.headers[name.toLowerCase()];
-    return Array.isArray(v) ? v[0] : v;
-}
-function isLoopbackHost(host) {
-    const h = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    return h === 'localhost' || h.endsWith('.localhost') || /^127\./.test(h) || h === '::1';
-}
-const MAX_REDIRECTS = 5;
-const ERROR_BODY_LIMIT = 64 * 1024;
-async function readLimited(body, limit) {
-    const parts = [];
-    let n = 0;
-    try {
-        for await (const chunk of body) {
-            const b = chunk;
-            if (n < limit)
-                parts.push(b.subarray(0, limit - n));
-            n += b.length;
-        }
-    }
-    catch {
-        // a broken error body still leaves the status to report
-    }
-    return Buffer.concat(parts).toString('utf8');
-}
-function isReplayable(body) {
-    return (body === undefined || typeof body === 'string' || Buffer.isBuffer(body) || typeof body === 'function');
-}
-function materialise(body) {
-    const b = typeof body === 'function' ? body() : body;
-    if (b === undefined || typeof b === 'string' || Buffer.isBuffer(b) || b instanceof external_node_stream_.Readable)
-        return b;
-    return external_node_stream_.Readable.from(b, { objectMode: false });
-}
-class RegistryTransport {
-    opts;
-    auth;
-    agent;
-    base;
-    userAgent;
-    constructor(opts) {
-        this.opts = opts;
-        this.agent = new undici/* Agent */.g6({
-            keepAliveTimeout: 30_000,
-            connections: 16,
-            headersTimeout: opts.headersTimeoutMs ?? 300_000,
-            bodyTimeout: opts.bodyTimeoutMs ?? 300_000,
-            connect: {
-                timeout: opts.connectTimeoutMs ?? 30_000,
-                rejectUnauthorized: !opts.skipTlsVerify,
-                ...(opts.ca?.length ? { ca: [...external_node_tls_.rootCertificates, ...opts.ca] } : {}),
-            },
-        });
-        this.userAgent = opts.userAgent ?? `kiln/${VERSION}`;
-        const tokenHttp = async (url, init) => {
-            const res = await (0,undici/* request */.Em)(url, {
-                method: init.method,
-                headers: { 'user-agent': this.userAgent, ...init.headers },
-                body: init.body,
-                dispatcher: this.agent,
-            });
-            return { status: res.statusCode, headers: res.headers, text: await readLimited(res.body, 1 << 20) };
-        };
-        this.auth = new RegistryAuth(opts.registry, opts.credentials, tokenHttp, opts.logger, opts.policy, !opts.insecure && !opts.httpFallback);
-    }
-    get registry() {
-        return this.opts.registry;
-    }
-    async close() {
-        await this.agent.close();
-    }
-    /** `https://host` or `http://host`, found by pinging `/v2/` once. */
-    baseUrl() {
-        if (!this.base) {
-            this.base = this.ping();
-            this.base.catch(() => {
-                this.base = undefined;
-            });
-        }
-        return this.base;
-    }
-    async ping() {
-        const { host, insecure, httpFallback } = this.opts;
-        if (insecure)
-            return this.pingScheme('http');
-        if (!httpFallback)
-            return this.pingScheme('https');
-        try {
-            return await this.pingScheme('https', 1);
-        }
-        catch (httpsError) {
-            if (!(httpsError instanceof RegistryError) || httpsError.failure !== 'network')
-                throw httpsError;
-            // An HTTPS server with an untrusted certificate is not a plain-HTTP server.
-            if (isCertificateError(httpsError.detail))
-                throw httpsError;
-            this.opts.logger.debug(`${host}: HTTPS failed (${httpsError.detail}); trying plain HTTP`);
-            try {
-                return await this.pingScheme('http');
-            }
-            catch (e) {
-                if (e instanceof RegistryError && e.failure === 'network') {
-                    throw e.with({ detail: `${e.detail}; over HTTPS: ${httpsError.detail}` });
-                }
-                throw e;
-            }
-        }
-    }
-    async pingScheme(scheme, attempts = this.opts.policy.attempts) {
-        const base = `${scheme}://${this.opts.host}`;
-        const res = await this.exchange({ method: 'GET', path: `${base}/v2/`, scopes: [], operation: 'ping', expect: [] }, undefined, attempts);
-        const text = await readLimited(res.body, ERROR_BODY_LIMIT);
-        if (res.status === 401) {
-            const ch = pickChallenge(parseChallenges(res.headers['www-authenticate']));
-            this.auth.setChallenge(ch);
-        }
-        else if (res.status !== 200 && res.status !== 404) {
-            // 404: some registries do not implement /v2/ itself; requests still work.
-            throw new RegistryError({
-                registry: this.opts.registry,
-                operation: 'ping',
-                failure: 'status',
-                method: 'GET',
-                url: `${base}/v2/`,
-                status: res.status,
-                codes: parseErrorCodes(text),
-                hint: scheme === 'http' && /HTTPS server/i.test(text)
-                    ? `${this.opts.host} speaks HTTPS: drop --insecure-registry for it (use --skip-tls-verify-registry for an untrusted certificate)`
-                    : undefined,
-            });
-        }
-        return base;
-    }
-    /** Sends a request with auth, retries and redirects; throws RegistryError unless the status is expected. */
-    async send(req) {
-        const base = await this.baseUrl();
-        return this.exchange(req, base, req.retry === false ? 1 : this.opts.policy.attempts);
-    }
-    async exchange(req, base, attempts) {
-        const { registry, logger, policy } = this.opts;
-        let url = /^https?:\/\//.test(req.path) ? req.path : `${base}${req.path}`;
-        const origin = new URL(base ?? url).origin;
-        let method = req.method;
-        let body = req.body;
-        let authRetried = false;
-        let redirects = 0;
-        const fail = (init) => new RegistryError({
-            registry,
-            repository: req.repository,
-            operation: req.operation,
-            failure: 'status',
-            method,
-            url,
-            ...init,
-        });
-        for (let attempt = 1;;) {
-            const sameOrigin = new URL(url).origin === origin;
-            const auth = base && sameOrigin ? await this.auth.header(req.scopes) : { value: undefined, fresh: true };
-            const headers = { 'user-agent': this.userAgent, ...req.headers };
-            if (auth.value)
-                headers.authorization = auth.value;
-            if (!sameOrigin) {
-                for (const k of Object.keys(headers))
-                    if (k.toLowerCase() === 'authorization')
-                        delete headers[k];
-            }
-            let res;
-            try {
-                res = await (0,undici/* request */.Em)(url, { method, headers, body: materialise(body), dispatcher: this.agent });
-            }
-            catch (e) {
-                const retryable = isRetryableNetworkError(e) && isReplayable(body);
-                const err = fail({
-                    failure: 'network',
-                    detail: networkDetail(e),
-                    retryable: isRetryableNetworkError(e),
-                    cause: e,
-                });
-                logger.debug(`${method} ${displayUrl(url)} failed: ${err.detail}`);
-                if (retryable && attempt < attempts) {
-                    const delay = backoffDelay(policy, attempt);
-                    logger.warn(`${req.operation}: ${err.detail}; retrying in ${delay} ms (attempt ${attempt + 1}/${attempts})`);
-                    await policy.sleep(delay);
-                    attempt++;
-                    continue;
-                }
-                throw attempt > 1
-                    ? err.with({ detail: `${err.detail}; gave up after ${attempt} attempts`, retryable: false })
-                    : err;
-            }
-            const status = res.statusCode;
-            logger.debug(`${method} ${displayUrl(url)} → ${status}`);
-            if (status === 401 && base && sameOrigin) {
-                const text = await readLimited(res.body, ERROR_BODY_LIMIT);
-                const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
-                this.auth.setChallenge(challenge);
-                if (!auth.fresh && !authRetried) {
-                    authRetried = true;
-                    this.auth.invalidate(req.scopes);
-                    if (isReplayable(body))
-                        continue;
-                    throw fail({ status, codes: parseErrorCodes(text), retryable: true, detail: 'token refreshed' });
-                }
-                const insufficient = challenge?.params.error === 'insufficient_scope';
-                throw fail({
-                    status,
-                    codes: parseErrorCodes(text),
-                    hint: insufficient ? permissionHint(registry, challenge?.params.scope) : undefined,
-                });
-            }
-            if (req.redirect && [301, 302, 303, 307, 308].includes(status) && res.headers.location) {
-                await res.body.dump();
-                if (++redirects > MAX_REDIRECTS)
-                    throw fail({ status, detail: 'too many redirects' });
-                url = new URL(String(header(res, 'location')), url).toString();
-                if (status === 303) {
-                    method = 'GET';
-                    body = undefined;
-                }
-                continue;
-            }
-            if (req.expect.length && !req.expect.includes(status)) {
-                const text = method === 'HEAD' ? '' : await readLimited(res.body, ERROR_BODY_LIMIT);
-                if (method === 'HEAD')
-                    await res.body.dump();
-                const retryAfterMs = parseRetryAfter(header(res, 'retry-after'));
-                const retryable = isRetryableStatus(status);
-                const err = fail({ status, codes: parseErrorCodes(text), retryable, retryAfterMs });
-                if (retryable && isReplayable(body) && attempt < attempts) {
-                    const delay = backoffDelay(policy, attempt, retryAfterMs);
-                    logger.warn(`${req.operation}: ${method} ${displayUrl(url)} → ${status}; retrying in ${delay} ms (attempt ${attempt + 1}/${attempts})`);
-                    await policy.sleep(delay);
-                    attempt++;
-                    continue;
-                }
-                throw attempt > 1 ? err.with({ detail: `gave up after ${attempt} attempts`, retryable: false }) : err;
-            }
-            return { status, headers: res.headers, body: res.body, url };
-        }
-    }
-}
-function isCertificateError(detail) {
-    return /CERT|certificate|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i.test(detail ?? '');
-}
-function networkDetail(e) {
-    const parts = [];
-    let cur = e;
-    for (let i = 0; i < 4 && cur instanceof Error; i++) {
-        const code = cur.code;
-        const msg = code && !cur.message.includes(code) ? `${cur.message} (${code})` : cur.message;
-        if (!parts.includes(msg))
-            parts.push(msg);
-        cur = cur.cause;
-    }
-    return (parts.join(': ') || String(e)).replace(/\s*\n\s*/g, ' ').trim();
-}
-/** Drains a stream into a Buffer, failing past `limit` bytes. */
-async function readBody(body, limit, what) {
-    const parts = [];
-    let n = 0;
-    for await (const chunk of body) {
-        const b = chunk;
-        n += b.length;
-        if (n > limit) {
-            body.destroy();
-            throw what();
-        }
-        parts.push(b);
-    }
-    return Buffer.concat(parts);
-}
-
-;// CONCATENATED MODULE: ./src/registry/remote-blob.ts
-/**
- * Blobs and layers that live in a registry: lazy (nothing is fetched until
- * open()), verified (digest and size; a mismatch or a truncated body errors
- * the stream and its last bytes are withheld, so a consumer never sees a
- * complete-looking stream of wrong content), resumable (a connection that
- * breaks mid-body continues with a Range request). They carry their source
- * repository so a push to the same registry can mount them.
- */
-
-
-
-
-
-
-
-
-
-function isMountable(b) {
-    const s = b.source;
-    return (typeof s === 'object' && s !== null && typeof s.registry === 'string' && typeof s.repository === 'string');
-}
-function openVerifiedBlob(client, repo, desc) {
-    const operation = `pull blob ${desc.digest}`;
-    const fail = (failure, detail, extra = {}) => new RegistryError({
-        registry: repo.registry,
-        repository: repo.repository,
-        operation,
-        failure,
-        detail,
-        ...extra,
-    });
-    async function* bytes() {
-        const hash = (0,external_node_crypto_.createHash)(algorithmOf(desc.digest));
-        let received = 0;
-        let held; // the last chunk, released only after verification
-        const policy = client.policy;
-        for (let attempt = 1;; attempt++) {
-            const res = await client.blobResponse(repo, desc.digest, received);
-            let skip = 0;
-            if (received > 0) {
-                if (res.status === 200) {
-                    skip = received; // Range ignored: drop what we already have
-                }
-                else {
-                    const start = Number(/bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1] ?? Number.NaN);
-                    if (start !== received) {
-                        await res.body.dump();
-                        throw fail('network', `resume at byte ${received} got Content-Range "${header(res, 'content-range')}"`);
-                    }
-                }
-            }
-            let broken;
-            try {
-                for await (const chunk of res.body) {
-                    let c = chunk;
-                    if (skip > 0) {
-                        const n = Math.min(skip, c.length);
-                        skip -= n;
-                        c = c.subarray(n);
-                        if (c.length === 0)
-                            continue;
-                    }
-                    if (received + c.length > desc.size) {
-                        res.body.destroy();
-                        throw fail('size-mismatch', `the registry sent more than the ${desc.size} bytes the descriptor names`);
-                    }
-                    hash.update(c);
-                    received += c.length;
-                    client.reclaimer.add(c.length);
-                    if (held)
-                        yield held;
-                    held = c;
-                }
-            }
-            catch (e) {
-                if (e instanceof RegistryError)
-                    throw e;
-                broken = e;
-            }
-            if (received < desc.size) {
-                const why = broken
-                    ? `connection broke after ${received} of ${desc.size} bytes (${broken.message})`
-                    : `the body ended after ${received} of ${desc.size} bytes`;
-                const canRetry = !broken || isRetryableNetworkError(broken);
-                if (canRetry && attempt < policy.attempts) {
-                    const delay = backoffDelay(policy, attempt);
-                    client.logger.debug(`${operation}: ${why}; resuming in ${delay} ms`);
-                    await policy.sleep(delay);
-                    continue;
-                }
-                throw fail(broken ? 'network' : 'truncated', `${why}${attempt > 1 ? `; gave up after ${attempt} attempts` : ''}`, {
-                    cause: broken,
-                });
-            }
-            if (broken)
-                throw fail('network', broken.message, { cause: broken });
-            const got = digestOfHash(hash, algorithmOf(desc.digest));
-            if (got !== desc.digest) {
-                throw fail('digest-mismatch', `the content hashes to ${got}, not ${desc.digest}`);
-            }
-            if (held)
-                yield held;
-            return;
-        }
-    }
-    return external_node_stream_.Readable.from(bytes(), { objectMode: false, highWaterMark: 64 * 1024 });
-}
-/** Decompresses a layer stream according to its media type. */
-function uncompressed(mediaType, open, reclaimer = noReclaimer) {
-    const kind = layerCompression(mediaType);
-    if (kind === 'none')
-        return open();
-    const z = external_node_zlib_;
-    let decoder;
-    if (kind === 'gzip')
-        decoder = external_node_zlib_.createGunzip();
-    else if (z.createZstdDecompress)
-        decoder = z.createZstdDecompress();
-    else
-        throw new Error(`layer media type ${mediaType} needs zstd, which this Node.js (${process.version}) lacks`);
-    return reclaiming((0,external_node_stream_.pipeline)(open(), decoder, () => { }), reclaimer);
-}
-class RemoteBlob {
-    client;
-    repo;
-    mediaType;
-    digest;
-    size;
-    source;
-    constructor(client, repo, desc) {
-        this.client = client;
-        this.repo = repo;
-        this.mediaType = desc.mediaType;
-        this.digest = desc.digest;
-        this.size = desc.size;
-        this.source = { registry: repo.registry, repository: repo.repository };
-    }
-    open() {
-        return this.client.openBlob(this.repo, this);
-    }
-}
-class RemoteLayer extends RemoteBlob {
-    diffId;
-    urls;
-    annotations;
-    constructor(client, repo, desc, diffId) {
-        super(client, repo, desc);
-        this.diffId = diffId;
-        if (desc.urls)
-            this.urls = desc.urls;
-        if (desc.annotations)
-            this.annotations = desc.annotations;
-    }
-    openUncompressed() {
-        return uncompressed(this.mediaType, () => this.open(), this.client.reclaimer);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/registry/client.ts
@@ -44871,8 +46283,6 @@ function checkDescriptor(ref, d) {
         throw invalid(ref, 'read manifest', `descriptor ${d.digest} has no mediaType`);
 }
 
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/archive/tar-format.ts
 /**
  * The tar format at the block level: ustar/GNU header fields, numbers (octal
@@ -45289,367 +46699,6 @@ function writeTar(entries) {
     return external_node_stream_.Readable.from(tarChunks(entries), { objectMode: false, highWaterMark: COALESCE });
 }
 
-;// CONCATENATED MODULE: ./src/image/compression.ts
-/**
- * Layer compression streams. gzip through node:zlib; zstd through node:zlib
- * when the running Node has it (22.15+/24), else through the `zstd` program;
- * 'none' is a pass-through.
- */
-
-
-
-/** gzip -6 and zstd -3: the defaults of the gzip and zstd programs (and of BuildKit). */
-const DEFAULT_LEVEL = { gzip: 6, zstd: 3 };
-/**
- * zlib output chunk size. zlib's default (16 KiB) means many small chunks
- * crossing the thread pool; 128 KiB measured faster (see bench/layer-rss.ts).
- */
-const ZLIB_CHUNK = 128 * 1024;
-const zstdZlib = (external_node_zlib_default());
-class CompressionError extends Error {
-    name = 'CompressionError';
-}
-/** True when this Node compresses and decompresses zstd itself. */
-function hasNativeZstd() {
-    return (typeof zstdZlib.createZstdCompress === 'function' && typeof zstdZlib.createZstdDecompress === 'function');
-}
-function createCompressor(kind, level) {
-    switch (kind) {
-        case 'gzip':
-            return external_node_zlib_default().createGzip({ level: level ?? DEFAULT_LEVEL.gzip, chunkSize: ZLIB_CHUNK });
-        case 'zstd': {
-            const lvl = level ?? DEFAULT_LEVEL.zstd;
-            if (hasNativeZstd()) {
-                const key = zstdZlib.constants.ZSTD_c_compressionLevel ?? 100;
-                return zstdZlib.createZstdCompress({ chunkSize: ZLIB_CHUNK, params: { [key]: lvl } });
-            }
-            return programFilter('zstd', ['-q', '-c', `-${lvl}`], ZSTD_HINT);
-        }
-        case 'none':
-            return new external_node_stream_.PassThrough({ highWaterMark: 1 << 20 });
-        default:
-            return unknownCompression(kind);
-    }
-}
-function createDecompressor(kind) {
-    switch (kind) {
-        case 'gzip':
-            return external_node_zlib_default().createGunzip({ chunkSize: ZLIB_CHUNK });
-        case 'zstd':
-            if (hasNativeZstd())
-                return zstdZlib.createZstdDecompress({ chunkSize: ZLIB_CHUNK });
-            return programFilter('zstd', ['-q', '-d', '-c'], ZSTD_HINT);
-        case 'none':
-            return new external_node_stream_.PassThrough({ highWaterMark: 1 << 20 });
-        default:
-            return unknownCompression(kind);
-    }
-}
-function unknownCompression(kind) {
-    throw new CompressionError(`unknown compression "${String(kind)}": use gzip, zstd or none`);
-}
-const ZSTD_HINT = 'zstd layers need Node 22.15+ (node:zlib zstd) or the zstd program: install zstd (apt-get install zstd) or run on Node 24';
-/**
- * A program as a Duplex: bytes written go to its stdin, its stdout is read.
- * The readable side ends only after the program exited with status 0; any
- * other exit destroys the stream with an error carrying the program's
- * stderr; a missing program errors with `missingHint`.
- */
-function programFilter(cmd, args, missingHint) {
-    return new ChildFilter(cmd, args, missingHint);
-}
-class ChildFilter extends external_node_stream_.Duplex {
-    child;
-    stderr = '';
-    stdinError;
-    exited = false;
-    inputEnded = false;
-    constructor(cmd, args, missingHint) {
-        super({ readableHighWaterMark: 1 << 20, writableHighWaterMark: 1 << 20 });
-        this.child = (0,external_node_child_process_namespaceObject.spawn)(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-        const { child } = this;
-        child.stdout.on('data', (chunk) => {
-            if (!this.push(chunk))
-                child.stdout.pause();
-        });
-        child.stderr.on('data', (d) => {
-            if (this.stderr.length < 4096)
-                this.stderr += d.toString();
-        });
-        child.stdin.on('error', (e) => {
-            // EPIPE when the program died early: the exit status tells why.
-            this.stdinError = e;
-        });
-        child.on('error', (e) => {
-            this.exited = true;
-            this.destroy(e.code === 'ENOENT'
-                ? new CompressionError(`"${cmd}" is not on PATH${missingHint ? `: ${missingHint}` : ''}`)
-                : e);
-        });
-        child.on('close', (code, signal) => {
-            this.exited = true;
-            // A filter must read to EOF, which it only sees after _final: an exit
-            // before that means it left input unread, whatever its status.
-            if (code === 0 && this.inputEnded && !this.stdinError) {
-                this.push(null);
-                return;
-            }
-            const why = code === 0
-                ? 'it exited before reading all its input'
-                : this.stderr.trim() || this.stdinError?.message || 'no message';
-            this.destroy(new CompressionError(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${why}`));
-        });
-    }
-    _read() {
-        this.child.stdout.resume();
-    }
-    _write(chunk, _enc, cb) {
-        if (this.stdinError) {
-            // The program stopped reading: drop the rest; its exit status decides.
-            cb();
-            return;
-        }
-        if (this.child.stdin.write(chunk)) {
-            cb();
-            return;
-        }
-        const onDrain = () => {
-            this.child.stdin.off('close', onDrain);
-            cb();
-        };
-        this.child.stdin.once('drain', onDrain);
-        // A stdin closed under us (program died) never drains; the exit handler reports.
-        this.child.stdin.once('close', onDrain);
-    }
-    _final(cb) {
-        this.inputEnded = true;
-        this.child.stdin.end();
-        cb();
-    }
-    _destroy(err, cb) {
-        if (!this.exited)
-            this.child.kill('SIGKILL');
-        cb(err);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/image/verify.ts
-/**
- * Verified streams: bytes pass through unchanged and the stream fails if
- * their digest or size differ from what was expected. A body longer than
- * expected fails as soon as the extra byte arrives (a hostile or broken
- * source cannot make us read without end); a short or corrupt body fails at
- * its end, before 'end' is emitted, so a consumer never sees a clean end of
- * bad content. Generic: used for pulled blobs, blobs re-read from disk and
- * blobs copied into outputs.
- */
-
-
-
-class VerificationError extends Error {
-    what;
-    expected;
-    actual;
-    name = 'VerificationError';
-    constructor(message, what, expected, actual) {
-        super(message);
-        this.what = what;
-        this.expected = expected;
-        this.actual = actual;
-    }
-}
-/** A pass-through Transform that checks digest and size of what flows through it. */
-class VerifyingStream extends external_node_stream_.Transform {
-    expected;
-    hash;
-    count = 0;
-    result;
-    constructor(expected, opts = {}) {
-        super({ highWaterMark: opts.highWaterMark ?? 1 << 20 });
-        this.expected = expected;
-        if (expected.size !== undefined && (!Number.isSafeInteger(expected.size) || expected.size < 0)) {
-            throw new RangeError(`expected size must be a non-negative integer, got ${expected.size}`);
-        }
-        this.hash = expected.digest ? (0,external_node_crypto_.createHash)(algorithmOf(expected.digest)) : undefined;
-    }
-    /** Bytes seen so far. */
-    get size() {
-        return this.count;
-    }
-    /** The digest of the bytes (algorithm of the expected digest); after the end only. */
-    get digest() {
-        return this.result;
-    }
-    _transform(chunk, _enc, cb) {
-        this.count += chunk.length;
-        const { size } = this.expected;
-        if (size !== undefined && this.count > size) {
-            cb(this.error(`more than the expected ${size} bytes arrived`));
-            return;
-        }
-        this.hash?.update(chunk);
-        cb(null, chunk);
-    }
-    _flush(cb) {
-        const { size, digest } = this.expected;
-        if (size !== undefined && this.count !== size) {
-            cb(this.error(`only ${this.count} of the expected ${size} bytes arrived (truncated)`));
-            return;
-        }
-        if (this.hash && digest) {
-            this.result = digestOfHash(this.hash, algorithmOf(digest));
-            if (this.result !== digest) {
-                cb(this.error(`its content has digest ${this.result}`));
-                return;
-            }
-        }
-        cb();
-    }
-    error(problem) {
-        const what = this.expected.what ?? (this.expected.digest ? `blob ${this.expected.digest}` : 'stream');
-        const want = [
-            this.expected.digest && `digest ${this.expected.digest}`,
-            this.expected.size !== undefined && `size ${this.expected.size}`,
-        ]
-            .filter(Boolean)
-            .join(', ');
-        return new VerificationError(`${what} failed verification: ${problem} (expected ${want}); the content is corrupt or was cut short and was not used — retry, and if it repeats, the source holds bad data`, what, { digest: this.expected.digest, size: this.expected.size }, { digest: this.result, size: this.count });
-    }
-}
-/**
- * Returns a stream of `source`'s bytes that errors unless they match
- * `expected`. Errors of `source` reach the returned stream; destroying the
- * returned stream destroys `source`.
- */
-function verifyStream(source, expected) {
-    return pipeTo(source, new VerifyingStream(expected));
-}
-/** Pipes `source` into `transform` and returns the transform, with errors carried both ways. */
-function pipeTo(source, transform) {
-    (0,external_node_stream_.pipeline)(source, transform, (err) => {
-        // pipeline destroys every stream on error; make sure the consumer's side
-        // carries the cause (not a bare premature-close) when the source failed.
-        if (err && !transform.destroyed)
-            transform.destroy(err);
-    });
-    return transform;
-}
-
-;// CONCATENATED MODULE: ./src/image/layer.ts
-/**
- * Layers that can be reopened (go-containerregistry's tarball.LayerFromOpener):
- * digest, diffID and size are computed once, while the layer is written, and
- * the bytes are streamed again from their source whenever needed.
- */
-
-
-
-
-
-
-
-
-
-
-/** Read and write buffer size for layer files. */
-const FILE_CHUNK = 1 << 20;
-/** Compression of a layer from its media type (also Docker's and containerd's spellings). */
-function compressionOf(mediaType) {
-    if (mediaType === ExtraMediaType.DockerLayerZstd)
-        return 'zstd';
-    return layerCompression(mediaType);
-}
-/** The OCI (default) or Docker media type for a layer compressed with `compression`. */
-function layerMediaType(compression, format = 'oci') {
-    const oci = compression === 'gzip'
-        ? MediaType.OciLayerGzip
-        : compression === 'zstd'
-            ? MediaType.OciLayerZstd
-            : MediaType.OciLayer;
-    return layerMediaTypeFor(oci, format);
-}
-/**
- * A Layer whose stored bytes come from `open()`; the uncompressed tar is
- * `open()` piped through the decompressor its media type names.
- */
-function layerFromOpener(info, open) {
-    const compression = compressionOf(info.mediaType);
-    return Object.freeze({
-        ...info,
-        open,
-        openUncompressed: () => compression === 'none' ? open() : pipeTo(open(), createDecompressor(compression)),
-    });
-}
-/** A layer stored in a file, reopenable any number of times. */
-function layer_fileLayer(info) {
-    const { file, verify, ...rest } = info;
-    const what = `layer ${info.digest} (${file})`;
-    const raw = () => (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: FILE_CHUNK });
-    const open = verify ? () => verifyStream(raw(), { digest: info.digest, size: info.size, what }) : raw;
-    const layer = layerFromOpener(rest, open);
-    if (!verify)
-        return layer;
-    return Object.freeze({
-        ...layer,
-        openUncompressed: () => verifyStream(layer.openUncompressed(), { digest: info.diffId, what: `uncompressed ${what}` }),
-    });
-}
-/**
- * Streams a tar into `file`, compressed, in one pass: the diffID is hashed
- * from the tar as it arrives, the digest and size from the bytes written.
- * Nothing is buffered beyond stream chunks. On failure the partial file is
- * removed and the error says which file.
- */
-async function writeLayerBlob(tar, file, opts) {
-    const diff = new HashCounter();
-    const blob = new HashCounter();
-    const out = (0,external_node_fs_namespaceObject.createWriteStream)(file, { highWaterMark: FILE_CHUNK });
-    try {
-        if (opts.compression === 'none') {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(tar, diff, out);
-        }
-        else {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(tar, diff, createCompressor(opts.compression, opts.level), blob, out);
-        }
-    }
-    catch (e) {
-        await (0,promises_.unlink)(file).catch(() => { });
-        const err = e;
-        throw new layer_LayerWriteError(`writing layer ${file} failed: ${err.message}`, { cause: err });
-    }
-    const diffId = diff.digest();
-    const stored = opts.compression === 'none' ? diff : blob;
-    return layer_fileLayer({
-        file,
-        mediaType: opts.mediaType ?? layerMediaType(opts.compression),
-        digest: opts.compression === 'none' ? diffId : stored.digest(),
-        diffId,
-        size: stored.size,
-        annotations: opts.annotations,
-    });
-}
-class layer_LayerWriteError extends Error {
-    name = 'LayerWriteError';
-}
-/** Pass-through that hashes (sha256) and counts. Large chunks: fewer hops. */
-class HashCounter extends external_node_stream_.Transform {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    size = 0;
-    result;
-    constructor() {
-        super({ highWaterMark: FILE_CHUNK });
-    }
-    _transform(chunk, _enc, cb) {
-        this.hash.update(chunk);
-        this.size += chunk.length;
-        cb(null, chunk);
-    }
-    digest() {
-        this.result ??= digestOfHash(this.hash);
-        return this.result;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/image/docker-archive.ts
 /**
  * docker-archive tarballs (`docker load`, `skopeo … docker-archive:FILE`):
@@ -45996,350 +47045,6 @@ async function forEachLimit(items, limit, fn) {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
-;// CONCATENATED MODULE: ./src/registry/upload.ts
-
-
-
-
-function upload_location(res, repo, operation) {
-    const loc = header(res, 'location');
-    if (!loc) {
-        throw new RegistryError({
-            registry: repo.registry,
-            repository: repo.repository,
-            operation,
-            failure: 'invalid-response',
-            method: 'POST',
-            url: res.url,
-            status: res.status,
-            detail: 'the registry answered without a Location header',
-        });
-    }
-    return new URL(loc, res.url).toString();
-}
-function withDigest(url, digest) {
-    const u = new URL(url);
-    u.searchParams.set('digest', digest);
-    return u.toString();
-}
-/** Reads exactly `n` bytes from a shared iterator, keeping what is left over for the next chunk. */
-class ChunkReader {
-    source;
-    leftover;
-    it;
-    constructor(source) {
-        this.source = source;
-        this.it = source[Symbol.asyncIterator]();
-    }
-    async *take(n) {
-        let want = n;
-        while (want > 0) {
-            let chunk = this.leftover;
-            this.leftover = undefined;
-            if (!chunk) {
-                const next = await this.it.next();
-                if (next.done)
-                    throw new Error(`the blob's stream ended ${want} bytes early`);
-                chunk = next.value;
-            }
-            if (chunk.length > want) {
-                this.leftover = chunk.subarray(want);
-                chunk = chunk.subarray(0, want);
-            }
-            want -= chunk.length;
-            yield chunk;
-        }
-    }
-    close() {
-        this.source.destroy();
-    }
-}
-async function uploadBlob(client, repo, blob, opts) {
-    const t = client.transport(repo.registry);
-    const operation = `upload blob ${blob.digest}`;
-    const common = { scopes: opts.scopes, repository: repo.repository, operation, retry: false };
-    const chunkSize = opts.chunkSize;
-    const verifyStored = (res) => {
-        const stored = header(res, 'docker-content-digest');
-        if (stored && stored !== blob.digest) {
-            throw new RegistryError({
-                registry: repo.registry,
-                repository: repo.repository,
-                operation,
-                failure: 'digest-mismatch',
-                method: 'PUT',
-                url: res.url,
-                status: res.status,
-                detail: `the registry stored ${stored}`,
-            });
-        }
-    };
-    const once = async () => {
-        const head = await t.send({
-            ...common,
-            method: 'HEAD',
-            path: `/v2/${repo.repository}/blobs/${blob.digest}`,
-            expect: [200, 404],
-            redirect: true,
-        });
-        await head.body.dump();
-        if (head.status === 200)
-            return 'exists';
-        let session;
-        const from = (opts.mountFrom ?? []).find((r) => r !== repo.repository);
-        if (from) {
-            const q = new URLSearchParams({ mount: blob.digest, from });
-            session = await t.send({
-                ...common,
-                method: 'POST',
-                path: `/v2/${repo.repository}/blobs/uploads/?${q}`,
-                headers: { 'content-length': '0' },
-                expect: [201, 202],
-            });
-            await session.body.dump();
-            if (session.status === 201) {
-                verifyStored(session);
-                return 'mounted';
-            }
-            client.logger.debug(`mount of ${blob.digest} from ${from} refused; uploading`);
-        }
-        if (!session) {
-            session = await t.send({
-                ...common,
-                method: 'POST',
-                path: `/v2/${repo.repository}/blobs/uploads/`,
-                headers: { 'content-length': '0' },
-                expect: [202],
-            });
-            await session.body.dump();
-        }
-        let url = upload_location(session, repo, operation);
-        if (!chunkSize || blob.size <= chunkSize) {
-            const put = await t.send({
-                ...common,
-                method: 'PUT',
-                path: withDigest(url, blob.digest),
-                headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-                body: () => reclaiming(blob.open(), client.reclaimer),
-                expect: [201],
-            });
-            await put.body.dump();
-            verifyStored(put);
-            return 'uploaded';
-        }
-        const reader = new ChunkReader(reclaiming(blob.open(), client.reclaimer));
-        try {
-            for (let offset = 0; offset < blob.size;) {
-                const n = Math.min(chunkSize, blob.size - offset);
-                const patch = await t.send({
-                    ...common,
-                    method: 'PATCH',
-                    path: url,
-                    headers: {
-                        'content-type': 'application/octet-stream',
-                        'content-length': String(n),
-                        'content-range': `${offset}-${offset + n - 1}`,
-                    },
-                    body: reader.take(n),
-                    expect: [202, 204],
-                });
-                await patch.body.dump();
-                url = upload_location(patch, repo, operation);
-                offset += n;
-            }
-        }
-        finally {
-            reader.close();
-        }
-        const put = await t.send({
-            ...common,
-            method: 'PUT',
-            path: withDigest(url, blob.digest),
-            headers: { 'content-length': '0' },
-            expect: [201],
-        });
-        await put.body.dump();
-        verifyStored(put);
-        return 'uploaded';
-    };
-    return withRetry(client.policy, once, {
-        onRetry: (e, attempt, delay) => client.logger.warn(`${operation} to ${repo.name}: ${e.message}; retrying in ${delay} ms (attempt ${attempt + 1}/${client.policy.attempts})`),
-    });
-}
-
-;// CONCATENATED MODULE: ./src/registry/push.ts
-
-
-
-
-
-
-/** Runs fn over items with at most `limit` in flight; stops starting new ones after a failure. */
-async function pool(items, limit, fn) {
-    let next = 0;
-    let failed;
-    const worker = async () => {
-        while (!failed && next < items.length) {
-            const item = items[next++];
-            try {
-                await fn(item);
-            }
-            catch (e) {
-                failed ??= { error: e };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    if (failed)
-        throw failed.error;
-}
-function groupByRepository(refs) {
-    const groups = new Map();
-    for (const r of refs) {
-        const key = r.name;
-        const g = groups.get(key);
-        if (g)
-            g.push(r);
-        else
-            groups.set(key, [r]);
-    }
-    return [...groups.values()];
-}
-function referencedDescriptors(repo, input) {
-    let doc;
-    try {
-        doc = JSON.parse(input.manifest.toString('utf8'));
-    }
-    catch (e) {
-        throw new RegistryError({
-            registry: repo.registry,
-            repository: repo.repository,
-            operation: 'push manifest',
-            failure: 'invalid-response',
-            detail: `the manifest to push is not JSON: ${e.message}`,
-        });
-    }
-    if (media_types_isIndexMediaType(input.mediaType))
-        return doc.manifests ?? [];
-    if (media_types_isManifestMediaType(input.mediaType)) {
-        return [...(doc.config ? [doc.config] : []), ...(doc.layers ?? []).filter((l) => !l.urls?.length)];
-    }
-    return [];
-}
-class RepositoryPush {
-    client;
-    opts;
-    pushedTo;
-    constructor(client, opts, 
-    /** Repositories per registry that this push already filled (mount sources for the next). */
-    pushedTo) {
-        this.client = client;
-        this.opts = opts;
-        this.pushedTo = pushedTo;
-    }
-    scopes(repo, sources) {
-        return [
-            repositoryScope(repo.repository, 'pull,push'),
-            ...[...new Set(sources)].filter((s) => s !== repo.repository).map((s) => repositoryScope(s, 'pull')),
-        ];
-    }
-    mountSources(repo, blob) {
-        const out = [];
-        if (isMountable(blob) && blob.source.registry === repo.registry)
-            out.push(blob.source.repository);
-        out.push(...(this.pushedTo.get(repo.registry) ?? []), ...(this.opts.mountFrom ?? []));
-        return [...new Set(out)].filter((r) => r !== repo.repository);
-    }
-    /** Uploads the blobs, checks the manifest's references, puts the manifest under each tag (or its digest). */
-    async push(repo, tags, input) {
-        const digest = digest_sha256(input.manifest);
-        for (const r of tags) {
-            if (r.digest && r.digest !== digest) {
-                throw new RegistryError({
-                    registry: r.registry,
-                    repository: r.repository,
-                    operation: 'push manifest',
-                    failure: 'digest-mismatch',
-                    detail: `${r} names digest ${r.digest}, but the manifest hashes to ${digest}`,
-                });
-            }
-        }
-        const blobs = 'blobs' in input ? dedupe(input.blobs) : [];
-        const sourcesOf = new Map(blobs.map((b) => [b.digest, this.mountSources(repo, b)]));
-        const scopes = this.scopes(repo, [...sourcesOf.values()].flat());
-        if ('images' in input) {
-            for (const image of input.images)
-                await this.push(repo, [], image);
-        }
-        await pool(blobs, this.client.concurrency, async (blob) => {
-            const outcome = await uploadBlob(this.client, repo, blob, {
-                scopes,
-                mountFrom: sourcesOf.get(blob.digest),
-                chunkSize: this.client.chunkSize,
-            });
-            this.client.logger.debug(`${repo.name}: blob ${blob.digest} ${outcome}`);
-            this.opts.onBlob?.(repo, blob, outcome);
-        });
-        // Never push a manifest that names something the repository lacks.
-        const given = new Set(blobs.map((b) => b.digest));
-        for (const d of referencedDescriptors(repo, input)) {
-            if (given.has(d.digest))
-                continue;
-            const there = media_types_isIndexMediaType(input.mediaType)
-                ? await this.client.headManifest(repo.withDigest(d.digest), { scopes })
-                : await this.client.headBlob(repo, d.digest, { scopes });
-            if (!there) {
-                throw new RegistryError({
-                    registry: repo.registry,
-                    repository: repo.repository,
-                    operation: 'push manifest',
-                    failure: 'invalid-response',
-                    detail: `the manifest names ${d.digest}, which was neither given to push nor is in ${repo.name}; the manifest was not pushed`,
-                });
-            }
-        }
-        const targets = tags.length ? tags : [repo.withDigest(digest)];
-        for (const target of targets) {
-            await this.client.putManifest(target, input.manifest, input.mediaType, { scopes });
-        }
-        const list = this.pushedTo.get(repo.registry) ?? [];
-        if (!list.includes(repo.repository))
-            list.push(repo.repository);
-        this.pushedTo.set(repo.registry, list);
-        return digest;
-    }
-}
-function dedupe(blobs) {
-    const seen = new Map();
-    for (const b of blobs)
-        if (!seen.has(b.digest))
-            seen.set(b.digest, b);
-    return [...seen.values()];
-}
-async function pushAll(client, refs, input, opts) {
-    if (refs.length === 0)
-        throw new Error('push needs at least one destination');
-    const session = new RepositoryPush(client, opts, new Map());
-    let digest;
-    for (const group of groupByRepository(refs)) {
-        const repo = group[0];
-        digest = await session.push(repo, group, input);
-    }
-    return digest;
-}
-/**
- * Pushes an image to every reference (tags in the same repository share one
- * upload; a second repository on the same registry mounts from the first).
- * Returns the manifest digest.
- */
-function pushImage(client, refs, input, opts = {}) {
-    return pushAll(client, refs, input, opts);
-}
-/** Pushes an index and the images it names (each by digest first). Returns the index digest. */
-function pushIndex(client, refs, input, opts = {}) {
-    return pushAll(client, refs, input, opts);
-}
-
 ;// CONCATENATED MODULE: ./src/build/outputs.ts
 /**
  * Where the finished image goes: every --destination (blobs first, the
@@ -46379,11 +47084,16 @@ async function writeOutputs(ctx, image, destinations) {
         if (targets.length > 0) {
             const started = Date.now();
             log.progress?.('push', `pushing ${targets.map(String).join(', ')}`);
+            // Layers this build stored in a registry cache on the same registry are mounted, not uploaded again.
+            const cacheRepo = ctx.cache?.mountSource;
+            const mountFrom = cacheRepo && targets.every((t) => t.registry === cacheRepo.registry)
+                ? [cacheRepo.repository]
+                : undefined;
             await pushImage(ctx.registry, targets, {
                 manifest: image.manifestBytes(),
                 mediaType: image.mediaType,
                 blobs: [image.configAsBlob(), ...image.layers],
-            });
+            }, mountFrom ? { mountFrom } : {});
             log.progress?.('push', undefined);
             log.info(`pushed ${targets.map(String).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         }
@@ -48295,12 +49005,17 @@ function key_frame(n) {
     b.writeBigUInt64BE(BigInt(n));
     return b;
 }
-/** The key a stage's first step builds on: the base image and the platform. */
-function baseKey(baseIdentity, platform) {
-    return new CacheKeyBuilder(CACHE_KEY_VERSION)
-        .field('base', baseIdentity)
-        .field('platform', platform)
-        .digest();
+/**
+ * The key a stage's first step builds on: the base image (its manifest
+ * digest, or `scratch`), the platform, and the settings that shape layer
+ * bytes, so a layer written under other settings is never reused.
+ */
+function baseKey(baseIdentity, platform, layers) {
+    const k = new CacheKeyBuilder(CACHE_KEY_VERSION).field('base', baseIdentity).field('platform', platform);
+    if (layers) {
+        k.field('clamp-mtime', layers.clampMtime === undefined ? '' : String(layers.clampMtime)).field('xattrs', String(layers.xattrs));
+    }
+    return k.digest();
 }
 
 ;// CONCATENATED MODULE: ./src/dockerfile/instructions.ts
@@ -50539,13 +51254,23 @@ async function finishEntry(w, abs, mode, times, source) {
 ;// CONCATENATED MODULE: ./src/build/source-hash.ts
 /**
  * The content part of a COPY/ADD cache key: every selected source entry's
- * path, type, mode and content (sha256) or link target, in walk order.
- * Owners of context files do not count (COPY gives them 0:0 or --chown).
+ * path, type, mode and content (sha256) or link target, and which entries
+ * are hardlinks of an earlier one (COPY keeps hardlinks), in walk order.
+ * Owners of context files do not count: COPY gives them 0:0 or --chown.
+ * Mtimes do not count either (BuildKit's content checksum ignores them too).
+ * A memo (kept in the local cache dir) saves reading files whose stat is
+ * unchanged since a previous build.
  */
 
 
 const PARALLEL = 16;
-async function fileDigest(file) {
+/** Files up to this size are read in one call (a stream per small file costs more than its read). */
+const WHOLE_READ_MAX = 4 << 20;
+async function fileDigest(file, size) {
+    if (size <= WHOLE_READ_MAX)
+        return (0,external_node_crypto_.createHash)('sha256')
+            .update(await external_node_fs_default().promises.readFile(file))
+            .digest('hex');
     const hash = (0,external_node_crypto_.createHash)('sha256');
     for await (const chunk of external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }))
         hash.update(chunk);
@@ -50561,7 +51286,7 @@ function source_hash_typeOf(st) {
     return 'other';
 }
 /** Adds the sources of `matches` (files, and directory contents) to the key. */
-async function hashSources(k, tree, matches) {
+async function hashSources(k, tree, matches, memo) {
     const entries = [];
     for (const m of matches) {
         entries.push({ rel: m.matched, abs: m.abs, stat: m.stat });
@@ -50576,15 +51301,31 @@ async function hashSources(k, tree, matches) {
         while (next < entries.length) {
             const i = next++;
             const e = entries[i];
-            if (e.stat.isFile())
-                digests[i] = await fileDigest(e.abs);
+            if (e.stat.isFile()) {
+                let d = memo?.get(e.abs, e.stat);
+                if (d === undefined) {
+                    d = await fileDigest(e.abs, e.stat.size);
+                    memo?.set(e.abs, e.stat, d);
+                }
+                digests[i] = d;
+            }
             else if (e.stat.isSymbolicLink())
                 digests[i] = await external_node_fs_default().promises.readlink(e.abs);
         }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL, entries.length) }, worker));
+    const firstOfInode = new Map();
     entries.forEach((e, i) => {
-        k.field('src', `${e.rel}\0${source_hash_typeOf(e.stat)}\0${(e.stat.mode & 0o7777).toString(8)}\0${digests[i]}`);
+        let link = '';
+        if (e.stat.isFile() && e.stat.nlink > 1) {
+            const ino = `${e.stat.dev}:${e.stat.ino}`;
+            const first = firstOfInode.get(ino);
+            if (first === undefined)
+                firstOfInode.set(ino, e.rel);
+            else
+                link = first;
+        }
+        k.field('src', `${e.rel}\0${source_hash_typeOf(e.stat)}\0${(e.stat.mode & 0o7777).toString(8)}\0${digests[i]}${link ? `\0link:${link}` : ''}`);
     });
 }
 
@@ -50612,6 +51353,7 @@ async function filesystemStep(host, createdBy, fields, cacheable, produce) {
             return { cache: 'hit', layer: found.layer };
         }
         reason = found.reason;
+        host.ctx.log.info(`${host.label} cache miss (${reason}): ${createdBy}`);
     }
     const layer = await produce();
     host.image = layer ? host.image.appendLayer(layer, history) : host.image.addHistory(history);
@@ -50829,60 +51571,64 @@ async function copyInstruction(host, instr, df, from) {
     const mode = instr.chmod === undefined ? undefined : parseChmodAt(instr.chmod, where);
     const isAdd = instr.kind === 'add';
     const fromSpec = instr.kind === 'copy' ? instr.from : undefined;
-    // Resolve every source now: the cache key needs their content.
-    let tree = ctx.context;
-    let treeKey;
+    // Sources of the context (and ADD's downloads and archives) are resolved now: the cache
+    // key needs their content. COPY --from is keyed by the source's key, and its tree is only
+    // read (extracted) when the step misses the cache.
+    let fromSource;
     if (fromSpec !== undefined) {
         const src = resolveFrom(df, fromSpec, instr.location);
-        const resolved = src.kind === 'stage'
-            ? await from.stageTree(src.index)
-            : src.kind === 'image'
-                ? await from.imageTree(src.ref)
-                : undefined;
-        if (!resolved)
+        fromSource =
+            src.kind === 'stage'
+                ? await from.stageTree(src.index)
+                : src.kind === 'image'
+                    ? await from.imageTree(src.ref)
+                    : undefined;
+        if (!fromSource)
             throw where('COPY --from=scratch: the scratch image has no files');
-        tree = resolved.tree;
-        treeKey = resolved.key;
     }
     const sources = [];
     const archives = [];
     const remote = [];
-    for (const pattern of instr.sources) {
-        if (isAdd && isGitSource(pattern))
-            throw where(`ADD ${pattern}: git sources are not supported yet`);
-        if (isAdd && isRemoteSource(pattern)) {
-            const dir = await ctx.workspace.dir('add-url');
-            const d = await downloadSource(pattern, dir, instr.checksum).catch((e) => {
-                throw where(e.message);
-            });
-            const t = new SourceTree(dir, `download of ${pattern}`);
-            for (const match of await t.match(d.name))
-                sources.push({ tree: t, match });
-            remote.push({ url: pattern, digest: d.digest });
-            continue;
-        }
-        let matches;
-        try {
-            matches = await tree.match(pattern);
-        }
-        catch (e) {
-            if (e instanceof SourceNotFoundError)
-                throw where(`${instr.kind.toUpperCase()} failed: ${e.message}`);
-            throw e;
-        }
-        for (const match of matches) {
-            const unpack = isAdd && instr.unpack !== false && match.stat.isFile();
-            const kind = unpack ? await detectArchive(match.abs) : undefined;
-            if (kind)
-                archives.push({ abs: match.abs, kind });
-            else
-                sources.push({ tree, match });
-        }
-    }
     const contents = instr.sourceContents.map((c) => ({ name: c.path, data: c.data }));
-    if (sources.length + archives.length + contents.length === 0) {
-        throw where(`${instr.kind.toUpperCase()} has no source files`);
-    }
+    const resolveSources = async (tree) => {
+        for (const pattern of instr.sources) {
+            if (isAdd && isGitSource(pattern))
+                throw where(`ADD ${pattern}: git sources are not supported yet`);
+            if (isAdd && isRemoteSource(pattern)) {
+                const dir = await ctx.workspace.dir('add-url');
+                const d = await downloadSource(pattern, dir, instr.checksum).catch((e) => {
+                    throw where(e.message);
+                });
+                const t = new SourceTree(dir, `download of ${pattern}`);
+                for (const match of await t.match(d.name))
+                    sources.push({ tree: t, match });
+                remote.push({ url: pattern, digest: d.digest });
+                continue;
+            }
+            let matches;
+            try {
+                matches = await tree.match(pattern);
+            }
+            catch (e) {
+                if (e instanceof SourceNotFoundError)
+                    throw where(`${instr.kind.toUpperCase()} failed: ${e.message}`);
+                throw e;
+            }
+            for (const match of matches) {
+                const unpack = isAdd && instr.unpack !== false && match.stat.isFile();
+                const kind = unpack ? await detectArchive(match.abs) : undefined;
+                if (kind)
+                    archives.push({ abs: match.abs, kind });
+                else
+                    sources.push({ tree, match });
+            }
+        }
+        if (sources.length + archives.length + contents.length === 0) {
+            throw where(`${instr.kind.toUpperCase()} has no source files`);
+        }
+    };
+    if (!fromSource)
+        await resolveSources(ctx.context);
     const flags = [
         instr.chown ? `--chown=${instr.chown}` : '',
         instr.chmod ? `--chmod=${instr.chmod}` : '',
@@ -50891,11 +51637,12 @@ async function copyInstruction(host, instr, df, from) {
     const createdBy = `${instr.kind.toUpperCase()} ${[...flags, ...instr.sources, ...contents.map((c) => `<<${c.name}`), instr.dest].join(' ')}`;
     // The sources' part of the key, computed once up front (it reads the files).
     const sourceKey = new CacheKeyBuilder('sources');
-    if (treeKey !== undefined) {
-        sourceKey.field('from', treeKey).list('patterns', instr.sources);
+    if (fromSource) {
+        sourceKey.field('from', fromSource.key).list('patterns', instr.sources);
     }
     else {
-        await hashSources(sourceKey, tree, sources.filter((s) => s.tree === tree).map((s) => s.match));
+        const memo = await ctx.cache?.fileDigests?.scope(ctx.context.root);
+        await hashSources(sourceKey, ctx.context, sources.filter((s) => s.tree === ctx.context).map((s) => s.match), memo);
     }
     for (const a of archives)
         sourceKey.field('archive', await fileSha256(a.abs));
@@ -50914,6 +51661,8 @@ async function copyInstruction(host, instr, df, from) {
             .field('sources', sourcesDigest);
     };
     return filesystemStep(host, createdBy, keyFields, ctx.options.cache.copyLayers, async () => {
+        if (fromSource)
+            await resolveSources(await fromSource.tree());
         await host.ensureFs();
         const owner = instr.chown ? await resolveChown(host.fs.dir, instr.chown) : undefined;
         const written = await copyIntoRootfs({
@@ -51118,7 +51867,17 @@ async function runInstruction(host, instr) {
             .list('env', env)
             .field('user', userSpec)
             .field('cwd', cwd)
-            .field('network', network);
+            .field('network', network)
+            .field('security', instr.security ?? 'sandbox')
+            // The mount specs as written; a bind mount's source content is not hashed (see the cache notes).
+            .list('mounts', instr.mounts.map((m) => JSON.stringify([
+            m.type,
+            m.target ?? '',
+            m.source ?? '',
+            m.from ?? '',
+            m.readonly,
+            sortedOptions(m.options),
+        ])));
         for (const p of pipes)
             k.field('pipe', `${p.name}\0${p.mode}\0${p.content}`);
     }, host.ctx.options.cache.runLayers, async () => {
@@ -51162,6 +51921,9 @@ async function runInstruction(host, instr) {
             throw e;
         }
     });
+}
+function sortedOptions(o) {
+    return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 ;// CONCATENATED MODULE: ./src/build/stage-fs.ts
@@ -51338,12 +52100,12 @@ class StageBuilder {
         switch (src.kind) {
             case 'scratch':
                 this.image = emptyImage(platform);
-                this.key = baseKey('scratch', formatPlatform(platform));
+                this.key = baseKey('scratch', formatPlatform(platform), this.layerSettings());
                 this.scope = this.newScope([]);
                 break;
             case 'image': {
                 this.image = await ctx.pullImage(src.ref, platform);
-                this.key = baseKey(this.image.digest(), formatPlatform(platform));
+                this.key = baseKey(this.image.digest(), formatPlatform(platform), this.layerSettings());
                 this.scope = this.newScope(this.image.config.config.Env ?? []);
                 for (const t of this.image.config.config.OnBuild ?? []) {
                     triggers.push(parseOnbuildTrigger(t, planned.stage.from.location));
@@ -51370,6 +52132,12 @@ class StageBuilder {
             delete c.config.OnBuild;
         });
         return triggers;
+    }
+    layerSettings() {
+        return {
+            clampMtime: this.ctx.clampMtime,
+            xattrs: this.ctx.xattrs !== undefined && !this.ctx.xattrs.unavailable,
+        };
     }
     newScope(baseEnv) {
         return StageScope.forImage({
@@ -51611,11 +52379,13 @@ async function build(options, log, deps = {}) {
     const created = epoch !== undefined ? new Date(epoch * 1000).toISOString().replace(/\.000Z$/, 'Z') : now.toISOString();
     const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace });
     const ownRegistry = !deps.registry;
-    const registry = deps.registry ??
-        RegistryClient.fromBuildOptions(options, {
-            credentials: dockerConfigCredentials(options.dockerConfig ? { configPath: options.dockerConfig } : {}),
-            logger: log,
-        });
+    const credentials = dockerConfigCredentials(options.dockerConfig ? { configPath: options.dockerConfig } : {});
+    const registry = deps.registry ?? RegistryClient.fromBuildOptions(options, { credentials, logger: log });
+    // The layer cache's own client: its retries are debug notes (an unreachable cache is one warning).
+    const cacheRegistry = deps.registry ??
+        (options.cache.enabled && options.cache.repo
+            ? RegistryClient.fromBuildOptions({ ...options, pushRetry: Math.min(options.pushRetry, 3) }, { credentials, logger: { ...log, warn: (m) => log.debug(m) } })
+            : registry);
     const pulled = new Map();
     const steps = [];
     const abort = new AbortController();
@@ -51629,7 +52399,13 @@ async function build(options, log, deps = {}) {
         created,
         clampMtime: epoch,
         xattrs: detectXattrs(),
-        cache: await createLayerCache({ options, registry, log, workspaceRoot: workspace.root }),
+        cache: await createLayerCache({
+            options,
+            registry: cacheRegistry,
+            log,
+            workspaceRoot: workspace.root,
+            now: deps.now,
+        }),
         stages: new Map(),
         steps,
         signal: abort.signal,
@@ -51649,7 +52425,10 @@ async function build(options, log, deps = {}) {
                     const r = parseReference(ref);
                     log.info(`pulling ${r} (${formatPlatform(platform)})`);
                     const img = await pullImage(registry, r, { platform });
-                    return image_imageFromParts(img.mediaType, img.configBytes, img.layers, { manifest: img.manifestBytes });
+                    // With a local cache, base layers are read from (and kept in) it instead of pulled again.
+                    const keep = ctx.cache?.keepLayer?.bind(ctx.cache);
+                    const layers = keep ? img.layers.map((l) => keep(l)) : img.layers;
+                    return image_imageFromParts(img.mediaType, img.configBytes, layers, { manifest: img.manifestBytes });
                 })();
                 pulled.set(key, p);
             }
@@ -51663,25 +52442,32 @@ async function build(options, log, deps = {}) {
             const s = ctx.stages.get(index);
             if (!s)
                 throw new Error(`internal: stage ${index} is not built yet`);
-            await s.fs.materialize(s.image, s.label);
-            return { tree: new SourceTree(s.fs.dir, `stage ${s.label}`), key: s.key };
+            const tree = once(async () => {
+                await s.fs.materialize(s.image, s.label);
+                return new SourceTree(s.fs.dir, `stage ${s.label}`);
+            });
+            return { key: s.key, tree };
         },
         imageTree(ref) {
             let p = imageTrees.get(ref);
             if (!p) {
                 p = (async () => {
                     const img = await ctx.pullImage(ref, target);
-                    const dir = await workspace.dir('copy-from-image');
-                    await createStageDir(dir);
-                    const sfs = new StageFilesystem(dir, ctx.xattrs, log);
-                    await sfs.materialize(img, ref);
-                    return { tree: new SourceTree(dir, `image ${ref}`), key: img.digest() };
+                    const tree = once(async () => {
+                        const dir = await workspace.dir('copy-from-image');
+                        await createStageDir(dir);
+                        const sfs = new StageFilesystem(dir, ctx.xattrs, log);
+                        await sfs.materialize(img, ref);
+                        return new SourceTree(dir, `image ${ref}`);
+                    });
+                    return { key: img.digest(), tree };
                 })();
                 imageTrees.set(ref, p);
             }
             return p;
         },
     };
+    let cacheFlushed = false;
     try {
         const finished = await buildStages(plan.stages, (planned, position) => new StageBuilder({
             ctx,
@@ -51695,8 +52481,14 @@ async function build(options, log, deps = {}) {
         }).build(), (index, stage) => ctx.stages.set(index, stage), abort);
         if (!finished)
             throw new DockerfileError(display, undefined, 'nothing to build');
-        for (const w of (await ctx.cache?.flush()) ?? [])
-            log.warn(w);
+        if (ctx.cache) {
+            cacheFlushed = true;
+            for (const w of await ctx.cache.flush())
+                log.warn(w);
+            const cacheable = steps.filter((s) => s.cache === 'hit' || s.cache === 'miss');
+            const hits = cacheable.filter((s) => s.cache === 'hit').length;
+            log.info(`layer cache: ${hits}/${cacheable.length} steps cached (${ctx.cache.name})`);
+        }
         let image = finished.image;
         if (options.labels.size > 0) {
             image = image.withConfig((c) => {
@@ -51724,10 +52516,17 @@ async function build(options, log, deps = {}) {
         return result;
     }
     finally {
+        // A failed build still stores the steps that finished: the next attempt starts from them.
+        if (ctx.cache && !cacheFlushed) {
+            for (const w of await ctx.cache.flush().catch((e) => [e.message]))
+                log.warn(w);
+        }
         await unmountUnder(workspace.root).catch((e) => log.warn(`unmounting the workspace: ${e.message}`));
         await workspace.dispose().catch((e) => log.warn(`removing the workspace: ${e.message}`));
         if (ownRegistry)
             await registry.close();
+        if (cacheRegistry !== registry)
+            await cacheRegistry.close();
     }
 }
 
@@ -51918,6 +52717,7 @@ function formatFlagHelp(specs) {
 
 
 
+
 const BUILD_FLAGS = [
     {
         name: 'context',
@@ -52080,6 +52880,9 @@ function buildOptionsFromFlags(values, env, cwd) {
         throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
     }
     o.sourceDateEpoch = sourceDateEpoch(env.SOURCE_DATE_EPOCH ?? o.buildArgs.get('SOURCE_DATE_EPOCH'));
+    // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
+    if (o.cache.enabled && !o.cache.repo)
+        o.cache.repo = defaultCacheRepo(o.destinations);
     return o;
 }
 /** SOURCE_DATE_EPOCH (environment or build arg, as BuildKit reads it): whole seconds, or an error. */

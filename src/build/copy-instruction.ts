@@ -23,10 +23,19 @@ import { SourceNotFoundError, SourceTree } from './source-tree.js';
 import { filesystemStep, type StageHost, type StepOutcome } from './stage-host.js';
 import { resolveUser } from './user.js';
 
-/** Where a COPY --from reads: a finished stage's filesystem or an image's. */
+/**
+ * Where a COPY --from reads: a finished stage's filesystem or an image's.
+ * The key is known at once; the tree is materialised only when a step
+ * that missed the cache reads it.
+ */
+export interface FromSource {
+  key: string;
+  tree(): Promise<SourceTree>;
+}
+
 export interface FromResolver {
-  stageTree(index: number): Promise<{ tree: SourceTree; key: string }>;
-  imageTree(ref: string): Promise<{ tree: SourceTree; key: string }>;
+  stageTree(index: number): Promise<FromSource>;
+  imageTree(ref: string): Promise<FromSource>;
 }
 
 /** --chown: `user[:group]`, names from the stage's /etc/passwd and /etc/group; a bare uid uses it as gid too. */
@@ -56,55 +65,57 @@ export async function copyInstruction(
   const isAdd = instr.kind === 'add';
   const fromSpec = instr.kind === 'copy' ? instr.from : undefined;
 
-  // Resolve every source now: the cache key needs their content.
-  let tree = ctx.context;
-  let treeKey: string | undefined;
+  // Sources of the context (and ADD's downloads and archives) are resolved now: the cache
+  // key needs their content. COPY --from is keyed by the source's key, and its tree is only
+  // read (extracted) when the step misses the cache.
+  let fromSource: FromSource | undefined;
   if (fromSpec !== undefined) {
     const src = resolveFrom(df, fromSpec, instr.location);
-    const resolved =
+    fromSource =
       src.kind === 'stage'
         ? await from.stageTree(src.index)
         : src.kind === 'image'
           ? await from.imageTree(src.ref)
           : undefined;
-    if (!resolved) throw where('COPY --from=scratch: the scratch image has no files');
-    tree = resolved.tree;
-    treeKey = resolved.key;
+    if (!fromSource) throw where('COPY --from=scratch: the scratch image has no files');
   }
 
   const sources: CopySource[] = [];
   const archives: { abs: string; kind: NonNullable<Awaited<ReturnType<typeof detectArchive>>> }[] = [];
   const remote: { url: string; digest: string }[] = [];
-  for (const pattern of instr.sources) {
-    if (isAdd && isGitSource(pattern)) throw where(`ADD ${pattern}: git sources are not supported yet`);
-    if (isAdd && isRemoteSource(pattern)) {
-      const dir = await ctx.workspace.dir('add-url');
-      const d = await downloadSource(pattern, dir, (instr as AddInstruction).checksum).catch((e: Error) => {
-        throw where(e.message);
-      });
-      const t = new SourceTree(dir, `download of ${pattern}`);
-      for (const match of await t.match(d.name)) sources.push({ tree: t, match });
-      remote.push({ url: pattern, digest: d.digest });
-      continue;
-    }
-    let matches: Awaited<ReturnType<SourceTree['match']>>;
-    try {
-      matches = await tree.match(pattern);
-    } catch (e) {
-      if (e instanceof SourceNotFoundError) throw where(`${instr.kind.toUpperCase()} failed: ${e.message}`);
-      throw e;
-    }
-    for (const match of matches) {
-      const unpack = isAdd && (instr as AddInstruction).unpack !== false && match.stat.isFile();
-      const kind = unpack ? await detectArchive(match.abs) : undefined;
-      if (kind) archives.push({ abs: match.abs, kind });
-      else sources.push({ tree, match });
-    }
-  }
   const contents = instr.sourceContents.map((c) => ({ name: c.path, data: c.data }));
-  if (sources.length + archives.length + contents.length === 0) {
-    throw where(`${instr.kind.toUpperCase()} has no source files`);
-  }
+  const resolveSources = async (tree: SourceTree) => {
+    for (const pattern of instr.sources) {
+      if (isAdd && isGitSource(pattern)) throw where(`ADD ${pattern}: git sources are not supported yet`);
+      if (isAdd && isRemoteSource(pattern)) {
+        const dir = await ctx.workspace.dir('add-url');
+        const d = await downloadSource(pattern, dir, (instr as AddInstruction).checksum).catch((e: Error) => {
+          throw where(e.message);
+        });
+        const t = new SourceTree(dir, `download of ${pattern}`);
+        for (const match of await t.match(d.name)) sources.push({ tree: t, match });
+        remote.push({ url: pattern, digest: d.digest });
+        continue;
+      }
+      let matches: Awaited<ReturnType<SourceTree['match']>>;
+      try {
+        matches = await tree.match(pattern);
+      } catch (e) {
+        if (e instanceof SourceNotFoundError) throw where(`${instr.kind.toUpperCase()} failed: ${e.message}`);
+        throw e;
+      }
+      for (const match of matches) {
+        const unpack = isAdd && (instr as AddInstruction).unpack !== false && match.stat.isFile();
+        const kind = unpack ? await detectArchive(match.abs) : undefined;
+        if (kind) archives.push({ abs: match.abs, kind });
+        else sources.push({ tree, match });
+      }
+    }
+    if (sources.length + archives.length + contents.length === 0) {
+      throw where(`${instr.kind.toUpperCase()} has no source files`);
+    }
+  };
+  if (!fromSource) await resolveSources(ctx.context);
 
   const flags = [
     instr.chown ? `--chown=${instr.chown}` : '',
@@ -115,13 +126,15 @@ export async function copyInstruction(
 
   // The sources' part of the key, computed once up front (it reads the files).
   const sourceKey = new CacheKeyBuilder('sources');
-  if (treeKey !== undefined) {
-    sourceKey.field('from', treeKey).list('patterns', instr.sources);
+  if (fromSource) {
+    sourceKey.field('from', fromSource.key).list('patterns', instr.sources);
   } else {
+    const memo = await ctx.cache?.fileDigests?.scope(ctx.context.root);
     await hashSources(
       sourceKey,
-      tree,
-      sources.filter((s) => s.tree === tree).map((s) => s.match),
+      ctx.context,
+      sources.filter((s) => s.tree === ctx.context).map((s) => s.match),
+      memo,
     );
   }
   for (const a of archives) sourceKey.field('archive', await fileSha256(a.abs));
@@ -139,6 +152,7 @@ export async function copyInstruction(
   };
 
   return filesystemStep(host, createdBy, keyFields, ctx.options.cache.copyLayers, async () => {
+    if (fromSource) await resolveSources(await fromSource.tree());
     await host.ensureFs();
     const owner = instr.chown ? await resolveChown(host.fs.dir, instr.chown) : undefined;
     const written = await copyIntoRootfs({

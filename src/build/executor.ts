@@ -21,7 +21,7 @@ import { RegistryClient } from '../registry/client.js';
 import { dockerConfigCredentials } from '../registry/credentials.js';
 import { pullImage } from '../registry/pull.js';
 import type { BuildContext, FinishedStage } from './build-context.js';
-import type { FromResolver } from './copy-instruction.js';
+import type { FromResolver, FromSource } from './copy-instruction.js';
 import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
 import type { BuildResult, StepReport } from './result.js';
@@ -140,12 +140,19 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
 
   const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace });
   const ownRegistry = !deps.registry;
-  const registry =
+  const credentials = dockerConfigCredentials(
+    options.dockerConfig ? { configPath: options.dockerConfig } : {},
+  );
+  const registry = deps.registry ?? RegistryClient.fromBuildOptions(options, { credentials, logger: log });
+  // The layer cache's own client: its retries are debug notes (an unreachable cache is one warning).
+  const cacheRegistry =
     deps.registry ??
-    RegistryClient.fromBuildOptions(options, {
-      credentials: dockerConfigCredentials(options.dockerConfig ? { configPath: options.dockerConfig } : {}),
-      logger: log,
-    });
+    (options.cache.enabled && options.cache.repo
+      ? RegistryClient.fromBuildOptions(
+          { ...options, pushRetry: Math.min(options.pushRetry, 3) },
+          { credentials, logger: { ...log, warn: (m: string) => log.debug(m) } },
+        )
+      : registry);
   const pulled = new Map<string, Promise<Image>>();
   const steps: StepReport[] = [];
   const abort = new AbortController();
@@ -159,7 +166,13 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     created,
     clampMtime: epoch,
     xattrs: detectXattrs(),
-    cache: await createLayerCache({ options, registry, log, workspaceRoot: workspace.root }),
+    cache: await createLayerCache({
+      options,
+      registry: cacheRegistry,
+      log,
+      workspaceRoot: workspace.root,
+      now: deps.now,
+    }),
     stages: new Map(),
     steps,
     signal: abort.signal,
@@ -178,7 +191,10 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
           const r = parseReference(ref);
           log.info(`pulling ${r} (${formatPlatform(platform)})`);
           const img = await pullImage(registry, r, { platform });
-          return imageFromParts(img.mediaType, img.configBytes, img.layers, { manifest: img.manifestBytes });
+          // With a local cache, base layers are read from (and kept in) it instead of pulled again.
+          const keep = ctx.cache?.keepLayer?.bind(ctx.cache);
+          const layers = keep ? img.layers.map((l) => keep(l)) : img.layers;
+          return imageFromParts(img.mediaType, img.configBytes, layers, { manifest: img.manifestBytes });
         })();
         pulled.set(key, p);
       }
@@ -187,24 +203,30 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   };
 
   const scopes = new Map<number, StageScope>();
-  const imageTrees = new Map<string, Promise<{ tree: SourceTree; key: string }>>();
+  const imageTrees = new Map<string, Promise<FromSource>>();
   const from: FromResolver = {
     async stageTree(index) {
       const s = ctx.stages.get(index);
       if (!s) throw new Error(`internal: stage ${index} is not built yet`);
-      await s.fs.materialize(s.image, s.label);
-      return { tree: new SourceTree(s.fs.dir, `stage ${s.label}`), key: s.key };
+      const tree = once(async () => {
+        await s.fs.materialize(s.image, s.label);
+        return new SourceTree(s.fs.dir, `stage ${s.label}`);
+      });
+      return { key: s.key, tree };
     },
     imageTree(ref) {
       let p = imageTrees.get(ref);
       if (!p) {
         p = (async () => {
           const img = await ctx.pullImage(ref, target);
-          const dir = await workspace.dir('copy-from-image');
-          await createStageDir(dir);
-          const sfs = new StageFilesystem(dir, ctx.xattrs, log);
-          await sfs.materialize(img, ref);
-          return { tree: new SourceTree(dir, `image ${ref}`), key: img.digest() };
+          const tree = once(async () => {
+            const dir = await workspace.dir('copy-from-image');
+            await createStageDir(dir);
+            const sfs = new StageFilesystem(dir, ctx.xattrs, log);
+            await sfs.materialize(img, ref);
+            return new SourceTree(dir, `image ${ref}`);
+          });
+          return { key: img.digest(), tree };
         })();
         imageTrees.set(ref, p);
       }
@@ -212,6 +234,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     },
   };
 
+  let cacheFlushed = false;
   try {
     const finished = await buildStages(
       plan.stages,
@@ -230,7 +253,13 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
       abort,
     );
     if (!finished) throw new DockerfileError(display, undefined, 'nothing to build');
-    for (const w of (await ctx.cache?.flush()) ?? []) log.warn(w);
+    if (ctx.cache) {
+      cacheFlushed = true;
+      for (const w of await ctx.cache.flush()) log.warn(w);
+      const cacheable = steps.filter((s) => s.cache === 'hit' || s.cache === 'miss');
+      const hits = cacheable.filter((s) => s.cache === 'hit').length;
+      log.info(`layer cache: ${hits}/${cacheable.length} steps cached (${ctx.cache.name})`);
+    }
 
     let image = finished.image;
     if (options.labels.size > 0) {
@@ -261,10 +290,15 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     );
     return result;
   } finally {
+    // A failed build still stores the steps that finished: the next attempt starts from them.
+    if (ctx.cache && !cacheFlushed) {
+      for (const w of await ctx.cache.flush().catch((e: Error) => [e.message])) log.warn(w);
+    }
     await unmountUnder(workspace.root).catch((e: Error) =>
       log.warn(`unmounting the workspace: ${e.message}`),
     );
     await workspace.dispose().catch((e: Error) => log.warn(`removing the workspace: ${e.message}`));
     if (ownRegistry) await registry.close();
+    if (cacheRegistry !== registry) await cacheRegistry.close();
   }
 }

@@ -52,11 +52,22 @@ export async function writeOutputs(
     if (targets.length > 0) {
       const started = Date.now();
       log.progress?.('push', `pushing ${targets.map(String).join(', ')}`);
-      await pushImage(ctx.registry, targets, {
-        manifest: image.manifestBytes(),
-        mediaType: image.mediaType,
-        blobs: [image.configAsBlob(), ...image.layers],
-      });
+      // Layers this build stored in a registry cache on the same registry are mounted, not uploaded again.
+      const cacheRepo = ctx.cache?.mountSource;
+      const mountFrom =
+        cacheRepo && targets.every((t) => t.registry === cacheRepo.registry)
+          ? [cacheRepo.repository]
+          : undefined;
+      await pushImage(
+        ctx.registry,
+        targets,
+        {
+          manifest: image.manifestBytes(),
+          mediaType: image.mediaType,
+          blobs: [image.configAsBlob(), ...image.layers],
+        },
+        mountFrom ? { mountFrom } : {},
+      );
       log.progress?.('push', undefined);
       log.info(`pushed ${targets.map(String).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }

@@ -73,7 +73,22 @@ export async function runInstruction(host: StageHost, instr: RunInstruction): Pr
         .list('env', env)
         .field('user', userSpec)
         .field('cwd', cwd)
-        .field('network', network);
+        .field('network', network)
+        .field('security', instr.security ?? 'sandbox')
+        // The mount specs as written; a bind mount's source content is not hashed (see the cache notes).
+        .list(
+          'mounts',
+          instr.mounts.map((m) =>
+            JSON.stringify([
+              m.type,
+              m.target ?? '',
+              m.source ?? '',
+              m.from ?? '',
+              m.readonly,
+              sortedOptions(m.options),
+            ]),
+          ),
+        );
       for (const p of pipes) k.field('pipe', `${p.name}\0${p.mode}\0${p.content}`);
     },
     host.ctx.options.cache.runLayers,
@@ -120,4 +135,8 @@ export async function runInstruction(host: StageHost, instr: RunInstruction): Pr
       }
     },
   );
+}
+
+function sortedOptions(o: Record<string, string>): [string, string][] {
+  return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

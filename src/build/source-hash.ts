@@ -1,16 +1,28 @@
 /**
  * The content part of a COPY/ADD cache key: every selected source entry's
- * path, type, mode and content (sha256) or link target, in walk order.
- * Owners of context files do not count (COPY gives them 0:0 or --chown).
+ * path, type, mode and content (sha256) or link target, and which entries
+ * are hardlinks of an earlier one (COPY keeps hardlinks), in walk order.
+ * Owners of context files do not count: COPY gives them 0:0 or --chown.
+ * Mtimes do not count either (BuildKit's content checksum ignores them too).
+ * A memo (kept in the local cache dir) saves reading files whose stat is
+ * unchanged since a previous build.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import type { DigestScope } from '../cache/file-digest-memo.js';
 import type { CacheKeyBuilder } from '../cache/key.js';
 import type { SourceMatch, SourceTree } from './source-tree.js';
 
 const PARALLEL = 16;
 
-async function fileDigest(file: string): Promise<string> {
+/** Files up to this size are read in one call (a stream per small file costs more than its read). */
+const WHOLE_READ_MAX = 4 << 20;
+
+async function fileDigest(file: string, size: number): Promise<string> {
+  if (size <= WHOLE_READ_MAX)
+    return createHash('sha256')
+      .update(await fs.promises.readFile(file))
+      .digest('hex');
   const hash = createHash('sha256');
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }))
     hash.update(chunk as Buffer);
@@ -29,6 +41,7 @@ export async function hashSources(
   k: CacheKeyBuilder,
   tree: SourceTree,
   matches: SourceMatch[],
+  memo?: DigestScope,
 ): Promise<void> {
   const entries: { rel: string; abs: string; stat: fs.Stats }[] = [];
   for (const m of matches) {
@@ -44,12 +57,29 @@ export async function hashSources(
     while (next < entries.length) {
       const i = next++;
       const e = entries[i]!;
-      if (e.stat.isFile()) digests[i] = await fileDigest(e.abs);
-      else if (e.stat.isSymbolicLink()) digests[i] = await fs.promises.readlink(e.abs);
+      if (e.stat.isFile()) {
+        let d = memo?.get(e.abs, e.stat);
+        if (d === undefined) {
+          d = await fileDigest(e.abs, e.stat.size);
+          memo?.set(e.abs, e.stat, d);
+        }
+        digests[i] = d;
+      } else if (e.stat.isSymbolicLink()) digests[i] = await fs.promises.readlink(e.abs);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, entries.length) }, worker));
+  const firstOfInode = new Map<string, string>();
   entries.forEach((e, i) => {
-    k.field('src', `${e.rel}\0${typeOf(e.stat)}\0${(e.stat.mode & 0o7777).toString(8)}\0${digests[i]}`);
+    let link = '';
+    if (e.stat.isFile() && e.stat.nlink > 1) {
+      const ino = `${e.stat.dev}:${e.stat.ino}`;
+      const first = firstOfInode.get(ino);
+      if (first === undefined) firstOfInode.set(ino, e.rel);
+      else link = first;
+    }
+    k.field(
+      'src',
+      `${e.rel}\0${typeOf(e.stat)}\0${(e.stat.mode & 0o7777).toString(8)}\0${digests[i]}${link ? `\0link:${link}` : ''}`,
+    );
   });
 }

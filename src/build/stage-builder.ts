@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import type { ChangeSet } from '../archive/changes.js';
-import { baseKey } from '../cache/key.js';
+import { baseKey, type LayerSettings } from '../cache/key.js';
 import type { ParsedDockerfile } from '../dockerfile/dockerfile.js';
 import { parseOnbuildTrigger } from '../dockerfile/dockerfile.js';
 import { DockerfileError } from '../dockerfile/errors.js';
@@ -104,12 +104,12 @@ export class StageBuilder implements StageHost {
     switch (src.kind) {
       case 'scratch':
         this.image = emptyImage(platform);
-        this.key = baseKey('scratch', formatPlatform(platform));
+        this.key = baseKey('scratch', formatPlatform(platform), this.layerSettings());
         this.scope = this.newScope([]);
         break;
       case 'image': {
         this.image = await ctx.pullImage(src.ref, platform);
-        this.key = baseKey(this.image.digest(), formatPlatform(platform));
+        this.key = baseKey(this.image.digest(), formatPlatform(platform), this.layerSettings());
         this.scope = this.newScope(this.image.config.config.Env ?? []);
         for (const t of this.image.config.config.OnBuild ?? []) {
           triggers.push(parseOnbuildTrigger(t, planned.stage.from.location));
@@ -137,6 +137,13 @@ export class StageBuilder implements StageHost {
       delete c.config.OnBuild;
     });
     return triggers;
+  }
+
+  private layerSettings(): LayerSettings {
+    return {
+      clampMtime: this.ctx.clampMtime,
+      xattrs: this.ctx.xattrs !== undefined && !this.ctx.xattrs.unavailable,
+    };
   }
 
   private newScope(baseEnv: string[]): StageScope {

@@ -66,6 +66,7 @@ export async function filesystemStep(
       return { cache: 'hit', layer: found.layer };
     }
     reason = found.reason;
+    host.ctx.log.info(`${host.label} cache miss (${reason}): ${createdBy}`);
   }
   const layer = await produce();
   host.image = layer ? host.image.appendLayer(layer, history) : host.image.addHistory(history);

@@ -42,10 +42,26 @@ function frame(n: number): Buffer {
   return b;
 }
 
-/** The key a stage's first step builds on: the base image and the platform. */
-export function baseKey(baseIdentity: string, platform: string): string {
-  return new CacheKeyBuilder(CACHE_KEY_VERSION)
-    .field('base', baseIdentity)
-    .field('platform', platform)
-    .digest();
+/** Build settings that change the bytes of the layers a step writes. */
+export interface LayerSettings {
+  /** Layer mtimes clamped to this (seconds; --reproducible / SOURCE_DATE_EPOCH). */
+  clampMtime?: number;
+  /** Whether extended attributes are recorded in layers. */
+  xattrs: boolean;
+}
+
+/**
+ * The key a stage's first step builds on: the base image (its manifest
+ * digest, or `scratch`), the platform, and the settings that shape layer
+ * bytes, so a layer written under other settings is never reused.
+ */
+export function baseKey(baseIdentity: string, platform: string, layers?: LayerSettings): string {
+  const k = new CacheKeyBuilder(CACHE_KEY_VERSION).field('base', baseIdentity).field('platform', platform);
+  if (layers) {
+    k.field('clamp-mtime', layers.clampMtime === undefined ? '' : String(layers.clampMtime)).field(
+      'xattrs',
+      String(layers.xattrs),
+    );
+  }
+  return k.digest();
 }

@@ -5,10 +5,21 @@
  * one is a warning, never a failed build.
  */
 import type { Layer } from '../image/blob.js';
+import type { FileDigestMemo } from './file-digest-memo.js';
 
 export type CacheLookup =
   /** `layer` undefined: the step made no change (no layer), as recorded. */
   { hit: true; layer: Layer | undefined } | { hit: false; reason: string };
+
+/** Why a lookup missed; shown per step in the log and the summary. */
+export const MissReason = {
+  noEntry: 'no entry',
+  expired: 'expired',
+  unreachable: 'cache unreachable',
+  denied: 'no entry (access denied)',
+  invalid: 'invalid entry',
+  blobMissing: 'layer missing from the cache',
+} as const;
 
 export interface LayerCache {
   /** Human name for logs: `registry ghcr.io/o/r/cache`, `directory /tmp/c`. */
@@ -18,4 +29,13 @@ export interface LayerCache {
   store(key: string, layer: Layer | undefined): void;
   /** Waits for background stores; returns their warnings. */
   flush(): Promise<string[]>;
+  /**
+   * A base image layer served from (and, on first read, kept in) local
+   * storage, so a warm build does not pull it again. Absent: no local store.
+   */
+  keepLayer?(layer: Layer): Layer;
+  /** Repository (on `registry`) whose blobs a push to that registry can mount. */
+  readonly mountSource?: { registry: string; repository: string };
+  /** Memo of file digests for hashing COPY sources, kept between builds. */
+  readonly fileDigests?: FileDigestMemo;
 }

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { type BuildOptions, DEFAULT_DOCKERFILE, defaultBuildOptions } from '../build/options.js';
+import { defaultCacheRepo } from '../cache/create.js';
 import { type FlagSpec, type FlagValue, UsageError } from './flags.js';
 
 export const BUILD_FLAGS: readonly FlagSpec[] = [
@@ -180,6 +181,8 @@ export function buildOptionsFromFlags(
     throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
   }
   o.sourceDateEpoch = sourceDateEpoch(env.SOURCE_DATE_EPOCH ?? o.buildArgs.get('SOURCE_DATE_EPOCH'));
+  // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
+  if (o.cache.enabled && !o.cache.repo) o.cache.repo = defaultCacheRepo(o.destinations);
   return o;
 }
 
