@@ -11,6 +11,7 @@ import type { BuildOptions } from '../build/options.js';
 import type { BuildResult } from '../build/result.js';
 import { isUnavailable } from '../build/sandbox.js';
 import { selectSandbox } from '../build/sandbox-select.js';
+import { restoreGhaCache, saveGhaCache } from '../cache/gha.js';
 import type { Logger } from '../log.js';
 import { type ActionLogger, actionLogger } from './action-logger.js';
 import { errorAnnotation } from './annotations.js';
@@ -127,15 +128,11 @@ export async function run(): Promise<void> {
       dockerConfig = await writeDockerConfig(action.credentials, github.runnerTemp, (s) => log.secret(s));
       options.dockerConfig = dockerConfig.path;
     }
-    if (action.ghaCache) {
-      // CALL SITE (cache_backend: gha): `await restoreGhaCache(action.ghaCache, log)` from src/cache
-      // goes here, and `await saveGhaCache(action.ghaCache, log)` after a successful build below.
-      log.warn(
-        `cache_backend gha: restoring and saving the GitHub Actions cache is not wired in yet; ${action.ghaCache.dir} serves this run only`,
-      );
-    }
+    // cache_backend gha: the local cache directory travels between runs in the Actions cache.
+    const restored = action.ghaCache ? await restoreGhaCache(action, log) : undefined;
 
     const result = await runBuild(options, execution, log, action, github);
+    if (action.ghaCache) await saveGhaCache(action, log, restored, { ttlMs: options.cache.ttlMs });
 
     const outputs = computeOutputs(result, action.references);
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
