@@ -6,26 +6,21 @@
  * (intended-differences.ts). A lab holds one registry with the bases and
  * one buildah storage; share it per test file.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from '../../src/build/build.js';
 import { defaultBuildOptions } from '../../src/build/options.js';
 import type { ImageConfig, ImageIndex, ImageManifest } from '../../src/image/manifest.js';
 import { REF_NAME } from '../../src/image/oci-layout.js';
-import { parseReference } from '../../src/image/reference.js';
 import { streamLogger } from '../../src/log.js';
-import { RegistryClient } from '../../src/registry/client.js';
-import { pushImage } from '../../src/registry/push.js';
-import { busyboxLayer, fileLayer, imageOf, tarLayer } from './busybox-fixture.js';
 import { type ComparedConfig, compareConfigs, comparedConfig, sameValue } from './config-compare.js';
+import { type DifferentialLab, fillPlaceholders, runCommand } from './differential-lab.js';
 import { type FileTree, writeFileTree } from './file-tree.js';
 import { type DifferenceId, type DifferenceUse, normalizeReference } from './intended-differences.js';
-import { startRegistry, type TestRegistry } from './registry.js';
 import { compareTrees, describeEntry, snapshotTree, type Tree, type TreeEntry } from './tree-compare.js';
+
+export { type DifferentialLab, runCommand, startLab } from './differential-lab.js';
 
 /** Binaries a differential suite needs (besides root). */
 export const DIFFERENTIAL_BINARIES = [
@@ -37,10 +32,8 @@ export const DIFFERENTIAL_BINARIES = [
   'xz',
   'bzip2',
   'getfattr',
+  'setfattr',
 ];
-
-/** Bases in the lab registry, named in Dockerfiles and build args as `{{name}}`. */
-export type BaseName = 'busybox' | 'layered';
 
 /** What a case expects of a path in the final image (checked on both sides); null: absent. */
 export type PathExpectation = null | (Partial<Omit<TreeEntry, 'path'>> & { content?: string });
@@ -50,7 +43,7 @@ export interface DiffCase {
   name: string;
   /** What it covers, in a few words. */
   covers: string;
-  /** Dockerfile text; `{{busybox}}` / `{{layered}}` become the lab's base references. */
+  /** Dockerfile text; `{{busybox}}`, `{{layered}}`, `{{http}}` become the lab's (see differential-lab.ts). */
   dockerfile: string;
   /** Build context (the Dockerfile is written into it as `Dockerfile`). */
   context?: FileTree;
@@ -58,7 +51,7 @@ export interface DiffCase {
   target?: string;
   /** Intended differences beyond the ones applied to every case. */
   differences?: DifferenceUse[];
-  /** With `peers-lack-heredocs`: what the peer builds instead (same placeholders). */
+  /** With a `peers-lack-…` difference: what the peers build instead (same placeholders). */
   referenceDockerfile?: string;
   /** Checks on both images that the case tests what it says. */
   expect?: Record<string, PathExpectation>;
@@ -81,131 +74,14 @@ export interface BuiltImage {
   log: string;
 }
 
-export interface DifferentialLab {
-  work: string;
-  registry: TestRegistry;
-  bases: Record<BaseName, string>;
-  stop(): Promise<void>;
-}
-
 export interface PreparedCase {
   case: DiffCase;
   dir: string;
   context: string;
   dockerfile: string;
-  /** The Dockerfile the peers build (differs only with `peers-lack-heredocs`). */
+  /** The Dockerfile the peers build (differs only with a `peers-lack-…` difference). */
   referenceDockerfile: string;
   buildArgs: Record<string, string>;
-}
-
-/** The second base: busybox plus two layers with whiteouts, an opaque dir, hardlinks, setuid, owners, symlinked dirs. */
-const LAYERED_MIDDLE: FileTree = {
-  'opt/app/keep.txt': 'keep v1\n',
-  'opt/app/old.txt': 'old\n',
-  'opt/app/sub/deep.txt': 'deep\n',
-  'opt/tree/a': 'a\n',
-  'opt/tree/sub/b': 'b\n',
-  'var/lib/data': { dir: true, mode: 0o750, uid: 1000, gid: 1000 },
-  'var/lib/data/owned.txt': { content: 'owned\n', mode: 0o640, uid: 1000, gid: 1000 },
-  'usr/local/bin/suid': { content: '#!/bin/sh\necho suid\n', mode: 0o4755 },
-  'usr/local/bin/suid-link': { hardlink: 'usr/local/bin/suid' },
-  'srv/abs-dir': { symlink: '/opt/app' },
-  'srv/rel-dir': { symlink: '../opt/app' },
-  shared: { dir: true, mode: 0o1777 },
-};
-const LAYERED_TOP: FileTree = {
-  'opt/app/.wh.old.txt': '',
-  'opt/app/keep.txt': 'keep v2\n',
-  'opt/tree/.wh..wh..opq': '',
-  'opt/tree/c': 'c\n',
-};
-
-/** Runs a command; resolves with stdout+stderr, rejects with the command and its output's tail. */
-export function runCommand(
-  cmd: string,
-  args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { ...opts, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) {
-        const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-40).join('\n');
-        reject(new Error(`${cmd} ${args.join(' ')} failed (${err.code ?? err.signal}):\n${tail}`));
-      } else resolve(`${stdout}${stderr}`);
-    });
-  });
-}
-
-async function pushLayered(
-  lab: { work: string; registry: TestRegistry },
-  client: RegistryClient,
-): Promise<void> {
-  const layers = [await busyboxLayer()];
-  for (const [name, tree] of [
-    ['middle', LAYERED_MIDDLE],
-    ['top', LAYERED_TOP],
-  ] as const) {
-    const dir = join(lab.work, `layered-${name}`);
-    await writeFileTree(dir, tree);
-    layers.push(fileLayer(await tarLayer(dir, `${dir}.tar.gz`)));
-  }
-  const image = imageOf(layers, {
-    config: {
-      config: {
-        Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'BASE_ENV=layered'],
-        Cmd: ['sh'],
-        Labels: { 'org.example.base': 'layered', 'org.example.overridden': 'base' },
-        WorkingDir: '/opt/app',
-      },
-    },
-  });
-  await pushImage(client, [parseReference(`${lab.registry.host}/lab/layered:latest`)], image);
-}
-
-/** Starts a registry with the bases pushed, and a work dir for cases and buildah's storage. */
-export async function startLab(): Promise<DifferentialLab> {
-  const work = await mkdtemp(join(tmpdir(), 'kiln-diff-'));
-  const registry = await startRegistry();
-  const client = new RegistryClient({ insecure: [registry.host] });
-  try {
-    const busybox = imageOf([await busyboxLayer()]);
-    await pushImage(client, [parseReference(`${registry.host}/lab/busybox:latest`)], busybox);
-    await pushLayered({ work, registry }, client);
-  } catch (e) {
-    await registry.stop();
-    await rm(work, { recursive: true, force: true });
-    throw e;
-  } finally {
-    await client.close();
-  }
-  return {
-    work,
-    registry,
-    bases: {
-      busybox: `${registry.host}/lab/busybox:latest`,
-      layered: `${registry.host}/lab/layered:latest`,
-    },
-    async stop() {
-      await registry.stop();
-      await unmountUnder(work);
-      if (!process.env.KILN_DIFF_KEEP) await rm(work, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Unmounts anything a crashed build left mounted under `dir` (before removing it). */
-async function unmountUnder(dir: string): Promise<void> {
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4])
-    .filter((m): m is string => !!m && m.startsWith(`${dir}/`))
-    .sort()
-    .reverse();
-  for (const m of mounts) await runCommand('umount', ['-l', m]).catch(() => undefined);
-}
-
-function fill(text: string, lab: DifferentialLab): string {
-  return text.replace(/\{\{(busybox|layered)\}\}/g, (_, b: BaseName) => lab.bases[b]);
 }
 
 /** Writes the case's context and Dockerfile(s) under the lab. */
@@ -214,15 +90,17 @@ export async function prepareCase(lab: DifferentialLab, c: DiffCase): Promise<Pr
   await rm(dir, { recursive: true, force: true });
   const context = join(dir, 'context');
   const dockerfile = join(context, 'Dockerfile');
-  await writeFileTree(context, { ...c.context, Dockerfile: fill(c.dockerfile, lab) });
+  await writeFileTree(context, { ...c.context, Dockerfile: fillPlaceholders(c.dockerfile, lab) });
   let referenceDockerfile = dockerfile;
   if (c.referenceDockerfile !== undefined) {
-    if (!c.differences?.some((d) => d.id === 'peers-lack-heredocs'))
-      throw new Error(`${c.name}: referenceDockerfile is only for the peers-lack-heredocs difference`);
+    if (!c.differences?.some((d) => d.id.startsWith('peers-lack-')))
+      throw new Error(`${c.name}: referenceDockerfile is only for the peers-lack-… differences`);
     referenceDockerfile = join(dir, 'Dockerfile.reference');
-    await writeFile(referenceDockerfile, fill(c.referenceDockerfile, lab));
+    await writeFile(referenceDockerfile, fillPlaceholders(c.referenceDockerfile, lab));
   }
-  const buildArgs = Object.fromEntries(Object.entries(c.buildArgs ?? {}).map(([k, v]) => [k, fill(v, lab)]));
+  const buildArgs = Object.fromEntries(
+    Object.entries(c.buildArgs ?? {}).map(([k, v]) => [k, fillPlaceholders(v, lab)]),
+  );
   return { case: c, dir, context, dockerfile, referenceDockerfile, buildArgs };
 }
 

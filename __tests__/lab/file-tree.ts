@@ -27,6 +27,8 @@ interface Owned {
   gid?: number;
   /** Seconds; default CONTEXT_MTIME. */
   mtime?: number;
+  /** Extended attributes, name → value as setfattr takes it (`0x…` for hex). */
+  xattrs?: Record<string, string>;
 }
 
 export type FileEntry =
@@ -77,6 +79,11 @@ export async function writeFileTree(root: string, tree: FileTree): Promise<void>
     if (!('hardlink' in (typeof e === 'string' ? {} : e))) {
       const o = owned(e);
       if (o.uid !== undefined || o.gid !== undefined) await lchown(abs, o.uid ?? 0, o.gid ?? 0);
+      for (const [name, value] of Object.entries(o.xattrs ?? {})) {
+        execFileSync('setfattr', ['-h', '-n', name, '-v', value, abs], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+      }
     }
   }
   // Times last, deepest first, so that writing children does not move a directory's mtime.

@@ -18,6 +18,7 @@ export type DifferenceId =
   | 'buildah-env-backslash-under-backtick-escape'
   | 'user-supplementary-groups'
   | 'peers-lack-heredocs'
+  | 'peers-lack-add-checksum'
   | 'buildah-dir-mtime-only-change'
   | 'buildah-hardlink-to-base-file'
   | 'buildah-shell-form-ignores-shell'
@@ -86,6 +87,16 @@ export const INTENDED_DIFFERENCES: readonly IntendedDifference[] = [
       'dest` writes the body (variables expanded unless the delimiter is quoted) as a 0644 file.',
     evidence:
       'buildah: `Error: building at STEP "ECHO "`; BuildKit: `dockerfile parse error line 4: unknown instruction: ECHO`.',
+    always: false,
+  },
+  {
+    id: 'peers-lack-add-checksum',
+    what: "Neither buildah 1.28 nor Docker 20.10's BuildKit knows `ADD --checksum=sha256:…` (Dockerfile 1.6).",
+    reason:
+      'Kiln verifies the download against the checksum, as current BuildKit does; with a matching checksum the ' +
+      'result is the plain ADD, which is what the peers build (the case gives that Dockerfile).',
+    evidence:
+      'buildah 1.28.2: ADD --checksum is not among its ADD flags; Docker 20.10 BuildKit: unknown flag.',
     always: false,
   },
   {

@@ -17,6 +17,10 @@ const archived: FileTree = {
   'pkg/suid': { content: 'suid\n', mode: 0o4755 },
 };
 
+/** sha256 of the lab's http://…/hello.txt ("hello over http\n"), and its Last-Modified (2005-02-01). */
+const HELLO_SHA256 = 'b449ed60967ed21ac73a86200e679b893f5af99f792cd45c813bd045c787ee6c';
+const HTTP_MTIME = 1_107_216_000;
+
 /** Reference stand-ins for heredoc bodies: dated in the future so their mtime is never compared (BuildKit's heredoc files get the build's time). */
 const LATER = 4_000_000_000;
 
@@ -96,6 +100,35 @@ COPY ref/one.txt ref/two.txt /pair/
       '/copy-heredoc.txt': { content: 'copied world\n', mode: 0o644 },
       '/quoted.txt': { content: 'kept $NAME\n' },
       '/pair/two.txt': { content: 'second\n' },
+    },
+  },
+  {
+    name: 'add-url',
+    layers: 6,
+    covers:
+      'ADD of URLs: into a dir, renamed, an archive (not extracted), --chown, --checksum; mode 0600 and Last-Modified',
+    dockerfile: `FROM {{busybox}}
+ADD {{http}}/hello.txt /downloaded/
+ADD {{http}}/hello.txt /renamed.txt
+ADD {{http}}/archive.tar.gz /not-extracted/
+ADD --chown=kiln:kiln {{http}}/hello.txt /chowned.txt
+ADD --checksum=sha256:${HELLO_SHA256} {{http}}/hello.txt /checked.txt
+`,
+    referenceDockerfile: `FROM {{busybox}}
+ADD {{http}}/hello.txt /downloaded/
+ADD {{http}}/hello.txt /renamed.txt
+ADD {{http}}/archive.tar.gz /not-extracted/
+ADD --chown=kiln:kiln {{http}}/hello.txt /chowned.txt
+ADD {{http}}/hello.txt /checked.txt
+`,
+    differences: [{ id: 'peers-lack-add-checksum' }],
+    expect: {
+      '/downloaded/hello.txt': { mode: 0o600, uid: 0, mtime: HTTP_MTIME, content: 'hello over http\n' },
+      '/renamed.txt': { mode: 0o600 },
+      '/not-extracted/archive.tar.gz': { type: 'file', mode: 0o600 },
+      '/not-extracted/inside': null,
+      '/chowned.txt': { uid: 1000, gid: 1000, mode: 0o600 },
+      '/checked.txt': { content: 'hello over http\n' },
     },
   },
 ];

@@ -1,5 +1,6 @@
 /** Multi-stage builds: COPY --from, unused stages, --target, build args in FROM, FROM scratch, layered bases. */
 import type { DiffCase } from '../../lab/differential.js';
+import { CAP_NET_RAW } from '../../lab/differential-lab.js';
 
 export const multistageCases: DiffCase[] = [
   {
@@ -144,6 +145,19 @@ ENTRYPOINT ["/bin/sh", "-c"]
       Labels: { from: 'parent' },
       Entrypoint: ['/bin/sh', '-c'],
       Cmd: undefined,
+    },
+  },
+  {
+    name: 'xattr-capability',
+    layers: 4,
+    covers:
+      "security.capability xattrs of a base file: kept when untouched, and when a RUN changes the file's metadata",
+    dockerfile: `FROM {{layered}}
+RUN touch /usr/local/bin/cap-tool && chmod 750 /usr/local/bin/cap-tool
+`,
+    expect: {
+      '/usr/local/bin/cap-tool': { mode: 0o750, xattrs: { 'security.capability': CAP_NET_RAW } },
+      '/usr/local/bin/cap-untouched': { xattrs: { 'security.capability': CAP_NET_RAW } },
     },
   },
 ];
