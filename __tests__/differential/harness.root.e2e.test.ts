@@ -3,6 +3,8 @@
  * compare equal (no noise from times, ids or storage), and a build that
  * differs in a mode, a link and a missing file is reported path by path.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import {
   buildWithBuildah,
@@ -11,7 +13,9 @@ import {
   type DiffCase,
   type DifferentialLab,
   formatComparison,
+  imageFromLayout,
   prepareCase,
+  runCommand,
   startLab,
 } from '../lab/differential.js';
 import { removeMountStubs } from '../lab/intended-differences.js';
@@ -47,6 +51,26 @@ describeWith(
       const cmp = compareImages(first, second, links);
       expect(cmp.lines).toEqual([]);
       expect(cmp.applied).toContain('run-mount-stubs');
+    });
+
+    test("an untagged OCI layout (as Kiln's may be) is read like a registry image", async () => {
+      const p = await prepareCase(lab, { ...links, name: 'run-links-layout' });
+      const viaRegistry = await buildWithBuildah(lab, p);
+      const layout = join(p.dir, 'untagged-oci');
+      await runCommand('skopeo', [
+        'copy',
+        '-q',
+        '--src-tls-verify=false',
+        `docker://${lab.registry.host}/peer/run-links-layout:buildah`,
+        `oci:${layout}`,
+      ]);
+      const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8'));
+      expect(index.manifests[0].annotations?.['org.opencontainers.image.ref.name']).toBeUndefined();
+      const viaLayout = await imageFromLayout(layout, p, 'kiln', viaRegistry.startedAt);
+      removeMountStubs(viaLayout.tree);
+      // The OCI conversion drops Docker-only config fields; this case has none, so all compare.
+      expect(compareImages(viaRegistry, viaLayout, links).lines).toEqual([]);
+      expect(viaLayout.layers).toBe(viaRegistry.layers);
     });
 
     test('a different build is reported path by path', async () => {

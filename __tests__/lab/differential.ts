@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { build } from '../../src/build/build.js';
 import { defaultBuildOptions } from '../../src/build/options.js';
 import type { ImageConfig, ImageIndex, ImageManifest } from '../../src/image/manifest.js';
+import { MediaType } from '../../src/image/media-types.js';
 import { REF_NAME } from '../../src/image/oci-layout.js';
 import { streamLogger } from '../../src/log.js';
 import { type ComparedConfig, compareConfigs, comparedConfig, sameValue } from './config-compare.js';
@@ -118,10 +119,24 @@ async function fromLayout(
 ): Promise<BuiltImage> {
   const blob = (d: string) => readFile(join(layout, 'blobs', ...d.split(':')), 'utf8');
   const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as ImageIndex;
-  const desc = index.manifests.find((m) => m.annotations?.[REF_NAME] === tag)!;
+  const desc = index.manifests.find((m) => m.annotations?.[REF_NAME] === tag);
+  if (!desc) throw new Error(`${layout}: no manifest tagged ${tag} in index.json`);
   const manifest = JSON.parse(await blob(desc.digest)) as ImageManifest;
   const config = rawConfig ?? (JSON.parse(await blob(manifest.config.digest)) as ImageConfig);
-  await runCommand('umoci', ['unpack', '--image', `${layout}:${tag}`, bundle]);
+  let unpackFrom = `${layout}:${tag}`;
+  if ((manifest.mediaType ?? desc.mediaType) === MediaType.DockerManifest) {
+    // umoci unpacks OCI manifests only: convert a Docker one (the config was read above, before conversion).
+    unpackFrom = `${layout}-as-oci:${tag}`;
+    await runCommand('skopeo', [
+      'copy',
+      '-q',
+      '--format',
+      'oci',
+      `oci:${layout}:${tag}`,
+      `oci:${unpackFrom}`,
+    ]);
+  }
+  await runCommand('umoci', ['unpack', '--image', unpackFrom, bundle]);
   const tree = await snapshotTree(join(bundle, 'rootfs'));
   await rm(bundle, { recursive: true, force: true });
   return {
@@ -220,8 +235,19 @@ export async function buildWithKiln(lab: DifferentialLab, p: PreparedCase): Prom
       `Kiln's build() failed: ${(e as Error).message}${tail ? `\nlast log lines:\n${tail}` : ''}`,
     );
   }
+  return imageFromLayout(layout, p, 'kiln', startedAt, lines.join('\n'));
+}
+
+/** An image a builder wrote to an OCI layout (its tagged or only manifest), unpacked and snapshotted. */
+export async function imageFromLayout(
+  layout: string,
+  p: PreparedCase,
+  builder: Builder,
+  startedAt: number,
+  log = '',
+): Promise<BuiltImage> {
   const tag = await ensureTag(layout);
-  return fromLayout(layout, tag, join(p.dir, 'kiln-bundle'), 'kiln', startedAt, lines.join('\n'));
+  return fromLayout(layout, tag, join(p.dir, `${builder}-bundle`), builder, startedAt, log);
 }
 
 /** umoci needs a ref name: use the layout's, or give its only manifest one. */
