@@ -24,7 +24,8 @@ export type DifferenceId =
   | 'buildah-shell-form-ignores-shell'
   | 'buildah-hostname-env'
   | 'scratch-workdir'
-  | 'buildah-volume-semantics';
+  | 'buildah-volume-semantics'
+  | 'buildah-env-redefined-order';
 
 export interface IntendedDifference {
   id: DifferenceId;
@@ -158,6 +159,17 @@ export const INTENDED_DIFFERENCES: readonly IntendedDifference[] = [
     evidence:
       'Case volume-then-run: buildah has /declared-only (empty dir) and no /vol/file, /vol/sub; BuildKit the ' +
       'opposite. (BuildKit fails `RUN echo x > /vol/f` right after VOLUME /vol: "nonexistent directory".)',
+    always: false,
+  },
+  {
+    id: 'buildah-env-redefined-order',
+    what:
+      'ENV redefining a variable the image already has (`ENV FROM_FIRST=1 PATH=/opt/tools:$PATH`): BuildKit replaces ' +
+      'it where it stands in Env and appends only new names; buildah removes it and appends it after the new ones.',
+    reason:
+      'Env order is part of the config; Kiln follows BuildKit (and the classic builder): replace in place.',
+    evidence:
+      'Case from-build-arg: Env buildah ["FROM_FIRST=1","PATH=/opt/tools:…"], BuildKit ["PATH=/opt/tools:…","FROM_FIRST=1"].',
     always: false,
   },
 ];

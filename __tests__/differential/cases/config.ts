@@ -5,12 +5,15 @@ export const configCases: DiffCase[] = [
   {
     name: 'config-metadata',
     layers: 3,
+    buildArgs: { VERSION: '1.2.3' },
     covers:
-      'LABEL (inherited, overridden, quoted), EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK options, USER, ENTRYPOINT resetting CMD',
+      'LABEL (inherited, overridden, quoted, from a build arg), EXPOSE (with an ARG), VOLUME, STOPSIGNAL, HEALTHCHECK options, USER, ENTRYPOINT resetting CMD',
     dockerfile: `FROM {{layered}}
-LABEL org.example.overridden=child "with space"="a b" multi=1 multi2=2
+ARG VERSION=0.0.0
+ARG PORT=9000
+LABEL org.example.overridden=child "with space"="a b" multi=1 multi2=2 version=$VERSION
 LABEL quoted="say \\"hi\\""
-EXPOSE 80 53/udp 8080/tcp
+EXPOSE 80 53/udp 8080/tcp \${PORT}/tcp
 VOLUME ["/logs", "/cache"]
 VOLUME /data
 STOPSIGNAL SIGQUIT
@@ -26,8 +29,9 @@ ENTRYPOINT ["/bin/echo"]
         multi: '1',
         multi2: '2',
         quoted: 'say "hi"',
+        version: '1.2.3',
       },
-      ExposedPorts: ['53/udp', '80/tcp', '8080/tcp'],
+      ExposedPorts: ['53/udp', '80/tcp', '8080/tcp', '9000/tcp'],
       Volumes: ['/cache', '/data', '/logs'],
       StopSignal: 'SIGQUIT',
       User: '1000:1000',

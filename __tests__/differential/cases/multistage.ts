@@ -61,8 +61,9 @@ RUN exit 1
   },
   {
     name: 'from-build-arg',
-    layers: 2,
-    covers: 'a build arg (global ARG) in FROM, ARG re-declared in a stage to use its value, default vs given',
+    layers: 3,
+    covers:
+      'a build arg (global ARG) in FROM, ARG re-declared in a stage to use its value, ENV extending PATH',
     dockerfile: `ARG BASE
 ARG GREETING=hello
 ARG UNUSED_GLOBAL=global
@@ -70,10 +71,25 @@ FROM \${BASE} AS first
 ARG GREETING
 RUN echo "$GREETING|$UNUSED_GLOBAL" > /greeting.txt
 FROM first
-ENV FROM_FIRST=1
+ENV FROM_FIRST=1 PATH=/opt/tools:$PATH
+RUN echo "$PATH" > /path.txt
 `,
     buildArgs: { BASE: '{{busybox}}' },
-    expect: { '/greeting.txt': { content: 'hello|\n' } },
+    differences: [
+      {
+        id: 'buildah-env-redefined-order',
+        config: {
+          Env: [
+            'PATH=/opt/tools:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+            'FROM_FIRST=1',
+          ],
+        },
+      },
+    ],
+    expect: {
+      '/greeting.txt': { content: 'hello|\n' },
+      '/path.txt': { content: '/opt/tools:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n' },
+    },
   },
   {
     name: 'from-scratch',
