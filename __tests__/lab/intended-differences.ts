@@ -4,7 +4,9 @@
  * disagree, BuildKit is the reference and Kiln follows it; each entry says
  * who does what, why Kiln does what it does, and what was observed here to
  * settle it (BuildKit = Docker 20.10.24's built-in BuildKit, run by hand with
- * __tests__/differential/buildkit-check.ts). normalizeReference() turns
+ * __tests__/differential/buildkit-check.ts). Checked and NOT a difference,
+ * though DESIGN.md lists it: buildah 1.28 does run the ONBUILD triggers of an
+ * earlier stage used as a base (case onbuild-trigger). normalizeReference() turns
  * buildah's image into what BuildKit builds, so that Kiln is compared against
  * BuildKit's behaviour everywhere the two peers disagree.
  */
@@ -46,9 +48,10 @@ export const INTENDED_DIFFERENCES: readonly IntendedDifference[] = [
       'After a RUN, buildah leaves empty /etc/hosts, /etc/hostname, /etc/resolv.conf (0 bytes, mode 0755) and empty ' +
       '/run, /dev, /proc, /sys directories in the image; BuildKit 20.10 leaves the empty /dev, /proc, /sys.',
     reason:
-      'They are mount points of the RUN sandbox, not content. Kiln leaves no mount-point stubs (DESIGN.md; current ' +
-      'BuildKit cleans the stubs it creates, moby/buildkit#3307). The bases of the lab have none of these paths, so ' +
-      'an empty one in the reference is always such a stub; cases never create them on purpose.',
+      'They are mount points of the RUN sandbox, not content; Kiln leaves none (DESIGN.md). BuildKit removes the stubs ' +
+      'it creates for its own mounts (moby/buildkit#3307); whether current rootful BuildKit still leaves the ' +
+      "runtime's /dev, /proc, /sys is unclear (moby/buildkit#7039 suggests it does). The lab's bases have none of " +
+      'these paths, so an empty one in the reference is a stub; cases never create them on purpose.',
     evidence:
       'Every RUN case: buildah tree has /etc/{hosts,hostname,resolv.conf} (0755, 0B) and /run, /dev, /proc, /sys; ' +
       'BuildKit tree has /dev, /proc, /sys only.',
