@@ -51134,8 +51134,9 @@ async function copyIntoRootfs(req) {
         const base = req.parents ? external_node_path_default().posix.join(req.dest, external_node_path_default().posix.dirname(match.matched)) : req.dest;
         if (match.stat.isDirectory()) {
             const into = req.parents && match.matched ? external_node_path_default().posix.join(req.dest, match.matched) : base;
-            const dirRel = await makeDir(w, into);
-            await applyMeta(w, external_node_path_default().join(req.rootfs, dirRel), match.stat, true);
+            // The destination directory is created 0755 (owned by --chown) or left as it is: a
+            // directory source gives only its contents, never its own mode or owner (BuildKit, buildah).
+            await makeDir(w, into);
             for await (const e of tree.walk(match)) {
                 if (w.exclude?.matches(e.rel))
                     continue;
@@ -51170,7 +51171,7 @@ async function fileTarget(w, dest, name, destIsDir) {
     return dest;
 }
 async function makeDir(w, inImage) {
-    const owner = w.owner === 'preserve' ? ROOT_OWNER : w.owner;
+    const owner = w.owner === 'preserve' ? (w.req.createdDirOwner ?? ROOT_OWNER) : w.owner;
     const { rel, created } = await mkdirInRoot(w.req.rootfs, inImage, {
         mode: 0o755,
         ...(w.chown ? { uid: owner.uid, gid: owner.gid } : {}),
@@ -51664,7 +51665,12 @@ async function copyInstruction(host, instr, df, from) {
         if (fromSource)
             await resolveSources(await fromSource.tree());
         await host.ensureFs();
-        const owner = instr.chown ? await resolveChown(host.fs.dir, instr.chown) : undefined;
+        // Context files become 0:0; files from a stage or an image keep their owners; --chown wins.
+        const owner = instr.chown
+            ? await resolveChown(host.fs.dir, instr.chown)
+            : fromSpec !== undefined
+                ? 'preserve'
+                : undefined;
         const written = await copyIntoRootfs({
             rootfs: host.fs.dir,
             dest,
@@ -51686,7 +51692,10 @@ async function copyInstruction(host, instr, df, from) {
                 dest: into,
                 sources: [{ tree: t, match: root }],
                 contents: [],
-                owner: owner ?? 'preserve',
+                // What ADD extracts from a local archive keeps the tar's owners, even with --chown
+                // (which still owns the directories ADD creates for it).
+                owner: 'preserve',
+                ...(owner && owner !== 'preserve' ? { createdDirOwner: owner } : {}),
                 mode,
                 exclude: [],
                 parents: false,
@@ -52099,7 +52108,10 @@ class StageBuilder {
         const src = planned.base;
         switch (src.kind) {
             case 'scratch':
-                this.image = emptyImage(platform);
+                // BuildKit starts a scratch stage in "/" (buildah leaves WorkingDir unset).
+                this.image = emptyImage(platform).withConfig((c) => {
+                    c.config.WorkingDir = '/';
+                });
                 this.key = baseKey('scratch', formatPlatform(platform), this.layerSettings());
                 this.scope = this.newScope([]);
                 break;

@@ -154,7 +154,12 @@ export async function copyInstruction(
   return filesystemStep(host, createdBy, keyFields, ctx.options.cache.copyLayers, async () => {
     if (fromSource) await resolveSources(await fromSource.tree());
     await host.ensureFs();
-    const owner = instr.chown ? await resolveChown(host.fs.dir, instr.chown) : undefined;
+    // Context files become 0:0; files from a stage or an image keep their owners; --chown wins.
+    const owner: Owner | 'preserve' | undefined = instr.chown
+      ? await resolveChown(host.fs.dir, instr.chown)
+      : fromSpec !== undefined
+        ? 'preserve'
+        : undefined;
     const written = await copyIntoRootfs({
       rootfs: host.fs.dir,
       dest,
@@ -176,7 +181,10 @@ export async function copyInstruction(
         dest: into,
         sources: [{ tree: t, match: root! }],
         contents: [],
-        owner: owner ?? 'preserve',
+        // What ADD extracts from a local archive keeps the tar's owners, even with --chown
+        // (which still owns the directories ADD creates for it).
+        owner: 'preserve',
+        ...(owner && owner !== 'preserve' ? { createdDirOwner: owner } : {}),
         mode,
         exclude: [],
         parents: false,

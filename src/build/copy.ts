@@ -33,8 +33,10 @@ export interface CopyRequest {
   sources: CopySource[];
   /** Heredoc sources: files named `name` with this content. */
   contents: { name: string; data: string }[];
-  /** --chown, resolved; default 0:0; 'preserve' keeps the source's (extracted ADD archives). */
+  /** --chown, resolved; default 0:0; 'preserve' keeps the source's (COPY --from, extracted ADD archives). */
   owner?: Owner | 'preserve';
+  /** With 'preserve': the owner of directories the copy creates (ADD --chown's destination); default 0:0. */
+  createdDirOwner?: Owner;
   /** --chmod, parsed; applies to every file and directory copied. */
   mode?: number;
   /** --exclude patterns (.dockerignore syntax), matched below each source. */
@@ -85,8 +87,9 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
     const base = req.parents ? path.posix.join(req.dest, path.posix.dirname(match.matched)) : req.dest;
     if (match.stat.isDirectory()) {
       const into = req.parents && match.matched ? path.posix.join(req.dest, match.matched) : base;
-      const dirRel = await makeDir(w, into);
-      await applyMeta(w, path.join(req.rootfs, dirRel), match.stat, true);
+      // The destination directory is created 0755 (owned by --chown) or left as it is: a
+      // directory source gives only its contents, never its own mode or owner (BuildKit, buildah).
+      await makeDir(w, into);
       for await (const e of tree.walk(match)) {
         if (w.exclude?.matches(e.rel)) continue;
         await copyEntry(w, `${into}/${e.rel}`, e.abs, e.stat);
@@ -118,7 +121,7 @@ async function fileTarget(w: Writer, dest: string, name: string, destIsDir: bool
 }
 
 async function makeDir(w: Writer, inImage: string): Promise<string> {
-  const owner = w.owner === 'preserve' ? ROOT_OWNER : w.owner;
+  const owner = w.owner === 'preserve' ? (w.req.createdDirOwner ?? ROOT_OWNER) : w.owner;
   const { rel, created } = await mkdirInRoot(w.req.rootfs, inImage, {
     mode: 0o755,
     ...(w.chown ? { uid: owner.uid, gid: owner.gid } : {}),

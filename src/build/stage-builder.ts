@@ -103,7 +103,10 @@ export class StageBuilder implements StageHost {
     const src = planned.base;
     switch (src.kind) {
       case 'scratch':
-        this.image = emptyImage(platform);
+        // BuildKit starts a scratch stage in "/" (buildah leaves WorkingDir unset).
+        this.image = emptyImage(platform).withConfig((c) => {
+          c.config.WorkingDir = '/';
+        });
         this.key = baseKey('scratch', formatPlatform(platform), this.layerSettings());
         this.scope = this.newScope([]);
         break;
