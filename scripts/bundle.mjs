@@ -13,6 +13,7 @@ const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cl
 const entries = [
   { src: 'src/index.ts', out: '.' },
   { src: 'src/cli-main.ts', out: 'cli' },
+  { src: 'src/lib.ts', out: 'lib' },
 ];
 const check = process.argv.includes('--check');
 
@@ -27,12 +28,18 @@ try {
       { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
     );
   }
+  // Type declarations of the library entry (package.json "types").
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(tmp, 'types')],
+    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   // ncc's asset relocator turns some path expressions into copied "assets"
   // (it once globbed every Dockerfile): the bundles must be code only.
   const expected = new Set(
     entries.flatMap((e) => [`${e.out}/index.js`, `${e.out}/package.json`].map((f) => f.replace(/^\.\//, ''))),
   );
-  const stray = listFiles(tmp).filter((f) => !expected.has(f));
+  const stray = listFiles(tmp).filter((f) => !expected.has(f) && !f.startsWith('types/'));
   const relocated = entries.filter((e) =>
     fs.readFileSync(path.join(tmp, e.out, 'index.js'), 'utf8').includes('__nccwpck_require__.ab +'),
   );

@@ -1,0 +1,75 @@
+/**
+ * A tiny glob engine shared by shell-word patterns (`${VAR#pat}`, `${VAR/pat/rep}`)
+ * and .dockerignore patterns. BuildKit and moby/patternmatcher turn these
+ * patterns into Go regular expressions (RE2: linear time). JavaScript's
+ * regular expressions backtrack, so a hostile pattern such as
+ * `**\/**\/**\/x` could take exponential time. Instead the pattern becomes a
+ * token list simulated as an NFA over code points: O(input × pattern).
+ */
+export type GlobToken = 
+/** One code point, literally. */
+{
+    k: 'lit';
+    c: number;
+}
+/** One code point that is not in `not`. */
+ | {
+    k: 'one';
+    not: readonly number[];
+}
+/** A bracket expression `[a-z]`, `[^abc]`. */
+ | {
+    k: 'class';
+    neg: boolean;
+    ranges: readonly (readonly [number, number])[];
+}
+/** Zero or more code points none of which is in `not`. */
+ | {
+    k: 'star';
+    not: readonly number[];
+}
+/** Go's `(.*` + `/)?`: nothing, or any run of code points (no newline) that ends with '/'. */
+ | {
+    k: 'dirs';
+};
+export interface CodePoints {
+    cps: number[];
+    /** offsets[i] is the UTF-16 index of code point i; offsets[cps.length] = string length. */
+    offsets: number[];
+}
+export declare function toCodePoints(s: string): CodePoints;
+/**
+ * A compiled glob. `tail` adds moby/patternmatcher's implicit `(/.*)?$`: a
+ * pattern that matches a directory also matches everything below it.
+ */
+export declare class Glob {
+    readonly tokens: readonly GlobToken[];
+    readonly tail: boolean;
+    private readonly m;
+    /** States: 0..m "next token is k" (m: all matched), m+1+k "inside dirs group k", 2m+1 tail. */
+    private readonly size;
+    private readonly tailState;
+    constructor(tokens: readonly GlobToken[], tail?: boolean);
+    /** Adds state k and everything reachable from it without input, tagging each with start. */
+    private close;
+    private step;
+    private accepting;
+    private fresh;
+    /** True when the whole of cps matches. */
+    matchesCodePoints(cps: readonly number[]): boolean;
+    matches(s: string): boolean;
+    /** True when some continuation of prefix (possibly empty) could make a full match. */
+    couldMatchAfter(prefix: string): boolean;
+    /**
+     * Ends e (from ≤ e ≤ cps.length) such that cps[from..e) matches, anchored at
+     * from: the shortest and the longest, or undefined when none matches.
+     */
+    anchoredEnds(cps: readonly number[], from: number): {
+        shortest: number;
+        longest: number;
+    } | undefined;
+    /** The leftmost match at or after from, the longest one at that start: [start, end). */
+    search(cps: readonly number[], from: number): [number, number] | undefined;
+    /** The same pattern read backwards (for suffix trimming). */
+    reversed(): Glob;
+}

@@ -1,0 +1,53 @@
+export type EscapeToken = '\\' | '`';
+/** Variables to expand from; a Map<string, string> is one. */
+export interface EnvLookup {
+    get(name: string): string | undefined;
+}
+export interface LexOptions {
+    /** Keep quote characters in the result (heredoc detection). */
+    rawQuotes?: boolean;
+    /** Keep escape tokens in the result (heredoc detection). */
+    rawEscapes?: boolean;
+    /** Treat quotes as ordinary characters (COPY heredoc bodies). */
+    skipProcessQuotes?: boolean;
+    /** Leave references to unset variables as written. */
+    skipUnsetEnv?: boolean;
+}
+export interface ExpansionResult {
+    /** The word with quotes removed and variables expanded. */
+    result: string;
+    /** The same, split into words. */
+    words: string[];
+    /** Variables referenced and set. */
+    matched: Set<string>;
+    /** Variables referenced but unset. */
+    unmatched: Set<string>;
+}
+/** Go's unicode.IsSpace. */
+export declare function isSpaceCode(ch: number): boolean;
+export declare class ShellLex {
+    readonly escapeToken: EscapeToken;
+    private readonly options;
+    private src;
+    private pos;
+    private env;
+    private rawEscapes;
+    private matched;
+    private unmatched;
+    private readonly esc;
+    constructor(escapeToken?: EscapeToken, options?: LexOptions);
+    /** The word expanded, quotes removed, as one string (spaces kept). */
+    processWord(word: string, env: EnvLookup): string;
+    /** The word expanded and split into words the way BuildKit splits them. */
+    processWords(word: string, env: EnvLookup): string[];
+    process(word: string, env: EnvLookup): ExpansionResult;
+    private peek;
+    private next;
+    private getEnv;
+    private processStopOn;
+    private processSingleQuote;
+    private processDoubleQuote;
+    private processName;
+    private processDollar;
+    private processReplace;
+}
