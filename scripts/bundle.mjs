@@ -31,7 +31,13 @@ try {
   // Type declarations of the library entry (package.json "types").
   execFileSync(
     process.execPath,
-    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(tmp, 'types')],
+    [
+      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      path.join(tmp, 'types'),
+    ],
     { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   // ncc's asset relocator turns some path expressions into copied "assets"
