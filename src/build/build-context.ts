@@ -51,6 +51,11 @@ export interface BuildContext {
   pullImage(ref: string, platform: Platform): Promise<Image>;
 }
 
+/** `12.3 MiB` for logs. */
+export function layerSize(layer: Layer): string {
+  return `${(layer.size / 1048576).toFixed(1)} MiB`;
+}
+
 /** Writes an uncompressed layer tar into the workspace as a gzip blob, hashed in one pass. */
 export async function storeLayer(ctx: BuildContext, tar: Readable): Promise<Layer> {
   return writeLayerBlob(tar, ctx.workspace.file('layer.tar.gz'), { compression: 'gzip' });

@@ -16,7 +16,7 @@ import type { AddInstruction, CopyInstruction } from '../dockerfile/instructions
 import { resolveFrom } from '../dockerfile/stages.js';
 import { detectArchive, unpackArchive } from './add-archive.js';
 import { downloadSource, isGitSource, isRemoteSource } from './add-remote.js';
-import { storeLayer } from './build-context.js';
+import { layerSize, storeLayer } from './build-context.js';
 import { type CopySource, copyIntoRootfs, type Owner, parseChmod } from './copy.js';
 import { hashSources } from './source-hash.js';
 import { SourceNotFoundError, SourceTree } from './source-tree.js';
@@ -114,6 +114,7 @@ export async function copyInstruction(
   const createdBy = `${instr.kind.toUpperCase()} ${[...flags, ...instr.sources, ...contents.map((c) => `<<${c.name}`), instr.dest].join(' ')}`;
 
   // The sources' part of the key, computed once up front (it reads the files).
+  const hashStarted = performance.now();
   const sourceKey = new CacheKeyBuilder('sources');
   if (treeKey !== undefined) {
     sourceKey.field('from', treeKey).list('patterns', instr.sources);
@@ -128,6 +129,7 @@ export async function copyInstruction(
   for (const r of remote) sourceKey.field('remote', `${r.url}\0${r.digest}`);
   for (const c of contents) sourceKey.field('content', `${c.name}\0${c.data}`);
   const sourcesDigest = sourceKey.digest();
+  ctx.log.debug(`timing: hash ${(performance.now() - hashStarted).toFixed(0)} ms ${host.label}`);
   const keyFields = (k: CacheKeyBuilder) => {
     k.field('step', instr.kind)
       .field('dest', dest)
@@ -140,6 +142,7 @@ export async function copyInstruction(
 
   return filesystemStep(host, createdBy, keyFields, ctx.options.cache.copyLayers, async () => {
     await host.ensureFs();
+    const copyStarted = performance.now();
     const owner = instr.chown ? await resolveChown(host.fs.dir, instr.chown) : undefined;
     const written = new Set(
       await copyIntoRootfs({
@@ -172,7 +175,11 @@ export async function copyInstruction(
         written.add(w);
       await fs.rm(staging, { recursive: true, force: true });
     }
+    ctx.log.debug(
+      `timing: copy ${(performance.now() - copyStarted).toFixed(0)} ms ${host.label} (${written.size} paths)`,
+    );
     if (written.size === 0) return undefined;
+    const layerStarted = performance.now();
     const changes = {
       sourceRoot: host.fs.dir,
       changes: [...written].sort().map((p) => ({ kind: 'add' as const, path: p })),
@@ -180,6 +187,9 @@ export async function copyInstruction(
     const layer = await storeLayer(
       ctx,
       writeLayer(changes, { clampMtime: ctx.clampMtime, xattrs: ctx.xattrs }),
+    );
+    ctx.log.debug(
+      `timing: layer ${(performance.now() - layerStarted).toFixed(0)} ms ${host.label} (${layerSize(layer)})`,
     );
     await host.noteChanges(changes);
     return layer;

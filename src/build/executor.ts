@@ -207,10 +207,12 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     );
     return result;
   } finally {
+    const cleanup = Date.now();
     await unmountUnder(workspace.root).catch((e: Error) =>
       log.warn(`unmounting the workspace: ${e.message}`),
     );
     await workspace.dispose().catch((e: Error) => log.warn(`removing the workspace: ${e.message}`));
+    log.debug(`timing: cleanup ${Date.now() - cleanup} ms`);
     if (ownRegistry) await registry.close();
   }
 }

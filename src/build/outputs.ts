@@ -57,6 +57,7 @@ export async function writeOutputs(
         blobs: [image.configAsBlob(), ...image.layers],
       });
       log.info(`pushed ${targets.map(String).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      log.debug(`timing: push ${Date.now() - started} ms`);
     }
     pushed = destinations.map((d) => d.toString());
   }
