@@ -50549,8 +50549,13 @@ async function storeLayer(ctx, tar) {
  * one COPY stay hardlinks. Every write goes through in-root resolution, so a
  * symlink in the image can never send a file outside the root filesystem.
  * Returns the rootfs-relative paths written, for the layer.
+ *
+ * Per-entry work uses synchronous calls (as extract.ts, for the same reason:
+ * each entry is a handful of tiny syscalls and a thread-pool hand-off costs
+ * more than the call) and directories resolved or created by this COPY are
+ * remembered, so a 30,000-file tree costs one resolution per directory, not
+ * per file. The event loop turns every YIELD_EVERY entries.
  */
-
 
 
 
@@ -50566,6 +50571,8 @@ function parseChmod(text) {
     }
     return Number.parseInt(text, 8);
 }
+/** Entries copied between two turns of the event loop. */
+const copy_YIELD_EVERY = 256;
 async function copyIntoRootfs(req) {
     const w = {
         req,
@@ -50573,6 +50580,8 @@ async function copyIntoRootfs(req) {
         written: new Set(),
         links: new Map(),
         dirTimes: [],
+        dirs: new Map(),
+        sinceYield: 0,
         exclude: req.exclude.length
             ? new IgnoreMatcher(parseDockerignore(req.exclude.join('\n')), '--exclude')
             : undefined,
@@ -50586,11 +50595,15 @@ async function copyIntoRootfs(req) {
         if (match.stat.isDirectory()) {
             const into = req.parents && match.matched ? external_node_path_default().posix.join(req.dest, match.matched) : base;
             const dirRel = await makeDir(w, into);
-            await applyMeta(w, external_node_path_default().join(req.rootfs, dirRel), match.stat, true);
+            applyMeta(w, external_node_path_default().join(req.rootfs, dirRel), match.stat, true);
             for await (const e of tree.walk(match)) {
                 if (w.exclude?.matches(e.rel))
                     continue;
                 await copyEntry(w, `${into}/${e.rel}`, e.abs, e.stat);
+                if (++w.sinceYield >= copy_YIELD_EVERY) {
+                    w.sinceYield = 0;
+                    await new Promise((r) => setImmediate(r));
+                }
             }
         }
         else {
@@ -50602,13 +50615,13 @@ async function copyIntoRootfs(req) {
         const target = await fileTarget(w, req.dest, c.name, destDir);
         const rel = await prepareLeaf(w, target);
         const abs = external_node_path_default().join(req.rootfs, rel);
-        await promises_default().writeFile(abs, c.data, { mode: 0o644 });
-        await finishEntry(w, abs, req.mode ?? 0o644, undefined);
+        (0,external_node_fs_namespaceObject.writeFileSync)(abs, c.data, { mode: 0o644 });
+        finishEntry(w, abs, req.mode ?? 0o644, undefined);
         w.written.add(rel);
     }
     // Directory mtimes last: writing children changed them.
     for (const d of w.dirTimes.reverse())
-        await promises_default().utimes(d.abs, d.stat.atime, d.stat.mtime);
+        (0,external_node_fs_namespaceObject.utimesSync)(d.abs, d.stat.atime, d.stat.mtime);
     return [...w.written];
 }
 /** Where a single file goes: inside dest when it is (or must be) a directory, else dest itself. */
@@ -50621,6 +50634,9 @@ async function fileTarget(w, dest, name, destIsDir) {
     return dest;
 }
 async function makeDir(w, inImage) {
+    const known = w.dirs.get(inImage);
+    if (known !== undefined)
+        return known;
     const owner = w.owner === 'preserve' ? ROOT_OWNER : w.owner;
     const { rel, created } = await mkdirInRoot(w.req.rootfs, inImage, {
         mode: 0o755,
@@ -50629,7 +50645,16 @@ async function makeDir(w, inImage) {
     });
     for (const c of created)
         w.written.add(c);
+    w.dirs.set(inImage, rel);
     return rel;
+}
+function copy_lstatOrUndefined(abs) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(abs);
+    }
+    catch {
+        return undefined;
+    }
 }
 /** Resolves the parent in the root (creating it), and clears the leaf unless it is a directory. */
 async function prepareLeaf(w, inImage, keepDir = false) {
@@ -50640,9 +50665,11 @@ async function prepareLeaf(w, inImage, keepDir = false) {
     const parentRel = await makeDir(w, parent);
     const rel = parentRel ? `${parentRel}/${name}` : name;
     const abs = external_node_path_default().join(w.req.rootfs, rel);
-    const existing = await promises_default().lstat(abs).catch(() => undefined);
+    const existing = copy_lstatOrUndefined(abs);
     if (existing && !(keepDir && existing.isDirectory())) {
-        await promises_default().rm(abs, { recursive: true, force: true });
+        (0,external_node_fs_namespaceObject.rmSync)(abs, { recursive: true, force: true });
+        // Whatever was resolved through it may be gone or different now.
+        w.dirs.clear();
     }
     return rel;
 }
@@ -50650,9 +50677,11 @@ async function copyEntry(w, inImage, src, st) {
     if (st.isDirectory()) {
         const rel = await prepareLeaf(w, inImage, true);
         const abs = external_node_path_default().join(w.req.rootfs, rel);
-        await promises_default().mkdir(abs, { recursive: true });
-        await applyMeta(w, abs, st, true);
+        (0,external_node_fs_namespaceObject.mkdirSync)(abs, { recursive: true });
+        applyMeta(w, abs, st, true);
         w.written.add(rel);
+        // A real directory now (prepareLeaf replaced anything else): children resolve to it.
+        w.dirs.set(inImage, rel);
         return;
     }
     const rel = await prepareLeaf(w, inImage);
@@ -50661,21 +50690,21 @@ async function copyEntry(w, inImage, src, st) {
         const key = `${st.dev}:${st.ino}`;
         const first = w.links.get(key);
         if (first !== undefined) {
-            await promises_default().link(external_node_path_default().join(w.req.rootfs, first), abs);
+            (0,external_node_fs_namespaceObject.linkSync)(external_node_path_default().join(w.req.rootfs, first), abs);
             w.written.add(rel);
             return;
         }
         w.links.set(key, rel);
     }
     if (st.isSymbolicLink()) {
-        await promises_default().symlink(await promises_default().readlink(src), abs);
+        (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_fs_namespaceObject.readlinkSync)(src), abs);
         const o = ownerFor(w, st);
-        await promises_default().lchown(abs, o.uid, o.gid);
-        await promises_default().lutimes(abs, st.atime, st.mtime);
+        (0,external_node_fs_namespaceObject.lchownSync)(abs, o.uid, o.gid);
+        (0,external_node_fs_namespaceObject.lutimesSync)(abs, st.atime, st.mtime);
     }
     else if (st.isFile()) {
-        await promises_default().copyFile(src, abs, external_node_fs_namespaceObject.constants.COPYFILE_FICLONE);
-        await applyMeta(w, abs, st, false);
+        (0,external_node_fs_namespaceObject.copyFileSync)(src, abs, external_node_fs_namespaceObject.constants.COPYFILE_FICLONE);
+        applyMeta(w, abs, st, false);
     }
     else {
         // Sockets, fifos and devices in a build context are not copied (Docker skips them too).
@@ -50688,17 +50717,17 @@ function ownerFor(w, st) {
         return w.owner;
     return st ? { uid: st.uid, gid: st.gid } : ROOT_OWNER;
 }
-async function applyMeta(w, abs, st, isDir) {
-    await finishEntry(w, abs, w.req.mode ?? st.mode & 0o7777, isDir ? undefined : st, st);
+function applyMeta(w, abs, st, isDir) {
+    finishEntry(w, abs, w.req.mode ?? st.mode & 0o7777, isDir ? undefined : st, st);
     if (isDir)
         w.dirTimes.push({ abs, stat: st });
 }
-async function finishEntry(w, abs, mode, times, source) {
+function finishEntry(w, abs, mode, times, source) {
     const o = ownerFor(w, source);
-    await promises_default().lchown(abs, o.uid, o.gid);
-    await promises_default().chmod(abs, mode); // after chown: chown clears setuid/setgid
+    (0,external_node_fs_namespaceObject.lchownSync)(abs, o.uid, o.gid);
+    (0,external_node_fs_namespaceObject.chmodSync)(abs, mode); // after chown: chown clears setuid/setgid
     if (times)
-        await promises_default().utimes(abs, times.atime, times.mtime);
+        (0,external_node_fs_namespaceObject.utimesSync)(abs, times.atime, times.mtime);
 }
 
 ;// CONCATENATED MODULE: ./src/build/source-hash.ts
@@ -50710,10 +50739,31 @@ async function finishEntry(w, abs, mode, times, source) {
 
 
 const PARALLEL = 16;
+/** Files up to this size are read synchronously into one shared buffer. */
+const source_hash_SMALL = 1 << 20;
+/** Small files hashed between two turns of the event loop. */
+const source_hash_YIELD_EVERY = 256;
 async function fileDigest(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     for await (const chunk of external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }))
         hash.update(chunk);
+    return hash.digest('hex');
+}
+/** sha256 of a small file through `buf` (a 1 MiB stream buffer per file cost more than the hashing). */
+function smallFileDigest(file, buf) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const fd = external_node_fs_default().openSync(file, 'r');
+    try {
+        for (;;) {
+            const n = external_node_fs_default().readSync(fd, buf, 0, buf.length, null);
+            if (n === 0)
+                break;
+            hash.update(buf.subarray(0, n));
+        }
+    }
+    finally {
+        external_node_fs_default().closeSync(fd);
+    }
     return hash.digest('hex');
 }
 function source_hash_typeOf(st) {
@@ -50736,15 +50786,22 @@ async function hashSources(k, tree, matches) {
         }
     }
     const digests = new Array(entries.length).fill('');
+    const buf = Buffer.allocUnsafe(source_hash_SMALL);
     let next = 0;
+    let small = 0;
     const worker = async () => {
         while (next < entries.length) {
             const i = next++;
             const e = entries[i];
-            if (e.stat.isFile())
+            if (e.stat.isFile() && e.stat.size <= source_hash_SMALL) {
+                digests[i] = smallFileDigest(e.abs, buf);
+                if (++small % source_hash_YIELD_EVERY === 0)
+                    await new Promise((r) => setImmediate(r));
+            }
+            else if (e.stat.isFile())
                 digests[i] = await fileDigest(e.abs);
             else if (e.stat.isSymbolicLink())
-                digests[i] = await external_node_fs_default().promises.readlink(e.abs);
+                digests[i] = external_node_fs_default().readlinkSync(e.abs);
         }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL, entries.length) }, worker));
@@ -51057,7 +51114,11 @@ async function copyInstruction(host, instr, df, from) {
     // The sources' part of the key, computed once up front (it reads the files).
     const hashStarted = performance.now();
     const sourceKey = new CacheKeyBuilder('sources');
-    if (treeKey !== undefined) {
+    if (!ctx.cache) {
+        // No cache: keys are never looked up, and hashing reads every source file.
+        sourceKey.field('uncached', '');
+    }
+    else if (treeKey !== undefined) {
         sourceKey.field('from', treeKey).list('patterns', instr.sources);
     }
     else {

@@ -116,7 +116,10 @@ export async function copyInstruction(
   // The sources' part of the key, computed once up front (it reads the files).
   const hashStarted = performance.now();
   const sourceKey = new CacheKeyBuilder('sources');
-  if (treeKey !== undefined) {
+  if (!ctx.cache) {
+    // No cache: keys are never looked up, and hashing reads every source file.
+    sourceKey.field('uncached', '');
+  } else if (treeKey !== undefined) {
     sourceKey.field('from', treeKey).list('patterns', instr.sources);
   } else {
     await hashSources(

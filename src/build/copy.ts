@@ -8,9 +8,29 @@
  * one COPY stay hardlinks. Every write goes through in-root resolution, so a
  * symlink in the image can never send a file outside the root filesystem.
  * Returns the rootfs-relative paths written, for the layer.
+ *
+ * Per-entry work uses synchronous calls (as extract.ts, for the same reason:
+ * each entry is a handful of tiny syscalls and a thread-pool hand-off costs
+ * more than the call) and directories resolved or created by this COPY are
+ * remembered, so a 30,000-file tree costs one resolution per directory, not
+ * per file. The event loop turns every YIELD_EVERY entries.
  */
-import { constants, type Stats } from 'node:fs';
-import fs from 'node:fs/promises';
+import {
+  chmodSync,
+  constants,
+  copyFileSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  readlinkSync,
+  rmSync,
+  type Stats,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { IgnoreMatcher, parseDockerignore } from '../dockerfile/dockerignore.js';
 import { mkdirInRoot, resolveInRoot } from './sandbox-paths.js';
@@ -66,7 +86,14 @@ interface Writer {
   /** directories whose mtime must be set after their children. */
   dirTimes: { abs: string; stat: Stats }[];
   exclude?: IgnoreMatcher;
+  /** In-image directory → its resolved rootfs-relative path, for directories this COPY resolved. */
+  dirs: Map<string, string>;
+  /** Entries written since the event loop last turned. */
+  sinceYield: number;
 }
+
+/** Entries copied between two turns of the event loop. */
+const YIELD_EVERY = 256;
 
 export async function copyIntoRootfs(req: CopyRequest): Promise<string[]> {
   const w: Writer = {
@@ -75,6 +102,8 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<string[]> {
     written: new Set(),
     links: new Map(),
     dirTimes: [],
+    dirs: new Map(),
+    sinceYield: 0,
     exclude: req.exclude.length
       ? new IgnoreMatcher(parseDockerignore(req.exclude.join('\n')), '--exclude')
       : undefined,
@@ -87,10 +116,14 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<string[]> {
     if (match.stat.isDirectory()) {
       const into = req.parents && match.matched ? path.posix.join(req.dest, match.matched) : base;
       const dirRel = await makeDir(w, into);
-      await applyMeta(w, path.join(req.rootfs, dirRel), match.stat, true);
+      applyMeta(w, path.join(req.rootfs, dirRel), match.stat, true);
       for await (const e of tree.walk(match)) {
         if (w.exclude?.matches(e.rel)) continue;
         await copyEntry(w, `${into}/${e.rel}`, e.abs, e.stat);
+        if (++w.sinceYield >= YIELD_EVERY) {
+          w.sinceYield = 0;
+          await new Promise((r) => setImmediate(r));
+        }
       }
     } else {
       const target = await fileTarget(w, base, path.posix.basename(match.matched), destDir || req.parents);
@@ -101,12 +134,12 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<string[]> {
     const target = await fileTarget(w, req.dest, c.name, destDir);
     const rel = await prepareLeaf(w, target);
     const abs = path.join(req.rootfs, rel);
-    await fs.writeFile(abs, c.data, { mode: 0o644 });
-    await finishEntry(w, abs, req.mode ?? 0o644, undefined);
+    writeFileSync(abs, c.data, { mode: 0o644 });
+    finishEntry(w, abs, req.mode ?? 0o644, undefined);
     w.written.add(rel);
   }
   // Directory mtimes last: writing children changed them.
-  for (const d of w.dirTimes.reverse()) await fs.utimes(d.abs, d.stat.atime, d.stat.mtime);
+  for (const d of w.dirTimes.reverse()) utimesSync(d.abs, d.stat.atime, d.stat.mtime);
   return [...w.written];
 }
 
@@ -119,6 +152,8 @@ async function fileTarget(w: Writer, dest: string, name: string, destIsDir: bool
 }
 
 async function makeDir(w: Writer, inImage: string): Promise<string> {
+  const known = w.dirs.get(inImage);
+  if (known !== undefined) return known;
   const owner = w.owner === 'preserve' ? ROOT_OWNER : w.owner;
   const { rel, created } = await mkdirInRoot(w.req.rootfs, inImage, {
     mode: 0o755,
@@ -126,7 +161,16 @@ async function makeDir(w: Writer, inImage: string): Promise<string> {
     gid: owner.gid,
   });
   for (const c of created) w.written.add(c);
+  w.dirs.set(inImage, rel);
   return rel;
+}
+
+function lstatOrUndefined(abs: string): Stats | undefined {
+  try {
+    return lstatSync(abs);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resolves the parent in the root (creating it), and clears the leaf unless it is a directory. */
@@ -137,9 +181,11 @@ async function prepareLeaf(w: Writer, inImage: string, keepDir = false): Promise
   const parentRel = await makeDir(w, parent);
   const rel = parentRel ? `${parentRel}/${name}` : name;
   const abs = path.join(w.req.rootfs, rel);
-  const existing = await fs.lstat(abs).catch(() => undefined);
+  const existing = lstatOrUndefined(abs);
   if (existing && !(keepDir && existing.isDirectory())) {
-    await fs.rm(abs, { recursive: true, force: true });
+    rmSync(abs, { recursive: true, force: true });
+    // Whatever was resolved through it may be gone or different now.
+    w.dirs.clear();
   }
   return rel;
 }
@@ -148,9 +194,11 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
   if (st.isDirectory()) {
     const rel = await prepareLeaf(w, inImage, true);
     const abs = path.join(w.req.rootfs, rel);
-    await fs.mkdir(abs, { recursive: true });
-    await applyMeta(w, abs, st, true);
+    mkdirSync(abs, { recursive: true });
+    applyMeta(w, abs, st, true);
     w.written.add(rel);
+    // A real directory now (prepareLeaf replaced anything else): children resolve to it.
+    w.dirs.set(inImage, rel);
     return;
   }
   const rel = await prepareLeaf(w, inImage);
@@ -159,20 +207,20 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
     const key = `${st.dev}:${st.ino}`;
     const first = w.links.get(key);
     if (first !== undefined) {
-      await fs.link(path.join(w.req.rootfs, first), abs);
+      linkSync(path.join(w.req.rootfs, first), abs);
       w.written.add(rel);
       return;
     }
     w.links.set(key, rel);
   }
   if (st.isSymbolicLink()) {
-    await fs.symlink(await fs.readlink(src), abs);
+    symlinkSync(readlinkSync(src), abs);
     const o = ownerFor(w, st);
-    await fs.lchown(abs, o.uid, o.gid);
-    await fs.lutimes(abs, st.atime, st.mtime);
+    lchownSync(abs, o.uid, o.gid);
+    lutimesSync(abs, st.atime, st.mtime);
   } else if (st.isFile()) {
-    await fs.copyFile(src, abs, constants.COPYFILE_FICLONE);
-    await applyMeta(w, abs, st, false);
+    copyFileSync(src, abs, constants.COPYFILE_FICLONE);
+    applyMeta(w, abs, st, false);
   } else {
     // Sockets, fifos and devices in a build context are not copied (Docker skips them too).
     return;
@@ -185,20 +233,14 @@ function ownerFor(w: Writer, st: Stats | undefined): Owner {
   return st ? { uid: st.uid, gid: st.gid } : ROOT_OWNER;
 }
 
-async function applyMeta(w: Writer, abs: string, st: Stats, isDir: boolean): Promise<void> {
-  await finishEntry(w, abs, w.req.mode ?? st.mode & 0o7777, isDir ? undefined : st, st);
+function applyMeta(w: Writer, abs: string, st: Stats, isDir: boolean): void {
+  finishEntry(w, abs, w.req.mode ?? st.mode & 0o7777, isDir ? undefined : st, st);
   if (isDir) w.dirTimes.push({ abs, stat: st });
 }
 
-async function finishEntry(
-  w: Writer,
-  abs: string,
-  mode: number,
-  times: Stats | undefined,
-  source?: Stats,
-): Promise<void> {
+function finishEntry(w: Writer, abs: string, mode: number, times: Stats | undefined, source?: Stats): void {
   const o = ownerFor(w, source);
-  await fs.lchown(abs, o.uid, o.gid);
-  await fs.chmod(abs, mode); // after chown: chown clears setuid/setgid
-  if (times) await fs.utimes(abs, times.atime, times.mtime);
+  lchownSync(abs, o.uid, o.gid);
+  chmodSync(abs, mode); // after chown: chown clears setuid/setgid
+  if (times) utimesSync(abs, times.atime, times.mtime);
 }
