@@ -1,11 +1,13 @@
 /**
- * Layer compression streams. gzip through node:zlib; zstd through node:zlib
+ * Layer compression streams. gzip through node:zlib on every core
+ * (parallel-gzip.ts); zstd through node:zlib
  * when the running Node has it (22.15+/24), else through the `zstd` program;
  * 'none' is a pass-through.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { Duplex, PassThrough, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
+import { ParallelGzip } from './parallel-gzip.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -40,7 +42,7 @@ export function hasNativeZstd(): boolean {
 export function createCompressor(kind: Compression, level?: number): Duplex {
   switch (kind) {
     case 'gzip':
-      return zlib.createGzip({ level: level ?? DEFAULT_LEVEL.gzip, chunkSize: ZLIB_CHUNK });
+      return new ParallelGzip({ level: level ?? DEFAULT_LEVEL.gzip });
     case 'zstd': {
       const lvl = level ?? DEFAULT_LEVEL.zstd;
       if (hasNativeZstd()) {
