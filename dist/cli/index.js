@@ -43984,6 +43984,294 @@ function reclaiming(source, reclaimer) {
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./src/image/parallel-gzip.ts
+/**
+ * gzip on several cores, as pigz does it: the input is cut into blocks of
+ * `blockSize` bytes; each is deflated on libuv's thread pool
+ * (zlib.deflateRaw) with the last 32 KiB of the block before it as its
+ * dictionary and ends with a sync flush (byte-aligned, not final), the last
+ * one with Z_FINISH. The raw pieces concatenate into one deflate stream in
+ * one gzip member whose CRC-32 and size are computed here.
+ *
+ * The output depends only on the input, the level and the block size — not
+ * on timing or on how many blocks run at once — so layers stay reproducible.
+ * The ratio is within a fraction of a percent of a single stream (each block
+ * starts with a primed window). At most `parallel` blocks are in flight:
+ * memory is a few blocks, whatever the input size.
+ */
+
+
+
+/** 1 MiB blocks: a thread-pool hand-off and a dictionary priming per MiB cost well under 1%. */
+const GZIP_BLOCK = 1 << 20;
+const WINDOW = 32 * 1024;
+/** gzip header: no name, mtime 0, XFL 0, OS 3 (Unix) — what node:zlib writes too. */
+const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]);
+function deflateBlock(input, level, dictionary, last) {
+    return new Promise((resolve, reject) => {
+        external_node_zlib_default().deflateRaw(input, {
+            level,
+            ...(dictionary ? { dictionary } : {}),
+            finishFlush: last ? (external_node_zlib_default()).constants.Z_FINISH : (external_node_zlib_default()).constants.Z_SYNC_FLUSH,
+            // One hand-off back per block rather than one per 16 KiB of output.
+            chunkSize: Math.max(64 * 1024, input.length + (input.length >> 3) + 1024),
+        }, (err, out) => (err ? reject(err) : resolve(out)));
+    });
+}
+class ParallelGzip extends external_node_stream_.Transform {
+    level;
+    blockSize;
+    parallel;
+    pending = [];
+    pendingBytes = 0;
+    tail;
+    inFlight = [];
+    crc = 0;
+    total = 0;
+    started = false;
+    constructor(opts) {
+        super({ highWaterMark: 1 << 20 });
+        this.level = opts.level;
+        this.blockSize = Math.max(WINDOW, opts.blockSize ?? GZIP_BLOCK);
+        this.parallel = opts.parallel ?? Math.min(4, Math.max(2, (0,external_node_os_namespaceObject.availableParallelism)()));
+    }
+    submit(block, last) {
+        const p = deflateBlock(block, this.level, this.tail, last);
+        // An unobserved rejection must not crash the process before it is awaited in order.
+        p.catch(() => undefined);
+        this.inFlight.push(p);
+        this.tail = block.subarray(Math.max(0, block.length - WINDOW));
+    }
+    cut() {
+        const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+        const block = all.subarray(0, this.blockSize);
+        const rest = all.subarray(this.blockSize);
+        this.pending = rest.length ? [rest] : [];
+        this.pendingBytes = rest.length;
+        // Copy: the block outlives the chunk it was sliced from (the dictionary of the next).
+        return Buffer.from(block);
+    }
+    async emitOldest() {
+        const out = await this.inFlight.shift();
+        if (!this.started) {
+            this.started = true;
+            this.push(HEADER);
+        }
+        this.push(out);
+    }
+    _transform(chunk, _enc, cb) {
+        this.crc = external_node_zlib_default().crc32(chunk, this.crc);
+        this.total += chunk.length;
+        this.pending.push(chunk);
+        this.pendingBytes += chunk.length;
+        (async () => {
+            while (this.pendingBytes >= this.blockSize) {
+                this.submit(this.cut(), false);
+                while (this.inFlight.length >= this.parallel)
+                    await this.emitOldest();
+            }
+        })().then(() => cb(), cb);
+    }
+    _flush(cb) {
+        (async () => {
+            const rest = this.pendingBytes ? Buffer.concat(this.pending, this.pendingBytes) : Buffer.alloc(0);
+            this.pending = [];
+            this.pendingBytes = 0;
+            this.submit(rest, true);
+            while (this.inFlight.length > 0)
+                await this.emitOldest();
+            const trailer = Buffer.alloc(8);
+            trailer.writeUInt32LE(this.crc >>> 0, 0);
+            trailer.writeUInt32LE(this.total % 2 ** 32, 4);
+            this.push(trailer);
+        })().then(() => cb(), cb);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/image/compression.ts
+/**
+ * Layer compression streams. gzip through node:zlib on every core
+ * (parallel-gzip.ts); zstd through node:zlib
+ * when the running Node has it (22.15+/24), else through the `zstd` program;
+ * 'none' is a pass-through.
+ */
+
+
+
+
+/** gzip -6 and zstd -3: the defaults of the gzip and zstd programs (and of BuildKit). */
+const DEFAULT_LEVEL = { gzip: 6, zstd: 3 };
+/**
+ * zlib output chunk size. zlib's default (16 KiB) means many small chunks
+ * crossing the thread pool; 128 KiB measured faster (see bench/layer-rss.ts).
+ */
+const ZLIB_CHUNK = 128 * 1024;
+const zstdZlib = (external_node_zlib_default());
+class CompressionError extends Error {
+    name = 'CompressionError';
+}
+/** True when this Node compresses and decompresses zstd itself. */
+function hasNativeZstd() {
+    return (typeof zstdZlib.createZstdCompress === 'function' && typeof zstdZlib.createZstdDecompress === 'function');
+}
+function createCompressor(kind, level) {
+    switch (kind) {
+        case 'gzip':
+            return new ParallelGzip({ level: level ?? DEFAULT_LEVEL.gzip });
+        case 'zstd': {
+            const lvl = level ?? DEFAULT_LEVEL.zstd;
+            if (hasNativeZstd()) {
+                const key = zstdZlib.constants.ZSTD_c_compressionLevel ?? 100;
+                return zstdZlib.createZstdCompress({ chunkSize: ZLIB_CHUNK, params: { [key]: lvl } });
+            }
+            return programFilter('zstd', ['-q', '-c', `-${lvl}`], ZSTD_HINT);
+        }
+        case 'none':
+            return new external_node_stream_.PassThrough({ highWaterMark: 1 << 20 });
+        default:
+            return unknownCompression(kind);
+    }
+}
+/**
+ * gunzip settings for big streams (pulled and stored layers). Each inflate
+ * step runs on the thread pool and needs the main thread to start the next;
+ * with zlib's 16 KiB default output a 190 MiB layer took ~12,000 round trips
+ * (1.8 s of CPU on top of 0.8 s of inflating) and the pool sat idle while
+ * extraction kept the main thread busy. 1 MiB steps fed 1 MiB of input
+ * (coalesce()) and an 8 MiB read-ahead let inflation run on another core
+ * while the main thread writes files.
+ */
+const INFLATE_OPTIONS = {
+    chunkSize: 1 << 20,
+    readableHighWaterMark: 8 << 20,
+};
+/** Regroups a byte stream into chunks of at least `size` bytes (the last may be smaller). */
+function coalesce(size = 1 << 20) {
+    let parts = [];
+    let bytes = 0;
+    return new external_node_stream_.Transform({
+        highWaterMark: size,
+        transform(chunk, _enc, cb) {
+            parts.push(chunk);
+            bytes += chunk.length;
+            if (bytes < size)
+                return cb();
+            const out = parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes);
+            parts = [];
+            bytes = 0;
+            cb(null, out);
+        },
+        flush(cb) {
+            if (bytes > 0)
+                this.push(parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes));
+            parts = [];
+            bytes = 0;
+            cb();
+        },
+    });
+}
+function createDecompressor(kind) {
+    switch (kind) {
+        case 'gzip':
+            return external_node_zlib_default().createGunzip(INFLATE_OPTIONS);
+        case 'zstd':
+            if (hasNativeZstd())
+                return zstdZlib.createZstdDecompress({ chunkSize: ZLIB_CHUNK });
+            return programFilter('zstd', ['-q', '-d', '-c'], ZSTD_HINT);
+        case 'none':
+            return new external_node_stream_.PassThrough({ highWaterMark: 1 << 20 });
+        default:
+            return unknownCompression(kind);
+    }
+}
+function unknownCompression(kind) {
+    throw new CompressionError(`unknown compression "${String(kind)}": use gzip, zstd or none`);
+}
+const ZSTD_HINT = 'zstd layers need Node 22.15+ (node:zlib zstd) or the zstd program: install zstd (apt-get install zstd) or run on Node 24';
+/**
+ * A program as a Duplex: bytes written go to its stdin, its stdout is read.
+ * The readable side ends only after the program exited with status 0; any
+ * other exit destroys the stream with an error carrying the program's
+ * stderr; a missing program errors with `missingHint`.
+ */
+function programFilter(cmd, args, missingHint) {
+    return new ChildFilter(cmd, args, missingHint);
+}
+class ChildFilter extends external_node_stream_.Duplex {
+    child;
+    stderr = '';
+    stdinError;
+    exited = false;
+    inputEnded = false;
+    constructor(cmd, args, missingHint) {
+        super({ readableHighWaterMark: 1 << 20, writableHighWaterMark: 1 << 20 });
+        this.child = (0,external_node_child_process_namespaceObject.spawn)(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+        const { child } = this;
+        child.stdout.on('data', (chunk) => {
+            if (!this.push(chunk))
+                child.stdout.pause();
+        });
+        child.stderr.on('data', (d) => {
+            if (this.stderr.length < 4096)
+                this.stderr += d.toString();
+        });
+        child.stdin.on('error', (e) => {
+            // EPIPE when the program died early: the exit status tells why.
+            this.stdinError = e;
+        });
+        child.on('error', (e) => {
+            this.exited = true;
+            this.destroy(e.code === 'ENOENT'
+                ? new CompressionError(`"${cmd}" is not on PATH${missingHint ? `: ${missingHint}` : ''}`)
+                : e);
+        });
+        child.on('close', (code, signal) => {
+            this.exited = true;
+            // A filter must read to EOF, which it only sees after _final: an exit
+            // before that means it left input unread, whatever its status.
+            if (code === 0 && this.inputEnded && !this.stdinError) {
+                this.push(null);
+                return;
+            }
+            const why = code === 0
+                ? 'it exited before reading all its input'
+                : this.stderr.trim() || this.stdinError?.message || 'no message';
+            this.destroy(new CompressionError(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${why}`));
+        });
+    }
+    _read() {
+        this.child.stdout.resume();
+    }
+    _write(chunk, _enc, cb) {
+        if (this.stdinError) {
+            // The program stopped reading: drop the rest; its exit status decides.
+            cb();
+            return;
+        }
+        if (this.child.stdin.write(chunk)) {
+            cb();
+            return;
+        }
+        const onDrain = () => {
+            this.child.stdin.off('close', onDrain);
+            cb();
+        };
+        this.child.stdin.once('drain', onDrain);
+        // A stdin closed under us (program died) never drains; the exit handler reports.
+        this.child.stdin.once('close', onDrain);
+    }
+    _final(cb) {
+        this.inputEnded = true;
+        this.child.stdin.end();
+        cb();
+    }
+    _destroy(err, cb) {
+        if (!this.exited)
+            this.child.kill('SIGKILL');
+        cb(err);
+    }
+}
+
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 // EXTERNAL MODULE: ../../main/node_modules/undici/index.js
@@ -44376,6 +44664,7 @@ async function readBody(body, limit, what) {
 
 
 
+
 function isMountable(b) {
     const s = b.source;
     return (typeof s === 'object' && s !== null && typeof s.registry === 'string' && typeof s.repository === 'string');
@@ -44474,12 +44763,12 @@ function uncompressed(mediaType, open, reclaimer = noReclaimer) {
     const z = external_node_zlib_;
     let decoder;
     if (kind === 'gzip')
-        decoder = external_node_zlib_.createGunzip();
+        decoder = external_node_zlib_.createGunzip(INFLATE_OPTIONS);
     else if (z.createZstdDecompress)
         decoder = z.createZstdDecompress();
     else
         throw new Error(`layer media type ${mediaType} needs zstd, which this Node.js (${process.version}) lacks`);
-    return reclaiming((0,external_node_stream_.pipeline)(open(), decoder, () => { }), reclaimer);
+    return reclaiming((0,external_node_stream_.pipeline)(open(), coalesce(), decoder, () => { }), reclaimer);
 }
 class RemoteBlob {
     client;
@@ -44980,256 +45269,6 @@ function checkDescriptor(ref, d) {
 
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/image/parallel-gzip.ts
-/**
- * gzip on several cores, as pigz does it: the input is cut into blocks of
- * `blockSize` bytes; each is deflated on libuv's thread pool
- * (zlib.deflateRaw) with the last 32 KiB of the block before it as its
- * dictionary and ends with a sync flush (byte-aligned, not final), the last
- * one with Z_FINISH. The raw pieces concatenate into one deflate stream in
- * one gzip member whose CRC-32 and size are computed here.
- *
- * The output depends only on the input, the level and the block size — not
- * on timing or on how many blocks run at once — so layers stay reproducible.
- * The ratio is within a fraction of a percent of a single stream (each block
- * starts with a primed window). At most `parallel` blocks are in flight:
- * memory is a few blocks, whatever the input size.
- */
-
-
-
-/** 1 MiB blocks: a thread-pool hand-off and a dictionary priming per MiB cost well under 1%. */
-const GZIP_BLOCK = 1 << 20;
-const WINDOW = 32 * 1024;
-/** gzip header: no name, mtime 0, XFL 0, OS 3 (Unix) — what node:zlib writes too. */
-const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]);
-function deflateBlock(input, level, dictionary, last) {
-    return new Promise((resolve, reject) => {
-        external_node_zlib_default().deflateRaw(input, {
-            level,
-            ...(dictionary ? { dictionary } : {}),
-            finishFlush: last ? (external_node_zlib_default()).constants.Z_FINISH : (external_node_zlib_default()).constants.Z_SYNC_FLUSH,
-            // One hand-off back per block rather than one per 16 KiB of output.
-            chunkSize: Math.max(64 * 1024, input.length + (input.length >> 3) + 1024),
-        }, (err, out) => (err ? reject(err) : resolve(out)));
-    });
-}
-class ParallelGzip extends external_node_stream_.Transform {
-    level;
-    blockSize;
-    parallel;
-    pending = [];
-    pendingBytes = 0;
-    tail;
-    inFlight = [];
-    crc = 0;
-    total = 0;
-    started = false;
-    constructor(opts) {
-        super({ highWaterMark: 1 << 20 });
-        this.level = opts.level;
-        this.blockSize = Math.max(WINDOW, opts.blockSize ?? GZIP_BLOCK);
-        this.parallel = opts.parallel ?? Math.min(4, Math.max(2, (0,external_node_os_namespaceObject.availableParallelism)()));
-    }
-    submit(block, last) {
-        const p = deflateBlock(block, this.level, this.tail, last);
-        // An unobserved rejection must not crash the process before it is awaited in order.
-        p.catch(() => undefined);
-        this.inFlight.push(p);
-        this.tail = block.subarray(Math.max(0, block.length - WINDOW));
-    }
-    cut() {
-        const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
-        const block = all.subarray(0, this.blockSize);
-        const rest = all.subarray(this.blockSize);
-        this.pending = rest.length ? [rest] : [];
-        this.pendingBytes = rest.length;
-        // Copy: the block outlives the chunk it was sliced from (the dictionary of the next).
-        return Buffer.from(block);
-    }
-    async emitOldest() {
-        const out = await this.inFlight.shift();
-        if (!this.started) {
-            this.started = true;
-            this.push(HEADER);
-        }
-        this.push(out);
-    }
-    _transform(chunk, _enc, cb) {
-        this.crc = external_node_zlib_default().crc32(chunk, this.crc);
-        this.total += chunk.length;
-        this.pending.push(chunk);
-        this.pendingBytes += chunk.length;
-        (async () => {
-            while (this.pendingBytes >= this.blockSize) {
-                this.submit(this.cut(), false);
-                while (this.inFlight.length >= this.parallel)
-                    await this.emitOldest();
-            }
-        })().then(() => cb(), cb);
-    }
-    _flush(cb) {
-        (async () => {
-            const rest = this.pendingBytes ? Buffer.concat(this.pending, this.pendingBytes) : Buffer.alloc(0);
-            this.pending = [];
-            this.pendingBytes = 0;
-            this.submit(rest, true);
-            while (this.inFlight.length > 0)
-                await this.emitOldest();
-            const trailer = Buffer.alloc(8);
-            trailer.writeUInt32LE(this.crc >>> 0, 0);
-            trailer.writeUInt32LE(this.total % 2 ** 32, 4);
-            this.push(trailer);
-        })().then(() => cb(), cb);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/image/compression.ts
-/**
- * Layer compression streams. gzip through node:zlib on every core
- * (parallel-gzip.ts); zstd through node:zlib
- * when the running Node has it (22.15+/24), else through the `zstd` program;
- * 'none' is a pass-through.
- */
-
-
-
-
-/** gzip -6 and zstd -3: the defaults of the gzip and zstd programs (and of BuildKit). */
-const DEFAULT_LEVEL = { gzip: 6, zstd: 3 };
-/**
- * zlib output chunk size. zlib's default (16 KiB) means many small chunks
- * crossing the thread pool; 128 KiB measured faster (see bench/layer-rss.ts).
- */
-const ZLIB_CHUNK = 128 * 1024;
-const zstdZlib = (external_node_zlib_default());
-class CompressionError extends Error {
-    name = 'CompressionError';
-}
-/** True when this Node compresses and decompresses zstd itself. */
-function hasNativeZstd() {
-    return (typeof zstdZlib.createZstdCompress === 'function' && typeof zstdZlib.createZstdDecompress === 'function');
-}
-function createCompressor(kind, level) {
-    switch (kind) {
-        case 'gzip':
-            return new ParallelGzip({ level: level ?? DEFAULT_LEVEL.gzip });
-        case 'zstd': {
-            const lvl = level ?? DEFAULT_LEVEL.zstd;
-            if (hasNativeZstd()) {
-                const key = zstdZlib.constants.ZSTD_c_compressionLevel ?? 100;
-                return zstdZlib.createZstdCompress({ chunkSize: ZLIB_CHUNK, params: { [key]: lvl } });
-            }
-            return programFilter('zstd', ['-q', '-c', `-${lvl}`], ZSTD_HINT);
-        }
-        case 'none':
-            return new external_node_stream_.PassThrough({ highWaterMark: 1 << 20 });
-        default:
-            return unknownCompression(kind);
-    }
-}
-function createDecompressor(kind) {
-    switch (kind) {
-        case 'gzip':
-            return external_node_zlib_default().createGunzip({ chunkSize: ZLIB_CHUNK });
-        case 'zstd':
-            if (hasNativeZstd())
-                return zstdZlib.createZstdDecompress({ chunkSize: ZLIB_CHUNK });
-            return programFilter('zstd', ['-q', '-d', '-c'], ZSTD_HINT);
-        case 'none':
-            return new external_node_stream_.PassThrough({ highWaterMark: 1 << 20 });
-        default:
-            return unknownCompression(kind);
-    }
-}
-function unknownCompression(kind) {
-    throw new CompressionError(`unknown compression "${String(kind)}": use gzip, zstd or none`);
-}
-const ZSTD_HINT = 'zstd layers need Node 22.15+ (node:zlib zstd) or the zstd program: install zstd (apt-get install zstd) or run on Node 24';
-/**
- * A program as a Duplex: bytes written go to its stdin, its stdout is read.
- * The readable side ends only after the program exited with status 0; any
- * other exit destroys the stream with an error carrying the program's
- * stderr; a missing program errors with `missingHint`.
- */
-function programFilter(cmd, args, missingHint) {
-    return new ChildFilter(cmd, args, missingHint);
-}
-class ChildFilter extends external_node_stream_.Duplex {
-    child;
-    stderr = '';
-    stdinError;
-    exited = false;
-    inputEnded = false;
-    constructor(cmd, args, missingHint) {
-        super({ readableHighWaterMark: 1 << 20, writableHighWaterMark: 1 << 20 });
-        this.child = (0,external_node_child_process_namespaceObject.spawn)(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-        const { child } = this;
-        child.stdout.on('data', (chunk) => {
-            if (!this.push(chunk))
-                child.stdout.pause();
-        });
-        child.stderr.on('data', (d) => {
-            if (this.stderr.length < 4096)
-                this.stderr += d.toString();
-        });
-        child.stdin.on('error', (e) => {
-            // EPIPE when the program died early: the exit status tells why.
-            this.stdinError = e;
-        });
-        child.on('error', (e) => {
-            this.exited = true;
-            this.destroy(e.code === 'ENOENT'
-                ? new CompressionError(`"${cmd}" is not on PATH${missingHint ? `: ${missingHint}` : ''}`)
-                : e);
-        });
-        child.on('close', (code, signal) => {
-            this.exited = true;
-            // A filter must read to EOF, which it only sees after _final: an exit
-            // before that means it left input unread, whatever its status.
-            if (code === 0 && this.inputEnded && !this.stdinError) {
-                this.push(null);
-                return;
-            }
-            const why = code === 0
-                ? 'it exited before reading all its input'
-                : this.stderr.trim() || this.stdinError?.message || 'no message';
-            this.destroy(new CompressionError(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${why}`));
-        });
-    }
-    _read() {
-        this.child.stdout.resume();
-    }
-    _write(chunk, _enc, cb) {
-        if (this.stdinError) {
-            // The program stopped reading: drop the rest; its exit status decides.
-            cb();
-            return;
-        }
-        if (this.child.stdin.write(chunk)) {
-            cb();
-            return;
-        }
-        const onDrain = () => {
-            this.child.stdin.off('close', onDrain);
-            cb();
-        };
-        this.child.stdin.once('drain', onDrain);
-        // A stdin closed under us (program died) never drains; the exit handler reports.
-        this.child.stdin.once('close', onDrain);
-    }
-    _final(cb) {
-        this.inputEnded = true;
-        this.child.stdin.end();
-        cb();
-    }
-    _destroy(err, cb) {
-        if (!this.exited)
-            this.child.kill('SIGKILL');
-        cb(err);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/image/verify.ts
 /**
  * Verified streams: bytes pass through unchanged and the stream fails if
