@@ -112,8 +112,11 @@ export async function runInstruction(host: StageHost, instr: RunInstruction): Pr
         }
         const committing = performance.now();
         await step.commit();
-        const snapshotMs = t.prepareMs + t.finishMs + (performance.now() - committing);
-        log.debug(`timing: snapshot ${snapshotMs.toFixed(0)} ms ${host.label} (${n} changes)`);
+        const commitMs = performance.now() - committing;
+        const snapshotMs = t.prepareMs + t.finishMs + commitMs;
+        log.debug(
+          `timing: snapshot ${snapshotMs.toFixed(0)} ms ${host.label} (${n} changes; prepare ${t.prepareMs.toFixed(0)}, collect ${t.finishMs.toFixed(0)}, commit ${commitMs.toFixed(0)} ms)`,
+        );
         if (layer) log.debug(`timing: layer ${layerMs.toFixed(0)} ms ${host.label} (${layerSize(layer)})`);
         return layer;
       } catch (e) {
