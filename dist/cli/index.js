@@ -48112,6 +48112,14 @@ function validate(p) {
 }
 
 ;// CONCATENATED MODULE: ./src/build/source-tree.ts
+/**
+ * A tree COPY/ADD reads from: the build context (with .dockerignore) or an
+ * earlier stage's root filesystem. Sources are matched like BuildKit: the
+ * path is cleaned against the tree's root (`..` cannot leave it), wildcards
+ * match one segment at a time (Go path.Match), a symlink named as the source
+ * is followed inside the tree, symlinks below it are copied as symlinks.
+ */
+
 
 
 
@@ -48178,12 +48186,12 @@ class SourceTree {
     async *walk(dir) {
         yield* this.walkDir(dir.abs, dir.rel, '');
     }
+    // Synchronous calls: a thread-pool hand-off per lstat cost more than the lstat (1.3 s for 30,000 files).
     async *walkDir(abs, treeRel, rel) {
-        const names = (await promises_default().readdir(abs)).sort(byteOrder);
-        const stats = await Promise.all(names.map((n) => promises_default().lstat(external_node_path_default().join(abs, n))));
+        const names = (0,external_node_fs_namespaceObject.readdirSync)(abs).sort(byteOrder);
         for (let i = 0; i < names.length; i++) {
             const name = names[i];
-            const st = stats[i];
+            const st = (0,external_node_fs_namespaceObject.lstatSync)(external_node_path_default().join(abs, name));
             const childTree = treeRel ? `${treeRel}/${name}` : name;
             const childRel = rel ? `${rel}/${name}` : name;
             const childAbs = external_node_path_default().join(abs, name);
@@ -50722,6 +50730,10 @@ function parseChmod(text) {
 }
 /** Entries copied between two turns of the event loop. */
 const copy_YIELD_EVERY = 256;
+/** Files up to this size are copied through one buffer with descriptor-based metadata calls. */
+const copy_SMALL = 1 << 20;
+const READ_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
+const CREATE_FLAGS = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
 async function copyIntoRootfs(req) {
     const w = {
         req,
@@ -50730,6 +50742,8 @@ async function copyIntoRootfs(req) {
         links: new Map(),
         dirTimes: [],
         dirs: new Map(),
+        fresh: new Set(),
+        buf: Buffer.allocUnsafe(copy_SMALL + 1),
         sinceYield: 0,
         exclude: req.exclude.length
             ? new IgnoreMatcher(parseDockerignore(req.exclude.join('\n')), '--exclude')
@@ -50762,7 +50776,7 @@ async function copyIntoRootfs(req) {
     }
     for (const c of req.contents) {
         const target = await fileTarget(w, req.dest, c.name, destDir);
-        const rel = await prepareLeaf(w, target);
+        const { rel } = await prepareLeaf(w, target);
         const abs = external_node_path_default().join(req.rootfs, rel);
         (0,external_node_fs_namespaceObject.writeFileSync)(abs, c.data, { mode: 0o644 });
         finishEntry(w, abs, req.mode ?? 0o644, undefined);
@@ -50792,8 +50806,10 @@ async function makeDir(w, inImage) {
         uid: owner.uid,
         gid: owner.gid,
     });
-    for (const c of created)
+    for (const c of created) {
         w.written.add(c);
+        w.fresh.add(c);
+    }
     w.dirs.set(inImage, rel);
     return rel;
 }
@@ -50805,7 +50821,10 @@ function copy_lstatOrUndefined(abs) {
         return undefined;
     }
 }
-/** Resolves the parent in the root (creating it), and clears the leaf unless it is a directory. */
+/**
+ * Resolves the parent in the root (creating it), and clears the leaf unless
+ * it is a directory. `absent`: nothing is at the leaf now.
+ */
 async function prepareLeaf(w, inImage, keepDir = false) {
     const parent = external_node_path_default().posix.dirname(inImage);
     const name = external_node_path_default().posix.basename(inImage);
@@ -50813,27 +50832,37 @@ async function prepareLeaf(w, inImage, keepDir = false) {
         throw new CopyError(`invalid destination "${inImage}"`);
     const parentRel = await makeDir(w, parent);
     const rel = parentRel ? `${parentRel}/${name}` : name;
+    // In a directory this COPY made, only what it wrote can be there.
+    if (w.fresh.has(parentRel) && !w.written.has(rel))
+        return { rel, absent: true };
     const abs = external_node_path_default().join(w.req.rootfs, rel);
     const existing = copy_lstatOrUndefined(abs);
     if (existing && !(keepDir && existing.isDirectory())) {
         (0,external_node_fs_namespaceObject.rmSync)(abs, { recursive: true, force: true });
         // Whatever was resolved through it may be gone or different now.
         w.dirs.clear();
+        w.fresh.clear();
+        return { rel, absent: true };
     }
-    return rel;
+    return { rel, absent: existing === undefined };
 }
 async function copyEntry(w, inImage, src, st) {
     if (st.isDirectory()) {
-        const rel = await prepareLeaf(w, inImage, true);
+        const { rel, absent } = await prepareLeaf(w, inImage, true);
         const abs = external_node_path_default().join(w.req.rootfs, rel);
-        (0,external_node_fs_namespaceObject.mkdirSync)(abs, { recursive: true });
+        if (absent) {
+            (0,external_node_fs_namespaceObject.mkdirSync)(abs);
+            w.fresh.add(rel);
+        }
+        else
+            (0,external_node_fs_namespaceObject.mkdirSync)(abs, { recursive: true });
         applyMeta(w, abs, st, true);
         w.written.add(rel);
         // A real directory now (prepareLeaf replaced anything else): children resolve to it.
         w.dirs.set(inImage, rel);
         return;
     }
-    const rel = await prepareLeaf(w, inImage);
+    const { rel } = await prepareLeaf(w, inImage);
     const abs = external_node_path_default().join(w.req.rootfs, rel);
     if (st.nlink > 1 && !st.isSymbolicLink()) {
         const key = `${st.dev}:${st.ino}`;
@@ -50852,14 +50881,53 @@ async function copyEntry(w, inImage, src, st) {
         (0,external_node_fs_namespaceObject.lutimesSync)(abs, st.atime, st.mtime);
     }
     else if (st.isFile()) {
-        (0,external_node_fs_namespaceObject.copyFileSync)(src, abs, external_node_fs_namespaceObject.constants.COPYFILE_FICLONE);
-        applyMeta(w, abs, st, false);
+        if (st.size > copy_SMALL || !copySmallFile(w, src, abs, st)) {
+            (0,external_node_fs_namespaceObject.copyFileSync)(src, abs, external_node_fs_namespaceObject.constants.COPYFILE_FICLONE);
+            applyMeta(w, abs, st, false);
+        }
     }
     else {
         // Sockets, fifos and devices in a build context are not copied (Docker skips them too).
         return;
     }
     w.written.add(rel);
+}
+/**
+ * A small file through the shared buffer: read whole, created O_EXCL with
+ * owner, mode and times set on the descriptor (half the syscalls of
+ * copyFile + lchown + chmod + utimes). False when the file outgrew the
+ * buffer since it was listed (the caller copies it the long way).
+ */
+function copySmallFile(w, src, abs, st) {
+    const buf = w.buf;
+    let size = 0;
+    const input = (0,external_node_fs_namespaceObject.openSync)(src, READ_FLAGS);
+    try {
+        for (;;) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(input, buf, size, buf.length - size, null);
+            if (n === 0)
+                break;
+            size += n;
+            if (size === buf.length)
+                return false;
+        }
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(input);
+    }
+    const out = (0,external_node_fs_namespaceObject.openSync)(abs, CREATE_FLAGS, 0o600);
+    try {
+        for (let off = 0; off < size;)
+            off += (0,external_node_fs_namespaceObject.writeSync)(out, buf, off, size - off);
+        const o = ownerFor(w, st);
+        (0,external_node_fs_namespaceObject.fchownSync)(out, o.uid, o.gid);
+        (0,external_node_fs_namespaceObject.fchmodSync)(out, w.req.mode ?? st.mode & 0o7777); // after chown: chown clears setuid/setgid
+        (0,external_node_fs_namespaceObject.futimesSync)(out, st.atime, st.mtime);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(out);
+    }
+    return true;
 }
 function ownerFor(w, st) {
     if (w.owner !== 'preserve')

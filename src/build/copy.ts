@@ -17,19 +17,26 @@
  */
 import {
   chmodSync,
+  closeSync,
   constants,
   copyFileSync,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
   lchownSync,
   linkSync,
   lstatSync,
   lutimesSync,
   mkdirSync,
+  openSync,
   readlinkSync,
+  readSync,
   rmSync,
   type Stats,
   symlinkSync,
   utimesSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import { IgnoreMatcher, parseDockerignore } from '../dockerfile/dockerignore.js';
@@ -88,12 +95,20 @@ interface Writer {
   exclude?: IgnoreMatcher;
   /** In-image directory → its resolved rootfs-relative path, for directories this COPY resolved. */
   dirs: Map<string, string>;
+  /** Rootfs-relative directories this COPY created where nothing was: their children are new. */
+  fresh: Set<string>;
+  /** Read buffer for small files. */
+  buf: Buffer;
   /** Entries written since the event loop last turned. */
   sinceYield: number;
 }
 
 /** Entries copied between two turns of the event loop. */
 const YIELD_EVERY = 256;
+/** Files up to this size are copied through one buffer with descriptor-based metadata calls. */
+const SMALL = 1 << 20;
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 export async function copyIntoRootfs(req: CopyRequest): Promise<string[]> {
   const w: Writer = {
@@ -103,6 +118,8 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<string[]> {
     links: new Map(),
     dirTimes: [],
     dirs: new Map(),
+    fresh: new Set(),
+    buf: Buffer.allocUnsafe(SMALL + 1),
     sinceYield: 0,
     exclude: req.exclude.length
       ? new IgnoreMatcher(parseDockerignore(req.exclude.join('\n')), '--exclude')
@@ -132,7 +149,7 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<string[]> {
   }
   for (const c of req.contents) {
     const target = await fileTarget(w, req.dest, c.name, destDir);
-    const rel = await prepareLeaf(w, target);
+    const { rel } = await prepareLeaf(w, target);
     const abs = path.join(req.rootfs, rel);
     writeFileSync(abs, c.data, { mode: 0o644 });
     finishEntry(w, abs, req.mode ?? 0o644, undefined);
@@ -160,7 +177,10 @@ async function makeDir(w: Writer, inImage: string): Promise<string> {
     uid: owner.uid,
     gid: owner.gid,
   });
-  for (const c of created) w.written.add(c);
+  for (const c of created) {
+    w.written.add(c);
+    w.fresh.add(c);
+  }
   w.dirs.set(inImage, rel);
   return rel;
 }
@@ -173,35 +193,49 @@ function lstatOrUndefined(abs: string): Stats | undefined {
   }
 }
 
-/** Resolves the parent in the root (creating it), and clears the leaf unless it is a directory. */
-async function prepareLeaf(w: Writer, inImage: string, keepDir = false): Promise<string> {
+/**
+ * Resolves the parent in the root (creating it), and clears the leaf unless
+ * it is a directory. `absent`: nothing is at the leaf now.
+ */
+async function prepareLeaf(
+  w: Writer,
+  inImage: string,
+  keepDir = false,
+): Promise<{ rel: string; absent: boolean }> {
   const parent = path.posix.dirname(inImage);
   const name = path.posix.basename(inImage);
   if (!name || name === '..' || name === '.') throw new CopyError(`invalid destination "${inImage}"`);
   const parentRel = await makeDir(w, parent);
   const rel = parentRel ? `${parentRel}/${name}` : name;
+  // In a directory this COPY made, only what it wrote can be there.
+  if (w.fresh.has(parentRel) && !w.written.has(rel)) return { rel, absent: true };
   const abs = path.join(w.req.rootfs, rel);
   const existing = lstatOrUndefined(abs);
   if (existing && !(keepDir && existing.isDirectory())) {
     rmSync(abs, { recursive: true, force: true });
     // Whatever was resolved through it may be gone or different now.
     w.dirs.clear();
+    w.fresh.clear();
+    return { rel, absent: true };
   }
-  return rel;
+  return { rel, absent: existing === undefined };
 }
 
 async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Promise<void> {
   if (st.isDirectory()) {
-    const rel = await prepareLeaf(w, inImage, true);
+    const { rel, absent } = await prepareLeaf(w, inImage, true);
     const abs = path.join(w.req.rootfs, rel);
-    mkdirSync(abs, { recursive: true });
+    if (absent) {
+      mkdirSync(abs);
+      w.fresh.add(rel);
+    } else mkdirSync(abs, { recursive: true });
     applyMeta(w, abs, st, true);
     w.written.add(rel);
     // A real directory now (prepareLeaf replaced anything else): children resolve to it.
     w.dirs.set(inImage, rel);
     return;
   }
-  const rel = await prepareLeaf(w, inImage);
+  const { rel } = await prepareLeaf(w, inImage);
   const abs = path.join(w.req.rootfs, rel);
   if (st.nlink > 1 && !st.isSymbolicLink()) {
     const key = `${st.dev}:${st.ino}`;
@@ -219,13 +253,48 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
     lchownSync(abs, o.uid, o.gid);
     lutimesSync(abs, st.atime, st.mtime);
   } else if (st.isFile()) {
-    copyFileSync(src, abs, constants.COPYFILE_FICLONE);
-    applyMeta(w, abs, st, false);
+    if (st.size > SMALL || !copySmallFile(w, src, abs, st)) {
+      copyFileSync(src, abs, constants.COPYFILE_FICLONE);
+      applyMeta(w, abs, st, false);
+    }
   } else {
     // Sockets, fifos and devices in a build context are not copied (Docker skips them too).
     return;
   }
   w.written.add(rel);
+}
+
+/**
+ * A small file through the shared buffer: read whole, created O_EXCL with
+ * owner, mode and times set on the descriptor (half the syscalls of
+ * copyFile + lchown + chmod + utimes). False when the file outgrew the
+ * buffer since it was listed (the caller copies it the long way).
+ */
+function copySmallFile(w: Writer, src: string, abs: string, st: Stats): boolean {
+  const buf = w.buf;
+  let size = 0;
+  const input = openSync(src, READ_FLAGS);
+  try {
+    for (;;) {
+      const n = readSync(input, buf, size, buf.length - size, null);
+      if (n === 0) break;
+      size += n;
+      if (size === buf.length) return false;
+    }
+  } finally {
+    closeSync(input);
+  }
+  const out = openSync(abs, CREATE_FLAGS, 0o600);
+  try {
+    for (let off = 0; off < size; ) off += writeSync(out, buf, off, size - off);
+    const o = ownerFor(w, st);
+    fchownSync(out, o.uid, o.gid);
+    fchmodSync(out, w.req.mode ?? st.mode & 0o7777); // after chown: chown clears setuid/setgid
+    futimesSync(out, st.atime, st.mtime);
+  } finally {
+    closeSync(out);
+  }
+  return true;
 }
 
 function ownerFor(w: Writer, st: Stats | undefined): Owner {
