@@ -44013,8 +44013,9 @@ function deflateBlock(input, level, dictionary, last) {
             level,
             ...(dictionary ? { dictionary } : {}),
             finishFlush: last ? (external_node_zlib_default()).constants.Z_FINISH : (external_node_zlib_default()).constants.Z_SYNC_FLUSH,
-            // One hand-off back per block rather than one per 16 KiB of output.
-            chunkSize: Math.max(64 * 1024, input.length + (input.length >> 3) + 1024),
+            // A few hand-offs back per block rather than one per 16 KiB of output,
+            // without reserving the worst case (input size) for every block.
+            chunkSize: 256 * 1024,
         }, (err, out) => (err ? reject(err) : resolve(out)));
     });
 }
@@ -44048,8 +44049,8 @@ class ParallelGzip extends external_node_stream_.Transform {
         const rest = all.subarray(this.blockSize);
         this.pending = rest.length ? [rest] : [];
         this.pendingBytes = rest.length;
-        // Copy: the block outlives the chunk it was sliced from (the dictionary of the next).
-        return Buffer.from(block);
+        // No copy: stream chunks are never written again once handed on.
+        return block;
     }
     async emitOldest() {
         const out = await this.inFlight.shift();
@@ -49320,53 +49321,81 @@ function encodeHeader(h) {
     return Buffer.concat([paxHeader, records, tarPadding(records.length), block]);
 }
 const COALESCE = 64 * 1024;
+/** Body chunks at least this big pass through uncopied (unless transient). */
+const PASS_THROUGH = COALESCE / 4;
+/**
+ * Accumulates small pieces in one 64 KiB slab and hands out full slabs: one
+ * allocation per 64 KiB instead of a Buffer.concat over many small buffers
+ * (allocation churn grew V8's young generation, and RSS with it).
+ */
+class Slab {
+    buf = Buffer.allocUnsafe(COALESCE);
+    off = 0;
+    get length() {
+        return this.off;
+    }
+    /** Copies `b` in; yields every slab that fills up. */
+    *put(b) {
+        let i = 0;
+        while (i < b.length) {
+            const n = Math.min(b.length - i, COALESCE - this.off);
+            this.buf.set(b.subarray(i, i + n), this.off);
+            this.off += n;
+            i += n;
+            if (this.off === COALESCE)
+                yield this.take();
+        }
+    }
+    *zeros(count) {
+        let left = count;
+        while (left > 0) {
+            const n = Math.min(left, COALESCE - this.off);
+            this.buf.fill(0, this.off, this.off + n);
+            this.off += n;
+            left -= n;
+            if (this.off === COALESCE)
+                yield this.take();
+        }
+    }
+    /** The filled part (a fresh slab replaces it); undefined when empty. */
+    take() {
+        if (this.off === 0)
+            return undefined;
+        const out = this.buf.subarray(0, this.off);
+        this.buf = Buffer.allocUnsafe(COALESCE);
+        this.off = 0;
+        return out;
+    }
+}
 /**
  * The bytes of a whole archive, in chunks of about 64 KiB (small headers and
  * bodies are coalesced; big body chunks pass through). Throws if a body's
  * length differs from its header's size.
  */
 async function* tarChunks(entries) {
-    let pending = [];
-    let pendingBytes = 0;
-    const flush = () => {
-        if (pendingBytes === 0)
-            return undefined;
-        const out = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        return out;
-    };
-    function* emit(b) {
-        if (b.length >= COALESCE / 4) {
-            const f = flush();
-            if (f)
-                yield f;
-            yield b;
-            return;
-        }
-        if (b.length === 0)
-            return;
-        pending.push(b);
-        pendingBytes += b.length;
-        if (pendingBytes >= COALESCE)
-            yield flush();
-    }
+    const slab = new Slab();
     for await (const entry of entries) {
-        yield* emit(encodeHeader(entry.header));
+        yield* slab.put(encodeHeader(entry.header));
         const size = entry.header.type === 'file' ? (entry.header.size ?? 0) : 0;
         if (entry.body !== undefined && entry.header.type === 'file') {
             const body = typeof entry.body === 'function' ? await entry.body() : entry.body;
             let written = 0;
             const chunks = Buffer.isBuffer(body) ? [body] : body;
-            for await (const raw of chunks) {
-                const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+            for await (const chunk of chunks) {
                 written += chunk.length;
                 if (written > size) {
                     throw new ArchiveError(`body is longer than the ${size} bytes its header declares`, {
                         entry: entry.header.name,
                     });
                 }
-                yield* emit(chunk);
+                if (chunk.length >= PASS_THROUGH && !entry.transient) {
+                    const f = slab.take();
+                    if (f)
+                        yield f;
+                    yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+                }
+                else
+                    yield* slab.put(chunk);
             }
             if (written !== size) {
                 throw new ArchiveError(`body has ${written} bytes but its header declares ${size}`, {
@@ -49377,11 +49406,10 @@ async function* tarChunks(entries) {
         else if (size !== 0) {
             throw new ArchiveError(`entry declares ${size} bytes but has no body`, { entry: entry.header.name });
         }
-        yield* emit(tarPadding(size));
+        yield* slab.zeros(paddingFor(size));
     }
-    pending.push(TAR_END);
-    pendingBytes += TAR_END.length;
-    const last = flush();
+    yield* slab.put(TAR_END);
+    const last = slab.take();
     if (last)
         yield last;
 }
@@ -49421,7 +49449,7 @@ function writeLayer(set, options = {}) {
 function writeLayerFromEntries(entries, options = {}) {
     return writeTar(streamEntries(entries, options));
 }
-function readSmall(p) {
+function readSmall(p, shared) {
     const size = p.header.size ?? 0;
     let fd;
     try {
@@ -49431,7 +49459,8 @@ function readSmall(p) {
         throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
     }
     try {
-        const buf = Buffer.allocUnsafe(size + 1);
+        // One buffer for every small file: tarChunks copies transient bodies at once.
+        const buf = shared;
         let got = 0;
         for (;;) {
             const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, got, buf.length - got, got);
@@ -49477,6 +49506,7 @@ function layer_writer_changed(p, got) {
 }
 async function* streamEntries(entries, options) {
     const planned = await planLayer(entries, options);
+    const shared = Buffer.allocUnsafe(SMALL + 1);
     let reads = 0;
     for (const p of planned) {
         if (!p.source)
@@ -49484,7 +49514,7 @@ async function* streamEntries(entries, options) {
         else if ((p.header.size ?? 0) > SMALL)
             yield { header: p.header, body: () => readLarge(p) };
         else {
-            yield { header: p.header, body: readSmall(p) };
+            yield { header: p.header, body: readSmall(p, shared), transient: true };
             if (++reads % layer_writer_YIELD_EVERY === 0)
                 await new Promise((r) => setImmediate(r));
         }
@@ -51916,6 +51946,7 @@ function located(e, x) {
 
 
 
+
 async function createWorkspace(opts) {
     let root;
     if (opts.path) {
@@ -51940,7 +51971,9 @@ async function createWorkspace(opts) {
         async dispose() {
             if (opts.keep)
                 return;
-            await promises_default().rm(root, { recursive: true, force: true, maxRetries: 3 });
+            // Synchronous: the promise-based rm held a promise per file at once
+            // (RSS 250 -> 400 MiB removing a 100,000-file rootfs); same speed.
+            (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true, maxRetries: 3 });
         },
     };
 }

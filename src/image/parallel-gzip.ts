@@ -43,8 +43,9 @@ function deflateBlock(
         level,
         ...(dictionary ? { dictionary } : {}),
         finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
-        // One hand-off back per block rather than one per 16 KiB of output.
-        chunkSize: Math.max(64 * 1024, input.length + (input.length >> 3) + 1024),
+        // A few hand-offs back per block rather than one per 16 KiB of output,
+        // without reserving the worst case (input size) for every block.
+        chunkSize: 256 * 1024,
       },
       (err, out) => (err ? reject(err) : resolve(out)),
     );
@@ -84,8 +85,8 @@ export class ParallelGzip extends Transform {
     const rest = all.subarray(this.blockSize);
     this.pending = rest.length ? [rest] : [];
     this.pendingBytes = rest.length;
-    // Copy: the block outlives the chunk it was sliced from (the dictionary of the next).
-    return Buffer.from(block);
+    // No copy: stream chunks are never written again once handed on.
+    return block;
   }
 
   private async emitOldest(): Promise<void> {
