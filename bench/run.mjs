@@ -243,6 +243,7 @@ async function main() {
 
     // Rounds.
     const runs = [];
+    const loads = [];
     const snapshots = { 'debian-runs': [], 'many-files': [] };
     for (let round = 1; round <= rounds; round++) {
       for (const [ci, c] of cases.entries()) {
@@ -254,6 +255,7 @@ async function main() {
             await run(['sync']);
             try {
               const m = await tool[mode](c, log);
+              loads.push(os.loadavg()[0]);
               const rec = { round, case: c.name, tool: tool.name, mode, ...m };
               if (tool.name === 'kiln') {
                 const parsed = parseKilnLog(readFileSync(log, 'utf8'));
@@ -289,7 +291,7 @@ async function main() {
       rounds,
       machine: [
         ...(await machine(fsys.kind, tools)),
-        `load average (1/5/15 min) at start ${loadStart}, at end ${load()}; the 2 cores were shared with other jobs`,
+        `load average (1/5/15 min) at start ${loadStart}, at end ${load()}; 1-min load after each build: median ${median(loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)} (the bench itself adds ~1; the 2 cores were shared with other jobs)`,
         `bench duration ${((Date.now() - started) / 60000).toFixed(1)} min`,
       ],
       reproduce:
