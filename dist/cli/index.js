@@ -50720,9 +50720,10 @@ async function downloadSource(url, dir, checksum) {
 function layerSize(layer) {
     return `${(layer.size / 1048576).toFixed(1)} MiB`;
 }
-/** Writes an uncompressed layer tar into the workspace as a gzip blob, hashed in one pass. */
-async function storeLayer(ctx, tar) {
-    return writeLayerBlob(tar, ctx.workspace.file('layer.tar.gz'), { compression: 'gzip' });
+/** Writes a layer tar into the workspace as a blob (gzip by default), hashed in one pass. */
+async function storeLayer(ctx, tar, compression = 'gzip') {
+    const name = compression === 'gzip' ? 'layer.tar.gz' : compression === 'zstd' ? 'layer.tar.zst' : 'layer.tar';
+    return writeLayerBlob(tar, ctx.workspace.file(name), { compression });
 }
 
 ;// CONCATENATED MODULE: ./src/build/copy.ts
@@ -51429,7 +51430,7 @@ async function copyInstruction(host, instr, df, from) {
             sourceRoot: host.fs.dir,
             changes: [...written].sort().map((p) => ({ kind: 'add', path: p })),
         };
-        const layer = await storeLayer(ctx, writeLayer(changes, { clampMtime: ctx.clampMtime, xattrs: ctx.xattrs }));
+        const layer = await storeLayer(ctx, writeLayer(changes, { clampMtime: ctx.clampMtime, xattrs: ctx.xattrs }), host.layerCompression);
         ctx.log.debug(`timing: layer ${(performance.now() - layerStarted).toFixed(0)} ms ${host.label} (${layerSize(layer)})`);
         await host.noteChanges(changes);
         return layer;
@@ -51627,7 +51628,7 @@ async function runInstruction(host, instr) {
             let layerMs = 0;
             if (n > 0) {
                 const started = performance.now();
-                layer = await storeLayer(host.ctx, writeLayer(step.changes, { clampMtime: host.ctx.clampMtime, xattrs: host.ctx.xattrs }));
+                layer = await storeLayer(host.ctx, writeLayer(step.changes, { clampMtime: host.ctx.clampMtime, xattrs: host.ctx.xattrs }), host.layerCompression);
                 layerMs = performance.now() - started;
             }
             const committing = performance.now();
@@ -51731,7 +51732,7 @@ async function workdirInstruction(host, instr) {
             sourceRoot: host.fs.dir,
             changes: created.map((p) => ({ kind: 'add', path: p })),
         };
-        const layer = await storeLayer(host.ctx, writeLayer(changes, { clampMtime: host.ctx.clampMtime }));
+        const layer = await storeLayer(host.ctx, writeLayer(changes, { clampMtime: host.ctx.clampMtime }), host.layerCompression);
         await host.noteChanges(changes);
         return layer;
     });
@@ -51764,6 +51765,7 @@ class StageBuilder {
     ctx;
     label;
     stageName;
+    layerCompression;
     image;
     fs;
     scope;
@@ -51775,6 +51777,8 @@ class StageBuilder {
         const p = input.planned;
         this.stageName = p.name ?? String(p.index);
         this.label = `[${p.name ?? `stage-${p.index}`} ${input.position}/${input.count}]`;
+        this.layerCompression =
+            this.ctx.cache !== undefined || exportedStages(input.plan).has(p.index) ? 'gzip' : 'none';
     }
     async ensureFs() {
         await this.fs.materialize(this.image, this.label);
@@ -51927,6 +51931,20 @@ class StageBuilder {
     async dispose() {
         await promises_default().rm(this.fs.dir, { recursive: true, force: true });
     }
+}
+/**
+ * Stages whose layers end up in the result: the target and, transitively,
+ * the stages it is built FROM. The others are only read through COPY --from.
+ */
+function exportedStages(plan) {
+    const out = new Set();
+    const byIndex = new Map(plan.stages.map((s) => [s.index, s]));
+    for (let i = plan.target; i !== undefined && !out.has(i);) {
+        out.add(i);
+        const base = byIndex.get(i)?.base;
+        i = base?.kind === 'stage' ? base.index : undefined;
+    }
+    return out;
 }
 /** Errors of a step name its Dockerfile line unless they already do. */
 function located(e, x) {

@@ -190,6 +190,7 @@ export async function copyInstruction(
     const layer = await storeLayer(
       ctx,
       writeLayer(changes, { clampMtime: ctx.clampMtime, xattrs: ctx.xattrs }),
+      host.layerCompression,
     );
     ctx.log.debug(
       `timing: layer ${(performance.now() - layerStarted).toFixed(0)} ms ${host.label} (${layerSize(layer)})`,

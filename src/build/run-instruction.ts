@@ -107,6 +107,7 @@ export async function runInstruction(host: StageHost, instr: RunInstruction): Pr
           layer = await storeLayer(
             host.ctx,
             writeLayer(step.changes, { clampMtime: host.ctx.clampMtime, xattrs: host.ctx.xattrs }),
+            host.layerCompression,
           );
           layerMs = performance.now() - started;
         }

@@ -31,7 +31,11 @@ export async function workdirInstruction(host: StageHost, instr: WorkdirInstruct
         sourceRoot: host.fs.dir,
         changes: created.map((p) => ({ kind: 'add' as const, path: p })),
       };
-      const layer = await storeLayer(host.ctx, writeLayer(changes, { clampMtime: host.ctx.clampMtime }));
+      const layer = await storeLayer(
+        host.ctx,
+        writeLayer(changes, { clampMtime: host.ctx.clampMtime }),
+        host.layerCompression,
+      );
       await host.noteChanges(changes);
       return layer;
     },
