@@ -39049,14 +39049,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
@@ -52025,6 +52025,7 @@ async function createWorkspace(opts) {
 
 
 
+
 function once(fn) {
     let p;
     return () => {
@@ -52040,6 +52041,20 @@ async function readDockerfile(file) {
         const code = e.code;
         throw new DockerfileError(file, undefined, code === 'ENOENT' ? 'no such file: pass --dockerfile (relative to --context)' : e.message);
     }
+}
+/**
+ * `rm -rf` in a child process, so the removal runs beside the push rather
+ * than on (or queued behind) the event loop. Never rejects: what it leaves,
+ * the workspace removal takes.
+ */
+function removeDirs(dirs) {
+    if (dirs.length === 0)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)('rm', ['-rf', '--one-file-system', '--', ...dirs], { stdio: 'ignore' });
+        child.on('error', () => resolve());
+        child.on('close', () => resolve());
+    });
 }
 async function build(options, log, deps = {}) {
     const started = Date.now();
@@ -52142,6 +52157,7 @@ async function build(options, log, deps = {}) {
             return p;
         },
     };
+    let removing;
     try {
         let finished;
         let position = 0;
@@ -52174,6 +52190,8 @@ async function build(options, log, deps = {}) {
             c.created = created;
         })
             .withFormat('oci');
+        // Nothing reads the stage filesystems any more: remove them while the image is pushed.
+        removing = removeDirs([...ctx.stages.values()].map((s) => s.fs.dir));
         const out = await writeOutputs(ctx, image, destinations);
         const result = {
             digest: image.digest(),
@@ -52191,6 +52209,7 @@ async function build(options, log, deps = {}) {
     }
     finally {
         const cleanup = Date.now();
+        await removing;
         await unmountUnder(workspace.root).catch((e) => log.warn(`unmounting the workspace: ${e.message}`));
         await workspace.dispose().catch((e) => log.warn(`removing the workspace: ${e.message}`));
         log.debug(`timing: cleanup ${Date.now() - cleanup} ms`);

@@ -3,6 +3,7 @@
  * outputs. Errors a user can cause in the Dockerfile surface before any
  * pull; the workspace (and any overlay mounts in it) is removed at the end.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { detectXattrs } from '../archive/xattr.js';
@@ -59,6 +60,20 @@ async function readDockerfile(file: string): Promise<string> {
       code === 'ENOENT' ? 'no such file: pass --dockerfile (relative to --context)' : (e as Error).message,
     );
   }
+}
+
+/**
+ * `rm -rf` in a child process, so the removal runs beside the push rather
+ * than on (or queued behind) the event loop. Never rejects: what it leaves,
+ * the workspace removal takes.
+ */
+function removeDirs(dirs: string[]): Promise<void> {
+  if (dirs.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const child = spawn('rm', ['-rf', '--one-file-system', '--', ...dirs], { stdio: 'ignore' });
+    child.on('error', () => resolve());
+    child.on('close', () => resolve());
+  });
 }
 
 export async function build(options: BuildOptions, log: Logger, deps: BuildDeps = {}): Promise<BuildResult> {
@@ -165,6 +180,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     },
   };
 
+  let removing: Promise<void> | undefined;
   try {
     let finished: FinishedStage | undefined;
     let position = 0;
@@ -197,6 +213,8 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
       })
       .withFormat('oci');
 
+    // Nothing reads the stage filesystems any more: remove them while the image is pushed.
+    removing = removeDirs([...ctx.stages.values()].map((s) => s.fs.dir));
     const out = await writeOutputs(ctx, image, destinations);
     const result: BuildResult = {
       digest: image.digest(),
@@ -215,6 +233,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     return result;
   } finally {
     const cleanup = Date.now();
+    await removing;
     await unmountUnder(workspace.root).catch((e: Error) =>
       log.warn(`unmounting the workspace: ${e.message}`),
     );
