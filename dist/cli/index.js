@@ -10167,7 +10167,7 @@ module.exports = DispatcherBase
 
 
 const EventEmitter = __nccwpck_require__(8474)
-const WrapHandler = __nccwpck_require__(9510)
+const WrapHandler = __nccwpck_require__(7129)
 
 const wrapInterceptor = (dispatch) => (opts, handler) => dispatch(opts, WrapHandler.wrap(handler))
 
@@ -13126,7 +13126,7 @@ module.exports = CacheRevalidationHandler
 
 
 const assert = __nccwpck_require__(4589)
-const WrapHandler = __nccwpck_require__(9510)
+const WrapHandler = __nccwpck_require__(7129)
 
 /**
  * @deprecated
@@ -13993,7 +13993,7 @@ const assert = __nccwpck_require__(4589)
 
 const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
 const { RequestRetryError } = __nccwpck_require__(8707)
-const WrapHandler = __nccwpck_require__(9510)
+const WrapHandler = __nccwpck_require__(7129)
 const {
   isDisturbed,
   parseRangeHeader,
@@ -14609,7 +14609,7 @@ module.exports = class UnwrapHandler {
 
 /***/ }),
 
-/***/ 9510:
+/***/ 7129:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19101,7 +19101,7 @@ module.exports = class PendingInterceptorsFormatter {
 const Agent = __nccwpck_require__(7405)
 const MockAgent = __nccwpck_require__(7501)
 const { SnapshotRecorder } = __nccwpck_require__(3766)
-const WrapHandler = __nccwpck_require__(9510)
+const WrapHandler = __nccwpck_require__(7129)
 const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
 const { validateSnapshotMode } = __nccwpck_require__(9683)
 
@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5017);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9510);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39041,7 +39041,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5017:
+/***/ 9510:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39050,14 +39050,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
@@ -39619,12 +39619,122 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/image/parallel-gzip.ts
+/**
+ * gzip on several cores, as pigz does it: the input is cut into blocks of
+ * `blockSize` bytes; each is deflated on libuv's thread pool
+ * (zlib.deflateRaw) with the last 32 KiB of the block before it as its
+ * dictionary and ends with a sync flush (byte-aligned, not final), the last
+ * one with Z_FINISH. The raw pieces concatenate into one deflate stream in
+ * one gzip member whose CRC-32 and size are computed here.
+ *
+ * The output depends only on the input, the level and the block size — not
+ * on timing or on how many blocks run at once — so layers stay reproducible.
+ * The ratio is within a fraction of a percent of a single stream (each block
+ * starts with a primed window). At most `parallel` blocks are in flight:
+ * memory is a few blocks, whatever the input size.
+ */
+
+
+
+/** 1 MiB blocks: a thread-pool hand-off and a dictionary priming per MiB cost well under 1%. */
+const GZIP_BLOCK = 1 << 20;
+const WINDOW = 32 * 1024;
+/** gzip header: no name, mtime 0, XFL 0, OS 3 (Unix) — what node:zlib writes too. */
+const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]);
+function deflateBlock(input, level, dictionary, last) {
+    return new Promise((resolve, reject) => {
+        external_node_zlib_default().deflateRaw(input, {
+            level,
+            ...(dictionary ? { dictionary } : {}),
+            finishFlush: last ? (external_node_zlib_default()).constants.Z_FINISH : (external_node_zlib_default()).constants.Z_SYNC_FLUSH,
+            // A few hand-offs back per block rather than one per 16 KiB of output,
+            // without reserving the worst case (input size) for every block.
+            chunkSize: 256 * 1024,
+        }, (err, out) => (err ? reject(err) : resolve(out)));
+    });
+}
+class ParallelGzip extends external_node_stream_.Transform {
+    level;
+    blockSize;
+    parallel;
+    pending = [];
+    pendingBytes = 0;
+    tail;
+    inFlight = [];
+    crc = 0;
+    total = 0;
+    started = false;
+    constructor(opts) {
+        super({ highWaterMark: 1 << 20 });
+        this.level = opts.level;
+        this.blockSize = Math.max(WINDOW, opts.blockSize ?? GZIP_BLOCK);
+        this.parallel = opts.parallel ?? Math.min(4, Math.max(2, (0,external_node_os_namespaceObject.availableParallelism)()));
+    }
+    submit(block, last) {
+        const p = deflateBlock(block, this.level, this.tail, last);
+        // An unobserved rejection must not crash the process before it is awaited in order.
+        p.catch(() => undefined);
+        this.inFlight.push(p);
+        this.tail = block.subarray(Math.max(0, block.length - WINDOW));
+    }
+    cut() {
+        const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+        const block = all.subarray(0, this.blockSize);
+        const rest = all.subarray(this.blockSize);
+        this.pending = rest.length ? [rest] : [];
+        this.pendingBytes = rest.length;
+        // No copy: stream chunks are never written again once handed on.
+        return block;
+    }
+    async emitOldest() {
+        const out = await this.inFlight.shift();
+        if (!this.started) {
+            this.started = true;
+            this.push(HEADER);
+        }
+        this.push(out);
+    }
+    _transform(chunk, _enc, cb) {
+        this.crc = external_node_zlib_default().crc32(chunk, this.crc);
+        this.total += chunk.length;
+        this.pending.push(chunk);
+        this.pendingBytes += chunk.length;
+        (async () => {
+            while (this.pendingBytes >= this.blockSize) {
+                this.submit(this.cut(), false);
+                while (this.inFlight.length >= this.parallel)
+                    await this.emitOldest();
+            }
+        })().then(() => cb(), cb);
+    }
+    _flush(cb) {
+        (async () => {
+            const rest = this.pendingBytes ? Buffer.concat(this.pending, this.pendingBytes) : Buffer.alloc(0);
+            this.pending = [];
+            this.pendingBytes = 0;
+            this.submit(rest, true);
+            while (this.inFlight.length > 0)
+                await this.emitOldest();
+            const trailer = Buffer.alloc(8);
+            trailer.writeUInt32LE(this.crc >>> 0, 0);
+            trailer.writeUInt32LE(this.total % 2 ** 32, 4);
+            this.push(trailer);
+        })().then(() => cb(), cb);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/image/compression.ts
 /**
- * Layer compression streams. gzip through node:zlib; zstd through node:zlib
+ * Layer compression streams. gzip through node:zlib on every core
+ * (parallel-gzip.ts); zstd through node:zlib
  * when the running Node has it (22.15+/24), else through the `zstd` program;
  * 'none' is a pass-through.
  */
+
 
 
 
@@ -39646,7 +39756,7 @@ function hasNativeZstd() {
 function createCompressor(kind, level) {
     switch (kind) {
         case 'gzip':
-            return external_node_zlib_default().createGzip({ level: level ?? DEFAULT_LEVEL.gzip, chunkSize: ZLIB_CHUNK });
+            return new ParallelGzip({ level: level ?? DEFAULT_LEVEL.gzip });
         case 'zstd': {
             const lvl = level ?? DEFAULT_LEVEL.zstd;
             if (hasNativeZstd()) {
@@ -39661,10 +39771,48 @@ function createCompressor(kind, level) {
             return unknownCompression(kind);
     }
 }
+/**
+ * gunzip settings for big streams (pulled and stored layers). Each inflate
+ * step runs on the thread pool and needs the main thread to start the next;
+ * with zlib's 16 KiB default output a 190 MiB layer took ~12,000 round trips
+ * (1.8 s of CPU on top of 0.8 s of inflating) and the pool sat idle while
+ * extraction kept the main thread busy. 1 MiB steps fed 1 MiB of input
+ * (coalesce()) and an 8 MiB read-ahead let inflation run on another core
+ * while the main thread writes files.
+ */
+const INFLATE_OPTIONS = {
+    chunkSize: 1 << 20,
+    readableHighWaterMark: 8 << 20,
+};
+/** Regroups a byte stream into chunks of at least `size` bytes (the last may be smaller). */
+function coalesce(size = 1 << 20) {
+    let parts = [];
+    let bytes = 0;
+    return new external_node_stream_.Transform({
+        highWaterMark: size,
+        transform(chunk, _enc, cb) {
+            parts.push(chunk);
+            bytes += chunk.length;
+            if (bytes < size)
+                return cb();
+            const out = parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes);
+            parts = [];
+            bytes = 0;
+            cb(null, out);
+        },
+        flush(cb) {
+            if (bytes > 0)
+                this.push(parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes));
+            parts = [];
+            bytes = 0;
+            cb();
+        },
+    });
+}
 function createDecompressor(kind) {
     switch (kind) {
         case 'gzip':
-            return external_node_zlib_default().createGunzip({ chunkSize: ZLIB_CHUNK });
+            return external_node_zlib_default().createGunzip(INFLATE_OPTIONS);
         case 'zstd':
             if (hasNativeZstd())
                 return zstdZlib.createZstdDecompress({ chunkSize: ZLIB_CHUNK });
@@ -40978,6 +41126,7 @@ async function readBody(body, limit, what) {
 
 
 
+
 function isMountable(b) {
     const s = b.source;
     return (typeof s === 'object' && s !== null && typeof s.registry === 'string' && typeof s.repository === 'string');
@@ -41076,12 +41225,12 @@ function uncompressed(mediaType, open, reclaimer = noReclaimer) {
     const z = external_node_zlib_;
     let decoder;
     if (kind === 'gzip')
-        decoder = external_node_zlib_.createGunzip();
+        decoder = external_node_zlib_.createGunzip(INFLATE_OPTIONS);
     else if (z.createZstdDecompress)
         decoder = z.createZstdDecompress();
     else
         throw new Error(`layer media type ${mediaType} needs zstd, which this Node.js (${process.version}) lacks`);
-    return reclaiming((0,external_node_stream_.pipeline)(open(), decoder, () => { }), reclaimer);
+    return reclaiming((0,external_node_stream_.pipeline)(open(), coalesce(), decoder, () => { }), reclaimer);
 }
 class RemoteBlob {
     client;
@@ -41175,11 +41324,16 @@ class BlobStore {
             return;
         }
         const tmp = this.tempPath('blob');
+        const out = (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK });
         try {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, new VerifyingStream({ digest, size, what: `blob ${digest}` }), (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK }));
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, new VerifyingStream({ digest, size, what: `blob ${digest}` }), out);
             await promises_default().rename(tmp, file);
         }
         catch (e) {
+            // A pipeline that fails early may reject before the file is even opened: wait for the
+            // stream to close, or the file would appear after it was removed.
+            if (!out.closed)
+                await new Promise((resolve) => out.once('close', () => resolve()));
             await promises_default().rm(tmp, { force: true });
             throw e;
         }
@@ -41232,9 +41386,16 @@ class BlobStore {
         const tmp = this.tempPath('tee');
         let out = (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK });
         const drop = () => {
-            out?.destroy();
+            if (!out)
+                return;
+            // Removed once closed: a stream destroyed before it opened still creates the file.
+            const rm = () => promises_default().rm(tmp, { force: true }).catch(() => undefined);
+            if (out.closed)
+                rm();
+            else
+                out.once('close', rm);
+            out.destroy();
             out = undefined;
-            promises_default().rm(tmp, { force: true }).catch(() => undefined);
         };
         out.on('error', drop);
         const pass = new external_node_stream_.Transform({
@@ -45722,9 +45883,6 @@ function streamLogger(opts = {}) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./src/registry/credentials.ts
 /**
  * Registry credentials: Docker's config.json (`auths` with `auth` base64 or
@@ -46629,53 +46787,81 @@ function encodeHeader(h) {
     return Buffer.concat([paxHeader, records, tarPadding(records.length), block]);
 }
 const COALESCE = 64 * 1024;
+/** Body chunks at least this big pass through uncopied (unless transient). */
+const PASS_THROUGH = COALESCE / 4;
+/**
+ * Accumulates small pieces in one 64 KiB slab and hands out full slabs: one
+ * allocation per 64 KiB instead of a Buffer.concat over many small buffers
+ * (allocation churn grew V8's young generation, and RSS with it).
+ */
+class Slab {
+    buf = Buffer.allocUnsafe(COALESCE);
+    off = 0;
+    get length() {
+        return this.off;
+    }
+    /** Copies `b` in; yields every slab that fills up. */
+    *put(b) {
+        let i = 0;
+        while (i < b.length) {
+            const n = Math.min(b.length - i, COALESCE - this.off);
+            this.buf.set(b.subarray(i, i + n), this.off);
+            this.off += n;
+            i += n;
+            if (this.off === COALESCE)
+                yield this.take();
+        }
+    }
+    *zeros(count) {
+        let left = count;
+        while (left > 0) {
+            const n = Math.min(left, COALESCE - this.off);
+            this.buf.fill(0, this.off, this.off + n);
+            this.off += n;
+            left -= n;
+            if (this.off === COALESCE)
+                yield this.take();
+        }
+    }
+    /** The filled part (a fresh slab replaces it); undefined when empty. */
+    take() {
+        if (this.off === 0)
+            return undefined;
+        const out = this.buf.subarray(0, this.off);
+        this.buf = Buffer.allocUnsafe(COALESCE);
+        this.off = 0;
+        return out;
+    }
+}
 /**
  * The bytes of a whole archive, in chunks of about 64 KiB (small headers and
  * bodies are coalesced; big body chunks pass through). Throws if a body's
  * length differs from its header's size.
  */
 async function* tarChunks(entries) {
-    let pending = [];
-    let pendingBytes = 0;
-    const flush = () => {
-        if (pendingBytes === 0)
-            return undefined;
-        const out = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        return out;
-    };
-    function* emit(b) {
-        if (b.length >= COALESCE / 4) {
-            const f = flush();
-            if (f)
-                yield f;
-            yield b;
-            return;
-        }
-        if (b.length === 0)
-            return;
-        pending.push(b);
-        pendingBytes += b.length;
-        if (pendingBytes >= COALESCE)
-            yield flush();
-    }
+    const slab = new Slab();
     for await (const entry of entries) {
-        yield* emit(encodeHeader(entry.header));
+        yield* slab.put(encodeHeader(entry.header));
         const size = entry.header.type === 'file' ? (entry.header.size ?? 0) : 0;
         if (entry.body !== undefined && entry.header.type === 'file') {
             const body = typeof entry.body === 'function' ? await entry.body() : entry.body;
             let written = 0;
             const chunks = Buffer.isBuffer(body) ? [body] : body;
-            for await (const raw of chunks) {
-                const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+            for await (const chunk of chunks) {
                 written += chunk.length;
                 if (written > size) {
                     throw new ArchiveError(`body is longer than the ${size} bytes its header declares`, {
                         entry: entry.header.name,
                     });
                 }
-                yield* emit(chunk);
+                if (chunk.length >= PASS_THROUGH && !entry.transient) {
+                    const f = slab.take();
+                    if (f)
+                        yield f;
+                    yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+                }
+                else
+                    yield* slab.put(chunk);
             }
             if (written !== size) {
                 throw new ArchiveError(`body has ${written} bytes but its header declares ${size}`, {
@@ -46686,11 +46872,10 @@ async function* tarChunks(entries) {
         else if (size !== 0) {
             throw new ArchiveError(`entry declares ${size} bytes but has no body`, { entry: entry.header.name });
         }
-        yield* emit(tarPadding(size));
+        yield* slab.zeros(paddingFor(size));
     }
-    pending.push(TAR_END);
-    pendingBytes += TAR_END.length;
-    const last = flush();
+    yield* slab.put(TAR_END);
+    const last = slab.take();
     if (last)
         yield last;
 }
@@ -47096,6 +47281,7 @@ async function writeOutputs(ctx, image, destinations) {
             }, mountFrom ? { mountFrom } : {});
             log.progress?.('push', undefined);
             log.info(`pushed ${targets.map(String).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+            log.debug(`timing: push ${Date.now() - started} ms`);
         }
         pushed = destinations.map((d) => d.toString());
     }
@@ -48270,7 +48456,11 @@ class OverlaySnapshotter {
             const lower = plan.stubs.length ? `${this.rootfs}:${paths.stubs}` : this.rootfs;
             const options = `lowerdir=${lower},upperdir=${paths.upper},workdir=${paths.work},redirect_dir=nofollow,metacopy=off,index=off,xino=off`;
             const mount = (await findBinary('mount')) ?? 'mount';
-            await runHostCommand(mount, ['-t', 'overlay', '-o', options, 'kiln-overlay', paths.merged]);
+            const args = (o) => ['-t', 'overlay', '-o', o, 'kiln-overlay', paths.merged];
+            // volatile (Linux 5.10+): the unmount skips syncing the whole upper
+            // filesystem, which after extracting a base flushed all of it (0.3 s
+            // for Debian). The upper dir is scratch that commit() moves anyway.
+            await runHostCommand(mount, args(`${options},volatile`)).catch(() => runHostCommand(mount, args(options)));
         }
         catch (e) {
             await (0,promises_.rm)(dir, { recursive: true, force: true });
@@ -48877,6 +49067,14 @@ function validate(p) {
 }
 
 ;// CONCATENATED MODULE: ./src/build/source-tree.ts
+/**
+ * A tree COPY/ADD reads from: the build context (with .dockerignore) or an
+ * earlier stage's root filesystem. Sources are matched like BuildKit: the
+ * path is cleaned against the tree's root (`..` cannot leave it), wildcards
+ * match one segment at a time (Go path.Match), a symlink named as the source
+ * is followed inside the tree, symlinks below it are copied as symlinks.
+ */
+
 
 
 
@@ -48943,12 +49141,12 @@ class SourceTree {
     async *walk(dir) {
         yield* this.walkDir(dir.abs, dir.rel, '');
     }
+    // Synchronous calls: a thread-pool hand-off per lstat cost more than the lstat (1.3 s for 30,000 files).
     async *walkDir(abs, treeRel, rel) {
-        const names = (await promises_default().readdir(abs)).sort(byteOrder);
-        const stats = await Promise.all(names.map((n) => promises_default().lstat(external_node_path_default().join(abs, n))));
+        const names = (0,external_node_fs_namespaceObject.readdirSync)(abs).sort(byteOrder);
         for (let i = 0; i < names.length; i++) {
             const name = names[i];
-            const st = stats[i];
+            const st = (0,external_node_fs_namespaceObject.lstatSync)(external_node_path_default().join(abs, name));
             const childTree = treeRel ? `${treeRel}/${name}` : name;
             const childRel = rel ? `${rel}/${name}` : name;
             const childAbs = external_node_path_default().join(abs, name);
@@ -50669,9 +50867,14 @@ async function downloadSource(url, dir, checksum) {
  * snapshot mode, pulled images, finished stages, and the step reports.
  */
 
-/** Writes an uncompressed layer tar into the workspace as a gzip blob, hashed in one pass. */
-async function storeLayer(ctx, tar) {
-    return writeLayerBlob(tar, ctx.workspace.file('layer.tar.gz'), { compression: 'gzip' });
+/** `12.3 MiB` for logs. */
+function layerSize(layer) {
+    return `${(layer.size / 1048576).toFixed(1)} MiB`;
+}
+/** Writes a layer tar into the workspace as a blob (gzip by default), hashed in one pass. */
+async function storeLayer(ctx, tar, compression = 'gzip') {
+    const name = compression === 'gzip' ? 'layer.tar.gz' : compression === 'zstd' ? 'layer.tar.zst' : 'layer.tar';
+    return writeLayerBlob(tar, ctx.workspace.file(name), { compression });
 }
 
 ;// CONCATENATED MODULE: ./src/archive/layer-plan.ts
@@ -50967,7 +51170,7 @@ function writeLayer(set, options = {}) {
 function writeLayerFromEntries(entries, options = {}) {
     return writeTar(streamEntries(entries, options));
 }
-function readSmall(p) {
+function readSmall(p, shared) {
     const size = p.header.size ?? 0;
     let fd;
     try {
@@ -50977,7 +51180,8 @@ function readSmall(p) {
         throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
     }
     try {
-        const buf = Buffer.allocUnsafe(size + 1);
+        // One buffer for every small file: tarChunks copies transient bodies at once.
+        const buf = shared;
         let got = 0;
         for (;;) {
             const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, got, buf.length - got, got);
@@ -51023,6 +51227,7 @@ function layer_writer_changed(p, got) {
 }
 async function* streamEntries(entries, options) {
     const planned = await planLayer(entries, options);
+    const shared = Buffer.allocUnsafe(SMALL + 1);
     let reads = 0;
     for (const p of planned) {
         if (!p.source)
@@ -51030,7 +51235,7 @@ async function* streamEntries(entries, options) {
         else if ((p.header.size ?? 0) > SMALL)
             yield { header: p.header, body: () => readLarge(p) };
         else {
-            yield { header: p.header, body: readSmall(p) };
+            yield { header: p.header, body: readSmall(p, shared), transient: true };
             if (++reads % layer_writer_YIELD_EVERY === 0)
                 await new Promise((r) => setImmediate(r));
         }
@@ -51096,8 +51301,13 @@ function ownedLayer(rootfs, written, opts) {
  * one COPY stay hardlinks. Every write goes through in-root resolution, so a
  * symlink in the image can never send a file outside the root filesystem.
  * Returns the rootfs-relative paths written, for the layer.
+ *
+ * Per-entry work uses synchronous calls (as extract.ts, for the same reason:
+ * each entry is a handful of tiny syscalls and a thread-pool hand-off costs
+ * more than the call) and directories resolved or created by this COPY are
+ * remembered, so a 30,000-file tree costs one resolution per directory, not
+ * per file. The event loop turns every YIELD_EVERY entries.
  */
-
 
 
 
@@ -51114,6 +51324,12 @@ function parseChmod(text) {
     }
     return Number.parseInt(text, 8);
 }
+/** Entries copied between two turns of the event loop. */
+const copy_YIELD_EVERY = 256;
+/** Files up to this size are copied through one buffer with descriptor-based metadata calls. */
+const copy_SMALL = 1 << 20;
+const READ_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
+const CREATE_FLAGS = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
 async function copyIntoRootfs(req) {
     const w = {
         req,
@@ -51122,6 +51338,10 @@ async function copyIntoRootfs(req) {
         links: new Map(),
         dirTimes: [],
         chown: canChown(),
+        dirs: new Map(),
+        fresh: new Set(),
+        buf: Buffer.allocUnsafe(copy_SMALL + 1),
+        sinceYield: 0,
         exclude: req.exclude.length
             ? new IgnoreMatcher(parseDockerignore(req.exclude.join('\n')), '--exclude')
             : undefined,
@@ -51141,6 +51361,10 @@ async function copyIntoRootfs(req) {
                 if (w.exclude?.matches(e.rel))
                     continue;
                 await copyEntry(w, `${into}/${e.rel}`, e.abs, e.stat);
+                if (++w.sinceYield >= copy_YIELD_EVERY) {
+                    w.sinceYield = 0;
+                    await new Promise((r) => setImmediate(r));
+                }
             }
         }
         else {
@@ -51150,15 +51374,15 @@ async function copyIntoRootfs(req) {
     }
     for (const c of req.contents) {
         const target = await fileTarget(w, req.dest, c.name, destDir);
-        const rel = await prepareLeaf(w, target);
+        const { rel } = await prepareLeaf(w, target);
         const abs = external_node_path_default().join(req.rootfs, rel);
-        await promises_default().writeFile(abs, c.data, { mode: 0o644 });
-        await finishEntry(w, abs, req.mode ?? 0o644, undefined);
+        (0,external_node_fs_namespaceObject.writeFileSync)(abs, c.data, { mode: 0o644 });
+        finishEntry(w, abs, req.mode ?? 0o644, undefined);
         w.written.set(rel, ownerFor(w, undefined));
     }
     // Directory mtimes last: writing children changed them.
     for (const d of w.dirTimes.reverse())
-        await promises_default().utimes(d.abs, d.stat.atime, d.stat.mtime);
+        (0,external_node_fs_namespaceObject.utimesSync)(d.abs, d.stat.atime, d.stat.mtime);
     return w.written;
 }
 /** Where a single file goes: inside dest when it is (or must be) a directory, else dest itself. */
@@ -51171,16 +51395,33 @@ async function fileTarget(w, dest, name, destIsDir) {
     return dest;
 }
 async function makeDir(w, inImage) {
+    const known = w.dirs.get(inImage);
+    if (known !== undefined)
+        return known;
     const owner = w.owner === 'preserve' ? (w.req.createdDirOwner ?? ROOT_OWNER) : w.owner;
     const { rel, created } = await mkdirInRoot(w.req.rootfs, inImage, {
         mode: 0o755,
         ...(w.chown ? { uid: owner.uid, gid: owner.gid } : {}),
     });
-    for (const c of created)
+    for (const c of created) {
         w.written.set(c, owner);
+        w.fresh.add(c);
+    }
+    w.dirs.set(inImage, rel);
     return rel;
 }
-/** Resolves the parent in the root (creating it), and clears the leaf unless it is a directory. */
+function copy_lstatOrUndefined(abs) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(abs);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Resolves the parent in the root (creating it), and clears the leaf unless
+ * it is a directory. `absent`: nothing is at the leaf now.
+ */
 async function prepareLeaf(w, inImage, keepDir = false) {
     const parent = external_node_path_default().posix.dirname(inImage);
     const name = external_node_path_default().posix.basename(inImage);
@@ -51188,44 +51429,60 @@ async function prepareLeaf(w, inImage, keepDir = false) {
         throw new CopyError(`invalid destination "${inImage}"`);
     const parentRel = await makeDir(w, parent);
     const rel = parentRel ? `${parentRel}/${name}` : name;
+    // In a directory this COPY made, only what it wrote can be there.
+    if (w.fresh.has(parentRel) && !w.written.has(rel))
+        return { rel, absent: true };
     const abs = external_node_path_default().join(w.req.rootfs, rel);
-    const existing = await promises_default().lstat(abs).catch(() => undefined);
+    const existing = copy_lstatOrUndefined(abs);
     if (existing && !(keepDir && existing.isDirectory())) {
-        await promises_default().rm(abs, { recursive: true, force: true });
+        (0,external_node_fs_namespaceObject.rmSync)(abs, { recursive: true, force: true });
+        // Whatever was resolved through it may be gone or different now.
+        w.dirs.clear();
+        w.fresh.clear();
+        return { rel, absent: true };
     }
-    return rel;
+    return { rel, absent: existing === undefined };
 }
 async function copyEntry(w, inImage, src, st) {
     if (st.isDirectory()) {
-        const rel = await prepareLeaf(w, inImage, true);
+        const { rel, absent } = await prepareLeaf(w, inImage, true);
         const abs = external_node_path_default().join(w.req.rootfs, rel);
-        await promises_default().mkdir(abs, { recursive: true });
-        await applyMeta(w, abs, st, true);
+        if (absent) {
+            (0,external_node_fs_namespaceObject.mkdirSync)(abs);
+            w.fresh.add(rel);
+        }
+        else
+            (0,external_node_fs_namespaceObject.mkdirSync)(abs, { recursive: true });
+        applyMeta(w, abs, st, true);
         w.written.set(rel, ownerFor(w, st));
+        // A real directory now (prepareLeaf replaced anything else): children resolve to it.
+        w.dirs.set(inImage, rel);
         return;
     }
-    const rel = await prepareLeaf(w, inImage);
+    const { rel } = await prepareLeaf(w, inImage);
     const abs = external_node_path_default().join(w.req.rootfs, rel);
     if (st.nlink > 1 && !st.isSymbolicLink()) {
         const key = `${st.dev}:${st.ino}`;
         const first = w.links.get(key);
         if (first !== undefined) {
-            await promises_default().link(external_node_path_default().join(w.req.rootfs, first), abs);
+            (0,external_node_fs_namespaceObject.linkSync)(external_node_path_default().join(w.req.rootfs, first), abs);
             w.written.set(rel, ownerFor(w, st));
             return;
         }
         w.links.set(key, rel);
     }
     if (st.isSymbolicLink()) {
-        await promises_default().symlink(await promises_default().readlink(src), abs);
+        (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_fs_namespaceObject.readlinkSync)(src), abs);
         const o = ownerFor(w, st);
         if (w.chown)
-            await promises_default().lchown(abs, o.uid, o.gid);
-        await promises_default().lutimes(abs, st.atime, st.mtime);
+            (0,external_node_fs_namespaceObject.lchownSync)(abs, o.uid, o.gid);
+        (0,external_node_fs_namespaceObject.lutimesSync)(abs, st.atime, st.mtime);
     }
     else if (st.isFile()) {
-        await promises_default().copyFile(src, abs, external_node_fs_namespaceObject.constants.COPYFILE_FICLONE);
-        await applyMeta(w, abs, st, false);
+        if (st.size > copy_SMALL || !copySmallFile(w, src, abs, st)) {
+            (0,external_node_fs_namespaceObject.copyFileSync)(src, abs, external_node_fs_namespaceObject.constants.COPYFILE_FICLONE);
+            applyMeta(w, abs, st, false);
+        }
     }
     else {
         // Sockets, fifos and devices in a build context are not copied (Docker skips them too).
@@ -51233,23 +51490,61 @@ async function copyEntry(w, inImage, src, st) {
     }
     w.written.set(rel, ownerFor(w, st));
 }
+/**
+ * A small file through the shared buffer: read whole, created O_EXCL with
+ * owner, mode and times set on the descriptor (half the syscalls of
+ * copyFile + lchown + chmod + utimes). False when the file outgrew the
+ * buffer since it was listed (the caller copies it the long way).
+ */
+function copySmallFile(w, src, abs, st) {
+    const buf = w.buf;
+    let size = 0;
+    const input = (0,external_node_fs_namespaceObject.openSync)(src, READ_FLAGS);
+    try {
+        for (;;) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(input, buf, size, buf.length - size, null);
+            if (n === 0)
+                break;
+            size += n;
+            if (size === buf.length)
+                return false;
+        }
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(input);
+    }
+    const out = (0,external_node_fs_namespaceObject.openSync)(abs, CREATE_FLAGS, 0o600);
+    try {
+        for (let off = 0; off < size;)
+            off += (0,external_node_fs_namespaceObject.writeSync)(out, buf, off, size - off);
+        const o = ownerFor(w, st);
+        if (w.chown)
+            (0,external_node_fs_namespaceObject.fchownSync)(out, o.uid, o.gid);
+        (0,external_node_fs_namespaceObject.fchmodSync)(out, w.req.mode ?? st.mode & 0o7777); // after chown: chown clears setuid/setgid
+        (0,external_node_fs_namespaceObject.futimesSync)(out, st.atime, st.mtime);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(out);
+    }
+    return true;
+}
 function ownerFor(w, st) {
     if (w.owner !== 'preserve')
         return w.owner;
     return st ? { uid: st.uid, gid: st.gid } : ROOT_OWNER;
 }
-async function applyMeta(w, abs, st, isDir) {
-    await finishEntry(w, abs, w.req.mode ?? st.mode & 0o7777, isDir ? undefined : st, st);
+function applyMeta(w, abs, st, isDir) {
+    finishEntry(w, abs, w.req.mode ?? st.mode & 0o7777, isDir ? undefined : st, st);
     if (isDir)
         w.dirTimes.push({ abs, stat: st });
 }
-async function finishEntry(w, abs, mode, times, source) {
+function finishEntry(w, abs, mode, times, source) {
     const o = ownerFor(w, source);
     if (w.chown)
-        await promises_default().lchown(abs, o.uid, o.gid);
-    await promises_default().chmod(abs, mode); // after chown: chown clears setuid/setgid
+        (0,external_node_fs_namespaceObject.lchownSync)(abs, o.uid, o.gid);
+    (0,external_node_fs_namespaceObject.chmodSync)(abs, mode); // after chown: chown clears setuid/setgid
     if (times)
-        await promises_default().utimes(abs, times.atime, times.mtime);
+        (0,external_node_fs_namespaceObject.utimesSync)(abs, times.atime, times.mtime);
 }
 
 ;// CONCATENATED MODULE: ./src/build/source-hash.ts
@@ -51265,6 +51560,10 @@ async function finishEntry(w, abs, mode, times, source) {
 
 
 const PARALLEL = 16;
+/** Files up to this size are read synchronously into one shared buffer. */
+const source_hash_SMALL = 1 << 20;
+/** Small files hashed between two turns of the event loop. */
+const source_hash_YIELD_EVERY = 256;
 /** Files up to this size are read in one call (a stream per small file costs more than its read). */
 const WHOLE_READ_MAX = 4 << 20;
 async function fileDigest(file, size) {
@@ -51275,6 +51574,23 @@ async function fileDigest(file, size) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     for await (const chunk of external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }))
         hash.update(chunk);
+    return hash.digest('hex');
+}
+/** sha256 of a small file through `buf` (a 1 MiB stream buffer per file cost more than the hashing). */
+function smallFileDigest(file, buf) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const fd = external_node_fs_default().openSync(file, 'r');
+    try {
+        for (;;) {
+            const n = external_node_fs_default().readSync(fd, buf, 0, buf.length, null);
+            if (n === 0)
+                break;
+            hash.update(buf.subarray(0, n));
+        }
+    }
+    finally {
+        external_node_fs_default().closeSync(fd);
+    }
     return hash.digest('hex');
 }
 function source_hash_typeOf(st) {
@@ -51297,7 +51613,9 @@ async function hashSources(k, tree, matches, memo) {
         }
     }
     const digests = new Array(entries.length).fill('');
+    const buf = Buffer.allocUnsafe(source_hash_SMALL);
     let next = 0;
+    let small = 0;
     const worker = async () => {
         while (next < entries.length) {
             const i = next++;
@@ -51305,13 +51623,19 @@ async function hashSources(k, tree, matches, memo) {
             if (e.stat.isFile()) {
                 let d = memo?.get(e.abs, e.stat);
                 if (d === undefined) {
-                    d = await fileDigest(e.abs, e.stat.size);
+                    if (e.stat.size <= source_hash_SMALL) {
+                        d = smallFileDigest(e.abs, buf);
+                        if (++small % source_hash_YIELD_EVERY === 0)
+                            await new Promise((r) => setImmediate(r));
+                    }
+                    else
+                        d = await fileDigest(e.abs, e.stat.size);
                     memo?.set(e.abs, e.stat, d);
                 }
                 digests[i] = d;
             }
             else if (e.stat.isSymbolicLink())
-                digests[i] = await external_node_fs_default().promises.readlink(e.abs);
+                digests[i] = external_node_fs_default().readlinkSync(e.abs);
         }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL, entries.length) }, worker));
@@ -51637,8 +51961,13 @@ async function copyInstruction(host, instr, df, from) {
     ].filter(Boolean);
     const createdBy = `${instr.kind.toUpperCase()} ${[...flags, ...instr.sources, ...contents.map((c) => `<<${c.name}`), instr.dest].join(' ')}`;
     // The sources' part of the key, computed once up front (it reads the files).
+    const hashStarted = performance.now();
     const sourceKey = new CacheKeyBuilder('sources');
-    if (fromSource) {
+    if (!ctx.cache) {
+        // No cache: keys are never looked up, and hashing reads every source file.
+        sourceKey.field('uncached', '');
+    }
+    else if (fromSource) {
         sourceKey.field('from', fromSource.key).list('patterns', instr.sources);
     }
     else {
@@ -51652,6 +51981,7 @@ async function copyInstruction(host, instr, df, from) {
     for (const c of contents)
         sourceKey.field('content', `${c.name}\0${c.data}`);
     const sourcesDigest = sourceKey.digest();
+    ctx.log.debug(`timing: hash ${(performance.now() - hashStarted).toFixed(0)} ms ${host.label}`);
     const keyFields = (k) => {
         k.field('step', instr.kind)
             .field('dest', dest)
@@ -51665,6 +51995,7 @@ async function copyInstruction(host, instr, df, from) {
         if (fromSource)
             await resolveSources(await fromSource.tree());
         await host.ensureFs();
+        const copyStarted = performance.now();
         // Context files become 0:0; files from a stage or an image keep their owners; --chown wins.
         const owner = instr.chown
             ? await resolveChown(host.fs.dir, instr.chown)
@@ -51704,13 +52035,16 @@ async function copyInstruction(host, instr, df, from) {
                 written.set(p, o);
             await promises_default().rm(staging, { recursive: true, force: true });
         }
+        ctx.log.debug(`timing: copy ${(performance.now() - copyStarted).toFixed(0)} ms ${host.label} (${written.size} paths)`);
         if (written.size === 0)
             return undefined;
+        const layerStarted = performance.now();
         const paths = [...written.keys()].sort();
         const layer = await storeLayer(ctx, ownedLayer(host.fs.dir, paths.map((p) => [p, written.get(p)]), {
             clampMtime: ctx.clampMtime,
             xattrs: ctx.xattrs,
-        }));
+        }), host.layerCompression);
+        ctx.log.debug(`timing: layer ${(performance.now() - layerStarted).toFixed(0)} ms ${host.label} (${layerSize(layer)})`);
         await host.noteChanges({
             sourceRoot: host.fs.dir,
             changes: paths.map((p) => ({ kind: 'add', path: p })),
@@ -51789,7 +52123,9 @@ async function runStep(input) {
     const env = [...input.spec.env];
     if (input.home !== undefined && !env.some((e) => e.startsWith('HOME=')))
         env.push(`HOME=${input.home}`);
+    const t0 = performance.now();
     const prepared = await input.snapshotter.prepare();
+    const t1 = performance.now();
     try {
         const result = await input.sandbox.run({
             ...input.spec,
@@ -51800,8 +52136,10 @@ async function runStep(input) {
         if (result.exitCode !== 0) {
             throw new RunCommandError(input.spec.argv, result.exitCode, result.tail, result.signal);
         }
+        const t2 = performance.now();
         const changes = await prepared.finish();
-        return { changes, commit: () => prepared.commit(), discard: () => prepared.discard() };
+        const timings = { prepareMs: t1 - t0, runMs: t2 - t1, finishMs: performance.now() - t2 };
+        return { changes, timings, commit: () => prepared.commit(), discard: () => prepared.discard() };
     }
     catch (e) {
         await prepared.discard().catch(() => undefined);
@@ -51916,13 +52254,25 @@ async function runInstruction(host, instr) {
         finally {
             out.end();
         }
+        const log = host.ctx.log;
+        const t = step.timings;
+        log.debug(`timing: run ${t.runMs.toFixed(0)} ms ${host.label}`);
         try {
-            if (step.changes.changes.length === 0) {
-                await step.commit();
-                return undefined;
+            const n = step.changes.changes.length;
+            let layer;
+            let layerMs = 0;
+            if (n > 0) {
+                const started = performance.now();
+                layer = await storeLayer(host.ctx, writeLayer(step.changes, { clampMtime: host.ctx.clampMtime, xattrs: host.ctx.xattrs }), host.layerCompression);
+                layerMs = performance.now() - started;
             }
-            const layer = await storeLayer(host.ctx, writeLayer(step.changes, { clampMtime: host.ctx.clampMtime, xattrs: host.ctx.xattrs }));
+            const committing = performance.now();
             await step.commit();
+            const commitMs = performance.now() - committing;
+            const snapshotMs = t.prepareMs + t.finishMs + commitMs;
+            log.debug(`timing: snapshot ${snapshotMs.toFixed(0)} ms ${host.label} (${n} changes; prepare ${t.prepareMs.toFixed(0)}, collect ${t.finishMs.toFixed(0)}, commit ${commitMs.toFixed(0)} ms)`);
+            if (layer)
+                log.debug(`timing: layer ${layerMs.toFixed(0)} ms ${host.label} (${layerSize(layer)})`);
             return layer;
         }
         catch (e) {
@@ -51989,6 +52339,7 @@ class StageFilesystem {
             this.log.progress?.(key, undefined);
         }
         this.log.debug(`${label}: extracted ${layers.length} layer(s), ${(bytes / 1048576).toFixed(1)} MiB in ${Date.now() - started} ms`);
+        this.log.debug(`timing: extract ${Date.now() - started} ms ${label}`);
     }
     /** After a step wrote its change into `dir` itself (RUN commit, COPY): the fs matches `image`. */
     caughtUp(image) {
@@ -52024,7 +52375,7 @@ async function workdirInstruction(host, instr) {
         const { created } = await mkdirInRoot(host.fs.dir, wd, { mode: 0o755, ...(canChown() ? owner : {}) });
         if (created.length === 0)
             return undefined;
-        const layer = await storeLayer(host.ctx, ownedLayer(host.fs.dir, created.map((p) => [p, owner]), { clampMtime: host.ctx.clampMtime }));
+        const layer = await storeLayer(host.ctx, ownedLayer(host.fs.dir, created.map((p) => [p, owner]), { clampMtime: host.ctx.clampMtime }), host.layerCompression);
         await host.noteChanges({
             sourceRoot: host.fs.dir,
             changes: created.map((p) => ({ kind: 'add', path: p })),
@@ -52060,6 +52411,7 @@ class StageBuilder {
     ctx;
     label;
     stageName;
+    layerCompression;
     image;
     fs;
     scope;
@@ -52071,6 +52423,8 @@ class StageBuilder {
         const p = input.planned;
         this.stageName = p.name ?? String(p.index);
         this.label = `[${p.name ?? `stage-${p.index}`} ${input.position}/${input.count}]`;
+        this.layerCompression =
+            this.ctx.cache !== undefined || exportedStages(input.plan).has(p.index) ? 'gzip' : 'none';
     }
     async ensureFs() {
         await this.fs.materialize(this.image, this.label);
@@ -52225,6 +52579,20 @@ class StageBuilder {
         await promises_default().rm(this.fs.dir, { recursive: true, force: true });
     }
 }
+/**
+ * Stages whose layers end up in the result: the target and, transitively,
+ * the stages it is built FROM. The others are only read through COPY --from.
+ */
+function exportedStages(plan) {
+    const out = new Set();
+    const byIndex = new Map(plan.stages.map((s) => [s.index, s]));
+    for (let i = plan.target; i !== undefined && !out.has(i);) {
+        out.add(i);
+        const base = byIndex.get(i)?.base;
+        i = base?.kind === 'stage' ? base.index : undefined;
+    }
+    return out;
+}
 /** Errors of a step name its Dockerfile line unless they already do. */
 function located(e, x) {
     if (e instanceof DockerfileError || !(e instanceof Error))
@@ -52240,6 +52608,7 @@ function located(e, x) {
  * layers written and scratch space. Nothing outside it is written during a
  * build (outputs the user asked for aside). Removed at the end unless kept.
  */
+
 
 
 
@@ -52267,7 +52636,9 @@ async function createWorkspace(opts) {
         async dispose() {
             if (opts.keep)
                 return;
-            await promises_default().rm(root, { recursive: true, force: true, maxRetries: 3 });
+            // Synchronous: the promise-based rm held a promise per file at once
+            // (RSS 250 -> 400 MiB removing a 100,000-file rootfs); same speed.
+            (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true, maxRetries: 3 });
         },
     };
 }
@@ -52278,6 +52649,7 @@ async function createWorkspace(opts) {
  * outputs. Errors a user can cause in the Dockerfile surface before any
  * pull; the workspace (and any overlay mounts in it) is removed at the end.
  */
+
 
 
 
@@ -52365,6 +52737,20 @@ async function readDockerfile(file) {
         throw new DockerfileError(file, undefined, code === 'ENOENT' ? 'no such file: pass --dockerfile (relative to --context)' : e.message);
     }
 }
+/**
+ * `rm -rf` in a child process, so the removal runs beside the push rather
+ * than on (or queued behind) the event loop. Never rejects: what it leaves,
+ * the workspace removal takes.
+ */
+function removeDirs(dirs) {
+    if (dirs.length === 0)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)('rm', ['-rf', '--one-file-system', '--', ...dirs], { stdio: 'ignore' });
+        child.on('error', () => resolve());
+        child.on('close', () => resolve());
+    });
+}
 async function build(options, log, deps = {}) {
     const started = Date.now();
     const now = deps.now?.() ?? new Date();
@@ -52447,6 +52833,12 @@ async function build(options, log, deps = {}) {
             return p;
         },
     };
+    // Choosing the sandbox and probing overlay need nothing from the images:
+    // do both while the bases are pulled and extracted (about 0.7 s off a RUN build).
+    if (plan.stages.some((p) => [...p.onbuild, ...p.stage.instructions].some((i) => i.kind === 'run'))) {
+        ctx.sandbox().catch(() => undefined);
+        ctx.overlayProbe().catch(() => undefined);
+    }
     const scopes = new Map();
     const imageTrees = new Map();
     const from = {
@@ -52480,6 +52872,7 @@ async function build(options, log, deps = {}) {
         },
     };
     let cacheFlushed = false;
+    let removing;
     try {
         const finished = await buildStages(plan.stages, (planned, position) => new StageBuilder({
             ctx,
@@ -52512,6 +52905,8 @@ async function build(options, log, deps = {}) {
             c.created = created;
         })
             .withFormat('oci');
+        // Nothing reads the stage filesystems any more: remove them while the image is pushed.
+        removing = removeDirs([...ctx.stages.values()].map((s) => s.fs.dir));
         const out = await writeOutputs(ctx, image, destinations);
         const result = {
             digest: image.digest(),
@@ -52533,8 +52928,11 @@ async function build(options, log, deps = {}) {
             for (const w of await ctx.cache.flush().catch((e) => [e.message]))
                 log.warn(w);
         }
+        const cleanup = Date.now();
+        await removing;
         await unmountUnder(workspace.root).catch((e) => log.warn(`unmounting the workspace: ${e.message}`));
         await workspace.dispose().catch((e) => log.warn(`removing the workspace: ${e.message}`));
+        log.debug(`timing: cleanup ${Date.now() - cleanup} ms`);
         if (ownRegistry)
             await registry.close();
         if (cacheRegistry !== registry)

@@ -52,7 +52,7 @@ export function writeLayerFromEntries(
   return writeTar(streamEntries(entries, options));
 }
 
-function readSmall(p: PlannedEntry): Buffer {
+function readSmall(p: PlannedEntry, shared: Buffer): Buffer {
   const size = p.header.size ?? 0;
   let fd: number;
   try {
@@ -61,7 +61,8 @@ function readSmall(p: PlannedEntry): Buffer {
     throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
   }
   try {
-    const buf = Buffer.allocUnsafe(size + 1);
+    // One buffer for every small file: tarChunks copies transient bodies at once.
+    const buf = shared;
     let got = 0;
     for (;;) {
       const n = readSync(fd, buf, got, buf.length - got, got);
@@ -109,12 +110,13 @@ async function* streamEntries(
   options: EntriesLayerOptions,
 ): AsyncGenerator<TarWriteEntry> {
   const planned = await planLayer(entries, options);
+  const shared = Buffer.allocUnsafe(SMALL + 1);
   let reads = 0;
   for (const p of planned) {
     if (!p.source) yield { header: p.header };
     else if ((p.header.size ?? 0) > SMALL) yield { header: p.header, body: () => readLarge(p) };
     else {
-      yield { header: p.header, body: readSmall(p) };
+      yield { header: p.header, body: readSmall(p, shared), transient: true };
       if (++reads % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
     }
   }

@@ -49,6 +49,8 @@ export interface TarWriteEntry {
   header: TarWriteHeader;
   /** The data of a 'file' entry, exactly `header.size` bytes. */
   body?: TarBody | (() => TarBody | Promise<TarBody>);
+  /** The body's buffer is reused once the next entry is asked for: copy it whatever its size. */
+  transient?: boolean;
 }
 
 /** Two zero blocks: the end of an archive. */
@@ -155,6 +157,54 @@ export function encodeHeader(h: TarWriteHeader): Buffer {
 }
 
 const COALESCE = 64 * 1024;
+/** Body chunks at least this big pass through uncopied (unless transient). */
+const PASS_THROUGH = COALESCE / 4;
+
+/**
+ * Accumulates small pieces in one 64 KiB slab and hands out full slabs: one
+ * allocation per 64 KiB instead of a Buffer.concat over many small buffers
+ * (allocation churn grew V8's young generation, and RSS with it).
+ */
+class Slab {
+  private buf = Buffer.allocUnsafe(COALESCE);
+  private off = 0;
+
+  get length(): number {
+    return this.off;
+  }
+
+  /** Copies `b` in; yields every slab that fills up. */
+  *put(b: Uint8Array): Generator<Buffer> {
+    let i = 0;
+    while (i < b.length) {
+      const n = Math.min(b.length - i, COALESCE - this.off);
+      this.buf.set(b.subarray(i, i + n), this.off);
+      this.off += n;
+      i += n;
+      if (this.off === COALESCE) yield this.take()!;
+    }
+  }
+
+  *zeros(count: number): Generator<Buffer> {
+    let left = count;
+    while (left > 0) {
+      const n = Math.min(left, COALESCE - this.off);
+      this.buf.fill(0, this.off, this.off + n);
+      this.off += n;
+      left -= n;
+      if (this.off === COALESCE) yield this.take()!;
+    }
+  }
+
+  /** The filled part (a fresh slab replaces it); undefined when empty. */
+  take(): Buffer | undefined {
+    if (this.off === 0) return undefined;
+    const out = this.buf.subarray(0, this.off);
+    this.buf = Buffer.allocUnsafe(COALESCE);
+    this.off = 0;
+    return out;
+  }
+}
 
 /**
  * The bytes of a whole archive, in chunks of about 64 KiB (small headers and
@@ -164,44 +214,26 @@ const COALESCE = 64 * 1024;
 export async function* tarChunks(
   entries: Iterable<TarWriteEntry> | AsyncIterable<TarWriteEntry>,
 ): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const flush = (): Buffer | undefined => {
-    if (pendingBytes === 0) return undefined;
-    const out = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    return out;
-  };
-  function* emit(b: Buffer): Generator<Buffer> {
-    if (b.length >= COALESCE / 4) {
-      const f = flush();
-      if (f) yield f;
-      yield b;
-      return;
-    }
-    if (b.length === 0) return;
-    pending.push(b);
-    pendingBytes += b.length;
-    if (pendingBytes >= COALESCE) yield flush()!;
-  }
-
+  const slab = new Slab();
   for await (const entry of entries) {
-    yield* emit(encodeHeader(entry.header));
+    yield* slab.put(encodeHeader(entry.header));
     const size = entry.header.type === 'file' ? (entry.header.size ?? 0) : 0;
     if (entry.body !== undefined && entry.header.type === 'file') {
       const body = typeof entry.body === 'function' ? await entry.body() : entry.body;
       let written = 0;
       const chunks: AsyncIterable<Buffer | Uint8Array> | Buffer[] = Buffer.isBuffer(body) ? [body] : body;
-      for await (const raw of chunks) {
-        const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+      for await (const chunk of chunks) {
         written += chunk.length;
         if (written > size) {
           throw new ArchiveError(`body is longer than the ${size} bytes its header declares`, {
             entry: entry.header.name,
           });
         }
-        yield* emit(chunk);
+        if (chunk.length >= PASS_THROUGH && !entry.transient) {
+          const f = slab.take();
+          if (f) yield f;
+          yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+        } else yield* slab.put(chunk);
       }
       if (written !== size) {
         throw new ArchiveError(`body has ${written} bytes but its header declares ${size}`, {
@@ -211,11 +243,10 @@ export async function* tarChunks(
     } else if (size !== 0) {
       throw new ArchiveError(`entry declares ${size} bytes but has no body`, { entry: entry.header.name });
     }
-    yield* emit(tarPadding(size));
+    yield* slab.zeros(paddingFor(size));
   }
-  pending.push(TAR_END);
-  pendingBytes += TAR_END.length;
-  const last = flush();
+  yield* slab.put(TAR_END);
+  const last = slab.take();
   if (last) yield last;
 }
 

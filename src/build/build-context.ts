@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import type { XattrAccess } from '../archive/xattr.js';
 import type { LayerCache } from '../cache/layer-cache.js';
 import type { Layer } from '../image/blob.js';
+import type { Compression } from '../image/compression.js';
 import type { Image } from '../image/image.js';
 import { writeLayerBlob } from '../image/layer.js';
 import type { Platform } from '../image/manifest.js';
@@ -53,7 +54,18 @@ export interface BuildContext {
   pullImage(ref: string, platform: Platform): Promise<Image>;
 }
 
-/** Writes an uncompressed layer tar into the workspace as a gzip blob, hashed in one pass. */
-export async function storeLayer(ctx: BuildContext, tar: Readable): Promise<Layer> {
-  return writeLayerBlob(tar, ctx.workspace.file('layer.tar.gz'), { compression: 'gzip' });
+/** `12.3 MiB` for logs. */
+export function layerSize(layer: Layer): string {
+  return `${(layer.size / 1048576).toFixed(1)} MiB`;
+}
+
+/** Writes a layer tar into the workspace as a blob (gzip by default), hashed in one pass. */
+export async function storeLayer(
+  ctx: BuildContext,
+  tar: Readable,
+  compression: Compression = 'gzip',
+): Promise<Layer> {
+  const name =
+    compression === 'gzip' ? 'layer.tar.gz' : compression === 'zstd' ? 'layer.tar.zst' : 'layer.tar';
+  return writeLayerBlob(tar, ctx.workspace.file(name), { compression });
 }

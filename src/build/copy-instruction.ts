@@ -15,7 +15,7 @@ import type { AddInstruction, CopyInstruction } from '../dockerfile/instructions
 import { resolveFrom } from '../dockerfile/stages.js';
 import { detectArchive, unpackArchive } from './add-archive.js';
 import { downloadSource, isGitSource, isRemoteSource } from './add-remote.js';
-import { storeLayer } from './build-context.js';
+import { layerSize, storeLayer } from './build-context.js';
 import { type CopySource, copyIntoRootfs, parseChmod } from './copy.js';
 import { type Owner, ownedLayer } from './owned-layer.js';
 import { hashSources } from './source-hash.js';
@@ -125,8 +125,12 @@ export async function copyInstruction(
   const createdBy = `${instr.kind.toUpperCase()} ${[...flags, ...instr.sources, ...contents.map((c) => `<<${c.name}`), instr.dest].join(' ')}`;
 
   // The sources' part of the key, computed once up front (it reads the files).
+  const hashStarted = performance.now();
   const sourceKey = new CacheKeyBuilder('sources');
-  if (fromSource) {
+  if (!ctx.cache) {
+    // No cache: keys are never looked up, and hashing reads every source file.
+    sourceKey.field('uncached', '');
+  } else if (fromSource) {
     sourceKey.field('from', fromSource.key).list('patterns', instr.sources);
   } else {
     const memo = await ctx.cache?.fileDigests?.scope(ctx.context.root);
@@ -141,6 +145,7 @@ export async function copyInstruction(
   for (const r of remote) sourceKey.field('remote', `${r.url}\0${r.digest}`);
   for (const c of contents) sourceKey.field('content', `${c.name}\0${c.data}`);
   const sourcesDigest = sourceKey.digest();
+  ctx.log.debug(`timing: hash ${(performance.now() - hashStarted).toFixed(0)} ms ${host.label}`);
   const keyFields = (k: CacheKeyBuilder) => {
     k.field('step', instr.kind)
       .field('dest', dest)
@@ -154,6 +159,7 @@ export async function copyInstruction(
   return filesystemStep(host, createdBy, keyFields, ctx.options.cache.copyLayers, async () => {
     if (fromSource) await resolveSources(await fromSource.tree());
     await host.ensureFs();
+    const copyStarted = performance.now();
     // Context files become 0:0; files from a stage or an image keep their owners; --chown wins.
     const owner: Owner | 'preserve' | undefined = instr.chown
       ? await resolveChown(host.fs.dir, instr.chown)
@@ -192,7 +198,11 @@ export async function copyInstruction(
       for (const [p, o] of unpacked) written.set(p, o);
       await fs.rm(staging, { recursive: true, force: true });
     }
+    ctx.log.debug(
+      `timing: copy ${(performance.now() - copyStarted).toFixed(0)} ms ${host.label} (${written.size} paths)`,
+    );
     if (written.size === 0) return undefined;
+    const layerStarted = performance.now();
     const paths = [...written.keys()].sort();
     const layer = await storeLayer(
       ctx,
@@ -204,6 +214,10 @@ export async function copyInstruction(
           xattrs: ctx.xattrs,
         },
       ),
+      host.layerCompression,
+    );
+    ctx.log.debug(
+      `timing: layer ${(performance.now() - layerStarted).toFixed(0)} ms ${host.label} (${layerSize(layer)})`,
     );
     await host.noteChanges({
       sourceRoot: host.fs.dir,

@@ -3,6 +3,7 @@
  * outputs. Errors a user can cause in the Dockerfile surface before any
  * pull; the workspace (and any overlay mounts in it) is removed at the end.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { detectXattrs } from '../archive/xattr.js';
@@ -113,6 +114,20 @@ async function readDockerfile(file: string): Promise<string> {
   }
 }
 
+/**
+ * `rm -rf` in a child process, so the removal runs beside the push rather
+ * than on (or queued behind) the event loop. Never rejects: what it leaves,
+ * the workspace removal takes.
+ */
+function removeDirs(dirs: string[]): Promise<void> {
+  if (dirs.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const child = spawn('rm', ['-rf', '--one-file-system', '--', ...dirs], { stdio: 'ignore' });
+    child.on('error', () => resolve());
+    child.on('close', () => resolve());
+  });
+}
+
 export async function build(options: BuildOptions, log: Logger, deps: BuildDeps = {}): Promise<BuildResult> {
   const started = Date.now();
   const now = deps.now?.() ?? new Date();
@@ -202,6 +217,13 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     },
   };
 
+  // Choosing the sandbox and probing overlay need nothing from the images:
+  // do both while the bases are pulled and extracted (about 0.7 s off a RUN build).
+  if (plan.stages.some((p) => [...p.onbuild, ...p.stage.instructions].some((i) => i.kind === 'run'))) {
+    ctx.sandbox().catch(() => undefined);
+    ctx.overlayProbe().catch(() => undefined);
+  }
+
   const scopes = new Map<number, StageScope>();
   const imageTrees = new Map<string, Promise<FromSource>>();
   const from: FromResolver = {
@@ -235,6 +257,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   };
 
   let cacheFlushed = false;
+  let removing: Promise<void> | undefined;
   try {
     const finished = await buildStages(
       plan.stages,
@@ -273,6 +296,8 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
       })
       .withFormat('oci');
 
+    // Nothing reads the stage filesystems any more: remove them while the image is pushed.
+    removing = removeDirs([...ctx.stages.values()].map((s) => s.fs.dir));
     const out = await writeOutputs(ctx, image, destinations);
     const result: BuildResult = {
       digest: image.digest(),
@@ -294,10 +319,13 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     if (ctx.cache && !cacheFlushed) {
       for (const w of await ctx.cache.flush().catch((e: Error) => [e.message])) log.warn(w);
     }
+    const cleanup = Date.now();
+    await removing;
     await unmountUnder(workspace.root).catch((e: Error) =>
       log.warn(`unmounting the workspace: ${e.message}`),
     );
     await workspace.dispose().catch((e: Error) => log.warn(`removing the workspace: ${e.message}`));
+    log.debug(`timing: cleanup ${Date.now() - cleanup} ms`);
     if (ownRegistry) await registry.close();
     if (cacheRegistry !== registry) await cacheRegistry.close();
   }

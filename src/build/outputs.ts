@@ -70,6 +70,7 @@ export async function writeOutputs(
       );
       log.progress?.('push', undefined);
       log.info(`pushed ${targets.map(String).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      log.debug(`timing: push ${Date.now() - started} ms`);
     }
     pushed = destinations.map((d) => d.toString());
   }

@@ -6,7 +6,8 @@
 import { writeLayer } from '../archive/layer-writer.js';
 import type { RunInstruction } from '../dockerfile/instructions.js';
 import { runCommandPlan } from '../dockerfile/run-command.js';
-import { storeLayer } from './build-context.js';
+import type { Layer } from '../image/blob.js';
+import { layerSize, storeLayer } from './build-context.js';
 import { stageShell } from './config-edits.js';
 import type { OutputStream } from './sandbox.js';
 import { runStep } from './snapshot-run.js';
@@ -118,16 +119,30 @@ export async function runInstruction(host: StageHost, instr: RunInstruction): Pr
       } finally {
         out.end();
       }
+      const log = host.ctx.log;
+      const t = step.timings;
+      log.debug(`timing: run ${t.runMs.toFixed(0)} ms ${host.label}`);
       try {
-        if (step.changes.changes.length === 0) {
-          await step.commit();
-          return undefined;
+        const n = step.changes.changes.length;
+        let layer: Layer | undefined;
+        let layerMs = 0;
+        if (n > 0) {
+          const started = performance.now();
+          layer = await storeLayer(
+            host.ctx,
+            writeLayer(step.changes, { clampMtime: host.ctx.clampMtime, xattrs: host.ctx.xattrs }),
+            host.layerCompression,
+          );
+          layerMs = performance.now() - started;
         }
-        const layer = await storeLayer(
-          host.ctx,
-          writeLayer(step.changes, { clampMtime: host.ctx.clampMtime, xattrs: host.ctx.xattrs }),
-        );
+        const committing = performance.now();
         await step.commit();
+        const commitMs = performance.now() - committing;
+        const snapshotMs = t.prepareMs + t.finishMs + commitMs;
+        log.debug(
+          `timing: snapshot ${snapshotMs.toFixed(0)} ms ${host.label} (${n} changes; prepare ${t.prepareMs.toFixed(0)}, collect ${t.finishMs.toFixed(0)}, commit ${commitMs.toFixed(0)} ms)`,
+        );
+        if (layer) log.debug(`timing: layer ${layerMs.toFixed(0)} ms ${host.label} (${layerSize(layer)})`);
         return layer;
       } catch (e) {
         await step.discard().catch(() => undefined);

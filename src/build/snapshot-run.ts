@@ -36,6 +36,8 @@ export interface RunStepInput {
 
 export interface RunStep {
   changes: ChangeSet;
+  /** Milliseconds: snapshot preparation, the command, collecting the changes. */
+  timings: { prepareMs: number; runMs: number; finishMs: number };
   commit(): Promise<void>;
   discard(): Promise<void>;
 }
@@ -43,7 +45,9 @@ export interface RunStep {
 export async function runStep(input: RunStepInput): Promise<RunStep> {
   const env = [...input.spec.env];
   if (input.home !== undefined && !env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${input.home}`);
+  const t0 = performance.now();
   const prepared = await input.snapshotter.prepare();
+  const t1 = performance.now();
   try {
     const result = await input.sandbox.run({
       ...input.spec,
@@ -54,8 +58,10 @@ export async function runStep(input: RunStepInput): Promise<RunStep> {
     if (result.exitCode !== 0) {
       throw new RunCommandError(input.spec.argv, result.exitCode, result.tail, result.signal);
     }
+    const t2 = performance.now();
     const changes = await prepared.finish();
-    return { changes, commit: () => prepared.commit(), discard: () => prepared.discard() };
+    const timings = { prepareMs: t1 - t0, runMs: t2 - t1, finishMs: performance.now() - t2 };
+    return { changes, timings, commit: () => prepared.commit(), discard: () => prepared.discard() };
   } catch (e) {
     await prepared.discard().catch(() => undefined);
     throw e;

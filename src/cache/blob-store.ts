@@ -59,14 +59,14 @@ export class BlobStore {
       return;
     }
     const tmp = this.tempPath('blob');
+    const out = createWriteStream(tmp, { highWaterMark: FILE_CHUNK });
     try {
-      await pipeline(
-        source,
-        new VerifyingStream({ digest, size, what: `blob ${digest}` }),
-        createWriteStream(tmp, { highWaterMark: FILE_CHUNK }),
-      );
+      await pipeline(source, new VerifyingStream({ digest, size, what: `blob ${digest}` }), out);
       await fs.rename(tmp, file);
     } catch (e) {
+      // A pipeline that fails early may reject before the file is even opened: wait for the
+      // stream to close, or the file would appear after it was removed.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await fs.rm(tmp, { force: true });
       throw e;
     }
@@ -132,9 +132,13 @@ export class BlobStore {
     const tmp = this.tempPath('tee');
     let out: WriteStream | undefined = createWriteStream(tmp, { highWaterMark: FILE_CHUNK });
     const drop = () => {
-      out?.destroy();
+      if (!out) return;
+      // Removed once closed: a stream destroyed before it opened still creates the file.
+      const rm = () => fs.rm(tmp, { force: true }).catch(() => undefined);
+      if (out.closed) rm();
+      else out.once('close', rm);
+      out.destroy();
       out = undefined;
-      fs.rm(tmp, { force: true }).catch(() => undefined);
     };
     out.on('error', drop);
     const pass = new Transform({

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import type { Blob, Layer } from '../image/blob.js';
+import { coalesce, INFLATE_OPTIONS } from '../image/compression.js';
 import { algorithmOf, type Digest, digestOfHash } from '../image/digest.js';
 import type { Descriptor } from '../image/manifest.js';
 import { layerCompression } from '../image/media-types.js';
@@ -144,13 +145,13 @@ export function uncompressed(mediaType: string, open: () => Readable, reclaimer 
   if (kind === 'none') return open();
   const z = zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream };
   let decoder: NodeJS.ReadWriteStream;
-  if (kind === 'gzip') decoder = zlib.createGunzip();
+  if (kind === 'gzip') decoder = zlib.createGunzip(INFLATE_OPTIONS);
   else if (z.createZstdDecompress) decoder = z.createZstdDecompress();
   else
     throw new Error(
       `layer media type ${mediaType} needs zstd, which this Node.js (${process.version}) lacks`,
     );
-  return reclaiming(pipeline(open(), decoder, () => {}) as unknown as Readable, reclaimer);
+  return reclaiming(pipeline(open(), coalesce(), decoder, () => {}) as unknown as Readable, reclaimer);
 }
 
 export class RemoteBlob implements MountableBlob {

@@ -1,0 +1,324 @@
+/**
+ * The bench's inputs, made locally and deterministically (seeded PRNG,
+ * fixed mtimes) and kept between runs behind a version stamp:
+ * - rootfs tars: Debian bookworm minbase (debootstrap, or a ready tar),
+ *   busybox (busybox-static + applet links), 93,000 small files;
+ * - build contexts: a small app, a 30,000-file node_modules-like tree, a
+ *   source tree for the multi-stage case, one 1 GiB file.
+ */
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { run } from './sh.mjs';
+
+/** Bump to regenerate every input. */
+const INPUTS_VERSION = 'inputs-v1';
+const EPOCH = 946684800; // 2000-01-01
+const MiB = 1024 * 1024;
+
+/** mulberry32: small, seeded, good enough for shapes and sizes. */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = (
+  'const let var function return if else for while import export default from require module ' +
+  'exports this new class extends super async await yield try catch finally throw typeof ' +
+  'undefined null true false Object Array String Number Promise Map Set JSON parse stringify ' +
+  'length push pop slice splice map filter reduce forEach keys values entries assign create ' +
+  'prototype call apply bind options config value result error callback resolve reject then'
+).split(' ');
+
+/** ~1 MiB of JavaScript-looking text that file bodies are sliced from. */
+function makeCorpus(rand) {
+  const parts = [];
+  let n = 0;
+  while (n < MiB) {
+    const line = [];
+    const words = 3 + Math.floor(rand() * 10);
+    for (let i = 0; i < words; i++) line.push(WORDS[Math.floor(rand() * WORDS.length)]);
+    const s = `${'  '.repeat(Math.floor(rand() * 4))}${line.join(rand() < 0.3 ? '.' : ' ')}${rand() < 0.5 ? ';' : ' {'}\n`;
+    parts.push(s);
+    n += s.length;
+  }
+  return Buffer.from(parts.join(''));
+}
+
+class TextFiles {
+  constructor(seed) {
+    this.rand = prng(seed);
+    this.corpus = makeCorpus(this.rand);
+  }
+
+  /** Size drawn from a long-tailed distribution around `median` bytes. */
+  size(median) {
+    const r = this.rand();
+    const f =
+      r < 0.6
+        ? 0.2 + r
+        : r < 0.9
+          ? 1 + (r - 0.6) * 20
+          : r < 0.99
+            ? 7 + (r - 0.9) * 200
+            : 25 + (r - 0.99) * 8000;
+    return Math.max(16, Math.floor(median * f));
+  }
+
+  /** A unique body of `size` bytes. */
+  body(name, size) {
+    const head = Buffer.from(`// ${name}\n`);
+    const start = Math.floor(this.rand() * (this.corpus.length - 1));
+    const chunks = [head];
+    let n = head.length;
+    let at = start;
+    while (n < size) {
+      const take = Math.min(size - n, this.corpus.length - at);
+      chunks.push(this.corpus.subarray(at, at + take));
+      n += take;
+      at = 0;
+    }
+    return Buffer.concat(chunks).subarray(0, size);
+  }
+}
+
+function writeFile(path, data, mode = 0o644) {
+  writeFileSync(path, data, { mode });
+  utimesSync(path, EPOCH, EPOCH);
+}
+
+/** Runs make() unless `dir`'s stamp matches; make() writes into a temp sibling that is renamed into place. */
+async function cached(dir, key, log, what, make) {
+  const stamp = `${dir}.stamp`;
+  const want = `${INPUTS_VERSION} ${key}`;
+  if (existsSync(dir) && existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return dir;
+  log(`making ${what}…`);
+  const started = Date.now();
+  const tmp = `${dir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  await make(tmp);
+  renameSync(tmp, dir);
+  writeFileSync(stamp, want);
+  log(`  ${what} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return dir;
+}
+
+async function tarDir(src, out) {
+  await run([
+    'tar',
+    '--sort=name',
+    '--numeric-owner',
+    '--owner=0',
+    '--group=0',
+    `--mtime=@${EPOCH}`,
+    '--clamp-mtime',
+    '-cf',
+    out,
+    '-C',
+    src,
+    '.',
+  ]);
+}
+
+// ---------------------------------------------------------------- rootfs tars
+
+/** Debian bookworm minbase as a tar: a ready one (/tmp/arch/deb.tar) or debootstrap. */
+export async function debianTar(cacheDir, log) {
+  const out = join(cacheDir, 'debian-bookworm-minbase.tar');
+  if (existsSync(out)) return out;
+  mkdirSync(cacheDir, { recursive: true });
+  const ready = '/tmp/arch/deb.tar';
+  if (existsSync(ready) && statSync(ready).size > 100 * MiB) {
+    log(`using the Debian rootfs tar ${ready}`);
+    copyFileSync(ready, `${out}.tmp`);
+    renameSync(`${out}.tmp`, out);
+    return out;
+  }
+  const root = join(cacheDir, 'debian-rootfs');
+  rmSync(root, { recursive: true, force: true });
+  log('debootstrap --variant=minbase bookworm (a few minutes, once)…');
+  await run(['debootstrap', '--variant=minbase', 'bookworm', root, mirror()], {
+    log: join(cacheDir, 'debootstrap.log'),
+    timeoutMs: 20 * 60_000,
+  });
+  await run(['tar', '--numeric-owner', '-cf', `${out}.tmp`, '-C', root, '.']);
+  renameSync(`${out}.tmp`, out);
+  rmSync(root, { recursive: true, force: true });
+  return out;
+}
+
+/** The Debian mirror apt uses here (falls back to deb.debian.org). */
+function mirror() {
+  for (const f of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
+    try {
+      const text = readFileSync(f, 'utf8');
+      const m = /^URIs:\s*(\S+)/m.exec(text) ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(text);
+      if (m) return m[1];
+    } catch {
+      // next
+    }
+  }
+  return 'http://deb.debian.org/debian';
+}
+
+/** busybox-static's binary, its applets as symlinks, /etc/passwd and /etc/group. */
+export async function busyboxTar(dir, log) {
+  const bin = '/bin/busybox';
+  const key = createHash('sha256').update(readFileSync(bin)).digest('hex').slice(0, 16);
+  const made = await cached(join(dir, 'busybox'), key, log, 'the busybox rootfs', async (tmp) => {
+    const root = join(tmp, 'rootfs');
+    for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'tmp', 'root', 'home', 'var'])
+      mkdirSync(join(root, d), { recursive: true });
+    chmodSync(join(root, 'tmp'), 0o1777);
+    copyFileSync(bin, join(root, 'bin/busybox'));
+    chmodSync(join(root, 'bin/busybox'), 0o755);
+    const list = (await run([bin, '--list-full'])).stdout.split('\n').filter(Boolean);
+    for (const applet of list) {
+      const p = join(root, applet);
+      if (existsSync(p)) continue;
+      mkdirSync(dirname(p), { recursive: true });
+      symlinkSync('/bin/busybox', p);
+    }
+    writeFile(
+      join(root, 'etc/passwd'),
+      'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n',
+    );
+    writeFile(join(root, 'etc/group'), 'root:x:0:\nnobody:x:65534:\n');
+    await tarDir(root, join(tmp, 'rootfs.tar'));
+    rmSync(root, { recursive: true });
+  });
+  return join(made, 'rootfs.tar');
+}
+
+/** 93,000 small files (with Debian's ~7,000: a 100,000-file rootfs). */
+export async function manyFilesTar(dir, log) {
+  const count = 93_000;
+  const made = await cached(join(dir, 'many-files'), `${count}`, log, `${count} small files`, async (tmp) => {
+    const root = join(tmp, 'rootfs');
+    const files = new TextFiles(7);
+    let n = 0;
+    for (let a = 0; n < count; a++) {
+      for (let b = 0; b < 30 && n < count; b++) {
+        const d = join(root, 'data', `set-${a}`, `part-${b}`);
+        mkdirSync(d, { recursive: true });
+        for (let c = 0; c < 100 && n < count; c++, n++) {
+          const name = `item-${c}.txt`;
+          writeFile(join(d, name), files.body(name, files.size(600)));
+        }
+      }
+    }
+    await tarDir(root, join(tmp, 'rootfs.tar'));
+    rmSync(root, { recursive: true });
+  });
+  return join(made, 'rootfs.tar');
+}
+
+// ---------------------------------------------------------------- contexts
+
+/** A small app: a script, a config, 20 pages. */
+export async function appContext(dir, log) {
+  return cached(join(dir, 'app'), '1', log, 'the small app context', async (tmp) => {
+    const files = new TextFiles(1);
+    mkdirSync(join(tmp, 'app/static'), { recursive: true });
+    writeFile(join(tmp, 'app/server.sh'), '#!/bin/sh\nexec httpd -f -p 8080 -h /app/static\n', 0o644);
+    writeFile(join(tmp, 'app/config.json'), `${JSON.stringify({ port: 8080, pages: 20 }, null, 2)}\n`);
+    for (let i = 0; i < 20; i++) {
+      writeFile(join(tmp, `app/static/page-${i}.html`), files.body(`page-${i}`, files.size(3000)));
+    }
+  });
+}
+
+/** 30,000 files shaped like node_modules (packages with lib/, dist/, types, docs, nested deps). */
+export async function nodeModulesContext(dir, log) {
+  const total = 30_000;
+  return cached(
+    join(dir, 'node-modules'),
+    `${total}`,
+    log,
+    `a ${total}-file node_modules tree`,
+    async (tmp) => {
+      const files = new TextFiles(42);
+      const rand = files.rand;
+      const nm = join(tmp, 'node_modules');
+      let n = 0;
+      const put = (rel, size) => {
+        const p = join(nm, rel);
+        mkdirSync(dirname(p), { recursive: true });
+        writeFile(p, files.body(rel, size));
+        n++;
+      };
+      for (let pkg = 0; n < total; pkg++) {
+        const scoped = rand() < 0.15;
+        const name = scoped ? `@scope-${pkg % 40}/pkg-${pkg}` : `pkg-${pkg}`;
+        const base = rand() < 0.1 ? `pkg-${Math.max(0, pkg - 7)}/node_modules/${name}` : name;
+        put(`${base}/package.json`, 400 + Math.floor(rand() * 1500));
+        if (n < total) put(`${base}/README.md`, files.size(3000));
+        if (n < total) put(`${base}/LICENSE`, 1070);
+        if (n < total) put(`${base}/index.js`, files.size(800));
+        const libs = 1 + Math.floor(rand() * rand() * 60);
+        for (let i = 0; i < libs && n < total; i++) {
+          const sub = rand() < 0.3 ? `lib/internal/${i % 5}` : 'lib';
+          put(`${base}/${sub}/mod-${i}.js`, files.size(3000));
+          if (rand() < 0.4 && n < total) put(`${base}/${sub}/mod-${i}.d.ts`, files.size(900));
+        }
+        if (rand() < 0.3 && n < total) put(`${base}/dist/index.min.js`, files.size(20000));
+      }
+      writeFile(join(tmp, 'package.json'), '{\n  "name": "bench-app",\n  "version": "1.0.0"\n}\n');
+    },
+  );
+}
+
+/** A 2,000-file source tree for the multi-stage case. */
+export async function sourceContext(dir, log) {
+  return cached(join(dir, 'src-tree'), '2000', log, 'the multi-stage source tree', async (tmp) => {
+    const files = new TextFiles(99);
+    for (let i = 0; i < 2000; i++) {
+      const d = join(tmp, 'src', `module-${i % 50}`);
+      mkdirSync(d, { recursive: true });
+      writeFile(join(d, `unit-${i}.c`), files.body(`unit-${i}`, files.size(2500)));
+    }
+  });
+}
+
+/**
+ * One 1 GiB file: the Debian rootfs tar repeated (binaries and text,
+ * compressible like real payloads: gzip -6 leaves about 45%).
+ */
+export async function bigFileContext(dir, debian, log) {
+  const size = 1024 * MiB;
+  return cached(join(dir, 'big-file'), `${size}`, log, 'a 1 GiB file', async (tmp) => {
+    mkdirSync(tmp, { recursive: true });
+    const out = join(tmp, 'big.bin');
+    const copies = Math.ceil(size / statSync(debian).size);
+    await run([
+      'sh',
+      '-c',
+      `for i in $(seq ${copies}); do cat "$1"; done | head -c ${size} > "$2"`,
+      'sh',
+      debian,
+      out,
+    ]);
+    if (statSync(out).size !== size) throw new Error(`could not make ${out}`);
+    utimesSync(out, EPOCH, EPOCH);
+  });
+}

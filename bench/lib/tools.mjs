@@ -1,0 +1,249 @@
+/**
+ * The tools under test, each able to build a case cold (nothing cached,
+ * base not local) and warm (its cache filled by an earlier build of the same
+ * case), build + push to the local registry, measured.
+ *
+ * - kiln: the committed CLI bundle (bin/kiln.js), workspace in the bench fs;
+ *   cold without --cache, warm with --cache --cache-dir (one dir per case).
+ * - buildah: `bud --isolation chroot` + `push`, its own --root/--runroot;
+ *   cold: --layers=false in a store emptied first (base not present); warm:
+ *   --layers in a second store that a first build filled.
+ * - buildkit: Docker 20.10's BuildKit in a dockerd the harness starts on its
+ *   own socket; cold after `docker system prune -af`, warm right after cold.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CpuGroup, timed } from './measure.mjs';
+import { capture, run } from './sh.mjs';
+
+const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+export class Kiln {
+  name = 'kiln';
+
+  constructor({ repo, node, registry, dir, tmp, cacheArgs }) {
+    Object.assign(this, { repo, node, registry, dir, tmp, cacheArgs });
+    this.filled = new Set();
+  }
+
+  async version() {
+    const sha = await capture(['git', '-C', this.repo, 'rev-parse', '--short', 'HEAD']);
+    const node = await capture([this.node, '--version']);
+    return `Kiln ${sha} (dist/cli bundle, Node ${node})`;
+  }
+
+  argv(c, tag, extra) {
+    return [
+      this.node,
+      join(this.repo, 'bin/kiln.js'),
+      'build',
+      '--context',
+      c.contextDir,
+      '--dockerfile',
+      c.dockerfilePath,
+      '--destination',
+      `${this.registry}/bench/${c.name}:${tag}`,
+      '--insecure-registry',
+      this.registry,
+      '--workspace',
+      join(this.dir, 'kiln-ws'),
+      '--verbosity',
+      'debug',
+      ...extra,
+    ];
+  }
+
+  cacheFlags(c) {
+    return ['--cache', '--cache-dir', join(this.dir, 'kiln-cache', c.name), ...this.cacheArgs];
+  }
+
+  async cold(c, log) {
+    return timed(this.argv(c, 'kiln-cold', []), { log, tmp: this.tmp });
+  }
+
+  async warm(c, log) {
+    if (!this.filled.has(c.name)) {
+      rmSync(join(this.dir, 'kiln-cache', c.name), { recursive: true, force: true });
+      await run(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log: `${log}.fill` });
+      this.filled.add(c.name);
+    }
+    const m = await timed(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log, tmp: this.tmp });
+    // Until the layer cache exists, --cache only warns: say so in the results.
+    m.pending = /layer cache is not implemented/.test(readFileSync(log, 'utf8'));
+    return m;
+  }
+}
+
+export class Buildah {
+  name = 'buildah';
+
+  constructor({ registry, dir, tmp }) {
+    Object.assign(this, { registry, dir, tmp });
+    this.filled = new Set();
+    this.env = { ...process.env, TMPDIR: tmp };
+  }
+
+  base(store) {
+    const root = join(this.dir, store);
+    return [
+      'buildah',
+      '--root',
+      join(root, 'root'),
+      '--runroot',
+      join(root, 'run'),
+      '--storage-driver',
+      'overlay',
+    ];
+  }
+
+  async version() {
+    return capture(['buildah', '--version']);
+  }
+
+  script(store, c, tag, layers) {
+    const b = this.base(store).map(q).join(' ');
+    const image = `${this.registry}/bench/${c.name}:${tag}`;
+    return [
+      'sh',
+      '-c',
+      `set -e; ${b} bud --isolation chroot --layers=${layers} --tls-verify=false -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(c.contextDir)}; ${b} push --tls-verify=false ${q(image)}`,
+    ];
+  }
+
+  async empty(store, log) {
+    await run([...this.base(store), 'rm', '--all'], { allowFail: true, log, env: this.env });
+    await run([...this.base(store), 'rmi', '--all', '--force'], { allowFail: true, log, env: this.env });
+  }
+
+  async cold(c, log) {
+    await this.empty('buildah-cold', log);
+    return timed(this.script('buildah-cold', c, 'buildah-cold', false), {
+      log,
+      tmp: this.tmp,
+      env: this.env,
+    });
+  }
+
+  async warm(c, log) {
+    if (!this.filled.has(c.name)) {
+      await run(this.script('buildah-warm', c, 'buildah-warm', true), { log: `${log}.fill`, env: this.env });
+      this.filled.add(c.name);
+    }
+    return timed(this.script('buildah-warm', c, 'buildah-warm', true), { log, tmp: this.tmp, env: this.env });
+  }
+
+  async cleanup(log) {
+    await this.empty('buildah-cold', log);
+    await this.empty('buildah-warm', log);
+  }
+}
+
+export class BuildKit {
+  name = 'buildkit';
+
+  constructor({ registry, dir, tmp, logDir }) {
+    Object.assign(this, { registry, dir, tmp, logDir });
+    this.root = join(dir, 'docker');
+    this.sock = join(this.root, 'docker.sock');
+    this.env = { ...process.env, DOCKER_HOST: `unix://${this.sock}`, DOCKER_BUILDKIT: '1', TMPDIR: tmp };
+    this.group = new CpuGroup(`kiln-bench-dockerd-${process.pid}`);
+  }
+
+  static feasible() {
+    return existsSync('/usr/sbin/dockerd') && existsSync('/usr/bin/docker') && CpuGroup.available();
+  }
+
+  async start() {
+    mkdirSync(this.root, { recursive: true });
+    this.group.create();
+    const args = [
+      '--iptables=false',
+      '--ip6tables=false',
+      '--bridge=none',
+      '--data-root',
+      join(this.root, 'data'),
+      '--exec-root',
+      join(this.root, 'exec'),
+      '--pidfile',
+      join(this.root, 'pid'),
+      '-H',
+      `unix://${this.sock}`,
+      '--insecure-registry',
+      this.registry,
+    ];
+    const script = `echo $$ > ${q(this.group.procsFile)} && exec /usr/sbin/dockerd ${args.map(q).join(' ')}`;
+    const out = join(this.logDir, 'dockerd.log');
+    const { openSync } = await import('node:fs');
+    const fd = openSync(out, 'a');
+    this.daemon = spawn('sh', ['-c', script], { stdio: ['ignore', fd, fd] });
+    const kill = () => this.daemon.kill('SIGKILL');
+    process.once('exit', kill);
+    this.unhook = () => process.off('exit', kill);
+    for (let i = 0; i < 150; i++) {
+      if (this.daemon.exitCode !== null)
+        throw new Error(`dockerd exited (${this.daemon.exitCode}); see ${out}`);
+      const r = await run(['/usr/bin/docker', 'version', '--format', '{{.Server.Version}}'], {
+        env: this.env,
+        allowFail: true,
+      });
+      if (r.code === 0) {
+        this.serverVersion = r.stdout.trim();
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`dockerd did not answer on ${this.sock} in 30 s; see ${out}`);
+  }
+
+  async version() {
+    return `Docker ${this.serverVersion} BuildKit (docker build, DOCKER_BUILDKIT=1)`;
+  }
+
+  async prune(log) {
+    await run(['/usr/bin/docker', 'system', 'prune', '--all', '--force'], {
+      env: this.env,
+      log,
+      allowFail: true,
+    });
+  }
+
+  async measured(c, tag, log) {
+    const image = `${this.registry}/bench/${c.name}:${tag}`;
+    const argv = [
+      'sh',
+      '-c',
+      `set -e; /usr/bin/docker build --progress plain --network host -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(c.contextDir)}; /usr/bin/docker push ${q(image)}`,
+    ];
+    this.group.resetPeaks();
+    const cpu0 = this.group.usageSeconds();
+    const m = await timed(argv, { log, tmp: this.tmp, env: this.env });
+    const daemonCpu = this.group.usageSeconds() - cpu0;
+    return { wall: m.wall, cpu: m.cpu + daemonCpu, rssMiB: Math.max(m.rssMiB, this.group.peakMiB()) };
+  }
+
+  async cold(c, log) {
+    await this.prune(log);
+    return this.measured(c, 'buildkit-cold', log);
+  }
+
+  /** The build right after cold(): BuildKit keeps its cache unless pruned. */
+  async warm(c, log) {
+    return this.measured(c, 'buildkit-warm', log);
+  }
+
+  async stop(log) {
+    if (!this.daemon) return;
+    await this.prune(log).catch(() => undefined);
+    this.unhook?.();
+    if (this.daemon.exitCode === null) {
+      const closed = new Promise((r) => this.daemon.once('close', r));
+      this.daemon.kill('SIGTERM');
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 20_000))]);
+      if (this.daemon.exitCode === null) this.daemon.kill('SIGKILL');
+    }
+    // containerd (its child) leaves with it; wait for the group to empty before removing it.
+    for (let i = 0; i < 50 && this.group.pids().length > 0; i++) await new Promise((r) => setTimeout(r, 200));
+    this.group.remove();
+  }
+}
