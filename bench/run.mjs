@@ -265,7 +265,7 @@ async function main() {
               }
               runs.push(rec);
               say(
-                `[r${round}] ${c.name.padEnd(12)} ${TOOL_LABEL[tool.name].padEnd(8)} ${mode}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rssMiB.toFixed(0)} MiB${m.pending ? ' (cache pending)' : ''}`,
+                `[r${round}] ${c.name.padEnd(12)} ${TOOL_LABEL[tool.name].padEnd(8)} ${mode}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rssMiB.toFixed(0)} MiB`,
               );
             } catch (e) {
               say(
