@@ -13,4 +13,7 @@ if (typeof process.execve === 'function' && !process.env.KILN_NODE_REEXEC && !fl
   const argv = [process.execPath, '--max-semi-space-size=8', ...process.execArgv, ...process.argv.slice(1)];
   process.execve(process.execPath, argv, process.env);
 }
+// V8's compile cache (Node 22.1+, in the OS temp dir) saves ~20-30 ms of bundle compilation a run.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 await import('../dist/cli/index.js');

@@ -52721,10 +52721,14 @@ async function buildStages(stages, buildOne, finished, abort) {
     const last = stages[stages.length - 1];
     return last ? done.get(last.index) : undefined;
 }
-function once(fn) {
+/** `fn` run on first call only; its promise is added to `started` (awaited before cleanup). */
+function once(fn, started) {
     let p;
     return () => {
-        p ??= fn();
+        if (!p) {
+            p = fn();
+            started.push(p.catch(() => undefined));
+        }
         return p;
     };
 }
@@ -52786,6 +52790,8 @@ async function build(options, log, deps = {}) {
             : registry);
     const pulled = new Map();
     const steps = [];
+    /** Lazily started work that writes in the workspace (awaited before it is removed). */
+    const inWorkspace = [];
     const abort = new AbortController();
     const ctx = {
         options,
@@ -52813,8 +52819,8 @@ async function build(options, log, deps = {}) {
                 throw new Error(`RUN is not possible here: ${s.unavailable}`);
             log.info(`RUN isolation: ${s.kind}`);
             return s;
-        }),
-        overlayProbe: once(() => probeOverlay(workspace.root)),
+        }, inWorkspace),
+        overlayProbe: once(() => probeOverlay(workspace.root), inWorkspace),
         pullImage(ref, platform) {
             const key = `${ref}\0${formatPlatform(platform)}`;
             let p = pulled.get(key);
@@ -52833,9 +52839,11 @@ async function build(options, log, deps = {}) {
             return p;
         },
     };
-    // Choosing the sandbox and probing overlay need nothing from the images:
-    // do both while the bases are pulled and extracted (about 0.7 s off a RUN build).
-    if (plan.stages.some((p) => [...p.onbuild, ...p.stage.instructions].some((i) => i.kind === 'run'))) {
+    // Choosing the sandbox and probing overlay need nothing from the images: without a
+    // cache, do both while the bases are pulled and extracted (about 0.4 s off a RUN build).
+    // With one, RUN steps may all be hits: the first miss starts them.
+    if (!ctx.cache &&
+        plan.stages.some((p) => [...p.onbuild, ...p.stage.instructions].some((i) => i.kind === 'run'))) {
         ctx.sandbox().catch(() => undefined);
         ctx.overlayProbe().catch(() => undefined);
     }
@@ -52849,7 +52857,7 @@ async function build(options, log, deps = {}) {
             const tree = once(async () => {
                 await s.fs.materialize(s.image, s.label);
                 return new SourceTree(s.fs.dir, `stage ${s.label}`);
-            });
+            }, inWorkspace);
             return { key: s.key, tree };
         },
         imageTree(ref) {
@@ -52863,7 +52871,7 @@ async function build(options, log, deps = {}) {
                         const sfs = new StageFilesystem(dir, ctx.xattrs, log);
                         await sfs.materialize(img, ref);
                         return new SourceTree(dir, `image ${ref}`);
-                    });
+                    }, inWorkspace);
                     return { key: img.digest(), tree };
                 })();
                 imageTrees.set(ref, p);
@@ -52929,6 +52937,9 @@ async function build(options, log, deps = {}) {
                 log.warn(w);
         }
         const cleanup = Date.now();
+        // A probe or extraction still running (started early, or by a stage a failure cut short)
+        // writes in the workspace: it must end before the workspace goes.
+        await Promise.all(inWorkspace);
         await removing;
         await unmountUnder(workspace.root).catch((e) => log.warn(`unmounting the workspace: ${e.message}`));
         await workspace.dispose().catch((e) => log.warn(`removing the workspace: ${e.message}`));
