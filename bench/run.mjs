@@ -307,7 +307,9 @@ async function main() {
       writeFileSync(join(repo, 'bench/results.svg'), chartSvg(summary, cases, toolNames));
       writeResultsFile(join(repo, 'bench/RESULTS.md'), generated);
       // Formatted as the repository's checks want it (biome aligns Markdown tables).
-      await run([join(repo, 'node_modules/.bin/biome'), 'format', '--write', 'bench/RESULTS.md'], { cwd: repo });
+      await run([join(repo, 'node_modules/.bin/biome'), 'format', '--write', 'bench/RESULTS.md'], {
+        cwd: repo,
+      });
       say('wrote bench/RESULTS.md and bench/results.svg');
     } else {
       writeFileSync(join(resultsDir, `${stamp}.md`), generated);
