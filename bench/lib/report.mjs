@@ -90,24 +90,20 @@ export function checkTargets(summary, cases, extra) {
   const rows = [];
   for (const c of cases) {
     const s = summary[c.name] ?? {};
-    const cold = ratio(s.kiln?.cold?.wall, s.buildah?.cold?.wall);
-    if (Number.isFinite(cold))
-      rows.push({
-        target: 'cold wall ≤ 0.5× buildah',
-        case: c.name,
-        value: fmtRatio(cold),
-        ok: cold <= TARGETS.coldRatio,
-        miss: cold / TARGETS.coldRatio,
-      });
-    const warm = ratio(s.kiln?.warm?.wall, s.buildah?.warm?.wall);
-    if (Number.isFinite(warm))
-      rows.push({
-        target: 'warm wall ≤ 0.2× buildah',
-        case: c.name,
-        value: fmtRatio(warm),
-        ok: warm <= TARGETS.warmRatio,
-        miss: warm / TARGETS.warmRatio,
-      });
+    for (const [mode, limit] of [
+      ['cold', TARGETS.coldRatio],
+      ['warm', TARGETS.warmRatio],
+    ]) {
+      const r = ratio(s.kiln?.[mode]?.wall, s.buildah?.[mode]?.wall);
+      if (Number.isFinite(r))
+        rows.push({
+          target: `${mode} wall ≤ ${limit}× buildah`,
+          case: c.name,
+          value: fmtRatio(r),
+          ok: r <= limit,
+          miss: r / limit,
+        });
+    }
     const rss = Math.max(s.kiln?.cold?.rssMiB ?? 0, s.kiln?.warm?.rssMiB ?? 0);
     if (rss > 0)
       rows.push({
