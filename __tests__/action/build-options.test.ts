@@ -402,7 +402,8 @@ describe('extra_args merged onto the inputs', () => {
       extra_args:
         '--build-arg "MSG=hello world" --build-arg A=2 --label \'x=a b\' --target=test ' +
         '--destination ghcr.io/aevea/extra:1 --cache=true --cache-ttl 2h --snapshotMode=redo ' +
-        '--tarPath out/image.tar --digest-file=digest.txt --push-retry 3 --skip-tls-verify-registry r.local -v debug',
+        '--tarPath out/image.tar --digest-file=digest.txt --push-retry 3 --skip-tls-verify-registry r.local -v debug ' +
+        '--compression zstd --compression-level=9',
     });
     expect([...options.buildArgs]).toEqual([
       ['A', '2'],
@@ -420,6 +421,7 @@ describe('extra_args merged onto the inputs', () => {
     expect(options.digestFile).toBe(`${WS}/digest.txt`);
     expect(options.pushRetry).toBe(3);
     expect(options.skipTlsVerifyRegistries).toEqual(['r.local']);
+    expect([options.compression, options.compressionLevel]).toEqual(['zstd', 9]);
     expect(action.debug).toBe(true);
   });
 

@@ -24,7 +24,7 @@ import { clientFetcher, validateImage } from '../lab/validate-image.js';
 const run = promisify(execFile);
 
 describeWith(
-  { root: true, binaries: ['docker-registry', 'skopeo', 'umoci', 'unshare', 'setpriv'] },
+  { root: true, binaries: ['docker-registry', 'skopeo', 'umoci', 'unshare', 'setpriv', 'zstd'] },
   'kiln build as root against a token-auth registry',
   () => {
     let registry: TestRegistry;
@@ -285,6 +285,55 @@ describeWith(
         digests[mode] = (await build(o, silentLogger)).digest;
       }
       expect(digests.walk).toBe(digests.overlay);
+    });
+
+    test('--compression zstd: the layers the build makes are zstd, the base stays gzip, the image is valid', async () => {
+      const ctxDir = await context({
+        Dockerfile: `FROM ${registry.host}/base/busybox:1\nCOPY f /srv/f\nRUN echo built > /built\n`,
+        f: 'content\n'.repeat(1000),
+      });
+      const layerTypes = async (dest: string) => {
+        const v = await validateImage(clientFetcher(client), parseReference(dest));
+        return (v.layers ?? []).map((l) => l.mediaType);
+      };
+      const zstd = options(ctxDir, `${registry.host}/team/zstd:1`);
+      zstd.compression = 'zstd';
+      zstd.compressionLevel = 19;
+      await build(zstd, silentLogger);
+      expect(await layerTypes(zstd.destinations[0]!)).toEqual([
+        'application/vnd.oci.image.layer.v1.tar+gzip',
+        'application/vnd.oci.image.layer.v1.tar+zstd',
+        'application/vnd.oci.image.layer.v1.tar+zstd',
+      ]);
+      const bundle = path.join(tmp, 'zstd-bundle');
+      const oci = path.join(tmp, 'zstd-oci');
+      zstd.push = false;
+      zstd.ociLayoutPath = oci;
+      await build(zstd, silentLogger);
+      // umoci 0.4.7 reads no zstd: unpack the layers with GNU tar and the zstd program.
+      const blob = (d: string) => path.join(oci, 'blobs', 'sha256', d.slice('sha256:'.length));
+      const index = JSON.parse(await fs.readFile(path.join(oci, 'index.json'), 'utf8'));
+      const manifest = JSON.parse(await fs.readFile(blob(index.manifests[0].digest), 'utf8'));
+      await fs.mkdir(bundle);
+      for (const l of manifest.layers as { mediaType: string; digest: string }[]) {
+        const z = l.mediaType.endsWith('zstd') ? '--zstd' : '--gzip';
+        await run('tar', ['-x', z, '-f', blob(l.digest), '-C', bundle]);
+      }
+      expect(await fs.readFile(path.join(bundle, 'built'), 'utf8')).toBe('built\n');
+      expect(await fs.readFile(path.join(bundle, 'srv/f'), 'utf8')).toBe('content\n'.repeat(1000));
+
+      // gzip at level 1 and at the default: the same files, different blobs.
+      const sizes: number[] = [];
+      for (const level of [1, undefined]) {
+        const o = options(ctxDir, `${registry.host}/team/gzip:${level ?? 'default'}`);
+        o.reproducible = true;
+        o.compressionLevel = level;
+        const r = await build(o, silentLogger);
+        const v = await validateImage(clientFetcher(client), parseReference(o.destinations[0]!));
+        expect(v.digest).toBe(r.digest);
+        sizes.push(v.layers?.[1]?.size ?? 0);
+      }
+      expect(sizes[0]).toBeGreaterThan(sizes[1]!);
     });
 
     test('a Dockerfile error fails before any pull', async () => {

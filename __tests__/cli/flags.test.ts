@@ -57,6 +57,23 @@ describe('kaniko-compatible build flags', () => {
     expect(o.insecureRegistries).toEqual(['r.example', 'localhost:5000']);
   });
 
+  test('--compression and --compression-level as kaniko takes them, checked per algorithm', () => {
+    expect(parse(['--no-push']).compression).toBe('gzip');
+    expect(parse(['--no-push']).compressionLevel).toBeUndefined();
+    const z = parse(['--no-push', '--compression-level', '15', '--compression=zstd']);
+    expect([z.compression, z.compressionLevel]).toEqual(['zstd', 15]);
+    expect(parse(['--no-push', '--compression-level=1']).compressionLevel).toBe(1);
+    expect(() => parse(['--no-push', '--compression', 'lz4'])).toThrow(
+      new UsageError('--compression "lz4": expected one of gzip, zstd'),
+    );
+    expect(() => parse(['--no-push', '--compression-level', '15'])).toThrow(
+      new UsageError('--compression-level 15: gzip takes 1 to 9'),
+    );
+    expect(() => parse(['--no-push', '--compression=zstd', '--compression-level', '0'])).toThrow(
+      /zstd takes 1 to 19/,
+    );
+  });
+
   test('SOURCE_DATE_EPOCH comes from the environment, else the build arg', () => {
     expect(parse(['--no-push'], { SOURCE_DATE_EPOCH: '1700000000' }).sourceDateEpoch).toBe(1700000000);
     expect(parse(['--no-push', '--build-arg', 'SOURCE_DATE_EPOCH=42']).sourceDateEpoch).toBe(42);

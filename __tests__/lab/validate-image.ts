@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { programFilter } from '../../src/image/compression.js';
 import { type Digest, sha256 } from '../../src/image/digest.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from '../../src/image/manifest.js';
 import { isIndexMediaType, MediaType } from '../../src/image/media-types.js';
@@ -94,7 +95,7 @@ const DOCKER_TYPES = new Set<string>([
 
 async function hashStream(
   s: Readable,
-  gunzip: boolean,
+  compression: 'gzip' | 'zstd' | 'none',
 ): Promise<{ digest: Digest; size: number; diff?: Digest }> {
   const outer = createHash('sha256');
   const inner = createHash('sha256');
@@ -106,8 +107,10 @@ async function hashStream(
       yield c;
     }
   };
-  if (gunzip) {
-    await pipeline(s, count, createGunzip(), async (src: AsyncIterable<Buffer>) => {
+  if (compression !== 'none') {
+    // zstd through the zstd program: a decoder independent of the one under test.
+    const decompress = compression === 'gzip' ? createGunzip() : programFilter('zstd', ['-q', '-d', '-c']);
+    await pipeline(s, count, decompress, async (src: AsyncIterable<Buffer>) => {
       for await (const c of src) inner.update(c);
     });
   } else {
@@ -178,7 +181,7 @@ async function validateAt(
     problems.push(`${where}: no config or layers`);
     return { digest, mediaType };
   }
-  const cfg = await hashStream(await f.blob(ref, manifest.config.digest), false);
+  const cfg = await hashStream(await f.blob(ref, manifest.config.digest), 'none');
   if (cfg.digest !== manifest.config.digest)
     problems.push(`${where}: config hashes to ${cfg.digest}, not ${manifest.config.digest}`);
   if (cfg.size !== manifest.config.size)
@@ -208,8 +211,8 @@ async function validateAt(
   for (const [i, l] of manifest.layers.entries()) {
     if (family && !family.has(l.mediaType))
       problems.push(`${where}: layer ${i} media type ${l.mediaType} does not fit a ${mediaType}`);
-    const gz = l.mediaType.endsWith('gzip');
-    const h = await hashStream(await f.blob(ref, l.digest), gz);
+    const kind = l.mediaType.endsWith('gzip') ? 'gzip' : l.mediaType.endsWith('zstd') ? 'zstd' : 'none';
+    const h = await hashStream(await f.blob(ref, l.digest), kind);
     if (h.digest !== l.digest) problems.push(`${where}: layer ${i} hashes to ${h.digest}, not ${l.digest}`);
     if (h.size !== l.size) problems.push(`${where}: layer ${i} is ${h.size} bytes, not ${l.size}`);
     if (diffIds[i] && h.diff !== diffIds[i])

@@ -39738,6 +39738,7 @@ class ParallelGzip extends external_node_stream_.Transform {
 
 
 
+
 /** gzip -6 and zstd -3: the defaults of the gzip and zstd programs (and of BuildKit). */
 const DEFAULT_LEVEL = { gzip: 6, zstd: 3 };
 /**
@@ -39827,6 +39828,23 @@ function unknownCompression(kind) {
     throw new CompressionError(`unknown compression "${String(kind)}": use gzip, zstd or none`);
 }
 const ZSTD_HINT = 'zstd layers need Node 22.15+ (node:zlib zstd) or the zstd program: install zstd (apt-get install zstd) or run on Node 24';
+/** Why zstd cannot be written here (with the fix), or undefined when it can. */
+function zstdUnavailable() {
+    if (hasNativeZstd())
+        return undefined;
+    for (const dir of (process.env.PATH ?? '').split(':')) {
+        if (!dir)
+            continue;
+        try {
+            (0,external_node_fs_namespaceObject.accessSync)(`${dir}/zstd`, external_node_fs_namespaceObject.constants.X_OK);
+            return undefined;
+        }
+        catch {
+            // next
+        }
+    }
+    return ZSTD_HINT;
+}
 /**
  * A program as a Duplex: bytes written go to its stdin, its stdout is read.
  * The readable side ends only after the program exited with status 0; any
@@ -50874,7 +50892,7 @@ function layerSize(layer) {
 /** Writes a layer tar into the workspace as a blob (gzip by default), hashed in one pass. */
 async function storeLayer(ctx, tar, compression = 'gzip') {
     const name = compression === 'gzip' ? 'layer.tar.gz' : compression === 'zstd' ? 'layer.tar.zst' : 'layer.tar';
-    return writeLayerBlob(tar, ctx.workspace.file(name), { compression });
+    return writeLayerBlob(tar, ctx.workspace.file(name), { compression, level: ctx.options.compressionLevel });
 }
 
 ;// CONCATENATED MODULE: ./src/archive/layer-plan.ts
@@ -52424,7 +52442,9 @@ class StageBuilder {
         this.stageName = p.name ?? String(p.index);
         this.label = `[${p.name ?? `stage-${p.index}`} ${input.position}/${input.count}]`;
         this.layerCompression =
-            this.ctx.cache !== undefined || exportedStages(input.plan).has(p.index) ? 'gzip' : 'none';
+            this.ctx.cache !== undefined || exportedStages(input.plan).has(p.index)
+                ? this.ctx.options.compression
+                : 'none';
     }
     async ensureFs() {
         await this.fs.materialize(this.image, this.label);
@@ -52673,6 +52693,7 @@ async function createWorkspace(opts) {
 
 
 
+
 /** Stages build as soon as what they depend on is built, two at a time (the cores). */
 const STAGE_CONCURRENCY = 2;
 /**
@@ -52777,6 +52798,9 @@ async function build(options, log, deps = {}) {
         log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
     const destinations = options.destinations.map((d) => parseReference(d));
     const ignore = await loadDockerignore(options.context, options.dockerfile);
+    const noZstd = options.compression === 'zstd' ? zstdUnavailable() : undefined;
+    if (noZstd)
+        throw new CompressionError(`--compression zstd: ${noZstd}`);
     const epoch = options.sourceDateEpoch ?? (options.reproducible ? 0 : undefined);
     const created = epoch !== undefined ? new Date(epoch * 1000).toISOString().replace(/\.000Z$/, 'Z') : now.toISOString();
     const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace });
@@ -52973,6 +52997,7 @@ function defaultBuildOptions(context, dockerfile) {
         registryCertificates: new Map(),
         cache: { enabled: false, ttlMs: DEFAULT_CACHE_TTL_MS, copyLayers: true, runLayers: true },
         reproducible: false,
+        compression: 'gzip',
         isolation: 'auto',
         snapshotMode: 'auto',
         keepWorkspace: false,
@@ -53217,6 +53242,18 @@ const BUILD_FLAGS = [
     { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
     { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
     {
+        name: 'compression',
+        kind: 'string',
+        metavar: 'gzip|zstd',
+        help: 'Compression of the layers the build makes (default: gzip)',
+    },
+    {
+        name: 'compression-level',
+        kind: 'int',
+        metavar: 'n',
+        help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
+    },
+    {
         name: 'custom-platform',
         kind: 'string',
         metavar: 'os/arch',
@@ -53379,6 +53416,16 @@ function applyBuildFlags(base, values, env, cwd) {
         o.cache.runLayers = bool(values, 'cache-run-layers');
     if (has('reproducible'))
         o.reproducible = bool(values, 'reproducible');
+    if (has('compression'))
+        o.compression = oneOf('compression', build_flags_str(values, 'compression'), ['gzip', 'zstd']);
+    const level = values.get('compression-level');
+    if (level !== undefined) {
+        const max = o.compression === 'zstd' ? 19 : 9;
+        if (level < 1 || level > max) {
+            throw new UsageError(`--compression-level ${level}: ${o.compression} takes 1 to ${max}`);
+        }
+        o.compressionLevel = level;
+    }
     if (has('custom-platform'))
         o.platform = build_flags_str(values, 'custom-platform');
     if (has('isolation')) {

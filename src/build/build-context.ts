@@ -67,5 +67,5 @@ export async function storeLayer(
 ): Promise<Layer> {
   const name =
     compression === 'gzip' ? 'layer.tar.gz' : compression === 'zstd' ? 'layer.tar.zst' : 'layer.tar';
-  return writeLayerBlob(tar, ctx.workspace.file(name), { compression });
+  return writeLayerBlob(tar, ctx.workspace.file(name), { compression, level: ctx.options.compressionLevel });
 }

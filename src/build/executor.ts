@@ -13,6 +13,7 @@ import { loadDockerignore } from '../dockerfile/dockerignore.js';
 import { DockerfileError } from '../dockerfile/errors.js';
 import type { StageScope } from '../dockerfile/scope.js';
 import { type PlannedStage, planStages } from '../dockerfile/stages.js';
+import { CompressionError, zstdUnavailable } from '../image/compression.js';
 import { type Image, imageFromParts } from '../image/image.js';
 import type { Platform } from '../image/manifest.js';
 import { formatPlatform, hostPlatform, parsePlatform } from '../image/platform.js';
@@ -152,6 +153,8 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   for (const w of plan.warnings) log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
   const destinations = options.destinations.map((d) => parseReference(d));
   const ignore = await loadDockerignore(options.context, options.dockerfile);
+  const noZstd = options.compression === 'zstd' ? zstdUnavailable() : undefined;
+  if (noZstd) throw new CompressionError(`--compression zstd: ${noZstd}`);
 
   const epoch = options.sourceDateEpoch ?? (options.reproducible ? 0 : undefined);
   const created =

@@ -52,6 +52,10 @@ export interface BuildOptions {
   cache: CacheOptions;
   /** Clamp timestamps so that equal inputs give an equal digest. */
   reproducible: boolean;
+  /** Compression of the layers this build makes (kaniko --compression); base layers stay as pulled. */
+  compression: 'gzip' | 'zstd';
+  /** Its level (kaniko --compression-level); default gzip 6, zstd 3. */
+  compressionLevel?: number;
   /** Target platform `os/arch[/variant]`; default: the host's. */
   platform?: string;
   isolation: Isolation;
@@ -89,6 +93,7 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     registryCertificates: new Map(),
     cache: { enabled: false, ttlMs: DEFAULT_CACHE_TTL_MS, copyLayers: true, runLayers: true },
     reproducible: false,
+    compression: 'gzip',
     isolation: 'auto',
     snapshotMode: 'auto',
     keepWorkspace: false,

@@ -62,7 +62,9 @@ export class StageBuilder implements StageHost {
     this.stageName = p.name ?? String(p.index);
     this.label = `[${p.name ?? `stage-${p.index}`} ${input.position}/${input.count}]`;
     this.layerCompression =
-      this.ctx.cache !== undefined || exportedStages(input.plan).has(p.index) ? 'gzip' : 'none';
+      this.ctx.cache !== undefined || exportedStages(input.plan).has(p.index)
+        ? this.ctx.options.compression
+        : 'none';
   }
 
   async ensureFs(): Promise<void> {

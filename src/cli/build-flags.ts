@@ -85,6 +85,18 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
   { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
   { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
   {
+    name: 'compression',
+    kind: 'string',
+    metavar: 'gzip|zstd',
+    help: 'Compression of the layers the build makes (default: gzip)',
+  },
+  {
+    name: 'compression-level',
+    kind: 'int',
+    metavar: 'n',
+    help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
+  },
+  {
     name: 'custom-platform',
     kind: 'string',
     metavar: 'os/arch',
@@ -251,6 +263,15 @@ export function applyBuildFlags(
   if (has('cache-run-layers')) o.cache.runLayers = bool(values, 'cache-run-layers')!;
 
   if (has('reproducible')) o.reproducible = bool(values, 'reproducible')!;
+  if (has('compression')) o.compression = oneOf('compression', str(values, 'compression')!, ['gzip', 'zstd']);
+  const level = values.get('compression-level') as number | undefined;
+  if (level !== undefined) {
+    const max = o.compression === 'zstd' ? 19 : 9;
+    if (level < 1 || level > max) {
+      throw new UsageError(`--compression-level ${level}: ${o.compression} takes 1 to ${max}`);
+    }
+    o.compressionLevel = level;
+  }
   if (has('custom-platform')) o.platform = str(values, 'custom-platform');
   if (has('isolation')) {
     o.isolation = oneOf('isolation', str(values, 'isolation')!, ['auto', 'chroot', 'rootless', 'none']);

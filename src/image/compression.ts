@@ -5,6 +5,7 @@
  * 'none' is a pass-through.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { Duplex, PassThrough, Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { ParallelGzip } from './parallel-gzip.js';
@@ -116,6 +117,21 @@ function unknownCompression(kind: never): never {
 
 const ZSTD_HINT =
   'zstd layers need Node 22.15+ (node:zlib zstd) or the zstd program: install zstd (apt-get install zstd) or run on Node 24';
+
+/** Why zstd cannot be written here (with the fix), or undefined when it can. */
+export function zstdUnavailable(): string | undefined {
+  if (hasNativeZstd()) return undefined;
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (!dir) continue;
+    try {
+      accessSync(`${dir}/zstd`, constants.X_OK);
+      return undefined;
+    } catch {
+      // next
+    }
+  }
+  return ZSTD_HINT;
+}
 
 /**
  * A program as a Duplex: bytes written go to its stdin, its stdout is read.
