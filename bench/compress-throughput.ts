@@ -5,14 +5,16 @@
  * libuv's pool threads; process.cpuUsage() counts every thread). Prints one
  * JSON line. The harness (bench/run.mjs) compares it with `gzip -6`.
  *
- *   node --import tsx bench/compress-throughput.ts <input> <output>
+ *   node --import tsx bench/compress-throughput.ts <input> <output> [gzip|zstd] [level]
  */
 import { createReadStream, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { writeLayerBlob } from '../src/image/layer.js';
 
-const [input, output] = process.argv.slice(2);
-if (!input || !output) throw new Error('usage: compress-throughput.ts <input> <output>');
+const [input, output, kind = 'gzip', levelArg] = process.argv.slice(2);
+if (!input || !output || (kind !== 'gzip' && kind !== 'zstd'))
+  throw new Error('usage: compress-throughput.ts <input> <output> [gzip|zstd] [level]');
+const level = levelArg === undefined ? undefined : Number(levelArg);
 const bytes = statSync(input).size;
 // Warm the page cache so the measurement is compression, not the disk.
 for await (const _ of createReadStream(input, { highWaterMark: 1 << 20 })) {
@@ -21,7 +23,8 @@ for await (const _ of createReadStream(input, { highWaterMark: 1 << 20 })) {
 const cpu0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 const layer = await writeLayerBlob(createReadStream(input, { highWaterMark: 1 << 20 }), output, {
-  compression: 'gzip',
+  compression: kind,
+  level,
 });
 const wall = Number(process.hrtime.bigint() - t0) / 1e9;
 const cpu = process.cpuUsage(cpu0);
@@ -32,6 +35,8 @@ console.log(
     compressed: layer.size,
     wall,
     cpu: (cpu.user + cpu.system) / 1e6,
+    compression: kind,
+    level: level ?? null,
     node: process.version,
   }),
 );
