@@ -174,6 +174,46 @@ describeWith(
       expect(r.summary).toContain('unchanged, not pushed again');
     });
 
+    test("a private base image pulls with the job's earlier docker login (docker/login-action's config.json)", async () => {
+      const priv = await startRegistry({ auth: 'token' });
+      try {
+        const privCreds = { kind: 'basic' as const, username: priv.username!, password: priv.password! };
+        const privClient = new RegistryClient({ credentials: staticCredentials({ [priv.host]: privCreds }) });
+        await pushBusyboxImage(privClient, [parseReference(`${priv.host}/team/private-base:1`)]);
+        await privClient.close();
+        const j = await job({
+          Dockerfile: `FROM ${priv.host}/team/private-base:1\nLABEL from=private\n`,
+        });
+        // What `docker/login-action` leaves behind: an auths entry in $DOCKER_CONFIG/config.json.
+        const dockerConfig = path.join(j.dir, 'docker-login');
+        await fs.mkdir(dockerConfig);
+        const login = JSON.stringify({
+          auths: {
+            [priv.host]: { auth: Buffer.from(`${priv.username}:${priv.password}`).toString('base64') },
+          },
+        });
+        await fs.writeFile(path.join(dockerConfig, 'config.json'), login);
+        const r = await runAction({
+          node: NODE24,
+          script,
+          job: j,
+          inputs: {
+            registry: registry.host,
+            image: 'team/from-private',
+            username: registry.username!,
+            password: registry.password!,
+          },
+          github: { DOCKER_CONFIG: dockerConfig },
+        });
+        expectSuccess(r);
+        expect(priv.requests().some((q) => q.path.includes('/team/private-base/manifests/'))).toBe(true);
+        expect(await fs.readFile(path.join(dockerConfig, 'config.json'), 'utf8')).toBe(login);
+        expect((await fs.readdir(j.runnerTemp)).filter((n) => n.startsWith('kiln-auth-'))).toEqual([]);
+      } finally {
+        await priv.stop();
+      }
+    });
+
     test('a Dockerfile error fails the step with one annotation on the file and line', async () => {
       const j = await job({
         Dockerfile: `FROM ${registry.host}/base/busybox:1\nCOPY a b\nFROBNICATE now\n`,

@@ -4,8 +4,10 @@ import {
   errorAnnotation,
   isDockerfileErrorLike,
   isRegistryErrorLike,
+  type RegistryErrorLike,
   registryHint,
 } from '../../src/action/annotations.js';
+import { RegistryError } from '../../src/registry/errors.js';
 
 const WS = '/home/runner/work/r/r';
 
@@ -82,6 +84,20 @@ describe('registry errors → the fix', () => {
     const a = errorAnnotation(e, WS);
     expect(a.properties).toEqual({ title: 'Registry error' });
     expect(a.message.startsWith(e.message)).toBe(true);
+  });
+
+  test('a RegistryError as the registry client throws it (codes as objects) gets its hint', () => {
+    const e = new RegistryError({
+      registry: 'ghcr.io',
+      operation: 'push manifest',
+      failure: 'status',
+      method: 'PUT',
+      url: 'https://ghcr.io/v2/o/r/manifests/x',
+      status: 401,
+      codes: [{ code: 'DENIED', message: 'permission_denied' }],
+    });
+    expect(registryHint(e as RegistryErrorLike)).toMatch(/permissions: packages: write/);
+    expect(errorAnnotation(e, WS).properties).toEqual({ title: 'Registry error' });
   });
 
   test('other errors keep their message, no properties', () => {

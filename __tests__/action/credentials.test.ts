@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
@@ -48,6 +48,47 @@ describe('docker config.json for the registry client', () => {
     await cfg.cleanup();
     await expect(stat(cfg.dir)).rejects.toThrow(/ENOENT/);
     await cfg.cleanup();
+  });
+
+  test("earlier logins in the runner's config.json are kept; the action's registry entry wins", async () => {
+    const base = path.join(temp, 'runner-config.json');
+    const hub = Buffer.from('me:dckr_pat_x').toString('base64');
+    await writeFile(
+      base,
+      JSON.stringify({
+        auths: { 'https://index.docker.io/v1/': { auth: hub }, 'https://ghcr.io': { auth: 'c3RhbGU6b2xk' } },
+        credHelpers: { 'ghcr.io': 'gh', 'gcr.io': 'gcloud' },
+        credsStore: 'pass',
+        proxies: { default: {} },
+      }),
+    );
+    const warnings: string[] = [];
+    const cfg = await writeDockerConfig(creds, temp, () => {}, { base, warn: (m) => warnings.push(m) });
+    const written = JSON.parse(await readFile(cfg.path, 'utf8'));
+    expect(written).toEqual({
+      auths: {
+        'https://index.docker.io/v1/': { auth: hub },
+        'ghcr.io': { auth: Buffer.from('octocat:ghs_secretToken').toString('base64') },
+      },
+      credHelpers: { 'gcr.io': 'gcloud' },
+      credsStore: 'pass',
+      proxies: { default: {} },
+    });
+    expect(warnings).toEqual([]);
+    await cfg.cleanup();
+  });
+
+  test('a missing runner config is no config; an unreadable one is a warning, not a failure', async () => {
+    const none = await writeDockerConfig(creds, temp, () => {}, { base: path.join(temp, 'absent.json') });
+    expect(JSON.parse(await readFile(none.path, 'utf8'))).toEqual(JSON.parse(dockerConfigJson(creds).json));
+    const bad = path.join(temp, 'bad.json');
+    await writeFile(bad, '{ not json');
+    const warnings: string[] = [];
+    const cfg = await writeDockerConfig(creds, temp, () => {}, { base: bad, warn: (m) => warnings.push(m) });
+    expect(JSON.parse(await readFile(cfg.path, 'utf8'))).toEqual(JSON.parse(dockerConfigJson(creds).json));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^not reading .*bad\.json: .*earlier docker logins are not used$/),
+    ]);
   });
 
   test('two runs get two directories', async () => {

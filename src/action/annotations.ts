@@ -19,8 +19,8 @@ export interface RegistryErrorLike {
   message: string;
   method?: string;
   url?: string;
-  /** The registry's error codes: DENIED, UNAUTHORIZED, NAME_UNKNOWN, TOOMANYREQUESTS, … */
-  codes?: readonly string[];
+  /** The registry's error codes: DENIED, UNAUTHORIZED, NAME_UNKNOWN, TOOMANYREQUESTS, … (as RegistryError holds them, or bare). */
+  codes?: readonly (string | { code: string })[];
 }
 
 /** Arguments for core.error(message, properties). */
@@ -83,7 +83,9 @@ function hostOf(url: string | undefined): string | undefined {
 /** What to do about a registry error, or undefined when there is nothing specific to say. */
 export function registryHint(err: RegistryErrorLike): string | undefined {
   const host = hostOf(err.url);
-  const codes = new Set((err.codes ?? []).map((c) => c.toUpperCase()));
+  const codes = new Set(
+    (err.codes ?? []).map((c) => String(typeof c === 'string' ? c : c?.code).toUpperCase()),
+  );
   const ghcr = host === 'ghcr.io';
   if (ghcr && (err.status === 403 || codes.has('DENIED'))) {
     return (

@@ -13,6 +13,7 @@ import { isUnavailable } from '../build/sandbox.js';
 import { selectSandbox } from '../build/sandbox-select.js';
 import { restoreGhaCache, saveGhaCache } from '../cache/gha.js';
 import type { Logger } from '../log.js';
+import { dockerConfigPath } from '../registry/credentials.js';
 import { type ActionLogger, actionLogger } from './action-logger.js';
 import { errorAnnotation } from './annotations.js';
 import { type ActionPlan, toBuildOptions } from './build-options.js';
@@ -125,7 +126,10 @@ export async function run(): Promise<void> {
     });
 
     if (action.credentials) {
-      dockerConfig = await writeDockerConfig(action.credentials, github.runnerTemp, (s) => log.secret(s));
+      dockerConfig = await writeDockerConfig(action.credentials, github.runnerTemp, (s) => log.secret(s), {
+        base: dockerConfigPath(),
+        warn: (m) => log.warn(m),
+      });
       options.dockerConfig = dockerConfig.path;
     }
     // cache_backend gha: the local cache directory travels between runs in the Actions cache.
