@@ -74,6 +74,21 @@ describe('kaniko-compatible build flags', () => {
     );
   });
 
+  test("--context takes kaniko's dir:// and refuses its remote contexts by name", () => {
+    expect(parse(['--no-push', '--context', 'dir:///srv/app']).context).toBe('/srv/app');
+    expect(parse(['--no-push', '--context=dir://sub']).context).toBe('/work/sub');
+    expect(parse(['--no-push', '--context', 'dir://', '-f', 'D']).dockerfile).toBe('/work/D');
+    for (const remote of [
+      'git://github.com/o/r.git#refs/heads/main',
+      's3://bucket/ctx.tar.gz',
+      'tar://ctx.tar.gz',
+    ]) {
+      expect(() => parse(['--no-push', '--context', remote])).toThrow(
+        /^--context ".*": (git|s3|tar):\/\/ contexts are not supported; Kiln builds from a local directory/,
+      );
+    }
+  });
+
   test('SOURCE_DATE_EPOCH comes from the environment, else the build arg', () => {
     expect(parse(['--no-push'], { SOURCE_DATE_EPOCH: '1700000000' }).sourceDateEpoch).toBe(1700000000);
     expect(parse(['--no-push', '--build-arg', 'SOURCE_DATE_EPOCH=42']).sourceDateEpoch).toBe(42);

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -69,6 +69,24 @@ describe('docker config.json credentials', () => {
     expect(await get('bearer.example')).toEqual({ kind: 'registry-token', token: 'rt' });
     expect(await get('empty.example')).toBeUndefined();
     expect(await get('quay.io')).toBeUndefined();
+  });
+
+  test("kaniko's /kaniko/.docker/config.json counts when ~/.docker has none and DOCKER_CONFIG is unset", () => {
+    const home = join(dir, 'home-k');
+    const kaniko = join(dir, 'kaniko-config.json');
+    expect(dockerConfigPath({ env: {}, homeDir: home, kanikoConfig: kaniko })).toBe(
+      join(home, '.docker/config.json'),
+    );
+    writeFileSync(kaniko, '{}');
+    expect(dockerConfigPath({ env: {}, homeDir: home, kanikoConfig: kaniko })).toBe(kaniko);
+    expect(dockerConfigPath({ env: { DOCKER_CONFIG: '/x' }, homeDir: home, kanikoConfig: kaniko })).toBe(
+      '/x/config.json',
+    );
+    mkdirSync(join(home, '.docker'), { recursive: true });
+    writeFileSync(join(home, '.docker/config.json'), '{}');
+    expect(dockerConfigPath({ env: {}, homeDir: home, kanikoConfig: kaniko })).toBe(
+      join(home, '.docker/config.json'),
+    );
   });
 
   test('DOCKER_CONFIG, then ~/.docker; a missing file is anonymous; bad JSON is an error naming the file', async () => {

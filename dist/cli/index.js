@@ -45913,6 +45913,7 @@ function streamLogger(opts = {}) {
 
 
 
+
 const anonymous = async () => undefined;
 /** Fixed credentials per registry host. */
 function staticCredentials(map) {
@@ -45981,6 +45982,7 @@ const spawnHelper = (name, serverUrl, env) => new Promise((resolve, reject) => {
     child.stdin.on('error', () => { }); // a helper that does not read stdin
     child.stdin.end(serverUrl);
 });
+const KANIKO_DOCKER_CONFIG = '/kaniko/.docker/config.json';
 /** Where config.json is looked for. */
 function dockerConfigPath(opts = {}) {
     if (opts.configPath)
@@ -45988,7 +45990,9 @@ function dockerConfigPath(opts = {}) {
     const env = opts.env ?? process.env;
     if (env.DOCKER_CONFIG)
         return (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json');
-    return (0,external_node_path_.join)(opts.homeDir ?? (0,external_node_os_namespaceObject.homedir)(), '.docker', 'config.json');
+    const home = (0,external_node_path_.join)(opts.homeDir ?? (0,external_node_os_namespaceObject.homedir)(), '.docker', 'config.json');
+    const kaniko = opts.kanikoConfig ?? KANIKO_DOCKER_CONFIG;
+    return !(0,external_node_fs_namespaceObject.existsSync)(home) && (0,external_node_fs_namespaceObject.existsSync)(kaniko) ? kaniko : home;
 }
 /** Credentials from Docker's config.json and its credential helpers. A missing file means anonymous. */
 function dockerConfigCredentials(opts = {}) {
@@ -53332,7 +53336,7 @@ function parseKeyValues(flag, items, env) {
     return out;
 }
 function buildOptionsFromFlags(values, env, cwd) {
-    const context = external_node_path_default().resolve(cwd, build_flags_str(values, 'context') ?? '.');
+    const context = contextDir(cwd, build_flags_str(values, 'context') ?? '.');
     const o = applyBuildFlags(defaultBuildOptions(context, external_node_path_default().join(context, DEFAULT_DOCKERFILE)), values, env, cwd);
     if (o.push && o.destinations.length === 0) {
         throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
@@ -53342,6 +53346,20 @@ function buildOptionsFromFlags(values, env, cwd) {
     if (o.cache.enabled && !o.cache.repo)
         o.cache.repo = defaultCacheRepo(o.destinations);
     return o;
+}
+/**
+ * --context as kaniko takes it: a directory, or `dir://<directory>`. kaniko's
+ * remote contexts (git://, gs://, s3://, https:// blob storage, tar://) are
+ * refused by name: Kiln builds from a local directory.
+ */
+function contextDir(cwd, value) {
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+    if (scheme === undefined)
+        return external_node_path_default().resolve(cwd, value);
+    if (scheme === 'dir')
+        return external_node_path_default().resolve(cwd, value.slice('dir://'.length) || '.');
+    throw new UsageError(`--context "${value}": ${scheme}:// contexts are not supported; Kiln builds from a local directory ` +
+        `(fetch it first, e.g. git clone or tar -x, then pass --context <dir>)`);
 }
 /** SOURCE_DATE_EPOCH (environment or build arg, as BuildKit reads it): whole seconds, or an error. */
 function sourceDateEpoch(text) {
@@ -53364,7 +53382,7 @@ function applyBuildFlags(base, values, env, cwd) {
     const o = structuredClone(base);
     const has = (name) => values.has(name);
     if (has('context'))
-        o.context = external_node_path_default().resolve(cwd, build_flags_str(values, 'context'));
+        o.context = contextDir(cwd, build_flags_str(values, 'context'));
     if (has('dockerfile'))
         o.dockerfile = external_node_path_default().resolve(o.context, build_flags_str(values, 'dockerfile'));
     o.destinations.push(...list(values, 'destination'));

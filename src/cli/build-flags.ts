@@ -182,7 +182,7 @@ export function buildOptionsFromFlags(
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): BuildOptions {
-  const context = path.resolve(cwd, str(values, 'context') ?? '.');
+  const context = contextDir(cwd, str(values, 'context') ?? '.');
   const o = applyBuildFlags(
     defaultBuildOptions(context, path.join(context, DEFAULT_DOCKERFILE)),
     values,
@@ -196,6 +196,21 @@ export function buildOptionsFromFlags(
   // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
   if (o.cache.enabled && !o.cache.repo) o.cache.repo = defaultCacheRepo(o.destinations);
   return o;
+}
+
+/**
+ * --context as kaniko takes it: a directory, or `dir://<directory>`. kaniko's
+ * remote contexts (git://, gs://, s3://, https:// blob storage, tar://) are
+ * refused by name: Kiln builds from a local directory.
+ */
+export function contextDir(cwd: string, value: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+  if (scheme === undefined) return path.resolve(cwd, value);
+  if (scheme === 'dir') return path.resolve(cwd, value.slice('dir://'.length) || '.');
+  throw new UsageError(
+    `--context "${value}": ${scheme}:// contexts are not supported; Kiln builds from a local directory ` +
+      `(fetch it first, e.g. git clone or tar -x, then pass --context <dir>)`,
+  );
 }
 
 /** SOURCE_DATE_EPOCH (environment or build arg, as BuildKit reads it): whole seconds, or an error. */
@@ -226,7 +241,7 @@ export function applyBuildFlags(
   const o = structuredClone(base);
   const has = (name: string) => values.has(name);
 
-  if (has('context')) o.context = path.resolve(cwd, str(values, 'context')!);
+  if (has('context')) o.context = contextDir(cwd, str(values, 'context')!);
   if (has('dockerfile')) o.dockerfile = path.resolve(o.context, str(values, 'dockerfile')!);
   o.destinations.push(...list(values, 'destination'));
   if (has('no-push')) o.push = !bool(values, 'no-push');

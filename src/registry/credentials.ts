@@ -5,6 +5,7 @@
  * action's username/password inputs), and a chain of both.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -114,19 +115,29 @@ interface DockerConfigFile {
 }
 
 export interface DockerConfigOptions {
-  /** An explicit config.json; default $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
+  /**
+   * An explicit config.json; default $DOCKER_CONFIG/config.json, else
+   * ~/.docker/config.json, else (when only it exists) kaniko's
+   * /kaniko/.docker/config.json, where kaniko users' CI scripts write it.
+   */
   configPath?: string;
   env?: NodeJS.ProcessEnv;
   homeDir?: string;
+  /** kaniko's config.json (tests point it elsewhere). */
+  kanikoConfig?: string;
   runHelper?: HelperRunner;
 }
+
+export const KANIKO_DOCKER_CONFIG = '/kaniko/.docker/config.json';
 
 /** Where config.json is looked for. */
 export function dockerConfigPath(opts: DockerConfigOptions = {}): string {
   if (opts.configPath) return opts.configPath;
   const env = opts.env ?? process.env;
   if (env.DOCKER_CONFIG) return join(env.DOCKER_CONFIG, 'config.json');
-  return join(opts.homeDir ?? homedir(), '.docker', 'config.json');
+  const home = join(opts.homeDir ?? homedir(), '.docker', 'config.json');
+  const kaniko = opts.kanikoConfig ?? KANIKO_DOCKER_CONFIG;
+  return !existsSync(home) && existsSync(kaniko) ? kaniko : home;
 }
 
 /** Credentials from Docker's config.json and its credential helpers. A missing file means anonymous. */
