@@ -8,4 +8,5 @@ process.exitCode = await main(process.argv.slice(2), {
   stderr: (t) => process.stderr.write(t),
   isTTY: Boolean(process.stderr.isTTY),
   columns: () => process.stderr.columns ?? 80,
+  stdin: () => process.stdin,
 });

@@ -2,8 +2,12 @@
  * CLI entry: argv → BuildOptions → build(). Returns the exit code; the bin
  * script sets process.exitCode from it.
  */
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { build } from './build/build.js';
 import { BUILD_FLAGS, buildOptionsFromFlags } from './cli/build-flags.js';
+import { contextArchive, type UnpackedContext, unpackContext } from './cli/context-archive.js';
 import { formatFlagHelp, parseFlags, UsageError } from './cli/flags.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
 import { ttyLogger } from './cli/tty-logger.js';
@@ -19,6 +23,8 @@ export interface CliIo {
   isTTY: boolean;
   /** Width of the terminal. */
   columns?: () => number;
+  /** Standard input (for --context tar://stdin). */
+  stdin?: () => Readable;
 }
 
 const COMMANDS: Record<string, string> = {
@@ -104,12 +110,23 @@ async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const log = cliLogger(io, flags.values.get('verbosity') as string | undefined);
   for (const w of flags.warnings) log.warn(w);
-  const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
+  // --context tar://…: unpacked first (next to the workspace), then built as a directory.
+  const archive = contextArchive(flags.values.get('context') as string | undefined);
+  let unpacked: UnpackedContext | undefined;
   try {
+    if (archive !== undefined) {
+      const ws = flags.values.get('workspace') as string | undefined;
+      const parent = ws ? path.resolve(io.cwd, ws) : os.tmpdir();
+      unpacked = await unpackContext(archive, { cwd: io.cwd, parent, stdin: io.stdin });
+      flags.values.set('context', unpacked.dir);
+      log.info(`context: unpacked tar://${archive}`);
+    }
+    const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
     const result = await build(options, log);
     io.stdout(`${result.digest}\n`);
     return 0;
   } finally {
+    await unpacked?.cleanup();
     log.close?.();
   }
 }

@@ -13,7 +13,7 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     short: 'c',
     kind: 'string',
     metavar: 'dir',
-    help: 'Build context directory (default: .)',
+    help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
   },
   {
     name: 'dockerfile',
@@ -200,13 +200,19 @@ export function buildOptionsFromFlags(
 
 /**
  * --context as kaniko takes it: a directory, or `dir://<directory>`. kaniko's
- * remote contexts (git://, gs://, s3://, https:// blob storage, tar://) are
- * refused by name: Kiln builds from a local directory.
+ * remote contexts (git://, gs://, s3://, https:// blob storage) are refused
+ * by name: Kiln builds from a local directory. (The CLI unpacks `tar://`
+ * contexts before this sees them: context-archive.ts.)
  */
 export function contextDir(cwd: string, value: string): string {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
   if (scheme === undefined) return path.resolve(cwd, value);
   if (scheme === 'dir') return path.resolve(cwd, value.slice('dir://'.length) || '.');
+  if (scheme === 'tar') {
+    throw new UsageError(
+      `--context "${value}": tar:// contexts are unpacked by the kiln command only; pass a directory here`,
+    );
+  }
   throw new UsageError(
     `--context "${value}": ${scheme}:// contexts are not supported; Kiln builds from a local directory ` +
       `(fetch it first, e.g. git clone or tar -x, then pass --context <dir>)`,
