@@ -10167,7 +10167,7 @@ module.exports = DispatcherBase
 
 
 const EventEmitter = __nccwpck_require__(8474)
-const WrapHandler = __nccwpck_require__(7129)
+const WrapHandler = __nccwpck_require__(9510)
 
 const wrapInterceptor = (dispatch) => (opts, handler) => dispatch(opts, WrapHandler.wrap(handler))
 
@@ -13126,7 +13126,7 @@ module.exports = CacheRevalidationHandler
 
 
 const assert = __nccwpck_require__(4589)
-const WrapHandler = __nccwpck_require__(7129)
+const WrapHandler = __nccwpck_require__(9510)
 
 /**
  * @deprecated
@@ -13993,7 +13993,7 @@ const assert = __nccwpck_require__(4589)
 
 const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
 const { RequestRetryError } = __nccwpck_require__(8707)
-const WrapHandler = __nccwpck_require__(7129)
+const WrapHandler = __nccwpck_require__(9510)
 const {
   isDisturbed,
   parseRangeHeader,
@@ -14609,7 +14609,7 @@ module.exports = class UnwrapHandler {
 
 /***/ }),
 
-/***/ 7129:
+/***/ 9510:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19101,7 +19101,7 @@ module.exports = class PendingInterceptorsFormatter {
 const Agent = __nccwpck_require__(7405)
 const MockAgent = __nccwpck_require__(7501)
 const { SnapshotRecorder } = __nccwpck_require__(3766)
-const WrapHandler = __nccwpck_require__(7129)
+const WrapHandler = __nccwpck_require__(9510)
 const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
 const { validateSnapshotMode } = __nccwpck_require__(9683)
 
@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9510);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5981);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39034,6 +39034,7 @@ process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(
     stderr: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stderr.isTTY),
     columns: () => process.stderr.columns ?? 80,
+    stdin: () => process.stdin,
 });
 
 __webpack_async_result__();
@@ -39041,7 +39042,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9510:
+/***/ 5981:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39050,14 +39051,17 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
@@ -39619,9 +39623,6 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./src/image/parallel-gzip.ts
 /**
  * gzip on several cores, as pigz does it: the input is cut into blocks of
@@ -40130,12 +40131,23 @@ function pipeTo(source, transform) {
     return transform;
 }
 
+;// CONCATENATED MODULE: ./src/image/write-stream.ts
+/** Destroys `s` (if it is not already) and resolves once it has closed. Never rejects. */
+function discardStream(s) {
+    if (s.closed)
+        return Promise.resolve();
+    const done = new Promise((resolve) => s.once('close', () => resolve()));
+    s.destroy();
+    return done;
+}
+
 ;// CONCATENATED MODULE: ./src/image/layer.ts
 /**
  * Layers that can be reopened (go-containerregistry's tarball.LayerFromOpener):
  * digest, diffID and size are computed once, while the layer is written, and
  * the bytes are streamed again from their source whenever needed.
  */
+
 
 
 
@@ -40208,6 +40220,7 @@ async function writeLayerBlob(tar, file, opts) {
         }
     }
     catch (e) {
+        await discardStream(out);
         await (0,promises_.unlink)(file).catch(() => { });
         const err = e;
         throw new layer_LayerWriteError(`writing layer ${file} failed: ${err.message}`, { cause: err });
@@ -41304,6 +41317,7 @@ class RemoteLayer extends RemoteBlob {
 
 
 
+
 class BlobStore {
     root;
     blobs;
@@ -41348,10 +41362,7 @@ class BlobStore {
             await promises_default().rename(tmp, file);
         }
         catch (e) {
-            // A pipeline that fails early may reject before the file is even opened: wait for the
-            // stream to close, or the file would appear after it was removed.
-            if (!out.closed)
-                await new Promise((resolve) => out.once('close', () => resolve()));
+            await discardStream(out);
             await promises_default().rm(tmp, { force: true });
             throw e;
         }
@@ -41406,13 +41417,7 @@ class BlobStore {
         const drop = () => {
             if (!out)
                 return;
-            // Removed once closed: a stream destroyed before it opened still creates the file.
-            const rm = () => promises_default().rm(tmp, { force: true }).catch(() => undefined);
-            if (out.closed)
-                rm();
-            else
-                out.once('close', rm);
-            out.destroy();
+            void discardStream(out).then(() => promises_default().rm(tmp, { force: true }).catch(() => undefined));
             out = undefined;
         };
         out.on('error', drop);
@@ -46927,6 +46932,7 @@ function writeTar(entries) {
 
 
 
+
 class DockerArchiveError extends Error {
     name = 'DockerArchiveError';
 }
@@ -46951,7 +46957,7 @@ async function writeDockerArchive(file, image, opts = {}) {
         await (0,promises_.rename)(tmp, file);
     }
     catch (e) {
-        out.destroy();
+        await discardStream(out);
         await (0,promises_.unlink)(tmp).catch(() => { });
         throw new DockerArchiveError(`writing docker-archive ${file} failed: ${e.message}`, {
             cause: e,
@@ -47029,6 +47035,7 @@ async function writeDockerArchiveTo(out, image, opts = {}) {
 
 
 
+
 const REF_NAME = 'org.opencontainers.image.ref.name';
 /** containerd's (and BuildKit's) annotation for the full image name. */
 const IMAGE_NAME = 'io.containerd.image.name';
@@ -47083,11 +47090,13 @@ async function writeBlob(dir, blob) {
         return false;
     await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
     const tmp = `${path}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    const out = (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK });
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(verifyStream(blob.open(), { digest: blob.digest, size: blob.size, what: `blob ${blob.digest}` }), (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK }));
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(verifyStream(blob.open(), { digest: blob.digest, size: blob.size, what: `blob ${blob.digest}` }), out);
         await (0,promises_.rename)(tmp, path);
     }
     catch (e) {
+        await discardStream(out);
         await (0,promises_.unlink)(tmp).catch(() => { });
         throw e;
     }
@@ -53174,7 +53183,7 @@ const BUILD_FLAGS = [
         short: 'c',
         kind: 'string',
         metavar: 'dir',
-        help: 'Build context directory (default: .)',
+        help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
     },
     {
         name: 'dockerfile',
@@ -53349,8 +53358,9 @@ function buildOptionsFromFlags(values, env, cwd) {
 }
 /**
  * --context as kaniko takes it: a directory, or `dir://<directory>`. kaniko's
- * remote contexts (git://, gs://, s3://, https:// blob storage, tar://) are
- * refused by name: Kiln builds from a local directory.
+ * remote contexts (git://, gs://, s3://, https:// blob storage) are refused
+ * by name: Kiln builds from a local directory. (The CLI unpacks `tar://`
+ * contexts before this sees them: context-archive.ts.)
  */
 function contextDir(cwd, value) {
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
@@ -53358,6 +53368,9 @@ function contextDir(cwd, value) {
         return external_node_path_default().resolve(cwd, value);
     if (scheme === 'dir')
         return external_node_path_default().resolve(cwd, value.slice('dir://'.length) || '.');
+    if (scheme === 'tar') {
+        throw new UsageError(`--context "${value}": tar:// contexts are unpacked by the kiln command only; pass a directory here`);
+    }
     throw new UsageError(`--context "${value}": ${scheme}:// contexts are not supported; Kiln builds from a local directory ` +
         `(fetch it first, e.g. git clone or tar -x, then pass --context <dir>)`);
 }
@@ -53474,6 +53487,64 @@ function oneOf(flag, value, allowed) {
     if (allowed.includes(value))
         return value;
     throw new UsageError(`--${flag} "${value}": expected one of ${allowed.join(', ')}`);
+}
+
+;// CONCATENATED MODULE: ./src/cli/context-archive.ts
+/**
+ * kaniko's `--context tar://<file>` and `--context tar://stdin`: the build
+ * context as a tar (plain, gzip, bzip2, xz or zstd, told by content). The CLI
+ * unpacks it into a fresh directory — through the same safe extraction as
+ * image layers, so no entry lands outside it (a `.wh.` name is read as a
+ * whiteout there too) — builds from that directory, and removes it after.
+ * stdin is first written to a file in the same directory: nothing is held in
+ * memory.
+ */
+
+
+
+
+
+
+const PREFIX = 'tar://';
+/** The archive a --context value names (a path, or `stdin`), or undefined for a directory. */
+function contextArchive(value) {
+    if (value === undefined || !value.toLowerCase().startsWith(PREFIX))
+        return undefined;
+    const source = value.slice(PREFIX.length);
+    if (!source)
+        throw new UsageError(`--context "${value}": name the archive (tar://path/to/context.tar.gz or tar://stdin)`);
+    return source;
+}
+async function unpackContext(source, opts) {
+    await promises_default().mkdir(opts.parent, { recursive: true });
+    const root = await promises_default().mkdtemp(external_node_path_default().join(opts.parent, 'kiln-context-'));
+    const cleanup = () => promises_default().rm(root, { recursive: true, force: true });
+    try {
+        let file = external_node_path_default().resolve(opts.cwd, source);
+        if (source === 'stdin') {
+            if (!opts.stdin)
+                throw new UsageError('--context tar://stdin: no standard input here');
+            file = external_node_path_default().join(root, 'stdin.tar');
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(opts.stdin(), (0,external_node_fs_namespaceObject.createWriteStream)(file, { flags: 'wx', mode: 0o600 }));
+        }
+        const stat = await promises_default().stat(file).catch(() => undefined);
+        if (!stat?.isFile())
+            throw new UsageError(`--context tar://${source}: ${file} is not a file`);
+        const kind = await detectArchive(file);
+        if (!kind) {
+            throw new UsageError(`--context tar://${source}: not a tar archive (plain, or compressed with gzip, bzip2, xz or zstd)`);
+        }
+        const dir = external_node_path_default().join(root, 'context');
+        await promises_default().mkdir(dir);
+        await unpackArchive(file, kind, dir, undefined);
+        if (source === 'stdin')
+            await promises_default().rm(file);
+        return { dir, cleanup };
+    }
+    catch (e) {
+        await cleanup();
+        throw e;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/cli/parse-command.ts
@@ -53671,6 +53742,9 @@ function ttyLogger(opts) {
 
 
 
+
+
+
 const COMMANDS = {
     build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
     parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
@@ -53751,13 +53825,24 @@ async function runBuild(argv, io) {
     const log = cliLogger(io, flags.values.get('verbosity'));
     for (const w of flags.warnings)
         log.warn(w);
-    const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
+    // --context tar://…: unpacked first (next to the workspace), then built as a directory.
+    const archive = contextArchive(flags.values.get('context'));
+    let unpacked;
     try {
+        if (archive !== undefined) {
+            const ws = flags.values.get('workspace');
+            const parent = ws ? external_node_path_default().resolve(io.cwd, ws) : external_node_os_default().tmpdir();
+            unpacked = await unpackContext(archive, { cwd: io.cwd, parent, stdin: io.stdin });
+            flags.values.set('context', unpacked.dir);
+            log.info(`context: unpacked tar://${archive}`);
+        }
+        const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
         const result = await build(options, log);
         io.stdout(`${result.digest}\n`);
         return 0;
     }
     finally {
+        await unpacked?.cleanup();
         log.close?.();
     }
 }

@@ -15,6 +15,7 @@ import type { Layer } from '../image/blob.js';
 import { algorithmOf, type Digest, hexOf } from '../image/digest.js';
 import { FILE_CHUNK, layerFromOpener } from '../image/layer.js';
 import { VerificationError, VerifyingStream, verifyStream } from '../image/verify.js';
+import { discardStream } from '../image/write-stream.js';
 import { isMountable } from '../registry/remote-blob.js';
 import type { EntryLayer } from './entry.js';
 
@@ -64,9 +65,7 @@ export class BlobStore {
       await pipeline(source, new VerifyingStream({ digest, size, what: `blob ${digest}` }), out);
       await fs.rename(tmp, file);
     } catch (e) {
-      // A pipeline that fails early may reject before the file is even opened: wait for the
-      // stream to close, or the file would appear after it was removed.
-      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
+      await discardStream(out);
       await fs.rm(tmp, { force: true });
       throw e;
     }
@@ -133,11 +132,7 @@ export class BlobStore {
     let out: WriteStream | undefined = createWriteStream(tmp, { highWaterMark: FILE_CHUNK });
     const drop = () => {
       if (!out) return;
-      // Removed once closed: a stream destroyed before it opened still creates the file.
-      const rm = () => fs.rm(tmp, { force: true }).catch(() => undefined);
-      if (out.closed) rm();
-      else out.once('close', rm);
-      out.destroy();
+      void discardStream(out).then(() => fs.rm(tmp, { force: true }).catch(() => undefined));
       out = undefined;
     };
     out.on('error', drop);

@@ -20,6 +20,7 @@ import type { Image } from './image.js';
 import { compressionOf, FILE_CHUNK } from './layer.js';
 import { parseReference } from './reference.js';
 import { verifyStream } from './verify.js';
+import { discardStream } from './write-stream.js';
 
 export class DockerArchiveError extends Error {
   override name = 'DockerArchiveError';
@@ -57,7 +58,7 @@ export async function writeDockerArchive(
     await writeDockerArchiveTo(out, image, opts);
     await rename(tmp, file);
   } catch (e) {
-    out.destroy();
+    await discardStream(out);
     await unlink(tmp).catch(() => {});
     throw new DockerArchiveError(`writing docker-archive ${file} failed: ${(e as Error).message}`, {
       cause: e,

@@ -14,6 +14,7 @@ import { type Digest, digestOfHash } from './digest.js';
 import { ExtraMediaType, layerMediaTypeFor, type ManifestFormat } from './format.js';
 import { layerCompression, MediaType } from './media-types.js';
 import { pipeTo, verifyStream } from './verify.js';
+import { discardStream } from './write-stream.js';
 
 /** Read and write buffer size for layer files. */
 export const FILE_CHUNK = 1 << 20;
@@ -112,6 +113,7 @@ export async function writeLayerBlob(tar: Readable, file: string, opts: WriteLay
       await pipeline(tar, diff, createCompressor(opts.compression, opts.level), blob, out);
     }
   } catch (e) {
+    await discardStream(out);
     await unlink(file).catch(() => {});
     const err = e as Error;
     throw new LayerWriteError(`writing layer ${file} failed: ${err.message}`, { cause: err });

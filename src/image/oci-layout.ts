@@ -20,6 +20,7 @@ import type { Descriptor, ImageIndex, ImageManifest, Platform } from './manifest
 import { isIndexMediaType, isManifestMediaType, MediaType } from './media-types.js';
 import { hostPlatform, selectManifest } from './platform.js';
 import { verifyStream } from './verify.js';
+import { discardStream } from './write-stream.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 /** containerd's (and BuildKit's) annotation for the full image name. */
@@ -89,13 +90,15 @@ export async function writeBlob(dir: string, blob: Blob): Promise<boolean> {
   if (existing?.isFile() && existing.size === blob.size) return false;
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+  const out = createWriteStream(tmp, { highWaterMark: FILE_CHUNK });
   try {
     await pipeline(
       verifyStream(blob.open(), { digest: blob.digest, size: blob.size, what: `blob ${blob.digest}` }),
-      createWriteStream(tmp, { highWaterMark: FILE_CHUNK }),
+      out,
     );
     await rename(tmp, path);
   } catch (e) {
+    await discardStream(out);
     await unlink(tmp).catch(() => {});
     throw e;
   }
