@@ -6,9 +6,16 @@
 // cost no measurable time (node-modules bench case: 15.4-15.6 s either way,
 // peak RSS 250-254 -> 235 MiB). Where Node can replace the process
 // (process.execve, Node 22.15+/24), restart once with that cap before the
-// bundle loads (~30 ms), unless the caller set its own.
+// bundle loads (~30 ms), unless the caller set its own; only for `build`
+// (help, version and parse stream no layers).
 const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
-if (typeof process.execve === 'function' && !process.env.KILN_NODE_REEXEC && !flags.includes('semi-space')) {
+const building = process.argv[2] === 'build';
+if (
+  building &&
+  typeof process.execve === 'function' &&
+  !process.env.KILN_NODE_REEXEC &&
+  !flags.includes('semi-space')
+) {
   process.env.KILN_NODE_REEXEC = '1';
   const argv = [process.execPath, '--max-semi-space-size=8', ...process.execArgv, ...process.argv.slice(1)];
   process.execve(process.execPath, argv, process.env);

@@ -93,7 +93,7 @@ function cliLogger(io: CliIo, verbosity: string | undefined): Logger & { close?(
     return ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 });
   }
   return streamLogger({
-    verbose: verbosity === 'debug' || verbosity === 'trace',
+    verbose,
     timestamps: !io.isTTY,
     write: (line) => io.stderr(`${line}\n`),
   });

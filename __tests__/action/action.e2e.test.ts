@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { parseReference } from '../../src/image/reference.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { staticCredentials } from '../../src/registry/credentials.js';
-import { pushBusyboxImage } from '../lab/busybox-fixture.js';
+import { BUSYBOX_FIXTURE_BINARIES, pushBusyboxImage } from '../lab/busybox-fixture.js';
 import { describeWith } from '../lab/prereq.js';
 import { startRegistry, type TestRegistry } from '../lab/registry.js';
 import {
@@ -32,7 +32,7 @@ import {
 const execFileP = promisify(execFile);
 
 describeWith(
-  { binaries: ['docker-registry', 'openssl', 'skopeo'] },
+  { binaries: [...BUSYBOX_FIXTURE_BINARIES, 'docker-registry', 'openssl', 'skopeo'] },
   'the bundled action, as the runner runs it',
   () => {
     let registry: TestRegistry;

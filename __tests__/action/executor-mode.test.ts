@@ -18,6 +18,7 @@ import { decodeJson, encodeJson } from '../../src/action/options-codec.js';
 import { executorEnv, optionsForRoot } from '../../src/action/privileged-build.js';
 import { type BuildOptions, defaultBuildOptions } from '../../src/build/options.js';
 import { DockerfileError } from '../../src/dockerfile/errors.js';
+import { RegistryError } from '../../src/registry/errors.js';
 import { describeWith } from '../lab/prereq.js';
 
 function fullOptions(): BuildOptions {
@@ -114,6 +115,25 @@ describe('errors across the process boundary', () => {
     const back = deserializeError(JSON.parse(JSON.stringify(serializeError(err))));
     expect(errorAnnotation(back, '/ws')).toEqual(errorAnnotation(err, '/ws'));
     expect(errorAnnotation(back, '/ws').properties).toMatchObject({ file: 'app/Dockerfile', startLine: 7 });
+  });
+
+  test('a real RegistryError crosses with its codes and hint; the annotation gives the hint once', () => {
+    const err = new RegistryError({
+      registry: 'ghcr.io',
+      repository: 'o/r',
+      operation: 'push manifest',
+      failure: 'status',
+      method: 'PUT',
+      url: 'https://ghcr.io/v2/o/r/manifests/1',
+      status: 403,
+      codes: [{ code: 'DENIED', message: 'permission_denied' }],
+    });
+    const s = serializeError(err);
+    expect(s.codes).toEqual(['DENIED']);
+    expect(s.hint).toBe(err.hint);
+    const a = errorAnnotation(deserializeError(s), '/ws');
+    expect(a).toEqual(errorAnnotation(err, '/ws'));
+    expect(a.message.split('packages: write')).toHaveLength(2);
   });
 
   test('a registry error keeps status, URL and codes: the same hint', () => {

@@ -320,3 +320,14 @@ export async function buildFeatureTree(root: string, privileged: boolean): Promi
     await lutimes(join(root, r), t - 1.5, t);
   }
 }
+
+/** The tree without `trusted.*` xattrs (which layers never carry), for comparing with what a layer gives back. */
+export function withoutTrustedXattrs(nodes: Record<string, TreeNode>): Record<string, TreeNode> {
+  const out: Record<string, TreeNode> = {};
+  for (const [k, v] of Object.entries(nodes)) {
+    const x = Object.entries(v.xattrs ?? {}).filter(([n]) => !n.startsWith('trusted.'));
+    const { xattrs: _x, ...rest } = v;
+    out[k] = x.length ? { ...rest, xattrs: Object.fromEntries(x) } : rest;
+  }
+  return out;
+}

@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { TarFormatError, TarUnsupportedError } from '../../src/archive/errors.js';
 import {
+  checksumMatches,
+  computeChecksum,
   FIELD,
   formatPaxRecord,
   formatPaxTime,
@@ -158,6 +160,21 @@ describe('readTar', () => {
     const [f, s] = await listTar(bufferStream(bytes));
     expect(f).toMatchObject({ name: long, size: 4 });
     expect(s).toMatchObject({ name: 'sym', type: 'symlink', linkname: 'target/'.repeat(30) });
+  });
+
+  test('checksumMatches: the unsigned sum, or the signed one old tars wrote; nothing else', () => {
+    const block = Buffer.from(encodeHeader(h('cafe', 'file', { size: 0 })));
+    block[3] = 0xe9; // a Latin-1 byte above 127 in the name: the two sums differ
+    writeChecksum(block);
+    expect(checksumMatches(block)).toBe(true);
+    const { signed, unsigned } = computeChecksum(block);
+    expect(signed).not.toBe(unsigned);
+    block.write(`${signed.toString(8).padStart(6, '0')}\0 `, 148, 8, 'latin1');
+    expect(checksumMatches(block)).toBe(true);
+    block[0] ^= 1;
+    expect(checksumMatches(block)).toBe(false);
+    expect(checksumMatches(Buffer.alloc(512))).toBe(false);
+    expect(checksumMatches(Buffer.alloc(100))).toBe(false);
   });
 
   test('base-256 numbers (GNU) in size, uid and mtime', async () => {

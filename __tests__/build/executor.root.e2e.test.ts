@@ -16,7 +16,7 @@ import { parseReference } from '../../src/image/reference.js';
 import { silentLogger } from '../../src/log.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { staticCredentials } from '../../src/registry/credentials.js';
-import { pushBusyboxImage } from '../lab/busybox-fixture.js';
+import { BUSYBOX_FIXTURE_BINARIES, pushBusyboxImage } from '../lab/busybox-fixture.js';
 import { describeWith } from '../lab/prereq.js';
 import { startRegistry, type TestRegistry } from '../lab/registry.js';
 import { clientFetcher, validateImage } from '../lab/validate-image.js';
@@ -24,7 +24,18 @@ import { clientFetcher, validateImage } from '../lab/validate-image.js';
 const run = promisify(execFile);
 
 describeWith(
-  { root: true, binaries: ['docker-registry', 'skopeo', 'umoci', 'unshare', 'setpriv', 'zstd'] },
+  {
+    root: true,
+    binaries: [
+      ...BUSYBOX_FIXTURE_BINARIES,
+      'docker-registry',
+      'skopeo',
+      'umoci',
+      'unshare',
+      'setpriv',
+      'zstd',
+    ],
+  },
   'kiln build as root against a token-auth registry',
   () => {
     let registry: TestRegistry;

@@ -17,7 +17,7 @@ import type { BuildResult } from '../../src/build/result.js';
 import { restoreGhaCache, saveGhaCache } from '../../src/cache/gha.js';
 import { parseReference } from '../../src/image/reference.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { pushBusyboxImage } from '../lab/busybox-fixture.js';
+import { BUSYBOX_FIXTURE_BINARIES, pushBusyboxImage } from '../lab/busybox-fixture.js';
 import { azuriteBlobServer, type GhaCacheService, startGhaCacheService } from '../lab/gha-cache-service.js';
 import { describeWith } from '../lab/prereq.js';
 import { startRegistry, type TestRegistry } from '../lab/registry.js';
@@ -26,7 +26,7 @@ import { type CountingServer, captureLog, startCountingServer, writeContext } fr
 const azurite = azuriteBlobServer();
 
 describeWith(
-  { root: true, binaries: ['docker-registry', 'unshare', 'setpriv', 'tar'] },
+  { root: true, binaries: [...BUSYBOX_FIXTURE_BINARIES, 'docker-registry', 'unshare', 'setpriv'] },
   'layer cache in the GitHub Actions cache',
   () => {
     let registry: TestRegistry;

@@ -15,13 +15,13 @@ import type { BuildResult } from '../../src/build/result.js';
 import { parseReference } from '../../src/image/reference.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { pushImage } from '../../src/registry/push.js';
-import { busyboxLayer, imageOf, pushBusyboxImage } from '../lab/busybox-fixture.js';
+import { BUSYBOX_FIXTURE_BINARIES, busyboxLayer, imageOf, pushBusyboxImage } from '../lab/busybox-fixture.js';
 import { describeWith } from '../lab/prereq.js';
 import { freePort, startRegistry, type TestRegistry } from '../lab/registry.js';
 import { type CountingServer, captureLog, startCountingServer, writeContext } from './cache-harness.js';
 
 describeWith(
-  { root: true, binaries: ['docker-registry', 'unshare', 'setpriv'] },
+  { root: true, binaries: [...BUSYBOX_FIXTURE_BINARIES, 'docker-registry', 'unshare', 'setpriv'] },
   'layer cache in a registry repository',
   () => {
     let registry: TestRegistry;

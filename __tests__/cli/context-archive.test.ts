@@ -2,11 +2,10 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { contextArchive, unpackContext } from '../../src/cli/context-archive.js';
-import { main } from '../../src/cli.js';
+import { runCli } from './run-cli.js';
 
 const run = promisify(execFile);
 let dir = '';
@@ -26,23 +25,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function kiln(argv: string[], stdin?: Buffer) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    env: {},
-    cwd: dir,
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTTY: false,
-    ...(stdin ? { stdin: () => Readable.from([stdin]) } : {}),
-  });
-  return { code, stdout, stderr };
-}
+const kiln = (argv: string[], stdin?: Buffer) => runCli(argv, { cwd: dir, stdin });
 
 describe('--context tar://', () => {
   test('names the archive; directories and dir:// are not archives', () => {

@@ -2,26 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { main } from '../../src/cli.js';
+import { runCli } from '../cli/run-cli.js';
 
 let dir = '';
 
-async function kiln(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    env,
-    cwd: dir,
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const kiln = (argv: string[], env: NodeJS.ProcessEnv = {}) => runCli(argv, { cwd: dir, env });
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'kiln-parse-'));

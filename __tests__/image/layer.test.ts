@@ -12,14 +12,8 @@ import {
 } from '../../src/image/compression.js';
 import { parseDigest } from '../../src/image/digest.js';
 import { ExtraMediaType } from '../../src/image/format.js';
-import {
-  compressionOf,
-  fileLayer,
-  layerFromOpener,
-  layerMediaType,
-  writeLayerBlob,
-} from '../../src/image/layer.js';
-import { MediaType } from '../../src/image/media-types.js';
+import { fileLayer, layerFromOpener, layerMediaType, writeLayerBlob } from '../../src/image/layer.js';
+import { layerCompression, MediaType } from '../../src/image/media-types.js';
 import { VerificationError } from '../../src/image/verify.js';
 import { collect, gnuTarLayer, noise, removeDir, sha256Of, tempDir } from './helpers.js';
 
@@ -153,11 +147,11 @@ describe('layerFromOpener and media types', () => {
     }
   });
 
-  test('compressionOf / layerMediaType', () => {
-    expect(compressionOf(MediaType.DockerLayerGzip)).toBe('gzip');
-    expect(compressionOf(ExtraMediaType.DockerLayerZstd)).toBe('zstd');
-    expect(compressionOf(MediaType.OciLayer)).toBe('none');
-    expect(() => compressionOf('application/x-unknown')).toThrow(/unsupported layer media type/);
+  test('layerCompression / layerMediaType', () => {
+    expect(layerCompression(MediaType.DockerLayerGzip)).toBe('gzip');
+    expect(layerCompression(ExtraMediaType.DockerLayerZstd)).toBe('zstd');
+    expect(layerCompression(MediaType.OciLayer)).toBe('none');
+    expect(() => layerCompression('application/x-unknown')).toThrow(/unsupported layer media type/);
     expect(layerMediaType('gzip', 'docker')).toBe(MediaType.DockerLayerGzip);
     expect(layerMediaType('none', 'oci')).toBe(MediaType.OciLayer);
     expect(() => layerMediaType('zstd', 'docker')).toThrow(/zstd.*Docker/);

@@ -40,6 +40,8 @@ const FIXTURE_VERSION = 'busybox-fixture-v1';
 /** Every entry's mtime: 2000-01-01T00:00:00Z. */
 export const FIXTURE_EPOCH = 946684800;
 const BUSYBOX = '/bin/busybox';
+/** What pushBusyboxImage() needs on the machine: for describeWith({ binaries }). */
+export const BUSYBOX_FIXTURE_BINARIES = ['busybox', 'tar'];
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** A blob whose bytes are in memory (configs, small test blobs). */

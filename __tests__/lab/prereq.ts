@@ -19,15 +19,40 @@ export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
+/**
+ * Whether an unprivileged user (`as`, default nobody; needs root to switch)
+ * can create a user namespace with a mount namespace, as rootless RUN does.
+ * Without root: whether this process can.
+ */
+export function hasUnprivilegedUserns(as = '65534'): boolean {
+  const unshare = ['unshare', '--user', '--map-root-user', '--mount', 'true'];
+  const argv = isRoot()
+    ? ['setpriv', `--reuid=${as}`, `--regid=${as}`, '--clear-groups', '--', ...unshare]
+    : unshare;
+  try {
+    execFileSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface Prereqs {
   binaries?: string[];
   root?: boolean;
+  /** Unprivileged user namespaces (rootless RUN). */
+  userns?: boolean;
 }
 
 /** What is missing, as readable phrases; empty when all is there. */
 export function missingPrereqs(p: Prereqs): string[] {
   const missing = (p.binaries ?? []).filter((b) => !hasBinary(b)).map((b) => `binary "${b}" on PATH`);
   if (p.root && !isRoot()) missing.push('root (run the tests as root or under sudo)');
+  if (p.userns && !hasUnprivilegedUserns()) {
+    missing.push(
+      'unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces>0)',
+    );
+  }
   return missing;
 }
 

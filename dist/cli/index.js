@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5981);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5851);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39042,7 +39042,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5981:
+/***/ 5851:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39604,9 +39604,6 @@ class BackgroundQueue {
             this.failures.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);
         }), () => undefined);
     }
-    get failed() {
-        return this.failures.length;
-    }
     /** Waits for every queued task; returns the warnings (and forgets them). */
     async settle() {
         await this.tail;
@@ -39623,6 +39620,27 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./src/executable.ts
+/** Finding a program by name in a list of directories (a PATH), as an absolute path. */
+
+
+/** The first executable `name` in `dirs` (relative or empty entries skipped), or undefined. */
+async function findExecutable(name, dirs) {
+    for (const d of dirs) {
+        if (!external_node_path_default().isAbsolute(d))
+            continue;
+        const p = external_node_path_default().join(d, name);
+        try {
+            await (0,promises_.access)(p, promises_.constants.X_OK);
+            return p;
+        }
+        catch {
+            // next
+        }
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/image/parallel-gzip.ts
 /**
  * gzip on several cores, as pigz does it: the input is cut into blocks of
@@ -39830,21 +39848,11 @@ function unknownCompression(kind) {
 }
 const ZSTD_HINT = 'zstd layers need Node 22.15+ (node:zlib zstd) or the zstd program: install zstd (apt-get install zstd) or run on Node 24';
 /** Why zstd cannot be written here (with the fix), or undefined when it can. */
-function zstdUnavailable() {
+async function zstdUnavailable() {
     if (hasNativeZstd())
         return undefined;
-    for (const dir of (process.env.PATH ?? '').split(':')) {
-        if (!dir)
-            continue;
-        try {
-            (0,external_node_fs_namespaceObject.accessSync)(`${dir}/zstd`, external_node_fs_namespaceObject.constants.X_OK);
-            return undefined;
-        }
-        catch {
-            // next
-        }
-    }
-    return ZSTD_HINT;
+    // programFilter() spawns `zstd` through this process's PATH.
+    return (await findExecutable('zstd', (process.env.PATH ?? '').split(':'))) ? undefined : ZSTD_HINT;
 }
 /**
  * A program as a Duplex: bytes written go to its stdin, its stdout is read.
@@ -39952,11 +39960,11 @@ function media_types_isIndexMediaType(mt) {
 function media_types_isManifestMediaType(mt) {
     return mt === MediaType.OciManifest || mt === MediaType.DockerManifest;
 }
-/** Compression of a layer blob, from its media type. */
+/** Compression of a layer blob, from its media type (OCI's, Docker's, and containerd's Docker zstd). */
 function layerCompression(mt) {
     if (mt.endsWith('+gzip') || mt.endsWith('.tar.gzip'))
         return 'gzip';
-    if (mt.endsWith('+zstd'))
+    if (mt.endsWith('+zstd') || mt.endsWith('.tar.zstd'))
         return 'zstd';
     if (mt.endsWith('.tar') || mt === MediaType.OciLayer)
         return 'none';
@@ -40132,6 +40140,16 @@ function pipeTo(source, transform) {
 }
 
 ;// CONCATENATED MODULE: ./src/image/write-stream.ts
+/**
+ * Writing a file through a temporary name, renamed into place only when the
+ * write succeeded. A write stream destroyed before its open() finished still
+ * creates the file afterwards, so a failed write waits for the stream to
+ * close before it removes the partial file.
+ */
+
+
+/** Read and write buffer size for layer and blob files. */
+const FILE_CHUNK = 1 << 20;
 /** Destroys `s` (if it is not already) and resolves once it has closed. Never rejects. */
 function discardStream(s) {
     if (s.closed)
@@ -40139,6 +40157,22 @@ function discardStream(s) {
     const done = new Promise((resolve) => s.once('close', () => resolve()));
     s.destroy();
     return done;
+}
+/**
+ * `fill` writes and ends a stream to `tmp`; then `tmp` becomes `file`. On any
+ * failure the stream is discarded, `tmp` removed, and the error rethrown.
+ */
+async function writeViaTemp(file, tmp, fill) {
+    const out = (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK });
+    try {
+        await fill(out);
+        await (0,promises_.rename)(tmp, file);
+    }
+    catch (e) {
+        await discardStream(out);
+        await (0,promises_.rm)(tmp, { force: true });
+        throw e;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/image/layer.ts
@@ -40158,14 +40192,7 @@ function discardStream(s) {
 
 
 
-/** Read and write buffer size for layer files. */
-const FILE_CHUNK = 1 << 20;
-/** Compression of a layer from its media type (also Docker's and containerd's spellings). */
-function compressionOf(mediaType) {
-    if (mediaType === ExtraMediaType.DockerLayerZstd)
-        return 'zstd';
-    return layerCompression(mediaType);
-}
+
 /** The OCI (default) or Docker media type for a layer compressed with `compression`. */
 function layerMediaType(compression, format = 'oci') {
     const oci = compression === 'gzip'
@@ -40180,7 +40207,7 @@ function layerMediaType(compression, format = 'oci') {
  * `open()` piped through the decompressor its media type names.
  */
 function layerFromOpener(info, open) {
-    const compression = compressionOf(info.mediaType);
+    const compression = layerCompression(info.mediaType);
     return Object.freeze({
         ...info,
         open,
@@ -40223,7 +40250,7 @@ async function writeLayerBlob(tar, file, opts) {
         await discardStream(out);
         await (0,promises_.unlink)(file).catch(() => { });
         const err = e;
-        throw new layer_LayerWriteError(`writing layer ${file} failed: ${err.message}`, { cause: err });
+        throw new LayerWriteError(`writing layer ${file} failed: ${err.message}`, { cause: err });
     }
     const diffId = diff.digest();
     const stored = opts.compression === 'none' ? diff : blob;
@@ -40235,9 +40262,6 @@ async function writeLayerBlob(tar, file, opts) {
         size: stored.size,
         annotations: opts.annotations,
     });
-}
-class layer_LayerWriteError extends Error {
-    name = 'LayerWriteError';
 }
 /** Pass-through that hashes (sha256) and counts. Large chunks: fewer hops. */
 class HashCounter extends external_node_stream_.Transform {
@@ -41355,17 +41379,7 @@ class BlobStore {
             source.destroy();
             return;
         }
-        const tmp = this.tempPath('blob');
-        const out = (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK });
-        try {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, new VerifyingStream({ digest, size, what: `blob ${digest}` }), out);
-            await promises_default().rename(tmp, file);
-        }
-        catch (e) {
-            await discardStream(out);
-            await promises_default().rm(tmp, { force: true });
-            throw e;
-        }
+        await writeViaTemp(file, this.tempPath('blob'), (out) => (0,external_node_stream_promises_namespaceObject.pipeline)(source, new VerifyingStream({ digest, size, what: `blob ${digest}` }), out));
     }
     /** A layer read from the store (verified on every open). */
     layer(info) {
@@ -41433,7 +41447,6 @@ class BlobStore {
                 const w = out;
                 if (!w)
                     return cb();
-                // The source verified digest and size before ending: the copy is complete.
                 // The source verified digest and size before ending: the copy is complete
                 // unless the copy itself failed or the reader went away meanwhile.
                 w.end((err) => {
@@ -42791,8 +42804,6 @@ class RegistryLayerCache {
                 }
                 return this.unreachable(e);
             }
-            if (e instanceof SyntaxError)
-                return this.invalid(key, e.message);
             return this.invalid(key, e.message);
         }
         const stale = staleness(config.created, this.opts.ttlMs, this.opts.now());
@@ -43132,40 +43143,33 @@ class Glob {
     fresh() {
         return new Int32Array(this.size).fill(-1);
     }
-    /** True when the whole of cps matches. */
-    matchesCodePoints(cps) {
+    /** The states after reading all of cps from the start; undefined once none is left. */
+    run(cps) {
         let cur = this.fresh();
         let curList = [];
         this.close(cur, 0, 0, curList);
         for (const c of cps) {
             if (curList.length === 0)
-                return false;
+                return undefined;
             const next = this.fresh();
             const nextList = [];
             this.step(cur, curList, c, next, nextList);
             cur = next;
             curList = nextList;
         }
-        return this.accepting(cur) !== -1;
+        return curList.length > 0 ? cur : undefined;
+    }
+    /** True when the whole of cps matches. */
+    matchesCodePoints(cps) {
+        const end = this.run(cps);
+        return end !== undefined && this.accepting(end) !== -1;
     }
     matches(s) {
         return this.matchesCodePoints(toCodePoints(s).cps);
     }
     /** True when some continuation of prefix (possibly empty) could make a full match. */
     couldMatchAfter(prefix) {
-        let cur = this.fresh();
-        let curList = [];
-        this.close(cur, 0, 0, curList);
-        for (const c of toCodePoints(prefix).cps) {
-            if (curList.length === 0)
-                return false;
-            const next = this.fresh();
-            const nextList = [];
-            this.step(cur, curList, c, next, nextList);
-            cur = next;
-            curList = nextList;
-        }
-        return curList.length > 0;
+        return this.run(toCodePoints(prefix).cps) !== undefined;
     }
     /**
      * Ends e (from ≤ e ≤ cps.length) such that cps[from..e) matches, anchored at
@@ -45951,8 +45955,8 @@ function normaliseRegistryKey(key) {
         k = k.slice(0, slash);
     return DOCKER_HUB_ALIASES.includes(k) ? 'docker.io' : k;
 }
-/** What credential helpers are asked for: Docker Hub's historic URL, else the host. */
-function helperServerUrl(registry) {
+/** A registry's key in config.json, and what credential helpers are asked for: Docker Hub's historic URL, else the host. */
+function dockerConfigKey(registry) {
     return normaliseRegistryKey(registry) === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
 }
 /** Environment variables a credential helper may need; everything else is withheld. */
@@ -46056,7 +46060,7 @@ function dockerConfigCredentials(opts = {}) {
 async function askHelper(run, name, registry, env) {
     let result;
     try {
-        result = await run(name, helperServerUrl(registry), helperEnv(env));
+        result = await run(name, dockerConfigKey(registry), helperEnv(env));
     }
     catch (e) {
         const err = e;
@@ -46610,6 +46614,20 @@ function computeChecksum(block) {
     }
     return { unsigned, signed: unsigned - 256 * high };
 }
+/** Whether `block` is a tar header: its checksum field matches (unsigned, or the old signed sum). */
+function checksumMatches(block) {
+    if (block.length < BLOCK)
+        return false;
+    let stored;
+    try {
+        stored = parseNumeric(block.subarray(148, 156));
+    }
+    catch {
+        return false;
+    }
+    const sums = computeChecksum(block);
+    return stored === sums.unsigned || stored === sums.signed;
+}
 /** Fills the checksum field (`%06o\0 `, as GNU tar and Go write it). */
 function writeChecksum(block) {
     const { unsigned } = computeChecksum(block);
@@ -46693,10 +46711,6 @@ function parsePaxInteger(text) {
     if (!Number.isSafeInteger(v))
         throw new Error(`PAX number ${text} is out of range`);
     return v;
-}
-/** Compares timespecs: <0, 0, >0. */
-function compareTime(a, b) {
-    return a.sec !== b.sec ? a.sec - b.sec : a.nsec - b.nsec;
 }
 
 ;// CONCATENATED MODULE: ./src/archive/tar-writer.ts
@@ -46931,8 +46945,6 @@ function writeTar(entries) {
 
 
 
-
-
 class DockerArchiveError extends Error {
     name = 'DockerArchiveError';
 }
@@ -46950,15 +46962,10 @@ function dockerRepoTag(reference) {
 }
 /** Writes the archive to `file` (via a temporary file renamed at the end). */
 async function writeDockerArchive(file, image, opts = {}) {
-    const tmp = `${file}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-    const out = (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK });
     try {
-        await writeDockerArchiveTo(out, image, opts);
-        await (0,promises_.rename)(tmp, file);
+        await writeViaTemp(file, `${file}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`, (out) => writeDockerArchiveTo(out, image, opts));
     }
     catch (e) {
-        await discardStream(out);
-        await (0,promises_.unlink)(tmp).catch(() => { });
         throw new DockerArchiveError(`writing docker-archive ${file} failed: ${e.message}`, {
             cause: e,
         });
@@ -46969,7 +46976,7 @@ async function writeDockerArchiveTo(out, image, opts = {}) {
     const tags = (opts.tags ?? []).map(dockerRepoTag);
     const config = image.configBlob();
     const configName = `${hexOf(image.configDescriptor().digest)}.json`;
-    const layerName = (digest, mediaType) => `${hexOf(digest)}${{ gzip: '.tar.gz', zstd: '.tar.zst', none: '.tar' }[compressionOf(mediaType)]}`;
+    const layerName = (digest, mediaType) => `${hexOf(digest)}${{ gzip: '.tar.gz', zstd: '.tar.zst', none: '.tar' }[layerCompression(mediaType)]}`;
     const layerNames = image.layers.map((l) => layerName(l.digest, l.mediaType));
     const manifest = [
         { Config: configName, RepoTags: tags.map((t) => `${t.repo}:${t.tag}`), Layers: layerNames },
@@ -47022,7 +47029,6 @@ async function writeDockerArchiveTo(out, image, opts = {}) {
  * blobs already present (same size) are reused. index.json is replaced
  * atomically; an entry with the same tag is replaced, other entries stay.
  */
-
 
 
 
@@ -47089,17 +47095,7 @@ async function writeBlob(dir, blob) {
     if (existing?.isFile() && existing.size === blob.size)
         return false;
     await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
-    const tmp = `${path}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-    const out = (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK });
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(verifyStream(blob.open(), { digest: blob.digest, size: blob.size, what: `blob ${blob.digest}` }), out);
-        await (0,promises_.rename)(tmp, path);
-    }
-    catch (e) {
-        await discardStream(out);
-        await (0,promises_.unlink)(tmp).catch(() => { });
-        throw e;
-    }
+    await writeViaTemp(path, `${path}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`, (out) => (0,external_node_stream_promises_namespaceObject.pipeline)(verifyStream(blob.open(), { digest: blob.digest, size: blob.size, what: `blob ${blob.digest}` }), out));
     return true;
 }
 /** Reads an image from a layout; layers stay on disk and are verified when opened. */
@@ -47362,6 +47358,7 @@ var external_node_util_ = __nccwpck_require__(7975);
 
 
 
+
 const execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** The only environment a host helper ever gets. */
@@ -47373,18 +47370,8 @@ class HostToolsError extends Error {
     }
 }
 /** Absolute path of a binary on HOST_PATH, or undefined. */
-async function findBinary(name) {
-    for (const dir of HOST_PATH.split(':')) {
-        const p = `${dir}/${name}`;
-        try {
-            await (0,promises_.access)(p, promises_.constants.X_OK);
-            return p;
-        }
-        catch {
-            // next
-        }
-    }
-    return undefined;
+function findBinary(name) {
+    return findExecutable(name, HOST_PATH.split(':'));
 }
 /** Shared objects a dynamic binary loads (ldd), plus the binary itself; paths as the loader finds them. */
 async function loadedFiles(binary, ldd) {
@@ -48997,47 +48984,55 @@ function hasMeta(pattern) {
 /** Matches `name` against `pattern`; throws PatternSyntaxError for a malformed class or escape. */
 function matchSegment(pattern, name) {
     validate(pattern);
-    return match(pattern, 0, name, 0);
+    return match(pattern, name);
 }
-function match(p, pi, s, si) {
-    while (pi < p.length) {
-        const c = p[pi];
-        if (c === '*') {
-            // Collapse runs of stars, then try every split (segments are short).
+/**
+ * Wildcard matching with one backtrack point: on a mismatch, the last `*`
+ * takes one more character and matching resumes after it. Linear-ish
+ * (O(pattern × name)), where trying every split at every star would be
+ * exponential in the number of stars.
+ */
+function match(p, s) {
+    let pi = 0;
+    let si = 0;
+    let starP = -1;
+    let starS = 0;
+    while (pi < p.length || si < s.length) {
+        if (pi < p.length && p[pi] === '*') {
             while (p[pi] === '*')
                 pi++;
-            if (pi === p.length)
-                return true;
-            for (let k = si; k <= s.length; k++)
-                if (match(p, pi, s, k))
-                    return true;
-            return false;
-        }
-        if (si >= s.length)
-            return false;
-        if (c === '?') {
-            pi++;
-            si += charLen(s, si);
+            starP = pi;
+            starS = si;
             continue;
         }
-        if (c === '[') {
-            const end = classEnd(p, pi);
-            const ch = s.codePointAt(si);
-            if (!path_match_classMatches(p.slice(pi + 1, end), ch))
-                return false;
-            pi = end + 1;
-            si += charLen(s, si);
+        const next = pi < p.length && si < s.length ? step(p, pi, s, si) : undefined;
+        if (next) {
+            [pi, si] = next;
             continue;
         }
-        let lit = c;
-        if (c === '\\')
-            lit = p[++pi];
-        if (s[si] !== lit)
+        if (starP < 0 || starS >= s.length)
             return false;
-        pi++;
-        si++;
+        starS += charLen(s, starS);
+        pi = starP;
+        si = starS;
     }
-    return si === s.length;
+    return true;
+}
+/** One non-star pattern token against the character at `si`: the positions after both, or undefined. */
+function step(p, pi, s, si) {
+    const c = p[pi];
+    if (c === '?')
+        return [pi + 1, si + charLen(s, si)];
+    if (c === '[') {
+        const end = classEnd(p, pi);
+        if (!path_match_classMatches(p.slice(pi + 1, end), s.codePointAt(si)))
+            return undefined;
+        return [end + 1, si + charLen(s, si)];
+    }
+    const lit = c === '\\' ? p[pi + 1] : c;
+    if (s[si] !== lit)
+        return undefined;
+    return [pi + (c === '\\' ? 2 : 1), si + 1];
 }
 function charLen(s, i) {
     return s.codePointAt(i) > 0xffff ? 2 : 1;
@@ -50746,6 +50741,7 @@ async function extractLayer(tar, rootfs, options = {}) {
 
 
 
+
 const PEEK = 1024;
 function magic(buf) {
     if (buf[0] === 0x1f && buf[1] === 0x8b)
@@ -50757,18 +50753,6 @@ function magic(buf) {
     if (buf.subarray(0, 4).equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd])))
         return 'zstd';
     return undefined;
-}
-/** A 512-byte block that is a valid tar header (checksum matches). */
-function isTarHeader(block) {
-    if (block.length < 512)
-        return false;
-    const field = block.subarray(148, 156).toString('latin1').replace(/\0.*$/s, '').trim();
-    if (!/^[0-7]+$/.test(field))
-        return false;
-    let sum = 0;
-    for (let i = 0; i < 512; i++)
-        sum += i >= 148 && i < 156 ? 0x20 : block[i];
-    return sum === Number.parseInt(field, 8);
 }
 function decompressor(kind) {
     switch (kind) {
@@ -50798,10 +50782,10 @@ async function detectArchive(file) {
     const head = await readHead(external_node_fs_default().createReadStream(file, { end: PEEK - 1 }), PEEK);
     const kind = magic(head);
     if (!kind)
-        return isTarHeader(head) ? 'tar' : undefined;
+        return checksumMatches(head) ? 'tar' : undefined;
     try {
         const inner = await readHead(external_node_fs_default().createReadStream(file).pipe(decompressor(kind)), 512);
-        return isTarHeader(inner) ? kind : undefined;
+        return checksumMatches(inner) ? kind : undefined;
     }
     catch {
         return undefined;
@@ -50823,7 +50807,6 @@ async function unpackArchive(file, kind, into, xattrs) {
  * --checksum when given, named after the URL's last path segment, mode 0600,
  * mtime from Last-Modified when the server sends one (as BuildKit does).
  */
-
 
 
 
@@ -50863,14 +50846,9 @@ async function downloadSource(url, dir, checksum) {
             throw new RemoteSourceError(`ADD ${url}: the server answered HTTP ${res.statusCode}`);
         }
         const file = external_node_path_default().join(dir, name);
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(res.body, new external_node_stream_.Transform({
-            transform(chunk, _e, cb) {
-                hash.update(chunk);
-                cb(null, chunk);
-            },
-        }), external_node_fs_default().createWriteStream(file, { mode: 0o600 }));
-        const digest = `sha256:${hash.digest('hex')}`;
+        const hashing = new DigestingStream();
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(res.body, hashing, external_node_fs_default().createWriteStream(file, { mode: 0o600 }));
+        const digest = hashing.digest;
         if (checksum && checksum !== digest) {
             throw new RemoteSourceError(`ADD ${url}: checksum mismatch: expected ${checksum}, downloaded ${digest}`);
         }
@@ -51607,6 +51585,10 @@ async function fileDigest(file, size) {
         hash.update(chunk);
     return hash.digest('hex');
 }
+/** sha256 (hex) of a file's content. */
+async function fileSha256(file) {
+    return fileDigest(file, (await external_node_fs_default().promises.stat(file)).size);
+}
 /** sha256 of a small file through `buf` (a 1 MiB stream buffer per file cost more than the hashing). */
 function smallFileDigest(file, buf) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
@@ -51904,8 +51886,6 @@ async function resolveUser(root, userSpec) {
 
 
 
-
-
 /** --chown: `user[:group]`, names from the stage's /etc/passwd and /etc/group; a bare uid uses it as gid too. */
 async function resolveChown(rootfs, spec) {
     if (/^\d+$/.test(spec))
@@ -52005,8 +51985,10 @@ async function copyInstruction(host, instr, df, from) {
         const memo = await ctx.cache?.fileDigests?.scope(ctx.context.root);
         await hashSources(sourceKey, ctx.context, sources.filter((s) => s.tree === ctx.context).map((s) => s.match), memo);
     }
-    for (const a of archives)
-        sourceKey.field('archive', await fileSha256(a.abs));
+    // (No cache: the key is never looked up, so the archives are not read for it either.)
+    if (ctx.cache)
+        for (const a of archives)
+            sourceKey.field('archive', await fileSha256(a.abs));
     for (const r of remote)
         sourceKey.field('remote', `${r.url}\0${r.digest}`);
     for (const c of contents)
@@ -52090,12 +52072,6 @@ function parseChmodAt(text, where) {
     catch (e) {
         throw where(e.message);
     }
-}
-async function fileSha256(file) {
-    const h = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: 1 << 20 }))
-        h.update(chunk);
-    return h.digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./src/dockerfile/run-command.ts
@@ -52376,9 +52352,6 @@ class StageFilesystem {
     caughtUp(image) {
         this.applied = image.layers.length;
     }
-    get layersApplied() {
-        return this.applied;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/build/workdir-instruction.ts
@@ -52416,13 +52389,6 @@ async function workdirInstruction(host, instr) {
 }
 
 ;// CONCATENATED MODULE: ./src/build/stage-builder.ts
-/**
- * One stage, from its base to its finished image: the base (scratch, an
- * image, an earlier stage), ONBUILD triggers, then each instruction expanded
- * against the stage scope and dispatched — config edits in place, RUN,
- * COPY/ADD and WORKDIR through the cache-aware filesystem step.
- */
-
 
 
 
@@ -52606,10 +52572,6 @@ class StageBuilder {
         catch (e) {
             throw located(e, x);
         }
-    }
-    /** Removes the stage's directory (after the build, or when nothing reads it any more). */
-    async dispose() {
-        await promises_default().rm(this.fs.dir, { recursive: true, force: true });
     }
 }
 /**
@@ -52811,7 +52773,7 @@ async function build(options, log, deps = {}) {
         log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
     const destinations = options.destinations.map((d) => parseReference(d));
     const ignore = await loadDockerignore(options.context, options.dockerfile);
-    const noZstd = options.compression === 'zstd' ? zstdUnavailable() : undefined;
+    const noZstd = options.compression === 'zstd' ? await zstdUnavailable() : undefined;
     if (noZstd)
         throw new CompressionError(`--compression zstd: ${noZstd}`);
     const epoch = options.sourceDateEpoch ?? (options.reproducible ? 0 : undefined);
@@ -53808,7 +53770,7 @@ function cliLogger(io, verbosity) {
         return ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 });
     }
     return streamLogger({
-        verbose: verbosity === 'debug' || verbosity === 'trace',
+        verbose,
         timestamps: !io.isTTY,
         write: (line) => io.stderr(`${line}\n`),
     });

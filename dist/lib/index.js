@@ -374,40 +374,33 @@ class Glob {
     fresh() {
         return new Int32Array(this.size).fill(-1);
     }
-    /** True when the whole of cps matches. */
-    matchesCodePoints(cps) {
+    /** The states after reading all of cps from the start; undefined once none is left. */
+    run(cps) {
         let cur = this.fresh();
         let curList = [];
         this.close(cur, 0, 0, curList);
         for (const c of cps) {
             if (curList.length === 0)
-                return false;
+                return undefined;
             const next = this.fresh();
             const nextList = [];
             this.step(cur, curList, c, next, nextList);
             cur = next;
             curList = nextList;
         }
-        return this.accepting(cur) !== -1;
+        return curList.length > 0 ? cur : undefined;
+    }
+    /** True when the whole of cps matches. */
+    matchesCodePoints(cps) {
+        const end = this.run(cps);
+        return end !== undefined && this.accepting(end) !== -1;
     }
     matches(s) {
         return this.matchesCodePoints(toCodePoints(s).cps);
     }
     /** True when some continuation of prefix (possibly empty) could make a full match. */
     couldMatchAfter(prefix) {
-        let cur = this.fresh();
-        let curList = [];
-        this.close(cur, 0, 0, curList);
-        for (const c of toCodePoints(prefix).cps) {
-            if (curList.length === 0)
-                return false;
-            const next = this.fresh();
-            const nextList = [];
-            this.step(cur, curList, c, next, nextList);
-            cur = next;
-            curList = nextList;
-        }
-        return curList.length > 0;
+        return this.run(toCodePoints(prefix).cps) !== undefined;
     }
     /**
      * Ends e (from ≤ e ≤ cps.length) such that cps[from..e) matches, anchored at
@@ -2795,11 +2788,11 @@ function isIndexMediaType(mt) {
 function media_types_isManifestMediaType(mt) {
     return mt === MediaType.OciManifest || mt === MediaType.DockerManifest;
 }
-/** Compression of a layer blob, from its media type. */
+/** Compression of a layer blob, from its media type (OCI's, Docker's, and containerd's Docker zstd). */
 function layerCompression(mt) {
     if (mt.endsWith('+gzip') || mt.endsWith('.tar.gzip'))
         return 'gzip';
-    if (mt.endsWith('+zstd'))
+    if (mt.endsWith('+zstd') || mt.endsWith('.tar.zstd'))
         return 'zstd';
     if (mt.endsWith('.tar') || mt === MediaType.OciLayer)
         return 'none';

@@ -21,6 +21,8 @@ export interface RegistryErrorLike {
   url?: string;
   /** The registry's error codes: DENIED, UNAUTHORIZED, NAME_UNKNOWN, TOOMANYREQUESTS, … (as RegistryError holds them, or bare). */
   codes?: readonly (string | { code: string })[];
+  /** The hint the error's message already ends with (RegistryError's). */
+  hint?: string;
 }
 
 /** Arguments for core.error(message, properties). */
@@ -115,7 +117,8 @@ export function registryHint(err: RegistryErrorLike): string | undefined {
 }
 
 export function registryAnnotation(err: RegistryErrorLike): Annotation {
-  const hint = registryHint(err);
+  // A RegistryError's message ends with its own hint: a second one would say it twice.
+  const hint = err.hint ? undefined : registryHint(err);
   return {
     message: hint ? `${err.message}\n${hint}` : err.message,
     properties: { title: 'Registry error' },

@@ -9,20 +9,14 @@
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_REGISTRY } from '../image/reference.js';
-import { normaliseRegistryKey } from '../registry/credentials.js';
+import { type DockerConfigFile, dockerConfigKey, normaliseRegistryKey } from '../registry/credentials.js';
 import type { RegistryCredentials } from './build-options.js';
 
 /** Docker's key for a registry in config.json: Docker Hub keeps its historic URL. */
-export function dockerAuthKey(host: string): string {
-  return host === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : host;
-}
+export const dockerAuthKey = dockerConfigKey;
 
-interface ConfigFile {
-  auths?: Record<string, unknown>;
-  credHelpers?: Record<string, string>;
-  [key: string]: unknown;
-}
+/** A config.json, with whatever other settings it holds (kept as they are). */
+type ConfigFile = DockerConfigFile & Record<string, unknown>;
 
 /**
  * config.json text for the credentials on top of `base` (the runner's

@@ -45,6 +45,7 @@ export interface SerializedError {
   method?: string;
   url?: string;
   codes?: string[];
+  hint?: string;
 }
 
 export type ExecutorResponse = { ok: true; result: BuildResult } | { ok: false; error: SerializedError };
@@ -64,8 +65,9 @@ export function serializeError(err: unknown): SerializedError {
   const out: SerializedError = { name: e.name, message: e.message };
   if (typeof e.file === 'string') out.file = e.file;
   for (const k of ['line', 'endLine', 'status'] as const) if (typeof e[k] === 'number') out[k] = e[k];
-  for (const k of ['method', 'url'] as const) if (typeof e[k] === 'string') out[k] = e[k];
-  if (Array.isArray(e.codes)) out.codes = e.codes.map(String);
+  for (const k of ['method', 'url', 'hint'] as const) if (typeof e[k] === 'string') out[k] = e[k];
+  // RegistryError holds {code, message} objects; bare strings pass as they are.
+  if (Array.isArray(e.codes)) out.codes = e.codes.map((c) => (typeof c === 'string' ? c : String(c?.code)));
   return out;
 }
 

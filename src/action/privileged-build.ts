@@ -8,13 +8,14 @@
  * as a JSON file. The outputs it writes are handed back to the invoking user.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { constants, existsSync } from 'node:fs';
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BuildOptions } from '../build/options.js';
 import type { BuildResult } from '../build/result.js';
 import { HOST_PATH } from '../build/sandbox-host-tools.js';
+import { findExecutable } from '../executable.js';
 import type { Logger } from '../log.js';
 import { dockerConfigPath } from '../registry/credentials.js';
 import {
@@ -33,25 +34,13 @@ const execFileP = promisify(execFile);
 const PASSED_ENV = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'TMPDIR'] as const;
 
 /** The first executable `name` on the runner's PATH, then the system directories. */
-export async function findExecutable(name: string, envPath: string | undefined): Promise<string | undefined> {
-  const dirs = [...(envPath ?? '').split(path.delimiter), ...HOST_PATH.split(':')].filter((d) =>
-    path.isAbsolute(d),
-  );
-  for (const d of dirs) {
-    const p = path.join(d, name);
-    try {
-      await access(p, constants.X_OK);
-      return p;
-    } catch {
-      // next
-    }
-  }
-  return undefined;
+function onRunnerPath(name: string, envPath: string | undefined): Promise<string | undefined> {
+  return findExecutable(name, [...(envPath ?? '').split(path.delimiter), ...HOST_PATH.split(':')]);
 }
 
 /** Whether `sudo -n` runs commands without a password: true, or why not. */
 export async function probeSudo(envPath: string | undefined): Promise<true | string> {
-  const sudo = await findExecutable('sudo', envPath);
+  const sudo = await onRunnerPath('sudo', envPath);
   if (!sudo) return 'sudo is not installed';
   try {
     await execFileP(sudo, ['-n', '--', 'true'], {
@@ -107,8 +96,8 @@ export async function privilegedBuild(
   options: BuildOptions,
   deps: PrivilegedBuildDeps,
 ): Promise<BuildResult> {
-  const sudo = await findExecutable('sudo', deps.env.PATH);
-  const envBin = await findExecutable('env', undefined);
+  const sudo = await onRunnerPath('sudo', deps.env.PATH);
+  const envBin = await onRunnerPath('env', undefined);
   if (!sudo || !envBin) throw new Error('sudo or env is missing: cannot run the build as root');
   const opts = optionsForRoot(options, deps.env);
 

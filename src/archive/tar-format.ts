@@ -66,8 +66,6 @@ export const FIELD = {
   prefix: [345, 155],
 } as const satisfies Record<string, readonly [number, number]>;
 
-export type FieldName = keyof typeof FIELD;
-
 export const ZERO_BLOCK: Buffer = Buffer.alloc(BLOCK);
 
 export function isZeroBlock(block: Buffer): boolean {
@@ -177,6 +175,19 @@ export function computeChecksum(block: Buffer): { unsigned: number; signed: numb
   return { unsigned, signed: unsigned - 256 * high };
 }
 
+/** Whether `block` is a tar header: its checksum field matches (unsigned, or the old signed sum). */
+export function checksumMatches(block: Buffer): boolean {
+  if (block.length < BLOCK) return false;
+  let stored: number;
+  try {
+    stored = parseNumeric(block.subarray(148, 156));
+  } catch {
+    return false;
+  }
+  const sums = computeChecksum(block);
+  return stored === sums.unsigned || stored === sums.signed;
+}
+
 /** Fills the checksum field (`%06o\0 `, as GNU tar and Go write it). */
 export function writeChecksum(block: Buffer): void {
   const { unsigned } = computeChecksum(block);
@@ -254,9 +265,4 @@ export function parsePaxInteger(text: string): number {
   const v = Number(text);
   if (!Number.isSafeInteger(v)) throw new Error(`PAX number ${text} is out of range`);
   return v;
-}
-
-/** Compares timespecs: <0, 0, >0. */
-export function compareTime(a: Timespec, b: Timespec): number {
-  return a.sec !== b.sec ? a.sec - b.sec : a.nsec - b.nsec;
 }

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { extractLayer } from '../archive/extract.js';
+import { checksumMatches } from '../archive/tar-format.js';
 import type { XattrAccess } from '../archive/xattr.js';
 import { createDecompressor, programFilter } from '../image/compression.js';
 import { pipeTo } from '../image/verify.js';
@@ -21,16 +22,6 @@ function magic(buf: Buffer): Exclude<ArchiveKind, 'tar'> | undefined {
   if (buf.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
   if (buf.subarray(0, 4).equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))) return 'zstd';
   return undefined;
-}
-
-/** A 512-byte block that is a valid tar header (checksum matches). */
-function isTarHeader(block: Buffer): boolean {
-  if (block.length < 512) return false;
-  const field = block.subarray(148, 156).toString('latin1').replace(/\0.*$/s, '').trim();
-  if (!/^[0-7]+$/.test(field)) return false;
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-  return sum === Number.parseInt(field, 8);
 }
 
 function decompressor(kind: Exclude<ArchiveKind, 'tar'>) {
@@ -61,10 +52,10 @@ async function readHead(stream: Readable, n: number): Promise<Buffer> {
 export async function detectArchive(file: string): Promise<ArchiveKind | undefined> {
   const head = await readHead(fs.createReadStream(file, { end: PEEK - 1 }), PEEK);
   const kind = magic(head);
-  if (!kind) return isTarHeader(head) ? 'tar' : undefined;
+  if (!kind) return checksumMatches(head) ? 'tar' : undefined;
   try {
     const inner = await readHead(fs.createReadStream(file).pipe(decompressor(kind)), 512);
-    return isTarHeader(inner) ? kind : undefined;
+    return checksumMatches(inner) ? kind : undefined;
   } catch {
     return undefined;
   }

@@ -3,12 +3,11 @@
  * --checksum when given, named after the URL's last path segment, mode 0600,
  * mtime from Last-Modified when the server sends one (as BuildKit does).
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, interceptors, request } from 'undici';
+import { DigestingStream } from '../image/digest.js';
 
 export class RemoteSourceError extends Error {
   override name = 'RemoteSourceError';
@@ -56,18 +55,9 @@ export async function downloadSource(
       throw new RemoteSourceError(`ADD ${url}: the server answered HTTP ${res.statusCode}`);
     }
     const file = path.join(dir, name);
-    const hash = createHash('sha256');
-    await pipeline(
-      res.body,
-      new Transform({
-        transform(chunk, _e, cb) {
-          hash.update(chunk);
-          cb(null, chunk);
-        },
-      }),
-      fs.createWriteStream(file, { mode: 0o600 }),
-    );
-    const digest = `sha256:${hash.digest('hex')}`;
+    const hashing = new DigestingStream();
+    await pipeline(res.body, hashing, fs.createWriteStream(file, { mode: 0o600 }));
+    const digest = hashing.digest;
     if (checksum && checksum !== digest) {
       throw new RemoteSourceError(
         `ADD ${url}: checksum mismatch: expected ${checksum}, downloaded ${digest}`,

@@ -4,8 +4,6 @@
  * them for the cache, and on a miss write them into the stage's filesystem
  * and turn what was written into the step's layer.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CacheKeyBuilder } from '../cache/key.js';
@@ -18,7 +16,7 @@ import { downloadSource, isGitSource, isRemoteSource } from './add-remote.js';
 import { layerSize, storeLayer } from './build-context.js';
 import { type CopySource, copyIntoRootfs, parseChmod } from './copy.js';
 import { type Owner, ownedLayer } from './owned-layer.js';
-import { hashSources } from './source-hash.js';
+import { fileSha256, hashSources } from './source-hash.js';
 import { SourceNotFoundError, SourceTree } from './source-tree.js';
 import { filesystemStep, type StageHost, type StepOutcome } from './stage-host.js';
 import { resolveUser } from './user.js';
@@ -141,7 +139,8 @@ export async function copyInstruction(
       memo,
     );
   }
-  for (const a of archives) sourceKey.field('archive', await fileSha256(a.abs));
+  // (No cache: the key is never looked up, so the archives are not read for it either.)
+  if (ctx.cache) for (const a of archives) sourceKey.field('archive', await fileSha256(a.abs));
   for (const r of remote) sourceKey.field('remote', `${r.url}\0${r.digest}`);
   for (const c of contents) sourceKey.field('content', `${c.name}\0${c.data}`);
   const sourcesDigest = sourceKey.digest();
@@ -233,10 +232,4 @@ function parseChmodAt(text: string, where: (m: string) => Error): number {
   } catch (e) {
     throw where((e as Error).message);
   }
-}
-
-async function fileSha256(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  return h.digest('hex');
 }

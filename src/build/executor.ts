@@ -153,7 +153,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   for (const w of plan.warnings) log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
   const destinations = options.destinations.map((d) => parseReference(d));
   const ignore = await loadDockerignore(options.context, options.dockerfile);
-  const noZstd = options.compression === 'zstd' ? zstdUnavailable() : undefined;
+  const noZstd = options.compression === 'zstd' ? await zstdUnavailable() : undefined;
   if (noZstd) throw new CompressionError(`--compression zstd: ${noZstd}`);
 
   const epoch = options.sourceDateEpoch ?? (options.reproducible ? 0 : undefined);

@@ -15,40 +15,52 @@ export function hasMeta(pattern: string): boolean {
 /** Matches `name` against `pattern`; throws PatternSyntaxError for a malformed class or escape. */
 export function matchSegment(pattern: string, name: string): boolean {
   validate(pattern);
-  return match(pattern, 0, name, 0);
+  return match(pattern, name);
 }
 
-function match(p: string, pi: number, s: string, si: number): boolean {
-  while (pi < p.length) {
-    const c = p[pi]!;
-    if (c === '*') {
-      // Collapse runs of stars, then try every split (segments are short).
+/**
+ * Wildcard matching with one backtrack point: on a mismatch, the last `*`
+ * takes one more character and matching resumes after it. Linear-ish
+ * (O(pattern × name)), where trying every split at every star would be
+ * exponential in the number of stars.
+ */
+function match(p: string, s: string): boolean {
+  let pi = 0;
+  let si = 0;
+  let starP = -1;
+  let starS = 0;
+  while (pi < p.length || si < s.length) {
+    if (pi < p.length && p[pi] === '*') {
       while (p[pi] === '*') pi++;
-      if (pi === p.length) return true;
-      for (let k = si; k <= s.length; k++) if (match(p, pi, s, k)) return true;
-      return false;
-    }
-    if (si >= s.length) return false;
-    if (c === '?') {
-      pi++;
-      si += charLen(s, si);
+      starP = pi;
+      starS = si;
       continue;
     }
-    if (c === '[') {
-      const end = classEnd(p, pi);
-      const ch = s.codePointAt(si)!;
-      if (!classMatches(p.slice(pi + 1, end), ch)) return false;
-      pi = end + 1;
-      si += charLen(s, si);
+    const next = pi < p.length && si < s.length ? step(p, pi, s, si) : undefined;
+    if (next) {
+      [pi, si] = next;
       continue;
     }
-    let lit = c;
-    if (c === '\\') lit = p[++pi]!;
-    if (s[si] !== lit) return false;
-    pi++;
-    si++;
+    if (starP < 0 || starS >= s.length) return false;
+    starS += charLen(s, starS);
+    pi = starP;
+    si = starS;
   }
-  return si === s.length;
+  return true;
+}
+
+/** One non-star pattern token against the character at `si`: the positions after both, or undefined. */
+function step(p: string, pi: number, s: string, si: number): [number, number] | undefined {
+  const c = p[pi]!;
+  if (c === '?') return [pi + 1, si + charLen(s, si)];
+  if (c === '[') {
+    const end = classEnd(p, pi);
+    if (!classMatches(p.slice(pi + 1, end), s.codePointAt(si)!)) return undefined;
+    return [end + 1, si + charLen(s, si)];
+  }
+  const lit = c === '\\' ? p[pi + 1]! : c;
+  if (s[si] !== lit) return undefined;
+  return [pi + (c === '\\' ? 2 : 1), si + 1];
 }
 
 function charLen(s: string, i: number): number {

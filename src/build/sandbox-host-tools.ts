@@ -5,8 +5,9 @@
  * dynamic loader, found with ldd. Every host helper runs with CLEAN_ENV.
  */
 import { execFile } from 'node:child_process';
-import { access, constants, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { findExecutable } from '../executable.js';
 
 const execFileP = promisify(execFile);
 
@@ -42,17 +43,8 @@ export class HostToolsError extends Error {
 }
 
 /** Absolute path of a binary on HOST_PATH, or undefined. */
-export async function findBinary(name: string): Promise<string | undefined> {
-  for (const dir of HOST_PATH.split(':')) {
-    const p = `${dir}/${name}`;
-    try {
-      await access(p, constants.X_OK);
-      return p;
-    } catch {
-      // next
-    }
-  }
-  return undefined;
+export function findBinary(name: string): Promise<string | undefined> {
+  return findExecutable(name, HOST_PATH.split(':'));
 }
 
 /** Shared objects a dynamic binary loads (ldd), plus the binary itself; paths as the loader finds them. */

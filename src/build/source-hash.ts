@@ -33,6 +33,11 @@ async function fileDigest(file: string, size: number): Promise<string> {
   return hash.digest('hex');
 }
 
+/** sha256 (hex) of a file's content. */
+export async function fileSha256(file: string): Promise<string> {
+  return fileDigest(file, (await fs.promises.stat(file)).size);
+}
+
 /** sha256 of a small file through `buf` (a 1 MiB stream buffer per file cost more than the hashing). */
 function smallFileDigest(file: string, buf: Buffer): string {
   const hash = createHash('sha256');

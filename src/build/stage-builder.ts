@@ -4,7 +4,6 @@
  * against the stage scope and dispatched — config edits in place, RUN,
  * COPY/ADD and WORKDIR through the cache-aware filesystem step.
  */
-import fs from 'node:fs/promises';
 import type { ChangeSet } from '../archive/changes.js';
 import { baseKey, type LayerSettings } from '../cache/key.js';
 import type { ParsedDockerfile } from '../dockerfile/dockerfile.js';
@@ -221,11 +220,6 @@ export class StageBuilder implements StageHost {
     } catch (e) {
       throw located(e, x);
     }
-  }
-
-  /** Removes the stage's directory (after the build, or when nothing reads it any more). */
-  async dispose(): Promise<void> {
-    await fs.rm(this.fs.dir, { recursive: true, force: true });
   }
 }
 

@@ -62,8 +62,4 @@ export class StageFilesystem {
   caughtUp(image: Image): void {
     this.applied = image.layers.length;
   }
-
-  get layersApplied(): number {
-    return this.applied;
-  }
 }

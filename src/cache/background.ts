@@ -20,10 +20,6 @@ export class BackgroundQueue {
     );
   }
 
-  get failed(): number {
-    return this.failures.length;
-  }
-
   /** Waits for every queued task; returns the warnings (and forgets them). */
   async settle(): Promise<string[]> {
     await this.tail;

@@ -13,9 +13,9 @@ import { PassThrough, type Readable, Transform, type TransformCallback } from 'n
 import { pipeline } from 'node:stream/promises';
 import type { Layer } from '../image/blob.js';
 import { algorithmOf, type Digest, hexOf } from '../image/digest.js';
-import { FILE_CHUNK, layerFromOpener } from '../image/layer.js';
+import { layerFromOpener } from '../image/layer.js';
 import { VerificationError, VerifyingStream, verifyStream } from '../image/verify.js';
-import { discardStream } from '../image/write-stream.js';
+import { discardStream, FILE_CHUNK, writeViaTemp } from '../image/write-stream.js';
 import { isMountable } from '../registry/remote-blob.js';
 import type { EntryLayer } from './entry.js';
 
@@ -59,16 +59,9 @@ export class BlobStore {
       source.destroy();
       return;
     }
-    const tmp = this.tempPath('blob');
-    const out = createWriteStream(tmp, { highWaterMark: FILE_CHUNK });
-    try {
-      await pipeline(source, new VerifyingStream({ digest, size, what: `blob ${digest}` }), out);
-      await fs.rename(tmp, file);
-    } catch (e) {
-      await discardStream(out);
-      await fs.rm(tmp, { force: true });
-      throw e;
-    }
+    await writeViaTemp(file, this.tempPath('blob'), (out) =>
+      pipeline(source, new VerifyingStream({ digest, size, what: `blob ${digest}` }), out),
+    );
   }
 
   /** A layer read from the store (verified on every open). */
@@ -145,7 +138,6 @@ export class BlobStore {
       flush(cb: TransformCallback) {
         const w = out;
         if (!w) return cb();
-        // The source verified digest and size before ending: the copy is complete.
         // The source verified digest and size before ending: the copy is complete
         // unless the copy itself failed or the reader went away meanwhile.
         w.end((err?: Error | null) => {

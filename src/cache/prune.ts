@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { hexOf } from '../image/digest.js';
 import { parseEntry, staleness } from './entry.js';
 
 export interface PruneResult {
@@ -30,7 +31,7 @@ export async function pruneCacheDir(
     try {
       const e = parseEntry(await fs.readFile(file, 'utf8'));
       if (staleness(e.created, ttlMs, now)) drop = true;
-      else if (e.layer) keep.add(e.layer.digest.slice(e.layer.digest.indexOf(':') + 1));
+      else if (e.layer) keep.add(hexOf(e.layer.digest));
     } catch {
       drop = true;
     }

@@ -103,7 +103,6 @@ export class RegistryLayerCache implements LayerCache {
         }
         return this.unreachable(e);
       }
-      if (e instanceof SyntaxError) return this.invalid(key, e.message);
       return this.invalid(key, (e as Error).message);
     }
     const stale = staleness(config.created, this.opts.ttlMs, this.opts.now());

@@ -151,20 +151,26 @@ export class Glob {
     return new Int32Array(this.size).fill(-1);
   }
 
-  /** True when the whole of cps matches. */
-  matchesCodePoints(cps: readonly number[]): boolean {
+  /** The states after reading all of cps from the start; undefined once none is left. */
+  private run(cps: readonly number[]): Int32Array | undefined {
     let cur = this.fresh();
     let curList: number[] = [];
     this.close(cur, 0, 0, curList);
     for (const c of cps) {
-      if (curList.length === 0) return false;
+      if (curList.length === 0) return undefined;
       const next = this.fresh();
       const nextList: number[] = [];
       this.step(cur, curList, c, next, nextList);
       cur = next;
       curList = nextList;
     }
-    return this.accepting(cur) !== -1;
+    return curList.length > 0 ? cur : undefined;
+  }
+
+  /** True when the whole of cps matches. */
+  matchesCodePoints(cps: readonly number[]): boolean {
+    const end = this.run(cps);
+    return end !== undefined && this.accepting(end) !== -1;
   }
 
   matches(s: string): boolean {
@@ -173,18 +179,7 @@ export class Glob {
 
   /** True when some continuation of prefix (possibly empty) could make a full match. */
   couldMatchAfter(prefix: string): boolean {
-    let cur = this.fresh();
-    let curList: number[] = [];
-    this.close(cur, 0, 0, curList);
-    for (const c of toCodePoints(prefix).cps) {
-      if (curList.length === 0) return false;
-      const next = this.fresh();
-      const nextList: number[] = [];
-      this.step(cur, curList, c, next, nextList);
-      cur = next;
-      curList = nextList;
-    }
-    return curList.length > 0;
+    return this.run(toCodePoints(prefix).cps) !== undefined;
   }
 
   /**

@@ -5,9 +5,9 @@
  * 'none' is a pass-through.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { Duplex, PassThrough, Transform } from 'node:stream';
 import zlib from 'node:zlib';
+import { findExecutable } from '../executable.js';
 import { ParallelGzip } from './parallel-gzip.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
@@ -119,18 +119,10 @@ const ZSTD_HINT =
   'zstd layers need Node 22.15+ (node:zlib zstd) or the zstd program: install zstd (apt-get install zstd) or run on Node 24';
 
 /** Why zstd cannot be written here (with the fix), or undefined when it can. */
-export function zstdUnavailable(): string | undefined {
+export async function zstdUnavailable(): Promise<string | undefined> {
   if (hasNativeZstd()) return undefined;
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (!dir) continue;
-    try {
-      accessSync(`${dir}/zstd`, constants.X_OK);
-      return undefined;
-    } catch {
-      // next
-    }
-  }
-  return ZSTD_HINT;
+  // programFilter() spawns `zstd` through this process's PATH.
+  return (await findExecutable('zstd', (process.env.PATH ?? '').split(':'))) ? undefined : ZSTD_HINT;
 }
 
 /**

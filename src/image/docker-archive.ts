@@ -10,17 +10,15 @@
  * streamed; layer bytes are verified against their digest on the way.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type TarWriteEntry, writeTar } from '../archive/tar-writer.js';
 import { type Digest, hexOf } from './digest.js';
 import type { Image } from './image.js';
-import { compressionOf, FILE_CHUNK } from './layer.js';
+import { layerCompression } from './media-types.js';
 import { parseReference } from './reference.js';
 import { verifyStream } from './verify.js';
-import { discardStream } from './write-stream.js';
+import { writeViaTemp } from './write-stream.js';
 
 export class DockerArchiveError extends Error {
   override name = 'DockerArchiveError';
@@ -52,14 +50,11 @@ export async function writeDockerArchive(
   image: Image,
   opts: DockerArchiveOptions = {},
 ): Promise<void> {
-  const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
-  const out = createWriteStream(tmp, { highWaterMark: FILE_CHUNK });
   try {
-    await writeDockerArchiveTo(out, image, opts);
-    await rename(tmp, file);
+    await writeViaTemp(file, `${file}.tmp-${randomBytes(6).toString('hex')}`, (out) =>
+      writeDockerArchiveTo(out, image, opts),
+    );
   } catch (e) {
-    await discardStream(out);
-    await unlink(tmp).catch(() => {});
     throw new DockerArchiveError(`writing docker-archive ${file} failed: ${(e as Error).message}`, {
       cause: e,
     });
@@ -76,7 +71,7 @@ export async function writeDockerArchiveTo(
   const config = image.configBlob();
   const configName = `${hexOf(image.configDescriptor().digest)}.json`;
   const layerName = (digest: Digest, mediaType: string) =>
-    `${hexOf(digest)}${{ gzip: '.tar.gz', zstd: '.tar.zst', none: '.tar' }[compressionOf(mediaType)]}`;
+    `${hexOf(digest)}${{ gzip: '.tar.gz', zstd: '.tar.zst', none: '.tar' }[layerCompression(mediaType)]}`;
   const layerNames = image.layers.map((l) => layerName(l.digest, l.mediaType));
 
   const manifest = [

@@ -8,16 +8,14 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { LayerWriteError } from '../archive/errors.js';
 import type { Layer } from './blob.js';
 import { type Compression, createCompressor, createDecompressor } from './compression.js';
 import { type Digest, digestOfHash } from './digest.js';
-import { ExtraMediaType, layerMediaTypeFor, type ManifestFormat } from './format.js';
+import { layerMediaTypeFor, type ManifestFormat } from './format.js';
 import { layerCompression, MediaType } from './media-types.js';
 import { pipeTo, verifyStream } from './verify.js';
-import { discardStream } from './write-stream.js';
-
-/** Read and write buffer size for layer files. */
-export const FILE_CHUNK = 1 << 20;
+import { discardStream, FILE_CHUNK } from './write-stream.js';
 
 export interface LayerInfo {
   mediaType: string;
@@ -29,12 +27,6 @@ export interface LayerInfo {
   size: number;
   urls?: string[];
   annotations?: Record<string, string>;
-}
-
-/** Compression of a layer from its media type (also Docker's and containerd's spellings). */
-export function compressionOf(mediaType: string): Compression {
-  if (mediaType === ExtraMediaType.DockerLayerZstd) return 'zstd';
-  return layerCompression(mediaType);
 }
 
 /** The OCI (default) or Docker media type for a layer compressed with `compression`. */
@@ -53,7 +45,7 @@ export function layerMediaType(compression: Compression, format: ManifestFormat 
  * `open()` piped through the decompressor its media type names.
  */
 export function layerFromOpener(info: LayerInfo, open: () => Readable): Layer {
-  const compression = compressionOf(info.mediaType);
+  const compression = layerCompression(info.mediaType);
   return Object.freeze({
     ...info,
     open,
@@ -128,10 +120,6 @@ export async function writeLayerBlob(tar: Readable, file: string, opts: WriteLay
     size: stored.size,
     annotations: opts.annotations,
   });
-}
-
-export class LayerWriteError extends Error {
-  override name = 'LayerWriteError';
 }
 
 /** Pass-through that hashes (sha256) and counts. Large chunks: fewer hops. */

@@ -24,10 +24,10 @@ export function isManifestMediaType(mt: string | undefined): boolean {
   return mt === MediaType.OciManifest || mt === MediaType.DockerManifest;
 }
 
-/** Compression of a layer blob, from its media type. */
+/** Compression of a layer blob, from its media type (OCI's, Docker's, and containerd's Docker zstd). */
 export function layerCompression(mt: string): 'gzip' | 'zstd' | 'none' {
   if (mt.endsWith('+gzip') || mt.endsWith('.tar.gzip')) return 'gzip';
-  if (mt.endsWith('+zstd')) return 'zstd';
+  if (mt.endsWith('+zstd') || mt.endsWith('.tar.zstd')) return 'zstd';
   if (mt.endsWith('.tar') || mt === MediaType.OciLayer) return 'none';
   throw new Error(`unsupported layer media type "${mt}"`);
 }

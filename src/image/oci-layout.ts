@@ -6,8 +6,7 @@
  * atomically; an entry with the same tag is replaced, other entries stay.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,12 +14,12 @@ import type { Blob } from './blob.js';
 import { encodeIndex } from './canonical-json.js';
 import { algorithmOf, hexOf, parseDigest, sha256 } from './digest.js';
 import { type Image, imageFromParts } from './image.js';
-import { FILE_CHUNK, fileLayer } from './layer.js';
+import { fileLayer } from './layer.js';
 import type { Descriptor, ImageIndex, ImageManifest, Platform } from './manifest.js';
 import { isIndexMediaType, isManifestMediaType, MediaType } from './media-types.js';
 import { hostPlatform, selectManifest } from './platform.js';
 import { verifyStream } from './verify.js';
-import { discardStream } from './write-stream.js';
+import { writeViaTemp } from './write-stream.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 /** containerd's (and BuildKit's) annotation for the full image name. */
@@ -89,19 +88,12 @@ export async function writeBlob(dir: string, blob: Blob): Promise<boolean> {
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isFile() && existing.size === blob.size) return false;
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
-  const out = createWriteStream(tmp, { highWaterMark: FILE_CHUNK });
-  try {
-    await pipeline(
+  await writeViaTemp(path, `${path}.tmp-${randomBytes(6).toString('hex')}`, (out) =>
+    pipeline(
       verifyStream(blob.open(), { digest: blob.digest, size: blob.size, what: `blob ${blob.digest}` }),
       out,
-    );
-    await rename(tmp, path);
-  } catch (e) {
-    await discardStream(out);
-    await unlink(tmp).catch(() => {});
-    throw e;
-  }
+    ),
+  );
   return true;
 }
 

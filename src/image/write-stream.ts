@@ -1,10 +1,14 @@
 /**
- * Ending a file write that failed. A write stream destroyed before its open()
- * finished still creates the file afterwards, so removing a partial file
- * right after a failed pipeline can leave it behind; wait for the stream to
- * close first.
+ * Writing a file through a temporary name, renamed into place only when the
+ * write succeeded. A write stream destroyed before its open() finished still
+ * creates the file afterwards, so a failed write waits for the stream to
+ * close before it removes the partial file.
  */
-import type { WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+
+/** Read and write buffer size for layer and blob files. */
+export const FILE_CHUNK = 1 << 20;
 
 /** Destroys `s` (if it is not already) and resolves once it has closed. Never rejects. */
 export function discardStream(s: WriteStream): Promise<void> {
@@ -12,4 +16,24 @@ export function discardStream(s: WriteStream): Promise<void> {
   const done = new Promise<void>((resolve) => s.once('close', () => resolve()));
   s.destroy();
   return done;
+}
+
+/**
+ * `fill` writes and ends a stream to `tmp`; then `tmp` becomes `file`. On any
+ * failure the stream is discarded, `tmp` removed, and the error rethrown.
+ */
+export async function writeViaTemp(
+  file: string,
+  tmp: string,
+  fill: (out: WriteStream) => Promise<void>,
+): Promise<void> {
+  const out = createWriteStream(tmp, { highWaterMark: FILE_CHUNK });
+  try {
+    await fill(out);
+    await rename(tmp, file);
+  } catch (e) {
+    await discardStream(out);
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }

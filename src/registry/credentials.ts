@@ -56,8 +56,8 @@ export function normaliseRegistryKey(key: string): string {
   return DOCKER_HUB_ALIASES.includes(k) ? 'docker.io' : k;
 }
 
-/** What credential helpers are asked for: Docker Hub's historic URL, else the host. */
-function helperServerUrl(registry: string): string {
+/** A registry's key in config.json, and what credential helpers are asked for: Docker Hub's historic URL, else the host. */
+export function dockerConfigKey(registry: string): string {
   return normaliseRegistryKey(registry) === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
 }
 
@@ -105,7 +105,7 @@ export const spawnHelper: HelperRunner = (name, serverUrl, env) =>
     child.stdin.end(serverUrl);
   });
 
-interface DockerConfigFile {
+export interface DockerConfigFile {
   auths?: Record<
     string,
     { auth?: string; username?: string; password?: string; identitytoken?: string; registrytoken?: string }
@@ -209,7 +209,7 @@ async function askHelper(
 ): Promise<Credential | undefined> {
   let result: HelperResult;
   try {
-    result = await run(name, helperServerUrl(registry), helperEnv(env));
+    result = await run(name, dockerConfigKey(registry), helperEnv(env));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw credentialError(

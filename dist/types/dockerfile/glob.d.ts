@@ -55,6 +55,8 @@ export declare class Glob {
     private step;
     private accepting;
     private fresh;
+    /** The states after reading all of cps from the start; undefined once none is left. */
+    private run;
     /** True when the whole of cps matches. */
     matchesCodePoints(cps: readonly number[]): boolean;
     matches(s: string): boolean;

@@ -16,7 +16,7 @@ export declare const MediaType: {
 export type MediaTypeName = (typeof MediaType)[keyof typeof MediaType];
 export declare function isIndexMediaType(mt: string | undefined): boolean;
 export declare function isManifestMediaType(mt: string | undefined): boolean;
-/** Compression of a layer blob, from its media type. */
+/** Compression of a layer blob, from its media type (OCI's, Docker's, and containerd's Docker zstd). */
 export declare function layerCompression(mt: string): 'gzip' | 'zstd' | 'none';
 /** Every manifest type Kiln reads, for registry Accept headers. */
 export declare const MANIFEST_ACCEPT: readonly ["application/vnd.oci.image.index.v1+json", "application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.docker.distribution.manifest.v2+json"];
