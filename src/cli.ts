@@ -5,12 +5,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { build } from './build/build.js';
 import { BUILD_FLAGS, buildOptionsFromFlags } from './cli/build-flags.js';
 import { contextArchive, type UnpackedContext, unpackContext } from './cli/context-archive.js';
 import { formatFlagHelp, parseFlags, UsageError } from './cli/flags.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
 import { ttyLogger } from './cli/tty-logger.js';
+import { build } from './executor/build.js';
 import { type Logger, streamLogger } from './log.js';
 import { VERSION } from './version.js';
 

@@ -16,8 +16,8 @@ import {
 } from '../../src/action/executor-mode.js';
 import { decodeJson, encodeJson } from '../../src/action/options-codec.js';
 import { executorEnv, optionsForRoot } from '../../src/action/privileged-build.js';
-import { type BuildOptions, defaultBuildOptions } from '../../src/build/options.js';
 import { DockerfileError } from '../../src/dockerfile/errors.js';
+import { type BuildOptions, defaultBuildOptions } from '../../src/executor/options.js';
 import { RegistryError } from '../../src/registry/errors.js';
 import { describeWith } from '../lab/prereq.js';
 

@@ -1,5 +1,5 @@
 /** A BuildResult as the executor reports it, for outputs and summary tests. */
-import type { BuildResult } from '../../src/build/result.js';
+import type { BuildResult } from '../../src/executor/result.js';
 
 export const D = `sha256:${'a'.repeat(64)}`;
 export const C = `sha256:${'c'.repeat(64)}`;

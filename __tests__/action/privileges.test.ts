@@ -5,7 +5,7 @@ import {
   type PrivilegeNeeds,
   type PrivilegeProbes,
 } from '../../src/action/privileges.js';
-import type { Isolation } from '../../src/build/options.js';
+import type { Isolation } from '../../src/executor/options.js';
 
 describe('dockerfileNeeds', () => {
   test.each([

@@ -3,9 +3,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { defaultBuildOptions } from '../../src/build/options.js';
 import { createLayerCache, defaultCacheRepo } from '../../src/cache/create.js';
 import { buildOptionsFromFlags } from '../../src/cli/build-flags.js';
+import { defaultBuildOptions } from '../../src/executor/options.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { captureLog } from './cache-harness.js';
 

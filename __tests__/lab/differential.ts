@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from '../../src/build/build.js';
-import { defaultBuildOptions } from '../../src/build/options.js';
+import { build } from '../../src/executor/build.js';
+import { defaultBuildOptions } from '../../src/executor/options.js';
 import type { ImageConfig, ImageIndex, ImageManifest } from '../../src/image/manifest.js';
 import { MediaType } from '../../src/image/media-types.js';
 import { REF_NAME } from '../../src/image/oci-layout.js';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { type BuildOptions, defaultBuildOptions } from '../build/options.js';
+import { type BuildOptions, defaultBuildOptions } from '../executor/options.js';
 import { parseReference } from '../image/reference.js';
 import { applyExtraArgs, extraVerbosity } from './extra-args.js';
 import { buildSha, type GithubContext } from './github-context.js';

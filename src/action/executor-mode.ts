@@ -9,9 +9,9 @@
 import { lchown, lstat, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { build } from '../build/build.js';
-import type { BuildOptions } from '../build/options.js';
-import type { BuildResult } from '../build/result.js';
+import { build } from '../executor/build.js';
+import type { BuildOptions } from '../executor/options.js';
+import type { BuildResult } from '../executor/result.js';
 import { actionLogger } from './action-logger.js';
 import { assertBuildOptions, decodeJson, encodeJson } from './options-codec.js';
 

@@ -6,9 +6,9 @@
  * flags (--destination, --build-arg, --label, …) add to it.
  */
 
-import type { BuildOptions } from '../build/options.js';
 import { applyBuildFlags, BUILD_FLAGS } from '../cli/build-flags.js';
 import { type FlagValue, parseFlags } from '../cli/flags.js';
+import type { BuildOptions } from '../executor/options.js';
 import { splitShellWords } from './shell-words.js';
 
 export interface ExtraArgs {

@@ -6,12 +6,12 @@
  */
 import path from 'node:path';
 import * as core from '@actions/core';
-import { build } from '../build/build.js';
-import type { BuildOptions } from '../build/options.js';
-import type { BuildResult } from '../build/result.js';
-import { isUnavailable } from '../build/sandbox.js';
-import { selectSandbox } from '../build/sandbox-select.js';
 import { restoreGhaCache, saveGhaCache } from '../cache/gha.js';
+import { build } from '../executor/build.js';
+import { isUnavailable } from '../executor/isolation/isolation.js';
+import { selectSandbox } from '../executor/isolation/select.js';
+import type { BuildOptions } from '../executor/options.js';
+import type { BuildResult } from '../executor/result.js';
 import type { Logger } from '../log.js';
 import { dockerConfigPath } from '../registry/credentials.js';
 import { type ActionLogger, actionLogger } from './action-logger.js';

@@ -5,7 +5,7 @@
  * plain JSON. A key that happens to be named `$map` in a plain object is
  * escaped, so decoding is exact.
  */
-import type { BuildOptions } from '../build/options.js';
+import type { BuildOptions } from '../executor/options.js';
 
 const MAP = '$map';
 

@@ -3,7 +3,7 @@
  * given. Lists are newline-separated, as docker/metadata-action writes its
  * `tags` output (and build-push-action reads it back).
  */
-import type { BuildResult } from '../build/result.js';
+import type { BuildResult } from '../executor/result.js';
 
 export interface ActionOutputs {
   /** The first full reference (name:tag). */

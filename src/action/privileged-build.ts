@@ -12,10 +12,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { BuildOptions } from '../build/options.js';
-import type { BuildResult } from '../build/result.js';
-import { HOST_PATH } from '../build/sandbox-host-tools.js';
 import { findExecutable } from '../executable.js';
+import { HOST_PATH } from '../executor/isolation/host-tools.js';
+import type { BuildOptions } from '../executor/options.js';
+import type { BuildResult } from '../executor/result.js';
 import type { Logger } from '../log.js';
 import { dockerConfigPath } from '../registry/credentials.js';
 import {

@@ -7,11 +7,11 @@
  * allows it; otherwise a clear error before anything is pulled.
  *
  * COPY, ADD and WORKDIR need no privileges: their layers carry the owners
- * the Dockerfile sets whoever Kiln runs as (src/build/owned-layer.ts).
+ * the Dockerfile sets whoever Kiln runs as (src/executor/steps/owned-layer.ts).
  */
 import { readFile } from 'node:fs/promises';
-import type { Isolation } from '../build/options.js';
 import { parseDockerfile } from '../dockerfile/dockerfile.js';
+import type { Isolation } from '../executor/options.js';
 
 export type Execution =
   /** build() in this process; `isolation` replaces options.isolation when set. */

@@ -4,7 +4,7 @@
  * the references with the digest, and a `docker pull` line. Text from the
  * Dockerfile only ever lands inside code spans, escaped for GFM tables.
  */
-import type { BuildResult, StepReport } from '../build/result.js';
+import type { BuildResult, StepReport } from '../executor/result.js';
 import { formatBytes, formatDuration } from './format.js';
 
 export interface SummaryInput {

@@ -5,7 +5,7 @@
  * The GitHub Actions backend is the local one, restored and saved around
  * the build (gha.ts).
  */
-import type { BuildOptions } from '../build/options.js';
+import type { BuildOptions } from '../executor/options.js';
 import { parseReference, type Reference } from '../image/reference.js';
 import type { Logger } from '../log.js';
 import type { RegistryClient } from '../registry/client.js';

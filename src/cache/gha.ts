@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as actionsCache from '@actions/cache';
 import type { GhaCachePlan } from '../action/build-options.js';
-import { DEFAULT_CACHE_TTL_MS } from '../build/options.js';
+import { DEFAULT_CACHE_TTL_MS } from '../executor/options.js';
 import type { Logger } from '../log.js';
 import { pruneCacheDir } from './prune.js';
 

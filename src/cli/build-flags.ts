@@ -3,8 +3,8 @@
  * BuildOptions. This is the only place argv meets BuildOptions.
  */
 import path from 'node:path';
-import { type BuildOptions, DEFAULT_DOCKERFILE, defaultBuildOptions } from '../build/options.js';
 import { defaultCacheRepo } from '../cache/create.js';
+import { type BuildOptions, DEFAULT_DOCKERFILE, defaultBuildOptions } from '../executor/options.js';
 import { type FlagSpec, type FlagValue, UsageError } from './flags.js';
 
 export const BUILD_FLAGS: readonly FlagSpec[] = [

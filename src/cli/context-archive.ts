@@ -12,7 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { detectArchive, unpackArchive } from '../build/add-archive.js';
+import { detectArchive, unpackArchive } from '../executor/steps/add-archive.js';
 import { UsageError } from './flags.js';
 
 const PREFIX = 'tar://';

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { BuildOptions } from '../build/options.js';
+import type { BuildOptions } from '../executor/options.js';
 import { type Digest, isDigest, parseDigest, sha256 } from '../image/digest.js';
 import type { Descriptor } from '../image/manifest.js';
 import { MANIFEST_ACCEPT } from '../image/media-types.js';

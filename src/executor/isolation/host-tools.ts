@@ -1,0 +1,119 @@
+/**
+ * The host binaries the sandbox uses, found on a fixed PATH (never the
+ * runner's), and the files the "jail" needs: the binaries that run after
+ * pivot_root (setpriv, env, unshare, umount) with their shared libraries and
+ * dynamic loader, found with ldd. Every host helper runs with CLEAN_ENV.
+ */
+import { execFile } from 'node:child_process';
+import { realpath } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { findExecutable } from '../../executable.js';
+
+const execFileP = promisify(execFile);
+
+export const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** The only environment a host helper ever gets. */
+export const CLEAN_ENV: NodeJS.ProcessEnv = { PATH: HOST_PATH, LC_ALL: 'C' };
+
+/** Binaries used before pivot_root, by absolute path. */
+export interface HostTools {
+  /** The setup script's interpreter: bash when present (it can close any fd), else sh. */
+  shell: string;
+  unshare: string;
+  mount: string;
+  umount: string;
+  pivotRoot: string;
+  setpriv: string;
+  env: string;
+  mkdir: string;
+  ln: string;
+  /** iproute2, to bring `lo` up under --network=none; optional. */
+  ip?: string;
+  /** sethostname(2); optional (as root the sysctl file is used instead). */
+  hostname?: string;
+  /** Files bind-mounted read-only into the jail: path inside the jail → host file. */
+  jailFiles: Array<{ path: string; source: string }>;
+}
+
+export class HostToolsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HostToolsError';
+  }
+}
+
+/** Absolute path of a binary on HOST_PATH, or undefined. */
+export function findBinary(name: string): Promise<string | undefined> {
+  return findExecutable(name, HOST_PATH.split(':'));
+}
+
+/** Shared objects a dynamic binary loads (ldd), plus the binary itself; paths as the loader finds them. */
+async function loadedFiles(binary: string, ldd: string | undefined): Promise<string[]> {
+  const files = [binary];
+  if (!ldd) return files;
+  let out: string;
+  try {
+    out = (await execFileP(ldd, [binary], { env: CLEAN_ENV })).stdout;
+  } catch (e) {
+    const text =
+      String((e as { stdout?: string; stderr?: string }).stdout ?? '') +
+      String((e as { stderr?: string }).stderr ?? '');
+    if (/not a dynamic executable|statically linked/.test(text)) return files;
+    throw new HostToolsError(`ldd ${binary} failed: ${text.trim() || (e as Error).message}`);
+  }
+  for (const line of out.split('\n')) {
+    const arrow = line.match(/=>\s*(\/\S+)/);
+    const bare = line.match(/^\s*(\/\S+)\s+\(/);
+    const p = arrow?.[1] ?? bare?.[1];
+    if (p) files.push(p);
+    else if (/=>\s*not found/.test(line)) throw new HostToolsError(`${binary}: ${line.trim()}`);
+  }
+  return files;
+}
+
+/** Finds every tool, or says which are missing and which package brings them. */
+export async function discoverHostTools(): Promise<HostTools> {
+  const need = async (name: string, pkg: string) => {
+    const p = await findBinary(name);
+    if (!p) throw new HostToolsError(`"${name}" not found on ${HOST_PATH} (install ${pkg})`);
+    return p;
+  };
+  const bash = await findBinary('bash');
+  const tools = {
+    shell: bash ?? (await need('sh', 'dash or bash')),
+    unshare: await need('unshare', 'util-linux'),
+    mount: await need('mount', 'mount/util-linux'),
+    umount: await need('umount', 'mount/util-linux'),
+    pivotRoot: await need('pivot_root', 'util-linux'),
+    setpriv: await need('setpriv', 'util-linux (setpriv)'),
+    env: await need('env', 'coreutils'),
+    mkdir: await need('mkdir', 'coreutils'),
+    ln: await need('ln', 'coreutils'),
+    ip: await findBinary('ip'),
+    hostname: await findBinary('hostname'),
+  };
+  const ldd = await findBinary('ldd');
+  const jail = new Map<string, string>();
+  for (const bin of [tools.setpriv, tools.env, tools.unshare, tools.umount]) {
+    for (const f of await loadedFiles(bin, ldd)) {
+      if (!jail.has(f)) jail.set(f, await realpath(f));
+    }
+  }
+  // The loader's cache lets libraries outside the default directories be found.
+  try {
+    jail.set('/etc/ld.so.cache', await realpath('/etc/ld.so.cache'));
+  } catch {
+    // none: the loader uses its default directories
+  }
+  return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
+}
+
+/** Runs a host binary with CLEAN_ENV and no stdin; rejects with its stderr on failure. */
+export async function runHostCommand(file: string, args: string[]): Promise<string> {
+  try {
+    return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024 })).stdout;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new HostToolsError(`${file} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || err.message}`);
+  }
+}

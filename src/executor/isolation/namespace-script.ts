@@ -1,0 +1,209 @@
+/**
+ * The setup script the sandbox runs as PID 1 of its new namespaces, with a
+ * clean environment. It builds a "jail": a fresh tmpfs holding only the RUN's
+ * root (bind-mounted at /newroot, with /proc, /dev, /sys, hosts and
+ * resolv.conf mounted in it) and read-only binds of the few host binaries
+ * needed after the switch. It pivot_roots into the jail and unmounts the old
+ * root, so no path to the host filesystem (the workspace included) is left
+ * in the mount namespace. Then:
+ *
+ *   setpriv  bounding set = Docker's default capabilities; gid + groups
+ *   env -i   K=V… (the safe part of the image env; see sandbox-env.ts)
+ *   unshare  --root=/newroot --wd=CWD [--setuid=UID]: chroot, chdir, setuid, exec
+ *
+ * chroot inside a pivoted jail: a process that escapes the chroot (it has
+ * CAP_SYS_CHROOT, as under Docker) only reaches the jail: a tmpfs with
+ * read-only host binaries and libraries, never the workspace or host data.
+ * Everything variable is single-quoted or passed as positional arguments.
+ */
+import { dirname } from 'node:path';
+import type { HostTools } from './host-tools.js';
+import type { IsolationKind, MountTargets, NetworkMode, RunUser } from './isolation.js';
+
+/** Docker's default capability set (moby oci/caps/defaults.go). */
+export const DOCKER_DEFAULT_CAPS = [
+  'chown',
+  'dac_override',
+  'fowner',
+  'fsetid',
+  'kill',
+  'setgid',
+  'setuid',
+  'setpcap',
+  'net_bind_service',
+  'net_raw',
+  'sys_chroot',
+  'mknod',
+  'audit_write',
+  'setfcap',
+];
+
+/** Docker's masked and read-only paths (moby oci/defaults.go). */
+const MASKED_PROC = [
+  'asound',
+  'acpi',
+  'interrupts',
+  'kcore',
+  'keys',
+  'latency_stats',
+  'timer_list',
+  'timer_stats',
+  'sched_debug',
+  'scsi',
+];
+const READONLY_PROC = ['bus', 'fs', 'irq', 'sys', 'sysrq-trigger'];
+const MASKED_SYS = ['firmware', 'devices/virtual/powercap'];
+const DEV_NODES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+
+/** Single-quotes a string for sh. */
+export function q(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface ScriptInput {
+  kind: IsolationKind;
+  tools: HostTools;
+  /** Empty host directory the jail tmpfs is mounted on. */
+  jail: string;
+  root: string;
+  mounts: MountTargets;
+  network: NetworkMode;
+  hostname: string;
+  /** Host files bind-mounted read-only at mounts.hosts / mounts.resolvConf. */
+  hostsFile?: string;
+  resolvConfFile?: string;
+  user: RunUser;
+  /** Host files bind-mounted read-only at /dev/pipes/<name>. */
+  pipes?: { name: string; file: string }[];
+}
+
+/** The fd the script writes "ok" to once the jail is ready. */
+export const STATUS_FD = 3;
+
+function closeFds(shell: string): string[] {
+  const isBash = shell.endsWith('/bash');
+  const lines = [
+    `for f in /proc/self/fd/*; do n=\${f##*/}`,
+    `  case $n in 0|1|2|${STATUS_FD}) ;; ${isBash ? '*' : '[4-9]'}) eval "exec $n>&-" 2>/dev/null || : ;; esac`,
+    'done',
+  ];
+  if (!isBash) {
+    lines.push(
+      `for f in /proc/self/fd/*; do n=\${f##*/}`,
+      `  if [ \${#n} -gt 1 ]; then echo "kiln sandbox: inherited file descriptor $n cannot be closed by sh; install bash" >&2; exit 125; fi`,
+      'done',
+    );
+  }
+  return lines;
+}
+
+export function buildScript(s: ScriptInput): string {
+  const t = s.tools;
+  const J = q(s.jail);
+  const N = `${J}/newroot`;
+  const at = (rel: string) => `${N}/${q(rel)}`;
+  const L: string[] = ['set -e', ...closeFds(t.shell)];
+  const mount = q(t.mount);
+  const mkdir = q(t.mkdir);
+  const ln = q(t.ln);
+
+  // The jail.
+  L.push(`${mount} -t tmpfs -o mode=0755,nosuid,nodev,size=16m kiln-jail ${J}`);
+  const dirs = new Set<string>(['/newroot', '/.old', '/proc']);
+  for (const f of t.jailFiles) dirs.add(dirname(f.path));
+  L.push(`${mkdir} -p ${[...dirs].map((d) => `${J}${q(d)}`).join(' ')}`);
+  for (const f of t.jailFiles) {
+    L.push(`: > ${J}${q(f.path)}`, `${mount} --bind -o ro ${q(f.source)} ${J}${q(f.path)}`);
+  }
+  L.push(`${mount} --bind -o nodev ${q(s.root)} ${N}`);
+
+  // /proc, with Docker's masks.
+  const proc = at(s.mounts.proc);
+  L.push(`${mount} -t proc -o nosuid,nodev,noexec proc ${proc}`);
+  // Hostname of this UTS namespace, through the new /proc (before /proc/sys turns read-only).
+  // (sethostname(2) via hostname(1) where present: in a user namespace the sysctl file is not writable.)
+  L.push(
+    t.hostname
+      ? `${q(t.hostname)} ${q(s.hostname)}`
+      : `printf %s ${q(s.hostname)} > ${proc}/sys/kernel/hostname 2>/dev/null || :`,
+  );
+  for (const m of MASKED_PROC) {
+    const p = `${proc}/${m}`;
+    L.push(
+      `if [ -d ${p} ]; then ${mount} -t tmpfs -o ro,nosuid,nodev,noexec,size=0 kiln-masked ${p}; elif [ -e ${p} ]; then ${mount} --bind -o ro /dev/null ${p}; fi`,
+    );
+  }
+  for (const m of READONLY_PROC) {
+    const p = `${proc}/${m}`;
+    L.push(`if [ -e ${p} ]; then ${mount} --bind -o ro ${p} ${p}; fi`);
+  }
+
+  // A minimal /dev.
+  const dev = at(s.mounts.dev);
+  L.push(`${mount} -t tmpfs -o nosuid,nodev,mode=0755,size=65536k tmpfs ${dev}`);
+  for (const d of DEV_NODES) L.push(`: > ${dev}/${d}`, `${mount} --bind /dev/${d} ${dev}/${d}`);
+  L.push(`${mkdir} ${dev}/pts ${dev}/shm`);
+  const ptsGid = s.kind === 'chroot' ? ',gid=5' : '';
+  L.push(
+    `${mount} -t devpts -o newinstance,ptmxmode=0666,mode=0620,nosuid,noexec${ptsGid} devpts ${dev}/pts`,
+  );
+  L.push(`${ln} -s pts/ptmx ${dev}/ptmx`);
+  L.push(`${mount} -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=65536k shm ${dev}/shm`);
+  if (s.pipes?.length) {
+    L.push(`${mkdir} ${dev}/pipes`);
+    for (const p of s.pipes)
+      L.push(`: > ${dev}/pipes/${q(p.name)}`, `${mount} --bind -o ro ${q(p.file)} ${dev}/pipes/${q(p.name)}`);
+  }
+  L.push(`${ln} -s /proc/self/fd ${dev}/fd`);
+  ['stdin', 'stdout', 'stderr'].forEach((n, i) => {
+    L.push(`${ln} -s /proc/self/fd/${i} ${dev}/${n}`);
+  });
+
+  // /sys read-only (a user namespace without its own network namespace cannot mount sysfs: bind it).
+  const sys = at(s.mounts.sys);
+  L.push(
+    `${mount} -t sysfs -o ro,nosuid,nodev,noexec sysfs ${sys} 2>/dev/null || { ${mount} --rbind /sys ${sys} && ${mount} -o remount,bind,ro ${sys}; }`,
+  );
+  for (const m of MASKED_SYS) {
+    const p = `${sys}/${m}`;
+    L.push(`if [ -d ${p} ]; then ${mount} -t tmpfs -o ro,nosuid,nodev,noexec,size=0 kiln-masked ${p}; fi`);
+  }
+
+  if (s.mounts.hosts && s.hostsFile) L.push(`${mount} --bind -o ro ${q(s.hostsFile)} ${at(s.mounts.hosts)}`);
+  if (s.mounts.resolvConf && s.resolvConfFile) {
+    L.push(`${mount} --bind -o ro ${q(s.resolvConfFile)} ${at(s.mounts.resolvConf)}`);
+  }
+
+  // Loopback for --network=none.
+  if (s.network === 'none' && t.ip) L.push(`${q(t.ip)} link set lo up 2>/dev/null || :`);
+
+  // Into the jail; the old root goes away.
+  L.push(`${mount} -t proc -o nosuid,nodev,noexec proc ${J}/proc`);
+  L.push(`cd ${J}`, `${q(t.pivotRoot)} . .old`, 'cd /');
+  L.push(`${q(t.umount)} -l /.old`, `${q(t.umount)} -l /proc`);
+  L.push(`printf ok >&${STATUS_FD}`, `exec ${STATUS_FD}>&-`);
+
+  const setpriv = [
+    q(t.setpriv),
+    `--bounding-set=-all,${DOCKER_DEFAULT_CAPS.map((c) => `+${c}`).join(',')}`,
+    '--inh-caps=-all',
+  ];
+  if (s.kind === 'chroot') {
+    setpriv.push(`--regid=${s.user.gid}`);
+    setpriv.push(s.user.groups.length ? `--groups=${s.user.groups.join(',')}` : '--clear-groups');
+  }
+  L.push(`exec ${setpriv.join(' ')} -- ${q(t.env)} -i -- "$@"`);
+  return `${L.join('\n')}\n`;
+}
+
+/** The arguments after the script: env entries, then the final unshare and the command. */
+export function finalArgs(
+  tools: HostTools,
+  direct: string[],
+  cwd: string,
+  user: RunUser,
+  cmd: string[],
+): string[] {
+  const su = user.uid !== 0 ? [`--setuid=${user.uid}`] : [];
+  return [...direct, tools.unshare, '--root=/newroot', `--wd=${cwd}`, ...su, '--', ...cmd];
+}

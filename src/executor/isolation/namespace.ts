@@ -1,0 +1,241 @@
+/**
+ * The RUN sandbox: util-linux `unshare` makes mount, PID, UTS, IPC and cgroup
+ * namespaces (plus network for --network=none, plus a user namespace for
+ * rootless), and the setup script (sandbox-script.ts) does the rest.
+ *
+ *  chroot   as root. The command gets the resolved uid, gid and supplementary
+ *           groups and Docker's default capability bounding set.
+ *  rootless an unprivileged user namespace mapping only the invoking user to
+ *           root. Limits: the RUN can only be root (USER must resolve to
+ *           uid 0, gid 0: any other id is unmapped); supplementary groups
+ *           cannot be set; files the RUN creates belong to the invoking user
+ *           on the host (root inside); chown to any other id fails; /proc
+ *           needs an unmasked /proc on the host (not inside most containers).
+ */
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { mkdirInRoot, RootPathError, resolveInRoot } from '../../fs/root-path.js';
+import type { Logger } from '../../log.js';
+import { CLEAN_ENV, type HostTools } from './host-tools.js';
+import type { IsolationKind, RunResult, RunSpec, Sandbox } from './isolation.js';
+import { SandboxError } from './isolation.js';
+import { createStubs, planMountPoints, removeStubs } from './mount-points.js';
+import { buildScript, finalArgs, STATUS_FD } from './namespace-script.js';
+import { TailBuffer } from './output-tail.js';
+import { deferredEnvWrapper, EnvError, splitEnv } from './run-env.js';
+
+export const DEFAULT_HOSTNAME = 'buildkitsandbox';
+
+export interface NamespaceSandboxOptions {
+  /** Directory for per-run scratch files (the jail mount point, the hosts file). */
+  scratchDir: string;
+  log: Logger;
+  /** Host files shown read-only inside; defaults /etc/hosts and /etc/resolv.conf. */
+  hostsFile?: string;
+  resolvConfFile?: string;
+}
+
+/** The path when it names an existing file (following symlinks), else undefined. */
+async function existingFile(path: string): Promise<string | undefined> {
+  try {
+    return (await stat(path)).isFile() ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function signalNumber(name: string): number {
+  return (constants.signals as Record<string, number>)[name] ?? 0;
+}
+
+export class NamespaceSandbox implements Sandbox {
+  constructor(
+    readonly kind: IsolationKind,
+    private readonly tools: HostTools,
+    private readonly opts: NamespaceSandboxOptions,
+  ) {}
+
+  private nsFlags(spec: RunSpec): string[] {
+    const f = this.kind === 'rootless' ? ['--user', '--map-root-user'] : [];
+    f.push('--mount', '--pid', '--uts', '--ipc', '--cgroup', '--kill-child', '--propagation', 'private');
+    if (spec.network === 'none') f.push('--net');
+    return f;
+  }
+
+  private validate(spec: RunSpec): void {
+    if (!isAbsolute(spec.root)) throw new SandboxError(`sandbox root must be an absolute path: ${spec.root}`);
+    if (!spec.cwd.startsWith('/')) throw new SandboxError(`working directory must be absolute: ${spec.cwd}`);
+    if (spec.argv.length === 0 || spec.argv[0] === '') throw new SandboxError('RUN has no command');
+    for (const s of [spec.cwd, ...spec.argv]) {
+      if (s.includes('\0')) throw new SandboxError('RUN command or working directory contains a NUL byte');
+    }
+    const ids = [spec.user.uid, spec.user.gid, ...spec.user.groups];
+    if (!ids.every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32 - 1)) {
+      throw new SandboxError(`invalid user ids: ${JSON.stringify(spec.user)}`);
+    }
+    if (this.kind === 'rootless' && (spec.user.uid !== 0 || spec.user.gid !== 0)) {
+      throw new SandboxError(
+        `rootless isolation maps only root: this RUN needs uid ${spec.user.uid} gid ${spec.user.gid}; run Kiln as root (e.g. with sudo) to use --isolation chroot`,
+      );
+    }
+  }
+
+  async run(spec: RunSpec): Promise<RunResult> {
+    this.validate(spec);
+    let split: ReturnType<typeof splitEnv>;
+    try {
+      split = splitEnv(spec.env);
+    } catch (e) {
+      if (e instanceof EnvError) throw new SandboxError(e.message);
+      throw e;
+    }
+    let mounts = spec.mounts;
+    let stubs: Awaited<ReturnType<typeof createStubs>>['created'] = [];
+    const scratch = await mkdtemp(join(this.opts.scratchDir, 'run-'));
+    try {
+      if (!mounts) {
+        const plan = await planMountPoints(spec.root, this.opts.log);
+        stubs = (await createStubs(spec.root, plan.stubs)).created;
+        mounts = plan.targets;
+      }
+      try {
+        await mkdirInRoot(spec.root, spec.cwd);
+      } catch (e) {
+        if (e instanceof RootPathError)
+          throw new SandboxError(`cannot use WORKDIR ${spec.cwd}: ${e.message}`);
+        throw e;
+      }
+      let cmd = spec.argv;
+      if (split.deferred.length > 0) {
+        const sh = await resolveInRoot(spec.root, '/bin/sh').catch(() => undefined);
+        if (!sh?.stat?.isFile()) {
+          throw new SandboxError(
+            `the environment sets ${split.deferred.map((v) => v.name).join(', ')}: Kiln never gives these to a host program and sets them inside the image with its /bin/sh, but the image has no /bin/sh; remove them from ENV/ARG or add a shell to the image`,
+          );
+        }
+        try {
+          cmd = [...deferredEnvWrapper('/bin/sh', split.deferred), ...spec.argv];
+        } catch (e) {
+          if (e instanceof EnvError) throw new SandboxError(e.message);
+          throw e;
+        }
+      }
+      const hostname = spec.hostname ?? DEFAULT_HOSTNAME;
+      const hostsFile = join(scratch, 'hosts');
+      await writeFile(hostsFile, await this.hostsContent(hostname), { mode: 0o644 });
+      const pipes: { name: string; file: string }[] = [];
+      for (const p of spec.pipes ?? []) {
+        if (!/^[\w.-]+$/.test(p.name) || p.name === '.' || p.name === '..') {
+          throw new SandboxError(`invalid heredoc script name "${p.name}"`);
+        }
+        const file = join(scratch, `pipe-${pipes.length}`);
+        await writeFile(file, p.content, { mode: p.mode });
+        await chmod(file, p.mode);
+        pipes.push({ name: p.name, file });
+      }
+      const jail = join(scratch, 'jail');
+      await mkdir(jail, { mode: 0o700 });
+      const script = buildScript({
+        kind: this.kind,
+        tools: this.tools,
+        jail,
+        root: spec.root,
+        mounts,
+        network: spec.network,
+        hostname,
+        hostsFile,
+        pipes,
+        resolvConfFile: await existingFile(this.opts.resolvConfFile ?? '/etc/resolv.conf'),
+        user: spec.user,
+      });
+      const args = [
+        ...this.nsFlags(spec),
+        '--',
+        this.tools.shell,
+        '-c',
+        script,
+        'kiln-sandbox',
+        ...finalArgs(this.tools, split.direct, spec.cwd, spec.user, cmd),
+      ];
+      return await this.spawnAndWait(args, spec);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+      if (stubs.length) await removeStubs(spec.root, stubs);
+    }
+  }
+
+  private async hostsContent(hostname: string): Promise<string> {
+    let text = '';
+    try {
+      text = await readFile(this.opts.hostsFile ?? '/etc/hosts', 'utf8');
+    } catch {
+      text = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
+    }
+    if (!text.endsWith('\n') && text !== '') text += '\n';
+    return `${text}127.0.0.1\t${hostname}\n`;
+  }
+
+  private spawnAndWait(args: string[], spec: RunSpec): Promise<RunResult> {
+    const tail = new TailBuffer();
+    // setpriv --pdeathsig: if Kiln dies, unshare dies, and --kill-child takes the namespace down.
+    const child = spawn(this.tools.setpriv, ['--pdeathsig', 'KILL', '--', this.tools.unshare, ...args], {
+      env: CLEAN_ENV,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let status = '';
+    (child.stdio[STATUS_FD] as Readable).on('data', (d: Buffer) => {
+      status += d.toString();
+    });
+    const forward = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      tail.push(chunk);
+      spec.onOutput?.(chunk, stream);
+    };
+    child.stdout!.on('data', forward('stdout'));
+    child.stderr!.on('data', forward('stderr'));
+
+    const kill = () => {
+      // Killing PID 1 of the namespace ends every process in it.
+      const pid = child.pid;
+      if (!pid) return;
+      readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')
+        .then((c) => {
+          for (const p of c.trim().split(/\s+/).filter(Boolean)) {
+            try {
+              process.kill(Number(p), 'SIGKILL');
+            } catch {
+              // already gone
+            }
+          }
+        })
+        .catch(() => undefined)
+        .finally(() => child.kill('SIGKILL'));
+    };
+    if (spec.signal?.aborted) kill();
+    spec.signal?.addEventListener('abort', kill, { once: true });
+
+    return new Promise<RunResult>((resolve, reject) => {
+      child.on('error', (e) => reject(new SandboxError(`cannot start ${this.tools.unshare}: ${e.message}`)));
+      child.on('close', (code, signal) => {
+        spec.signal?.removeEventListener('abort', kill);
+        if (spec.signal?.aborted) {
+          reject(new SandboxError('RUN aborted'));
+          return;
+        }
+        if (status !== 'ok') {
+          reject(
+            new SandboxError(
+              `setting up the ${this.kind} sandbox failed (exit ${code ?? signal})`,
+              tail.tail(),
+            ),
+          );
+          return;
+        }
+        if (signal) resolve({ exitCode: 128 + signalNumber(signal), signal, tail: tail.tail() });
+        else resolve({ exitCode: code ?? 1, tail: tail.tail() });
+      });
+    });
+  }
+}

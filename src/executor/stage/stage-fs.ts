@@ -1,0 +1,65 @@
+/**
+ * A stage's root filesystem, materialised lazily: the layers of the stage's
+ * image are extracted only when a step needs the files (a RUN or COPY that
+ * missed the cache, a COPY --from reading it). A build whose every step hits
+ * the cache never extracts anything.
+ */
+import fs from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { extractLayer } from '../../archive/extract.js';
+import type { XattrAccess } from '../../archive/xattr.js';
+import type { Image } from '../../image/image.js';
+import type { Logger } from '../../log.js';
+
+/** Creates the (empty) root directory of a stage: 0755 root:root like an image's /. */
+export async function createStageDir(dir: string): Promise<void> {
+  await fs.chmod(dir, 0o755);
+}
+
+export class StageFilesystem {
+  /** How many of the image's layers are in `dir`. */
+  private applied = 0;
+  /** Bumped whenever files change by extraction (walk snapshot indexes must be rebuilt). */
+  generation = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly xattrs: XattrAccess | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  /** Brings `dir` up to `image` by extracting the layers it lacks. */
+  async materialize(image: Image, label: string): Promise<void> {
+    const layers = image.layers;
+    if (this.applied > layers.length) throw new Error(`${label}: the filesystem is ahead of its image`);
+    if (this.applied === layers.length) return;
+    const started = Date.now();
+    let bytes = 0;
+    const key = `extract ${this.dir}`;
+    try {
+      for (let i = this.applied; i < layers.length; i++) {
+        const layer = layers[i]!;
+        const mib = (layer.size / 1048576).toFixed(1);
+        this.log.progress?.(key, `${label} extracting layer ${i + 1}/${layers.length} (${mib} MiB)`);
+        const stats = await extractLayer(layer.openUncompressed() as Readable, this.dir, {
+          xattrs: this.xattrs,
+          logger: this.log,
+        });
+        bytes += stats.bytes;
+        this.applied = i + 1;
+        this.generation++;
+      }
+    } finally {
+      this.log.progress?.(key, undefined);
+    }
+    this.log.debug(
+      `${label}: extracted ${layers.length} layer(s), ${(bytes / 1048576).toFixed(1)} MiB in ${Date.now() - started} ms`,
+    );
+    this.log.debug(`timing: extract ${Date.now() - started} ms ${label}`);
+  }
+
+  /** After a step wrote its change into `dir` itself (RUN commit, COPY): the fs matches `image`. */
+  caughtUp(image: Image): void {
+    this.applied = image.layers.length;
+  }
+}
