@@ -3,7 +3,7 @@
  * inputs) produce and build() consumes. Validated once, by the front door,
  * before any work starts.
  */
-export type Isolation = 'auto' | 'chroot' | 'rootless' | 'none';
+export type IsolationRequest = 'auto' | 'chroot' | 'rootless' | 'none';
 export type SnapshotMode = 'auto' | 'overlay' | 'walk';
 
 export interface CacheOptions {
@@ -58,7 +58,7 @@ export interface BuildOptions {
   compressionLevel?: number;
   /** Target platform `os/arch[/variant]`; default: the host's. */
   platform?: string;
-  isolation: Isolation;
+  isolation: IsolationRequest;
   snapshotMode: SnapshotMode;
   /** Directory for the build workspace; default: a fresh dir under the temp dir. */
   workspace?: string;
