@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { BUILD_FLAGS, buildOptionsFromFlags } from './cli/build-flags.js';
 import { contextArchive, type UnpackedContext, unpackContext } from './cli/context-archive.js';
 import { formatFlagHelp, parseFlags, UsageError } from './cli/flags.js';
+import { indexHelp, runIndex } from './cli/index-command.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
 import { ttyLogger } from './cli/tty-logger.js';
 import { build } from './executor/build.js';
@@ -29,6 +30,7 @@ export interface CliIo {
 
 const COMMANDS: Record<string, string> = {
   build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
+  index: 'Merge images and indexes into one multi-platform index (index create)',
   parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
   help: 'Show help for a command',
   version: 'Print the version',
@@ -64,7 +66,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stdout(mainHelp());
         return command === undefined ? 2 : 0;
       case 'help':
-        io.stdout(rest[0] === 'build' ? buildHelp() : rest[0] === 'parse' ? parseHelp() : mainHelp());
+        io.stdout(
+          rest[0] === 'build'
+            ? buildHelp()
+            : rest[0] === 'parse'
+              ? parseHelp()
+              : rest[0] === 'index'
+                ? indexHelp()
+                : mainHelp(),
+        );
         return 0;
       case 'version':
       case '--version':
@@ -74,6 +84,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runBuild(rest, io);
       case 'parse':
         return await runParse(rest, io);
+      case 'index':
+        return await runIndex(rest, io, (verbosity) => cliLogger(io, verbosity));
       default:
         throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
     }

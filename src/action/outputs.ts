@@ -3,7 +3,7 @@
  * given. Lists are newline-separated, as docker/metadata-action writes its
  * `tags` output (and build-push-action reads it back).
  */
-import type { BuildResult } from '../executor/result.js';
+import type { BuildResult, PlatformResult } from '../executor/result.js';
 
 export interface ActionOutputs {
   /** The first full reference (name:tag). */
@@ -22,7 +22,8 @@ export interface ActionOutputs {
 
 export interface BuildMetadata {
   digest: string;
-  configDigest: string;
+  /** Absent for a multi-platform index (each platform's is in `platforms`). */
+  configDigest?: string;
   size: number;
   layers: number;
   cacheHits: number;
@@ -33,14 +34,16 @@ export interface BuildMetadata {
   durationMs: number;
   /** docker/build-push-action's metadata keys, so `fromJSON(…)['containerimage.digest']` keeps working. */
   'containerimage.digest': string;
-  'containerimage.config.digest': string;
+  'containerimage.config.digest'?: string;
   'image.name': string;
+  /** Each platform's image of a multi-platform index. */
+  platforms?: PlatformResult[];
 }
 
 export function buildMetadata(result: BuildResult, references: readonly string[]): BuildMetadata {
   return {
     digest: result.digest,
-    configDigest: result.configDigest,
+    ...(result.configDigest ? { configDigest: result.configDigest } : {}),
     size: result.size,
     layers: result.layers,
     cacheHits: result.cacheHits,
@@ -49,8 +52,9 @@ export function buildMetadata(result: BuildResult, references: readonly string[]
     pushed: result.references.length > 0,
     durationMs: result.durationMs,
     'containerimage.digest': result.digest,
-    'containerimage.config.digest': result.configDigest,
+    ...(result.configDigest ? { 'containerimage.config.digest': result.configDigest } : {}),
     'image.name': references.join(','),
+    ...(result.platforms ? { platforms: result.platforms } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { defaultCacheRepo } from '../cache/create.js';
 import { type BuildOptions, DEFAULT_DOCKERFILE, defaultBuildOptions } from '../executor/options.js';
+import { parsePlatform } from '../image/platform.js';
 import { type FlagSpec, type FlagValue, UsageError } from './flags.js';
 
 export const BUILD_FLAGS: readonly FlagSpec[] = [
@@ -97,11 +98,22 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
   },
   {
+    name: 'platform',
+    kind: 'list',
+    metavar: 'os/arch,…',
+    help: 'Target platforms, comma-separated or repeated, e.g. linux/amd64,linux/arm64: several make an image index (default: the host)',
+  },
+  {
     name: 'custom-platform',
     kind: 'string',
     metavar: 'os/arch',
-    aliases: ['platform', 'customPlatform'],
-    help: 'Target platform, e.g. linux/amd64 (default: the host)',
+    aliases: ['customPlatform'],
+    help: "Target platform (kaniko's name; one platform)",
+  },
+  {
+    name: 'push-by-digest',
+    kind: 'bool',
+    help: 'Push by digest only, no tag (one runner of several; merge with kiln index create)',
   },
   {
     name: 'isolation',
@@ -293,7 +305,23 @@ export function applyBuildFlags(
     }
     o.compressionLevel = level;
   }
-  if (has('custom-platform')) o.platform = str(values, 'custom-platform');
+  const custom = str(values, 'custom-platform');
+  if (custom?.includes(',')) {
+    throw new UsageError(
+      `--custom-platform "${custom}": kaniko's flag takes one platform; use --platform ${custom} for several`,
+    );
+  }
+  const platforms = [...(custom === undefined ? [] : [custom]), ...list(values, 'platform')];
+  for (const text of platforms.flatMap((p) => p.split(','))) {
+    const item = text.trim();
+    try {
+      parsePlatform(item);
+    } catch (e) {
+      throw new UsageError(`--platform: ${(e as Error).message}`);
+    }
+    if (!o.platforms.includes(item)) o.platforms.push(item);
+  }
+  if (has('push-by-digest')) o.pushByDigest = bool(values, 'push-by-digest')!;
   if (has('isolation')) {
     o.isolation = oneOf('isolation', str(values, 'isolation')!, ['auto', 'chroot', 'rootless', 'none']);
   }

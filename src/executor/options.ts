@@ -56,8 +56,12 @@ export interface BuildOptions {
   compression: 'gzip' | 'zstd';
   /** Its level (kaniko --compression-level); default gzip 6, zstd 3. */
   compressionLevel?: number;
-  /** Target platform `os/arch[/variant]`; default: the host's. */
-  platform?: string;
+  /**
+   * Target platforms `os/arch[/variant]`, in the order the index lists them;
+   * empty: the host's. One platform makes an image; several make an OCI
+   * image index of one image per platform.
+   */
+  platforms: string[];
   isolation: IsolationRequest;
   snapshotMode: SnapshotMode;
   /** Directory for the build workspace; default: a fresh dir under the temp dir. */
@@ -72,6 +76,11 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** Push nothing when a destination tag already holds the built digest. */
   skipUnchangedDigest: boolean;
+  /**
+   * Push the image (or index) to each destination's repository by its digest
+   * only, no tag (one machine of several; `kiln index create` merges them).
+   */
+  pushByDigest: boolean;
 }
 
 /** The Dockerfile's name in the context when none is given. */
@@ -99,5 +108,7 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     keepWorkspace: false,
     pushRetry: 5,
     skipUnchangedDigest: false,
+    platforms: [],
+    pushByDigest: false,
   };
 }

@@ -49,6 +49,8 @@ export interface StageJob {
   planned: PlannedStage;
   /** The stage's platform (FROM --platform, or the build's). */
   platform: Platform;
+  /** Names the target platform in the stage's label, when a build makes several. */
+  platformLabel?: string;
   /** 1-based position among the stages being built, and their count. */
   position: number;
   count: number;
@@ -65,7 +67,7 @@ interface StageState {
 
 export async function buildStage(job: StageJob): Promise<{ stage: FinishedStage; steps: StepReport[] }> {
   const { session, planned } = job;
-  const label = `[${planned.name ?? `stage-${planned.index}`} ${job.position}/${job.count}]`;
+  const label = `[${job.platformLabel ? `${job.platformLabel} ` : ''}${planned.name ?? `stage-${planned.index}`} ${job.position}/${job.count}]`;
   const stageName = planned.name ?? String(planned.index);
   const layerCompression: Compression =
     session.cache !== undefined || exportedStages(job.plan).has(planned.index)
