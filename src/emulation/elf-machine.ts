@@ -1,6 +1,6 @@
 /**
- * What an executable of a Linux platform starts with: the first 20 bytes of
- * its ELF header (identification, type, machine), as binfmt_misc matches
+ * What an executable of a Linux platform starts with: the first 64 bytes of
+ * its ELF header (identification, type, machine; the rest zero), as binfmt_misc matches
  * them against a handler's magic and mask. Used to find the handler the
  * kernel would choose for a RUN of that platform.
  */
@@ -37,7 +37,7 @@ export function qemuName(platform: Platform): string | undefined {
 }
 
 /**
- * ELF headers (20 bytes) of an executable and a position-independent
+ * ELF headers (64 bytes, fields past e_machine zero) of an executable and a position-independent
  * executable of the platform; undefined for an architecture Kiln does not
  * know the ELF machine of.
  */
@@ -45,7 +45,7 @@ export function elfHeaders(platform: Platform): Buffer[] | undefined {
   const kind = ELF[normalizePlatform(platform).architecture];
   if (!kind) return undefined;
   return [2 /* ET_EXEC */, 3 /* ET_DYN */].map((type) => {
-    const b = Buffer.alloc(20);
+    const b = Buffer.alloc(64);
     b.set([0x7f, 0x45, 0x4c, 0x46, kind.bits === 64 ? 2 : 1, kind.endian === 'le' ? 1 : 2, 1], 0);
     if (kind.endian === 'le') {
       b.writeUInt16LE(type, 16);

@@ -12,7 +12,7 @@ import { checkEmulation } from './emulation-check.js';
 import { buildPlatforms } from './multi-platform.js';
 import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
-import { prepareBuild, stagePlatform } from './plan.js';
+import { prepareBuild, stagePlatforms } from './plan.js';
 import type { BuildResult } from './result.js';
 import { BuildSession, type BuildDeps as SessionDeps } from './session.js';
 
@@ -33,9 +33,10 @@ function creationTime(options: BuildOptions, now: Date): { created: string; clam
 export async function build(options: BuildOptions, log: Logger, deps: BuildDeps = {}): Promise<BuildResult> {
   const started = Date.now();
   const prepared = await prepareBuild(options, log);
-  const stages = prepared.targets.flatMap((t) =>
-    t.plan.stages.map((planned) => ({ planned, platform: stagePlatform(planned, t.platform) })),
-  );
+  const stages = prepared.targets.flatMap((t) => {
+    const platforms = stagePlatforms(t.plan, t.platform);
+    return t.plan.stages.map((planned) => ({ planned, platform: platforms.get(planned.index)! }));
+  });
   await checkEmulation(stages, hostPlatform(), log, deps.binfmtDir);
   const session = await BuildSession.open(options, log, deps, {
     platform: prepared.targets[0]!.platform,

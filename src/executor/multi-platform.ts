@@ -16,7 +16,7 @@ import type { Image } from '../image/image.js';
 import type { Platform } from '../image/manifest.js';
 import { formatPlatform, hostPlatform } from '../image/platform.js';
 import { checkEmulation } from './emulation-check.js';
-import { type PreparedBuild, planWithBaseImages, stagePlatform } from './plan.js';
+import { type PreparedBuild, planWithBaseImages, stagePlatforms } from './plan.js';
 import type { StepReport } from './result.js';
 import { scheduleStages } from './schedule.js';
 import type { BuildSession } from './session.js';
@@ -27,7 +27,7 @@ import { buildStage, type FinishedStage } from './stage/stage-builder.js';
 export interface StageNode {
   id: number;
   planned: PlannedStage;
-  /** The platform the stage runs on (FROM --platform, or its target's). */
+  /** The platform the stage runs on (plan.ts stagePlatforms). */
   platform: Platform;
   /** The first target that needs it: its plan builds the node. */
   target: number;
@@ -73,8 +73,9 @@ export function stageGraph(targets: readonly PlannedTarget[]): StageGraph {
   const nodeOf = targets.map(() => new Map<number, number>());
   targets.forEach((t, ti) => {
     const mine = nodeOf[ti]!;
+    const platforms = stagePlatforms(t.plan, t.platform);
     t.plan.stages.forEach((planned, i) => {
-      const platform = stagePlatform(planned, t.platform);
+      const platform = platforms.get(planned.index)!;
       const deps = planned.dependsOn.map((d) => mine.get(d)!);
       const sig = signature(planned, platform, deps, t.plan);
       let id = bySignature.get(sig);

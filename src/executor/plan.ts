@@ -90,14 +90,28 @@ export function targetPlatforms(asked: readonly string[], host: Platform): Platf
   return [...out.values()];
 }
 
-/** A stage's platform: FROM --platform (located error when invalid), else the build's. */
-export function stagePlatform(planned: PlannedStage, build: Platform): Platform {
-  if (!planned.platform) return build;
+/** A stage's FROM --platform, parsed (a located error when invalid); undefined without one. */
+function fromPlatform(planned: PlannedStage): Platform | undefined {
+  if (!planned.platform) return undefined;
   try {
     return parsePlatform(planned.platform);
   } catch (e) {
     throw DockerfileError.at(planned.stage.from.location, (e as Error).message);
   }
+}
+
+/**
+ * The platform each planned stage runs on, as BuildKit's dockerfile2llb
+ * decides it: a stage built FROM an earlier stage runs on that stage's
+ * platform; another on its FROM --platform, else the target's.
+ */
+export function stagePlatforms(plan: BuildPlan, target: Platform): Map<number, Platform> {
+  const out = new Map<number, Platform>();
+  for (const p of plan.stages) {
+    const own = fromPlatform(p) ?? target;
+    out.set(p.index, p.base.kind === 'stage' ? (out.get(p.base.index) ?? own) : own);
+  }
+  return out;
 }
 
 /**
@@ -118,7 +132,7 @@ export async function planWithBaseImages(
     await Promise.all(
       pending.map(async (p) => {
         if (p.base.kind !== 'image') return;
-        const image = await baseImage(p.base.ref, stagePlatform(p, target.platform));
+        const image = await baseImage(p.base.ref, fromPlatform(p) ?? target.platform);
         triggers.set(p.index, image.config.config.OnBuild ?? []);
       }),
     );
