@@ -24,6 +24,7 @@ import { dockerConfigCredentials } from '../registry/credentials.js';
 import { pullImage } from '../registry/pull.js';
 import { isUnavailable, type Sandbox } from './isolation/isolation.js';
 import { selectSandbox } from './isolation/select.js';
+import { cacheConfig, registryClientOptions } from './library-options.js';
 import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
 import type { BuildResult, StepReport } from './result.js';
@@ -165,14 +166,17 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   const credentials = dockerConfigCredentials(
     options.dockerConfig ? { configPath: options.dockerConfig } : {},
   );
-  const registry = deps.registry ?? RegistryClient.fromBuildOptions(options, { credentials, logger: log });
+  const registry =
+    deps.registry ?? new RegistryClient(registryClientOptions(options, { credentials, logger: log }));
   // The layer cache's own client: its retries are debug notes (an unreachable cache is one warning).
   const cacheRegistry =
     deps.registry ??
     (options.cache.enabled && options.cache.repo
-      ? RegistryClient.fromBuildOptions(
-          { ...options, pushRetry: Math.min(options.pushRetry, 3) },
-          { credentials, logger: { ...log, warn: (m: string) => log.debug(m) } },
+      ? new RegistryClient(
+          registryClientOptions(
+            { ...options, pushRetry: Math.min(options.pushRetry, 3) },
+            { credentials, logger: { ...log, warn: (m: string) => log.debug(m) } },
+          ),
         )
       : registry);
   const pulled = new Map<string, Promise<Image>>();
@@ -191,10 +195,9 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     clampMtime: epoch,
     xattrs: detectXattrs(),
     cache: await createLayerCache({
-      options,
+      config: cacheConfig(options),
       registry: cacheRegistry,
       log,
-      workspaceRoot: workspace.root,
       now: deps.now,
     }),
     stages: new Map(),
