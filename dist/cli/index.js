@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2815);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6946);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39042,7 +39042,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2815:
+/***/ 6946:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43225,6 +43225,231 @@ function buildOptionsFromFlags(values, env, cwd) {
     return o;
 }
 
+;// CONCATENATED MODULE: ./src/fs/root-path.ts
+/**
+ * The one in-root path resolver. Paths inside a root filesystem are resolved
+ * the way the kernel resolves them for a process chrooted there: symlinks
+ * (absolute or relative) are followed relative to the root and `..` never
+ * climbs above it, so whatever symlinks an image plants, the result is a
+ * real path under the root. Host code that touches a rootfs (extracting a
+ * layer, reading /etc/passwd, creating WORKDIR, COPY destinations or mount
+ * points) resolves through here.
+ *
+ * A missing component ends the real walk: what follows is kept as written
+ * ("virtual") with `..` popping virtual components first; once every
+ * virtual component is popped the walk is real again, so an existing
+ * component after `missing/..` is checked like any other (this is what
+ * `mkdir -p` would see after creating the missing directories; a lexical
+ * `..` there would skip the check of a symlink that follows).
+ *
+ * Synchronous on purpose: the extractor calls this per tar entry, and the
+ * resolution must not interleave with writes to the same tree. Only safe
+ * while nothing else modifies the tree (no RUN in it).
+ */
+
+/** Symlinks followed while resolving one path (Linux's MAXSYMLINKS is 40). */
+const MAX_SYMLINKS = 40;
+class RootPathError extends Error {
+    path;
+    code;
+    constructor(message, 
+    /** The path being resolved, as given. */
+    path, code, options) {
+        super(message, options);
+        this.path = path;
+        this.code = code;
+        this.name = 'RootPathError';
+    }
+}
+/** lstat, or undefined when nothing is there (ENOENT, or a parent is not a directory). */
+function lstatOrUndefined(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(path);
+    }
+    catch (e) {
+        const code = e.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            return undefined;
+        throw e;
+    }
+}
+function split(p) {
+    return p.split('/').filter((c) => c !== '' && c !== '.');
+}
+function root_path_join(parts) {
+    return parts.join('/');
+}
+/**
+ * Resolves `components` (a path inside the root, split on '/') to a
+ * symlink-free path relative to `root`. `root` must be absolute and
+ * symlink-free. Throws RootPathError when a component that must be a
+ * directory is not one, on symlink loops, or when the filesystem fails.
+ */
+function walkInRoot(root, components, opts = {}) {
+    const shown = `/${components.join('/')}`;
+    const done = opts.start ? opts.start.split('/') : [];
+    const virtual = [];
+    // A stack: the next component is last.
+    const todo = components.filter((c) => c !== '' && c !== '.').reverse();
+    const followFinal = opts.followFinal ?? true;
+    let links = 0;
+    const abs = (rel) => (rel ? `${root}/${rel}` : root);
+    while (todo.length > 0) {
+        const c = todo.pop();
+        if (c === '..') {
+            if (virtual.length > 0)
+                virtual.pop();
+            else
+                done.pop();
+            continue;
+        }
+        if (virtual.length > 0) {
+            virtual.push(c);
+            continue;
+        }
+        const rel = done.length ? `${root_path_join(done)}/${c}` : c;
+        let st;
+        try {
+            st = lstatOrUndefined(abs(rel));
+        }
+        catch (e) {
+            throw new RootPathError(`cannot inspect /${rel}: ${e.message}`, shown, 'EIO', { cause: e });
+        }
+        if (!st) {
+            if (!opts.create) {
+                virtual.push(c);
+                continue;
+            }
+            createDir(abs(rel), rel, shown, opts.create);
+            done.push(c);
+            continue;
+        }
+        const isLast = todo.length === 0;
+        if (st.isSymbolicLink() && (!isLast || followFinal || opts.create)) {
+            if (++links > MAX_SYMLINKS)
+                throw new RootPathError(`too many levels of symbolic links resolving ${shown}`, shown, 'ELOOP');
+            const target = (0,external_node_fs_namespaceObject.readlinkSync)(abs(rel));
+            if (target.startsWith('/'))
+                done.length = 0;
+            const parts = split(target);
+            for (let i = parts.length - 1; i >= 0; i--)
+                todo.push(parts[i]);
+            continue;
+        }
+        if ((!isLast || opts.create) && !st.isDirectory()) {
+            throw new RootPathError(`not a directory: /${rel} (resolving ${shown})`, shown, 'ENOTDIR');
+        }
+        done.push(c);
+    }
+    const rel = root_path_join([...done, ...virtual]);
+    if (virtual.length > 0 || opts.stat === false)
+        return { rel };
+    const st = lstatOrUndefined(abs(rel));
+    return st ? { rel, stat: st } : { rel };
+}
+function createDir(abs, rel, shown, c) {
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)(abs);
+        (0,external_node_fs_namespaceObject.chmodSync)(abs, c.mode ?? 0o755);
+        if (c.uid !== undefined && c.gid !== undefined)
+            (0,external_node_fs_namespaceObject.lchownSync)(abs, c.uid, c.gid);
+    }
+    catch (e) {
+        throw new RootPathError(`cannot create directory /${rel}: ${e.message}`, shown, 'EIO', {
+            cause: e,
+        });
+    }
+    c.onCreate?.(rel);
+}
+/**
+ * Resolves `path` (absolute or relative to the root, as a process inside it
+ * would see it). The last component is followed when `followFinal` (default
+ * true). A missing path resolves to where `mkdir -p` would put it (no stat).
+ */
+function resolveInRoot(root, path, followFinal = true) {
+    return walkInRoot(root, split(path), { followFinal });
+}
+/**
+ * Creates the directory `path` inside the root like `mkdir -p` run inside it
+ * (symlinks followed within the root). New directories get `mode` and, when
+ * given, the owner. Returns the resolved relative path and the relative
+ * paths of the directories it created, parents first.
+ */
+function mkdirInRoot(root, path, opts = {}) {
+    const created = [];
+    const r = walkInRoot(root, split(path), {
+        create: { ...opts, onCreate: (rel) => created.push(rel) },
+        stat: false,
+    });
+    return { rel: r.rel, created };
+}
+/**
+ * Directory resolution with a cache, for a single writer applying many
+ * entries (the layer extractor): each result is remembered by the path as
+ * given until invalidate() (after a directory or symlink was removed).
+ */
+class RootResolver {
+    root;
+    onCreate;
+    cache = new Map();
+    /**
+     * @param root an absolute, symlink-free path (realpath'd by the caller)
+     * @param onCreate called for every directory created on the way
+     */
+    constructor(root, onCreate = () => { }) {
+        this.root = root;
+        this.onCreate = onCreate;
+    }
+    abs(rel) {
+        return rel ? `${this.root}/${rel}` : this.root;
+    }
+    /** Forgets every resolution (after a directory or symlink was removed). */
+    invalidate() {
+        this.cache.clear();
+    }
+    /**
+     * The root-relative path ('' = root) of the real directory that `dir`
+     * (clean components) names inside the root, creating missing directories
+     * (mode 0755). Throws RootPathError when a component is not a directory.
+     */
+    ensureDir(dir) {
+        return this.resolve(dir, true);
+    }
+    /** Like ensureDir but creates nothing: undefined when the directory is missing or is not one. */
+    lookupDir(dir) {
+        return this.resolve(dir, false);
+    }
+    resolve(dir, create) {
+        const key = dir.join('/');
+        const hit = this.cache.get(key);
+        if (hit !== undefined)
+            return hit;
+        // Start from the longest cached prefix.
+        let start = dir.length - 1;
+        while (start > 0 && !this.cache.has(dir.slice(0, start).join('/')))
+            start--;
+        const from = start > 0 ? this.cache.get(dir.slice(0, start).join('/')) : undefined;
+        const rest = dir.slice(Math.max(start, 0));
+        const opts = {
+            ...(from ? { start: from } : {}),
+            ...(create ? { create: { onCreate: this.onCreate } } : {}),
+        };
+        let r;
+        try {
+            r = walkInRoot(this.root, rest, opts);
+        }
+        catch (e) {
+            if (!create && e instanceof RootPathError && e.code === 'ENOTDIR')
+                return undefined;
+            throw e;
+        }
+        if (!create && !r.stat?.isDirectory())
+            return undefined;
+        this.cache.set(key, r.rel);
+        return r.rel;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/archive/entry-path.ts
 /**
  * Archive path helpers: lexical cleaning of entry names (the only place a
@@ -43354,122 +43579,6 @@ class NewFile {
             return;
         this.closed = true;
         (0,external_node_fs_namespaceObject.closeSync)(this.fd);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/archive/root-resolver.ts
-/**
- * Resolves directories inside a root the way filepath-securejoin does: each
- * component is looked up with lstat; a symlink's target is followed *inside*
- * the root (an absolute target restarts at the root, `..` stops at the root),
- * so whatever symlinks a layer plants, the result is a real directory under
- * the root. The extractor is the only writer while a layer is applied, so
- * resolving in user space and then acting on the result is safe; results are
- * cached until the extractor removes a directory or a symlink. Synchronous
- * syscalls on purpose: see extract.ts.
- */
-
-
-/** Symlinks followed while resolving one path (Linux's MAXSYMLINKS is 40). */
-const MAX_LINKS = 40;
-class RootResolver {
-    root;
-    onCreate;
-    cache = new Map();
-    /**
-     * @param root an absolute, symlink-free path (realpath'd by the caller)
-     * @param onCreate called for every directory created on the way
-     */
-    constructor(root, onCreate = () => { }) {
-        this.root = root;
-        this.onCreate = onCreate;
-    }
-    abs(rel) {
-        return rel ? `${this.root}/${rel}` : this.root;
-    }
-    /** Forgets every resolution (after a directory or symlink was removed). */
-    invalidate() {
-        this.cache.clear();
-    }
-    /**
-     * The root-relative path ('' = root) of the real directory that `dir`
-     * (clean components) names inside the root, creating missing directories
-     * (mode 0755). Throws ExtractError when a component is not a directory.
-     */
-    ensureDir(dir, entry) {
-        return this.resolve(dir, entry, true);
-    }
-    /** Like ensureDir but creates nothing: undefined when the directory is missing or is not one. */
-    lookupDir(dir, entry) {
-        return this.resolve(dir, entry, false);
-    }
-    resolve(dir, entry, create) {
-        const key = dir.join('/');
-        const hit = this.cache.get(key);
-        if (hit !== undefined)
-            return hit;
-        // Start from the longest cached prefix.
-        let start = dir.length - 1;
-        while (start > 0 && !this.cache.has(dir.slice(0, start).join('/')))
-            start--;
-        let current = start > 0 ? this.cache.get(dir.slice(0, start).join('/')) : '';
-        const pending = dir.slice(start).reverse(); // a stack: next component last
-        let links = 0;
-        while (pending.length > 0) {
-            const c = pending.pop();
-            if (c === '' || c === '.')
-                continue;
-            if (c === '..') {
-                const slash = current.lastIndexOf('/');
-                current = slash < 0 ? '' : current.slice(0, slash);
-                continue;
-            }
-            const next = current ? `${current}/${c}` : c;
-            const abs = this.abs(next);
-            let st;
-            try {
-                st = (0,external_node_fs_namespaceObject.lstatSync)(abs);
-            }
-            catch (e) {
-                if (errnoCode(e) !== 'ENOENT')
-                    throw new ExtractError(`cannot inspect ${next}: ${String(e)}`, { entry, cause: e });
-            }
-            if (!st) {
-                if (!create)
-                    return undefined;
-                try {
-                    (0,external_node_fs_namespaceObject.mkdirSync)(abs, 0o755);
-                }
-                catch (e) {
-                    throw new ExtractError(`cannot create directory ${next}: ${String(e)}`, { entry, cause: e });
-                }
-                this.onCreate(next);
-                current = next;
-                continue;
-            }
-            if (st.isSymbolicLink()) {
-                if (++links > MAX_LINKS) {
-                    throw new ExtractError(`too many levels of symbolic links resolving ${JSON.stringify(key)}`, {
-                        entry,
-                    });
-                }
-                const target = (0,external_node_fs_namespaceObject.readlinkSync)(abs);
-                if (target.startsWith('/'))
-                    current = '';
-                const parts = target.split('/');
-                for (let i = parts.length - 1; i >= 0; i--)
-                    pending.push(parts[i]);
-                continue;
-            }
-            if (!st.isDirectory()) {
-                if (!create)
-                    return undefined;
-                throw new ExtractError(`${next} is not a directory, but the entry needs it to be one`, { entry });
-            }
-            current = next;
-        }
-        this.cache.set(key, current);
-        return current;
     }
 }
 
@@ -44413,16 +44522,6 @@ function seconds(h) {
 function isUnder(path, dir) {
     return path === dir || path.startsWith(`${dir}/`);
 }
-function lstatOrUndefined(abs) {
-    try {
-        return (0,external_node_fs_namespaceObject.lstatSync)(abs);
-    }
-    catch (e) {
-        if (errnoCode(e) === 'ENOENT')
-            return undefined;
-        throw e;
-    }
-}
 /** Runs op; if the name is taken, removes what is there and runs it once more. */
 function replacing(op, remove) {
     try {
@@ -44529,10 +44628,10 @@ class Extraction {
             await entry.skip();
             if (h.type === 'dir')
                 throw new WhiteoutError('a whiteout must not be a directory', { entry: h.name });
-            this.guard(h, () => wh.kind === 'opaque' ? this.opaque(parent, h.name) : this.whiteout(parent, wh.name, h.name));
+            this.guard(h, () => (wh.kind === 'opaque' ? this.opaque(parent) : this.whiteout(parent, wh.name)));
             return;
         }
-        const parentRel = this.guard(h, () => this.resolver.ensureDir(parent, h.name));
+        const parentRel = this.guard(h, () => this.resolver.ensureDir(parent));
         const rel = parentRel ? `${parentRel}/${base}` : base;
         const abs = this.resolver.abs(rel);
         switch (h.type) {
@@ -44653,7 +44752,7 @@ class Extraction {
         const target = cleanEntryPath(h.linkname, 'hardlink target');
         if (target.length === 0)
             throw new UnsafeEntryError('a hardlink to the root directory', { entry: h.name });
-        const dir = this.resolver.lookupDir(target.slice(0, -1), h.name);
+        const dir = this.resolver.lookupDir(target.slice(0, -1));
         const base = target[target.length - 1];
         const targetAbs = dir === undefined ? undefined : this.resolver.abs(dir ? `${dir}/${base}` : base);
         const st = targetAbs === undefined ? undefined : lstatOrUndefined(targetAbs);
@@ -44695,9 +44794,9 @@ class Extraction {
             this.stats.devices++;
     }
     // ------------------------------------------------------------ whiteouts
-    whiteout(dir, name, entry) {
+    whiteout(dir, name) {
         this.stats.whiteouts++;
-        const dirRel = this.resolver.lookupDir(dir, entry);
+        const dirRel = this.resolver.lookupDir(dir);
         if (dirRel === undefined)
             return; // nothing below to hide
         const rel = dirRel ? `${dirRel}/${name}` : name;
@@ -44708,9 +44807,9 @@ class Extraction {
         else if (lstatOrUndefined(abs)?.isDirectory())
             this.clean(rel);
     }
-    opaque(dir, entry) {
+    opaque(dir) {
         this.stats.opaques++;
-        const dirRel = this.resolver.lookupDir(dir, entry);
+        const dirRel = this.resolver.lookupDir(dir);
         if (dirRel !== undefined)
             this.clean(dirRel);
     }
@@ -48731,124 +48830,6 @@ async function runHostCommand(file, args) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/fs/root-path.ts
-
-
-const MAX_SYMLINKS = 40;
-class RootPathError extends Error {
-    path;
-    code;
-    constructor(message, path, code) {
-        super(message);
-        this.path = path;
-        this.code = code;
-        this.name = 'RootPathError';
-    }
-}
-function components(p) {
-    return p.split('/').filter((c) => c !== '' && c !== '.');
-}
-async function root_path_lstatOrUndefined(path) {
-    try {
-        return await (0,promises_.lstat)(path, { bigint: true });
-    }
-    catch (e) {
-        const code = e.code;
-        if (code === 'ENOENT')
-            return undefined;
-        if (code === 'ENOTDIR')
-            return undefined;
-        throw e;
-    }
-}
-/**
- * Resolves `path` (absolute or relative to the root, as a process inside it
- * would see it) to a symlink-free path relative to `root`. The last
- * component is followed when `followFinal` (default true). Components that
- * do not exist are kept as written (`..` among them applied lexically).
- */
-async function resolveInRoot(root, path, followFinal = true) {
-    const done = [];
-    let todo = components(path);
-    let links = 0;
-    while (todo.length > 0) {
-        const c = todo.shift();
-        if (c === '..') {
-            done.pop();
-            continue;
-        }
-        const rel = [...done, c].join('/');
-        const st = await root_path_lstatOrUndefined((0,external_node_path_.join)(root, rel));
-        if (!st) {
-            // Missing: the rest does not exist either; apply `..` lexically.
-            const rest = [...done, c];
-            for (const r of todo) {
-                if (r === '..')
-                    rest.pop();
-                else
-                    rest.push(r);
-            }
-            return { rel: rest.join('/') };
-        }
-        const isLast = todo.length === 0;
-        if (st.isSymbolicLink() && (!isLast || followFinal)) {
-            if (++links > MAX_SYMLINKS)
-                throw new RootPathError(`too many levels of symbolic links: ${path}`, path, 'ELOOP');
-            const target = await (0,promises_.readlink)((0,external_node_path_.join)(root, rel));
-            if (target.startsWith('/'))
-                done.length = 0;
-            todo = [...components(target), ...todo];
-            continue;
-        }
-        if (!isLast && !st.isDirectory()) {
-            throw new RootPathError(`not a directory: /${rel} (resolving ${path})`, path, 'ENOTDIR');
-        }
-        done.push(c);
-        if (isLast)
-            return { rel: done.join('/'), stat: st };
-    }
-    const rel = done.join('/');
-    return { rel, stat: await root_path_lstatOrUndefined((0,external_node_path_.join)(root, rel)) };
-}
-/**
- * Creates the directory `path` inside the root like `mkdir -p` run inside it
- * (symlinks followed within the root). New directories get `mode` and, when
- * given, the owner. Returns the resolved relative path and the relative
- * paths of the directories it created, parents first.
- */
-async function mkdirInRoot(root, path, opts = {}) {
-    const created = [];
-    // Resolve one component at a time so that each new directory is checked.
-    for (let i = 0; i < MAX_SYMLINKS * 4; i++) {
-        const r = await resolveInRoot(root, path);
-        if (r.stat) {
-            if (!r.stat.isDirectory()) {
-                throw new RootPathError(`not a directory: /${r.rel} (creating ${path})`, path, 'ENOTDIR');
-            }
-            return { rel: r.rel, created };
-        }
-        // Create the first missing component of r.rel.
-        const parts = r.rel.split('/');
-        let prefix = '';
-        for (const part of parts) {
-            const next = prefix ? `${prefix}/${part}` : part;
-            const st = await root_path_lstatOrUndefined((0,external_node_path_.join)(root, next));
-            if (!st) {
-                await (0,promises_.mkdir)((0,external_node_path_.join)(root, next));
-                await (0,promises_.chmod)((0,external_node_path_.join)(root, next), opts.mode ?? 0o755);
-                if (opts.uid !== undefined && opts.gid !== undefined)
-                    await (0,promises_.lchown)((0,external_node_path_.join)(root, next), opts.uid, opts.gid);
-                created.push(next);
-                break;
-            }
-            if (!st.isDirectory())
-                break; // a symlink: resolve again from the top
-            prefix = next;
-        }
-    }
-    throw new RootPathError(`cannot create ${path}: too many levels of symbolic links`, path, 'ELOOP');
-}
-
 ;// CONCATENATED MODULE: ./src/executor/isolation/mount-points.ts
 
 
@@ -48902,7 +48883,7 @@ async function planMountPoints(root, log) {
     for (const name of DIR_MOUNTS) {
         let r;
         try {
-            r = await resolveInRoot(root, `/${name}`);
+            r = resolveInRoot(root, `/${name}`);
         }
         catch (e) {
             if (e instanceof RootPathError)
@@ -48923,7 +48904,7 @@ async function planMountPoints(root, log) {
     for (const [key, path] of FILE_MOUNTS) {
         let r;
         try {
-            r = await resolveInRoot(root, path);
+            r = resolveInRoot(root, path);
         }
         catch (e) {
             if (!(e instanceof RootPathError))
@@ -49347,6 +49328,15 @@ async function existingFile(path) {
         return undefined;
     }
 }
+/** /bin/sh of the root, resolved inside it; undefined when it cannot be resolved. */
+function shellOf(root) {
+    try {
+        return resolveInRoot(root, '/bin/sh');
+    }
+    catch {
+        return undefined;
+    }
+}
 function signalNumber(name) {
     return external_node_os_namespaceObject.constants.signals[name] ?? 0;
 }
@@ -49406,7 +49396,7 @@ class NamespaceSandbox {
                 mounts = plan.targets;
             }
             try {
-                await mkdirInRoot(spec.root, spec.cwd);
+                mkdirInRoot(spec.root, spec.cwd);
             }
             catch (e) {
                 if (e instanceof RootPathError)
@@ -49415,7 +49405,7 @@ class NamespaceSandbox {
             }
             let cmd = spec.argv;
             if (split.deferred.length > 0) {
-                const sh = await resolveInRoot(spec.root, '/bin/sh').catch(() => undefined);
+                const sh = shellOf(spec.root);
                 if (!sh?.stat?.isFile()) {
                     throw new SandboxError(`the environment sets ${split.deferred.map((v) => v.name).join(', ')}: Kiln never gives these to a host program and sets them inside the image with its /bin/sh, but the image has no /bin/sh; remove them from ENV/ARG or add a shell to the image`);
                 }
@@ -50306,20 +50296,11 @@ function withAncestors(changes) {
 
 
 
+
 class SnapshotError extends Error {
     constructor(message) {
         super(message);
         this.name = 'SnapshotError';
-    }
-}
-async function overlay_lstatOrUndefined(p) {
-    try {
-        return await (0,promises_.lstat)(p, { bigint: true });
-    }
-    catch (e) {
-        if (e.code === 'ENOENT')
-            return undefined;
-        throw e;
     }
 }
 function isWhiteout(st) {
@@ -50453,15 +50434,15 @@ class OverlayRun {
     }
     /** See the module comment: one lower child hidden from the merged view proves opacity. */
     async isOpaque(path) {
-        const lower = await overlay_lstatOrUndefined((0,external_node_path_.join)(this.rootfs, path));
+        const lower = lstatOrUndefined((0,external_node_path_.join)(this.rootfs, path));
         if (!lower?.isDirectory())
             return false;
         const dir = await (0,promises_.opendir)((0,external_node_path_.join)(this.rootfs, path));
         try {
             for await (const entry of dir) {
-                if (await overlay_lstatOrUndefined((0,external_node_path_.join)(this.p.upper, path, entry.name)))
+                if (lstatOrUndefined((0,external_node_path_.join)(this.p.upper, path, entry.name)))
                     continue;
-                return (await overlay_lstatOrUndefined((0,external_node_path_.join)(this.p.merged, path, entry.name))) === undefined;
+                return lstatOrUndefined((0,external_node_path_.join)(this.p.merged, path, entry.name)) === undefined;
             }
         }
         finally {
@@ -50487,7 +50468,7 @@ class OverlayRun {
                 await (0,promises_.rm)(r, { recursive: true, force: true });
                 continue;
             }
-            const sr = await overlay_lstatOrUndefined(r);
+            const sr = lstatOrUndefined(r);
             if (su.isDirectory() && sr?.isDirectory()) {
                 if (this.opaque.has(path)) {
                     for (const child of await (0,promises_.readdir)(r))
@@ -51077,7 +51058,7 @@ function parseId(s) {
 async function readImageFile(root, path) {
     let rel;
     try {
-        const r = await resolveInRoot(root, path);
+        const r = resolveInRoot(root, path);
         if (!r.stat?.isFile())
             return undefined;
         rel = r.rel;
@@ -51831,7 +51812,7 @@ async function copyIntoRootfs(req) {
 async function fileTarget(w, dest, name, destIsDir) {
     if (destIsDir)
         return external_node_path_default().posix.join(dest, name);
-    const r = await resolveInRoot(w.req.rootfs, dest);
+    const r = resolveInRoot(w.req.rootfs, dest);
     if (r.stat?.isDirectory())
         return external_node_path_default().posix.join(dest, name);
     return dest;
@@ -51841,7 +51822,7 @@ async function makeDir(w, inImage) {
     if (known !== undefined)
         return known;
     const owner = w.owner === 'preserve' ? (w.req.createdDirOwner ?? ROOT_OWNER) : w.owner;
-    const { rel, created } = await mkdirInRoot(w.req.rootfs, inImage, {
+    const { rel, created } = mkdirInRoot(w.req.rootfs, inImage, {
         mode: 0o755,
         ...(w.chown ? { uid: owner.uid, gid: owner.gid } : {}),
     });
@@ -51851,14 +51832,6 @@ async function makeDir(w, inImage) {
     }
     w.dirs.set(inImage, rel);
     return rel;
-}
-function copy_lstatOrUndefined(abs) {
-    try {
-        return (0,external_node_fs_namespaceObject.lstatSync)(abs);
-    }
-    catch {
-        return undefined;
-    }
 }
 /**
  * Resolves the parent in the root (creating it), and clears the leaf unless
@@ -51875,7 +51848,7 @@ async function prepareLeaf(w, inImage, keepDir = false) {
     if (w.fresh.has(parentRel) && !w.written.has(rel))
         return { rel, absent: true };
     const abs = external_node_path_default().join(w.req.rootfs, rel);
-    const existing = copy_lstatOrUndefined(abs);
+    const existing = lstatOrUndefined(abs);
     if (existing && !(keepDir && existing.isDirectory())) {
         (0,external_node_fs_namespaceObject.rmSync)(abs, { recursive: true, force: true });
         // Whatever was resolved through it may be gone or different now.
@@ -52266,7 +52239,7 @@ class SourceTree {
                     next.push(cand ? `${cand}/${seg}` : seg);
                     continue;
                 }
-                const dir = await resolveInRoot(this.root, cand);
+                const dir = resolveInRoot(this.root, cand);
                 if (!dir.stat?.isDirectory())
                     continue;
                 const names = (await promises_default().readdir(external_node_path_default().join(this.root, dir.rel))).sort();
@@ -52280,7 +52253,7 @@ class SourceTree {
         for (const matched of candidates) {
             if (this.ignored(matched))
                 continue;
-            const r = await resolveInRoot(this.root, matched);
+            const r = resolveInRoot(this.root, matched);
             if (!r.stat || this.ignored(r.rel))
                 continue;
             const abs = external_node_path_default().join(this.root, r.rel);
@@ -53042,7 +53015,7 @@ async function workdirInstruction(host, instr) {
         await host.ensureFs();
         const user = await resolveUser(host.fs.dir, userSpec);
         const owner = { uid: user.uid, gid: user.gid };
-        const { created } = await mkdirInRoot(host.fs.dir, wd, { mode: 0o755, ...(canChown() ? owner : {}) });
+        const { created } = mkdirInRoot(host.fs.dir, wd, { mode: 0o755, ...(canChown() ? owner : {}) });
         if (created.length === 0)
             return undefined;
         const layer = await storeLayer(host.ctx, ownedLayer(host.fs.dir, created.map((p) => [p, owner]), { clampMtime: host.ctx.clampMtime }), host.layerCompression);

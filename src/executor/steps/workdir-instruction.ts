@@ -27,7 +27,7 @@ export async function workdirInstruction(host: StageHost, instr: WorkdirInstruct
       await host.ensureFs();
       const user = await resolveUser(host.fs.dir, userSpec);
       const owner = { uid: user.uid, gid: user.gid };
-      const { created } = await mkdirInRoot(host.fs.dir, wd, { mode: 0o755, ...(canChown() ? owner : {}) });
+      const { created } = mkdirInRoot(host.fs.dir, wd, { mode: 0o755, ...(canChown() ? owner : {}) });
       if (created.length === 0) return undefined;
       const layer = await storeLayer(
         host.ctx,
