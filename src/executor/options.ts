@@ -6,7 +6,7 @@
  */
 import { DEFAULT_CACHE_TTL_MS } from '../cache/create.js';
 
-export type Isolation = 'auto' | 'chroot' | 'rootless' | 'none';
+export type IsolationRequest = 'auto' | 'chroot' | 'rootless' | 'none';
 export type SnapshotMode = 'auto' | 'overlay' | 'walk';
 
 export interface CacheOptions {
@@ -61,7 +61,7 @@ export interface BuildOptions {
   compressionLevel?: number;
   /** Target platform `os/arch[/variant]`; default: the host's. */
   platform?: string;
-  isolation: Isolation;
+  isolation: IsolationRequest;
   snapshotMode: SnapshotMode;
   /** Directory for the build workspace; default: a fresh dir under the temp dir. */
   workspace?: string;

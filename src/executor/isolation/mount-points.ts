@@ -12,8 +12,8 @@ import { chmod, lstat, mkdir, rmdir, unlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path';
 import { type InRootPath, RootPathError, resolveInRoot } from '../../fs/root-path.js';
 import type { Logger } from '../../log.js';
-import type { MountTargets } from './isolation.js';
-import { SandboxError } from './isolation.js';
+import type { MountTargets } from './sandbox.js';
+import { SandboxError } from './sandbox.js';
 
 export interface Stub {
   /** Path relative to the root. */

@@ -20,12 +20,12 @@ import type { Readable } from 'node:stream';
 import { type InRootPath, mkdirInRoot, RootPathError, resolveInRoot } from '../../fs/root-path.js';
 import type { Logger } from '../../log.js';
 import { CLEAN_ENV, type HostTools } from './host-tools.js';
-import type { IsolationKind, RunResult, RunSpec, Sandbox } from './isolation.js';
-import { SandboxError } from './isolation.js';
 import { createStubs, planMountPoints, removeStubs } from './mount-points.js';
 import { buildScript, finalArgs, STATUS_FD } from './namespace-script.js';
 import { TailBuffer } from './output-tail.js';
 import { deferredEnvWrapper, EnvError, splitEnv } from './run-env.js';
+import type { IsolationKind, RunResult, RunSpec, Sandbox } from './sandbox.js';
+import { SandboxError } from './sandbox.js';
 
 export const DEFAULT_HOSTNAME = 'buildkitsandbox';
 

@@ -37,8 +37,8 @@ import type { Change, ChangeSet } from '../../archive/changes.js';
 import { lstatOrUndefined } from '../../fs/root-path.js';
 import type { Logger } from '../../log.js';
 import { findBinary, runHostCommand } from '../isolation/host-tools.js';
-import type { MountTargets } from '../isolation/isolation.js';
 import { createStubs, planMountPoints } from '../isolation/mount-points.js';
+import type { MountTargets } from '../isolation/sandbox.js';
 import { type PreparedRun, type Snapshotter, sortChanges } from './snapshot.js';
 
 export class SnapshotError extends Error {
