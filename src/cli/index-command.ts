@@ -8,14 +8,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CliIo } from '../cli.js';
+import { registryClientOptions } from '../executor/library-options.js';
 import { defaultBuildOptions } from '../executor/options.js';
+import { applyBuildFlags } from '../flags/apply-flags.js';
+import { BUILD_FLAGS } from '../flags/executor-flags.js';
+import { type FlagSpec, formatFlagHelp, parseFlags, UsageError } from '../flags/parser.js';
 import { parseReference, type Reference } from '../image/reference.js';
 import type { Logger } from '../log.js';
 import { RegistryClient } from '../registry/client.js';
 import { dockerConfigCredentials } from '../registry/credentials.js';
 import { createIndex } from '../registry/index-create.js';
-import { applyBuildFlags, BUILD_FLAGS } from './build-flags.js';
-import { type FlagSpec, formatFlagHelp, parseFlags, UsageError } from './flags.js';
 
 /** Flags shared with kiln build (same meaning, applied by the same code). */
 const SHARED = [
@@ -96,10 +98,9 @@ export async function runIndex(
   const o = applyBuildFlags(defaultBuildOptions(io.cwd, io.cwd), flags.values, undefined, io.cwd);
   const log = makeLogger(flags.values.get('verbosity') as string | undefined);
   for (const w of flags.warnings) log.warn(w);
-  const client = RegistryClient.fromBuildOptions(o, {
-    credentials: dockerConfigCredentials({}),
-    logger: log,
-  });
+  const client = new RegistryClient(
+    registryClientOptions(o, { credentials: dockerConfigCredentials({}), logger: log }),
+  );
   try {
     const index = await createIndex(client, sources, dryRun ? [] : tags);
     for (const e of index.entries) log.info(`${e.platform}: ${e.digest} (from ${e.source})`);
