@@ -13,27 +13,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { parseReference } from '../../src/image/reference.js';
 import { RegistryClient } from '../../src/registry/client.js';
+import { kilnProcess } from '../lab/kiln-process.js';
 import { MULTIARCH_FIXTURE_BINARIES, pushMultiArchBusybox } from '../lab/multiarch-fixture.js';
 import { describeWith } from '../lab/prereq.js';
 import { startRegistry, type TestRegistry } from '../lab/registry.js';
 
 const execFileP = promisify(execFile);
-const repo = path.resolve(import.meta.dirname, '../..');
-
-/** `kiln ARGV` in its own process (the sources through tsx); stdout, or the error with stderr. */
-async function kiln(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  try {
-    const { stdout } = await execFileP(process.execPath, ['--import', 'tsx', 'src/cli-main.ts', ...argv], {
-      cwd: repo,
-      env: { ...process.env, CI: 'true', ...env },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return stdout;
-  } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new Error(`kiln ${argv.join(' ')} failed: ${err.stderr || err.message}`);
-  }
-}
+const kiln = kilnProcess;
 
 describeWith(
   {
