@@ -12,6 +12,7 @@ import { checkEmulation } from './emulation-check.js';
 import { buildPlatforms } from './multi-platform.js';
 import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
+import { guardOutputs } from './partial-outputs.js';
 import { prepareBuild, stagePlatforms } from './plan.js';
 import type { BuildResult } from './result.js';
 import { BuildSession, type BuildDeps as SessionDeps } from './session.js';
@@ -60,7 +61,9 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     );
     // Nothing reads the stage roots any more: free them while the image is pushed.
     releasing = built.release();
-    const out = await writeOutputs(session, artifact, prepared.destinations);
+    const out = await guardOutputs(session, options, () =>
+      writeOutputs(session, artifact, prepared.destinations),
+    );
     const result: BuildResult = {
       ...describeArtifact(artifact),
       references: out.pushed,
