@@ -21,18 +21,28 @@ function place(src, dst) {
  * kiln: { node, repo }.
  */
 export async function pushBases({ needed, tars, registry, dir, kiln, log, logDir }) {
-  const order = ['busybox', 'debian', 'many'].filter((b) => needed.has(b));
+  const order = ['busybox', 'debian', 'many', 'debianMulti'].filter((b) => needed.has(b));
   for (const name of order) {
     const [repo, tag] = BASES[name].split(':');
     if (await hasManifest(registry, repo, tag)) continue;
     const ctx = join(dir, name);
     rmSync(ctx, { recursive: true, force: true });
     mkdirSync(ctx, { recursive: true });
-    place(tars[name], join(ctx, 'rootfs.tar'));
-    const dockerfile =
-      name === 'many'
-        ? `FROM ${registry}/${BASES.debian}\nADD rootfs.tar /srv/\n`
-        : `FROM scratch\nADD rootfs.tar /\nCMD ["${name === 'debian' ? 'bash' : 'sh'}"]\n`;
+    let dockerfile;
+    const platforms = [];
+    if (name === 'debianMulti') {
+      // An index of both root filesystems, ADDed by TARGETARCH (no RUN: nothing emulated).
+      place(tars.debian, join(ctx, 'rootfs-amd64.tar'));
+      place(tars.debianArm64, join(ctx, 'rootfs-arm64.tar'));
+      dockerfile = 'FROM scratch\nARG TARGETARCH\nADD rootfs-$TARGETARCH.tar /\nCMD ["bash"]\n';
+      platforms.push('--platform', 'linux/amd64,linux/arm64');
+    } else {
+      place(tars[name], join(ctx, 'rootfs.tar'));
+      dockerfile =
+        name === 'many'
+          ? `FROM ${registry}/${BASES.debian}\nADD rootfs.tar /srv/\n`
+          : `FROM scratch\nADD rootfs.tar /\nCMD ["${name === 'debian' ? 'bash' : 'sh'}"]\n`;
+    }
     writeFileSync(join(ctx, 'Dockerfile'), dockerfile);
     log(`pushing ${registry}/${BASES[name]} (built with Kiln)…`);
     const started = Date.now();
@@ -50,6 +60,7 @@ export async function pushBases({ needed, tars, registry, dir, kiln, log, logDir
         '--reproducible',
         '--workspace',
         join(dir, 'ws'),
+        ...platforms,
       ],
       { log: join(logDir, `base-${name}.log`) },
     );

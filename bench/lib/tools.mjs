@@ -50,6 +50,7 @@ export class Kiln {
       join(this.dir, 'kiln-ws'),
       '--verbosity',
       'debug',
+      ...(c.platforms ? ['--platform', c.platforms.join(',')] : []),
       ...extra,
     ];
   }
@@ -101,10 +102,20 @@ export class Buildah {
   script(store, c, tag, layers) {
     const b = this.base(store).map(q).join(' ');
     const image = `${this.registry}/bench/${c.name}:${tag}`;
+    const bud = `${b} bud --isolation chroot --layers=${layers} --tls-verify=false -f ${q(c.dockerfilePath)}`;
+    if (c.platforms) {
+      // One image per platform into a manifest list, pushed with every image.
+      const list = `localhost/bench-${c.name}-${tag}`;
+      return [
+        'sh',
+        '-c',
+        `set -e; ${b} manifest rm ${q(list)} >/dev/null 2>&1 || true; ${bud} --platform ${q(c.platforms.join(','))} --manifest ${q(list)} ${q(c.contextDir)}; ${b} manifest push --all --tls-verify=false ${q(list)} ${q(`docker://${image}`)}`,
+      ];
+    }
     return [
       'sh',
       '-c',
-      `set -e; ${b} bud --isolation chroot --layers=${layers} --tls-verify=false -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(c.contextDir)}; ${b} push --tls-verify=false ${q(image)}`,
+      `set -e; ${bud} -t ${q(image)} ${q(c.contextDir)}; ${b} push --tls-verify=false ${q(image)}`,
     ];
   }
 
@@ -205,13 +216,19 @@ export class BuildKit {
     });
   }
 
+  /** Build and push; several platforms: one build each (Docker 20.10 has no buildx), then a manifest list. */
+  script(c, image) {
+    const build = (platform, ref) =>
+      `/usr/bin/docker build --progress plain --network host ${platform ? `--platform ${q(platform)} ` : ''}-f ${q(c.dockerfilePath)} -t ${q(ref)} ${q(c.contextDir)}; /usr/bin/docker push ${q(ref)}`;
+    if (!c.platforms) return `set -e; ${build(undefined, image)}`;
+    const refs = c.platforms.map((p) => `${image}-${p.split('/').slice(1).join('-')}`);
+    const builds = c.platforms.map((p, i) => build(p, refs[i])).join('; ');
+    return `set -e; ${builds}; /usr/bin/docker manifest create --insecure ${q(image)} ${refs.map(q).join(' ')}; /usr/bin/docker manifest push --insecure --purge ${q(image)}`;
+  }
+
   async measured(c, tag, log) {
     const image = `${this.registry}/bench/${c.name}:${tag}`;
-    const argv = [
-      'sh',
-      '-c',
-      `set -e; /usr/bin/docker build --progress plain --network host -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(c.contextDir)}; /usr/bin/docker push ${q(image)}`,
-    ];
+    const argv = ['sh', '-c', this.script(c, image)];
     this.group.resetPeaks();
     const cpu0 = this.group.usageSeconds();
     const m = await timed(argv, { log, tmp: this.tmp, env: this.env });

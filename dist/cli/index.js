@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5549);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4213);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39043,7 +39043,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5549:
+/***/ 4213:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43014,6 +43014,8 @@ function defaultBuildOptions(context, dockerfile) {
         keepWorkspace: false,
         pushRetry: 5,
         skipUnchangedDigest: false,
+        platforms: [],
+        pushByDigest: false,
     };
 }
 
@@ -43175,6 +43177,7 @@ function formatFlagHelp(specs) {
  */
 
 
+
 const KANIKO_SNAPSHOT_MODES = new Set(['full', 'redo', 'time']);
 function str(values, name) {
     return values.get(name);
@@ -43306,8 +43309,24 @@ function applyBuildFlags(base, values, env, cwd) {
         }
         o.compressionLevel = level;
     }
-    if (has('custom-platform'))
-        o.platform = str(values, 'custom-platform');
+    const custom = str(values, 'custom-platform');
+    if (custom?.includes(',')) {
+        throw new UsageError(`--custom-platform "${custom}": kaniko's flag takes one platform; use --platform ${custom} for several`);
+    }
+    const platforms = [...(custom === undefined ? [] : [custom]), ...list(values, 'platform')];
+    for (const text of platforms.flatMap((p) => p.split(','))) {
+        const item = text.trim();
+        try {
+            parsePlatform(item);
+        }
+        catch (e) {
+            throw new UsageError(`--platform: ${e.message}`);
+        }
+        if (!o.platforms.includes(item))
+            o.platforms.push(item);
+    }
+    if (has('push-by-digest'))
+        o.pushByDigest = bool(values, 'push-by-digest');
     if (has('isolation')) {
         o.isolation = oneOf('isolation', str(values, 'isolation'), ['auto', 'chroot', 'rootless', 'none']);
     }
@@ -45152,6 +45171,947 @@ async function unpackContext(source, opts) {
     catch (e) {
         await cleanup();
         throw e;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/library-options.ts
+function registryClientOptions(o, extra) {
+    return {
+        credentials: extra.credentials,
+        logger: extra.logger,
+        insecure: o.insecureRegistries,
+        skipTlsVerify: o.skipTlsVerifyRegistries,
+        caFiles: o.registryCertificates,
+        retry: { attempts: o.pushRetry },
+    };
+}
+/** The cache's configuration; undefined when the build uses no cache. */
+function cacheConfig(o) {
+    const c = o.cache;
+    return c.enabled ? { repo: c.repo, dir: c.dir, ttlMs: c.ttlMs } : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/flags/executor-flags.ts
+const BUILD_FLAGS = [
+    {
+        name: 'context',
+        short: 'c',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
+    },
+    {
+        name: 'dockerfile',
+        short: 'f',
+        kind: 'string',
+        metavar: 'path',
+        help: 'Dockerfile, relative to the context (default: Dockerfile)',
+    },
+    {
+        name: 'destination',
+        short: 'd',
+        kind: 'list',
+        metavar: 'ref',
+        help: 'Image reference to push to; repeat for several tags',
+    },
+    {
+        name: 'no-push',
+        kind: 'bool',
+        help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
+    },
+    {
+        name: 'tar-path',
+        kind: 'string',
+        metavar: 'file',
+        aliases: ['tarPath'],
+        help: 'Write the image as a docker-archive tarball',
+    },
+    { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
+    {
+        name: 'build-arg',
+        kind: 'list',
+        metavar: 'KEY[=value]',
+        help: 'Build argument; a bare KEY takes its value from the environment',
+    },
+    { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
+    { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
+    { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
+    {
+        name: 'image-name-with-digest-file',
+        kind: 'string',
+        metavar: 'file',
+        help: 'Write <destination>@<digest> lines to this file',
+    },
+    { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
+    { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
+    { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
+    {
+        name: 'skip-tls-verify-registry',
+        kind: 'list',
+        metavar: 'host',
+        help: 'Do not verify the TLS certificate of this registry',
+    },
+    {
+        name: 'registry-certificate',
+        kind: 'list',
+        metavar: 'host=file',
+        help: 'Trust this CA certificate file for a registry',
+    },
+    { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
+    { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
+    {
+        name: 'cache-ttl',
+        kind: 'duration',
+        metavar: 'duration',
+        help: 'Ignore cache entries older than this (default: 336h)',
+    },
+    { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
+    { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
+    { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
+    { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
+    {
+        name: 'compression',
+        kind: 'string',
+        metavar: 'gzip|zstd',
+        help: 'Compression of the layers the build makes (default: gzip)',
+    },
+    {
+        name: 'compression-level',
+        kind: 'int',
+        metavar: 'n',
+        help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
+    },
+    {
+        name: 'platform',
+        kind: 'list',
+        metavar: 'os/arch,…',
+        help: 'Target platforms, comma-separated or repeated, e.g. linux/amd64,linux/arm64: several make an image index (default: the host)',
+    },
+    {
+        name: 'custom-platform',
+        kind: 'string',
+        metavar: 'os/arch',
+        aliases: ['customPlatform'],
+        help: "Target platform (kaniko's name; one platform)",
+    },
+    {
+        name: 'push-by-digest',
+        kind: 'bool',
+        help: 'Push by digest only, no tag (one runner of several; merge with kiln index create)',
+    },
+    {
+        name: 'isolation',
+        kind: 'string',
+        metavar: 'mode',
+        help: 'RUN isolation: auto, chroot, rootless (default: auto)',
+    },
+    {
+        name: 'snapshot-mode',
+        kind: 'string',
+        metavar: 'mode',
+        aliases: ['snapshotMode'],
+        help: 'Layer snapshots: auto, overlay, walk (default: auto)',
+    },
+    {
+        name: 'workspace',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Build workspace directory (default: a temp dir)',
+    },
+    { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
+    { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 5)' },
+    {
+        name: 'verbosity',
+        short: 'v',
+        kind: 'string',
+        metavar: 'level',
+        help: 'Log level: error, warn, info, debug',
+    },
+    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
+    { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
+    { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
+    { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
+    { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
+    { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
+    { name: 'ignore-var-run', kind: 'bool', ignored: 'Kiln never captures host mounts' },
+    { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
+    { name: 'kaniko-dir', kind: 'string', ignored: 'use --workspace' },
+    { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
+    { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
+    { name: 'image-fs-extract-retry', kind: 'int', ignored: 'extraction does not retry' },
+];
+/** The flag (with the value a hint suggests) that sets a setting, as the CLI names it. */
+function cliSettingName(s, value) {
+    const v = value === undefined ? '' : ` ${value}`;
+    switch (s) {
+        case 'credentials':
+            return 'docker login, or the config.json in $DOCKER_CONFIG';
+        case 'platform':
+            return `--platform${v}`;
+        default:
+            return `--${s}${v}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/log.ts
+/** A logger that prints nothing; for library callers and tests. */
+const silentLogger = {
+    debug() { },
+    info() { },
+    warn() { },
+    error() { },
+    group: (_name, fn) => fn(),
+    secret() { },
+};
+/** Plain lines for terminals, CI logs and laptops; redacts registered secrets. */
+function streamLogger(opts = {}) {
+    const secrets = new Set();
+    const write = opts.write ?? ((line) => process.stderr.write(`${line}\n`));
+    const prefixes = [];
+    const emit = (level, message) => {
+        let text = message;
+        for (const s of secrets)
+            text = text.split(s).join('***');
+        const ts = opts.timestamps ? `${new Date().toISOString()} ` : '';
+        const lvl = level ? `${level}: ` : '';
+        const pre = prefixes.length ? `[${prefixes.join(' > ')}] ` : '';
+        for (const line of text.split('\n'))
+            write(`${ts}${pre}${lvl}${line}`);
+    };
+    return {
+        debug: (m) => {
+            if (opts.verbose)
+                emit('debug', m);
+        },
+        info: (m) => emit('', m),
+        warn: (m) => emit('warning', m),
+        error: (m) => emit('error', m),
+        async group(name, fn) {
+            prefixes.push(name);
+            try {
+                return await fn();
+            }
+            finally {
+                prefixes.pop();
+            }
+        },
+        secret(value) {
+            if (value)
+                secrets.add(value);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+/**
+ * Registry credentials: Docker's config.json (`auths` with `auth` base64 or
+ * `username`/`password`, `identitytoken`, `registrytoken`; `credHelpers` and
+ * `credsStore` through `docker-credential-<name> get`), explicit ones (the
+ * action's username/password inputs), and a chain of both.
+ */
+
+
+
+
+
+
+const anonymous = async () => undefined;
+/** Fixed credentials per registry host. */
+function staticCredentials(map) {
+    const normalised = new Map(Object.entries(map).map(([k, v]) => [normaliseRegistryKey(k), v]));
+    return async (registry) => normalised.get(normaliseRegistryKey(registry));
+}
+/** The first provider that knows the registry wins. */
+function chainCredentials(...providers) {
+    return async (registry) => {
+        for (const p of providers) {
+            const c = await p(registry);
+            if (c)
+                return c;
+        }
+        return undefined;
+    };
+}
+const DOCKER_HUB_ALIASES = [
+    'docker.io',
+    'index.docker.io',
+    'registry-1.docker.io',
+    'registry.hub.docker.com',
+];
+/** `https://index.docker.io/v1/` → `docker.io`; `http://host:5000/x` → `host:5000`. */
+function normaliseRegistryKey(key) {
+    let k = key.trim().toLowerCase();
+    k = k.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
+    const slash = k.indexOf('/');
+    if (slash >= 0)
+        k = k.slice(0, slash);
+    return DOCKER_HUB_ALIASES.includes(k) ? 'docker.io' : k;
+}
+/** A registry's key in config.json, and what credential helpers are asked for: Docker Hub's historic URL, else the host. */
+function dockerConfigKey(registry) {
+    return normaliseRegistryKey(registry) === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
+}
+/** Environment variables a credential helper may need; everything else is withheld. */
+const HELPER_ENV = /^(PATH|HOME|USER|LOGNAME|SHELL|TMPDIR|LANG|LC_[A-Z]+|XDG_[A-Z_]+|DOCKER_CONFIG|(HTTPS?|NO)_PROXY|(https?|no)_proxy|AWS_[A-Z_]+|GOOGLE_[A-Z_]+|CLOUDSDK_[A-Z_]+|AZURE_[A-Z_]+|DBUS_SESSION_BUS_ADDRESS)$/;
+/** The clean environment a helper is spawned with (no INPUT_*, GITHUB_TOKEN, …). */
+function helperEnv(env) {
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        if (v !== undefined && HELPER_ENV.test(k))
+            out[k] = v;
+    return out;
+}
+const spawnHelper = (name, serverUrl, env) => new Promise((resolve, reject) => {
+    const child = (0,external_node_child_process_namespaceObject.spawn)(`docker-credential-${name}`, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout.on('data', (b) => out.push(b));
+    child.stderr.on('data', (b) => err.push(b));
+    child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+    });
+    child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({
+            code: code ?? 1,
+            stdout: Buffer.concat(out).toString(),
+            stderr: Buffer.concat(err).toString(),
+        });
+    });
+    child.stdin.on('error', () => { }); // a helper that does not read stdin
+    child.stdin.end(serverUrl);
+});
+const KANIKO_DOCKER_CONFIG = '/kaniko/.docker/config.json';
+/** Where config.json is looked for. */
+function dockerConfigPath(opts = {}) {
+    if (opts.configPath)
+        return opts.configPath;
+    const env = opts.env ?? process.env;
+    if (env.DOCKER_CONFIG)
+        return (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json');
+    const home = (0,external_node_path_.join)(opts.homeDir ?? (0,external_node_os_namespaceObject.homedir)(), '.docker', 'config.json');
+    const kaniko = opts.kanikoConfig ?? KANIKO_DOCKER_CONFIG;
+    return !(0,external_node_fs_namespaceObject.existsSync)(home) && (0,external_node_fs_namespaceObject.existsSync)(kaniko) ? kaniko : home;
+}
+/** Credentials from Docker's config.json and its credential helpers. A missing file means anonymous. */
+function dockerConfigCredentials(opts = {}) {
+    const path = dockerConfigPath(opts);
+    const env = opts.env ?? process.env;
+    const runHelper = opts.runHelper ?? spawnHelper;
+    let loaded;
+    const load = () => {
+        loaded ??= (0,promises_.readFile)(path, 'utf8').then((text) => {
+            try {
+                return JSON.parse(text);
+            }
+            catch (e) {
+                throw credentialError('', `${path} is not valid JSON (${e.message})`, 'Fix or remove the file');
+            }
+        }, (e) => {
+            if (e.code === 'ENOENT')
+                return undefined;
+            throw credentialError('', `cannot read ${path}: ${e.message}`, undefined);
+        });
+        return loaded;
+    };
+    return async (registry) => {
+        const config = await load();
+        if (!config)
+            return undefined;
+        const key = normaliseRegistryKey(registry);
+        const helper = Object.entries(config.credHelpers ?? {}).find(([k]) => normaliseRegistryKey(k) === key)?.[1] ??
+            config.credsStore;
+        if (helper) {
+            const fromHelper = await askHelper(runHelper, helper, registry, env);
+            if (fromHelper)
+                return fromHelper;
+        }
+        const entry = Object.entries(config.auths ?? {}).find(([k]) => normaliseRegistryKey(k) === key)?.[1];
+        if (!entry)
+            return undefined;
+        if (entry.identitytoken)
+            return { kind: 'identity-token', token: entry.identitytoken };
+        if (entry.registrytoken)
+            return { kind: 'registry-token', token: entry.registrytoken };
+        if (entry.auth) {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon < 0) {
+                throw credentialError(registry, `the "auth" entry for ${registry} in ${path} is not base64 of user:password`, undefined);
+            }
+            return { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (entry.username && entry.password) {
+            return { kind: 'basic', username: entry.username, password: entry.password };
+        }
+        return undefined;
+    };
+}
+async function askHelper(run, name, registry, env) {
+    let result;
+    try {
+        result = await run(name, dockerConfigKey(registry), helperEnv(env));
+    }
+    catch (e) {
+        const err = e;
+        throw credentialError(registry, err.code === 'ENOENT'
+            ? `credential helper docker-credential-${name} is not on PATH`
+            : `credential helper docker-credential-${name} failed: ${err.message}`, `Install docker-credential-${name}, or remove it from credHelpers/credsStore in config.json`);
+    }
+    if (result.code !== 0) {
+        if (/credentials not found/i.test(result.stdout + result.stderr))
+            return undefined;
+        throw credentialError(registry, `credential helper docker-credential-${name} exited with ${result.code}: ${(result.stderr || result.stdout).trim().slice(0, 300)}`, undefined);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(result.stdout);
+    }
+    catch {
+        throw credentialError(registry, `credential helper docker-credential-${name} printed no JSON`, undefined);
+    }
+    if (!parsed.Secret)
+        return undefined;
+    if (parsed.Username === '<token>')
+        return { kind: 'identity-token', token: parsed.Secret };
+    return { kind: 'basic', username: parsed.Username ?? '', password: parsed.Secret };
+}
+function credentialError(registry, detail, hint) {
+    return new RegistryError({
+        registry: registry || 'config.json',
+        operation: 'read credentials',
+        failure: 'credentials',
+        detail,
+        hint,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+/**
+ * RegistryClient: the registry API over one transport per registry host —
+ * manifests (get by tag or digest with verification, head, put) and blobs
+ * (head, ranged get, verified streams). Pull and push are built on it in
+ * pull.ts and push.ts. Its options are its own (RegistryClientOptions, like
+ * go-containerregistry's remote/options.go); the executor maps its build
+ * options onto them.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Manifests above this size are refused (distribution's own limit is 4 MiB). */
+const MANIFEST_LIMIT = 4 * 1024 * 1024;
+function hostMatches(list, registry, host) {
+    if (!list)
+        return false;
+    const bare = (h) => h.replace(/:\d+$/, '');
+    return list.some((h) => h === '*' || h === registry || h === host || (!h.includes(':') && h === bare(registry)));
+}
+class RegistryClient {
+    opts;
+    logger;
+    policy;
+    chunkSize;
+    concurrency;
+    reclaimer;
+    transports = new Map();
+    constructor(opts = {}) {
+        this.opts = opts;
+        this.logger = opts.logger ?? silentLogger;
+        this.policy = retryPolicy(opts.retry);
+        this.chunkSize = opts.chunkSize;
+        this.concurrency = Math.max(1, opts.concurrency ?? 3);
+        this.reclaimer = opts.reclaimer ?? periodicMinorGc();
+    }
+    /** The transport for a registry name (`docker.io`, `ghcr.io`, `127.0.0.1:5000`). */
+    transport(registry) {
+        let t = this.transports.get(registry);
+        if (t)
+            return t;
+        const host = registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+        const caFiles = this.opts.caFiles instanceof Map ? this.opts.caFiles : new Map(Object.entries(this.opts.caFiles ?? {}));
+        const ca = [];
+        if (this.opts.caFile)
+            ca.push((0,external_node_fs_namespaceObject.readFileSync)(this.opts.caFile, 'utf8'));
+        const own = caFiles.get(registry) ?? caFiles.get(host);
+        if (own)
+            ca.push((0,external_node_fs_namespaceObject.readFileSync)(own, 'utf8'));
+        const insecure = hostMatches(this.opts.insecure, registry, host);
+        t = new RegistryTransport({
+            host,
+            registry,
+            insecure,
+            httpFallback: !insecure && isLoopbackHost(host),
+            skipTlsVerify: hostMatches(this.opts.skipTlsVerify, registry, host),
+            ca,
+            credentials: this.opts.credentials ?? anonymous,
+            logger: this.logger,
+            policy: this.policy,
+            userAgent: this.opts.userAgent,
+            headersTimeoutMs: this.opts.headersTimeoutMs,
+            bodyTimeoutMs: this.opts.bodyTimeoutMs,
+        });
+        this.transports.set(registry, t);
+        return t;
+    }
+    async close() {
+        await Promise.all([...this.transports.values()].map((t) => t.close()));
+        this.transports.clear();
+    }
+    /** Fetches a manifest by tag or digest; verifies a digest reference and Docker-Content-Digest. */
+    async getManifest(ref, opts = {}) {
+        const id = ref.identifier;
+        const operation = `pull manifest ${ref.digest ? ref.digest : `tag ${id}`}`;
+        const res = await this.transport(ref.registry).send({
+            method: 'GET',
+            path: `/v2/${ref.repository}/manifests/${id}`,
+            headers: { accept: (opts.accept ?? MANIFEST_ACCEPT).join(', ') },
+            scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull')],
+            repository: ref.repository,
+            operation,
+            expect: [200],
+        });
+        const err = (failure, detail) => new RegistryError({
+            registry: ref.registry,
+            repository: ref.repository,
+            operation,
+            failure,
+            method: 'GET',
+            url: res.url,
+            status: res.status,
+            detail,
+        });
+        const bytes = await readBody(res.body, MANIFEST_LIMIT, () => err('size-mismatch', `the manifest is larger than ${MANIFEST_LIMIT} bytes`));
+        const digest = digest_sha256(bytes);
+        if (ref.digest && digest !== ref.digest) {
+            throw err('digest-mismatch', `asked for ${ref.digest}, the content hashes to ${digest}`);
+        }
+        const claimed = header(res, 'docker-content-digest');
+        if (claimed && isDigest(claimed) && claimed.startsWith('sha256:') && claimed !== digest) {
+            throw err('digest-mismatch', `Docker-Content-Digest says ${claimed}, the content hashes to ${digest}`);
+        }
+        let mediaType = (header(res, 'content-type') ?? '').split(';')[0].trim();
+        try {
+            const parsed = JSON.parse(bytes.toString('utf8'));
+            if (typeof parsed.mediaType === 'string' && parsed.mediaType)
+                mediaType = parsed.mediaType;
+        }
+        catch {
+            throw err('invalid-response', 'the manifest is not JSON');
+        }
+        return { bytes, mediaType, digest };
+    }
+    /** Digest, media type and size of what a tag or digest holds; undefined when absent. */
+    async headManifest(ref, opts = {}) {
+        const res = await this.transport(ref.registry).send({
+            method: 'HEAD',
+            path: `/v2/${ref.repository}/manifests/${ref.identifier}`,
+            headers: { accept: MANIFEST_ACCEPT.join(', ') },
+            scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull')],
+            repository: ref.repository,
+            operation: `check manifest ${ref.identifier}`,
+            expect: [200, 404],
+        });
+        await res.body.dump();
+        if (res.status === 404)
+            return undefined;
+        const claimed = header(res, 'docker-content-digest');
+        const mediaType = (header(res, 'content-type') ?? '').split(';')[0].trim();
+        if (claimed && isDigest(claimed)) {
+            return { digest: digest_parseDigest(claimed), mediaType, size: Number(header(res, 'content-length') ?? 0) };
+        }
+        // No digest header: fetch and hash.
+        const m = await this.getManifest(ref, opts);
+        return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
+    }
+    /** Puts a manifest under a tag or its digest; returns the digest (checked against the registry's). */
+    async putManifest(ref, bytes, mediaType, opts = {}) {
+        const digest = digest_sha256(bytes);
+        const id = ref.tag ?? ref.digest ?? digest;
+        const operation = `push manifest ${ref.tag ? `tag ${ref.tag}` : id}`;
+        const res = await this.transport(ref.registry).send({
+            method: 'PUT',
+            path: `/v2/${ref.repository}/manifests/${id}`,
+            headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
+            body: bytes,
+            scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull,push')],
+            repository: ref.repository,
+            operation,
+            expect: [200, 201, 202],
+        });
+        await res.body.dump();
+        const claimed = header(res, 'docker-content-digest');
+        if (claimed?.startsWith('sha256:') && claimed !== digest) {
+            throw new RegistryError({
+                registry: ref.registry,
+                repository: ref.repository,
+                operation,
+                failure: 'digest-mismatch',
+                method: 'PUT',
+                url: res.url,
+                status: res.status,
+                detail: `the registry stored ${claimed}, the manifest hashes to ${digest}`,
+            });
+        }
+        return digest;
+    }
+    /** Size of a blob in a repository; undefined when the repository lacks it. */
+    async headBlob(repo, digest, opts = {}) {
+        const res = await this.transport(repo.registry).send({
+            method: 'HEAD',
+            path: `/v2/${repo.repository}/blobs/${digest_parseDigest(digest)}`,
+            scopes: opts.scopes ?? [repositoryScope(repo.repository, 'pull')],
+            repository: repo.repository,
+            operation: `check blob ${digest}`,
+            expect: [200, 404],
+            redirect: true,
+        });
+        await res.body.dump();
+        if (res.status === 404)
+            return undefined;
+        return { size: Number(header(res, 'content-length') ?? -1) };
+    }
+    /** The raw GET of a blob from `offset` (Range), redirects followed; the caller verifies. */
+    blobResponse(repo, digest, offset = 0) {
+        return this.transport(repo.registry).send({
+            method: 'GET',
+            path: `/v2/${repo.repository}/blobs/${digest_parseDigest(digest)}`,
+            headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+            scopes: [repositoryScope(repo.repository, 'pull')],
+            repository: repo.repository,
+            operation: `pull blob ${digest}`,
+            expect: offset > 0 ? [200, 206] : [200],
+            redirect: true,
+        });
+    }
+    /**
+     * A stream of a blob verified against the descriptor's digest and size;
+     * a broken connection resumes with a Range request; a mismatch or a
+     * truncated body errors the stream before its last bytes are delivered.
+     */
+    openBlob(repo, desc) {
+        return openVerifiedBlob(this, repo, desc);
+    }
+    /** A small blob (a config) read whole and verified. */
+    async readBlob(repo, desc, limit = 64 * 1024 * 1024) {
+        if (desc.size > limit) {
+            throw new RegistryError({
+                registry: repo.registry,
+                repository: repo.repository,
+                operation: `pull blob ${desc.digest}`,
+                failure: 'size-mismatch',
+                detail: `the blob is ${desc.size} bytes; at most ${limit} are read into memory`,
+            });
+        }
+        const parts = [];
+        for await (const chunk of this.openBlob(repo, desc))
+            parts.push(chunk);
+        return Buffer.concat(parts);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/image/image-index.ts
+/**
+ * OCI image indexes made by Kiln: one per multi-platform build (build.ts)
+ * and per `kiln index create`. Both go through indexOf(), so the same
+ * per-platform manifests in the same order give the same bytes, and so the
+ * same digest, whichever way the index was assembled. The entries carry the
+ * platform of each image's config (normalised), nothing else, as
+ * `docker buildx imagetools create` writes them.
+ */
+
+
+
+
+
+class ImageIndexError extends Error {
+    name = 'ImageIndexError';
+}
+/** The index entry of an image manifest for `platform`. */
+function indexEntry(manifest, platform) {
+    const p = normalizePlatform(platform);
+    const out = { architecture: p.architecture, os: p.os };
+    if (p['os.version'])
+        out['os.version'] = p['os.version'];
+    if (p['os.features']?.length)
+        out['os.features'] = [...p['os.features']];
+    if (p.variant)
+        out.variant = p.variant;
+    return { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, platform: out };
+}
+/**
+ * The OCI index of these entries, in this order. Two entries for the same
+ * platform are an error (a client could not choose between them), as is an
+ * empty list.
+ */
+function indexOf(entries) {
+    if (entries.length === 0)
+        throw new ImageIndexError('an image index needs at least one manifest');
+    const seen = new Map();
+    const images = new Set(imageEntries({ schemaVersion: 2, manifests: [...entries] }));
+    for (const e of entries) {
+        // Attestation manifests (unknown/unknown) may repeat.
+        if (!e.platform || !images.has(e))
+            continue;
+        const p = formatPlatform(e.platform) + (e.platform['os.version'] ? ` (${e.platform['os.version']})` : '');
+        const other = seen.get(p);
+        if (other !== undefined && other !== e.digest) {
+            throw new ImageIndexError(`two manifests for platform ${p} (${other} and ${e.digest}): an index holds one image per platform`);
+        }
+        seen.set(p, e.digest);
+    }
+    const unique = entries.filter((e, i) => entries.findIndex((x) => x.digest === e.digest) === i);
+    const index = {
+        schemaVersion: 2,
+        mediaType: MediaType.OciIndex,
+        manifests: unique.map((e) => structuredClone(e)),
+    };
+    const bytes = Buffer.from(encodeIndex(index));
+    return { bytes, digest: digest_sha256(bytes), mediaType: MediaType.OciIndex, index };
+}
+/** The index as a blob (for an OCI layout). */
+function indexBlob(built) {
+    const { bytes } = built;
+    return {
+        mediaType: built.mediaType,
+        digest: built.digest,
+        size: bytes.length,
+        open: () => Readable.from([bytes]),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/registry/index-create.ts
+
+
+
+
+
+
+function invalid(ref, detail) {
+    return new RegistryError({
+        registry: ref.registry,
+        repository: ref.repository,
+        operation: 'index create',
+        failure: 'invalid-response',
+        detail,
+    });
+}
+function parse(ref, bytes, what) {
+    try {
+        return JSON.parse(bytes.toString('utf8'));
+    }
+    catch (e) {
+        throw invalid(ref, `the ${what} is not JSON: ${e.message}`);
+    }
+}
+/** An image manifest in `ref`'s repository, with its blobs as readable remote blobs. */
+async function imageChild(client, ref, bytes, mediaType, given) {
+    const manifest = parse(ref, bytes, 'manifest');
+    if (!manifest.config || !Array.isArray(manifest.layers)) {
+        throw invalid(ref, `${ref} is not an image manifest (no config or layers)`);
+    }
+    const blobs = [manifest.config, ...manifest.layers.filter((l) => !l.urls?.length)].map((d) => new RemoteBlob(client, ref, d));
+    let entry;
+    if (given) {
+        entry = structuredClone(given);
+    }
+    else {
+        // An image named directly: its platform is its config's.
+        const config = parse(ref, await client.readBlob(ref, manifest.config), 'config');
+        if (!config.os || !config.architecture) {
+            throw invalid(ref, `the config of ${ref} names no os/architecture: it is not a platform image`);
+        }
+        const platform = {
+            os: config.os,
+            architecture: config.architecture,
+            ...(config.variant ? { variant: config.variant } : {}),
+            ...(config['os.version'] ? { 'os.version': config['os.version'] } : {}),
+        };
+        entry = indexEntry({ mediaType, digest: ref.digest, size: bytes.length }, platform);
+    }
+    return { entry, image: { manifest: bytes, mediaType, blobs } };
+}
+/** The children one source brings: itself (an image), or every entry of an index. */
+async function childrenOf(client, ref) {
+    const top = await client.getManifest(ref);
+    if (media_types_isManifestMediaType(top.mediaType)) {
+        const child = await imageChild(client, ref.withDigest(top.digest), top.bytes, top.mediaType, undefined);
+        return [child];
+    }
+    if (!media_types_isIndexMediaType(top.mediaType)) {
+        throw invalid(ref, `${ref} is a "${top.mediaType || 'unknown'}" document, not an image manifest or index`);
+    }
+    const index = parse(ref, top.bytes, 'index');
+    if (!Array.isArray(index.manifests))
+        throw invalid(ref, `${ref}: the index has no manifests array`);
+    const out = [];
+    for (const d of index.manifests) {
+        if (!media_types_isManifestMediaType(d.mediaType)) {
+            throw invalid(ref, `${ref} names ${d.digest} of type ${d.mediaType}: only image manifests can be merged`);
+        }
+        const m = await client.getManifest(ref.withDigest(d.digest));
+        out.push(await imageChild(client, ref.withDigest(d.digest), m.bytes, m.mediaType, d));
+    }
+    return out;
+}
+/** Reads every source and makes the index (nothing is pushed). */
+async function assembleIndex(client, sources) {
+    if (sources.length === 0)
+        throw new Error('index create needs at least one source image or index');
+    const children = [];
+    const entries = [];
+    for (const ref of sources) {
+        for (const child of await childrenOf(client, ref)) {
+            if (children.some((c) => c.entry.digest === child.entry.digest))
+                continue;
+            children.push(child);
+            const p = child.entry.platform;
+            entries.push({
+                platform: p ? formatPlatform(p) : 'unknown',
+                digest: child.entry.digest,
+                source: String(ref),
+            });
+        }
+    }
+    return { index: { ...indexOf(children.map((c) => c.entry)), entries }, children };
+}
+/**
+ * Makes the index of `sources` and pushes it (with what it names) to every
+ * target; returns it. `targets` are tagged references; several in one
+ * repository share the uploads.
+ */
+async function createIndex(client, sources, targets) {
+    const { index, children } = await assembleIndex(client, sources);
+    if (targets.length > 0) {
+        await pushIndex(client, [...targets], {
+            manifest: index.bytes,
+            mediaType: index.mediaType,
+            images: children.map((c) => c.image),
+        });
+    }
+    return index;
+}
+
+;// CONCATENATED MODULE: ./src/cli/index-command.ts
+/**
+ * `kiln index create --tag REF [--tag REF…] SOURCE…`: merges image
+ * manifests and indexes (SOURCE: `name@sha256:…` from --push-by-digest, or a
+ * tag) into one OCI index, copies what they name into each tag's
+ * repository (cross-repository mount on one registry) and pushes the index
+ * last. Prints the index digest. Registry flags as for `kiln build`.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Flags shared with kiln build (same meaning, applied by the same code). */
+const SHARED = [
+    'insecure-registry',
+    'skip-tls-verify',
+    'skip-tls-verify-registry',
+    'registry-certificate',
+    'push-retry',
+    'digest-file',
+    'verbosity',
+];
+const INDEX_FLAGS = [
+    {
+        name: 'tag',
+        short: 't',
+        kind: 'list',
+        metavar: 'ref',
+        help: 'Reference to push the index to (registry/repository:tag); repeat for several',
+    },
+    { name: 'dry-run', kind: 'bool', help: 'Print the index (its exact JSON) instead of pushing it' },
+    ...BUILD_FLAGS.filter((f) => SHARED.includes(f.name)).map((f) => f.name === 'insecure-registry' ? { ...f, help: 'Reach this registry over plain HTTP' } : f),
+    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
+];
+function indexHelp() {
+    return [
+        'Usage: kiln index create --tag REF [--tag REF…] SOURCE…',
+        '',
+        'Merges image manifests and indexes (SOURCE: name@sha256:… as --push-by-digest',
+        'printed it, or name:tag) into one OCI image index, in the order given, and',
+        "pushes it to every --tag (each image's blobs and manifest first).",
+        '',
+        formatFlagHelp(INDEX_FLAGS),
+        '',
+    ].join('\n');
+}
+function reference(what, text) {
+    try {
+        return parseReference(text);
+    }
+    catch (e) {
+        throw new UsageError(`${what} "${text}": ${e.message}`);
+    }
+}
+async function runIndex(argv, io, makeLogger) {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+        io.stdout(indexHelp());
+        return sub === undefined ? 2 : 0;
+    }
+    if (sub !== 'create')
+        throw new UsageError(`unknown index command "${sub}" (kiln index create …)`);
+    const flags = parseFlags(rest, INDEX_FLAGS);
+    if (flags.values.get('help')) {
+        io.stdout(indexHelp());
+        return 0;
+    }
+    const dryRun = flags.values.get('dry-run') === true;
+    const tags = (flags.values.get('tag') ?? []).map((t) => reference('--tag', t));
+    for (const t of tags) {
+        if (t.digest)
+            throw new UsageError(`--tag "${t}": name a tag, not a digest (the index's digest is printed)`);
+    }
+    if (tags.length === 0 && !dryRun) {
+        throw new UsageError('no --tag given: name where the index goes (--tag registry/repo:tag), or --dry-run');
+    }
+    if (flags.positional.length === 0) {
+        throw new UsageError('no source given: name the images or indexes to merge (name@sha256:… or name:tag)');
+    }
+    const sources = flags.positional.map((s) => reference('source', s));
+    const o = applyBuildFlags(defaultBuildOptions(io.cwd, io.cwd), flags.values, undefined, io.cwd);
+    const log = makeLogger(flags.values.get('verbosity'));
+    for (const w of flags.warnings)
+        log.warn(w);
+    const client = new RegistryClient(registryClientOptions(o, { credentials: dockerConfigCredentials({}), logger: log }));
+    try {
+        const index = await createIndex(client, sources, dryRun ? [] : tags);
+        for (const e of index.entries)
+            log.info(`${e.platform}: ${e.digest} (from ${e.source})`);
+        if (dryRun) {
+            io.stdout(`${index.bytes.toString('utf8')}\n`);
+            return 0;
+        }
+        log.info(`pushed index ${index.digest} to ${tags.map(String).join(', ')}`);
+        if (o.digestFile) {
+            await (0,promises_.mkdir)(external_node_path_default().dirname(o.digestFile), { recursive: true });
+            await (0,promises_.writeFile)(o.digestFile, index.digest);
+        }
+        io.stdout(`${index.digest}\n`);
+        return 0;
+    }
+    finally {
+        await client.close();
+        log.close?.();
     }
 }
 
@@ -47381,9 +48341,14 @@ class StageScope {
             config.push(['PATH', DEFAULT_PATH]);
         return new StageScope(opts, new Map(config), config, []);
     }
-    /** The scope at the start of a stage built FROM this (finished) stage: ENV and ARGs carry over. */
-    clone() {
-        return new StageScope(this.opts, new Map(this.env), this.config.map(([k, v]) => [k, v]), this.args.map((a) => ({ ...a })));
+    /**
+     * The scope at the start of a stage built FROM this (finished) stage: ENV
+     * and ARGs carry over. `globalArgs`: the global values later ARGs get, when
+     * they differ from this stage's (a stage shared by the builds of several
+     * target platforms, continued for one of them).
+     */
+    clone(globalArgs) {
+        return new StageScope(globalArgs ? { ...this.opts, globalArgs } : this.opts, new Map(this.env), this.config.map(([k, v]) => [k, v]), this.args.map((a) => ({ ...a })));
     }
     get(name) {
         return this.env.get(name);
@@ -47829,55 +48794,6 @@ async function runParse(argv, io) {
     return 0;
 }
 
-;// CONCATENATED MODULE: ./src/log.ts
-/** A logger that prints nothing; for library callers and tests. */
-const silentLogger = {
-    debug() { },
-    info() { },
-    warn() { },
-    error() { },
-    group: (_name, fn) => fn(),
-    secret() { },
-};
-/** Plain lines for terminals, CI logs and laptops; redacts registered secrets. */
-function streamLogger(opts = {}) {
-    const secrets = new Set();
-    const write = opts.write ?? ((line) => process.stderr.write(`${line}\n`));
-    const prefixes = [];
-    const emit = (level, message) => {
-        let text = message;
-        for (const s of secrets)
-            text = text.split(s).join('***');
-        const ts = opts.timestamps ? `${new Date().toISOString()} ` : '';
-        const lvl = level ? `${level}: ` : '';
-        const pre = prefixes.length ? `[${prefixes.join(' > ')}] ` : '';
-        for (const line of text.split('\n'))
-            write(`${ts}${pre}${lvl}${line}`);
-    };
-    return {
-        debug: (m) => {
-            if (opts.verbose)
-                emit('debug', m);
-        },
-        info: (m) => emit('', m),
-        warn: (m) => emit('warning', m),
-        error: (m) => emit('error', m),
-        async group(name, fn) {
-            prefixes.push(name);
-            try {
-                return await fn();
-            }
-            finally {
-                prefixes.pop();
-            }
-        },
-        secret(value) {
-            if (value)
-                secrets.add(value);
-        },
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/cli/tty-logger.ts
 /**
  * The CLI's terminal view: log lines scroll as usual while the steps and
@@ -47937,676 +48853,280 @@ function ttyLogger(opts) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/archive/tar-writer.ts
-/**
- * Entry-level tar writer: ustar headers, with a PAX `x` header in front when
- * a value does not fit ustar (names or link targets over 100 bytes or not
- * ASCII, sizes of 8 GiB and more, ids over 2097151, negative or sub-second
- * mtimes, xattrs as `SCHILY.xattr.<name>`). The output depends only on the
- * input: PAX records are sorted and nothing time- or process-dependent is
- * written (GNU tar puts its pid in PAX header names; this writer does not).
- */
+;// CONCATENATED MODULE: ./src/executor/artifact.ts
 
 
-
-/** Two zero blocks: the end of an archive. */
-const TAR_END = Buffer.alloc(2 * BLOCK);
-/** Zero bytes that pad a body of `size` bytes to a block boundary. */
-function tarPadding(size) {
-    return ZERO_BLOCK.subarray(0, paddingFor(size));
-}
-/** Header block(s) of one entry: a PAX `x` header and its data if needed, then the ustar header. */
-function encodeHeader(h) {
-    const size = h.type === 'file' ? (h.size ?? 0) : 0;
-    const name = h.type === 'dir' && !h.name.endsWith('/') ? `${h.name}/` : h.name;
-    const linkname = h.linkname ?? '';
-    const uname = h.uname ?? '';
-    const gname = h.gname ?? '';
-    if (!Number.isSafeInteger(size) || size < 0)
-        throw new ArchiveError(`invalid size ${size}`, { entry: h.name });
-    for (const [k, v] of [
-        ['uid', h.uid],
-        ['gid', h.gid],
-    ]) {
-        if (!Number.isSafeInteger(v) || v < 0)
-            throw new ArchiveError(`invalid ${k} ${v}`, { entry: h.name });
-    }
-    if (!Number.isSafeInteger(h.mtime.sec) ||
-        !Number.isInteger(h.mtime.nsec) ||
-        h.mtime.nsec < 0 ||
-        h.mtime.nsec >= 1e9) {
-        throw new ArchiveError(`invalid mtime ${JSON.stringify(h.mtime)}`, { entry: h.name });
-    }
-    const pax = new Map();
-    const block = Buffer.alloc(BLOCK);
-    if (fitsString(name, FIELD.name[1]))
-        writeString(block, FIELD.name, name);
-    else {
-        pax.set('path', name);
-        writeString(block, FIELD.name, name.slice(-FIELD.name[1]));
-    }
-    if (fitsString(linkname, FIELD.linkname[1]))
-        writeString(block, FIELD.linkname, linkname);
-    else {
-        pax.set('linkpath', linkname);
-        writeString(block, FIELD.linkname, linkname);
-    }
-    for (const [key, value, field] of [
-        ['uname', uname, FIELD.uname],
-        ['gname', gname, FIELD.gname],
-    ]) {
-        if (fitsString(value, field[1]))
-            writeString(block, field, value);
-        else
-            pax.set(key, value);
-    }
-    writeOctal(block, FIELD.mode, h.mode & 0o7777);
-    for (const [key, value, field] of [
-        ['uid', h.uid, FIELD.uid],
-        ['gid', h.gid, FIELD.gid],
-        ['size', size, FIELD.size],
-    ]) {
-        if (!writeOctal(block, field, value)) {
-            pax.set(key, String(value));
-            writeOctal(block, field, 0);
-        }
-    }
-    if (h.mtime.nsec !== 0 || !writeOctal(block, FIELD.mtime, h.mtime.sec)) {
-        pax.set('mtime', formatPaxTime(h.mtime));
-        writeOctal(block, FIELD.mtime, Math.min(Math.max(h.mtime.sec, 0), octalMax(FIELD.mtime[1])));
-    }
-    const isDevice = h.type === 'char' || h.type === 'block';
-    for (const [key, value, field] of [
-        ['devmajor', isDevice ? (h.devmajor ?? 0) : 0, FIELD.devmajor],
-        ['devminor', isDevice ? (h.devminor ?? 0) : 0, FIELD.devminor],
-    ]) {
-        if (!writeOctal(block, field, value)) {
-            throw new ArchiveError(`device ${key} ${value} does not fit a tar header`, { entry: h.name });
-        }
-    }
-    for (const [k, v] of Object.entries(h.xattrs ?? {}))
-        pax.set(`SCHILY.xattr.${k}`, v);
-    block.write(TYPEFLAG[h.type], 156, 1, 'latin1');
-    block.write('ustar\0', 257, 6, 'latin1');
-    block.write('00', 263, 2, 'latin1');
-    writeChecksum(block);
-    if (pax.size === 0)
-        return block;
-    const records = Buffer.concat([...pax.keys()].sort().map((k) => formatPaxRecord(k, pax.get(k))));
-    const paxHeader = Buffer.alloc(BLOCK);
-    const trimmed = name.replace(/\/+$/, '');
-    const slash = trimmed.lastIndexOf('/');
-    const paxName = `${slash >= 0 ? `${trimmed.slice(0, slash)}/` : ''}PaxHeaders.0/${trimmed.slice(slash + 1)}`;
-    writeString(paxHeader, FIELD.name, paxName.length > 100 ? paxName.slice(0, 100) : paxName);
-    writeOctal(paxHeader, FIELD.mode, 0o644);
-    writeOctal(paxHeader, FIELD.uid, 0);
-    writeOctal(paxHeader, FIELD.gid, 0);
-    writeOctal(paxHeader, FIELD.size, records.length);
-    writeOctal(paxHeader, FIELD.mtime, 0);
-    writeOctal(paxHeader, FIELD.devmajor, 0);
-    writeOctal(paxHeader, FIELD.devminor, 0);
-    paxHeader.write('x', 156, 1, 'latin1');
-    paxHeader.write('ustar\0', 257, 6, 'latin1');
-    paxHeader.write('00', 263, 2, 'latin1');
-    writeChecksum(paxHeader);
-    return Buffer.concat([paxHeader, records, tarPadding(records.length), block]);
-}
-const COALESCE = 64 * 1024;
-/** Body chunks at least this big pass through uncopied (unless transient). */
-const PASS_THROUGH = COALESCE / 4;
-/**
- * Accumulates small pieces in one 64 KiB slab and hands out full slabs: one
- * allocation per 64 KiB instead of a Buffer.concat over many small buffers
- * (allocation churn grew V8's young generation, and RSS with it).
- */
-class Slab {
-    buf = Buffer.allocUnsafe(COALESCE);
-    off = 0;
-    get length() {
-        return this.off;
-    }
-    /** Copies `b` in; yields every slab that fills up. */
-    *put(b) {
-        let i = 0;
-        while (i < b.length) {
-            const n = Math.min(b.length - i, COALESCE - this.off);
-            this.buf.set(b.subarray(i, i + n), this.off);
-            this.off += n;
-            i += n;
-            if (this.off === COALESCE)
-                yield this.take();
-        }
-    }
-    *zeros(count) {
-        let left = count;
-        while (left > 0) {
-            const n = Math.min(left, COALESCE - this.off);
-            this.buf.fill(0, this.off, this.off + n);
-            this.off += n;
-            left -= n;
-            if (this.off === COALESCE)
-                yield this.take();
-        }
-    }
-    /** The filled part (a fresh slab replaces it); undefined when empty. */
-    take() {
-        if (this.off === 0)
-            return undefined;
-        const out = this.buf.subarray(0, this.off);
-        this.buf = Buffer.allocUnsafe(COALESCE);
-        this.off = 0;
-        return out;
-    }
-}
-/**
- * The bytes of a whole archive, in chunks of about 64 KiB (small headers and
- * bodies are coalesced; big body chunks pass through). Throws if a body's
- * length differs from its header's size.
- */
-async function* tarChunks(entries) {
-    const slab = new Slab();
-    for await (const entry of entries) {
-        yield* slab.put(encodeHeader(entry.header));
-        const size = entry.header.type === 'file' ? (entry.header.size ?? 0) : 0;
-        if (entry.body !== undefined && entry.header.type === 'file') {
-            const body = typeof entry.body === 'function' ? await entry.body() : entry.body;
-            let written = 0;
-            const chunks = Buffer.isBuffer(body) ? [body] : body;
-            for await (const chunk of chunks) {
-                written += chunk.length;
-                if (written > size) {
-                    throw new ArchiveError(`body is longer than the ${size} bytes its header declares`, {
-                        entry: entry.header.name,
-                    });
-                }
-                if (chunk.length >= PASS_THROUGH && !entry.transient) {
-                    const f = slab.take();
-                    if (f)
-                        yield f;
-                    yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-                }
-                else
-                    yield* slab.put(chunk);
-            }
-            if (written !== size) {
-                throw new ArchiveError(`body has ${written} bytes but its header declares ${size}`, {
-                    entry: entry.header.name,
-                });
-            }
-        }
-        else if (size !== 0) {
-            throw new ArchiveError(`entry declares ${size} bytes but has no body`, { entry: entry.header.name });
-        }
-        yield* slab.zeros(paddingFor(size));
-    }
-    yield* slab.put(TAR_END);
-    const last = slab.take();
-    if (last)
-        yield last;
-}
-/** A tar stream of the entries (see tarChunks). Errors destroy the stream. */
-function writeTar(entries) {
-    return external_node_stream_.Readable.from(tarChunks(entries), { objectMode: false, highWaterMark: COALESCE });
-}
-
-;// CONCATENATED MODULE: ./src/image/docker-archive.ts
-/**
- * docker-archive tarballs (`docker load`, `skopeo … docker-archive:FILE`):
- *   manifest.json   [{"Config":"<hex>.json","RepoTags":[…],"Layers":["<hex>.tar.gz",…]}]
- *   <hex>.json      the config (hex of its digest: Docker's image ID)
- *   <hex>.tar.gz    each layer blob as stored (gzip/zstd/plain; docker load
- *                   and skopeo decompress by content), named by its digest
- *   repositories    the legacy {repo: {tag: id}} map, for old readers
- * Layers stay compressed (as go-containerregistry's tarball.Write and kaniko's
- * --tar-path do): no decompression pass, a smaller file. Everything is
- * streamed; layer bytes are verified against their digest on the way.
- */
-
-
-
-
-
-
-
-
-class DockerArchiveError extends Error {
-    name = 'DockerArchiveError';
-}
-/** `docker load`'s spelling of a tagged reference: `ubuntu:latest`, `ghcr.io/o/app:1`. */
-function dockerRepoTag(reference) {
-    const ref = parseReference(reference);
-    if (!ref.tag) {
-        throw new DockerArchiveError(`"${reference}" has a digest but no tag: a docker-archive names images by repository:tag`);
-    }
-    let repo = ref.name;
-    if (ref.registry === 'docker.io') {
-        repo = ref.repository.startsWith('library/') ? ref.repository.slice(8) : ref.repository;
-    }
-    return { repo, tag: ref.tag };
-}
-/** Writes the archive to `file` (via a temporary file renamed at the end). */
-async function writeDockerArchive(file, image, opts = {}) {
-    try {
-        await writeViaTemp(file, `${file}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`, (out) => writeDockerArchiveTo(out, image, opts));
-    }
-    catch (e) {
-        throw new DockerArchiveError(`writing docker-archive ${file} failed: ${e.message}`, {
-            cause: e,
+/** The final touches of a target's image: the --label labels, the creation time, OCI media types. */
+function finishImage(image, labels, created) {
+    let out = image;
+    if (labels.size > 0) {
+        out = out.withConfig((c) => {
+            c.config.Labels = { ...(c.config.Labels ?? {}), ...Object.fromEntries(labels) };
         });
     }
+    return out
+        .withConfig((c) => {
+        c.created = created;
+    })
+        .withFormat('oci');
 }
-/** Streams the archive into `out` and ends it. */
-async function writeDockerArchiveTo(out, image, opts = {}) {
-    const tags = (opts.tags ?? []).map(dockerRepoTag);
-    const config = image.configBlob();
-    const configName = `${hexOf(image.configDescriptor().digest)}.json`;
-    const layerName = (digest, mediaType) => `${hexOf(digest)}${{ gzip: '.tar.gz', zstd: '.tar.zst', none: '.tar' }[layerCompression(mediaType)]}`;
-    const layerNames = image.layers.map((l) => layerName(l.digest, l.mediaType));
-    const manifest = [
-        { Config: configName, RepoTags: tags.map((t) => `${t.repo}:${t.tag}`), Layers: layerNames },
-    ];
-    const file = (name, size, body) => ({
-        header: {
-            name,
-            type: 'file',
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            uname: 'root',
-            gname: 'root',
-            size,
-            mtime: { sec: 0, nsec: 0 },
-        },
-        body,
-    });
-    const layers = image.layers;
-    async function* entries() {
-        const manifestJson = Buffer.from(JSON.stringify(manifest));
-        yield file('manifest.json', manifestJson.length, manifestJson);
-        yield file(configName, config.length, config);
-        const written = new Set();
-        for (const [i, layer] of layers.entries()) {
-            const name = layerNames[i];
-            if (written.has(name))
-                continue;
-            written.add(name);
-            const what = `layer ${i} (${layer.digest})`;
-            yield file(name, layer.size, () => verifyStream(layer.open(), { digest: layer.digest, size: layer.size, what }));
-        }
-        if (tags.length && layers.length) {
-            const top = hexOf(layers[layers.length - 1].digest);
-            const repositories = {};
-            for (const { repo, tag } of tags)
-                repositories[repo] = { ...repositories[repo], [tag]: top };
-            const json = Buffer.from(JSON.stringify(repositories));
-            yield file('repositories', json.length, json);
-        }
+/** One image stays an image; several become an index of them. */
+function assembleArtifact(images) {
+    if (images.length === 1)
+        return { kind: 'image', image: images[0] };
+    const index = indexOf(images.map((i) => indexEntry(i.descriptor(), i.platform)));
+    return { kind: 'index', index, images: [...images] };
+}
+function artifactDigest(a) {
+    return a.kind === 'image' ? a.image.digest() : a.index.digest;
+}
+/** The BuildResult fields that describe what was built. */
+function describeArtifact(a) {
+    if (a.kind === 'image') {
+        const { image } = a;
+        return {
+            digest: image.digest(),
+            configDigest: image.configDescriptor().digest,
+            size: image.totalSize(),
+            layers: image.layers.length,
+        };
     }
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(writeTar(entries()), out);
+    const blobs = new Map();
+    for (const image of a.images) {
+        blobs.set(image.digest(), image.manifestBytes().length);
+        blobs.set(image.configDescriptor().digest, image.configDescriptor().size);
+        for (const l of image.layers)
+            blobs.set(l.digest, l.size);
+    }
+    const layers = new Set(a.images.flatMap((i) => i.layers.map((l) => l.digest)));
+    return {
+        digest: a.index.digest,
+        size: a.index.bytes.length + [...blobs.values()].reduce((n, s) => n + s, 0),
+        layers: layers.size,
+        platforms: a.images.map((image) => ({
+            platform: formatPlatform(image.platform),
+            digest: image.digest(),
+            configDigest: image.configDescriptor().digest,
+            size: image.totalSize(),
+            layers: image.layers.length,
+        })),
+    };
 }
 
-;// CONCATENATED MODULE: ./src/image/oci-layout.ts
+;// CONCATENATED MODULE: ./src/emulation/elf-machine.ts
+
+const ELF = {
+    amd64: { bits: 64, endian: 'le', machine: 0x3e, qemu: 'x86_64' },
+    '386': { bits: 32, endian: 'le', machine: 0x03, qemu: 'i386' },
+    arm64: { bits: 64, endian: 'le', machine: 0xb7, qemu: 'aarch64' },
+    arm: { bits: 32, endian: 'le', machine: 0x28, qemu: 'arm' },
+    ppc64le: { bits: 64, endian: 'le', machine: 0x15, qemu: 'ppc64le' },
+    ppc64: { bits: 64, endian: 'be', machine: 0x15, qemu: 'ppc64' },
+    s390x: { bits: 64, endian: 'be', machine: 0x16, qemu: 's390x' },
+    riscv64: { bits: 64, endian: 'le', machine: 0xf3, qemu: 'riscv64' },
+    loong64: { bits: 64, endian: 'le', machine: 0x102, qemu: 'loongarch64' },
+    mips64le: { bits: 64, endian: 'le', machine: 0x08, qemu: 'mips64el' },
+    mips64: { bits: 64, endian: 'be', machine: 0x08, qemu: 'mips64' },
+    mipsle: { bits: 32, endian: 'le', machine: 0x08, qemu: 'mipsel' },
+    mips: { bits: 32, endian: 'be', machine: 0x08, qemu: 'mips' },
+};
+/** QEMU's name for the platform's CPU (`aarch64` for linux/arm64); undefined when unknown. */
+function qemuName(platform) {
+    return ELF[normalizePlatform(platform).architecture]?.qemu;
+}
 /**
- * OCI image layout directories (`oci-layout`, `index.json`, `blobs/<alg>/<hex>`):
- * write an image under a tag, and read one back into an Image. Blobs are
- * streamed and verified into a temporary file, then renamed into place;
- * blobs already present (same size) are reused. index.json is replaced
- * atomically; an entry with the same tag is replaced, other entries stay.
+ * ELF headers (64 bytes, fields past e_machine zero) of an executable and a position-independent
+ * executable of the platform; undefined for an architecture Kiln does not
+ * know the ELF machine of.
  */
-
-
-
-
-
-
-
-
-
-
-
-
-
-const REF_NAME = 'org.opencontainers.image.ref.name';
-/** containerd's (and BuildKit's) annotation for the full image name. */
-const IMAGE_NAME = 'io.containerd.image.name';
-const LAYOUT_VERSION = '1.0.0';
-/** Largest manifest, index or config read into memory. */
-const MAX_JSON = 16 * 1024 * 1024;
-class OciLayoutError extends Error {
-    name = 'OciLayoutError';
-}
-/** Where a blob lives in a layout; the digest is validated first. */
-function blobPath(dir, digest) {
-    const d = digest_parseDigest(digest);
-    return (0,external_node_path_.join)(dir, 'blobs', algorithmOf(d), hexOf(d));
-}
-/** Writes `image` into the layout at `dir` (created if missing); returns the manifest descriptor. */
-async function writeOciLayout(dir, image, opts = {}) {
-    await initLayout(dir);
-    const blobs = [...image.layers];
-    const unique = [...new Map(blobs.map((b) => [b.digest, b])).values()];
-    await forEachLimit(unique, opts.concurrency ?? 3, (b) => writeBlob(dir, b));
-    await writeBlob(dir, image.configAsBlob());
-    const manifest = image.manifestBytes();
-    const desc = image.descriptor();
-    await writeBlob(dir, bufferBlob(manifest, desc.mediaType));
-    const annotations = {};
-    if (opts.name)
-        annotations[IMAGE_NAME] = opts.name;
-    if (opts.tag)
-        annotations[REF_NAME] = opts.tag;
-    const entry = { ...desc };
-    if (Object.keys(annotations).length)
-        entry.annotations = annotations;
-    const index = await readIndex(dir);
-    index.manifests = index.manifests.filter((d) => {
-        if (opts.tag)
-            return d.annotations?.[REF_NAME] !== opts.tag;
-        return d.digest !== desc.digest || d.annotations?.[REF_NAME] !== undefined;
+function elfHeaders(platform) {
+    const kind = ELF[normalizePlatform(platform).architecture];
+    if (!kind)
+        return undefined;
+    return [2 /* ET_EXEC */, 3 /* ET_DYN */].map((type) => {
+        const b = Buffer.alloc(64);
+        b.set([0x7f, 0x45, 0x4c, 0x46, kind.bits === 64 ? 2 : 1, kind.endian === 'le' ? 1 : 2, 1], 0);
+        if (kind.endian === 'le') {
+            b.writeUInt16LE(type, 16);
+            b.writeUInt16LE(kind.machine, 18);
+        }
+        else {
+            b.writeUInt16BE(type, 16);
+            b.writeUInt16BE(kind.machine, 18);
+        }
+        return b;
     });
-    index.manifests.push(entry);
-    await atomicWrite((0,external_node_path_.join)(dir, 'index.json'), Buffer.from(encodeIndex(index)));
-    return entry;
 }
 /**
- * Writes one blob into the layout unless a file of the right size is there.
- * The bytes are verified against the blob's digest and size on the way.
- * Returns true when it wrote, false when it reused.
+ * Whether this machine runs the platform's binaries without emulation: the
+ * same architecture, 386 on amd64, and 32-bit arm on arm64 (most arm64 CPUs
+ * run it; where one does not, a registered handler is used instead).
  */
-async function writeBlob(dir, blob) {
-    const path = blobPath(dir, blob.digest);
-    const existing = await (0,promises_.stat)(path).catch(() => undefined);
-    if (existing?.isFile() && existing.size === blob.size)
+function runsNatively(platform, host) {
+    const p = normalizePlatform(platform);
+    const h = normalizePlatform(host);
+    if (p.os !== h.os)
         return false;
-    await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
-    await writeViaTemp(path, `${path}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`, (out) => (0,external_node_stream_promises_namespaceObject.pipeline)(verifyStream(blob.open(), { digest: blob.digest, size: blob.size, what: `blob ${blob.digest}` }), out));
+    if (p.architecture === h.architecture)
+        return true;
+    return ((h.architecture === 'amd64' && p.architecture === '386') ||
+        (h.architecture === 'arm64' && p.architecture === 'arm'));
+}
+
+;// CONCATENATED MODULE: ./src/emulation/binfmt.ts
+/**
+ * The kernel's binfmt_misc registrations (/proc/sys/fs/binfmt_misc): which
+ * handler would run an executable of a given platform. A RUN of a foreign
+ * platform executes in a chroot inside a pivoted jail (isolation/
+ * namespace-script.ts) where no host path exists: the handler's interpreter
+ * is only reachable when it was registered with the F (fix binary) flag, so
+ * that the kernel opened it at registration. Debian's qemu-user-static and
+ * docker/setup-qemu-action (tonistiigi/binfmt) both register it that way.
+ */
+
+
+
+const BINFMT_MISC = '/proc/sys/fs/binfmt_misc';
+/** Parses one entry file (`enabled`, `interpreter …`, `flags: …`, `offset …`, `magic …`, `mask …`). */
+function parseHandler(name, text) {
+    const lines = text.split('\n').map((l) => l.trim());
+    const field = (key) => {
+        const line = lines.find((l) => l.startsWith(`${key} `) || l.startsWith(`${key}:`));
+        return line?.slice(key.length).replace(/^:/, '').trim();
+    };
+    const magic = field('magic');
+    if (magic === undefined)
+        return undefined; // an extension (E) entry: not matched on content
+    const mask = field('mask');
+    return {
+        name,
+        enabled: lines[0] === 'enabled',
+        interpreter: field('interpreter') ?? '',
+        flags: field('flags') ?? '',
+        offset: Number(field('offset') ?? 0),
+        magic: Buffer.from(magic, 'hex'),
+        mask: mask === undefined ? undefined : Buffer.from(mask, 'hex'),
+    };
+}
+/** Whether the handler's magic (under its mask) matches these first bytes of a file. */
+function handlerMatches(h, header) {
+    if (h.offset + h.magic.length > header.length)
+        return false;
+    for (let i = 0; i < h.magic.length; i++) {
+        const m = h.mask?.[i] ?? 0xff;
+        if ((header[h.offset + i] & m) !== (h.magic[i] & m))
+            return false;
+    }
     return true;
 }
-/** Reads an image from a layout; layers stay on disk and are verified when opened. */
-async function readOciLayout(dir, opts = {}) {
-    const layout = await readJson(join(dir, 'oci-layout'), 'oci-layout');
-    if (layout.imageLayoutVersion !== LAYOUT_VERSION) {
-        throw new OciLayoutError(`${dir} has imageLayoutVersion ${JSON.stringify(layout.imageLayoutVersion)}; only ${LAYOUT_VERSION} is read`);
-    }
-    const index = await readIndex(dir);
-    let desc = pickEntry(dir, index, opts.tag);
-    for (let depth = 0; isIndexMediaType(desc.mediaType); depth++) {
-        if (depth > 4)
-            throw new OciLayoutError(`${dir}: indexes nest too deep under ${desc.digest}`);
-        const child = parseJsonBytes(await readBlob(dir, desc), `index ${desc.digest}`);
-        const platform = opts.platform ?? hostPlatform();
-        desc = checkDescriptor(selectManifest(child, platform, `${dir} (${desc.digest})`), dir);
-    }
-    if (!isManifestMediaType(desc.mediaType)) {
-        throw new OciLayoutError(`${dir}: ${desc.digest} has media type ${desc.mediaType}, not an image manifest`);
-    }
-    const manifestBytes = await readBlob(dir, desc);
-    const manifest = parseJsonBytes(manifestBytes, `manifest ${desc.digest}`);
-    const configDesc = checkDescriptor(manifest.config, dir);
-    const config = await readBlob(dir, configDesc);
-    const diffIds = parseJsonBytes(config, `config ${configDesc.digest}`)
-        .rootfs?.diff_ids;
-    const layers = (manifest.layers ?? []).map((l, i) => {
-        const d = checkDescriptor(l, dir);
-        const diffId = diffIds?.[i];
-        if (!diffId)
-            throw new OciLayoutError(`${dir}: the config of ${desc.digest} has no diff_id for layer ${i}`);
-        return fileLayer({
-            file: blobPath(dir, d.digest),
-            mediaType: d.mediaType,
-            digest: d.digest,
-            diffId: parseDigest(diffId),
-            size: d.size,
-            urls: d.urls,
-            annotations: d.annotations,
-            verify: true,
-        });
-    });
-    return imageFromParts(manifest.mediaType ?? desc.mediaType, config, layers, { manifest: manifestBytes });
-}
-function pickEntry(dir, index, tag) {
-    const tags = index.manifests.map((d) => d.annotations?.[REF_NAME]).filter((t) => !!t);
-    if (tag !== undefined) {
-        const hit = index.manifests.find((d) => d.annotations?.[REF_NAME] === tag);
-        if (!hit) {
-            throw new OciLayoutError(`${dir} has no image tagged "${tag}"${tags.length ? `; its tags: ${tags.join(', ')}` : ' (it has no tags)'}`);
-        }
-        return checkDescriptor(hit, dir);
-    }
-    if (index.manifests.length !== 1) {
-        throw new OciLayoutError(`${dir} holds ${index.manifests.length} images; name one by tag${tags.length ? ` (${tags.join(', ')})` : ''}`);
-    }
-    return checkDescriptor(index.manifests[0], dir);
-}
-/** Digest and size of a descriptor read from disk are checked before they are used. */
-function checkDescriptor(d, dir) {
-    if (!d || typeof d !== 'object')
-        throw new OciLayoutError(`${dir}: a descriptor is not an object`);
-    const digest = parseDigest(String(d.digest));
-    if (!Number.isSafeInteger(d.size) || d.size < 0) {
-        throw new OciLayoutError(`${dir}: descriptor ${digest} has an invalid size ${JSON.stringify(d.size)}`);
-    }
-    return { ...d, digest };
-}
-async function readBlob(dir, d) {
-    if (d.size > MAX_JSON) {
-        throw new OciLayoutError(`${dir}: ${d.digest} is ${d.size} bytes, more than the ${MAX_JSON} read for JSON`);
-    }
-    const path = blobPath(dir, d.digest);
-    const bytes = await oci_layout_readLimited(path, MAX_JSON);
-    if (bytes.length !== d.size || sha256(bytes) !== d.digest) {
-        throw new OciLayoutError(`${path} does not match its descriptor (${d.digest}, ${d.size} bytes): the layout is corrupt`);
-    }
-    return bytes;
-}
-async function initLayout(dir) {
-    await (0,promises_.mkdir)((0,external_node_path_.join)(dir, 'blobs', 'sha256'), { recursive: true });
-    const path = (0,external_node_path_.join)(dir, 'oci-layout');
-    const existing = await (0,promises_.readFile)(path, 'utf8').catch((e) => {
-        if (e.code === 'ENOENT')
-            return undefined;
-        throw e;
-    });
-    if (existing === undefined) {
-        await atomicWrite(path, Buffer.from(JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION })));
-        return;
-    }
-    const version = parseJsonBytes(Buffer.from(existing), path).imageLayoutVersion;
-    if (version !== LAYOUT_VERSION) {
-        throw new OciLayoutError(`${dir} is an OCI layout of version ${JSON.stringify(version)}; Kiln writes ${LAYOUT_VERSION}: use another directory`);
-    }
-}
-async function readIndex(dir) {
-    const path = (0,external_node_path_.join)(dir, 'index.json');
-    const exists = await (0,promises_.stat)(path).catch(() => undefined);
-    if (!exists)
-        return { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
-    const index = await readJson(path, 'index.json');
-    if (index.schemaVersion !== 2 || !Array.isArray(index.manifests)) {
-        throw new OciLayoutError(`${path} is not an OCI index (schemaVersion 2 with manifests)`);
-    }
-    return index;
-}
-async function readJson(path, what) {
-    const bytes = await oci_layout_readLimited(path, MAX_JSON).catch((e) => {
-        if (e.code === 'ENOENT') {
-            throw new OciLayoutError(`${path} is missing: ${(0,external_node_path_.dirname)(path)} is not an OCI image layout`);
-        }
-        throw e;
-    });
-    return parseJsonBytes(bytes, `${what} (${path})`);
-}
-async function oci_layout_readLimited(path, limit) {
-    const fh = await (0,promises_.open)(path, 'r');
+/** Every content-matched entry of a binfmt_misc mount; undefined when none is mounted there. */
+async function readHandlers(dir = BINFMT_MISC) {
+    let names;
     try {
-        const size = (await fh.stat()).size;
-        if (size > limit)
-            throw new OciLayoutError(`${path} is ${size} bytes, more than the ${limit} read for JSON`);
-        return await fh.readFile();
+        names = await (0,promises_.readdir)(dir);
     }
-    finally {
-        await fh.close();
+    catch {
+        return undefined;
     }
-}
-function parseJsonBytes(bytes, what) {
-    try {
-        return JSON.parse(bytes.toString('utf8'));
+    if (!names.includes('register'))
+        return undefined;
+    const out = [];
+    for (const name of names.sort()) {
+        if (name === 'register' || name === 'status')
+            continue;
+        const text = await (0,promises_.readFile)((0,external_node_path_.join)(dir, name), 'utf8').catch(() => undefined);
+        const h = text === undefined ? undefined : parseHandler(name, text);
+        if (h)
+            out.push(h);
     }
-    catch (e) {
-        throw new OciLayoutError(`${what} is not valid JSON: ${e.message}`);
-    }
+    return out;
 }
-async function atomicWrite(path, bytes) {
-    const tmp = `${path}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-    await (0,promises_.writeFile)(tmp, bytes);
-    await (0,promises_.rename)(tmp, path);
+/** Whether binfmt_misc as a whole is on (`status` says enabled). */
+async function globallyEnabled(dir) {
+    const status = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'status'), 'utf8').catch(() => 'enabled');
+    return status.trim() === 'enabled';
 }
-function bufferBlob(bytes, mediaType) {
-    return { mediaType, digest: digest_sha256(bytes), size: bytes.length, open: () => external_node_stream_.Readable.from([bytes]) };
-}
-async function forEachLimit(items, limit, fn) {
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-        while (!failed && next < items.length) {
-            try {
-                await fn(items[next++]);
-            }
-            catch (e) {
-                failed = true;
-                throw e;
-            }
-        }
+/** The handler the kernel would use for the platform's executables, and whether a RUN can use it. */
+async function findHandler(platform, dir = BINFMT_MISC) {
+    const headers = elfHeaders(platform);
+    if (!headers)
+        return { kind: 'none', why: 'Kiln does not know the ELF machine of this architecture' };
+    const handlers = await readHandlers(dir);
+    if (!handlers)
+        return { kind: 'none', why: `binfmt_misc is not mounted at ${dir}` };
+    const matching = handlers.filter((h) => headers.some((b) => handlerMatches(h, b)));
+    if (matching.length === 0)
+        return { kind: 'none', why: `no handler in ${dir} matches its executables` };
+    // The kernel tries enabled entries in registration order; any enabled one with F serves.
+    const usable = matching.find((h) => h.enabled && h.flags.includes('F'));
+    const on = await globallyEnabled(dir);
+    if (usable && on)
+        return { kind: 'found', handler: usable };
+    const h = matching.find((x) => x.enabled) ?? matching[0];
+    if (!on)
+        return { kind: 'unusable', handler: h, why: `binfmt_misc is disabled (${dir}/status)` };
+    if (!h.enabled)
+        return { kind: 'unusable', handler: h, why: `${dir}/${h.name} is disabled` };
+    return {
+        kind: 'unusable',
+        handler: h,
+        why: `${dir}/${h.name} is registered without the F flag (flags: ${h.flags || 'none'}): its interpreter ${h.interpreter} would be looked up inside the build's root, where it does not exist`,
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
-;// CONCATENATED MODULE: ./src/executor/outputs.ts
+;// CONCATENATED MODULE: ./src/executor/emulation-check.ts
+
+
+
+class EmulationError extends Error {
+    name = 'EmulationError';
+}
+/** Whether the stage runs a RUN (its own, or an ONBUILD trigger's). */
+function runs(planned) {
+    return [...planned.onbuild, ...planned.stage.instructions].some((i) => i.kind === 'run');
+}
+/** Foreign platforms whose stages RUN, with those stages' names (for the message). */
+function platformsToEmulate(stages, host) {
+    const out = new Map();
+    for (const { planned, platform } of stages) {
+        if (runsNatively(platform, host) || !runs(planned))
+            continue;
+        const key = formatPlatform(platform);
+        const names = out.get(key) ?? [];
+        const name = planned.name ?? `stage ${planned.index}`;
+        if (!names.includes(name))
+            names.push(name);
+        out.set(key, names);
+    }
+    return out;
+}
+/** What to do when no usable handler is registered for `platform`. */
+function emulationHint(platform) {
+    const arch = platform.split('/')[1] ?? platform;
+    return [
+        `On GitHub Actions: add \`- uses: docker/setup-qemu-action@v3\` before Kiln's step, or set \`setup_qemu: true\` on it (registers Debian/Ubuntu's qemu-user-static handlers through sudo).`,
+        `Elsewhere: register QEMU's handlers with the F flag on this machine (on Kubernetes, on the node): \`sudo apt-get install qemu-user-static\` on Debian/Ubuntu, or \`docker run --privileged --rm tonistiigi/binfmt --install ${arch}\`.`,
+        `Or build ${platform} on a machine of that architecture (--platform ${platform} --push-by-digest) and merge with \`kiln index create\`.`,
+    ].join('\n');
+}
 /**
- * Where the finished image goes: every --destination (blobs first, the
- * manifest last, per the registry client), an OCI layout, a docker-archive
- * tarball, and the digest files kaniko writes.
+ * Throws an EmulationError naming each platform (and its RUN stages) that
+ * has no usable handler; logs the handler each emulated platform gets.
  */
-
-
-
-
-
-async function writeOutputs(session, image, destinations) {
-    const { options, log } = session;
-    const digest = image.digest();
-    if (options.ociLayoutPath) {
-        const tag = destinations[0]?.tag ?? 'latest';
-        await writeOciLayout(options.ociLayoutPath, image, { tag });
-        log.info(`wrote OCI layout ${options.ociLayoutPath} (tag ${tag})`);
-    }
-    if (options.tarPath) {
-        await promises_default().mkdir(external_node_path_default().dirname(options.tarPath), { recursive: true });
-        await writeDockerArchive(options.tarPath, image, { tags: destinations.map((d) => d.toString()) });
-        log.info(`wrote docker-archive ${options.tarPath}`);
-    }
-    let pushed = [];
-    let refreshed = true;
-    if (options.push && destinations.length > 0) {
-        let targets = destinations;
-        if (options.skipUnchangedDigest) {
-            const held = await Promise.all(destinations.map((d) => session.registry.headManifest(d).catch(() => undefined)));
-            targets = destinations.filter((_d, i) => held[i]?.digest !== digest);
-            if (targets.length === 0) {
-                refreshed = false;
-                log.info(`every destination already holds ${digest}: nothing pushed`);
-            }
+async function checkEmulation(stages, host, log, binfmtDir = BINFMT_MISC) {
+    const problems = [];
+    for (const [platform, names] of platformsToEmulate(stages, host)) {
+        const wanted = stages.find((s) => formatPlatform(s.platform) === platform).platform;
+        const found = await findHandler(wanted, binfmtDir);
+        if (found.kind === 'found') {
+            log.debug(`RUN for ${platform}: emulated by ${found.handler.interpreter} (${binfmtDir}/${found.handler.name})`);
+            continue;
         }
-        if (targets.length > 0) {
-            const started = Date.now();
-            log.progress?.('push', `pushing ${targets.map(String).join(', ')}`);
-            // Layers this build stored in a registry cache on the same registry are mounted, not uploaded again.
-            const cacheRepo = session.cache?.mountSource;
-            const mountFrom = cacheRepo && targets.every((t) => t.registry === cacheRepo.registry)
-                ? [cacheRepo.repository]
-                : undefined;
-            await pushImage(session.registry, targets, {
-                manifest: image.manifestBytes(),
-                mediaType: image.mediaType,
-                blobs: [image.configAsBlob(), ...image.layers],
-            }, mountFrom ? { mountFrom } : {});
-            log.progress?.('push', undefined);
-            log.info(`pushed ${targets.map(String).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-            log.debug(`timing: push ${Date.now() - started} ms`);
-        }
-        pushed = destinations.map((d) => d.toString());
+        const qemu = qemuName(wanted);
+        problems.push(`RUN for ${platform} (in ${names.join(', ')}) needs an emulator${qemu ? ` (QEMU's qemu-${qemu})` : ''} on this ${formatPlatform(host)} machine, and none can be used: ${found.why}.\n${emulationHint(platform)}`);
     }
-    if (options.digestFile)
-        await writeFileIn(options.digestFile, digest);
-    if (options.imageNameWithDigestFile) {
-        const names = destinations.map((d) => `${d.name}@${digest}`);
-        await writeFileIn(options.imageNameWithDigestFile, `${names.join('\n')}\n`);
-    }
-    return { pushed, refreshed };
-}
-async function writeFileIn(file, text) {
-    await promises_default().mkdir(external_node_path_default().dirname(file), { recursive: true });
-    await promises_default().writeFile(file, text);
-}
-
-;// CONCATENATED MODULE: ./src/executor/partial-outputs.ts
-/**
- * Outputs are never left half-written: while the image is written to the
- * OCI layout and tar paths the user asked for, a failure removes what this
- * build created there (an OCI layout directory that did not exist before,
- * the tar's temporary files), and an interrupted build leaves that removal
- * to the exit (the writers may still be running until the process ends).
- */
-
-
-/** What a failed or interrupted write leaves: removed synchronously. Never throws. */
-function removePartial(newLayout, tarPath) {
-    if (newLayout)
-        (0,external_node_fs_namespaceObject.rmSync)(newLayout, { recursive: true, force: true });
-    if (tarPath) {
-        const dir = external_node_path_default().dirname(tarPath);
-        const prefix = `${external_node_path_default().basename(tarPath)}.tmp-`;
-        try {
-            for (const name of (0,external_node_fs_namespaceObject.readdirSync)(dir)) {
-                if (name.startsWith(prefix))
-                    (0,external_node_fs_namespaceObject.rmSync)(external_node_path_default().join(dir, name), { force: true });
-            }
-        }
-        catch {
-            // the directory is gone: nothing left
-        }
-    }
-}
-/** Rejects with the signal's reason once it is aborted. */
-function aborted(signal) {
-    return new Promise((_resolve, reject) => {
-        if (signal.aborted)
-            reject(signal.reason);
-        else
-            signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
-}
-/** Runs `write` (the outputs of the build) so that nothing partial survives it. */
-async function guardOutputs(session, options, write) {
-    const newLayout = options.ociLayoutPath && !(0,external_node_fs_namespaceObject.existsSync)(options.ociLayoutPath) ? options.ociLayoutPath : undefined;
-    const cleanup = () => removePartial(newLayout, options.tarPath);
-    const unregister = session.onExit(cleanup);
-    const writing = write();
-    try {
-        const out = await Promise.race([writing, aborted(session.signal)]);
-        unregister();
-        return out;
-    }
-    catch (e) {
-        if (!session.signal.aborted) {
-            // The writers have stopped: remove now.
-            cleanup();
-            unregister();
-        }
-        // Interrupted: the writers may still run; the exit removes what they leave.
-        writing.catch(() => undefined);
-        throw e;
-    }
+    if (problems.length > 0)
+        throw new EmulationError(problems.join('\n'));
 }
 
 ;// CONCATENATED MODULE: ./src/dockerfile/pattern-matcher.ts
@@ -48994,27 +49514,43 @@ async function prepareBuild(options, log) {
     for (const w of df.warnings)
         log.warn(`${display}:${w.line}: ${w.message}`);
     const host = platform_hostPlatform();
-    const platform = options.platform ? parsePlatform(options.platform) : host;
-    const planOptions = {
-        target: options.target,
-        buildArgs: options.buildArgs,
-        buildPlatform: host,
-        targetPlatform: platform,
-    };
-    const plan = planStages(df, planOptions);
-    for (const w of plan.warnings)
+    const targets = targetPlatforms(options.platforms, host).map((platform) => {
+        const planOptions = {
+            target: options.target,
+            buildArgs: options.buildArgs,
+            buildPlatform: host,
+            targetPlatform: platform,
+        };
+        return { platform, planOptions, plan: planStages(df, planOptions) };
+    });
+    // The warnings do not depend on the platform: once.
+    for (const w of targets[0].plan.warnings)
         log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
     const destinations = options.destinations.map((d) => parseReference(d));
+    if (targets.length > 1 && options.tarPath) {
+        throw new PlatformError(`--tar-path writes a docker-archive, which holds one platform; ${targets.length} were asked for: build one platform, or write --oci-layout-path`);
+    }
     const ignore = await loadDockerignore(options.context, options.dockerfile);
     const noZstd = options.compression === 'zstd' ? await zstdUnavailable() : undefined;
     if (noZstd)
         throw new CompressionError(`--compression zstd: ${noZstd}`);
-    return { df, display, platform, planOptions, plan, destinations, ignore };
+    return { df, display, targets, destinations, ignore };
 }
-/** A stage's platform: FROM --platform (located error when invalid), else the build's. */
-function stagePlatform(planned, build) {
+/** The platforms asked for, parsed, normalised and without repeats; the host's when none. */
+function targetPlatforms(asked, host) {
+    if (asked.length === 0)
+        return [host];
+    const out = new Map();
+    for (const text of asked) {
+        const p = parsePlatform(text);
+        out.set(formatPlatform(p), p);
+    }
+    return [...out.values()];
+}
+/** A stage's FROM --platform, parsed (a located error when invalid); undefined without one. */
+function fromPlatform(planned) {
     if (!planned.platform)
-        return build;
+        return undefined;
     try {
         return parsePlatform(planned.platform);
     }
@@ -49023,13 +49559,26 @@ function stagePlatform(planned, build) {
     }
 }
 /**
+ * The platform each planned stage runs on, as BuildKit's dockerfile2llb
+ * decides it: a stage built FROM an earlier stage runs on that stage's
+ * platform; another on its FROM --platform, else the target's.
+ */
+function stagePlatforms(plan, target) {
+    const out = new Map();
+    for (const p of plan.stages) {
+        const own = fromPlatform(p) ?? target;
+        out.set(p.index, p.base.kind === 'stage' ? (out.get(p.base.index) ?? own) : own);
+    }
+    return out;
+}
+/**
  * The plan with the ONBUILD triggers of every needed base image: their
  * configs are fetched (in parallel; layers stay lazy), the plan is made
  * again while triggers add stages whose bases are not known yet.
  */
-async function planWithBaseImages(prepared, baseImage) {
+async function planWithBaseImages(prepared, target, baseImage) {
     const triggers = new Map();
-    let plan = prepared.plan;
+    let plan = target.plan;
     for (;;) {
         const pending = plan.stages.filter((p) => p.base.kind === 'image' && !triggers.has(p.index));
         if (pending.length === 0)
@@ -49037,12 +49586,12 @@ async function planWithBaseImages(prepared, baseImage) {
         await Promise.all(pending.map(async (p) => {
             if (p.base.kind !== 'image')
                 return;
-            const image = await baseImage(p.base.ref, stagePlatform(p, prepared.platform));
+            const image = await baseImage(p.base.ref, fromPlatform(p) ?? target.platform);
             triggers.set(p.index, image.config.config.OnBuild ?? []);
         }));
         if (pending.every((p) => triggers.get(p.index).length === 0))
             return plan;
-        plan = planStages(prepared.df, { ...prepared.planOptions, baseImageTriggers: triggers });
+        plan = planStages(prepared.df, { ...target.planOptions, baseImageTriggers: triggers });
     }
 }
 
@@ -49099,421 +49648,682 @@ async function scheduleStages(stages, buildOne, abort) {
     return { finished, last: last ? finished.get(last.index) : undefined };
 }
 
-;// CONCATENATED MODULE: ./src/registry/credentials.ts
+;// CONCATENATED MODULE: ./src/executor/fs/image-dir.ts
 /**
- * Registry credentials: Docker's config.json (`auths` with `auth` base64 or
- * `username`/`password`, `identitytoken`, `registrytoken`; `credHelpers` and
- * `credsStore` through `docker-credential-<name> get`), explicit ones (the
- * action's username/password inputs), and a chain of both.
+ * A directory holding an image's files, materialised lazily: the layers are
+ * extracted only when a step needs the files (a RUN or COPY that missed the
+ * cache, a COPY --from reading it). A build whose every step hits the cache
+ * never extracts anything. A stage root in the workspace is one; so is the
+ * tree of an image read by COPY --from.
  */
 
 
-
-
-
-
-const anonymous = async () => undefined;
-/** Fixed credentials per registry host. */
-function staticCredentials(map) {
-    const normalised = new Map(Object.entries(map).map(([k, v]) => [normaliseRegistryKey(k), v]));
-    return async (registry) => normalised.get(normaliseRegistryKey(registry));
-}
-/** The first provider that knows the registry wins. */
-function chainCredentials(...providers) {
-    return async (registry) => {
-        for (const p of providers) {
-            const c = await p(registry);
-            if (c)
-                return c;
-        }
-        return undefined;
-    };
-}
-const DOCKER_HUB_ALIASES = [
-    'docker.io',
-    'index.docker.io',
-    'registry-1.docker.io',
-    'registry.hub.docker.com',
-];
-/** `https://index.docker.io/v1/` → `docker.io`; `http://host:5000/x` → `host:5000`. */
-function normaliseRegistryKey(key) {
-    let k = key.trim().toLowerCase();
-    k = k.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
-    const slash = k.indexOf('/');
-    if (slash >= 0)
-        k = k.slice(0, slash);
-    return DOCKER_HUB_ALIASES.includes(k) ? 'docker.io' : k;
-}
-/** A registry's key in config.json, and what credential helpers are asked for: Docker Hub's historic URL, else the host. */
-function dockerConfigKey(registry) {
-    return normaliseRegistryKey(registry) === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
-}
-/** Environment variables a credential helper may need; everything else is withheld. */
-const HELPER_ENV = /^(PATH|HOME|USER|LOGNAME|SHELL|TMPDIR|LANG|LC_[A-Z]+|XDG_[A-Z_]+|DOCKER_CONFIG|(HTTPS?|NO)_PROXY|(https?|no)_proxy|AWS_[A-Z_]+|GOOGLE_[A-Z_]+|CLOUDSDK_[A-Z_]+|AZURE_[A-Z_]+|DBUS_SESSION_BUS_ADDRESS)$/;
-/** The clean environment a helper is spawned with (no INPUT_*, GITHUB_TOKEN, …). */
-function helperEnv(env) {
-    const out = {};
-    for (const [k, v] of Object.entries(env))
-        if (v !== undefined && HELPER_ENV.test(k))
-            out[k] = v;
-    return out;
-}
-const spawnHelper = (name, serverUrl, env) => new Promise((resolve, reject) => {
-    const child = (0,external_node_child_process_namespaceObject.spawn)(`docker-credential-${name}`, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = [];
-    const err = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (b) => out.push(b));
-    child.stderr.on('data', (b) => err.push(b));
-    child.on('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-    });
-    child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({
-            code: code ?? 1,
-            stdout: Buffer.concat(out).toString(),
-            stderr: Buffer.concat(err).toString(),
-        });
-    });
-    child.stdin.on('error', () => { }); // a helper that does not read stdin
-    child.stdin.end(serverUrl);
-});
-const KANIKO_DOCKER_CONFIG = '/kaniko/.docker/config.json';
-/** Where config.json is looked for. */
-function dockerConfigPath(opts = {}) {
-    if (opts.configPath)
-        return opts.configPath;
-    const env = opts.env ?? process.env;
-    if (env.DOCKER_CONFIG)
-        return (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json');
-    const home = (0,external_node_path_.join)(opts.homeDir ?? (0,external_node_os_namespaceObject.homedir)(), '.docker', 'config.json');
-    const kaniko = opts.kanikoConfig ?? KANIKO_DOCKER_CONFIG;
-    return !(0,external_node_fs_namespaceObject.existsSync)(home) && (0,external_node_fs_namespaceObject.existsSync)(kaniko) ? kaniko : home;
-}
-/** Credentials from Docker's config.json and its credential helpers. A missing file means anonymous. */
-function dockerConfigCredentials(opts = {}) {
-    const path = dockerConfigPath(opts);
-    const env = opts.env ?? process.env;
-    const runHelper = opts.runHelper ?? spawnHelper;
-    let loaded;
-    const load = () => {
-        loaded ??= (0,promises_.readFile)(path, 'utf8').then((text) => {
-            try {
-                return JSON.parse(text);
-            }
-            catch (e) {
-                throw credentialError('', `${path} is not valid JSON (${e.message})`, 'Fix or remove the file');
-            }
-        }, (e) => {
-            if (e.code === 'ENOENT')
-                return undefined;
-            throw credentialError('', `cannot read ${path}: ${e.message}`, undefined);
-        });
-        return loaded;
-    };
-    return async (registry) => {
-        const config = await load();
-        if (!config)
-            return undefined;
-        const key = normaliseRegistryKey(registry);
-        const helper = Object.entries(config.credHelpers ?? {}).find(([k]) => normaliseRegistryKey(k) === key)?.[1] ??
-            config.credsStore;
-        if (helper) {
-            const fromHelper = await askHelper(runHelper, helper, registry, env);
-            if (fromHelper)
-                return fromHelper;
-        }
-        const entry = Object.entries(config.auths ?? {}).find(([k]) => normaliseRegistryKey(k) === key)?.[1];
-        if (!entry)
-            return undefined;
-        if (entry.identitytoken)
-            return { kind: 'identity-token', token: entry.identitytoken };
-        if (entry.registrytoken)
-            return { kind: 'registry-token', token: entry.registrytoken };
-        if (entry.auth) {
-            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon < 0) {
-                throw credentialError(registry, `the "auth" entry for ${registry} in ${path} is not base64 of user:password`, undefined);
-            }
-            return { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-        }
-        if (entry.username && entry.password) {
-            return { kind: 'basic', username: entry.username, password: entry.password };
-        }
-        return undefined;
-    };
-}
-async function askHelper(run, name, registry, env) {
-    let result;
-    try {
-        result = await run(name, dockerConfigKey(registry), helperEnv(env));
+class ImageDir {
+    dir;
+    xattrs;
+    log;
+    /** A new ImageDir in `dir` (an empty directory): made 0755 like an image's /. */
+    static async create(dir, xattrs, log) {
+        await promises_default().chmod(dir, 0o755);
+        return new ImageDir(dir, xattrs, log);
     }
-    catch (e) {
-        const err = e;
-        throw credentialError(registry, err.code === 'ENOENT'
-            ? `credential helper docker-credential-${name} is not on PATH`
-            : `credential helper docker-credential-${name} failed: ${err.message}`, `Install docker-credential-${name}, or remove it from credHelpers/credsStore in config.json`);
+    /** How many of the image's layers are in `dir`. */
+    applied = 0;
+    /** Bumped whenever files change by extraction (walk snapshot indexes must be rebuilt). */
+    generation = 0;
+    constructor(dir, xattrs, log) {
+        this.dir = dir;
+        this.xattrs = xattrs;
+        this.log = log;
     }
-    if (result.code !== 0) {
-        if (/credentials not found/i.test(result.stdout + result.stderr))
-            return undefined;
-        throw credentialError(registry, `credential helper docker-credential-${name} exited with ${result.code}: ${(result.stderr || result.stdout).trim().slice(0, 300)}`, undefined);
+    /** The materialisation under way: a second caller waits for it instead of extracting again. */
+    pending = Promise.resolve();
+    /**
+     * Brings `dir` up to `image` by extracting the layers it lacks. Calls are
+     * serialised: two stages reading one finished stage (COPY --from, from the
+     * builds of two platforms) extract its layers once.
+     */
+    materialize(image, label) {
+        const run = this.pending.then(() => this.extractMissing(image, label));
+        this.pending = run.catch(() => undefined);
+        return run;
     }
-    let parsed;
-    try {
-        parsed = JSON.parse(result.stdout);
-    }
-    catch {
-        throw credentialError(registry, `credential helper docker-credential-${name} printed no JSON`, undefined);
-    }
-    if (!parsed.Secret)
-        return undefined;
-    if (parsed.Username === '<token>')
-        return { kind: 'identity-token', token: parsed.Secret };
-    return { kind: 'basic', username: parsed.Username ?? '', password: parsed.Secret };
-}
-function credentialError(registry, detail, hint) {
-    return new RegistryError({
-        registry: registry || 'config.json',
-        operation: 'read credentials',
-        failure: 'credentials',
-        detail,
-        hint,
-    });
-}
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-/**
- * RegistryClient: the registry API over one transport per registry host —
- * manifests (get by tag or digest with verification, head, put) and blobs
- * (head, ranged get, verified streams). Pull and push are built on it in
- * pull.ts and push.ts. Its options are its own (RegistryClientOptions, like
- * go-containerregistry's remote/options.go); the executor maps its build
- * options onto them.
- */
-
-
-
-
-
-
-
-
-
-
-
-/** Manifests above this size are refused (distribution's own limit is 4 MiB). */
-const MANIFEST_LIMIT = 4 * 1024 * 1024;
-function hostMatches(list, registry, host) {
-    if (!list)
-        return false;
-    const bare = (h) => h.replace(/:\d+$/, '');
-    return list.some((h) => h === '*' || h === registry || h === host || (!h.includes(':') && h === bare(registry)));
-}
-class RegistryClient {
-    opts;
-    logger;
-    policy;
-    chunkSize;
-    concurrency;
-    reclaimer;
-    transports = new Map();
-    constructor(opts = {}) {
-        this.opts = opts;
-        this.logger = opts.logger ?? silentLogger;
-        this.policy = retryPolicy(opts.retry);
-        this.chunkSize = opts.chunkSize;
-        this.concurrency = Math.max(1, opts.concurrency ?? 3);
-        this.reclaimer = opts.reclaimer ?? periodicMinorGc();
-    }
-    /** The transport for a registry name (`docker.io`, `ghcr.io`, `127.0.0.1:5000`). */
-    transport(registry) {
-        let t = this.transports.get(registry);
-        if (t)
-            return t;
-        const host = registry === 'docker.io' ? 'registry-1.docker.io' : registry;
-        const caFiles = this.opts.caFiles instanceof Map ? this.opts.caFiles : new Map(Object.entries(this.opts.caFiles ?? {}));
-        const ca = [];
-        if (this.opts.caFile)
-            ca.push((0,external_node_fs_namespaceObject.readFileSync)(this.opts.caFile, 'utf8'));
-        const own = caFiles.get(registry) ?? caFiles.get(host);
-        if (own)
-            ca.push((0,external_node_fs_namespaceObject.readFileSync)(own, 'utf8'));
-        const insecure = hostMatches(this.opts.insecure, registry, host);
-        t = new RegistryTransport({
-            host,
-            registry,
-            insecure,
-            httpFallback: !insecure && isLoopbackHost(host),
-            skipTlsVerify: hostMatches(this.opts.skipTlsVerify, registry, host),
-            ca,
-            credentials: this.opts.credentials ?? anonymous,
-            logger: this.logger,
-            policy: this.policy,
-            userAgent: this.opts.userAgent,
-            headersTimeoutMs: this.opts.headersTimeoutMs,
-            bodyTimeoutMs: this.opts.bodyTimeoutMs,
-        });
-        this.transports.set(registry, t);
-        return t;
-    }
-    async close() {
-        await Promise.all([...this.transports.values()].map((t) => t.close()));
-        this.transports.clear();
-    }
-    /** Fetches a manifest by tag or digest; verifies a digest reference and Docker-Content-Digest. */
-    async getManifest(ref, opts = {}) {
-        const id = ref.identifier;
-        const operation = `pull manifest ${ref.digest ? ref.digest : `tag ${id}`}`;
-        const res = await this.transport(ref.registry).send({
-            method: 'GET',
-            path: `/v2/${ref.repository}/manifests/${id}`,
-            headers: { accept: (opts.accept ?? MANIFEST_ACCEPT).join(', ') },
-            scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull')],
-            repository: ref.repository,
-            operation,
-            expect: [200],
-        });
-        const err = (failure, detail) => new RegistryError({
-            registry: ref.registry,
-            repository: ref.repository,
-            operation,
-            failure,
-            method: 'GET',
-            url: res.url,
-            status: res.status,
-            detail,
-        });
-        const bytes = await readBody(res.body, MANIFEST_LIMIT, () => err('size-mismatch', `the manifest is larger than ${MANIFEST_LIMIT} bytes`));
-        const digest = digest_sha256(bytes);
-        if (ref.digest && digest !== ref.digest) {
-            throw err('digest-mismatch', `asked for ${ref.digest}, the content hashes to ${digest}`);
-        }
-        const claimed = header(res, 'docker-content-digest');
-        if (claimed && isDigest(claimed) && claimed.startsWith('sha256:') && claimed !== digest) {
-            throw err('digest-mismatch', `Docker-Content-Digest says ${claimed}, the content hashes to ${digest}`);
-        }
-        let mediaType = (header(res, 'content-type') ?? '').split(';')[0].trim();
+    async extractMissing(image, label) {
+        const layers = image.layers;
+        if (this.applied > layers.length)
+            throw new Error(`${label}: the filesystem is ahead of its image`);
+        if (this.applied === layers.length)
+            return;
+        const started = Date.now();
+        let bytes = 0;
+        const key = `extract ${this.dir}`;
         try {
-            const parsed = JSON.parse(bytes.toString('utf8'));
-            if (typeof parsed.mediaType === 'string' && parsed.mediaType)
-                mediaType = parsed.mediaType;
+            for (let i = this.applied; i < layers.length; i++) {
+                const layer = layers[i];
+                const mib = (layer.size / 1048576).toFixed(1);
+                this.log.progress?.(key, `${label} extracting layer ${i + 1}/${layers.length} (${mib} MiB)`);
+                const stats = await extractLayer(layer.openUncompressed(), this.dir, {
+                    xattrs: this.xattrs,
+                    logger: this.log,
+                });
+                bytes += stats.bytes;
+                this.applied = i + 1;
+                this.generation++;
+            }
         }
-        catch {
-            throw err('invalid-response', 'the manifest is not JSON');
+        finally {
+            this.log.progress?.(key, undefined);
         }
-        return { bytes, mediaType, digest };
+        this.log.debug(`${label}: extracted ${layers.length} layer(s), ${(bytes / 1048576).toFixed(1)} MiB in ${Date.now() - started} ms`);
+        this.log.debug(`timing: extract ${Date.now() - started} ms ${label}`);
     }
-    /** Digest, media type and size of what a tag or digest holds; undefined when absent. */
-    async headManifest(ref, opts = {}) {
-        const res = await this.transport(ref.registry).send({
-            method: 'HEAD',
-            path: `/v2/${ref.repository}/manifests/${ref.identifier}`,
-            headers: { accept: MANIFEST_ACCEPT.join(', ') },
-            scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull')],
-            repository: ref.repository,
-            operation: `check manifest ${ref.identifier}`,
-            expect: [200, 404],
-        });
-        await res.body.dump();
-        if (res.status === 404)
+    /** After a step wrote its change into `dir` itself (RUN commit, COPY): the fs matches `image`. */
+    caughtUp(image) {
+        this.applied = image.layers.length;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/steps/path-match.ts
+/**
+ * Go's path.Match for one path segment, as BuildKit matches COPY/ADD source
+ * wildcards: `*` any run of characters, `?` one character, `[...]` a class
+ * (`[^...]` negated, ranges), `\` escapes the next character. A segment has
+ * no `/`, so `*` never crosses directories.
+ */
+class PatternSyntaxError extends Error {
+    name = 'PatternSyntaxError';
+}
+function hasMeta(pattern) {
+    return /[*?[\\]/.test(pattern);
+}
+/** Matches `name` against `pattern`; throws PatternSyntaxError for a malformed class or escape. */
+function matchSegment(pattern, name) {
+    validate(pattern);
+    return match(pattern, name);
+}
+/**
+ * Wildcard matching with one backtrack point: on a mismatch, the last `*`
+ * takes one more character and matching resumes after it. Linear-ish
+ * (O(pattern × name)), where trying every split at every star would be
+ * exponential in the number of stars.
+ */
+function match(p, s) {
+    let pi = 0;
+    let si = 0;
+    let starP = -1;
+    let starS = 0;
+    while (pi < p.length || si < s.length) {
+        if (pi < p.length && p[pi] === '*') {
+            while (p[pi] === '*')
+                pi++;
+            starP = pi;
+            starS = si;
+            continue;
+        }
+        const next = pi < p.length && si < s.length ? step(p, pi, s, si) : undefined;
+        if (next) {
+            [pi, si] = next;
+            continue;
+        }
+        if (starP < 0 || starS >= s.length)
+            return false;
+        starS += charLen(s, starS);
+        pi = starP;
+        si = starS;
+    }
+    return true;
+}
+/** One non-star pattern token against the character at `si`: the positions after both, or undefined. */
+function step(p, pi, s, si) {
+    const c = p[pi];
+    if (c === '?')
+        return [pi + 1, si + charLen(s, si)];
+    if (c === '[') {
+        const end = classEnd(p, pi);
+        if (!path_match_classMatches(p.slice(pi + 1, end), s.codePointAt(si)))
             return undefined;
-        const claimed = header(res, 'docker-content-digest');
-        const mediaType = (header(res, 'content-type') ?? '').split(';')[0].trim();
-        if (claimed && isDigest(claimed)) {
-            return { digest: digest_parseDigest(claimed), mediaType, size: Number(header(res, 'content-length') ?? 0) };
+        return [end + 1, si + charLen(s, si)];
+    }
+    const lit = c === '\\' ? p[pi + 1] : c;
+    if (s[si] !== lit)
+        return undefined;
+    return [pi + (c === '\\' ? 2 : 1), si + 1];
+}
+function charLen(s, i) {
+    return s.codePointAt(i) > 0xffff ? 2 : 1;
+}
+function classEnd(p, start) {
+    let i = start + 1;
+    if (p[i] === '^')
+        i++;
+    if (p[i] === ']')
+        throw new PatternSyntaxError(`bad pattern "${p}": empty character class`);
+    for (; i < p.length; i++) {
+        if (p[i] === '\\')
+            i++;
+        else if (p[i] === ']')
+            return i;
+    }
+    throw new PatternSyntaxError(`bad pattern "${p}": unterminated character class`);
+}
+function path_match_classMatches(body, ch) {
+    let i = 0;
+    let neg = false;
+    if (body[0] === '^') {
+        neg = true;
+        i = 1;
+    }
+    let hit = false;
+    while (i < body.length) {
+        let lo = body.codePointAt(i);
+        if (lo === 0x5c)
+            lo = body.codePointAt(++i);
+        i += lo > 0xffff ? 2 : 1;
+        let hi = lo;
+        if (body[i] === '-' && i + 1 < body.length) {
+            i++;
+            hi = body.codePointAt(i);
+            if (hi === 0x5c)
+                hi = body.codePointAt(++i);
+            i += hi > 0xffff ? 2 : 1;
+            if (hi < lo)
+                throw new PatternSyntaxError(`bad pattern: range ${String.fromCodePoint(lo)}-${String.fromCodePoint(hi)} is reversed`);
         }
-        // No digest header: fetch and hash.
-        const m = await this.getManifest(ref, opts);
-        return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
+        if (ch >= lo && ch <= hi)
+            hit = true;
     }
-    /** Puts a manifest under a tag or its digest; returns the digest (checked against the registry's). */
-    async putManifest(ref, bytes, mediaType, opts = {}) {
-        const digest = digest_sha256(bytes);
-        const id = ref.tag ?? ref.digest ?? digest;
-        const operation = `push manifest ${ref.tag ? `tag ${ref.tag}` : id}`;
-        const res = await this.transport(ref.registry).send({
-            method: 'PUT',
-            path: `/v2/${ref.repository}/manifests/${id}`,
-            headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
-            body: bytes,
-            scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull,push')],
-            repository: ref.repository,
-            operation,
-            expect: [200, 201, 202],
-        });
-        await res.body.dump();
-        const claimed = header(res, 'docker-content-digest');
-        if (claimed?.startsWith('sha256:') && claimed !== digest) {
-            throw new RegistryError({
-                registry: ref.registry,
-                repository: ref.repository,
-                operation,
-                failure: 'digest-mismatch',
-                method: 'PUT',
-                url: res.url,
-                status: res.status,
-                detail: `the registry stored ${claimed}, the manifest hashes to ${digest}`,
-            });
+    return hit !== neg;
+}
+function validate(p) {
+    for (let i = 0; i < p.length; i++) {
+        if (p[i] === '\\') {
+            if (i + 1 >= p.length)
+                throw new PatternSyntaxError(`bad pattern "${p}": trailing backslash`);
+            i++;
         }
-        return digest;
+        else if (p[i] === '[') {
+            i = classEnd(p, i);
+        }
     }
-    /** Size of a blob in a repository; undefined when the repository lacks it. */
-    async headBlob(repo, digest, opts = {}) {
-        const res = await this.transport(repo.registry).send({
-            method: 'HEAD',
-            path: `/v2/${repo.repository}/blobs/${digest_parseDigest(digest)}`,
-            scopes: opts.scopes ?? [repositoryScope(repo.repository, 'pull')],
-            repository: repo.repository,
-            operation: `check blob ${digest}`,
-            expect: [200, 404],
-            redirect: true,
-        });
-        await res.body.dump();
-        if (res.status === 404)
-            return undefined;
-        return { size: Number(header(res, 'content-length') ?? -1) };
+}
+
+;// CONCATENATED MODULE: ./src/executor/steps/source-tree.ts
+/**
+ * A tree COPY/ADD reads from: the build context (with .dockerignore) or an
+ * earlier stage's root filesystem. Sources are matched like BuildKit: the
+ * path is cleaned against the tree's root (`..` cannot leave it), wildcards
+ * match one segment at a time (Go path.Match), a symlink named as the source
+ * is followed inside the tree, symlinks below it are copied as symlinks.
+ */
+
+
+
+
+
+class SourceNotFoundError extends Error {
+    name = 'SourceNotFoundError';
+}
+class SourceTree {
+    root;
+    label;
+    ignore;
+    constructor(root, 
+    /** How errors name the tree: `build context`, `stage "build"`. */
+    label, ignore) {
+        this.root = root;
+        this.label = label;
+        this.ignore = ignore;
     }
-    /** The raw GET of a blob from `offset` (Range), redirects followed; the caller verifies. */
-    blobResponse(repo, digest, offset = 0) {
-        return this.transport(repo.registry).send({
-            method: 'GET',
-            path: `/v2/${repo.repository}/blobs/${digest_parseDigest(digest)}`,
-            headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
-            scopes: [repositoryScope(repo.repository, 'pull')],
-            repository: repo.repository,
-            operation: `pull blob ${digest}`,
-            expect: offset > 0 ? [200, 206] : [200],
-            redirect: true,
-        });
+    ignored(rel) {
+        return rel !== '' && this.ignore !== undefined && this.ignore.matches(rel);
+    }
+    /** The sources a COPY/ADD pattern names, sorted; an error when none. */
+    async match(pattern) {
+        const cleaned = external_node_path_default().posix.normalize(`/${pattern}`).replace(/^\/+/, '').replace(/\/+$/, '');
+        const segments = cleaned === '' || cleaned === '.' ? [] : cleaned.split('/');
+        let candidates = [''];
+        for (const seg of segments) {
+            const next = [];
+            for (const cand of candidates) {
+                if (!hasMeta(seg)) {
+                    next.push(cand ? `${cand}/${seg}` : seg);
+                    continue;
+                }
+                const dir = resolveInRoot(this.root, cand);
+                if (!dir.stat?.isDirectory())
+                    continue;
+                const names = (await promises_default().readdir(external_node_path_default().join(this.root, dir.rel))).sort();
+                for (const n of names)
+                    if (matchSegment(seg, n))
+                        next.push(cand ? `${cand}/${n}` : n);
+            }
+            candidates = next;
+        }
+        const out = [];
+        for (const matched of candidates) {
+            if (this.ignored(matched))
+                continue;
+            const r = resolveInRoot(this.root, matched);
+            if (!r.stat || this.ignored(r.rel))
+                continue;
+            const abs = external_node_path_default().join(this.root, r.rel);
+            out.push({ matched, rel: r.rel, abs, stat: await promises_default().stat(abs) });
+        }
+        if (out.length === 0) {
+            const what = this.ignore ? `${this.label} (or excluded by .dockerignore)` : this.label;
+            throw new SourceNotFoundError(`"${pattern}" not found in the ${what}`);
+        }
+        return out;
     }
     /**
-     * A stream of a blob verified against the descriptor's digest and size;
-     * a broken connection resumes with a Range request; a mismatch or a
-     * truncated body errors the stream before its last bytes are delivered.
+     * Every entry below a matched directory, depth first in byte order, .dockerignore applied
+     * (a pruned directory is skipped whole; an excluded one is still searched for exceptions).
      */
-    openBlob(repo, desc) {
-        return openVerifiedBlob(this, repo, desc);
+    async *walk(dir) {
+        yield* this.walkDir(dir.abs, dir.rel, '');
     }
-    /** A small blob (a config) read whole and verified. */
-    async readBlob(repo, desc, limit = 64 * 1024 * 1024) {
-        if (desc.size > limit) {
-            throw new RegistryError({
-                registry: repo.registry,
-                repository: repo.repository,
-                operation: `pull blob ${desc.digest}`,
-                failure: 'size-mismatch',
-                detail: `the blob is ${desc.size} bytes; at most ${limit} are read into memory`,
-            });
+    // Synchronous calls: a thread-pool hand-off per lstat cost more than the lstat (1.3 s for 30,000 files).
+    async *walkDir(abs, treeRel, rel) {
+        const names = (0,external_node_fs_namespaceObject.readdirSync)(abs).sort(byteOrder);
+        for (let i = 0; i < names.length; i++) {
+            const name = names[i];
+            const st = (0,external_node_fs_namespaceObject.lstatSync)(external_node_path_default().join(abs, name));
+            const childTree = treeRel ? `${treeRel}/${name}` : name;
+            const childRel = rel ? `${rel}/${name}` : name;
+            const childAbs = external_node_path_default().join(abs, name);
+            const decision = this.ignore ? this.ignore.decide(childTree, st.isDirectory()) : 'include';
+            if (decision === 'prune')
+                continue;
+            if (decision === 'include')
+                yield { rel: childRel, treeRel: childTree, abs: childAbs, stat: st };
+            if (st.isDirectory())
+                yield* this.walkDir(childAbs, childTree, childRel);
         }
-        const parts = [];
-        for await (const chunk of this.openBlob(repo, desc))
-            parts.push(chunk);
-        return Buffer.concat(parts);
     }
+}
+/** Byte order of UTF-8 names (BuildKit and tar sort this way), not UTF-16 order. */
+function byteOrder(a, b) {
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+;// CONCATENATED MODULE: ./src/executor/stage/from-sources.ts
+
+
+/** `fn` run on first call only, tracked by the session (it writes in the workspace). */
+function once(session, fn) {
+    let p;
+    return () => {
+        p ??= session.track(fn());
+        return p;
+    };
+}
+class FromSources {
+    session;
+    finished;
+    platform;
+    images = new Map();
+    stages = new Map();
+    constructor(session, finished, 
+    /** The platform images named by --from are pulled for. */
+    platform) {
+        this.session = session;
+        this.finished = finished;
+        this.platform = platform;
+    }
+    async stageTree(index) {
+        const known = this.stages.get(index);
+        if (known)
+            return known;
+        const s = this.finished.get(index);
+        if (!s)
+            throw new Error(`internal: stage ${index} is not built yet`);
+        const tree = once(this.session, async () => {
+            await s.root.materialize(s.image, s.label);
+            return new SourceTree(s.root.dir, `stage ${s.label}`);
+        });
+        const source = { key: s.key, tree };
+        this.stages.set(index, source);
+        return source;
+    }
+    imageTree(ref) {
+        let p = this.images.get(ref);
+        if (!p) {
+            p = (async () => {
+                const { session } = this;
+                const img = await session.pullImage(ref, this.platform);
+                const tree = once(session, async () => {
+                    const dir = await ImageDir.create(await session.workspace.dir('copy-from-image'), session.xattrs, session.log);
+                    await dir.materialize(img, ref);
+                    return new SourceTree(dir.dir, `image ${ref}`);
+                });
+                return { key: img.digest(), tree };
+            })();
+            this.images.set(ref, p);
+        }
+        return p;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/key.ts
+/**
+ * Cache keys: a rolling sha256 over length-framed fields. Each step's key is
+ * derived from its parent's key, so a change anywhere invalidates every step
+ * after it and nothing before it; framing makes ("ab","c") differ from
+ * ("a","bc").
+ */
+
+const CACHE_KEY_VERSION = 'kiln-cache-v1';
+class CacheKeyBuilder {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    constructor(parent) {
+        this.field('parent', parent);
+    }
+    /** Adds a named field; names keep different kinds of input apart. */
+    field(name, value) {
+        const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+        const head = Buffer.from(name, 'utf8');
+        this.hash.update(key_frame(head.length)).update(head).update(key_frame(bytes.length)).update(bytes);
+        return this;
+    }
+    /** Adds a list (e.g. the environment of a RUN) as one field, order kept. */
+    list(name, values) {
+        this.field(`${name}#`, String(values.length));
+        for (const v of values)
+            this.field(name, v);
+        return this;
+    }
+    /** The key: 64 hex characters, usable as a registry tag and a file name. */
+    digest() {
+        return this.hash.digest('hex');
+    }
+}
+function key_frame(n) {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64BE(BigInt(n));
+    return b;
+}
+/**
+ * The key a stage's first step builds on: the base image (its manifest
+ * digest, or `scratch`), the platform, and the settings that shape layer
+ * bytes, so a layer written under other settings is never reused.
+ */
+function baseKey(baseIdentity, platform, layers) {
+    const k = new CacheKeyBuilder(CACHE_KEY_VERSION).field('base', baseIdentity).field('platform', platform);
+    if (layers) {
+        k.field('clamp-mtime', layers.clampMtime === undefined ? '' : String(layers.clampMtime)).field('xattrs', String(layers.xattrs));
+    }
+    return k.digest();
+}
+
+;// CONCATENATED MODULE: ./src/dockerfile/instructions.ts
+/** The instruction names Kiln knows, lower-case. */
+const INSTRUCTION_KINDS = (/* unused pure expression or super */ null && ([
+    'from',
+    'run',
+    'cmd',
+    'entrypoint',
+    'shell',
+    'label',
+    'env',
+    'arg',
+    'expose',
+    'copy',
+    'add',
+    'maintainer',
+    'user',
+    'workdir',
+    'volume',
+    'stopsignal',
+    'healthcheck',
+    'onbuild',
+]));
+/** For exhaustive switches: `default: return assertNever(instr)`. */
+function assertNever(x) {
+    throw new Error(`unhandled instruction ${JSON.stringify(x)}`);
+}
+
+;// CONCATENATED MODULE: ./src/dockerfile/expand.ts
+/**
+ * Dispatch-time expansion: the fields BuildKit expands, expanded against the
+ * stage scope; everything else returned as is.
+ *
+ * Expanded: ENV and LABEL keys and values; COPY/ADD sources, dest, --chown,
+ * --chmod, --exclude, ADD --checksum and the bodies of unquoted heredoc
+ * sources; EXPOSE (split into words); USER; WORKDIR; VOLUME; STOPSIGNAL.
+ * Not expanded: RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK (the shell does it),
+ * ONBUILD (expanded when it fires), MAINTAINER, COPY --from (BuildKit refuses
+ * variables there; planStages reports it), FROM (planStages expands it against
+ * the global ARGs), ARG (StageScope.applyArg expands a default only when no
+ * build arg replaces it).
+ */
+
+
+/** Returns a copy of instr with the BuildKit-expanded fields expanded; errors name the instruction's line. */
+function expandInstruction(instr, scope) {
+    return atLocation(instr.location, () => expandUnlocated(instr, scope));
+}
+function expandUnlocated(instr, scope) {
+    const x = (w) => scope.expand(w);
+    const opt = (w) => (w === undefined ? undefined : x(w));
+    switch (instr.kind) {
+        case 'env':
+        case 'label':
+            // All pairs against the scope before the instruction: `ENV a=1 b=$a` sees the old a.
+            return { ...instr, pairs: instr.pairs.map((p) => ({ key: x(p.key), value: x(p.value) })) };
+        case 'copy':
+        case 'add': {
+            const common = {
+                sources: instr.sources.map(x),
+                sourceContents: instr.sourceContents.map((c) => c.expand ? { ...c, data: scope.expandRaw(c.data) } : c),
+                dest: x(instr.dest),
+                exclude: instr.exclude.map(x),
+            };
+            const chown = opt(instr.chown);
+            const chmod = opt(instr.chmod);
+            if (instr.kind === 'copy') {
+                return {
+                    ...instr,
+                    ...common,
+                    ...(chown === undefined ? {} : { chown }),
+                    ...(chmod === undefined ? {} : { chmod }),
+                };
+            }
+            const checksum = opt(instr.checksum);
+            return {
+                ...instr,
+                ...common,
+                ...(chown === undefined ? {} : { chown }),
+                ...(chmod === undefined ? {} : { chmod }),
+                ...(checksum === undefined ? {} : { checksum }),
+            };
+        }
+        case 'expose':
+            return { ...instr, ports: instr.ports.flatMap((p) => scope.expandWords(p)) };
+        case 'user':
+            return { ...instr, user: x(instr.user) };
+        case 'workdir':
+            return { ...instr, path: x(instr.path) };
+        case 'volume':
+            return { ...instr, volumes: instr.volumes.map(x) };
+        case 'stopsignal':
+            return { ...instr, signal: x(instr.signal) };
+        case 'from':
+        case 'run':
+        case 'cmd':
+        case 'entrypoint':
+        case 'shell':
+        case 'arg':
+        case 'maintainer':
+        case 'healthcheck':
+        case 'onbuild':
+            return instr;
+        default:
+            return assertNever(instr);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/fs/user.ts
+/**
+ * USER resolution against the image's own /etc/passwd and /etc/group (never
+ * the host's NSS), with the semantics BuildKit gets from runc's
+ * GetExecUser:
+ *   ''            → root (uid 0), supplementary groups of the passwd entry of uid 0
+ *   'uid:gid'     → numeric fast path, no file read, no supplementary groups
+ *   'name'/'uid'  → passwd entry (a numeric uid without one is allowed: gid 0);
+ *                   supplementary groups = /etc/group entries listing the name
+ *   'x:group'     → gid from /etc/group by name (or numeric), no supplementary groups
+ * `root` is accepted as 0 in the numeric fast path, as BuildKit does.
+ * home: the passwd home of the final uid, '/' when there is none (what runc
+ * puts in HOME when the environment has no HOME).
+ */
+
+
+
+class UserResolutionError extends Error {
+    userSpec;
+    file;
+    constructor(message, userSpec, 
+    /** The image file that was searched, e.g. '/etc/passwd'. */
+    file) {
+        super(message);
+        this.userSpec = userSpec;
+        this.file = file;
+        this.name = 'UserResolutionError';
+    }
+}
+const MAX_ID = 2 ** 31 - 1;
+const MAX_FILE = 16 * 1024 * 1024;
+function parseId(s) {
+    if (!/^[0-9]+$/.test(s))
+        return undefined;
+    const n = Number(s);
+    return n <= MAX_ID ? n : undefined;
+}
+/** Reads a file of the image (symlinks resolved inside the root); undefined when absent. */
+async function readImageFile(root, path) {
+    let rel;
+    try {
+        const r = resolveInRoot(root, path);
+        if (!r.stat?.isFile())
+            return undefined;
+        rel = r.rel;
+    }
+    catch (e) {
+        if (e instanceof RootPathError)
+            return undefined;
+        throw e;
+    }
+    const fh = await (0,promises_.open)((0,external_node_path_.join)(root, rel), 'r');
+    try {
+        const st = await fh.stat();
+        if (st.size > MAX_FILE)
+            throw new Error(`${path} in the image is larger than ${MAX_FILE} bytes`);
+        return await fh.readFile('utf8');
+    }
+    finally {
+        await fh.close();
+    }
+}
+/** The colon-separated fields of each record of /etc/passwd or /etc/group (blank lines and comments skipped). */
+function records(text) {
+    return text
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+        .map((line) => line.split(':'));
+}
+function parsePasswd(text) {
+    return records(text).flatMap((f) => {
+        const uid = parseId(f[2] ?? '');
+        const gid = parseId(f[3] ?? '');
+        return uid === undefined || gid === undefined ? [] : [{ name: f[0], uid, gid, home: f[5] ?? '' }];
+    });
+}
+function parseGroup(text) {
+    return records(text).flatMap((f) => {
+        const gid = parseId(f[2] ?? '');
+        if (gid === undefined)
+            return [];
+        const members = (f[3] ?? '')
+            .split(',')
+            .map((m) => m.trim())
+            .filter((m) => m !== '');
+        return [{ name: f[0], gid, members }];
+    });
+}
+/** A user or group name the image does not define. */
+function notFound(spec, kind, name, fileExists) {
+    const file = kind === 'user' ? '/etc/passwd' : '/etc/group';
+    const where = fileExists ? `searched the image's ${file}` : `the image has no ${file}`;
+    const fix = kind === 'user' ? 'useradd/adduser) or use a numeric uid' : 'groupadd/addgroup) or use a numeric gid';
+    return new UserResolutionError(`USER ${spec}: no ${kind} named "${name}" (${where}); add the ${kind} in an earlier RUN (${fix}`, spec, file);
+}
+/** Parses `uid:gid` where both are numeric or `root`. */
+function fastPath(spec) {
+    const i = spec.indexOf(':');
+    if (i < 0)
+        return undefined;
+    const id = (s) => (s === 'root' ? 0 : parseId(s));
+    const uid = id(spec.slice(0, i));
+    const gid = id(spec.slice(i + 1));
+    return uid !== undefined && gid !== undefined ? { uid, gid } : undefined;
+}
+/** Resolves a Dockerfile USER value against the rootfs at `root`. */
+async function resolveUser(root, userSpec) {
+    const spec = userSpec.trim();
+    const passwdText = await readImageFile(root, '/etc/passwd');
+    const passwd = passwdText === undefined ? [] : parsePasswd(passwdText);
+    const homeOf = (uid) => passwd.find((p) => p.uid === uid)?.home || '/';
+    const fast = fastPath(spec);
+    if (fast)
+        return { ...fast, groups: [], home: homeOf(fast.uid) };
+    const i = spec.indexOf(':');
+    const userArg = i < 0 ? spec : spec.slice(0, i);
+    const groupArg = i < 0 ? '' : spec.slice(i + 1);
+    const uidArg = parseId(userArg);
+    let uid = 0;
+    let gid = 0;
+    let matched;
+    if (userArg === '')
+        matched = passwd.find((p) => p.uid === 0);
+    else if (uidArg !== undefined)
+        matched = passwd.find((p) => p.uid === uidArg);
+    else
+        matched = passwd.find((p) => p.name === userArg);
+    if (matched) {
+        uid = matched.uid;
+        gid = matched.gid;
+    }
+    else if (userArg !== '') {
+        if (uidArg === undefined) {
+            throw notFound(userSpec, 'user', userArg, passwdText !== undefined);
+        }
+        uid = uidArg;
+    }
+    let groups = [];
+    if (groupArg !== '' || matched) {
+        const groupText = await readImageFile(root, '/etc/group');
+        const groupFile = groupText === undefined ? [] : parseGroup(groupText);
+        if (groupArg !== '') {
+            const gidArg = parseId(groupArg);
+            const g = groupFile.find((e) => (gidArg !== undefined ? e.gid === gidArg : e.name === groupArg));
+            if (g)
+                gid = g.gid;
+            else if (gidArg !== undefined)
+                gid = gidArg;
+            else {
+                throw notFound(userSpec, 'group', groupArg, groupText !== undefined);
+            }
+        }
+        else if (matched) {
+            for (const g of groupFile) {
+                if (g.members.includes(matched.name) && !groups.includes(g.gid))
+                    groups.push(g.gid);
+            }
+        }
+    }
+    if (groups.length > 65536)
+        groups = groups.slice(0, 65536);
+    return { uid, gid, groups, home: homeOf(uid) };
 }
 
 ;// CONCATENATED MODULE: ./src/registry/pull.ts
@@ -49540,7 +50350,7 @@ function selectOrUndefined(index, want) {
 }
 /** Config media types of container images. */
 const IMAGE_CONFIG_TYPES = [MediaType.OciConfig, MediaType.DockerConfig];
-function invalid(ref, operation, detail) {
+function pull_invalid(ref, operation, detail) {
     return new RegistryError({
         registry: ref.registry,
         repository: ref.repository,
@@ -49554,7 +50364,7 @@ function pull_parseJson(ref, what, bytes) {
         return JSON.parse(bytes.toString('utf8'));
     }
     catch (e) {
-        throw invalid(ref, `read ${what}`, `not JSON: ${e.message}`);
+        throw pull_invalid(ref, `read ${what}`, `not JSON: ${e.message}`);
     }
 }
 /** Resolves a reference to an image manifest (through an index when needed). */
@@ -49563,14 +50373,14 @@ async function resolveManifest(client, ref, opts = {}) {
     if (media_types_isManifestMediaType(top.mediaType))
         return { manifest: top };
     if (!media_types_isIndexMediaType(top.mediaType)) {
-        throw invalid(ref, 'pull manifest', `${ref} is a "${top.mediaType || 'unknown'}" document, not an image manifest or index` +
+        throw pull_invalid(ref, 'pull manifest', `${ref} is a "${top.mediaType || 'unknown'}" document, not an image manifest or index` +
             (top.mediaType === 'application/vnd.docker.distribution.manifest.v1+prettyjws'
                 ? ' (Docker schema 1 is not supported; re-push the image with a current tool)'
                 : ''));
     }
     const index = pull_parseJson(ref, 'index', top.bytes);
     if (!Array.isArray(index.manifests))
-        throw invalid(ref, 'read index', 'the index has no manifests array');
+        throw pull_invalid(ref, 'read index', 'the index has no manifests array');
     const want = opts.platform ?? platform_hostPlatform();
     const chosen = (opts.selectPlatform ?? selectOrUndefined)(index, want);
     if (!chosen || !imageEntries(index).includes(chosen)) {
@@ -49584,10 +50394,10 @@ async function resolveManifest(client, ref, opts = {}) {
             hint: `Pick one of those with ${setting('platform')} (or FROM --platform=…), or use an image built for this platform`,
         });
     }
-    pull_checkDescriptor(ref, chosen);
+    checkDescriptor(ref, chosen);
     const child = await client.getManifest(ref.withDigest(chosen.digest));
     if (!media_types_isManifestMediaType(child.mediaType)) {
-        throw invalid(ref, 'pull manifest', `the index entry for ${formatPlatform(want)} is a "${child.mediaType}", not an image manifest`);
+        throw pull_invalid(ref, 'pull manifest', `the index entry for ${formatPlatform(want)} is a "${child.mediaType}", not an image manifest`);
     }
     return {
         manifest: child,
@@ -49599,20 +50409,20 @@ async function pullImage(client, ref, opts = {}) {
     const { manifest: m, index } = await resolveManifest(client, ref, opts);
     const manifest = pull_parseJson(ref, 'manifest', m.bytes);
     if (!manifest.config || !Array.isArray(manifest.layers)) {
-        throw invalid(ref, 'read manifest', 'the manifest lacks config or layers');
+        throw pull_invalid(ref, 'read manifest', 'the manifest lacks config or layers');
     }
     if (!IMAGE_CONFIG_TYPES.includes(manifest.config.mediaType)) {
-        throw invalid(ref, 'read manifest', `${ref} is not a container image: its config has media type "${manifest.config.mediaType}"`);
+        throw pull_invalid(ref, 'read manifest', `${ref} is not a container image: its config has media type "${manifest.config.mediaType}"`);
     }
-    pull_checkDescriptor(ref, manifest.config);
+    checkDescriptor(ref, manifest.config);
     for (const d of manifest.layers)
-        pull_checkDescriptor(ref, d);
+        checkDescriptor(ref, d);
     const configBlob = new RemoteBlob(client, ref, manifest.config);
     const configBytes = await client.readBlob(ref, manifest.config);
     const config = pull_parseJson(ref, 'config', configBytes);
     const diffIds = config.rootfs?.diff_ids ?? [];
     if (diffIds.length !== manifest.layers.length) {
-        throw invalid(ref, 'read config', `the manifest has ${manifest.layers.length} layers but the config names ${diffIds.length} diff_ids`);
+        throw pull_invalid(ref, 'read config', `the manifest has ${manifest.layers.length} layers but the config names ${diffIds.length} diff_ids`);
     }
     const layers = manifest.layers.map((d, i) => {
         let diffId;
@@ -49620,7 +50430,7 @@ async function pullImage(client, ref, opts = {}) {
             diffId = digest_parseDigest(String(diffIds[i]));
         }
         catch (e) {
-            throw invalid(ref, 'read config', e.message);
+            throw pull_invalid(ref, 'read config', e.message);
         }
         return new RemoteLayer(client, ref, d, diffId);
     });
@@ -49638,18 +50448,18 @@ async function pullImage(client, ref, opts = {}) {
     };
 }
 /** Descriptors come from the network: their digest goes into URLs, their size bounds reads. */
-function pull_checkDescriptor(ref, d) {
+function checkDescriptor(ref, d) {
     try {
         digest_parseDigest(String(d.digest));
     }
     catch (e) {
-        throw invalid(ref, 'read manifest', e.message);
+        throw pull_invalid(ref, 'read manifest', e.message);
     }
     if (!Number.isSafeInteger(d.size) || d.size < 0) {
-        throw invalid(ref, 'read manifest', `descriptor ${d.digest} has an invalid size ${String(d.size)}`);
+        throw pull_invalid(ref, 'read manifest', `descriptor ${d.digest} has an invalid size ${String(d.size)}`);
     }
     if (typeof d.mediaType !== 'string')
-        throw invalid(ref, 'read manifest', `descriptor ${d.digest} has no mediaType`);
+        throw pull_invalid(ref, 'read manifest', `descriptor ${d.digest} has no mediaType`);
 }
 
 // EXTERNAL MODULE: external "node:util"
@@ -49800,70 +50610,6 @@ function unmountUnderSync(dir) {
     }
     catch {
         // no /proc: nothing we can do
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/fs/image-dir.ts
-/**
- * A directory holding an image's files, materialised lazily: the layers are
- * extracted only when a step needs the files (a RUN or COPY that missed the
- * cache, a COPY --from reading it). A build whose every step hits the cache
- * never extracts anything. A stage root in the workspace is one; so is the
- * tree of an image read by COPY --from.
- */
-
-
-class ImageDir {
-    dir;
-    xattrs;
-    log;
-    /** A new ImageDir in `dir` (an empty directory): made 0755 like an image's /. */
-    static async create(dir, xattrs, log) {
-        await promises_default().chmod(dir, 0o755);
-        return new ImageDir(dir, xattrs, log);
-    }
-    /** How many of the image's layers are in `dir`. */
-    applied = 0;
-    /** Bumped whenever files change by extraction (walk snapshot indexes must be rebuilt). */
-    generation = 0;
-    constructor(dir, xattrs, log) {
-        this.dir = dir;
-        this.xattrs = xattrs;
-        this.log = log;
-    }
-    /** Brings `dir` up to `image` by extracting the layers it lacks. */
-    async materialize(image, label) {
-        const layers = image.layers;
-        if (this.applied > layers.length)
-            throw new Error(`${label}: the filesystem is ahead of its image`);
-        if (this.applied === layers.length)
-            return;
-        const started = Date.now();
-        let bytes = 0;
-        const key = `extract ${this.dir}`;
-        try {
-            for (let i = this.applied; i < layers.length; i++) {
-                const layer = layers[i];
-                const mib = (layer.size / 1048576).toFixed(1);
-                this.log.progress?.(key, `${label} extracting layer ${i + 1}/${layers.length} (${mib} MiB)`);
-                const stats = await extractLayer(layer.openUncompressed(), this.dir, {
-                    xattrs: this.xattrs,
-                    logger: this.log,
-                });
-                bytes += stats.bytes;
-                this.applied = i + 1;
-                this.generation++;
-            }
-        }
-        finally {
-            this.log.progress?.(key, undefined);
-        }
-        this.log.debug(`${label}: extracted ${layers.length} layer(s), ${(bytes / 1048576).toFixed(1)} MiB in ${Date.now() - started} ms`);
-        this.log.debug(`timing: extract ${Date.now() - started} ms ${label}`);
-    }
-    /** After a step wrote its change into `dir` itself (RUN commit, COPY): the fs matches `image`. */
-    caughtUp(image) {
-        this.applied = image.layers.length;
     }
 }
 
@@ -51407,7 +52153,7 @@ async function sandbox_select_selectSandbox(requested, log, opts = {}) {
 
 
 /** `fn` run on first call only; its settled promise is added to `started`. */
-function once(fn, started) {
+function namespace_isolation_once(fn, started) {
     let p;
     return () => {
         if (!p) {
@@ -51426,14 +52172,14 @@ class NamespaceIsolation {
     constructor(opts) {
         this.opts = opts;
         const { workspace, log } = opts;
-        this.sandbox = once(async () => {
+        this.sandbox = namespace_isolation_once(async () => {
             const s = await sandbox_select_selectSandbox(opts.requested, log, { scratchDir: workspace.root });
             if (sandbox_isUnavailable(s))
                 throw new Error(`RUN is not possible here: ${s.unavailable}`);
             log.info(`RUN isolation: ${s.kind}`);
             return s;
         }, this.started);
-        this.overlayProbe = once(() => probeOverlay(workspace.root), this.started);
+        this.overlayProbe = namespace_isolation_once(() => probeOverlay(workspace.root), this.started);
     }
     async createRoot(name) {
         const dir = await this.opts.workspace.dir(name);
@@ -51505,246 +52251,6 @@ function createIsolation(settings) {
 async function probeIsolation(kind, log) {
     const s = await selectSandbox(kind, log);
     return isUnavailable(s) ? s.unavailable : true;
-}
-
-;// CONCATENATED MODULE: ./src/executor/library-options.ts
-function registryClientOptions(o, extra) {
-    return {
-        credentials: extra.credentials,
-        logger: extra.logger,
-        insecure: o.insecureRegistries,
-        skipTlsVerify: o.skipTlsVerifyRegistries,
-        caFiles: o.registryCertificates,
-        retry: { attempts: o.pushRetry },
-    };
-}
-/** The cache's configuration; undefined when the build uses no cache. */
-function cacheConfig(o) {
-    const c = o.cache;
-    return c.enabled ? { repo: c.repo, dir: c.dir, ttlMs: c.ttlMs } : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/executor/steps/path-match.ts
-/**
- * Go's path.Match for one path segment, as BuildKit matches COPY/ADD source
- * wildcards: `*` any run of characters, `?` one character, `[...]` a class
- * (`[^...]` negated, ranges), `\` escapes the next character. A segment has
- * no `/`, so `*` never crosses directories.
- */
-class PatternSyntaxError extends Error {
-    name = 'PatternSyntaxError';
-}
-function hasMeta(pattern) {
-    return /[*?[\\]/.test(pattern);
-}
-/** Matches `name` against `pattern`; throws PatternSyntaxError for a malformed class or escape. */
-function matchSegment(pattern, name) {
-    validate(pattern);
-    return match(pattern, name);
-}
-/**
- * Wildcard matching with one backtrack point: on a mismatch, the last `*`
- * takes one more character and matching resumes after it. Linear-ish
- * (O(pattern × name)), where trying every split at every star would be
- * exponential in the number of stars.
- */
-function match(p, s) {
-    let pi = 0;
-    let si = 0;
-    let starP = -1;
-    let starS = 0;
-    while (pi < p.length || si < s.length) {
-        if (pi < p.length && p[pi] === '*') {
-            while (p[pi] === '*')
-                pi++;
-            starP = pi;
-            starS = si;
-            continue;
-        }
-        const next = pi < p.length && si < s.length ? step(p, pi, s, si) : undefined;
-        if (next) {
-            [pi, si] = next;
-            continue;
-        }
-        if (starP < 0 || starS >= s.length)
-            return false;
-        starS += charLen(s, starS);
-        pi = starP;
-        si = starS;
-    }
-    return true;
-}
-/** One non-star pattern token against the character at `si`: the positions after both, or undefined. */
-function step(p, pi, s, si) {
-    const c = p[pi];
-    if (c === '?')
-        return [pi + 1, si + charLen(s, si)];
-    if (c === '[') {
-        const end = classEnd(p, pi);
-        if (!path_match_classMatches(p.slice(pi + 1, end), s.codePointAt(si)))
-            return undefined;
-        return [end + 1, si + charLen(s, si)];
-    }
-    const lit = c === '\\' ? p[pi + 1] : c;
-    if (s[si] !== lit)
-        return undefined;
-    return [pi + (c === '\\' ? 2 : 1), si + 1];
-}
-function charLen(s, i) {
-    return s.codePointAt(i) > 0xffff ? 2 : 1;
-}
-function classEnd(p, start) {
-    let i = start + 1;
-    if (p[i] === '^')
-        i++;
-    if (p[i] === ']')
-        throw new PatternSyntaxError(`bad pattern "${p}": empty character class`);
-    for (; i < p.length; i++) {
-        if (p[i] === '\\')
-            i++;
-        else if (p[i] === ']')
-            return i;
-    }
-    throw new PatternSyntaxError(`bad pattern "${p}": unterminated character class`);
-}
-function path_match_classMatches(body, ch) {
-    let i = 0;
-    let neg = false;
-    if (body[0] === '^') {
-        neg = true;
-        i = 1;
-    }
-    let hit = false;
-    while (i < body.length) {
-        let lo = body.codePointAt(i);
-        if (lo === 0x5c)
-            lo = body.codePointAt(++i);
-        i += lo > 0xffff ? 2 : 1;
-        let hi = lo;
-        if (body[i] === '-' && i + 1 < body.length) {
-            i++;
-            hi = body.codePointAt(i);
-            if (hi === 0x5c)
-                hi = body.codePointAt(++i);
-            i += hi > 0xffff ? 2 : 1;
-            if (hi < lo)
-                throw new PatternSyntaxError(`bad pattern: range ${String.fromCodePoint(lo)}-${String.fromCodePoint(hi)} is reversed`);
-        }
-        if (ch >= lo && ch <= hi)
-            hit = true;
-    }
-    return hit !== neg;
-}
-function validate(p) {
-    for (let i = 0; i < p.length; i++) {
-        if (p[i] === '\\') {
-            if (i + 1 >= p.length)
-                throw new PatternSyntaxError(`bad pattern "${p}": trailing backslash`);
-            i++;
-        }
-        else if (p[i] === '[') {
-            i = classEnd(p, i);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/steps/source-tree.ts
-/**
- * A tree COPY/ADD reads from: the build context (with .dockerignore) or an
- * earlier stage's root filesystem. Sources are matched like BuildKit: the
- * path is cleaned against the tree's root (`..` cannot leave it), wildcards
- * match one segment at a time (Go path.Match), a symlink named as the source
- * is followed inside the tree, symlinks below it are copied as symlinks.
- */
-
-
-
-
-
-class SourceNotFoundError extends Error {
-    name = 'SourceNotFoundError';
-}
-class SourceTree {
-    root;
-    label;
-    ignore;
-    constructor(root, 
-    /** How errors name the tree: `build context`, `stage "build"`. */
-    label, ignore) {
-        this.root = root;
-        this.label = label;
-        this.ignore = ignore;
-    }
-    ignored(rel) {
-        return rel !== '' && this.ignore !== undefined && this.ignore.matches(rel);
-    }
-    /** The sources a COPY/ADD pattern names, sorted; an error when none. */
-    async match(pattern) {
-        const cleaned = external_node_path_default().posix.normalize(`/${pattern}`).replace(/^\/+/, '').replace(/\/+$/, '');
-        const segments = cleaned === '' || cleaned === '.' ? [] : cleaned.split('/');
-        let candidates = [''];
-        for (const seg of segments) {
-            const next = [];
-            for (const cand of candidates) {
-                if (!hasMeta(seg)) {
-                    next.push(cand ? `${cand}/${seg}` : seg);
-                    continue;
-                }
-                const dir = resolveInRoot(this.root, cand);
-                if (!dir.stat?.isDirectory())
-                    continue;
-                const names = (await promises_default().readdir(external_node_path_default().join(this.root, dir.rel))).sort();
-                for (const n of names)
-                    if (matchSegment(seg, n))
-                        next.push(cand ? `${cand}/${n}` : n);
-            }
-            candidates = next;
-        }
-        const out = [];
-        for (const matched of candidates) {
-            if (this.ignored(matched))
-                continue;
-            const r = resolveInRoot(this.root, matched);
-            if (!r.stat || this.ignored(r.rel))
-                continue;
-            const abs = external_node_path_default().join(this.root, r.rel);
-            out.push({ matched, rel: r.rel, abs, stat: await promises_default().stat(abs) });
-        }
-        if (out.length === 0) {
-            const what = this.ignore ? `${this.label} (or excluded by .dockerignore)` : this.label;
-            throw new SourceNotFoundError(`"${pattern}" not found in the ${what}`);
-        }
-        return out;
-    }
-    /**
-     * Every entry below a matched directory, depth first in byte order, .dockerignore applied
-     * (a pruned directory is skipped whole; an excluded one is still searched for exceptions).
-     */
-    async *walk(dir) {
-        yield* this.walkDir(dir.abs, dir.rel, '');
-    }
-    // Synchronous calls: a thread-pool hand-off per lstat cost more than the lstat (1.3 s for 30,000 files).
-    async *walkDir(abs, treeRel, rel) {
-        const names = (0,external_node_fs_namespaceObject.readdirSync)(abs).sort(byteOrder);
-        for (let i = 0; i < names.length; i++) {
-            const name = names[i];
-            const st = (0,external_node_fs_namespaceObject.lstatSync)(external_node_path_default().join(abs, name));
-            const childTree = treeRel ? `${treeRel}/${name}` : name;
-            const childRel = rel ? `${rel}/${name}` : name;
-            const childAbs = external_node_path_default().join(abs, name);
-            const decision = this.ignore ? this.ignore.decide(childTree, st.isDirectory()) : 'include';
-            if (decision === 'prune')
-                continue;
-            if (decision === 'include')
-                yield { rel: childRel, treeRel: childTree, abs: childAbs, stat: st };
-            if (st.isDirectory())
-                yield* this.walkDir(childAbs, childTree, childRel);
-        }
-    }
-}
-/** Byte order of UTF-8 names (BuildKit and tar sort this way), not UTF-16 order. */
-function byteOrder(a, b) {
-    return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 ;// CONCATENATED MODULE: ./src/executor/session.ts
@@ -51930,386 +52436,6 @@ class BuildSession {
 /** `12.3 MiB` for logs. */
 function layerSize(layer) {
     return `${(layer.size / 1048576).toFixed(1)} MiB`;
-}
-
-;// CONCATENATED MODULE: ./src/executor/stage/from-sources.ts
-
-
-/** `fn` run on first call only, tracked by the session (it writes in the workspace). */
-function from_sources_once(session, fn) {
-    let p;
-    return () => {
-        p ??= session.track(fn());
-        return p;
-    };
-}
-class FromSources {
-    session;
-    finished;
-    platform;
-    images = new Map();
-    stages = new Map();
-    constructor(session, finished, 
-    /** The platform images named by --from are pulled for. */
-    platform) {
-        this.session = session;
-        this.finished = finished;
-        this.platform = platform;
-    }
-    async stageTree(index) {
-        const known = this.stages.get(index);
-        if (known)
-            return known;
-        const s = this.finished.get(index);
-        if (!s)
-            throw new Error(`internal: stage ${index} is not built yet`);
-        const tree = from_sources_once(this.session, async () => {
-            await s.root.materialize(s.image, s.label);
-            return new SourceTree(s.root.dir, `stage ${s.label}`);
-        });
-        const source = { key: s.key, tree };
-        this.stages.set(index, source);
-        return source;
-    }
-    imageTree(ref) {
-        let p = this.images.get(ref);
-        if (!p) {
-            p = (async () => {
-                const { session } = this;
-                const img = await session.pullImage(ref, this.platform);
-                const tree = from_sources_once(session, async () => {
-                    const dir = await ImageDir.create(await session.workspace.dir('copy-from-image'), session.xattrs, session.log);
-                    await dir.materialize(img, ref);
-                    return new SourceTree(dir.dir, `image ${ref}`);
-                });
-                return { key: img.digest(), tree };
-            })();
-            this.images.set(ref, p);
-        }
-        return p;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/cache/key.ts
-/**
- * Cache keys: a rolling sha256 over length-framed fields. Each step's key is
- * derived from its parent's key, so a change anywhere invalidates every step
- * after it and nothing before it; framing makes ("ab","c") differ from
- * ("a","bc").
- */
-
-const CACHE_KEY_VERSION = 'kiln-cache-v1';
-class CacheKeyBuilder {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    constructor(parent) {
-        this.field('parent', parent);
-    }
-    /** Adds a named field; names keep different kinds of input apart. */
-    field(name, value) {
-        const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-        const head = Buffer.from(name, 'utf8');
-        this.hash.update(key_frame(head.length)).update(head).update(key_frame(bytes.length)).update(bytes);
-        return this;
-    }
-    /** Adds a list (e.g. the environment of a RUN) as one field, order kept. */
-    list(name, values) {
-        this.field(`${name}#`, String(values.length));
-        for (const v of values)
-            this.field(name, v);
-        return this;
-    }
-    /** The key: 64 hex characters, usable as a registry tag and a file name. */
-    digest() {
-        return this.hash.digest('hex');
-    }
-}
-function key_frame(n) {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64BE(BigInt(n));
-    return b;
-}
-/**
- * The key a stage's first step builds on: the base image (its manifest
- * digest, or `scratch`), the platform, and the settings that shape layer
- * bytes, so a layer written under other settings is never reused.
- */
-function baseKey(baseIdentity, platform, layers) {
-    const k = new CacheKeyBuilder(CACHE_KEY_VERSION).field('base', baseIdentity).field('platform', platform);
-    if (layers) {
-        k.field('clamp-mtime', layers.clampMtime === undefined ? '' : String(layers.clampMtime)).field('xattrs', String(layers.xattrs));
-    }
-    return k.digest();
-}
-
-;// CONCATENATED MODULE: ./src/dockerfile/instructions.ts
-/** The instruction names Kiln knows, lower-case. */
-const INSTRUCTION_KINDS = (/* unused pure expression or super */ null && ([
-    'from',
-    'run',
-    'cmd',
-    'entrypoint',
-    'shell',
-    'label',
-    'env',
-    'arg',
-    'expose',
-    'copy',
-    'add',
-    'maintainer',
-    'user',
-    'workdir',
-    'volume',
-    'stopsignal',
-    'healthcheck',
-    'onbuild',
-]));
-/** For exhaustive switches: `default: return assertNever(instr)`. */
-function assertNever(x) {
-    throw new Error(`unhandled instruction ${JSON.stringify(x)}`);
-}
-
-;// CONCATENATED MODULE: ./src/dockerfile/expand.ts
-/**
- * Dispatch-time expansion: the fields BuildKit expands, expanded against the
- * stage scope; everything else returned as is.
- *
- * Expanded: ENV and LABEL keys and values; COPY/ADD sources, dest, --chown,
- * --chmod, --exclude, ADD --checksum and the bodies of unquoted heredoc
- * sources; EXPOSE (split into words); USER; WORKDIR; VOLUME; STOPSIGNAL.
- * Not expanded: RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK (the shell does it),
- * ONBUILD (expanded when it fires), MAINTAINER, COPY --from (BuildKit refuses
- * variables there; planStages reports it), FROM (planStages expands it against
- * the global ARGs), ARG (StageScope.applyArg expands a default only when no
- * build arg replaces it).
- */
-
-
-/** Returns a copy of instr with the BuildKit-expanded fields expanded; errors name the instruction's line. */
-function expandInstruction(instr, scope) {
-    return atLocation(instr.location, () => expandUnlocated(instr, scope));
-}
-function expandUnlocated(instr, scope) {
-    const x = (w) => scope.expand(w);
-    const opt = (w) => (w === undefined ? undefined : x(w));
-    switch (instr.kind) {
-        case 'env':
-        case 'label':
-            // All pairs against the scope before the instruction: `ENV a=1 b=$a` sees the old a.
-            return { ...instr, pairs: instr.pairs.map((p) => ({ key: x(p.key), value: x(p.value) })) };
-        case 'copy':
-        case 'add': {
-            const common = {
-                sources: instr.sources.map(x),
-                sourceContents: instr.sourceContents.map((c) => c.expand ? { ...c, data: scope.expandRaw(c.data) } : c),
-                dest: x(instr.dest),
-                exclude: instr.exclude.map(x),
-            };
-            const chown = opt(instr.chown);
-            const chmod = opt(instr.chmod);
-            if (instr.kind === 'copy') {
-                return {
-                    ...instr,
-                    ...common,
-                    ...(chown === undefined ? {} : { chown }),
-                    ...(chmod === undefined ? {} : { chmod }),
-                };
-            }
-            const checksum = opt(instr.checksum);
-            return {
-                ...instr,
-                ...common,
-                ...(chown === undefined ? {} : { chown }),
-                ...(chmod === undefined ? {} : { chmod }),
-                ...(checksum === undefined ? {} : { checksum }),
-            };
-        }
-        case 'expose':
-            return { ...instr, ports: instr.ports.flatMap((p) => scope.expandWords(p)) };
-        case 'user':
-            return { ...instr, user: x(instr.user) };
-        case 'workdir':
-            return { ...instr, path: x(instr.path) };
-        case 'volume':
-            return { ...instr, volumes: instr.volumes.map(x) };
-        case 'stopsignal':
-            return { ...instr, signal: x(instr.signal) };
-        case 'from':
-        case 'run':
-        case 'cmd':
-        case 'entrypoint':
-        case 'shell':
-        case 'arg':
-        case 'maintainer':
-        case 'healthcheck':
-        case 'onbuild':
-            return instr;
-        default:
-            return assertNever(instr);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/fs/user.ts
-/**
- * USER resolution against the image's own /etc/passwd and /etc/group (never
- * the host's NSS), with the semantics BuildKit gets from runc's
- * GetExecUser:
- *   ''            → root (uid 0), supplementary groups of the passwd entry of uid 0
- *   'uid:gid'     → numeric fast path, no file read, no supplementary groups
- *   'name'/'uid'  → passwd entry (a numeric uid without one is allowed: gid 0);
- *                   supplementary groups = /etc/group entries listing the name
- *   'x:group'     → gid from /etc/group by name (or numeric), no supplementary groups
- * `root` is accepted as 0 in the numeric fast path, as BuildKit does.
- * home: the passwd home of the final uid, '/' when there is none (what runc
- * puts in HOME when the environment has no HOME).
- */
-
-
-
-class UserResolutionError extends Error {
-    userSpec;
-    file;
-    constructor(message, userSpec, 
-    /** The image file that was searched, e.g. '/etc/passwd'. */
-    file) {
-        super(message);
-        this.userSpec = userSpec;
-        this.file = file;
-        this.name = 'UserResolutionError';
-    }
-}
-const MAX_ID = 2 ** 31 - 1;
-const MAX_FILE = 16 * 1024 * 1024;
-function parseId(s) {
-    if (!/^[0-9]+$/.test(s))
-        return undefined;
-    const n = Number(s);
-    return n <= MAX_ID ? n : undefined;
-}
-/** Reads a file of the image (symlinks resolved inside the root); undefined when absent. */
-async function readImageFile(root, path) {
-    let rel;
-    try {
-        const r = resolveInRoot(root, path);
-        if (!r.stat?.isFile())
-            return undefined;
-        rel = r.rel;
-    }
-    catch (e) {
-        if (e instanceof RootPathError)
-            return undefined;
-        throw e;
-    }
-    const fh = await (0,promises_.open)((0,external_node_path_.join)(root, rel), 'r');
-    try {
-        const st = await fh.stat();
-        if (st.size > MAX_FILE)
-            throw new Error(`${path} in the image is larger than ${MAX_FILE} bytes`);
-        return await fh.readFile('utf8');
-    }
-    finally {
-        await fh.close();
-    }
-}
-/** The colon-separated fields of each record of /etc/passwd or /etc/group (blank lines and comments skipped). */
-function records(text) {
-    return text
-        .split('\n')
-        .filter((line) => line.trim() !== '' && !line.startsWith('#'))
-        .map((line) => line.split(':'));
-}
-function parsePasswd(text) {
-    return records(text).flatMap((f) => {
-        const uid = parseId(f[2] ?? '');
-        const gid = parseId(f[3] ?? '');
-        return uid === undefined || gid === undefined ? [] : [{ name: f[0], uid, gid, home: f[5] ?? '' }];
-    });
-}
-function parseGroup(text) {
-    return records(text).flatMap((f) => {
-        const gid = parseId(f[2] ?? '');
-        if (gid === undefined)
-            return [];
-        const members = (f[3] ?? '')
-            .split(',')
-            .map((m) => m.trim())
-            .filter((m) => m !== '');
-        return [{ name: f[0], gid, members }];
-    });
-}
-/** A user or group name the image does not define. */
-function notFound(spec, kind, name, fileExists) {
-    const file = kind === 'user' ? '/etc/passwd' : '/etc/group';
-    const where = fileExists ? `searched the image's ${file}` : `the image has no ${file}`;
-    const fix = kind === 'user' ? 'useradd/adduser) or use a numeric uid' : 'groupadd/addgroup) or use a numeric gid';
-    return new UserResolutionError(`USER ${spec}: no ${kind} named "${name}" (${where}); add the ${kind} in an earlier RUN (${fix}`, spec, file);
-}
-/** Parses `uid:gid` where both are numeric or `root`. */
-function fastPath(spec) {
-    const i = spec.indexOf(':');
-    if (i < 0)
-        return undefined;
-    const id = (s) => (s === 'root' ? 0 : parseId(s));
-    const uid = id(spec.slice(0, i));
-    const gid = id(spec.slice(i + 1));
-    return uid !== undefined && gid !== undefined ? { uid, gid } : undefined;
-}
-/** Resolves a Dockerfile USER value against the rootfs at `root`. */
-async function resolveUser(root, userSpec) {
-    const spec = userSpec.trim();
-    const passwdText = await readImageFile(root, '/etc/passwd');
-    const passwd = passwdText === undefined ? [] : parsePasswd(passwdText);
-    const homeOf = (uid) => passwd.find((p) => p.uid === uid)?.home || '/';
-    const fast = fastPath(spec);
-    if (fast)
-        return { ...fast, groups: [], home: homeOf(fast.uid) };
-    const i = spec.indexOf(':');
-    const userArg = i < 0 ? spec : spec.slice(0, i);
-    const groupArg = i < 0 ? '' : spec.slice(i + 1);
-    const uidArg = parseId(userArg);
-    let uid = 0;
-    let gid = 0;
-    let matched;
-    if (userArg === '')
-        matched = passwd.find((p) => p.uid === 0);
-    else if (uidArg !== undefined)
-        matched = passwd.find((p) => p.uid === uidArg);
-    else
-        matched = passwd.find((p) => p.name === userArg);
-    if (matched) {
-        uid = matched.uid;
-        gid = matched.gid;
-    }
-    else if (userArg !== '') {
-        if (uidArg === undefined) {
-            throw notFound(userSpec, 'user', userArg, passwdText !== undefined);
-        }
-        uid = uidArg;
-    }
-    let groups = [];
-    if (groupArg !== '' || matched) {
-        const groupText = await readImageFile(root, '/etc/group');
-        const groupFile = groupText === undefined ? [] : parseGroup(groupText);
-        if (groupArg !== '') {
-            const gidArg = parseId(groupArg);
-            const g = groupFile.find((e) => (gidArg !== undefined ? e.gid === gidArg : e.name === groupArg));
-            if (g)
-                gid = g.gid;
-            else if (gidArg !== undefined)
-                gid = gidArg;
-            else {
-                throw notFound(userSpec, 'group', groupArg, groupText !== undefined);
-            }
-        }
-        else if (matched) {
-            for (const g of groupFile) {
-                if (g.members.includes(matched.name) && !groups.includes(g.gid))
-                    groups.push(g.gid);
-            }
-        }
-    }
-    if (groups.length > 65536)
-        groups = groups.slice(0, 65536);
-    return { uid, gid, groups, home: homeOf(uid) };
 }
 
 ;// CONCATENATED MODULE: ./src/executor/stage/step.ts
@@ -52685,6 +52811,218 @@ async function planLayer(entries, options = {}) {
         }
     }
     return out;
+}
+
+;// CONCATENATED MODULE: ./src/archive/tar-writer.ts
+/**
+ * Entry-level tar writer: ustar headers, with a PAX `x` header in front when
+ * a value does not fit ustar (names or link targets over 100 bytes or not
+ * ASCII, sizes of 8 GiB and more, ids over 2097151, negative or sub-second
+ * mtimes, xattrs as `SCHILY.xattr.<name>`). The output depends only on the
+ * input: PAX records are sorted and nothing time- or process-dependent is
+ * written (GNU tar puts its pid in PAX header names; this writer does not).
+ */
+
+
+
+/** Two zero blocks: the end of an archive. */
+const TAR_END = Buffer.alloc(2 * BLOCK);
+/** Zero bytes that pad a body of `size` bytes to a block boundary. */
+function tarPadding(size) {
+    return ZERO_BLOCK.subarray(0, paddingFor(size));
+}
+/** Header block(s) of one entry: a PAX `x` header and its data if needed, then the ustar header. */
+function encodeHeader(h) {
+    const size = h.type === 'file' ? (h.size ?? 0) : 0;
+    const name = h.type === 'dir' && !h.name.endsWith('/') ? `${h.name}/` : h.name;
+    const linkname = h.linkname ?? '';
+    const uname = h.uname ?? '';
+    const gname = h.gname ?? '';
+    if (!Number.isSafeInteger(size) || size < 0)
+        throw new ArchiveError(`invalid size ${size}`, { entry: h.name });
+    for (const [k, v] of [
+        ['uid', h.uid],
+        ['gid', h.gid],
+    ]) {
+        if (!Number.isSafeInteger(v) || v < 0)
+            throw new ArchiveError(`invalid ${k} ${v}`, { entry: h.name });
+    }
+    if (!Number.isSafeInteger(h.mtime.sec) ||
+        !Number.isInteger(h.mtime.nsec) ||
+        h.mtime.nsec < 0 ||
+        h.mtime.nsec >= 1e9) {
+        throw new ArchiveError(`invalid mtime ${JSON.stringify(h.mtime)}`, { entry: h.name });
+    }
+    const pax = new Map();
+    const block = Buffer.alloc(BLOCK);
+    if (fitsString(name, FIELD.name[1]))
+        writeString(block, FIELD.name, name);
+    else {
+        pax.set('path', name);
+        writeString(block, FIELD.name, name.slice(-FIELD.name[1]));
+    }
+    if (fitsString(linkname, FIELD.linkname[1]))
+        writeString(block, FIELD.linkname, linkname);
+    else {
+        pax.set('linkpath', linkname);
+        writeString(block, FIELD.linkname, linkname);
+    }
+    for (const [key, value, field] of [
+        ['uname', uname, FIELD.uname],
+        ['gname', gname, FIELD.gname],
+    ]) {
+        if (fitsString(value, field[1]))
+            writeString(block, field, value);
+        else
+            pax.set(key, value);
+    }
+    writeOctal(block, FIELD.mode, h.mode & 0o7777);
+    for (const [key, value, field] of [
+        ['uid', h.uid, FIELD.uid],
+        ['gid', h.gid, FIELD.gid],
+        ['size', size, FIELD.size],
+    ]) {
+        if (!writeOctal(block, field, value)) {
+            pax.set(key, String(value));
+            writeOctal(block, field, 0);
+        }
+    }
+    if (h.mtime.nsec !== 0 || !writeOctal(block, FIELD.mtime, h.mtime.sec)) {
+        pax.set('mtime', formatPaxTime(h.mtime));
+        writeOctal(block, FIELD.mtime, Math.min(Math.max(h.mtime.sec, 0), octalMax(FIELD.mtime[1])));
+    }
+    const isDevice = h.type === 'char' || h.type === 'block';
+    for (const [key, value, field] of [
+        ['devmajor', isDevice ? (h.devmajor ?? 0) : 0, FIELD.devmajor],
+        ['devminor', isDevice ? (h.devminor ?? 0) : 0, FIELD.devminor],
+    ]) {
+        if (!writeOctal(block, field, value)) {
+            throw new ArchiveError(`device ${key} ${value} does not fit a tar header`, { entry: h.name });
+        }
+    }
+    for (const [k, v] of Object.entries(h.xattrs ?? {}))
+        pax.set(`SCHILY.xattr.${k}`, v);
+    block.write(TYPEFLAG[h.type], 156, 1, 'latin1');
+    block.write('ustar\0', 257, 6, 'latin1');
+    block.write('00', 263, 2, 'latin1');
+    writeChecksum(block);
+    if (pax.size === 0)
+        return block;
+    const records = Buffer.concat([...pax.keys()].sort().map((k) => formatPaxRecord(k, pax.get(k))));
+    const paxHeader = Buffer.alloc(BLOCK);
+    const trimmed = name.replace(/\/+$/, '');
+    const slash = trimmed.lastIndexOf('/');
+    const paxName = `${slash >= 0 ? `${trimmed.slice(0, slash)}/` : ''}PaxHeaders.0/${trimmed.slice(slash + 1)}`;
+    writeString(paxHeader, FIELD.name, paxName.length > 100 ? paxName.slice(0, 100) : paxName);
+    writeOctal(paxHeader, FIELD.mode, 0o644);
+    writeOctal(paxHeader, FIELD.uid, 0);
+    writeOctal(paxHeader, FIELD.gid, 0);
+    writeOctal(paxHeader, FIELD.size, records.length);
+    writeOctal(paxHeader, FIELD.mtime, 0);
+    writeOctal(paxHeader, FIELD.devmajor, 0);
+    writeOctal(paxHeader, FIELD.devminor, 0);
+    paxHeader.write('x', 156, 1, 'latin1');
+    paxHeader.write('ustar\0', 257, 6, 'latin1');
+    paxHeader.write('00', 263, 2, 'latin1');
+    writeChecksum(paxHeader);
+    return Buffer.concat([paxHeader, records, tarPadding(records.length), block]);
+}
+const COALESCE = 64 * 1024;
+/** Body chunks at least this big pass through uncopied (unless transient). */
+const PASS_THROUGH = COALESCE / 4;
+/**
+ * Accumulates small pieces in one 64 KiB slab and hands out full slabs: one
+ * allocation per 64 KiB instead of a Buffer.concat over many small buffers
+ * (allocation churn grew V8's young generation, and RSS with it).
+ */
+class Slab {
+    buf = Buffer.allocUnsafe(COALESCE);
+    off = 0;
+    get length() {
+        return this.off;
+    }
+    /** Copies `b` in; yields every slab that fills up. */
+    *put(b) {
+        let i = 0;
+        while (i < b.length) {
+            const n = Math.min(b.length - i, COALESCE - this.off);
+            this.buf.set(b.subarray(i, i + n), this.off);
+            this.off += n;
+            i += n;
+            if (this.off === COALESCE)
+                yield this.take();
+        }
+    }
+    *zeros(count) {
+        let left = count;
+        while (left > 0) {
+            const n = Math.min(left, COALESCE - this.off);
+            this.buf.fill(0, this.off, this.off + n);
+            this.off += n;
+            left -= n;
+            if (this.off === COALESCE)
+                yield this.take();
+        }
+    }
+    /** The filled part (a fresh slab replaces it); undefined when empty. */
+    take() {
+        if (this.off === 0)
+            return undefined;
+        const out = this.buf.subarray(0, this.off);
+        this.buf = Buffer.allocUnsafe(COALESCE);
+        this.off = 0;
+        return out;
+    }
+}
+/**
+ * The bytes of a whole archive, in chunks of about 64 KiB (small headers and
+ * bodies are coalesced; big body chunks pass through). Throws if a body's
+ * length differs from its header's size.
+ */
+async function* tarChunks(entries) {
+    const slab = new Slab();
+    for await (const entry of entries) {
+        yield* slab.put(encodeHeader(entry.header));
+        const size = entry.header.type === 'file' ? (entry.header.size ?? 0) : 0;
+        if (entry.body !== undefined && entry.header.type === 'file') {
+            const body = typeof entry.body === 'function' ? await entry.body() : entry.body;
+            let written = 0;
+            const chunks = Buffer.isBuffer(body) ? [body] : body;
+            for await (const chunk of chunks) {
+                written += chunk.length;
+                if (written > size) {
+                    throw new ArchiveError(`body is longer than the ${size} bytes its header declares`, {
+                        entry: entry.header.name,
+                    });
+                }
+                if (chunk.length >= PASS_THROUGH && !entry.transient) {
+                    const f = slab.take();
+                    if (f)
+                        yield f;
+                    yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+                }
+                else
+                    yield* slab.put(chunk);
+            }
+            if (written !== size) {
+                throw new ArchiveError(`body has ${written} bytes but its header declares ${size}`, {
+                    entry: entry.header.name,
+                });
+            }
+        }
+        else if (size !== 0) {
+            throw new ArchiveError(`entry declares ${size} bytes but has no body`, { entry: entry.header.name });
+        }
+        yield* slab.zeros(paddingFor(size));
+    }
+    yield* slab.put(TAR_END);
+    const last = slab.take();
+    if (last)
+        yield last;
+}
+/** A tar stream of the entries (see tarChunks). Errors destroy the stream. */
+function writeTar(entries) {
+    return external_node_stream_.Readable.from(tarChunks(entries), { objectMode: false, highWaterMark: COALESCE });
 }
 
 ;// CONCATENATED MODULE: ./src/archive/layer-writer.ts
@@ -53905,7 +54243,7 @@ async function workdirInstruction(env, instr) {
 
 async function buildStage(job) {
     const { session, planned } = job;
-    const label = `[${planned.name ?? `stage-${planned.index}`} ${job.position}/${job.count}]`;
+    const label = `[${job.platformLabel ? `${job.platformLabel} ` : ''}${planned.name ?? `stage-${planned.index}`} ${job.position}/${job.count}]`;
     const stageName = planned.name ?? String(planned.index);
     const layerCompression = session.cache !== undefined || exportedStages(job.plan).has(planned.index)
         ? session.options.compression
@@ -54051,12 +54389,646 @@ function located(e, x) {
     return wrapped;
 }
 
+;// CONCATENATED MODULE: ./src/executor/multi-platform.ts
+
+
+
+
+
+
+/** What makes a stage the same for two targets (see the file comment). */
+function multi_platform_signature(planned, platform, deps, plan) {
+    const instructions = [...planned.onbuild, ...planned.stage.instructions];
+    const declared = instructions.flatMap((i) => (i.kind === 'arg' ? i.args.map((a) => a.name) : []));
+    return JSON.stringify([
+        planned.index,
+        formatPlatform(platform),
+        planned.base,
+        planned.onbuild.map((i) => i.original),
+        deps,
+        declared.map((name) => [name, plan.globalArgs.get(name) ?? null]),
+    ]);
+}
+/** The stage nodes of every target, shared where a stage is the same for several. */
+function stageGraph(targets) {
+    const nodes = [];
+    const bySignature = new Map();
+    const nodeOf = targets.map(() => new Map());
+    targets.forEach((t, ti) => {
+        const mine = nodeOf[ti];
+        const platforms = stagePlatforms(t.plan, t.platform);
+        t.plan.stages.forEach((planned, i) => {
+            const platform = platforms.get(planned.index);
+            const deps = planned.dependsOn.map((d) => mine.get(d));
+            const sig = multi_platform_signature(planned, platform, deps, t.plan);
+            let id = bySignature.get(sig);
+            if (id === undefined) {
+                id = nodes.length;
+                nodes.push({
+                    id,
+                    planned,
+                    platform,
+                    target: ti,
+                    users: new Set(),
+                    deps,
+                    position: i + 1,
+                    count: t.plan.stages.length,
+                });
+                bySignature.set(sig, id);
+            }
+            nodes[id].users.add(ti);
+            mine.set(planned.index, id);
+        });
+    });
+    return { nodes, nodeOf };
+}
+/** Runs every target's stages in the session; a failure aborts the rest and is thrown. */
+async function buildPlatforms(session, prepared, binfmtDir) {
+    const targets = await Promise.all(prepared.targets.map(async (t) => ({
+        platform: t.platform,
+        plan: await planWithBaseImages(prepared, t, (ref, platform) => session.pullImage(ref, platform)),
+    })));
+    const graph = stageGraph(targets);
+    // Base images' ONBUILD triggers can add a RUN: checked again with them.
+    await checkEmulation(graph.nodes, platform_hostPlatform(), session.log, binfmtDir);
+    // Choosing the RUN sandbox and probing overlay need nothing from the images: without a
+    // cache, do both while the bases are extracted. With one, RUN steps may all be hits.
+    const runs = graph.nodes.some((n) => [...n.planned.onbuild, ...n.planned.stage.instructions].some((i) => i.kind === 'run'));
+    if (!session.cache && runs)
+        session.isolation.warmUp();
+    const several = targets.length > 1;
+    const reports = new Map();
+    const scheduled = graph.nodes.map((n) => ({ ...n.planned, index: n.id, dependsOn: n.deps }));
+    const { finished } = await scheduleStages(scheduled, async (s, _position, done) => {
+        const node = graph.nodes[s.index];
+        const { plan } = targets[node.target];
+        const view = stagesOf(graph, node.target, done, plan);
+        const { stage, steps } = await buildStage({
+            session,
+            df: prepared.df,
+            plan,
+            planned: node.planned,
+            platform: node.platform,
+            ...(several ? { platformLabel: nodeLabel(node, targets) } : {}),
+            position: node.position,
+            count: node.count,
+            from: new FromSources(session, view, node.platform),
+            finished: view,
+        });
+        const platform = formatPlatform(node.platform);
+        reports.set(node.id, several ? steps.map((r) => ({ ...r, platform })) : steps);
+        return stage;
+    }, session);
+    return {
+        targets: targets.map((t, ti) => {
+            const id = graph.nodeOf[ti].get(t.plan.target);
+            const stage = id === undefined ? undefined : finished.get(id);
+            if (!stage)
+                throw new Error(`internal: the target stage of ${formatPlatform(t.platform)} was not built`);
+            return { platform: t.platform, image: stage.image };
+        }),
+        steps: graph.nodes.flatMap((n) => reports.get(n.id) ?? []),
+        release: () => Promise.all([...finished.values()].map((s) => s.root.release())),
+    };
+}
+/**
+ * A target's finished stages by stage index. A stage built for another
+ * target continues here with this target's global ARGs (an ARG declared
+ * later, e.g. TARGETARCH, gets this target's value).
+ */
+function stagesOf(graph, target, done, plan) {
+    const view = new Map();
+    for (const [stageIndex, id] of graph.nodeOf[target]) {
+        const f = done.get(id);
+        if (!f)
+            continue;
+        view.set(stageIndex, graph.nodes[id].target === target ? f : { ...f, scope: f.scope.clone(plan.globalArgs) });
+    }
+    return view;
+}
+/** `linux/arm64` for one target's stage; the targets' platforms for a stage several share. */
+function nodeLabel(node, targets) {
+    if (node.users.size === targets.length)
+        return 'shared';
+    return [...node.users].map((ti) => formatPlatform(targets[ti].platform)).join(',');
+}
+
+;// CONCATENATED MODULE: ./src/image/docker-archive.ts
+/**
+ * docker-archive tarballs (`docker load`, `skopeo … docker-archive:FILE`):
+ *   manifest.json   [{"Config":"<hex>.json","RepoTags":[…],"Layers":["<hex>.tar.gz",…]}]
+ *   <hex>.json      the config (hex of its digest: Docker's image ID)
+ *   <hex>.tar.gz    each layer blob as stored (gzip/zstd/plain; docker load
+ *                   and skopeo decompress by content), named by its digest
+ *   repositories    the legacy {repo: {tag: id}} map, for old readers
+ * Layers stay compressed (as go-containerregistry's tarball.Write and kaniko's
+ * --tar-path do): no decompression pass, a smaller file. Everything is
+ * streamed; layer bytes are verified against their digest on the way.
+ */
+
+
+
+
+
+
+
+
+class DockerArchiveError extends Error {
+    name = 'DockerArchiveError';
+}
+/** `docker load`'s spelling of a tagged reference: `ubuntu:latest`, `ghcr.io/o/app:1`. */
+function dockerRepoTag(reference) {
+    const ref = parseReference(reference);
+    if (!ref.tag) {
+        throw new DockerArchiveError(`"${reference}" has a digest but no tag: a docker-archive names images by repository:tag`);
+    }
+    let repo = ref.name;
+    if (ref.registry === 'docker.io') {
+        repo = ref.repository.startsWith('library/') ? ref.repository.slice(8) : ref.repository;
+    }
+    return { repo, tag: ref.tag };
+}
+/** Writes the archive to `file` (via a temporary file renamed at the end). */
+async function writeDockerArchive(file, image, opts = {}) {
+    try {
+        await writeViaTemp(file, `${file}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`, (out) => writeDockerArchiveTo(out, image, opts));
+    }
+    catch (e) {
+        throw new DockerArchiveError(`writing docker-archive ${file} failed: ${e.message}`, {
+            cause: e,
+        });
+    }
+}
+/** Streams the archive into `out` and ends it. */
+async function writeDockerArchiveTo(out, image, opts = {}) {
+    const tags = (opts.tags ?? []).map(dockerRepoTag);
+    const config = image.configBlob();
+    const configName = `${hexOf(image.configDescriptor().digest)}.json`;
+    const layerName = (digest, mediaType) => `${hexOf(digest)}${{ gzip: '.tar.gz', zstd: '.tar.zst', none: '.tar' }[layerCompression(mediaType)]}`;
+    const layerNames = image.layers.map((l) => layerName(l.digest, l.mediaType));
+    const manifest = [
+        { Config: configName, RepoTags: tags.map((t) => `${t.repo}:${t.tag}`), Layers: layerNames },
+    ];
+    const file = (name, size, body) => ({
+        header: {
+            name,
+            type: 'file',
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            uname: 'root',
+            gname: 'root',
+            size,
+            mtime: { sec: 0, nsec: 0 },
+        },
+        body,
+    });
+    const layers = image.layers;
+    async function* entries() {
+        const manifestJson = Buffer.from(JSON.stringify(manifest));
+        yield file('manifest.json', manifestJson.length, manifestJson);
+        yield file(configName, config.length, config);
+        const written = new Set();
+        for (const [i, layer] of layers.entries()) {
+            const name = layerNames[i];
+            if (written.has(name))
+                continue;
+            written.add(name);
+            const what = `layer ${i} (${layer.digest})`;
+            yield file(name, layer.size, () => verifyStream(layer.open(), { digest: layer.digest, size: layer.size, what }));
+        }
+        if (tags.length && layers.length) {
+            const top = hexOf(layers[layers.length - 1].digest);
+            const repositories = {};
+            for (const { repo, tag } of tags)
+                repositories[repo] = { ...repositories[repo], [tag]: top };
+            const json = Buffer.from(JSON.stringify(repositories));
+            yield file('repositories', json.length, json);
+        }
+    }
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(writeTar(entries()), out);
+}
+
+;// CONCATENATED MODULE: ./src/image/oci-layout.ts
+/**
+ * OCI image layout directories (`oci-layout`, `index.json`, `blobs/<alg>/<hex>`):
+ * write an image (or an index of several platforms' images) under a tag,
+ * and read one back into an Image. Blobs are
+ * streamed and verified into a temporary file, then renamed into place;
+ * blobs already present (same size) are reused. index.json is replaced
+ * atomically; an entry with the same tag is replaced, other entries stay.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+const REF_NAME = 'org.opencontainers.image.ref.name';
+/** containerd's (and BuildKit's) annotation for the full image name. */
+const IMAGE_NAME = 'io.containerd.image.name';
+const LAYOUT_VERSION = '1.0.0';
+/** Largest manifest, index or config read into memory. */
+const MAX_JSON = 16 * 1024 * 1024;
+class OciLayoutError extends Error {
+    name = 'OciLayoutError';
+}
+/** Where a blob lives in a layout; the digest is validated first. */
+function blobPath(dir, digest) {
+    const d = digest_parseDigest(digest);
+    return (0,external_node_path_.join)(dir, 'blobs', algorithmOf(d), hexOf(d));
+}
+/** Writes `image` into the layout at `dir` (created if missing); returns the manifest descriptor. */
+async function writeOciLayout(dir, image, opts = {}) {
+    await initLayout(dir);
+    await writeImageBlobs(dir, image, opts.concurrency ?? 3);
+    return addEntry(dir, image.descriptor(), opts);
+}
+/**
+ * Writes a multi-platform image into the layout at `dir`: every image's
+ * blobs and manifest, then the index naming them; index.json gets the
+ * index under the tag (as `docker buildx build --output type=oci` does).
+ * Returns the index's descriptor.
+ */
+async function writeOciLayoutIndex(dir, index, images, opts = {}) {
+    await initLayout(dir);
+    for (const image of images)
+        await writeImageBlobs(dir, image, opts.concurrency ?? 3);
+    const blob = bufferBlob(index.bytes, index.mediaType);
+    await writeBlob(dir, blob);
+    return addEntry(dir, { mediaType: blob.mediaType, digest: blob.digest, size: blob.size }, opts);
+}
+/** Layers, config and manifest of an image (layers first, the manifest last). */
+async function writeImageBlobs(dir, image, concurrency) {
+    const unique = [...new Map(image.layers.map((b) => [b.digest, b])).values()];
+    await forEachLimit(unique, concurrency, (b) => writeBlob(dir, b));
+    await writeBlob(dir, image.configAsBlob());
+    await writeBlob(dir, bufferBlob(image.manifestBytes(), image.mediaType));
+}
+/** index.json gains `desc` under the tag (replacing that tag's entry), atomically. */
+async function addEntry(dir, desc, opts) {
+    const annotations = {};
+    if (opts.name)
+        annotations[IMAGE_NAME] = opts.name;
+    if (opts.tag)
+        annotations[REF_NAME] = opts.tag;
+    const entry = { ...desc };
+    if (Object.keys(annotations).length)
+        entry.annotations = annotations;
+    const index = await readIndex(dir);
+    index.manifests = index.manifests.filter((d) => {
+        if (opts.tag)
+            return d.annotations?.[REF_NAME] !== opts.tag;
+        return d.digest !== desc.digest || d.annotations?.[REF_NAME] !== undefined;
+    });
+    index.manifests.push(entry);
+    await atomicWrite((0,external_node_path_.join)(dir, 'index.json'), Buffer.from(encodeIndex(index)));
+    return entry;
+}
+/**
+ * Writes one blob into the layout unless a file of the right size is there.
+ * The bytes are verified against the blob's digest and size on the way.
+ * Returns true when it wrote, false when it reused.
+ */
+async function writeBlob(dir, blob) {
+    const path = blobPath(dir, blob.digest);
+    const existing = await (0,promises_.stat)(path).catch(() => undefined);
+    if (existing?.isFile() && existing.size === blob.size)
+        return false;
+    await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
+    await writeViaTemp(path, `${path}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`, (out) => (0,external_node_stream_promises_namespaceObject.pipeline)(verifyStream(blob.open(), { digest: blob.digest, size: blob.size, what: `blob ${blob.digest}` }), out));
+    return true;
+}
+/** Reads an image from a layout; layers stay on disk and are verified when opened. */
+async function readOciLayout(dir, opts = {}) {
+    const layout = await readJson(join(dir, 'oci-layout'), 'oci-layout');
+    if (layout.imageLayoutVersion !== LAYOUT_VERSION) {
+        throw new OciLayoutError(`${dir} has imageLayoutVersion ${JSON.stringify(layout.imageLayoutVersion)}; only ${LAYOUT_VERSION} is read`);
+    }
+    const index = await readIndex(dir);
+    let desc = pickEntry(dir, index, opts.tag);
+    for (let depth = 0; isIndexMediaType(desc.mediaType); depth++) {
+        if (depth > 4)
+            throw new OciLayoutError(`${dir}: indexes nest too deep under ${desc.digest}`);
+        const child = parseJsonBytes(await readBlob(dir, desc), `index ${desc.digest}`);
+        const platform = opts.platform ?? hostPlatform();
+        desc = oci_layout_checkDescriptor(selectManifest(child, platform, `${dir} (${desc.digest})`), dir);
+    }
+    if (!isManifestMediaType(desc.mediaType)) {
+        throw new OciLayoutError(`${dir}: ${desc.digest} has media type ${desc.mediaType}, not an image manifest`);
+    }
+    const manifestBytes = await readBlob(dir, desc);
+    const manifest = parseJsonBytes(manifestBytes, `manifest ${desc.digest}`);
+    const configDesc = oci_layout_checkDescriptor(manifest.config, dir);
+    const config = await readBlob(dir, configDesc);
+    const diffIds = parseJsonBytes(config, `config ${configDesc.digest}`)
+        .rootfs?.diff_ids;
+    const layers = (manifest.layers ?? []).map((l, i) => {
+        const d = oci_layout_checkDescriptor(l, dir);
+        const diffId = diffIds?.[i];
+        if (!diffId)
+            throw new OciLayoutError(`${dir}: the config of ${desc.digest} has no diff_id for layer ${i}`);
+        return fileLayer({
+            file: blobPath(dir, d.digest),
+            mediaType: d.mediaType,
+            digest: d.digest,
+            diffId: parseDigest(diffId),
+            size: d.size,
+            urls: d.urls,
+            annotations: d.annotations,
+            verify: true,
+        });
+    });
+    return imageFromParts(manifest.mediaType ?? desc.mediaType, config, layers, { manifest: manifestBytes });
+}
+function pickEntry(dir, index, tag) {
+    const tags = index.manifests.map((d) => d.annotations?.[REF_NAME]).filter((t) => !!t);
+    if (tag !== undefined) {
+        const hit = index.manifests.find((d) => d.annotations?.[REF_NAME] === tag);
+        if (!hit) {
+            throw new OciLayoutError(`${dir} has no image tagged "${tag}"${tags.length ? `; its tags: ${tags.join(', ')}` : ' (it has no tags)'}`);
+        }
+        return oci_layout_checkDescriptor(hit, dir);
+    }
+    if (index.manifests.length !== 1) {
+        throw new OciLayoutError(`${dir} holds ${index.manifests.length} images; name one by tag${tags.length ? ` (${tags.join(', ')})` : ''}`);
+    }
+    return oci_layout_checkDescriptor(index.manifests[0], dir);
+}
+/** Digest and size of a descriptor read from disk are checked before they are used. */
+function oci_layout_checkDescriptor(d, dir) {
+    if (!d || typeof d !== 'object')
+        throw new OciLayoutError(`${dir}: a descriptor is not an object`);
+    const digest = parseDigest(String(d.digest));
+    if (!Number.isSafeInteger(d.size) || d.size < 0) {
+        throw new OciLayoutError(`${dir}: descriptor ${digest} has an invalid size ${JSON.stringify(d.size)}`);
+    }
+    return { ...d, digest };
+}
+async function readBlob(dir, d) {
+    if (d.size > MAX_JSON) {
+        throw new OciLayoutError(`${dir}: ${d.digest} is ${d.size} bytes, more than the ${MAX_JSON} read for JSON`);
+    }
+    const path = blobPath(dir, d.digest);
+    const bytes = await oci_layout_readLimited(path, MAX_JSON);
+    if (bytes.length !== d.size || sha256(bytes) !== d.digest) {
+        throw new OciLayoutError(`${path} does not match its descriptor (${d.digest}, ${d.size} bytes): the layout is corrupt`);
+    }
+    return bytes;
+}
+async function initLayout(dir) {
+    await (0,promises_.mkdir)((0,external_node_path_.join)(dir, 'blobs', 'sha256'), { recursive: true });
+    const path = (0,external_node_path_.join)(dir, 'oci-layout');
+    const existing = await (0,promises_.readFile)(path, 'utf8').catch((e) => {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw e;
+    });
+    if (existing === undefined) {
+        await atomicWrite(path, Buffer.from(JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION })));
+        return;
+    }
+    const version = parseJsonBytes(Buffer.from(existing), path).imageLayoutVersion;
+    if (version !== LAYOUT_VERSION) {
+        throw new OciLayoutError(`${dir} is an OCI layout of version ${JSON.stringify(version)}; Kiln writes ${LAYOUT_VERSION}: use another directory`);
+    }
+}
+async function readIndex(dir) {
+    const path = (0,external_node_path_.join)(dir, 'index.json');
+    const exists = await (0,promises_.stat)(path).catch(() => undefined);
+    if (!exists)
+        return { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
+    const index = await readJson(path, 'index.json');
+    if (index.schemaVersion !== 2 || !Array.isArray(index.manifests)) {
+        throw new OciLayoutError(`${path} is not an OCI index (schemaVersion 2 with manifests)`);
+    }
+    return index;
+}
+async function readJson(path, what) {
+    const bytes = await oci_layout_readLimited(path, MAX_JSON).catch((e) => {
+        if (e.code === 'ENOENT') {
+            throw new OciLayoutError(`${path} is missing: ${(0,external_node_path_.dirname)(path)} is not an OCI image layout`);
+        }
+        throw e;
+    });
+    return parseJsonBytes(bytes, `${what} (${path})`);
+}
+async function oci_layout_readLimited(path, limit) {
+    const fh = await (0,promises_.open)(path, 'r');
+    try {
+        const size = (await fh.stat()).size;
+        if (size > limit)
+            throw new OciLayoutError(`${path} is ${size} bytes, more than the ${limit} read for JSON`);
+        return await fh.readFile();
+    }
+    finally {
+        await fh.close();
+    }
+}
+function parseJsonBytes(bytes, what) {
+    try {
+        return JSON.parse(bytes.toString('utf8'));
+    }
+    catch (e) {
+        throw new OciLayoutError(`${what} is not valid JSON: ${e.message}`);
+    }
+}
+async function atomicWrite(path, bytes) {
+    const tmp = `${path}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    await (0,promises_.writeFile)(tmp, bytes);
+    await (0,promises_.rename)(tmp, path);
+}
+function bufferBlob(bytes, mediaType) {
+    return { mediaType, digest: digest_sha256(bytes), size: bytes.length, open: () => external_node_stream_.Readable.from([bytes]) };
+}
+async function forEachLimit(items, limit, fn) {
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+        while (!failed && next < items.length) {
+            try {
+                await fn(items[next++]);
+            }
+            catch (e) {
+                failed = true;
+                throw e;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+;// CONCATENATED MODULE: ./src/executor/outputs.ts
+/**
+ * Where the finished image (or index of per-platform images) goes: every
+ * --destination (blobs first, then each platform's manifest, the index
+ * last, per the registry client) under its tag or, with --push-by-digest,
+ * by digest only; an OCI layout; a docker-archive tarball (one platform);
+ * and the digest files kaniko writes.
+ */
+
+
+
+
+
+
+function pushInput(image) {
+    return {
+        manifest: image.manifestBytes(),
+        mediaType: image.mediaType,
+        blobs: [image.configAsBlob(), ...image.layers],
+    };
+}
+/** With --push-by-digest: one untagged reference per repository. */
+function byDigest(destinations, digest) {
+    const out = new Map();
+    for (const d of destinations)
+        out.set(d.name, d.withDigest(digest));
+    return [...out.values()];
+}
+async function writeOutputs(session, artifact, destinations) {
+    const { options, log } = session;
+    const digest = artifactDigest(artifact);
+    if (options.ociLayoutPath) {
+        const tag = destinations[0]?.tag ?? 'latest';
+        if (artifact.kind === 'image')
+            await writeOciLayout(options.ociLayoutPath, artifact.image, { tag });
+        else
+            await writeOciLayoutIndex(options.ociLayoutPath, artifact.index, artifact.images, { tag });
+        log.info(`wrote OCI layout ${options.ociLayoutPath} (tag ${tag})`);
+    }
+    if (options.tarPath) {
+        // prepareBuild refuses --tar-path with several platforms.
+        if (artifact.kind !== 'image')
+            throw new Error('internal: a docker-archive holds one platform');
+        await promises_default().mkdir(external_node_path_default().dirname(options.tarPath), { recursive: true });
+        await writeDockerArchive(options.tarPath, artifact.image, {
+            tags: destinations.map((d) => d.toString()),
+        });
+        log.info(`wrote docker-archive ${options.tarPath}`);
+    }
+    const targets0 = options.pushByDigest ? byDigest(destinations, digest) : destinations;
+    let pushed = [];
+    let refreshed = true;
+    if (options.push && targets0.length > 0) {
+        let targets = targets0;
+        if (options.skipUnchangedDigest) {
+            const held = await Promise.all(targets0.map((d) => session.registry.headManifest(d).catch(() => undefined)));
+            targets = targets0.filter((_d, i) => held[i]?.digest !== digest);
+            if (targets.length === 0) {
+                refreshed = false;
+                log.info(`every destination already holds ${digest}: nothing pushed`);
+            }
+        }
+        if (targets.length > 0) {
+            const started = Date.now();
+            log.progress?.('push', `pushing ${targets.map(String).join(', ')}`);
+            // Layers this build stored in a registry cache on the same registry are mounted, not uploaded again.
+            const cacheRepo = session.cache?.mountSource;
+            const mountFrom = cacheRepo && targets.every((t) => t.registry === cacheRepo.registry)
+                ? [cacheRepo.repository]
+                : undefined;
+            const opts = mountFrom ? { mountFrom } : {};
+            if (artifact.kind === 'image') {
+                await pushImage(session.registry, targets, pushInput(artifact.image), opts);
+            }
+            else {
+                const { index, images } = artifact;
+                await pushIndex(session.registry, targets, { manifest: index.bytes, mediaType: index.mediaType, images: images.map(pushInput) }, opts);
+            }
+            log.progress?.('push', undefined);
+            log.info(`pushed ${targets.map(String).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+            log.debug(`timing: push ${Date.now() - started} ms`);
+        }
+        pushed = targets0.map((d) => d.toString());
+    }
+    if (options.digestFile)
+        await writeFileIn(options.digestFile, digest);
+    if (options.imageNameWithDigestFile) {
+        const names = destinations.map((d) => `${d.name}@${digest}`);
+        await writeFileIn(options.imageNameWithDigestFile, `${names.join('\n')}\n`);
+    }
+    return { pushed, refreshed };
+}
+async function writeFileIn(file, text) {
+    await promises_default().mkdir(external_node_path_default().dirname(file), { recursive: true });
+    await promises_default().writeFile(file, text);
+}
+
+;// CONCATENATED MODULE: ./src/executor/partial-outputs.ts
+/**
+ * Outputs are never left half-written: while the image is written to the
+ * OCI layout and tar paths the user asked for, a failure removes what this
+ * build created there (an OCI layout directory that did not exist before,
+ * the tar's temporary files), and an interrupted build leaves that removal
+ * to the exit (the writers may still be running until the process ends).
+ */
+
+
+/** What a failed or interrupted write leaves: removed synchronously. Never throws. */
+function removePartial(newLayout, tarPath) {
+    if (newLayout)
+        (0,external_node_fs_namespaceObject.rmSync)(newLayout, { recursive: true, force: true });
+    if (tarPath) {
+        const dir = external_node_path_default().dirname(tarPath);
+        const prefix = `${external_node_path_default().basename(tarPath)}.tmp-`;
+        try {
+            for (const name of (0,external_node_fs_namespaceObject.readdirSync)(dir)) {
+                if (name.startsWith(prefix))
+                    (0,external_node_fs_namespaceObject.rmSync)(external_node_path_default().join(dir, name), { force: true });
+            }
+        }
+        catch {
+            // the directory is gone: nothing left
+        }
+    }
+}
+/** Rejects with the signal's reason once it is aborted. */
+function aborted(signal) {
+    return new Promise((_resolve, reject) => {
+        if (signal.aborted)
+            reject(signal.reason);
+        else
+            signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+}
+/** Runs `write` (the outputs of the build) so that nothing partial survives it. */
+async function guardOutputs(session, options, write) {
+    const newLayout = options.ociLayoutPath && !(0,external_node_fs_namespaceObject.existsSync)(options.ociLayoutPath) ? options.ociLayoutPath : undefined;
+    const cleanup = () => removePartial(newLayout, options.tarPath);
+    const unregister = session.onExit(cleanup);
+    const writing = write();
+    try {
+        const out = await Promise.race([writing, aborted(session.signal)]);
+        unregister();
+        return out;
+    }
+    catch (e) {
+        if (!session.signal.aborted) {
+            // The writers have stopped: remove now.
+            cleanup();
+            unregister();
+        }
+        // Interrupted: the writers may still run; the exit removes what they leave.
+        writing.catch(() => undefined);
+        throw e;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/executor/build.ts
 /**
- * build(): options → prepared plan (every user error before any pull) →
- * session → stages in dependency order → final image → outputs. The session
- * (workspace, mounts, registry clients) is disposed of at the end, whatever
- * happened.
+ * build(): options → prepared plan (every user error, and a missing
+ * emulator, before any pull) → session → every target platform's stages
+ * (multi-platform.ts) → an image, or an index of one image per platform →
+ * outputs. The session (workspace, mounts, registry clients) is disposed of
+ * at the end, whatever happened.
  */
 
 
@@ -54075,41 +55047,21 @@ function creationTime(options, now) {
 async function build(options, log, deps = {}) {
     const started = Date.now();
     const prepared = await prepareBuild(options, log);
+    const stages = prepared.targets.flatMap((t) => {
+        const platforms = stagePlatforms(t.plan, t.platform);
+        return t.plan.stages.map((planned) => ({ planned, platform: platforms.get(planned.index) }));
+    });
+    await checkEmulation(stages, platform_hostPlatform(), log, deps.binfmtDir);
     const session = await BuildSession.open(options, log, deps, {
-        platform: prepared.platform,
+        platform: prepared.targets[0].platform,
         ...creationTime(options, deps.now?.() ?? new Date()),
         ignore: prepared.ignore.matcher,
     });
     let cacheFlushed = false;
     let releasing;
     try {
-        const plan = await planWithBaseImages(prepared, (ref, platform) => session.pullImage(ref, platform));
-        // Choosing the RUN sandbox and probing overlay need nothing from the images: without a
-        // cache, do both while the bases are extracted. With one, RUN steps may all be hits.
-        if (!session.cache &&
-            plan.stages.some((p) => [...p.onbuild, ...p.stage.instructions].some((i) => i.kind === 'run'))) {
-            session.isolation.warmUp();
-        }
-        const reports = new Map();
-        const { finished, last } = await scheduleStages(plan.stages, async (planned, position, done) => {
-            const platform = stagePlatform(planned, prepared.platform);
-            const { stage, steps } = await buildStage({
-                session,
-                df: prepared.df,
-                plan,
-                planned,
-                platform,
-                position,
-                count: plan.stages.length,
-                from: new FromSources(session, done, platform),
-                finished: done,
-            });
-            reports.set(planned.index, steps);
-            return stage;
-        }, session);
-        if (!last)
-            throw new DockerfileError(prepared.display, undefined, 'nothing to build');
-        const steps = plan.stages.flatMap((p) => reports.get(p.index) ?? []);
+        const built = await buildPlatforms(session, prepared, deps.binfmtDir);
+        const { steps } = built;
         if (session.cache) {
             cacheFlushed = true;
             for (const w of await session.cache.flush())
@@ -54118,32 +55070,24 @@ async function build(options, log, deps = {}) {
             const hits = cacheable.filter((s) => s.cache === 'hit').length;
             log.info(`layer cache: ${hits}/${cacheable.length} steps cached (${session.cache.name})`);
         }
-        let image = last.image;
-        if (options.labels.size > 0) {
-            image = image.withConfig((c) => {
-                c.config.Labels = { ...(c.config.Labels ?? {}), ...Object.fromEntries(options.labels) };
-            });
-        }
-        image = image
-            .withConfig((c) => {
-            c.created = session.created;
-        })
-            .withFormat('oci');
+        const artifact = assembleArtifact(built.targets.map((t) => finishImage(t.image, options.labels, session.created)));
         // Nothing reads the stage roots any more: free them while the image is pushed.
-        releasing = Promise.all([...finished.values()].map((s) => s.root.release()));
-        const out = await guardOutputs(session, options, () => writeOutputs(session, image, prepared.destinations));
+        releasing = built.release();
+        const out = await guardOutputs(session, options, () => writeOutputs(session, artifact, prepared.destinations));
         const result = {
-            digest: image.digest(),
-            configDigest: image.configDescriptor().digest,
-            size: image.totalSize(),
-            layers: image.layers.length,
+            ...describeArtifact(artifact),
             references: out.pushed,
             steps,
             cacheHits: steps.filter((s) => s.cache === 'hit').length,
             durationMs: Date.now() - started,
             refreshed: out.refreshed,
         };
-        log.info(`built ${result.digest} (${result.layers} layers, ${(result.size / 1048576).toFixed(1)} MiB) in ${(result.durationMs / 1000).toFixed(1)} s`);
+        const what = result.platforms
+            ? `index of ${result.platforms.length} platforms`
+            : `${result.layers} layers`;
+        log.info(`built ${artifactDigest(artifact)} (${what}, ${(result.size / 1048576).toFixed(1)} MiB) in ${(result.durationMs / 1000).toFixed(1)} s`);
+        for (const p of result.platforms ?? [])
+            log.info(`  ${p.platform}: ${p.digest}`);
         return result;
     }
     catch (e) {
@@ -54158,157 +55102,6 @@ async function build(options, log, deps = {}) {
         }
         await releasing;
         await session.dispose();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/flags/executor-flags.ts
-const BUILD_FLAGS = [
-    {
-        name: 'context',
-        short: 'c',
-        kind: 'string',
-        metavar: 'dir',
-        help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
-    },
-    {
-        name: 'dockerfile',
-        short: 'f',
-        kind: 'string',
-        metavar: 'path',
-        help: 'Dockerfile, relative to the context (default: Dockerfile)',
-    },
-    {
-        name: 'destination',
-        short: 'd',
-        kind: 'list',
-        metavar: 'ref',
-        help: 'Image reference to push to; repeat for several tags',
-    },
-    {
-        name: 'no-push',
-        kind: 'bool',
-        help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
-    },
-    {
-        name: 'tar-path',
-        kind: 'string',
-        metavar: 'file',
-        aliases: ['tarPath'],
-        help: 'Write the image as a docker-archive tarball',
-    },
-    { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
-    {
-        name: 'build-arg',
-        kind: 'list',
-        metavar: 'KEY[=value]',
-        help: 'Build argument; a bare KEY takes its value from the environment',
-    },
-    { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
-    { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
-    { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
-    {
-        name: 'image-name-with-digest-file',
-        kind: 'string',
-        metavar: 'file',
-        help: 'Write <destination>@<digest> lines to this file',
-    },
-    { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
-    { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
-    { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
-    {
-        name: 'skip-tls-verify-registry',
-        kind: 'list',
-        metavar: 'host',
-        help: 'Do not verify the TLS certificate of this registry',
-    },
-    {
-        name: 'registry-certificate',
-        kind: 'list',
-        metavar: 'host=file',
-        help: 'Trust this CA certificate file for a registry',
-    },
-    { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
-    { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
-    {
-        name: 'cache-ttl',
-        kind: 'duration',
-        metavar: 'duration',
-        help: 'Ignore cache entries older than this (default: 336h)',
-    },
-    { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
-    { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
-    { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
-    { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
-    {
-        name: 'compression',
-        kind: 'string',
-        metavar: 'gzip|zstd',
-        help: 'Compression of the layers the build makes (default: gzip)',
-    },
-    {
-        name: 'compression-level',
-        kind: 'int',
-        metavar: 'n',
-        help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
-    },
-    {
-        name: 'custom-platform',
-        kind: 'string',
-        metavar: 'os/arch',
-        aliases: ['platform', 'customPlatform'],
-        help: 'Target platform, e.g. linux/amd64 (default: the host)',
-    },
-    {
-        name: 'isolation',
-        kind: 'string',
-        metavar: 'mode',
-        help: 'RUN isolation: auto, chroot, rootless (default: auto)',
-    },
-    {
-        name: 'snapshot-mode',
-        kind: 'string',
-        metavar: 'mode',
-        aliases: ['snapshotMode'],
-        help: 'Layer snapshots: auto, overlay, walk (default: auto)',
-    },
-    {
-        name: 'workspace',
-        kind: 'string',
-        metavar: 'dir',
-        help: 'Build workspace directory (default: a temp dir)',
-    },
-    { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
-    { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 5)' },
-    {
-        name: 'verbosity',
-        short: 'v',
-        kind: 'string',
-        metavar: 'level',
-        help: 'Log level: error, warn, info, debug',
-    },
-    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
-    { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
-    { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
-    { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
-    { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
-    { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
-    { name: 'ignore-var-run', kind: 'bool', ignored: 'Kiln never captures host mounts' },
-    { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
-    { name: 'kaniko-dir', kind: 'string', ignored: 'use --workspace' },
-    { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
-    { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
-    { name: 'image-fs-extract-retry', kind: 'int', ignored: 'extraction does not retry' },
-];
-/** The flag (with the value a hint suggests) that sets a setting, as the CLI names it. */
-function cliSettingName(s, value) {
-    const v = value === undefined ? '' : ` ${value}`;
-    switch (s) {
-        case 'credentials':
-            return 'docker login, or the config.json in $DOCKER_CONFIG';
-        case 'platform':
-            return `--custom-platform${v}`;
-        default:
-            return `--${s}${v}`;
     }
 }
 
@@ -54330,8 +55123,10 @@ function cliSettingName(s, value) {
 
 
 
+
 const COMMANDS = {
     build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
+    index: 'Merge images and indexes into one multi-platform index (index create)',
     parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
     help: 'Show help for a command',
     version: 'Print the version',
@@ -54364,7 +55159,13 @@ async function main(argv, io) {
                 io.stdout(mainHelp());
                 return command === undefined ? 2 : 0;
             case 'help':
-                io.stdout(rest[0] === 'build' ? buildHelp() : rest[0] === 'parse' ? parseHelp() : mainHelp());
+                io.stdout(rest[0] === 'build'
+                    ? buildHelp()
+                    : rest[0] === 'parse'
+                        ? parseHelp()
+                        : rest[0] === 'index'
+                            ? indexHelp()
+                            : mainHelp());
                 return 0;
             case 'version':
             case '--version':
@@ -54374,6 +55175,8 @@ async function main(argv, io) {
                 return await runBuild(rest, io);
             case 'parse':
                 return await runParse(rest, io);
+            case 'index':
+                return await runIndex(rest, io, (verbosity) => cliLogger(io, verbosity));
             default:
                 throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
         }

@@ -3215,9 +3215,14 @@ class StageScope {
             config.push(['PATH', DEFAULT_PATH]);
         return new StageScope(opts, new Map(config), config, []);
     }
-    /** The scope at the start of a stage built FROM this (finished) stage: ENV and ARGs carry over. */
-    clone() {
-        return new StageScope(this.opts, new Map(this.env), this.config.map(([k, v]) => [k, v]), this.args.map((a) => ({ ...a })));
+    /**
+     * The scope at the start of a stage built FROM this (finished) stage: ENV
+     * and ARGs carry over. `globalArgs`: the global values later ARGs get, when
+     * they differ from this stage's (a stage shared by the builds of several
+     * target platforms, continued for one of them).
+     */
+    clone(globalArgs) {
+        return new StageScope(globalArgs ? { ...this.opts, globalArgs } : this.opts, new Map(this.env), this.config.map(([k, v]) => [k, v]), this.args.map((a) => ({ ...a })));
     }
     get(name) {
         return this.env.get(name);
