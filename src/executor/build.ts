@@ -140,7 +140,6 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
 
   // Everything a user can get wrong in the Dockerfile or the references, before any pull.
   const df = parseDockerfile(await readDockerfile(options.dockerfile), display);
-  for (const w of df.warnings) log.warn(`${display}:${w.line}: ${w.message}`);
   const host = hostPlatform();
   let target: Platform = host;
   if (options.platform) target = parsePlatform(options.platform);
