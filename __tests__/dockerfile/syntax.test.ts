@@ -55,7 +55,11 @@ describe('# syntax= references', () => {
   });
 
   test('the BUILDKIT_SYNTAX build arg replaces the directive', () => {
-    const s = resolveSyntax('D', { value: 'docker/dockerfile:1.20', line: 1 }, { override: 'docker/dockerfile:1.7' });
+    const s = resolveSyntax(
+      'D',
+      { value: 'docker/dockerfile:1.20', line: 1 },
+      { override: 'docker/dockerfile:1.7' },
+    );
     expect(s.version.minor).toBe(7);
     expect(s.description).toMatch(/BUILDKIT_SYNTAX/);
   });
@@ -68,7 +72,10 @@ describe('# syntax= references', () => {
   });
 
   test('after a #! first line the syntax directive still counts', () => {
-    const df = parseDockerfile('#!/usr/bin/env dockerfile-runner\n# syntax=docker/dockerfile:1.7\nFROM x\n', 'D');
+    const df = parseDockerfile(
+      '#!/usr/bin/env dockerfile-runner\n# syntax=docker/dockerfile:1.7\nFROM x\n',
+      'D',
+    );
     expect(df.syntax.version.minor).toBe(7);
   });
 
@@ -88,7 +95,9 @@ describe('# syntax= references', () => {
       'COPY --exclude needs Dockerfile syntax 1.19 or later, but # syntax=docker/dockerfile:1.18 selects 1.18: ' +
         'raise the version in the # syntax= line (or remove it)',
     );
-    expect(() => parseDockerfile('# syntax=docker/dockerfile:1.7-labs\nFROM x\nCOPY --parents a /b/\n', 'D')).not.toThrow();
+    expect(() =>
+      parseDockerfile('# syntax=docker/dockerfile:1.7-labs\nFROM x\nCOPY --parents a /b/\n', 'D'),
+    ).not.toThrow();
     expect(parseError('# syntax=docker/dockerfile:1.16\nFROM x\nADD --unpack=true a /b/\n').detail).toMatch(
       /ADD --unpack needs Dockerfile syntax 1\.17/,
     );

@@ -253,7 +253,11 @@ export function parseNodes(text: string, file: string, opts: SyntaxOptions = {})
   let syntax: DockerfileSyntax | undefined;
   let comments: string[] = [];
   const syntaxNow = (): DockerfileSyntax => {
-    syntax ??= resolveSyntax(file, directives.find((d) => d.name === 'syntax'), opts);
+    syntax ??= resolveSyntax(
+      file,
+      directives.find((d) => d.name === 'syntax'),
+      opts,
+    );
     return syntax;
   };
 

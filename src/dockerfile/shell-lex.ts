@@ -236,7 +236,8 @@ export class ShellLex {
     if (this.peek() !== LESS) return '<';
     this.next();
     let out = '<<';
-    for (let p = this.peek(); p === 0x20 || p === 0x09 || p === 0x0d; p = this.peek()) out += str(this.next());
+    for (let p = this.peek(); p === 0x20 || p === 0x09 || p === 0x0d; p = this.peek())
+      out += str(this.next());
     return out;
   }
 

@@ -141,7 +141,7 @@ export function resolveSyntax(
       from.line,
       `${from.what === '# syntax=' ? `# syntax=${ref}` : `BUILDKIT_SYNTAX=${ref}`}: Kiln implements only Docker's ` +
         `Dockerfile frontend (docker/dockerfile:1, :1.N, :1.N.M, -labs); it cannot run the frontend image ${ref}. ` +
-        'Remove the directive, or pass --ignore-syntax to build it with Kiln\'s own Dockerfile syntax',
+        "Remove the directive, or pass --ignore-syntax to build it with Kiln's own Dockerfile syntax",
     );
   }
   const channel = parsed.labs ? ' (labs)' : '';
