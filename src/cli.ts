@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { BUILD_FLAGS, buildOptionsFromFlags } from './cli/build-flags.js';
+import { displayPath, runChecksOnly } from './cli/check-command.js';
 import { contextArchive, type UnpackedContext, unpackContext } from './cli/context-archive.js';
 import { formatFlagHelp, parseFlags, UsageError } from './cli/flags.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
@@ -29,6 +30,7 @@ export interface CliIo {
 
 const COMMANDS: Record<string, string> = {
   build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
+  check: "Run BuildKit's build checks on a Dockerfile (kiln build's flags); exit 1 on findings",
   parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
   help: 'Show help for a command',
   version: 'Print the version',
@@ -64,7 +66,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stdout(mainHelp());
         return command === undefined ? 2 : 0;
       case 'help':
-        io.stdout(rest[0] === 'build' ? buildHelp() : rest[0] === 'parse' ? parseHelp() : mainHelp());
+        io.stdout(
+          rest[0] === 'build' || rest[0] === 'check'
+            ? buildHelp()
+            : rest[0] === 'parse'
+              ? parseHelp()
+              : mainHelp(),
+        );
         return 0;
       case 'version':
       case '--version':
@@ -72,6 +80,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return 0;
       case 'build':
         return await runBuild(rest, io);
+      case 'check':
+        return await runBuild(['--check', ...rest], io);
       case 'parse':
         return await runParse(rest, io);
       default:
@@ -122,6 +132,11 @@ async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
       log.info(`context: unpacked tar://${archive}`);
     }
     const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
+    if (flags.values.get('check')) {
+      const { output, exitCode } = await runChecksOnly(options, log, displayPath(io.cwd));
+      io.stdout(output);
+      return exitCode;
+    }
     const result = await build(options, log);
     io.stdout(`${result.digest}\n`);
     return 0;

@@ -233,6 +233,29 @@ describeWith(
       expect(r.outputs.size).toBe(0);
     });
 
+    test('a build check finding is a warning annotation on its Dockerfile line; the build goes on', async () => {
+      const j = await job({
+        Dockerfile: `FROM ${registry.host}/base/busybox:1\nMAINTAINER me@example.org\nCMD cat /etc/passwd\n`,
+      });
+      const r = await runAction({
+        node: NODE24,
+        script,
+        job: j,
+        inputs: {
+          registry: registry.host,
+          image: 'team/checked',
+          password: registry.password!,
+          push: 'false',
+        },
+      });
+      expectSuccess(r);
+      const warnings = r.stdout.split('\n').filter((l) => l.startsWith('::warning'));
+      expect(warnings).toEqual([
+        '::warning title=MaintainerDeprecated,file=Dockerfile,line=2,endLine=2::MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label (https://docs.docker.com/go/dockerfile/rule/maintainer-deprecated/)',
+        '::warning title=JSONArgsRecommended,file=Dockerfile,line=3,endLine=3::JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (https://docs.docker.com/go/dockerfile/rule/json-args-recommended/)',
+      ]);
+    });
+
     test('bad inputs fail before any build, naming each input', async () => {
       const j = await job({ Dockerfile: 'FROM scratch\n' });
       const r = await runAction({

@@ -131,6 +131,16 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     metavar: 'level',
     help: 'Log level: error, warn, info, debug',
   },
+  {
+    name: 'check',
+    kind: 'bool',
+    help: 'Run the build checks only (as kiln check): print findings, exit 1 on any',
+  },
+  {
+    name: 'ignore-syntax',
+    kind: 'bool',
+    help: "Build with Kiln's Dockerfile syntax whatever # syntax= names (else another frontend is an error)",
+  },
   { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
   { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
   { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
@@ -189,7 +199,7 @@ export function buildOptionsFromFlags(
     env,
     cwd,
   );
-  if (o.push && o.destinations.length === 0) {
+  if (o.push && o.destinations.length === 0 && !bool(values, 'check')) {
     throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
   }
   o.sourceDateEpoch = sourceDateEpoch(env.SOURCE_DATE_EPOCH ?? o.buildArgs.get('SOURCE_DATE_EPOCH'));
@@ -305,6 +315,7 @@ export function applyBuildFlags(
   }
   if (has('workspace')) o.workspace = resolveOpt(cwd, str(values, 'workspace'));
   if (has('keep-workspace')) o.keepWorkspace = bool(values, 'keep-workspace')!;
+  if (has('ignore-syntax')) o.ignoreSyntax = bool(values, 'ignore-syntax')!;
   const retry = values.get('push-retry') as number | undefined;
   if (retry !== undefined) {
     if (retry < 1) throw new UsageError(`--push-retry ${retry}: must be at least 1`);

@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { detectXattrs } from '../archive/xattr.js';
 import { createLayerCache } from '../cache/create.js';
+import { checkDockerfile, reportFindings } from '../checks/build-checks.js';
 import { parseDockerfile } from '../dockerfile/dockerfile.js';
 import { loadDockerignore } from '../dockerfile/dockerignore.js';
 import { DockerfileError } from '../dockerfile/errors.js';
@@ -139,7 +140,11 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   const display = path.relative(process.cwd(), options.dockerfile) || options.dockerfile;
 
   // Everything a user can get wrong in the Dockerfile or the references, before any pull.
-  const df = parseDockerfile(await readDockerfile(options.dockerfile), display);
+  const df = parseDockerfile(await readDockerfile(options.dockerfile), display, {
+    ignoreSyntax: options.ignoreSyntax,
+    override: options.buildArgs.get('BUILDKIT_SYNTAX'),
+  });
+  log.debug(df.syntax.description);
   const host = hostPlatform();
   let target: Platform = host;
   if (options.platform) target = parsePlatform(options.platform);
@@ -271,6 +276,18 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   let cacheFlushed = false;
   let removing: Promise<void> | undefined;
   try {
+    // Build checks: warnings on their lines; with `# check=error=true` they stop the build here.
+    const checks = await checkDockerfile(df, {
+      buildArgs: options.buildArgs,
+      buildPlatform: host,
+      targetPlatform: target,
+      target: options.target,
+      stages: plan.stages.map((p) => p.index),
+      dockerignore: ignore.matcher,
+      pull: (ref, platform) => ctx.pullImage(ref, platform),
+    });
+    reportFindings(checks, log);
+    if (checks.error) throw checks.error;
     const finished = await buildStages(
       plan.stages,
       (planned, position) =>

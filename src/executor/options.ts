@@ -72,6 +72,8 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** Push nothing when a destination tag already holds the built digest. */
   skipUnchangedDigest: boolean;
+  /** Build with Kiln's Dockerfile syntax whatever `# syntax=` names (--ignore-syntax). */
+  ignoreSyntax?: boolean;
 }
 
 /** The Dockerfile's name in the context when none is given. */

@@ -9,7 +9,7 @@
  * the image's config (Env, Shell, OnBuild), when the caller knows it.
  */
 import path from 'node:path';
-import { type ParsedDockerfile, parseOnbuildTrigger, type Stage } from '../dockerfile.js';
+import { type ParsedDockerfile, parseOnbuildTrigger } from '../dockerfile.js';
 import type { IgnoreMatcher } from '../dockerignore.js';
 import type { Location } from '../errors.js';
 import type { Instruction } from '../instructions.js';
@@ -19,6 +19,7 @@ import { StageScope } from '../scope.js';
 import { ShellLex } from '../shell-lex.js';
 import type { Linter } from './linter.js';
 import { RULES } from './rules.js';
+import { stageBase } from './stage-base.js';
 import { suggestName } from './suggest.js';
 
 /** What a check needs of a stage's base image (from its config). */
@@ -108,23 +109,9 @@ export function dispatchChecks(
   const finished = new Map<number, StageState>();
   const ignore = input.dockerignore?.patterns.length ? input.dockerignore : undefined;
 
-  const baseOf = (stage: Stage): { stage?: Stage; image?: string } => {
-    let name = stage.from.image;
-    try {
-      name = lex.processWord(stage.from.image, input.globalArgs);
-    } catch {
-      // The build reports it.
-    }
-    const lower = name.toLowerCase();
-    for (let i = stage.index - 1; i >= 0; i--) {
-      if (df.stages[i]!.name === lower) return { stage: df.stages[i]! };
-    }
-    return name === 'scratch' ? {} : { image: name };
-  };
-
   for (const index of input.stages) {
     const stage = df.stages[index]!;
-    const base = baseOf(stage);
+    const base = stageBase(df, stage, input.globalArgs);
     const inherited = base.stage ? finished.get(base.stage.index) : undefined;
     const info = input.baseImages.get(index);
     const state: StageState = inherited
@@ -142,15 +129,7 @@ export function dispatchChecks(
 
     // The pulled base must be for the platform this stage asked for.
     if (base.image && info?.platform) {
-      let expected: PlatformSpec = input.targetPlatform;
-      if (stage.from.platform !== undefined) {
-        try {
-          const p = lex.processWord(stage.from.platform, input.globalArgs).split('/');
-          expected = { os: p[0]!, architecture: p[1]!, ...(p[2] ? { variant: p[2] } : {}) };
-        } catch {
-          // The build reports it.
-        }
-      }
+      const expected = base.platform ?? input.targetPlatform;
       if (expected.os !== info.platform.os || expected.architecture !== info.platform.architecture) {
         lint
           .withComments(commentsOf(stage.from.location.startLine))

@@ -27,6 +27,7 @@ import {
 import { parseChecks } from './parse-checks.js';
 
 export { ALL_RULES, type CheckRule, RULES } from './rules.js';
+export { stageBase } from './stage-base.js';
 export type { BaseImageInfo, CheckFinding };
 
 /** The build arg that replaces the `# check=` directive (BuildKit's). */
@@ -71,6 +72,25 @@ export function checkConfig(df: ParsedDockerfile, buildArgs: ReadonlyMap<string,
   }
 }
 
+/** TARGETSTAGE of a check run: the target, else the last stage's name. */
+function targetStageOf(df: ParsedDockerfile, target: string | undefined): string {
+  return target || df.stages[df.stages.length - 1]?.name || 'default';
+}
+
+/** The global ARGs (predefined and meta ARGs, build args applied); undefined when they cannot be resolved. */
+export function checkGlobalArgs(
+  df: ParsedDockerfile,
+  opts: Pick<CheckOptions, 'buildArgs' | 'buildPlatform' | 'targetPlatform' | 'target'>,
+): Map<string, string> | undefined {
+  try {
+    const stage = targetStageOf(df, opts.target);
+    const predefined = platformArgs(opts.buildPlatform, opts.targetPlatform, stage, opts.buildArgs);
+    return resolveGlobalArgs(df.metaArgs, opts.buildArgs, predefined, df.escapeToken);
+  } catch {
+    return undefined; // The build reports it.
+  }
+}
+
 export function runChecks(df: ParsedDockerfile, opts: CheckOptions): CheckReport {
   if (!hasFeature(df.syntax, 'checks')) return { ran: false, findings: [] };
   const lint = new Linter(
@@ -81,8 +101,7 @@ export function runChecks(df: ParsedDockerfile, opts: CheckOptions): CheckReport
   );
   const comments = new Map(df.nodes.map((n) => [n.startLine, n.comments]));
   const commentsOf = (line: number) => comments.get(line) ?? [];
-  const last = df.stages[df.stages.length - 1];
-  const targetStage = opts.target || last?.name || 'default';
+  const targetStage = targetStageOf(df, opts.target);
 
   parseChecks(df, lint);
   fromChecks(
@@ -96,13 +115,7 @@ export function runChecks(df: ParsedDockerfile, opts: CheckOptions): CheckReport
     lint,
     commentsOf,
   );
-  let globalArgs: Map<string, string> | undefined;
-  try {
-    const predefined = platformArgs(opts.buildPlatform, opts.targetPlatform, targetStage, opts.buildArgs);
-    globalArgs = resolveGlobalArgs(df.metaArgs, opts.buildArgs, predefined, df.escapeToken);
-  } catch {
-    globalArgs = undefined; // The build reports it.
-  }
+  const globalArgs = checkGlobalArgs(df, opts);
   if (globalArgs) {
     dispatchChecks(
       df,
