@@ -244,8 +244,8 @@ describeWith(
         inputs: {
           registry: registry.host,
           image: 'team/checked',
+          username: registry.username!,
           password: registry.password!,
-          push: 'false',
         },
       });
       expectSuccess(r);

@@ -621,6 +621,7 @@ const LBRACE = shell_lex_c('{');
 const shell_lex_RBRACE = shell_lex_c('}');
 const COLON = shell_lex_c(':');
 const shell_lex_SLASH = shell_lex_c('/');
+const LESS = shell_lex_c('<');
 const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '-', '$', '!', '0'].map(shell_lex_c));
 /** Go's unicode.IsSpace. */
 function isSpaceCode(ch) {
@@ -755,6 +756,11 @@ class ShellLex {
                     result += tmp;
                     words.addString(tmp);
                 }
+                else if (ch === LESS && this.options.heredocWhitespace) {
+                    const tmp = this.processPossibleHeredoc();
+                    result += tmp;
+                    words.addRawString(tmp);
+                }
                 else if (quotes && (ch === SQUOTE || ch === DQUOTE)) {
                     const tmp = ch === SQUOTE ? this.processSingleQuote() : this.processDoubleQuote();
                     result += tmp;
@@ -787,6 +793,17 @@ class ShellLex {
         finally {
             this.rawEscapes = saved;
         }
+    }
+    /** `<`, or `<<` with the blanks (space, tab, CR) that follow it. */
+    processPossibleHeredoc() {
+        this.next();
+        if (this.peek() !== LESS)
+            return '<';
+        this.next();
+        let out = '<<';
+        for (let p = this.peek(); p === 0x20 || p === 0x09 || p === 0x0d; p = this.peek())
+            out += shell_lex_str(this.next());
+        return out;
     }
     processSingleQuote() {
         // Everything up to the next ' is literal; a ' cannot be escaped inside.
@@ -1231,6 +1248,12 @@ function parseHealthConfig(rest) {
 const HEREDOC_WORD_LEX = new ShellLex('\\', { skipUnsetEnv: true });
 const HEREDOC_WORD_LEX_RAW = new ShellLex('\\', { skipUnsetEnv: true, rawQuotes: true });
 const HEREDOC_LINE_LEX = new ShellLex('\\', { rawQuotes: true, rawEscapes: true, skipUnsetEnv: true });
+const HEREDOC_LINE_LEX_WS = new ShellLex('\\', {
+    rawQuotes: true,
+    rawEscapes: true,
+    skipUnsetEnv: true,
+    heredocWhitespace: true,
+});
 const NO_ENV = new Map();
 /**
  * Recognises one word as a heredoc marker: `[fd]<<[-]WORD`. A delimiter with
@@ -1274,11 +1297,15 @@ function parseHeredocWord(src) {
         marker.fd = Number(fdText);
     return marker;
 }
-/** The heredoc markers on a RUN/COPY/ADD line, in order. */
-function heredocsFromLine(line) {
+/**
+ * The heredoc markers on a RUN/COPY/ADD line, in order. With `whitespace`
+ * (dockerfile 1.16+) `<< EOF` is one word, so a marker; `<<- EOF` stays two
+ * words (`<<-`, `EOF`) and is none, exactly as BuildKit's lexer splits it.
+ */
+function heredocsFromLine(line, whitespace = true) {
     let words;
     try {
-        words = HEREDOC_LINE_LEX.processWords(line, NO_ENV);
+        words = (whitespace ? HEREDOC_LINE_LEX_WS : HEREDOC_LINE_LEX).processWords(line, NO_ENV);
     }
     catch {
         return [];
@@ -1600,7 +1627,127 @@ function parseSecurity(value) {
     throw new LineError(`unsupported security mode ${JSON.stringify(value)} (use sandbox or insecure)`);
 }
 
+;// CONCATENATED MODULE: ./src/dockerfile/syntax.ts
+/**
+ * The `# syntax=` directive. Kiln implements Docker's own Dockerfile
+ * frontend (`docker/dockerfile`, also `docker/dockerfile-upstream`): a
+ * reference to it selects the syntax of that version, where versions differ
+ * in what Kiln implements (FEATURES below); any other frontend image is an
+ * error naming it, unless the caller asks to ignore the directive. No
+ * directive means the newest syntax, as a current `docker build` gives.
+ *
+ * The reference is the directive's first word (BuildKit passes the rest to
+ * the frontend as arguments). Accepted: `[docker.io/]docker/dockerfile`
+ * with no tag, `latest`, `labs`, `1`, `1.N`, `1.N.M` (a pre-release suffix
+ * such as `-rc1` allowed), each optionally `-labs`, and the upstream
+ * image's `master`/`master-labs`, each optionally pinned `@sha256:…`.
+ */
+
+/** The newest syntax Kiln implements (no directive, `docker/dockerfile:1`, `latest`). */
+const LATEST_SYNTAX = {
+    version: { major: 1 },
+    labs: false,
+    description: 'Dockerfile syntax: the newest (docker/dockerfile:1)',
+};
+/** Syntax features whose availability depends on the version, with the version that made each stable. */
+const FEATURES = {
+    /** `RUN <<EOF` heredocs (1.3 in -labs). */
+    heredocs: { since: [1, 4], labsSince: [1, 3] },
+    /** COPY/ADD --link. */
+    link: { since: [1, 4] },
+    /** ADD --keep-git-dir and --checksum. */
+    addGitAndChecksum: { since: [1, 5] },
+    /** HEALTHCHECK --start-interval. */
+    startInterval: { since: [1, 6] },
+    /** Build checks and the `# check=` directive. */
+    checks: { since: [1, 8] },
+    /** White space between `<<` and the heredoc delimiter (`RUN << EOF`). */
+    heredocWhitespace: { since: [1, 16] },
+    /** ADD --unpack. */
+    addUnpack: { since: [1, 17] },
+    /** COPY/ADD --exclude (1.7 in -labs). */
+    exclude: { since: [1, 19], labsSince: [1, 7] },
+    /** COPY --parents (1.7 in -labs). */
+    parents: { since: [1, 20], labsSince: [1, 7] },
+    /** `# check=` comments right above an instruction (apply to it only). */
+    checkComments: { since: [1, 21] },
+};
+/** Minor-version availability: `since` [1, N] means 1.N and later. */
+function atLeast(version, since) {
+    return version.minor === undefined || version.minor >= since[1];
+}
+function hasFeature(syntax, feature) {
+    const f = FEATURES[feature];
+    if (atLeast(syntax.version, f.since))
+        return true;
+    return syntax.labs && f.labsSince !== undefined && atLeast(syntax.version, f.labsSince);
+}
+/** `1.N` of a feature, for messages. */
+function featureSince(feature) {
+    return `1.${FEATURES[feature].since[1]}`;
+}
+function formatVersion(v) {
+    if (v.minor === undefined)
+        return '1';
+    return v.patch === undefined ? `1.${v.minor}` : `1.${v.minor}.${v.patch}`;
+}
+const FRONTEND = /^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?docker\/(dockerfile|dockerfile-upstream)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
+const VERSION_TAG = /^1(?:\.(\d+)(?:\.(\d+))?)?(?:-(?:rc|beta|alpha)\.?\d*)?(-labs)?$/;
+/** Parses a frontend reference; undefined when it is not Docker's Dockerfile frontend. */
+function parseFrontendRef(ref) {
+    const m = FRONTEND.exec(ref);
+    if (!m)
+        return undefined;
+    const tag = m[2];
+    if (tag === undefined || tag === 'latest' || tag === 'master') {
+        return { ref, version: { major: 1 }, labs: false };
+    }
+    if (tag === 'labs' || tag === 'master-labs')
+        return { ref, version: { major: 1 }, labs: true };
+    const v = VERSION_TAG.exec(tag);
+    if (!v)
+        return undefined;
+    const version = { major: 1 };
+    if (v[1] !== undefined)
+        version.minor = Number(v[1]);
+    if (v[2] !== undefined)
+        version.patch = Number(v[2]);
+    return { ref, version, labs: v[3] !== undefined };
+}
+/**
+ * The syntax a Dockerfile asks for. `value` is the directive's value (its
+ * first word is the reference), `line` where it is. Throws DockerfileError
+ * for a frontend Kiln does not implement.
+ */
+function resolveSyntax(file, directive, opts = {}) {
+    const from = opts.override
+        ? { value: opts.override, line: undefined, what: 'the BUILDKIT_SYNTAX build arg' }
+        : directive
+            ? { ...directive, what: '# syntax=' }
+            : undefined;
+    if (!from)
+        return LATEST_SYNTAX;
+    const ref = from.value.trim().split(/\s+/)[0] ?? '';
+    if (opts.ignoreSyntax) {
+        return { ...LATEST_SYNTAX, description: `Dockerfile syntax: the newest (${from.what}${ref} ignored)` };
+    }
+    const parsed = parseFrontendRef(ref);
+    if (!parsed) {
+        throw new DockerfileError(file, from.line, `${from.what === '# syntax=' ? `# syntax=${ref}` : `BUILDKIT_SYNTAX=${ref}`}: Kiln implements only Docker's ` +
+            `Dockerfile frontend (docker/dockerfile:1, :1.N, :1.N.M, -labs); it cannot run the frontend image ${ref}. ` +
+            "Remove the directive, or pass --ignore-syntax to build it with Kiln's own Dockerfile syntax");
+    }
+    const channel = parsed.labs ? ' (labs)' : '';
+    const digestOnly = ref.includes('@') && !/:[^/@]+@/.test(ref);
+    const pinned = digestOnly ? ', pinned by digest only: version unknown, the newest used' : '';
+    return {
+        ...parsed,
+        description: `Dockerfile syntax ${formatVersion(parsed.version)}${channel} from ${from.what}${ref}${pinned}`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/dockerfile/instruction-parser.ts
+
 
 
 
@@ -1692,7 +1839,12 @@ function sourcesAndDest(node, name) {
     const bodies = new Map(node.heredocs.map((h) => [h.name, h.content]));
     const sources = [];
     const sourceContents = [];
-    for (const src of node.args.slice(0, -1)) {
+    const args = node.args.slice(0, -1);
+    for (const [i, src] of args.entries()) {
+        if (/^\d*<<-?$/.test(src) && i + 1 < args.length) {
+            throw new LineError(`${name} ${src} ${args[i + 1]}: with a space after ${src}, BuildKit copies files named "${src}" and ` +
+                `"${args[i + 1]}" instead of a heredoc (only RUN takes "<< ${args[i + 1]}"); write ${src}${args[i + 1]}`);
+        }
         const marker = heredocMarker(src);
         if (!marker) {
             sources.push(src);
@@ -1734,9 +1886,37 @@ const HEALTHCHECK_FLAGS = {
     'start-interval': 'string',
     retries: 'string',
 };
-function typed(node, location) {
+/** Flags that exist only from some syntax version on, by instruction. */
+const GATED_FLAGS = {
+    copy: { link: 'link', exclude: 'exclude', parents: 'parents' },
+    add: {
+        link: 'link',
+        exclude: 'exclude',
+        'keep-git-dir': 'addGitAndChecksum',
+        checksum: 'addGitAndChecksum',
+        unpack: 'addUnpack',
+    },
+    healthcheck: { 'start-interval': 'startInterval' },
+};
+/** A flag the Dockerfile's `# syntax=` version does not have yet is an error saying which version has it. */
+function checkGatedFlags(node, syntax) {
+    const gated = GATED_FLAGS[node.keyword];
+    if (!gated)
+        return;
+    for (const raw of node.flags) {
+        const name = raw.slice(2).split('=')[0];
+        const feature = gated[name];
+        if (feature && !hasFeature(syntax, feature)) {
+            throw new LineError(`${node.keyword.toUpperCase()} --${name} needs Dockerfile syntax ${featureSince(feature)} or later, ` +
+                `but ${syntax.ref ? `# syntax=${syntax.ref}` : 'the syntax'} selects ${formatVersion(syntax.version)}${syntax.labs ? '-labs' : ''}: ` +
+                'raise the version in the # syntax= line (or remove it)');
+        }
+    }
+}
+function typed(node, location, syntax) {
     const base = { location, original: trimSpace(node.original) };
     const NAME = node.keyword.toUpperCase();
+    checkGatedFlags(node, syntax);
     switch (node.keyword) {
         case 'from': {
             const a = node.args;
@@ -1927,10 +2107,10 @@ function healthConfig(node) {
     return health;
 }
 /** Types one node; a problem becomes a DockerfileError at the node's lines. */
-function typeNode(node, file) {
+function typeNode(node, file, syntax = LATEST_SYNTAX) {
     const location = { file, startLine: node.startLine, endLine: node.endLine };
     try {
-        return typed(node, location);
+        return typed(node, location, syntax);
     }
     catch (err) {
         if (err instanceof LineError)
@@ -1947,6 +2127,7 @@ function typeNode(node, file) {
  * JSON vs shell form, heredoc bodies, the byte order mark and BuildKit's
  * maximum line length. Instruction names are matched case-insensitively.
  */
+
 
 
 
@@ -1987,6 +2168,7 @@ function nodeFromLine(line, escapeToken) {
         heredocs: [],
         startLine: 0,
         endLine: 0,
+        comments: [],
     };
     if (keyword === 'onbuild') {
         if (rest !== '') {
@@ -2088,20 +2270,39 @@ function trimContinuation(line, esc) {
 function isCommentLine(line) {
     return trimLeftSpace(trimNewline(line)).startsWith('#');
 }
+/** `<<- WORD` (or, without 1.16's white space rule, `<< WORD`): looks like a heredoc, is none. */
+function heredocLookalike(line, whitespace) {
+    for (const m of line.matchAll(/(?:^|\s)(\d*<<(-?)[ \t]+[^\s<]+)/g)) {
+        if (m[2] === '-' || !whitespace)
+            return m[1];
+    }
+    return undefined;
+}
 /** Parses Dockerfile text into nodes. Throws DockerfileError naming file and line. */
-function parseNodes(text, file) {
+function parseNodes(text, file, opts = {}) {
     const lines = new Lines(text, file);
     let escapeToken = '\\';
     let directivesDone = false;
+    // A `#!` first line: syntax and check directives may follow it (BuildKit's DetectSyntax), escape not.
+    let afterShebang = false;
     const directives = [];
     const nodes = [];
-    const warnings = [];
+    let syntax;
+    let comments = [];
+    const syntaxNow = () => {
+        syntax ??= resolveSyntax(file, directives.find((d) => d.name === 'syntax'), opts);
+        return syntax;
+    };
     for (let phys = lines.take(); phys !== undefined; phys = lines.take()) {
         let line = trimLeftSpace(trimNewline(phys.text));
+        let isDirective = false;
         if (!directivesDone) {
             const d = matchDirective(line);
             const name = d?.name.toLowerCase();
-            if (d && (name === 'syntax' || name === 'escape' || name === 'check')) {
+            if (lines.line === 1 && line.startsWith('#!')) {
+                afterShebang = true;
+            }
+            else if (d && (name === 'syntax' || name === 'check' || (name === 'escape' && !afterShebang))) {
                 if (directives.some((x) => x.name === name)) {
                     throw new DockerfileError(file, lines.line, `only one ${name} parser directive can be used`);
                 }
@@ -2112,13 +2313,21 @@ function parseNodes(text, file) {
                     escapeToken = d.value;
                 }
                 directives.push({ name, value: d.value, line: lines.line });
+                isDirective = true;
             }
             else {
                 directivesDone = true;
+                syntaxNow();
             }
         }
-        if (line.startsWith('#'))
+        if (line.startsWith('#')) {
+            const comment = line.slice(1).trim();
+            if (comment === '')
+                comments = [];
+            else if (!isDirective)
+                comments.push(comment);
             line = '';
+        }
         const startLine = lines.line;
         let [logical, ended] = trimContinuation(line, escapeToken);
         if (ended && logical === '')
@@ -2139,13 +2348,7 @@ function parseNodes(text, file) {
             logical += piece;
             ended = end;
         }
-        if (emptyContinuation) {
-            warnings.push({
-                file,
-                line: startLine,
-                message: 'empty continuation line (BuildKit warns; it will become an error): remove the blank line',
-            });
-        }
+        const lastLine = lines.line;
         let node;
         try {
             node = nodeFromLine(logical, escapeToken);
@@ -2155,16 +2358,24 @@ function parseNodes(text, file) {
                 throw new DockerfileError(file, startLine, err.message, lines.line);
             throw err;
         }
-        if (logical.includes('<<') && canContainHeredoc(node)) {
+        if (emptyContinuation)
+            node.emptyContinuationLine = lastLine;
+        node.comments = comments;
+        comments = [];
+        const features = syntaxNow();
+        if (logical.includes('<<') && canContainHeredoc(node) && hasFeature(features, 'heredocs')) {
             let markers;
             try {
-                markers = heredocsFromLine(logical);
+                markers = heredocsFromLine(logical, hasFeature(features, 'heredocWhitespace'));
             }
             catch (err) {
                 if (err instanceof LineError)
                     throw new DockerfileError(file, startLine, err.message, lines.line);
                 throw err;
             }
+            const lookalike = heredocLookalike(logical, hasFeature(features, 'heredocWhitespace'));
+            if (lookalike)
+                node.heredocLookalike = lookalike;
             for (const marker of markers) {
                 let content = '';
                 let terminated = false;
@@ -2191,7 +2402,7 @@ function parseNodes(text, file) {
     if (nodes.length === 0) {
         throw new DockerfileError(file, Math.max(lines.line, 1), 'file with no instructions: the Dockerfile is empty or only has comments');
     }
-    return { escapeToken, directives, nodes, warnings };
+    return { escapeToken, syntax: syntaxNow(), directives, nodes };
 }
 
 ;// CONCATENATED MODULE: ./src/dockerfile/dockerfile.ts
@@ -2203,18 +2414,35 @@ function parseNodes(text, file) {
 
 
 
-/** Frontends that parse the same Dockerfile syntax Kiln implements. */
-const DOCKERFILE_FRONTENDS = /^(docker\.io\/)?docker\/dockerfile(-upstream)?(:|@|$)/;
+/** The unknown-instruction error of a heredoc body line that BuildKit does not read as one, explained. */
+function explainLookalike(err, previous) {
+    if (!(err instanceof DockerfileError) || !previous?.heredocLookalike)
+        return err;
+    if (!err.detail.startsWith('unknown instruction'))
+        return err;
+    const l = previous.heredocLookalike;
+    return new DockerfileError(err.file, err.line, `${err.detail}: line ${previous.startLine} has "${l}", which BuildKit does not read as a heredoc ` +
+        `(no space may follow "<<-", and "<< WORD" needs Dockerfile syntax 1.16), so the lines after it are ` +
+        `instructions; write "${l.replace(/[ \t]+/, '')}"`, err.endLine);
+}
 /**
  * Parses and types a Dockerfile. `file` is the name used in messages
  * (`Dockerfile:12: ...`). Throws DockerfileError.
  */
-function parseDockerfile(text, file) {
-    const { escapeToken, directives, nodes, warnings } = parseNodes(text, file);
+function parseDockerfile(text, file, opts = {}) {
+    const { escapeToken, syntax, directives, nodes } = parseNodes(text, file, opts);
     const metaArgs = [];
     const stages = [];
+    let previous;
     for (const node of nodes) {
-        const instr = typeNode(node, file);
+        let instr;
+        try {
+            instr = typeNode(node, file, syntax);
+        }
+        catch (err) {
+            throw explainLookalike(err, previous);
+        }
+        previous = node;
         if (instr.kind === 'from') {
             stages.push({
                 index: stages.length,
@@ -2238,37 +2466,14 @@ function parseDockerfile(text, file) {
     if (stages.length === 0) {
         throw new DockerfileError(file, nodes[0].startLine, 'dockerfile contains no stages to build: add a FROM instruction');
     }
-    const seen = new Map();
-    for (const s of stages) {
-        if (!s.name)
-            continue;
-        const prev = seen.get(s.name);
-        if (prev) {
-            warnings.push({
-                file,
-                line: s.from.location.startLine,
-                message: `duplicate stage name "${s.name}" (also on line ${prev.from.location.startLine}); later references use this one`,
-            });
-        }
-        seen.set(s.name, s);
-    }
-    const syntax = directives.find((d) => d.name === 'syntax');
-    if (syntax && !DOCKERFILE_FRONTENDS.test(syntax.value)) {
-        warnings.push({
-            file,
-            line: syntax.line,
-            message: `# syntax=${syntax.value} is ignored: Kiln parses Dockerfile syntax itself`,
-        });
-    }
     return {
         file,
         escapeToken,
         directives,
-        ...(syntax ? { syntax: syntax.value } : {}),
+        syntax,
         nodes,
         metaArgs,
         stages,
-        warnings,
     };
 }
 /**
@@ -2278,7 +2483,7 @@ function parseDockerfile(text, file) {
  */
 function parseInstruction(text, file, at) {
     try {
-        const { nodes } = parseNodes(text, file);
+        const { nodes, syntax } = parseNodes(text, file);
         if (nodes.length !== 1) {
             throw new DockerfileError(file, 1, `expected a single instruction, found ${nodes.length}`);
         }
@@ -2287,7 +2492,7 @@ function parseInstruction(text, file, at) {
             node.startLine = at.startLine;
             node.endLine = at.endLine;
         }
-        return typeNode(node, at?.file ?? file);
+        return typeNode(node, at?.file ?? file, syntax);
     }
     catch (err) {
         if (at && err instanceof DockerfileError) {
@@ -3154,6 +3359,10 @@ class StageScope {
     }
     get(name) {
         return this.env.get(name);
+    }
+    /** The names set in the scope (config env, ENV, ARG values), in the order they were first set. */
+    names() {
+        return [...this.env.keys()];
     }
     /** The word expanded, quotes removed (throws ShellWordError; expandInstruction adds the line). */
     expand(word) {
