@@ -355,5 +355,49 @@ describeWith(
       );
       expect(registry.requests().length).toBe(before);
     });
+
+    test("a base image's ONBUILD COPY --from names a stage of this Dockerfile: the stage is planned and built first", async () => {
+      // The base: busybox with ONBUILD triggers in its config.
+      const baseCtx = await context({
+        Dockerfile: [
+          `FROM ${registry.host}/base/busybox:1`,
+          'ONBUILD COPY --from=assets /asset.txt /from-assets.txt',
+          'ONBUILD RUN cat /from-assets.txt > /seen',
+        ].join('\n'),
+      });
+      const base = `${registry.host}/base/onbuild:1`;
+      await build(options(baseCtx, base), silentLogger);
+
+      // `assets` is defined before the FROM of the base, and nothing else in this Dockerfile needs it.
+      const ctxDir = await context({
+        Dockerfile: ['FROM scratch AS assets', 'COPY asset.txt /', `FROM ${base}`, 'RUN echo done'].join(
+          '\n',
+        ),
+        'asset.txt': 'from the assets stage\n',
+      });
+      const dest = `${registry.host}/team/onbuild:1`;
+      const out = path.join(tmp, 'onbuild-oci');
+      const o = options(ctxDir, dest);
+      o.ociLayoutPath = out;
+      const result = await build(o, silentLogger);
+      expect(result.steps.map((s) => s.instruction)).toEqual(
+        expect.arrayContaining([
+          'COPY --from=assets /asset.txt /from-assets.txt',
+          'RUN cat /from-assets.txt > /seen',
+        ]),
+      );
+      const unpacked = path.join(tmp, 'onbuild-unpacked');
+      await run('umoci', ['unpack', '--image', `${out}:1`, unpacked]);
+      expect(await fs.readFile(path.join(unpacked, 'rootfs/seen'), 'utf8')).toBe('from the assets stage\n');
+      // The triggers ran; the image keeps none of the base's.
+      const index = JSON.parse(await fs.readFile(path.join(out, 'index.json'), 'utf8'));
+      const manifest = JSON.parse(
+        await fs.readFile(path.join(out, 'blobs/sha256', index.manifests[0].digest.slice(7)), 'utf8'),
+      );
+      const config = JSON.parse(
+        await fs.readFile(path.join(out, 'blobs/sha256', manifest.config.digest.slice(7)), 'utf8'),
+      );
+      expect(config.config.OnBuild ?? null).toBeNull();
+    });
   },
 );

@@ -15,6 +15,7 @@ import { loadDockerignore } from '../dockerfile/dockerignore.js';
 import { DockerfileError } from '../dockerfile/errors.js';
 import { hostPlatform, parsePlatform } from '../dockerfile/platform.js';
 import { planStages } from '../dockerfile/stages.js';
+import { registryClientOptions } from '../executor/library-options.js';
 import type { BuildOptions } from '../executor/options.js';
 import { parseReference } from '../image/reference.js';
 import type { Logger } from '../log.js';
@@ -60,7 +61,7 @@ export async function runChecksOnly(
   const credentials = dockerConfigCredentials(
     options.dockerConfig ? { configPath: options.dockerConfig } : {},
   );
-  const registry = RegistryClient.fromBuildOptions(options, { credentials, logger: log });
+  const registry = new RegistryClient(registryClientOptions(options, { credentials, logger: log }));
   try {
     const report = await checkDockerfile(df, {
       buildArgs: options.buildArgs,

@@ -10,18 +10,22 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import type { GhaCachePlan } from '../../src/action/build-options.js';
-import { restoreGhaCache, saveGhaCache } from '../../src/cache/gha.js';
+import { type GhaCachePlan, restoreGhaCache, saveGhaCache } from '../../src/action/gha-cache.js';
 import { build } from '../../src/executor/build.js';
 import { defaultBuildOptions } from '../../src/executor/options.js';
 import type { BuildResult } from '../../src/executor/result.js';
 import { parseReference } from '../../src/image/reference.js';
 import { RegistryClient } from '../../src/registry/client.js';
+import {
+  type CountingServer,
+  captureLog,
+  startCountingServer,
+  writeContext,
+} from '../cache/cache-harness.js';
 import { BUSYBOX_FIXTURE_BINARIES, pushBusyboxImage } from '../lab/busybox-fixture.js';
 import { azuriteBlobServer, type GhaCacheService, startGhaCacheService } from '../lab/gha-cache-service.js';
 import { describeWith } from '../lab/prereq.js';
 import { startRegistry, type TestRegistry } from '../lab/registry.js';
-import { type CountingServer, captureLog, startCountingServer, writeContext } from './cache-harness.js';
 
 const azurite = azuriteBlobServer();
 
