@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkDockerfile } from '../checks/build-checks.js';
+import { checkDockerfile } from '../dockerfile/checks/build-checks.js';
 import { formatFinding } from '../dockerfile/checks/index.js';
 import { parseDockerfile } from '../dockerfile/dockerfile.js';
 import { loadDockerignore } from '../dockerfile/dockerignore.js';

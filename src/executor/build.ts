@@ -4,7 +4,7 @@
  * (workspace, mounts, registry clients) is disposed of at the end, whatever
  * happened.
  */
-import { checkDockerfile, reportFindings } from '../checks/build-checks.js';
+import { checkDockerfile, reportFindings } from '../dockerfile/checks/build-checks.js';
 import { DockerfileError } from '../dockerfile/errors.js';
 import type { Logger } from '../log.js';
 import type { BuildOptions } from './options.js';

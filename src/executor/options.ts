@@ -77,6 +77,8 @@ export interface BuildOptions {
   skipUnchangedDigest: boolean;
   /** Build with Kiln's Dockerfile syntax whatever `# syntax=` names (--ignore-syntax). */
   ignoreSyntax?: boolean;
+  /** Token for git sources on GitHub's hosts (ADD of a GitHub repository); a secret. */
+  gitAuthToken?: string;
 }
 
 /** The Dockerfile's name in the context when none is given. */

@@ -6,6 +6,11 @@
  * cannot be pulled is checked without its config: the stage that needs it
  * reports the pull error itself.
  */
+
+import type { ImageConfig, Platform } from '../../image/manifest.js';
+import { normalizePlatform } from '../../image/platform.js';
+import type { Logger } from '../../log.js';
+import type { ParsedDockerfile } from '../dockerfile.js';
 import {
   type BaseImageInfo,
   type CheckOptions,
@@ -14,11 +19,7 @@ import {
   formatFinding,
   runChecks,
   stageBase,
-} from '../dockerfile/checks/index.js';
-import type { ParsedDockerfile } from '../dockerfile/dockerfile.js';
-import type { ImageConfig, Platform } from '../image/manifest.js';
-import { normalizePlatform } from '../image/platform.js';
-import type { Logger } from '../log.js';
+} from './index.js';
 
 export interface BuildCheckInput extends Omit<CheckOptions, 'baseImages'> {
   /** Fetches a base image (its config is what the checks read). */
