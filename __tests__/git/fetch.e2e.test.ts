@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { GitFetcher } from '../../src/git/fetch.js';
 import { parseGitRef } from '../../src/git/git-ref.js';
-import { type GitServers, git, startGitServers } from '../lab/git-server.js';
+import { type GitServers, git, type RepoCommit, startGitServers } from '../lab/git-server.js';
 import { describeWith } from '../lab/prereq.js';
 
 describeWith({ binaries: ['git'] }, 'git sources fetched from loopback servers', () => {
