@@ -12,7 +12,7 @@ import { ROOT } from './action/helpers.js';
 /** What each top-level folder of src/ may import from (besides itself and src/*.ts). */
 const ALLOWED: Record<string, string[]> = {
   fs: [],
-  git: [],
+  git: ['fs'],
   archive: ['fs'],
   image: ['archive', 'fs'],
   dockerfile: ['image', 'archive', 'fs'],

@@ -13,6 +13,7 @@ import { ttyLogger } from './cli/tty-logger.js';
 import { build } from './executor/build.js';
 import { BUILD_FLAGS, cliSettingName } from './flags/executor-flags.js';
 import { formatFlagHelp, parseFlags, UsageError } from './flags/parser.js';
+import { fetchGitContext, gitContextAuth, parseGitContext } from './git/context.js';
 import { namingSettings, renderSettings } from './hints.js';
 import { type Logger, streamLogger } from './log.js';
 import { VERSION } from './version.js';
@@ -121,16 +122,34 @@ async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const log = cliLogger(io, flags.values.get('verbosity') as string | undefined);
   for (const w of flags.warnings) log.warn(w);
-  // --context tar://…: unpacked first (next to the workspace), then built as a directory.
-  const archive = contextArchive(flags.values.get('context') as string | undefined);
+  // --context tar://… or a git repository: unpacked or fetched first (next to the workspace),
+  // then built as a directory.
+  const contextValue = flags.values.get('context') as string | undefined;
+  const archive = contextArchive(contextValue);
+  const repo =
+    archive === undefined && contextValue !== undefined
+      ? parseGitContext(contextValue, { kanikoGit: true, env: io.env })
+      : undefined;
+  const ws = flags.values.get('workspace') as string | undefined;
+  const parent = ws ? path.resolve(io.cwd, ws) : os.tmpdir();
   let unpacked: UnpackedContext | undefined;
+  for (const secret of [io.env.GIT_AUTH_TOKEN, io.env.GIT_TOKEN, io.env.GIT_PASSWORD])
+    log.secret(secret ?? '');
   try {
     if (archive !== undefined) {
-      const ws = flags.values.get('workspace') as string | undefined;
-      const parent = ws ? path.resolve(io.cwd, ws) : os.tmpdir();
       unpacked = await unpackContext(archive, { cwd: io.cwd, parent, stdin: io.stdin });
       flags.values.set('context', unpacked.dir);
       log.info(`context: unpacked tar://${archive}`);
+    } else if (repo) {
+      const auth = gitContextAuth(repo, io.env);
+      const fetched = await fetchGitContext(repo, {
+        parent,
+        ...(auth ? { auth } : {}),
+        log: (l) => log.info(l),
+      });
+      unpacked = fetched;
+      flags.values.set('context', fetched.dir);
+      log.info(`context: ${fetched.name} at ${fetched.commit}`);
     }
     const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
     if (flags.values.get('check')) {

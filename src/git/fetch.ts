@@ -15,8 +15,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { resolveInRoot } from '../fs/root-path.js';
 import { type GitAuth, GitError, runGit } from './git-command.js';
-import { type GitRef, redactUrl } from './git-ref.js';
+import { formatGitRef, type GitRef, redactUrl } from './git-ref.js';
 
 export interface Checkout {
   /** The repository's root (the subdir is the caller's to apply). */
@@ -104,16 +105,20 @@ export class GitFetcher {
       return { commit: src.ref, usedRef: src.ref };
     }
     await fs.mkdir(this.opts.cacheDir, { recursive: true });
+    const lsRemote = (args: string[]) =>
+      this.git(['ls-remote', ...args], this.opts.cacheDir).catch((e: Error) => {
+        throw new GitError(`${name}: ${e.message}`);
+      });
     let ref = src.ref;
     if (!ref) {
-      const out = await this.git(['ls-remote', '--symref', '--', src.remote, 'HEAD'], this.opts.cacheDir);
+      const out = await lsRemote(['--symref', '--', src.remote, 'HEAD']);
       ref = /^ref: (\S+)\tHEAD$/m.exec(out)?.[1] ?? '';
       if (!ref)
         throw new GitError(
           `${name}: the remote names no default branch (HEAD); give a ref: ${name}#<branch>`,
         );
     }
-    const out = await this.git(['ls-remote', '--', src.remote, ref, `${ref}^{}`], this.opts.cacheDir);
+    const out = await lsRemote(['--', src.remote, ref, `${ref}^{}`]);
     const picked = pickRef(out, ref);
     if (!picked)
       throw new GitError(
@@ -130,6 +135,19 @@ export class GitFetcher {
     }
     // An annotated tag: the commit it points at is what gets checked out.
     return { commit: picked.annotatedTagCommit ?? picked.commit, usedRef: picked.usedRef };
+  }
+
+  /** The checkout's directory the source names: the repository, or its subdir (never outside it). */
+  async tree(src: GitRef): Promise<Checkout> {
+    const c = await this.checkout(src);
+    if (!src.subdir) return c;
+    const r = await resolveInRoot(c.dir, src.subdir);
+    if (!r.stat?.isDirectory()) {
+      throw new GitError(
+        `${formatGitRef(src)}: "${src.subdir}" is not a directory of the repository at ${c.commit}`,
+      );
+    }
+    return { dir: path.join(c.dir, r.rel), commit: c.commit };
   }
 
   /** Resolves and checks out `src` (cached by commit). */

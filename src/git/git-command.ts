@@ -15,6 +15,8 @@ export interface GitAuth {
   /** URL prefixes the token is sent to (`https://github.com/`, a GitHub Enterprise server's). */
   urls: readonly string[];
   token: string;
+  /** Basic auth user name; default `x-access-token` (how GitHub takes a token). */
+  username?: string;
 }
 
 export interface GitRunOptions {
@@ -23,18 +25,19 @@ export interface GitRunOptions {
   signal?: AbortSignal;
 }
 
+function basic(auth: GitAuth): string {
+  return Buffer.from(`${auth.username ?? 'x-access-token'}:${auth.token}`).toString('base64');
+}
+
 /** The Authorization header GitHub takes for a token over https (as BuildKit and actions/checkout send it). */
-function authHeader(token: string): string {
-  return `Authorization: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+function authHeader(auth: GitAuth): string {
+  return `Authorization: basic ${basic(auth)}`;
 }
 
 /** Text with the token, its header value and any URL credentials removed. */
 export function redactGit(text: string, auth: GitAuth | undefined): string {
   let out = text.replace(/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/@\s]+@/g, '$1');
-  if (auth?.token) {
-    const b64 = Buffer.from(`x-access-token:${auth.token}`).toString('base64');
-    out = out.split(b64).join('***').split(auth.token).join('***');
-  }
+  if (auth?.token) out = out.split(basic(auth)).join('***').split(auth.token).join('***');
   return out;
 }
 
@@ -58,7 +61,7 @@ function gitEnv(auth: GitAuth | undefined): NodeJS.ProcessEnv {
   set('core.hooksPath', '/dev/null');
   set('init.defaultBranch', 'master');
   set('advice.detachedHead', 'false');
-  if (auth) for (const url of auth.urls) set(`http.${url}.extraheader`, authHeader(auth.token));
+  if (auth) for (const url of auth.urls) set(`http.${url}.extraheader`, authHeader(auth));
   env.GIT_CONFIG_COUNT = String(n);
   return env;
 }

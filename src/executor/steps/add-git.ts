@@ -8,10 +8,8 @@
  * one, else in the workspace for this build. A token (BuildOptions
  * gitAuthToken) is sent to GitHub's hosts only.
  */
-import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddInstruction } from '../../dockerfile/instructions.js';
-import { resolveInRoot } from '../../fs/root-path.js';
 import { GitFetcher } from '../../git/fetch.js';
 import type { GitAuth } from '../../git/git-command.js';
 import { formatGitRef, type GitRef, GitRefError, parseGitRef } from '../../git/git-ref.js';
@@ -64,20 +62,9 @@ export async function fetchGitSource(
     }
     ref.checksum = instr.checksum;
   }
-  const { dir, commit } = await (await fetcherFor(session)).checkout(ref);
-  let root = dir;
-  if (ref.subdir) {
-    const r = await resolveInRoot(dir, ref.subdir);
-    if (!r.stat?.isDirectory()) {
-      throw new GitRefError(
-        `${formatGitRef(ref)}: "${ref.subdir}" is not a directory of the repository at ${commit}`,
-      );
-    }
-    root = path.join(dir, r.rel);
-    await lstat(root);
-  }
+  const { dir, commit } = await (await fetcherFor(session)).tree(ref);
   return {
-    tree: new SourceTree(root, `git ${formatGitRef(ref)}`),
+    tree: new SourceTree(dir, `git ${formatGitRef(ref)}`),
     key: `${formatGitRef(ref)}\0${commit}\0${ref.keepGitDir ? 'keep' : ''}\0${ref.submodules === false ? 'nosub' : ''}`,
   };
 }
