@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8131);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6249);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39042,7 +39042,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8131:
+/***/ 6249:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43084,8 +43084,11 @@ function contextDir(cwd, value) {
     if (scheme === 'tar') {
         throw new UsageError(`--context "${value}": tar:// contexts are unpacked by the kiln command only; pass a directory here`);
     }
-    throw new UsageError(`--context "${value}": ${scheme}:// contexts are not supported; Kiln builds from a local directory ` +
-        `(fetch it first, e.g. git clone or tar -x, then pass --context <dir>)`);
+    const git = scheme === 'git' || scheme === 'https' || scheme === 'http' || scheme === 'ssh';
+    throw new UsageError(git
+        ? `--context "${value}": git contexts are fetched by the kiln command (kiln build --context) and the action's context input, not here`
+        : `--context "${value}": ${scheme}:// contexts are not supported; Kiln builds from a local directory ` +
+            `(fetch it first, e.g. tar -x, then pass --context <dir>)`);
 }
 /** SOURCE_DATE_EPOCH (environment or build arg, as BuildKit reads it): whole seconds, or an error. */
 function sourceDateEpoch(text) {
@@ -43222,6 +43225,9 @@ function buildOptionsFromFlags(values, env, cwd) {
     if (o.push && o.destinations.length === 0 && !values.get('check')) {
         throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
     }
+    // ADD of GitHub repositories: BuildKit's GIT_AUTH_TOKEN (sent to GitHub's hosts only).
+    if (env.GIT_AUTH_TOKEN)
+        o.gitAuthToken = env.GIT_AUTH_TOKEN;
     o.sourceDateEpoch = sourceDateEpoch(env.SOURCE_DATE_EPOCH ?? o.buildArgs.get('SOURCE_DATE_EPOCH'));
     // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
     if (o.cache.enabled && !o.cache.repo)
@@ -46681,7 +46687,7 @@ function formatFinding(f) {
     return `${f.location.file}:${f.location.startLine}: ${f.rule}: ${f.message}${f.url ? ` (${f.url})` : ''}`;
 }
 
-;// CONCATENATED MODULE: ./src/checks/build-checks.ts
+;// CONCATENATED MODULE: ./src/dockerfile/checks/build-checks.ts
 /**
  * The build checks of one build (or of `kiln check`): the base images'
  * configs are fetched (manifest and config only, through the caller's
@@ -53365,6 +53371,557 @@ async function filesystemStep(env, step) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/git/git-command.ts
+/**
+ * Running the `git` program for a fetch: never interactive (no prompt for
+ * a password, ssh in batch mode), the system config ignored, and a token
+ * for a host given as an HTTP header through the environment
+ * (GIT_CONFIG_COUNT), so it appears on no command line; every message that
+ * leaves here has the token, its header and URL credentials removed.
+ */
+
+class GitError extends Error {
+    name = 'GitError';
+}
+function basic(auth) {
+    return Buffer.from(`${auth.username ?? 'x-access-token'}:${auth.token}`).toString('base64');
+}
+/** The Authorization header GitHub takes for a token over https (as BuildKit and actions/checkout send it). */
+function authHeader(auth) {
+    return `Authorization: basic ${basic(auth)}`;
+}
+/** Text with the token, its header value and any URL credentials removed. */
+function redactGit(text, auth) {
+    let out = text.replace(/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/@\s]+@/g, '$1');
+    if (auth?.token)
+        out = out.split(basic(auth)).join('***').split(auth.token).join('***');
+    return out;
+}
+function gitEnv(auth) {
+    const env = {
+        ...process.env,
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_ASKPASS: 'true',
+        SSH_ASKPASS: 'true',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
+        LC_ALL: 'C',
+    };
+    let n = 0;
+    const set = (key, value) => {
+        env[`GIT_CONFIG_KEY_${n}`] = key;
+        env[`GIT_CONFIG_VALUE_${n}`] = value;
+        n++;
+    };
+    // Checkouts are plain files: no hooks, no filters that run programs of the repository.
+    set('core.hooksPath', '/dev/null');
+    set('init.defaultBranch', 'master');
+    set('advice.detachedHead', 'false');
+    if (auth)
+        for (const url of auth.urls)
+            set(`http.${url}.extraheader`, authHeader(auth));
+    env.GIT_CONFIG_COUNT = String(n);
+    return env;
+}
+/** Runs `git args…`; resolves with stdout, rejects with GitError carrying git's last lines (redacted). */
+function runGit(args, opts) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)('git', args, {
+            cwd: opts.cwd,
+            env: gitEnv(opts.auth),
+            stdio: ['ignore', 'pipe', 'pipe'],
+            ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        const out = [];
+        const err = [];
+        child.stdout.on('data', (b) => out.push(b));
+        child.stderr.on('data', (b) => err.push(b));
+        child.on('error', (e) => {
+            reject(new GitError(e.code === 'ENOENT'
+                ? 'the git program is not installed: install git (apt-get install git) to use git sources'
+                : redactGit(e.message, opts.auth)));
+        });
+        child.on('close', (code) => {
+            if (code === 0) {
+                resolve(Buffer.concat(out).toString('utf8'));
+                return;
+            }
+            const lines = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-4).join('; ');
+            reject(new GitError(redactGit(`git ${args[0]} failed (exit ${code}): ${lines}`, opts.auth)));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/git/git-ref.ts
+/**
+ * Git sources as BuildKit names them (frontend/dockerfile/dfgitutil
+ * ParseGitRef, util/gitutil ParseURL): `https://host/o/r.git#ref:subdir`
+ * (http(s) only with a `.git` path), `git://host/o/r#ref`,
+ * `ssh://user@host/o/r.git`, `git@host:o/r.git#ref` (scp-like), with the
+ * query options `?ref=`, `?tag=`, `?branch=`, `?subdir=`, `?checksum=`
+ * (`?commit=`), `?keep-git-dir`, `?submodules=`. `github.com/o/r` (no
+ * scheme) is BuildKit's deprecated form, accepted for build contexts only.
+ */
+class GitRefError extends Error {
+    name = 'GitRefError';
+}
+const SCHEME = /^([a-zA-Z0-9]+):\/\//;
+const SCP = /^([a-zA-Z0-9-_]+)@([a-zA-Z0-9-.]+):(.*?)(?:\?(.*?))?(?:#(.*))?$/;
+const SUPPORTED = new Set(['http', 'https', 'git', 'ssh']);
+/** `ref:subdir` of a fragment; the subdir cleaned, without leading `/`. */
+function parseFragment(fragment) {
+    const colon = fragment.indexOf(':');
+    const ref = colon < 0 ? fragment : fragment.slice(0, colon);
+    const sub = colon < 0 ? '' : fragment.slice(colon + 1);
+    const subdir = normalizeSubdir(sub);
+    return { ref, subdir };
+}
+/** Go's path.Join("/", p) without the leading slash. */
+function normalizeSubdir(p) {
+    const parts = [];
+    for (const seg of p.split('/')) {
+        if (seg === '' || seg === '.')
+            continue;
+        if (seg === '..')
+            parts.pop();
+        else
+            parts.push(seg);
+    }
+    return parts.join('/');
+}
+function parseBoolOption(name, v) {
+    if (v === undefined || v === '')
+        return true;
+    const t = ['1', 't', 'T', 'TRUE', 'true', 'True'];
+    const f = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
+    if (t.includes(v))
+        return true;
+    if (f.includes(v))
+        return false;
+    throw new GitRefError(`invalid ${name} value: ${JSON.stringify(v)}`);
+}
+function applyQuery(ref, query) {
+    if (query === '')
+        return;
+    const params = new URLSearchParams(query);
+    let tag = '';
+    let branch = '';
+    const seen = new Set();
+    for (const [k, v] of params) {
+        if (seen.has(k))
+            throw new GitRefError(`query ${JSON.stringify(k)} has multiple values`);
+        seen.add(k);
+        if (v === '' && !['submodules', 'keep-git-dir'].includes(k)) {
+            throw new GitRefError(`query ${JSON.stringify(k)} has no value`);
+        }
+        switch (k) {
+            case 'ref':
+                if (ref.ref && ref.ref !== v)
+                    throw new GitRefError(`ref conflicts: "${ref.ref}" vs "${v}"`);
+                ref.ref = v;
+                break;
+            case 'tag':
+                tag = v;
+                break;
+            case 'branch':
+                branch = v;
+                break;
+            case 'subdir':
+                if (ref.subdir && ref.subdir !== v)
+                    throw new GitRefError(`subdir conflicts: "${ref.subdir}" vs "${v}"`);
+                ref.subdir = normalizeSubdir(v);
+                break;
+            case 'checksum':
+            case 'commit':
+                ref.checksum = v;
+                break;
+            case 'keep-git-dir':
+                ref.keepGitDir = parseBoolOption('keep-git-dir', v);
+                break;
+            case 'submodules':
+                ref.submodules = parseBoolOption('submodules', v);
+                break;
+            default:
+                throw new GitRefError(`unexpected query ${JSON.stringify(k)}`);
+        }
+    }
+    if (tag) {
+        const full = tag.startsWith('refs/tags/') ? tag : `refs/tags/${tag}`;
+        if (ref.ref && ref.ref !== full)
+            throw new GitRefError(`ref conflicts: "${ref.ref}" vs "${full}"`);
+        ref.ref = full;
+    }
+    if (branch) {
+        if (tag)
+            throw new GitRefError('branch conflicts with tag');
+        const full = branch.startsWith('refs/heads/') ? branch : `refs/heads/${branch}`;
+        if (ref.ref && ref.ref !== full)
+            throw new GitRefError(`ref conflicts: "${ref.ref}" vs "${full}"`);
+        ref.ref = full;
+    }
+}
+/**
+ * The git source a string names, or undefined when it is not one (a local
+ * path, an http(s) URL without `.git`). Throws GitRefError for a git source
+ * with invalid options or an unsupported scheme.
+ */
+function parseGitRef(src, opts = {}) {
+    if (src.startsWith('./') || src.startsWith('../'))
+        return undefined;
+    const scheme = SCHEME.exec(src)?.[1]?.toLowerCase();
+    if (scheme !== undefined) {
+        if (!SUPPORTED.has(scheme))
+            return undefined;
+        let url;
+        try {
+            url = new URL(src);
+        }
+        catch {
+            throw new GitRefError(`${redactUrl(src)}: not a valid URL`);
+        }
+        if ((scheme === 'http' || scheme === 'https') && !url.pathname.endsWith('.git'))
+            return undefined;
+        const { ref, subdir } = parseFragment(decodeURIComponent(url.hash.slice(1)));
+        const query = url.search.slice(1);
+        url.hash = '';
+        url.search = '';
+        const out = {
+            remote: url.toString(),
+            scheme: scheme,
+            host: url.host,
+            ref,
+            subdir,
+            unencrypted: scheme === 'http' || scheme === 'git',
+        };
+        applyQuery(out, query);
+        return out;
+    }
+    const scp = SCP.exec(src);
+    if (scp) {
+        const { ref, subdir } = parseFragment(scp[5] ?? '');
+        const out = {
+            remote: `${scp[1]}@${scp[2]}:${scp[3]}`,
+            scheme: 'ssh',
+            host: scp[2],
+            ref,
+            subdir,
+            unencrypted: false,
+        };
+        applyQuery(out, scp[4] ?? '');
+        return out;
+    }
+    if (opts.allowBareGithub && src.startsWith('github.com/'))
+        return parseGitRef(`https://${src}`);
+    return undefined;
+}
+/** A URL with any user:password@ removed, for messages. */
+function redactUrl(url) {
+    return url.replace(/^([a-zA-Z0-9]+:\/\/)[^/@]*@/, '$1');
+}
+/** `remote#ref:subdir` as BuildKit shows a git source, credentials removed. */
+function formatGitRef(r) {
+    const frag = r.ref || r.subdir ? `#${r.ref}${r.subdir ? `:${r.subdir}` : ''}` : '';
+    return `${redactUrl(r.remote)}${frag}`;
+}
+
+;// CONCATENATED MODULE: ./src/git/fetch.ts
+/**
+ * Fetching a git source into a directory, as BuildKit's git source does it:
+ * the ref is resolved with `git ls-remote` (a commit SHA is taken as it is,
+ * no ref means the remote's default branch; a branch wins over a tag of the
+ * same name), checked against a checksum when given, then fetched with
+ * depth 1 and checked out, submodules included unless turned off. Files get
+ * the commit's time as mtime, so a checkout is the same bytes every time.
+ * The `.git` directory is removed unless kept (`--keep-git-dir`), and then
+ * holds no credentials and no reflog.
+ *
+ * Checkouts are cached by commit: a second fetch of the same commit (in the
+ * build, or a later one sharing the cache directory) reads the remote once
+ * (ls-remote) for a branch or tag, and not at all for a pinned commit.
+ */
+
+
+
+
+
+
+const COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const DONE = '.kiln-complete';
+function isCommit(ref) {
+    return COMMIT.test(ref);
+}
+/** The ref's commit from `ls-remote` output, with BuildKit's preferences; undefined when absent. */
+function pickRef(lsRemote, ref) {
+    const trimmed = (p) => ref.replace(new RegExp(`^${p}`), '');
+    const partial = `refs/${trimmed('refs/')}`;
+    const head = `refs/heads/${trimmed('refs/heads/')}`;
+    const tag = `refs/tags/${trimmed('refs/tags/')}`;
+    let sha = '';
+    let usedRef = '';
+    let headSha = '';
+    let tagSha = '';
+    let annotated = '';
+    for (const line of lsRemote.split('\n')) {
+        const [lineSha = '', lineRef = ''] = line.split('\t');
+        if (lineRef === head)
+            headSha = lineSha;
+        else if (lineRef === tag)
+            tagSha = lineSha;
+        else if (lineRef === `${tag}^{}`)
+            annotated = lineSha;
+        else if (lineRef === partial) {
+            sha = lineSha;
+            usedRef = lineRef;
+        }
+    }
+    if (!sha && headSha) {
+        sha = headSha;
+        usedRef = head;
+    }
+    if (sha)
+        annotated = '';
+    if (!sha && tagSha) {
+        sha = tagSha;
+        usedRef = tag;
+    }
+    if (!sha || !isCommit(sha))
+        return undefined;
+    return annotated ? { commit: sha, usedRef, annotatedTagCommit: annotated } : { commit: sha, usedRef };
+}
+class GitFetcher {
+    opts;
+    inFlight = new Map();
+    constructor(opts) {
+        this.opts = opts;
+    }
+    git(args, cwd) {
+        return runGit(args, {
+            cwd,
+            ...(this.opts.auth ? { auth: this.opts.auth } : {}),
+            ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+        });
+    }
+    /** The commit a ref names on the remote (ls-remote; a commit SHA as it is). */
+    async resolve(src) {
+        const name = redactUrl(src.remote);
+        if (src.checksum !== undefined && !/^[0-9a-fA-F]+$/.test(src.checksum)) {
+            throw new GitError(`invalid checksum ${src.checksum} for ${name}: expected a hex commit hash`);
+        }
+        const checksum = src.checksum?.toLowerCase();
+        if (isCommit(src.ref)) {
+            if (checksum && !src.ref.startsWith(checksum)) {
+                throw new GitError(`${name}: expected checksum to match ${checksum}, got ${src.ref}`);
+            }
+            return { commit: src.ref, usedRef: src.ref };
+        }
+        await promises_default().mkdir(this.opts.cacheDir, { recursive: true });
+        const lsRemote = (args) => this.git(['ls-remote', ...args], this.opts.cacheDir).catch((e) => {
+            throw new GitError(`${name}: ${e.message}`);
+        });
+        let ref = src.ref;
+        if (!ref) {
+            const out = await lsRemote(['--symref', '--', src.remote, 'HEAD']);
+            ref = /^ref: (\S+)\tHEAD$/m.exec(out)?.[1] ?? '';
+            if (!ref)
+                throw new GitError(`${name}: the remote names no default branch (HEAD); give a ref: ${name}#<branch>`);
+        }
+        const out = await lsRemote(['--', src.remote, ref, `${ref}^{}`]);
+        const picked = pickRef(out, ref);
+        if (!picked)
+            throw new GitError(`${name}: the repository has no ref ${JSON.stringify(ref)} (branch, tag or full commit SHA)`);
+        if (checksum) {
+            const ok = picked.commit.startsWith(checksum) || picked.annotatedTagCommit?.startsWith(checksum);
+            if (!ok) {
+                const got = picked.annotatedTagCommit
+                    ? `${picked.commit} or ${picked.annotatedTagCommit}`
+                    : picked.commit;
+                throw new GitError(`${name}#${ref}: expected checksum to match ${checksum}, got ${got}`);
+            }
+        }
+        // An annotated tag: the commit it points at is what gets checked out.
+        return { commit: picked.annotatedTagCommit ?? picked.commit, usedRef: picked.usedRef };
+    }
+    /** The checkout's directory the source names: the repository, or its subdir (never outside it). */
+    async tree(src) {
+        const c = await this.checkout(src);
+        if (!src.subdir)
+            return c;
+        const r = await resolveInRoot(c.dir, src.subdir);
+        if (!r.stat?.isDirectory()) {
+            throw new GitError(`${formatGitRef(src)}: "${src.subdir}" is not a directory of the repository at ${c.commit}`);
+        }
+        return { dir: external_node_path_default().join(c.dir, r.rel), commit: c.commit };
+    }
+    /** Resolves and checks out `src` (cached by commit). */
+    async checkout(src) {
+        const { commit, usedRef } = await this.resolve(src);
+        const keep = src.keepGitDir === true;
+        const submodules = src.submodules !== false;
+        const key = (0,external_node_crypto_.createHash)('sha256')
+            .update([redactUrl(src.remote), commit, keep ? 'keep-git-dir' : '', submodules ? 'submodules' : ''].join('\0'))
+            .digest('hex')
+            .slice(0, 32);
+        const dir = external_node_path_default().join(this.opts.cacheDir, key);
+        let p = this.inFlight.get(key);
+        if (!p) {
+            p = this.fetchInto(dir, src, commit, usedRef, keep, submodules);
+            this.inFlight.set(key, p);
+            p.catch(() => this.inFlight.delete(key));
+        }
+        return p;
+    }
+    async fetchInto(dir, src, commit, usedRef, keep, submodules) {
+        const name = redactUrl(src.remote);
+        const tree = external_node_path_default().join(dir, 'tree');
+        if (await exists(external_node_path_default().join(dir, DONE))) {
+            this.opts.log?.(`git: ${name} at ${commit.slice(0, 12)} (cached)`);
+            return { dir: tree, commit };
+        }
+        await promises_default().rm(dir, { recursive: true, force: true });
+        await promises_default().mkdir(tree, { recursive: true });
+        this.opts.log?.(`git: fetching ${name} at ${commit.slice(0, 12)}${usedRef !== commit ? ` (${usedRef})` : ''}`);
+        try {
+            await this.git(['init', '-q'], tree);
+            await this.git(['remote', 'add', 'origin', src.remote], tree);
+            try {
+                await this.git(['fetch', '-q', '--depth=1', '--no-tags', 'origin', isCommit(usedRef) ? commit : usedRef], tree);
+            }
+            catch {
+                // Servers that refuse a SHA in a fetch (git daemon's default): every branch and tag, then the commit.
+                await this.git(['fetch', '-q', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*'], tree);
+            }
+            await this.git(['checkout', '-q', '--detach', commit], tree);
+            const head = (await this.git(['rev-parse', 'HEAD'], tree)).trim();
+            if (head !== commit)
+                throw new GitError(`${name}: checked out ${head}, expected ${commit}`);
+            if (submodules && (await exists(external_node_path_default().join(tree, '.gitmodules')))) {
+                await this.git(['submodule', 'update', '--init', '--recursive', '--depth=1'], tree);
+            }
+            const time = Number((await this.git(['log', '-1', '--format=%ct', commit], tree)).trim());
+            if (keep) {
+                await this.git(['remote', 'set-url', 'origin', name], tree);
+                await this.git(['reflog', 'expire', '--all', '--expire=now'], tree);
+                await promises_default().rm(external_node_path_default().join(tree, '.git', 'FETCH_HEAD'), { force: true });
+            }
+            else {
+                await removeGitDirs(tree);
+            }
+            await setTimes(tree, new Date(time * 1000));
+            await promises_default().writeFile(external_node_path_default().join(dir, DONE), `${commit}\n`);
+            return { dir: tree, commit };
+        }
+        catch (e) {
+            await promises_default().rm(dir, { recursive: true, force: true });
+            if (e instanceof GitError)
+                throw new GitError(`fetching ${name}: ${e.message}`);
+            throw e;
+        }
+    }
+}
+async function exists(p) {
+    return promises_default().lstat(p).then(() => true, () => false);
+}
+/** `.git` (a directory, or a submodule's `.git` file) anywhere in the checkout. */
+async function removeGitDirs(dir) {
+    for (const e of await promises_default().readdir(dir, { withFileTypes: true })) {
+        const p = external_node_path_default().join(dir, e.name);
+        if (e.name === '.git')
+            await promises_default().rm(p, { recursive: true, force: true });
+        else if (e.isDirectory())
+            await removeGitDirs(p);
+    }
+}
+/** Every entry's mtime (symlinks themselves, not their targets), children before their directory. */
+async function setTimes(dir, when) {
+    for (const e of await promises_default().readdir(dir, { withFileTypes: true })) {
+        const p = external_node_path_default().join(dir, e.name);
+        if (e.isDirectory())
+            await setTimes(p, when);
+        await promises_default().lutimes(p, when, when);
+    }
+    await promises_default().utimes(dir, when, when);
+}
+
+;// CONCATENATED MODULE: ./src/git/github-auth.ts
+/**
+ * Where a GitHub token may go: https://github.com/, and the GitHub
+ * Enterprise server the workflow runs on (GITHUB_SERVER_URL), over https.
+ * Never to any other host.
+ */
+function githubUrls(env) {
+    const urls = ['https://github.com/'];
+    const server = env.GITHUB_SERVER_URL;
+    if (server) {
+        try {
+            const u = new URL(server);
+            const url = `https://${u.host.toLowerCase()}/`;
+            if (u.protocol === 'https:' && !urls.includes(url))
+                urls.push(url);
+        }
+        catch {
+            // Not a URL: only github.com.
+        }
+    }
+    return urls;
+}
+
+;// CONCATENATED MODULE: ./src/executor/steps/add-git.ts
+/**
+ * ADD <git source>: the repository (at the ref, the subdir applied) is
+ * fetched with the `git` program and copied into the destination like a
+ * directory source (its contents, owned by root unless --chown). `.git` is
+ * left out unless `--keep-git-dir` (or `?keep-git-dir` in the URL; the two
+ * must agree); `--checksum` (or `?checksum=`) pins the commit. Checkouts are
+ * kept by commit under the cache directory (`--cache-dir`/git) when there is
+ * one, else in the workspace for this build. A token (BuildOptions
+ * gitAuthToken) is sent to GitHub's hosts only.
+ */
+
+
+
+
+
+const fetchers = new WeakMap();
+function fetcherFor(session) {
+    let f = fetchers.get(session);
+    if (!f) {
+        f = (async () => {
+            const o = session.options;
+            const cacheDir = o.cache.dir ? external_node_path_default().join(o.cache.dir, 'git') : await session.workspace.dir('git');
+            const auth = o.gitAuthToken
+                ? { token: o.gitAuthToken, urls: githubUrls(process.env) }
+                : undefined;
+            if (auth)
+                session.log.secret(auth.token);
+            return new GitFetcher({ cacheDir, auth, signal: session.signal, log: (l) => session.log.info(l) });
+        })();
+        fetchers.set(session, f);
+    }
+    return f;
+}
+function gitSource(src) {
+    return parseGitRef(src);
+}
+/** Fetches an ADD git source; errors are plain messages (the caller adds the line). */
+async function fetchGitSource(session, src, instr) {
+    const ref = { ...src };
+    if (instr.keepGitDir && src.keepGitDir === false)
+        throw new GitRefError('inconsistent keep-git-dir configuration');
+    if (instr.keepGitDir)
+        ref.keepGitDir = true;
+    if (instr.checksum !== undefined) {
+        if (src.checksum !== undefined && src.checksum !== instr.checksum) {
+            throw new GitRefError(`checksum mismatch "${instr.checksum}" != "${src.checksum}"`);
+        }
+        ref.checksum = instr.checksum;
+    }
+    const { dir, commit } = await (await fetcherFor(session)).tree(ref);
+    return {
+        tree: new SourceTree(dir, `git ${formatGitRef(ref)}`),
+        key: `${formatGitRef(ref)}\0${commit}\0${ref.keepGitDir ? 'keep' : ''}\0${ref.submodules === false ? 'nosub' : ''}`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/executor/steps/add-remote.ts
 /**
  * ADD <url>: the file is downloaded (redirects followed), checked against
@@ -53381,9 +53938,6 @@ class RemoteSourceError extends Error {
 }
 function isRemoteSource(src) {
     return /^https?:\/\//i.test(src);
-}
-function isGitSource(src) {
-    return /^git@|^git:\/\/|^(https?|ssh):\/\/.*\.git(#.*)?$|^github\.com\//i.test(src);
 }
 /** Downloads `url` into the empty directory `dir`. */
 async function downloadSource(url, dir, checksum) {
@@ -54229,6 +54783,7 @@ async function hashSources(k, tree, matches, memo) {
 
 
 
+
 /** --chown: `user[:group]`, names from the stage's /etc/passwd and /etc/group; a bare uid uses it as gid too. */
 async function resolveChown(rootfs, spec) {
     if (/^\d+$/.test(spec))
@@ -54271,8 +54826,16 @@ async function copyInstruction(env, instr, df, from) {
     const contents = instr.sourceContents.map((c) => ({ name: c.path, data: c.data }));
     const resolveSources = async (tree) => {
         for (const pattern of instr.sources) {
-            if (isAdd && isGitSource(pattern))
-                throw where(`ADD ${pattern}: git sources are not supported yet`);
+            const git = isAdd ? gitSourceAt(pattern, where) : undefined;
+            if (git) {
+                const g = await fetchGitSource(session, git, instr).catch((e) => {
+                    throw where(`ADD ${e.message}`);
+                });
+                const [root] = await g.tree.match('.');
+                sources.push({ tree: g.tree, match: root });
+                remote.push({ url: pattern, digest: g.key });
+                continue;
+            }
             if (isAdd && isRemoteSource(pattern)) {
                 const dir = await session.workspace.dir('add-url');
                 const d = await downloadSource(pattern, dir, instr.checksum).catch((e) => {
@@ -54408,6 +54971,15 @@ async function copyInstruction(env, instr, df, from) {
         cacheable: session.options.cache.copyLayers,
         produce,
     });
+}
+/** The git source a pattern of ADD names (an error at the line when it is a malformed one). */
+function gitSourceAt(pattern, where) {
+    try {
+        return gitSource(pattern);
+    }
+    catch (e) {
+        throw where(`ADD ${pattern}: ${e.message}`);
+    }
 }
 function parseChmodAt(text, where) {
     try {
@@ -55344,11 +55916,91 @@ function cliSettingName(s, value) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/git/context.ts
+/**
+ * A git repository as the build context (`kiln build --context …`, the
+ * action's `context`): fetched into a fresh directory next to the workspace,
+ * built from (the subdir applied), removed after. BuildKit's forms
+ * (`https://host/o/r.git#ref:subdir`, `git@host:o/r.git`, `ssh://…`,
+ * `github.com/o/r`) as in buildx; on the CLI `git://host/o/r[#ref[#commit]]`
+ * is kaniko's form: fetched over https (`GIT_PULL_METHOD=http` for http),
+ * as kaniko does.
+ */
+
+
+
+
+
+/** kaniko's `git://host/path#ref#commit`, fetched over https (or http). */
+function kanikoGitContext(value, env) {
+    const [location = '', ref = '', commit = ''] = value.slice('git://'.length).split('#');
+    if (!location)
+        throw new GitRefError(`${value}: name the repository (git://host/owner/repo.git)`);
+    const scheme = env.GIT_PULL_METHOD === 'http' ? 'http' : 'https';
+    let url;
+    try {
+        url = new URL(`${scheme}://${location}`);
+    }
+    catch {
+        throw new GitRefError(`${value}: not a valid repository URL`);
+    }
+    return {
+        remote: url.toString(),
+        scheme,
+        host: url.host,
+        ref: commit || ref,
+        subdir: '',
+        unencrypted: scheme === 'http',
+    };
+}
+/**
+ * The git repository a context value names, or undefined for a directory.
+ * `kanikoGit`: read `git://` as kaniko does (the CLI); else as BuildKit.
+ */
+function parseGitContext(value, opts) {
+    if (opts.kanikoGit && /^git:\/\//i.test(value))
+        return kanikoGitContext(value, opts.env);
+    return parseGitRef(value, { allowBareGithub: true });
+}
+/**
+ * Credentials for a git context: kaniko's GIT_USERNAME/GIT_PASSWORD (or
+ * GIT_TOKEN) for the context's own host; else a token (GIT_AUTH_TOKEN, or
+ * the action's github-token) for GitHub's hosts only.
+ */
+function gitContextAuth(ref, env, githubToken) {
+    const own = ref.scheme === 'https' || ref.scheme === 'http' ? `${new URL(ref.remote).origin}/` : undefined;
+    const password = env.GIT_PASSWORD || env.GIT_TOKEN;
+    if (own && password) {
+        return { urls: [own], token: password, ...(env.GIT_USERNAME ? { username: env.GIT_USERNAME } : {}) };
+    }
+    const token = githubToken || env.GIT_AUTH_TOKEN;
+    return token ? { urls: githubUrls(env), token } : undefined;
+}
+async function fetchGitContext(ref, opts) {
+    await promises_default().mkdir(opts.parent, { recursive: true });
+    const root = await promises_default().mkdtemp(external_node_path_default().join(opts.parent, 'kiln-git-context-'));
+    const cleanup = () => promises_default().rm(root, { recursive: true, force: true });
+    try {
+        const fetcher = new GitFetcher({
+            cacheDir: root,
+            ...(opts.auth ? { auth: opts.auth } : {}),
+            ...(opts.log ? { log: opts.log } : {}),
+        });
+        const { dir, commit } = await fetcher.tree(ref);
+        return { dir, commit, name: formatGitRef(ref), cleanup };
+    }
+    catch (e) {
+        await cleanup();
+        throw e;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli.ts
 /**
  * CLI entry: argv → BuildOptions → build(). Returns the exit code; the bin
  * script sets process.exitCode from it.
  */
+
 
 
 
@@ -55447,16 +56099,34 @@ async function runBuild(argv, io) {
     const log = cliLogger(io, flags.values.get('verbosity'));
     for (const w of flags.warnings)
         log.warn(w);
-    // --context tar://…: unpacked first (next to the workspace), then built as a directory.
-    const archive = contextArchive(flags.values.get('context'));
+    // --context tar://… or a git repository: unpacked or fetched first (next to the workspace),
+    // then built as a directory.
+    const contextValue = flags.values.get('context');
+    const archive = contextArchive(contextValue);
+    const repo = archive === undefined && contextValue !== undefined
+        ? parseGitContext(contextValue, { kanikoGit: true, env: io.env })
+        : undefined;
+    const ws = flags.values.get('workspace');
+    const parent = ws ? external_node_path_default().resolve(io.cwd, ws) : external_node_os_default().tmpdir();
     let unpacked;
+    for (const secret of [io.env.GIT_AUTH_TOKEN, io.env.GIT_TOKEN, io.env.GIT_PASSWORD])
+        log.secret(secret ?? '');
     try {
         if (archive !== undefined) {
-            const ws = flags.values.get('workspace');
-            const parent = ws ? external_node_path_default().resolve(io.cwd, ws) : external_node_os_default().tmpdir();
             unpacked = await unpackContext(archive, { cwd: io.cwd, parent, stdin: io.stdin });
             flags.values.set('context', unpacked.dir);
             log.info(`context: unpacked tar://${archive}`);
+        }
+        else if (repo) {
+            const auth = gitContextAuth(repo, io.env);
+            const fetched = await fetchGitContext(repo, {
+                parent,
+                ...(auth ? { auth } : {}),
+                log: (l) => log.info(l),
+            });
+            unpacked = fetched;
+            flags.values.set('context', fetched.dir);
+            log.info(`context: ${fetched.name} at ${fetched.commit}`);
         }
         const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
         if (flags.values.get('check')) {
