@@ -53224,36 +53224,38 @@ async function readImageFile(root, path) {
         await fh.close();
     }
 }
+/** The colon-separated fields of each record of /etc/passwd or /etc/group (blank lines and comments skipped). */
+function records(text) {
+    return text
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+        .map((line) => line.split(':'));
+}
 function parsePasswd(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (line.trim() === '' || line.startsWith('#'))
-            continue;
-        const f = line.split(':');
+    return records(text).flatMap((f) => {
         const uid = parseId(f[2] ?? '');
         const gid = parseId(f[3] ?? '');
-        if (uid === undefined || gid === undefined)
-            continue;
-        out.push({ name: f[0], uid, gid, home: f[5] ?? '' });
-    }
-    return out;
+        return uid === undefined || gid === undefined ? [] : [{ name: f[0], uid, gid, home: f[5] ?? '' }];
+    });
 }
 function parseGroup(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (line.trim() === '' || line.startsWith('#'))
-            continue;
-        const f = line.split(':');
+    return records(text).flatMap((f) => {
         const gid = parseId(f[2] ?? '');
         if (gid === undefined)
-            continue;
+            return [];
         const members = (f[3] ?? '')
             .split(',')
             .map((m) => m.trim())
             .filter((m) => m !== '');
-        out.push({ name: f[0], gid, members });
-    }
-    return out;
+        return [{ name: f[0], gid, members }];
+    });
+}
+/** A user or group name the image does not define. */
+function notFound(spec, kind, name, fileExists) {
+    const file = kind === 'user' ? '/etc/passwd' : '/etc/group';
+    const where = fileExists ? `searched the image's ${file}` : `the image has no ${file}`;
+    const fix = kind === 'user' ? 'useradd/adduser) or use a numeric uid' : 'groupadd/addgroup) or use a numeric gid';
+    return new UserResolutionError(`USER ${spec}: no ${kind} named "${name}" (${where}); add the ${kind} in an earlier RUN (${fix}`, spec, file);
 }
 /** Parses `uid:gid` where both are numeric or `root`. */
 function fastPath(spec) {
@@ -53293,8 +53295,7 @@ async function resolveUser(root, userSpec) {
     }
     else if (userArg !== '') {
         if (uidArg === undefined) {
-            const where = passwdText === undefined ? 'the image has no /etc/passwd' : "searched the image's /etc/passwd";
-            throw new UserResolutionError(`USER ${userSpec}: no user named "${userArg}" (${where}); add the user in an earlier RUN (useradd/adduser) or use a numeric uid`, userSpec, '/etc/passwd');
+            throw notFound(userSpec, 'user', userArg, passwdText !== undefined);
         }
         uid = uidArg;
     }
@@ -53310,8 +53311,7 @@ async function resolveUser(root, userSpec) {
             else if (gidArg !== undefined)
                 gid = gidArg;
             else {
-                const where = groupText === undefined ? 'the image has no /etc/group' : "searched the image's /etc/group";
-                throw new UserResolutionError(`USER ${userSpec}: no group named "${groupArg}" (${where}); add the group in an earlier RUN (groupadd/addgroup) or use a numeric gid`, userSpec, '/etc/group');
+                throw notFound(userSpec, 'group', groupArg, groupText !== undefined);
             }
         }
         else if (matched) {
@@ -55174,6 +55174,13 @@ function stageShell(image) {
     const s = image.config.config.Shell;
     return s && s.length > 0 ? [...s] : [...DEFAULT_SHELL];
 }
+/** A config set (ExposedPorts, Volumes: keys with `{}` values) with `keys` added. */
+function withKeys(set, keys) {
+    const out = { ...(set ?? {}) };
+    for (const k of keys)
+        out[k] = {};
+    return out;
+}
 function applyConfigInstruction(image, instr, state) {
     const created = state.created;
     const history = (createdBy) => ({ created, created_by: createdBy });
@@ -55227,25 +55234,16 @@ function applyConfigInstruction(image, instr, state) {
             })
                 .addHistory(history(`ENTRYPOINT ${goQuoteList(args)}`));
         }
-        case 'expose': {
-            const ports = exposedPorts(instr);
-            return image
-                .withConfig((c) => {
-                c.config.ExposedPorts = { ...(c.config.ExposedPorts ?? {}) };
-                for (const p of ports)
-                    c.config.ExposedPorts[p] = {};
-            })
-                .addHistory(history(`EXPOSE [${ports.join(' ')}]`));
-        }
+        case 'expose':
         case 'volume': {
-            const vols = volumes(instr);
+            // Both add keys to a set in the config.
+            const field = instr.kind === 'expose' ? 'ExposedPorts' : 'Volumes';
+            const keys = instr.kind === 'expose' ? exposedPorts(instr) : volumes(instr);
             return image
                 .withConfig((c) => {
-                c.config.Volumes = { ...(c.config.Volumes ?? {}) };
-                for (const v of vols)
-                    c.config.Volumes[v] = {};
+                c.config[field] = withKeys(c.config[field], keys);
             })
-                .addHistory(history(`VOLUME [${vols.join(' ')}]`));
+                .addHistory(history(`${instr.kind.toUpperCase()} [${keys.join(' ')}]`));
         }
         case 'user':
             return image
