@@ -48,12 +48,6 @@ describe('git sources as BuildKit names them', () => {
     expect(parseGitRef(src)).toBeUndefined();
   });
 
-  test('github.com/o/r (no scheme) only where contexts allow it', () => {
-    expect(parseGitRef('github.com/o/r.git', { allowBareGithub: true })?.remote).toBe(
-      'https://github.com/o/r.git',
-    );
-  });
-
   test.each([
     ['https://h/o/r.git?tag=a&branch=b', 'branch conflicts with tag'],
     ['https://h/o/r.git?bogus=1', 'unexpected query "bogus"'],

@@ -53459,8 +53459,8 @@ function runGit(args, opts) {
  * (http(s) only with a `.git` path), `git://host/o/r#ref`,
  * `ssh://user@host/o/r.git`, `git@host:o/r.git#ref` (scp-like), with the
  * query options `?ref=`, `?tag=`, `?branch=`, `?subdir=`, `?checksum=`
- * (`?commit=`), `?keep-git-dir`, `?submodules=`. `github.com/o/r` (no
- * scheme) is BuildKit's deprecated form, accepted for build contexts only.
+ * (`?commit=`), `?keep-git-dir`, `?submodules=`. BuildKit's deprecated
+ * `github.com/o/r` (no scheme) is taken for what it looks like: a path.
  */
 class GitRefError extends Error {
     name = 'GitRefError';
@@ -53565,7 +53565,7 @@ function applyQuery(ref, query) {
  * path, an http(s) URL without `.git`). Throws GitRefError for a git source
  * with invalid options or an unsupported scheme.
  */
-function parseGitRef(src, opts = {}) {
+function parseGitRef(src) {
     if (src.startsWith('./') || src.startsWith('../'))
         return undefined;
     const scheme = SCHEME.exec(src)?.[1]?.toLowerCase();
@@ -53610,8 +53610,6 @@ function parseGitRef(src, opts = {}) {
         applyQuery(out, scp[4] ?? '');
         return out;
     }
-    if (opts.allowBareGithub && src.startsWith('github.com/'))
-        return parseGitRef(`https://${src}`);
     return undefined;
 }
 /** A URL with any user:password@ removed, for messages. */
@@ -55919,8 +55917,8 @@ function cliSettingName(s, value) {
  * A git repository as the build context (`kiln build --context …`, the
  * action's `context`): fetched into a fresh directory next to the workspace,
  * built from (the subdir applied), removed after. BuildKit's forms
- * (`https://host/o/r.git#ref:subdir`, `git@host:o/r.git`, `ssh://…`,
- * `github.com/o/r`) as in buildx; on the CLI `git://host/o/r[#ref[#commit]]`
+ * (`https://host/o/r.git#ref:subdir`, `git@host:o/r.git`, `ssh://…`) as
+ * in buildx; on the CLI `git://host/o/r[#ref[#commit]]`
  * is kaniko's form: fetched over https (`GIT_PULL_METHOD=http` for http),
  * as kaniko does.
  */
@@ -55958,7 +55956,7 @@ function kanikoGitContext(value, env) {
 function parseGitContext(value, opts) {
     if (opts.kanikoGit && /^git:\/\//i.test(value))
         return kanikoGitContext(value, opts.env);
-    return parseGitRef(value, { allowBareGithub: true });
+    return parseGitRef(value);
 }
 /**
  * Credentials for a git context: kaniko's GIT_USERNAME/GIT_PASSWORD (or

@@ -2,8 +2,8 @@
  * A git repository as the build context (`kiln build --context …`, the
  * action's `context`): fetched into a fresh directory next to the workspace,
  * built from (the subdir applied), removed after. BuildKit's forms
- * (`https://host/o/r.git#ref:subdir`, `git@host:o/r.git`, `ssh://…`,
- * `github.com/o/r`) as in buildx; on the CLI `git://host/o/r[#ref[#commit]]`
+ * (`https://host/o/r.git#ref:subdir`, `git@host:o/r.git`, `ssh://…`) as
+ * in buildx; on the CLI `git://host/o/r[#ref[#commit]]`
  * is kaniko's form: fetched over https (`GIT_PULL_METHOD=http` for http),
  * as kaniko does.
  */
@@ -44,7 +44,7 @@ export function parseGitContext(
   opts: { kanikoGit: boolean; env: NodeJS.ProcessEnv },
 ): GitRef | undefined {
   if (opts.kanikoGit && /^git:\/\//i.test(value)) return kanikoGitContext(value, opts.env);
-  return parseGitRef(value, { allowBareGithub: true });
+  return parseGitRef(value);
 }
 
 /**

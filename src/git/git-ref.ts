@@ -4,8 +4,8 @@
  * (http(s) only with a `.git` path), `git://host/o/r#ref`,
  * `ssh://user@host/o/r.git`, `git@host:o/r.git#ref` (scp-like), with the
  * query options `?ref=`, `?tag=`, `?branch=`, `?subdir=`, `?checksum=`
- * (`?commit=`), `?keep-git-dir`, `?submodules=`. `github.com/o/r` (no
- * scheme) is BuildKit's deprecated form, accepted for build contexts only.
+ * (`?commit=`), `?keep-git-dir`, `?submodules=`. BuildKit's deprecated
+ * `github.com/o/r` (no scheme) is taken for what it looks like: a path.
  */
 
 export class GitRefError extends Error {
@@ -122,7 +122,7 @@ function applyQuery(ref: GitRef, query: string): void {
  * path, an http(s) URL without `.git`). Throws GitRefError for a git source
  * with invalid options or an unsupported scheme.
  */
-export function parseGitRef(src: string, opts: { allowBareGithub?: boolean } = {}): GitRef | undefined {
+export function parseGitRef(src: string): GitRef | undefined {
   if (src.startsWith('./') || src.startsWith('../')) return undefined;
   const scheme = SCHEME.exec(src)?.[1]?.toLowerCase();
   if (scheme !== undefined) {
@@ -163,7 +163,6 @@ export function parseGitRef(src: string, opts: { allowBareGithub?: boolean } = {
     applyQuery(out, scp[4] ?? '');
     return out;
   }
-  if (opts.allowBareGithub && src.startsWith('github.com/')) return parseGitRef(`https://${src}`);
   return undefined;
 }
 
