@@ -171,7 +171,10 @@ export async function startGitServers(opts: { token?: string } = {}): Promise<Gi
       return { commits: out };
     },
     async stop() {
-      daemon.kill();
+      const exited = new Promise((resolve) => daemon.once('exit', resolve));
+      if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill();
+      await exited;
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(root, { recursive: true, force: true });
     },

@@ -46164,8 +46164,9 @@ function splitPort(raw) {
     const slash = container.indexOf('/');
     return { ip, hostPort, proto: slash < 0 ? '' : container.slice(slash + 1) };
 }
+/** ADD's remote sources (URLs, git) are not context files; `github.com/o/r` is a path to BuildKit here. */
 function isUrlOrGit(src) {
-    return (/^(https?|git|ssh):\/\//i.test(src) || /^[\w.-]+@[\w.-]+:/.test(src) || src.startsWith('github.com/'));
+    return /^(https?|git|ssh):\/\//i.test(src) || /^[\w.-]+@[\w.-]+:/.test(src);
 }
 /** Go's path.Clean for context-relative sources. */
 function cleanSource(src) {

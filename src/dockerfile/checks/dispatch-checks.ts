@@ -81,10 +81,9 @@ function splitPort(raw: string): { ip: string; hostPort: string; proto: string }
   return { ip, hostPort, proto: slash < 0 ? '' : container.slice(slash + 1) };
 }
 
+/** ADD's remote sources (URLs, git) are not context files; `github.com/o/r` is a path to BuildKit here. */
 function isUrlOrGit(src: string): boolean {
-  return (
-    /^(https?|git|ssh):\/\//i.test(src) || /^[\w.-]+@[\w.-]+:/.test(src) || src.startsWith('github.com/')
-  );
+  return /^(https?|git|ssh):\/\//i.test(src) || /^[\w.-]+@[\w.-]+:/.test(src);
 }
 
 /** Go's path.Clean for context-relative sources. */
