@@ -5,11 +5,12 @@
  * outputs. The session (workspace, mounts, registry clients) is disposed of
  * at the end, whatever happened.
  */
+import { checkDockerfile, reportFindings } from '../dockerfile/checks/build-checks.js';
 import { hostPlatform } from '../image/platform.js';
 import type { Logger } from '../log.js';
 import { artifactDigest, assembleArtifact, describeArtifact, finishImage } from './artifact.js';
 import { checkEmulation } from './emulation-check.js';
-import { buildPlatforms } from './multi-platform.js';
+import { buildPlatforms, planTargets } from './multi-platform.js';
 import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
 import { guardOutputs } from './partial-outputs.js';
@@ -47,7 +48,17 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   let cacheFlushed = false;
   let releasing: Promise<unknown> | undefined;
   try {
-    const built = await buildPlatforms(session, prepared, deps.binfmtDir);
+    const targets = await planTargets(session, prepared, deps.binfmtDir);
+    // Build checks: warnings on their lines; with `# check=error=true` they stop the build here.
+    const checks = await checkDockerfile(prepared.df, {
+      ...prepared.targets[0]!.planOptions,
+      stages: targets[0]!.plan.stages.map((p) => p.index),
+      dockerignore: prepared.ignore.matcher,
+      pull: (ref, platform) => session.pullImage(ref, platform),
+    });
+    reportFindings(checks, log);
+    if (checks.error) throw checks.error;
+    const built = await buildPlatforms(session, prepared, targets);
     const { steps } = built;
     if (session.cache) {
       cacheFlushed = true;

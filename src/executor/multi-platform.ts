@@ -114,21 +114,33 @@ export interface PlatformBuilds {
   release(): Promise<unknown>;
 }
 
-/** Runs every target's stages in the session; a failure aborts the rest and is thrown. */
-export async function buildPlatforms(
+/**
+ * Each target's plan with its base images' ONBUILD triggers (bases pulled
+ * for its platform, layers lazy), checked again for emulation: a trigger
+ * can add a RUN.
+ */
+export async function planTargets(
   session: BuildSession,
   prepared: PreparedBuild,
   binfmtDir?: string,
-): Promise<PlatformBuilds> {
-  const targets: PlannedTarget[] = await Promise.all(
+): Promise<PlannedTarget[]> {
+  const targets = await Promise.all(
     prepared.targets.map(async (t) => ({
       platform: t.platform,
       plan: await planWithBaseImages(prepared, t, (ref, platform) => session.pullImage(ref, platform)),
     })),
   );
+  await checkEmulation(stageGraph(targets).nodes, hostPlatform(), session.log, binfmtDir);
+  return targets;
+}
+
+/** Runs every target's stages in the session; a failure aborts the rest and is thrown. */
+export async function buildPlatforms(
+  session: BuildSession,
+  prepared: PreparedBuild,
+  targets: readonly PlannedTarget[],
+): Promise<PlatformBuilds> {
   const graph = stageGraph(targets);
-  // Base images' ONBUILD triggers can add a RUN: checked again with them.
-  await checkEmulation(graph.nodes, hostPlatform(), session.log, binfmtDir);
   // Choosing the RUN sandbox and probing overlay need nothing from the images: without a
   // cache, do both while the bases are extracted. With one, RUN steps may all be hits.
   const runs = graph.nodes.some((n) =>

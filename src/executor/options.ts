@@ -84,6 +84,10 @@ export interface BuildOptions {
    * only, no tag (one machine of several; `kiln index create` merges them).
    */
   pushByDigest: boolean;
+  /** Build with Kiln's Dockerfile syntax whatever `# syntax=` names (--ignore-syntax). */
+  ignoreSyntax?: boolean;
+  /** Token for git sources on GitHub's hosts (ADD of a GitHub repository); a secret. */
+  gitAuthToken?: string;
 }
 
 /** The Dockerfile's name in the context when none is given. */
