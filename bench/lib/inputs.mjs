@@ -149,7 +149,10 @@ async function tarDir(src, out) {
  * (binfmt_misc with the F flag).
  */
 export async function debianTar(cacheDir, log, arch = 'amd64') {
-  const out = join(cacheDir, arch === 'amd64' ? 'debian-bookworm-minbase.tar' : `debian-bookworm-minbase-${arch}.tar`);
+  const out = join(
+    cacheDir,
+    arch === 'amd64' ? 'debian-bookworm-minbase.tar' : `debian-bookworm-minbase-${arch}.tar`,
+  );
   if (existsSync(out)) return out;
   mkdirSync(cacheDir, { recursive: true });
   const ready = '/tmp/arch/deb.tar';
