@@ -13,7 +13,7 @@ describe('setting markers', () => {
       'use --insecure-registry r.example:5000 or --platform; {{.Id}} {{nope x}}',
     );
     expect(renderSettings(text, actionSettingName)).toBe(
-      'use extra_args: --insecure-registry r.example:5000 or extra_args: --platform; {{.Id}} {{nope x}}',
+      'use extra_args: --insecure-registry r.example:5000 or platforms; {{.Id}} {{nope x}}',
     );
   });
 

@@ -49,6 +49,7 @@ describe('action.yml', () => {
       'image-tag-digest',
       'metadata',
       'refreshed',
+      'platforms',
     ]);
     for (const [, spec] of yml.outputs) expect(spec.description.length).toBeGreaterThan(10);
   });

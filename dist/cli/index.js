@@ -50326,20 +50326,30 @@ async function assembleIndex(client, sources) {
         throw new Error('index create needs at least one source image or index');
     const children = [];
     const entries = [];
+    const layers = new Set();
     for (const ref of sources) {
         for (const child of await childrenOf(client, ref)) {
             if (children.some((c) => c.entry.digest === child.entry.digest))
                 continue;
             children.push(child);
             const p = child.entry.platform;
+            const m = JSON.parse(child.image.manifest.toString('utf8'));
+            for (const l of m.layers)
+                layers.add(l.digest);
             entries.push({
                 platform: p ? formatPlatform(p) : 'unknown',
                 digest: child.entry.digest,
+                configDigest: m.config.digest,
+                size: child.image.manifest.length + m.config.size + m.layers.reduce((n, l) => n + l.size, 0),
+                layers: m.layers.length,
                 source: String(ref),
             });
         }
     }
-    return { index: { ...indexOf(children.map((c) => c.entry)), entries }, children };
+    return {
+        index: { ...indexOf(children.map((c) => c.entry)), entries, distinctLayers: layers.size },
+        children,
+    };
 }
 /**
  * Makes the index of `sources` and pushes it (with what it names) to every

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { IsolationRequest } from '../executor/options.js';
 import { parseDuration } from '../flags/parser.js';
 import { parseGitContext } from '../git/context.js';
+import { parsePlatform } from '../image/platform.js';
 import { type ExtraArgs, parseExtraArgs } from './extra-args.js';
 import type { GithubContext } from './github-context.js';
 import { parseRegistryInput, type RegistryTarget } from './image-name.js';
@@ -46,6 +47,10 @@ export const INPUT_NAMES = [
   'skip_unchanged_digest',
   'sha_length',
   'isolation',
+  'platforms',
+  'push_by_digest',
+  'merge_digests',
+  'setup_qemu',
   'extra_args',
   'debug',
   'github-token',
@@ -114,6 +119,14 @@ export interface ActionInputs {
   skipUnchangedDigest: boolean;
   shaLength: number;
   isolation: IsolationRequest;
+  /** Target platforms (`linux/amd64`), in order; empty: the runner's. */
+  platforms: string[];
+  /** Push the image (or index) by digest only, untagged. */
+  pushByDigest: boolean;
+  /** Merge mode: these images or indexes (`sha256:…` in `image`'s repository, or references) become one index; no build. */
+  mergeDigests: string[];
+  /** Register QEMU's emulators through sudo when a platform needs one. */
+  setupQemu: boolean;
   extraArgs: ExtraArgs;
   debug: boolean;
   /** Things to tell the user that do not stop the build. */
@@ -150,6 +163,20 @@ function keyValues(problems: Problems, name: InputName, items: string[]): Map<st
   const map = parseKeyValueItems(items, found);
   for (const p of found) problems.add(name, `"${p.item}": ${p.reason}`);
   return map;
+}
+
+/** `platforms`: comma- or newline-separated, each parsed (build-push-action's input). */
+function platformList(problems: Problems, text: string): string[] {
+  const out: string[] = [];
+  for (const item of splitTagList(text)) {
+    try {
+      parsePlatform(item);
+      if (!out.includes(item)) out.push(item);
+    } catch (e) {
+      problems.add('platforms', (e as Error).message);
+    }
+  }
+  return out;
 }
 
 /** Reads and validates every input; throws InputError listing every problem. */
@@ -236,6 +263,10 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
     skipUnchangedDigest: parseBool(problems, 'skip_unchanged_digest', get('skip_unchanged_digest'), false),
     shaLength,
     isolation: oneOf(problems, 'isolation', get('isolation'), ISOLATIONS) ?? 'auto',
+    platforms: platformList(problems, getInput('platforms')),
+    pushByDigest: parseBool(problems, 'push_by_digest', get('push_by_digest'), false),
+    mergeDigests: splitTagList(getInput('merge_digests')),
+    setupQemu: parseBool(problems, 'setup_qemu', get('setup_qemu'), false),
     extraArgs,
     debug: parseBool(problems, 'debug', get('debug'), false),
     warnings,
@@ -249,6 +280,17 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
   }
   if (inputs.target && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(inputs.target)) {
     problems.add('target', `"${inputs.target}" is not a stage name (letters, digits, _, . and -)`);
+  }
+  if (inputs.mergeDigests.length > 0) {
+    if (!inputs.push) problems.add('merge_digests', 'pushes an index: it cannot go with push: false');
+    for (const name of ['platforms', 'push_by_digest'] as const) {
+      if (get(name) !== '' && get(name) !== 'false') {
+        problems.add(name, 'has no effect with merge_digests (nothing is built); remove it');
+      }
+    }
+  }
+  if (inputs.pushByDigest && !inputs.push) {
+    problems.add('push_by_digest', 'pushes by digest: it cannot go with push: false');
   }
   const cacheOn = inputs.cache || extraArgs.values.get('cache') === true;
   if (!cacheOn && (inputs.cacheRegistry || inputs.cacheTtlMs !== undefined || inputs.cacheBackend)) {

@@ -18,6 +18,8 @@ export interface ActionOutputs {
   metadata: string;
   /** 'false' when skip_unchanged_digest found the digest already pushed, else 'true'. */
   refreshed: string;
+  /** JSON object, platform → its image's digest (`{"linux/arm64":"sha256:…"}`); `{}` for a one-platform image. */
+  platforms: string;
 }
 
 export interface BuildMetadata {
@@ -69,8 +71,13 @@ export function computeOutputs(result: BuildResult, references: readonly string[
     image,
     digest: result.digest,
     tags: refs.join('\n'),
-    'image-tag-digest': image && result.digest ? `${image}@${result.digest}` : '',
+    // A reference pushed by digest (push_by_digest) already ends in it.
+    'image-tag-digest':
+      image && result.digest ? (image.includes('@') ? image : `${image}@${result.digest}`) : '',
     metadata: JSON.stringify(buildMetadata(result, refs)),
     refreshed: String(result.refreshed),
+    platforms: JSON.stringify(
+      Object.fromEntries((result.platforms ?? []).map((p) => [p.platform, p.digest])),
+    ),
   };
 }

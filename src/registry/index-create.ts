@@ -25,9 +25,22 @@ interface Child {
   image: PushImageInput;
 }
 
+/** One manifest of the index, as a build reports a platform's image. */
+export interface IndexEntryReport {
+  platform: string;
+  digest: string;
+  configDigest: string;
+  /** Manifest + config + layers, in bytes as stored. */
+  size: number;
+  layers: number;
+  /** The source that brought it. */
+  source: string;
+}
+
 export interface CreatedIndex extends BuiltIndex {
-  /** What each source contributed, for the log: `platform digest`. */
-  entries: { platform: string; digest: string; source: string }[];
+  entries: IndexEntryReport[];
+  /** Layers of all its images, each counted once. */
+  distinctLayers: number;
 }
 
 function invalid(ref: Reference, detail: string): RegistryError {
@@ -120,19 +133,28 @@ export async function assembleIndex(
   if (sources.length === 0) throw new Error('index create needs at least one source image or index');
   const children: Child[] = [];
   const entries: CreatedIndex['entries'] = [];
+  const layers = new Set<string>();
   for (const ref of sources) {
     for (const child of await childrenOf(client, ref)) {
       if (children.some((c) => c.entry.digest === child.entry.digest)) continue;
       children.push(child);
       const p = child.entry.platform;
+      const m = JSON.parse(child.image.manifest.toString('utf8')) as ImageManifest;
+      for (const l of m.layers) layers.add(l.digest);
       entries.push({
         platform: p ? formatPlatform(p) : 'unknown',
         digest: child.entry.digest,
+        configDigest: m.config.digest,
+        size: child.image.manifest.length + m.config.size + m.layers.reduce((n, l) => n + l.size, 0),
+        layers: m.layers.length,
         source: String(ref),
       });
     }
   }
-  return { index: { ...indexOf(children.map((c) => c.entry)), entries }, children };
+  return {
+    index: { ...indexOf(children.map((c) => c.entry)), entries, distinctLayers: layers.size },
+    children,
+  };
 }
 
 /**
