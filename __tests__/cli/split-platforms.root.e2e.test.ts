@@ -15,6 +15,7 @@ import { parseReference } from '../../src/image/reference.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { kilnProcess } from '../lab/kiln-process.js';
 import { MULTIARCH_FIXTURE_BINARIES, pushMultiArchBusybox } from '../lab/multiarch-fixture.js';
+import { buildSplit, cliBuild } from '../lab/platform-images.js';
 import { describeWith } from '../lab/prereq.js';
 import { startRegistry, type TestRegistry } from '../lab/registry.js';
 
@@ -59,76 +60,50 @@ describeWith(
       if (tmp) await fs.rm(tmp, { recursive: true, force: true });
     });
 
-    const common = () => [
-      'build',
-      '--context',
-      ctx,
-      '--insecure-registry',
-      registry.host,
-      '--reproducible',
-      '--workspace',
-      tmp,
-    ];
+    let parts: string[] = [];
 
     test('two --push-by-digest runners merged by kiln index create = the one-process build', async () => {
+      const build = cliBuild(ctx, registry.host, tmp);
+      const repo = `${registry.host}/team/app`;
       const oneProcess = (
-        await kiln([
-          ...common(),
-          '--platform',
-          'linux/amd64,linux/arm64',
-          '--destination',
-          `${registry.host}/team/app:one`,
-        ])
+        await kiln([...build, '--platform', 'linux/amd64,linux/arm64', '--destination', `${repo}:one`])
       ).trim();
       expect(oneProcess).toMatch(/^sha256:[a-f0-9]{64}$/);
-
-      const digestFiles = ['amd64', 'arm64'].map((a) => path.join(tmp, `digest-${a}`));
-      const [amd, arm] = await Promise.all(
-        ['amd64', 'arm64'].map(async (arch, i) =>
-          (
-            await kiln([
-              ...common(),
-              '--platform',
-              `linux/${arch}`,
-              '--push-by-digest',
-              '--destination',
-              `${registry.host}/team/app`,
-              '--digest-file',
-              digestFiles[i]!,
-            ])
-          ).trim(),
-        ),
-      );
-      expect(await fs.readFile(digestFiles[0]!, 'utf8')).toBe(amd);
-      expect(await fs.readFile(digestFiles[1]!, 'utf8')).toBe(arm);
-      // By digest only: the repository has no tag from those pushes.
-      const tags = await execFileP('skopeo', [
-        'list-tags',
-        '--tls-verify=false',
-        `docker://${registry.host}/team/app`,
-      ]);
-      expect(JSON.parse(tags.stdout).Tags).toEqual(['one']);
-
-      const merged = (
-        await kiln([
-          'index',
-          'create',
-          '--insecure-registry',
-          registry.host,
-          '--tag',
-          `${registry.host}/team/app:merged`,
-          `${registry.host}/team/app@${amd}`,
-          `${registry.host}/team/app@${arm}`,
-        ])
-      ).trim();
-      expect(merged).toBe(oneProcess);
+      const split = await buildSplit(build, registry.host, repo, ['linux/amd64', 'linux/arm64'], 'merged');
+      parts = split.parts;
+      expect(split.merged).toBe(oneProcess);
+      // The by-digest pushes added no tag.
+      const tags = await execFileP('skopeo', ['list-tags', '--tls-verify=false', `docker://${repo}`]);
+      expect(JSON.parse(tags.stdout).Tags.sort()).toEqual(['merged', 'one']);
       const raw = await execFileP('skopeo', [
         'inspect',
         '--raw',
         '--tls-verify=false',
-        `docker://${registry.host}/team/app:merged`,
+        `docker://${repo}:merged`,
       ]);
-      expect(JSON.parse(raw.stdout).manifests.map((m: { digest: string }) => m.digest)).toEqual([amd, arm]);
+      expect(JSON.parse(raw.stdout).manifests.map((m: { digest: string }) => m.digest)).toEqual(parts);
+    });
+
+    test('--push-by-digest writes --digest-file and prints the digest', async () => {
+      const file = path.join(tmp, 'digest-arm64');
+      const out = (
+        await kiln([
+          ...cliBuild(ctx, registry.host, tmp),
+          '--platform',
+          'linux/arm64',
+          '--push-by-digest',
+          '--destination',
+          `${registry.host}/team/other:ignored-tag`,
+          '--digest-file',
+          file,
+        ])
+      ).trim();
+      expect(out).toBe(parts[1]);
+      expect(await fs.readFile(file, 'utf8')).toBe(out);
+      expect(await client.headManifest(parseReference(`${registry.host}/team/other@${out}`))).toBeDefined();
+      expect(
+        await client.headManifest(parseReference(`${registry.host}/team/other:ignored-tag`)),
+      ).toBeUndefined();
     });
 
     // Reads team/app:one, which the test above pushed.

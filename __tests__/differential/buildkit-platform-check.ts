@@ -26,6 +26,7 @@ import { runCommand } from '../lab/differential-lab.js';
 import { DOCKER, startDockerd } from '../lab/dockerd.js';
 import { removeMountStubs } from '../lab/intended-differences.js';
 import { pushMultiArchBusybox } from '../lab/multiarch-fixture.js';
+import { unpackPlatform } from '../lab/platform-images.js';
 import { startRegistry } from '../lab/registry.js';
 import { compareTrees, snapshotTree, type Tree } from '../lab/tree-compare.js';
 
@@ -70,18 +71,7 @@ const CASES: { name: string; dockerfile: string }[] = [
 ];
 
 async function unpack(ref: string, arch: string, dir: string): Promise<{ tree: Tree; config: ImageConfig }> {
-  await mkdir(dir, { recursive: true });
-  await runCommand('skopeo', [
-    'copy',
-    '--src-tls-verify=false',
-    '--override-arch',
-    arch,
-    '--override-os',
-    'linux',
-    `docker://${ref}`,
-    `oci:${dir}/oci:img`,
-  ]);
-  await runCommand('umoci', ['unpack', '--image', `${dir}/oci:img`, `${dir}/bundle`]);
+  const root = await unpackPlatform(ref, arch, dir);
   const config = JSON.parse(
     await runCommand('skopeo', [
       'inspect',
@@ -92,8 +82,7 @@ async function unpack(ref: string, arch: string, dir: string): Promise<{ tree: T
       `docker://${ref}`,
     ]),
   ) as ImageConfig;
-  const tree = await snapshotTree(`${dir}/bundle/rootfs`);
-  return { tree, config };
+  return { tree: await snapshotTree(root), config };
 }
 
 async function main(): Promise<void> {

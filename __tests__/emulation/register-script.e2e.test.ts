@@ -37,6 +37,19 @@ describeWith({ binaries: ['unshare', 'qemu-aarch64-static'] }, 'setup_qemu’s r
     return { dir, script: registerScript(['aarch64'], { dir, definitions }) };
   }
 
+  /** `sh -c` of these lines as root of a new user and mount namespace; its stdout. */
+  async function inUserns(...lines: string[]): Promise<string> {
+    const { stdout } = await run('unshare', [
+      '--user',
+      '--map-root-user',
+      '--mount',
+      'sh',
+      '-c',
+      lines.join('\n'),
+    ]);
+    return stdout;
+  }
+
   async function lookup(dir: string, out: string) {
     // The namespace's mount is gone: read the entry back from the script's output.
     await fs.writeFile(path.join(dir, 'register'), '');
@@ -46,16 +59,9 @@ describeWith({ binaries: ['unshare', 'qemu-aarch64-static'] }, 'setup_qemu’s r
 
   test('mounts binfmt_misc and registers Debian’s definition (F kept)', async () => {
     const { dir, script } = await scriptFor('plain');
-    const out = await run('unshare', [
-      '--user',
-      '--map-root-user',
-      '--mount',
-      'sh',
-      '-c',
-      `${script}\ncat ${dir}/qemu-aarch64`,
-    ]);
-    expect(out.stdout).toContain('registered qemu-aarch64');
-    const entry = out.stdout.slice(out.stdout.indexOf('enabled'));
+    const out = await inUserns(script, `cat ${dir}/qemu-aarch64`);
+    expect(out).toContain('registered qemu-aarch64');
+    const entry = out.slice(out.indexOf('enabled'));
     expect(entry).toMatch(/^flags: .*F/m);
     expect((await lookup(dir, entry)).kind).toBe('found');
   });
@@ -65,32 +71,18 @@ describeWith({ binaries: ['unshare', 'qemu-aarch64-static'] }, 'setup_qemu’s r
     const noF = debian.trim().replace(/:[A-Z]*$/, ':OC');
     const { dir, script } = await scriptFor('no-f', `# a comment\n\n${noF}\n`);
     const before = `mount -t binfmt_misc none ${dir} && printf '%s' '${noF}' > ${dir}/register && grep flags ${dir}/qemu-aarch64`;
-    const out = await run('unshare', [
-      '--user',
-      '--map-root-user',
-      '--mount',
-      'sh',
-      '-c',
-      `${before}\n${script}\ncat ${dir}/qemu-aarch64`,
-    ]);
-    expect(out.stdout).toContain('flags: OC\n');
-    expect(out.stdout).toContain('registered qemu-aarch64');
-    expect(out.stdout.slice(out.stdout.lastIndexOf('enabled'))).toMatch(/^flags: OCF$/m);
+    const out = await inUserns(before, script, `cat ${dir}/qemu-aarch64`);
+    expect(out).toContain('flags: OC\n');
+    expect(out).toContain('registered qemu-aarch64');
+    expect(out.slice(out.lastIndexOf('enabled'))).toMatch(/^flags: OCF$/m);
   });
 
   test('an entry with F is left alone', async () => {
     const { dir, script } = await scriptFor('kept');
     const debian = (await fs.readFile('/usr/lib/binfmt.d/qemu-aarch64.conf', 'utf8')).trim();
     const before = `mount -t binfmt_misc none ${dir} && printf '%s' '${debian}' > ${dir}/register`;
-    const out = await run('unshare', [
-      '--user',
-      '--map-root-user',
-      '--mount',
-      'sh',
-      '-c',
-      `${before}\n${script}`,
-    ]);
-    expect(out.stdout).not.toContain('registered');
+    const out = await inUserns(before, script);
+    expect(out).not.toContain('registered');
   });
 
   test('CPU names are checked', () => {

@@ -19,6 +19,7 @@ import { parseReference } from '../../src/image/reference.js';
 import { silentLogger } from '../../src/log.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { MULTIARCH_FIXTURE_BINARIES, pushMultiArchBusybox } from '../lab/multiarch-fixture.js';
+import { unpackPlatform } from '../lab/platform-images.js';
 import { describeWith } from '../lab/prereq.js';
 import { startRegistry, type TestRegistry } from '../lab/registry.js';
 import { clientFetcher, validateImage } from '../lab/validate-image.js';
@@ -70,22 +71,9 @@ describeWith(
       return o;
     }
 
-    /** The image of `platform` behind `ref`, unpacked with skopeo + umoci; its rootfs. */
-    async function unpack(ref: string, arch: string): Promise<string> {
-      const dir = await fs.mkdtemp(path.join(tmp, `unpack-${arch}-`));
-      await run('skopeo', [
-        'copy',
-        '--src-tls-verify=false',
-        '--override-arch',
-        arch,
-        '--override-os',
-        'linux',
-        `docker://${ref}`,
-        `oci:${dir}/oci:img`,
-      ]);
-      await run('umoci', ['unpack', '--image', `${dir}/oci:img`, `${dir}/bundle`]);
-      return `${dir}/bundle/rootfs`;
-    }
+    /** The image of `arch` behind `ref`, unpacked with skopeo + umoci; its rootfs. */
+    const unpack = async (ref: string, arch: string) =>
+      unpackPlatform(ref, arch, await fs.mkdtemp(path.join(tmp, `unpack-${arch}-`)));
 
     test('two platforms: an index of both images, the arm64 RUN emulated (uname -m = aarch64)', async () => {
       const ctxDir = await context({

@@ -18,6 +18,7 @@ import { parseReference } from '../../src/image/reference.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { DEBIAN_FIXTURE_BINARIES, debianRootfsTar } from '../lab/debian-fixture.js';
 import { kilnProcess as kiln } from '../lab/kiln-process.js';
+import { buildSplit, cliBuild, unpackPlatform } from '../lab/platform-images.js';
 import { describeWith } from '../lab/prereq.js';
 import { startRegistry, type TestRegistry } from '../lab/registry.js';
 import { clientFetcher, validateImage } from '../lab/validate-image.js';
@@ -88,21 +89,16 @@ describeWith(
       if (tmp) await fs.rm(tmp, { recursive: true, force: true });
     });
 
-    const common = () => [
-      'build',
-      '--context',
-      ctx,
-      '--insecure-registry',
-      registry.host,
-      '--reproducible',
-      '--workspace',
-      tmp,
-    ];
-
     test('the two-platform build pushes a valid index; each platform is right; merge gives the same digest', async () => {
       const dest = `${registry.host}/team/debian-app:1`;
       const digest = (
-        await kiln([...common(), '--platform', 'linux/amd64,linux/arm64', '--destination', dest])
+        await kiln([
+          ...cliBuild(ctx, registry.host, tmp),
+          '--platform',
+          'linux/amd64,linux/arm64',
+          '--destination',
+          dest,
+        ])
       ).trim();
       const index = JSON.parse(
         (await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${dest}`])).stdout,
@@ -120,19 +116,8 @@ describeWith(
           parseReference(`${registry.host}/team/debian-app@${index.manifests[i].digest}`),
         );
         expect(v.digest).toBe(index.manifests[i].digest);
-        const dir = await fs.mkdtemp(path.join(tmp, `unpack-${arch}-`));
-        await run('skopeo', [
-          'copy',
-          '--src-tls-verify=false',
-          '--override-arch',
-          arch!,
-          '--override-os',
-          'linux',
-          `docker://${dest}`,
-          `oci:${dir}/oci:img`,
-        ]);
-        await run('umoci', ['unpack', '--image', `${dir}/oci:img`, `${dir}/bundle`]);
-        const root = `${dir}/bundle/rootfs`;
+        const dir = path.join(tmp, `unpack-${arch}`);
+        const root = await unpackPlatform(dest, arch!, dir);
         expect(await fs.readFile(`${root}/dpkg-arch`, 'utf8')).toBe(`${arch}\n`);
         expect(await fs.readFile(`${root}/uname`, 'utf8')).toBe(`${uname}\n`);
         expect(await fs.readFile(`${root}/etc/passwd`, 'utf8')).toContain(
@@ -145,32 +130,14 @@ describeWith(
         await fs.rm(dir, { recursive: true, force: true });
       }
 
-      const parts = await Promise.all(
-        ['amd64', 'arm64'].map(async (arch) =>
-          (
-            await kiln([
-              ...common(),
-              '--platform',
-              `linux/${arch}`,
-              '--push-by-digest',
-              '--destination',
-              `${registry.host}/team/debian-app`,
-            ])
-          ).trim(),
-        ),
+      const { parts, merged } = await buildSplit(
+        cliBuild(ctx, registry.host, tmp),
+        registry.host,
+        `${registry.host}/team/debian-app`,
+        ['linux/amd64', 'linux/arm64'],
+        'merged',
       );
       expect(parts).toEqual(index.manifests.map((m: { digest: string }) => m.digest));
-      const merged = (
-        await kiln([
-          'index',
-          'create',
-          '--insecure-registry',
-          registry.host,
-          '--tag',
-          `${registry.host}/team/debian-app:merged`,
-          ...parts.map((d) => `${registry.host}/team/debian-app@${d}`),
-        ])
-      ).trim();
       expect(merged).toBe(digest);
     });
   },
