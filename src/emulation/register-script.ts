@@ -8,8 +8,10 @@
  * `setup_qemu: true`; tests run it in a user namespace against a private
  * binfmt_misc mount.
  */
-import { q } from '../executor/isolation/namespace-script.js';
 import { BINFMT_MISC } from './binfmt.js';
+
+/** Single-quotes a string for sh. */
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export interface RegisterScriptOptions {
   /** The binfmt_misc mount (default /proc/sys/fs/binfmt_misc). */
