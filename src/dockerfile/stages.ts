@@ -315,9 +315,13 @@ function checkCycles(df: ParsedDockerfile, deps: Dep[][]): void {
       if (cycleAt !== undefined) {
         via.push(d.location);
         const names = [...onPath.slice(cycleAt), d.index].map((s) => df.stages[s]!.name ?? String(s));
+        const path =
+          names.length > 12
+            ? [...names.slice(0, 5), `… ${names.length - 10} more …`, ...names.slice(-5)]
+            : names;
         throw DockerfileError.at(
           via[cycleAt]!,
-          `circular dependency detected on stage: ${names[0]} (${names.join(' -> ')}); a stage cannot copy from itself or from a stage that copies from it`,
+          `circular dependency detected on stage: ${names[0]} (${path.join(' -> ')}); a stage cannot copy from itself or from a stage that copies from it`,
         );
       }
       if (done.has(d.index)) continue;
