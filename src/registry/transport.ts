@@ -12,6 +12,7 @@
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, request } from 'undici';
+import { setting } from '../hints.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { RegistryAuth, type TokenHttp } from './auth.js';
@@ -233,7 +234,7 @@ export class RegistryTransport {
         expect: [200, 401, 404],
         hint: (text) =>
           scheme === 'http' && /HTTPS server/i.test(text)
-            ? `${this.opts.host} speaks HTTPS: drop --insecure-registry for it (use --skip-tls-verify-registry for an untrusted certificate)`
+            ? `${this.opts.host} speaks HTTPS: drop ${setting('insecure-registry', this.opts.registry)} (use ${setting('skip-tls-verify-registry', this.opts.registry)} for an untrusted certificate)`
             : undefined,
       },
       undefined,
