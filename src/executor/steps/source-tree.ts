@@ -9,6 +9,7 @@ import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { IgnoreMatcher } from '../../dockerfile/dockerignore.js';
+import type { DirState } from '../../dockerfile/pattern-matcher.js';
 import { resolveInRoot } from '../../fs/root-path.js';
 import { hasMeta, matchSegment } from './path-match.js';
 
@@ -86,11 +87,16 @@ export class SourceTree {
    * (a pruned directory is skipped whole; an excluded one is still searched for exceptions).
    */
   async *walk(dir: SourceMatch): AsyncGenerator<SourceEntry> {
-    yield* this.walkDir(dir.abs, dir.rel, '');
+    yield* this.walkDir(dir.abs, dir.rel, '', this.ignore?.stateOf(dir.rel));
   }
 
   // Synchronous calls: a thread-pool hand-off per lstat cost more than the lstat (1.3 s for 30,000 files).
-  private async *walkDir(abs: string, treeRel: string, rel: string): AsyncGenerator<SourceEntry> {
+  private async *walkDir(
+    abs: string,
+    treeRel: string,
+    rel: string,
+    ignoreState: DirState | undefined,
+  ): AsyncGenerator<SourceEntry> {
     const names = readdirSync(abs).sort(byteOrder);
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
@@ -98,10 +104,11 @@ export class SourceTree {
       const childTree = treeRel ? `${treeRel}/${name}` : name;
       const childRel = rel ? `${rel}/${name}` : name;
       const childAbs = path.join(abs, name);
-      const decision = this.ignore ? this.ignore.decide(childTree, st.isDirectory()) : 'include';
-      if (decision === 'prune') continue;
-      if (decision === 'include') yield { rel: childRel, treeRel: childTree, abs: childAbs, stat: st };
-      if (st.isDirectory()) yield* this.walkDir(childAbs, childTree, childRel);
+      const isDir = st.isDirectory();
+      const decision = ignoreState && this.ignore!.entry(ignoreState, name, isDir);
+      if (decision?.prune) continue;
+      if (!decision?.excluded) yield { rel: childRel, treeRel: childTree, abs: childAbs, stat: st };
+      if (isDir) yield* this.walkDir(childAbs, childTree, childRel, decision?.state);
     }
   }
 }
