@@ -5,7 +5,8 @@
  * several sources are copied; parents are created (owned by --chown);
  * content keeps its mode and mtime unless --chmod; owner is 0:0 unless
  * --chown; symlinks below a source are copied as symlinks; hardlinks inside
- * one COPY stay hardlinks. Every write goes through in-root resolution, so a
+ * one COPY stay hardlinks. Names are byte-exact (fs/byte-names.ts): every
+ * call takes osPath(). Every write goes through in-root resolution, so a
  * symlink in the image can never send a file outside the root filesystem.
  * Returns the rootfs-relative paths written, for the layer.
  *
@@ -39,6 +40,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { IgnoreMatcher, parseDockerignore } from '../../dockerfile/dockerignore.js';
+import { osPath } from '../../fs/byte-names.js';
 import { lstatOrUndefined, mkdirInRoot, resolveInRoot } from '../../fs/root-path.js';
 import { canChown, type Owner } from './owned-layer.js';
 import type { SourceMatch, SourceTree } from './source-tree.js';
@@ -152,12 +154,12 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
     const target = await fileTarget(w, req.dest, c.name, destDir);
     const { rel } = await prepareLeaf(w, target);
     const abs = path.join(req.rootfs, rel);
-    writeFileSync(abs, c.data, { mode: 0o644 });
+    writeFileSync(osPath(abs), c.data, { mode: 0o644 });
     finishEntry(w, abs, req.mode ?? 0o644, undefined);
     w.written.set(rel, ownerFor(w, undefined));
   }
   // Directory mtimes last: writing children changed them.
-  for (const d of w.dirTimes.reverse()) utimesSync(d.abs, d.stat.atime, d.stat.mtime);
+  for (const d of w.dirTimes.reverse()) utimesSync(osPath(d.abs), d.stat.atime, d.stat.mtime);
   return w.written;
 }
 
@@ -204,7 +206,7 @@ async function prepareLeaf(
   const abs = path.join(w.req.rootfs, rel);
   const existing = lstatOrUndefined(abs);
   if (existing && !(keepDir && existing.isDirectory())) {
-    rmSync(abs, { recursive: true, force: true });
+    rmSync(osPath(abs), { recursive: true, force: true });
     // Whatever was resolved through it may be gone or different now.
     w.dirs.clear();
     w.fresh.clear();
@@ -218,9 +220,9 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
     const { rel, absent } = await prepareLeaf(w, inImage, true);
     const abs = path.join(w.req.rootfs, rel);
     if (absent) {
-      mkdirSync(abs);
+      mkdirSync(osPath(abs));
       w.fresh.add(rel);
-    } else mkdirSync(abs, { recursive: true });
+    } else mkdirSync(osPath(abs), { recursive: true });
     applyMeta(w, abs, st, true);
     w.written.set(rel, ownerFor(w, st));
     // A real directory now (prepareLeaf replaced anything else): children resolve to it.
@@ -233,20 +235,21 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
     const key = `${st.dev}:${st.ino}`;
     const first = w.links.get(key);
     if (first !== undefined) {
-      linkSync(path.join(w.req.rootfs, first), abs);
+      linkSync(osPath(path.join(w.req.rootfs, first)), osPath(abs));
       w.written.set(rel, ownerFor(w, st));
       return;
     }
     w.links.set(key, rel);
   }
   if (st.isSymbolicLink()) {
-    symlinkSync(readlinkSync(src), abs);
+    const link = osPath(abs);
+    symlinkSync(readlinkSync(osPath(src), { encoding: 'buffer' }), link);
     const o = ownerFor(w, st);
-    if (w.chown) lchownSync(abs, o.uid, o.gid);
-    lutimesSync(abs, st.atime, st.mtime);
+    if (w.chown) lchownSync(link, o.uid, o.gid);
+    lutimesSync(link, st.atime, st.mtime);
   } else if (st.isFile()) {
     if (st.size > SMALL || !copySmallFile(w, src, abs, st)) {
-      copyFileSync(src, abs, constants.COPYFILE_FICLONE);
+      copyFileSync(osPath(src), osPath(abs), constants.COPYFILE_FICLONE);
       applyMeta(w, abs, st, false);
     }
   } else {
@@ -265,7 +268,7 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
 function copySmallFile(w: Writer, src: string, abs: string, st: Stats): boolean {
   const buf = w.buf;
   let size = 0;
-  const input = openSync(src, READ_FLAGS);
+  const input = openSync(osPath(src), READ_FLAGS);
   try {
     for (;;) {
       const n = readSync(input, buf, size, buf.length - size, null);
@@ -276,7 +279,7 @@ function copySmallFile(w: Writer, src: string, abs: string, st: Stats): boolean 
   } finally {
     closeSync(input);
   }
-  const out = openSync(abs, CREATE_FLAGS, 0o600);
+  const out = openSync(osPath(abs), CREATE_FLAGS, 0o600);
   try {
     for (let off = 0; off < size; ) off += writeSync(out, buf, off, size - off);
     const o = ownerFor(w, st);
@@ -301,7 +304,8 @@ function applyMeta(w: Writer, abs: string, st: Stats, isDir: boolean): void {
 
 function finishEntry(w: Writer, abs: string, mode: number, times: Stats | undefined, source?: Stats): void {
   const o = ownerFor(w, source);
-  if (w.chown) lchownSync(abs, o.uid, o.gid);
-  chmodSync(abs, mode); // after chown: chown clears setuid/setgid
-  if (times) utimesSync(abs, times.atime, times.mtime);
+  const p = osPath(abs);
+  if (w.chown) lchownSync(p, o.uid, o.gid);
+  chmodSync(p, mode); // after chown: chown clears setuid/setgid
+  if (times) utimesSync(p, times.atime, times.mtime);
 }
