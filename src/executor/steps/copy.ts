@@ -71,6 +71,8 @@ export interface CopyRequest {
   exclude: string[];
   /** --parents: keep each source's path relative to the tree root. */
   parents: boolean;
+  /** Told which special files (sockets, FIFOs, devices) were left out, once per COPY. */
+  warn?: (message: string) => void;
 }
 
 const ROOT_OWNER: Owner = { uid: 0, gid: 0 };
@@ -102,6 +104,10 @@ interface Writer {
   buf: Buffer;
   /** Entries written since the event loop last turned. */
   sinceYield: number;
+  /** Special files left out: `path (kind)`, paths relative to the tree they are in. */
+  skipped: string[];
+  /** The tree they are in (`build context`, `stage "build"`). */
+  skippedIn?: string;
 }
 
 /** Entries copied between two turns of the event loop. */
@@ -123,6 +129,7 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
     fresh: new Set(),
     buf: Buffer.allocUnsafe(SMALL + 1),
     sinceYield: 0,
+    skipped: [],
     exclude: req.exclude.length
       ? new IgnoreMatcher(parseDockerignore(req.exclude.join('\n')), '--exclude')
       : undefined,
@@ -139,6 +146,7 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
       await makeDir(w, into);
       for await (const e of tree.walk(match)) {
         if (w.exclude?.matches(e.rel)) continue;
+        if (skipSpecial(w, tree, e.treeRel, e.stat)) continue;
         await copyEntry(w, `${into}/${e.rel}`, e.abs, e.stat);
         if (++w.sinceYield >= YIELD_EVERY) {
           w.sinceYield = 0;
@@ -146,6 +154,7 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
         }
       }
     } else {
+      if (skipSpecial(w, tree, match.rel, match.stat)) continue;
       const target = await fileTarget(w, base, path.posix.basename(match.matched), destDir || req.parents);
       await copyEntry(w, target, match.abs, match.stat);
     }
@@ -158,9 +167,34 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
     finishEntry(w, abs, req.mode ?? 0o644, undefined);
     w.written.set(rel, ownerFor(w, undefined));
   }
+  if (w.skipped.length > 0) {
+    const shown = w.skipped.slice(0, 10).join(', ');
+    const more = w.skipped.length > 10 ? ` and ${w.skipped.length - 10} more` : '';
+    req.warn?.(
+      `left out ${w.skipped.length} special file${w.skipped.length > 1 ? 's' : ''} of the ${w.skippedIn} (sockets, FIFOs and devices are not copied): ${shown}${more}`,
+    );
+  }
   // Directory mtimes last: writing children changed them.
   for (const d of w.dirTimes.reverse()) utimesSync(osPath(d.abs), d.stat.atime, d.stat.mtime);
   return w.written;
+}
+
+/** What kind of special file `st` is; undefined for files, directories and symlinks. */
+function specialKind(st: Stats): string | undefined {
+  if (st.isFIFO()) return 'FIFO';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  return undefined;
+}
+
+/** Notes a special file (as Docker, Kiln does not copy them) and says whether to skip it. */
+function skipSpecial(w: Writer, tree: SourceTree, treeRel: string, st: Stats): boolean {
+  const kind = specialKind(st);
+  if (kind === undefined) return false;
+  w.skipped.push(`${treeRel} (${kind})`);
+  w.skippedIn ??= tree.label;
+  return true;
 }
 
 /** Where a single file goes: inside dest when it is (or must be) a directory, else dest itself. */
