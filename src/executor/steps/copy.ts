@@ -41,6 +41,7 @@ import {
 import path from 'node:path';
 import { IgnoreMatcher, parseDockerignore } from '../../dockerfile/dockerignore.js';
 import { osPath } from '../../fs/byte-names.js';
+import { explainWrite } from '../../fs/disk-full.js';
 import { lstatOrUndefined, mkdirInRoot, resolveInRoot } from '../../fs/root-path.js';
 import { canChown, type Owner } from './owned-layer.js';
 import type { SourceMatch, SourceTree } from './source-tree.js';
@@ -118,6 +119,14 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owner>> {
+  try {
+    return await copyInto(req);
+  } catch (e) {
+    throw explainWrite(e, req.rootfs);
+  }
+}
+
+async function copyInto(req: CopyRequest): Promise<Map<string, Owner>> {
   const w: Writer = {
     req,
     owner: req.owner ?? ROOT_OWNER,
