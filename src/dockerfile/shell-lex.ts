@@ -34,6 +34,11 @@ export interface LexOptions {
   skipUnsetEnv?: boolean;
   /** Charge every expanded word to this budget. */
   budget?: ExpansionBudget;
+  /**
+   * `<<` keeps the blanks after it in its word (`<< EOF` is one word), as
+   * BuildKit's lexer does since dockerfile 1.16 (heredoc detection).
+   */
+  heredocWhitespace?: boolean;
 }
 
 export interface ExpansionResult {
@@ -94,6 +99,7 @@ const LBRACE = c('{');
 const RBRACE = c('}');
 const COLON = c(':');
 const SLASH = c('/');
+const LESS = c('<');
 const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '-', '$', '!', '0'].map(c));
 
 /** Go's unicode.IsSpace. */
@@ -241,6 +247,10 @@ export class ShellLex {
           const tmp = this.processDollar();
           result = checkWordSize(result + tmp);
           words.addString(tmp);
+        } else if (ch === LESS && this.options.heredocWhitespace) {
+          const tmp = this.processPossibleHeredoc();
+          result += tmp;
+          words.addRawString(tmp);
         } else if (quotes && (ch === SQUOTE || ch === DQUOTE)) {
           const tmp = ch === SQUOTE ? this.processSingleQuote() : this.processDoubleQuote();
           result += tmp;
@@ -269,6 +279,17 @@ export class ShellLex {
     } finally {
       this.rawEscapes = saved;
     }
+  }
+
+  /** `<`, or `<<` with the blanks (space, tab, CR) that follow it. */
+  private processPossibleHeredoc(): string {
+    this.next();
+    if (this.peek() !== LESS) return '<';
+    this.next();
+    let out = '<<';
+    for (let p = this.peek(); p === 0x20 || p === 0x09 || p === 0x0d; p = this.peek())
+      out += str(this.next());
+    return out;
   }
 
   private processSingleQuote(): string {

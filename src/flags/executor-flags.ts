@@ -131,6 +131,16 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     metavar: 'level',
     help: 'Log level: error, warn, info, debug',
   },
+  {
+    name: 'check',
+    kind: 'bool',
+    help: 'Run the build checks only (as kiln check): print findings, exit 1 on any',
+  },
+  {
+    name: 'ignore-syntax',
+    kind: 'bool',
+    help: "Build with Kiln's Dockerfile syntax whatever # syntax= names (else another frontend is an error)",
+  },
   { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
   { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
   { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
