@@ -164,7 +164,10 @@ function nameField(
   pax: Map<string, Buffer | string>,
   fallback: string,
 ): void {
-  if (fitsString(value, field[1])) return writeString(block, field, value);
+  if (fitsString(value, field[1])) {
+    writeString(block, field, value);
+    return;
+  }
   if (hasRawBytes(value)) {
     const bytes = encodeName(value);
     if (bytes.length <= field[1] && !bytes.includes(0)) {

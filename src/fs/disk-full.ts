@@ -42,7 +42,7 @@ export function isDiskFull(e: unknown): boolean {
 }
 
 /** Unescapes mountinfo's octal escapes (`\040` for a space). */
-function unescape(s: string): string {
+function unescapeMountinfo(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
 }
 
@@ -62,11 +62,14 @@ export function mountOf(file: string): { device: string; mountPoint: string } {
     const fields = line.split(' ');
     const dash = fields.indexOf('-');
     if (fields.length < 5 || dash < 0) continue;
-    const mountPoint = unescape(fields[4]!);
+    const mountPoint = unescapeMountinfo(fields[4]!);
     const inside = mountPoint === '/' || abs === mountPoint || abs.startsWith(`${mountPoint}/`);
     if (inside && mountPoint.length >= bestLen) {
       bestLen = mountPoint.length;
-      best = { device: unescape(fields[dash + 2] ?? fields[dash + 1] ?? 'the filesystem'), mountPoint };
+      best = {
+        device: unescapeMountinfo(fields[dash + 2] ?? fields[dash + 1] ?? 'the filesystem'),
+        mountPoint,
+      };
     }
   }
   return best;
