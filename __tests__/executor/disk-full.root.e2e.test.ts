@@ -50,25 +50,26 @@ describeWith({ root: true, binaries: ['mount', 'umount', 'docker-registry'] }, '
     expect(filesBelow(path.join(small, 'cache')).filter((f) => f.startsWith('tmp/'))).toEqual([]);
   }, 60_000);
 
-  test('in the workspace, while a layer is written: a clear error, the workspace removed', async () => {
-    mountSmall('1m');
-    const ctx = await lab.context({ Dockerfile: 'FROM scratch\nCOPY big /big\n', big: randomBytes(700_000) });
-    const o = lab.options(ctx);
-    o.push = false;
-    o.workspace = path.join(small, 'ws');
-    await expect(build(o, silentLogger)).rejects.toThrow(noSpace(`${small}/ws/`));
-    expect(filesBelow(small)).toEqual([]);
-  }, 60_000);
-
-  test('in the workspace, while the base is extracted for a COPY --from', async () => {
-    mountSmall('512k');
-    const ctx = await lab.context({ Dockerfile: `FROM scratch\nCOPY --from=${lab.base} /bin /bin\n` });
-    const o = lab.options(ctx);
-    o.push = false;
-    o.workspace = path.join(small, 'ws');
-    await expect(build(o, silentLogger)).rejects.toThrow(noSpace(`${small}/ws/`));
-    expect(filesBelow(small)).toEqual([]);
-  }, 60_000);
+  test.each([
+    ['a layer is written', '1m', { Dockerfile: 'FROM scratch\nCOPY big /big\n', big: randomBytes(700_000) }],
+    [
+      'the base is extracted for a COPY --from',
+      '512k',
+      { Dockerfile: 'FROM scratch\nCOPY --from=BASE /bin /bin\n' },
+    ],
+  ])(
+    'in the workspace, while %s: a clear error, the workspace removed',
+    async (_what, size, files) => {
+      mountSmall(size);
+      const ctx = await lab.context({ ...files, Dockerfile: files.Dockerfile.replace('BASE', lab.base) });
+      const o = lab.options(ctx);
+      o.push = false;
+      o.workspace = path.join(small, 'ws');
+      await expect(build(o, silentLogger)).rejects.toThrow(noSpace(`${small}/ws/`));
+      expect(filesBelow(small)).toEqual([]);
+    },
+    60_000,
+  );
 
   test('writing the docker archive and the OCI layout: clear errors, no partial files', async () => {
     mountSmall('256k');

@@ -8,6 +8,8 @@
  * request (and whether it carried an Authorization header). Optionally it
  * demands Basic credentials itself, to put an open registry behind Basic auth.
  */
+
+import { createHash } from 'node:crypto';
 import {
   Agent,
   createServer,
@@ -90,16 +92,10 @@ export interface FaultProxyOptions {
   random?: () => number;
 }
 
-/** A small seeded generator (mulberry32) for repeatable random faults. */
+/** A seeded generator for repeatable random faults: sha256 of the seed and a counter. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  let n = 0;
+  return () => createHash('sha256').update(`${seed}:${n++}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
 export async function startFaultProxy(

@@ -148,28 +148,33 @@ export class BlobStore {
       waiting = undefined;
       w?.();
     };
-    const drop = () => {
-      if (!out) return;
-      void discardStream(out).then(() => fs.rm(tmp, { force: true }).catch(() => undefined));
-      out = undefined;
+    let dropped: Promise<void> = Promise.resolve();
+    const drop = (): Promise<void> => {
+      if (out) {
+        dropped = discardStream(out).then(() => fs.rm(tmp, { force: true }).catch(() => undefined));
+        out = undefined;
+      }
+      return dropped;
     };
+    // A full disk fails the read, once the partial copy is gone.
     const failed = (e: unknown) => {
       if (isDiskFull(e)) failure ??= explainWrite(e, file) as Error;
-      drop();
-      release();
+      const gone = drop();
+      if (failure) void gone.then(release);
+      else release();
     };
     out.on('error', failed);
     const pass = new Transform({
       highWaterMark: FILE_CHUNK,
       transform(chunk: Buffer, _enc, cb: TransformCallback) {
-        if (failure) return cb(failure);
+        if (failure) return void dropped.then(() => cb(failure));
         if (!out || out.write(chunk)) return cb(null, chunk);
         waiting = () => (failure ? cb(failure) : cb(null, chunk));
         out.once('drain', release);
       },
       flush(cb: TransformCallback) {
         const w = out;
-        if (failure) return cb(failure);
+        if (failure) return void dropped.then(() => cb(failure));
         if (!w) return cb();
         // The source verified digest and size before ending: the copy is complete
         // unless the copy itself failed or the reader went away meanwhile.
@@ -182,19 +187,19 @@ export class BlobStore {
           keep().then(
             () => cb(),
             (e: unknown) => {
-              failed(e);
-              cb(failure);
+              if (isDiskFull(e)) failure ??= explainWrite(e, file) as Error;
+              void drop().then(() => cb(failure));
             },
           );
         });
       },
     });
-    pass.on('error', drop);
+    pass.on('error', () => void drop());
     pass.on('close', () => {
-      if (!pass.writableFinished) drop();
+      if (!pass.writableFinished) void drop();
     });
     source.on('error', (e) => {
-      drop();
+      void drop();
       pass.destroy(e);
     });
     source.pipe(pass);
