@@ -111,7 +111,7 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     isolation: 'auto',
     snapshotMode: 'auto',
     keepWorkspace: false,
-    pushRetry: 5,
+    pushRetry: 8,
     skipUnchangedDigest: false,
     platforms: [],
     pushByDigest: false,

@@ -1,6 +1,8 @@
 import type { ArgInstruction, KeyValue } from './instructions.js';
 import { type EnvLookup, type EscapeToken } from './shell-lex.js';
 export declare const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** What the expansions of the meta ARGs, or of one stage, may produce in all. */
+export declare const MAX_SCOPE_EXPANSION: number;
 /** Build args that reach RUN without an ARG (names compared case-insensitively). */
 export declare const PROXY_ARG_NAMES: readonly ["http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy"];
 export declare function isProxyArg(name: string): boolean;
@@ -32,14 +34,15 @@ export declare class StageScope implements EnvLookup {
     /** The image config's Env, in order (duplicates of the base kept). */
     private readonly config;
     private readonly args;
+    private readonly budget;
     private readonly lex;
     private readonly rawLex;
     private constructor();
     /** The scope at the start of a stage built on an image (or scratch: baseEnv []). */
     static forImage(opts: ScopeOptions): StageScope;
     /**
-     * The scope at the start of a stage built FROM this (finished) stage: ENV
-     * and ARGs carry over. `globalArgs`: the global values later ARGs get, when
+     * The scope at the start of a stage built FROM this (finished) stage: ENV,
+     * ARGs and what was expanded carry over. `globalArgs`: the global values later ARGs get, when
      * they differ from this stage's (a stage shared by the builds of several
      * target platforms, continued for one of them).
      */
