@@ -183,7 +183,7 @@ describeWith(
       );
       expect(r.stdout).toContain('RUN isolation: chroot');
 
-      const ref = `${registry.host}/team/sudo-app:${SHA.slice(0, 8)}`;
+      const ref = `${registry.host}/team/sudo-app:${SHA.slice(0, 7)}`;
       const digest = r.outputs.get('digest')!;
       expect(r.outputs.get('image')).toBe(ref);
       expect((await client.headManifest(parseReference(ref)))?.digest).toBe(digest);
@@ -261,7 +261,7 @@ describeWith(
           /privileges: RUN steps need root, and sudo -n is not available \(.+\): using rootless isolation/,
         );
         expect(r.stdout).toContain('RUN isolation: rootless');
-        const rootfs = await unpack(`${registry.host}/team/rootless-app:${SHA.slice(0, 8)}`);
+        const rootfs = await unpack(`${registry.host}/team/rootless-app:${SHA.slice(0, 7)}`);
         expect(await fs.readFile(`${rootfs}/built.txt`, 'utf8')).toBe('built by uid 0\n');
       } else {
         expect(r.code).toBe(1);

@@ -112,7 +112,7 @@ describeWith(
       expectSuccess(r);
 
       const repo = `${registry.host}/team/app`;
-      const short = SHA.slice(0, 8);
+      const short = SHA.slice(0, 7);
       expect(r.outputs.get('image')).toBe(`${repo}:${short}`);
       expect(r.outputs.get('tags')).toBe(`${repo}:${short}\n${repo}:latest`);
       const digest = r.outputs.get('digest')!;

@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
 import { planWithBaseImages, prepareBuild, stagePlatform } from './plan.js';
+import { checkPushAccess } from './push-access.js';
 import type { BuildResult, StepReport } from './result.js';
 import { scheduleStages } from './schedule.js';
 import { type BuildDeps, BuildSession } from './session.js';
@@ -36,6 +37,9 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   let cacheFlushed = false;
   let releasing: Promise<unknown> | undefined;
   try {
+    if (options.push && prepared.destinations.length > 0 && !options.skipPushPermissionCheck) {
+      await checkPushAccess(session.registry, prepared.destinations, log);
+    }
     const plan = await planWithBaseImages(prepared, (ref, platform) => session.pullImage(ref, platform));
     // Choosing the RUN sandbox and probing overlay need nothing from the images: without a
     // cache, do both while the bases are extracted. With one, RUN steps may all be hits.
@@ -48,7 +52,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     const reports = new Map<number, StepReport[]>();
     const { finished, last } = await scheduleStages<FinishedStage>(
       plan.stages,
-      async (planned, position, done) => {
+      async (planned, done) => {
         const platform = stagePlatform(planned, prepared.platform);
         const { stage, steps } = await buildStage({
           session,
@@ -56,8 +60,6 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
           plan,
           planned,
           platform,
-          position,
-          count: plan.stages.length,
           from: new FromSources(session, done, platform),
           finished: done,
         });
@@ -93,7 +95,10 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     const out = await writeOutputs(session, image, prepared.destinations);
     const result: BuildResult = {
       digest: image.digest(),
+      mediaType: image.mediaType,
+      manifestSize: image.manifestBytes().length,
       configDigest: image.configDescriptor().digest,
+      layerDigests: image.layers.map((l) => l.digest),
       size: image.totalSize(),
       layers: image.layers.length,
       references: out.pushed,
@@ -101,6 +106,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
       cacheHits: steps.filter((s) => s.cache === 'hit').length,
       durationMs: Date.now() - started,
       refreshed: out.refreshed,
+      ...(out.unchanged ? { unchanged: out.unchanged } : {}),
     };
     log.info(
       `built ${result.digest} (${result.layers} layers, ${(result.size / 1048576).toFixed(1)} MiB) in ${(result.durationMs / 1000).toFixed(1)} s`,
