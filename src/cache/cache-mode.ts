@@ -5,6 +5,7 @@
  * no-cache with a cache-to).
  */
 import type { Layer } from '../image/blob.js';
+import type { KeyTrace } from './key-trace.js';
 import type { CacheLookup, LayerCache } from './layer-cache.js';
 
 export type CacheMode = 'read-write' | 'read-only' | 'write-only';
@@ -18,11 +19,12 @@ export function withMode(cache: LayerCache, mode: CacheMode): LayerCache {
     name: `${cache.name} (${mode})`,
     lookup: (key: string): Promise<CacheLookup> =>
       mode === 'write-only' ? Promise.resolve({ hit: false, reason: NO_LOOKUP }) : cache.lookup(key),
-    store: (key: string, layer: Layer | undefined) => {
-      if (mode !== 'read-only') cache.store(key, layer);
+    store: (key: string, layer: Layer | undefined, trace?: KeyTrace) => {
+      if (mode !== 'read-only') cache.store(key, layer, trace);
     },
     flush: () => cache.flush(),
     ...(cache.keepLayer ? { keepLayer: (l: Layer) => cache.keepLayer!(l) } : {}),
+    ...(cache.previousTrace ? { previousTrace: (p: string) => cache.previousTrace!(p) } : {}),
     ...(cache.mountSource ? { mountSource: cache.mountSource } : {}),
     ...(cache.fileDigests ? { fileDigests: cache.fileDigests } : {}),
   };

@@ -10,6 +10,7 @@ import { parseReference, type Reference } from '../image/reference.js';
 import type { Logger } from '../log.js';
 import type { RegistryClient } from '../registry/client.js';
 import { type CacheMode, withMode } from './cache-mode.js';
+import { explaining } from './explain.js';
 import type { LayerCache } from './layer-cache.js';
 import { LocalLayerCache } from './local-cache.js';
 import { RegistryLayerCache } from './registry-cache.js';
@@ -72,7 +73,7 @@ export async function createLayerCache(deps: CacheDeps): Promise<LayerCache | un
   }
 
   const both = local && remote ? new TieredLayerCache(local, remote) : (local ?? remote);
-  const cache = both && withMode(both, c.mode ?? 'read-write');
+  const cache = both && explaining(withMode(both, c.mode ?? 'read-write'));
   if (!cache) {
     if (!c.dir && !c.repo) {
       log.warn(
