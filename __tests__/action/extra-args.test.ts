@@ -36,9 +36,10 @@ describe('extra_args', () => {
     expect(out.push).toBe(false);
   });
 
-  test('words, verbosity and warnings; $NAME and ${NAME} expand from the environment, single quotes keep them', () => {
+  test('words, verbosity and warnings; $NAME and {NAME} forms expand from the environment, single quotes keep them', () => {
     const env = { VERSION: '1.2 beta', REG: 'r.example' };
     const extra = parseExtraArgs(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, expanded by extra_args
       '--verbosity=debug --use-new-run --label "v=$VERSION" --label \'raw=$VERSION\' -d ${REG}/a:$UNSET1 $UNSET2',
       env,
     );
@@ -62,9 +63,10 @@ describe('extra_args', () => {
     expect(extraVerbosity(parseExtraArgs('', {}))).toBeUndefined();
   });
 
-  test('no command substitution, no ${NAME:-default}', () => {
+  test('no command substitution, no default values', () => {
     expect(() => parseExtraArgs('--label "a=$(id)"', {})).toThrow(/command substitution \(\$\(…\)\)/);
     expect(() => parseExtraArgs('--label a=`id`', {})).toThrow(/command substitution/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text
     expect(() => parseExtraArgs('--label a=${X:-y}', {})).toThrow(/only \$\{NAME\} expands/);
     expect(parseExtraArgs("--label 'a=$(id)'", {}).values.get('label')).toEqual(['a=$(id)']);
   });

@@ -31,7 +31,7 @@ export function traceLabel(name: string, value: string): string | undefined {
   if (name.endsWith('#')) return undefined; // a list's length: its entries tell
   switch (name) {
     case 'src':
-      return `file ${value.split('\0')[0]}`;
+      return `file ${value.split('\0')[0]!.replace(/^\/+/, '') || '.'}`;
     case 'env': {
       const eq = value.indexOf('=');
       return `variable ${eq > 0 ? value.slice(0, eq) : value}`;
