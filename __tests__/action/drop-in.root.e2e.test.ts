@@ -25,6 +25,7 @@ import {
   type RunResult,
   runAction,
   SHA,
+  unpackPushed,
 } from './action-runner.js';
 
 const execFileP = promisify(execFile);
@@ -117,19 +118,8 @@ describeWith(
       return stdout;
     }
 
-    async function rootfs(ref: string): Promise<string> {
-      const dir = await fs.mkdtemp(path.join(tmp, 'unpack-'));
-      await execFileP('skopeo', [
-        'copy',
-        '--src-tls-verify=false',
-        '--src-creds',
-        `${registry.username}:${registry.password}`,
-        `docker://${ref}`,
-        `oci:${dir}/oci:x`,
-      ]);
-      await execFileP('umoci', ['unpack', '--image', `${dir}/oci:x`, `${dir}/bundle`]);
-      return `${dir}/bundle/rootfs`;
-    }
+    const rootfs = (ref: string) =>
+      unpackPushed(ref, { username: registry.username!, password: registry.password! }, tmp);
 
     const head = (ref: string) => client.headManifest(parseReference(ref));
 

@@ -42681,6 +42681,18 @@ class ChunkReader {
         this.source.destroy();
     }
 }
+/** POST /blobs/uploads/: opens an upload session (its Location names it); the body is dumped. */
+async function openUploadSession(t, repo, common) {
+    const session = await t.send({
+        ...common,
+        method: 'POST',
+        path: `/v2/${repo.repository}/blobs/uploads/`,
+        headers: { 'content-length': '0' },
+        expect: [202],
+    });
+    await session.body.dump();
+    return session;
+}
 async function uploadBlob(client, repo, blob, opts) {
     const t = client.transport(repo.registry);
     const operation = `upload blob ${blob.digest}`;
@@ -42730,16 +42742,7 @@ async function uploadBlob(client, repo, blob, opts) {
             }
             client.logger.debug(`mount of ${blob.digest} from ${from} refused; uploading`);
         }
-        if (!session) {
-            session = await t.send({
-                ...common,
-                method: 'POST',
-                path: `/v2/${repo.repository}/blobs/uploads/`,
-                headers: { 'content-length': '0' },
-                expect: [202],
-            });
-            await session.body.dump();
-        }
+        session ??= await openUploadSession(t, repo, common);
         let url = upload_location(session, repo, operation);
         if (!chunkSize || blob.size <= chunkSize) {
             const put = await t.send({
@@ -49633,6 +49636,7 @@ async function planWithBaseImages(prepared, baseImage) {
 ;// CONCATENATED MODULE: ./src/registry/push-check.ts
 
 
+
 async function checkPushPermission(client, repo) {
     const t = client.transport(repo.registry);
     const common = {
@@ -49640,14 +49644,7 @@ async function checkPushPermission(client, repo) {
         repository: repo.repository,
         operation: 'check push permission',
     };
-    const session = await t.send({
-        ...common,
-        method: 'POST',
-        path: `/v2/${repo.repository}/blobs/uploads/`,
-        headers: { 'content-length': '0' },
-        expect: [202],
-    });
-    await session.body.dump();
+    const session = await openUploadSession(t, repo, common);
     const loc = header(session, 'location');
     if (!loc)
         return;

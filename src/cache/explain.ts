@@ -14,7 +14,8 @@ import { explainDifference, type KeyTrace } from './key-trace.js';
 import type { CacheLookup, LayerCache } from './layer-cache.js';
 
 export const EarlierStepChanged = 'an earlier step changed';
-export const NothingAfterBase = 'nothing cached after this base image: it changed, or this is its first build';
+export const NothingAfterBase =
+  'nothing cached after this base image: it changed, or this is its first build';
 export const NothingToCompare = 'no entry, and no earlier one to compare with';
 
 export function explaining(cache: LayerCache): LayerCache {

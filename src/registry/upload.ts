@@ -14,7 +14,7 @@ import type { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
 import { reclaiming } from './reclaim.js';
 import { withRetry } from './retry.js';
-import { header, type RegistryResponse } from './transport.js';
+import { header, type RegistryResponse, type RegistryTransport, type SendOptions } from './transport.js';
 
 export type UploadOutcome = 'exists' | 'mounted' | 'uploaded';
 
@@ -82,6 +82,23 @@ class ChunkReader {
   }
 }
 
+/** POST /blobs/uploads/: opens an upload session (its Location names it); the body is dumped. */
+export async function openUploadSession(
+  t: RegistryTransport,
+  repo: Reference,
+  common: Pick<SendOptions, 'scopes' | 'repository' | 'operation' | 'retry'>,
+): Promise<RegistryResponse> {
+  const session = await t.send({
+    ...common,
+    method: 'POST',
+    path: `/v2/${repo.repository}/blobs/uploads/`,
+    headers: { 'content-length': '0' },
+    expect: [202],
+  });
+  await session.body.dump();
+  return session;
+}
+
 export async function uploadBlob(
   client: RegistryClient,
   repo: Reference,
@@ -138,16 +155,7 @@ export async function uploadBlob(
       }
       client.logger.debug(`mount of ${blob.digest} from ${from} refused; uploading`);
     }
-    if (!session) {
-      session = await t.send({
-        ...common,
-        method: 'POST',
-        path: `/v2/${repo.repository}/blobs/uploads/`,
-        headers: { 'content-length': '0' },
-        expect: [202],
-      });
-      await session.body.dump();
-    }
+    session ??= await openUploadSession(t, repo, common);
     let url = location(session, repo, operation);
 
     if (!chunkSize || blob.size <= chunkSize) {
