@@ -30,7 +30,6 @@ export const REFUSED_INPUTS = {
   ssh: NOT_YET,
   platforms: `${NOT_YET}; Kiln builds for the runner's platform (extra_args: --custom-platform picks a base image's)`,
   cache_mounts: NOT_YET,
-  'github-token': 'is not supported yet: it is for git contexts, which are under way (remove it)',
 } as const;
 export type RefusedInput = keyof typeof REFUSED_INPUTS;
 

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { IsolationRequest } from '../executor/options.js';
 import { parseDuration } from '../flags/parser.js';
+import { parseGitContext } from '../git/context.js';
 import { type CacheSpec, type OutputSpec, parseCacheSpec, parseOutputSpec } from './buildx-specs.js';
 import { type ExtraArgs, parseExtraArgs } from './extra-args.js';
 import { checkForeignInputs, FOREIGN_INPUT_NAMES } from './foreign-inputs.js';
@@ -50,6 +51,7 @@ export const INPUT_NAMES = [
   'isolation',
   'extra_args',
   'debug',
+  'github-token',
   // docker/build-push-action's that Kiln implements.
   'build-args',
   'no-cache',
@@ -98,6 +100,13 @@ export interface ActionInputs {
   password: string;
   /** Absolute build context (`path`, or its alias `context`). */
   context: string;
+  /**
+   * A git repository as the context (`context: https://github.com/o/r.git#ref:subdir`),
+   * fetched before the build; `dockerfile` is then relative to the checkout.
+   */
+  gitContext?: { url: string; dockerfile: string };
+  /** `github-token`: for git sources on GitHub's hosts (git contexts, ADD); never printed. */
+  githubToken: string;
   /** Absolute Dockerfile (`build_file` relative to the context, or `file` relative to the workspace). */
   dockerfile: string;
   /** `build_args` or build-push-action's `build-args`. */
@@ -193,7 +202,11 @@ export function readInputs(getInput: GetInput, github: GithubContext, env: Env =
   if (contextInput && pathInput && pathInput !== DEFAULTS.path && pathInput !== contextInput) {
     problems.add('context', `"${contextInput}" conflicts with path "${pathInput}"; set only one of them`);
   }
-  const context = path.resolve(workspace, contextInput || pathInput || DEFAULTS.path);
+  const contextValue = contextInput || pathInput || DEFAULTS.path;
+  const gitRef = problems.guard('context', undefined, () =>
+    parseGitContext(contextValue, { kanikoGit: false, env: {} }),
+  );
+  const context = gitRef ? workspace : path.resolve(workspace, contextValue);
 
   // `build_file` is relative to the context (aevea); `file` to the workspace (build-push-action).
   const buildFile = get('build_file');
@@ -204,6 +217,10 @@ export function readInputs(getInput: GetInput, github: GithubContext, env: Env =
     problems.add('file', `"${file}" conflicts with build_file "${buildFile}"; set only one of them`);
   }
   const dockerfile = fromFile ?? fromBuildFile;
+  // In a git context the Dockerfile is a path in the repository (build-push-action's file).
+  const gitContext = gitRef
+    ? { url: contextValue, dockerfile: file || buildFile || DEFAULTS.buildFile }
+    : undefined;
 
   const shaText = get('sha_length');
   let shaLength: number = DEFAULTS.shaLength;
@@ -247,6 +264,8 @@ export function readInputs(getInput: GetInput, github: GithubContext, env: Env =
     username: get('username') || github.actor,
     password: getInput('password'),
     context,
+    ...(gitContext ? { gitContext } : {}),
+    githubToken: getInput('github-token'),
     dockerfile,
     buildArgs: keyValues(problems, buildArgsInput, splitLines(getInput(buildArgsInput))),
     labels: keyValues(problems, 'labels', splitLabelList(getInput('labels'))),

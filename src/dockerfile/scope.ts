@@ -115,6 +115,11 @@ export class StageScope implements EnvLookup {
     return this.env.get(name);
   }
 
+  /** The names set in the scope (config env, ENV, ARG values), in the order they were first set. */
+  names(): string[] {
+    return [...this.env.keys()];
+  }
+
   /** The word expanded, quotes removed (throws ShellWordError; expandInstruction adds the line). */
   expand(word: string): string {
     return this.lex.processWord(word, this.env);

@@ -27,6 +27,11 @@ export interface LexOptions {
   skipProcessQuotes?: boolean;
   /** Leave references to unset variables as written. */
   skipUnsetEnv?: boolean;
+  /**
+   * `<<` keeps the blanks after it in its word (`<< EOF` is one word), as
+   * BuildKit's lexer does since dockerfile 1.16 (heredoc detection).
+   */
+  heredocWhitespace?: boolean;
 }
 
 export interface ExpansionResult {
@@ -49,6 +54,7 @@ const LBRACE = c('{');
 const RBRACE = c('}');
 const COLON = c(':');
 const SLASH = c('/');
+const LESS = c('<');
 const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '-', '$', '!', '0'].map(c));
 
 /** Go's unicode.IsSpace. */
@@ -190,6 +196,10 @@ export class ShellLex {
           const tmp = this.processDollar();
           result += tmp;
           words.addString(tmp);
+        } else if (ch === LESS && this.options.heredocWhitespace) {
+          const tmp = this.processPossibleHeredoc();
+          result += tmp;
+          words.addRawString(tmp);
         } else if (quotes && (ch === SQUOTE || ch === DQUOTE)) {
           const tmp = ch === SQUOTE ? this.processSingleQuote() : this.processDoubleQuote();
           result += tmp;
@@ -218,6 +228,17 @@ export class ShellLex {
     } finally {
       this.rawEscapes = saved;
     }
+  }
+
+  /** `<`, or `<<` with the blanks (space, tab, CR) that follow it. */
+  private processPossibleHeredoc(): string {
+    this.next();
+    if (this.peek() !== LESS) return '<';
+    this.next();
+    let out = '<<';
+    for (let p = this.peek(); p === 0x20 || p === 0x09 || p === 0x0d; p = this.peek())
+      out += str(this.next());
+    return out;
   }
 
   private processSingleQuote(): string {

@@ -85,6 +85,10 @@ export interface BuildOptions {
    * apart from these labels and timestamps (the action's skip_unchanged_digest).
    */
   skipUnchanged?: { ignoreLabels: string[] };
+  /** Build with Kiln's Dockerfile syntax whatever `# syntax=` names (--ignore-syntax). */
+  ignoreSyntax?: boolean;
+  /** Token for git sources on GitHub's hosts (ADD of a GitHub repository); a secret. */
+  gitAuthToken?: string;
 }
 
 /** The Dockerfile's name in the context when none is given. */

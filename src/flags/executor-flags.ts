@@ -152,6 +152,16 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     metavar: 'level',
     help: 'Log level: error, warn, info, debug',
   },
+  {
+    name: 'check',
+    kind: 'bool',
+    help: 'Run the build checks only (as kiln check): print findings, exit 1 on any',
+  },
+  {
+    name: 'ignore-syntax',
+    kind: 'bool',
+    help: "Build with Kiln's Dockerfile syntax whatever # syntax= names (else another frontend is an error)",
+  },
   { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
   { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
   { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
@@ -191,7 +201,8 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
   {
     name: 'git',
     kind: 'string',
-    refused: 'git contexts are not supported yet: clone the repository and pass --context <dir>',
+    refused:
+      "kaniko's git options (branch=, single-branch=, recurse-submodules=) are not supported: name the ref in the context (--context git://host/o/r.git#refs/heads/main)",
   },
   {
     name: 'insecure-pull',

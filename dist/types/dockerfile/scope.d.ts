@@ -40,6 +40,8 @@ export declare class StageScope implements EnvLookup {
     /** The scope at the start of a stage built FROM this (finished) stage: ENV and ARGs carry over. */
     clone(): StageScope;
     get(name: string): string | undefined;
+    /** The names set in the scope (config env, ENV, ARG values), in the order they were first set. */
+    names(): string[];
     /** The word expanded, quotes removed (throws ShellWordError; expandInstruction adds the line). */
     expand(word: string): string;
     /** The word expanded and split into words (EXPOSE). */

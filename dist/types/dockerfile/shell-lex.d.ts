@@ -12,6 +12,11 @@ export interface LexOptions {
     skipProcessQuotes?: boolean;
     /** Leave references to unset variables as written. */
     skipUnsetEnv?: boolean;
+    /**
+     * `<<` keeps the blanks after it in its word (`<< EOF` is one word), as
+     * BuildKit's lexer does since dockerfile 1.16 (heredoc detection).
+     */
+    heredocWhitespace?: boolean;
 }
 export interface ExpansionResult {
     /** The word with quotes removed and variables expanded. */
@@ -45,6 +50,8 @@ export declare class ShellLex {
     private next;
     private getEnv;
     private processStopOn;
+    /** `<`, or `<<` with the blanks (space, tab, CR) that follow it. */
+    private processPossibleHeredoc;
     private processSingleQuote;
     private processDoubleQuote;
     private processName;

@@ -4,8 +4,9 @@
  * `dest` itself unless `dest` ends in `/`, is an existing directory, or
  * several sources are copied; parents are created (owned by --chown);
  * content keeps its mode and mtime unless --chmod; owner is 0:0 unless
- * --chown; symlinks below a source are copied as symlinks; hardlinks inside
- * one COPY stay hardlinks. Every write goes through in-root resolution, so a
+ * --chown; symlinks below a source are copied as symlinks; hardlinks stay
+ * hardlinks only between files of one directory source (each source is
+ * copied on its own, as BuildKit does: `COPY a a-hard /d/` gives two files). Every write goes through in-root resolution, so a
  * symlink in the image can never send a file outside the root filesystem.
  * Returns the rootfs-relative paths written, for the layer.
  *
@@ -85,7 +86,7 @@ interface Writer {
   req: CopyRequest;
   owner: Owner | 'preserve';
   written: Map<string, Owner>;
-  /** source ino → written dest rel, for hardlinks within this COPY. */
+  /** source ino → written dest rel, for hardlinks within the source being copied. */
   links: Map<string, string>;
   /** directories whose mtime must be set after their children. */
   dirTimes: { abs: string; stat: Stats }[];
@@ -129,6 +130,7 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
   const destDir = req.dest.endsWith('/') || count > 1 || req.parents;
   for (const { tree, match } of req.sources) {
     if (w.exclude?.matches(match.matched)) continue;
+    w.links = new Map();
     const base = req.parents ? path.posix.join(req.dest, path.posix.dirname(match.matched)) : req.dest;
     if (match.stat.isDirectory()) {
       const into = req.parents && match.matched ? path.posix.join(req.dest, match.matched) : base;
