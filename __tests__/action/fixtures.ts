@@ -49,3 +49,17 @@ export function result(over: Partial<BuildResult> = {}): BuildResult {
     ...over,
   };
 }
+
+/** What stands in the registry when skip_unchanged_digest pushed nothing. */
+export const KEPT = {
+  reference: refs[1]!,
+  digest: `sha256:${'e'.repeat(64)}`,
+  mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+  size: 999,
+  configDigest: `sha256:${'f'.repeat(64)}`,
+};
+
+/** A build that pushed nothing because the registry held the same image. */
+export function unchangedResult(): BuildResult {
+  return result({ refreshed: false, references: [], unchanged: KEPT });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { computeOutputs } from '../../src/action/outputs.js';
-import { C, D, refs, result } from './fixtures.js';
+import { C, D, KEPT, refs, result, unchangedResult } from './fixtures.js';
 
 describe('outputs', () => {
   test('from a pushed build', () => {
@@ -44,14 +44,8 @@ describe('outputs', () => {
   });
 
   test('skip_unchanged_digest kept the image: refreshed and pushed false, the outputs name what stands there', () => {
-    const kept = {
-      reference: refs[1]!,
-      digest: `sha256:${'e'.repeat(64)}`,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      size: 999,
-      configDigest: `sha256:${'f'.repeat(64)}`,
-    };
-    const out = computeOutputs(result({ refreshed: false, references: [], unchanged: kept }), refs);
+    const kept = KEPT;
+    const out = computeOutputs(unchangedResult(), refs);
     expect(out.refreshed).toBe('false');
     expect([out.image, out.digest, out.imageid, out.tags]).toEqual([
       kept.reference,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { codeSpan, renderSummary } from '../../src/action/summary.js';
-import { refs, result } from './fixtures.js';
+import { KEPT, refs, result, unchangedResult } from './fixtures.js';
 
 describe('job summary', () => {
   test('a pushed build: status, table of steps, digest, references, docker pull', () => {
@@ -41,15 +41,9 @@ describe('job summary', () => {
   });
 
   test('unchanged image: says nothing was pushed, and names what stands in the registry', () => {
-    const kept = {
-      reference: refs[1]!,
-      digest: `sha256:${'e'.repeat(64)}`,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      size: 999,
-      configDigest: `sha256:${'f'.repeat(64)}`,
-    };
+    const kept = KEPT;
     const md = renderSummary({
-      result: result({ refreshed: false, references: [], unchanged: kept }),
+      result: unchangedResult(),
       references: refs,
       push: true,
     });
