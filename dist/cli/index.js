@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9383);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8819);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39043,7 +39043,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9383:
+/***/ 8819:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39581,6 +39581,102 @@ function explaining(cache) {
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
+;// CONCATENATED MODULE: ./src/fs/disk-full.ts
+/**
+ * A full disk (ENOSPC) or an exhausted quota (EDQUOT) named as such: which
+ * filesystem (its device and mount point, from /proc/self/mountinfo) and
+ * which file was being written, instead of a bare "ENOSPC: write". Every
+ * write path of a build (layers, the cache directory, OCI layout and docker
+ * archive outputs, extraction, COPY) passes its errors through explainWrite.
+ */
+
+
+class DiskFullError extends Error {
+    path;
+    device;
+    mountPoint;
+    quota;
+    name = 'DiskFullError';
+    constructor(
+    /** The file (or directory) being written. */
+    path, 
+    /** The filesystem's source (`/dev/sda1`, `tmpfs`, `overlay`). */
+    device, mountPoint, quota, options) {
+        super(`${quota ? 'disk quota exceeded' : 'no space left'} on ${device} (mounted at ${mountPoint}) writing ${path}: free space there, or have Kiln write elsewhere`, options);
+        this.path = path;
+        this.device = device;
+        this.mountPoint = mountPoint;
+        this.quota = quota;
+    }
+}
+function errnoOf(e) {
+    let cur = e;
+    for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+        const code = cur.code;
+        if (code === 'ENOSPC' || code === 'EDQUOT')
+            return code;
+        cur = cur.cause;
+    }
+    return undefined;
+}
+/** ENOSPC or EDQUOT, anywhere in the cause chain. */
+function isDiskFull(e) {
+    return errnoOf(e) !== undefined;
+}
+/** Unescapes mountinfo's octal escapes (`\040` for a space). */
+function unescapeMountinfo(s) {
+    return s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(Number.parseInt(o, 8)));
+}
+/** The mount holding `file`: the longest mount point that is a prefix of it. */
+function mountOf(file) {
+    const abs = external_node_path_default().resolve(file);
+    let best = { device: 'the filesystem', mountPoint: '/' };
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)('/proc/self/mountinfo', 'utf8');
+    }
+    catch {
+        return best;
+    }
+    let bestLen = -1;
+    for (const line of text.split('\n')) {
+        // id parent major:minor root mount-point options [optional...] - fstype source super-options
+        const fields = line.split(' ');
+        const dash = fields.indexOf('-');
+        if (fields.length < 5 || dash < 0)
+            continue;
+        const mountPoint = unescapeMountinfo(fields[4]);
+        const inside = mountPoint === '/' || abs === mountPoint || abs.startsWith(`${mountPoint}/`);
+        if (inside && mountPoint.length >= bestLen) {
+            bestLen = mountPoint.length;
+            best = {
+                device: unescapeMountinfo(fields[dash + 2] ?? fields[dash + 1] ?? 'the filesystem'),
+                mountPoint,
+            };
+        }
+    }
+    return best;
+}
+/**
+ * The error to report for a failed write of `file` (or below it): a
+ * DiskFullError when the disk is full, else `e` unchanged. The file the
+ * system call names (a copy's destination, an open's path) wins over `file`.
+ */
+function explainWrite(e, file) {
+    if (e instanceof DiskFullError)
+        return e;
+    const code = errnoOf(e);
+    if (code === undefined)
+        return e;
+    const named = e;
+    const where = typeof named.dest === 'string' ? named.dest : typeof named.path === 'string' ? named.path : file;
+    const { device, mountPoint } = mountOf(where);
+    return new DiskFullError(where, device, mountPoint, code === 'EDQUOT', { cause: e });
+}
+
 ;// CONCATENATED MODULE: ./src/cache/background.ts
 /**
  * Background work of a cache (stores): run one at a time in the order
@@ -39611,9 +39707,6 @@ class BackgroundQueue {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/archive/errors.ts
@@ -40208,6 +40301,7 @@ function pipeTo(source, transform) {
  */
 
 
+
 /** Read and write buffer size for layer and blob files. */
 const FILE_CHUNK = 1 << 20;
 /** Destroys `s` (if it is not already) and resolves once it has closed. Never rejects. */
@@ -40220,7 +40314,8 @@ function discardStream(s) {
 }
 /**
  * `fill` writes and ends a stream to `tmp`; then `tmp` becomes `file`. On any
- * failure the stream is discarded, `tmp` removed, and the error rethrown.
+ * failure the stream is discarded, `tmp` removed, and the error rethrown (a
+ * full disk as a DiskFullError naming the filesystem and `file`).
  */
 async function writeViaTemp(file, tmp, fill) {
     const out = (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK });
@@ -40231,7 +40326,7 @@ async function writeViaTemp(file, tmp, fill) {
     catch (e) {
         await discardStream(out);
         await (0,promises_.rm)(tmp, { force: true });
-        throw e;
+        throw explainWrite(e, file);
     }
 }
 
@@ -40241,6 +40336,7 @@ async function writeViaTemp(file, tmp, fill) {
  * digest, diffID and size are computed once, while the layer is written, and
  * the bytes are streamed again from their source whenever needed.
  */
+
 
 
 
@@ -40309,8 +40405,8 @@ async function writeLayerBlob(tar, file, opts) {
     catch (e) {
         await discardStream(out);
         await (0,promises_.unlink)(file).catch(() => { });
-        const err = e;
-        throw new LayerWriteError(`writing layer ${file} failed: ${err.message}`, { cause: err });
+        const err = explainWrite(e, file);
+        throw new LayerWriteError(err instanceof DiskFullError ? err.message : `writing layer ${file} failed: ${err.message}`, { cause: err });
     }
     const diffId = diff.digest();
     const stored = opts.compression === 'none' ? diff : blob;
@@ -40552,7 +40648,10 @@ function hintFor(init) {
         if (/certificate|self[- ]signed|CERT_|unable to verify/i.test(init.detail ?? '')) {
             return `The TLS certificate of ${registry} is not trusted: pass its CA with ${setting('registry-certificate', `${registry}=ca.pem`)}, or use ${setting('skip-tls-verify-registry', registry)} (or ${setting('insecure-registry', registry)} for plain HTTP)`;
         }
-        return `Check that ${registry} is reachable from here (DNS, proxy, firewall); for a plain-HTTP registry use ${setting('insecure-registry', registry)}`;
+        return networkHint(registry, init.detail ?? '');
+    }
+    if (codes.has('BLOB_UPLOAD_UNKNOWN') || codes.has('BLOB_UPLOAD_INVALID')) {
+        return 'The registry dropped the upload session (it expired, or a broken request left it unusable); pushing again starts a new one';
     }
     if (init.failure === 'digest-mismatch' ||
         init.failure === 'truncated' ||
@@ -40573,6 +40672,19 @@ function hintFor(init) {
     if (status !== undefined && status >= 500)
         return 'The registry had a server error; try again later';
     return undefined;
+}
+/** The hint for a failure below HTTP: a body of the wrong length, a connection that broke, or none made. */
+function networkHint(registry, detail) {
+    if (/REQ_CONTENT_LENGTH_MISMATCH|Request body length/i.test(detail)) {
+        return 'The content sent is not as long as its size says: a file changed while it was read, or a cached layer is damaged; build again (clear the layer cache if it persists)';
+    }
+    if (/RES_CONTENT_LENGTH_MISMATCH|Response body length/i.test(detail)) {
+        return `${registry} (or a proxy in between) sent a shorter body than its Content-Length; retry, and if it persists report it to the registry's operators`;
+    }
+    if (/ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED|BODY_TIMEOUT|HEADERS_TIMEOUT|PREMATURE_CLOSE|other side closed/i.test(detail)) {
+        return `The connection to ${registry} broke off or stalled mid-transfer; retry, and if it persists check for a proxy or load balancer that cuts long transfers`;
+    }
+    return `Check that ${registry} is reachable from here (DNS, proxy, firewall); for a plain-HTTP registry use ${setting('insecure-registry', registry)}`;
 }
 /** What to do when the registry refuses an action the credentials are not allowed. */
 function permissionHint(registry, scope) {
@@ -40673,7 +40785,7 @@ function reclaiming(source, reclaimer) {
 const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function retryPolicy(p = {}) {
     return {
-        attempts: Math.max(1, p.attempts ?? 5),
+        attempts: Math.max(1, p.attempts ?? 8),
         baseDelayMs: p.baseDelayMs ?? 500,
         maxDelayMs: p.maxDelayMs ?? 30_000,
         sleep: p.sleep ?? defaultSleep,
@@ -40728,6 +40840,14 @@ function backoffDelay(policy, attempt, retryAfterMs) {
     const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
     // "Full jitter", but never less than half the step so retries do not bunch at zero.
     return Math.round(ceiling / 2 + (policy.random() * ceiling) / 2);
+}
+/**
+ * Worth another try of an upload step after a look at where the upload
+ * stands: a retryable failure, or 416 (a Content-Range the registry did not
+ * expect: its own offset says where to go on).
+ */
+function isRecoverable(e) {
+    return e.retryable || e.status === 416;
 }
 /**
  * Runs fn until it succeeds, a non-retryable error happens, or the policy's
@@ -41076,7 +41196,9 @@ function pickChallenge(challenges) {
  * ping (HTTPS; plain HTTP for insecure hosts; loopback tries HTTPS then HTTP
  * like Docker); authorization from the challenge; a 401 refreshes the token
  * once; 408/429/5xx and network errors retried with backoff (Retry-After
- * honoured); redirects followed by hand so the Authorization header never
+ * honoured), the ping included; a response whose headers or body stall is
+ * cut off well before five minutes (60 s for headers, 120 s for the answer
+ * to a blob's closing PUT, 30 s without a byte of body); redirects followed by hand so the Authorization header never
  * reaches another origin.
  */
 
@@ -41096,6 +41218,10 @@ function isLoopbackHost(host) {
     const h = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     return h === 'localhost' || h.endsWith('.localhost') || /^127\./.test(h) || h === '::1';
 }
+/** Waiting for response headers (counted from the end of the request body). */
+const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
+/** Waiting for the next byte of a response body. */
+const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 const MAX_REDIRECTS = 5;
 const ERROR_BODY_LIMIT = 64 * 1024;
 async function readLimited(body, limit) {
@@ -41129,13 +41255,15 @@ class RegistryTransport {
     agent;
     base;
     userAgent;
+    headersTimeout;
     constructor(opts) {
         this.opts = opts;
+        this.headersTimeout = opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
         this.agent = new undici/* Agent */.g6({
             keepAliveTimeout: 30_000,
             connections: 16,
-            headersTimeout: opts.headersTimeoutMs ?? 300_000,
-            bodyTimeout: opts.bodyTimeoutMs ?? 300_000,
+            headersTimeout: this.headersTimeout,
+            bodyTimeout: opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
             connect: {
                 timeout: opts.connectTimeoutMs ?? 30_000,
                 rejectUnauthorized: !opts.skipTlsVerify,
@@ -41180,7 +41308,12 @@ class RegistryTransport {
             return await this.pingScheme('https', 1);
         }
         catch (httpsError) {
-            if (!(httpsError instanceof RegistryError) || httpsError.failure !== 'network')
+            if (!(httpsError instanceof RegistryError))
+                throw httpsError;
+            // An HTTPS registry that answered "try again" is retried over HTTPS.
+            if (httpsError.retryable && httpsError.failure === 'status')
+                return this.pingScheme('https');
+            if (httpsError.failure !== 'network')
                 throw httpsError;
             // An HTTPS server with an untrusted certificate is not a plain-HTTP server.
             if (isCertificateError(httpsError.detail))
@@ -41199,26 +41332,21 @@ class RegistryTransport {
     }
     async pingScheme(scheme, attempts = this.opts.policy.attempts) {
         const base = `${scheme}://${this.opts.host}`;
-        const res = await this.exchange({ method: 'GET', path: `${base}/v2/`, scopes: [], operation: 'ping', expect: [] }, undefined, attempts);
-        const text = await readLimited(res.body, ERROR_BODY_LIMIT);
+        // 401 carries the challenge; 404: some registries do not implement /v2/ itself, requests still work.
+        const res = await this.exchange({
+            method: 'GET',
+            path: `${base}/v2/`,
+            scopes: [],
+            operation: 'ping',
+            expect: [200, 401, 404],
+            hint: (text) => scheme === 'http' && /HTTPS server/i.test(text)
+                ? `${this.opts.host} speaks HTTPS: drop ${setting('insecure-registry', this.opts.registry)} (use ${setting('skip-tls-verify-registry', this.opts.registry)} for an untrusted certificate)`
+                : undefined,
+        }, undefined, attempts);
+        await readLimited(res.body, ERROR_BODY_LIMIT);
         if (res.status === 401) {
             const ch = pickChallenge(parseChallenges(res.headers['www-authenticate']));
             this.auth.setChallenge(ch);
-        }
-        else if (res.status !== 200 && res.status !== 404) {
-            // 404: some registries do not implement /v2/ itself; requests still work.
-            throw new RegistryError({
-                registry: this.opts.registry,
-                operation: 'ping',
-                failure: 'status',
-                method: 'GET',
-                url: `${base}/v2/`,
-                status: res.status,
-                codes: parseErrorCodes(text),
-                hint: scheme === 'http' && /HTTPS server/i.test(text)
-                    ? `${this.opts.host} speaks HTTPS: drop ${setting('insecure-registry', this.opts.registry)} (use ${setting('skip-tls-verify-registry', this.opts.registry)} for an untrusted certificate)`
-                    : undefined,
-            });
         }
         return base;
     }
@@ -41257,7 +41385,13 @@ class RegistryTransport {
             }
             let res;
             try {
-                res = await (0,undici/* request */.Em)(url, { method, headers, body: materialise(body), dispatcher: this.agent });
+                res = await (0,undici/* request */.Em)(url, {
+                    method,
+                    headers,
+                    body: materialise(body),
+                    dispatcher: this.agent,
+                    ...(req.slowAnswer ? { headersTimeout: 2 * this.headersTimeout } : {}),
+                });
             }
             catch (e) {
                 const retryable = isRetryableNetworkError(e) && isReplayable(body);
@@ -41316,7 +41450,13 @@ class RegistryTransport {
                     await res.body.dump();
                 const retryAfterMs = parseRetryAfter(header(res, 'retry-after'));
                 const retryable = isRetryableStatus(status);
-                const err = fail({ status, codes: parseErrorCodes(text), retryable, retryAfterMs });
+                const err = fail({
+                    status,
+                    codes: parseErrorCodes(text),
+                    retryable,
+                    retryAfterMs,
+                    hint: req.hint?.(text),
+                });
                 if (retryable && isReplayable(body) && attempt < attempts) {
                     const delay = backoffDelay(policy, attempt, retryAfterMs);
                     logger.warn(`${req.operation}: ${method} ${displayUrl(url)} → ${status}; retrying in ${delay} ms (attempt ${attempt + 1}/${attempts})`);
@@ -41399,7 +41539,12 @@ function openVerifiedBlob(client, repo, desc) {
         let received = 0;
         let held; // the last chunk, released only after verification
         const policy = client.policy;
-        for (let attempt = 1;; attempt++) {
+        // Breaks in a row without a byte of progress; a resume that got further starts the count again.
+        let attempt = 0;
+        let progressAt = -1;
+        for (;;) {
+            attempt = received > progressAt ? 1 : attempt + 1;
+            progressAt = received;
             const res = await client.blobResponse(repo, desc.digest, received);
             let skip = 0;
             if (received > 0) {
@@ -41541,6 +41686,7 @@ class RemoteLayer extends RemoteBlob {
 
 
 
+
 class BlobStore {
     root;
     blobs;
@@ -41633,27 +41779,55 @@ class BlobStore {
             openUncompressed: () => verifyStream(kept.openUncompressed(), { digest: layer.diffId, what: `layer ${layer.digest}` }),
         });
     }
-    /** Passes `source` through, writing a copy that becomes `file` when the source ends cleanly. */
+    /**
+     * Passes `source` through, writing a copy that becomes `file` when the
+     * source ends cleanly. A copy that fails is dropped and the read goes on,
+     * except on a full disk: then the read fails, naming the filesystem.
+     */
     tee(source, file, size) {
         const tmp = this.tempPath('tee');
         let out = (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { highWaterMark: FILE_CHUNK });
-        const drop = () => {
-            if (!out)
-                return;
-            void discardStream(out).then(() => promises_default().rm(tmp, { force: true }).catch(() => undefined));
-            out = undefined;
+        let failure;
+        /** The chunk's callback while the copy waits for 'drain'. */
+        let waiting;
+        const release = () => {
+            const w = waiting;
+            waiting = undefined;
+            w?.();
         };
-        out.on('error', drop);
+        let dropped = Promise.resolve();
+        const drop = () => {
+            if (out) {
+                dropped = discardStream(out).then(() => promises_default().rm(tmp, { force: true }).catch(() => undefined));
+                out = undefined;
+            }
+            return dropped;
+        };
+        // A full disk fails the read, once the partial copy is gone.
+        const failed = (e) => {
+            if (isDiskFull(e))
+                failure ??= explainWrite(e, file);
+            const gone = drop();
+            if (failure)
+                void gone.then(release);
+            else
+                release();
+        };
+        out.on('error', failed);
         const pass = new external_node_stream_.Transform({
             highWaterMark: FILE_CHUNK,
             transform(chunk, _enc, cb) {
+                if (failure)
+                    return void dropped.then(() => cb(failure));
                 if (!out || out.write(chunk))
-                    cb(null, chunk);
-                else
-                    out.once('drain', () => cb(null, chunk));
+                    return cb(null, chunk);
+                waiting = () => (failure ? cb(failure) : cb(null, chunk));
+                out.once('drain', release);
             },
             flush(cb) {
                 const w = out;
+                if (failure)
+                    return void dropped.then(() => cb(failure));
                 if (!w)
                     return cb();
                 // The source verified digest and size before ending: the copy is complete
@@ -41661,23 +41835,24 @@ class BlobStore {
                 w.end((err) => {
                     const keep = async () => {
                         if (err || out !== w || (await promises_default().stat(tmp)).size !== size)
-                            throw new Error('incomplete copy');
+                            throw err ?? new Error('incomplete copy');
                         await promises_default().rename(tmp, file);
                     };
-                    keep().then(() => cb(), () => {
-                        drop();
-                        cb();
+                    keep().then(() => cb(), (e) => {
+                        if (isDiskFull(e))
+                            failure ??= explainWrite(e, file);
+                        void drop().then(() => cb(failure));
                     });
                 });
             },
         });
-        pass.on('error', drop);
+        pass.on('error', () => void drop());
         pass.on('close', () => {
             if (!pass.writableFinished)
-                drop();
+                void drop();
         });
         source.on('error', (e) => {
-            drop();
+            void drop();
             pass.destroy(e);
         });
         source.pipe(pass);
@@ -41746,6 +41921,7 @@ function parseEntry(text) {
  * memoised (a later change could keep the same timestamps on a filesystem
  * with coarse ones, git's "racy clean" problem).
  */
+
 
 
 
@@ -41845,11 +42021,14 @@ class FileDigestMemo {
             const stored = { version: file_digest_memo_VERSION, root: s.root, files };
             await promises_default().mkdir(this.dir, { recursive: true });
             const tmp = this.temp.tempPath('file-digests');
-            await promises_default().writeFile(tmp, JSON.stringify(stored));
-            await promises_default().rename(tmp, s.file).catch(async (e) => {
+            try {
+                await promises_default().writeFile(tmp, JSON.stringify(stored));
+                await promises_default().rename(tmp, s.file);
+            }
+            catch (e) {
                 await promises_default().rm(tmp, { force: true });
-                throw e;
-            });
+                throw explainWrite(e, s.file);
+            }
             s.dirty = false;
         }
     }
@@ -41873,6 +42052,7 @@ const MissReason = {
  * store beside them, which also holds base image layers by digest. Writes
  * are temp file + rename, so two builds can share the directory.
  */
+
 
 
 
@@ -41959,14 +42139,17 @@ class LocalLayerCache {
             return undefined;
         }
     }
-    /** Temp file + rename. */
+    /** Temp file + rename; a failure (a full disk) names the file. */
     async writeFile(file, text) {
         const tmp = this.blobs.tempPath('entry');
-        await promises_default().writeFile(tmp, text);
-        await promises_default().rename(tmp, file).catch(async (e) => {
+        try {
+            await promises_default().writeFile(tmp, text);
+            await promises_default().rename(tmp, file);
+        }
+        catch (e) {
             await promises_default().rm(tmp, { force: true });
-            throw e;
-        });
+            throw explainWrite(e, file);
+        }
     }
     /** Stores now (the blob first, the entry last). */
     async write(key, layer) {
@@ -42628,35 +42811,32 @@ function deepFreeze(value) {
 
 
 
-function upload_location(res, repo, operation) {
-    const loc = header(res, 'location');
-    if (!loc) {
-        throw new RegistryError({
-            registry: repo.registry,
-            repository: repo.repository,
-            operation,
-            failure: 'invalid-response',
-            method: 'POST',
-            url: res.url,
-            status: res.status,
-            detail: 'the registry answered without a Location header',
-        });
-    }
-    return new URL(loc, res.url).toString();
-}
 function withDigest(url, digest) {
     const u = new URL(url);
     u.searchParams.set('digest', digest);
     return u.toString();
 }
-/** Reads exactly `n` bytes from a shared iterator, keeping what is left over for the next chunk. */
-class ChunkReader {
-    source;
+/** `Range: 0-N` of an upload status → bytes held (N + 1; "0-0" and none read as 0). */
+function uploadedBytes(range) {
+    if (range === undefined)
+        return undefined;
+    const m = /^(?:bytes=)?0-(\d+)$/.exec(range.trim());
+    if (!m)
+        return undefined;
+    const last = Number(m[1]);
+    return last === 0 ? 0 : last + 1;
+}
+/** Reads exactly `n` bytes at a time from one stream of the blob, opened at an offset. */
+class BlobCursor {
+    skipping;
     leftover;
     it;
-    constructor(source) {
-        this.source = source;
-        this.it = source[Symbol.asyncIterator]();
+    source;
+    /** `skipping`: bytes of the stream the registry already holds. */
+    constructor(open, skipping) {
+        this.skipping = skipping;
+        this.source = open();
+        this.it = this.source[Symbol.asyncIterator]();
     }
     async *take(n) {
         let want = n;
@@ -42668,6 +42848,13 @@ class ChunkReader {
                 if (next.done)
                     throw new Error(`the blob's stream ended ${want} bytes early`);
                 chunk = next.value;
+            }
+            if (this.skipping > 0) {
+                const k = Math.min(this.skipping, chunk.length);
+                this.skipping -= k;
+                if (k === chunk.length)
+                    continue;
+                chunk = chunk.subarray(k);
             }
             if (chunk.length > want) {
                 this.leftover = chunk.subarray(want);
@@ -42681,30 +42868,112 @@ class ChunkReader {
         this.source.destroy();
     }
 }
-/** POST /blobs/uploads/: opens an upload session (its Location names it); the body is dumped. */
-async function openUploadSession(t, repo, common) {
-    const session = await t.send({
-        ...common,
-        method: 'POST',
-        path: `/v2/${repo.repository}/blobs/uploads/`,
-        headers: { 'content-length': '0' },
-        expect: [202],
-    });
-    await session.body.dump();
-    return session;
+/** The registry no longer has (or will not continue) this upload session: start a new one. */
+class SessionLost extends Error {
+    error;
+    /** The registry accepted some of the blob in this session before it was lost. */
+    progressed = false;
+    constructor(error) {
+        super(error.message);
+        this.error = error;
+    }
 }
-async function uploadBlob(client, repo, blob, opts) {
-    const t = client.transport(repo.registry);
-    const operation = `upload blob ${blob.digest}`;
-    const common = { scopes: opts.scopes, repository: repo.repository, operation, retry: false };
-    const chunkSize = opts.chunkSize;
-    const verifyStored = (res) => {
-        const stored = header(res, 'docker-content-digest');
-        if (stored && stored !== blob.digest) {
+/**
+ * The registry dropped the session, or will not go on with it: distribution
+ * 2.8 answers 404 BLOB_UPLOAD_INVALID (and cancels the upload) when a broken
+ * request left it holding other bytes than the client's Location says.
+ */
+function sessionGone(e) {
+    return (e.failure === 'status' &&
+        (e.status === 404 || e.hasCode('BLOB_UPLOAD_UNKNOWN') || e.hasCode('BLOB_UPLOAD_INVALID')));
+}
+class BlobUpload {
+    client;
+    repo;
+    blob;
+    opts;
+    t;
+    operation;
+    common;
+    constructor(client, repo, blob, opts) {
+        this.client = client;
+        this.repo = repo;
+        this.blob = blob;
+        this.opts = opts;
+        this.t = client.transport(repo.registry);
+        this.operation = `upload blob ${blob.digest}`;
+        this.common = { scopes: opts.scopes, repository: repo.repository, operation: this.operation };
+    }
+    /**
+     * Sessions lost before the registry accepted any of the blob count against
+     * the policy's attempts; those lost later do not (a chunked upload through
+     * a flaky network loses many), within twice the attempts in all.
+     */
+    async run() {
+        if (await this.exists())
+            return 'exists';
+        const { policy } = this.client;
+        let barren = 0;
+        for (let session = 1;; session++) {
+            try {
+                return await this.inSession(session === 1);
+            }
+            catch (e) {
+                if (!(e instanceof SessionLost))
+                    throw e;
+                if (await this.exists())
+                    return 'uploaded';
+                if (!e.progressed)
+                    barren++;
+                if (barren >= policy.attempts || session >= 2 * policy.attempts) {
+                    throw e.error.with({
+                        detail: this.gaveUp(e.error, `${session} upload sessions`),
+                        retryable: false,
+                    });
+                }
+                const delay = backoffDelay(policy, Math.max(1, barren));
+                this.client.logger.warn(`${this.operation} to ${this.repo.name}: ${e.error.message}; starting a new upload in ${delay} ms (session ${session + 1})`);
+                await policy.sleep(delay);
+            }
+        }
+    }
+    gaveUp(e, what) {
+        return [e.detail, `gave up after ${what}`].filter(Boolean).join('; ');
+    }
+    async exists() {
+        const head = await this.t.send({
+            ...this.common,
+            method: 'HEAD',
+            path: `/v2/${this.repo.repository}/blobs/${this.blob.digest}`,
+            expect: [200, 404],
+            redirect: true,
+        });
+        await head.body.dump();
+        return head.status === 200;
+    }
+    location(res, method) {
+        const loc = header(res, 'location');
+        if (!loc) {
             throw new RegistryError({
-                registry: repo.registry,
-                repository: repo.repository,
-                operation,
+                registry: this.repo.registry,
+                repository: this.repo.repository,
+                operation: this.operation,
+                failure: 'invalid-response',
+                method,
+                url: res.url,
+                status: res.status,
+                detail: 'the registry answered without a Location header',
+            });
+        }
+        return new URL(loc, res.url).toString();
+    }
+    verifyStored(res) {
+        const stored = header(res, 'docker-content-digest');
+        if (stored && stored !== this.blob.digest) {
+            throw new RegistryError({
+                registry: this.repo.registry,
+                repository: this.repo.repository,
+                operation: this.operation,
                 failure: 'digest-mismatch',
                 method: 'PUT',
                 url: res.url,
@@ -42712,89 +42981,182 @@ async function uploadBlob(client, repo, blob, opts) {
                 detail: `the registry stored ${stored}`,
             });
         }
-    };
-    const once = async () => {
-        const head = await t.send({
-            ...common,
-            method: 'HEAD',
-            path: `/v2/${repo.repository}/blobs/${blob.digest}`,
-            expect: [200, 404],
-            redirect: true,
+    }
+    /** Opens a session (a mount when a source is known: 201 means done). */
+    async open(mount) {
+        const from = mount ? (this.opts.mountFrom ?? []).find((r) => r !== this.repo.repository) : undefined;
+        const q = from ? `?${new URLSearchParams({ mount: this.blob.digest, from })}` : '';
+        const res = await this.t.send({
+            ...this.common,
+            method: 'POST',
+            path: `/v2/${this.repo.repository}/blobs/uploads/${q}`,
+            headers: { 'content-length': '0' },
+            expect: from ? [201, 202] : [202],
         });
-        await head.body.dump();
-        if (head.status === 200)
-            return 'exists';
-        let session;
-        const from = (opts.mountFrom ?? []).find((r) => r !== repo.repository);
-        if (from) {
-            const q = new URLSearchParams({ mount: blob.digest, from });
-            session = await t.send({
-                ...common,
-                method: 'POST',
-                path: `/v2/${repo.repository}/blobs/uploads/?${q}`,
-                headers: { 'content-length': '0' },
-                expect: [201, 202],
-            });
-            await session.body.dump();
-            if (session.status === 201) {
-                verifyStored(session);
-                return 'mounted';
-            }
-            client.logger.debug(`mount of ${blob.digest} from ${from} refused; uploading`);
+        await res.body.dump();
+        if (res.status === 201) {
+            this.verifyStored(res);
+            return { mounted: true };
         }
-        session ??= await openUploadSession(t, repo, common);
-        let url = upload_location(session, repo, operation);
-        if (!chunkSize || blob.size <= chunkSize) {
-            const put = await t.send({
-                ...common,
-                method: 'PUT',
-                path: withDigest(url, blob.digest),
-                headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-                body: () => reclaiming(blob.open(), client.reclaimer),
-                expect: [201],
-            });
-            await put.body.dump();
-            verifyStored(put);
-            return 'uploaded';
-        }
-        const reader = new ChunkReader(reclaiming(blob.open(), client.reclaimer));
+        if (from)
+            this.client.logger.debug(`mount of ${this.blob.digest} from ${from} refused; uploading`);
+        return { mounted: false, url: this.location(res, 'POST') };
+    }
+    /** Where the registry is in this session: bytes held and the Location to continue at. */
+    async status(url) {
+        let res;
         try {
-            for (let offset = 0; offset < blob.size;) {
-                const n = Math.min(chunkSize, blob.size - offset);
-                const patch = await t.send({
-                    ...common,
-                    method: 'PATCH',
-                    path: url,
-                    headers: {
-                        'content-type': 'application/octet-stream',
-                        'content-length': String(n),
-                        'content-range': `${offset}-${offset + n - 1}`,
-                    },
-                    body: reader.take(n),
-                    expect: [202, 204],
-                });
-                await patch.body.dump();
-                url = upload_location(patch, repo, operation);
-                offset += n;
+            res = await this.t.send({
+                ...this.common,
+                method: 'GET',
+                path: url,
+                expect: [204],
+            });
+        }
+        catch (e) {
+            // 404 BLOB_UPLOAD_UNKNOWN (gone, or already committed), BLOB_UPLOAD_INVALID, 405…
+            if (e instanceof RegistryError && e.failure === 'status' && !e.retryable)
+                throw new SessionLost(e);
+            throw e;
+        }
+        await res.body.dump();
+        const offset = uploadedBytes(header(res, 'range'));
+        const next = header(res, 'location') ? this.location(res, 'GET') : url;
+        if (offset === undefined || offset > this.blob.size) {
+            throw new SessionLost(new RegistryError({
+                registry: this.repo.registry,
+                repository: this.repo.repository,
+                operation: this.operation,
+                failure: 'invalid-response',
+                method: 'GET',
+                url,
+                status: res.status,
+                detail: `the upload status has an unusable Range "${header(res, 'range') ?? ''}"`,
+            }));
+        }
+        return { offset, url: next };
+    }
+    async inSession(mount) {
+        const opened = await this.open(mount);
+        if (opened.mounted)
+            return 'mounted';
+        const { policy, reclaimer } = this.client;
+        const size = this.blob.size;
+        const chunk = this.opts.chunkSize && size > this.opts.chunkSize ? this.opts.chunkSize : size;
+        const open = () => reclaiming(this.blob.open(), reclaimer);
+        let url = opened.url;
+        let offset = 0;
+        let resumed = false;
+        let cursor;
+        let failures = 0;
+        let progressed = false;
+        try {
+            for (;;) {
+                try {
+                    if (offset === 0 && chunk === size) {
+                        // Monolithic: the whole blob in the closing PUT.
+                        const put = await this.t.send({
+                            ...this.common,
+                            method: 'PUT',
+                            path: withDigest(url, this.blob.digest),
+                            headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+                            body: open,
+                            expect: [201],
+                            retry: false,
+                            slowAnswer: true,
+                        });
+                        await put.body.dump();
+                        this.verifyStored(put);
+                        return 'uploaded';
+                    }
+                    if (offset < size) {
+                        const n = Math.min(chunk, size - offset);
+                        cursor ??= new BlobCursor(open, offset);
+                        const patch = await this.t.send({
+                            ...this.common,
+                            method: 'PATCH',
+                            path: url,
+                            headers: {
+                                'content-type': 'application/octet-stream',
+                                'content-length': String(n),
+                                'content-range': `${offset}-${offset + n - 1}`,
+                            },
+                            body: cursor.take(n),
+                            expect: [202, 204],
+                            retry: false,
+                        });
+                        await patch.body.dump();
+                        url = this.location(patch, 'PATCH');
+                        offset += n;
+                        failures = 0;
+                        progressed = true;
+                        continue;
+                    }
+                    return await this.commit(url, resumed);
+                }
+                catch (e) {
+                    if (e instanceof SessionLost)
+                        throw e;
+                    if (e instanceof RegistryError && sessionGone(e))
+                        throw new SessionLost(e);
+                    if (!(e instanceof RegistryError) || !isRecoverable(e))
+                        throw e;
+                    cursor?.close();
+                    cursor = undefined;
+                    if (++failures >= policy.attempts) {
+                        throw e.with({ detail: this.gaveUp(e, `${failures} attempts`), retryable: false });
+                    }
+                    const delay = backoffDelay(policy, failures, e.retryAfterMs);
+                    this.client.logger.warn(`${this.operation} to ${this.repo.name}: ${e.message}; resuming in ${delay} ms (attempt ${failures + 1}/${policy.attempts})`);
+                    await policy.sleep(delay);
+                    const at = await this.status(url);
+                    if (at.offset !== offset)
+                        this.client.logger.debug(`${this.operation}: the registry holds ${at.offset} bytes`);
+                    resumed ||= at.offset > 0;
+                    offset = at.offset;
+                    url = at.url;
+                }
             }
+        }
+        catch (e) {
+            if (e instanceof SessionLost)
+                e.progressed = progressed;
+            throw e;
         }
         finally {
-            reader.close();
+            cursor?.close();
         }
-        const put = await t.send({
-            ...common,
-            method: 'PUT',
-            path: withDigest(url, blob.digest),
-            headers: { 'content-length': '0' },
-            expect: [201],
-        });
-        await put.body.dump();
-        verifyStored(put);
-        return 'uploaded';
-    };
-    return withRetry(client.policy, once, {
-        onRetry: (e, attempt, delay) => client.logger.warn(`${operation} to ${repo.name}: ${e.message}; retrying in ${delay} ms (attempt ${attempt + 1}/${client.policy.attempts})`),
-    });
+    }
+    /** The closing PUT ?digest= with no body, retried by the transport. */
+    async commit(url, resumed) {
+        try {
+            const put = await this.t.send({
+                ...this.common,
+                method: 'PUT',
+                path: withDigest(url, this.blob.digest),
+                headers: { 'content-length': '0' },
+                expect: [201],
+                slowAnswer: true,
+            });
+            await put.body.dump();
+            this.verifyStored(put);
+            return 'uploaded';
+        }
+        catch (e) {
+            if (!(e instanceof RegistryError) || (e.failure !== 'status' && e.failure !== 'network'))
+                throw e;
+            // Stored, but answered an error (or the answer was lost, or a retry found the session consumed)?
+            if (await this.exists())
+                return 'uploaded';
+            // Gone, or the bytes of a resumed upload did not add up (a broken request kept more than it said): start over.
+            if (sessionGone(e) || (resumed && e.status === 400))
+                throw new SessionLost(e);
+            throw e;
+        }
+    }
+}
+function uploadBlob(client, repo, blob, opts) {
+    return new BlobUpload(client, repo, blob, opts).run();
 }
 
 ;// CONCATENATED MODULE: ./src/registry/push.ts
@@ -43286,7 +43648,7 @@ function defaultBuildOptions(context, dockerfile) {
         isolation: 'auto',
         snapshotMode: 'auto',
         keepWorkspace: false,
-        pushRetry: 5,
+        pushRetry: 8,
     };
 }
 
@@ -43897,11 +44259,17 @@ class Glob {
     fresh() {
         return new Int32Array(this.size).fill(-1);
     }
-    /** The states after reading all of cps from the start; undefined once none is left. */
-    run(cps) {
-        let cur = this.fresh();
-        let curList = [];
-        this.close(cur, 0, 0, curList);
+    /** The state before any input. */
+    start() {
+        const set = this.fresh();
+        const list = [];
+        this.close(set, 0, 0, list);
+        return { set, list };
+    }
+    /** The state after reading cps from `state`; undefined once nothing can match any more. */
+    advance(state, cps) {
+        let cur = state.set;
+        let curList = state.list;
         for (const c of cps) {
             if (curList.length === 0)
                 return undefined;
@@ -43911,7 +44279,15 @@ class Glob {
             cur = next;
             curList = nextList;
         }
-        return curList.length > 0 ? cur : undefined;
+        return curList.length > 0 ? { set: cur, list: curList } : undefined;
+    }
+    /** True when the input read to reach `state` is a whole match. */
+    accepts(state) {
+        return this.accepting(state.set) !== -1;
+    }
+    /** The states after reading all of cps from the start; undefined once none is left. */
+    run(cps) {
+        return this.advance(this.start(), cps)?.set;
     }
     /** True when the whole of cps matches. */
     matchesCodePoints(cps) {
@@ -43989,11 +44365,66 @@ class Glob {
         }
         return bestStart === -1 ? undefined : [bestStart, bestEnd];
     }
+    /** This glob as a DFA built lazily (for walkers that match many names). */
+    dfa() {
+        this.cachedDfa ??= new GlobDfa(this);
+        return this.cachedDfa;
+    }
+    cachedDfa;
     /** The same pattern read backwards (for suffix trimming). */
     reversed() {
         if (this.tail || this.tokens.some((t) => t.k === 'dirs'))
             throw new Error('glob with ** cannot be reversed');
         return new Glob([...this.tokens].reverse(), false);
+    }
+}
+/** DFA states built past this many are not cached (a pathological pattern stays linear, just slower). */
+const DFA_STATE_LIMIT = 4096;
+/**
+ * A glob's NFA turned into a DFA one transition at a time, as names are
+ * read: each (state, code point) is simulated once and then looked up, so
+ * matching many names costs a map lookup per code point. State -1 is dead.
+ */
+class GlobDfa {
+    glob;
+    states = [];
+    ids = new Map();
+    start;
+    constructor(glob) {
+        this.glob = glob;
+        this.start = this.intern(glob.start());
+    }
+    intern(nfa) {
+        if (!nfa)
+            return -1;
+        const key = [...nfa.list].sort((a, b) => a - b).join(',');
+        const known = this.ids.get(key);
+        if (known !== undefined)
+            return known;
+        const id = this.states.length;
+        this.states.push({ nfa, accepting: this.glob.accepts(nfa), next: new Map() });
+        if (this.states.length <= DFA_STATE_LIMIT)
+            this.ids.set(key, id);
+        return id;
+    }
+    /** The state after reading cps from `state` (-1: nothing can match any more). */
+    advance(state, cps) {
+        let s = state;
+        for (let i = 0; i < cps.length && s !== -1; i++) {
+            const st = this.states[s];
+            const c = cps[i];
+            let n = st.next.get(c);
+            if (n === undefined) {
+                n = this.intern(this.glob.advance(st.nfa, [c]));
+                if (this.states.length <= DFA_STATE_LIMIT)
+                    st.next.set(c, n);
+            }
+            s = n;
+        }
+        return s;
+    }
+    accepts(state) {
+        return state !== -1 && this.states[state].accepting;
     }
 }
 
@@ -44041,7 +44472,7 @@ function compileShellPattern(pattern) {
     return new Glob(tokens);
 }
 /** Go's Regexp.Expand for a template without capture groups: `$$` → `$`, `$0`/`${0}` → the match. */
-function expandTemplate(template, match) {
+function expandTemplate(template, match, check) {
     let out = '';
     for (let i = 0; i < template.length; i++) {
         const ch = template[i];
@@ -44072,14 +44503,16 @@ function expandTemplate(template, match) {
             out += '$';
             continue;
         }
-        if (name === '0')
+        if (name === '0') {
             out += match;
+            check(out);
+        }
         i = end - 1;
     }
     return out;
 }
-/** Go's Regexp.ReplaceAllString with a leftmost-longest glob. */
-function replaceAll(value, glob, replacement) {
+/** Go's Regexp.ReplaceAllString with a leftmost-longest glob; `check` sees the result as it grows (and may throw). */
+function replaceAll(value, glob, replacement, check = () => { }) {
     const { cps, offsets } = toCodePoints(value);
     let out = '';
     let lastEnd = 0;
@@ -44091,7 +44524,8 @@ function replaceAll(value, glob, replacement) {
         const [a, b] = m;
         out += value.slice(offsets[lastEnd], offsets[a]);
         if (b > lastEnd || a === 0)
-            out += expandTemplate(replacement, value.slice(offsets[a], offsets[b]));
+            out += expandTemplate(replacement, value.slice(offsets[a], offsets[b]), check);
+        check(out);
         lastEnd = b;
         searchPos = Math.max(searchPos + 1, b);
     }
@@ -44131,10 +44565,45 @@ function trim(side, pattern, value, greedy) {
  * to one string (processWord) or split into words after expansion
  * (processWords): unquoted expansion results split on white space, quoted
  * text never does.
+ *
+ * Expansion is bounded (BuildKit has no bound; a few lines of doubling ARGs
+ * reach gigabytes): an expanded word may be 1 MiB at most, checked as it
+ * grows, and a lexer given an ExpansionBudget refuses to produce more than
+ * the budget's limit over all its words.
  */
 
 
 
+/** The longest word an expansion may produce, in UTF-16 units (about 1 MiB of text). */
+const MAX_EXPANDED_WORD = 1 << 20;
+/** What the expansions of one scope may produce in all (shared by its lexers and carried to clones). */
+class ExpansionBudget {
+    limit;
+    used;
+    constructor(limit, used = 0) {
+        this.limit = limit;
+        this.used = used;
+    }
+    charge(n) {
+        this.used += n;
+        if (this.used > this.limit) {
+            throw new ShellWordError(`the expansions of this stage total more than ${mib(this.limit)}: Kiln stops runaway ARG/ENV expansion there`);
+        }
+    }
+    copy() {
+        return new ExpansionBudget(this.limit, this.used);
+    }
+}
+function mib(n) {
+    return `${n / (1 << 20)} MiB`;
+}
+/** Throws when an expansion grew past MAX_EXPANDED_WORD. */
+function checkWordSize(s) {
+    if (s.length > MAX_EXPANDED_WORD) {
+        throw new ShellWordError(`the expansion is longer than ${mib(MAX_EXPANDED_WORD)}: Kiln stops runaway ARG/ENV expansion there (put values that large in a file)`);
+    }
+    return s;
+}
 const EOF = -1;
 const shell_lex_c = (s) => s.codePointAt(0);
 const DOLLAR = shell_lex_c('$');
@@ -44185,6 +44654,12 @@ class Words {
         this.inWord = true;
     }
     addString(s) {
+        // No white space (as isSpaceCode has it; \s also covers U+FEFF, which then takes the slow path): one piece.
+        if (!/[\s\u0085]/u.test(s)) {
+            if (s.length > 0)
+                this.addRawString(s);
+            return;
+        }
         for (const ch of s)
             this.addChar(ch.codePointAt(0));
     }
@@ -44233,6 +44708,7 @@ class ShellLex {
         this.unmatched = new Set();
         try {
             const [result, words] = this.processStopOn(EOF, this.rawEscapes);
+            this.options.budget?.charge(result.length);
             return { result, words, matched: this.matched, unmatched: this.unmatched };
         }
         catch (err) {
@@ -44276,7 +44752,7 @@ class ShellLex {
                 }
                 if (ch === DOLLAR) {
                     const tmp = this.processDollar();
-                    result += tmp;
+                    result = checkWordSize(result + tmp);
                     words.addString(tmp);
                 }
                 else if (ch === LESS && this.options.heredocWhitespace) {
@@ -44363,7 +44839,7 @@ class ShellLex {
                 return result;
             }
             if (p === DOLLAR) {
-                result += this.processDollar();
+                result = checkWordSize(result + this.processDollar());
                 continue;
             }
             let ch = this.next();
@@ -44499,12 +44975,12 @@ class ShellLex {
         const glob = patternOrError(pattern);
         const v = value ?? '';
         if (all)
-            return replaceAll(v, glob, replacement);
+            return replaceAll(v, glob, replacement, checkWordSize);
         const { cps, offsets } = toCodePoints(v);
         const m = glob.search(cps, 0);
         if (!m)
             return v;
-        return v.slice(0, offsets[m[0]]) + replacement + v.slice(offsets[m[1]]);
+        return checkWordSize(v.slice(0, offsets[m[0]]) + replacement + v.slice(offsets[m[1]]));
     }
 }
 
@@ -44526,10 +45002,15 @@ class ShellLex {
  *   RUNs (but never the image config). The image config gets ENV only.
  * - Proxy build args (HTTP_PROXY, https_proxy, NO_PROXY, ...) reach RUN
  *   without any ARG and stay out of the history.
+ * - Expansion is bounded: a word 1 MiB (shell-lex.ts), and everything the
+ *   meta ARGs, or one stage (with the stage it is built FROM), expand 64 MiB
+ *   in all; past that the instruction's line gets an error.
  */
 
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** What the expansions of the meta ARGs, or of one stage, may produce in all. */
+const MAX_SCOPE_EXPANSION = 64 << 20;
 /** Build args that reach RUN without an ARG (names compared case-insensitively). */
 const PROXY_ARG_NAMES = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'];
 function isProxyArg(name) {
@@ -44547,7 +45028,7 @@ function splitEnv(entry) {
  */
 function resolveGlobalArgs(metaArgs, buildArgs, predefined, escapeToken) {
     const globals = new Map(predefined);
-    const lex = new ShellLex(escapeToken);
+    const lex = new ShellLex(escapeToken, { budget: new ExpansionBudget(MAX_SCOPE_EXPANSION) });
     for (const instr of metaArgs) {
         for (const arg of instr.args) {
             const given = buildArgs.get(arg.name);
@@ -44566,29 +45047,32 @@ class StageScope {
     env;
     config;
     args;
+    budget;
     lex;
-    rawLex = new ShellLex('\\', { skipProcessQuotes: true });
+    rawLex;
     constructor(opts, 
     /** What expansions and RUN see: config env, then ENV and ARG values, later wins. */
     env, 
     /** The image config's Env, in order (duplicates of the base kept). */
-    config, args) {
+    config, args, budget) {
         this.opts = opts;
         this.env = env;
         this.config = config;
         this.args = args;
-        this.lex = new ShellLex(opts.escapeToken);
+        this.budget = budget;
+        this.lex = new ShellLex(opts.escapeToken, { budget });
+        this.rawLex = new ShellLex('\\', { skipProcessQuotes: true, budget });
     }
     /** The scope at the start of a stage built on an image (or scratch: baseEnv []). */
     static forImage(opts) {
         const config = opts.baseEnv.map(splitEnv);
         if (!config.some(([k]) => k === 'PATH'))
             config.push(['PATH', DEFAULT_PATH]);
-        return new StageScope(opts, new Map(config), config, []);
+        return new StageScope(opts, new Map(config), config, [], new ExpansionBudget(MAX_SCOPE_EXPANSION));
     }
-    /** The scope at the start of a stage built FROM this (finished) stage: ENV and ARGs carry over. */
+    /** The scope at the start of a stage built FROM this (finished) stage: ENV, ARGs and what was expanded carry over. */
     clone() {
-        return new StageScope(this.opts, new Map(this.env), this.config.map(([k, v]) => [k, v]), this.args.map((a) => ({ ...a })));
+        return new StageScope(this.opts, new Map(this.env), this.config.map(([k, v]) => [k, v]), this.args.map((a) => ({ ...a })), this.budget.copy());
     }
     get(name) {
         return this.env.get(name);
@@ -47198,6 +47682,12 @@ function reportFindings(report, log) {
  * classes, `\` escapes, `!pattern` re-includes, the last matching pattern
  * wins, and a pattern matching a directory matches everything below it.
  * Matching runs on a linear-time NFA (glob.ts), not backtracking RegExps.
+ *
+ * Walkers use DirState: a directory carries the last pattern that matched
+ * it or a parent, and only the later patterns that could still match below
+ * it, each glob with its NFA already advanced past `dir/`. An entry is then
+ * matched by its own name against those few patterns, instead of its whole
+ * path and every parent against every pattern.
  */
 
 
@@ -47212,6 +47702,9 @@ class PatternError extends Error {
         this.pattern = pattern;
         this.index = index;
     }
+}
+function pattern_matcher_join(dir, name) {
+    return dir === '' ? name : `${dir}/${name}`;
 }
 /** Go's path.Clean. */
 function cleanPath(p) {
@@ -47371,6 +47864,7 @@ function couldMatchBelow(p, dir) {
         }
     }
 }
+const SLASH_CPS = [pattern_matcher_SLASH];
 class PatternMatcher {
     patterns = [];
     hasExclusions;
@@ -47430,6 +47924,71 @@ class PatternMatcher {
     matches(path) {
         const i = this.lastMatch(path);
         return i >= 0 && !this.patterns[i].exclusion;
+    }
+    /** The state of the context root, for entry(). */
+    rootState() {
+        const live = [];
+        for (let i = this.patterns.length - 1; i >= 0; i--) {
+            const p = this.patterns[i];
+            live.push(p.glob ? { index: i, p, state: p.glob.dfa().start } : { index: i, p });
+        }
+        return { dir: '', last: -1, live };
+    }
+    /** The state of a directory below the root (its parents' decisions do not matter here). */
+    stateOf(dir) {
+        let state = this.rootState();
+        for (const name of dir === '' ? [] : dir.split('/')) {
+            state = this.entry(state, name, true).state;
+        }
+        return state;
+    }
+    /**
+     * What a walker does with `name` inside the directory of `parent`: the same
+     * answers as matches() and canPruneDir() on the joined path.
+     */
+    entry(parent, name, isDir) {
+        const path = pattern_matcher_join(parent.dir, name);
+        const cps = toCodePoints(name).cps;
+        let last = parent.last;
+        const after = [];
+        // Highest index first: the first match is the last pattern that matches.
+        for (let k = 0; k < parent.live.length; k++) {
+            const lp = parent.live[k];
+            let hit;
+            if (lp.state !== undefined) {
+                const dfa = lp.p.glob.dfa();
+                const s = dfa.advance(lp.state, cps);
+                after[k] = s;
+                hit = dfa.accepts(s);
+            }
+            else {
+                hit = matchOne(lp.p, path);
+            }
+            if (hit) {
+                // Lower patterns can no longer decide anything here or below.
+                last = lp.index;
+                break;
+            }
+        }
+        const excluded = last >= 0 && !this.patterns[last].exclusion;
+        if (!isDir)
+            return { excluded, prune: false };
+        const live = [];
+        for (let k = 0; k < parent.live.length; k++) {
+            const lp = parent.live[k];
+            if (lp.index <= last)
+                break;
+            if (lp.state !== undefined) {
+                const below = lp.p.glob.dfa().advance(after[k], SLASH_CPS);
+                if (below !== -1)
+                    live.push({ index: lp.index, p: lp.p, state: below });
+            }
+            else if (couldMatchBelow(lp.p, path)) {
+                live.push(lp);
+            }
+        }
+        const prune = excluded && !live.some((lp) => lp.p.exclusion);
+        return { excluded, prune, state: { dir: path, last, live } };
     }
     /**
      * True when dir is excluded and no later `!` exception could match anything
@@ -47505,15 +48064,20 @@ class IgnoreMatcher {
     matches(relPath) {
         return this.matcher.matches(relPath);
     }
-    /** True when a walker can skip the directory without looking inside (no exception can re-include anything). */
-    canPruneDir(relDir) {
-        return this.matcher.canPruneDir(relDir);
-    }
-    /** One call for walkers: what to do with an entry. */
+    /** What to do with an entry: include it, exclude it, or (a directory no exception reaches into) skip it whole. */
     decide(relPath, isDir) {
-        if (!this.matches(relPath))
-            return 'include';
-        return isDir && this.canPruneDir(relPath) ? 'prune' : 'exclude';
+        const slash = relPath.lastIndexOf('/');
+        const parent = this.stateOf(slash < 0 ? '' : relPath.slice(0, slash));
+        const d = this.entry(parent, relPath.slice(slash + 1), isDir);
+        return d.prune ? 'prune' : d.excluded ? 'exclude' : 'include';
+    }
+    /** For walkers: the state of a directory (relative to the context; '' is the root), to decide its entries by name. */
+    stateOf(relDir) {
+        return this.matcher.stateOf(relDir);
+    }
+    /** What a walker does with `name` in the directory of `parent` (the same answers as decide()). */
+    entry(parent, name, isDir) {
+        return this.matcher.entry(parent, name, isDir);
     }
     get hasExceptions() {
         return this.matcher.hasExclusions;
@@ -47695,9 +48259,12 @@ function planStages(df, opts) {
     // The stages the target needs; ONBUILD triggers of needed stages can add more.
     const needed = new Set();
     const triggersLoaded = new Set();
-    const visit = (i) => {
+    // Depth-first with a stack of its own: a chain of thousands of stages must not overflow the call stack.
+    const pending = [target.index];
+    while (pending.length > 0) {
+        const i = pending.pop();
         if (needed.has(i))
-            return;
+            continue;
         needed.add(i);
         const p = planned[i];
         if (!triggersLoaded.has(i)) {
@@ -47708,12 +48275,11 @@ function planStages(df, opts) {
             p.onbuild = triggers.map((t) => parseOnbuildTrigger(t, p.stage.from.location));
             deps[i] = [...depsOf(p, p.onbuild), ...deps[i]];
         }
+        for (const d of [...deps[i]].reverse())
+            pending.push(d.index);
         if (p.base.kind === 'stage')
-            visit(p.base.index);
-        for (const d of deps[i])
-            visit(d.index);
-    };
-    visit(target.index);
+            pending.push(p.base.index);
+    }
     const result = [];
     for (const p of planned) {
         if (!needed.has(p.index))
@@ -47753,29 +48319,53 @@ function planStages(df, opts) {
     }
     return { target: target.index, stages: result, globalArgs, warnings };
 }
+/** Depth-first over the --from edges with explicit stacks (no recursion: chains may be thousands long). */
 function checkCycles(df, deps) {
     const done = new Set();
     const onPath = [];
+    /** Position of each stage on the path. */
+    const at = new Map();
+    /** The next edge to follow from each stage on the path. */
+    const nextEdge = [];
+    /** via[j]: where the edge from onPath[j] to onPath[j + 1] is written. */
     const via = [];
-    const visit = (i) => {
-        if (done.has(i))
-            return;
-        onPath.push(i);
-        for (const d of deps[i]) {
-            const at = onPath.indexOf(d.index);
-            via.push(d.location);
-            if (at >= 0) {
-                const names = [...onPath.slice(at), d.index].map((s) => df.stages[s].name ?? String(s));
-                throw DockerfileError.at(via[at], `circular dependency detected on stage: ${names[0]} (${names.join(' -> ')}); a stage cannot copy from itself or from a stage that copies from it`);
+    for (let root = 0; root < deps.length; root++) {
+        if (done.has(root))
+            continue;
+        onPath.push(root);
+        at.set(root, 0);
+        nextEdge.push(0);
+        while (onPath.length > 0) {
+            const top = onPath.length - 1;
+            const i = onPath[top];
+            const d = deps[i][nextEdge[top]];
+            if (d === undefined) {
+                onPath.pop();
+                nextEdge.pop();
+                at.delete(i);
+                done.add(i);
+                if (onPath.length > 0)
+                    via.pop();
+                continue;
             }
-            visit(d.index);
-            via.pop();
+            nextEdge[top]++;
+            const cycleAt = at.get(d.index);
+            if (cycleAt !== undefined) {
+                via.push(d.location);
+                const names = [...onPath.slice(cycleAt), d.index].map((s) => df.stages[s].name ?? String(s));
+                const path = names.length > 12
+                    ? [...names.slice(0, 5), `… ${names.length - 10} more …`, ...names.slice(-5)]
+                    : names;
+                throw DockerfileError.at(via[cycleAt], `circular dependency detected on stage: ${names[0]} (${path.join(' -> ')}); a stage cannot copy from itself or from a stage that copies from it`);
+            }
+            if (done.has(d.index))
+                continue;
+            via.push(d.location);
+            onPath.push(d.index);
+            at.set(d.index, onPath.length - 1);
+            nextEdge.push(0);
         }
-        onPath.pop();
-        done.add(i);
-    };
-    for (let i = 0; i < deps.length; i++)
-        visit(i);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/executor/library-options.ts
@@ -47793,6 +48383,145 @@ function registryClientOptions(o, extra) {
 function cacheConfig(o) {
     const c = o.cache;
     return c.enabled ? { repo: c.repo, dir: c.dir, ttlMs: c.ttlMs, mode: c.mode } : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/executor/own-paths.ts
+/**
+ * Kiln's own files are never part of the build context: a cache directory,
+ * an output (OCI layout, tarball, digest files), the workspace or the
+ * credentials file that lie inside the context are left out, as if
+ * .dockerignore listed them last. Otherwise `COPY . /src` would copy the
+ * cache into the image, and every run would miss the cache it just filled.
+ */
+
+
+/** Kiln's paths that lie inside the context, context-relative with `/`, each with what it is. */
+function ownPathsInContext(o) {
+    const candidates = [
+        [o.cache.dir, 'the layer cache'],
+        [o.ociLayoutPath, 'the OCI layout output'],
+        [o.tarPath, 'the tarball output'],
+        [o.digestFile, 'the digest file'],
+        [o.imageNameWithDigestFile, 'the image name file'],
+        [o.imageNameTagWithDigestFile, 'the image name file'],
+        [o.workspace, 'the workspace'],
+        [o.dockerConfig, 'the registry credentials'],
+    ];
+    const out = [];
+    for (const [p, what] of candidates) {
+        if (!p)
+            continue;
+        const rel = external_node_path_default().relative(o.context, external_node_path_default().resolve(o.context, p));
+        if (rel === '' || rel === '..' || rel.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(rel))
+            continue;
+        out.push({ rel: rel.split((external_node_path_default()).sep).join('/'), what });
+    }
+    return out;
+}
+/** A .dockerignore pattern that matches `rel` literally. */
+function literal(rel) {
+    return rel.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
+}
+/** The context's .dockerignore with Kiln's own paths excluded after every user pattern. */
+function excludingOwnPaths(ignore, o, log) {
+    const own = ownPathsInContext(o);
+    if (own.length === 0)
+        return ignore;
+    for (const p of own)
+        log.info(`context: leaving out ${p.rel} (${p.what})`);
+    const patterns = [...ignore.matcher.patterns, ...own.map((p) => ({ pattern: literal(p.rel), line: 0 }))];
+    return { ...ignore, matcher: new IgnoreMatcher(patterns, ignore.matcher.file) };
+}
+
+;// CONCATENATED MODULE: ./src/executor/plan.ts
+/**
+ * Before a build starts: the Dockerfile read, parsed and planned, the
+ * references and outputs checked — everything a user can get wrong, before
+ * any pull. Then, once the base images' configs are known, the plan again
+ * with their ONBUILD triggers (a trigger's COPY --from can add a stage), as
+ * BuildKit's dockerfile2llb does.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** The Dockerfile's text; a missing or unreadable file is a DockerfileError naming it. */
+async function readDockerfile(file) {
+    try {
+        return await promises_default().readFile(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new DockerfileError(file, undefined, code === 'ENOENT'
+            ? `no such file: name the Dockerfile with ${setting('dockerfile')} (relative to ${setting('context')})`
+            : e.message);
+    }
+}
+async function prepareBuild(options, log) {
+    const display = external_node_path_default().relative(process.cwd(), options.dockerfile) || options.dockerfile;
+    const df = parseDockerfile(await readDockerfile(options.dockerfile), display, {
+        ignoreSyntax: options.ignoreSyntax,
+        override: options.buildArgs.get('BUILDKIT_SYNTAX'),
+    });
+    log.debug(df.syntax.description);
+    const host = platform_hostPlatform();
+    const platform = options.platform ? parsePlatform(options.platform) : host;
+    const planOptions = {
+        target: options.target,
+        buildArgs: options.buildArgs,
+        buildPlatform: host,
+        targetPlatform: platform,
+    };
+    const plan = planStages(df, planOptions);
+    for (const w of plan.warnings)
+        log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
+    const destinations = options.destinations.map((d) => parseReference(d));
+    const ignore = excludingOwnPaths(await loadDockerignore(options.context, options.dockerfile), options, log);
+    const noZstd = options.compression === 'zstd' ? await zstdUnavailable() : undefined;
+    if (noZstd)
+        throw new CompressionError(`${setting('compression', 'zstd')}: ${noZstd}`);
+    return { df, display, platform, planOptions, plan, destinations, ignore };
+}
+/** A stage's platform: FROM --platform (located error when invalid), else the build's. */
+function stagePlatform(planned, build) {
+    if (!planned.platform)
+        return build;
+    try {
+        return parsePlatform(planned.platform);
+    }
+    catch (e) {
+        throw DockerfileError.at(planned.stage.from.location, e.message);
+    }
+}
+/**
+ * The plan with the ONBUILD triggers of every needed base image: their
+ * configs are fetched (in parallel; layers stay lazy), the plan is made
+ * again while triggers add stages whose bases are not known yet.
+ */
+async function planWithBaseImages(prepared, baseImage) {
+    const triggers = new Map();
+    let plan = prepared.plan;
+    for (;;) {
+        const pending = plan.stages.filter((p) => p.base.kind === 'image' && !triggers.has(p.index));
+        if (pending.length === 0)
+            return plan;
+        await Promise.all(pending.map(async (p) => {
+            if (p.base.kind !== 'image')
+                return;
+            const image = await baseImage(p.base.ref, stagePlatform(p, prepared.platform));
+            triggers.set(p.index, image.config.config.OnBuild ?? []);
+        }));
+        if (pending.every((p) => triggers.get(p.index).length === 0))
+            return plan;
+        plan = planStages(prepared.df, { ...prepared.planOptions, baseImageTriggers: triggers });
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/log.ts
@@ -48113,44 +48842,58 @@ class RegistryClient {
     async getManifest(ref, opts = {}) {
         const id = ref.identifier;
         const operation = `pull manifest ${ref.digest ? ref.digest : `tag ${id}`}`;
-        const res = await this.transport(ref.registry).send({
-            method: 'GET',
-            path: `/v2/${ref.repository}/manifests/${id}`,
-            headers: { accept: (opts.accept ?? MANIFEST_ACCEPT).join(', ') },
-            scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull')],
-            repository: ref.repository,
-            operation,
-            expect: [200],
+        // The transport retries the request; a body that breaks or stalls is fetched again here.
+        return withRetry(this.policy, async () => {
+            const res = await this.transport(ref.registry).send({
+                method: 'GET',
+                path: `/v2/${ref.repository}/manifests/${id}`,
+                headers: { accept: (opts.accept ?? MANIFEST_ACCEPT).join(', ') },
+                scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull')],
+                repository: ref.repository,
+                operation,
+                expect: [200],
+            });
+            const err = (failure, detail, extra = {}) => new RegistryError({
+                registry: ref.registry,
+                repository: ref.repository,
+                operation,
+                failure,
+                method: 'GET',
+                url: res.url,
+                status: res.status,
+                detail,
+                ...extra,
+            });
+            let bytes;
+            try {
+                bytes = await readBody(res.body, MANIFEST_LIMIT, () => err('size-mismatch', `the manifest is larger than ${MANIFEST_LIMIT} bytes`));
+            }
+            catch (e) {
+                if (e instanceof RegistryError || !isRetryableNetworkError(e))
+                    throw e;
+                throw err('network', `the body broke off: ${e.message}`, { retryable: true, cause: e });
+            }
+            const digest = digest_sha256(bytes);
+            if (ref.digest && digest !== ref.digest) {
+                throw err('digest-mismatch', `asked for ${ref.digest}, the content hashes to ${digest}`);
+            }
+            const claimed = header(res, 'docker-content-digest');
+            if (claimed && isDigest(claimed) && claimed.startsWith('sha256:') && claimed !== digest) {
+                throw err('digest-mismatch', `Docker-Content-Digest says ${claimed}, the content hashes to ${digest}`);
+            }
+            let mediaType = (header(res, 'content-type') ?? '').split(';')[0].trim();
+            try {
+                const parsed = JSON.parse(bytes.toString('utf8'));
+                if (typeof parsed.mediaType === 'string' && parsed.mediaType)
+                    mediaType = parsed.mediaType;
+            }
+            catch {
+                throw err('invalid-response', 'the manifest is not JSON');
+            }
+            return { bytes, mediaType, digest };
+        }, {
+            onRetry: (e, attempt, delay) => this.logger.warn(`${e.message}; retrying in ${delay} ms (attempt ${attempt + 1}/${this.policy.attempts})`),
         });
-        const err = (failure, detail) => new RegistryError({
-            registry: ref.registry,
-            repository: ref.repository,
-            operation,
-            failure,
-            method: 'GET',
-            url: res.url,
-            status: res.status,
-            detail,
-        });
-        const bytes = await readBody(res.body, MANIFEST_LIMIT, () => err('size-mismatch', `the manifest is larger than ${MANIFEST_LIMIT} bytes`));
-        const digest = digest_sha256(bytes);
-        if (ref.digest && digest !== ref.digest) {
-            throw err('digest-mismatch', `asked for ${ref.digest}, the content hashes to ${digest}`);
-        }
-        const claimed = header(res, 'docker-content-digest');
-        if (claimed && isDigest(claimed) && claimed.startsWith('sha256:') && claimed !== digest) {
-            throw err('digest-mismatch', `Docker-Content-Digest says ${claimed}, the content hashes to ${digest}`);
-        }
-        let mediaType = (header(res, 'content-type') ?? '').split(';')[0].trim();
-        try {
-            const parsed = JSON.parse(bytes.toString('utf8'));
-            if (typeof parsed.mediaType === 'string' && parsed.mediaType)
-                mediaType = parsed.mediaType;
-        }
-        catch {
-            throw err('invalid-response', 'the manifest is not JSON');
-        }
-        return { bytes, mediaType, digest };
     }
     /** Digest, media type and size of what a tag or digest holds; undefined when absent. */
     async headManifest(ref, opts = {}) {
@@ -48180,16 +48923,30 @@ class RegistryClient {
         const digest = digest_sha256(bytes);
         const id = ref.tag ?? ref.digest ?? digest;
         const operation = `push manifest ${ref.tag ? `tag ${ref.tag}` : id}`;
-        const res = await this.transport(ref.registry).send({
-            method: 'PUT',
-            path: `/v2/${ref.repository}/manifests/${id}`,
-            headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
-            body: bytes,
-            scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull,push')],
-            repository: ref.repository,
-            operation,
-            expect: [200, 201, 202],
-        });
+        let res;
+        try {
+            res = await this.transport(ref.registry).send({
+                method: 'PUT',
+                path: `/v2/${ref.repository}/manifests/${id}`,
+                headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
+                body: bytes,
+                scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull,push')],
+                repository: ref.repository,
+                operation,
+                expect: [200, 201, 202],
+            });
+        }
+        catch (e) {
+            // A registry may store the manifest and still answer an error (or the answer is lost): look before failing.
+            if (e instanceof RegistryError && (e.failure === 'network' || (e.status ?? 0) >= 500)) {
+                const there = await this.headManifest(ref, opts).catch(() => undefined);
+                if (there?.digest === digest) {
+                    this.logger.warn(`${e.message}; but ${ref} holds the manifest (${digest}): pushed`);
+                    return digest;
+                }
+            }
+            throw e;
+        }
         await res.body.dump();
         const claimed = header(res, 'docker-content-digest');
         if (claimed?.startsWith('sha256:') && claimed !== digest) {
@@ -48419,18 +49176,10 @@ function checkDescriptor(ref, d) {
 
 
 
-
 /** The checks of options.dockerfile; the lines to print and the exit code. */
 async function runChecksOnly(options, log, display) {
     const name = display(options.dockerfile);
-    let text;
-    try {
-        text = await (0,promises_.readFile)(options.dockerfile, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new DockerfileError(name, undefined, code === 'ENOENT' ? 'no such file: pass --dockerfile' : e.message);
-    }
+    const text = await readDockerfile(options.dockerfile);
     const df = parseDockerfile(text, name, {
         ignoreSyntax: options.ignoreSyntax,
         override: options.buildArgs.get('BUILDKIT_SYNTAX'),
@@ -48494,6 +49243,106 @@ function displayPath(cwd) {
     };
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./src/fs/byte-names.ts
+/**
+ * File names as Linux keeps them: bytes, not necessarily UTF-8. Kiln carries
+ * names as strings; a name that is not valid UTF-8 is decoded losslessly
+ * (Python's "surrogateescape", PEP 383): each byte that is not part of a
+ * valid UTF-8 sequence becomes the lone surrogate U+DC80–U+DCFF. Such a
+ * string turns back into exactly its bytes (encodeName), and osPath() gives
+ * the fs calls a Buffer path for it. Valid UTF-8 names are ordinary strings
+ * and cost nothing extra; no valid name decodes to a lone surrogate, so the
+ * mapping is one to one.
+ */
+
+
+const RAW_BYTE = /[\u{DC80}-\u{DCFF}]/u;
+const RAW_BYTES = /[\u{DC80}-\u{DCFF}]+/gu;
+/** True when the string carries bytes that are not UTF-8 (escaped by decodeName). */
+function hasRawBytes(s) {
+    return RAW_BYTE.test(s);
+}
+/** Length of the UTF-8 sequence starting at b[i] when it is valid (strict: no overlongs, no surrogates), else 0. */
+function sequenceLength(b, i) {
+    const c = b[i];
+    if (c < 0x80)
+        return 1;
+    const cont = (k) => i + k < b.length && (b[i + k] & 0xc0) === 0x80;
+    if (c >= 0xc2 && c <= 0xdf)
+        return cont(1) ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        if (!cont(1) || !cont(2))
+            return 0;
+        const c1 = b[i + 1];
+        if (c === 0xe0 && c1 < 0xa0)
+            return 0; // overlong
+        if (c === 0xed && c1 >= 0xa0)
+            return 0; // UTF-16 surrogate
+        return 3;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        if (!cont(1) || !cont(2) || !cont(3))
+            return 0;
+        const c1 = b[i + 1];
+        if (c === 0xf0 && c1 < 0x90)
+            return 0; // overlong
+        if (c === 0xf4 && c1 >= 0x90)
+            return 0; // above U+10FFFF
+        return 4;
+    }
+    return 0;
+}
+/** The name these bytes spell (see the module comment). */
+function decodeName(b) {
+    if ((0,external_node_buffer_.isUtf8)(b))
+        return b.toString('utf8');
+    let out = '';
+    let start = 0;
+    for (let i = 0; i < b.length;) {
+        const n = sequenceLength(b, i);
+        if (n > 0) {
+            i += n;
+            continue;
+        }
+        out += b.toString('utf8', start, i) + String.fromCharCode(0xdc00 + b[i]);
+        i++;
+        start = i;
+    }
+    return out + b.toString('utf8', start);
+}
+/** The bytes of a name (decodeName's inverse; plain UTF-8 for ordinary strings). */
+function encodeName(s) {
+    if (!hasRawBytes(s))
+        return Buffer.from(s, 'utf8');
+    const parts = [];
+    let last = 0;
+    for (const m of s.matchAll(RAW_BYTES)) {
+        parts.push(Buffer.from(s.slice(last, m.index), 'utf8'));
+        parts.push(Buffer.from([...m[0]].map((ch) => ch.charCodeAt(0) - 0xdc00)));
+        last = m.index + m[0].length;
+    }
+    parts.push(Buffer.from(s.slice(last), 'utf8'));
+    return Buffer.concat(parts);
+}
+/** A path for node:fs: the string itself, or its bytes when it carries raw bytes. */
+function osPath(s) {
+    return hasRawBytes(s) ? encodeName(s) : s;
+}
+/** The names in a directory, byte-exact. */
+function readdirNames(dir) {
+    return (0,external_node_fs_namespaceObject.readdirSync)(osPath(dir), { encoding: 'buffer' }).map(decodeName);
+}
+/** A symlink's target, byte-exact. */
+function readlinkName(p) {
+    return decodeName((0,external_node_fs_namespaceObject.readlinkSync)(osPath(p), { encoding: 'buffer' }));
+}
+/** Byte order of names (BuildKit and tar sort this way), not UTF-16 order. */
+function byteOrder(a, b) {
+    return Buffer.compare(encodeName(a), encodeName(b));
+}
+
 ;// CONCATENATED MODULE: ./src/fs/root-path.ts
 /**
  * The one in-root path resolver. Paths inside a root filesystem are resolved
@@ -48511,10 +49360,13 @@ function displayPath(cwd) {
  * `mkdir -p` would see after creating the missing directories; a lexical
  * `..` there would skip the check of a symlink that follows).
  *
+ * Names are byte-exact (byte-names.ts).
+ *
  * Synchronous on purpose: the extractor calls this per tar entry, and the
  * resolution must not interleave with writes to the same tree. Only safe
  * while nothing else modifies the tree (no RUN in it).
  */
+
 
 /** Symlinks followed while resolving one path (Linux's MAXSYMLINKS is 40). */
 const MAX_SYMLINKS = 40;
@@ -48533,7 +49385,7 @@ class RootPathError extends Error {
 /** lstat, or undefined when nothing is there (ENOENT, or a parent is not a directory). */
 function lstatOrUndefined(path) {
     try {
-        return (0,external_node_fs_namespaceObject.lstatSync)(path);
+        return (0,external_node_fs_namespaceObject.lstatSync)(osPath(path));
     }
     catch (e) {
         const code = e.code;
@@ -48597,7 +49449,7 @@ function walkInRoot(root, components, opts = {}) {
         if (st.isSymbolicLink() && (!isLast || followFinal || opts.create)) {
             if (++links > MAX_SYMLINKS)
                 throw new RootPathError(`too many levels of symbolic links resolving ${shown}`, shown, 'ELOOP');
-            const target = (0,external_node_fs_namespaceObject.readlinkSync)(abs(rel));
+            const target = readlinkName(abs(rel));
             if (target.startsWith('/'))
                 done.length = 0;
             const parts = split(target);
@@ -48618,10 +49470,11 @@ function walkInRoot(root, components, opts = {}) {
 }
 function createDir(abs, rel, shown, c) {
     try {
-        (0,external_node_fs_namespaceObject.mkdirSync)(abs);
-        (0,external_node_fs_namespaceObject.chmodSync)(abs, c.mode ?? 0o755);
+        const p = osPath(abs);
+        (0,external_node_fs_namespaceObject.mkdirSync)(p);
+        (0,external_node_fs_namespaceObject.chmodSync)(p, c.mode ?? 0o755);
         if (c.uid !== undefined && c.gid !== undefined)
-            (0,external_node_fs_namespaceObject.lchownSync)(abs, c.uid, c.gid);
+            (0,external_node_fs_namespaceObject.lchownSync)(p, c.uid, c.gid);
     }
     catch (e) {
         throw new RootPathError(`cannot create directory /${rel}: ${e.message}`, shown, 'EIO', {
@@ -48725,6 +49578,7 @@ class RootResolver {
  * `..` is judged) and the order entries take in a layer.
  */
 
+
 /**
  * The components of an archive name, cleaned lexically: leading `/` and `./`,
  * empty and `.` components dropped, `a/..` folded. A `..` that would climb
@@ -48753,10 +49607,10 @@ function cleanEntryPath(name, what = 'name') {
  * Sort key of a layer path: component-wise byte order (a directory's whole
  * subtree comes before a sibling that sorts after its name, as a walk with
  * sorted directory listings gives, which is BuildKit's order): `/` maps to
- * NUL so it sorts before every other byte.
+ * NUL so it sorts before every other byte. Names that are not UTF-8 sort by their bytes.
  */
 function layerSortKey(path) {
-    const b = Buffer.from(path, 'utf8');
+    const b = encodeName(path);
     for (let i = 0; i < b.length; i++)
         if (b[i] === 0x2f)
             b[i] = 0;
@@ -49549,6 +50403,7 @@ function whiteoutName(base) {
 
 
 
+
 /**
  * The xattrs that may cross a layer boundary: file capabilities and the user
  * namespace. `user.overlay.*` is excluded: those are overlayfs's own markers
@@ -49592,6 +50447,9 @@ function attrToolsXattrs(options = {}) {
             for (const p of paths) {
                 if (!p.startsWith('/'))
                     throw new XattrError(`xattr paths must be absolute: ${JSON.stringify(p)}`);
+                // A name that is not UTF-8 cannot be passed in argv (Node encodes arguments as UTF-8): it gets no xattrs.
+                if (hasRawBytes(p))
+                    continue;
                 batch.push(p);
                 bytes += Buffer.byteLength(p) + 1;
                 if (bytes >= argBytes)
@@ -49783,6 +50641,7 @@ function toolErrors(stderr) {
 
 
 
+
 /** Entries processed between two turns of the event loop. */
 const YIELD_EVERY = 128;
 function seconds(h) {
@@ -49945,7 +50804,8 @@ class Extraction {
     wrap(e, h) {
         if (e instanceof ArchiveError)
             return e;
-        return new ExtractError(String(e?.message ?? e), { entry: h.name, cause: e });
+        const err = explainWrite(e, this.resolver.abs(h.name.replace(/^\/+/, '')));
+        return new ExtractError(String(err?.message ?? err), { entry: h.name, cause: err });
     }
     queueXattrs(abs, h) {
         const names = Object.keys(h.xattrs);
@@ -50474,10 +51334,12 @@ function ttyLogger(opts) {
  * Entry-level tar writer: ustar headers, with a PAX `x` header in front when
  * a value does not fit ustar (names or link targets over 100 bytes or not
  * ASCII, sizes of 8 GiB and more, ids over 2097151, negative or sub-second
- * mtimes, xattrs as `SCHILY.xattr.<name>`). The output depends only on the
+ * mtimes, xattrs as `SCHILY.xattr.<name>`); names that are not UTF-8 keep
+ * their bytes (nameField). The output depends only on the
  * input: PAX records are sorted and nothing time- or process-dependent is
  * written (GNU tar puts its pid in PAX header names; this writer does not).
  */
+
 
 
 
@@ -50511,18 +51373,8 @@ function encodeHeader(h) {
     }
     const pax = new Map();
     const block = Buffer.alloc(BLOCK);
-    if (fitsString(name, FIELD.name[1]))
-        writeString(block, FIELD.name, name);
-    else {
-        pax.set('path', name);
-        writeString(block, FIELD.name, name.slice(-FIELD.name[1]));
-    }
-    if (fitsString(linkname, FIELD.linkname[1]))
-        writeString(block, FIELD.linkname, linkname);
-    else {
-        pax.set('linkpath', linkname);
-        writeString(block, FIELD.linkname, linkname);
-    }
+    nameField(block, FIELD.name, name, 'path', pax, name.slice(-FIELD.name[1]));
+    nameField(block, FIELD.linkname, linkname, 'linkpath', pax, linkname);
     for (const [key, value, field] of [
         ['uname', uname, FIELD.uname],
         ['gname', gname, FIELD.gname],
@@ -50582,6 +51434,30 @@ function encodeHeader(h) {
     paxHeader.write('00', 263, 2, 'latin1');
     writeChecksum(paxHeader);
     return Buffer.concat([paxHeader, records, tarPadding(records.length), block]);
+}
+/**
+ * A path or link target: in the ustar field when it fits, else in a PAX
+ * record with `fallback` (ASCII only) in the field. A name that is not UTF-8
+ * (fs/byte-names.ts) is written as its bytes: raw in the field when they
+ * fit (as GNU tar does), else in the record with `hdrcharset=BINARY`.
+ */
+function nameField(block, field, value, key, pax, fallback) {
+    if (fitsString(value, field[1])) {
+        writeString(block, field, value);
+        return;
+    }
+    if (hasRawBytes(value)) {
+        const bytes = encodeName(value);
+        if (bytes.length <= field[1] && !bytes.includes(0)) {
+            bytes.copy(block, field[0]);
+            return;
+        }
+        pax.set(key, bytes);
+        pax.set('hdrcharset', 'BINARY');
+    }
+    else
+        pax.set(key, value);
+    writeString(block, field, fallback);
 }
 const COALESCE = 64 * 1024;
 /** Body chunks at least this big pass through uncopied (unless transient). */
@@ -50798,6 +51674,7 @@ async function writeDockerArchiveTo(out, image, opts = {}) {
 
 
 
+
 const REF_NAME = 'org.opencontainers.image.ref.name';
 /** containerd's (and BuildKit's) annotation for the full image name. */
 const IMAGE_NAME = 'io.containerd.image.name';
@@ -50990,8 +51867,14 @@ function parseJsonBytes(bytes, what) {
 }
 async function atomicWrite(path, bytes) {
     const tmp = `${path}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-    await (0,promises_.writeFile)(tmp, bytes);
-    await (0,promises_.rename)(tmp, path);
+    try {
+        await (0,promises_.writeFile)(tmp, bytes);
+        await (0,promises_.rename)(tmp, path);
+    }
+    catch (e) {
+        await (0,promises_.rm)(tmp, { force: true });
+        throw explainWrite(e, path);
+    }
 }
 function bufferBlob(bytes, mediaType) {
     return { mediaType, digest: digest_sha256(bytes), size: bytes.length, open: () => external_node_stream_.Readable.from([bytes]) };
@@ -51232,146 +52115,7 @@ async function guardOutputs(session, options, write) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/executor/own-paths.ts
-/**
- * Kiln's own files are never part of the build context: a cache directory,
- * an output (OCI layout, tarball, digest files), the workspace or the
- * credentials file that lie inside the context are left out, as if
- * .dockerignore listed them last. Otherwise `COPY . /src` would copy the
- * cache into the image, and every run would miss the cache it just filled.
- */
-
-
-/** Kiln's paths that lie inside the context, context-relative with `/`, each with what it is. */
-function ownPathsInContext(o) {
-    const candidates = [
-        [o.cache.dir, 'the layer cache'],
-        [o.ociLayoutPath, 'the OCI layout output'],
-        [o.tarPath, 'the tarball output'],
-        [o.digestFile, 'the digest file'],
-        [o.imageNameWithDigestFile, 'the image name file'],
-        [o.imageNameTagWithDigestFile, 'the image name file'],
-        [o.workspace, 'the workspace'],
-        [o.dockerConfig, 'the registry credentials'],
-    ];
-    const out = [];
-    for (const [p, what] of candidates) {
-        if (!p)
-            continue;
-        const rel = external_node_path_default().relative(o.context, external_node_path_default().resolve(o.context, p));
-        if (rel === '' || rel === '..' || rel.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(rel))
-            continue;
-        out.push({ rel: rel.split((external_node_path_default()).sep).join('/'), what });
-    }
-    return out;
-}
-/** A .dockerignore pattern that matches `rel` literally. */
-function literal(rel) {
-    return rel.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
-}
-/** The context's .dockerignore with Kiln's own paths excluded after every user pattern. */
-function excludingOwnPaths(ignore, o, log) {
-    const own = ownPathsInContext(o);
-    if (own.length === 0)
-        return ignore;
-    for (const p of own)
-        log.info(`context: leaving out ${p.rel} (${p.what})`);
-    const patterns = [...ignore.matcher.patterns, ...own.map((p) => ({ pattern: literal(p.rel), line: 0 }))];
-    return { ...ignore, matcher: new IgnoreMatcher(patterns, ignore.matcher.file) };
-}
-
-;// CONCATENATED MODULE: ./src/executor/plan.ts
-/**
- * Before a build starts: the Dockerfile read, parsed and planned, the
- * references and outputs checked — everything a user can get wrong, before
- * any pull. Then, once the base images' configs are known, the plan again
- * with their ONBUILD triggers (a trigger's COPY --from can add a stage), as
- * BuildKit's dockerfile2llb does.
- */
-
-
-
-
-
-
-
-
-
-
-
-async function readDockerfile(file) {
-    try {
-        return await promises_default().readFile(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new DockerfileError(file, undefined, code === 'ENOENT'
-            ? `no such file: name the Dockerfile with ${setting('dockerfile')} (relative to ${setting('context')})`
-            : e.message);
-    }
-}
-async function prepareBuild(options, log) {
-    const display = external_node_path_default().relative(process.cwd(), options.dockerfile) || options.dockerfile;
-    const df = parseDockerfile(await readDockerfile(options.dockerfile), display, {
-        ignoreSyntax: options.ignoreSyntax,
-        override: options.buildArgs.get('BUILDKIT_SYNTAX'),
-    });
-    log.debug(df.syntax.description);
-    const host = platform_hostPlatform();
-    const platform = options.platform ? parsePlatform(options.platform) : host;
-    const planOptions = {
-        target: options.target,
-        buildArgs: options.buildArgs,
-        buildPlatform: host,
-        targetPlatform: platform,
-    };
-    const plan = planStages(df, planOptions);
-    for (const w of plan.warnings)
-        log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
-    const destinations = options.destinations.map((d) => parseReference(d));
-    const ignore = excludingOwnPaths(await loadDockerignore(options.context, options.dockerfile), options, log);
-    const noZstd = options.compression === 'zstd' ? await zstdUnavailable() : undefined;
-    if (noZstd)
-        throw new CompressionError(`${setting('compression', 'zstd')}: ${noZstd}`);
-    return { df, display, platform, planOptions, plan, destinations, ignore };
-}
-/** A stage's platform: FROM --platform (located error when invalid), else the build's. */
-function stagePlatform(planned, build) {
-    if (!planned.platform)
-        return build;
-    try {
-        return parsePlatform(planned.platform);
-    }
-    catch (e) {
-        throw DockerfileError.at(planned.stage.from.location, e.message);
-    }
-}
-/**
- * The plan with the ONBUILD triggers of every needed base image: their
- * configs are fetched (in parallel; layers stay lazy), the plan is made
- * again while triggers add stages whose bases are not known yet.
- */
-async function planWithBaseImages(prepared, baseImage) {
-    const triggers = new Map();
-    let plan = prepared.plan;
-    for (;;) {
-        const pending = plan.stages.filter((p) => p.base.kind === 'image' && !triggers.has(p.index));
-        if (pending.length === 0)
-            return plan;
-        await Promise.all(pending.map(async (p) => {
-            if (p.base.kind !== 'image')
-                return;
-            const image = await baseImage(p.base.ref, stagePlatform(p, prepared.platform));
-            triggers.set(p.index, image.config.config.OnBuild ?? []);
-        }));
-        if (pending.every((p) => triggers.get(p.index).length === 0))
-            return plan;
-        plan = planStages(prepared.df, { ...prepared.planOptions, baseImageTriggers: triggers });
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/registry/push-check.ts
-
 
 
 async function checkPushPermission(client, repo) {
@@ -51381,7 +52125,14 @@ async function checkPushPermission(client, repo) {
         repository: repo.repository,
         operation: 'check push permission',
     };
-    const session = await openUploadSession(t, repo, common);
+    const session = await t.send({
+        ...common,
+        method: 'POST',
+        path: `/v2/${repo.repository}/blobs/uploads/`,
+        headers: { 'content-length': '0' },
+        expect: [202],
+    });
+    await session.body.dump();
     const loc = header(session, 'location');
     if (!loc)
         return;
@@ -53450,7 +54201,10 @@ function validate(p) {
  * path is cleaned against the tree's root (`..` cannot leave it), wildcards
  * match one segment at a time (Go path.Match), a symlink named as the source
  * is followed inside the tree, symlinks below it are copied as symlinks.
+ * Names are byte-exact (fs/byte-names.ts): one that is not UTF-8 is walked,
+ * hashed and copied like any other.
  */
+
 
 
 
@@ -53488,7 +54242,7 @@ class SourceTree {
                 const dir = resolveInRoot(this.root, cand);
                 if (!dir.stat?.isDirectory())
                     continue;
-                const names = (await promises_default().readdir(external_node_path_default().join(this.root, dir.rel))).sort();
+                const names = readdirNames(external_node_path_default().join(this.root, dir.rel)).sort(byteOrder);
                 for (const n of names)
                     if (matchSegment(seg, n))
                         next.push(cand ? `${cand}/${n}` : n);
@@ -53503,7 +54257,7 @@ class SourceTree {
             if (!r.stat || this.ignored(r.rel))
                 continue;
             const abs = external_node_path_default().join(this.root, r.rel);
-            out.push({ matched, rel: r.rel, abs, stat: await promises_default().stat(abs) });
+            out.push({ matched, rel: r.rel, abs, stat: await promises_default().stat(osPath(abs)) });
         }
         if (out.length === 0) {
             const what = this.ignore ? `${this.label} (or excluded by .dockerignore)` : this.label;
@@ -53516,30 +54270,27 @@ class SourceTree {
      * (a pruned directory is skipped whole; an excluded one is still searched for exceptions).
      */
     async *walk(dir) {
-        yield* this.walkDir(dir.abs, dir.rel, '');
+        yield* this.walkDir(dir.abs, dir.rel, '', this.ignore?.stateOf(dir.rel));
     }
     // Synchronous calls: a thread-pool hand-off per lstat cost more than the lstat (1.3 s for 30,000 files).
-    async *walkDir(abs, treeRel, rel) {
-        const names = (0,external_node_fs_namespaceObject.readdirSync)(abs).sort(byteOrder);
+    async *walkDir(abs, treeRel, rel, ignoreState) {
+        const names = readdirNames(abs).sort(byteOrder);
         for (let i = 0; i < names.length; i++) {
             const name = names[i];
-            const st = (0,external_node_fs_namespaceObject.lstatSync)(external_node_path_default().join(abs, name));
+            const st = (0,external_node_fs_namespaceObject.lstatSync)(osPath(external_node_path_default().join(abs, name)));
             const childTree = treeRel ? `${treeRel}/${name}` : name;
             const childRel = rel ? `${rel}/${name}` : name;
             const childAbs = external_node_path_default().join(abs, name);
-            const decision = this.ignore ? this.ignore.decide(childTree, st.isDirectory()) : 'include';
-            if (decision === 'prune')
+            const isDir = st.isDirectory();
+            const decision = ignoreState && this.ignore.entry(ignoreState, name, isDir);
+            if (decision?.prune)
                 continue;
-            if (decision === 'include')
+            if (!decision?.excluded)
                 yield { rel: childRel, treeRel: childTree, abs: childAbs, stat: st };
-            if (st.isDirectory())
-                yield* this.walkDir(childAbs, childTree, childRel);
+            if (isDir)
+                yield* this.walkDir(childAbs, childTree, childRel, decision?.state);
         }
     }
-}
-/** Byte order of UTF-8 names (BuildKit and tar sort this way), not UTF-16 order. */
-function byteOrder(a, b) {
-    return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 ;// CONCATENATED MODULE: ./src/executor/session.ts
@@ -54804,6 +55555,7 @@ async function downloadSource(url, dir, checksum) {
 
 
 
+
 function layer_plan_cleanPath(path) {
     const parts = path.split('/').filter((p) => p !== '' && p !== '.');
     if (parts.includes('..'))
@@ -54951,7 +55703,7 @@ async function planLayer(entries, options = {}) {
         const source = item.what === 'add' ? item.source : `${options.parentRoot}/${item.path}`;
         let st;
         try {
-            st = (0,external_node_fs_namespaceObject.lstatSync)(source, { bigint: true });
+            st = (0,external_node_fs_namespaceObject.lstatSync)(osPath(source), { bigint: true });
         }
         catch (e) {
             if (item.what === 'parent' && errnoCode(e) === 'ENOENT') {
@@ -54989,7 +55741,7 @@ async function planLayer(entries, options = {}) {
         if (type === 'file')
             header.size = Number(st.size);
         if (type === 'symlink')
-            header.linkname = (0,external_node_fs_namespaceObject.readlinkSync)(source);
+            header.linkname = readlinkName(source);
         if (type === 'char' || type === 'block') {
             const { major, minor } = devParts(st.rdev);
             header.devmajor = major;
@@ -55068,6 +55820,7 @@ async function planLayer(entries, options = {}) {
 
 
 
+
 /** Files up to this size are read whole, synchronously. */
 const SMALL = 256 * 1024;
 const CHUNK = 1 << 20;
@@ -55087,7 +55840,7 @@ function readSmall(p, shared) {
     const size = p.header.size ?? 0;
     let fd;
     try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(p.source, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
+        fd = (0,external_node_fs_namespaceObject.openSync)(osPath(p.source), external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
     }
     catch (e) {
         throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
@@ -55114,7 +55867,7 @@ function readSmall(p, shared) {
 }
 async function* readLarge(p) {
     const size = p.header.size ?? 0;
-    const fh = await (0,promises_.open)(p.source, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW).catch((e) => {
+    const fh = await (0,promises_.open)(osPath(p.source), external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW).catch((e) => {
         throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
     });
     try {
@@ -55169,6 +55922,7 @@ async function* streamEntries(entries, options) {
 
 
 
+
 function canChown() {
     return process.geteuid?.() === 0;
 }
@@ -55190,7 +55944,7 @@ function ownedLayer(rootfs, written, opts) {
         }
     }
     for (const d of parents) {
-        const st = external_node_fs_default().lstatSync(external_node_path_default().join(rootfs, d));
+        const st = external_node_fs_default().lstatSync(osPath(external_node_path_default().join(rootfs, d)));
         entries.push({
             kind: 'dir',
             path: d,
@@ -55212,7 +55966,9 @@ function ownedLayer(rootfs, written, opts) {
  * content keeps its mode and mtime unless --chmod; owner is 0:0 unless
  * --chown; symlinks below a source are copied as symlinks; hardlinks stay
  * hardlinks only between files of one directory source (each source is
- * copied on its own, as BuildKit does: `COPY a a-hard /d/` gives two files). Every write goes through in-root resolution, so a
+ * copied on its own, as BuildKit does: `COPY a a-hard /d/` gives two files).
+ * Names are byte-exact (fs/byte-names.ts): every call takes osPath(). Every
+ * write goes through in-root resolution, so a
  * symlink in the image can never send a file outside the root filesystem.
  * Returns the rootfs-relative paths written, for the layer.
  *
@@ -55222,6 +55978,8 @@ function ownedLayer(rootfs, written, opts) {
  * remembered, so a 30,000-file tree costs one resolution per directory, not
  * per file. The event loop turns every YIELD_EVERY entries.
  */
+
+
 
 
 
@@ -55245,6 +56003,14 @@ const copy_SMALL = 1 << 20;
 const READ_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
 const CREATE_FLAGS = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
 async function copyIntoRootfs(req) {
+    try {
+        return await copyInto(req);
+    }
+    catch (e) {
+        throw explainWrite(e, req.rootfs);
+    }
+}
+async function copyInto(req) {
     const w = {
         req,
         owner: req.owner ?? ROOT_OWNER,
@@ -55256,6 +56022,7 @@ async function copyIntoRootfs(req) {
         fresh: new Set(),
         buf: Buffer.allocUnsafe(copy_SMALL + 1),
         sinceYield: 0,
+        skipped: [],
         exclude: req.exclude.length
             ? new IgnoreMatcher(parseDockerignore(req.exclude.join('\n')), '--exclude')
             : undefined,
@@ -55275,6 +56042,8 @@ async function copyIntoRootfs(req) {
             for await (const e of tree.walk(match)) {
                 if (w.exclude?.matches(e.rel))
                     continue;
+                if (skipSpecial(w, tree, e.treeRel, e.stat))
+                    continue;
                 await copyEntry(w, `${into}/${e.rel}`, e.abs, e.stat);
                 if (++w.sinceYield >= copy_YIELD_EVERY) {
                     w.sinceYield = 0;
@@ -55283,6 +56052,8 @@ async function copyIntoRootfs(req) {
             }
         }
         else {
+            if (skipSpecial(w, tree, match.rel, match.stat))
+                continue;
             const target = await fileTarget(w, base, external_node_path_default().posix.basename(match.matched), destDir || req.parents);
             await copyEntry(w, target, match.abs, match.stat);
         }
@@ -55291,14 +56062,40 @@ async function copyIntoRootfs(req) {
         const target = await fileTarget(w, req.dest, c.name, destDir);
         const { rel } = await prepareLeaf(w, target);
         const abs = external_node_path_default().join(req.rootfs, rel);
-        (0,external_node_fs_namespaceObject.writeFileSync)(abs, c.data, { mode: 0o644 });
+        (0,external_node_fs_namespaceObject.writeFileSync)(osPath(abs), c.data, { mode: 0o644 });
         finishEntry(w, abs, req.mode ?? 0o644, undefined);
         w.written.set(rel, ownerFor(w, undefined));
     }
+    if (w.skipped.length > 0) {
+        const shown = w.skipped.slice(0, 10).join(', ');
+        const more = w.skipped.length > 10 ? ` and ${w.skipped.length - 10} more` : '';
+        req.warn?.(`left out ${w.skipped.length} special file${w.skipped.length > 1 ? 's' : ''} of the ${w.skippedIn} (sockets, FIFOs and devices are not copied): ${shown}${more}`);
+    }
     // Directory mtimes last: writing children changed them.
     for (const d of w.dirTimes.reverse())
-        (0,external_node_fs_namespaceObject.utimesSync)(d.abs, d.stat.atime, d.stat.mtime);
+        (0,external_node_fs_namespaceObject.utimesSync)(osPath(d.abs), d.stat.atime, d.stat.mtime);
     return w.written;
+}
+/** What kind of special file `st` is; undefined for files, directories and symlinks. */
+function specialKind(st) {
+    if (st.isFIFO())
+        return 'FIFO';
+    if (st.isSocket())
+        return 'socket';
+    if (st.isCharacterDevice())
+        return 'character device';
+    if (st.isBlockDevice())
+        return 'block device';
+    return undefined;
+}
+/** Notes a special file (as Docker, Kiln does not copy them) and says whether to skip it. */
+function skipSpecial(w, tree, treeRel, st) {
+    const kind = specialKind(st);
+    if (kind === undefined)
+        return false;
+    w.skipped.push(`${treeRel} (${kind})`);
+    w.skippedIn ??= tree.label;
+    return true;
 }
 /** Where a single file goes: inside dest when it is (or must be) a directory, else dest itself. */
 async function fileTarget(w, dest, name, destIsDir) {
@@ -55342,7 +56139,7 @@ async function prepareLeaf(w, inImage, keepDir = false) {
     const abs = external_node_path_default().join(w.req.rootfs, rel);
     const existing = lstatOrUndefined(abs);
     if (existing && !(keepDir && existing.isDirectory())) {
-        (0,external_node_fs_namespaceObject.rmSync)(abs, { recursive: true, force: true });
+        (0,external_node_fs_namespaceObject.rmSync)(osPath(abs), { recursive: true, force: true });
         // Whatever was resolved through it may be gone or different now.
         w.dirs.clear();
         w.fresh.clear();
@@ -55355,11 +56152,11 @@ async function copyEntry(w, inImage, src, st) {
         const { rel, absent } = await prepareLeaf(w, inImage, true);
         const abs = external_node_path_default().join(w.req.rootfs, rel);
         if (absent) {
-            (0,external_node_fs_namespaceObject.mkdirSync)(abs);
+            (0,external_node_fs_namespaceObject.mkdirSync)(osPath(abs));
             w.fresh.add(rel);
         }
         else
-            (0,external_node_fs_namespaceObject.mkdirSync)(abs, { recursive: true });
+            (0,external_node_fs_namespaceObject.mkdirSync)(osPath(abs), { recursive: true });
         applyMeta(w, abs, st, true);
         w.written.set(rel, ownerFor(w, st));
         // A real directory now (prepareLeaf replaced anything else): children resolve to it.
@@ -55372,22 +56169,23 @@ async function copyEntry(w, inImage, src, st) {
         const key = `${st.dev}:${st.ino}`;
         const first = w.links.get(key);
         if (first !== undefined) {
-            (0,external_node_fs_namespaceObject.linkSync)(external_node_path_default().join(w.req.rootfs, first), abs);
+            (0,external_node_fs_namespaceObject.linkSync)(osPath(external_node_path_default().join(w.req.rootfs, first)), osPath(abs));
             w.written.set(rel, ownerFor(w, st));
             return;
         }
         w.links.set(key, rel);
     }
     if (st.isSymbolicLink()) {
-        (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_fs_namespaceObject.readlinkSync)(src), abs);
+        const link = osPath(abs);
+        (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_fs_namespaceObject.readlinkSync)(osPath(src), { encoding: 'buffer' }), link);
         const o = ownerFor(w, st);
         if (w.chown)
-            (0,external_node_fs_namespaceObject.lchownSync)(abs, o.uid, o.gid);
-        (0,external_node_fs_namespaceObject.lutimesSync)(abs, st.atime, st.mtime);
+            (0,external_node_fs_namespaceObject.lchownSync)(link, o.uid, o.gid);
+        (0,external_node_fs_namespaceObject.lutimesSync)(link, st.atime, st.mtime);
     }
     else if (st.isFile()) {
         if (st.size > copy_SMALL || !copySmallFile(w, src, abs, st)) {
-            (0,external_node_fs_namespaceObject.copyFileSync)(src, abs, external_node_fs_namespaceObject.constants.COPYFILE_FICLONE);
+            (0,external_node_fs_namespaceObject.copyFileSync)(osPath(src), osPath(abs), external_node_fs_namespaceObject.constants.COPYFILE_FICLONE);
             applyMeta(w, abs, st, false);
         }
     }
@@ -55406,7 +56204,7 @@ async function copyEntry(w, inImage, src, st) {
 function copySmallFile(w, src, abs, st) {
     const buf = w.buf;
     let size = 0;
-    const input = (0,external_node_fs_namespaceObject.openSync)(src, READ_FLAGS);
+    const input = (0,external_node_fs_namespaceObject.openSync)(osPath(src), READ_FLAGS);
     try {
         for (;;) {
             const n = (0,external_node_fs_namespaceObject.readSync)(input, buf, size, buf.length - size, null);
@@ -55420,7 +56218,7 @@ function copySmallFile(w, src, abs, st) {
     finally {
         (0,external_node_fs_namespaceObject.closeSync)(input);
     }
-    const out = (0,external_node_fs_namespaceObject.openSync)(abs, CREATE_FLAGS, 0o600);
+    const out = (0,external_node_fs_namespaceObject.openSync)(osPath(abs), CREATE_FLAGS, 0o600);
     try {
         for (let off = 0; off < size;)
             off += (0,external_node_fs_namespaceObject.writeSync)(out, buf, off, size - off);
@@ -55447,11 +56245,12 @@ function applyMeta(w, abs, st, isDir) {
 }
 function finishEntry(w, abs, mode, times, source) {
     const o = ownerFor(w, source);
+    const p = osPath(abs);
     if (w.chown)
-        (0,external_node_fs_namespaceObject.lchownSync)(abs, o.uid, o.gid);
-    (0,external_node_fs_namespaceObject.chmodSync)(abs, mode); // after chown: chown clears setuid/setgid
+        (0,external_node_fs_namespaceObject.lchownSync)(p, o.uid, o.gid);
+    (0,external_node_fs_namespaceObject.chmodSync)(p, mode); // after chown: chown clears setuid/setgid
     if (times)
-        (0,external_node_fs_namespaceObject.utimesSync)(abs, times.atime, times.mtime);
+        (0,external_node_fs_namespaceObject.utimesSync)(p, times.atime, times.mtime);
 }
 
 ;// CONCATENATED MODULE: ./src/executor/steps/source-hash.ts
@@ -55466,6 +56265,7 @@ function finishEntry(w, abs, mode, times, source) {
  */
 
 
+
 const PARALLEL = 16;
 /** Files up to this size are read synchronously into one shared buffer. */
 const source_hash_SMALL = 1 << 20;
@@ -55476,21 +56276,21 @@ const WHOLE_READ_MAX = 4 << 20;
 async function fileDigest(file, size) {
     if (size <= WHOLE_READ_MAX)
         return (0,external_node_crypto_.createHash)('sha256')
-            .update(await external_node_fs_default().promises.readFile(file))
+            .update(await external_node_fs_default().promises.readFile(osPath(file)))
             .digest('hex');
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }))
+    for await (const chunk of external_node_fs_default().createReadStream(osPath(file), { highWaterMark: 1 << 20 }))
         hash.update(chunk);
     return hash.digest('hex');
 }
 /** sha256 (hex) of a file's content. */
 async function fileSha256(file) {
-    return fileDigest(file, (await external_node_fs_default().promises.stat(file)).size);
+    return fileDigest(file, (await external_node_fs_default().promises.stat(osPath(file))).size);
 }
 /** sha256 of a small file through `buf` (a 1 MiB stream buffer per file cost more than the hashing). */
 function smallFileDigest(file, buf) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    const fd = external_node_fs_default().openSync(file, 'r');
+    const fd = external_node_fs_default().openSync(osPath(file), 'r');
     try {
         for (;;) {
             const n = external_node_fs_default().readSync(fd, buf, 0, buf.length, null);
@@ -55546,7 +56346,7 @@ async function hashSources(k, tree, matches, memo) {
                 digests[i] = d;
             }
             else if (e.stat.isSymbolicLink())
-                digests[i] = external_node_fs_default().readlinkSync(e.abs);
+                digests[i] = readlinkName(e.abs);
         }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL, entries.length) }, worker));
@@ -55561,7 +56361,8 @@ async function hashSources(k, tree, matches, memo) {
             else
                 link = first;
         }
-        k.field('src', `${e.rel}\0${source_hash_typeOf(e.stat)}\0${(e.stat.mode & 0o7777).toString(8)}\0${digests[i]}${link ? `\0link:${link}` : ''}`);
+        // As bytes: a name that is not UTF-8 keeps its own key (the same bytes as before for every other name).
+        k.field('src', encodeName(`${e.rel}\0${source_hash_typeOf(e.stat)}\0${(e.stat.mode & 0o7777).toString(8)}\0${digests[i]}${link ? `\0link:${link}` : ''}`));
     });
 }
 
@@ -55733,6 +56534,7 @@ async function copyInstruction(env, instr, df, from) {
             mode,
             exclude: instr.exclude,
             parents: instr.kind === 'copy' && instr.parents,
+            warn: (m) => session.log.warn(`${env.label} ${instr.kind.toUpperCase()}: ${m}`),
         });
         for (const a of archives) {
             const staging = await session.workspace.dir('add-unpack');
@@ -56718,7 +57520,7 @@ const BUILD_FLAGS = [
         help: 'Build workspace directory (default: a temp dir)',
     },
     { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
-    { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 5)' },
+    { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 8)' },
     {
         name: 'verbosity',
         short: 'v',

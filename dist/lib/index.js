@@ -609,11 +609,17 @@ class Glob {
     fresh() {
         return new Int32Array(this.size).fill(-1);
     }
-    /** The states after reading all of cps from the start; undefined once none is left. */
-    run(cps) {
-        let cur = this.fresh();
-        let curList = [];
-        this.close(cur, 0, 0, curList);
+    /** The state before any input. */
+    start() {
+        const set = this.fresh();
+        const list = [];
+        this.close(set, 0, 0, list);
+        return { set, list };
+    }
+    /** The state after reading cps from `state`; undefined once nothing can match any more. */
+    advance(state, cps) {
+        let cur = state.set;
+        let curList = state.list;
         for (const c of cps) {
             if (curList.length === 0)
                 return undefined;
@@ -623,7 +629,15 @@ class Glob {
             cur = next;
             curList = nextList;
         }
-        return curList.length > 0 ? cur : undefined;
+        return curList.length > 0 ? { set: cur, list: curList } : undefined;
+    }
+    /** True when the input read to reach `state` is a whole match. */
+    accepts(state) {
+        return this.accepting(state.set) !== -1;
+    }
+    /** The states after reading all of cps from the start; undefined once none is left. */
+    run(cps) {
+        return this.advance(this.start(), cps)?.set;
     }
     /** True when the whole of cps matches. */
     matchesCodePoints(cps) {
@@ -701,11 +715,66 @@ class Glob {
         }
         return bestStart === -1 ? undefined : [bestStart, bestEnd];
     }
+    /** This glob as a DFA built lazily (for walkers that match many names). */
+    dfa() {
+        this.cachedDfa ??= new GlobDfa(this);
+        return this.cachedDfa;
+    }
+    cachedDfa;
     /** The same pattern read backwards (for suffix trimming). */
     reversed() {
         if (this.tail || this.tokens.some((t) => t.k === 'dirs'))
             throw new Error('glob with ** cannot be reversed');
         return new Glob([...this.tokens].reverse(), false);
+    }
+}
+/** DFA states built past this many are not cached (a pathological pattern stays linear, just slower). */
+const DFA_STATE_LIMIT = 4096;
+/**
+ * A glob's NFA turned into a DFA one transition at a time, as names are
+ * read: each (state, code point) is simulated once and then looked up, so
+ * matching many names costs a map lookup per code point. State -1 is dead.
+ */
+class GlobDfa {
+    glob;
+    states = [];
+    ids = new Map();
+    start;
+    constructor(glob) {
+        this.glob = glob;
+        this.start = this.intern(glob.start());
+    }
+    intern(nfa) {
+        if (!nfa)
+            return -1;
+        const key = [...nfa.list].sort((a, b) => a - b).join(',');
+        const known = this.ids.get(key);
+        if (known !== undefined)
+            return known;
+        const id = this.states.length;
+        this.states.push({ nfa, accepting: this.glob.accepts(nfa), next: new Map() });
+        if (this.states.length <= DFA_STATE_LIMIT)
+            this.ids.set(key, id);
+        return id;
+    }
+    /** The state after reading cps from `state` (-1: nothing can match any more). */
+    advance(state, cps) {
+        let s = state;
+        for (let i = 0; i < cps.length && s !== -1; i++) {
+            const st = this.states[s];
+            const c = cps[i];
+            let n = st.next.get(c);
+            if (n === undefined) {
+                n = this.intern(this.glob.advance(st.nfa, [c]));
+                if (this.states.length <= DFA_STATE_LIMIT)
+                    st.next.set(c, n);
+            }
+            s = n;
+        }
+        return s;
+    }
+    accepts(state) {
+        return state !== -1 && this.states[state].accepting;
     }
 }
 
@@ -753,7 +822,7 @@ function compileShellPattern(pattern) {
     return new Glob(tokens);
 }
 /** Go's Regexp.Expand for a template without capture groups: `$$` → `$`, `$0`/`${0}` → the match. */
-function expandTemplate(template, match) {
+function expandTemplate(template, match, check) {
     let out = '';
     for (let i = 0; i < template.length; i++) {
         const ch = template[i];
@@ -784,14 +853,16 @@ function expandTemplate(template, match) {
             out += '$';
             continue;
         }
-        if (name === '0')
+        if (name === '0') {
             out += match;
+            check(out);
+        }
         i = end - 1;
     }
     return out;
 }
-/** Go's Regexp.ReplaceAllString with a leftmost-longest glob. */
-function replaceAll(value, glob, replacement) {
+/** Go's Regexp.ReplaceAllString with a leftmost-longest glob; `check` sees the result as it grows (and may throw). */
+function replaceAll(value, glob, replacement, check = () => { }) {
     const { cps, offsets } = toCodePoints(value);
     let out = '';
     let lastEnd = 0;
@@ -803,7 +874,8 @@ function replaceAll(value, glob, replacement) {
         const [a, b] = m;
         out += value.slice(offsets[lastEnd], offsets[a]);
         if (b > lastEnd || a === 0)
-            out += expandTemplate(replacement, value.slice(offsets[a], offsets[b]));
+            out += expandTemplate(replacement, value.slice(offsets[a], offsets[b]), check);
+        check(out);
         lastEnd = b;
         searchPos = Math.max(searchPos + 1, b);
     }
@@ -843,10 +915,45 @@ function trim(side, pattern, value, greedy) {
  * to one string (processWord) or split into words after expansion
  * (processWords): unquoted expansion results split on white space, quoted
  * text never does.
+ *
+ * Expansion is bounded (BuildKit has no bound; a few lines of doubling ARGs
+ * reach gigabytes): an expanded word may be 1 MiB at most, checked as it
+ * grows, and a lexer given an ExpansionBudget refuses to produce more than
+ * the budget's limit over all its words.
  */
 
 
 
+/** The longest word an expansion may produce, in UTF-16 units (about 1 MiB of text). */
+const MAX_EXPANDED_WORD = 1 << 20;
+/** What the expansions of one scope may produce in all (shared by its lexers and carried to clones). */
+class ExpansionBudget {
+    limit;
+    used;
+    constructor(limit, used = 0) {
+        this.limit = limit;
+        this.used = used;
+    }
+    charge(n) {
+        this.used += n;
+        if (this.used > this.limit) {
+            throw new ShellWordError(`the expansions of this stage total more than ${mib(this.limit)}: Kiln stops runaway ARG/ENV expansion there`);
+        }
+    }
+    copy() {
+        return new ExpansionBudget(this.limit, this.used);
+    }
+}
+function mib(n) {
+    return `${n / (1 << 20)} MiB`;
+}
+/** Throws when an expansion grew past MAX_EXPANDED_WORD. */
+function checkWordSize(s) {
+    if (s.length > MAX_EXPANDED_WORD) {
+        throw new ShellWordError(`the expansion is longer than ${mib(MAX_EXPANDED_WORD)}: Kiln stops runaway ARG/ENV expansion there (put values that large in a file)`);
+    }
+    return s;
+}
 const EOF = -1;
 const shell_lex_c = (s) => s.codePointAt(0);
 const DOLLAR = shell_lex_c('$');
@@ -897,6 +1004,12 @@ class Words {
         this.inWord = true;
     }
     addString(s) {
+        // No white space (as isSpaceCode has it; \s also covers U+FEFF, which then takes the slow path): one piece.
+        if (!/[\s\u0085]/u.test(s)) {
+            if (s.length > 0)
+                this.addRawString(s);
+            return;
+        }
         for (const ch of s)
             this.addChar(ch.codePointAt(0));
     }
@@ -945,6 +1058,7 @@ class ShellLex {
         this.unmatched = new Set();
         try {
             const [result, words] = this.processStopOn(EOF, this.rawEscapes);
+            this.options.budget?.charge(result.length);
             return { result, words, matched: this.matched, unmatched: this.unmatched };
         }
         catch (err) {
@@ -988,7 +1102,7 @@ class ShellLex {
                 }
                 if (ch === DOLLAR) {
                     const tmp = this.processDollar();
-                    result += tmp;
+                    result = checkWordSize(result + tmp);
                     words.addString(tmp);
                 }
                 else if (ch === LESS && this.options.heredocWhitespace) {
@@ -1075,7 +1189,7 @@ class ShellLex {
                 return result;
             }
             if (p === DOLLAR) {
-                result += this.processDollar();
+                result = checkWordSize(result + this.processDollar());
                 continue;
             }
             let ch = this.next();
@@ -1211,12 +1325,12 @@ class ShellLex {
         const glob = patternOrError(pattern);
         const v = value ?? '';
         if (all)
-            return replaceAll(v, glob, replacement);
+            return replaceAll(v, glob, replacement, checkWordSize);
         const { cps, offsets } = toCodePoints(v);
         const m = glob.search(cps, 0);
         if (!m)
             return v;
-        return v.slice(0, offsets[m[0]]) + replacement + v.slice(offsets[m[1]]);
+        return checkWordSize(v.slice(0, offsets[m[0]]) + replacement + v.slice(offsets[m[1]]));
     }
 }
 
@@ -1238,10 +1352,15 @@ class ShellLex {
  *   RUNs (but never the image config). The image config gets ENV only.
  * - Proxy build args (HTTP_PROXY, https_proxy, NO_PROXY, ...) reach RUN
  *   without any ARG and stay out of the history.
+ * - Expansion is bounded: a word 1 MiB (shell-lex.ts), and everything the
+ *   meta ARGs, or one stage (with the stage it is built FROM), expand 64 MiB
+ *   in all; past that the instruction's line gets an error.
  */
 
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** What the expansions of the meta ARGs, or of one stage, may produce in all. */
+const MAX_SCOPE_EXPANSION = 64 << 20;
 /** Build args that reach RUN without an ARG (names compared case-insensitively). */
 const PROXY_ARG_NAMES = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'];
 function isProxyArg(name) {
@@ -1259,7 +1378,7 @@ function splitEnv(entry) {
  */
 function resolveGlobalArgs(metaArgs, buildArgs, predefined, escapeToken) {
     const globals = new Map(predefined);
-    const lex = new ShellLex(escapeToken);
+    const lex = new ShellLex(escapeToken, { budget: new ExpansionBudget(MAX_SCOPE_EXPANSION) });
     for (const instr of metaArgs) {
         for (const arg of instr.args) {
             const given = buildArgs.get(arg.name);
@@ -1278,29 +1397,32 @@ class StageScope {
     env;
     config;
     args;
+    budget;
     lex;
-    rawLex = new ShellLex('\\', { skipProcessQuotes: true });
+    rawLex;
     constructor(opts, 
     /** What expansions and RUN see: config env, then ENV and ARG values, later wins. */
     env, 
     /** The image config's Env, in order (duplicates of the base kept). */
-    config, args) {
+    config, args, budget) {
         this.opts = opts;
         this.env = env;
         this.config = config;
         this.args = args;
-        this.lex = new ShellLex(opts.escapeToken);
+        this.budget = budget;
+        this.lex = new ShellLex(opts.escapeToken, { budget });
+        this.rawLex = new ShellLex('\\', { skipProcessQuotes: true, budget });
     }
     /** The scope at the start of a stage built on an image (or scratch: baseEnv []). */
     static forImage(opts) {
         const config = opts.baseEnv.map(splitEnv);
         if (!config.some(([k]) => k === 'PATH'))
             config.push(['PATH', DEFAULT_PATH]);
-        return new StageScope(opts, new Map(config), config, []);
+        return new StageScope(opts, new Map(config), config, [], new ExpansionBudget(MAX_SCOPE_EXPANSION));
     }
-    /** The scope at the start of a stage built FROM this (finished) stage: ENV and ARGs carry over. */
+    /** The scope at the start of a stage built FROM this (finished) stage: ENV, ARGs and what was expanded carry over. */
     clone() {
-        return new StageScope(this.opts, new Map(this.env), this.config.map(([k, v]) => [k, v]), this.args.map((a) => ({ ...a })));
+        return new StageScope(this.opts, new Map(this.env), this.config.map(([k, v]) => [k, v]), this.args.map((a) => ({ ...a })), this.budget.copy());
     }
     get(name) {
         return this.env.get(name);
@@ -4217,6 +4339,12 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
  * classes, `\` escapes, `!pattern` re-includes, the last matching pattern
  * wins, and a pattern matching a directory matches everything below it.
  * Matching runs on a linear-time NFA (glob.ts), not backtracking RegExps.
+ *
+ * Walkers use DirState: a directory carries the last pattern that matched
+ * it or a parent, and only the later patterns that could still match below
+ * it, each glob with its NFA already advanced past `dir/`. An entry is then
+ * matched by its own name against those few patterns, instead of its whole
+ * path and every parent against every pattern.
  */
 
 
@@ -4231,6 +4359,9 @@ class PatternError extends Error {
         this.pattern = pattern;
         this.index = index;
     }
+}
+function join(dir, name) {
+    return dir === '' ? name : `${dir}/${name}`;
 }
 /** Go's path.Clean. */
 function cleanPath(p) {
@@ -4390,6 +4521,7 @@ function couldMatchBelow(p, dir) {
         }
     }
 }
+const SLASH_CPS = [pattern_matcher_SLASH];
 class PatternMatcher {
     patterns = [];
     hasExclusions;
@@ -4449,6 +4581,71 @@ class PatternMatcher {
     matches(path) {
         const i = this.lastMatch(path);
         return i >= 0 && !this.patterns[i].exclusion;
+    }
+    /** The state of the context root, for entry(). */
+    rootState() {
+        const live = [];
+        for (let i = this.patterns.length - 1; i >= 0; i--) {
+            const p = this.patterns[i];
+            live.push(p.glob ? { index: i, p, state: p.glob.dfa().start } : { index: i, p });
+        }
+        return { dir: '', last: -1, live };
+    }
+    /** The state of a directory below the root (its parents' decisions do not matter here). */
+    stateOf(dir) {
+        let state = this.rootState();
+        for (const name of dir === '' ? [] : dir.split('/')) {
+            state = this.entry(state, name, true).state;
+        }
+        return state;
+    }
+    /**
+     * What a walker does with `name` inside the directory of `parent`: the same
+     * answers as matches() and canPruneDir() on the joined path.
+     */
+    entry(parent, name, isDir) {
+        const path = join(parent.dir, name);
+        const cps = toCodePoints(name).cps;
+        let last = parent.last;
+        const after = [];
+        // Highest index first: the first match is the last pattern that matches.
+        for (let k = 0; k < parent.live.length; k++) {
+            const lp = parent.live[k];
+            let hit;
+            if (lp.state !== undefined) {
+                const dfa = lp.p.glob.dfa();
+                const s = dfa.advance(lp.state, cps);
+                after[k] = s;
+                hit = dfa.accepts(s);
+            }
+            else {
+                hit = matchOne(lp.p, path);
+            }
+            if (hit) {
+                // Lower patterns can no longer decide anything here or below.
+                last = lp.index;
+                break;
+            }
+        }
+        const excluded = last >= 0 && !this.patterns[last].exclusion;
+        if (!isDir)
+            return { excluded, prune: false };
+        const live = [];
+        for (let k = 0; k < parent.live.length; k++) {
+            const lp = parent.live[k];
+            if (lp.index <= last)
+                break;
+            if (lp.state !== undefined) {
+                const below = lp.p.glob.dfa().advance(after[k], SLASH_CPS);
+                if (below !== -1)
+                    live.push({ index: lp.index, p: lp.p, state: below });
+            }
+            else if (couldMatchBelow(lp.p, path)) {
+                live.push(lp);
+            }
+        }
+        const prune = excluded && !live.some((lp) => lp.p.exclusion);
+        return { excluded, prune, state: { dir: path, last, live } };
     }
     /**
      * True when dir is excluded and no later `!` exception could match anything
@@ -4524,15 +4721,20 @@ class IgnoreMatcher {
     matches(relPath) {
         return this.matcher.matches(relPath);
     }
-    /** True when a walker can skip the directory without looking inside (no exception can re-include anything). */
-    canPruneDir(relDir) {
-        return this.matcher.canPruneDir(relDir);
-    }
-    /** One call for walkers: what to do with an entry. */
+    /** What to do with an entry: include it, exclude it, or (a directory no exception reaches into) skip it whole. */
     decide(relPath, isDir) {
-        if (!this.matches(relPath))
-            return 'include';
-        return isDir && this.canPruneDir(relPath) ? 'prune' : 'exclude';
+        const slash = relPath.lastIndexOf('/');
+        const parent = this.stateOf(slash < 0 ? '' : relPath.slice(0, slash));
+        const d = this.entry(parent, relPath.slice(slash + 1), isDir);
+        return d.prune ? 'prune' : d.excluded ? 'exclude' : 'include';
+    }
+    /** For walkers: the state of a directory (relative to the context; '' is the root), to decide its entries by name. */
+    stateOf(relDir) {
+        return this.matcher.stateOf(relDir);
+    }
+    /** What a walker does with `name` in the directory of `parent` (the same answers as decide()). */
+    entry(parent, name, isDir) {
+        return this.matcher.entry(parent, name, isDir);
     }
     get hasExceptions() {
         return this.matcher.hasExclusions;
@@ -4853,9 +5055,12 @@ function planStages(df, opts) {
     // The stages the target needs; ONBUILD triggers of needed stages can add more.
     const needed = new Set();
     const triggersLoaded = new Set();
-    const visit = (i) => {
+    // Depth-first with a stack of its own: a chain of thousands of stages must not overflow the call stack.
+    const pending = [target.index];
+    while (pending.length > 0) {
+        const i = pending.pop();
         if (needed.has(i))
-            return;
+            continue;
         needed.add(i);
         const p = planned[i];
         if (!triggersLoaded.has(i)) {
@@ -4866,12 +5071,11 @@ function planStages(df, opts) {
             p.onbuild = triggers.map((t) => parseOnbuildTrigger(t, p.stage.from.location));
             deps[i] = [...depsOf(p, p.onbuild), ...deps[i]];
         }
+        for (const d of [...deps[i]].reverse())
+            pending.push(d.index);
         if (p.base.kind === 'stage')
-            visit(p.base.index);
-        for (const d of deps[i])
-            visit(d.index);
-    };
-    visit(target.index);
+            pending.push(p.base.index);
+    }
     const result = [];
     for (const p of planned) {
         if (!needed.has(p.index))
@@ -4911,29 +5115,53 @@ function planStages(df, opts) {
     }
     return { target: target.index, stages: result, globalArgs, warnings };
 }
+/** Depth-first over the --from edges with explicit stacks (no recursion: chains may be thousands long). */
 function checkCycles(df, deps) {
     const done = new Set();
     const onPath = [];
+    /** Position of each stage on the path. */
+    const at = new Map();
+    /** The next edge to follow from each stage on the path. */
+    const nextEdge = [];
+    /** via[j]: where the edge from onPath[j] to onPath[j + 1] is written. */
     const via = [];
-    const visit = (i) => {
-        if (done.has(i))
-            return;
-        onPath.push(i);
-        for (const d of deps[i]) {
-            const at = onPath.indexOf(d.index);
-            via.push(d.location);
-            if (at >= 0) {
-                const names = [...onPath.slice(at), d.index].map((s) => df.stages[s].name ?? String(s));
-                throw DockerfileError.at(via[at], `circular dependency detected on stage: ${names[0]} (${names.join(' -> ')}); a stage cannot copy from itself or from a stage that copies from it`);
+    for (let root = 0; root < deps.length; root++) {
+        if (done.has(root))
+            continue;
+        onPath.push(root);
+        at.set(root, 0);
+        nextEdge.push(0);
+        while (onPath.length > 0) {
+            const top = onPath.length - 1;
+            const i = onPath[top];
+            const d = deps[i][nextEdge[top]];
+            if (d === undefined) {
+                onPath.pop();
+                nextEdge.pop();
+                at.delete(i);
+                done.add(i);
+                if (onPath.length > 0)
+                    via.pop();
+                continue;
             }
-            visit(d.index);
-            via.pop();
+            nextEdge[top]++;
+            const cycleAt = at.get(d.index);
+            if (cycleAt !== undefined) {
+                via.push(d.location);
+                const names = [...onPath.slice(cycleAt), d.index].map((s) => df.stages[s].name ?? String(s));
+                const path = names.length > 12
+                    ? [...names.slice(0, 5), `… ${names.length - 10} more …`, ...names.slice(-5)]
+                    : names;
+                throw DockerfileError.at(via[cycleAt], `circular dependency detected on stage: ${names[0]} (${path.join(' -> ')}); a stage cannot copy from itself or from a stage that copies from it`);
+            }
+            if (done.has(d.index))
+                continue;
+            via.push(d.location);
+            onPath.push(d.index);
+            at.set(d.index, onPath.length - 1);
+            nextEdge.push(0);
         }
-        onPath.pop();
-        done.add(i);
-    };
-    for (let i = 0; i < deps.length; i++)
-        visit(i);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/lib.ts

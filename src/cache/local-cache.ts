@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { explainWrite } from '../fs/disk-full.js';
 import type { Layer } from '../image/blob.js';
 import type { Logger } from '../log.js';
 import { BackgroundQueue } from './background.js';
@@ -100,14 +101,16 @@ export class LocalLayerCache implements LayerCache {
     }
   }
 
-  /** Temp file + rename. */
+  /** Temp file + rename; a failure (a full disk) names the file. */
   private async writeFile(file: string, text: string): Promise<void> {
     const tmp = this.blobs.tempPath('entry');
-    await fs.writeFile(tmp, text);
-    await fs.rename(tmp, file).catch(async (e: unknown) => {
+    try {
+      await fs.writeFile(tmp, text);
+      await fs.rename(tmp, file);
+    } catch (e) {
       await fs.rm(tmp, { force: true });
-      throw e;
-    });
+      throw explainWrite(e, file);
+    }
   }
 
   /** Stores now (the blob first, the entry last). */

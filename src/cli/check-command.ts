@@ -6,17 +6,16 @@
  * their layers) for the checks that read them. Prints each finding with its
  * line and exits 1 when there is any, 0 when there is none.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkDockerfile } from '../dockerfile/checks/build-checks.js';
 import { formatFinding } from '../dockerfile/checks/index.js';
 import { parseDockerfile } from '../dockerfile/dockerfile.js';
 import { loadDockerignore } from '../dockerfile/dockerignore.js';
-import { DockerfileError } from '../dockerfile/errors.js';
 import { hostPlatform, parsePlatform } from '../dockerfile/platform.js';
 import { planStages } from '../dockerfile/stages.js';
 import { registryClientOptions } from '../executor/library-options.js';
 import type { BuildOptions } from '../executor/options.js';
+import { readDockerfile } from '../executor/plan.js';
 import { parseReference } from '../image/reference.js';
 import type { Logger } from '../log.js';
 import { RegistryClient } from '../registry/client.js';
@@ -30,17 +29,7 @@ export async function runChecksOnly(
   display: (file: string) => string,
 ): Promise<{ output: string; exitCode: number }> {
   const name = display(options.dockerfile);
-  let text: string;
-  try {
-    text = await readFile(options.dockerfile, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new DockerfileError(
-      name,
-      undefined,
-      code === 'ENOENT' ? 'no such file: pass --dockerfile' : (e as Error).message,
-    );
-  }
+  const text = await readDockerfile(options.dockerfile);
   const df = parseDockerfile(text, name, {
     ignoreSyntax: options.ignoreSyntax,
     override: options.buildArgs.get('BUILDKIT_SYNTAX'),

@@ -112,6 +112,6 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     isolation: 'auto',
     snapshotMode: 'auto',
     keepWorkspace: false,
-    pushRetry: 5,
+    pushRetry: 8,
   };
 }

@@ -35,7 +35,8 @@ export interface PreparedBuild {
   ignore: Dockerignore;
 }
 
-async function readDockerfile(file: string): Promise<string> {
+/** The Dockerfile's text; a missing or unreadable file is a DockerfileError naming it. */
+export async function readDockerfile(file: string): Promise<string> {
   try {
     return await fs.readFile(file, 'utf8');
   } catch (e) {

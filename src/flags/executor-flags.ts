@@ -144,7 +144,7 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     help: 'Build workspace directory (default: a temp dir)',
   },
   { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
-  { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 5)' },
+  { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 8)' },
   {
     name: 'verbosity',
     short: 'v',

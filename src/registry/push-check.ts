@@ -10,7 +10,6 @@ import type { Reference } from '../image/reference.js';
 import { repositoryScope } from './auth.js';
 import type { RegistryClient } from './client.js';
 import { header } from './transport.js';
-import { openUploadSession } from './upload.js';
 
 export async function checkPushPermission(client: RegistryClient, repo: Reference): Promise<void> {
   const t = client.transport(repo.registry);
@@ -19,7 +18,14 @@ export async function checkPushPermission(client: RegistryClient, repo: Referenc
     repository: repo.repository,
     operation: 'check push permission',
   };
-  const session = await openUploadSession(t, repo, common);
+  const session = await t.send({
+    ...common,
+    method: 'POST',
+    path: `/v2/${repo.repository}/blobs/uploads/`,
+    headers: { 'content-length': '0' },
+    expect: [202],
+  });
+  await session.body.dump();
   const loc = header(session, 'location');
   if (!loc) return;
   try {

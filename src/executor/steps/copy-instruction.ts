@@ -184,6 +184,7 @@ export async function copyInstruction(
       mode,
       exclude: instr.exclude,
       parents: instr.kind === 'copy' && instr.parents,
+      warn: (m) => session.log.warn(`${env.label} ${instr.kind.toUpperCase()}: ${m}`),
     });
     for (const a of archives) {
       const staging = await session.workspace.dir('add-unpack');
