@@ -39446,15 +39446,18 @@ function traceLabel(name, value) {
 /** Collects a key's labelled inputs as it is built. */
 class TraceRecorder {
     values = new Map();
+    /** A field's value: bytes (a file name that is not UTF-8) are labelled as text, hashed as they are. */
     add(name, value) {
-        const label = traceLabel(name, value);
+        const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+        const label = traceLabel(name, text);
         if (label === undefined)
             return;
+        const raw = typeof value === 'string' ? value : Buffer.from(value).toString('latin1');
         const list = this.values.get(label);
         if (list)
-            list.push(value);
+            list.push(raw);
         else
-            this.values.set(label, [value]);
+            this.values.set(label, [raw]);
     }
     /** Merges another recorder's labels (the COPY sources' key into the step's). */
     merge(other) {
@@ -54558,7 +54561,7 @@ class CacheKeyBuilder {
     /** Adds a named field; names keep different kinds of input apart (and name it in a miss reason). */
     field(name, value) {
         this.hashField(name, value);
-        this.recorder.add(name, typeof value === 'string' ? value : Buffer.from(value).toString('hex'));
+        this.recorder.add(name, value);
         return this;
     }
     /** Adds another key as one field; its inputs count as this key's in a miss reason. */

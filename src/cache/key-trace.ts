@@ -60,12 +60,15 @@ export function traceLabel(name: string, value: string): string | undefined {
 export class TraceRecorder {
   private readonly values = new Map<string, string[]>();
 
-  add(name: string, value: string): void {
-    const label = traceLabel(name, value);
+  /** A field's value: bytes (a file name that is not UTF-8) are labelled as text, hashed as they are. */
+  add(name: string, value: string | Uint8Array): void {
+    const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+    const label = traceLabel(name, text);
     if (label === undefined) return;
+    const raw = typeof value === 'string' ? value : Buffer.from(value).toString('latin1');
     const list = this.values.get(label);
-    if (list) list.push(value);
-    else this.values.set(label, [value]);
+    if (list) list.push(raw);
+    else this.values.set(label, [raw]);
   }
 
   /** Merges another recorder's labels (the COPY sources' key into the step's). */

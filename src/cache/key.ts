@@ -21,7 +21,7 @@ export class CacheKeyBuilder {
   /** Adds a named field; names keep different kinds of input apart (and name it in a miss reason). */
   field(name: string, value: string | Uint8Array): this {
     this.hashField(name, value);
-    this.recorder.add(name, typeof value === 'string' ? value : Buffer.from(value).toString('hex'));
+    this.recorder.add(name, value);
     return this;
   }
 
