@@ -11,7 +11,6 @@
  * temp dir) unless KILN_BUILDKIT_HOST=unix:///path/to/docker.sock names one
  * to use. The registry is on 127.0.0.1, which Docker treats as insecure.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +29,7 @@ import {
   runCommand,
   startLab,
 } from '../lab/differential.js';
-import { DOCKER, startDockerd } from '../lab/dockerd.js';
+import { DOCKER, type Dockerd, startDockerd } from '../lab/dockerd.js';
 import { removeMountStubs } from '../lab/intended-differences.js';
 import { ALL_CASES } from './cases/index.js';
 
@@ -88,7 +87,7 @@ async function main(): Promise<void> {
   const cases = wanted.length ? ALL_CASES.filter((c) => wanted.includes(c.name)) : ALL_CASES;
   if (cases.length === 0) throw new Error(`no case named ${wanted.join(', ')}`);
   const dir = await mkdtemp(join(tmpdir(), 'kiln-buildkit-'));
-  let dockerd: { host: string; proc: ChildProcess } | undefined;
+  let dockerd: Dockerd | undefined;
   const lab = await startLab();
   let failures = 0;
   try {
@@ -126,8 +125,7 @@ async function main(): Promise<void> {
   } finally {
     await lab.stop();
     if (dockerd) {
-      dockerd.proc.kill('SIGTERM');
-      await new Promise((r) => dockerd!.proc.once('exit', r));
+      await dockerd.stop();
     }
     await rm(dir, { recursive: true, force: true });
   }

@@ -11,7 +11,6 @@
  *
  * It starts its own dockerd unless KILN_BUILDKIT_HOST=unix:///…/docker.sock names one.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +22,7 @@ import { silentLogger } from '../../src/log.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { compareConfigs, comparedConfig } from '../lab/config-compare.js';
 import { runCommand } from '../lab/differential-lab.js';
-import { DOCKER, startDockerd } from '../lab/dockerd.js';
+import { DOCKER, type Dockerd, startDockerd } from '../lab/dockerd.js';
 import { removeMountStubs } from '../lab/intended-differences.js';
 import { pushMultiArchBusybox } from '../lab/multiarch-fixture.js';
 import { unpackPlatform } from '../lab/platform-images.js';
@@ -89,7 +88,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kiln-buildkit-platform-'));
   const registry = await startRegistry();
   const client = new RegistryClient({ insecure: [registry.host] });
-  let dockerd: { host: string; proc: ChildProcess } | undefined;
+  let dockerd: Dockerd | undefined;
   let failures = 0;
   try {
     const base = `${registry.host}/base/busybox:multi`;
@@ -162,10 +161,7 @@ async function main(): Promise<void> {
   } finally {
     await client.close();
     await registry.stop();
-    if (dockerd) {
-      dockerd.proc.kill('SIGTERM');
-      await new Promise((r) => dockerd!.proc.once('exit', r));
-    }
+    await dockerd?.stop();
     await rm(dir, { recursive: true, force: true });
   }
   const total = CASES.length * PLATFORMS.length;

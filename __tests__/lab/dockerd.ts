@@ -1,20 +1,26 @@
 /**
- * Docker's engine (Debian's docker.io, 20.10, BuildKit built in) on its own
- * socket, data root and exec root under `dir`, for the by-hand BuildKit
- * checks: no iptables, no bridge (builds use --network host). Registries on
- * 127.0.0.1 are insecure to Docker without being named.
+ * Docker's engine (Debian's docker.io) on its own socket, data root and exec
+ * root under a directory, with no networking of its own: for checks that
+ * need a real `docker` (BuildKit builds, `docker load`). Needs root.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCommand } from './differential-lab.js';
+import { promisify } from 'node:util';
 
-/** The client with BuildKit built in (the one on PATH may lack buildx). */
+const execFileP = promisify(execFile);
+
 export const DOCKER = '/usr/bin/docker';
 
-export async function startDockerd(dir: string): Promise<{ host: string; proc: ChildProcess }> {
+export interface Dockerd {
+  /** DOCKER_HOST for clients. */
+  host: string;
+  stop(): Promise<void>;
+}
+
+export async function startDockerd(dir: string): Promise<Dockerd> {
   const sock = join(dir, 'docker.sock');
-  const proc = spawn(
+  const proc: ChildProcess = spawn(
     'dockerd',
     [
       '--iptables=false',
@@ -32,17 +38,23 @@ export async function startDockerd(dir: string): Promise<{ host: string; proc: C
     { stdio: 'ignore' },
   );
   const host = `unix://${sock}`;
+  const stop = async () => {
+    if (proc.exitCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await exited;
+  };
   for (let i = 0; i < 120; i++) {
     if (existsSync(sock)) {
       try {
-        await runCommand(DOCKER, ['version'], { env: { PATH: process.env.PATH, DOCKER_HOST: host } });
-        return { host, proc };
+        await execFileP(DOCKER, ['version'], { env: { PATH: process.env.PATH, DOCKER_HOST: host } });
+        return { host, stop };
       } catch {
         // not ready
       }
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  proc.kill('SIGTERM');
+  await stop();
   throw new Error('dockerd did not come up in 30s');
 }

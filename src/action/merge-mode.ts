@@ -68,8 +68,11 @@ export async function mergeDigests(
     });
     return {
       digest: index.digest,
+      mediaType: index.mediaType,
+      manifestSize: index.bytes.length,
+      layerDigests: index.layerDigests,
       size: index.bytes.length + index.entries.reduce((n, e) => n + e.size, 0),
-      layers: index.distinctLayers,
+      layers: index.layerDigests.length,
       references: targets.map(String),
       steps: [],
       cacheHits: 0,

@@ -42,12 +42,18 @@ export function artifactDigest(a: BuildArtifact): Digest {
 /** The BuildResult fields that describe what was built. */
 export function describeArtifact(
   a: BuildArtifact,
-): Pick<BuildResult, 'digest' | 'configDigest' | 'size' | 'layers' | 'platforms'> {
+): Pick<
+  BuildResult,
+  'digest' | 'mediaType' | 'manifestSize' | 'configDigest' | 'layerDigests' | 'size' | 'layers' | 'platforms'
+> {
   if (a.kind === 'image') {
     const { image } = a;
     return {
       digest: image.digest(),
+      mediaType: image.mediaType,
+      manifestSize: image.manifestBytes().length,
       configDigest: image.configDescriptor().digest,
+      layerDigests: image.layers.map((l) => l.digest),
       size: image.totalSize(),
       layers: image.layers.length,
     };
@@ -61,6 +67,9 @@ export function describeArtifact(
   const layers = new Set(a.images.flatMap((i) => i.layers.map((l) => l.digest)));
   return {
     digest: a.index.digest,
+    mediaType: a.index.mediaType,
+    manifestSize: a.index.bytes.length,
+    layerDigests: [...layers],
     size: a.index.bytes.length + [...blobs.values()].reduce((n, s) => n + s, 0),
     layers: layers.size,
     platforms: a.images.map((image) => ({

@@ -15,6 +15,7 @@ import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
 import { guardOutputs } from './partial-outputs.js';
 import { prepareBuild, stagePlatforms } from './plan.js';
+import { checkPushAccess } from './push-access.js';
 import type { BuildResult } from './result.js';
 import { BuildSession, type BuildDeps as SessionDeps } from './session.js';
 
@@ -48,6 +49,9 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   let cacheFlushed = false;
   let releasing: Promise<unknown> | undefined;
   try {
+    if (options.push && prepared.destinations.length > 0 && !options.skipPushPermissionCheck) {
+      await checkPushAccess(session.registry, prepared.destinations, log);
+    }
     const targets = await planTargets(session, prepared, deps.binfmtDir);
     // Build checks: warnings on their lines; with `# check=error=true` they stop the build here.
     const checks = await checkDockerfile(prepared.df, {
@@ -82,6 +86,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
       cacheHits: steps.filter((s) => s.cache === 'hit').length,
       durationMs: Date.now() - started,
       refreshed: out.refreshed,
+      ...(out.unchanged ? { unchanged: out.unchanged } : {}),
     };
     const what = result.platforms
       ? `index of ${result.platforms.length} platforms`

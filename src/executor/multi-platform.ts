@@ -35,9 +35,6 @@ export interface StageNode {
   users: Set<number>;
   /** Nodes it depends on. */
   deps: number[];
-  /** 1-based position in its target's plan, and that plan's stage count (for the label). */
-  position: number;
-  count: number;
 }
 
 export interface StageGraph {
@@ -74,7 +71,7 @@ export function stageGraph(targets: readonly PlannedTarget[]): StageGraph {
   targets.forEach((t, ti) => {
     const mine = nodeOf[ti]!;
     const platforms = stagePlatforms(t.plan, t.platform);
-    t.plan.stages.forEach((planned, i) => {
+    for (const planned of t.plan.stages) {
       const platform = platforms.get(planned.index)!;
       const deps = planned.dependsOn.map((d) => mine.get(d)!);
       const sig = signature(planned, platform, deps, t.plan);
@@ -88,14 +85,12 @@ export function stageGraph(targets: readonly PlannedTarget[]): StageGraph {
           target: ti,
           users: new Set(),
           deps,
-          position: i + 1,
-          count: t.plan.stages.length,
         });
         bySignature.set(sig, id);
       }
       nodes[id]!.users.add(ti);
       mine.set(planned.index, id);
-    });
+    }
   });
   return { nodes, nodeOf };
 }
@@ -153,7 +148,7 @@ export async function buildPlatforms(
   const scheduled = graph.nodes.map((n) => ({ ...n.planned, index: n.id, dependsOn: n.deps }));
   const { finished } = await scheduleStages<FinishedStage>(
     scheduled,
-    async (s, _position, done) => {
+    async (s, done) => {
       const node = graph.nodes[s.index]!;
       const { plan } = targets[node.target]!;
       const view = stagesOf(graph, node.target, done, plan);
@@ -164,8 +159,6 @@ export async function buildPlatforms(
         planned: node.planned,
         platform: node.platform,
         ...(several ? { platformLabel: nodeLabel(node, targets) } : {}),
-        position: node.position,
-        count: node.count,
         from: new FromSources(session, view, node.platform),
         finished: view,
       });

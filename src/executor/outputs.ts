@@ -3,7 +3,9 @@
  * --destination (blobs first, then each platform's manifest, the index
  * last, per the registry client) under its tag or, with --push-by-digest,
  * by digest only; an OCI layout; a docker-archive tarball (one platform);
- * and the digest files kaniko writes.
+ * and the digest files kaniko writes. With options.skipUnchanged, nothing
+ * is pushed when the destinations that exist hold the same image
+ * (unchanged.ts; for an index, unchanged-index.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -15,11 +17,16 @@ import type { Reference } from '../image/reference.js';
 import { type PushImageInput, pushImage, pushIndex } from '../registry/push.js';
 import { artifactDigest, type BuildArtifact } from './artifact.js';
 import type { BuildSession } from './session.js';
+import { compareWithDestinations, type StandingImage } from './unchanged.js';
+import { compareIndexWithDestinations } from './unchanged-index.js';
 
 export interface OutputResult {
+  /** The destinations pushed to (empty when nothing was pushed). */
   pushed: string[];
-  /** False when skip_unchanged_digest found every destination already at this digest. */
+  /** False when the destinations already held this image (options.skipUnchanged) and nothing was pushed. */
   refreshed: boolean;
+  /** When nothing was pushed because the registry holds the same image: the first reference compared. */
+  unchanged?: StandingImage;
 }
 
 function pushInput(image: Image): PushImageInput {
@@ -35,6 +42,38 @@ function byDigest(destinations: Reference[], digest: Digest): Reference[] {
   const out = new Map<string, Reference>();
   for (const d of destinations) out.set(d.name, d.withDigest(digest));
   return [...out.values()];
+}
+
+/** Which destinations still need the push; `unchanged` when none does because all hold the same image. */
+async function skipUnchanged(
+  session: BuildSession,
+  artifact: BuildArtifact,
+  destinations: Reference[],
+  ignoreLabels: string[],
+): Promise<{ targets: Reference[]; unchanged?: StandingImage }> {
+  const { log } = session;
+  const digest = artifactDigest(artifact);
+  const c =
+    artifact.kind === 'image'
+      ? await compareWithDestinations(session.registry, artifact.image, destinations, ignoreLabels)
+      : await compareIndexWithDestinations(session.registry, artifact, destinations, ignoreLabels);
+  const ignoring = `ignoring the labels ${ignoreLabels.join(', ')} and timestamps`;
+  if (c.compared.length === 0) {
+    log.info('unchanged check: no destination exists yet, nothing to compare with: pushing');
+  }
+  for (const x of c.compared) {
+    log.info(
+      `unchanged check: ${x.reference} holds ${x.digest}: ${x.same ? `the same layers and config (${ignoring})` : `${x.why} (${ignoring})`}`,
+    );
+  }
+  if (c.unchanged) {
+    const { same: _s, why: _w, ...first } = c.compared[0]!;
+    log.info(`the registry already holds this image: nothing pushed (built ${digest})`);
+    return { targets: [], unchanged: first };
+  }
+  // Destinations that hold this very digest need no push.
+  const held = new Set(c.compared.filter((x) => x.digest === digest).map((x) => x.reference));
+  return { targets: destinations.filter((d) => !held.has(d.toString())) };
 }
 
 export async function writeOutputs(
@@ -59,20 +98,15 @@ export async function writeOutputs(
     });
     log.info(`wrote docker-archive ${options.tarPath}`);
   }
-  const targets0 = options.pushByDigest ? byDigest(destinations, digest) : destinations;
+  const wanted = options.pushByDigest ? byDigest(destinations, digest) : destinations;
   let pushed: string[] = [];
-  let refreshed = true;
-  if (options.push && targets0.length > 0) {
-    let targets = targets0;
-    if (options.skipUnchangedDigest) {
-      const held = await Promise.all(
-        targets0.map((d) => session.registry.headManifest(d).catch(() => undefined)),
-      );
-      targets = targets0.filter((_d, i) => held[i]?.digest !== digest);
-      if (targets.length === 0) {
-        refreshed = false;
-        log.info(`every destination already holds ${digest}: nothing pushed`);
-      }
+  let unchanged: OutputResult['unchanged'];
+  if (options.push && wanted.length > 0) {
+    let targets = wanted;
+    if (options.skipUnchanged) {
+      const s = await skipUnchanged(session, artifact, wanted, options.skipUnchanged.ignoreLabels);
+      targets = s.targets;
+      unchanged = s.unchanged;
     }
     if (targets.length > 0) {
       const started = Date.now();
@@ -99,14 +133,18 @@ export async function writeOutputs(
       log.info(`pushed ${targets.map(String).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       log.debug(`timing: push ${Date.now() - started} ms`);
     }
-    pushed = targets0.map((d) => d.toString());
+    if (!unchanged) pushed = wanted.map((d) => d.toString());
   }
   if (options.digestFile) await writeFileIn(options.digestFile, digest);
   if (options.imageNameWithDigestFile) {
     const names = destinations.map((d) => `${d.name}@${digest}`);
     await writeFileIn(options.imageNameWithDigestFile, `${names.join('\n')}\n`);
   }
-  return { pushed, refreshed };
+  if (options.imageNameTagWithDigestFile) {
+    const names = destinations.map((d) => `${d}@${digest}`);
+    await writeFileIn(options.imageNameTagWithDigestFile, `${names.join('\n')}\n`);
+  }
+  return { pushed, refreshed: unchanged === undefined, ...(unchanged ? { unchanged } : {}) };
 }
 
 async function writeFileIn(file: string, text: string): Promise<void> {

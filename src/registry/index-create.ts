@@ -39,8 +39,8 @@ export interface IndexEntryReport {
 
 export interface CreatedIndex extends BuiltIndex {
   entries: IndexEntryReport[];
-  /** Layers of all its images, each counted once. */
-  distinctLayers: number;
+  /** The layers of all its images, each once. */
+  layerDigests: string[];
 }
 
 function invalid(ref: Reference, detail: string): RegistryError {
@@ -152,7 +152,7 @@ export async function assembleIndex(
     }
   }
   return {
-    index: { ...indexOf(children.map((c) => c.entry)), entries, distinctLayers: layers.size },
+    index: { ...indexOf(children.map((c) => c.entry)), entries, layerDigests: [...layers] },
     children,
   };
 }
