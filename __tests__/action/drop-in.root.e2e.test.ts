@@ -207,12 +207,12 @@ describeWith(
         image: 'team/refused',
         secrets: 'token=abc',
         builder: 'buildx-builder-1',
-        platforms: 'linux/amd64,linux/arm64',
+        ssh: 'default',
         extra_args: '--registry-mirror mirror.gcr.io',
       });
       expect(r.code).toBe(1);
       expect(errors(r)).toHaveLength(1);
-      for (const name of ['secrets', 'builder', 'platforms', 'extra_args']) {
+      for (const name of ['secrets', 'builder', 'ssh', 'extra_args']) {
         expect(errors(r)[0]).toContain(`input "${name}"`);
       }
       expect(errors(r)[0]).toContain('is not supported yet');

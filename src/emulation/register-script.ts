@@ -47,6 +47,7 @@ export function registerScript(cpus: readonly string[], opts: RegisterScriptOpti
     '  [ -e "$conf" ] || { echo "no $conf: qemu-user-static has no emulator for $c" >&2; exit 1; }',
     // One definition per line (comments and blank lines are none); flags are the last field: F added.
     '  grep -v -e "^#" -e "^;" -e "^$" "$conf" | while IFS= read -r line; do',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
     '    case "${line##*:}" in *F*) ;; *) line="${line}F" ;; esac',
     '    printf "%s" "$line" > "$dir/register"',
     '  done',
