@@ -217,7 +217,9 @@ describeWith(
       });
       const dest = `${registry.host}/team/rebased:v1`;
       const result = await build(options(ctxDir, dest, ['linux/amd64', 'linux/arm64']), silentLogger);
-      expect(result.steps.filter((s) => s.stage === 'tools' && s.instruction.startsWith('RUN'))).toHaveLength(1);
+      expect(result.steps.filter((s) => s.stage === 'tools' && s.instruction.startsWith('RUN'))).toHaveLength(
+        1,
+      );
       expect(
         result.steps.filter((s) => s.stage === 'per-target' && s.instruction.startsWith('RUN')),
       ).toHaveLength(2);
