@@ -36,12 +36,14 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../log.js';
 import { cleanEntryPath } from './entry-path.js';
 import { ArchiveError, ExtractError, errnoCode, UnsafeEntryError, WhiteoutError } from './errors.js';
+import { BATCH_BYTES, FilePool } from './file-pool.js';
 import { type Mknod, mknodBinary } from './mknod.js';
-import { type Creator, currentCreator, NewFile } from './new-file.js';
+import { type Creator, currentCreator, NewFile, needsChmod, needsChown } from './new-file.js';
 import { RootResolver } from './root-resolver.js';
 import type { TarHeader } from './tar-format.js';
 import { readTar, type TarEntry } from './tar-reader.js';
@@ -57,6 +59,11 @@ export interface ExtractOptions {
   devices?: boolean;
   /** Makes devices and FIFOs (default: the `mknod` binary). */
   mknod?: Mknod;
+  /**
+   * Worker threads that create small new files (file-pool.ts). Default: 2
+   * when the machine has more than one CPU, else 0 (everything on this thread).
+   */
+  workers?: number;
   logger?: Logger;
 }
 
@@ -88,6 +95,10 @@ export interface ExtractStats {
 
 /** Entries processed between two turns of the event loop. */
 const YIELD_EVERY = 128;
+/** Files up to this size may go to the file pool. */
+const POOL_MAX_FILE = BATCH_BYTES / 4;
+/** New files written on this thread before the pool starts (small layers never start it). */
+export const POOL_AFTER = 256;
 
 interface DirMeta {
   mode: number;
@@ -139,6 +150,11 @@ class Extraction {
   private readonly resolver: RootResolver;
   /** Root-relative paths this layer wrote, and all their ancestors. */
   private readonly touched = new Set<string>();
+  /** Root-relative directories this layer created (so everything in them is in `touched`). */
+  private readonly created = new Set<string>();
+  private pool: FilePool | undefined;
+  private poolable = 0;
+  private readonly workers: number;
   /** Absolute paths of directories whose mode and mtime are set in the final pass. */
   private readonly dirMeta = new Map<string, DirMeta>();
   private readonly pendingXattrs = new Map<string, Xattrs>();
@@ -155,7 +171,12 @@ class Extraction {
     this.chown = options.chown ?? isRoot;
     this.devices = options.devices ?? isRoot;
     this.mknod = options.mknod ?? mknodBinary();
-    this.resolver = new RootResolver(root, (rel) => this.touch(rel));
+    this.workers = options.workers ?? (availableParallelism() > 1 ? 2 : 0);
+    this.resolver = new RootResolver(root, (rel) => {
+      this.touch(rel);
+      this.created.add(rel);
+    });
+    if (readdirSync(root).length === 0) this.created.add('');
   }
 
   // ------------------------------------------------------------ bookkeeping
@@ -187,6 +208,19 @@ class Extraction {
     this.forget(abs, st.isDirectory() || st.isSymbolicLink());
   }
 
+  /**
+   * Waits until every pooled file is written: before anything that removes,
+   * replaces or looks at a path a queued file may still create.
+   */
+  private async settle(): Promise<void> {
+    if (this.pool?.busy) await this.pool.drain();
+  }
+
+  /** Waits for the pool's work to settle (whatever happened) and stops its threads. */
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
   // ------------------------------------------------------------ entries
 
   async apply(entry: TarEntry): Promise<void> {
@@ -214,6 +248,7 @@ class Extraction {
     if (wh.kind !== 'none') {
       await entry.skip();
       if (h.type === 'dir') throw new WhiteoutError('a whiteout must not be a directory', { entry: h.name });
+      await this.settle();
       this.guard(h, () =>
         wh.kind === 'opaque' ? this.opaque(parent, h.name) : this.whiteout(parent, wh.name, h.name),
       );
@@ -223,19 +258,25 @@ class Extraction {
     const parentRel = this.guard(h, () => this.resolver.ensureDir(parent, h.name));
     const rel = parentRel ? `${parentRel}/${base}` : base;
     const abs = this.resolver.abs(rel);
+    // Written before in this layer: a pooled file may still be on its way there.
+    const fresh = !this.touched.has(rel);
+    if (!fresh) await this.settle();
     switch (h.type) {
       case 'file':
-        await this.file(entry, abs);
+        await this.file(entry, abs, fresh && this.created.has(parentRel));
         break;
       case 'dir':
-        this.guard(h, () => this.dir(abs, h));
+        this.guard(h, () => this.dir(rel, abs, h));
         break;
       case 'symlink':
         this.guard(h, () => this.symlink(abs, h));
         break;
-      case 'hardlink':
-        this.guard(h, () => this.hardlink(abs, h));
+      case 'hardlink': {
+        const target = this.guard(h, () => this.hardlinkTarget(h));
+        if (target && this.touched.has(target.rel)) await this.settle();
+        this.guard(h, () => this.hardlink(abs, target?.abs, h));
         break;
+      }
       case 'fifo':
       case 'char':
       case 'block':
@@ -290,13 +331,40 @@ class Extraction {
     return false;
   }
 
-  private async file(entry: TarEntry, abs: string): Promise<void> {
+  /** A file; `isNew`: nothing can be at its name (a new name in a directory this layer created). */
+  private async file(entry: TarEntry, abs: string, isNew: boolean): Promise<void> {
     const h = entry.header;
     const meta = {
       owner: this.applyOwner(h) ? { uid: h.uid, gid: h.gid } : undefined,
       mode: h.mode,
       mtime: seconds(h),
     };
+    if (isNew && h.size <= POOL_MAX_FILE && this.workers > 0 && ++this.poolable > POOL_AFTER) {
+      this.pool ??= new FilePool(this.workers);
+      const chown = needsChown(meta.owner, this.creator);
+      const slot = this.pool.slot(h.size);
+      const into = slot instanceof Promise ? await slot : slot;
+      const held = entry.takeHeld();
+      if (held) held.copy(into);
+      else {
+        let at = 0;
+        for await (const chunk of entry.chunks()) at += chunk.copy(into, at);
+      }
+      this.pool.commit({
+        path: abs,
+        entry: h.name,
+        mode: h.mode,
+        uid: h.uid,
+        gid: h.gid,
+        mtime: meta.mtime,
+        chown,
+        chmod: needsChmod(h.mode, chown, this.creator),
+        size: h.size,
+      });
+      this.stats.files++;
+      this.stats.bytes += h.size;
+      return;
+    }
     const f = this.guard(h, () =>
       replacing(
         () => new NewFile(abs, meta, this.creator),
@@ -304,7 +372,9 @@ class Extraction {
       ),
     );
     try {
-      for await (const chunk of entry.chunks()) this.guard(h, () => f.write(chunk));
+      const held = entry.takeHeld();
+      if (held) this.guard(h, () => f.write(held));
+      else for await (const chunk of entry.chunks()) this.guard(h, () => f.write(chunk));
       this.guard(h, () => f.finish());
     } finally {
       f.close();
@@ -313,9 +383,10 @@ class Extraction {
     this.stats.bytes += h.size;
   }
 
-  private dir(abs: string, h: TarHeader): void {
+  private dir(rel: string, abs: string, h: TarHeader): void {
     try {
       mkdirSync(abs, 0o700);
+      this.created.add(rel);
     } catch (e) {
       if (errnoCode(e) !== 'EEXIST') throw e;
       if (!lstatSync(abs).isDirectory()) {
@@ -339,13 +410,19 @@ class Extraction {
     this.stats.symlinks++;
   }
 
-  private hardlink(abs: string, h: TarHeader): void {
+  /** Where a hardlink's target is, if its directory exists. */
+  private hardlinkTarget(h: TarHeader): { rel: string; abs: string } | undefined {
     const target = cleanEntryPath(h.linkname, 'hardlink target');
     if (target.length === 0)
       throw new UnsafeEntryError('a hardlink to the root directory', { entry: h.name });
     const dir = this.resolver.lookupDir(target.slice(0, -1), h.name);
+    if (dir === undefined) return undefined;
     const base = target[target.length - 1]!;
-    const targetAbs = dir === undefined ? undefined : this.resolver.abs(dir ? `${dir}/${base}` : base);
+    const rel = dir ? `${dir}/${base}` : base;
+    return { rel, abs: this.resolver.abs(rel) };
+  }
+
+  private hardlink(abs: string, targetAbs: string | undefined, h: TarHeader): void {
     const st = targetAbs === undefined ? undefined : lstatOrUndefined(targetAbs);
     if (!targetAbs || !st) {
       throw new ExtractError(
@@ -432,6 +509,7 @@ class Extraction {
   }
 
   async finish(): Promise<void> {
+    await this.settle();
     if (this.pendingXattrs.size > 0) {
       const access = this.options.xattrs;
       const items = [...this.pendingXattrs]
@@ -473,11 +551,15 @@ export async function extractLayer(
   const root = await realpath(rootfs);
   if (!(await lstat(root)).isDirectory()) throw new ExtractError(`the rootfs ${rootfs} is not a directory`);
   const x = new Extraction(root, options, await currentCreator());
-  let n = 0;
-  for await (const entry of readTar(tar)) {
-    await x.apply(entry);
-    if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+  try {
+    let n = 0;
+    for await (const entry of readTar(tar)) {
+      await x.apply(entry);
+      if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+    }
+    await x.finish();
+  } finally {
+    await x.close();
   }
-  await x.finish();
   return x.stats;
 }

@@ -39,6 +39,19 @@ export async function currentCreator(): Promise<Creator> {
   return { euid: process.geteuid?.() ?? -1, egid: process.getegid?.() ?? -1, umask };
 }
 
+/** Whether an owner must be set: it differs from the creator's. */
+export function needsChown(
+  owner: NewFileMeta['owner'],
+  creator: Creator,
+): owner is { uid: number; gid: number } {
+  return owner !== undefined && (owner.uid !== creator.euid || owner.gid !== creator.egid);
+}
+
+/** Whether the mode needs an fchmod after create: the umask took bits, or a chown cleared setuid/setgid. */
+export function needsChmod(mode: number, chowned: boolean, creator: Creator): boolean {
+  return chowned || creator.umask === undefined || (mode & creator.umask) !== 0;
+}
+
 /** An open new file: write its data, then finish() sets the metadata and closes it. */
 export class NewFile {
   private readonly fd: number;
@@ -59,12 +72,9 @@ export class NewFile {
   finish(): void {
     const { meta, creator } = this;
     try {
-      const chown =
-        meta.owner !== undefined && (meta.owner.uid !== creator.euid || meta.owner.gid !== creator.egid);
+      const chown = needsChown(meta.owner, creator);
       if (chown) fchownSync(this.fd, meta.owner!.uid, meta.owner!.gid);
-      if (chown || creator.umask === undefined || (meta.mode & creator.umask) !== 0) {
-        fchmodSync(this.fd, meta.mode & 0o7777);
-      }
+      if (needsChmod(meta.mode, chown, creator)) fchmodSync(this.fd, meta.mode & 0o7777);
       futimesSync(this.fd, meta.mtime, meta.mtime);
     } finally {
       this.close();
