@@ -5,7 +5,7 @@ import {
   type PrivilegeNeeds,
   type PrivilegeProbes,
 } from '../../src/action/privileges.js';
-import type { Isolation } from '../../src/executor/options.js';
+import type { IsolationRequest } from '../../src/executor/options.js';
 
 describe('dockerfileNeeds', () => {
   test.each([
@@ -28,13 +28,13 @@ describe('dockerfileNeeds', () => {
 
 interface Case {
   name: string;
-  isolation?: Isolation;
+  isolation?: IsolationRequest;
   needs: PrivilegeNeeds | undefined;
   root?: boolean;
   sudo?: true | string;
   rootless?: true | string;
   /** kind + isolation, or the error's text. */
-  expected: { kind: 'in-process' | 'sudo'; isolation?: Isolation; reason: RegExp } | RegExp;
+  expected: { kind: 'in-process' | 'sudo'; isolation?: IsolationRequest; reason: RegExp } | RegExp;
   /** Probes that must not be asked. */
   noProbe?: Array<'sudo' | 'rootless'>;
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdirInRoot, RootPathError, resolveInRoot } from '../../src/fs/root-path.js';
+import { mkdirInRoot, RootPathError, RootResolver, resolveInRoot } from '../../src/fs/root-path.js';
 import { tempDir } from '../executor/busybox-rootfs.js';
 
 let dir: string;
@@ -25,36 +25,62 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('resolveInRoot', () => {
   test('absolute symlinks resolve inside the root', async () => {
-    expect((await resolveInRoot(root, '/etc/hosts')).rel).toBe('usr/etc/hosts');
+    expect(resolveInRoot(root, '/etc/hosts').rel).toBe('usr/etc/hosts');
   });
   test('.. never climbs above the root', async () => {
-    expect((await resolveInRoot(root, '/up/usr/etc')).rel).toBe('usr/etc');
-    expect((await resolveInRoot(root, '../../..')).rel).toBe('');
+    expect(resolveInRoot(root, '/up/usr/etc').rel).toBe('usr/etc');
+    expect(resolveInRoot(root, '../../..').rel).toBe('');
   });
   test('a symlink to a host path stays inside', async () => {
-    const r = await resolveInRoot(root, '/abs-out/x');
+    const r = resolveInRoot(root, '/abs-out/x');
     expect(r.rel).toBe(join(dir, 'outside/x').slice(1));
     expect(r.stat).toBeUndefined();
   });
   test('missing targets of a relative symlink are kept', async () => {
-    const r = await resolveInRoot(root, '/etc/resolv.conf');
+    const r = resolveInRoot(root, '/etc/resolv.conf');
     expect(r).toEqual({ rel: 'usr/run/x/resolv.conf' });
   });
   test('final symlink not followed on request', async () => {
-    expect((await resolveInRoot(root, '/etc', false)).rel).toBe('etc');
+    expect(resolveInRoot(root, '/etc', false).rel).toBe('etc');
   });
   test('loops and non-directories are errors', async () => {
-    await expect(resolveInRoot(root, '/loop1/x')).rejects.toThrow(RootPathError);
-    await expect(resolveInRoot(root, '/file/x')).rejects.toThrow(/not a directory/);
+    expect(() => resolveInRoot(root, '/loop1/x')).toThrow(RootPathError);
+    expect(() => resolveInRoot(root, '/file/x')).toThrow(/not a directory/);
   });
 });
 
 describe('mkdirInRoot', () => {
   test('creates through in-root symlinks and never outside', async () => {
-    const r = await mkdirInRoot(root, '/abs-out/made/deep');
+    const r = mkdirInRoot(root, '/abs-out/made/deep');
     expect(r.rel).toBe(join(dir, 'outside/made/deep').slice(1));
     expect(existsSync(join(dir, 'outside/made'))).toBe(false);
     expect(existsSync(join(root, r.rel))).toBe(true);
-    expect((await mkdirInRoot(root, '/etc/app')).created).toEqual(['usr/etc/app']);
+    expect(mkdirInRoot(root, '/etc/app').created).toEqual(['usr/etc/app']);
+  });
+});
+
+describe('.. after a missing component', () => {
+  // `missing/..` must not skip the check of what follows: abs-out is a symlink to a host path.
+  const inside = () => join(dir, 'outside').slice(1);
+  test('resolveInRoot follows the symlink after missing/.. inside the root', () => {
+    expect(resolveInRoot(root, '/nothere/../abs-out/x').rel).toBe(`${inside()}/x`);
+    expect(resolveInRoot(root, '/nothere/deeper/../../up/etc').rel).toBe('usr/etc');
+  });
+  test('mkdirInRoot creates inside the root, never through the host symlink', () => {
+    const r = mkdirInRoot(root, '/gone/../abs-out/viagone');
+    expect(r.rel).toBe(`${inside()}/viagone`);
+    expect(existsSync(join(dir, 'outside/viagone'))).toBe(false);
+    expect(existsSync(join(root, r.rel))).toBe(true);
+  });
+  test('the extractor resolver (RootResolver) agrees', () => {
+    const created: string[] = [];
+    const resolver = new RootResolver(root, (rel) => created.push(rel));
+    expect(resolver.lookupDir(['nothere', '..', 'abs-out', 'nope'])).toBeUndefined();
+    const rel = resolver.ensureDir(['nothere2', '..', 'abs-out', 'viaresolver']);
+    expect(rel).toBe(`${inside()}/viaresolver`);
+    expect(existsSync(join(dir, 'outside/viaresolver'))).toBe(false);
+    expect(created).toContain('nothere2');
+    expect(resolver.lookupDir(['file'])).toBeUndefined();
+    expect(() => resolver.ensureDir(['file', 'x'])).toThrow(/not a directory/);
   });
 });

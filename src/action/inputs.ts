@@ -5,8 +5,8 @@
  * problem names its input. Keys follow action.yml (snake_case → camelCase).
  */
 import path from 'node:path';
-import { parseDuration } from '../cli/flags.js';
-import type { Isolation } from '../executor/options.js';
+import type { IsolationRequest } from '../executor/options.js';
+import { parseDuration } from '../flags/parser.js';
 import { type ExtraArgs, parseExtraArgs } from './extra-args.js';
 import type { GithubContext } from './github-context.js';
 import { parseRegistryInput, type RegistryTarget } from './image-name.js';
@@ -65,7 +65,7 @@ export function envInputReader(env: Readonly<Record<string, string | undefined>>
 
 export const CACHE_BACKENDS = ['registry', 'gha', 'local'] as const;
 export type CacheBackend = (typeof CACHE_BACKENDS)[number];
-const ISOLATIONS: readonly Isolation[] = ['auto', 'chroot', 'rootless', 'none'];
+const ISOLATIONS: readonly IsolationRequest[] = ['auto', 'chroot', 'rootless', 'none'];
 
 export const DEFAULTS = {
   registry: 'ghcr.io',
@@ -104,7 +104,7 @@ export interface ActionInputs {
   stripTagPrefix: string;
   skipUnchangedDigest: boolean;
   shaLength: number;
-  isolation: Isolation;
+  isolation: IsolationRequest;
   extraArgs: ExtraArgs;
   debug: boolean;
   /** Things to tell the user that do not stop the build. */

@@ -6,10 +6,8 @@
  */
 import path from 'node:path';
 import * as core from '@actions/core';
-import { restoreGhaCache, saveGhaCache } from '../cache/gha.js';
 import { build } from '../executor/build.js';
-import { isUnavailable } from '../executor/isolation/isolation.js';
-import { selectSandbox } from '../executor/isolation/select.js';
+import { probeIsolation } from '../executor/isolation/select.js';
 import type { BuildOptions } from '../executor/options.js';
 import type { BuildResult } from '../executor/result.js';
 import type { Logger } from '../log.js';
@@ -19,17 +17,13 @@ import { errorAnnotation } from './annotations.js';
 import { type ActionPlan, toBuildOptions } from './build-options.js';
 import { type DockerConfig, writeDockerConfig } from './credentials.js';
 import { formatDuration } from './format.js';
+import { restoreGhaCache, saveGhaCache } from './gha-cache.js';
 import { type GithubContext, githubContextFromEnv } from './github-context.js';
 import { readInputs } from './inputs.js';
 import { computeOutputs } from './outputs.js';
 import { privilegedBuild, probeSudo } from './privileged-build.js';
 import { choosePrivileges, type Execution, readDockerfileNeeds } from './privileges.js';
 import { renderSummary } from './summary.js';
-
-async function probeRootless(log: Logger): Promise<true | string> {
-  const s = await selectSandbox('rootless', log);
-  return isUnavailable(s) ? s.unavailable : true;
-}
 
 function describePlan(log: Logger, options: BuildOptions, action: ActionPlan, github: GithubContext): void {
   const rel = (p: string) => path.relative(github.workspace, p) || '.';
@@ -118,7 +112,7 @@ export async function run(): Promise<void> {
       const chosen = await choosePrivileges(options.isolation, needs, {
         isRoot: process.geteuid?.() === 0,
         sudo: () => probeSudo(process.env.PATH),
-        rootless: () => probeRootless(log),
+        rootless: () => probeIsolation('rootless', log),
       });
       if (chosen.kind === 'in-process' && chosen.isolation) options.isolation = chosen.isolation;
       log.info(`privileges: ${chosen.reason}`);

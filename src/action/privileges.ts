@@ -11,11 +11,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseDockerfile } from '../dockerfile/dockerfile.js';
-import type { Isolation } from '../executor/options.js';
+import type { IsolationRequest } from '../executor/options.js';
 
 export type Execution =
   /** build() in this process; `isolation` replaces options.isolation when set. */
-  | { kind: 'in-process'; isolation?: Isolation; reason: string }
+  | { kind: 'in-process'; isolation?: IsolationRequest; reason: string }
   /** build() in a child process run as root with `sudo -n`. */
   | { kind: 'sudo'; reason: string };
 
@@ -61,7 +61,7 @@ const SUDO_HINT =
   'GitHub-hosted runners allow passwordless sudo; on a self-hosted runner give the runner user passwordless sudo (NOPASSWD) or run it as root';
 
 export async function choosePrivileges(
-  isolation: Isolation,
+  isolation: IsolationRequest,
   needs: PrivilegeNeeds | undefined,
   probes: PrivilegeProbes,
 ): Promise<Execution> {

@@ -31,20 +31,19 @@ import {
   readdirSync,
   realpathSync,
   rmSync,
-  type Stats,
   symlinkSync,
   unlinkSync,
 } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
+import { lstatOrUndefined, RootResolver } from '../fs/root-path.js';
 import type { Logger } from '../log.js';
 import { cleanEntryPath } from './entry-path.js';
 import { ArchiveError, ExtractError, errnoCode, UnsafeEntryError, WhiteoutError } from './errors.js';
 import { BATCH_BYTES, FilePool } from './file-pool.js';
 import { type Mknod, mknodBinary } from './mknod.js';
 import { type Creator, currentCreator, NewFile, needsChmod, needsChown } from './new-file.js';
-import { RootResolver } from './root-resolver.js';
 import type { TarHeader } from './tar-format.js';
 import { readTar, type TarEntry } from './tar-reader.js';
 import { classifyWhiteout, WHITEOUT_PREFIX } from './whiteout.js';
@@ -111,15 +110,6 @@ function seconds(h: TarHeader): number {
 
 function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir}/`);
-}
-
-function lstatOrUndefined(abs: string): Stats | undefined {
-  try {
-    return lstatSync(abs);
-  } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return undefined;
-    throw e;
-  }
 }
 
 /** Runs op; if the name is taken, removes what is there and runs it once more. */
@@ -249,13 +239,11 @@ class Extraction {
       await entry.skip();
       if (h.type === 'dir') throw new WhiteoutError('a whiteout must not be a directory', { entry: h.name });
       await this.settle();
-      this.guard(h, () =>
-        wh.kind === 'opaque' ? this.opaque(parent, h.name) : this.whiteout(parent, wh.name, h.name),
-      );
+      this.guard(h, () => (wh.kind === 'opaque' ? this.opaque(parent) : this.whiteout(parent, wh.name)));
       return;
     }
 
-    const parentRel = this.guard(h, () => this.resolver.ensureDir(parent, h.name));
+    const parentRel = this.guard(h, () => this.resolver.ensureDir(parent));
     const rel = parentRel ? `${parentRel}/${base}` : base;
     const abs = this.resolver.abs(rel);
     // Written before in this layer: a pooled file may still be on its way there.
@@ -415,7 +403,7 @@ class Extraction {
     const target = cleanEntryPath(h.linkname, 'hardlink target');
     if (target.length === 0)
       throw new UnsafeEntryError('a hardlink to the root directory', { entry: h.name });
-    const dir = this.resolver.lookupDir(target.slice(0, -1), h.name);
+    const dir = this.resolver.lookupDir(target.slice(0, -1));
     if (dir === undefined) return undefined;
     const base = target[target.length - 1]!;
     const rel = dir ? `${dir}/${base}` : base;
@@ -465,9 +453,9 @@ class Extraction {
 
   // ------------------------------------------------------------ whiteouts
 
-  private whiteout(dir: readonly string[], name: string, entry: string): void {
+  private whiteout(dir: readonly string[], name: string): void {
     this.stats.whiteouts++;
-    const dirRel = this.resolver.lookupDir(dir, entry);
+    const dirRel = this.resolver.lookupDir(dir);
     if (dirRel === undefined) return; // nothing below to hide
     const rel = dirRel ? `${dirRel}/${name}` : name;
     const abs = this.resolver.abs(rel);
@@ -476,9 +464,9 @@ class Extraction {
     else if (lstatOrUndefined(abs)?.isDirectory()) this.clean(rel);
   }
 
-  private opaque(dir: readonly string[], entry: string): void {
+  private opaque(dir: readonly string[]): void {
     this.stats.opaques++;
-    const dirRel = this.resolver.lookupDir(dir, entry);
+    const dirRel = this.resolver.lookupDir(dir);
     if (dirRel !== undefined) this.clean(dirRel);
   }
 

@@ -1,9 +1,12 @@
 /**
  * BuildOptions: the one typed object both front doors (CLI argv, action
  * inputs) produce and build() consumes. Validated once, by the front door,
- * before any work starts.
+ * before any work starts. The libraries take their own options
+ * (library-options.ts maps these onto them).
  */
-export type Isolation = 'auto' | 'chroot' | 'rootless' | 'none';
+import { DEFAULT_CACHE_TTL_MS } from '../cache/create.js';
+
+export type IsolationRequest = 'auto' | 'chroot' | 'rootless' | 'none';
 export type SnapshotMode = 'auto' | 'overlay' | 'walk';
 
 export interface CacheOptions {
@@ -58,7 +61,7 @@ export interface BuildOptions {
   compressionLevel?: number;
   /** Target platform `os/arch[/variant]`; default: the host's. */
   platform?: string;
-  isolation: Isolation;
+  isolation: IsolationRequest;
   snapshotMode: SnapshotMode;
   /** Directory for the build workspace; default: a fresh dir under the temp dir. */
   workspace?: string;
@@ -76,8 +79,6 @@ export interface BuildOptions {
 
 /** The Dockerfile's name in the context when none is given. */
 export const DEFAULT_DOCKERFILE = 'Dockerfile';
-
-export const DEFAULT_CACHE_TTL_MS = 14 * 24 * 3600 * 1000;
 
 /** Options with every default filled; front doors override what the user set. */
 export function defaultBuildOptions(context: string, dockerfile: string): BuildOptions {

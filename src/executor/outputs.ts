@@ -10,7 +10,7 @@ import type { Image } from '../image/image.js';
 import { writeOciLayout } from '../image/oci-layout.js';
 import type { Reference } from '../image/reference.js';
 import { pushImage } from '../registry/push.js';
-import type { BuildContext } from './stage/build-context.js';
+import type { BuildSession } from './session.js';
 
 export interface OutputResult {
   pushed: string[];
@@ -19,11 +19,11 @@ export interface OutputResult {
 }
 
 export async function writeOutputs(
-  ctx: BuildContext,
+  session: BuildSession,
   image: Image,
   destinations: Reference[],
 ): Promise<OutputResult> {
-  const { options, log } = ctx;
+  const { options, log } = session;
   const digest = image.digest();
   if (options.ociLayoutPath) {
     const tag = destinations[0]?.tag ?? 'latest';
@@ -41,7 +41,7 @@ export async function writeOutputs(
     let targets = destinations;
     if (options.skipUnchangedDigest) {
       const held = await Promise.all(
-        destinations.map((d) => ctx.registry.headManifest(d).catch(() => undefined)),
+        destinations.map((d) => session.registry.headManifest(d).catch(() => undefined)),
       );
       targets = destinations.filter((_d, i) => held[i]?.digest !== digest);
       if (targets.length === 0) {
@@ -53,13 +53,13 @@ export async function writeOutputs(
       const started = Date.now();
       log.progress?.('push', `pushing ${targets.map(String).join(', ')}`);
       // Layers this build stored in a registry cache on the same registry are mounted, not uploaded again.
-      const cacheRepo = ctx.cache?.mountSource;
+      const cacheRepo = session.cache?.mountSource;
       const mountFrom =
         cacheRepo && targets.every((t) => t.registry === cacheRepo.registry)
           ? [cacheRepo.repository]
           : undefined;
       await pushImage(
-        ctx.registry,
+        session.registry,
         targets,
         {
           manifest: image.manifestBytes(),

@@ -3,6 +3,7 @@
  * layers written and scratch space. Nothing outside it is written during a
  * build (outputs the user asked for aside). Removed at the end unless kept.
  */
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -52,4 +53,17 @@ export async function createWorkspace(opts: WorkspaceOptions): Promise<Workspace
       rmSync(root, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+}
+
+/**
+ * `rm -rf` in a child process, so that removing a large tree runs beside
+ * other work (the push) rather than on the event loop. Never rejects: what
+ * it leaves, the workspace removal takes.
+ */
+export function removeInBackground(dir: string): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn('rm', ['-rf', '--one-file-system', '--', dir], { stdio: 'ignore' });
+    child.on('error', () => resolve());
+    child.on('close', () => resolve());
+  });
 }

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from '@jest/globals';
 import type { HostTools } from '../../../src/executor/isolation/host-tools.js';
-import { isUnavailable } from '../../../src/executor/isolation/isolation.js';
 import { buildScript, finalArgs, q } from '../../../src/executor/isolation/namespace-script.js';
-import { selectSandbox } from '../../../src/executor/isolation/select.js';
+import { isUnavailable } from '../../../src/executor/isolation/sandbox.js';
+import { selectSandbox } from '../../../src/executor/isolation/sandbox-select.js';
 import { silentLogger } from '../../../src/log.js';
 
 const tools: HostTools = {

@@ -27,7 +27,7 @@ describeWith(
       chownSync(scratch, 65534, 65534);
       writeFileSync(
         join(dir, 'run.mts'),
-        `import { selectSandbox } from '${repo}/src/executor/isolation/select.ts';
+        `import { selectSandbox } from '${repo}/src/executor/isolation/sandbox-select.ts';
 import { silentLogger } from '${repo}/src/log.ts';
 const s = await selectSandbox('auto', silentLogger, { scratchDir: '${scratch}' });
 if ('unavailable' in s) { console.log('UNAVAILABLE ' + s.unavailable); process.exit(0); }

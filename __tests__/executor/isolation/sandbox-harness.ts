@@ -1,5 +1,5 @@
 /** Test helper: run a command in a sandbox and collect its output. */
-import type { RunResult, RunSpec, Sandbox } from '../../../src/executor/isolation/isolation.js';
+import type { RunResult, RunSpec, Sandbox } from '../../../src/executor/isolation/sandbox.js';
 
 export interface Collected extends RunResult {
   stdout: string;

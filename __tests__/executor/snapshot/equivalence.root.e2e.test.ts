@@ -7,8 +7,8 @@ import { cpSync, existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { Change, ChangeSet } from '../../../src/archive/changes.js';
-import { isUnavailable, type Sandbox } from '../../../src/executor/isolation/isolation.js';
-import { selectSandbox } from '../../../src/executor/isolation/select.js';
+import { isUnavailable, type Sandbox } from '../../../src/executor/isolation/sandbox.js';
+import { selectSandbox } from '../../../src/executor/isolation/sandbox-select.js';
 import { OverlaySnapshotter, unmountUnder } from '../../../src/executor/snapshot/overlay.js';
 import { runStep } from '../../../src/executor/snapshot/run-step.js';
 import type { Snapshotter } from '../../../src/executor/snapshot/snapshot.js';

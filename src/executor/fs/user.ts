@@ -60,7 +60,7 @@ function parseId(s: string): number | undefined {
 async function readImageFile(root: string, path: string): Promise<string | undefined> {
   let rel: string;
   try {
-    const r = await resolveInRoot(root, path);
+    const r = resolveInRoot(root, path);
     if (!r.stat?.isFile()) return undefined;
     rel = r.rel;
   } catch (e) {

@@ -7,11 +7,10 @@
 import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { findExecutable } from '../../executable.js';
+import { findExecutable, HOST_PATH } from '../../executable.js';
 
 const execFileP = promisify(execFile);
 
-export const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** The only environment a host helper ever gets. */
 export const CLEAN_ENV: NodeJS.ProcessEnv = { PATH: HOST_PATH, LC_ALL: 'C' };
 

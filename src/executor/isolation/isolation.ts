@@ -1,95 +1,69 @@
 /**
- * RUN isolation: the interface the executor calls and the types around it.
- * Implementations: sandbox-namespace.ts (chroot as root, rootless in a user
- * namespace); selection: sandbox-select.ts.
+ * Isolation: the one interface between the executor and the machine it runs
+ * on — where a stage's root filesystem lives, how a RUN executes in it, how
+ * its changes are found. The executor never asks which kind it has.
+ *
+ *   const root = await isolation.createRoot('stage-0');
+ *   await root.materialize(image, label);       // the files of image, in root.dir
+ *   const step = await root.run(spec);           // the RUN, over a snapshot
+ *   await writeLayer(step.changes);              // sourceRoot valid until…
+ *   await step.commit();                         // …root.dir = state after the RUN
+ *
+ * Implementations: namespace-isolation.ts (a directory in the workspace per
+ * stage; RUN in a chroot inside fresh namespaces as root, or in a user
+ * namespace rootless; overlay or walk snapshots). Chosen in select.ts.
  */
+import type { ChangeSet } from '../../archive/changes.js';
+import type { Image } from '../../image/image.js';
+import type { RunStep } from '../snapshot/run-step.js';
+import type { NetworkMode, OutputStream, RunUser } from './sandbox.js';
 
-export type NetworkMode = 'default' | 'none' | 'host';
-export type OutputStream = 'stdout' | 'stderr';
-
-/** The identity a RUN runs as (see user.ts resolveUser). */
-export interface RunUser {
-  uid: number;
-  gid: number;
-  /** Supplementary groups. */
-  groups: number[];
-}
-
-/**
- * Where the sandbox mounts things, as symlink-free paths relative to the
- * root (see sandbox-mount-points.ts). Each exists in the root. hosts and
- * resolvConf are absent when the image makes them impossible (e.g. /etc is a
- * file).
- */
-export interface MountTargets {
-  proc: string;
-  dev: string;
-  sys: string;
-  hosts?: string;
-  resolvConf?: string;
-}
-
-export interface RunSpec {
-  /** The directory the process sees as `/`. */
-  root: string;
-  /** Final argv: ['/bin/sh', '-c', '…'] or the exec form; argv[0] is looked up in the image PATH. */
+/** One RUN, as the step describes it: the command and who runs it, not where. */
+export interface RootRunSpec {
+  /** Final argv: ['/bin/sh', '-c', '…'] or the exec form. */
   argv: string[];
-  /** Exact environment, KEY=VALUE (image ENV + ARGs in scope); nothing else is added. */
+  /** Exact environment, KEY=VALUE. */
   env: string[];
-  /** Absolute working directory inside the root; created (root-owned, 0755) when missing. */
+  /** Absolute working directory inside the root; created when missing. */
   cwd: string;
   user: RunUser;
+  /** Added as HOME=… when env has none (as runc does). */
+  home?: string;
   network: NetworkMode;
-  /** Live output, chunk by chunk. */
   onOutput?: (chunk: Buffer, stream: OutputStream) => void;
   signal?: AbortSignal;
-  /** UTS hostname inside the RUN; default 'buildkitsandbox' (what BuildKit uses). */
-  hostname?: string;
-  /**
-   * Mount points prepared by a snapshotter. When absent the sandbox creates
-   * the missing ones itself and removes them afterwards.
-   */
-  mounts?: MountTargets;
-  /**
-   * Files shown read-only at /dev/pipes/<name> (outside any layer): the
-   * script of a `RUN <<EOF` whose body starts with `#!`, as BuildKit does.
-   */
+  /** Files shown read-only at /dev/pipes/<name> (a `RUN <<EOF` script starting with `#!`). */
   pipes?: { name: string; content: string; mode: number }[];
 }
 
-export interface RunResult {
-  /** The command's exit status; 128+n when killed by signal n. */
-  exitCode: number;
-  /** Signal name when the command was killed by one. */
-  signal?: string;
-  /** Last lines of combined stdout/stderr (bounded). */
-  tail: string[];
+/** The root filesystem of one stage. */
+export interface StageRoot {
+  /**
+   * Host path of the root's files: COPY/ADD and WORKDIR write here, COPY
+   * --from reads here, users and groups are read from here. Valid after
+   * materialize().
+   */
+  readonly dir: string;
+  /** Brings the files up to `image` (extracts the layers it lacks). */
+  materialize(image: Image, label: string): Promise<void>;
+  /** After a step wrote its change into dir itself (RUN commit, COPY): the files match `image`. */
+  caughtUp(image: Image): void;
+  /** Files written directly (COPY/ADD, WORKDIR), after the fact: snapshot bookkeeping. */
+  noteChanges(changes: ChangeSet): Promise<void>;
+  /** Runs one RUN over a snapshot of the root; a non-zero exit is a RunCommandError. */
+  run(spec: RootRunSpec): Promise<RunStep>;
+  /** Nothing reads the files any more: frees them. Never rejects. */
+  release(): Promise<void>;
 }
 
-export type IsolationKind = 'chroot' | 'rootless';
-
-export interface Sandbox {
-  readonly kind: IsolationKind;
-  run(spec: RunSpec): Promise<RunResult>;
-}
-
-/** The sandbox could not be set up or used (not: the command failed). */
-export class SandboxError extends Error {
-  constructor(
-    message: string,
-    /** Last lines of the setup's stderr, when there were any. */
-    readonly detail: string[] = [],
-  ) {
-    super(detail.length ? `${message}\n${detail.map((l) => `  ${l}`).join('\n')}` : message);
-    this.name = 'SandboxError';
-  }
-}
-
-/** No RUN-capable isolation: why, and what the user can do. */
-export interface SandboxUnavailable {
-  unavailable: string;
-}
-
-export function isUnavailable(s: Sandbox | SandboxUnavailable): s is SandboxUnavailable {
-  return 'unavailable' in s;
+export interface Isolation {
+  /** A new, empty stage root. */
+  createRoot(name: string): Promise<StageRoot>;
+  /**
+   * Starts choosing the RUN sandbox and snapshot mode in the background
+   * (they are otherwise chosen by the first RUN that misses the cache).
+   */
+  warmUp(): void;
+  /** Ends what the isolation started (probes, mounts); the workspace is removed after. */
+  dispose(): Promise<void>;
 }

@@ -10,10 +10,10 @@
 import type { BigIntStats } from 'node:fs';
 import { chmod, lstat, mkdir, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { RootPathError, resolveInRoot } from '../../fs/root-path.js';
+import { type InRootPath, RootPathError, resolveInRoot } from '../../fs/root-path.js';
 import type { Logger } from '../../log.js';
-import type { MountTargets } from './isolation.js';
-import { SandboxError } from './isolation.js';
+import type { MountTargets } from './sandbox.js';
+import { SandboxError } from './sandbox.js';
 
 export interface Stub {
   /** Path relative to the root. */
@@ -76,9 +76,9 @@ export async function planMountPoints(root: string, log?: Logger): Promise<Mount
   };
   const dirs: Record<string, string> = {};
   for (const name of DIR_MOUNTS) {
-    let r: { rel: string; stat?: BigIntStats };
+    let r: InRootPath;
     try {
-      r = await resolveInRoot(root, `/${name}`);
+      r = resolveInRoot(root, `/${name}`);
     } catch (e) {
       if (e instanceof RootPathError)
         throw new SandboxError(`cannot mount /${name} in the image: ${e.message}`);
@@ -95,9 +95,9 @@ export async function planMountPoints(root: string, log?: Logger): Promise<Mount
   }
   const targets: MountTargets = { proc: dirs.proc!, dev: dirs.dev!, sys: dirs.sys! };
   for (const [key, path] of FILE_MOUNTS) {
-    let r: { rel: string; stat?: BigIntStats };
+    let r: InRootPath;
     try {
-      r = await resolveInRoot(root, path);
+      r = resolveInRoot(root, path);
     } catch (e) {
       if (!(e instanceof RootPathError)) throw e;
       log?.warn(`RUN will not see the host's ${path}: ${e.message}`);

@@ -18,7 +18,7 @@
  */
 import { dirname } from 'node:path';
 import type { HostTools } from './host-tools.js';
-import type { IsolationKind, MountTargets, NetworkMode, RunUser } from './isolation.js';
+import type { IsolationKind, MountTargets, NetworkMode, RunUser } from './sandbox.js';
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
 export const DOCKER_DEFAULT_CAPS = [

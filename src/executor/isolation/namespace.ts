@@ -17,15 +17,15 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/pr
 import { constants } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { mkdirInRoot, RootPathError, resolveInRoot } from '../../fs/root-path.js';
+import { type InRootPath, mkdirInRoot, RootPathError, resolveInRoot } from '../../fs/root-path.js';
 import type { Logger } from '../../log.js';
 import { CLEAN_ENV, type HostTools } from './host-tools.js';
-import type { IsolationKind, RunResult, RunSpec, Sandbox } from './isolation.js';
-import { SandboxError } from './isolation.js';
 import { createStubs, planMountPoints, removeStubs } from './mount-points.js';
 import { buildScript, finalArgs, STATUS_FD } from './namespace-script.js';
 import { TailBuffer } from './output-tail.js';
 import { deferredEnvWrapper, EnvError, splitEnv } from './run-env.js';
+import type { IsolationKind, RunResult, RunSpec, Sandbox } from './sandbox.js';
+import { SandboxError } from './sandbox.js';
 
 export const DEFAULT_HOSTNAME = 'buildkitsandbox';
 
@@ -42,6 +42,15 @@ export interface NamespaceSandboxOptions {
 async function existingFile(path: string): Promise<string | undefined> {
   try {
     return (await stat(path)).isFile() ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** /bin/sh of the root, resolved inside it; undefined when it cannot be resolved. */
+function shellOf(root: string): InRootPath | undefined {
+  try {
+    return resolveInRoot(root, '/bin/sh');
   } catch {
     return undefined;
   }
@@ -102,7 +111,7 @@ export class NamespaceSandbox implements Sandbox {
         mounts = plan.targets;
       }
       try {
-        await mkdirInRoot(spec.root, spec.cwd);
+        mkdirInRoot(spec.root, spec.cwd);
       } catch (e) {
         if (e instanceof RootPathError)
           throw new SandboxError(`cannot use WORKDIR ${spec.cwd}: ${e.message}`);
@@ -110,7 +119,7 @@ export class NamespaceSandbox implements Sandbox {
       }
       let cmd = spec.argv;
       if (split.deferred.length > 0) {
-        const sh = await resolveInRoot(spec.root, '/bin/sh').catch(() => undefined);
+        const sh = shellOf(spec.root);
         if (!sh?.stat?.isFile()) {
           throw new SandboxError(
             `the environment sets ${split.deferred.map((v) => v.name).join(', ')}: Kiln never gives these to a host program and sets them inside the image with its /bin/sh, but the image has no /bin/sh; remove them from ENV/ARG or add a shell to the image`,

@@ -1,111 +1,30 @@
 /**
- * Choosing the RUN isolation. `auto`: chroot when root, else rootless when a
- * probe (the real sandbox set up around an empty root) succeeds. When none
- * works the result says why and what to do; the executor can still build a
- * Dockerfile without RUN.
+ * Choosing the isolation of a build, and the probe the action asks for
+ * before it decides how to run Kiln (in process, or as root with sudo).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { XattrAccess } from '../../archive/xattr.js';
 import type { Logger } from '../../log.js';
-import type { Isolation } from '../options.js';
-import { discoverHostTools, type HostTools } from './host-tools.js';
-import type { IsolationKind, Sandbox, SandboxUnavailable } from './isolation.js';
-import { NamespaceSandbox } from './namespace.js';
+import type { IsolationRequest, SnapshotMode } from '../options.js';
+import type { Workspace } from '../workspace.js';
+import type { Isolation } from './isolation.js';
+import { NamespaceIsolation } from './namespace-isolation.js';
+import { isUnavailable } from './sandbox.js';
+import { selectSandbox } from './sandbox-select.js';
 
-export interface SelectSandboxOptions {
-  /** Where per-run scratch files go (the build workspace); default the OS temp dir. */
-  scratchDir?: string;
+export interface IsolationSettings {
+  requested: IsolationRequest;
+  snapshotMode: SnapshotMode;
+  workspace: Workspace;
+  xattrs: XattrAccess | undefined;
+  log: Logger;
 }
 
-const ROOT_HINT = 'run Kiln as root (e.g. with sudo; GitHub-hosted runners allow passwordless sudo)';
-const USERNS_HINT =
-  'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces>0; on Ubuntu 23.10+ also kernel.apparmor_restrict_unprivileged_userns=0)';
-
-async function probe(
-  kind: IsolationKind,
-  tools: HostTools,
-  scratchDir: string,
-  log: Logger,
-): Promise<Sandbox> {
-  const sandbox = new NamespaceSandbox(kind, tools, { scratchDir, log });
-  const root = await mkdtemp(join(scratchDir, `probe-${kind}-`));
-  try {
-    // The command does not exist: reaching it (exit 127) proves the whole setup works.
-    await sandbox.run({
-      root,
-      argv: ['/kiln-probe'],
-      env: [],
-      cwd: '/',
-      user: { uid: 0, gid: 0, groups: [] },
-      network: 'default',
-    });
-    return sandbox;
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+export function createIsolation(settings: IsolationSettings): Isolation {
+  return new NamespaceIsolation(settings);
 }
 
-function reason(e: unknown): string {
-  return e instanceof Error ? e.message.replace(/\s+/g, ' ').trim() : String(e);
-}
-
-export async function selectSandbox(
-  requested: Isolation,
-  log: Logger,
-  opts: SelectSandboxOptions = {},
-): Promise<Sandbox | SandboxUnavailable> {
-  if (requested === 'none') {
-    return {
-      unavailable:
-        'RUN is disabled by --isolation none; use --isolation auto, chroot or rootless to run RUN steps',
-    };
-  }
-  const scratchDir = opts.scratchDir ?? tmpdir();
-  const isRoot = process.geteuid?.() === 0;
-  let tools: HostTools;
-  try {
-    tools = await discoverHostTools();
-  } catch (e) {
-    return { unavailable: `the RUN sandbox needs host tools: ${reason(e)}` };
-  }
-  const failures: string[] = [];
-  const attempt = async (kind: IsolationKind): Promise<Sandbox | undefined> => {
-    try {
-      const s = await probe(kind, tools, scratchDir, log);
-      log.debug(`RUN isolation: ${kind}`);
-      return s;
-    } catch (e) {
-      failures.push(`${kind}: ${reason(e)}`);
-      log.debug(`RUN isolation ${kind} unavailable: ${reason(e)}`);
-      return undefined;
-    }
-  };
-
-  if (requested === 'chroot' || (requested === 'auto' && isRoot)) {
-    if (!isRoot) {
-      return {
-        unavailable: `--isolation chroot needs root (Kiln runs as uid ${process.geteuid?.()}): ${ROOT_HINT}, or use --isolation rootless`,
-      };
-    }
-    const s = await attempt('chroot');
-    if (s) return s;
-    if (requested === 'chroot') {
-      return {
-        unavailable: `--isolation chroot does not work here (${failures.join('; ')}); Kiln needs mount and PID namespaces (CAP_SYS_ADMIN): in a container, run it privileged`,
-      };
-    }
-  }
-  if (requested === 'rootless' || requested === 'auto') {
-    const s = await attempt('rootless');
-    if (s) return s;
-    if (requested === 'rootless') {
-      return {
-        unavailable: `--isolation rootless does not work here (${failures.join('; ')}): ${USERNS_HINT}, or ${ROOT_HINT} and use --isolation chroot`,
-      };
-    }
-  }
-  return {
-    unavailable: `no RUN isolation works here (${failures.join('; ')}). A Dockerfile without RUN still builds. To run RUN steps: ${ROOT_HINT}, or ${USERNS_HINT}`,
-  };
+/** Whether RUN steps can run here with `kind` isolation: true, or why not. */
+export async function probeIsolation(kind: 'chroot' | 'rootless', log: Logger): Promise<true | string> {
+  const s = await selectSandbox(kind, log);
+  return isUnavailable(s) ? s.unavailable : true;
 }

@@ -34,25 +34,17 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Change, ChangeSet } from '../../archive/changes.js';
+import { lstatOrUndefined } from '../../fs/root-path.js';
 import type { Logger } from '../../log.js';
 import { findBinary, runHostCommand } from '../isolation/host-tools.js';
-import type { MountTargets } from '../isolation/isolation.js';
 import { createStubs, planMountPoints } from '../isolation/mount-points.js';
+import type { MountTargets } from '../isolation/sandbox.js';
 import { type PreparedRun, type Snapshotter, sortChanges } from './snapshot.js';
 
 export class SnapshotError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'SnapshotError';
-  }
-}
-
-async function lstatOrUndefined(p: string): Promise<BigIntStats | undefined> {
-  try {
-    return await lstat(p, { bigint: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
   }
 }
 
@@ -207,13 +199,13 @@ class OverlayRun implements PreparedRun {
 
   /** See the module comment: one lower child hidden from the merged view proves opacity. */
   private async isOpaque(path: string): Promise<boolean> {
-    const lower = await lstatOrUndefined(join(this.rootfs, path));
+    const lower = lstatOrUndefined(join(this.rootfs, path));
     if (!lower?.isDirectory()) return false;
     const dir = await opendir(join(this.rootfs, path));
     try {
       for await (const entry of dir) {
-        if (await lstatOrUndefined(join(this.p.upper, path, entry.name))) continue;
-        return (await lstatOrUndefined(join(this.p.merged, path, entry.name))) === undefined;
+        if (lstatOrUndefined(join(this.p.upper, path, entry.name))) continue;
+        return lstatOrUndefined(join(this.p.merged, path, entry.name)) === undefined;
       }
     } finally {
       await dir.close().catch(() => undefined);
@@ -239,7 +231,7 @@ class OverlayRun implements PreparedRun {
         await rm(r, { recursive: true, force: true });
         continue;
       }
-      const sr = await lstatOrUndefined(r);
+      const sr = lstatOrUndefined(r);
       if (su.isDirectory() && sr?.isDirectory()) {
         if (this.opaque.has(path)) {
           for (const child of await readdir(r)) await rm(join(r, child), { recursive: true, force: true });

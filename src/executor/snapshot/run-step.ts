@@ -7,7 +7,7 @@
  *   await step.commit();
  */
 import type { ChangeSet } from '../../archive/changes.js';
-import type { RunSpec, Sandbox } from '../isolation/isolation.js';
+import type { RunSpec, Sandbox } from '../isolation/sandbox.js';
 import type { Snapshotter } from './snapshot.js';
 
 export class RunCommandError extends Error {

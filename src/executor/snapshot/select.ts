@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../log.js';
 import { findBinary, runHostCommand } from '../isolation/host-tools.js';
-import type { IsolationKind } from '../isolation/isolation.js';
+import type { IsolationKind } from '../isolation/sandbox.js';
 import type { SnapshotMode } from '../options.js';
 import { OverlaySnapshotter, SnapshotError } from './overlay.js';
 import type { Snapshotter } from './snapshot.js';

@@ -22,7 +22,7 @@
  * names (their link count, hence ctime, changed).
  */
 import type { Change, ChangeSet } from '../../archive/changes.js';
-import type { MountTargets } from '../isolation/isolation.js';
+import type { MountTargets } from '../isolation/sandbox.js';
 
 export type SnapshotKind = 'overlay' | 'walk';
 

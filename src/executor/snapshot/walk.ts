@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import type { ChangeSet } from '../../archive/changes.js';
 import type { Logger } from '../../log.js';
 import { findBinary, runHostCommand } from '../isolation/host-tools.js';
-import type { MountTargets } from '../isolation/isolation.js';
 import {
   type CreatedStub,
   createStubs,
@@ -19,6 +18,7 @@ import {
   removeStubs,
   type TouchedDir,
 } from '../isolation/mount-points.js';
+import type { MountTargets } from '../isolation/sandbox.js';
 import type { PreparedRun, Snapshotter } from './snapshot.js';
 import { diffIndexes, SnapshotIndex, waitForClockPast } from './walk-index.js';
 

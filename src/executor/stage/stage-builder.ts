@@ -1,13 +1,13 @@
 /**
  * One stage, from its base to its finished image: the base (scratch, an
- * image, an earlier stage), ONBUILD triggers, then each instruction expanded
- * against the stage scope and dispatched — config edits in place, RUN,
- * COPY/ADD and WORKDIR through the cache-aware filesystem step.
+ * image, an earlier stage), the ONBUILD triggers the planner found, then
+ * each instruction expanded against the stage scope and dispatched — config
+ * edits in place, RUN, COPY/ADD and WORKDIR as filesystem steps. The stage's
+ * state (image, key, scope) lives here and nowhere else; steps get it and
+ * give the next one back. Returns the finished stage and its step reports.
  */
-import type { ChangeSet } from '../../archive/changes.js';
 import { baseKey, type LayerSettings } from '../../cache/key.js';
 import type { ParsedDockerfile } from '../../dockerfile/dockerfile.js';
-import { parseOnbuildTrigger } from '../../dockerfile/dockerfile.js';
 import { DockerfileError } from '../../dockerfile/errors.js';
 import { expandInstruction } from '../../dockerfile/expand.js';
 import { assertNever, type Instruction } from '../../dockerfile/instructions.js';
@@ -15,211 +15,182 @@ import { StageScope } from '../../dockerfile/scope.js';
 import type { BuildPlan, PlannedStage, StageSource } from '../../dockerfile/stages.js';
 import type { Compression } from '../../image/compression.js';
 import { emptyImage, type Image } from '../../image/image.js';
-import { formatPlatform, parsePlatform } from '../../image/platform.js';
-import { createSnapshotter } from '../snapshot/select.js';
-import type { Snapshotter } from '../snapshot/snapshot.js';
+import type { Platform } from '../../image/manifest.js';
+import { formatPlatform } from '../../image/platform.js';
+import type { StageRoot } from '../isolation/isolation.js';
+import type { StepReport } from '../result.js';
+import type { BuildSession } from '../session.js';
 import { copyInstruction, type FromResolver } from '../steps/copy-instruction.js';
 import { runInstruction } from '../steps/run-instruction.js';
 import { workdirInstruction } from '../steps/workdir-instruction.js';
-import type { BuildContext, FinishedStage } from './build-context.js';
 import {
   applyConfigInstruction,
   type ConfigInstruction,
   isConfigInstruction,
   type StageConfigState,
 } from './config-edits.js';
-import { createStageDir, StageFilesystem } from './stage-fs.js';
-import type { StageHost, StepOutcome } from './step.js';
+import type { StepEnv, StepResult } from './step.js';
 
-export interface StageInput {
-  ctx: BuildContext;
+export interface FinishedStage {
+  index: number;
+  label: string;
+  image: Image;
+  /** Cache key of the stage's last step (what a stage built FROM it, or COPY --from it, chains on). */
+  key: string;
+  root: StageRoot;
+  /** The scope at the end of the stage (a stage built FROM it starts from a clone). */
+  scope: StageScope;
+}
+
+export interface StageJob {
+  session: BuildSession;
   df: ParsedDockerfile;
   plan: BuildPlan;
   planned: PlannedStage;
+  /** The stage's platform (FROM --platform, or the build's). */
+  platform: Platform;
   /** 1-based position among the stages being built, and their count. */
   position: number;
   count: number;
   from: FromResolver;
-  /** Scope of each finished stage (a stage built FROM it starts from a clone). */
-  scopes: Map<number, StageScope>;
+  /** The stages finished so far (every stage this one depends on is in it). */
+  finished: ReadonlyMap<number, FinishedStage>;
 }
 
-export class StageBuilder implements StageHost {
-  readonly ctx: BuildContext;
-  readonly label: string;
-  readonly stageName: string;
-  readonly layerCompression: Compression;
-  image!: Image;
-  fs!: StageFilesystem;
-  scope!: StageScope;
-  key = '';
-  private snap: { snapshotter: Snapshotter; generation: number } | undefined;
+interface StageState {
+  image: Image;
+  key: string;
+  scope: StageScope;
+}
 
-  constructor(private readonly input: StageInput) {
-    this.ctx = input.ctx;
-    const p = input.planned;
-    this.stageName = p.name ?? String(p.index);
-    this.label = `[${p.name ?? `stage-${p.index}`} ${input.position}/${input.count}]`;
-    this.layerCompression =
-      this.ctx.cache !== undefined || exportedStages(input.plan).has(p.index)
-        ? this.ctx.options.compression
-        : 'none';
-  }
-
-  async ensureFs(): Promise<void> {
-    await this.fs.materialize(this.image, this.label);
-  }
-
-  async snapshotter(): Promise<Snapshotter> {
-    if (this.snap && this.snap.generation === this.fs.generation) return this.snap.snapshotter;
-    const sandbox = await this.ctx.sandbox();
-    const snapshotter = createSnapshotter(
-      this.ctx.options.snapshotMode,
-      sandbox.kind,
-      await this.ctx.overlayProbe(),
-      { rootfs: this.fs.dir, workDir: this.ctx.workspace.root, log: this.ctx.log },
-    );
-    this.snap = { snapshotter, generation: this.fs.generation };
-    return snapshotter;
-  }
-
-  async noteChanges(changes: ChangeSet): Promise<void> {
-    if (this.snap && this.snap.generation === this.fs.generation)
-      await this.snap.snapshotter.noteChanges(changes);
-  }
-
-  private platformOf(): ReturnType<typeof parsePlatform> {
-    const p = this.input.planned.platform;
-    if (!p) return this.ctx.platform;
-    try {
-      return parsePlatform(p);
-    } catch (e) {
-      throw DockerfileError.at(this.input.planned.stage.from.location, (e as Error).message);
-    }
-  }
-
-  private async base(): Promise<Instruction[]> {
-    const { planned, ctx } = this.input;
-    const platform = this.platformOf();
-    const dir = await ctx.workspace.dir(`stage-${planned.index}`);
-    await createStageDir(dir);
-    this.fs = new StageFilesystem(dir, ctx.xattrs, ctx.log);
-    const triggers: Instruction[] = [...planned.onbuild];
-    const src = planned.base;
-    switch (src.kind) {
-      case 'scratch':
-        // BuildKit starts a scratch stage in "/" (buildah leaves WorkingDir unset).
-        this.image = emptyImage(platform).withConfig((c) => {
-          c.config.WorkingDir = '/';
-        });
-        this.key = baseKey('scratch', formatPlatform(platform), this.layerSettings());
-        this.scope = this.newScope([]);
-        break;
-      case 'image': {
-        this.image = await ctx.pullImage(src.ref, platform);
-        this.key = baseKey(this.image.digest(), formatPlatform(platform), this.layerSettings());
-        this.scope = this.newScope(this.image.config.config.Env ?? []);
-        for (const t of this.image.config.config.OnBuild ?? []) {
-          triggers.push(parseOnbuildTrigger(t, planned.stage.from.location));
-        }
-        break;
+export async function buildStage(job: StageJob): Promise<{ stage: FinishedStage; steps: StepReport[] }> {
+  const { session, planned } = job;
+  const label = `[${planned.name ?? `stage-${planned.index}`} ${job.position}/${job.count}]`;
+  const stageName = planned.name ?? String(planned.index);
+  const layerCompression: Compression =
+    session.cache !== undefined || exportedStages(job.plan).has(planned.index)
+      ? session.options.compression
+      : 'none';
+  const root = await session.isolation.createRoot(`stage-${planned.index}`);
+  const state = await base(job, label);
+  const config: StageConfigState = { scope: state.scope, cmdSet: false, created: session.created };
+  const steps: StepReport[] = [];
+  let step = 0;
+  for (const instr of [...planned.onbuild, ...planned.stage.instructions]) {
+    step++;
+    const started = Date.now();
+    const x = expandInstruction(instr, state.scope);
+    const text = x.original;
+    let result: Pick<StepResult, 'cache' | 'reason' | 'layer'>;
+    if (isConfigInstruction(x)) {
+      state.image = applyConfigInstruction(state.image, x, config);
+      result = { cache: 'none' };
+    } else {
+      session.log.info(`${label} ${text}`);
+      session.log.progress?.(label, `${label} ${text}`);
+      const env: StepEnv = { session, label, layerCompression, root, ...state };
+      try {
+        const r = await dispatch(env, x, job);
+        state.image = r.image;
+        state.key = r.key;
+        result = r;
+      } finally {
+        session.log.progress?.(label, undefined);
       }
-      case 'stage': {
-        const done = ctx.stages.get(src.index);
-        if (!done) throw new Error(`internal: stage ${src.index} is not built yet`);
-        this.image = done.image;
-        this.key = done.key;
-        this.scope = this.input.scopes.get(src.index)!.clone();
-        break;
-      }
-      default:
-        assertNever(src as never);
     }
-    ctx.log.info(
-      `${this.label} FROM ${planned.stage.from.image}${src.kind === 'image' ? ` (${this.image.digest()})` : ''}`,
-    );
-    // Triggers are consumed; the image keeps only this stage's own ONBUILD lines. PATH as BuildKit sets it.
-    const env = this.scope.configEnv();
-    this.image = this.image.withConfig((c) => {
-      c.config.Env = env;
-      delete c.config.OnBuild;
+    steps.push({
+      stage: stageName,
+      step,
+      instruction: text,
+      durationMs: Date.now() - started,
+      cache: result.cache,
+      ...(result.reason ? { cacheMissReason: result.reason } : {}),
+      ...(result.layer ? { layer: { digest: result.layer.digest, size: result.layer.size } } : {}),
     });
-    return triggers;
+    if (result.cache === 'hit') session.log.info(`${label} CACHED ${text}`);
   }
+  return { stage: { index: planned.index, label, root, ...state }, steps };
+}
 
-  private layerSettings(): LayerSettings {
-    return {
-      clampMtime: this.ctx.clampMtime,
-      xattrs: this.ctx.xattrs !== undefined && !this.ctx.xattrs.unavailable,
-    };
-  }
-
-  private newScope(baseEnv: string[]): StageScope {
-    return StageScope.forImage({
+/** The stage's starting state: its base image, key and scope. */
+async function base(job: StageJob, label: string): Promise<StageState> {
+  const { session, planned, platform } = job;
+  const settings: LayerSettings = {
+    clampMtime: session.clampMtime,
+    xattrs: session.xattrs !== undefined && !session.xattrs.unavailable,
+  };
+  const newScope = (baseEnv: string[]) =>
+    StageScope.forImage({
       baseEnv,
-      buildArgs: this.ctx.options.buildArgs,
-      globalArgs: this.input.plan.globalArgs,
-      escapeToken: this.input.df.escapeToken,
+      buildArgs: session.options.buildArgs,
+      globalArgs: job.plan.globalArgs,
+      escapeToken: job.df.escapeToken,
     });
-  }
-
-  async build(): Promise<FinishedStage> {
-    const triggers = await this.base();
-    const state: StageConfigState = { scope: this.scope, cmdSet: false, created: this.ctx.created };
-    const instructions = [...triggers, ...this.input.planned.stage.instructions];
-    let step = 0;
-    for (const instr of instructions) {
-      step++;
-      const started = Date.now();
-      const x = expandInstruction(instr, this.scope);
-      const text = x.original;
-      let outcome: StepOutcome;
-      if (isConfigInstruction(x)) {
-        this.image = applyConfigInstruction(this.image, x, state);
-        outcome = { cache: 'none' };
-      } else {
-        this.ctx.log.info(`${this.label} ${text}`);
-        this.ctx.log.progress?.(this.label, `${this.label} ${text}`);
-        try {
-          outcome = await this.dispatch(x);
-        } finally {
-          this.ctx.log.progress?.(this.label, undefined);
-        }
-      }
-      const durationMs = Date.now() - started;
-      this.ctx.steps.push({
-        stage: this.stageName,
-        step,
-        instruction: text,
-        durationMs,
-        cache: outcome.cache,
-        ...(outcome.reason ? { cacheMissReason: outcome.reason } : {}),
-        ...(outcome.layer ? { layer: { digest: outcome.layer.digest, size: outcome.layer.size } } : {}),
-      });
-      if (outcome.cache === 'hit') this.ctx.log.info(`${this.label} CACHED ${text}`);
+  let state: StageState;
+  const src = planned.base;
+  switch (src.kind) {
+    case 'scratch':
+      // BuildKit starts a scratch stage in "/" (buildah leaves WorkingDir unset).
+      state = {
+        image: emptyImage(platform).withConfig((c) => {
+          c.config.WorkingDir = '/';
+        }),
+        key: baseKey('scratch', formatPlatform(platform), settings),
+        scope: newScope([]),
+      };
+      break;
+    case 'image': {
+      const image = await session.pullImage(src.ref, platform);
+      state = {
+        image,
+        key: baseKey(image.digest(), formatPlatform(platform), settings),
+        scope: newScope(image.config.config.Env ?? []),
+      };
+      break;
     }
-    this.input.scopes.set(this.input.planned.index, this.scope);
-    return { image: this.image, fs: this.fs, key: this.key, label: this.label };
-  }
-
-  private async dispatch(x: Exclude<Instruction, ConfigInstruction>): Promise<StepOutcome> {
-    try {
-      switch (x.kind) {
-        case 'run':
-          return await runInstruction(this, x);
-        case 'copy':
-        case 'add':
-          return await copyInstruction(this, x, this.input.df, this.input.from);
-        case 'workdir':
-          return await workdirInstruction(this, x);
-        case 'from':
-          throw DockerfileError.at(x.location, 'FROM inside a stage');
-        default:
-          return assertNever(x);
-      }
-    } catch (e) {
-      throw located(e, x);
+    case 'stage': {
+      const done = job.finished.get(src.index);
+      if (!done) throw new Error(`internal: stage ${src.index} is not built yet`);
+      state = { image: done.image, key: done.key, scope: done.scope.clone() };
+      break;
     }
+    default:
+      assertNever(src as never);
+  }
+  session.log.info(
+    `${label} FROM ${planned.stage.from.image}${src.kind === 'image' ? ` (${state.image.digest()})` : ''}`,
+  );
+  // Triggers are consumed (the planner gave them as planned.onbuild); the image keeps only
+  // this stage's own ONBUILD lines. PATH as BuildKit sets it.
+  const env = state.scope.configEnv();
+  state.image = state.image.withConfig((c) => {
+    c.config.Env = env;
+    delete c.config.OnBuild;
+  });
+  return state;
+}
+
+async function dispatch(
+  env: StepEnv,
+  x: Exclude<Instruction, ConfigInstruction>,
+  job: StageJob,
+): Promise<StepResult> {
+  try {
+    switch (x.kind) {
+      case 'run':
+        return await runInstruction(env, x);
+      case 'copy':
+      case 'add':
+        return await copyInstruction(env, x, job.df, job.from);
+      case 'workdir':
+        return await workdirInstruction(env, x);
+      case 'from':
+        throw DockerfileError.at(x.location, 'FROM inside a stage');
+      default:
+        return assertNever(x);
+    }
+  } catch (e) {
+    throw located(e, x);
   }
 }
 
@@ -232,8 +203,8 @@ function exportedStages(plan: BuildPlan): Set<number> {
   const byIndex = new Map(plan.stages.map((s) => [s.index, s]));
   for (let i: number | undefined = plan.target; i !== undefined && !out.has(i); ) {
     out.add(i);
-    const base: StageSource | undefined = byIndex.get(i)?.base;
-    i = base?.kind === 'stage' ? base.index : undefined;
+    const b: StageSource | undefined = byIndex.get(i)?.base;
+    i = b?.kind === 'stage' ? b.index : undefined;
   }
   return out;
 }

@@ -1,8 +1,9 @@
 /**
- * What a step implementation (RUN, COPY/ADD, WORKDIR) sees of its stage,
- * and the cache-aware wrapper every filesystem step goes through: look the
- * step's key up, apply a hit without running anything, otherwise produce the
- * layer, apply it, and store it in the background.
+ * What a filesystem step (RUN, COPY/ADD, WORKDIR) sees of its stage, what it
+ * gives back, and the cache-aware wrapper every such step goes through: look
+ * the step's key up, apply a hit without running anything, otherwise produce
+ * the layer and store it in the cache in the background. A step never
+ * changes its stage: it returns the stage's next image and key.
  */
 import type { ChangeSet } from '../../archive/changes.js';
 import { CacheKeyBuilder } from '../../cache/key.js';
@@ -10,75 +11,96 @@ import type { StageScope } from '../../dockerfile/scope.js';
 import type { Layer } from '../../image/blob.js';
 import type { Compression } from '../../image/compression.js';
 import type { Image } from '../../image/image.js';
+import type { StageRoot } from '../isolation/isolation.js';
 import type { CacheStatus } from '../result.js';
-import type { Snapshotter } from '../snapshot/snapshot.js';
-import type { BuildContext } from './build-context.js';
-import type { StageFilesystem } from './stage-fs.js';
+import type { BuildSession } from '../session.js';
 
-export interface StageHost {
-  readonly ctx: BuildContext;
-  /** `[stage 1/3]`-style prefix for logs; the stage's name when it has one. */
+/** The stage a step runs in. */
+export interface StepEnv {
+  readonly session: BuildSession;
+  /** `[name 2/5]`-style prefix for logs. */
   readonly label: string;
-  readonly stageName: string;
   /**
-   * How this stage stores its layers: gzip when they can reach a pushed
-   * image or the cache; 'none' for stages only read through COPY --from
-   * (their layers are never uploaded, so compressing them is wasted time).
+   * How this stage stores its layers: the build's compression when they can
+   * reach a pushed image or the cache; 'none' for stages only read through
+   * COPY --from (never uploaded, so compressing them is wasted time).
    */
   readonly layerCompression: Compression;
-  image: Image;
-  readonly fs: StageFilesystem;
+  readonly root: StageRoot;
+  /** The stage's image before this step. */
+  readonly image: Image;
+  /** Cache key of the stage so far (its base, then each filesystem step). */
+  readonly key: string;
   readonly scope: StageScope;
-  /** Cache key of the last filesystem step (or of the base). */
-  key: string;
-  /** Extracts whatever layers the stage's directory still lacks. */
-  ensureFs(): Promise<void>;
-  /** The stage's snapshotter (after ensureFs). */
-  snapshotter(): Promise<Snapshotter>;
-  /** Tells the snapshotter (if any) about files written directly (COPY/ADD, WORKDIR). */
-  noteChanges(changes: ChangeSet): Promise<void>;
 }
 
-export interface StepOutcome {
+/** What a step gives back to its stage. */
+export interface StepResult {
+  image: Image;
+  key: string;
   cache: CacheStatus;
+  /** Why the cache lookup missed. */
   reason?: string;
   layer?: Layer;
 }
 
-/**
- * Runs one filesystem step. `fields` feed the step's cache key (chained on
- * the stage's key); `produce` does the work on a miss and returns the layer,
- * or undefined when nothing changed (the step then has no layer, as Docker).
- */
-export async function filesystemStep(
-  host: StageHost,
-  createdBy: string,
-  fields: (k: CacheKeyBuilder) => void,
-  cacheable: boolean,
-  produce: () => Promise<Layer | undefined>,
-): Promise<StepOutcome> {
-  const builder = new CacheKeyBuilder(host.key);
-  fields(builder);
+/** Brings the stage root up to the step's image (extracts what it lacks). */
+export function materialize(env: StepEnv, image: Image = env.image): Promise<void> {
+  return env.root.materialize(image, env.label);
+}
+
+/** Tells the root about files the step wrote itself (COPY/ADD, WORKDIR). */
+export function noteWritten(env: StepEnv, paths: string[]): Promise<void> {
+  const changes: ChangeSet = {
+    sourceRoot: env.root.dir,
+    changes: paths.map((path) => ({ kind: 'add' as const, path })),
+  };
+  return env.root.noteChanges(changes);
+}
+
+export interface FilesystemStep {
+  /** History `created_by`. */
+  createdBy: string;
+  /** Fields of the step's cache key (chained on the stage's key). */
+  fields: (k: CacheKeyBuilder) => void;
+  /** False when the user turned caching of this kind of step off. */
+  cacheable: boolean;
+  /**
+   * Does the work on a miss and returns the layer, or undefined when
+   * nothing changed (the step then has no layer, as with Docker).
+   */
+  produce: () => Promise<Layer | undefined>;
+  /** The image the step applies to when it is not env.image (WORKDIR edits the config first). */
+  image?: Image;
+}
+
+export async function filesystemStep(env: StepEnv, step: FilesystemStep): Promise<StepResult> {
+  const { session } = env;
+  const base = step.image ?? env.image;
+  const builder = new CacheKeyBuilder(env.key);
+  step.fields(builder);
   const key = builder.digest();
-  const history = { created: host.ctx.created, created_by: createdBy };
-  const cache = cacheable ? host.ctx.cache : undefined;
+  const history = { created: session.created, created_by: step.createdBy };
+  const cache = step.cacheable ? session.cache : undefined;
   let reason: string | undefined;
   if (cache) {
     const found = await cache.lookup(key);
     if (found.hit) {
-      host.image = found.layer
-        ? host.image.appendLayer(found.layer, history)
-        : host.image.addHistory(history);
-      host.key = key;
-      return { cache: 'hit', layer: found.layer };
+      const image = found.layer ? base.appendLayer(found.layer, history) : base.addHistory(history);
+      return { image, key, cache: 'hit', ...(found.layer ? { layer: found.layer } : {}) };
     }
     reason = found.reason;
-    host.ctx.log.info(`${host.label} cache miss (${reason}): ${createdBy}`);
+    session.log.info(`${env.label} cache miss (${reason}): ${step.createdBy}`);
   }
-  const layer = await produce();
-  host.image = layer ? host.image.appendLayer(layer, history) : host.image.addHistory(history);
-  host.fs.caughtUp(host.image);
-  host.key = key;
+  const layer = await step.produce();
+  const image = layer ? base.appendLayer(layer, history) : base.addHistory(history);
+  env.root.caughtUp(image);
   cache?.store(key, layer);
-  return { cache: cache ? 'miss' : 'off', reason, layer };
+  return {
+    image,
+    key,
+    cache: cache ? 'miss' : 'off',
+    ...(reason ? { reason } : {}),
+    ...(layer ? { layer } : {}),
+  };
 }

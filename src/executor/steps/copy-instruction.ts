@@ -12,8 +12,8 @@ import { DockerfileError } from '../../dockerfile/errors.js';
 import type { AddInstruction, CopyInstruction } from '../../dockerfile/instructions.js';
 import { resolveFrom } from '../../dockerfile/stages.js';
 import { resolveUser } from '../fs/user.js';
-import { layerSize, storeLayer } from '../stage/build-context.js';
-import { filesystemStep, type StageHost, type StepOutcome } from '../stage/step.js';
+import { layerSize } from '../session.js';
+import { filesystemStep, materialize, noteWritten, type StepEnv, type StepResult } from '../stage/step.js';
 import { detectArchive, unpackArchive } from './add-archive.js';
 import { downloadSource, isGitSource, isRemoteSource } from './add-remote.js';
 import { type CopySource, copyIntoRootfs, parseChmod } from './copy.js';
@@ -43,22 +43,22 @@ async function resolveChown(rootfs: string, spec: string): Promise<Owner> {
   return { uid: u.uid, gid: u.gid };
 }
 
-function destination(host: StageHost, dest: string): string {
+function destination(env: StepEnv, dest: string): string {
   if (dest.startsWith('/')) return dest;
-  const wd = host.image.config.config.WorkingDir || '/';
+  const wd = env.image.config.config.WorkingDir || '/';
   const joined = path.posix.join(wd, dest);
   return dest.endsWith('/') || dest === '.' ? `${joined.replace(/\/$/, '')}/` : joined;
 }
 
 export async function copyInstruction(
-  host: StageHost,
+  env: StepEnv,
   instr: CopyInstruction | AddInstruction,
   df: ParsedDockerfile,
   from: FromResolver,
-): Promise<StepOutcome> {
-  const ctx = host.ctx;
+): Promise<StepResult> {
+  const { session } = env;
   const where = (msg: string) => DockerfileError.at(instr.location, msg);
-  const dest = destination(host, instr.dest);
+  const dest = destination(env, instr.dest);
   const mode = instr.chmod === undefined ? undefined : parseChmodAt(instr.chmod, where);
   const isAdd = instr.kind === 'add';
   const fromSpec = instr.kind === 'copy' ? instr.from : undefined;
@@ -86,7 +86,7 @@ export async function copyInstruction(
     for (const pattern of instr.sources) {
       if (isAdd && isGitSource(pattern)) throw where(`ADD ${pattern}: git sources are not supported yet`);
       if (isAdd && isRemoteSource(pattern)) {
-        const dir = await ctx.workspace.dir('add-url');
+        const dir = await session.workspace.dir('add-url');
         const d = await downloadSource(pattern, dir, (instr as AddInstruction).checksum).catch((e: Error) => {
           throw where(e.message);
         });
@@ -113,7 +113,7 @@ export async function copyInstruction(
       throw where(`${instr.kind.toUpperCase()} has no source files`);
     }
   };
-  if (!fromSource) await resolveSources(ctx.context);
+  if (!fromSource) await resolveSources(session.contextTree);
 
   const flags = [
     instr.chown ? `--chown=${instr.chown}` : '',
@@ -125,26 +125,26 @@ export async function copyInstruction(
   // The sources' part of the key, computed once up front (it reads the files).
   const hashStarted = performance.now();
   const sourceKey = new CacheKeyBuilder('sources');
-  if (!ctx.cache) {
+  if (!session.cache) {
     // No cache: keys are never looked up, and hashing reads every source file.
     sourceKey.field('uncached', '');
   } else if (fromSource) {
     sourceKey.field('from', fromSource.key).list('patterns', instr.sources);
   } else {
-    const memo = await ctx.cache?.fileDigests?.scope(ctx.context.root);
+    const memo = await session.cache?.fileDigests?.scope(session.contextTree.root);
     await hashSources(
       sourceKey,
-      ctx.context,
-      sources.filter((s) => s.tree === ctx.context).map((s) => s.match),
+      session.contextTree,
+      sources.filter((s) => s.tree === session.contextTree).map((s) => s.match),
       memo,
     );
   }
   // (No cache: the key is never looked up, so the archives are not read for it either.)
-  if (ctx.cache) for (const a of archives) sourceKey.field('archive', await fileSha256(a.abs));
+  if (session.cache) for (const a of archives) sourceKey.field('archive', await fileSha256(a.abs));
   for (const r of remote) sourceKey.field('remote', `${r.url}\0${r.digest}`);
   for (const c of contents) sourceKey.field('content', `${c.name}\0${c.data}`);
   const sourcesDigest = sourceKey.digest();
-  ctx.log.debug(`timing: hash ${(performance.now() - hashStarted).toFixed(0)} ms ${host.label}`);
+  session.log.debug(`timing: hash ${(performance.now() - hashStarted).toFixed(0)} ms ${env.label}`);
   const keyFields = (k: CacheKeyBuilder) => {
     k.field('step', instr.kind)
       .field('dest', dest)
@@ -155,18 +155,19 @@ export async function copyInstruction(
       .field('sources', sourcesDigest);
   };
 
-  return filesystemStep(host, createdBy, keyFields, ctx.options.cache.copyLayers, async () => {
+  const produce = async () => {
     if (fromSource) await resolveSources(await fromSource.tree());
-    await host.ensureFs();
+    await materialize(env);
+    const rootfs = env.root.dir;
     const copyStarted = performance.now();
     // Context files become 0:0; files from a stage or an image keep their owners; --chown wins.
     const owner: Owner | 'preserve' | undefined = instr.chown
-      ? await resolveChown(host.fs.dir, instr.chown)
+      ? await resolveChown(rootfs, instr.chown)
       : fromSpec !== undefined
         ? 'preserve'
         : undefined;
     const written = await copyIntoRootfs({
-      rootfs: host.fs.dir,
+      rootfs,
       dest,
       sources,
       contents,
@@ -176,13 +177,13 @@ export async function copyInstruction(
       parents: instr.kind === 'copy' && instr.parents,
     });
     for (const a of archives) {
-      const staging = await ctx.workspace.dir('add-unpack');
-      await unpackArchive(a.abs, a.kind, staging, ctx.xattrs);
+      const staging = await session.workspace.dir('add-unpack');
+      await unpackArchive(a.abs, a.kind, staging, session.xattrs);
       const t = new SourceTree(staging, `archive ${path.basename(a.abs)}`);
       const [root] = await t.match('.');
       const into = dest.endsWith('/') ? dest : `${dest}/`;
       const unpacked = await copyIntoRootfs({
-        rootfs: host.fs.dir,
+        rootfs,
         dest: into,
         sources: [{ tree: t, match: root! }],
         contents: [],
@@ -197,32 +198,31 @@ export async function copyInstruction(
       for (const [p, o] of unpacked) written.set(p, o);
       await fs.rm(staging, { recursive: true, force: true });
     }
-    ctx.log.debug(
-      `timing: copy ${(performance.now() - copyStarted).toFixed(0)} ms ${host.label} (${written.size} paths)`,
+    session.log.debug(
+      `timing: copy ${(performance.now() - copyStarted).toFixed(0)} ms ${env.label} (${written.size} paths)`,
     );
     if (written.size === 0) return undefined;
     const layerStarted = performance.now();
     const paths = [...written.keys()].sort();
-    const layer = await storeLayer(
-      ctx,
+    const layer = await session.storeLayer(
       ownedLayer(
-        host.fs.dir,
+        rootfs,
         paths.map((p) => [p, written.get(p)!] as [string, Owner]),
-        {
-          clampMtime: ctx.clampMtime,
-          xattrs: ctx.xattrs,
-        },
+        { clampMtime: session.clampMtime, xattrs: session.xattrs },
       ),
-      host.layerCompression,
+      env.layerCompression,
     );
-    ctx.log.debug(
-      `timing: layer ${(performance.now() - layerStarted).toFixed(0)} ms ${host.label} (${layerSize(layer)})`,
+    session.log.debug(
+      `timing: layer ${(performance.now() - layerStarted).toFixed(0)} ms ${env.label} (${layerSize(layer)})`,
     );
-    await host.noteChanges({
-      sourceRoot: host.fs.dir,
-      changes: paths.map((p) => ({ kind: 'add' as const, path: p })),
-    });
+    await noteWritten(env, paths);
     return layer;
+  };
+  return filesystemStep(env, {
+    createdBy,
+    fields: keyFields,
+    cacheable: session.options.cache.copyLayers,
+    produce,
   });
 }
 

@@ -25,7 +25,6 @@ import {
   futimesSync,
   lchownSync,
   linkSync,
-  lstatSync,
   lutimesSync,
   mkdirSync,
   openSync,
@@ -40,7 +39,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { IgnoreMatcher, parseDockerignore } from '../../dockerfile/dockerignore.js';
-import { mkdirInRoot, resolveInRoot } from '../../fs/root-path.js';
+import { lstatOrUndefined, mkdirInRoot, resolveInRoot } from '../../fs/root-path.js';
 import { canChown, type Owner } from './owned-layer.js';
 import type { SourceMatch, SourceTree } from './source-tree.js';
 
@@ -165,7 +164,7 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
 /** Where a single file goes: inside dest when it is (or must be) a directory, else dest itself. */
 async function fileTarget(w: Writer, dest: string, name: string, destIsDir: boolean): Promise<string> {
   if (destIsDir) return path.posix.join(dest, name);
-  const r = await resolveInRoot(w.req.rootfs, dest);
+  const r = resolveInRoot(w.req.rootfs, dest);
   if (r.stat?.isDirectory()) return path.posix.join(dest, name);
   return dest;
 }
@@ -174,7 +173,7 @@ async function makeDir(w: Writer, inImage: string): Promise<string> {
   const known = w.dirs.get(inImage);
   if (known !== undefined) return known;
   const owner = w.owner === 'preserve' ? (w.req.createdDirOwner ?? ROOT_OWNER) : w.owner;
-  const { rel, created } = await mkdirInRoot(w.req.rootfs, inImage, {
+  const { rel, created } = mkdirInRoot(w.req.rootfs, inImage, {
     mode: 0o755,
     ...(w.chown ? { uid: owner.uid, gid: owner.gid } : {}),
   });
@@ -184,14 +183,6 @@ async function makeDir(w: Writer, inImage: string): Promise<string> {
   }
   w.dirs.set(inImage, rel);
   return rel;
-}
-
-function lstatOrUndefined(abs: string): Stats | undefined {
-  try {
-    return lstatSync(abs);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -8,11 +8,11 @@ import type { RunInstruction } from '../../dockerfile/instructions.js';
 import { runCommandPlan } from '../../dockerfile/run-command.js';
 import type { Layer } from '../../image/blob.js';
 import { resolveUser } from '../fs/user.js';
-import type { OutputStream } from '../isolation/isolation.js';
-import { runStep } from '../snapshot/run-step.js';
-import { layerSize, storeLayer } from '../stage/build-context.js';
+import type { OutputStream } from '../isolation/sandbox.js';
+import { layerSize } from '../session.js';
+import type { RunStep } from '../snapshot/run-step.js';
 import { stageShell } from '../stage/config-edits.js';
-import { filesystemStep, type StageHost, type StepOutcome } from '../stage/step.js';
+import { filesystemStep, materialize, type StepEnv, type StepResult } from '../stage/step.js';
 
 /** Splits output into lines for the log, per stream, keeping partial lines until complete. */
 function lineWriter(emit: (line: string) => void): {
@@ -36,9 +36,10 @@ function lineWriter(emit: (line: string) => void): {
   };
 }
 
-export async function runInstruction(host: StageHost, instr: RunInstruction): Promise<StepOutcome> {
+export async function runInstruction(env: StepEnv, instr: RunInstruction): Promise<StepResult> {
+  const { session } = env;
   const plan = runCommandPlan(instr);
-  const shell = stageShell(host.image);
+  const shell = stageShell(env.image);
   const pipes: { name: string; content: string; mode: number }[] = [];
   let argv: string[];
   switch (plan.kind) {
@@ -57,21 +58,20 @@ export async function runInstruction(host: StageHost, instr: RunInstruction): Pr
       throw new Error(`unhandled RUN plan ${JSON.stringify(never)}`);
     }
   }
-  const env = host.scope.runEnvironment();
-  const config = host.image.config.config;
+  const runEnv = env.scope.runEnvironment();
+  const config = env.image.config.config;
   const userSpec = config.User ?? '';
   const cwd = config.WorkingDir || '/';
   const network = instr.network ?? 'default';
-  const args = host.scope.historyArgs();
+  const args = env.scope.historyArgs();
   const createdBy = `RUN ${args.length ? `|${args.length} ${args.join(' ')} ` : ''}${argv.join(' ')}`;
 
-  return filesystemStep(
-    host,
+  return filesystemStep(env, {
     createdBy,
-    (k) => {
+    fields: (k) => {
       k.field('step', 'run')
         .list('argv', argv)
-        .list('env', env)
+        .list('env', runEnv)
         .field('user', userSpec)
         .field('cwd', cwd)
         .field('network', network)
@@ -92,46 +92,39 @@ export async function runInstruction(host: StageHost, instr: RunInstruction): Pr
         );
       for (const p of pipes) k.field('pipe', `${p.name}\0${p.mode}\0${p.content}`);
     },
-    host.ctx.options.cache.runLayers,
-    async () => {
-      await host.ensureFs();
-      const sandbox = await host.ctx.sandbox();
-      const user = await resolveUser(host.fs.dir, userSpec);
-      const snapshotter = await host.snapshotter();
-      const out = lineWriter((line) => host.ctx.log.info(`${host.label} ${line}`));
-      let step: Awaited<ReturnType<typeof runStep>>;
+    cacheable: session.options.cache.runLayers,
+    produce: async () => {
+      await materialize(env);
+      const user = await resolveUser(env.root.dir, userSpec);
+      const out = lineWriter((line) => session.log.info(`${env.label} ${line}`));
+      let step: RunStep;
       try {
-        step = await runStep({
-          sandbox,
-          snapshotter,
-          spec: {
-            argv,
-            env,
-            cwd,
-            user,
-            network,
-            onOutput: out.write,
-            signal: host.ctx.signal,
-            ...(pipes.length ? { pipes } : {}),
-          },
+        step = await env.root.run({
+          argv,
+          env: runEnv,
+          cwd,
+          user,
           home: user.home,
+          network,
+          onOutput: out.write,
+          signal: session.signal,
+          ...(pipes.length ? { pipes } : {}),
         });
       } finally {
         out.end();
       }
-      const log = host.ctx.log;
+      const log = session.log;
       const t = step.timings;
-      log.debug(`timing: run ${t.runMs.toFixed(0)} ms ${host.label}`);
+      log.debug(`timing: run ${t.runMs.toFixed(0)} ms ${env.label}`);
       try {
         const n = step.changes.changes.length;
         let layer: Layer | undefined;
         let layerMs = 0;
         if (n > 0) {
           const started = performance.now();
-          layer = await storeLayer(
-            host.ctx,
-            writeLayer(step.changes, { clampMtime: host.ctx.clampMtime, xattrs: host.ctx.xattrs }),
-            host.layerCompression,
+          layer = await session.storeLayer(
+            writeLayer(step.changes, { clampMtime: session.clampMtime, xattrs: session.xattrs }),
+            env.layerCompression,
           );
           layerMs = performance.now() - started;
         }
@@ -140,16 +133,16 @@ export async function runInstruction(host: StageHost, instr: RunInstruction): Pr
         const commitMs = performance.now() - committing;
         const snapshotMs = t.prepareMs + t.finishMs + commitMs;
         log.debug(
-          `timing: snapshot ${snapshotMs.toFixed(0)} ms ${host.label} (${n} changes; prepare ${t.prepareMs.toFixed(0)}, collect ${t.finishMs.toFixed(0)}, commit ${commitMs.toFixed(0)} ms)`,
+          `timing: snapshot ${snapshotMs.toFixed(0)} ms ${env.label} (${n} changes; prepare ${t.prepareMs.toFixed(0)}, collect ${t.finishMs.toFixed(0)}, commit ${commitMs.toFixed(0)} ms)`,
         );
-        if (layer) log.debug(`timing: layer ${layerMs.toFixed(0)} ms ${host.label} (${layerSize(layer)})`);
+        if (layer) log.debug(`timing: layer ${layerMs.toFixed(0)} ms ${env.label} (${layerSize(layer)})`);
         return layer;
       } catch (e) {
         await step.discard().catch(() => undefined);
         throw e;
       }
     },
-  );
+  });
 }
 
 function sortedOptions(o: Record<string, string>): [string, string][] {

@@ -59,7 +59,7 @@ export class SourceTree {
           next.push(cand ? `${cand}/${seg}` : seg);
           continue;
         }
-        const dir = await resolveInRoot(this.root, cand);
+        const dir = resolveInRoot(this.root, cand);
         if (!dir.stat?.isDirectory()) continue;
         const names = (await fs.readdir(path.join(this.root, dir.rel))).sort();
         for (const n of names) if (matchSegment(seg, n)) next.push(cand ? `${cand}/${n}` : n);
@@ -69,7 +69,7 @@ export class SourceTree {
     const out: SourceMatch[] = [];
     for (const matched of candidates) {
       if (this.ignored(matched)) continue;
-      const r = await resolveInRoot(this.root, matched);
+      const r = resolveInRoot(this.root, matched);
       if (!r.stat || this.ignored(r.rel)) continue;
       const abs = path.join(this.root, r.rel);
       out.push({ matched, rel: r.rel, abs, stat: await fs.stat(abs) });

@@ -8,41 +8,38 @@ import { workdir } from '../../dockerfile/dispatch-values.js';
 import type { WorkdirInstruction } from '../../dockerfile/instructions.js';
 import { mkdirInRoot } from '../../fs/root-path.js';
 import { resolveUser } from '../fs/user.js';
-import { storeLayer } from '../stage/build-context.js';
-import { filesystemStep, type StageHost, type StepOutcome } from '../stage/step.js';
+import { filesystemStep, materialize, noteWritten, type StepEnv, type StepResult } from '../stage/step.js';
 import { canChown, ownedLayer } from './owned-layer.js';
 
-export async function workdirInstruction(host: StageHost, instr: WorkdirInstruction): Promise<StepOutcome> {
-  const wd = workdir(host.image.config.config.WorkingDir ?? '', instr);
-  host.image = host.image.withConfig((c) => {
+export async function workdirInstruction(env: StepEnv, instr: WorkdirInstruction): Promise<StepResult> {
+  const { session } = env;
+  const wd = workdir(env.image.config.config.WorkingDir ?? '', instr);
+  const image = env.image.withConfig((c) => {
     c.config.WorkingDir = wd;
   });
-  const userSpec = host.image.config.config.User ?? '';
-  return filesystemStep(
-    host,
-    `WORKDIR ${wd}`,
-    (k) => k.field('step', 'workdir').field('path', wd).field('user', userSpec),
-    true,
-    async () => {
-      await host.ensureFs();
-      const user = await resolveUser(host.fs.dir, userSpec);
+  const userSpec = image.config.config.User ?? '';
+  return filesystemStep(env, {
+    image,
+    createdBy: `WORKDIR ${wd}`,
+    fields: (k) => k.field('step', 'workdir').field('path', wd).field('user', userSpec),
+    cacheable: true,
+    produce: async () => {
+      await materialize(env, image);
+      const root = env.root.dir;
+      const user = await resolveUser(root, userSpec);
       const owner = { uid: user.uid, gid: user.gid };
-      const { created } = await mkdirInRoot(host.fs.dir, wd, { mode: 0o755, ...(canChown() ? owner : {}) });
+      const { created } = mkdirInRoot(root, wd, { mode: 0o755, ...(canChown() ? owner : {}) });
       if (created.length === 0) return undefined;
-      const layer = await storeLayer(
-        host.ctx,
+      const layer = await session.storeLayer(
         ownedLayer(
-          host.fs.dir,
+          root,
           created.map((p) => [p, owner] as [string, typeof owner]),
-          { clampMtime: host.ctx.clampMtime },
+          { clampMtime: session.clampMtime },
         ),
-        host.layerCompression,
+        env.layerCompression,
       );
-      await host.noteChanges({
-        sourceRoot: host.fs.dir,
-        changes: created.map((p) => ({ kind: 'add' as const, path: p })),
-      });
+      await noteWritten(env, created);
       return layer;
     },
-  );
+  });
 }

@@ -1,8 +1,9 @@
 /**
- * A stage's root filesystem, materialised lazily: the layers of the stage's
- * image are extracted only when a step needs the files (a RUN or COPY that
- * missed the cache, a COPY --from reading it). A build whose every step hits
- * the cache never extracts anything.
+ * A directory holding an image's files, materialised lazily: the layers are
+ * extracted only when a step needs the files (a RUN or COPY that missed the
+ * cache, a COPY --from reading it). A build whose every step hits the cache
+ * never extracts anything. A stage root in the workspace is one; so is the
+ * tree of an image read by COPY --from.
  */
 import fs from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -11,18 +12,19 @@ import type { XattrAccess } from '../../archive/xattr.js';
 import type { Image } from '../../image/image.js';
 import type { Logger } from '../../log.js';
 
-/** Creates the (empty) root directory of a stage: 0755 root:root like an image's /. */
-export async function createStageDir(dir: string): Promise<void> {
-  await fs.chmod(dir, 0o755);
-}
+export class ImageDir {
+  /** A new ImageDir in `dir` (an empty directory): made 0755 like an image's /. */
+  static async create(dir: string, xattrs: XattrAccess | undefined, log: Logger): Promise<ImageDir> {
+    await fs.chmod(dir, 0o755);
+    return new ImageDir(dir, xattrs, log);
+  }
 
-export class StageFilesystem {
   /** How many of the image's layers are in `dir`. */
   private applied = 0;
   /** Bumped whenever files change by extraction (walk snapshot indexes must be rebuilt). */
   generation = 0;
 
-  constructor(
+  private constructor(
     readonly dir: string,
     private readonly xattrs: XattrAccess | undefined,
     private readonly log: Logger,

@@ -1,0 +1,103 @@
+/**
+ * Before a build starts: the Dockerfile read, parsed and planned, the
+ * references and outputs checked — everything a user can get wrong, before
+ * any pull. Then, once the base images' configs are known, the plan again
+ * with their ONBUILD triggers (a trigger's COPY --from can add a stage), as
+ * BuildKit's dockerfile2llb does.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { type ParsedDockerfile, parseDockerfile } from '../dockerfile/dockerfile.js';
+import { type Dockerignore, loadDockerignore } from '../dockerfile/dockerignore.js';
+import { DockerfileError } from '../dockerfile/errors.js';
+import { type BuildPlan, type PlannedStage, type PlanOptions, planStages } from '../dockerfile/stages.js';
+import { CompressionError, zstdUnavailable } from '../image/compression.js';
+import type { Image } from '../image/image.js';
+import type { Platform } from '../image/manifest.js';
+import { hostPlatform, parsePlatform } from '../image/platform.js';
+import { parseReference, type Reference } from '../image/reference.js';
+import type { Logger } from '../log.js';
+import type { BuildOptions } from './options.js';
+
+export interface PreparedBuild {
+  df: ParsedDockerfile;
+  /** The Dockerfile's name in messages (relative to the working directory). */
+  display: string;
+  /** The platform the build targets. */
+  platform: Platform;
+  planOptions: PlanOptions;
+  /** The plan without base image triggers. */
+  plan: BuildPlan;
+  destinations: Reference[];
+  ignore: Dockerignore;
+}
+
+async function readDockerfile(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DockerfileError(
+      file,
+      undefined,
+      code === 'ENOENT' ? 'no such file: pass --dockerfile (relative to --context)' : (e as Error).message,
+    );
+  }
+}
+
+export async function prepareBuild(options: BuildOptions, log: Logger): Promise<PreparedBuild> {
+  const display = path.relative(process.cwd(), options.dockerfile) || options.dockerfile;
+  const df = parseDockerfile(await readDockerfile(options.dockerfile), display);
+  for (const w of df.warnings) log.warn(`${display}:${w.line}: ${w.message}`);
+  const host = hostPlatform();
+  const platform = options.platform ? parsePlatform(options.platform) : host;
+  const planOptions: PlanOptions = {
+    target: options.target,
+    buildArgs: options.buildArgs,
+    buildPlatform: host,
+    targetPlatform: platform,
+  };
+  const plan = planStages(df, planOptions);
+  for (const w of plan.warnings) log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
+  const destinations = options.destinations.map((d) => parseReference(d));
+  const ignore = await loadDockerignore(options.context, options.dockerfile);
+  const noZstd = options.compression === 'zstd' ? await zstdUnavailable() : undefined;
+  if (noZstd) throw new CompressionError(`--compression zstd: ${noZstd}`);
+  return { df, display, platform, planOptions, plan, destinations, ignore };
+}
+
+/** A stage's platform: FROM --platform (located error when invalid), else the build's. */
+export function stagePlatform(planned: PlannedStage, build: Platform): Platform {
+  if (!planned.platform) return build;
+  try {
+    return parsePlatform(planned.platform);
+  } catch (e) {
+    throw DockerfileError.at(planned.stage.from.location, (e as Error).message);
+  }
+}
+
+/**
+ * The plan with the ONBUILD triggers of every needed base image: their
+ * configs are fetched (in parallel; layers stay lazy), the plan is made
+ * again while triggers add stages whose bases are not known yet.
+ */
+export async function planWithBaseImages(
+  prepared: PreparedBuild,
+  baseImage: (ref: string, platform: Platform) => Promise<Image>,
+): Promise<BuildPlan> {
+  const triggers = new Map<number, readonly string[]>();
+  let plan = prepared.plan;
+  for (;;) {
+    const pending = plan.stages.filter((p) => p.base.kind === 'image' && !triggers.has(p.index));
+    if (pending.length === 0) return plan;
+    await Promise.all(
+      pending.map(async (p) => {
+        if (p.base.kind !== 'image') return;
+        const image = await baseImage(p.base.ref, stagePlatform(p, prepared.platform));
+        triggers.set(p.index, image.config.config.OnBuild ?? []);
+      }),
+    );
+    if (pending.every((p) => triggers.get(p.index)!.length === 0)) return plan;
+    plan = planStages(prepared.df, { ...prepared.planOptions, baseImageTriggers: triggers });
+  }
+}
