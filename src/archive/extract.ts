@@ -17,9 +17,19 @@
  * Filesystem calls are synchronous on purpose. Each entry costs a handful of
  * tiny syscalls; through libuv's thread pool each one pays a hand-off that
  * costs several times the syscall (measured 3-10x slower on a busy 2-core
- * runner, and never faster), and concurrency would bring back the races that
- * make extraction unsafe. The event loop still turns: bodies arrive
+ * runner, and never faster), and free concurrency would bring back the races
+ * that make extraction unsafe. The event loop still turns: bodies arrive
  * asynchronously and the loop yields every YIELD_EVERY entries.
+ *
+ * The one exception is the file pool (file-pool.ts): once a layer has shown
+ * it has many (POOL_AFTER), small files whose name is new in a directory this
+ * layer created go in batches to two worker threads that make the same
+ * synchronous calls, so creating files (the kernel work GNU tar's whole run
+ * is made of) runs beside parsing on the other core. Such a file cannot meet
+ * anything at its name, and the directories on its path only change through
+ * this thread, which first waits for the pool (settle()) before an entry
+ * whose name this layer wrote already (a replacement, or a directory to
+ * merge), a hardlink to such a name, a whiteout, and the final passes.
  */
 import {
   chmodSync,

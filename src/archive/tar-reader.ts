@@ -5,6 +5,23 @@
  * constant: bodies are handed out as slices of the incoming chunks, and an
  * entry's body must be consumed or skipped before the next entry (asking for
  * the next entry skips what is left of an idle body).
+ *
+ * Why Kiln has its own reader rather than node-tar's Parser (issue 12,
+ * measured with bench/tar-parse.ts: parse only, every body byte handed out,
+ * one reader per process, same machine and run, Node 20 and 24 alike):
+ * - faster: on the 94,000-entry Debian-based layer (550 MB) 0.67 s of CPU
+ *   against node-tar 7.5's 1.52 s; on a 37,000-entry node_modules layer
+ *   (290 MB) 0.22 s against 0.27 s; peak RSS the same (about 125 and 63 MiB
+ *   for both, the input's 1 MiB chunks). Extraction's main thread is where
+ *   a layer's time goes (extract.ts), so 0.8 s per big layer counts.
+ * - a pull interface the extractor needs: an entry's body can be taken as
+ *   one zero-copy slice without a promise (takeHeld) or as chunks, and the
+ *   next entry is read only when asked for, so writing files paces reading;
+ *   node-tar pushes entries as events and buffers under backpressure.
+ * - strict by construction: a bad checksum, a truncated entry, an oversized
+ *   PAX record or a sparse file is a typed error with the entry's name and
+ *   offset (node-tar warns and goes on unless `strict`), which the extractor's
+ *   safety rules rely on.
  */
 import { Readable } from 'node:stream';
 import { ByteSource, Truncated } from './byte-source.js';
