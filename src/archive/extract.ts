@@ -41,6 +41,7 @@ import {
   readdirSync,
   realpathSync,
   rmSync,
+  statSync,
   symlinkSync,
   unlinkSync,
 } from 'node:fs';
@@ -53,7 +54,14 @@ import { cleanEntryPath } from './entry-path.js';
 import { ArchiveError, ExtractError, errnoCode, UnsafeEntryError, WhiteoutError } from './errors.js';
 import { BATCH_BYTES, FilePool } from './file-pool.js';
 import { type Mknod, mknodBinary } from './mknod.js';
-import { type Creator, currentCreator, NewFile, needsChmod, needsChown } from './new-file.js';
+import {
+  type Creator,
+  currentCreator,
+  NewFile,
+  type NewFileMeta,
+  needsChmod,
+  needsChown,
+} from './new-file.js';
 import type { TarHeader } from './tar-format.js';
 import { readTar, type TarEntry } from './tar-reader.js';
 import { classifyWhiteout, WHITEOUT_PREFIX } from './whiteout.js';
@@ -176,7 +184,8 @@ class Extraction {
       this.touch(rel);
       this.created.add(rel);
     });
-    if (readdirSync(root).length === 0) this.created.add('');
+    // An empty root is like a directory this layer made (unless it hands its group down).
+    if ((statSync(root).mode & 0o2000) === 0 && readdirSync(root).length === 0) this.created.add('');
   }
 
   // ------------------------------------------------------------ bookkeeping
@@ -261,10 +270,10 @@ class Extraction {
     if (!fresh) await this.settle();
     switch (h.type) {
       case 'file':
-        await this.file(entry, abs, fresh && this.created.has(parentRel));
+        await this.file(entry, abs, this.created.has(parentRel), fresh);
         break;
       case 'dir':
-        this.guard(h, () => this.dir(rel, abs, h));
+        this.guard(h, () => this.dir(rel, this.created.has(parentRel), abs, h));
         break;
       case 'symlink':
         this.guard(h, () => this.symlink(abs, h));
@@ -329,17 +338,23 @@ class Extraction {
     return false;
   }
 
-  /** A file; `isNew`: nothing can be at its name (a new name in a directory this layer created). */
-  private async file(entry: TarEntry, abs: string, isNew: boolean): Promise<void> {
+  /**
+   * A file. `inCreated`: its directory was made by this layer (so it has no
+   * setgid bit until the final pass); `fresh`: this layer did not write its
+   * name before. Both: nothing can be at its name, and it may be pooled.
+   */
+  private async file(entry: TarEntry, abs: string, inCreated: boolean, fresh: boolean): Promise<void> {
     const h = entry.header;
-    const meta = {
+    const meta: NewFileMeta = {
       owner: this.applyOwner(h) ? { uid: h.uid, gid: h.gid } : undefined,
       mode: h.mode,
       mtime: seconds(h),
+      plainParent: inCreated,
     };
+    const isNew = inCreated && fresh;
     if (isNew && h.size <= POOL_MAX_FILE && this.workers > 0 && ++this.poolable > POOL_AFTER) {
       this.pool ??= new FilePool(this.workers);
-      const chown = needsChown(meta.owner, this.creator);
+      const chown = needsChown(meta.owner, this.creator, true);
       const slot = this.pool.slot(h.size);
       const into = slot instanceof Promise ? await slot : slot;
       const held = entry.takeHeld();
@@ -381,16 +396,25 @@ class Extraction {
     this.stats.bytes += h.size;
   }
 
-  private dir(rel: string, abs: string, h: TarHeader): void {
+  /** A directory; `inCreated`: its parent was made by this layer (see file()). */
+  private dir(rel: string, inCreated: boolean, abs: string, h: TarHeader): void {
+    let made = true;
     try {
       mkdirSync(abs, 0o700);
-      this.created.add(rel);
     } catch (e) {
       if (errnoCode(e) !== 'EEXIST') throw e;
-      if (!lstatSync(abs).isDirectory()) {
+      if (lstatSync(abs).isDirectory()) made = false;
+      else {
         this.remove(abs);
         mkdirSync(abs, 0o700);
       }
+    }
+    if (made) {
+      // Under a setgid directory of a lower layer the new one inherits the
+      // bit: cleared until the final pass, so that files made in it get the
+      // creator's group like in every directory this layer creates.
+      if (!inCreated) chmodSync(abs, 0o700);
+      this.created.add(rel);
     }
     if (this.applyOwner(h)) lchownSync(abs, h.uid, h.gid);
     this.dirMeta.set(abs, { mode: h.mode, mtime: seconds(h) });
