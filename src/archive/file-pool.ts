@@ -85,7 +85,11 @@ export class FilePool {
   constructor(workers: number) {
     const source = `(${fileWorkerMain.toString()})()`;
     this.slots = Array.from({ length: Math.max(1, workers) }, () => {
-      const worker = new Worker(source, { eval: true });
+      // Small heaps: a worker holds one batch's paths at a time (peak RSS counts every thread).
+      const worker = new Worker(source, {
+        eval: true,
+        resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
+      });
       const slot: Slot = { worker, inFlight: 0 };
       worker.on('message', (r: FileBatchResult) => this.settled(r));
       worker.on('error', (e) =>
