@@ -162,7 +162,7 @@ class Extraction {
   private readonly created = new Set<string>();
   private pool: FilePool | undefined;
   private poolable = 0;
-  private readonly workers: number;
+  private workers: number;
   /** Absolute paths of directories whose mode and mtime are set in the final pass. */
   private readonly dirMeta = new Map<string, DirMeta>();
   private readonly pendingXattrs = new Map<string, Xattrs>();
@@ -223,6 +223,17 @@ class Extraction {
    */
   private async settle(): Promise<void> {
     if (this.pool?.busy) await this.pool.drain();
+  }
+
+  private startPool(): FilePool | undefined {
+    try {
+      return new FilePool(this.workers);
+    } catch (e) {
+      // No threads to be had (a pids limit, say): everything stays on this thread.
+      this.options.logger?.debug(`extracting without the file pool: ${(e as Error).message}`);
+      this.workers = 0;
+      return undefined;
+    }
   }
 
   /** Waits for the pool's work to settle (whatever happened) and stops its threads. */
@@ -351,32 +362,9 @@ class Extraction {
       mtime: seconds(h),
       plainParent: inCreated,
     };
-    const isNew = inCreated && fresh;
-    if (isNew && h.size <= POOL_MAX_FILE && this.workers > 0 && ++this.poolable > POOL_AFTER) {
-      this.pool ??= new FilePool(this.workers);
-      const chown = needsChown(meta.owner, this.creator, true);
-      const slot = this.pool.slot(h.size);
-      const into = slot instanceof Promise ? await slot : slot;
-      const held = entry.takeHeld();
-      if (held) held.copy(into);
-      else {
-        let at = 0;
-        for await (const chunk of entry.chunks()) at += chunk.copy(into, at);
-      }
-      this.pool.commit({
-        path: abs,
-        entry: h.name,
-        mode: h.mode,
-        uid: h.uid,
-        gid: h.gid,
-        mtime: meta.mtime,
-        chown,
-        chmod: needsChmod(h.mode, chown, this.creator),
-        size: h.size,
-      });
-      this.stats.files++;
-      this.stats.bytes += h.size;
-      return;
+    if (inCreated && fresh && h.size <= POOL_MAX_FILE && this.workers > 0 && ++this.poolable > POOL_AFTER) {
+      this.pool ??= this.startPool();
+      if (this.pool) return this.pooled(this.pool, entry, abs, meta);
     }
     const f = this.guard(h, () =>
       replacing(
@@ -392,6 +380,33 @@ class Extraction {
     } finally {
       f.close();
     }
+    this.stats.files++;
+    this.stats.bytes += h.size;
+  }
+
+  /** Queues a new file for the pool (see file()); its body is copied into the pool's batch. */
+  private async pooled(pool: FilePool, entry: TarEntry, abs: string, meta: NewFileMeta): Promise<void> {
+    const h = entry.header;
+    const chown = needsChown(meta.owner, this.creator, true);
+    const slot = pool.slot(h.size);
+    const into = slot instanceof Promise ? await slot : slot;
+    const held = entry.takeHeld();
+    if (held) held.copy(into);
+    else {
+      let at = 0;
+      for await (const chunk of entry.chunks()) at += chunk.copy(into, at);
+    }
+    pool.commit({
+      path: abs,
+      entry: h.name,
+      mode: h.mode,
+      uid: h.uid,
+      gid: h.gid,
+      mtime: meta.mtime,
+      chown,
+      chmod: needsChmod(h.mode, chown, this.creator),
+      size: h.size,
+    });
     this.stats.files++;
     this.stats.bytes += h.size;
   }

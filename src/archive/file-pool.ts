@@ -73,7 +73,7 @@ interface Slot {
 }
 
 export class FilePool {
-  private readonly slots: Slot[];
+  private readonly slots: Slot[] = [];
   private readonly sent = new Map<number, { entries: string[]; slot: Slot }>();
   private readonly spare: ArrayBuffer[] = [];
   private batch: Batch | undefined;
@@ -82,26 +82,33 @@ export class FilePool {
   private waiters: (() => void)[] = [];
   private closed = false;
 
+  /** Starts the threads; throws (with none left running) when one cannot be started. */
   constructor(workers: number) {
     const source = `(${fileWorkerMain.toString()})()`;
-    this.slots = Array.from({ length: Math.max(1, workers) }, () => {
-      // Small heaps: a worker holds one batch's paths at a time (peak RSS counts every thread).
-      const worker = new Worker(source, {
-        eval: true,
-        resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
-      });
-      const slot: Slot = { worker, inFlight: 0 };
-      worker.on('message', (r: FileBatchResult) => this.settled(r));
-      worker.on('error', (e) =>
-        this.fail(new ExtractError(`file worker failed: ${e.message}`, { cause: e })),
-      );
-      worker.on('exit', (code) => {
-        if (!this.closed) this.fail(new ExtractError(`file worker exited with code ${code}`));
-        slot.inFlight = 0;
-        this.wake();
-      });
-      return slot;
+    try {
+      for (let i = 0; i < Math.max(1, workers); i++) this.slots.push(this.start(source));
+    } catch (e) {
+      this.closed = true;
+      for (const s of this.slots) void s.worker.terminate();
+      throw e;
+    }
+  }
+
+  private start(source: string): Slot {
+    // Small heaps: a worker holds one batch's paths at a time (peak RSS counts every thread).
+    const worker = new Worker(source, {
+      eval: true,
+      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
     });
+    const slot: Slot = { worker, inFlight: 0 };
+    worker.on('message', (r: FileBatchResult) => this.settled(r));
+    worker.on('error', (e) => this.fail(new ExtractError(`file worker failed: ${e.message}`, { cause: e })));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.fail(new ExtractError(`file worker exited with code ${code}`));
+      slot.inFlight = 0;
+      this.wake();
+    });
+    return slot;
   }
 
   /** Whether anything is queued or still being written. */
