@@ -13,6 +13,7 @@ import { build } from './executor/build.js';
 import { BUILD_FLAGS, cliSettingName } from './flags/executor-flags.js';
 import { formatFlagHelp, parseFlags, UsageError } from './flags/parser.js';
 import { namingSettings, renderSettings } from './hints.js';
+import { Interrupts } from './interrupt.js';
 import { type Logger, streamLogger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -27,6 +28,8 @@ export interface CliIo {
   columns?: () => number;
   /** Standard input (for --context tar://stdin). */
   stdin?: () => Readable;
+  /** Ends the process at once (an interrupted build); default: return the exit code. */
+  exit?: (code: number) => void;
 }
 
 const COMMANDS: Record<string, string> = {
@@ -111,6 +114,11 @@ async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const log = cliLogger(io, flags.values.get('verbosity') as string | undefined);
   for (const w of flags.warnings) log.warn(w);
+  const interrupts = Interrupts.install({
+    notify: (m) => io.stderr(`kiln: ${m}\n`),
+    // In process (tests), an interrupted build returns its exit code instead of ending the process.
+    exit: io.exit ?? (() => undefined),
+  });
   // --context tar://…: unpacked first (next to the workspace), then built as a directory.
   const archive = contextArchive(flags.values.get('context') as string | undefined);
   let unpacked: UnpackedContext | undefined;
@@ -123,11 +131,21 @@ async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
       log.info(`context: unpacked tar://${archive}`);
     }
     const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
-    const result = await build(options, log);
+    const result = await build(options, log, { interrupt: interrupts });
     io.stdout(`${result.digest}\n`);
     return 0;
+  } catch (e) {
+    const code = interrupts.exitCode();
+    if (code === undefined) throw e;
+    await unpacked?.cleanup();
+    unpacked = undefined;
+    log.close?.();
+    io.stderr(`kiln: build stopped (exit ${code}); its workspace and partial outputs are removed\n`);
+    interrupts.exitInterrupted();
+    return code;
   } finally {
     await unpacked?.cleanup();
     log.close?.();
+    interrupts.uninstall();
   }
 }

@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4999);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5549);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39035,6 +39035,7 @@ process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(
     isTTY: Boolean(process.stderr.isTTY),
     columns: () => process.stderr.columns ?? 80,
     stdin: () => process.stdin,
+    exit: (code) => process.exit(code),
 });
 
 __webpack_async_result__();
@@ -39042,7 +39043,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4999:
+/***/ 5549:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40133,6 +40134,130 @@ class HashCounter extends external_node_stream_.Transform {
     }
 }
 
+;// CONCATENATED MODULE: ./src/interrupt.ts
+/**
+ * Interrupted builds: SIGINT and SIGTERM (GitHub's cancel sends SIGINT, then
+ * SIGTERM 7.5 s later, then SIGKILL) stop the build instead of killing the
+ * process. The first signal aborts the build: RUN process trees are killed,
+ * the normal cleanup runs (unmount, workspace, partial outputs, the auth
+ * file) and the front door exits 130 (SIGINT) or 143 (SIGTERM). A second
+ * signal, or a cleanup that outlasts the grace period, runs the registered
+ * exit cleanups synchronously and exits at once.
+ *
+ * The front door owns one Interrupts and passes it down (BuildDeps); what
+ * must not survive the process registers an exit cleanup on it.
+ */
+
+const CODES = { SIGINT: 130, SIGTERM: 143 };
+class Interrupts {
+    opts;
+    controller = new AbortController();
+    cleanups = new Set();
+    received;
+    timer;
+    onInt = () => this.onSignal('SIGINT');
+    onTerm = () => this.onSignal('SIGTERM');
+    constructor(opts) {
+        this.opts = opts;
+    }
+    /** Installs the SIGINT/SIGTERM handlers of this process. */
+    static install(opts) {
+        const i = new Interrupts(opts);
+        process.on('SIGINT', i.onInt);
+        process.on('SIGTERM', i.onTerm);
+        return i;
+    }
+    get signal() {
+        return this.controller.signal;
+    }
+    /** 130 or 143 once a signal was received, else undefined. */
+    exitCode() {
+        return this.received ? CODES[this.received] : undefined;
+    }
+    onExit = (cleanup) => {
+        this.cleanups.add(cleanup);
+        return () => {
+            this.cleanups.delete(cleanup);
+        };
+    };
+    /**
+     * After an interrupted build has cleaned up what it could: runs the exit
+     * cleanups left and ends the process with 130/143 (work still running,
+     * such as an output writer, must not outlive the cleanup).
+     */
+    exitInterrupted() {
+        this.exitNow(this.exitCode() ?? 143);
+    }
+    /** Removes the handlers (the process then dies of the next signal, as by default). */
+    uninstall() {
+        process.off('SIGINT', this.onInt);
+        process.off('SIGTERM', this.onTerm);
+        if (this.timer)
+            clearTimeout(this.timer);
+    }
+    onSignal(sig) {
+        if (this.received) {
+            this.opts.notify(`${sig} again: exiting now`);
+            this.exitNow(CODES[sig] ?? 143);
+            return;
+        }
+        this.received = sig;
+        this.opts.notify(`${sig}: stopping the build and cleaning up (send it again to exit at once)`);
+        this.controller.abort(new InterruptedError(sig));
+        this.timer = setTimeout(() => {
+            this.opts.notify('cleanup is taking too long: exiting now');
+            this.exitNow(CODES[sig] ?? 143);
+        }, this.opts.graceMs ?? 20_000);
+        this.timer.unref();
+    }
+    /** Runs every registered cleanup (each once, errors ignored), then exits. */
+    exitNow(code) {
+        for (const c of [...this.cleanups].reverse()) {
+            this.cleanups.delete(c);
+            try {
+                c();
+            }
+            catch {
+                // best effort: the next build removes what is left
+            }
+        }
+        (this.opts.exit ?? process.exit)(code);
+    }
+}
+/** The build was stopped by a signal. */
+class InterruptedError extends Error {
+    signalName;
+    constructor(signalName) {
+        super(`interrupted by ${signalName}`);
+        this.signalName = signalName;
+        this.name = 'InterruptedError';
+    }
+}
+/** Start time of a process (clock ticks since boot, /proc/PID/stat field 22), undefined when it is gone. */
+function processStartTime(pid) {
+    try {
+        const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+        // The command name (field 2) may contain spaces and parentheses: fields follow the last ')'.
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
+}
+/** This process, as `pid starttime`: what an owner file records. */
+function ownerStamp() {
+    return `${process.pid} ${processStartTime(process.pid) ?? ''}`;
+}
+/** Whether the process an owner stamp names is still the same running process. */
+function ownerAlive(stamp) {
+    const [pid, start] = stamp.trim().split(' ');
+    const n = Number(pid);
+    if (!Number.isInteger(n) || n <= 0)
+        return false;
+    const now = processStartTime(n);
+    return now !== undefined && (start === undefined || start === '' || now === start);
+}
+
 ;// CONCATENATED MODULE: ./src/registry/errors.ts
 /**
  * RegistryError: every failure of the registry client, with the context a
@@ -41199,6 +41324,7 @@ class RemoteLayer extends RemoteBlob {
 
 
 
+
 class BlobStore {
     root;
     blobs;
@@ -41211,6 +41337,16 @@ class BlobStore {
     async init() {
         await promises_default().mkdir(external_node_path_default().join(this.blobs, 'sha256'), { recursive: true });
         await promises_default().mkdir(this.tmp, { recursive: true });
+        await this.removeOrphans();
+    }
+    /** Temp files of processes that are gone (a killed build): `<what>-<pid>-<random>`. */
+    async removeOrphans() {
+        for (const name of await promises_default().readdir(this.tmp).catch(() => [])) {
+            const pid = Number(/^[\w]+-(\d+)-[0-9a-f]+/.exec(name)?.[1]);
+            if (Number.isInteger(pid) && pid !== process.pid && processStartTime(pid) === undefined) {
+                await promises_default().rm(external_node_path_default().join(this.tmp, name), { recursive: true, force: true }).catch(() => undefined);
+            }
+        }
     }
     path(digest) {
         return external_node_path_default().join(this.blobs, algorithmOf(digest), hexOf(digest));
@@ -48413,6 +48549,66 @@ async function writeFileIn(file, text) {
     await promises_default().writeFile(file, text);
 }
 
+;// CONCATENATED MODULE: ./src/executor/partial-outputs.ts
+/**
+ * Outputs are never left half-written: while the image is written to the
+ * OCI layout and tar paths the user asked for, a failure removes what this
+ * build created there (an OCI layout directory that did not exist before,
+ * the tar's temporary files), and an interrupted build leaves that removal
+ * to the exit (the writers may still be running until the process ends).
+ */
+
+
+/** What a failed or interrupted write leaves: removed synchronously. Never throws. */
+function removePartial(newLayout, tarPath) {
+    if (newLayout)
+        (0,external_node_fs_namespaceObject.rmSync)(newLayout, { recursive: true, force: true });
+    if (tarPath) {
+        const dir = external_node_path_default().dirname(tarPath);
+        const prefix = `${external_node_path_default().basename(tarPath)}.tmp-`;
+        try {
+            for (const name of (0,external_node_fs_namespaceObject.readdirSync)(dir)) {
+                if (name.startsWith(prefix))
+                    (0,external_node_fs_namespaceObject.rmSync)(external_node_path_default().join(dir, name), { force: true });
+            }
+        }
+        catch {
+            // the directory is gone: nothing left
+        }
+    }
+}
+/** Rejects with the signal's reason once it is aborted. */
+function aborted(signal) {
+    return new Promise((_resolve, reject) => {
+        if (signal.aborted)
+            reject(signal.reason);
+        else
+            signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+}
+/** Runs `write` (the outputs of the build) so that nothing partial survives it. */
+async function guardOutputs(session, options, write) {
+    const newLayout = options.ociLayoutPath && !(0,external_node_fs_namespaceObject.existsSync)(options.ociLayoutPath) ? options.ociLayoutPath : undefined;
+    const cleanup = () => removePartial(newLayout, options.tarPath);
+    const unregister = session.onExit(cleanup);
+    const writing = write();
+    try {
+        const out = await Promise.race([writing, aborted(session.signal)]);
+        unregister();
+        return out;
+    }
+    catch (e) {
+        if (!session.signal.aborted) {
+            // The writers have stopped: remove now.
+            cleanup();
+            unregister();
+        }
+        // Interrupted: the writers may still run; the exit removes what they leave.
+        writing.catch(() => undefined);
+        throw e;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/dockerfile/pattern-matcher.ts
 /**
  * Docker's path patterns (moby/patternmatcher), as used for .dockerignore:
@@ -49456,6 +49652,157 @@ function pull_checkDescriptor(ref, d) {
         throw invalid(ref, 'read manifest', `descriptor ${d.digest} has no mediaType`);
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/executor/isolation/host-tools.ts
+/**
+ * The host binaries the sandbox uses, found on a fixed PATH (never the
+ * runner's), and the files the "jail" needs: the binaries that run after
+ * pivot_root (setpriv, env, unshare, umount) with their shared libraries and
+ * dynamic loader, found with ldd. Every host helper runs with CLEAN_ENV.
+ */
+
+
+
+
+const execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+/** The only environment a host helper ever gets. */
+const CLEAN_ENV = { PATH: HOST_PATH, LC_ALL: 'C' };
+class HostToolsError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'HostToolsError';
+    }
+}
+/** Absolute path of a binary on HOST_PATH, or undefined. */
+function findBinary(name) {
+    return findExecutable(name, HOST_PATH.split(':'));
+}
+/** Shared objects a dynamic binary loads (ldd), plus the binary itself; paths as the loader finds them. */
+async function loadedFiles(binary, ldd) {
+    const files = [binary];
+    if (!ldd)
+        return files;
+    let out;
+    try {
+        out = (await execFileP(ldd, [binary], { env: CLEAN_ENV })).stdout;
+    }
+    catch (e) {
+        const text = String(e.stdout ?? '') +
+            String(e.stderr ?? '');
+        if (/not a dynamic executable|statically linked/.test(text))
+            return files;
+        throw new HostToolsError(`ldd ${binary} failed: ${text.trim() || e.message}`);
+    }
+    for (const line of out.split('\n')) {
+        const arrow = line.match(/=>\s*(\/\S+)/);
+        const bare = line.match(/^\s*(\/\S+)\s+\(/);
+        const p = arrow?.[1] ?? bare?.[1];
+        if (p)
+            files.push(p);
+        else if (/=>\s*not found/.test(line))
+            throw new HostToolsError(`${binary}: ${line.trim()}`);
+    }
+    return files;
+}
+/** Finds every tool, or says which are missing and which package brings them. */
+async function discoverHostTools() {
+    const need = async (name, pkg) => {
+        const p = await findBinary(name);
+        if (!p)
+            throw new HostToolsError(`"${name}" not found on ${HOST_PATH} (install ${pkg})`);
+        return p;
+    };
+    const bash = await findBinary('bash');
+    const tools = {
+        shell: bash ?? (await need('sh', 'dash or bash')),
+        unshare: await need('unshare', 'util-linux'),
+        mount: await need('mount', 'mount/util-linux'),
+        umount: await need('umount', 'mount/util-linux'),
+        pivotRoot: await need('pivot_root', 'util-linux'),
+        setpriv: await need('setpriv', 'util-linux (setpriv)'),
+        env: await need('env', 'coreutils'),
+        mkdir: await need('mkdir', 'coreutils'),
+        ln: await need('ln', 'coreutils'),
+        ip: await findBinary('ip'),
+        hostname: await findBinary('hostname'),
+    };
+    const ldd = await findBinary('ldd');
+    const jail = new Map();
+    for (const bin of [tools.setpriv, tools.env, tools.unshare, tools.umount]) {
+        for (const f of await loadedFiles(bin, ldd)) {
+            if (!jail.has(f))
+                jail.set(f, await (0,promises_.realpath)(f));
+        }
+    }
+    // The loader's cache lets libraries outside the default directories be found.
+    try {
+        jail.set('/etc/ld.so.cache', await (0,promises_.realpath)('/etc/ld.so.cache'));
+    }
+    catch {
+        // none: the loader uses its default directories
+    }
+    return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
+}
+/** Runs a host binary with CLEAN_ENV and no stdin; rejects with its stderr on failure. */
+async function runHostCommand(file, args) {
+    try {
+        return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024 })).stdout;
+    }
+    catch (e) {
+        const err = e;
+        throw new HostToolsError(`${file} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || err.message}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/fs/mounts.ts
+/**
+ * Mounts left under a directory: overlays of a RUN, the jail of a sandbox
+ * killed with its Kiln. Every removal of a workspace unmounts first, deepest
+ * first, lazily (a mount still busy goes when its last user does).
+ */
+
+
+
+
+/** Mount points at or below `dir` (from /proc/self/mountinfo), deepest first. */
+function mountPointsUnder(dir) {
+    const info = (0,external_node_fs_namespaceObject.readFileSync)('/proc/self/mountinfo', 'utf8');
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    const unoctal = (s) => s.replace(/\\([0-7]{3})/g, (_m, o) => String.fromCharCode(Number.parseInt(o, 8)));
+    return info
+        .split('\n')
+        .map((l) => unoctal(l.split(' ')[4] ?? ''))
+        .filter((p) => p.startsWith(prefix))
+        .sort((a, b) => b.length - a.length);
+}
+/** Unmounts every mount under `dir`; returns the mount points it found. */
+async function unmountUnder(dir) {
+    const points = mountPointsUnder(dir);
+    if (points.length === 0)
+        return points;
+    const umount = (await findBinary('umount')) ?? 'umount';
+    for (const p of points)
+        await runHostCommand(umount, ['-l', p]).catch(() => undefined);
+    return points;
+}
+/** unmountUnder for a process that must exit now (signal handlers). Never throws. */
+function unmountUnderSync(dir) {
+    try {
+        for (const p of mountPointsUnder(dir)) {
+            try {
+                (0,external_node_child_process_namespaceObject.execFileSync)('umount', ['-l', p], { stdio: 'ignore', env: { PATH: HOST_PATH } });
+            }
+            catch {
+                // not mounted any more, or not ours to unmount
+            }
+        }
+    }
+    catch {
+        // no /proc: nothing we can do
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/executor/fs/image-dir.ts
 /**
  * A directory holding an image's files, materialised lazily: the layers are
@@ -49565,109 +49912,6 @@ async function runStep(input) {
     catch (e) {
         await prepared.discard().catch(() => undefined);
         throw e;
-    }
-}
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/executor/isolation/host-tools.ts
-/**
- * The host binaries the sandbox uses, found on a fixed PATH (never the
- * runner's), and the files the "jail" needs: the binaries that run after
- * pivot_root (setpriv, env, unshare, umount) with their shared libraries and
- * dynamic loader, found with ldd. Every host helper runs with CLEAN_ENV.
- */
-
-
-
-
-const execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-/** The only environment a host helper ever gets. */
-const CLEAN_ENV = { PATH: HOST_PATH, LC_ALL: 'C' };
-class HostToolsError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'HostToolsError';
-    }
-}
-/** Absolute path of a binary on HOST_PATH, or undefined. */
-function findBinary(name) {
-    return findExecutable(name, HOST_PATH.split(':'));
-}
-/** Shared objects a dynamic binary loads (ldd), plus the binary itself; paths as the loader finds them. */
-async function loadedFiles(binary, ldd) {
-    const files = [binary];
-    if (!ldd)
-        return files;
-    let out;
-    try {
-        out = (await execFileP(ldd, [binary], { env: CLEAN_ENV })).stdout;
-    }
-    catch (e) {
-        const text = String(e.stdout ?? '') +
-            String(e.stderr ?? '');
-        if (/not a dynamic executable|statically linked/.test(text))
-            return files;
-        throw new HostToolsError(`ldd ${binary} failed: ${text.trim() || e.message}`);
-    }
-    for (const line of out.split('\n')) {
-        const arrow = line.match(/=>\s*(\/\S+)/);
-        const bare = line.match(/^\s*(\/\S+)\s+\(/);
-        const p = arrow?.[1] ?? bare?.[1];
-        if (p)
-            files.push(p);
-        else if (/=>\s*not found/.test(line))
-            throw new HostToolsError(`${binary}: ${line.trim()}`);
-    }
-    return files;
-}
-/** Finds every tool, or says which are missing and which package brings them. */
-async function discoverHostTools() {
-    const need = async (name, pkg) => {
-        const p = await findBinary(name);
-        if (!p)
-            throw new HostToolsError(`"${name}" not found on ${HOST_PATH} (install ${pkg})`);
-        return p;
-    };
-    const bash = await findBinary('bash');
-    const tools = {
-        shell: bash ?? (await need('sh', 'dash or bash')),
-        unshare: await need('unshare', 'util-linux'),
-        mount: await need('mount', 'mount/util-linux'),
-        umount: await need('umount', 'mount/util-linux'),
-        pivotRoot: await need('pivot_root', 'util-linux'),
-        setpriv: await need('setpriv', 'util-linux (setpriv)'),
-        env: await need('env', 'coreutils'),
-        mkdir: await need('mkdir', 'coreutils'),
-        ln: await need('ln', 'coreutils'),
-        ip: await findBinary('ip'),
-        hostname: await findBinary('hostname'),
-    };
-    const ldd = await findBinary('ldd');
-    const jail = new Map();
-    for (const bin of [tools.setpriv, tools.env, tools.unshare, tools.umount]) {
-        for (const f of await loadedFiles(bin, ldd)) {
-            if (!jail.has(f))
-                jail.set(f, await (0,promises_.realpath)(f));
-        }
-    }
-    // The loader's cache lets libraries outside the default directories be found.
-    try {
-        jail.set('/etc/ld.so.cache', await (0,promises_.realpath)('/etc/ld.so.cache'));
-    }
-    catch {
-        // none: the loader uses its default directories
-    }
-    return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
-}
-/** Runs a host binary with CLEAN_ENV and no stdin; rejects with its stderr on failure. */
-async function runHostCommand(file, args) {
-    try {
-        return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024 })).stdout;
-    }
-    catch (e) {
-        const err = e;
-        throw new HostToolsError(`${file} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || err.message}`);
     }
 }
 
@@ -49923,24 +50167,6 @@ function checkOptionPath(p) {
     if (/[,:\\\n]/.test(p)) {
         throw new SnapshotError(`overlay snapshots need a workspace path without ',', ':' or '\\': ${p}`);
     }
-}
-/**
- * Unmounts every mount under `dir` (deepest first), e.g. overlays left by a
- * Kiln that was killed mid-RUN; call before removing a workspace.
- */
-async function unmountUnder(dir) {
-    const info = await (0,promises_.readFile)('/proc/self/mountinfo', 'utf8');
-    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-    const unoctal = (s) => s.replace(/\\([0-7]{3})/g, (_m, o) => String.fromCharCode(Number.parseInt(o, 8)));
-    const points = info
-        .split('\n')
-        .map((l) => unoctal(l.split(' ')[4] ?? ''))
-        .filter((p) => p.startsWith(prefix))
-        .sort((a, b) => b.length - a.length);
-    const umount = (await findBinary('umount')) ?? 'umount';
-    for (const p of points)
-        await runHostCommand(umount, ['-l', p]).catch(() => undefined);
-    return points;
 }
 class OverlaySnapshotter {
     opts;
@@ -50477,23 +50703,30 @@ function createSnapshotter(mode, isolation, overlayProbe, opts) {
  * The build workspace: one directory holding every stage's filesystem, the
  * layers written and scratch space. Nothing outside it is written during a
  * build (outputs the user asked for aside). Removed at the end unless kept.
+ *
+ * A workspace holds an owner file (`pid starttime` of its Kiln). A Kiln that
+ * was killed cannot remove its workspace: the next build that creates one in
+ * the same parent directory removes every workspace whose owner is gone
+ * (unmounting what is still mounted in it first).
  */
 
 
 
 
 
+
+
+/** The file in a workspace that names the Kiln process owning it. */
+const OWNER_FILE = '.kiln-owner';
+const workspace_PREFIX = 'kiln-';
 async function createWorkspace(opts) {
-    let root;
-    if (opts.path) {
-        await promises_default().mkdir(opts.path, { recursive: true });
-        root = await promises_default().mkdtemp(external_node_path_default().join(opts.path, 'kiln-'));
-    }
-    else {
-        root = await promises_default().mkdtemp(external_node_path_default().join(external_node_os_default().tmpdir(), 'kiln-'));
-    }
+    const parent = opts.path ?? external_node_os_default().tmpdir();
+    await promises_default().mkdir(parent, { recursive: true });
+    const root = await promises_default().mkdtemp(external_node_path_default().join(parent, workspace_PREFIX));
     // Stage filesystems hold setuid binaries and private files of the image.
     await promises_default().chmod(root, 0o700);
+    await promises_default().writeFile(external_node_path_default().join(root, OWNER_FILE), ownerStamp());
+    await removeStale(parent, root, opts.log);
     let counter = 0;
     const next = (name) => external_node_path_default().join(root, `${String(++counter).padStart(3, '0')}-${name.replace(/[^\w.-]/g, '_')}`);
     return {
@@ -50505,8 +50738,11 @@ async function createWorkspace(opts) {
         },
         file: (name) => next(name),
         async dispose() {
-            if (opts.keep)
+            if (opts.keep) {
+                // A kept workspace is the user's now: no later build removes it.
+                await promises_default().rm(external_node_path_default().join(root, OWNER_FILE), { force: true });
                 return;
+            }
             // Synchronous: the promise-based rm held a promise per file at once
             // (RSS 250 -> 400 MiB removing a 100,000-file rootfs); same speed.
             (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true, maxRetries: 3 });
@@ -50524,6 +50760,23 @@ function removeInBackground(dir) {
         child.on('error', () => resolve());
         child.on('close', () => resolve());
     });
+}
+/** Removes the workspaces in `parent` whose Kiln is gone (killed before it could). */
+async function removeStale(parent, own, log) {
+    const names = await promises_default().readdir(parent).catch(() => []);
+    for (const name of names) {
+        if (!name.startsWith(workspace_PREFIX))
+            continue;
+        const dir = external_node_path_default().join(parent, name);
+        if (dir === own)
+            continue;
+        const stamp = await promises_default().readFile(external_node_path_default().join(dir, OWNER_FILE), 'utf8').catch(() => undefined);
+        if (stamp === undefined || ownerAlive(stamp))
+            continue;
+        const mounts = await unmountUnder(dir).catch(() => []);
+        await promises_default().rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        log?.info(`removed ${dir}, the workspace of a Kiln that did not finish${mounts.length ? ` (${mounts.length} mounts)` : ''}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/executor/isolation/namespace-script.ts
@@ -51495,6 +51748,17 @@ function byteOrder(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/executor/session.ts
+/**
+ * One build's session: what every stage of the build shares and what must
+ * be released at its end — the workspace, the registry clients, the layer
+ * cache, the isolation, the pulled images, the build context tree and the
+ * abort signal. Per-stage state is not here: it is passed explicitly
+ * (stage/stage-builder.ts), as BuildKit's dockerfile2llb passes it.
+ *
+ *   const session = await BuildSession.open(options, log, deps, settings);
+ *   try { … } finally { await session.dispose(); }
+ */
+
 
 
 
@@ -51518,6 +51782,7 @@ class BuildSession {
     cacheRegistry;
     ownsRegistry;
     cache;
+    interrupt;
     /** Aborted when the build fails: running RUNs are killed, waiting stages do not start. */
     signal;
     /** The Docker build context (the files COPY and ADD read). */
@@ -51527,9 +51792,11 @@ class BuildSession {
     pulled = new Map();
     /** Lazily started work that writes in the workspace (awaited before it is removed). */
     inWorkspace = [];
+    /** Undoes what was registered with the front door's interrupt handling. */
+    unregister = [];
     constructor(options, log, settings, workspace, registry, 
     /** The layer cache's client (its retries are debug notes), or `registry`. */
-    cacheRegistry, ownsRegistry, cache, xattrs) {
+    cacheRegistry, ownsRegistry, cache, xattrs, interrupt) {
         this.options = options;
         this.log = log;
         this.settings = settings;
@@ -51538,7 +51805,22 @@ class BuildSession {
         this.cacheRegistry = cacheRegistry;
         this.ownsRegistry = ownsRegistry;
         this.cache = cache;
+        this.interrupt = interrupt;
         this.signal = this.abortController.signal;
+        if (interrupt) {
+            const stop = () => this.abort(interrupt.signal.reason);
+            if (interrupt.signal.aborted)
+                stop();
+            interrupt.signal.addEventListener('abort', stop, { once: true });
+            this.unregister.push(() => interrupt.signal.removeEventListener('abort', stop));
+            // A hard exit (second signal) still unmounts and removes the workspace.
+            const root = workspace.root;
+            this.unregister.push(interrupt.onExit(() => {
+                unmountUnderSync(root);
+                if (!options.keepWorkspace)
+                    (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true });
+            }));
+        }
         this.contextTree = new SourceTree(options.context, 'build context', settings.ignore);
         this.xattrs = xattrs;
         this.isolation = createIsolation({
@@ -51551,7 +51833,7 @@ class BuildSession {
     }
     isolation;
     static async open(options, log, deps, settings) {
-        const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace });
+        const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace, log });
         const credentials = dockerConfigCredentials(options.dockerConfig ? { configPath: options.dockerConfig } : {});
         const registry = deps.registry ?? new RegistryClient(registryClientOptions(options, { credentials, logger: log }));
         // The layer cache's own client: its retries are debug notes (an unreachable cache is one warning).
@@ -51566,7 +51848,7 @@ class BuildSession {
                 log,
                 now: deps.now,
             });
-            return new BuildSession(options, log, settings, workspace, registry, cacheRegistry, !deps.registry, cache, detectXattrs());
+            return new BuildSession(options, log, settings, workspace, registry, cacheRegistry, !deps.registry, cache, detectXattrs(), deps.interrupt);
         }
         catch (e) {
             await workspace.dispose().catch(() => undefined);
@@ -51637,6 +51919,12 @@ class BuildSession {
             await this.registry.close();
         if (this.cacheRegistry !== this.registry)
             await this.cacheRegistry.close();
+        for (const u of this.unregister)
+            u();
+    }
+    /** Registers synchronous cleanup for a hard exit (a second signal); returns its removal. */
+    onExit(cleanup) {
+        return this.interrupt?.onExit(cleanup) ?? (() => undefined);
     }
 }
 /** `12.3 MiB` for logs. */
@@ -51922,36 +52210,38 @@ async function readImageFile(root, path) {
         await fh.close();
     }
 }
+/** The colon-separated fields of each record of /etc/passwd or /etc/group (blank lines and comments skipped). */
+function records(text) {
+    return text
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+        .map((line) => line.split(':'));
+}
 function parsePasswd(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (line.trim() === '' || line.startsWith('#'))
-            continue;
-        const f = line.split(':');
+    return records(text).flatMap((f) => {
         const uid = parseId(f[2] ?? '');
         const gid = parseId(f[3] ?? '');
-        if (uid === undefined || gid === undefined)
-            continue;
-        out.push({ name: f[0], uid, gid, home: f[5] ?? '' });
-    }
-    return out;
+        return uid === undefined || gid === undefined ? [] : [{ name: f[0], uid, gid, home: f[5] ?? '' }];
+    });
 }
 function parseGroup(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (line.trim() === '' || line.startsWith('#'))
-            continue;
-        const f = line.split(':');
+    return records(text).flatMap((f) => {
         const gid = parseId(f[2] ?? '');
         if (gid === undefined)
-            continue;
+            return [];
         const members = (f[3] ?? '')
             .split(',')
             .map((m) => m.trim())
             .filter((m) => m !== '');
-        out.push({ name: f[0], gid, members });
-    }
-    return out;
+        return [{ name: f[0], gid, members }];
+    });
+}
+/** A user or group name the image does not define. */
+function notFound(spec, kind, name, fileExists) {
+    const file = kind === 'user' ? '/etc/passwd' : '/etc/group';
+    const where = fileExists ? `searched the image's ${file}` : `the image has no ${file}`;
+    const fix = kind === 'user' ? 'useradd/adduser) or use a numeric uid' : 'groupadd/addgroup) or use a numeric gid';
+    return new UserResolutionError(`USER ${spec}: no ${kind} named "${name}" (${where}); add the ${kind} in an earlier RUN (${fix}`, spec, file);
 }
 /** Parses `uid:gid` where both are numeric or `root`. */
 function fastPath(spec) {
@@ -51991,8 +52281,7 @@ async function resolveUser(root, userSpec) {
     }
     else if (userArg !== '') {
         if (uidArg === undefined) {
-            const where = passwdText === undefined ? 'the image has no /etc/passwd' : "searched the image's /etc/passwd";
-            throw new UserResolutionError(`USER ${userSpec}: no user named "${userArg}" (${where}); add the user in an earlier RUN (useradd/adduser) or use a numeric uid`, userSpec, '/etc/passwd');
+            throw notFound(userSpec, 'user', userArg, passwdText !== undefined);
         }
         uid = uidArg;
     }
@@ -52008,8 +52297,7 @@ async function resolveUser(root, userSpec) {
             else if (gidArg !== undefined)
                 gid = gidArg;
             else {
-                const where = groupText === undefined ? 'the image has no /etc/group' : "searched the image's /etc/group";
-                throw new UserResolutionError(`USER ${userSpec}: no group named "${groupArg}" (${where}); add the group in an earlier RUN (groupadd/addgroup) or use a numeric gid`, userSpec, '/etc/group');
+                throw notFound(userSpec, 'group', groupArg, groupText !== undefined);
             }
         }
         else if (matched) {
@@ -53304,6 +53592,13 @@ function stageShell(image) {
     const s = image.config.config.Shell;
     return s && s.length > 0 ? [...s] : [...DEFAULT_SHELL];
 }
+/** A config set (ExposedPorts, Volumes: keys with `{}` values) with `keys` added. */
+function withKeys(set, keys) {
+    const out = { ...(set ?? {}) };
+    for (const k of keys)
+        out[k] = {};
+    return out;
+}
 function applyConfigInstruction(image, instr, state) {
     const created = state.created;
     const history = (createdBy) => ({ created, created_by: createdBy });
@@ -53357,25 +53652,16 @@ function applyConfigInstruction(image, instr, state) {
             })
                 .addHistory(history(`ENTRYPOINT ${goQuoteList(args)}`));
         }
-        case 'expose': {
-            const ports = exposedPorts(instr);
-            return image
-                .withConfig((c) => {
-                c.config.ExposedPorts = { ...(c.config.ExposedPorts ?? {}) };
-                for (const p of ports)
-                    c.config.ExposedPorts[p] = {};
-            })
-                .addHistory(history(`EXPOSE [${ports.join(' ')}]`));
-        }
+        case 'expose':
         case 'volume': {
-            const vols = volumes(instr);
+            // Both add keys to a set in the config.
+            const field = instr.kind === 'expose' ? 'ExposedPorts' : 'Volumes';
+            const keys = instr.kind === 'expose' ? exposedPorts(instr) : volumes(instr);
             return image
                 .withConfig((c) => {
-                c.config.Volumes = { ...(c.config.Volumes ?? {}) };
-                for (const v of vols)
-                    c.config.Volumes[v] = {};
+                c.config[field] = withKeys(c.config[field], keys);
             })
-                .addHistory(history(`VOLUME [${vols.join(' ')}]`));
+                .addHistory(history(`${instr.kind.toUpperCase()} [${keys.join(' ')}]`));
         }
         case 'user':
             return image
@@ -53779,6 +54065,7 @@ function located(e, x) {
 
 
 
+
 /** RFC 3339 time of the image: SOURCE_DATE_EPOCH / --reproducible, else now. */
 function creationTime(options, now) {
     const epoch = options.sourceDateEpoch ?? (options.reproducible ? 0 : undefined);
@@ -53844,7 +54131,7 @@ async function build(options, log, deps = {}) {
             .withFormat('oci');
         // Nothing reads the stage roots any more: free them while the image is pushed.
         releasing = Promise.all([...finished.values()].map((s) => s.root.release()));
-        const out = await writeOutputs(session, image, prepared.destinations);
+        const out = await guardOutputs(session, options, () => writeOutputs(session, image, prepared.destinations));
         const result = {
             digest: image.digest(),
             configDigest: image.configDescriptor().digest,
@@ -54042,6 +54329,7 @@ function cliSettingName(s, value) {
 
 
 
+
 const COMMANDS = {
     build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
     parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
@@ -54120,6 +54408,11 @@ async function runBuild(argv, io) {
     const log = cliLogger(io, flags.values.get('verbosity'));
     for (const w of flags.warnings)
         log.warn(w);
+    const interrupts = Interrupts.install({
+        notify: (m) => io.stderr(`kiln: ${m}\n`),
+        // In process (tests), an interrupted build returns its exit code instead of ending the process.
+        exit: io.exit ?? (() => undefined),
+    });
     // --context tar://…: unpacked first (next to the workspace), then built as a directory.
     const archive = contextArchive(flags.values.get('context'));
     let unpacked;
@@ -54132,13 +54425,25 @@ async function runBuild(argv, io) {
             log.info(`context: unpacked tar://${archive}`);
         }
         const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
-        const result = await build(options, log);
+        const result = await build(options, log, { interrupt: interrupts });
         io.stdout(`${result.digest}\n`);
         return 0;
+    }
+    catch (e) {
+        const code = interrupts.exitCode();
+        if (code === undefined)
+            throw e;
+        await unpacked?.cleanup();
+        unpacked = undefined;
+        log.close?.();
+        io.stderr(`kiln: build stopped (exit ${code}); its workspace and partial outputs are removed\n`);
+        interrupts.exitInterrupted();
+        return code;
     }
     finally {
         await unpacked?.cleanup();
         log.close?.();
+        interrupts.uninstall();
     }
 }
 
