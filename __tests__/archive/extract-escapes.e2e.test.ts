@@ -71,6 +71,20 @@ async function victimState(): Promise<VictimState> {
   };
 }
 
+/** A fresh workspace with the victims beside it. */
+async function setUpVictims(): Promise<void> {
+  tmp = await tempDir();
+  T = tmp.path;
+  rootfs = join(T, 'ws', 'rootfs');
+  await mkdir(rootfs, { recursive: true });
+  await writeFile(join(T, 'victim.txt'), 'precious');
+  await mkdir(join(T, 'victim-dir'), { mode: 0o755 });
+  await writeFile(join(T, 'victim-dir', 'inside.txt'), 'inside');
+  await run('mkfifo', [join(T, 'victim-fifo')]);
+  for (const v of ['victim.txt', 'victim-dir', 'victim-fifo']) await utimes(join(T, v), OLD_ATIME, OLD_MTIME);
+  before = await victimState();
+}
+
 async function expectVictimsIntact(): Promise<void> {
   expect(await victimState()).toEqual(before);
   // Content last (reading it moves its atime).
@@ -155,19 +169,7 @@ for (const pool of [false, true])
         }
       });
 
-      beforeEach(async () => {
-        tmp = await tempDir();
-        T = tmp.path;
-        rootfs = join(T, 'ws', 'rootfs');
-        await mkdir(rootfs, { recursive: true });
-        await writeFile(join(T, 'victim.txt'), 'precious');
-        await mkdir(join(T, 'victim-dir'), { mode: 0o755 });
-        await writeFile(join(T, 'victim-dir', 'inside.txt'), 'inside');
-        await run('mkfifo', [join(T, 'victim-fifo')]);
-        for (const v of ['victim.txt', 'victim-dir', 'victim-fifo'])
-          await utimes(join(T, v), OLD_ATIME, OLD_MTIME);
-        before = await victimState();
-      });
+      beforeEach(setUpVictims);
       afterEach(() => tmp.cleanup());
 
       // ---------------------------------------------------------------- names
@@ -375,19 +377,7 @@ describeWith({ binaries: ['mkfifo', 'getfattr', 'setfattr'] }, 'malicious layers
   beforeAll(() => {
     padded = true;
   });
-  beforeEach(async () => {
-    tmp = await tempDir();
-    T = tmp.path;
-    rootfs = join(T, 'ws', 'rootfs');
-    await mkdir(rootfs, { recursive: true });
-    await writeFile(join(T, 'victim.txt'), 'precious');
-    await mkdir(join(T, 'victim-dir'), { mode: 0o755 });
-    await writeFile(join(T, 'victim-dir', 'inside.txt'), 'inside');
-    await run('mkfifo', [join(T, 'victim-fifo')]);
-    for (const v of ['victim.txt', 'victim-dir', 'victim-fifo'])
-      await utimes(join(T, v), OLD_ATIME, OLD_MTIME);
-    before = await victimState();
-  });
+  beforeEach(setUpVictims);
   afterEach(() => tmp.cleanup());
 
   const noXattrs = async () => {

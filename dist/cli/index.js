@@ -44546,6 +44546,17 @@ class Entry {
 function formatError(message, entry, offset, cause) {
     throw new TarFormatError(message, { entry, offset, cause });
 }
+/** src.readExact, a truncation being a TarFormatError that says inside what. */
+async function readExact(src, n, what, entry, offset) {
+    try {
+        return await src.readExact(n);
+    }
+    catch (e) {
+        if (e instanceof Truncated)
+            formatError(`archive ends inside ${what}`, entry, offset);
+        throw e;
+    }
+}
 /** A numeric header field; a bad one is a TarFormatError naming the entry. */
 function num(block, f, entry, offset) {
     const [o, l] = FIELD[f];
@@ -44699,16 +44710,7 @@ async function* readTar(stream, options = {}) {
             }
             const headerOffset = src.position;
             let block = src.take(BLOCK);
-            if (!block) {
-                try {
-                    block = await src.readExact(BLOCK);
-                }
-                catch (e) {
-                    if (e instanceof Truncated)
-                        formatError('archive ends inside a header block', undefined, headerOffset);
-                    throw e;
-                }
-            }
+            block ??= await readExact(src, BLOCK, 'a header block', undefined, headerOffset);
             if (block === null || isZeroBlock(block)) {
                 if (local || longName !== undefined || longLink !== undefined) {
                     formatError('archive ends after an extension header with no entry', undefined, entryOffset);
@@ -44743,15 +44745,7 @@ async function* readTar(stream, options = {}) {
             if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
                 if (rawSize > maxMeta)
                     formatError(`extension header of ${rawSize} bytes exceeds the ${maxMeta}-byte limit`, failName, headerOffset);
-                let data;
-                try {
-                    data = await src.readExact(rawSize);
-                }
-                catch (e) {
-                    if (e instanceof Truncated)
-                        formatError('archive ends inside an extension header', failName, headerOffset);
-                    throw e;
-                }
+                let data = await readExact(src, rawSize, 'an extension header', failName, headerOffset);
                 if (!(await src.skip(paddingFor(rawSize))))
                     formatError('archive ends inside padding', failName, headerOffset);
                 data ??= Buffer.alloc(0);

@@ -191,6 +191,22 @@ function formatError(message: string, entry: string | undefined, offset: number,
   throw new TarFormatError(message, { entry, offset, cause });
 }
 
+/** src.readExact, a truncation being a TarFormatError that says inside what. */
+async function readExact(
+  src: ByteSource,
+  n: number,
+  what: string,
+  entry: string | undefined,
+  offset: number,
+): Promise<Buffer | null> {
+  try {
+    return await src.readExact(n);
+  } catch (e) {
+    if (e instanceof Truncated) formatError(`archive ends inside ${what}`, entry, offset);
+    throw e;
+  }
+}
+
 /** A numeric header field; a bad one is a TarFormatError naming the entry. */
 function num(block: Buffer, f: keyof typeof FIELD, entry: string, offset: number): number {
   const [o, l] = FIELD[f];
@@ -361,15 +377,7 @@ export async function* readTar(stream: Readable, options: ReadTarOptions = {}): 
       }
       const headerOffset = src.position;
       let block: Buffer | null | undefined = src.take(BLOCK);
-      if (!block) {
-        try {
-          block = await src.readExact(BLOCK);
-        } catch (e) {
-          if (e instanceof Truncated)
-            formatError('archive ends inside a header block', undefined, headerOffset);
-          throw e;
-        }
-      }
+      block ??= await readExact(src, BLOCK, 'a header block', undefined, headerOffset);
       if (block === null || isZeroBlock(block)) {
         if (local || longName !== undefined || longLink !== undefined) {
           formatError('archive ends after an extension header with no entry', undefined, entryOffset);
@@ -417,14 +425,7 @@ export async function* readTar(stream: Readable, options: ReadTarOptions = {}): 
             failName,
             headerOffset,
           );
-        let data: Buffer | null;
-        try {
-          data = await src.readExact(rawSize);
-        } catch (e) {
-          if (e instanceof Truncated)
-            formatError('archive ends inside an extension header', failName, headerOffset);
-          throw e;
-        }
+        let data = await readExact(src, rawSize, 'an extension header', failName, headerOffset);
         if (!(await src.skip(paddingFor(rawSize))))
           formatError('archive ends inside padding', failName, headerOffset);
         data ??= Buffer.alloc(0);
