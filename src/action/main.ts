@@ -11,6 +11,7 @@ import { build } from '../executor/build.js';
 import { probeIsolation } from '../executor/isolation/select.js';
 import type { BuildOptions } from '../executor/options.js';
 import type { BuildResult } from '../executor/result.js';
+import { type FetchedContext, fetchGitContext, gitContextAuth, parseGitContext } from '../git/context.js';
 import { Interrupts } from '../interrupt.js';
 import type { Logger } from '../log.js';
 import { dockerConfigPath } from '../registry/credentials.js';
@@ -97,6 +98,7 @@ export async function run(): Promise<void> {
   let workspace = process.cwd();
   const log: ActionLogger = actionLogger(core);
   let dockerConfig: DockerConfig | undefined;
+  let gitContext: FetchedContext | undefined;
   // A cancelled job (SIGINT, then SIGTERM) stops the build and removes the credentials.
   const interrupts = Interrupts.install({ notify: (m) => log.warn(m) });
   try {
@@ -104,13 +106,21 @@ export async function run(): Promise<void> {
     workspace = github.workspace;
     // Masked before anything can print it, even an input error.
     log.secret(core.getInput('password'));
+    log.secret(core.getInput('github-token'));
     const inputs = readInputs((name) => core.getInput(name), github);
     log.secret(inputs.password);
     const { options, action } = toBuildOptions(inputs, github, github.runnerTemp);
     log.setVerbose(action.debug);
     options.skipUnchangedDigest = action.skipUnchangedDigest;
     options.sourceDateEpoch ??= github.sourceDateEpoch;
+    // ADD of a GitHub repository: the token goes to GitHub's hosts only.
+    if (inputs.githubToken) options.gitAuthToken = inputs.githubToken;
     for (const w of action.warnings) log.warn(w);
+    if (inputs.gitContext) {
+      gitContext = await fetchContext(inputs.gitContext, inputs.githubToken, github.runnerTemp, log);
+      options.context = gitContext.dir;
+      options.dockerfile = path.resolve(gitContext.dir, inputs.gitContext.dockerfile);
+    }
 
     const execution = await log.group('Kiln: plan', async () => {
       describePlan(log, options, action, github);
@@ -159,6 +169,27 @@ export async function run(): Promise<void> {
     fail(err, workspace, log.redact);
   } finally {
     await dockerConfig?.cleanup();
+    await gitContext?.cleanup();
     interrupts.uninstall();
   }
+}
+
+/** A git context (build-push-action's `context: https://github.com/o/r.git#ref`), fetched into RUNNER_TEMP. */
+async function fetchContext(
+  spec: { url: string },
+  token: string,
+  tempRoot: string,
+  log: Logger,
+): Promise<FetchedContext> {
+  return log.group('Kiln: git context', async () => {
+    const ref = parseGitContext(spec.url, { kanikoGit: false, env: {} })!;
+    const auth = gitContextAuth(ref, { GITHUB_SERVER_URL: process.env.GITHUB_SERVER_URL }, token);
+    const fetched = await fetchGitContext(ref, {
+      parent: tempRoot,
+      ...(auth ? { auth } : {}),
+      log: (l) => log.info(l),
+    });
+    log.info(`context: ${fetched.name} at ${fetched.commit}`);
+    return fetched;
+  });
 }

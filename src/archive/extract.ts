@@ -48,6 +48,7 @@ import {
 import { lstat, realpath } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
+import { explainWrite } from '../fs/disk-full.js';
 import { lstatOrUndefined, RootResolver } from '../fs/root-path.js';
 import type { Logger } from '../log.js';
 import { cleanEntryPath } from './entry-path.js';
@@ -324,7 +325,8 @@ class Extraction {
 
   private wrap(e: unknown, h: TarHeader): ArchiveError {
     if (e instanceof ArchiveError) return e;
-    return new ExtractError(String((e as Error)?.message ?? e), { entry: h.name, cause: e });
+    const err = explainWrite(e, this.resolver.abs(h.name.replace(/^\/+/, '')));
+    return new ExtractError(String((err as Error)?.message ?? err), { entry: h.name, cause: err });
   }
 
   private queueXattrs(abs: string, h: TarHeader): void {

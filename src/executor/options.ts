@@ -75,6 +75,10 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** Push nothing when a destination tag already holds the built digest. */
   skipUnchangedDigest: boolean;
+  /** Build with Kiln's Dockerfile syntax whatever `# syntax=` names (--ignore-syntax). */
+  ignoreSyntax?: boolean;
+  /** Token for git sources on GitHub's hosts (ADD of a GitHub repository); a secret. */
+  gitAuthToken?: string;
 }
 
 /** The Dockerfile's name in the context when none is given. */
@@ -98,7 +102,7 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     isolation: 'auto',
     snapshotMode: 'auto',
     keepWorkspace: false,
-    pushRetry: 5,
+    pushRetry: 8,
     skipUnchangedDigest: false,
   };
 }
