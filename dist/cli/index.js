@@ -49370,6 +49370,7 @@ function fileWorkerMain() {
 
 
 
+
 /** Bytes of bodies per batch; bigger files are not pooled. */
 const BATCH_BYTES = 1 << 20;
 const BATCH_FILES = 1024;
@@ -49504,7 +49505,7 @@ class FilePool {
             data,
         };
         slot.inFlight++;
-        this.sent.set(id, { entries: b.entries, slot });
+        this.sent.set(id, { entries: b.entries, paths: b.paths, slot });
         slot.worker.postMessage(msg, [data, msg.meta.buffer]);
     }
     /** Waits until a worker can take another batch. */
@@ -49531,8 +49532,13 @@ class FilePool {
         this.spare.push(r.data);
         if (r.error) {
             const e = r.error;
-            const cause = Object.assign(new Error(e.message), { code: e.code, errno: e.errno, syscall: e.syscall });
-            this.fail(new ExtractError(e.message, { entry: sent.entries[r.done], cause }));
+            const failed = Object.assign(new Error(e.message), {
+                code: e.code,
+                errno: e.errno,
+                syscall: e.syscall,
+            });
+            const cause = explainWrite(failed, sent.paths[r.done]);
+            this.fail(new ExtractError(cause.message, { entry: sent.entries[r.done], cause }));
         }
         this.wake();
     }

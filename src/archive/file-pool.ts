@@ -19,6 +19,7 @@
  * that removes the rootfs on error never races a worker still writing there.
  */
 import { Worker } from 'node:worker_threads';
+import { explainWrite } from '../fs/disk-full.js';
 import { ExtractError } from './errors.js';
 import {
   FIELDS,
@@ -74,7 +75,7 @@ interface Slot {
 
 export class FilePool {
   private readonly slots: Slot[] = [];
-  private readonly sent = new Map<number, { entries: string[]; slot: Slot }>();
+  private readonly sent = new Map<number, { entries: string[]; paths: string[]; slot: Slot }>();
   private readonly spare: ArrayBuffer[] = [];
   private batch: Batch | undefined;
   private nextId = 0;
@@ -185,7 +186,7 @@ export class FilePool {
       data,
     };
     slot.inFlight++;
-    this.sent.set(id, { entries: b.entries, slot });
+    this.sent.set(id, { entries: b.entries, paths: b.paths, slot });
     slot.worker.postMessage(msg, [data, msg.meta.buffer as ArrayBuffer]);
   }
 
@@ -213,8 +214,13 @@ export class FilePool {
     this.spare.push(r.data);
     if (r.error) {
       const e = r.error;
-      const cause = Object.assign(new Error(e.message), { code: e.code, errno: e.errno, syscall: e.syscall });
-      this.fail(new ExtractError(e.message, { entry: sent.entries[r.done], cause }));
+      const failed = Object.assign(new Error(e.message), {
+        code: e.code,
+        errno: e.errno,
+        syscall: e.syscall,
+      });
+      const cause = explainWrite(failed, sent.paths[r.done]!);
+      this.fail(new ExtractError((cause as Error).message, { entry: sent.entries[r.done], cause }));
     }
     this.wake();
   }
