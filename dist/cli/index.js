@@ -39372,7 +39372,7 @@ function parseReference(input, opts = {}) {
 
 ;// CONCATENATED MODULE: ./src/cache/cache-mode.ts
 /** Why a write-only cache missed. */
-const NO_LOOKUP = 'not looked up (no-cache)';
+const NO_LOOKUP = 'no-cache: not looked up';
 function withMode(cache, mode) {
     if (mode === 'read-write')
         return cache;
