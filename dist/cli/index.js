@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9157);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7409);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39043,7 +39043,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9157:
+/***/ 7409:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39368,6 +39368,217 @@ function parseReference(input, opts = {}) {
     if (!tag && !digest && defaultTag)
         tag = DEFAULT_TAG;
     return new Reference(registry, repository, tag, digest);
+}
+
+;// CONCATENATED MODULE: ./src/cache/cache-mode.ts
+/** Why a write-only cache missed. */
+const NO_LOOKUP = 'no-cache: not looked up';
+function withMode(cache, mode) {
+    if (mode === 'read-write')
+        return cache;
+    const view = {
+        name: `${cache.name} (${mode})`,
+        lookup: (key) => mode === 'write-only' ? Promise.resolve({ hit: false, reason: NO_LOOKUP }) : cache.lookup(key),
+        store: (key, layer, trace) => {
+            if (mode !== 'read-only')
+                cache.store(key, layer, trace);
+        },
+        flush: () => cache.flush(),
+        ...(cache.keepLayer ? { keepLayer: (l) => cache.keepLayer(l) } : {}),
+        ...(cache.previousTrace ? { previousTrace: (p) => cache.previousTrace(p) } : {}),
+        ...(cache.mountSource ? { mountSource: cache.mountSource } : {}),
+        ...(cache.fileDigests ? { fileDigests: cache.fileDigests } : {}),
+    };
+    return view;
+}
+
+;// CONCATENATED MODULE: ./src/cache/key-trace.ts
+/**
+ * Why a cache lookup missed. A cache key is a hash of its inputs, so a miss
+ * alone cannot say what changed. Each stored entry therefore carries a
+ * trace of its key: the parent key and one short hash per named input
+ * (`file app/main.go`, `variable VERSION`, `command`, …). The cache keeps
+ * the trace of the last entry stored under each parent key. When a step
+ * misses, the trace stored under the same parent is compared with the
+ * step's own: what differs is the reason ("file app/main.go changed",
+ * "variable VERSION changed"). When the parent itself is new, an earlier
+ * step (or the base image) changed, and the step says so.
+ */
+
+/** Traces larger than this many labels are summarised by directory (they travel in a registry entry's config). */
+const TRACE_MAX_LABELS = 400;
+function shortHash(parts) {
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    for (const p of parts)
+        h.update(`${p.length}:`).update(p);
+    return h.digest('hex').slice(0, 16);
+}
+/** The label a key field is reported under; undefined for fields that carry no meaning of their own. */
+function traceLabel(name, value) {
+    if (name.endsWith('#'))
+        return undefined; // a list's length: its entries tell
+    switch (name) {
+        case 'src':
+            return `file ${value.split('\0')[0].replace(/^\/+/, '') || '.'}`;
+        case 'env': {
+            const eq = value.indexOf('=');
+            return `variable ${eq > 0 ? value.slice(0, eq) : value}`;
+        }
+        case 'argv':
+            return 'command';
+        case 'content':
+            return `heredoc ${value.split('\0')[0]}`;
+        case 'remote':
+            return `remote ${value.split('\0')[0]}`;
+        case 'archive':
+            return 'archive';
+        case 'from':
+            return 'the stage or image copied from';
+        case 'patterns':
+            return 'sources';
+        case 'uncached':
+        case 'parent':
+            return undefined;
+        default:
+            return name;
+    }
+}
+/** Collects a key's labelled inputs as it is built. */
+class TraceRecorder {
+    values = new Map();
+    /** A field's value: bytes (a file name that is not UTF-8) are labelled as text, hashed as they are. */
+    add(name, value) {
+        const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+        const label = traceLabel(name, text);
+        if (label === undefined)
+            return;
+        const raw = typeof value === 'string' ? value : Buffer.from(value).toString('latin1');
+        const list = this.values.get(label);
+        if (list)
+            list.push(raw);
+        else
+            this.values.set(label, [raw]);
+    }
+    /** Merges another recorder's labels (the COPY sources' key into the step's). */
+    merge(other) {
+        for (const [label, vs] of other.values) {
+            const list = this.values.get(label);
+            if (list)
+                list.push(...vs);
+            else
+                this.values.set(label, [...vs]);
+        }
+    }
+    trace(parent) {
+        const fields = {};
+        for (const [label, vs] of this.values)
+            fields[label] = shortHash(vs);
+        return { parent, fields: summarise(fields) };
+    }
+}
+/** Above TRACE_MAX_LABELS, file labels collapse into their directories, shallower until it fits. */
+function summarise(fields) {
+    if (Object.keys(fields).length <= TRACE_MAX_LABELS)
+        return fields;
+    for (let depth = 3; depth >= 0; depth--) {
+        const grouped = new Map();
+        for (const [label, h] of Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+            let key = label;
+            if (label.startsWith('file ')) {
+                // A file `depth` or more directories down goes under its directory at that depth.
+                const parts = label.slice(5).split('/');
+                if (parts.length > depth)
+                    key = `files in ${parts.slice(0, depth).join('/') || '.'}/`;
+            }
+            const list = grouped.get(key);
+            if (list)
+                list.push(label, h);
+            else
+                grouped.set(key, [label, h]);
+        }
+        if (grouped.size <= TRACE_MAX_LABELS || depth === 0) {
+            const out = {};
+            for (const [key, parts] of grouped)
+                out[key] = parts.length === 2 && parts[0] === key ? parts[1] : shortHash(parts);
+            return out;
+        }
+    }
+    return fields;
+}
+const MAX_NAMED = 3;
+/** What differs between the stored trace and this build's, as a miss reason. */
+function explainDifference(before, now) {
+    const changed = [];
+    const added = [];
+    const removed = [];
+    for (const [label, h] of Object.entries(now.fields)) {
+        const old = before.fields[label];
+        if (old === undefined)
+            added.push(label);
+        else if (old !== h)
+            changed.push(label);
+    }
+    for (const label of Object.keys(before.fields))
+        if (!(label in now.fields))
+            removed.push(label);
+    const parts = [
+        ...changed.map((l) => `${l} changed`),
+        ...added.map((l) => `${l} added`),
+        ...removed.map((l) => `${l} removed`),
+    ];
+    if (parts.length === 0)
+        return 'no entry (the same inputs as the last entry, which is gone)';
+    const named = parts.slice(0, MAX_NAMED).join(', ');
+    return parts.length > MAX_NAMED ? `${named} and ${parts.length - MAX_NAMED} more` : named;
+}
+/** Checks a trace read from a cache; undefined when it is not one. */
+function parseTrace(value) {
+    const t = value;
+    if (typeof t !== 'object' || t === null || typeof t.parent !== 'string')
+        return undefined;
+    if (typeof t.fields !== 'object' || t.fields === null)
+        return undefined;
+    const fields = {};
+    for (const [k, v] of Object.entries(t.fields))
+        if (typeof v === 'string')
+            fields[k] = v;
+    return { parent: t.parent, fields };
+}
+
+;// CONCATENATED MODULE: ./src/cache/explain.ts
+
+const EarlierStepChanged = 'an earlier step changed';
+const NothingAfterBase = 'nothing cached after this base image: it changed, or this is its first build';
+const NothingToCompare = 'no entry, and no earlier one to compare with';
+function explaining(cache) {
+    const produced = new Set();
+    const found = new Set();
+    return {
+        name: cache.name,
+        async lookup(key) {
+            const r = await cache.lookup(key);
+            if (r.hit)
+                found.add(key);
+            return r;
+        },
+        store(key, layer, trace) {
+            produced.add(key);
+            cache.store(key, layer, trace);
+        },
+        async explain(trace) {
+            if (produced.has(trace.parent))
+                return EarlierStepChanged;
+            const before = await cache.previousTrace?.(trace.parent).catch(() => undefined);
+            if (before)
+                return explainDifference(before, trace);
+            return found.has(trace.parent) ? NothingToCompare : NothingAfterBase;
+        },
+        flush: () => cache.flush(),
+        ...(cache.keepLayer ? { keepLayer: (l) => cache.keepLayer(l) } : {}),
+        ...(cache.previousTrace ? { previousTrace: (p) => cache.previousTrace(p) } : {}),
+        ...(cache.mountSource ? { mountSource: cache.mountSource } : {}),
+        ...(cache.fileDigests ? { fileDigests: cache.fileDigests } : {}),
+    };
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -40674,6 +40885,14 @@ var undici = __nccwpck_require__(4718);
 const VERSION = '0.1.0';
 
 ;// CONCATENATED MODULE: ./src/registry/auth.ts
+/**
+ * Authorization for one registry: anonymous, Basic, or Bearer tokens from
+ * the realm of the `WWW-Authenticate` challenge (GET with Basic credentials,
+ * or the OAuth2 refresh-token POST for identity tokens). Tokens are cached per
+ * scope set until shortly before they expire and dropped on a 401. Every
+ * password and token is registered with the Logger for masking.
+ */
+
 
 
 /** `repository:<name>:<actions>` */
@@ -40863,7 +41082,7 @@ class RegistryAuth {
                     retryable: isRetryableStatus(r.status),
                     retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
                     hint: r.status === 401 || r.status === 403
-                        ? `The token server rejected the credentials for ${this.registry}: check the username and password (or token)`
+                        ? `The token server rejected the credentials for ${this.registry}: check ${setting('credentials')}`
                         : undefined,
                 });
             }
@@ -41844,6 +42063,7 @@ const MissReason = {
 
 
 
+
 const KEY = /^[a-f0-9]{64}$/;
 class LocalLayerCache {
     opts;
@@ -41851,12 +42071,15 @@ class LocalLayerCache {
     blobs;
     fileDigests;
     entries;
+    /** `traces/<parent>.json`: the trace of the last entry stored under that parent. */
+    traces;
     queue;
     constructor(opts) {
         this.opts = opts;
         this.name = `directory ${opts.dir}`;
         this.blobs = new BlobStore(opts.dir);
         this.entries = external_node_path_default().join(opts.dir, 'entries');
+        this.traces = external_node_path_default().join(opts.dir, 'traces');
         this.queue = new BackgroundQueue(this.name);
         this.fileDigests = new FileDigestMemo(external_node_path_default().join(opts.dir, 'file-digests'), this.blobs, () => opts.now().getTime());
     }
@@ -41865,6 +42088,7 @@ class LocalLayerCache {
         const c = new LocalLayerCache(opts);
         await c.blobs.init();
         await promises_default().mkdir(c.entries, { recursive: true });
+        await promises_default().mkdir(c.traces, { recursive: true });
         return c;
     }
     entryPath(key) {
@@ -41900,8 +42124,35 @@ class LocalLayerCache {
         }
         return { hit: true, layer: this.blobs.layer(entry.layer) };
     }
-    store(key, layer) {
-        this.queue.run(`entry ${key.slice(0, 12)}`, () => this.write(key, layer));
+    store(key, layer, trace) {
+        this.queue.run(`entry ${key.slice(0, 12)}`, async () => {
+            await this.write(key, layer);
+            if (trace && KEY.test(trace.parent)) {
+                await this.writeFile(external_node_path_default().join(this.traces, `${trace.parent}.json`), JSON.stringify(trace));
+            }
+        });
+    }
+    async previousTrace(parent) {
+        if (!KEY.test(parent))
+            return undefined;
+        try {
+            return parseTrace(JSON.parse(await promises_default().readFile(external_node_path_default().join(this.traces, `${parent}.json`), 'utf8')));
+        }
+        catch {
+            return undefined;
+        }
+    }
+    /** Temp file + rename; a failure (a full disk) names the file. */
+    async writeFile(file, text) {
+        const tmp = this.blobs.tempPath('entry');
+        try {
+            await promises_default().writeFile(tmp, text);
+            await promises_default().rename(tmp, file);
+        }
+        catch (e) {
+            await promises_default().rm(tmp, { force: true });
+            throw explainWrite(e, file);
+        }
     }
     /** Stores now (the blob first, the entry last). */
     async write(key, layer) {
@@ -41915,15 +42166,7 @@ class LocalLayerCache {
                 size: layer.size,
             };
         }
-        const tmp = this.blobs.tempPath('entry');
-        try {
-            await promises_default().writeFile(tmp, `${JSON.stringify(entry)}\n`);
-            await promises_default().rename(tmp, this.entryPath(key));
-        }
-        catch (e) {
-            await promises_default().rm(tmp, { force: true });
-            throw explainWrite(e, this.entryPath(key));
-        }
+        await this.writeFile(this.entryPath(key), `${JSON.stringify(entry)}\n`);
     }
     keepLayer(layer) {
         return this.blobs.keep(layer);
@@ -43124,6 +43367,10 @@ function pushIndex(client, refs, input, opts = {}) {
  * first failure is one warning and the build goes on without this cache. A
  * denied lookup is a miss (ghcr.io denies pulls of a repository that does
  * not exist yet); a denied store is a warning and ends the stores.
+ *
+ * An entry's config also carries the trace of its key (key-trace.ts), and
+ * the entry is tagged `parent-<parent key>` too, so that a later miss can
+ * find the last entry stored under the same parent and say what changed.
  */
 
 
@@ -43136,8 +43383,12 @@ function pushIndex(client, refs, input, opts = {}) {
 
 
 
-/** Entries' configs are tiny; anything larger is not one of ours. */
-const CONFIG_LIMIT = 64 * 1024;
+
+/** Entries' configs are small (a trace is at most a few hundred labels); anything larger is not one of ours. */
+const CONFIG_LIMIT = 256 * 1024;
+/** The config label that holds an entry's key trace. */
+const TRACE_LABEL = 'dev.kiln.cache.trace';
+const registry_cache_KEY = /^[a-f0-9]{64}$/;
 class RegistryLayerCache {
     opts;
     name;
@@ -43221,14 +43472,14 @@ class RegistryLayerCache {
             return this.invalid(key, e.message);
         }
     }
-    store(key, layer) {
+    store(key, layer, trace) {
         if (this.down)
             return;
         this.queue.run(`entry ${key.slice(0, 12)}`, async () => {
             if (this.down)
                 return;
             try {
-                await this.push(key, layer);
+                await this.push(key, layer, trace);
             }
             catch (e) {
                 if (e instanceof RegistryError && (e.failure === 'network' || e.status === 401 || e.status === 403)) {
@@ -43238,16 +43489,39 @@ class RegistryLayerCache {
             }
         });
     }
-    /** Pushes the entry now. */
-    async push(key, layer) {
+    /** The trace of the last entry stored under `parent` (its `parent-` tag); undefined when none or unreadable. */
+    async previousTrace(parent) {
+        if (this.down || !registry_cache_KEY.test(parent))
+            return undefined;
+        const { registry, repo } = this.opts;
+        try {
+            const m = await registry.getManifest(repo.withTag(`parent-${parent}`));
+            const manifest = JSON.parse(m.bytes.toString('utf8'));
+            const cd = manifest.config;
+            const config = JSON.parse((await registry.readBlob(repo, { digest: cd.digest, size: cd.size }, CONFIG_LIMIT)).toString('utf8'));
+            const text = config.config?.Labels?.[TRACE_LABEL];
+            return text ? parseTrace(JSON.parse(text)) : undefined;
+        }
+        catch (e) {
+            this.opts.log.debug(`${this.name}: no trace under parent ${parent.slice(0, 12)}: ${e.message}`);
+            return undefined;
+        }
+    }
+    /** Pushes the entry now (tagged with its key, and with its parent's when it has a trace). */
+    async push(key, layer, trace) {
         const history = { created_by: 'kiln cache entry' };
         let image = emptyImage(platform_hostPlatform());
         image = layer ? image.appendLayer(layer, history) : image.addHistory(history);
         const created = this.opts.now().toISOString();
         image = image.withConfig((c) => {
             c.created = created;
+            if (trace)
+                c.config.Labels = { [TRACE_LABEL]: JSON.stringify(trace) };
         });
-        await pushImage(this.opts.registry, [this.opts.repo.withTag(key)], {
+        const tags = [this.opts.repo.withTag(key)];
+        if (trace && registry_cache_KEY.test(trace.parent))
+            tags.push(this.opts.repo.withTag(`parent-${trace.parent}`));
+        await pushImage(this.opts.registry, tags, {
             manifest: image.manifestBytes(),
             mediaType: image.mediaType,
             blobs: [image.configAsBlob(), ...image.layers],
@@ -43282,9 +43556,12 @@ class TieredLayerCache {
             return { hit: false, reason: far.reason };
         return { hit: true, layer: far.layer ? this.local.keepLayer(far.layer) : undefined };
     }
-    store(key, layer) {
-        this.local.store(key, layer);
-        this.remote.store(key, layer);
+    store(key, layer, trace) {
+        this.local.store(key, layer, trace);
+        this.remote.store(key, layer, trace);
+    }
+    async previousTrace(parent) {
+        return (await this.local.previousTrace(parent)) ?? (await this.remote.previousTrace(parent));
     }
     keepLayer(layer) {
         return this.local.keepLayer(layer);
@@ -43303,6 +43580,8 @@ class TieredLayerCache {
  * together look locally first. The action's GitHub Actions backend is the
  * local one, restored and saved around the build (action/gha-cache.ts).
  */
+
+
 
 
 
@@ -43340,7 +43619,8 @@ async function createLayerCache(deps) {
         if (repo)
             remote = new RegistryLayerCache({ registry: deps.registry, repo, ttlMs: c.ttlMs, now, log });
     }
-    const cache = local && remote ? new TieredLayerCache(local, remote) : (local ?? remote);
+    const both = local && remote ? new TieredLayerCache(local, remote) : (local ?? remote);
+    const cache = both && explaining(withMode(both, c.mode ?? 'read-write'));
     if (!cache) {
         if (!c.dir && !c.repo) {
             log.warn(`${setting('cache')}: no ${setting('cache-repo')}, ${setting('cache-dir')} or ${setting('destination')} to derive a cache repository from; building without the cache`);
@@ -43368,12 +43648,6 @@ function defaultCacheRepo(references) {
 }
 
 ;// CONCATENATED MODULE: ./src/executor/options.ts
-/**
- * BuildOptions: the one typed object both front doors (CLI argv, action
- * inputs) produce and build() consumes. Validated once, by the front door,
- * before any work starts. The libraries take their own options
- * (library-options.ts maps these onto them).
- */
 
 /** The Dockerfile's name in the context when none is given. */
 const DEFAULT_DOCKERFILE = 'Dockerfile';
@@ -43396,7 +43670,6 @@ function defaultBuildOptions(context, dockerfile) {
         snapshotMode: 'auto',
         keepWorkspace: false,
         pushRetry: 8,
-        skipUnchangedDigest: false,
     };
 }
 
@@ -43495,6 +43768,9 @@ function parseFlags(argv, specs) {
             raw = next;
             i++;
         }
+        if (spec.refused) {
+            throw new UsageError(`flag --${spec.name} is not supported: ${spec.refused}`);
+        }
         if (spec.ignored) {
             warnings.push(`flag --${spec.name} is accepted for kaniko compatibility and ignored: ${spec.ignored}`);
             continue;
@@ -43532,7 +43808,7 @@ function parseFlags(argv, specs) {
     }
     return { values, positional, warnings };
 }
-/** One line per flag, aligned; ignored kaniko flags listed last. */
+/** One line per flag, aligned; ignored and refused kaniko flags listed last. */
 function formatFlagHelp(specs) {
     const label = (s) => {
         const short = s.short ? `-${s.short}, ` : '    ';
@@ -43540,12 +43816,14 @@ function formatFlagHelp(specs) {
         return `  ${short}--${s.name}${meta}`;
     };
     const width = Math.max(...specs.map((s) => label(s).length)) + 2;
-    const line = (s) => label(s).padEnd(width) + (s.ignored ? `(ignored) ${s.ignored}` : s.help);
-    const used = specs.filter((s) => !s.ignored).map(line);
+    const line = (s) => label(s).padEnd(width) + (s.ignored ?? s.refused ?? s.help);
+    const used = specs.filter((s) => !s.ignored && !s.refused).map(line);
     const ignored = specs.filter((s) => s.ignored).map(line);
+    const refused = specs.filter((s) => s.refused).map(line);
     return [
         ...used,
         ...(ignored.length ? ['', 'Accepted for kaniko compatibility, no effect:', ...ignored] : []),
+        ...(refused.length ? ['', 'kaniko flags Kiln refuses:', ...refused] : []),
     ].join('\n');
 }
 
@@ -43556,6 +43834,7 @@ function formatFlagHelp(specs) {
  * applies them onto the defaults, the action (`extra_args`) onto what its
  * inputs produced.
  */
+
 
 
 const KANIKO_SNAPSHOT_MODES = new Set(['full', 'redo', 'time']);
@@ -43629,8 +43908,14 @@ function sourceDateEpoch(text) {
 function applyBuildFlags(base, values, env, cwd) {
     const o = structuredClone(base);
     const has = (name) => values.has(name);
-    if (has('context'))
-        o.context = contextDir(cwd, str(values, 'context'));
+    if (has('context') || has('context-sub-path')) {
+        const context = has('context') ? contextDir(cwd, str(values, 'context')) : base.context;
+        o.context = withSubPath(context, str(values, 'context-sub-path'));
+        // The default Dockerfile follows the context.
+        if (base.dockerfile === external_node_path_default().join(base.context, DEFAULT_DOCKERFILE)) {
+            o.dockerfile = external_node_path_default().join(o.context, DEFAULT_DOCKERFILE);
+        }
+    }
     if (has('dockerfile'))
         o.dockerfile = external_node_path_default().resolve(o.context, str(values, 'dockerfile'));
     o.destinations.push(...list(values, 'destination'));
@@ -43651,6 +43936,11 @@ function applyBuildFlags(base, values, env, cwd) {
     if (has('image-name-with-digest-file')) {
         o.imageNameWithDigestFile = resolveOpt(cwd, str(values, 'image-name-with-digest-file'));
     }
+    if (has('image-name-tag-with-digest-file')) {
+        o.imageNameTagWithDigestFile = resolveOpt(cwd, str(values, 'image-name-tag-with-digest-file'));
+    }
+    if (has('skip-push-permission-check'))
+        o.skipPushPermissionCheck = bool(values, 'skip-push-permission-check');
     o.insecureRegistries.push(...list(values, 'insecure-registry'));
     if (bool(values, 'insecure')) {
         for (const d of o.destinations)
@@ -43670,8 +43960,15 @@ function applyBuildFlags(base, values, env, cwd) {
     }
     if (has('cache'))
         o.cache.enabled = bool(values, 'cache');
-    if (has('cache-repo'))
-        o.cache.repo = str(values, 'cache-repo');
+    if (has('cache-repo')) {
+        const repo = str(values, 'cache-repo');
+        if (repo.startsWith('oci:')) {
+            throw new UsageError(`--cache-repo "${repo}": OCI layout caches are not supported; use --cache-dir <dir>`);
+        }
+        o.cache.repo = repo;
+    }
+    if (has('no-push-cache'))
+        o.cache.mode = bool(values, 'no-push-cache') ? 'read-only' : 'read-write';
     if (has('cache-ttl'))
         o.cache.ttlMs = values.get('cache-ttl');
     if (has('cache-dir'))
@@ -43716,6 +44013,17 @@ function applyBuildFlags(base, values, env, cwd) {
         o.pushRetry = retry;
     }
     return o;
+}
+/** kaniko's --context-sub-path: a directory inside the context. */
+function withSubPath(context, sub) {
+    if (!sub)
+        return context;
+    const dir = external_node_path_default().resolve(context, sub);
+    const rel = external_node_path_default().relative(context, dir);
+    if (external_node_path_default().isAbsolute(sub) || rel === '..' || rel.startsWith(`..${(external_node_path_default()).sep}`)) {
+        throw new UsageError(`--context-sub-path "${sub}": must name a directory inside the context`);
+    }
+    return dir;
 }
 function resolveOpt(cwd, p) {
     return p === undefined ? undefined : external_node_path_default().resolve(cwd, p);
@@ -48095,7 +48403,55 @@ function registryClientOptions(o, extra) {
 /** The cache's configuration; undefined when the build uses no cache. */
 function cacheConfig(o) {
     const c = o.cache;
-    return c.enabled ? { repo: c.repo, dir: c.dir, ttlMs: c.ttlMs } : undefined;
+    return c.enabled ? { repo: c.repo, dir: c.dir, ttlMs: c.ttlMs, mode: c.mode } : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/executor/own-paths.ts
+/**
+ * Kiln's own files are never part of the build context: a cache directory,
+ * an output (OCI layout, tarball, digest files), the workspace or the
+ * credentials file that lie inside the context are left out, as if
+ * .dockerignore listed them last. Otherwise `COPY . /src` would copy the
+ * cache into the image, and every run would miss the cache it just filled.
+ */
+
+
+/** Kiln's paths that lie inside the context, context-relative with `/`, each with what it is. */
+function ownPathsInContext(o) {
+    const candidates = [
+        [o.cache.dir, 'the layer cache'],
+        [o.ociLayoutPath, 'the OCI layout output'],
+        [o.tarPath, 'the tarball output'],
+        [o.digestFile, 'the digest file'],
+        [o.imageNameWithDigestFile, 'the image name file'],
+        [o.imageNameTagWithDigestFile, 'the image name file'],
+        [o.workspace, 'the workspace'],
+        [o.dockerConfig, 'the registry credentials'],
+    ];
+    const out = [];
+    for (const [p, what] of candidates) {
+        if (!p)
+            continue;
+        const rel = external_node_path_default().relative(o.context, external_node_path_default().resolve(o.context, p));
+        if (rel === '' || rel === '..' || rel.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(rel))
+            continue;
+        out.push({ rel: rel.split((external_node_path_default()).sep).join('/'), what });
+    }
+    return out;
+}
+/** A .dockerignore pattern that matches `rel` literally. */
+function literal(rel) {
+    return rel.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
+}
+/** The context's .dockerignore with Kiln's own paths excluded after every user pattern. */
+function excludingOwnPaths(ignore, o, log) {
+    const own = ownPathsInContext(o);
+    if (own.length === 0)
+        return ignore;
+    for (const p of own)
+        log.info(`context: leaving out ${p.rel} (${p.what})`);
+    const patterns = [...ignore.matcher.patterns, ...own.map((p) => ({ pattern: literal(p.rel), line: 0 }))];
+    return { ...ignore, matcher: new IgnoreMatcher(patterns, ignore.matcher.file) };
 }
 
 ;// CONCATENATED MODULE: ./src/executor/plan.ts
@@ -48115,6 +48471,8 @@ function cacheConfig(o) {
 
 
 
+
+
 /** The Dockerfile's text; a missing or unreadable file is a DockerfileError naming it. */
 async function readDockerfile(file) {
     try {
@@ -48122,7 +48480,9 @@ async function readDockerfile(file) {
     }
     catch (e) {
         const code = e.code;
-        throw new DockerfileError(file, undefined, code === 'ENOENT' ? 'no such file: pass --dockerfile (relative to --context)' : e.message);
+        throw new DockerfileError(file, undefined, code === 'ENOENT'
+            ? `no such file: name the Dockerfile with ${setting('dockerfile')} (relative to ${setting('context')})`
+            : e.message);
     }
 }
 async function prepareBuild(options, log) {
@@ -48144,10 +48504,10 @@ async function prepareBuild(options, log) {
     for (const w of plan.warnings)
         log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
     const destinations = options.destinations.map((d) => parseReference(d));
-    const ignore = await loadDockerignore(options.context, options.dockerfile);
+    const ignore = excludingOwnPaths(await loadDockerignore(options.context, options.dockerfile), options, log);
     const noZstd = options.compression === 'zstd' ? await zstdUnavailable() : undefined;
     if (noZstd)
-        throw new CompressionError(`--compression zstd: ${noZstd}`);
+        throw new CompressionError(`${setting('compression', 'zstd')}: ${noZstd}`);
     return { df, display, platform, planOptions, plan, destinations, ignore };
 }
 /** A stage's platform: FROM --platform (located error when invalid), else the build's. */
@@ -52087,12 +52447,82 @@ function bufferBlob(bytes, mediaType) {
     return { mediaType, digest: digest_sha256(bytes), size: bytes.length, open: () => external_node_stream_.Readable.from([bytes]) };
 }
 
+;// CONCATENATED MODULE: ./src/executor/unchanged.ts
+
+/** The config with what does not count removed, as canonical text. */
+function comparable(config, ignoreLabels) {
+    const c = structuredClone(config);
+    delete c.created;
+    for (const h of c.history ?? [])
+        delete h.created;
+    if (c.config?.Labels) {
+        for (const k of ignoreLabels)
+            delete c.config.Labels[k];
+    }
+    return JSON.stringify(c, (_k, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v);
+}
+/** What differs first, for the log; undefined when nothing does. */
+function difference(built, held, ignoreLabels) {
+    const mine = built.layers.map((l) => l.digest);
+    if (mine.length !== held.layers.length)
+        return `${held.layers.length} layers there, ${mine.length} built`;
+    const i = mine.findIndex((d, n) => d !== held.layers[n]);
+    if (i >= 0)
+        return `layer ${i + 1} differs`;
+    if (comparable(built.config, ignoreLabels) !== comparable(held.config, ignoreLabels)) {
+        const a = built.config.config?.Labels ?? {};
+        const b = held.config.config?.Labels ?? {};
+        const label = [...new Set([...Object.keys(a), ...Object.keys(b)])].find((k) => !ignoreLabels.has(k) && a[k] !== b[k]);
+        return label ? `label ${label} differs` : 'the config differs';
+    }
+    return undefined;
+}
+async function compareWithDestinations(registry, image, destinations, ignoreLabels) {
+    const ignore = new Set(ignoreLabels);
+    const digest = image.digest();
+    const compared = [];
+    for (const d of destinations) {
+        const head = await registry.headManifest(d).catch(() => undefined);
+        if (!head)
+            continue;
+        if (head.digest === digest) {
+            const configDigest = image.configDescriptor().digest;
+            compared.push({
+                reference: d.toString(),
+                digest,
+                mediaType: head.mediaType,
+                size: head.size,
+                configDigest,
+                same: true,
+            });
+            continue;
+        }
+        const held = await pullImage(registry, d, { platform: image.platform });
+        const why = difference(image, { layers: held.manifest.layers.map((l) => String(l.digest)), config: held.config }, ignore);
+        compared.push({
+            reference: d.toString(),
+            digest: held.digest,
+            mediaType: held.mediaType,
+            size: held.manifestBytes.length,
+            configDigest: String(held.manifest.config.digest),
+            same: why === undefined,
+            ...(why ? { why } : {}),
+        });
+    }
+    return { compared, unchanged: compared.length > 0 && compared.every((c) => c.same) };
+}
+
 ;// CONCATENATED MODULE: ./src/executor/outputs.ts
 /**
  * Where the finished image goes: every --destination (blobs first, the
  * manifest last, per the registry client), an OCI layout, a docker-archive
- * tarball, and the digest files kaniko writes.
+ * tarball, and the digest files kaniko writes. With options.skipUnchanged,
+ * nothing is pushed when the destinations that exist hold the same image
+ * (unchanged.ts).
  */
+
 
 
 
@@ -52113,16 +52543,32 @@ async function writeOutputs(session, image, destinations) {
     }
     let pushed = [];
     let refreshed = true;
+    let unchanged;
     if (options.push && destinations.length > 0) {
         let targets = destinations;
-        if (options.skipUnchangedDigest) {
-            const held = await Promise.all(destinations.map((d) => session.registry.headManifest(d).catch(() => undefined)));
-            targets = destinations.filter((_d, i) => held[i]?.digest !== digest);
-            if (targets.length === 0) {
-                refreshed = false;
-                log.info(`every destination already holds ${digest}: nothing pushed`);
+        if (options.skipUnchanged) {
+            const { ignoreLabels } = options.skipUnchanged;
+            const c = await compareWithDestinations(session.registry, image, destinations, ignoreLabels);
+            const ignoring = `ignoring the labels ${ignoreLabels.join(', ')} and timestamps`;
+            if (c.compared.length === 0) {
+                log.info('unchanged check: no destination exists yet, nothing to compare with: pushing');
+            }
+            for (const x of c.compared) {
+                log.info(`unchanged check: ${x.reference} holds ${x.digest}: ${x.same ? `the same layers and config (${ignoring})` : `${x.why} (${ignoring})`}`);
+            }
+            if (c.unchanged) {
+                const { same: _s, why: _w, ...first } = c.compared[0];
+                unchanged = first;
+                targets = [];
+                log.info(`the registry already holds this image: nothing pushed (built ${digest})`);
+            }
+            else {
+                // Destinations that hold this very digest need no push.
+                const held = new Set(c.compared.filter((x) => x.digest === digest).map((x) => x.reference));
+                targets = destinations.filter((d) => !held.has(d.toString()));
             }
         }
+        refreshed = unchanged === undefined;
         if (targets.length > 0) {
             const started = Date.now();
             log.progress?.('push', `pushing ${targets.map(String).join(', ')}`);
@@ -52140,7 +52586,8 @@ async function writeOutputs(session, image, destinations) {
             log.info(`pushed ${targets.map(String).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
             log.debug(`timing: push ${Date.now() - started} ms`);
         }
-        pushed = destinations.map((d) => d.toString());
+        if (!unchanged)
+            pushed = destinations.map((d) => d.toString());
     }
     if (options.digestFile)
         await writeFileIn(options.digestFile, digest);
@@ -52148,7 +52595,11 @@ async function writeOutputs(session, image, destinations) {
         const names = destinations.map((d) => `${d.name}@${digest}`);
         await writeFileIn(options.imageNameWithDigestFile, `${names.join('\n')}\n`);
     }
-    return { pushed, refreshed };
+    if (options.imageNameTagWithDigestFile) {
+        const names = destinations.map((d) => `${d}@${digest}`);
+        await writeFileIn(options.imageNameTagWithDigestFile, `${names.join('\n')}\n`);
+    }
+    return { pushed, refreshed, ...(unchanged ? { unchanged } : {}) };
 }
 async function writeFileIn(file, text) {
     await promises_default().mkdir(external_node_path_default().dirname(file), { recursive: true });
@@ -52215,6 +52666,50 @@ async function guardOutputs(session, options, write) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/registry/push-check.ts
+
+
+async function checkPushPermission(client, repo) {
+    const t = client.transport(repo.registry);
+    const common = {
+        scopes: [repositoryScope(repo.repository, 'pull,push')],
+        repository: repo.repository,
+        operation: 'check push permission',
+    };
+    const session = await t.send({
+        ...common,
+        method: 'POST',
+        path: `/v2/${repo.repository}/blobs/uploads/`,
+        headers: { 'content-length': '0' },
+        expect: [202],
+    });
+    await session.body.dump();
+    const loc = header(session, 'location');
+    if (!loc)
+        return;
+    try {
+        const cancel = await t.send({
+            ...common,
+            method: 'DELETE',
+            path: new URL(loc, session.url).toString(),
+            expect: [200, 202, 204, 404, 405],
+            retry: false,
+        });
+        await cancel.body.dump();
+    }
+    catch (e) {
+        client.logger.debug(`cancelling the upload session of the push check on ${repo.name}: ${e.message}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/push-access.ts
+
+async function checkPushAccess(registry, destinations, log) {
+    const repos = new Map(destinations.map((d) => [d.name, d]));
+    await Promise.all([...repos.values()].map((r) => checkPushPermission(registry, r)));
+    log.info(`push access: ${[...repos.keys()].join(', ')} accept${repos.size === 1 ? 's' : ''} a push`);
+}
+
 ;// CONCATENATED MODULE: ./src/executor/schedule.ts
 /** Stages build as soon as what they depend on is built, two at a time (the cores). */
 const STAGE_CONCURRENCY = 2;
@@ -52238,14 +52733,14 @@ async function scheduleStages(stages, buildOne, abort) {
         running--;
         waiters.shift()?.();
     };
-    stages.forEach((planned, i) => {
+    for (const planned of stages) {
         const p = (async () => {
             await Promise.all(planned.dependsOn.map((d) => done.get(d)));
             abort.signal.throwIfAborted();
             await slot();
             try {
                 abort.signal.throwIfAborted();
-                const stage = await buildOne(planned, i + 1, finished);
+                const stage = await buildOne(planned, finished);
                 finished.set(planned.index, stage);
                 return stage;
             }
@@ -52260,7 +52755,7 @@ async function scheduleStages(stages, buildOne, abort) {
             }
         });
         done.set(planned.index, p);
-    });
+    }
     await Promise.allSettled(done.values());
     if (failure)
         throw failure.error;
@@ -53276,6 +53771,7 @@ class WalkRun {
 
 
 
+
 /** Whether an overlay can be mounted with upper/work dirs under workDir; the reason when not. */
 async function probeOverlay(workDir) {
     if (process.geteuid?.() !== 0)
@@ -53306,10 +53802,10 @@ function createSnapshotter(mode, isolation, overlayProbe, opts) {
         return new WalkSnapshotter(opts);
     }
     if (isolation === 'rootless') {
-        throw new SnapshotError('--snapshot-mode overlay needs --isolation chroot (rootless RUNs use walk snapshots)');
+        throw new SnapshotError(`${setting('snapshot-mode', 'overlay')} needs ${setting('isolation', 'chroot')} (rootless RUNs use walk snapshots)`);
     }
     if (overlayProbe !== true) {
-        throw new SnapshotError(`--snapshot-mode overlay does not work here: ${overlayProbe}; use --snapshot-mode walk`);
+        throw new SnapshotError(`${setting('snapshot-mode', 'overlay')} does not work here: ${overlayProbe}; use ${setting('snapshot-mode', 'walk')}`);
     }
     return new OverlaySnapshotter(opts);
 }
@@ -53704,6 +54200,7 @@ function deferredEnvWrapper(shell, deferred) {
 
 
 
+
 const DEFAULT_HOSTNAME = 'buildkitsandbox';
 /** The path when it names an existing file (following symlinks), else undefined. */
 async function existingFile(path) {
@@ -53758,7 +54255,7 @@ class NamespaceSandbox {
             throw new SandboxError(`invalid user ids: ${JSON.stringify(spec.user)}`);
         }
         if (this.kind === 'rootless' && (spec.user.uid !== 0 || spec.user.gid !== 0)) {
-            throw new SandboxError(`rootless isolation maps only root: this RUN needs uid ${spec.user.uid} gid ${spec.user.gid}; run Kiln as root (e.g. with sudo) to use --isolation chroot`);
+            throw new SandboxError(`rootless isolation maps only root: this RUN needs uid ${spec.user.uid} gid ${spec.user.gid}; run Kiln as root (e.g. with sudo) to use ${setting('isolation', 'chroot')}`);
         }
     }
     async run(spec) {
@@ -53933,6 +54430,7 @@ class NamespaceSandbox {
 
 
 
+
 const ROOT_HINT = 'run Kiln as root (e.g. with sudo; GitHub-hosted runners allow passwordless sudo)';
 const USERNS_HINT = 'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces>0; on Ubuntu 23.10+ also kernel.apparmor_restrict_unprivileged_userns=0)';
 async function probe(kind, tools, scratchDir, log) {
@@ -53960,7 +54458,7 @@ function reason(e) {
 async function sandbox_select_selectSandbox(requested, log, opts = {}) {
     if (requested === 'none') {
         return {
-            unavailable: 'RUN is disabled by --isolation none; use --isolation auto, chroot or rootless to run RUN steps',
+            unavailable: `RUN is disabled by ${setting('isolation', 'none')}; use ${setting('isolation', 'auto')}, chroot or rootless to run RUN steps`,
         };
     }
     const scratchDir = opts.scratchDir ?? (0,external_node_os_namespaceObject.tmpdir)();
@@ -53976,19 +54474,19 @@ async function sandbox_select_selectSandbox(requested, log, opts = {}) {
     const attempt = async (kind) => {
         try {
             const s = await probe(kind, tools, scratchDir, log);
-            log.debug(`RUN isolation: ${kind}`);
+            log.debug(`RUN sandbox probe: ${kind} works`);
             return s;
         }
         catch (e) {
             failures.push(`${kind}: ${reason(e)}`);
-            log.debug(`RUN isolation ${kind} unavailable: ${reason(e)}`);
+            log.debug(`RUN sandbox probe: ${kind} unavailable: ${reason(e)}`);
             return undefined;
         }
     };
     if (requested === 'chroot' || (requested === 'auto' && isRoot)) {
         if (!isRoot) {
             return {
-                unavailable: `--isolation chroot needs root (Kiln runs as uid ${process.geteuid?.()}): ${ROOT_HINT}, or use --isolation rootless`,
+                unavailable: `${setting('isolation', 'chroot')} needs root (Kiln runs as uid ${process.geteuid?.()}): ${ROOT_HINT}, or use ${setting('isolation', 'rootless')}`,
             };
         }
         const s = await attempt('chroot');
@@ -53996,7 +54494,7 @@ async function sandbox_select_selectSandbox(requested, log, opts = {}) {
             return s;
         if (requested === 'chroot') {
             return {
-                unavailable: `--isolation chroot does not work here (${failures.join('; ')}); Kiln needs mount and PID namespaces (CAP_SYS_ADMIN): in a container, run it privileged`,
+                unavailable: `${setting('isolation', 'chroot')} does not work here (${failures.join('; ')}); Kiln needs mount and PID namespaces (CAP_SYS_ADMIN): in a container, run it privileged`,
             };
         }
     }
@@ -54006,7 +54504,7 @@ async function sandbox_select_selectSandbox(requested, log, opts = {}) {
             return s;
         if (requested === 'rootless') {
             return {
-                unavailable: `--isolation rootless does not work here (${failures.join('; ')}): ${USERNS_HINT}, or ${ROOT_HINT} and use --isolation chroot`,
+                unavailable: `${setting('isolation', 'rootless')} does not work here (${failures.join('; ')}): ${USERNS_HINT}, or ${ROOT_HINT} and use ${setting('isolation', 'chroot')}`,
             };
         }
     }
@@ -54597,18 +55095,37 @@ class FromSources {
  * ("a","bc").
  */
 
+
 const CACHE_KEY_VERSION = 'kiln-cache-v1';
 class CacheKeyBuilder {
+    parent;
     hash = (0,external_node_crypto_.createHash)('sha256');
+    recorder = new TraceRecorder();
+    done;
     constructor(parent) {
+        this.parent = parent;
         this.field('parent', parent);
     }
-    /** Adds a named field; names keep different kinds of input apart. */
+    /** Adds a named field; names keep different kinds of input apart (and name it in a miss reason). */
     field(name, value) {
+        this.hashField(name, value);
+        this.recorder.add(name, value);
+        return this;
+    }
+    /** Adds another key as one field; its inputs count as this key's in a miss reason. */
+    include(name, other) {
+        this.hashField(name, other.digest());
+        this.recorder.merge(other.recorder);
+        return this;
+    }
+    hashField(name, value) {
         const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
         const head = Buffer.from(name, 'utf8');
         this.hash.update(key_frame(head.length)).update(head).update(key_frame(bytes.length)).update(bytes);
-        return this;
+    }
+    /** The key's inputs, for explaining a later miss (key-trace.ts). */
+    trace() {
+        return this.recorder.trace(this.parent);
     }
     /** Adds a list (e.g. the environment of a RUN) as one field, order kept. */
     list(name, values) {
@@ -54619,7 +55136,8 @@ class CacheKeyBuilder {
     }
     /** The key: 64 hex characters, usable as a registry tag and a file name. */
     digest() {
-        return this.hash.digest('hex');
+        this.done ??= this.hash.digest('hex');
+        return this.done;
     }
 }
 function key_frame(n) {
@@ -54913,6 +55431,7 @@ async function resolveUser(root, userSpec) {
 
 ;// CONCATENATED MODULE: ./src/executor/stage/step.ts
 
+
 /** Brings the stage root up to the step's image (extracts what it lacks). */
 function materialize(env, image = env.image) {
     return env.root.materialize(image, env.label);
@@ -54941,12 +55460,15 @@ async function filesystemStep(env, step) {
             return { image, key, cache: 'hit', ...(found.layer ? { layer: found.layer } : {}) };
         }
         reason = found.reason;
+        // "no entry" is no reason: what changed since the last build is.
+        if (reason === MissReason.noEntry && cache.explain)
+            reason = await cache.explain(builder.trace());
         session.log.info(`${env.label} cache miss (${reason}): ${step.createdBy}`);
     }
     const layer = await step.produce();
     const image = layer ? base.appendLayer(layer, history) : base.addHistory(history);
     env.root.caughtUp(image);
-    cache?.store(key, layer);
+    cache?.store(key, layer, builder.trace());
     return {
         image,
         key,
@@ -56527,7 +57049,6 @@ async function copyInstruction(env, instr, df, from) {
         sourceKey.field('remote', `${r.url}\0${r.digest}`);
     for (const c of contents)
         sourceKey.field('content', `${c.name}\0${c.data}`);
-    const sourcesDigest = sourceKey.digest();
     session.log.debug(`timing: hash ${(performance.now() - hashStarted).toFixed(0)} ms ${env.label}`);
     const keyFields = (k) => {
         k.field('step', instr.kind)
@@ -56536,7 +57057,7 @@ async function copyInstruction(env, instr, df, from) {
             .field('chmod', instr.chmod ?? '')
             .field('parents', String(instr.kind === 'copy' && instr.parents))
             .list('exclude', instr.exclude)
-            .field('sources', sourcesDigest);
+            .include('sources', sourceKey);
     };
     const produce = async () => {
         if (fromSource)
@@ -57114,29 +57635,49 @@ async function workdirInstruction(env, instr) {
 
 
 
+/** Instructions BuildKit numbers (`[name 2/5]`): besides FROM of an image, those that change files. */
+function counted(i) {
+    return i.kind === 'run' || i.kind === 'copy' || i.kind === 'add' || i.kind === 'workdir';
+}
 async function buildStage(job) {
     const { session, planned } = job;
-    const label = `[${planned.name ?? `stage-${planned.index}`} ${job.position}/${job.count}]`;
-    const stageName = planned.name ?? String(planned.index);
+    const stageName = planned.name ?? `stage-${planned.index}`;
+    // Steps numbered as BuildKit does: FROM of an image is 1, then each RUN, COPY, ADD and WORKDIR.
+    const instructions = [...planned.onbuild, ...planned.stage.instructions];
+    const total = (planned.base.kind === 'image' ? 1 : 0) + instructions.filter(counted).length;
+    let counter = 0;
+    const next = () => `[${stageName} ${++counter}/${total}]`;
+    const label = `[${stageName}]`;
     const layerCompression = session.cache !== undefined || exportedStages(job.plan).has(planned.index)
         ? session.options.compression
         : 'none';
     const root = await session.isolation.createRoot(`stage-${planned.index}`);
-    const state = await base(job, label);
+    const fromStarted = Date.now();
+    const fromLabel = planned.base.kind === 'image' ? next() : label;
+    const { state, baseDigest } = await base(job, fromLabel);
     const config = { scope: state.scope, cmdSet: false, created: session.created };
-    const steps = [];
-    let step = 0;
-    for (const instr of [...planned.onbuild, ...planned.stage.instructions]) {
-        step++;
+    const steps = [
+        {
+            stage: stageName,
+            step: planned.base.kind === 'image' ? 1 : 0,
+            instruction: `FROM ${planned.stage.from.image}${baseDigest ? `@${baseDigest}` : ''}`,
+            durationMs: Date.now() - fromStarted,
+            cache: 'none',
+        },
+    ];
+    for (const instr of instructions) {
         const started = Date.now();
         const x = expandInstruction(instr, state.scope);
         const text = x.original;
         let result;
+        let step = 0;
         if (isConfigInstruction(x)) {
             state.image = applyConfigInstruction(state.image, x, config);
             result = { cache: 'none' };
         }
         else {
+            const label = next();
+            step = counter;
             session.log.info(`${label} ${text}`);
             session.log.progress?.(label, `${label} ${text}`);
             const env = { session, label, layerCompression, root, ...state };
@@ -57160,11 +57701,11 @@ async function buildStage(job) {
             ...(result.layer ? { layer: { digest: result.layer.digest, size: result.layer.size } } : {}),
         });
         if (result.cache === 'hit')
-            session.log.info(`${label} CACHED ${text}`);
+            session.log.info(`[${stageName} ${step}/${total}] CACHED ${text}`);
     }
     return { stage: { index: planned.index, label, root, ...state }, steps };
 }
-/** The stage's starting state: its base image, key and scope. */
+/** The stage's starting state: its base image, key and scope; and the base image's digest. */
 async function base(job, label) {
     const { session, planned, platform } = job;
     const settings = {
@@ -57209,7 +57750,8 @@ async function base(job, label) {
         default:
             assertNever(src);
     }
-    session.log.info(`${label} FROM ${planned.stage.from.image}${src.kind === 'image' ? ` (${state.image.digest()})` : ''}`);
+    const baseDigest = src.kind === 'image' ? state.image.digest() : undefined;
+    session.log.info(`${label} FROM ${planned.stage.from.image}${baseDigest ? ` (${baseDigest})` : ''}`);
     // Triggers are consumed (the planner gave them as planned.onbuild); the image keeps only
     // this stage's own ONBUILD lines. PATH as BuildKit sets it.
     const env = state.scope.configEnv();
@@ -57217,7 +57759,7 @@ async function base(job, label) {
         c.config.Env = env;
         delete c.config.OnBuild;
     });
-    return state;
+    return { state, baseDigest };
 }
 async function dispatch(env, x, job) {
     try {
@@ -57278,6 +57820,7 @@ function located(e, x) {
 
 
 
+
 /** RFC 3339 time of the image: SOURCE_DATE_EPOCH / --reproducible, else now. */
 function creationTime(options, now) {
     const epoch = options.sourceDateEpoch ?? (options.reproducible ? 0 : undefined);
@@ -57295,6 +57838,9 @@ async function build(options, log, deps = {}) {
     let cacheFlushed = false;
     let releasing;
     try {
+        if (options.push && prepared.destinations.length > 0 && !options.skipPushPermissionCheck) {
+            await checkPushAccess(session.registry, prepared.destinations, log);
+        }
         const plan = await planWithBaseImages(prepared, (ref, platform) => session.pullImage(ref, platform));
         // Build checks: warnings on their lines; with `# check=error=true` they stop the build here.
         const checks = await checkDockerfile(prepared.df, {
@@ -57313,7 +57859,7 @@ async function build(options, log, deps = {}) {
             session.isolation.warmUp();
         }
         const reports = new Map();
-        const { finished, last } = await scheduleStages(plan.stages, async (planned, position, done) => {
+        const { finished, last } = await scheduleStages(plan.stages, async (planned, done) => {
             const platform = stagePlatform(planned, prepared.platform);
             const { stage, steps } = await buildStage({
                 session,
@@ -57321,8 +57867,6 @@ async function build(options, log, deps = {}) {
                 plan,
                 planned,
                 platform,
-                position,
-                count: plan.stages.length,
                 from: new FromSources(session, done, platform),
                 finished: done,
             });
@@ -57356,7 +57900,10 @@ async function build(options, log, deps = {}) {
         const out = await guardOutputs(session, options, () => writeOutputs(session, image, prepared.destinations));
         const result = {
             digest: image.digest(),
+            mediaType: image.mediaType,
+            manifestSize: image.manifestBytes().length,
             configDigest: image.configDescriptor().digest,
+            layerDigests: image.layers.map((l) => l.digest),
             size: image.totalSize(),
             layers: image.layers.length,
             references: out.pushed,
@@ -57364,6 +57911,7 @@ async function build(options, log, deps = {}) {
             cacheHits: steps.filter((s) => s.cache === 'hit').length,
             durationMs: Date.now() - started,
             refreshed: out.refreshed,
+            ...(out.unchanged ? { unchanged: out.unchanged } : {}),
         };
         log.info(`built ${result.digest} (${result.layers} layers, ${(result.size / 1048576).toFixed(1)} MiB) in ${(result.durationMs / 1000).toFixed(1)} s`);
         return result;
@@ -57391,6 +57939,12 @@ const BUILD_FLAGS = [
         kind: 'string',
         metavar: 'dir',
         help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
+    },
+    {
+        name: 'context-sub-path',
+        kind: 'string',
+        metavar: 'path',
+        help: 'Use this directory inside the context as the context',
     },
     {
         name: 'dockerfile',
@@ -57434,6 +57988,17 @@ const BUILD_FLAGS = [
         metavar: 'file',
         help: 'Write <destination>@<digest> lines to this file',
     },
+    {
+        name: 'image-name-tag-with-digest-file',
+        kind: 'string',
+        metavar: 'file',
+        help: 'Write <destination name:tag>@<digest> lines to this file',
+    },
+    {
+        name: 'skip-push-permission-check',
+        kind: 'bool',
+        help: 'Do not check before the build that every destination accepts a push',
+    },
     { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
     { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
     { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
@@ -57458,6 +58023,7 @@ const BUILD_FLAGS = [
         help: 'Ignore cache entries older than this (default: 336h)',
     },
     { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
+    { name: 'no-push-cache', kind: 'bool', help: 'Read the layer cache but store nothing in it' },
     { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
     { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
     { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
@@ -57522,14 +58088,88 @@ const BUILD_FLAGS = [
     { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
     { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
     { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
-    { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
     { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
-    { name: 'ignore-var-run', kind: 'bool', ignored: 'Kiln never captures host mounts' },
+    {
+        name: 'ignore-var-run',
+        kind: 'bool',
+        aliases: ['whitelist-var-run'],
+        ignored: 'Kiln never captures host mounts',
+    },
     { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
-    { name: 'kaniko-dir', kind: 'string', ignored: 'use --workspace' },
+    { name: 'kaniko-dir', kind: 'string', ignored: 'Kiln keeps its files in --workspace' },
     { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
     { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
-    { name: 'image-fs-extract-retry', kind: 'int', ignored: 'extraction does not retry' },
+    {
+        name: 'image-fs-extract-retry',
+        kind: 'int',
+        ignored: 'layers are extracted from verified downloads, which --push-retry retries',
+    },
+    {
+        name: 'image-download-retry',
+        kind: 'int',
+        ignored: 'every registry request, downloads included, is retried --push-retry times',
+    },
+    {
+        name: 'single-snapshot',
+        kind: 'bool',
+        refused: 'each step makes its own layer, as with Docker; squashing is not supported',
+    },
+    {
+        name: 'bucket',
+        short: 'b',
+        kind: 'string',
+        refused: 'GCS contexts are not supported: download the context and pass --context <dir> or tar://FILE',
+    },
+    {
+        name: 'git',
+        kind: 'string',
+        refused: "kaniko's git options (branch=, single-branch=, recurse-submodules=) are not supported: name the ref in the context (--context git://host/o/r.git#refs/heads/main)",
+    },
+    {
+        name: 'insecure-pull',
+        kind: 'bool',
+        refused: 'name each registry to reach over plain HTTP with --insecure-registry HOST (pulls and pushes)',
+    },
+    {
+        name: 'skip-tls-verify-pull',
+        kind: 'bool',
+        refused: 'name each registry whose certificate is not checked with --skip-tls-verify-registry HOST (pulls and pushes)',
+    },
+    {
+        name: 'push-ignore-immutable-tag-errors',
+        kind: 'bool',
+        refused: 'not supported yet: a refused tag fails the push',
+    },
+    {
+        name: 'registry-client-cert',
+        kind: 'list',
+        refused: 'client certificates (mTLS) are not supported yet',
+    },
+    {
+        name: 'registry-mirror',
+        kind: 'list',
+        refused: 'registry mirrors are not supported yet: name the mirror in FROM (e.g. mirror.example/library/alpine)',
+    },
+    {
+        name: 'registry-map',
+        kind: 'list',
+        refused: 'registry maps are not supported yet: name the mirror in FROM',
+    },
+    {
+        name: 'skip-default-registry-fallback',
+        kind: 'bool',
+        refused: 'registry mirrors are not supported yet (see --registry-mirror)',
+    },
+    {
+        name: 'ignore-path',
+        kind: 'list',
+        refused: 'a RUN layer holds every change the RUN made: remove files in the same RUN instead',
+    },
+    {
+        name: 'force-build-metadata',
+        kind: 'bool',
+        refused: 'Kiln adds no layers for metadata instructions (ENV, LABEL, …), as BuildKit',
+    },
 ];
 /** The flag (with the value a hint suggests) that sets a setting, as the CLI names it. */
 function cliSettingName(s, value) {
