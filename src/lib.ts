@@ -65,7 +65,6 @@ export {
   ShellLex,
 } from './dockerfile/shell-lex.js';
 export {
-  assertSupported,
   type BuildPlan,
   type PlannedStage,
   type PlanOptions,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { defaultCacheRepo } from '../cache/create.js';
 import { type BuildOptions, DEFAULT_DOCKERFILE, defaultBuildOptions } from '../executor/options.js';
 import { type FlagSpec, type FlagValue, UsageError } from './flags.js';
+import { parseAllowFlag, parseSecretFlag, parseSshFlag } from './mount-flags.js';
 
 export const BUILD_FLAGS: readonly FlagSpec[] = [
   {
@@ -80,10 +81,33 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     metavar: 'duration',
     help: 'Ignore cache entries older than this (default: 336h)',
   },
-  { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
+  {
+    name: 'cache-dir',
+    kind: 'string',
+    metavar: 'dir',
+    help: 'Local directory for the layer cache; RUN cache mounts persist in its cache-mounts/',
+  },
   { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
   { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
   { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
+  {
+    name: 'secret',
+    kind: 'list',
+    metavar: 'id=ID[,src=PATH|,env=VAR]',
+    help: 'Secret for RUN --mount=type=secret (buildx syntax); never in a layer, key or log',
+  },
+  {
+    name: 'ssh',
+    kind: 'list',
+    metavar: 'default|ID[=SOCKET|KEY…]',
+    help: 'SSH agent (or keys) for RUN --mount=type=ssh; default: $SSH_AUTH_SOCK',
+  },
+  {
+    name: 'allow',
+    kind: 'list',
+    metavar: 'entitlement',
+    help: 'Allow security.insecure (RUN --security=insecure) or network.host',
+  },
   {
     name: 'compression',
     kind: 'string',
@@ -279,11 +303,28 @@ export function applyBuildFlags(
   if (has('cache')) o.cache.enabled = bool(values, 'cache')!;
   if (has('cache-repo')) o.cache.repo = str(values, 'cache-repo');
   if (has('cache-ttl')) o.cache.ttlMs = values.get('cache-ttl') as number;
-  if (has('cache-dir')) o.cache.dir = resolveOpt(cwd, str(values, 'cache-dir'));
+  if (has('cache-dir')) {
+    o.cache.dir = resolveOpt(cwd, str(values, 'cache-dir'));
+    o.cacheMounts.dir = path.join(o.cache.dir!, 'cache-mounts');
+  }
   if (has('cache-copy-layers')) o.cache.copyLayers = bool(values, 'cache-copy-layers')!;
   if (has('cache-run-layers')) o.cache.runLayers = bool(values, 'cache-run-layers')!;
 
   if (has('reproducible')) o.reproducible = bool(values, 'reproducible')!;
+  for (const item of list(values, 'secret')) {
+    const secret = parseSecretFlag(item, env ?? process.env);
+    if (secret.file !== undefined) secret.file = path.resolve(cwd, secret.file);
+    o.secrets = [...o.secrets.filter((x) => x.id !== secret.id), secret];
+  }
+  for (const item of list(values, 'ssh')) {
+    const ssh = parseSshFlag(item);
+    o.ssh = [
+      ...o.ssh.filter((x) => x.id !== ssh.id),
+      { ...ssh, paths: ssh.paths.map((p) => path.resolve(cwd, p)) },
+    ];
+  }
+  for (const item of list(values, 'allow'))
+    for (const e of parseAllowFlag(item)) if (!o.allow.includes(e)) o.allow.push(e);
   if (has('compression')) o.compression = oneOf('compression', str(values, 'compression')!, ['gzip', 'zstd']);
   const level = values.get('compression-level') as number | undefined;
   if (level !== undefined) {

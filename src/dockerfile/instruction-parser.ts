@@ -189,7 +189,7 @@ function typed(node: Node, location: Location): Instruction {
         ...base,
         command: commandLine(node),
         heredocs: node.heredocs,
-        mounts: flags.strings('mount').map(parseRunMount),
+        mounts: flags.strings('mount').map((m) => parseRunMount(m)),
         ...optional('network', parseNetwork(flags.string('network'))),
         ...optional('security', parseSecurity(flags.string('security'))),
       };

@@ -21,6 +21,43 @@ export interface CacheOptions {
   runLayers: boolean;
 }
 
+/**
+ * A build secret (`--secret id=ID[,src=PATH|,env=VAR]`, the action's
+ * secrets inputs): exactly one of file, env, value. Read once when the build
+ * starts; the value never enters a cache key, a layer, the history or a log.
+ */
+export interface SecretSource {
+  id: string;
+  /** A file whose content is the secret. */
+  file?: string;
+  /** An environment variable (of the Kiln process) holding it; unset means empty, as with BuildKit. */
+  env?: string;
+  /** The value itself. */
+  value?: string;
+}
+
+/** An SSH agent for RUN --mount=type=ssh (`--ssh ID[=SOCKET|KEY[,KEY…]]`). */
+export interface SshSource {
+  /** `default` unless named. */
+  id: string;
+  /** One agent socket, or private key files; none: $SSH_AUTH_SOCK. */
+  paths: string[];
+}
+
+/** What a Dockerfile may do only when allowed (BuildKit's entitlements, `--allow`). */
+export type Entitlement = 'security.insecure' | 'network.host';
+export const ENTITLEMENTS: readonly Entitlement[] = ['security.insecure', 'network.host'];
+
+export interface CacheMountOptions {
+  /** Where RUN --mount=type=cache content lives between builds; none: in the workspace, for one build. */
+  dir?: string;
+  /**
+   * A tar the cache mounts are loaded from before the build (when it exists)
+   * and saved to after it (the action carries it in the Actions cache).
+   */
+  archive?: string;
+}
+
 export interface BuildOptions {
   /** Build context directory (absolute). */
   context: string;
@@ -72,6 +109,13 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** Push nothing when a destination tag already holds the built digest. */
   skipUnchangedDigest: boolean;
+  /** Build secrets for RUN --mount=type=secret. */
+  secrets: SecretSource[];
+  /** SSH agents for RUN --mount=type=ssh. */
+  ssh: SshSource[];
+  /** Entitlements granted (`--allow security.insecure`). */
+  allow: Entitlement[];
+  cacheMounts: CacheMountOptions;
 }
 
 /** The Dockerfile's name in the context when none is given. */
@@ -99,5 +143,9 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     keepWorkspace: false,
     pushRetry: 5,
     skipUnchangedDigest: false,
+    secrets: [],
+    ssh: [],
+    allow: [],
+    cacheMounts: {},
   };
 }

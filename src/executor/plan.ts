@@ -17,6 +17,7 @@ import type { Platform } from '../image/manifest.js';
 import { hostPlatform, parsePlatform } from '../image/platform.js';
 import { parseReference, type Reference } from '../image/reference.js';
 import type { Logger } from '../log.js';
+import { assertPlanEntitled } from './entitlements.js';
 import type { BuildOptions } from './options.js';
 
 export interface PreparedBuild {
@@ -58,6 +59,7 @@ export async function prepareBuild(options: BuildOptions, log: Logger): Promise<
     targetPlatform: platform,
   };
   const plan = planStages(df, planOptions);
+  assertPlanEntitled(plan, options);
   for (const w of plan.warnings) log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
   const destinations = options.destinations.map((d) => parseReference(d));
   const ignore = await loadDockerignore(options.context, options.dockerfile);

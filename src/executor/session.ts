@@ -26,6 +26,7 @@ import { dockerConfigCredentials } from '../registry/credentials.js';
 import { pullImage } from '../registry/pull.js';
 import type { Isolation } from './isolation/isolation.js';
 import { createIsolation } from './isolation/select.js';
+import { RunMountServices } from './mounts/run-mount-services.js';
 import type { BuildOptions } from './options.js';
 import { unmountUnder } from './snapshot/overlay.js';
 import { SourceTree } from './steps/source-tree.js';
@@ -71,6 +72,8 @@ export class BuildSession {
     private readonly ownsRegistry: boolean,
     readonly cache: LayerCache | undefined,
     xattrs: XattrAccess | undefined,
+    /** Secrets, SSH agents and cache mounts of RUN --mount. */
+    readonly runMounts: RunMountServices,
   ) {
     this.signal = this.abortController.signal;
     this.contextTree = new SourceTree(options.context, 'build context', settings.ignore);
@@ -106,6 +109,8 @@ export class BuildSession {
           )
         : registry);
     try {
+      const xattrs = detectXattrs();
+      const runMounts = await RunMountServices.open(options, workspace, log, xattrs);
       const cache = await createLayerCache({
         options,
         registry: cacheRegistry,
@@ -122,7 +127,8 @@ export class BuildSession {
         cacheRegistry,
         !deps.registry,
         cache,
-        detectXattrs(),
+        xattrs,
+        runMounts,
       );
     } catch (e) {
       await workspace.dispose().catch(() => undefined);
@@ -195,6 +201,7 @@ export class BuildSession {
     // writes in the workspace: it must end before the workspace goes.
     await Promise.all(this.inWorkspace);
     await this.isolation.dispose().catch((e: Error) => log.warn(`ending the isolation: ${e.message}`));
+    await this.runMounts.dispose();
     await unmountUnder(this.workspace.root).catch((e: Error) =>
       log.warn(`unmounting the workspace: ${e.message}`),
     );

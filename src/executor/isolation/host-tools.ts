@@ -26,6 +26,10 @@ export interface HostTools {
   env: string;
   mkdir: string;
   ln: string;
+  /** RUN --mount=type=secret: the data decoded, owned and moded in the jail. */
+  base64: string;
+  chown: string;
+  chmod: string;
   /** iproute2, to bring `lo` up under --network=none; optional. */
   ip?: string;
   /** sethostname(2); optional (as root the sysctl file is used instead). */
@@ -88,6 +92,9 @@ export async function discoverHostTools(): Promise<HostTools> {
     env: await need('env', 'coreutils'),
     mkdir: await need('mkdir', 'coreutils'),
     ln: await need('ln', 'coreutils'),
+    base64: await need('base64', 'coreutils'),
+    chown: await need('chown', 'coreutils'),
+    chmod: await need('chmod', 'coreutils'),
     ip: await findBinary('ip'),
     hostname: await findBinary('hostname'),
   };

@@ -37,7 +37,7 @@ import type { Change, ChangeSet } from '../../archive/changes.js';
 import { lstatOrUndefined } from '../../fs/root-path.js';
 import type { Logger } from '../../log.js';
 import { findBinary, runHostCommand } from '../isolation/host-tools.js';
-import { createStubs, planMountPoints } from '../isolation/mount-points.js';
+import { createStubs, planMountPoints, type RunMountPoint } from '../isolation/mount-points.js';
 import type { MountTargets } from '../isolation/sandbox.js';
 import { type PreparedRun, type Snapshotter, sortChanges } from './snapshot.js';
 
@@ -94,7 +94,7 @@ export class OverlaySnapshotter implements Snapshotter {
     checkOptionPath(opts.workDir);
   }
 
-  async prepare(): Promise<PreparedRun> {
+  async prepare(runMounts: readonly RunMountPoint[] = []): Promise<PreparedRun> {
     const dir = await mkdtemp(join(this.opts.workDir, 'overlay-'));
     const paths = {
       dir,
@@ -113,7 +113,7 @@ export class OverlaySnapshotter implements Snapshotter {
       // The merged root takes the upper root's attributes: make them the rootfs's.
       await chown(paths.upper, rootSt.uid, rootSt.gid);
       await chmod(paths.upper, rootSt.mode & 0o7777);
-      const plan = await planMountPoints(this.rootfs, this.opts.log);
+      const plan = await planMountPoints(this.rootfs, this.opts.log, runMounts);
       await createStubs(paths.stubs, plan.stubs);
       targets = plan.targets;
       const lower = plan.stubs.length ? `${this.rootfs}:${paths.stubs}` : this.rootfs;

@@ -178,7 +178,7 @@ async function dispatch(
   try {
     switch (x.kind) {
       case 'run':
-        return await runInstruction(env, x);
+        return await runInstruction(env, x, job.df, job.from);
       case 'copy':
       case 'add':
         return await copyInstruction(env, x, job.df, job.from);
