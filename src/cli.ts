@@ -5,12 +5,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { BUILD_FLAGS, buildOptionsFromFlags } from './cli/build-flags.js';
+import { buildOptionsFromFlags } from './cli/build-flags.js';
 import { contextArchive, type UnpackedContext, unpackContext } from './cli/context-archive.js';
-import { formatFlagHelp, parseFlags, UsageError } from './cli/flags.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
 import { ttyLogger } from './cli/tty-logger.js';
 import { build } from './executor/build.js';
+import { BUILD_FLAGS, cliSettingName } from './flags/executor-flags.js';
+import { formatFlagHelp, parseFlags, UsageError } from './flags/parser.js';
+import { namingSettings, renderSettings } from './hints.js';
 import { type Logger, streamLogger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -82,21 +84,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`kiln: ${err.message}\n`);
       return 2;
     }
-    io.stderr(`kiln: error: ${err instanceof Error ? err.message : String(err)}\n`);
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr(`kiln: error: ${renderSettings(message, cliSettingName)}\n`);
     return 1;
   }
 }
 
+/** Library hints name settings by code (hints.ts): here they read as flags. */
 function cliLogger(io: CliIo, verbosity: string | undefined): Logger & { close?(): void } {
   const verbose = verbosity === 'debug' || verbosity === 'trace';
-  if (io.isTTY && !io.env.CI) {
-    return ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 });
-  }
-  return streamLogger({
-    verbose,
-    timestamps: !io.isTTY,
-    write: (line) => io.stderr(`${line}\n`),
-  });
+  const log =
+    io.isTTY && !io.env.CI
+      ? ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 })
+      : streamLogger({ verbose, timestamps: !io.isTTY, write: (line) => io.stderr(`${line}\n`) });
+  return namingSettings(log, cliSettingName);
 }
 
 async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {

@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9937);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4999);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39042,7 +39042,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9937:
+/***/ 4999:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39057,6 +39057,67 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/hints.ts
+/**
+ * Hint codes. The libraries (registry, image, cache, executor) tell the user
+ * what to change without knowing how they were started: a message names a
+ * setting by its code, as a marker `{{code}}` or `{{code value}}`, never by a
+ * CLI flag or an action input. Each front door names the settings its own
+ * way — the CLI by flag (`--insecure-registry r.example`), the action by
+ * input (`cache_registry`) or by its `extra_args` flag — and renders every
+ * message it prints with renderSettings(). A marker printed unrendered still
+ * reads: `{{insecure-registry r.example}}`.
+ */
+/** The settings a library message may point at. */
+const SETTINGS = [
+    'insecure-registry',
+    'skip-tls-verify-registry',
+    'registry-certificate',
+    'credentials',
+    'platform',
+    'dockerfile',
+    'context',
+    'destination',
+    'cache',
+    'cache-repo',
+    'cache-dir',
+    'isolation',
+    'snapshot-mode',
+    'compression',
+];
+const KNOWN = new Set(SETTINGS);
+const MARKER = /\{\{([a-z-]+)(?: ([^{}\s]+))?\}\}/g;
+/** The marker for a setting in a library message: `{{cache-repo}}`, `{{insecure-registry r.example}}`. */
+function setting(name, value) {
+    return value === undefined || value === '' ? `{{${name}}}` : `{{${name} ${value.replace(/\s/g, '')}}}`;
+}
+/** The settings a message names, in order, once each. */
+function settingsIn(text) {
+    const out = new Set();
+    for (const m of (text ?? '').matchAll(MARKER))
+        if (KNOWN.has(m[1]))
+            out.add(m[1]);
+    return [...out];
+}
+/** The message with each setting marker replaced by the front door's name for it. */
+function renderSettings(text, name) {
+    return text.replace(MARKER, (whole, code, value) => KNOWN.has(code) ? name(code, value) : whole);
+}
+/** A logger that names the settings in every line its own way (a front door's logger). */
+function namingSettings(log, name) {
+    const r = (m) => renderSettings(m, name);
+    return {
+        ...log,
+        debug: (m) => log.debug(r(m)),
+        info: (m) => log.info(r(m)),
+        warn: (m) => log.warn(r(m)),
+        error: (m) => log.error(r(m)),
+        ...(log.progress
+            ? { progress: (key, text) => log.progress(key, text && r(text)) }
+            : {}),
+    };
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:stream"
@@ -40077,8 +40138,10 @@ class HashCounter extends external_node_stream_.Transform {
  * RegistryError: every failure of the registry client, with the context a
  * user needs to act on it: registry, repository, operation, the HTTP
  * exchange (method, URL without query, status) and the registry's own error
- * codes (DENIED, MANIFEST_INVALID, BLOB_UNKNOWN…), plus a hint.
+ * codes (DENIED, MANIFEST_INVALID, BLOB_UNKNOWN…), plus a hint whose
+ * settings are hint codes (hints.ts) that each front door names its own way.
  */
+
 class RegistryError extends Error {
     name = 'RegistryError';
     registry;
@@ -40091,6 +40154,8 @@ class RegistryError extends Error {
     codes;
     detail;
     hint;
+    /** The settings the hint points at (hint codes; each front door names them its own way). */
+    settings;
     retryable;
     retryAfterMs;
     init;
@@ -40107,6 +40172,7 @@ class RegistryError extends Error {
         this.codes = init.codes ?? [];
         this.detail = init.detail;
         this.hint = hint;
+        this.settings = settingsIn(hint);
         this.retryable = init.retryable ?? false;
         this.retryAfterMs = init.retryAfterMs;
         this.init = init;
@@ -40151,9 +40217,9 @@ function hintFor(init) {
     const codes = new Set((init.codes ?? []).map((c) => c.code));
     if (init.failure === 'network') {
         if (/certificate|self[- ]signed|CERT_|unable to verify/i.test(init.detail ?? '')) {
-            return `The TLS certificate of ${registry} is not trusted: pass its CA with --registry-certificate ${registry}=ca.pem, or use --skip-tls-verify-registry ${registry} (or --insecure-registry ${registry} for plain HTTP)`;
+            return `The TLS certificate of ${registry} is not trusted: pass its CA with ${setting('registry-certificate', `${registry}=ca.pem`)}, or use ${setting('skip-tls-verify-registry', registry)} (or ${setting('insecure-registry', registry)} for plain HTTP)`;
         }
-        return `Check that ${registry} is reachable from here (DNS, proxy, firewall); for a plain-HTTP registry use --insecure-registry ${registry}`;
+        return `Check that ${registry} is reachable from here (DNS, proxy, firewall); for a plain-HTTP registry use ${setting('insecure-registry', registry)}`;
     }
     if (init.failure === 'digest-mismatch' ||
         init.failure === 'truncated' ||
@@ -40161,7 +40227,7 @@ function hintFor(init) {
         return 'The content received is not what the manifest promised; nothing of it was used. Retry; if it persists, the registry or a proxy in between is corrupting data';
     }
     if (status === 401 || codes.has('UNAUTHORIZED')) {
-        return `Check the credentials for ${registry} (docker login / the config.json in DOCKER_CONFIG / the username and password inputs)`;
+        return `Check the credentials for ${registry} (${setting('credentials')})`;
     }
     if (status === 403 || codes.has('DENIED'))
         return permissionHint(registry, undefined);
@@ -40680,6 +40746,7 @@ function pickChallenge(challenges) {
 
 
 
+
 function header(res, name) {
     const v = res.headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;
@@ -40808,7 +40875,7 @@ class RegistryTransport {
                 status: res.status,
                 codes: parseErrorCodes(text),
                 hint: scheme === 'http' && /HTTPS server/i.test(text)
-                    ? `${this.opts.host} speaks HTTPS: drop --insecure-registry for it (use --skip-tls-verify-registry for an untrusted certificate)`
+                    ? `${this.opts.host} speaks HTTPS: drop ${setting('insecure-registry', this.opts.registry)} (use ${setting('skip-tls-verify-registry', this.opts.registry)} for an untrusted certificate)`
                     : undefined,
             });
         }
@@ -41664,6 +41731,12 @@ function compareCodePoints(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/image/platform.ts
+/**
+ * Platforms (`os/arch[/variant]`): the host's, parsing and formatting with
+ * containerd's normalisation (aarch64 → arm64, arm64/v8 ≡ arm64, x86_64 →
+ * amd64, arm → arm/v7), and choosing an image from an index.
+ */
+
 
 class PlatformError extends Error {
     name = 'PlatformError';
@@ -41674,7 +41747,7 @@ class PlatformNotFoundError extends PlatformError {
     available;
     name = 'PlatformNotFoundError';
     constructor(wanted, available, what) {
-        super(`no image for platform ${wanted}${what ? ` in ${what}` : ''}: ${available.length ? `it has ${available.join(', ')}` : 'it lists no image platforms'}; choose one of those with --custom-platform, or use a base image built for ${wanted}`);
+        super(`no image for platform ${wanted}${what ? ` in ${what}` : ''}: ${available.length ? `it has ${available.join(', ')}` : 'it lists no image platforms'}; choose one of those with ${setting('platform')}, or use a base image built for ${wanted}`);
         this.wanted = wanted;
         this.available = available;
     }
@@ -42519,6 +42592,21 @@ function pushIndex(client, refs, input, opts = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/registry-cache.ts
+/**
+ * The registry backend (--cache-repo), stored like kaniko's: one small OCI
+ * image per entry, tagged with the key, whose single layer is the cached
+ * layer (none when the step changed nothing) and whose config's `created`
+ * dates the entry for the TTL. A lookup is a manifest GET by tag and a
+ * config GET; the layer stays a lazy RemoteLayer, so a hit downloads nothing
+ * unless a later step needs the files. Because the layers live in a
+ * repository of the registry, a push to the same registry mounts them.
+ *
+ * When the cache repository cannot be reached (network, server errors), the
+ * first failure is one warning and the build goes on without this cache. A
+ * denied lookup is a miss (ghcr.io denies pulls of a repository that does
+ * not exist yet); a denied store is a warning and ends the stores.
+ */
+
 
 
 
@@ -42550,7 +42638,7 @@ class RegistryLayerCache {
         this.down ??= why;
         if (!this.warned) {
             this.warned = true;
-            this.opts.log.warn(`cache ${this.opts.repo.name} is unreachable, building without it: ${why} (check --cache-repo / cache_registry and its credentials)`);
+            this.opts.log.warn(`cache ${this.opts.repo.name} is unreachable, building without it: ${why} (check ${setting('cache-repo')} and its credentials)`);
         }
         return { hit: false, reason: MissReason.unreachable };
     }
@@ -42689,14 +42777,23 @@ class TieredLayerCache {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/create.ts
+/**
+ * The layer cache a build uses, from its own CacheConfig (the executor maps
+ * its build options onto it): a repository gives the registry backend, a
+ * directory the local one (which also keeps base image layers); both
+ * together look locally first. The action's GitHub Actions backend is the
+ * local one, restored and saved around the build (action/gha-cache.ts).
+ */
 
 
 
 
+
+/** Entries older than this are ignored unless configured otherwise: two weeks, as kaniko. */
+const DEFAULT_CACHE_TTL_MS = 14 * 24 * 3600 * 1000;
 async function createLayerCache(deps) {
-    const { options, log } = deps;
-    const c = options.cache;
-    if (!c.enabled)
+    const { config: c, log } = deps;
+    if (!c)
         return undefined;
     const now = deps.now ?? (() => new Date());
     let local;
@@ -42715,10 +42812,10 @@ async function createLayerCache(deps) {
             repo = parseReference(c.repo, { defaultTag: false });
         }
         catch (e) {
-            log.warn(`--cache-repo ${c.repo}: ${e.message}; building without the registry cache`);
+            log.warn(`${setting('cache-repo')} ${c.repo}: ${e.message}; building without the registry cache`);
         }
         if (repo?.tag || repo?.digest) {
-            log.warn(`--cache-repo ${c.repo} names a tag or digest; name a repository only. Building without it`);
+            log.warn(`${setting('cache-repo')} ${c.repo} names a tag or digest; name a repository only. Building without it`);
             repo = undefined;
         }
         if (repo)
@@ -42727,7 +42824,7 @@ async function createLayerCache(deps) {
     const cache = local && remote ? new TieredLayerCache(local, remote) : (local ?? remote);
     if (!cache) {
         if (!c.dir && !c.repo) {
-            log.warn('--cache: no --cache-repo, --cache-dir or --destination to derive a cache repository from; building without the cache');
+            log.warn(`${setting('cache')}: no ${setting('cache-repo')}, ${setting('cache-dir')} or ${setting('destination')} to derive a cache repository from; building without the cache`);
         }
         return undefined;
     }
@@ -42735,9 +42832,12 @@ async function createLayerCache(deps) {
     log.info(`layer cache: ${cache.name} (entries expire after ${days >= 1 ? `${+days.toFixed(1)} days` : `${Math.round(c.ttlMs / 60000)} min`})`);
     return cache;
 }
-/** kaniko's default cache repository: `<first destination's repository>/cache`. */
-function defaultCacheRepo(destinations) {
-    const first = destinations[0];
+/**
+ * kaniko's default cache repository, and the action's: `<repository>/cache`
+ * of the first reference (a destination, or a bare repository name).
+ */
+function defaultCacheRepo(references) {
+    const first = references[0];
     if (!first)
         return undefined;
     try {
@@ -42749,9 +42849,15 @@ function defaultCacheRepo(destinations) {
 }
 
 ;// CONCATENATED MODULE: ./src/executor/options.ts
+/**
+ * BuildOptions: the one typed object both front doors (CLI argv, action
+ * inputs) produce and build() consumes. Validated once, by the front door,
+ * before any work starts. The libraries take their own options
+ * (library-options.ts maps these onto them).
+ */
+
 /** The Dockerfile's name in the context when none is given. */
 const DEFAULT_DOCKERFILE = 'Dockerfile';
-const DEFAULT_CACHE_TTL_MS = 14 * 24 * 3600 * 1000;
 /** Options with every default filled; front doors override what the user set. */
 function defaultBuildOptions(context, dockerfile) {
     return {
@@ -42775,7 +42881,7 @@ function defaultBuildOptions(context, dockerfile) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/cli/flags.ts
+;// CONCATENATED MODULE: ./src/flags/parser.ts
 class UsageError extends Error {
     name = 'UsageError';
 }
@@ -42924,152 +43030,15 @@ function formatFlagHelp(specs) {
     ].join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/cli/build-flags.ts
+;// CONCATENATED MODULE: ./src/flags/apply-flags.ts
 /**
- * `kiln build` flags: kaniko executor names for what Kiln supports, mapped to
- * BuildOptions. This is the only place argv meets BuildOptions.
+ * The values of the executor flags (executor-flags.ts) mapped onto
+ * BuildOptions. This is the only place flags meet BuildOptions: the CLI
+ * applies them onto the defaults, the action (`extra_args`) onto what its
+ * inputs produced.
  */
 
 
-
-
-const BUILD_FLAGS = [
-    {
-        name: 'context',
-        short: 'c',
-        kind: 'string',
-        metavar: 'dir',
-        help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
-    },
-    {
-        name: 'dockerfile',
-        short: 'f',
-        kind: 'string',
-        metavar: 'path',
-        help: 'Dockerfile, relative to the context (default: Dockerfile)',
-    },
-    {
-        name: 'destination',
-        short: 'd',
-        kind: 'list',
-        metavar: 'ref',
-        help: 'Image reference to push to; repeat for several tags',
-    },
-    {
-        name: 'no-push',
-        kind: 'bool',
-        help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
-    },
-    {
-        name: 'tar-path',
-        kind: 'string',
-        metavar: 'file',
-        aliases: ['tarPath'],
-        help: 'Write the image as a docker-archive tarball',
-    },
-    { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
-    {
-        name: 'build-arg',
-        kind: 'list',
-        metavar: 'KEY[=value]',
-        help: 'Build argument; a bare KEY takes its value from the environment',
-    },
-    { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
-    { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
-    { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
-    {
-        name: 'image-name-with-digest-file',
-        kind: 'string',
-        metavar: 'file',
-        help: 'Write <destination>@<digest> lines to this file',
-    },
-    { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
-    { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
-    { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
-    {
-        name: 'skip-tls-verify-registry',
-        kind: 'list',
-        metavar: 'host',
-        help: 'Do not verify the TLS certificate of this registry',
-    },
-    {
-        name: 'registry-certificate',
-        kind: 'list',
-        metavar: 'host=file',
-        help: 'Trust this CA certificate file for a registry',
-    },
-    { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
-    { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
-    {
-        name: 'cache-ttl',
-        kind: 'duration',
-        metavar: 'duration',
-        help: 'Ignore cache entries older than this (default: 336h)',
-    },
-    { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
-    { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
-    { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
-    { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
-    {
-        name: 'compression',
-        kind: 'string',
-        metavar: 'gzip|zstd',
-        help: 'Compression of the layers the build makes (default: gzip)',
-    },
-    {
-        name: 'compression-level',
-        kind: 'int',
-        metavar: 'n',
-        help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
-    },
-    {
-        name: 'custom-platform',
-        kind: 'string',
-        metavar: 'os/arch',
-        aliases: ['platform', 'customPlatform'],
-        help: 'Target platform, e.g. linux/amd64 (default: the host)',
-    },
-    {
-        name: 'isolation',
-        kind: 'string',
-        metavar: 'mode',
-        help: 'RUN isolation: auto, chroot, rootless (default: auto)',
-    },
-    {
-        name: 'snapshot-mode',
-        kind: 'string',
-        metavar: 'mode',
-        aliases: ['snapshotMode'],
-        help: 'Layer snapshots: auto, overlay, walk (default: auto)',
-    },
-    {
-        name: 'workspace',
-        kind: 'string',
-        metavar: 'dir',
-        help: 'Build workspace directory (default: a temp dir)',
-    },
-    { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
-    { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 5)' },
-    {
-        name: 'verbosity',
-        short: 'v',
-        kind: 'string',
-        metavar: 'level',
-        help: 'Log level: error, warn, info, debug',
-    },
-    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
-    { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
-    { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
-    { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
-    { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
-    { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
-    { name: 'ignore-var-run', kind: 'bool', ignored: 'Kiln never captures host mounts' },
-    { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
-    { name: 'kaniko-dir', kind: 'string', ignored: 'use --workspace' },
-    { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
-    { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
-    { name: 'image-fs-extract-retry', kind: 'int', ignored: 'extraction does not retry' },
-];
 const KANIKO_SNAPSHOT_MODES = new Set(['full', 'redo', 'time']);
 function str(values, name) {
     return values.get(name);
@@ -43099,18 +43068,6 @@ function parseKeyValues(flag, items, env) {
             throw new UsageError(`--${flag} "${item}": expected KEY=value`);
     }
     return out;
-}
-function buildOptionsFromFlags(values, env, cwd) {
-    const context = contextDir(cwd, str(values, 'context') ?? '.');
-    const o = applyBuildFlags(defaultBuildOptions(context, external_node_path_default().join(context, DEFAULT_DOCKERFILE)), values, env, cwd);
-    if (o.push && o.destinations.length === 0) {
-        throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
-    }
-    o.sourceDateEpoch = sourceDateEpoch(env.SOURCE_DATE_EPOCH ?? o.buildArgs.get('SOURCE_DATE_EPOCH'));
-    // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
-    if (o.cache.enabled && !o.cache.repo)
-        o.cache.repo = defaultCacheRepo(o.destinations);
-    return o;
 }
 /**
  * --context as kaniko takes it: a directory, or `dir://<directory>`. kaniko's
@@ -43243,6 +43200,31 @@ function oneOf(flag, value, allowed) {
     if (allowed.includes(value))
         return value;
     throw new UsageError(`--${flag} "${value}": expected one of ${allowed.join(', ')}`);
+}
+
+;// CONCATENATED MODULE: ./src/cli/build-flags.ts
+/**
+ * `kiln build`'s argv → BuildOptions: the executor flags applied onto the
+ * defaults, plus what only the CLI does (a destination is required unless
+ * --no-push, SOURCE_DATE_EPOCH from the environment, kaniko's default cache
+ * repository).
+ */
+
+
+
+
+
+function buildOptionsFromFlags(values, env, cwd) {
+    const context = contextDir(cwd, values.get('context') ?? '.');
+    const o = applyBuildFlags(defaultBuildOptions(context, external_node_path_default().join(context, DEFAULT_DOCKERFILE)), values, env, cwd);
+    if (o.push && o.destinations.length === 0) {
+        throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
+    }
+    o.sourceDateEpoch = sourceDateEpoch(env.SOURCE_DATE_EPOCH ?? o.buildArgs.get('SOURCE_DATE_EPOCH'));
+    // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
+    if (o.cache.enabled && !o.cache.repo)
+        o.cache.repo = defaultCacheRepo(o.destinations);
+    return o;
 }
 
 ;// CONCATENATED MODULE: ./src/fs/root-path.ts
@@ -46454,7 +46436,7 @@ function parseSecurity(value) {
 
 
 
-const KNOWN = [
+const instruction_parser_KNOWN = [
     'ADD',
     'ARG',
     'CMD',
@@ -46734,7 +46716,7 @@ function typed(node, location) {
             return { kind: 'onbuild', ...base, expression, trigger };
         }
         default:
-            throw new LineError(`unknown instruction ${JSON.stringify(node.keywordAsWritten)}${suggestion(node.keyword, KNOWN)}`);
+            throw new LineError(`unknown instruction ${JSON.stringify(node.keywordAsWritten)}${suggestion(node.keyword, instruction_parser_KNOWN)}`);
     }
 }
 function healthConfig(node) {
@@ -49112,8 +49094,9 @@ function credentialError(registry, detail, hint) {
  * RegistryClient: the registry API over one transport per registry host —
  * manifests (get by tag or digest with verification, head, put) and blobs
  * (head, ranged get, verified streams). Pull and push are built on it in
- * pull.ts and push.ts. Options map onto BuildOptions (insecure registries,
- * skip-TLS-verify, CA files, push retries).
+ * pull.ts and push.ts. Its options are its own (RegistryClientOptions, like
+ * go-containerregistry's remote/options.go); the executor maps its build
+ * options onto them.
  */
 
 
@@ -49149,17 +49132,6 @@ class RegistryClient {
         this.chunkSize = opts.chunkSize;
         this.concurrency = Math.max(1, opts.concurrency ?? 3);
         this.reclaimer = opts.reclaimer ?? periodicMinorGc();
-    }
-    /** A client configured from the build options (credentials come from the front door). */
-    static fromBuildOptions(o, extra = {}) {
-        return new RegistryClient({
-            credentials: extra.credentials,
-            logger: extra.logger,
-            insecure: o.insecureRegistries,
-            skipTlsVerify: o.skipTlsVerifyRegistries,
-            caFiles: o.registryCertificates,
-            retry: { ...extra.retry, attempts: o.pushRetry },
-        });
     }
     /** The transport for a registry name (`docker.io`, `ghcr.io`, `127.0.0.1:5000`). */
     transport(registry) {
@@ -49359,6 +49331,7 @@ class RegistryClient {
 
 
 
+
 function selectOrUndefined(index, want) {
     try {
         return platform_selectManifest(index, want);
@@ -49412,7 +49385,7 @@ async function resolveManifest(client, ref, opts = {}) {
             operation: 'select platform',
             failure: 'platform',
             detail: `${ref} has no image for ${formatPlatform(want)}; it has: ${available.join(', ') || 'nothing but attestations'}`,
-            hint: 'Pick one of those with --platform (or FROM --platform=…), or use an image built for this platform',
+            hint: `Pick one of those with ${setting('platform')} (or FROM --platform=…), or use an image built for this platform`,
         });
     }
     pull_checkDescriptor(ref, chosen);
@@ -51281,6 +51254,23 @@ async function probeIsolation(kind, log) {
     return isUnavailable(s) ? s.unavailable : true;
 }
 
+;// CONCATENATED MODULE: ./src/executor/library-options.ts
+function registryClientOptions(o, extra) {
+    return {
+        credentials: extra.credentials,
+        logger: extra.logger,
+        insecure: o.insecureRegistries,
+        skipTlsVerify: o.skipTlsVerifyRegistries,
+        caFiles: o.registryCertificates,
+        retry: { attempts: o.pushRetry },
+    };
+}
+/** The cache's configuration; undefined when the build uses no cache. */
+function cacheConfig(o) {
+    const c = o.cache;
+    return c.enabled ? { repo: c.repo, dir: c.dir, ttlMs: c.ttlMs } : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/executor/steps/path-match.ts
 /**
  * Go's path.Match for one path segment, as BuildKit matches COPY/ADD source
@@ -51518,6 +51508,7 @@ function byteOrder(a, b) {
 
 
 
+
 class BuildSession {
     options;
     log;
@@ -51562,17 +51553,17 @@ class BuildSession {
     static async open(options, log, deps, settings) {
         const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace });
         const credentials = dockerConfigCredentials(options.dockerConfig ? { configPath: options.dockerConfig } : {});
-        const registry = deps.registry ?? RegistryClient.fromBuildOptions(options, { credentials, logger: log });
+        const registry = deps.registry ?? new RegistryClient(registryClientOptions(options, { credentials, logger: log }));
+        // The layer cache's own client: its retries are debug notes (an unreachable cache is one warning).
         const cacheRegistry = deps.registry ??
             (options.cache.enabled && options.cache.repo
-                ? RegistryClient.fromBuildOptions({ ...options, pushRetry: Math.min(options.pushRetry, 3) }, { credentials, logger: { ...log, warn: (m) => log.debug(m) } })
+                ? new RegistryClient(registryClientOptions({ ...options, pushRetry: Math.min(options.pushRetry, 3) }, { credentials, logger: { ...log, warn: (m) => log.debug(m) } }))
                 : registry);
         try {
             const cache = await createLayerCache({
-                options,
+                config: cacheConfig(options),
                 registry: cacheRegistry,
                 log,
-                workspaceRoot: workspace.root,
                 now: deps.now,
             });
             return new BuildSession(options, log, settings, workspace, registry, cacheRegistry, !deps.registry, cache, detectXattrs());
@@ -51931,36 +51922,38 @@ async function readImageFile(root, path) {
         await fh.close();
     }
 }
+/** The colon-separated fields of each record of /etc/passwd or /etc/group (blank lines and comments skipped). */
+function records(text) {
+    return text
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+        .map((line) => line.split(':'));
+}
 function parsePasswd(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (line.trim() === '' || line.startsWith('#'))
-            continue;
-        const f = line.split(':');
+    return records(text).flatMap((f) => {
         const uid = parseId(f[2] ?? '');
         const gid = parseId(f[3] ?? '');
-        if (uid === undefined || gid === undefined)
-            continue;
-        out.push({ name: f[0], uid, gid, home: f[5] ?? '' });
-    }
-    return out;
+        return uid === undefined || gid === undefined ? [] : [{ name: f[0], uid, gid, home: f[5] ?? '' }];
+    });
 }
 function parseGroup(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (line.trim() === '' || line.startsWith('#'))
-            continue;
-        const f = line.split(':');
+    return records(text).flatMap((f) => {
         const gid = parseId(f[2] ?? '');
         if (gid === undefined)
-            continue;
+            return [];
         const members = (f[3] ?? '')
             .split(',')
             .map((m) => m.trim())
             .filter((m) => m !== '');
-        out.push({ name: f[0], gid, members });
-    }
-    return out;
+        return [{ name: f[0], gid, members }];
+    });
+}
+/** A user or group name the image does not define. */
+function notFound(spec, kind, name, fileExists) {
+    const file = kind === 'user' ? '/etc/passwd' : '/etc/group';
+    const where = fileExists ? `searched the image's ${file}` : `the image has no ${file}`;
+    const fix = kind === 'user' ? 'useradd/adduser) or use a numeric uid' : 'groupadd/addgroup) or use a numeric gid';
+    return new UserResolutionError(`USER ${spec}: no ${kind} named "${name}" (${where}); add the ${kind} in an earlier RUN (${fix}`, spec, file);
 }
 /** Parses `uid:gid` where both are numeric or `root`. */
 function fastPath(spec) {
@@ -52000,8 +51993,7 @@ async function resolveUser(root, userSpec) {
     }
     else if (userArg !== '') {
         if (uidArg === undefined) {
-            const where = passwdText === undefined ? 'the image has no /etc/passwd' : "searched the image's /etc/passwd";
-            throw new UserResolutionError(`USER ${userSpec}: no user named "${userArg}" (${where}); add the user in an earlier RUN (useradd/adduser) or use a numeric uid`, userSpec, '/etc/passwd');
+            throw notFound(userSpec, 'user', userArg, passwdText !== undefined);
         }
         uid = uidArg;
     }
@@ -52017,8 +52009,7 @@ async function resolveUser(root, userSpec) {
             else if (gidArg !== undefined)
                 gid = gidArg;
             else {
-                const where = groupText === undefined ? 'the image has no /etc/group' : "searched the image's /etc/group";
-                throw new UserResolutionError(`USER ${userSpec}: no group named "${groupArg}" (${where}); add the group in an earlier RUN (groupadd/addgroup) or use a numeric gid`, userSpec, '/etc/group');
+                throw notFound(userSpec, 'group', groupArg, groupText !== undefined);
             }
         }
         else if (matched) {
@@ -53313,6 +53304,13 @@ function stageShell(image) {
     const s = image.config.config.Shell;
     return s && s.length > 0 ? [...s] : [...DEFAULT_SHELL];
 }
+/** A config set (ExposedPorts, Volumes: keys with `{}` values) with `keys` added. */
+function withKeys(set, keys) {
+    const out = { ...(set ?? {}) };
+    for (const k of keys)
+        out[k] = {};
+    return out;
+}
 function applyConfigInstruction(image, instr, state) {
     const created = state.created;
     const history = (createdBy) => ({ created, created_by: createdBy });
@@ -53366,25 +53364,16 @@ function applyConfigInstruction(image, instr, state) {
             })
                 .addHistory(history(`ENTRYPOINT ${goQuoteList(args)}`));
         }
-        case 'expose': {
-            const ports = exposedPorts(instr);
-            return image
-                .withConfig((c) => {
-                c.config.ExposedPorts = { ...(c.config.ExposedPorts ?? {}) };
-                for (const p of ports)
-                    c.config.ExposedPorts[p] = {};
-            })
-                .addHistory(history(`EXPOSE [${ports.join(' ')}]`));
-        }
+        case 'expose':
         case 'volume': {
-            const vols = volumes(instr);
+            // Both add keys to a set in the config.
+            const field = instr.kind === 'expose' ? 'ExposedPorts' : 'Volumes';
+            const keys = instr.kind === 'expose' ? exposedPorts(instr) : volumes(instr);
             return image
                 .withConfig((c) => {
-                c.config.Volumes = { ...(c.config.Volumes ?? {}) };
-                for (const v of vols)
-                    c.config.Volumes[v] = {};
+                c.config[field] = withKeys(c.config[field], keys);
             })
-                .addHistory(history(`VOLUME [${vols.join(' ')}]`));
+                .addHistory(history(`${instr.kind.toUpperCase()} [${keys.join(' ')}]`));
         }
         case 'user':
             return image
@@ -53883,11 +53872,164 @@ async function build(options, log, deps = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/flags/executor-flags.ts
+const BUILD_FLAGS = [
+    {
+        name: 'context',
+        short: 'c',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
+    },
+    {
+        name: 'dockerfile',
+        short: 'f',
+        kind: 'string',
+        metavar: 'path',
+        help: 'Dockerfile, relative to the context (default: Dockerfile)',
+    },
+    {
+        name: 'destination',
+        short: 'd',
+        kind: 'list',
+        metavar: 'ref',
+        help: 'Image reference to push to; repeat for several tags',
+    },
+    {
+        name: 'no-push',
+        kind: 'bool',
+        help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
+    },
+    {
+        name: 'tar-path',
+        kind: 'string',
+        metavar: 'file',
+        aliases: ['tarPath'],
+        help: 'Write the image as a docker-archive tarball',
+    },
+    { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
+    {
+        name: 'build-arg',
+        kind: 'list',
+        metavar: 'KEY[=value]',
+        help: 'Build argument; a bare KEY takes its value from the environment',
+    },
+    { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
+    { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
+    { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
+    {
+        name: 'image-name-with-digest-file',
+        kind: 'string',
+        metavar: 'file',
+        help: 'Write <destination>@<digest> lines to this file',
+    },
+    { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
+    { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
+    { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
+    {
+        name: 'skip-tls-verify-registry',
+        kind: 'list',
+        metavar: 'host',
+        help: 'Do not verify the TLS certificate of this registry',
+    },
+    {
+        name: 'registry-certificate',
+        kind: 'list',
+        metavar: 'host=file',
+        help: 'Trust this CA certificate file for a registry',
+    },
+    { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
+    { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
+    {
+        name: 'cache-ttl',
+        kind: 'duration',
+        metavar: 'duration',
+        help: 'Ignore cache entries older than this (default: 336h)',
+    },
+    { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
+    { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
+    { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
+    { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
+    {
+        name: 'compression',
+        kind: 'string',
+        metavar: 'gzip|zstd',
+        help: 'Compression of the layers the build makes (default: gzip)',
+    },
+    {
+        name: 'compression-level',
+        kind: 'int',
+        metavar: 'n',
+        help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
+    },
+    {
+        name: 'custom-platform',
+        kind: 'string',
+        metavar: 'os/arch',
+        aliases: ['platform', 'customPlatform'],
+        help: 'Target platform, e.g. linux/amd64 (default: the host)',
+    },
+    {
+        name: 'isolation',
+        kind: 'string',
+        metavar: 'mode',
+        help: 'RUN isolation: auto, chroot, rootless (default: auto)',
+    },
+    {
+        name: 'snapshot-mode',
+        kind: 'string',
+        metavar: 'mode',
+        aliases: ['snapshotMode'],
+        help: 'Layer snapshots: auto, overlay, walk (default: auto)',
+    },
+    {
+        name: 'workspace',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Build workspace directory (default: a temp dir)',
+    },
+    { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
+    { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 5)' },
+    {
+        name: 'verbosity',
+        short: 'v',
+        kind: 'string',
+        metavar: 'level',
+        help: 'Log level: error, warn, info, debug',
+    },
+    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
+    { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
+    { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
+    { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
+    { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
+    { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
+    { name: 'ignore-var-run', kind: 'bool', ignored: 'Kiln never captures host mounts' },
+    { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
+    { name: 'kaniko-dir', kind: 'string', ignored: 'use --workspace' },
+    { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
+    { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
+    { name: 'image-fs-extract-retry', kind: 'int', ignored: 'extraction does not retry' },
+];
+/** The flag (with the value a hint suggests) that sets a setting, as the CLI names it. */
+function cliSettingName(s, value) {
+    const v = value === undefined ? '' : ` ${value}`;
+    switch (s) {
+        case 'credentials':
+            return 'docker login, or the config.json in $DOCKER_CONFIG';
+        case 'platform':
+            return `--custom-platform${v}`;
+        default:
+            return `--${s}${v}`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli.ts
 /**
  * CLI entry: argv → BuildOptions → build(). Returns the exit code; the bin
  * script sets process.exitCode from it.
  */
+
+
 
 
 
@@ -53951,20 +54093,18 @@ async function main(argv, io) {
             io.stderr(`kiln: ${err.message}\n`);
             return 2;
         }
-        io.stderr(`kiln: error: ${err instanceof Error ? err.message : String(err)}\n`);
+        const message = err instanceof Error ? err.message : String(err);
+        io.stderr(`kiln: error: ${renderSettings(message, cliSettingName)}\n`);
         return 1;
     }
 }
+/** Library hints name settings by code (hints.ts): here they read as flags. */
 function cliLogger(io, verbosity) {
     const verbose = verbosity === 'debug' || verbosity === 'trace';
-    if (io.isTTY && !io.env.CI) {
-        return ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 });
-    }
-    return streamLogger({
-        verbose,
-        timestamps: !io.isTTY,
-        write: (line) => io.stderr(`${line}\n`),
-    });
+    const log = io.isTTY && !io.env.CI
+        ? ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 })
+        : streamLogger({ verbose, timestamps: !io.isTTY, write: (line) => io.stderr(`${line}\n`) });
+    return namingSettings(log, cliSettingName);
 }
 async function runBuild(argv, io) {
     const flags = parseFlags(argv, BUILD_FLAGS);

@@ -6,7 +6,6 @@
  */
 import path from 'node:path';
 import * as core from '@actions/core';
-import { restoreGhaCache, saveGhaCache } from '../cache/gha.js';
 import { build } from '../executor/build.js';
 import { probeIsolation } from '../executor/isolation/select.js';
 import type { BuildOptions } from '../executor/options.js';
@@ -18,6 +17,7 @@ import { errorAnnotation } from './annotations.js';
 import { type ActionPlan, toBuildOptions } from './build-options.js';
 import { type DockerConfig, writeDockerConfig } from './credentials.js';
 import { formatDuration } from './format.js';
+import { restoreGhaCache, saveGhaCache } from './gha-cache.js';
 import { type GithubContext, githubContextFromEnv } from './github-context.js';
 import { readInputs } from './inputs.js';
 import { computeOutputs } from './outputs.js';

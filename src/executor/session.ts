@@ -26,6 +26,7 @@ import { dockerConfigCredentials } from '../registry/credentials.js';
 import { pullImage } from '../registry/pull.js';
 import type { Isolation } from './isolation/isolation.js';
 import { createIsolation } from './isolation/select.js';
+import { cacheConfig, registryClientOptions } from './library-options.js';
 import { RunMountServices } from './mounts/run-mount-services.js';
 import type { BuildOptions } from './options.js';
 import { unmountUnder } from './snapshot/overlay.js';
@@ -99,23 +100,26 @@ export class BuildSession {
     const credentials = dockerConfigCredentials(
       options.dockerConfig ? { configPath: options.dockerConfig } : {},
     );
-    const registry = deps.registry ?? RegistryClient.fromBuildOptions(options, { credentials, logger: log });
+    const registry =
+      deps.registry ?? new RegistryClient(registryClientOptions(options, { credentials, logger: log }));
+    // The layer cache's own client: its retries are debug notes (an unreachable cache is one warning).
     const cacheRegistry =
       deps.registry ??
       (options.cache.enabled && options.cache.repo
-        ? RegistryClient.fromBuildOptions(
-            { ...options, pushRetry: Math.min(options.pushRetry, 3) },
-            { credentials, logger: { ...log, warn: (m: string) => log.debug(m) } },
+        ? new RegistryClient(
+            registryClientOptions(
+              { ...options, pushRetry: Math.min(options.pushRetry, 3) },
+              { credentials, logger: { ...log, warn: (m: string) => log.debug(m) } },
+            ),
           )
         : registry);
     try {
       const xattrs = detectXattrs();
       const runMounts = await RunMountServices.open(options, workspace, log, xattrs);
       const cache = await createLayerCache({
-        options,
+        config: cacheConfig(options),
         registry: cacheRegistry,
         log,
-        workspaceRoot: workspace.root,
         now: deps.now,
       });
       return new BuildSession(

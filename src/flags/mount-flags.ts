@@ -7,7 +7,7 @@
  *   --allow  security.insecure | network.host
  */
 import { ENTITLEMENTS, type Entitlement, type SecretSource, type SshSource } from '../executor/options.js';
-import { UsageError } from './flags.js';
+import { UsageError } from './parser.js';
 
 /** Splits a CSV record the way Go's encoding/csv does for one line (quotes group, "" is a quote). */
 function csv(text: string): string[] {
