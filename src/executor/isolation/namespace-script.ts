@@ -163,16 +163,16 @@ export function buildScript(s: ScriptInput): string {
     for (const p of s.pipes)
       L.push(`: > ${dev}/pipes/${q(p.name)}`, `${mount} --bind -o ro ${q(p.file)} ${dev}/pipes/${q(p.name)}`);
   }
-  if (insecure) {
-    // --security=insecure: the host's device nodes too (a privileged container's /dev).
-    L.push(
-      `for d in /dev/*; do if [ -c "$d" ] || [ -b "$d" ]; then n=\${d##*/}; if [ ! -e ${dev}/"$n" ]; then : > ${dev}/"$n"; ${mount} --bind "$d" ${dev}/"$n"; fi; fi; done`,
-    );
-  }
   L.push(`${ln} -s /proc/self/fd ${dev}/fd`);
   ['stdin', 'stdout', 'stderr'].forEach((n, i) => {
     L.push(`${ln} -s /proc/self/fd/${i} ${dev}/${n}`);
   });
+  if (insecure) {
+    // --security=insecure: the host's device nodes too (a privileged container's /dev).
+    L.push(
+      `for d in /dev/*; do if [ ! -L "$d" ] && { [ -c "$d" ] || [ -b "$d" ]; }; then n=\${d##*/}; if [ ! -e ${dev}/"$n" ] && [ ! -L ${dev}/"$n" ]; then : > ${dev}/"$n"; ${mount} --bind "$d" ${dev}/"$n"; fi; fi; done`,
+    );
+  }
 
   // /sys read-only (a user namespace without its own network namespace cannot mount sysfs: bind it).
   const sys = at(s.mounts.sys);
