@@ -13,14 +13,16 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDockerfile } from '../../src/dockerfile/dockerfile.js';
 import {
   type BuiltImage,
   buildWithBuildah,
   checkImage,
   compareImages,
+  type DiffCase,
   type DifferentialLab,
   formatComparison,
   fromRegistry,
@@ -29,6 +31,7 @@ import {
   type PreparedCase,
   prepareCase,
   runCommand,
+  secretArgs,
   startLab,
 } from '../lab/differential.js';
 import { removeMountStubs } from '../lab/intended-differences.js';
@@ -86,25 +89,74 @@ async function buildWithBuildKit(
   const args = ['build', '--network', 'host', '--progress', 'plain', '-f', p.referenceDockerfile, '-t', ref];
   for (const [k, v] of Object.entries(p.buildArgs)) args.push('--build-arg', `${k}=${v}`);
   if (p.case.target) args.push('--target', p.case.target);
-  args.push('--no-cache', p.context);
+  args.push(...secretArgs(p), '--no-cache', p.context);
   const startedAt = nowSeconds();
   const log = await runCommand(DOCKER, args, { env });
   await runCommand(DOCKER, ['push', ref], { env });
   return fromRegistry(ref, p, 'buildkit', startedAt, log);
 }
 
+/** The RUN --mount targets of a Dockerfile (absolute ones, defaults of secrets and agents included). */
+function mountTargets(text: string): string[] {
+  const out: string[] = [];
+  for (const stage of parseDockerfile(text, 'Dockerfile').stages) {
+    for (const instr of stage.instructions) {
+      if (instr.kind !== 'run') continue;
+      let ssh = 0;
+      for (const m of instr.mounts) {
+        const id = m.options.id ?? m.source ?? '';
+        const target =
+          m.target ??
+          (m.type === 'secret' && m.options.env === undefined
+            ? `/run/secrets/${id.split('/').pop()}`
+            : m.type === 'ssh'
+              ? `/run/buildkit/ssh_agent.${ssh}`
+              : undefined);
+        if (m.type === 'ssh') ssh++;
+        if (target?.startsWith('/')) out.push(target.replace(/\/+$/, ''));
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Where Docker 20.10's BuildKit (v0.8) differs from current BuildKit, which
  * Kiln follows; applied to BuildKit's image here only:
  * - it leaves empty /dev, /proc, /sys after a RUN (run-mount-stubs);
+ * - it leaves the mount points it made for RUN --mount targets, with the
+ *   parents it made for them: current BuildKit removes each that is still
+ *   empty (MountStubsCleaner, recursive for Dockerfiles, moby/buildkit#3307
+ *   and llb's RemoveMountStubsRecursive), so an empty entry at a mount
+ *   target, or above one, that the reference lacks goes;
  * - directories inside a tree COPY'd from the context get the time of the
  *   context transfer, not their own: fixed by tonistiigi/fsutil#139
  *   ("receiver: re-apply directory timestamps after copying", BuildKit 0.11);
  *   buildah keeps them, as current BuildKit does.
  */
-function currentBuildKit(buildkit: BuiltImage, reference: BuiltImage): string[] {
+function currentBuildKit(
+  buildkit: BuiltImage,
+  reference: BuiltImage,
+  c: DiffCase,
+  dockerfile: string,
+): string[] {
   const quirks: string[] = [];
   if (removeMountStubs(buildkit.tree)) quirks.push('/dev,/proc,/sys stubs');
+  const normalized = normalizedReference(reference, c).image.tree;
+  for (const target of mountTargets(dockerfile)) {
+    for (let p = target; p !== '' && p !== '/'; p = p.slice(0, p.lastIndexOf('/'))) {
+      const e = buildkit.tree.get(p);
+      if (normalized.has(p)) break;
+      if (!e) continue; // (0.8 removes some file stubs itself, not their parents)
+      const empty =
+        e.type === 'dir'
+          ? ![...buildkit.tree.keys()].some((k) => k.startsWith(`${p}/`))
+          : e.type === 'file' && e.size === 0;
+      if (!empty) break;
+      buildkit.tree.delete(p);
+      quirks.push(`${p} mount stub`);
+    }
+  }
   for (const [p, e] of buildkit.tree) {
     const r = reference.tree.get(p);
     if (
@@ -146,7 +198,7 @@ async function main(): Promise<void> {
         console.log(`✗ ${c.name}: build failed: ${(e as Error).message}`);
         continue;
       }
-      const quirks = currentBuildKit(buildkit, reference);
+      const quirks = currentBuildKit(buildkit, reference, c, await readFile(p.referenceDockerfile, 'utf8'));
       if (quirks.length) console.log(`  (BuildKit 0.8 quirks set aside: ${quirks.join(', ')})`);
       const own = checkImage(normalizedReference(reference, c).image, c);
       const cmp = compareImages(reference, buildkit, c);
