@@ -135,6 +135,26 @@ RUN --mount=type=secret,id=token,env=TOKEN env | cut -d= -f1 | grep TOKEN > /env
       expect(await run()).toBe('miss');
     });
 
+    test('a relative target is under WORKDIR; rw writes to a context mount are discarded, the context untouched', async () => {
+      const ctx = await lab.context({
+        Dockerfile: `FROM ${lab.base}\nWORKDIR /app\nRUN --mount=type=bind,source=conf,target=conf,rw cat conf/a > seen && echo changed > conf/a && echo new > conf/b\nRUN --mount=type=bind,target=ctx cat ctx/conf/a > after && ls ctx/conf > listing\n`,
+        'conf/a': 'original\n',
+      });
+      const o = lab.options(ctx);
+      o.push = false;
+      o.ociLayoutPath = path.join(lab.tmp, 'rw-oci');
+      const { error } = await buildLogged(o);
+      expect(error).toBeUndefined();
+      expect(await fs.readFile(path.join(ctx, 'conf/a'), 'utf8')).toBe('original\n');
+      expect(await fs.readdir(path.join(ctx, 'conf'))).toEqual(['a']);
+      const tars = (await allBytes(o.ociLayoutPath!)).map((f) => f.bytes.toString('latin1'));
+      expect(tars.some((t) => t.includes('app/seen') && t.includes('original\n'))).toBe(true);
+      expect(tars.some((t) => t.includes('app/after') && t.includes('original\n') && t.includes('a\n'))).toBe(
+        true,
+      );
+      expect(tars.some((t) => t.includes('app/conf') || t.includes('app/ctx'))).toBe(false);
+    });
+
     test('cache mounts persist in the cache directory between builds, and travel in an archive', async () => {
       const ctx = await lab.context({
         Dockerfile: `FROM ${lab.base}\nARG N\nRUN --mount=type=cache,target=/var/cache/app,sharing=locked echo "build $N" >> /var/cache/app/log && cp /var/cache/app/log /seen\n`,
