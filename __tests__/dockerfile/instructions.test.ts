@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfile words under test use ${...}
 import { describe, expect, test } from '@jest/globals';
 import { parseDockerfile, parseInstruction, parseOnbuildTrigger } from '../../src/dockerfile/dockerfile.js';
 import { DockerfileError } from '../../src/dockerfile/errors.js';

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { defaultCacheRepo } from '../cache/create.js';
 import { type BuildOptions, defaultBuildOptions } from '../executor/options.js';
 import { parseReference } from '../image/reference.js';
+import type { CacheMountsPlan } from './cache-mounts-gha.js';
 import { applyExtraArgs, extraVerbosity } from './extra-args.js';
 import type { GhaCachePlan } from './gha-cache.js';
 import { buildSha, type GithubContext } from './github-context.js';
@@ -40,6 +41,8 @@ export interface ActionPlan {
   cacheBackend: CacheBackend | 'off';
   /** Set when cacheBackend is gha: main.ts restores/saves dir with @actions/cache. */
   ghaCache?: GhaCachePlan;
+  /** Set with cache_mounts: main.ts restores/saves the cache mounts archive with @actions/cache. */
+  cacheMounts?: CacheMountsPlan;
   registry: RegistryTarget;
   /** Undefined: anonymous (no password, or a GitHub token withheld from a foreign registry). */
   credentials?: RegistryCredentials;
@@ -53,13 +56,18 @@ export function looksLikeGithubToken(password: string): boolean {
   return GITHUB_TOKEN.test(password.trim());
 }
 
-function ghaCacheKeys(inputs: ActionInputs, github: GithubContext, dir: string): GhaCachePlan {
+/** Actions cache keys of this Dockerfile and target: `<kind><scope>-<commit>`, restored by prefix. */
+function ghaKeys(
+  inputs: ActionInputs,
+  github: GithubContext,
+  kind: string,
+): { key: string; restoreKeys: string[] } {
   const scope = createHash('sha256')
     .update(`${path.relative(github.workspace, inputs.dockerfile)}\0${inputs.target}`)
     .digest('hex')
     .slice(0, 12);
-  const prefix = `kiln-${scope}-`;
-  return { dir, key: `${prefix}${buildSha(github) || github.runId}`, restoreKeys: [prefix] };
+  const prefix = `${kind}${scope}-`;
+  return { key: `${prefix}${buildSha(github) || github.runId}`, restoreKeys: [prefix] };
 }
 
 export function toBuildOptions(
@@ -127,8 +135,19 @@ export function toBuildOptions(
       o.cache.dir = inputs.cacheDirectory || path.join(runnerTemp, 'kiln-cache');
     } else {
       o.cache.dir = inputs.cacheDirectory || path.join(runnerTemp, 'kiln-gha-cache');
-      ghaCache = ghaCacheKeys(inputs, github, o.cache.dir);
+      ghaCache = { dir: o.cache.dir, ...ghaKeys(inputs, github, 'kiln-') };
     }
+  }
+
+  // RUN --mount: secrets, agents; cache mounts kept with cache_directory, carried by the Actions cache with cache_mounts.
+  o.secrets = [...inputs.secrets];
+  o.ssh = [...inputs.ssh];
+  if (inputs.cacheDirectory) o.cacheMounts.dir = path.join(inputs.cacheDirectory, 'cache-mounts');
+  let cacheMounts: CacheMountsPlan | undefined;
+  if (inputs.cacheMounts) {
+    o.cacheMounts.dir ??= path.join(runnerTemp, 'kiln-cache-mounts');
+    o.cacheMounts.archive = path.join(runnerTemp, 'kiln-cache-mounts.tgz');
+    cacheMounts = { archive: o.cacheMounts.archive, ...ghaKeys(inputs, github, 'kiln-mounts-') };
   }
 
   // extra_args last: kaniko flags override or add to what the inputs set.
@@ -179,6 +198,7 @@ export function toBuildOptions(
       debug,
       cacheBackend: o.cache.enabled ? backend : 'off',
       ghaCache,
+      ...(cacheMounts ? { cacheMounts } : {}),
       registry: inputs.registry,
       credentials,
       warnings,

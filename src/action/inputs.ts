@@ -5,7 +5,7 @@
  * problem names its input. Keys follow action.yml (snake_case → camelCase).
  */
 import path from 'node:path';
-import type { IsolationRequest } from '../executor/options.js';
+import type { IsolationRequest, SecretSource, SshSource } from '../executor/options.js';
 import { parseDuration } from '../flags/parser.js';
 import { type ExtraArgs, parseExtraArgs } from './extra-args.js';
 import type { GithubContext } from './github-context.js';
@@ -18,6 +18,7 @@ import {
   splitLines,
   splitTagList,
 } from './list-input.js';
+import { secretInputs, sshInput } from './secret-inputs.js';
 
 /** Every input of action.yml (a test keeps the two in step). */
 export const INPUT_NAMES = [
@@ -47,6 +48,11 @@ export const INPUT_NAMES = [
   'isolation',
   'extra_args',
   'debug',
+  'secrets',
+  'secret-files',
+  'secret-envs',
+  'ssh',
+  'cache_mounts',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 
@@ -107,6 +113,10 @@ export interface ActionInputs {
   isolation: IsolationRequest;
   extraArgs: ExtraArgs;
   debug: boolean;
+  /** `secrets`, `secret-files`, `secret-envs` (values and files read later, by the build). */
+  secrets: SecretSource[];
+  ssh: SshSource[];
+  cacheMounts: boolean;
   /** Things to tell the user that do not stop the build. */
   warnings: string[];
 }
@@ -219,6 +229,13 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
     isolation: oneOf(problems, 'isolation', get('isolation'), ISOLATIONS) ?? 'auto',
     extraArgs,
     debug: parseBool(problems, 'debug', get('debug'), false),
+    secrets: secretInputs(
+      { secrets: getInput('secrets'), files: getInput('secret-files'), envs: getInput('secret-envs') },
+      workspace,
+      problems,
+    ),
+    ssh: sshInput(getInput('ssh'), workspace, problems),
+    cacheMounts: parseBool(problems, 'cache_mounts', get('cache_mounts'), false),
     warnings,
   };
 

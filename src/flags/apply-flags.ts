@@ -137,9 +137,13 @@ export function applyBuildFlags(
   }
   for (const item of list(values, 'ssh')) {
     const ssh = parseSshFlag(item);
-    o.ssh = [...o.ssh.filter((x) => x.id !== ssh.id), { ...ssh, paths: ssh.paths.map((p) => path.resolve(cwd, p)) }];
+    o.ssh = [
+      ...o.ssh.filter((x) => x.id !== ssh.id),
+      { ...ssh, paths: ssh.paths.map((p) => path.resolve(cwd, p)) },
+    ];
   }
-  for (const item of list(values, 'allow')) for (const e of parseAllowFlag(item)) if (!o.allow.includes(e)) o.allow.push(e);
+  for (const item of list(values, 'allow'))
+    for (const e of parseAllowFlag(item)) if (!o.allow.includes(e)) o.allow.push(e);
   if (has('compression')) o.compression = oneOf('compression', str(values, 'compression')!, ['gzip', 'zstd']);
   const level = values.get('compression-level') as number | undefined;
   if (level !== undefined) {
