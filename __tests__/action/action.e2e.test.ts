@@ -16,6 +16,7 @@ import { parseReference } from '../../src/image/reference.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { staticCredentials } from '../../src/registry/credentials.js';
 import { BUSYBOX_FIXTURE_BINARIES, pushBusyboxImage } from '../lab/busybox-fixture.js';
+import { type GitServers, startGitServers } from '../lab/git-server.js';
 import { describeWith } from '../lab/prereq.js';
 import { startRegistry, type TestRegistry } from '../lab/registry.js';
 import {
@@ -231,6 +232,68 @@ describeWith(
         /^::error title=Dockerfile error,file=Dockerfile,line=3::Dockerfile:3: .*FROBNICATE/i,
       );
       expect(r.outputs.size).toBe(0);
+    });
+
+    test('a build check finding is a warning annotation on its Dockerfile line; the build goes on', async () => {
+      const j = await job({
+        Dockerfile: `FROM ${registry.host}/base/busybox:1\nMAINTAINER me@example.org\nCMD cat /etc/passwd\n`,
+      });
+      const r = await runAction({
+        node: NODE24,
+        script,
+        job: j,
+        inputs: {
+          registry: registry.host,
+          image: 'team/checked',
+          username: registry.username!,
+          password: registry.password!,
+        },
+      });
+      expectSuccess(r);
+      const warnings = r.stdout.split('\n').filter((l) => l.startsWith('::warning'));
+      expect(warnings).toEqual([
+        '::warning title=MaintainerDeprecated,file=Dockerfile,line=2,endLine=2::MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label (https://docs.docker.com/go/dockerfile/rule/maintainer-deprecated/)',
+        '::warning title=JSONArgsRecommended,file=Dockerfile,line=3,endLine=3::JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (https://docs.docker.com/go/dockerfile/rule/json-args-recommended/)',
+      ]);
+    });
+
+    test("a git context (build-push-action's context: <repo>.git#ref:subdir) is fetched, built and removed", async () => {
+      let git: GitServers | undefined;
+      try {
+        git = await startGitServers();
+        const { commits } = await git.repo('site', [
+          {
+            files: {
+              'docker/Dockerfile': `FROM ${registry.host}/base/busybox:1\nCOPY page.html /srv/\n`,
+              'docker/page.html': '<p>from git</p>\n',
+            },
+            message: 'site',
+          },
+        ]);
+        const j = await job({});
+        const r = await runAction({
+          node: NODE24,
+          script,
+          job: j,
+          inputs: {
+            registry: registry.host,
+            image: 'team/from-git',
+            username: registry.username!,
+            password: registry.password!,
+            context: `${git.httpUrl}/site.git#main:docker`,
+            'github-token': 'ghs_notSentToOtherHosts1',
+          },
+        });
+        expectSuccess(r);
+        expect(r.stdout).toContain(`context: ${git.httpUrl}/site.git#main:docker at ${commits[0]}`);
+        expect(git.authHeaders).toEqual([]);
+        expect((await fs.readdir(j.runnerTemp)).filter((n) => n.startsWith('kiln-git-context-'))).toEqual([]);
+        expect(r.outputs.get('image')).toMatch(
+          new RegExp(`^${registry.host}/team/from-git:${SHA.slice(0, 7)}`),
+        );
+      } finally {
+        await git?.stop();
+      }
     });
 
     test('bad inputs fail before any build, naming each input', async () => {

@@ -15,14 +15,17 @@
  * - settings that library hints name by code (hints.ts) read as inputs.
  */
 import { renderSettings } from '../hints.js';
-import type { Logger } from '../log.js';
+import type { FileLocation, Logger } from '../log.js';
 import { actionSettingName } from './setting-names.js';
 
 /** The part of @actions/core the logger uses. */
 export interface CoreLog {
   info(message: string): void;
   debug(message: string): void;
-  warning(message: string): void;
+  warning(
+    message: string,
+    properties?: { title?: string; file?: string; startLine?: number; endLine?: number },
+  ): void;
   error(message: string): void;
   startGroup(name: string): void;
   endGroup(): void;
@@ -100,6 +103,21 @@ export function actionLogger(core: CoreLog, opts: ActionLoggerOptions = {}): Act
     info: print,
     // Annotations: the toolkit escapes their text, so no command can hide in them.
     warn: (message) => core.warning(redact(message)),
+    // A check finding: a warning annotation on the Dockerfile line (build-push-action does the same).
+    // Outside the workspace GitHub cannot place it on a file: the location stays in the text.
+    warnAt(message: string, at: FileLocation) {
+      const file = at.file.split('\\').join('/');
+      if (file.startsWith('../') || file.startsWith('/')) {
+        core.warning(redact(`${file}:${at.line}: ${message}`), at.title ? { title: at.title } : {});
+        return;
+      }
+      core.warning(redact(message), {
+        ...(at.title ? { title: at.title } : {}),
+        file,
+        startLine: at.line,
+        ...(at.endLine !== undefined ? { endLine: at.endLine } : {}),
+      });
+    },
     error: (message) => core.error(redact(message)),
     async group(name, fn) {
       if (depth > 0) {

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { IsolationRequest, SecretSource, SshSource } from '../executor/options.js';
 import { parseDuration } from '../flags/parser.js';
+import { parseGitContext } from '../git/context.js';
 import { type ExtraArgs, parseExtraArgs } from './extra-args.js';
 import type { GithubContext } from './github-context.js';
 import { parseRegistryInput, type RegistryTarget } from './image-name.js';
@@ -48,6 +49,7 @@ export const INPUT_NAMES = [
   'isolation',
   'extra_args',
   'debug',
+  'github-token',
   'secrets',
   'secret-files',
   'secret-envs',
@@ -92,6 +94,13 @@ export interface ActionInputs {
   password: string;
   /** Absolute build context (`path`, or its alias `context`). */
   context: string;
+  /**
+   * A git repository as the context (`context: https://github.com/o/r.git#ref:subdir`),
+   * fetched before the build; `dockerfile` is then relative to the checkout.
+   */
+  gitContext?: { url: string; dockerfile: string };
+  /** `github-token`: for git sources on GitHub's hosts (git contexts, ADD); never printed. */
+  githubToken: string;
   /** Absolute Dockerfile (`build_file` relative to the context, or `file` relative to the workspace). */
   dockerfile: string;
   buildArgs: Map<string, string>;
@@ -170,7 +179,11 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
   if (contextInput && pathInput && pathInput !== DEFAULTS.path && pathInput !== contextInput) {
     problems.add('context', `"${contextInput}" conflicts with path "${pathInput}"; set only one of them`);
   }
-  const context = path.resolve(workspace, contextInput || pathInput || DEFAULTS.path);
+  const contextValue = contextInput || pathInput || DEFAULTS.path;
+  const gitRef = problems.guard('context', undefined, () =>
+    parseGitContext(contextValue, { kanikoGit: false, env: {} }),
+  );
+  const context = gitRef ? workspace : path.resolve(workspace, contextValue);
 
   // `build_file` is relative to the context (aevea); `file` to the workspace (build-push-action).
   const buildFile = get('build_file');
@@ -181,6 +194,10 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
     problems.add('file', `"${file}" conflicts with build_file "${buildFile}"; set only one of them`);
   }
   const dockerfile = fromFile ?? fromBuildFile;
+  // In a git context the Dockerfile is a path in the repository (build-push-action's file).
+  const gitContext = gitRef
+    ? { url: contextValue, dockerfile: file || buildFile || DEFAULTS.buildFile }
+    : undefined;
 
   const shaText = get('sha_length');
   let shaLength: number = DEFAULTS.shaLength;
@@ -212,6 +229,8 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
     username: get('username') || github.actor,
     password: getInput('password'),
     context,
+    ...(gitContext ? { gitContext } : {}),
+    githubToken: getInput('github-token'),
     dockerfile,
     buildArgs: keyValues(problems, 'build_args', splitLines(getInput('build_args'))),
     labels: keyValues(problems, 'labels', splitLabelList(getInput('labels'))),

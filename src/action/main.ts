@@ -4,12 +4,15 @@
  * and job summary. Every failure ends in one annotation (on the Dockerfile's
  * line when it is a Dockerfile error) and a failed step.
  */
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { build } from '../executor/build.js';
 import { probeIsolation } from '../executor/isolation/select.js';
 import type { BuildOptions } from '../executor/options.js';
 import type { BuildResult } from '../executor/result.js';
+import { type FetchedContext, fetchGitContext, gitContextAuth, parseGitContext } from '../git/context.js';
+import { Interrupts } from '../interrupt.js';
 import type { Logger } from '../log.js';
 import { dockerConfigPath } from '../registry/credentials.js';
 import { type ActionLogger, actionLogger } from './action-logger.js';
@@ -22,6 +25,7 @@ import { restoreGhaCache, saveGhaCache } from './gha-cache.js';
 import { type GithubContext, githubContextFromEnv } from './github-context.js';
 import { readInputs } from './inputs.js';
 import { computeOutputs } from './outputs.js';
+import { AUTH_DIR_STATE } from './post.js';
 import { privilegedBuild, probeSudo } from './privileged-build.js';
 import { choosePrivileges, type Execution, readDockerfileNeeds } from './privileges.js';
 import { maskSecrets, maskSecretsInput } from './secret-inputs.js';
@@ -47,9 +51,10 @@ async function runBuild(
   log: ActionLogger,
   action: ActionPlan,
   github: GithubContext,
+  interrupts: Interrupts,
 ): Promise<BuildResult> {
   try {
-    if (execution.kind === 'in-process') return await build(options, log);
+    if (execution.kind === 'in-process') return await build(options, log, { interrupt: interrupts });
     return await privilegedBuild(options, {
       log,
       verbose: action.debug,
@@ -95,11 +100,15 @@ export async function run(): Promise<void> {
   let workspace = process.cwd();
   const log: ActionLogger = actionLogger(core);
   let dockerConfig: DockerConfig | undefined;
+  let gitContext: FetchedContext | undefined;
+  // A cancelled job (SIGINT, then SIGTERM) stops the build and removes the credentials.
+  const interrupts = Interrupts.install({ notify: (m) => log.warn(m) });
   try {
     const github = githubContextFromEnv(process.env);
     workspace = github.workspace;
     // Masked before anything can print it, even an input error.
     log.secret(core.getInput('password'));
+    log.secret(core.getInput('github-token'));
     maskSecretsInput(core.getInput('secrets'), (s) => log.secret(s));
     const inputs = readInputs((name) => core.getInput(name), github);
     log.secret(inputs.password);
@@ -109,7 +118,14 @@ export async function run(): Promise<void> {
     log.setVerbose(action.debug);
     options.skipUnchangedDigest = action.skipUnchangedDigest;
     options.sourceDateEpoch ??= github.sourceDateEpoch;
+    // ADD of a GitHub repository: the token goes to GitHub's hosts only.
+    if (inputs.githubToken) options.gitAuthToken = inputs.githubToken;
     for (const w of action.warnings) log.warn(w);
+    if (inputs.gitContext) {
+      gitContext = await fetchContext(inputs.gitContext, inputs.githubToken, github.runnerTemp, log);
+      options.context = gitContext.dir;
+      options.dockerfile = path.resolve(gitContext.dir, inputs.gitContext.dockerfile);
+    }
 
     const execution = await log.group('Kiln: plan', async () => {
       describePlan(log, options, action, github);
@@ -130,13 +146,17 @@ export async function run(): Promise<void> {
         warn: (m) => log.warn(m),
       });
       options.dockerConfig = dockerConfig.path;
+      // SIGKILL leaves it: the post step removes it then.
+      core.saveState(AUTH_DIR_STATE, dockerConfig.dir);
+      const dir = dockerConfig.dir;
+      interrupts.onExit(() => rmSync(dir, { recursive: true, force: true }));
     }
     // cache_backend gha: the local cache directory travels between runs in the Actions cache.
     const restored = action.ghaCache ? await restoreGhaCache(action, log) : undefined;
     // cache_mounts: so does the archive of the RUN cache mounts.
     const mountsRestored = action.cacheMounts ? await restoreCacheMounts(action.cacheMounts, log) : undefined;
 
-    const result = await runBuild(options, execution, log, action, github);
+    const result = await runBuild(options, execution, log, action, github, interrupts);
     if (action.ghaCache) await saveGhaCache(action, log, restored, { ttlMs: options.cache.ttlMs });
     if (action.cacheMounts) await saveCacheMounts(action.cacheMounts, log, mountsRestored ?? {});
 
@@ -148,8 +168,36 @@ export async function run(): Promise<void> {
     for (const r of action.references) log.info(`${done}: ${r}`);
     log.info(`done in ${formatDuration(Date.now() - started)}`);
   } catch (err) {
+    if (interrupts.exitCode() !== undefined) {
+      await dockerConfig?.cleanup();
+      core.setFailed(`the build was stopped by ${(interrupts.signal.reason as Error).message}`);
+      interrupts.exitInterrupted();
+      return;
+    }
     fail(err, workspace, log.redact);
   } finally {
     await dockerConfig?.cleanup();
+    await gitContext?.cleanup();
+    interrupts.uninstall();
   }
+}
+
+/** A git context (build-push-action's `context: https://github.com/o/r.git#ref`), fetched into RUNNER_TEMP. */
+async function fetchContext(
+  spec: { url: string },
+  token: string,
+  tempRoot: string,
+  log: Logger,
+): Promise<FetchedContext> {
+  return log.group('Kiln: git context', async () => {
+    const ref = parseGitContext(spec.url, { kanikoGit: false, env: {} })!;
+    const auth = gitContextAuth(ref, { GITHUB_SERVER_URL: process.env.GITHUB_SERVER_URL }, token);
+    const fetched = await fetchGitContext(ref, {
+      parent: tempRoot,
+      ...(auth ? { auth } : {}),
+      log: (l) => log.info(l),
+    });
+    log.info(`context: ${fetched.name} at ${fetched.commit}`);
+    return fetched;
+  });
 }

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { explainWrite } from '../fs/disk-full.js';
 import type { Layer } from '../image/blob.js';
 import type { Logger } from '../log.js';
 import { BackgroundQueue } from './background.js';
@@ -94,11 +95,13 @@ export class LocalLayerCache implements LayerCache {
       };
     }
     const tmp = this.blobs.tempPath('entry');
-    await fs.writeFile(tmp, `${JSON.stringify(entry)}\n`);
-    await fs.rename(tmp, this.entryPath(key)).catch(async (e: unknown) => {
+    try {
+      await fs.writeFile(tmp, `${JSON.stringify(entry)}\n`);
+      await fs.rename(tmp, this.entryPath(key));
+    } catch (e) {
       await fs.rm(tmp, { force: true });
-      throw e;
-    });
+      throw explainWrite(e, this.entryPath(key));
+    }
   }
 
   keepLayer(layer: Layer): Layer {

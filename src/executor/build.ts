@@ -4,10 +4,12 @@
  * (workspace, mounts, registry clients) is disposed of at the end, whatever
  * happened.
  */
+import { checkDockerfile, reportFindings } from '../dockerfile/checks/build-checks.js';
 import { DockerfileError } from '../dockerfile/errors.js';
 import type { Logger } from '../log.js';
 import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
+import { guardOutputs } from './partial-outputs.js';
 import { planWithBaseImages, prepareBuild, stagePlatform } from './plan.js';
 import type { BuildResult, StepReport } from './result.js';
 import { scheduleStages } from './schedule.js';
@@ -37,6 +39,15 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   let releasing: Promise<unknown> | undefined;
   try {
     const plan = await planWithBaseImages(prepared, (ref, platform) => session.pullImage(ref, platform));
+    // Build checks: warnings on their lines; with `# check=error=true` they stop the build here.
+    const checks = await checkDockerfile(prepared.df, {
+      ...prepared.planOptions,
+      stages: plan.stages.map((p) => p.index),
+      dockerignore: prepared.ignore.matcher,
+      pull: (ref, platform) => session.pullImage(ref, platform),
+    });
+    reportFindings(checks, log);
+    if (checks.error) throw checks.error;
     // Choosing the RUN sandbox and probing overlay need nothing from the images: without a
     // cache, do both while the bases are extracted. With one, RUN steps may all be hits.
     if (
@@ -90,7 +101,9 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
 
     // Nothing reads the stage roots any more: free them while the image is pushed.
     releasing = Promise.all([...finished.values()].map((s) => s.root.release()));
-    const out = await writeOutputs(session, image, prepared.destinations);
+    const out = await guardOutputs(session, options, () =>
+      writeOutputs(session, image, prepared.destinations),
+    );
     const result: BuildResult = {
       digest: image.digest(),
       configDigest: image.configDescriptor().digest,

@@ -112,6 +112,10 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** Push nothing when a destination tag already holds the built digest. */
   skipUnchangedDigest: boolean;
+  /** Build with Kiln's Dockerfile syntax whatever `# syntax=` names (--ignore-syntax). */
+  ignoreSyntax?: boolean;
+  /** Token for git sources on GitHub's hosts (ADD of a GitHub repository); a secret. */
+  gitAuthToken?: string;
   /** Build secrets for RUN --mount=type=secret. */
   secrets: SecretSource[];
   /** SSH agents for RUN --mount=type=ssh. */
@@ -142,7 +146,7 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     isolation: 'auto',
     snapshotMode: 'auto',
     keepWorkspace: false,
-    pushRetry: 5,
+    pushRetry: 8,
     skipUnchangedDigest: false,
     secrets: [],
     ssh: [],

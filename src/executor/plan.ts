@@ -33,7 +33,8 @@ export interface PreparedBuild {
   ignore: Dockerignore;
 }
 
-async function readDockerfile(file: string): Promise<string> {
+/** The Dockerfile's text; a missing or unreadable file is a DockerfileError naming it. */
+export async function readDockerfile(file: string): Promise<string> {
   try {
     return await fs.readFile(file, 'utf8');
   } catch (e) {
@@ -48,8 +49,11 @@ async function readDockerfile(file: string): Promise<string> {
 
 export async function prepareBuild(options: BuildOptions, log: Logger): Promise<PreparedBuild> {
   const display = path.relative(process.cwd(), options.dockerfile) || options.dockerfile;
-  const df = parseDockerfile(await readDockerfile(options.dockerfile), display);
-  for (const w of df.warnings) log.warn(`${display}:${w.line}: ${w.message}`);
+  const df = parseDockerfile(await readDockerfile(options.dockerfile), display, {
+    ignoreSyntax: options.ignoreSyntax,
+    override: options.buildArgs.get('BUILDKIT_SYNTAX'),
+  });
+  log.debug(df.syntax.description);
   const host = hostPlatform();
   const platform = options.platform ? parsePlatform(options.platform) : host;
   const planOptions: PlanOptions = {

@@ -56,9 +56,12 @@ export function contextDir(cwd: string, value: string): string {
       `--context "${value}": tar:// contexts are unpacked by the kiln command only; pass a directory here`,
     );
   }
+  const git = scheme === 'git' || scheme === 'https' || scheme === 'http' || scheme === 'ssh';
   throw new UsageError(
-    `--context "${value}": ${scheme}:// contexts are not supported; Kiln builds from a local directory ` +
-      `(fetch it first, e.g. git clone or tar -x, then pass --context <dir>)`,
+    git
+      ? `--context "${value}": git contexts are fetched by the kiln command (kiln build --context) and the action's context input, not here`
+      : `--context "${value}": ${scheme}:// contexts are not supported; Kiln builds from a local directory ` +
+          `(fetch it first, e.g. tar -x, then pass --context <dir>)`,
   );
 }
 
@@ -165,6 +168,7 @@ export function applyBuildFlags(
   }
   if (has('workspace')) o.workspace = resolveOpt(cwd, str(values, 'workspace'));
   if (has('keep-workspace')) o.keepWorkspace = bool(values, 'keep-workspace')!;
+  if (has('ignore-syntax')) o.ignoreSyntax = bool(values, 'ignore-syntax')!;
   const retry = values.get('push-retry') as number | undefined;
   if (retry !== undefined) {
     if (retry < 1) throw new UsageError(`--push-retry ${retry}: must be at least 1`);
