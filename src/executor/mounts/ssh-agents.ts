@@ -237,7 +237,14 @@ async function startAgent(id: string, keys: string[]): Promise<Upstream> {
     );
   const dir = await mkdtemp(path.join(tmpdir(), 'kiln-ssh-'));
   const socket = path.join(dir, 'agent.sock');
-  const agent = spawn(agentBin, ['-D', '-a', socket], { env: CLEAN_ENV, stdio: 'ignore' });
+  // setpriv --pdeathsig: the agent (holding the keys) dies with Kiln, however Kiln ends.
+  const setpriv = await findBinary('setpriv');
+  const agent = setpriv
+    ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', agentBin, '-D', '-a', socket], {
+        env: CLEAN_ENV,
+        stdio: 'ignore',
+      })
+    : spawn(agentBin, ['-D', '-a', socket], { env: CLEAN_ENV, stdio: 'ignore' });
   const fail = async (msg: string): Promise<never> => {
     agent.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true });
