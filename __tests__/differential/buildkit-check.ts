@@ -11,166 +11,22 @@
  * temp dir) unless KILN_BUILDKIT_HOST=unix:///path/to/docker.sock names one
  * to use. The registry is on 127.0.0.1, which Docker treats as insecure.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDockerfile } from '../../src/dockerfile/dockerfile.js';
+import { buildWithBuildKit, currentBuildKit, startDockerd } from '../lab/buildkit.js';
 import {
   type BuiltImage,
   buildWithBuildah,
   checkImage,
   compareImages,
-  type DiffCase,
-  type DifferentialLab,
   formatComparison,
-  fromRegistry,
   normalizedReference,
-  nowSeconds,
-  type PreparedCase,
   prepareCase,
-  runCommand,
-  secretArgs,
   startLab,
 } from '../lab/differential.js';
-import { removeMountStubs } from '../lab/intended-differences.js';
 import { ALL_CASES } from './cases/index.js';
-
-const DOCKER = '/usr/bin/docker';
-
-async function startDockerd(dir: string): Promise<{ host: string; proc: ChildProcess }> {
-  const sock = join(dir, 'docker.sock');
-  const proc = spawn(
-    'dockerd',
-    [
-      '--iptables=false',
-      '--ip6tables=false',
-      '--bridge=none',
-      '--data-root',
-      join(dir, 'data'),
-      '--exec-root',
-      join(dir, 'exec'),
-      '--pidfile',
-      join(dir, 'dockerd.pid'),
-      '-H',
-      `unix://${sock}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  const host = `unix://${sock}`;
-  for (let i = 0; i < 120; i++) {
-    if (existsSync(sock)) {
-      try {
-        await runCommand(DOCKER, ['version'], { env: { PATH: process.env.PATH, DOCKER_HOST: host } });
-        return { host, proc };
-      } catch {
-        // not ready
-      }
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  proc.kill('SIGTERM');
-  throw new Error('dockerd did not come up in 30s');
-}
-
-async function buildWithBuildKit(
-  lab: DifferentialLab,
-  p: PreparedCase,
-  dockerHost: string,
-): Promise<BuiltImage> {
-  const ref = `${lab.registry.host}/peer/${p.case.name}:buildkit`;
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DOCKER_HOST: dockerHost,
-    DOCKER_BUILDKIT: '1',
-  };
-  const args = ['build', '--network', 'host', '--progress', 'plain', '-f', p.referenceDockerfile, '-t', ref];
-  for (const [k, v] of Object.entries(p.buildArgs)) args.push('--build-arg', `${k}=${v}`);
-  if (p.case.target) args.push('--target', p.case.target);
-  args.push(...secretArgs(p), '--no-cache', p.context);
-  const startedAt = nowSeconds();
-  const log = await runCommand(DOCKER, args, { env });
-  await runCommand(DOCKER, ['push', ref], { env });
-  return fromRegistry(ref, p, 'buildkit', startedAt, log);
-}
-
-/** The RUN --mount targets of a Dockerfile (absolute ones, defaults of secrets and agents included). */
-function mountTargets(text: string): string[] {
-  const out: string[] = [];
-  for (const stage of parseDockerfile(text, 'Dockerfile').stages) {
-    for (const instr of stage.instructions) {
-      if (instr.kind !== 'run') continue;
-      let ssh = 0;
-      for (const m of instr.mounts) {
-        const id = m.options.id ?? m.source ?? '';
-        const target =
-          m.target ??
-          (m.type === 'secret' && m.options.env === undefined
-            ? `/run/secrets/${id.split('/').pop()}`
-            : m.type === 'ssh'
-              ? `/run/buildkit/ssh_agent.${ssh}`
-              : undefined);
-        if (m.type === 'ssh') ssh++;
-        if (target?.startsWith('/')) out.push(target.replace(/\/+$/, ''));
-      }
-    }
-  }
-  return out;
-}
-
-/**
- * Where Docker 20.10's BuildKit (v0.8) differs from current BuildKit, which
- * Kiln follows; applied to BuildKit's image here only:
- * - it leaves empty /dev, /proc, /sys after a RUN (run-mount-stubs);
- * - it leaves the mount points it made for RUN --mount targets, with the
- *   parents it made for them: current BuildKit removes each that is still
- *   empty (MountStubsCleaner, recursive for Dockerfiles, moby/buildkit#3307
- *   and llb's RemoveMountStubsRecursive), so an empty entry at a mount
- *   target, or above one, that the reference lacks goes;
- * - directories inside a tree COPY'd from the context get the time of the
- *   context transfer, not their own: fixed by tonistiigi/fsutil#139
- *   ("receiver: re-apply directory timestamps after copying", BuildKit 0.11);
- *   buildah keeps them, as current BuildKit does.
- */
-function currentBuildKit(
-  buildkit: BuiltImage,
-  reference: BuiltImage,
-  c: DiffCase,
-  dockerfile: string,
-): string[] {
-  const quirks: string[] = [];
-  if (removeMountStubs(buildkit.tree)) quirks.push('/dev,/proc,/sys stubs');
-  const normalized = normalizedReference(reference, c).image.tree;
-  for (const target of mountTargets(dockerfile)) {
-    for (let p = target; p !== '' && p !== '/'; p = p.slice(0, p.lastIndexOf('/'))) {
-      const e = buildkit.tree.get(p);
-      if (normalized.has(p)) break;
-      if (!e) continue; // (0.8 removes some file stubs itself, not their parents)
-      const empty =
-        e.type === 'dir'
-          ? ![...buildkit.tree.keys()].some((k) => k.startsWith(`${p}/`))
-          : e.type === 'file' && e.size === 0;
-      if (!empty) break;
-      buildkit.tree.delete(p);
-      quirks.push(`${p} mount stub`);
-    }
-  }
-  for (const [p, e] of buildkit.tree) {
-    const r = reference.tree.get(p);
-    if (
-      e.type === 'dir' &&
-      r?.type === 'dir' &&
-      e.mtime >= buildkit.startedAt &&
-      r.mtime < reference.startedAt
-    ) {
-      e.mtime = r.mtime;
-      quirks.push(`${p} mtime`);
-    }
-  }
-  return quirks;
-}
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
