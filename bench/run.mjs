@@ -27,6 +27,7 @@ import {
   debianTar,
   manyFilesTar,
   nodeModulesContext,
+  npmContexts,
   sourceContext,
 } from './lib/inputs.mjs';
 import { median } from './lib/measure.mjs';
@@ -169,7 +170,7 @@ async function main() {
       const df = c.dockerfile('R');
       for (const [name, ref] of Object.entries(BASES)) if (df.includes(ref)) needBase.add(name);
     }
-    if (needBase.has('many')) needBase.add('debian');
+    if (needBase.has('many') || needBase.has('node')) needBase.add('debian');
     const debian = await debianTar(join(work, 'cache'), say);
     const tars = { debian };
     if (needBase.has('busybox')) tars.busybox = await busyboxTar(inputs, say);
@@ -183,6 +184,11 @@ async function main() {
       contexts['node-modules'] = await nodeModulesContext(inputs, say);
     if (want.has('src-tree')) contexts['src-tree'] = await sourceContext(inputs, say);
     if (want.has('big-file')) contexts['big-file'] = await bigFileContext(inputs, debian, say);
+    if (want.has('npm-v2')) {
+      const npm = await npmContexts(inputs, say);
+      contexts['npm-v1'] = npm.v1;
+      contexts['npm-v2'] = npm.v2;
+    }
 
     // Registry and bases.
     const registry = await startRegistry(join(mnt, 'registry'), join(logDir, 'registry.log'));
@@ -193,7 +199,7 @@ async function main() {
       tars,
       registry: registry.host,
       dir: join(mnt, 'bases'),
-      kiln: { node: kilnNode, repo },
+      kiln: { node: kilnNode, repo, node24 },
       log: say,
       logDir,
     });
@@ -203,6 +209,7 @@ async function main() {
     mkdirSync(dfDir, { recursive: true });
     for (const c of cases) {
       c.contextDir = contexts[c.context];
+      if (c.fillContext) c.fillContextDir = contexts[c.fillContext];
       c.dockerfilePath = join(dfDir, `${c.name}.Dockerfile`);
       writeFileSync(c.dockerfilePath, c.dockerfile(registry.host));
     }
@@ -250,6 +257,7 @@ async function main() {
         const shift = (round + ci) % tools.length;
         const order = [...tools.slice(shift), ...tools.slice(0, shift)];
         for (const tool of order) {
+          if (c.tools && !c.tools.includes(tool.name)) continue;
           for (const mode of values['no-warm'] ? ['cold'] : ['cold', 'warm']) {
             const log = join(logDir, `r${round}-${c.name}-${tool.name}-${mode}.log`);
             await run(['sync']);

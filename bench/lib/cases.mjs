@@ -8,6 +8,8 @@ export const BASES = {
   busybox: 'base/busybox:1',
   debian: 'base/debian:bookworm',
   many: 'base/many:1',
+  /** Debian with Node 24 and npm (the harness copies its own). */
+  node: 'base/node:24',
 };
 
 export const CASES = [
@@ -81,6 +83,23 @@ RUN touch /etc/touched
     context: 'big-file',
     dockerfile: (r) => `FROM ${r}/${BASES.busybox}
 COPY big.bin /data/big.bin
+`,
+  },
+  {
+    name: 'npm-cache-mount',
+    title:
+      'Node app rebuilt after a dependency change, npm ci with a cache mount: cold without the persisted cache mount, warm with it (kept from the build before the change)',
+    context: 'npm-v2',
+    /** warm: the cache mount is filled by a build of this context first (the app before the change). */
+    fillContext: 'npm-v1',
+    tools: ['kiln', 'buildkit'],
+    dockerfile: (r) => `FROM ${r}/${BASES.node}
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm --mount=type=bind,source=host-ca.crt,target=/etc/ssl/host-ca.crt \\
+    NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca.crt npm ci --no-audit --no-fund --no-update-notifier
+COPY server.js ./
+CMD ["node", "server.js"]
 `,
   },
 ];

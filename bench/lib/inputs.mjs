@@ -248,6 +248,38 @@ export async function appContext(dir, log) {
   });
 }
 
+/**
+ * A Node app before and after a dependency change (npm-v1: express;
+ * npm-v2: express and lodash), locked against the npm registry by the
+ * host's npm once; each context also holds the CA bundle this machine
+ * trusts (host-ca.crt: an HTTPS proxy may re-sign the registry), which the
+ * Dockerfile bind-mounts for npm ci only.
+ */
+export async function npmContexts(dir, log) {
+  const ca =
+    process.env.NODE_EXTRA_CA_CERTS ?? process.env.SSL_CERT_FILE ?? '/etc/ssl/certs/ca-certificates.crt';
+  const make = (name, deps) =>
+    cached(
+      join(dir, name),
+      JSON.stringify(deps),
+      log,
+      `the ${name} context (npm install --package-lock-only)`,
+      async (tmp) => {
+        const pkg = { name: 'bench-app', version: '1.0.0', private: true, dependencies: deps };
+        writeFile(join(tmp, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+        writeFile(
+          join(tmp, 'server.js'),
+          "require('express')().get('/', (_q, r) => r.send('ok')).listen(8080);\n",
+        );
+        await run(['npm', 'install', '--package-lock-only', '--no-audit', '--no-fund'], { cwd: tmp });
+      },
+    );
+  const v1 = await make('npm-v1', { express: '4.21.2' });
+  const v2 = await make('npm-v2', { express: '4.21.2', lodash: '4.17.21' });
+  for (const d of [v1, v2]) copyFileSync(ca, join(d, 'host-ca.crt'));
+  return { v1, v2 };
+}
+
 /** 30,000 files shaped like node_modules (packages with lib/, dist/, types, docs, nested deps). */
 export async function nodeModulesContext(dir, log) {
   const total = 30_000;

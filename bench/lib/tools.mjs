@@ -33,13 +33,13 @@ export class Kiln {
     return `Kiln ${sha} (dist/cli bundle, Node ${node})`;
   }
 
-  argv(c, tag, extra) {
+  argv(c, tag, extra, contextDir = c.contextDir) {
     return [
       this.node,
       join(this.repo, 'bin/kiln.js'),
       'build',
       '--context',
-      c.contextDir,
+      contextDir,
       '--dockerfile',
       c.dockerfilePath,
       '--destination',
@@ -63,7 +63,11 @@ export class Kiln {
   }
 
   async warm(c, log) {
-    if (!this.filled.has(c.name)) {
+    if (c.fillContextDir) {
+      // Every time: a cache (layers and cache mounts) from the build before the change only.
+      rmSync(join(this.dir, 'kiln-cache', c.name), { recursive: true, force: true });
+      await run(this.argv(c, 'kiln-warm', this.cacheFlags(c), c.fillContextDir), { log: `${log}.fill` });
+    } else if (!this.filled.has(c.name)) {
       rmSync(join(this.dir, 'kiln-cache', c.name), { recursive: true, force: true });
       await run(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log: `${log}.fill` });
       this.filled.add(c.name);
@@ -205,13 +209,17 @@ export class BuildKit {
     });
   }
 
-  async measured(c, tag, log) {
+  argv(c, tag, contextDir = c.contextDir) {
     const image = `${this.registry}/bench/${c.name}:${tag}`;
-    const argv = [
+    return [
       'sh',
       '-c',
-      `set -e; /usr/bin/docker build --progress plain --network host -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(c.contextDir)}; /usr/bin/docker push ${q(image)}`,
+      `set -e; /usr/bin/docker build --progress plain --network host -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(contextDir)}; /usr/bin/docker push ${q(image)}`,
     ];
+  }
+
+  async measured(c, tag, log) {
+    const argv = this.argv(c, tag);
     this.group.resetPeaks();
     const cpu0 = this.group.usageSeconds();
     const m = await timed(argv, { log, tmp: this.tmp, env: this.env });
@@ -224,8 +232,12 @@ export class BuildKit {
     return this.measured(c, 'buildkit-cold', log);
   }
 
-  /** The build right after cold(): BuildKit keeps its cache unless pruned. */
+  /** The build right after cold(): BuildKit keeps its cache unless pruned. With a fill context: after a build of it. */
   async warm(c, log) {
+    if (c.fillContextDir) {
+      await this.prune(log);
+      await run(this.argv(c, 'buildkit-warm', c.fillContextDir), { log: `${log}.fill`, env: this.env });
+    }
     return this.measured(c, 'buildkit-warm', log);
   }
 

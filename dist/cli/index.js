@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5002);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6942);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39043,7 +39043,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5002:
+/***/ 6942:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43357,6 +43357,7 @@ function defaultCacheRepo(references) {
  * (library-options.ts maps these onto them).
  */
 
+const ENTITLEMENTS = ['security.insecure', 'network.host'];
 /** The Dockerfile's name in the context when none is given. */
 const DEFAULT_DOCKERFILE = 'Dockerfile';
 /** Options with every default filled; front doors override what the user set. */
@@ -43379,6 +43380,10 @@ function defaultBuildOptions(context, dockerfile) {
         keepWorkspace: false,
         pushRetry: 8,
         skipUnchangedDigest: false,
+        secrets: [],
+        ssh: [],
+        allow: [],
+        cacheMounts: {},
     };
 }
 
@@ -43531,6 +43536,117 @@ function formatFlagHelp(specs) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/flags/mount-flags.ts
+/**
+ * `--secret`, `--ssh` and `--allow` with buildx's syntax:
+ *
+ *   --secret id=ID[,src=PATH|,source=PATH|,env=VAR][,type=file|env]
+ *            (neither src nor env: the variable ID when it is set, else the file ID)
+ *   --ssh    default|ID[=SOCKET|KEY[,KEY…]]   (no value: $SSH_AUTH_SOCK)
+ *   --allow  security.insecure | network.host
+ */
+
+
+/** Splits a CSV record the way Go's encoding/csv does for one line (quotes group, "" is a quote). */
+function csv(text) {
+    const out = [];
+    let field = '';
+    let quoted = false;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quoted) {
+            if (ch === '"' && text[i + 1] === '"') {
+                field += '"';
+                i++;
+            }
+            else if (ch === '"')
+                quoted = false;
+            else
+                field += ch;
+        }
+        else if (ch === '"' && field === '')
+            quoted = true;
+        else if (ch === ',') {
+            out.push(field);
+            field = '';
+        }
+        else
+            field += ch;
+    }
+    if (quoted)
+        throw new UsageError(`unterminated quote in "${text}"`);
+    out.push(field);
+    return out;
+}
+function parseSecretFlag(value, env) {
+    let id = '';
+    let file;
+    let envName;
+    let type;
+    for (const field of csv(value)) {
+        const eq = field.indexOf('=');
+        if (eq < 0)
+            throw new UsageError(`--secret "${value}": invalid field '${field}' must be a key=value pair`);
+        const key = field.slice(0, eq).toLowerCase();
+        const v = field.slice(eq + 1);
+        switch (key) {
+            case 'type':
+                if (v !== 'file' && v !== 'env')
+                    throw new UsageError(`--secret "${value}": unsupported secret type "${v}" (file or env)`);
+                type = v;
+                break;
+            case 'id':
+                id = v;
+                break;
+            case 'src':
+            case 'source':
+                file = v;
+                break;
+            case 'env':
+                envName = v;
+                break;
+            default:
+                throw new UsageError(`--secret "${value}": unexpected key '${key}' (id, src, env, type)`);
+        }
+    }
+    if (type === 'env' && envName === undefined) {
+        envName = file;
+        file = undefined;
+    }
+    if (!id)
+        throw new UsageError(`--secret "${value}": the secret needs an id (id=NAME)`);
+    if (file !== undefined && envName !== undefined)
+        throw new UsageError(`--secret "${value}": give src= or env=, not both`);
+    if (file === undefined && envName === undefined) {
+        if (env[id] !== undefined)
+            envName = id;
+        else
+            file = id;
+    }
+    return envName !== undefined ? { id, env: envName } : { id, file: file };
+}
+function parseSshFlag(value) {
+    const eq = value.indexOf('=');
+    const id = eq < 0 ? value : value.slice(0, eq);
+    if (!id || /[,\s]/.test(id))
+        throw new UsageError(`--ssh "${value}": expected default|ID[=SOCKET|KEY[,KEY…]]`);
+    const paths = eq < 0
+        ? []
+        : value
+            .slice(eq + 1)
+            .split(',')
+            .filter((p) => p !== '');
+    return { id, paths };
+}
+function parseAllowFlag(value) {
+    return value.split(',').map((v) => {
+        const t = v.trim();
+        if (!ENTITLEMENTS.includes(t))
+            throw new UsageError(`--allow "${t}": expected one of ${ENTITLEMENTS.join(', ')}`);
+        return t;
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/flags/apply-flags.ts
 /**
  * The values of the executor flags (executor-flags.ts) mapped onto
@@ -43538,6 +43654,7 @@ function formatFlagHelp(specs) {
  * applies them onto the defaults, the action (`extra_args`) onto what its
  * inputs produced.
  */
+
 
 
 const KANIKO_SNAPSHOT_MODES = new Set(['full', 'redo', 'time']);
@@ -43656,14 +43773,33 @@ function applyBuildFlags(base, values, env, cwd) {
         o.cache.repo = str(values, 'cache-repo');
     if (has('cache-ttl'))
         o.cache.ttlMs = values.get('cache-ttl');
-    if (has('cache-dir'))
+    if (has('cache-dir')) {
         o.cache.dir = resolveOpt(cwd, str(values, 'cache-dir'));
+        o.cacheMounts.dir = external_node_path_default().join(o.cache.dir, 'cache-mounts');
+    }
     if (has('cache-copy-layers'))
         o.cache.copyLayers = bool(values, 'cache-copy-layers');
     if (has('cache-run-layers'))
         o.cache.runLayers = bool(values, 'cache-run-layers');
     if (has('reproducible'))
         o.reproducible = bool(values, 'reproducible');
+    for (const item of list(values, 'secret')) {
+        const secret = parseSecretFlag(item, env ?? process.env);
+        if (secret.file !== undefined)
+            secret.file = external_node_path_default().resolve(cwd, secret.file);
+        o.secrets = [...o.secrets.filter((x) => x.id !== secret.id), secret];
+    }
+    for (const item of list(values, 'ssh')) {
+        const ssh = parseSshFlag(item);
+        o.ssh = [
+            ...o.ssh.filter((x) => x.id !== ssh.id),
+            { ...ssh, paths: ssh.paths.map((p) => external_node_path_default().resolve(cwd, p)) },
+        ];
+    }
+    for (const item of list(values, 'allow'))
+        for (const e of parseAllowFlag(item))
+            if (!o.allow.includes(e))
+                o.allow.push(e);
     if (has('compression'))
         o.compression = oneOf('compression', str(values, 'compression'), ['gzip', 'zstd']);
     const level = values.get('compression-level');
@@ -45479,6 +45615,7 @@ function parseInstructionFlags(flags, specs, instruction) {
 ;// CONCATENATED MODULE: ./src/dockerfile/run-mount.ts
 
 const MOUNT_TYPES = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
+const SHARING = ['shared', 'private', 'locked'];
 const MOUNT_KEYS = new Set([
     'type',
     'from',
@@ -45539,12 +45676,71 @@ function run_mount_parseBool(text, field) {
         return false;
     throw new LineError(`invalid value for ${field}: expected true or false`);
 }
-function parseRunMount(value) {
+const RAM_UNITS = {
+    '': 1,
+    k: 1024,
+    m: 1024 ** 2,
+    g: 1024 ** 3,
+    t: 1024 ** 4,
+    p: 1024 ** 5,
+};
+/** docker/go-units RAMInBytes: `64m`, `1.5g`, `512KiB`, `1048576` (binary multiples). */
+function parseRamSize(text) {
+    const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(text);
+    if (!m)
+        throw new LineError(`invalid value for size: ${text} (use bytes or a size such as 64m or 1g)`);
+    return Math.floor(Number(m[1]) * RAM_UNITS[(m[2] ?? '').toLowerCase()]);
+}
+function parseUint(text, radix, field) {
+    const ok = radix === 8 ? /^[0-7]+$/.test(text) : /^\d+$/.test(text);
+    const n = ok ? Number.parseInt(text, radix) : Number.NaN;
+    if (!Number.isInteger(n) || n > 0xffffffff) {
+        throw new LineError(`invalid value ${text} for ${field}${radix === 8 ? ' (an octal mode such as 0755)' : ''}`);
+    }
+    return n;
+}
+function hasVariable(field) {
+    const eq = field.indexOf('=');
+    return eq >= 0 && field.slice(eq + 1).includes('$');
+}
+/**
+ * Parses one `--mount` value. `expand` (the stage scope) expands every
+ * value; without it, fields holding a variable are kept for dispatch.
+ */
+function parseRunMount(value, expand) {
+    const all = csvFields(value);
+    for (const f of all) {
+        if (/^from=/i.test(f) && /\$./.test(f.slice(5))) {
+            throw new LineError("'from' doesn't support variable expansion, define alias stage instead");
+        }
+    }
+    if (!expand && all.some(hasVariable)) {
+        // Checked as far as the literal fields go; parsed for good at dispatch.
+        const typeKnown = !all.some((f) => /^type=/i.test(f) && hasVariable(f));
+        const partial = build(all.filter((f) => f.includes('=') && !hasVariable(f)), (v) => v, false, typeKnown);
+        return { ...partial, raw: value };
+    }
+    return build(all, expand ?? ((v) => v), true);
+}
+/** The mount with its variables expanded against the stage's scope (BuildKit expands at dispatch). */
+function expandRunMount(m, expand) {
+    return m.raw === undefined ? m : parseRunMount(m.raw, expand);
+}
+/**
+ * `complete`: every field is there (else some wait for dispatch);
+ * `typeKnown`: the type is known (checks that depend on it can run).
+ */
+function build(fields, expand, complete, typeKnown = true) {
     let type = 'bind';
     let readonly;
     const options = {};
     const mount = { options };
-    for (const field of csvFields(value)) {
+    const fileInfo = [];
+    const typed = (check) => {
+        if (typeKnown)
+            check();
+    };
+    for (const field of fields) {
         if (field === '')
             continue;
         const eq = field.indexOf('=');
@@ -45554,13 +45750,16 @@ function parseRunMount(value) {
                 readonly = true;
             else if (key === 'readwrite' || key === 'rw')
                 readonly = false;
-            else if (key === 'required')
+            else if (key === 'required') {
+                if (type !== 'secret' && type !== 'ssh')
+                    throw new LineError(`unexpected key 'required' for mount type '${type}'`);
                 options.required = 'true';
+            }
             else
                 throw new LineError(`invalid field '${field}' in --mount: it must be a key=value pair`);
             continue;
         }
-        const v = field.slice(eq + 1);
+        const v = expand(field.slice(eq + 1));
         if (!MOUNT_KEYS.has(key))
             throw new LineError(`unexpected key '${key}' in '${field}' of --mount`);
         options[key] = v;
@@ -45593,17 +45792,74 @@ function parseRunMount(value) {
             case 'rw':
                 readonly = !run_mount_parseBool(v, key);
                 break;
+            case 'required':
+                typed(() => {
+                    if (type !== 'secret' && type !== 'ssh')
+                        throw new LineError(`unexpected key 'required' for mount type '${type}'`);
+                });
+                options.required = String(run_mount_parseBool(v, key));
+                break;
+            case 'size':
+                typed(() => {
+                    if (type !== 'tmpfs')
+                        throw new LineError(`unexpected key 'size' for mount type '${type}'`);
+                });
+                parseRamSize(v);
+                break;
+            case 'sharing':
+                if (!SHARING.includes(v.toLowerCase())) {
+                    throw new LineError(`unsupported sharing value ${JSON.stringify(v)} (use ${SHARING.join(', ')})`);
+                }
+                options.sharing = v.toLowerCase();
+                break;
+            case 'mode':
+                parseUint(v, 8, key);
+                fileInfo.push(key);
+                break;
+            case 'uid':
+            case 'gid':
+                parseUint(v, 10, key);
+                fileInfo.push(key);
+                break;
             default:
                 break;
         }
     }
-    if (!mount.target && (type === 'bind' || type === 'cache' || type === 'tmpfs')) {
-        throw new LineError(`--mount type=${type} needs a target (target=/path)`);
-    }
-    if (type === 'secret' && mount.from !== undefined)
-        throw new LineError('secret mount should not have a from');
+    typed(() => {
+        if (type !== 'secret' && type !== 'ssh' && type !== 'cache' && fileInfo.length > 0) {
+            throw new LineError(`${fileInfo[0]} not allowed for "${type}" type mounts`);
+        }
+        if (options.sharing !== undefined && type !== 'cache') {
+            throw new LineError(`invalid cache sharing set for ${type} mount`);
+        }
+        if (type === 'secret') {
+            if (mount.from !== undefined)
+                throw new LineError('secret mount should not have a from');
+            if (complete && !mount.source && !mount.target && !options.id) {
+                throw new LineError('invalid secret mount. one of source, target required');
+            }
+            if (mount.source && options.id)
+                throw new LineError("both source and id can't be set");
+        }
+        if (type === 'ssh' && mount.source)
+            throw new LineError('ssh does not support source');
+    });
     readonly ??= !(type === 'cache' || type === 'tmpfs');
     return { type, readonly, ...mount };
+}
+/** The typed options of a parsed (and expanded) mount; defaults are applied by the executor. */
+function mountOptions(m) {
+    const o = m.options;
+    return {
+        ...(o.id === undefined ? {} : { id: o.id }),
+        ...(o.sharing === undefined ? {} : { sharing: o.sharing }),
+        ...(o.mode === undefined ? {} : { mode: parseUint(o.mode, 8, 'mode') }),
+        ...(o.uid === undefined ? {} : { uid: parseUint(o.uid, 10, 'uid') }),
+        ...(o.gid === undefined ? {} : { gid: parseUint(o.gid, 10, 'gid') }),
+        ...(o.env === undefined ? {} : { env: o.env }),
+        ...(o.size === undefined || m.type !== 'tmpfs' ? {} : { sizeBytes: parseRamSize(o.size) }),
+        required: o.required === 'true',
+    };
 }
 function parseNetwork(value) {
     if (value === undefined)
@@ -45820,7 +46076,7 @@ function typed(node, location, syntax) {
                 ...base,
                 command: commandLine(node),
                 heredocs: node.heredocs,
-                mounts: flags.strings('mount').map(parseRunMount),
+                mounts: flags.strings('mount').map((m) => parseRunMount(m)),
                 ...optional('network', parseNetwork(flags.string('network'))),
                 ...optional('security', parseSecurity(flags.string('security'))),
             };
@@ -47869,17 +48125,6 @@ function resolveFrom(df, from, location) {
         return stageSource(stage);
     return imageSource(from, location);
 }
-/** Throws for features Kiln parses but cannot run yet. */
-function assertSupported(instr) {
-    if (instr.kind !== 'run')
-        return;
-    if (instr.mounts.length > 0) {
-        throw DockerfileError.at(instr.location, 'RUN --mount is not supported yet: remove the --mount flag (or build this Dockerfile with BuildKit)');
-    }
-    if (instr.security === 'insecure') {
-        throw DockerfileError.at(instr.location, 'RUN --security=insecure is not supported yet: remove the flag');
-    }
-}
 function planStages(df, opts) {
     const { stages } = df;
     const warnings = [];
@@ -47989,8 +48234,6 @@ function planStages(df, opts) {
         if (p.base.kind === 'stage')
             dependsOn.add(p.base.index);
         p.dependsOn = [...dependsOn].sort((a, b) => a - b);
-        for (const instr of [...p.onbuild, ...p.stage.instructions])
-            assertSupported(instr);
         result.push(p);
     }
     const declared = new Set();
@@ -48080,6 +48323,26 @@ function cacheConfig(o) {
     return c.enabled ? { repo: c.repo, dir: c.dir, ttlMs: c.ttlMs } : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/executor/entitlements.ts
+/**
+ * What a Dockerfile may ask only when the person running the build allows
+ * it (BuildKit's entitlements, `--allow`): RUN --security=insecure needs
+ * `security.insecure`. Checked for the whole plan before any pull, and again
+ * by each RUN (base image ONBUILD triggers are known only later).
+ */
+
+function assertEntitled(instr, options) {
+    if (instr.kind === 'run' && instr.security === 'insecure' && !options.allow.includes('security.insecure')) {
+        throw DockerfileError.at(instr.location, 'RUN --security=insecure needs the security.insecure entitlement: pass --allow security.insecure (in the action: extra_args: --allow security.insecure) if you trust this Dockerfile with every capability');
+    }
+}
+/** assertEntitled for every instruction the plan runs. */
+function assertPlanEntitled(plan, options) {
+    for (const p of plan.stages)
+        for (const instr of [...p.onbuild, ...p.stage.instructions])
+            assertEntitled(instr, options);
+}
+
 ;// CONCATENATED MODULE: ./src/executor/plan.ts
 /**
  * Before a build starts: the Dockerfile read, parsed and planned, the
@@ -48088,6 +48351,7 @@ function cacheConfig(o) {
  * with their ONBUILD triggers (a trigger's COPY --from can add a stage), as
  * BuildKit's dockerfile2llb does.
  */
+
 
 
 
@@ -48123,6 +48387,7 @@ async function prepareBuild(options, log) {
         targetPlatform: platform,
     };
     const plan = planStages(df, planOptions);
+    assertPlanEntitled(plan, options);
     for (const w of plan.warnings)
         log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
     const destinations = options.destinations.map((d) => parseReference(d));
@@ -51792,6 +52057,9 @@ async function discoverHostTools() {
         env: await need('env', 'coreutils'),
         mkdir: await need('mkdir', 'coreutils'),
         ln: await need('ln', 'coreutils'),
+        base64: await need('base64', 'coreutils'),
+        chown: await need('chown', 'coreutils'),
+        chmod: await need('chmod', 'coreutils'),
         ip: await findBinary('ip'),
         hostname: await findBinary('hostname'),
     };
@@ -51935,7 +52203,68 @@ class ImageDir {
     }
 }
 
+;// CONCATENATED MODULE: ./src/executor/isolation/sandbox.ts
+/**
+ * RUN isolation: the interface the executor calls and the types around it.
+ * Implementations: sandbox-namespace.ts (chroot as root, rootless in a user
+ * namespace); selection: sandbox-select.ts.
+ */
+/** The sandbox could not be set up or used (not: the command failed). */
+class SandboxError extends Error {
+    detail;
+    constructor(message, 
+    /** Last lines of the setup's stderr, when there were any. */
+    detail = []) {
+        super(detail.length ? `${message}\n${detail.map((l) => `  ${l}`).join('\n')}` : message);
+        this.detail = detail;
+        this.name = 'SandboxError';
+    }
+}
+function sandbox_isUnavailable(s) {
+    return 'unavailable' in s;
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/mount-placement.ts
+/**
+ * From RUN mount specs to mount points and back: what kind of mount point
+ * each needs (a directory or a file), planned by mount-points.ts with the
+ * other mount points (by the snapshotter, or the sandbox itself), then
+ * paired with where the plan put them.
+ */
+
+
+/** The mount point each spec needs: a bind of a directory needs one, anything else a file. */
+async function runMountPoints(specs) {
+    return Promise.all(specs.map(async (m) => {
+        if (m.kind === 'tmpfs')
+            return { target: m.target, type: 'dir' };
+        if (m.kind === 'file')
+            return { target: m.target, type: 'file' };
+        try {
+            return { target: m.target, type: (await (0,promises_.stat)(m.source)).isDirectory() ? 'dir' : 'file' };
+        }
+        catch (e) {
+            throw new SandboxError(`cannot mount ${m.source} at ${m.target}: ${e.message}`);
+        }
+    }));
+}
+/** The specs with their planned places (targets.run, same order). */
+function placeRunMounts(specs, points, targets) {
+    if (specs.length === 0)
+        return [];
+    const run = targets.run;
+    if (!run || run.length !== specs.length)
+        throw new Error('internal: RUN mount points were not planned');
+    return specs.map((spec, i) => ({
+        spec,
+        rel: run[i].rel,
+        nested: run[i].nested,
+        dir: points[i].type === 'dir',
+    }));
+}
+
 ;// CONCATENATED MODULE: ./src/executor/snapshot/run-step.ts
+
 class RunCommandError extends Error {
     argv;
     exitCode;
@@ -51960,7 +52289,7 @@ async function runStep(input) {
     if (input.home !== undefined && !env.some((e) => e.startsWith('HOME=')))
         env.push(`HOME=${input.home}`);
     const t0 = performance.now();
-    const prepared = await input.snapshotter.prepare();
+    const prepared = await input.snapshotter.prepare(await runMountPoints(input.spec.runMounts ?? []));
     const t1 = performance.now();
     try {
         const result = await input.sandbox.run({
@@ -51981,27 +52310,6 @@ async function runStep(input) {
         await prepared.discard().catch(() => undefined);
         throw e;
     }
-}
-
-;// CONCATENATED MODULE: ./src/executor/isolation/sandbox.ts
-/**
- * RUN isolation: the interface the executor calls and the types around it.
- * Implementations: sandbox-namespace.ts (chroot as root, rootless in a user
- * namespace); selection: sandbox-select.ts.
- */
-/** The sandbox could not be set up or used (not: the command failed). */
-class SandboxError extends Error {
-    detail;
-    constructor(message, 
-    /** Last lines of the setup's stderr, when there were any. */
-    detail = []) {
-        super(detail.length ? `${message}\n${detail.map((l) => `  ${l}`).join('\n')}` : message);
-        this.detail = detail;
-        this.name = 'SandboxError';
-    }
-}
-function sandbox_isUnavailable(s) {
-    return 'unavailable' in s;
 }
 
 ;// CONCATENATED MODULE: ./src/executor/isolation/mount-points.ts
@@ -52042,7 +52350,7 @@ async function existingPrefix(root, rel) {
     return prefix;
 }
 /** Resolves every mount target in `root` and lists what is missing. */
-async function planMountPoints(root, log) {
+async function planMountPoints(root, log, runMounts = []) {
     const stubs = [];
     const seen = new Set();
     const addStubs = (list) => {
@@ -52094,7 +52402,73 @@ async function planMountPoints(root, log) {
             addStubs(missingChain(await existingPrefix(root, r.rel), r.rel, 'file'));
         targets[key] = r.rel;
     }
+    if (runMounts.length)
+        targets.run = await planRunMounts(root, runMounts, Object.values(dirs), addStubs);
     return { targets, stubs };
+}
+/** Lexically cleaned absolute path without the leading slash ('' for /). */
+function cleanTarget(target) {
+    const out = [];
+    for (const part of target.split('/')) {
+        if (part === '' || part === '.')
+            continue;
+        if (part === '..')
+            out.pop();
+        else
+            out.push(part);
+    }
+    return out.join('/');
+}
+async function planRunMounts(root, points, systemDirs, addStubs) {
+    const cleaned = points.map((p) => cleanTarget(p.target));
+    const planned = new Array(points.length);
+    // Outer mounts first: a nested target's place is known once its outer mount's is.
+    const order = points
+        .map((_, i) => i)
+        .sort((a, b) => cleaned[a].split('/').length - cleaned[b].split('/').length);
+    for (const i of order) {
+        const point = points[i];
+        const t = cleaned[i];
+        if (t === '')
+            throw new SandboxError(`invalid mount target ${JSON.stringify(point.target)}`);
+        let outer;
+        for (const j of order) {
+            if (j === i || planned[j] === undefined)
+                continue;
+            if (t.startsWith(`${cleaned[j]}/`) &&
+                (outer === undefined || cleaned[j].length > cleaned[outer].length))
+                outer = j;
+        }
+        if (outer !== undefined) {
+            planned[i] = { rel: `${planned[outer].rel}${t.slice(cleaned[outer].length)}`, nested: true };
+            continue;
+        }
+        let r;
+        try {
+            r = resolveInRoot(root, `/${t}`);
+        }
+        catch (e) {
+            if (e instanceof RootPathError)
+                throw new SandboxError(`cannot mount at ${point.target}: ${e.message}`);
+            throw e;
+        }
+        if (r.rel === '')
+            throw new SandboxError(`invalid mount target ${JSON.stringify(point.target)}: it is the root`);
+        if (systemDirs.some((d) => under(r.rel, d))) {
+            planned[i] = { rel: r.rel, nested: true };
+            continue;
+        }
+        if (r.stat) {
+            if (point.type === 'dir' && !r.stat.isDirectory())
+                throw new SandboxError(`cannot mount a directory at ${point.target}: /${r.rel} in the image is not a directory`);
+            if (point.type === 'file' && r.stat.isDirectory())
+                throw new SandboxError(`cannot mount a file at ${point.target}: /${r.rel} in the image is a directory`);
+        }
+        else
+            addStubs(missingChain(await existingPrefix(root, r.rel), r.rel, point.type));
+        planned[i] = { rel: r.rel, nested: false };
+    }
+    return planned;
 }
 /**
  * Creates the stubs under `base` (the root itself, or an overlay lower
@@ -52246,7 +52620,7 @@ class OverlaySnapshotter {
         checkOptionPath(opts.rootfs);
         checkOptionPath(opts.workDir);
     }
-    async prepare() {
+    async prepare(runMounts = []) {
         const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(this.opts.workDir, 'overlay-'));
         const paths = {
             dir,
@@ -52266,7 +52640,7 @@ class OverlaySnapshotter {
             // The merged root takes the upper root's attributes: make them the rootfs's.
             await (0,promises_.chown)(paths.upper, rootSt.uid, rootSt.gid);
             await (0,promises_.chmod)(paths.upper, rootSt.mode & 0o7777);
-            const plan = await planMountPoints(this.rootfs, this.opts.log);
+            const plan = await planMountPoints(this.rootfs, this.opts.log, runMounts);
             await createStubs(paths.stubs, plan.stubs);
             targets = plan.targets;
             const lower = plan.stubs.length ? `${this.rootfs}:${paths.stubs}` : this.rootfs;
@@ -52644,10 +53018,10 @@ class WalkSnapshotter {
         this.opts = opts;
         this.rootfs = opts.rootfs;
     }
-    async prepare() {
+    async prepare(runMounts = []) {
         this.index ??= await SnapshotIndex.build(this.rootfs);
         const before = this.index;
-        const plan = await planMountPoints(this.rootfs, this.opts.log);
+        const plan = await planMountPoints(this.rootfs, this.opts.log, runMounts);
         const { created, touched } = await createStubs(this.rootfs, plan.stubs);
         await waitForClockPast(this.opts.workDir, before.maxCtimeNs());
         return new WalkRun(this, before, plan.targets, created, touched);
@@ -52847,6 +53221,160 @@ async function removeStale(parent, own, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/executor/isolation/script-quote.ts
+/** Single-quotes a string for sh. */
+function q(s) {
+    return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/mounts-script.ts
+/**
+ * RUN --mount in the sandbox's setup script (namespace-script.ts), and the
+ * environment that carries secret data to it.
+ *
+ * Mounts are made after /proc, /dev, /sys, hosts and resolv.conf, outer
+ * targets before the ones nested in them, while the host is still reachable
+ * (before pivot_root):
+ *  bind   `mount --bind` of the host path, then a read-only remount unless rw
+ *         (rootless also keeps nosuid,nodev[,noexec]: flags a user namespace
+ *         may not drop from the source's mount)
+ *  tmpfs  a fresh tmpfs, nosuid (BuildKit's options), size= when given
+ *  file   a secret: its bytes travel base64-encoded in environment variables
+ *         of the setup process (never on a command line: /proc/PID/cmdline
+ *         is world-readable, environ is not), are decoded into the jail's
+ *         own tmpfs, owned and moded as asked, and bind-mounted read-only
+ *         (nosuid,nodev, noexec unless the mode has an x bit, as BuildKit)
+ * A secret given as an environment variable reaches the command through
+ * env(1) -S, which expands `${VAR}` from its own environment: the value is
+ * never in any process's argv either.
+ */
+
+
+
+/** BuildKit's limit for one secret (secretsprovider.MaxSecretSize). */
+const MAX_SECRET_BYTES = 500 * 1024;
+/** One environment string may hold 128 KiB with its name (MAX_ARG_STRLEN). */
+const CHUNK = 96 * 1024;
+/** Puts the secrets' data into environment variables; fills `vars` of each 'file' mount. */
+function secretCarriers(placed, secretEnv) {
+    const env = {};
+    placed.forEach((p, i) => {
+        if (p.spec.kind !== 'file')
+            return;
+        if (p.spec.data.length > MAX_SECRET_BYTES) {
+            throw new SandboxError(`the secret mounted at ${p.spec.target} is ${p.spec.data.length} bytes: secrets are limited to ${MAX_SECRET_BYTES} bytes (as BuildKit's)`);
+        }
+        const b64 = p.spec.data.toString('base64');
+        const vars = [];
+        for (let off = 0, j = 0; off < b64.length || j === 0; off += CHUNK, j++) {
+            const name = `KILN_SECRET_FILE_${i}_${j}`;
+            env[name] = b64.slice(off, off + CHUNK);
+            vars.push(name);
+        }
+        p.vars = vars;
+    });
+    const assignments = [];
+    secretEnv.forEach((s, i) => {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.name)) {
+            throw new SandboxError(`secret environment variable name ${JSON.stringify(s.name)} is not valid`);
+        }
+        const text = s.value.toString('utf8');
+        if (text.includes('\0') || !Buffer.from(text, 'utf8').equals(s.value)) {
+            throw new SandboxError(`the secret for environment variable ${s.name} is not text (a NUL byte or invalid UTF-8): mount it as a file (target=…) instead`);
+        }
+        if (s.value.length > MAX_SECRET_BYTES) {
+            throw new SandboxError(`the secret for environment variable ${s.name} is larger than ${MAX_SECRET_BYTES} bytes`);
+        }
+        const v = `KILN_SECRET_ENV_${i}`;
+        env[v] = text;
+        assignments.push(`${s.name}=\${${v}}`);
+    });
+    return { env, envAssignments: assignments.join(' ') };
+}
+function depth(rel) {
+    return rel.split('/').length;
+}
+/** Script lines that make every RUN mount under `newroot` (an already quoted shell word). */
+function runMountLines(tools, kind, jail, newroot, placed) {
+    const mount = q(tools.mount);
+    const mkdir = q(tools.mkdir);
+    const L = [];
+    const remountRo = (at, extra = []) => {
+        const keep = kind === 'rootless' ? ['nosuid', 'nodev'] : [];
+        const o = [...new Set(['remount', 'bind', 'ro', ...keep, ...extra])].join(',');
+        // In a user namespace the source mount's locked noexec must be kept too.
+        return kind === 'rootless'
+            ? `${mount} -o ${o} ${at} 2>/dev/null || ${mount} -o ${o},noexec ${at}`
+            : `${mount} -o ${o} ${at}`;
+    };
+    const order = placed.map((_, i) => i).sort((a, b) => depth(placed[a].rel) - depth(placed[b].rel));
+    if (placed.some((p) => p.spec.kind === 'file'))
+        L.push(`${mkdir} -m 0711 ${jail}/secrets`);
+    for (const i of order) {
+        const p = placed[i];
+        const at = `${newroot}/${q(p.rel)}`;
+        if (p.nested) {
+            L.push(p.dir
+                ? `[ -d ${at} ] || ${mkdir} -p ${at}`
+                : `[ -e ${at} ] || { ${mkdir} -p ${newroot}/${q((0,external_node_path_.dirname)(p.rel))} && : > ${at}; }`);
+        }
+        const spec = p.spec;
+        switch (spec.kind) {
+            case 'bind':
+                L.push(`${mount} --bind ${q(spec.source)} ${at}`);
+                if (spec.readonly)
+                    L.push(remountRo(at));
+                break;
+            case 'tmpfs': {
+                const o = [
+                    'nosuid',
+                    ...(spec.readonly ? ['ro'] : []),
+                    ...(spec.sizeBytes ? [`size=${spec.sizeBytes}`] : []),
+                ];
+                L.push(`${mount} -t tmpfs -o ${o.join(',')} tmpfs ${at}`);
+                break;
+            }
+            case 'file': {
+                const file = `${jail}/secrets/${i}`;
+                const vars = p.vars ?? [];
+                L.push(`printf %s ${vars.map((v) => `"$${v}"`).join(' ')} | ${q(tools.base64)} -d > ${file}`);
+                L.push(`unset ${vars.join(' ')}`);
+                if (spec.uid !== 0 || spec.gid !== 0)
+                    L.push(`${q(tools.chown)} ${spec.uid}:${spec.gid} ${file}`);
+                L.push(`${q(tools.chmod)} ${(spec.mode & 0o7777).toString(8)} ${file}`);
+                L.push(`${mount} --bind ${file} ${at}`);
+                L.push(remountRo(at, ['nosuid', 'nodev', ...(spec.mode & 0o111 ? [] : ['noexec'])]));
+                break;
+            }
+            default: {
+                const never = spec;
+                throw new Error(`unhandled mount ${JSON.stringify(never)}`);
+            }
+        }
+    }
+    return L;
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/run-network.ts
+/**
+ * RUN --network, in one place: which namespaces a RUN's network gets and
+ * what the sandbox sets up in them.
+ *
+ *  default  the host's network (as BuildKit's default on a host: no
+ *           network namespace of its own yet)
+ *  host     the host's network
+ *  none     a new, empty network namespace with only `lo`, brought up
+ */
+
+/** util-linux unshare flags for the RUN's network. */
+function networkUnshareFlags(mode) {
+    return mode === 'none' ? ['--net'] : [];
+}
+/** Setup script lines run inside the new namespaces, before pivot_root. */
+function networkSetupLines(mode, ip) {
+    return mode === 'none' && ip ? [`${q(ip)} link set lo up 2>/dev/null || :`] : [];
+}
+
 ;// CONCATENATED MODULE: ./src/executor/isolation/namespace-script.ts
 /**
  * The setup script the sandbox runs as PID 1 of its new namespaces, with a
@@ -52861,11 +53389,18 @@ async function removeStale(parent, own, log) {
  *   env -i   K=V… (the safe part of the image env; see sandbox-env.ts)
  *   unshare  --root=/newroot --wd=CWD [--setuid=UID]: chroot, chdir, setuid, exec
  *
+ * RUN --mount (mounts-script.ts) and the network (run-network.ts) are set
+ * up before the pivot; --security=insecure keeps every capability, the
+ * host's device nodes, an unmasked /proc and a writable /sys.
+ *
  * chroot inside a pivoted jail: a process that escapes the chroot (it has
  * CAP_SYS_CHROOT, as under Docker) only reaches the jail: a tmpfs with
  * read-only host binaries and libraries, never the workspace or host data.
  * Everything variable is single-quoted or passed as positional arguments.
  */
+
+
+
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
 const DOCKER_DEFAULT_CAPS = [
@@ -52900,10 +53435,6 @@ const MASKED_PROC = [
 const READONLY_PROC = ['bus', 'fs', 'irq', 'sys', 'sysrq-trigger'];
 const MASKED_SYS = ['firmware', 'devices/virtual/powercap'];
 const DEV_NODES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
-/** Single-quotes a string for sh. */
-function q(s) {
-    return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 /** The fd the script writes "ok" to once the jail is ready. */
 const STATUS_FD = 3;
 function closeFds(shell) {
@@ -52945,11 +53476,12 @@ function buildScript(s) {
     L.push(t.hostname
         ? `${q(t.hostname)} ${q(s.hostname)}`
         : `printf %s ${q(s.hostname)} > ${proc}/sys/kernel/hostname 2>/dev/null || :`);
-    for (const m of MASKED_PROC) {
+    const insecure = s.security === 'insecure';
+    for (const m of insecure ? [] : MASKED_PROC) {
         const p = `${proc}/${m}`;
         L.push(`if [ -d ${p} ]; then ${mount} -t tmpfs -o ro,nosuid,nodev,noexec,size=0 kiln-masked ${p}; elif [ -e ${p} ]; then ${mount} --bind -o ro /dev/null ${p}; fi`);
     }
-    for (const m of READONLY_PROC) {
+    for (const m of insecure ? [] : READONLY_PROC) {
         const p = `${proc}/${m}`;
         L.push(`if [ -e ${p} ]; then ${mount} --bind -o ro ${p} ${p}; fi`);
     }
@@ -52972,10 +53504,15 @@ function buildScript(s) {
     ['stdin', 'stdout', 'stderr'].forEach((n, i) => {
         L.push(`${ln} -s /proc/self/fd/${i} ${dev}/${n}`);
     });
+    if (insecure) {
+        // --security=insecure: the host's device nodes too (a privileged container's /dev).
+        L.push(`for d in /dev/*; do if [ ! -L "$d" ] && { [ -c "$d" ] || [ -b "$d" ]; }; then n=\${d##*/}; if [ ! -e ${dev}/"$n" ] && [ ! -L ${dev}/"$n" ]; then : > ${dev}/"$n"; ${mount} --bind "$d" ${dev}/"$n"; fi; fi; done`);
+    }
     // /sys read-only (a user namespace without its own network namespace cannot mount sysfs: bind it).
     const sys = at(s.mounts.sys);
-    L.push(`${mount} -t sysfs -o ro,nosuid,nodev,noexec sysfs ${sys} 2>/dev/null || { ${mount} --rbind /sys ${sys} && ${mount} -o remount,bind,ro ${sys}; }`);
-    for (const m of MASKED_SYS) {
+    const sysRo = insecure ? '' : 'ro,';
+    L.push(`${mount} -t sysfs -o ${sysRo}nosuid,nodev,noexec sysfs ${sys} 2>/dev/null || { ${mount} --rbind /sys ${sys}${insecure ? '' : ` && ${mount} -o remount,bind,ro ${sys}`}; }`);
+    for (const m of insecure ? [] : MASKED_SYS) {
         const p = `${sys}/${m}`;
         L.push(`if [ -d ${p} ]; then ${mount} -t tmpfs -o ro,nosuid,nodev,noexec,size=0 kiln-masked ${p}; fi`);
     }
@@ -52984,9 +53521,8 @@ function buildScript(s) {
     if (s.mounts.resolvConf && s.resolvConfFile) {
         L.push(`${mount} --bind -o ro ${q(s.resolvConfFile)} ${at(s.mounts.resolvConf)}`);
     }
-    // Loopback for --network=none.
-    if (s.network === 'none' && t.ip)
-        L.push(`${q(t.ip)} link set lo up 2>/dev/null || :`);
+    L.push(...runMountLines(t, s.kind, J, N, s.runMounts ?? []));
+    L.push(...networkSetupLines(s.network, t.ip));
     // Into the jail; the old root goes away.
     L.push(`${mount} -t proc -o nosuid,nodev,noexec proc ${J}/proc`);
     L.push(`cd ${J}`, `${q(t.pivotRoot)} . .old`, 'cd /');
@@ -52994,14 +53530,16 @@ function buildScript(s) {
     L.push(`printf ok >&${STATUS_FD}`, `exec ${STATUS_FD}>&-`);
     const setpriv = [
         q(t.setpriv),
-        `--bounding-set=-all,${DOCKER_DEFAULT_CAPS.map((c) => `+${c}`).join(',')}`,
+        ...(insecure ? [] : [`--bounding-set=-all,${DOCKER_DEFAULT_CAPS.map((c) => `+${c}`).join(',')}`]),
         '--inh-caps=-all',
     ];
     if (s.kind === 'chroot') {
         setpriv.push(`--regid=${s.user.gid}`);
         setpriv.push(s.user.groups.length ? `--groups=${s.user.groups.join(',')}` : '--clear-groups');
     }
-    L.push(`exec ${setpriv.join(' ')} -- ${q(t.env)} -i -- "$@"`);
+    // env -S (no option parsing after it, so no `--`): expands ${VAR} from the environment.
+    const env = s.secretEnvAssignments ? `-i -S ${q(s.secretEnvAssignments)}` : '-i --';
+    L.push(`exec ${setpriv.join(' ')} -- ${q(t.env)} ${env} "$@"`);
     return `${L.join('\n')}\n`;
 }
 /** The arguments after the script: env entries, then the final unshare and the command. */
@@ -53156,6 +53694,9 @@ function deferredEnvWrapper(shell, deferred) {
 
 
 
+
+
+
 const DEFAULT_HOSTNAME = 'buildkitsandbox';
 /** The path when it names an existing file (following symlinks), else undefined. */
 async function existingFile(path) {
@@ -53190,8 +53731,7 @@ class NamespaceSandbox {
     nsFlags(spec) {
         const f = this.kind === 'rootless' ? ['--user', '--map-root-user'] : [];
         f.push('--mount', '--pid', '--uts', '--ipc', '--cgroup', '--kill-child', '--propagation', 'private');
-        if (spec.network === 'none')
-            f.push('--net');
+        f.push(...networkUnshareFlags(spec.network));
         return f;
     }
     validate(spec) {
@@ -53212,6 +53752,13 @@ class NamespaceSandbox {
         if (this.kind === 'rootless' && (spec.user.uid !== 0 || spec.user.gid !== 0)) {
             throw new SandboxError(`rootless isolation maps only root: this RUN needs uid ${spec.user.uid} gid ${spec.user.gid}; run Kiln as root (e.g. with sudo) to use --isolation chroot`);
         }
+        for (const m of spec.runMounts ?? []) {
+            if (!m.target.startsWith('/') || m.target.includes('\0'))
+                throw new SandboxError(`invalid mount target ${JSON.stringify(m.target)}`);
+            if (m.kind === 'file' && this.kind === 'rootless' && (m.uid !== 0 || m.gid !== 0)) {
+                throw new SandboxError(`rootless isolation maps only root: the secret at ${m.target} asks for uid ${m.uid} gid ${m.gid}; run Kiln as root (e.g. with sudo) to use --isolation chroot`);
+            }
+        }
     }
     async run(spec) {
         this.validate(spec);
@@ -53228,11 +53775,14 @@ class NamespaceSandbox {
         let stubs = [];
         const scratch = await (0,promises_.mkdtemp)((0,external_node_path_.join)(this.opts.scratchDir, 'run-'));
         try {
+            const points = await runMountPoints(spec.runMounts ?? []);
             if (!mounts) {
-                const plan = await planMountPoints(spec.root, this.opts.log);
+                const plan = await planMountPoints(spec.root, this.opts.log, points);
                 stubs = (await createStubs(spec.root, plan.stubs)).created;
                 mounts = plan.targets;
             }
+            const placed = placeRunMounts(spec.runMounts ?? [], points, mounts);
+            const secrets = secretCarriers(placed, spec.secretEnv ?? []);
             try {
                 mkdirInRoot(spec.root, spec.cwd);
             }
@@ -53283,6 +53833,9 @@ class NamespaceSandbox {
                 pipes,
                 resolvConfFile: await existingFile(this.opts.resolvConfFile ?? '/etc/resolv.conf'),
                 user: spec.user,
+                runMounts: placed,
+                secretEnvAssignments: secrets.envAssignments,
+                security: spec.security ?? 'sandbox',
             });
             const args = [
                 ...this.nsFlags(spec),
@@ -53293,7 +53846,7 @@ class NamespaceSandbox {
                 'kiln-sandbox',
                 ...finalArgs(this.tools, split.direct, spec.cwd, spec.user, cmd),
             ];
-            return await this.spawnAndWait(args, spec);
+            return await this.spawnAndWait(args, spec, secrets.env);
         }
         finally {
             await (0,promises_.rm)(scratch, { recursive: true, force: true });
@@ -53313,11 +53866,12 @@ class NamespaceSandbox {
             text += '\n';
         return `${text}127.0.0.1\t${hostname}\n`;
     }
-    spawnAndWait(args, spec) {
+    /** `secretEnv`: variables carrying secret data to the setup script (see mounts-script.ts). */
+    spawnAndWait(args, spec, secretEnv) {
         const tail = new TailBuffer();
         // setpriv --pdeathsig: if Kiln dies, unshare dies, and --kill-child takes the namespace down.
         const child = (0,external_node_child_process_namespaceObject.spawn)(this.tools.setpriv, ['--pdeathsig', 'KILL', '--', this.tools.unshare, ...args], {
-            env: CLEAN_ENV,
+            env: { ...CLEAN_ENV, ...secretEnv },
             stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
         });
         let status = '';
@@ -53353,7 +53907,12 @@ class NamespaceSandbox {
             kill();
         spec.signal?.addEventListener('abort', kill, { once: true });
         return new Promise((resolve, reject) => {
-            child.on('error', (e) => reject(new SandboxError(`cannot start ${this.tools.unshare}: ${e.message}`)));
+            child.on('error', (e) => {
+                const big = e.code === 'E2BIG'
+                    ? ' (the environment, script and secrets are too large together)'
+                    : '';
+                reject(new SandboxError(`cannot start ${this.tools.unshare}: ${e.message}${big}`));
+            });
             child.on('close', (code, signal) => {
                 spec.signal?.removeEventListener('abort', kill);
                 if (spec.signal?.aborted) {
@@ -53573,6 +54132,1001 @@ function createIsolation(settings) {
 async function probeIsolation(kind, log) {
     const s = await selectSandbox(kind, log);
     return isUnavailable(s) ? s.unavailable : true;
+}
+
+;// CONCATENATED MODULE: ./src/archive/layer-plan.ts
+/**
+ * Plans a layer: which tar entries, in which order, with which metadata.
+ * Entries are sorted component-wise by path (BuildKit's order); every
+ * ancestor directory of an added or deleted path is included with its
+ * metadata (as Docker/BuildKit do); deletions become `.wh.<name>`, opaque
+ * directories get `.wh..wh..opq` right after the directory entry; regular
+ * files that share an inode become hardlinks to the first path in order.
+ */
+
+
+
+
+
+
+function layer_plan_cleanPath(path) {
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+    if (parts.includes('..'))
+        throw new LayerWriteError('layer paths must not contain ".."', { entry: path });
+    return parts.join('/');
+}
+function parentsOf(path) {
+    const out = [];
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
+        out.push(path.slice(0, i));
+    return out;
+}
+function layer_plan_typeOf(mode) {
+    switch (Number(mode) & 0o170000) {
+        case 0o100000:
+            return 'file';
+        case 0o040000:
+            return 'dir';
+        case 0o120000:
+            return 'symlink';
+        case 0o020000:
+            return 'char';
+        case 0o060000:
+            return 'block';
+        case 0o010000:
+            return 'fifo';
+        case 0o140000:
+            return 'socket';
+        default:
+            return undefined;
+    }
+}
+/** Linux dev_t → major/minor (glibc's gnu_dev_major/minor). */
+function devParts(rdev) {
+    const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
+    const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
+    return { major: Number(major), minor: Number(minor) };
+}
+/** Entries stat'ed between two turns of the event loop. */
+const layer_plan_YIELD_EVERY = 256;
+/**
+ * Maps items with a synchronous fn, letting the event loop turn every
+ * YIELD_EVERY items. lstat/readlink are synchronous on purpose: through the
+ * thread pool each costs several times the syscall (see extract.ts).
+ */
+async function mapYielding(items, fn) {
+    const out = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+        out[i] = fn(items[i]);
+        if ((i + 1) % layer_plan_YIELD_EVERY === 0)
+            await new Promise((r) => setImmediate(r));
+    }
+    return out;
+}
+/** Plans the tar entries of a layer; see the module comment. */
+async function planLayer(entries, options = {}) {
+    const byPath = new Map();
+    const whiteouts = new Map();
+    const opaques = new Map();
+    for (const e of entries) {
+        const path = layer_plan_cleanPath(e.path);
+        if (path === '')
+            continue; // the root itself is never an entry
+        const key = layerSortKey(path);
+        if (e.kind === 'delete')
+            whiteouts.set(path, { path, key, rank: 0, what: 'whiteout' });
+        else if (e.kind === 'opaque') {
+            opaques.set(path, { path, key: Buffer.concat([key, Buffer.from([0, 0])]), rank: 2, what: 'opaque' });
+        }
+        else if (e.kind === 'dir') {
+            byPath.set(path, { path, key, rank: 1, what: 'dir', dirMeta: e });
+        }
+        else {
+            const { uid, gid, mode, mtime } = e;
+            byPath.set(path, {
+                path,
+                key,
+                rank: 1,
+                what: 'add',
+                source: e.source,
+                override: { uid, gid, mode, mtime },
+            });
+        }
+    }
+    for (const path of options.omitParents ? [] : [...byPath.keys(), ...whiteouts.keys(), ...opaques.keys()]) {
+        const ancestors = parentsOf(path);
+        if (opaques.has(path))
+            ancestors.push(path);
+        for (const dir of ancestors) {
+            if (!byPath.has(dir))
+                byPath.set(dir, { path: dir, key: layerSortKey(dir), rank: 1, what: 'parent' });
+        }
+    }
+    const items = [...byPath.values(), ...whiteouts.values(), ...opaques.values()].sort((a, b) => Buffer.compare(a.key, b.key) || a.rank - b.rank);
+    const clamp = options.clampMtime;
+    const finalTime = (t) => {
+        const u = options.subsecondMtimes ? t : { sec: t.sec, nsec: 0 };
+        return clamp !== undefined && (u.sec > clamp || (u.sec === clamp && u.nsec > 0))
+            ? { sec: clamp, nsec: 0 }
+            : u;
+    };
+    const fromSeconds = (s) => {
+        const sec = Math.floor(s);
+        return finalTime({ sec, nsec: Math.min(999_999_999, Math.round((s - sec) * 1e9)) });
+    };
+    const fromNs = (ns) => {
+        let sec = ns / 1000000000n;
+        let nsec = ns % 1000000000n;
+        if (nsec < 0n) {
+            sec -= 1n;
+            nsec += 1000000000n;
+        }
+        return finalTime({ sec: Number(sec), nsec: Number(nsec) });
+    };
+    // Stat every source and parent.
+    const planned = await mapYielding(items, (item) => {
+        if (item.what === 'whiteout' || item.what === 'opaque') {
+            const slash = item.path.lastIndexOf('/');
+            const dir = slash < 0 ? '' : item.path.slice(0, slash + 1);
+            const base = item.what === 'opaque' ? OPAQUE_WHITEOUT : whiteoutName(item.path.slice(slash + 1));
+            const name = item.what === 'opaque' ? `${item.path}/${base}` : `${dir}${base}`;
+            const header = {
+                name,
+                type: 'file',
+                mode: 0,
+                uid: 0,
+                gid: 0,
+                size: 0,
+                mtime: fromSeconds(0),
+            };
+            return { header, whiteout: true };
+        }
+        if (item.what === 'dir' || (item.what === 'parent' && !options.parentRoot)) {
+            const m = item.dirMeta ?? { uid: 0, gid: 0, mode: 0o755, mtime: 0 };
+            const header = {
+                name: item.path,
+                type: 'dir',
+                mode: m.mode,
+                uid: m.uid,
+                gid: m.gid,
+                mtime: fromSeconds(m.mtime),
+            };
+            return { header, whiteout: false };
+        }
+        const source = item.what === 'add' ? item.source : `${options.parentRoot}/${item.path}`;
+        let st;
+        try {
+            st = (0,external_node_fs_namespaceObject.lstatSync)(osPath(source), { bigint: true });
+        }
+        catch (e) {
+            if (item.what === 'parent' && errnoCode(e) === 'ENOENT') {
+                const header = {
+                    name: item.path,
+                    type: 'dir',
+                    mode: 0o755,
+                    uid: 0,
+                    gid: 0,
+                    mtime: fromSeconds(0),
+                };
+                return { header, whiteout: false };
+            }
+            throw new LayerWriteError(`cannot read ${source}: ${String(e)}`, { entry: item.path, cause: e });
+        }
+        const type = layer_plan_typeOf(st.mode);
+        if (type === 'socket')
+            return undefined; // sockets never go into layers (as Docker)
+        if (!type)
+            throw new LayerWriteError(`unsupported file type at ${source}`, { entry: item.path });
+        if (item.what === 'parent' && type !== 'dir') {
+            throw new LayerWriteError(`${source} must be a directory: it is the parent of layer entries`, {
+                entry: item.path,
+            });
+        }
+        const o = item.override ?? {};
+        const header = {
+            name: item.path,
+            type,
+            mode: o.mode ?? Number(st.mode) & 0o7777,
+            uid: o.uid ?? Number(st.uid),
+            gid: o.gid ?? Number(st.gid),
+            mtime: o.mtime !== undefined ? fromSeconds(o.mtime) : fromNs(st.mtimeNs),
+        };
+        if (type === 'file')
+            header.size = Number(st.size);
+        if (type === 'symlink')
+            header.linkname = readlinkName(source);
+        if (type === 'char' || type === 'block') {
+            const { major, minor } = devParts(st.rdev);
+            header.devmajor = major;
+            header.devminor = minor;
+        }
+        const entry = { header, whiteout: false, origin: source };
+        if (type === 'file') {
+            entry.source = source;
+            if (st.nlink > 1n)
+                entry.inode = `${st.dev}:${st.ino}:${o.uid}:${o.gid}:${o.mode}:${o.mtime}`;
+        }
+        return entry;
+    });
+    // Every ancestor of an entry must be a directory in the layer.
+    const types = new Map();
+    const out = [];
+    const firstOfInode = new Map();
+    const xattrTargets = new Map();
+    for (const p of planned) {
+        if (!p)
+            continue;
+        const path = p.header.name;
+        for (const dir of parentsOf(path)) {
+            const t = types.get(dir);
+            if (t !== undefined && t !== 'dir') {
+                throw new LayerWriteError(`${dir} is a ${t} in this layer, so nothing can be below it`, {
+                    entry: path,
+                });
+            }
+        }
+        if (!p.whiteout)
+            types.set(path, p.header.type);
+        if (p.inode !== undefined) {
+            const first = firstOfInode.get(p.inode);
+            if (first !== undefined) {
+                out.push({ header: { ...p.header, type: 'hardlink', linkname: first, size: 0 } });
+                continue;
+            }
+            firstOfInode.set(p.inode, path);
+        }
+        if (p.origin && (p.header.type === 'file' || p.header.type === 'dir'))
+            xattrTargets.set(p.origin, p.header);
+        out.push(p.source ? { header: p.header, source: p.source } : { header: p.header });
+    }
+    // Xattrs of files and directories, read in one batch.
+    if (options.xattrs && !options.xattrs.unavailable && xattrTargets.size > 0) {
+        const found = await options.xattrs.read([...xattrTargets.keys()]);
+        for (const [origin, attrs] of found) {
+            const header = xattrTargets.get(origin);
+            if (!header)
+                continue;
+            const keep = {};
+            for (const [k, v] of Object.entries(attrs))
+                if (isLayerXattr(k))
+                    keep[k] = v;
+            if (Object.keys(keep).length > 0)
+                header.xattrs = keep;
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/archive/layer-writer.ts
+/**
+ * Layer tars from a ChangeSet (snapshotters) or from explicit entries
+ * (COPY/ADD: a layer path ← a file on disk with overridden owner/mode).
+ * Both go through planLayer (order, parents, whiteouts, hardlinks, xattrs)
+ * and stream the result as an uncompressed tar: small files are read whole
+ * with synchronous calls (cheaper than the thread pool hand-off, see
+ * extract.ts), big ones streamed asynchronously; memory stays flat. Files
+ * are opened with O_NOFOLLOW, and a file whose size changed since it was
+ * planned fails the layer rather than producing a corrupt one.
+ */
+
+
+
+
+
+
+/** Files up to this size are read whole, synchronously. */
+const SMALL = 256 * 1024;
+const layer_writer_CHUNK = 1 << 20;
+/** Small files read between two turns of the event loop. */
+const layer_writer_YIELD_EVERY = 64;
+/** The tar of a ChangeSet: each 'add' comes from `<sourceRoot>/<path>`, parents too. */
+function writeLayer(set, options = {}) {
+    const root = set.sourceRoot.replace(/\/+$/, '');
+    const entries = set.changes.map((c) => c.kind === 'add' ? { kind: 'add', path: c.path, source: `${root}/${c.path}` } : c);
+    return writeLayerFromEntries(entries, { ...options, parentRoot: root });
+}
+/** The tar of explicit entries (see LayerEntry); used for COPY/ADD. */
+function writeLayerFromEntries(entries, options = {}) {
+    return writeTar(streamEntries(entries, options));
+}
+function readSmall(p, shared) {
+    const size = p.header.size ?? 0;
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(osPath(p.source), external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
+    }
+    catch (e) {
+        throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
+    }
+    try {
+        // One buffer for every small file: tarChunks copies transient bodies at once.
+        const buf = shared;
+        let got = 0;
+        for (;;) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, got, buf.length - got, got);
+            if (n === 0)
+                break;
+            got += n;
+            if (got > size)
+                break;
+        }
+        if (got !== size)
+            throw layer_writer_changed(p, got);
+        return buf.subarray(0, size);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+async function* readLarge(p) {
+    const size = p.header.size ?? 0;
+    const fh = await (0,promises_.open)(osPath(p.source), external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW).catch((e) => {
+        throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
+    });
+    try {
+        let pos = 0;
+        while (pos < size) {
+            const buf = Buffer.allocUnsafe(Math.min(layer_writer_CHUNK, size - pos));
+            const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+            if (bytesRead === 0)
+                throw layer_writer_changed(p, pos);
+            pos += bytesRead;
+            yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+        }
+        const { bytesRead } = await fh.read(Buffer.alloc(1), 0, 1, pos);
+        if (bytesRead !== 0)
+            throw layer_writer_changed(p, pos + 1);
+    }
+    finally {
+        await fh.close();
+    }
+}
+function layer_writer_changed(p, got) {
+    return new LayerWriteError(`${p.source} changed while the layer was written (${p.header.size} bytes planned, ${got > (p.header.size ?? 0) ? 'more' : got} read): nothing may modify the filesystem while a layer is written`, { entry: p.header.name });
+}
+async function* streamEntries(entries, options) {
+    const planned = await planLayer(entries, options);
+    const shared = Buffer.allocUnsafe(SMALL + 1);
+    let reads = 0;
+    for (const p of planned) {
+        if (!p.source)
+            yield { header: p.header };
+        else if ((p.header.size ?? 0) > SMALL)
+            yield { header: p.header, body: () => readLarge(p) };
+        else {
+            yield { header: p.header, body: readSmall(p, shared), transient: true };
+            if (++reads % layer_writer_YIELD_EVERY === 0)
+                await new Promise((r) => setImmediate(r));
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/mounts/cache-mount-archive.ts
+/**
+ * The cache mounts directory as one gzipped tar, to carry it between
+ * machines (the action saves it to the GitHub Actions cache): written with
+ * the layer writer (owners, modes, xattrs, hardlinks kept; users and locks
+ * left out), read back with the safe layer extractor. Owners are applied
+ * only as root, as for any layer.
+ */
+
+
+
+
+
+
+
+/** Paths of the tree under `root` to archive: instances' data, not their users or the locks. */
+async function archivedPaths(root) {
+    const out = [];
+    const walk = async (rel, depth) => {
+        for (const name of (await (0,promises_.readdir)(external_node_path_default().join(root, rel))).sort()) {
+            // <cache>/.lock, <cache>/<n>/users, <cache>/<n>/data.new are never carried.
+            if (depth === 1 && name === '.lock')
+                continue;
+            if (depth === 2 && name !== 'data')
+                continue;
+            const child = rel ? `${rel}/${name}` : name;
+            out.push(child);
+            if ((await (0,promises_.lstat)(external_node_path_default().join(root, child))).isDirectory())
+                await walk(child, depth + 1);
+        }
+    };
+    await walk('', 0);
+    return out;
+}
+/** Writes `root` to `file` (gzip); returns the number of entries. */
+async function exportCacheMounts(root, file, xattrs) {
+    const paths = await archivedPaths(root);
+    const changes = paths.map((p) => ({ kind: 'add', path: p }));
+    const tmp = `${file}.tmp-${process.pid}`;
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(writeLayer({ sourceRoot: root, changes }, xattrs ? { xattrs } : {}), external_node_zlib_default().createGzip({ level: 1 }), (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { mode: 0o600 }));
+        await (0,promises_.rename)(tmp, file);
+    }
+    catch (e) {
+        await (0,promises_.rm)(tmp, { force: true });
+        throw e;
+    }
+    return paths.length;
+}
+/** Unpacks `file` into `root` (made if missing); what is there already stays unless the archive replaces it. */
+async function importCacheMounts(file, root, xattrs) {
+    await (0,promises_.mkdir)(root, { recursive: true });
+    const gunzip = external_node_zlib_default().createGunzip();
+    const source = (0,external_node_fs_namespaceObject.createReadStream)(file);
+    source.on('error', (e) => gunzip.destroy(e));
+    const stats = await extractLayer(source.pipe(gunzip), root, xattrs ? { xattrs } : {});
+    return stats.entries;
+}
+
+;// CONCATENATED MODULE: ./src/executor/mounts/dir-lock.ts
+/**
+ * A mutex between processes on one machine: a directory made with mkdir
+ * (atomic) holding the owner's pid. A lock whose owner is gone (killed
+ * build) is taken over. Held for short critical sections only.
+ */
+
+
+/** Whether process `pid` exists (on this machine's PID namespace). */
+function processAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (e) {
+        return e.code === 'EPERM';
+    }
+}
+/** Waits `ms`; rejects with the signal's reason when it aborts first. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(signal.reason);
+            return;
+        }
+        const t = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(t);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/** Runs `fn` holding the lock directory `dir`. */
+async function withDirLock(dir, fn, signal) {
+    const owner = external_node_path_default().join(dir, 'owner');
+    for (let attempt = 0;; attempt++) {
+        try {
+            await (0,promises_.mkdir)(dir);
+            await (0,promises_.writeFile)(owner, String(process.pid));
+            break;
+        }
+        catch (e) {
+            if (e.code !== 'EEXIST')
+                throw e;
+        }
+        const pid = Number(await (0,promises_.readFile)(owner, 'utf8').catch(() => ''));
+        // A lock without an owner file is being taken (or its taker died between the two calls).
+        if ((pid > 0 && !processAlive(pid)) || (!pid && attempt > 100)) {
+            await (0,promises_.rm)(dir, { recursive: true, force: true });
+            continue;
+        }
+        await sleep(Math.min(5 + attempt, 50), signal);
+    }
+    try {
+        return await fn();
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/mounts/cache-mounts.ts
+/**
+ * RUN --mount=type=cache directories, kept in one directory (`--cache-dir`'s
+ * cache-mounts/, or the workspace for one build) and shared between the
+ * RUN steps and the builds that use it, with BuildKit's `sharing`:
+ *
+ *  shared   any number of users at once, on one instance
+ *  private  an instance nobody else uses; a new one when all are in use
+ *  locked   an instance nobody else uses; waits while all are in use
+ *
+ * Layout: <root>/<id slug>-<hash of the cache's identity>/
+ *   .lock/                 mutex of this cache (dir-lock.ts)
+ *   <n>/data/              instance n: what the RUN sees at its target
+ *   <n>/users/<pid>-<r>-<sharing>   who uses it now (gone when released;
+ *                          entries of processes that died are ignored)
+ * An instance is made (empty, with the mount's mode and owner, or seeded
+ * from its `from`) under data.new/ and renamed, so a crash never leaves a
+ * half-made one.
+ */
+
+
+
+
+/** The directory name of a cache: readable, unique per id and variant. */
+function cacheDirName(id, variant) {
+    const slug = id
+        .replace(/[^A-Za-z0-9._-]+/g, '_')
+        .replace(/^[._]+/, '')
+        .slice(0, 40) || 'cache';
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(`${id}\0${variant}`).digest('hex').slice(0, 16);
+    return `${slug}-${hash}`;
+}
+class CacheMountStore {
+    root;
+    constructor(root) {
+        this.root = root;
+    }
+    async acquire(req) {
+        const base = external_node_path_default().join(this.root, cacheDirName(req.id, req.variant));
+        await (0,promises_.mkdir)(base, { recursive: true });
+        for (;;) {
+            const got = await withDirLock(external_node_path_default().join(base, '.lock'), () => this.tryAcquire(base, req), req.signal);
+            if (got)
+                return got;
+            // locked, and every instance is in use: wait for one (BuildKit polls too).
+            await sleep(100, req.signal);
+        }
+    }
+    async tryAcquire(base, req) {
+        const instances = await this.instances(base);
+        const free = instances.find((i) => i.users.length === 0);
+        let chosen;
+        if (req.sharing === 'shared') {
+            chosen = instances.find((i) => i.users.every((u) => u.sharing === 'shared'));
+        }
+        else {
+            chosen = free;
+            if (!chosen && req.sharing === 'locked' && instances.length > 0)
+                return undefined;
+        }
+        let n;
+        if (chosen)
+            n = chosen.n;
+        else {
+            n = instances.length ? Math.max(...instances.map((i) => i.n)) + 1 : 0;
+            const staging = external_node_path_default().join(base, String(n), 'data.new');
+            await (0,promises_.rm)(external_node_path_default().join(base, String(n)), { recursive: true, force: true });
+            await (0,promises_.mkdir)(external_node_path_default().dirname(staging), { recursive: true });
+            await req.init(staging);
+            await (0,promises_.rename)(staging, external_node_path_default().join(base, String(n), 'data'));
+        }
+        const users = external_node_path_default().join(base, String(n), 'users');
+        await (0,promises_.mkdir)(users, { recursive: true });
+        const me = external_node_path_default().join(users, `${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}-${req.sharing}`);
+        await (0,promises_.writeFile)(me, '');
+        return {
+            dir: external_node_path_default().join(base, String(n), 'data'),
+            release: () => (0,promises_.rm)(me, { force: true }),
+        };
+    }
+    /** The complete instances of a cache, with their live users (dead ones removed). */
+    async instances(base) {
+        const out = [];
+        for (const name of await (0,promises_.readdir)(base)) {
+            if (!/^\d+$/.test(name))
+                continue;
+            const dir = external_node_path_default().join(base, name);
+            const entries = await (0,promises_.readdir)(dir).catch(() => []);
+            if (!entries.includes('data')) {
+                await (0,promises_.rm)(dir, { recursive: true, force: true }); // a crash while it was made
+                continue;
+            }
+            const users = [];
+            for (const u of await (0,promises_.readdir)(external_node_path_default().join(dir, 'users')).catch(() => [])) {
+                const m = /^(\d+)-[0-9a-f]+-(shared|private|locked)$/.exec(u);
+                if (m && processAlive(Number(m[1])))
+                    users.push({ name: u, sharing: m[2] });
+                else
+                    await (0,promises_.rm)(external_node_path_default().join(dir, 'users', u), { force: true });
+            }
+            out.push({ n: Number(name), users });
+        }
+        return out.sort((a, b) => a.n - b.n);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/mounts/secret-store.ts
+/**
+ * The build's secrets, read once when the session opens (a missing file is
+ * an error before any work, as with buildx), held in memory only. Values are
+ * handed to RUN steps that mount them and to the redactor, nowhere else.
+ */
+
+/** BuildKit's limit for one secret (secretsprovider.MaxSecretSize). */
+const MAX_SECRET_SIZE = 500 * 1024;
+class SecretError extends Error {
+    name = 'SecretError';
+}
+class SecretStore {
+    values;
+    constructor(values) {
+        this.values = values;
+    }
+    static async load(sources, env = process.env) {
+        const values = new Map();
+        for (const s of sources) {
+            const given = [s.file, s.env, s.value].filter((x) => x !== undefined).length;
+            if (!s.id || given !== 1)
+                throw new SecretError(`secret ${JSON.stringify(s.id)}: give exactly one of a file, an environment variable or a value`);
+            let value;
+            if (s.file !== undefined) {
+                let size;
+                try {
+                    size = (await (0,promises_.stat)(s.file)).size;
+                }
+                catch (e) {
+                    throw new SecretError(`secret ${s.id}: cannot read ${s.file}: ${e.code ?? e.message}`);
+                }
+                if (size > MAX_SECRET_SIZE)
+                    throw new SecretError(`secret ${s.id}: ${s.file} is ${size} bytes; secrets are limited to ${MAX_SECRET_SIZE} bytes`);
+                value = await (0,promises_.readFile)(s.file);
+            }
+            else if (s.env !== undefined)
+                value = Buffer.from(env[s.env] ?? '', 'utf8');
+            else
+                value = Buffer.from(s.value, 'utf8');
+            if (value.length > MAX_SECRET_SIZE)
+                throw new SecretError(`secret ${s.id} is ${value.length} bytes; secrets are limited to ${MAX_SECRET_SIZE} bytes`);
+            values.set(s.id, value);
+        }
+        return new SecretStore(values);
+    }
+    get(id) {
+        return this.values.get(id);
+    }
+    get size() {
+        return this.values.size;
+    }
+    /** Replaces every secret value (and each line of a multi-line one) in `text` with ****. */
+    redact(text) {
+        if (this.values.size === 0)
+            return text;
+        let out = text;
+        for (const needle of this.needles())
+            out = out.split(needle).join('****');
+        return out;
+    }
+    cachedNeedles;
+    /** The strings to hide: each value, each of its lines of 4 characters or more; longest first. */
+    needles() {
+        if (!this.cachedNeedles) {
+            const set = new Set();
+            for (const v of this.values.values()) {
+                const text = v.toString('utf8');
+                if (text.trim().length >= 4)
+                    set.add(text);
+                for (const line of text.split(/\r?\n/))
+                    if (line.trim().length >= 4)
+                        set.add(line.trim());
+            }
+            this.cachedNeedles = [...set].sort((a, b) => b.length - a.length);
+        }
+        return this.cachedNeedles;
+    }
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
+;// CONCATENATED MODULE: ./src/executor/mounts/ssh-agents.ts
+/**
+ * SSH agents for RUN --mount=type=ssh (`--ssh ID[=SOCKET|KEY[,KEY…]]`, as
+ * buildx): an agent socket (default $SSH_AUTH_SOCK), or private keys loaded
+ * into an `ssh-agent` Kiln starts for the build. A RUN never sees the agent
+ * itself: each mount gets its own socket, with the mount's mode and owner,
+ * served by a proxy that passes only what BuildKit's read-only agent allows
+ * (list keys, sign, unlock) and answers anything else (adding or removing
+ * keys, locking, extensions) with a failure.
+ */
+
+
+
+
+
+
+
+
+const ssh_agents_execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+class SshAgentError extends Error {
+    name = 'SshAgentError';
+}
+/** SSH agent protocol message types a read-only agent answers (draft-miller-ssh-agent). */
+const ALLOWED = new Set([
+    11, // SSH_AGENTC_REQUEST_IDENTITIES
+    13, // SSH_AGENTC_SIGN_REQUEST
+    23, // SSH_AGENTC_UNLOCK
+]);
+const FAILURE = Buffer.from([0, 0, 0, 1, 5]); // SSH_AGENT_FAILURE
+const MAX_MESSAGE = 256 * 1024;
+/** Frames of the agent protocol: uint32 length, then the message. */
+class Frames {
+    buf = Buffer.alloc(0);
+    push(chunk) {
+        this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    }
+    /** The next whole frame (length prefix included), undefined when incomplete; throws when too big. */
+    next() {
+        if (this.buf.length < 4)
+            return undefined;
+        const len = this.buf.readUInt32BE(0);
+        if (len > MAX_MESSAGE)
+            throw new Error('agent message too large');
+        if (this.buf.length < 4 + len)
+            return undefined;
+        const frame = this.buf.subarray(0, 4 + len);
+        this.buf = this.buf.subarray(4 + len);
+        return frame;
+    }
+}
+/** Serves one client connection: requests one at a time, the allowed ones through `upstream`. */
+function serveReadOnly(client, upstreamPath) {
+    const requests = new Frames();
+    const replies = new Frames();
+    let upstream;
+    let waiting = false;
+    const close = () => {
+        client.destroy();
+        upstream?.destroy();
+    };
+    const pump = () => {
+        while (!waiting) {
+            let frame;
+            try {
+                frame = requests.next();
+            }
+            catch {
+                close();
+                return;
+            }
+            if (!frame)
+                return;
+            if (frame.length < 5 || !ALLOWED.has(frame[4])) {
+                client.write(FAILURE);
+                continue;
+            }
+            if (!upstream) {
+                upstream = external_node_net_default().connect(upstreamPath);
+                upstream.on('data', (d) => {
+                    replies.push(d);
+                    let reply;
+                    try {
+                        reply = replies.next();
+                    }
+                    catch {
+                        close();
+                        return;
+                    }
+                    if (reply) {
+                        client.write(reply);
+                        waiting = false;
+                        pump();
+                    }
+                });
+                upstream.on('error', close);
+                upstream.on('close', () => client.end());
+            }
+            waiting = true;
+            upstream.write(frame);
+        }
+    };
+    client.on('data', (d) => {
+        requests.push(d);
+        pump();
+    });
+    client.on('error', close);
+    client.on('close', () => upstream?.destroy());
+}
+class SshAgents {
+    env;
+    upstreams = new Map();
+    sources;
+    constructor(sources, env = process.env) {
+        this.env = env;
+        this.sources = new Map();
+        for (const s of sources) {
+            const id = s.id || 'default';
+            if (this.sources.has(id))
+                throw new SshAgentError(`--ssh ${id} is given twice`);
+            this.sources.set(id, { id, paths: s.paths });
+        }
+    }
+    has(id) {
+        return this.sources.has(id);
+    }
+    /** A new socket at `file` (mode, owner as the mount asks) proxying to agent `id`, read-only. */
+    async open(id, file, opts) {
+        const up = await this.upstream(id);
+        const server = external_node_net_default().createServer((c) => serveReadOnly(c, up.socket));
+        await new Promise((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(file, () => resolve());
+        });
+        try {
+            await (0,promises_.chmod)(file, opts.mode & 0o7777);
+            if (opts.uid !== (process.geteuid?.() ?? 0) || opts.gid !== (process.getegid?.() ?? 0))
+                await (0,promises_.chown)(file, opts.uid, opts.gid);
+        }
+        catch (e) {
+            server.close();
+            throw new SshAgentError(`the SSH agent socket for uid ${opts.uid} gid ${opts.gid} cannot be made: ${e.message}` +
+                (process.geteuid?.() === 0
+                    ? ''
+                    : ' (Kiln runs unprivileged: only uid 0 of the RUN, which is you, can own it)'));
+        }
+        return {
+            path: file,
+            close: () => new Promise((resolve) => {
+                server.close(() => resolve());
+                (0,promises_.rm)(file, { force: true }).catch(() => undefined);
+            }),
+        };
+    }
+    upstream(id) {
+        let p = this.upstreams.get(id);
+        if (!p) {
+            p = this.start(this.sources.get(id));
+            this.upstreams.set(id, p);
+        }
+        return p;
+    }
+    async start(src) {
+        const paths = src.paths.filter((p) => p !== '');
+        if (paths.length === 0) {
+            const sock = this.env.SSH_AUTH_SOCK;
+            if (!sock) {
+                throw new SshAgentError(`--ssh ${src.id}: SSH_AUTH_SOCK is not set; start an agent (eval "$(ssh-agent)" && ssh-add) or pass --ssh ${src.id}=/path/to/key`);
+            }
+            return { socket: await existingSocket(src.id, sock) };
+        }
+        const kinds = await Promise.all(paths.map(async (p) => (await statOf(src.id, p)).isSocket()));
+        if (kinds.some(Boolean)) {
+            if (paths.length > 1)
+                throw new SshAgentError(`--ssh ${src.id}: give one agent socket, or key files, not both`);
+            return { socket: paths[0] };
+        }
+        return startAgent(src.id, paths);
+    }
+    /** Stops the agents Kiln started. */
+    async dispose() {
+        for (const p of this.upstreams.values()) {
+            const up = await p.catch(() => undefined);
+            if (!up?.agent)
+                continue;
+            up.agent.kill('SIGTERM');
+            if (up.dir)
+                await (0,promises_.rm)(up.dir, { recursive: true, force: true });
+        }
+    }
+}
+async function statOf(id, p) {
+    try {
+        return await (0,promises_.stat)(p);
+    }
+    catch (e) {
+        throw new SshAgentError(`--ssh ${id}: cannot use ${p}: ${e.code ?? e.message}`);
+    }
+}
+async function existingSocket(id, p) {
+    if (!(await statOf(id, p)).isSocket())
+        throw new SshAgentError(`--ssh ${id}: ${p} is not a socket`);
+    return p;
+}
+/** `ssh-agent -D` on a private socket, with the keys added by ssh-add (no passphrase prompt). */
+async function startAgent(id, keys) {
+    const agentBin = await findBinary('ssh-agent');
+    const addBin = await findBinary('ssh-add');
+    if (!agentBin || !addBin)
+        throw new SshAgentError(`--ssh ${id} with key files needs ssh-agent and ssh-add (install openssh-client)`);
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'kiln-ssh-'));
+    const socket = external_node_path_default().join(dir, 'agent.sock');
+    // setpriv --pdeathsig: the agent (holding the keys) dies with Kiln, however Kiln ends.
+    const setpriv = await findBinary('setpriv');
+    const agent = setpriv
+        ? (0,external_node_child_process_namespaceObject.spawn)(setpriv, ['--pdeathsig', 'KILL', '--', agentBin, '-D', '-a', socket], {
+            env: CLEAN_ENV,
+            stdio: 'ignore',
+        })
+        : (0,external_node_child_process_namespaceObject.spawn)(agentBin, ['-D', '-a', socket], { env: CLEAN_ENV, stdio: 'ignore' });
+    const fail = async (msg) => {
+        agent.kill('SIGTERM');
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+        throw new SshAgentError(msg);
+    };
+    for (let i = 0; i < 200 && !(0,external_node_fs_namespaceObject.existsSync)(socket); i++)
+        await new Promise((r) => setTimeout(r, 25));
+    if (!(0,external_node_fs_namespaceObject.existsSync)(socket))
+        return fail(`--ssh ${id}: ssh-agent did not start`);
+    for (const key of keys) {
+        try {
+            await ssh_agents_execFileP(addBin, ['-q', key], {
+                env: { ...CLEAN_ENV, SSH_AUTH_SOCK: socket, SSH_ASKPASS_REQUIRE: 'never' },
+                timeout: 15_000,
+            });
+        }
+        catch (e) {
+            const err = e.stderr?.trim() || e.message;
+            return fail(`--ssh ${id}: cannot load the key ${key} (keys with a passphrase need an agent: pass its socket): ${err}`);
+        }
+    }
+    return { socket, agent, dir };
+}
+
+;// CONCATENATED MODULE: ./src/executor/mounts/run-mount-services.ts
+/**
+ * What RUN --mount needs from the build as a whole, owned by the session:
+ * the secrets (read when the session opens), the SSH agents, the cache
+ * mount store (in --cache-dir's cache-mounts/ or, for one build, in the
+ * workspace; loaded from and saved to an archive when asked), and the
+ * read-only copies of context directories that bind mounts show.
+ */
+
+
+
+
+
+class RunMountServices {
+    options;
+    workspace;
+    log;
+    xattrs;
+    secrets;
+    ssh;
+    store;
+    /** Read-only copies of context sources, by source path (the context does not change during a build). */
+    contextCopies = new Map();
+    constructor(options, workspace, log, xattrs, secrets, ssh) {
+        this.options = options;
+        this.workspace = workspace;
+        this.log = log;
+        this.xattrs = xattrs;
+        this.secrets = secrets;
+        this.ssh = ssh;
+    }
+    static async open(options, workspace, log, xattrs) {
+        const secrets = await SecretStore.load(options.secrets);
+        return new RunMountServices(options, workspace, log, xattrs, secrets, new SshAgents(options.ssh));
+    }
+    /** The cache mount store, opened (and loaded from the archive) on first use. */
+    caches() {
+        this.store ??= (async () => {
+            const { dir, archive } = this.options.cacheMounts;
+            const root = dir ?? (await this.workspace.dir('cache-mounts'));
+            if (archive && (0,external_node_fs_namespaceObject.existsSync)(archive)) {
+                const started = Date.now();
+                try {
+                    const n = await importCacheMounts(archive, root, this.xattrs);
+                    this.log.info(`cache mounts: ${n} entries loaded from ${archive} in ${Date.now() - started} ms`);
+                }
+                catch (e) {
+                    this.log.warn(`cache mounts: cannot load ${archive}, starting empty: ${e.message}`);
+                }
+            }
+            return new CacheMountStore(root);
+        })();
+        return this.store;
+    }
+    /** Saves the cache mounts to the archive (when asked and used), stops the SSH agents. Never throws. */
+    async dispose() {
+        await this.ssh.dispose().catch((e) => this.log.warn(`stopping the SSH agents: ${e.message}`));
+        const archive = this.options.cacheMounts.archive;
+        const store = await this.store?.catch(() => undefined);
+        if (!archive || !store)
+            return;
+        const started = Date.now();
+        try {
+            const n = await exportCacheMounts(store.root, archive, this.xattrs);
+            this.log.info(`cache mounts: ${n} entries saved to ${archive} in ${Date.now() - started} ms`);
+        }
+        catch (e) {
+            this.log.warn(`cache mounts: cannot save them to ${archive}: ${e.message}`);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/executor/steps/path-match.ts
@@ -53824,6 +55378,7 @@ class SourceTree {
 
 
 
+
 class BuildSession {
     options;
     log;
@@ -53834,6 +55389,7 @@ class BuildSession {
     ownsRegistry;
     cache;
     interrupt;
+    runMounts;
     /** Aborted when the build fails: running RUNs are killed, waiting stages do not start. */
     signal;
     /** The Docker build context (the files COPY and ADD read). */
@@ -53847,7 +55403,9 @@ class BuildSession {
     unregister = [];
     constructor(options, log, settings, workspace, registry, 
     /** The layer cache's client (its retries are debug notes), or `registry`. */
-    cacheRegistry, ownsRegistry, cache, xattrs, interrupt) {
+    cacheRegistry, ownsRegistry, cache, xattrs, interrupt, 
+    /** Secrets, SSH agents and cache mounts of RUN --mount. */
+    runMounts) {
         this.options = options;
         this.log = log;
         this.settings = settings;
@@ -53857,6 +55415,7 @@ class BuildSession {
         this.ownsRegistry = ownsRegistry;
         this.cache = cache;
         this.interrupt = interrupt;
+        this.runMounts = runMounts;
         this.signal = this.abortController.signal;
         if (interrupt) {
             const stop = () => this.abort(interrupt.signal.reason);
@@ -53893,13 +55452,15 @@ class BuildSession {
                 ? new RegistryClient(registryClientOptions({ ...options, pushRetry: Math.min(options.pushRetry, 3) }, { credentials, logger: { ...log, warn: (m) => log.debug(m) } }))
                 : registry);
         try {
+            const xattrs = detectXattrs();
+            const runMounts = await RunMountServices.open(options, workspace, log, xattrs);
             const cache = await createLayerCache({
                 config: cacheConfig(options),
                 registry: cacheRegistry,
                 log,
                 now: deps.now,
             });
-            return new BuildSession(options, log, settings, workspace, registry, cacheRegistry, !deps.registry, cache, detectXattrs(), deps.interrupt);
+            return new BuildSession(options, log, settings, workspace, registry, cacheRegistry, !deps.registry, cache, xattrs, deps.interrupt, runMounts);
         }
         catch (e) {
             await workspace.dispose().catch(() => undefined);
@@ -53963,6 +55524,7 @@ class BuildSession {
         // writes in the workspace: it must end before the workspace goes.
         await Promise.all(this.inWorkspace);
         await this.isolation.dispose().catch((e) => log.warn(`ending the isolation: ${e.message}`));
+        await this.runMounts.dispose();
         await unmountUnder(this.workspace.root).catch((e) => log.warn(`unmounting the workspace: ${e.message}`));
         await this.workspace.dispose().catch((e) => log.warn(`removing the workspace: ${e.message}`));
         log.debug(`timing: cleanup ${Date.now() - started} ms`);
@@ -54126,13 +55688,15 @@ function assertNever(x) {
  *
  * Expanded: ENV and LABEL keys and values; COPY/ADD sources, dest, --chown,
  * --chmod, --exclude, ADD --checksum and the bodies of unquoted heredoc
- * sources; EXPOSE (split into words); USER; WORKDIR; VOLUME; STOPSIGNAL.
- * Not expanded: RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK (the shell does it),
+ * sources; EXPOSE (split into words); USER; WORKDIR; VOLUME; STOPSIGNAL;
+ * RUN --mount values (all but from=).
+ * Not expanded: the RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK command (the shell does it),
  * ONBUILD (expanded when it fires), MAINTAINER, COPY --from (BuildKit refuses
  * variables there; planStages reports it), FROM (planStages expands it against
  * the global ARGs), ARG (StageScope.applyArg expands a default only when no
  * build arg replaces it).
  */
+
 
 
 /** Returns a copy of instr with the BuildKit-expanded fields expanded; errors name the instruction's line. */
@@ -54184,8 +55748,11 @@ function expandUnlocated(instr, scope) {
             return { ...instr, volumes: instr.volumes.map(x) };
         case 'stopsignal':
             return { ...instr, signal: x(instr.signal) };
-        case 'from':
         case 'run':
+            return instr.mounts.some((m) => m.raw !== undefined)
+                ? { ...instr, mounts: instr.mounts.map((m) => expandRunMount(m, x)) }
+                : instr;
+        case 'from':
         case 'cmd':
         case 'entrypoint':
         case 'shell':
@@ -55019,373 +56586,6 @@ async function downloadSource(url, dir, checksum) {
     }
     finally {
         await dispatcher.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/archive/layer-plan.ts
-/**
- * Plans a layer: which tar entries, in which order, with which metadata.
- * Entries are sorted component-wise by path (BuildKit's order); every
- * ancestor directory of an added or deleted path is included with its
- * metadata (as Docker/BuildKit do); deletions become `.wh.<name>`, opaque
- * directories get `.wh..wh..opq` right after the directory entry; regular
- * files that share an inode become hardlinks to the first path in order.
- */
-
-
-
-
-
-
-function layer_plan_cleanPath(path) {
-    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-    if (parts.includes('..'))
-        throw new LayerWriteError('layer paths must not contain ".."', { entry: path });
-    return parts.join('/');
-}
-function parentsOf(path) {
-    const out = [];
-    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
-        out.push(path.slice(0, i));
-    return out;
-}
-function layer_plan_typeOf(mode) {
-    switch (Number(mode) & 0o170000) {
-        case 0o100000:
-            return 'file';
-        case 0o040000:
-            return 'dir';
-        case 0o120000:
-            return 'symlink';
-        case 0o020000:
-            return 'char';
-        case 0o060000:
-            return 'block';
-        case 0o010000:
-            return 'fifo';
-        case 0o140000:
-            return 'socket';
-        default:
-            return undefined;
-    }
-}
-/** Linux dev_t → major/minor (glibc's gnu_dev_major/minor). */
-function devParts(rdev) {
-    const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
-    const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
-    return { major: Number(major), minor: Number(minor) };
-}
-/** Entries stat'ed between two turns of the event loop. */
-const layer_plan_YIELD_EVERY = 256;
-/**
- * Maps items with a synchronous fn, letting the event loop turn every
- * YIELD_EVERY items. lstat/readlink are synchronous on purpose: through the
- * thread pool each costs several times the syscall (see extract.ts).
- */
-async function mapYielding(items, fn) {
-    const out = new Array(items.length);
-    for (let i = 0; i < items.length; i++) {
-        out[i] = fn(items[i]);
-        if ((i + 1) % layer_plan_YIELD_EVERY === 0)
-            await new Promise((r) => setImmediate(r));
-    }
-    return out;
-}
-/** Plans the tar entries of a layer; see the module comment. */
-async function planLayer(entries, options = {}) {
-    const byPath = new Map();
-    const whiteouts = new Map();
-    const opaques = new Map();
-    for (const e of entries) {
-        const path = layer_plan_cleanPath(e.path);
-        if (path === '')
-            continue; // the root itself is never an entry
-        const key = layerSortKey(path);
-        if (e.kind === 'delete')
-            whiteouts.set(path, { path, key, rank: 0, what: 'whiteout' });
-        else if (e.kind === 'opaque') {
-            opaques.set(path, { path, key: Buffer.concat([key, Buffer.from([0, 0])]), rank: 2, what: 'opaque' });
-        }
-        else if (e.kind === 'dir') {
-            byPath.set(path, { path, key, rank: 1, what: 'dir', dirMeta: e });
-        }
-        else {
-            const { uid, gid, mode, mtime } = e;
-            byPath.set(path, {
-                path,
-                key,
-                rank: 1,
-                what: 'add',
-                source: e.source,
-                override: { uid, gid, mode, mtime },
-            });
-        }
-    }
-    for (const path of options.omitParents ? [] : [...byPath.keys(), ...whiteouts.keys(), ...opaques.keys()]) {
-        const ancestors = parentsOf(path);
-        if (opaques.has(path))
-            ancestors.push(path);
-        for (const dir of ancestors) {
-            if (!byPath.has(dir))
-                byPath.set(dir, { path: dir, key: layerSortKey(dir), rank: 1, what: 'parent' });
-        }
-    }
-    const items = [...byPath.values(), ...whiteouts.values(), ...opaques.values()].sort((a, b) => Buffer.compare(a.key, b.key) || a.rank - b.rank);
-    const clamp = options.clampMtime;
-    const finalTime = (t) => {
-        const u = options.subsecondMtimes ? t : { sec: t.sec, nsec: 0 };
-        return clamp !== undefined && (u.sec > clamp || (u.sec === clamp && u.nsec > 0))
-            ? { sec: clamp, nsec: 0 }
-            : u;
-    };
-    const fromSeconds = (s) => {
-        const sec = Math.floor(s);
-        return finalTime({ sec, nsec: Math.min(999_999_999, Math.round((s - sec) * 1e9)) });
-    };
-    const fromNs = (ns) => {
-        let sec = ns / 1000000000n;
-        let nsec = ns % 1000000000n;
-        if (nsec < 0n) {
-            sec -= 1n;
-            nsec += 1000000000n;
-        }
-        return finalTime({ sec: Number(sec), nsec: Number(nsec) });
-    };
-    // Stat every source and parent.
-    const planned = await mapYielding(items, (item) => {
-        if (item.what === 'whiteout' || item.what === 'opaque') {
-            const slash = item.path.lastIndexOf('/');
-            const dir = slash < 0 ? '' : item.path.slice(0, slash + 1);
-            const base = item.what === 'opaque' ? OPAQUE_WHITEOUT : whiteoutName(item.path.slice(slash + 1));
-            const name = item.what === 'opaque' ? `${item.path}/${base}` : `${dir}${base}`;
-            const header = {
-                name,
-                type: 'file',
-                mode: 0,
-                uid: 0,
-                gid: 0,
-                size: 0,
-                mtime: fromSeconds(0),
-            };
-            return { header, whiteout: true };
-        }
-        if (item.what === 'dir' || (item.what === 'parent' && !options.parentRoot)) {
-            const m = item.dirMeta ?? { uid: 0, gid: 0, mode: 0o755, mtime: 0 };
-            const header = {
-                name: item.path,
-                type: 'dir',
-                mode: m.mode,
-                uid: m.uid,
-                gid: m.gid,
-                mtime: fromSeconds(m.mtime),
-            };
-            return { header, whiteout: false };
-        }
-        const source = item.what === 'add' ? item.source : `${options.parentRoot}/${item.path}`;
-        let st;
-        try {
-            st = (0,external_node_fs_namespaceObject.lstatSync)(osPath(source), { bigint: true });
-        }
-        catch (e) {
-            if (item.what === 'parent' && errnoCode(e) === 'ENOENT') {
-                const header = {
-                    name: item.path,
-                    type: 'dir',
-                    mode: 0o755,
-                    uid: 0,
-                    gid: 0,
-                    mtime: fromSeconds(0),
-                };
-                return { header, whiteout: false };
-            }
-            throw new LayerWriteError(`cannot read ${source}: ${String(e)}`, { entry: item.path, cause: e });
-        }
-        const type = layer_plan_typeOf(st.mode);
-        if (type === 'socket')
-            return undefined; // sockets never go into layers (as Docker)
-        if (!type)
-            throw new LayerWriteError(`unsupported file type at ${source}`, { entry: item.path });
-        if (item.what === 'parent' && type !== 'dir') {
-            throw new LayerWriteError(`${source} must be a directory: it is the parent of layer entries`, {
-                entry: item.path,
-            });
-        }
-        const o = item.override ?? {};
-        const header = {
-            name: item.path,
-            type,
-            mode: o.mode ?? Number(st.mode) & 0o7777,
-            uid: o.uid ?? Number(st.uid),
-            gid: o.gid ?? Number(st.gid),
-            mtime: o.mtime !== undefined ? fromSeconds(o.mtime) : fromNs(st.mtimeNs),
-        };
-        if (type === 'file')
-            header.size = Number(st.size);
-        if (type === 'symlink')
-            header.linkname = readlinkName(source);
-        if (type === 'char' || type === 'block') {
-            const { major, minor } = devParts(st.rdev);
-            header.devmajor = major;
-            header.devminor = minor;
-        }
-        const entry = { header, whiteout: false, origin: source };
-        if (type === 'file') {
-            entry.source = source;
-            if (st.nlink > 1n)
-                entry.inode = `${st.dev}:${st.ino}:${o.uid}:${o.gid}:${o.mode}:${o.mtime}`;
-        }
-        return entry;
-    });
-    // Every ancestor of an entry must be a directory in the layer.
-    const types = new Map();
-    const out = [];
-    const firstOfInode = new Map();
-    const xattrTargets = new Map();
-    for (const p of planned) {
-        if (!p)
-            continue;
-        const path = p.header.name;
-        for (const dir of parentsOf(path)) {
-            const t = types.get(dir);
-            if (t !== undefined && t !== 'dir') {
-                throw new LayerWriteError(`${dir} is a ${t} in this layer, so nothing can be below it`, {
-                    entry: path,
-                });
-            }
-        }
-        if (!p.whiteout)
-            types.set(path, p.header.type);
-        if (p.inode !== undefined) {
-            const first = firstOfInode.get(p.inode);
-            if (first !== undefined) {
-                out.push({ header: { ...p.header, type: 'hardlink', linkname: first, size: 0 } });
-                continue;
-            }
-            firstOfInode.set(p.inode, path);
-        }
-        if (p.origin && (p.header.type === 'file' || p.header.type === 'dir'))
-            xattrTargets.set(p.origin, p.header);
-        out.push(p.source ? { header: p.header, source: p.source } : { header: p.header });
-    }
-    // Xattrs of files and directories, read in one batch.
-    if (options.xattrs && !options.xattrs.unavailable && xattrTargets.size > 0) {
-        const found = await options.xattrs.read([...xattrTargets.keys()]);
-        for (const [origin, attrs] of found) {
-            const header = xattrTargets.get(origin);
-            if (!header)
-                continue;
-            const keep = {};
-            for (const [k, v] of Object.entries(attrs))
-                if (isLayerXattr(k))
-                    keep[k] = v;
-            if (Object.keys(keep).length > 0)
-                header.xattrs = keep;
-        }
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/archive/layer-writer.ts
-/**
- * Layer tars from a ChangeSet (snapshotters) or from explicit entries
- * (COPY/ADD: a layer path ← a file on disk with overridden owner/mode).
- * Both go through planLayer (order, parents, whiteouts, hardlinks, xattrs)
- * and stream the result as an uncompressed tar: small files are read whole
- * with synchronous calls (cheaper than the thread pool hand-off, see
- * extract.ts), big ones streamed asynchronously; memory stays flat. Files
- * are opened with O_NOFOLLOW, and a file whose size changed since it was
- * planned fails the layer rather than producing a corrupt one.
- */
-
-
-
-
-
-
-/** Files up to this size are read whole, synchronously. */
-const SMALL = 256 * 1024;
-const CHUNK = 1 << 20;
-/** Small files read between two turns of the event loop. */
-const layer_writer_YIELD_EVERY = 64;
-/** The tar of a ChangeSet: each 'add' comes from `<sourceRoot>/<path>`, parents too. */
-function writeLayer(set, options = {}) {
-    const root = set.sourceRoot.replace(/\/+$/, '');
-    const entries = set.changes.map((c) => c.kind === 'add' ? { kind: 'add', path: c.path, source: `${root}/${c.path}` } : c);
-    return writeLayerFromEntries(entries, { ...options, parentRoot: root });
-}
-/** The tar of explicit entries (see LayerEntry); used for COPY/ADD. */
-function writeLayerFromEntries(entries, options = {}) {
-    return writeTar(streamEntries(entries, options));
-}
-function readSmall(p, shared) {
-    const size = p.header.size ?? 0;
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(osPath(p.source), external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
-    }
-    catch (e) {
-        throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
-    }
-    try {
-        // One buffer for every small file: tarChunks copies transient bodies at once.
-        const buf = shared;
-        let got = 0;
-        for (;;) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, got, buf.length - got, got);
-            if (n === 0)
-                break;
-            got += n;
-            if (got > size)
-                break;
-        }
-        if (got !== size)
-            throw layer_writer_changed(p, got);
-        return buf.subarray(0, size);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-async function* readLarge(p) {
-    const size = p.header.size ?? 0;
-    const fh = await (0,promises_.open)(osPath(p.source), external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW).catch((e) => {
-        throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
-    });
-    try {
-        let pos = 0;
-        while (pos < size) {
-            const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
-            const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-            if (bytesRead === 0)
-                throw layer_writer_changed(p, pos);
-            pos += bytesRead;
-            yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
-        }
-        const { bytesRead } = await fh.read(Buffer.alloc(1), 0, 1, pos);
-        if (bytesRead !== 0)
-            throw layer_writer_changed(p, pos + 1);
-    }
-    finally {
-        await fh.close();
-    }
-}
-function layer_writer_changed(p, got) {
-    return new LayerWriteError(`${p.source} changed while the layer was written (${p.header.size} bytes planned, ${got > (p.header.size ?? 0) ? 'more' : got} read): nothing may modify the filesystem while a layer is written`, { entry: p.header.name });
-}
-async function* streamEntries(entries, options) {
-    const planned = await planLayer(entries, options);
-    const shared = Buffer.allocUnsafe(SMALL + 1);
-    let reads = 0;
-    for (const p of planned) {
-        if (!p.source)
-            yield { header: p.header };
-        else if ((p.header.size ?? 0) > SMALL)
-            yield { header: p.header, body: () => readLarge(p) };
-        else {
-            yield { header: p.header, body: readSmall(p, shared), transient: true };
-            if (++reads % layer_writer_YIELD_EVERY === 0)
-                await new Promise((r) => setImmediate(r));
-        }
     }
 }
 
@@ -56376,12 +57576,387 @@ function applyConfigInstruction(image, instr, state) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/executor/steps/bind-sources.ts
+/**
+ * What a RUN --mount=type=bind (and a cache seeded `from=`) shows: a path
+ * of the build context, of an earlier stage or of an image, found like
+ * BuildKit's mount selector (cleaned against the tree's root, symlinks
+ * followed inside it, never a pattern).
+ *
+ * - its cache key: the content of the context path (as COPY hashes it), or
+ *   the stage's key / the image's digest with the path;
+ * - the host path to mount: a stage's or image's files directly when
+ *   read-only (they no longer change); the context through a copy made
+ *   once per build (.dockerignore applied, owners 0:0 as the docker CLI
+ *   sends them); a fresh copy for `rw` (writes are discarded).
+ */
+
+
+
+
+
+
+
+
+
+/** `source` cleaned against the tree root: '' for the root itself. */
+function bind_sources_cleanSource(source) {
+    return external_node_path_default().posix
+        .join('/', source ?? '')
+        .replace(/^\/+/, '')
+        .replace(/\/+$/, '');
+}
+/** The source as a SourceMatch of `tree`; SourceNotFoundError when it is not there (or ignored). */
+async function literalMatch(tree, source) {
+    const r = resolveInRoot(tree.root, source);
+    const ignored = (rel) => rel !== '' && tree.ignore?.matches(rel) === true;
+    if (!r.stat || ignored(source) || ignored(r.rel)) {
+        const what = tree.ignore ? `${tree.label} (or excluded by .dockerignore)` : tree.label;
+        throw new SourceNotFoundError(`"/${source}" not found in the ${what}`);
+    }
+    const abs = external_node_path_default().join(tree.root, r.rel);
+    return { matched: source, rel: r.rel, abs, stat: (0,external_node_fs_namespaceObject.statSync)(abs) };
+}
+/** The cache key part of a bind source (its content for the context). */
+async function bindSourceKey(env, origin, source) {
+    switch (origin.kind) {
+        case 'scratch':
+            return `scratch:${source}`;
+        case 'from':
+            return `from:${origin.source.key}:${source}`;
+        case 'context': {
+            const { session } = env;
+            // Without a cache the key is never looked up: do not read the files for it.
+            if (!session.cache)
+                return `context:${source}:uncached`;
+            const k = new CacheKeyBuilder('bind');
+            const memo = await session.cache.fileDigests?.scope(session.contextTree.root);
+            await hashSources(k, session.contextTree, [await literalMatch(session.contextTree, source)], memo);
+            return `context:${source}:${k.digest()}`;
+        }
+    }
+}
+/**
+ * A copy of `match` in `dir` (created when missing): the directory itself,
+ * or the file inside it. `preserve`: keep the owners (stages, images); else 0:0.
+ */
+async function copySourceInto(dir, tree, match, preserve) {
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    const isDir = match.stat.isDirectory();
+    await copyIntoRootfs({
+        rootfs: dir,
+        dest: isDir ? '/' : '/file',
+        sources: [{ tree, match }],
+        contents: [],
+        ...(preserve ? { owner: 'preserve' } : {}),
+        exclude: [],
+        parents: false,
+    });
+    if (!isDir)
+        return external_node_path_default().join(dir, 'file');
+    // The copy's root is the source directory itself: its mode, owner and time.
+    if (canChown()) {
+        if (preserve)
+            (0,external_node_fs_namespaceObject.chownSync)(dir, match.stat.uid, match.stat.gid);
+        else
+            (0,external_node_fs_namespaceObject.lchownSync)(dir, 0, 0);
+    }
+    (0,external_node_fs_namespaceObject.chmodSync)(dir, match.stat.mode & 0o7777);
+    (0,external_node_fs_namespaceObject.utimesSync)(dir, match.stat.atime, match.stat.mtime);
+    return dir;
+}
+/** The host path a bind mount shows (see the module comment); `dispose` removes a per-RUN copy. */
+async function bindSourcePath(env, origin, source, readonly) {
+    const { session } = env;
+    const fresh = async (tree, preserve) => {
+        const dir = await session.workspace.dir('mount-source');
+        const p = await copySourceInto(dir, tree, await literalMatch(tree, source), preserve);
+        return { path: p, dispose: () => (0,promises_.rm)(dir, { recursive: true, force: true }) };
+    };
+    if (origin.kind === 'scratch') {
+        if (source !== '')
+            throw new SourceNotFoundError(`"/${source}" not found in scratch (it has no files)`);
+        const dir = await session.workspace.dir('mount-scratch');
+        (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o755);
+        return { path: dir };
+    }
+    if (origin.kind === 'from') {
+        const tree = await origin.source.tree();
+        return readonly ? { path: (await literalMatch(tree, source)).abs } : fresh(tree, true);
+    }
+    const tree = session.contextTree;
+    if (!readonly)
+        return fresh(tree, false);
+    let copy = session.runMounts.contextCopies.get(source);
+    if (!copy) {
+        copy = session.track((async () => {
+            const dir = await session.workspace.dir('mount-context');
+            return copySourceInto(dir, tree, await literalMatch(tree, source), false);
+        })());
+        session.runMounts.contextCopies.set(source, copy);
+        copy.catch(() => session.runMounts.contextCopies.delete(source));
+    }
+    return { path: await copy };
+}
+
+;// CONCATENATED MODULE: ./src/executor/steps/run-mounts.ts
+/**
+ * RUN --mount, resolved for one RUN the way BuildKit's Dockerfile frontend
+ * and mount manager do it: targets (relative ones under WORKDIR), default
+ * ids and targets, cache key fields, then on a cache miss the things on the
+ * host each isolation mounts (RunMountSpec):
+ *
+ *  bind    a context path, a stage's or an image's (bind-sources.ts); keyed
+ *          by its content
+ *  cache   a directory of the cache mount store, with `sharing`; seeded from
+ *          `from=`/`source=`, or made with mode/uid/gid; its content never
+ *          enters the key
+ *  tmpfs   a fresh tmpfs
+ *  secret  the secret's bytes as a file (default /run/secrets/<id>) and/or
+ *          an environment variable; keyed by id and options, never value
+ *  ssh     a socket to a read-only proxy of the agent (default
+ *          /run/buildkit/ssh_agent.<n>; SSH_AUTH_SOCK names the first)
+ * A secret or an agent that was not given is skipped, or an error naming it
+ * when the mount says `required`.
+ */
+
+
+
+
+
+
+
+
+class RunMountError extends Error {
+    name = 'RunMountError';
+}
+/** BuildKit: a relative target is under WORKDIR; `/` cannot be one. */
+function mountTarget(target, cwd) {
+    const t = external_node_path_default().posix.normalize(external_node_path_default().posix.isAbsolute(target ?? '') ? target : external_node_path_default().posix.join('/', cwd, target ?? ''));
+    const clean = t.length > 1 ? t.replace(/\/+$/, '') : t;
+    if (clean === '/')
+        throw new RunMountError(`invalid mount target ${JSON.stringify(target ?? '')}`);
+    return clean;
+}
+function goClean(p) {
+    const n = external_node_path_default().posix.normalize(p || '.');
+    return n.length > 1 ? n.replace(/\/+$/, '') : n;
+}
+async function origin(m, df, instr, from) {
+    if (m.from === undefined)
+        return { kind: 'context' };
+    const src = resolveFrom(df, m.from, instr.location);
+    if (src.kind === 'scratch')
+        return { kind: 'scratch' };
+    return {
+        kind: 'from',
+        name: m.from,
+        source: src.kind === 'stage' ? await from.stageTree(src.index) : await from.imageTree(src.ref),
+    };
+}
+async function run_mounts_planRunMounts(env, instr, df, from, runEnv) {
+    const { session } = env;
+    const cwd = env.image.config.config.WorkingDir || '/';
+    const services = session.runMounts;
+    const resolved = [];
+    const sshTargets = [];
+    const ns = session.options.buildArgs.get('BUILDKIT_CACHE_MOUNT_NS') ?? '';
+    for (const m of instr.mounts) {
+        const o = mountOptions(m);
+        switch (m.type) {
+            case 'bind': {
+                const target = mountTarget(m.target, cwd);
+                const where = await origin(m, df, instr, from);
+                const source = bind_sources_cleanSource(m.source);
+                const content = await bindSourceKey(env, where, source);
+                resolved.push({
+                    key: JSON.stringify(['bind', target, m.readonly, content]),
+                    prepare: async (ctx) => {
+                        const host = await bindSourcePath(env, where, source, m.readonly);
+                        if (host.dispose)
+                            ctx.releases.push(host.dispose);
+                        ctx.mounts.push({ kind: 'bind', target, source: host.path, readonly: m.readonly });
+                    },
+                });
+                break;
+            }
+            case 'cache': {
+                const target = mountTarget(m.target, cwd);
+                const id = `${ns}/${o.id ?? goClean(m.target ?? '')}`;
+                const sharing = o.sharing ?? 'shared';
+                const source = bind_sources_cleanSource(m.source);
+                const where = m.from === undefined ? undefined : await origin(m, df, instr, from);
+                const attrs = source === '' && (o.mode !== undefined || o.uid !== undefined || o.gid !== undefined);
+                const mode = o.mode ?? 0o755;
+                const uid = o.uid ?? 0;
+                const gid = o.gid ?? 0;
+                const seed = where && !attrs ? await bindSourceKey(env, where, source) : '';
+                const variant = attrs ? `attrs:${mode}:${uid}:${gid}` : seed;
+                resolved.push({
+                    key: JSON.stringify(['cache', target, id, sharing, m.readonly, variant]),
+                    prepare: async (ctx) => {
+                        const store = await services.caches();
+                        const lease = await store.acquire({
+                            id,
+                            variant,
+                            sharing,
+                            signal: session.signal,
+                            init: async (dir) => {
+                                if (where && !attrs) {
+                                    if (where.kind === 'scratch') {
+                                        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { mode: 0o755 });
+                                        return;
+                                    }
+                                    const tree = where.kind === 'context' ? session.contextTree : await where.source.tree();
+                                    const match = await literalMatch(tree, source);
+                                    if (!match.stat.isDirectory())
+                                        throw new RunMountError(`cache mount from=${m.from} source=${m.source}: not a directory`);
+                                    await copySourceInto(dir, tree, match, where.kind !== 'context');
+                                    return;
+                                }
+                                (0,external_node_fs_namespaceObject.mkdirSync)(dir);
+                                if (uid !== 0 || gid !== 0 || canChown()) {
+                                    try {
+                                        (0,external_node_fs_namespaceObject.chownSync)(dir, uid, gid);
+                                    }
+                                    catch (e) {
+                                        throw new RunMountError(`cache mount uid=${uid} gid=${gid}: ${e.message} (without root, a cache belongs to root of the RUN, which is you)`);
+                                    }
+                                }
+                                (0,external_node_fs_namespaceObject.chmodSync)(dir, mode & 0o7777);
+                            },
+                        });
+                        ctx.releases.push(lease.release);
+                        ctx.mounts.push({ kind: 'bind', target, source: lease.dir, readonly: m.readonly });
+                    },
+                });
+                break;
+            }
+            case 'tmpfs': {
+                const target = mountTarget(m.target, cwd);
+                const size = o.sizeBytes;
+                resolved.push({
+                    key: JSON.stringify(['tmpfs', target, m.readonly, size ?? 0]),
+                    prepare: async (ctx) => {
+                        ctx.mounts.push({
+                            kind: 'tmpfs',
+                            target,
+                            readonly: m.readonly,
+                            ...(size ? { sizeBytes: size } : {}),
+                        });
+                    },
+                });
+                break;
+            }
+            case 'secret': {
+                const id = o.id ?? (m.source || external_node_path_default().posix.basename(m.target ?? ''));
+                if (!id)
+                    throw new RunMountError('secret mount: one of id, source, target is required');
+                const target = m.target !== undefined
+                    ? mountTarget(m.target, cwd)
+                    : o.env === undefined
+                        ? `/run/secrets/${external_node_path_default().posix.basename(id)}`
+                        : undefined;
+                const mode = o.mode ?? 0o400;
+                const uid = o.uid ?? 0;
+                const gid = o.gid ?? 0;
+                resolved.push({
+                    key: JSON.stringify(['secret', id, target ?? '', o.env ?? '', mode, uid, gid, o.required]),
+                    prepare: async (ctx) => {
+                        const value = services.secrets.get(id);
+                        if (value === undefined) {
+                            if (!o.required)
+                                return;
+                            throw new RunMountError(`secret ${JSON.stringify(id)} is required but was not given: pass --secret id=${id},src=FILE (or env=VAR; in the action: secrets, secret-files or secret-envs)`);
+                        }
+                        if (target)
+                            ctx.mounts.push({ kind: 'file', target, data: value, mode, uid, gid });
+                        if (o.env !== undefined)
+                            ctx.secretEnv.push({ name: o.env, value });
+                    },
+                });
+                break;
+            }
+            case 'ssh': {
+                const id = o.id || 'default';
+                const target = m.target !== undefined
+                    ? mountTarget(m.target, cwd)
+                    : `/run/buildkit/ssh_agent.${sshTargets.length}`;
+                sshTargets.push(target);
+                const mode = o.mode ?? 0o600;
+                const uid = o.uid ?? 0;
+                const gid = o.gid ?? 0;
+                resolved.push({
+                    key: JSON.stringify(['ssh', id, target, mode, uid, gid, o.required]),
+                    prepare: async (ctx) => {
+                        if (!services.ssh.has(id)) {
+                            if (!o.required)
+                                return;
+                            throw new RunMountError(`SSH agent ${JSON.stringify(id)} is required but was not given: pass --ssh ${id === 'default' ? 'default' : id}[=SOCKET|KEY] (in the action: ssh)`);
+                        }
+                        const dir = await ctx.socketDir();
+                        const sock = await services.ssh.open(id, external_node_path_default().join(dir, `agent-${ctx.mounts.length}.sock`), {
+                            mode,
+                            uid,
+                            gid,
+                        });
+                        ctx.releases.push(sock.close);
+                        ctx.mounts.push({ kind: 'bind', target, source: sock.path, readonly: false });
+                    },
+                });
+                break;
+            }
+            default: {
+                const never = m.type;
+                throw new RunMountError(`unsupported mount type ${String(never)}`);
+            }
+        }
+    }
+    const hasSock = runEnv.some((e) => e.startsWith('SSH_AUTH_SOCK='));
+    return {
+        keys: resolved.map((r) => r.key),
+        env: sshTargets.length && !hasSock ? [`SSH_AUTH_SOCK=${sshTargets[0]}`] : [],
+        prepare: async () => {
+            let sockets;
+            const ctx = {
+                mounts: [],
+                secretEnv: [],
+                releases: [],
+                socketDir: async () => {
+                    sockets ??= await (0,promises_.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'kiln-ssh-'));
+                    return sockets;
+                },
+            };
+            const release = async () => {
+                for (const r of ctx.releases.reverse())
+                    await r().catch(() => undefined);
+                if (sockets)
+                    await (0,promises_.rm)(sockets, { recursive: true, force: true });
+            };
+            try {
+                for (const r of resolved)
+                    await r.prepare(ctx);
+            }
+            catch (e) {
+                await release();
+                throw e;
+            }
+            return { runMounts: ctx.mounts, secretEnv: ctx.secretEnv, release };
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/executor/steps/run-instruction.ts
 /**
  * RUN: the command in the sandbox over a snapshot of the stage's
- * filesystem; what it changed becomes the step's layer. BuildKit's argv
- * (runCommandPlan: exec form, SHELL + script, heredocs) and history text.
+ * filesystem, with its --mount things in place (run-mounts.ts); what it
+ * changed becomes the step's layer. BuildKit's argv (runCommandPlan: exec
+ * form, SHELL + script, heredocs) and history text. Secret values are
+ * replaced by **** in the output Kiln logs and in errors.
  */
+
+
+
 
 
 
@@ -56408,8 +57983,9 @@ function lineWriter(emit) {
         },
     };
 }
-async function runInstruction(env, instr) {
+async function runInstruction(env, instr, df, from) {
     const { session } = env;
+    assertEntitled(instr, session.options);
     const plan = runCommandPlan(instr);
     const shell = stageShell(env.image);
     const pipes = [];
@@ -56430,7 +58006,11 @@ async function runInstruction(env, instr) {
             throw new Error(`unhandled RUN plan ${JSON.stringify(never)}`);
         }
     }
-    const runEnv = env.scope.runEnvironment();
+    const mounts = instr.mounts.length
+        ? await run_mounts_planRunMounts(env, instr, df, from, env.scope.runEnvironment())
+        : undefined;
+    const runEnv = [...env.scope.runEnvironment(), ...(mounts?.env ?? [])];
+    const secrets = session.runMounts.secrets;
     const config = env.image.config.config;
     const userSpec = config.User ?? '';
     const cwd = config.WorkingDir || '/';
@@ -56447,15 +58027,8 @@ async function runInstruction(env, instr) {
                 .field('cwd', cwd)
                 .field('network', network)
                 .field('security', instr.security ?? 'sandbox')
-                // The mount specs as written; a bind mount's source content is not hashed (see the cache notes).
-                .list('mounts', instr.mounts.map((m) => JSON.stringify([
-                m.type,
-                m.target ?? '',
-                m.source ?? '',
-                m.from ?? '',
-                m.readonly,
-                sortedOptions(m.options),
-            ])));
+                // What each mount shows (a bind mount's content included), never a secret's value.
+                .list('mounts', mounts?.keys ?? []);
             for (const p of pipes)
                 k.field('pipe', `${p.name}\0${p.mode}\0${p.content}`);
         },
@@ -56463,7 +58036,8 @@ async function runInstruction(env, instr) {
         produce: async () => {
             await materialize(env);
             const user = await resolveUser(env.root.dir, userSpec);
-            const out = lineWriter((line) => session.log.info(`${env.label} ${line}`));
+            const out = lineWriter((line) => session.log.info(`${env.label} ${secrets.redact(line)}`));
+            const prepared = await mounts?.prepare();
             let step;
             try {
                 step = await env.root.run({
@@ -56476,10 +58050,20 @@ async function runInstruction(env, instr) {
                     onOutput: out.write,
                     signal: session.signal,
                     ...(pipes.length ? { pipes } : {}),
+                    ...(prepared?.runMounts.length ? { runMounts: prepared.runMounts } : {}),
+                    ...(prepared?.secretEnv.length ? { secretEnv: prepared.secretEnv } : {}),
+                    ...(instr.security ? { security: instr.security } : {}),
                 });
+            }
+            catch (e) {
+                if (e instanceof RunCommandError && secrets.size > 0) {
+                    throw new RunCommandError(e.argv, e.exitCode, e.tail.map((l) => secrets.redact(l)), e.signal);
+                }
+                throw e;
             }
             finally {
                 out.end();
+                await prepared?.release();
             }
             const log = session.log;
             const t = step.timings;
@@ -56508,9 +58092,6 @@ async function runInstruction(env, instr) {
             }
         },
     });
-}
-function sortedOptions(o) {
-    return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 ;// CONCATENATED MODULE: ./src/executor/steps/workdir-instruction.ts
@@ -56680,7 +58261,7 @@ async function dispatch(env, x, job) {
     try {
         switch (x.kind) {
             case 'run':
-                return await runInstruction(env, x);
+                return await runInstruction(env, x, job.df, job.from);
             case 'copy':
             case 'add':
                 return await copyInstruction(env, x, job.df, job.from);
@@ -56741,7 +58322,7 @@ function creationTime(options, now) {
     const created = epoch !== undefined ? new Date(epoch * 1000).toISOString().replace(/\.000Z$/, 'Z') : now.toISOString();
     return { created, clampMtime: epoch };
 }
-async function build(options, log, deps = {}) {
+async function build_build(options, log, deps = {}) {
     const started = Date.now();
     const prepared = await prepareBuild(options, log);
     const session = await BuildSession.open(options, log, deps, {
@@ -56914,10 +58495,33 @@ const BUILD_FLAGS = [
         metavar: 'duration',
         help: 'Ignore cache entries older than this (default: 336h)',
     },
-    { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
+    {
+        name: 'cache-dir',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Local directory for the layer cache; RUN cache mounts persist in its cache-mounts/',
+    },
     { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
     { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
     { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
+    {
+        name: 'secret',
+        kind: 'list',
+        metavar: 'id=ID[,src=PATH|,env=VAR]',
+        help: 'Secret for RUN --mount=type=secret (buildx syntax); never in a layer, key or log',
+    },
+    {
+        name: 'ssh',
+        kind: 'list',
+        metavar: 'default|ID[=SOCKET|KEY…]',
+        help: 'SSH agent (or keys) for RUN --mount=type=ssh; default: $SSH_AUTH_SOCK',
+    },
+    {
+        name: 'allow',
+        kind: 'list',
+        metavar: 'entitlement',
+        help: 'Allow security.insecure (RUN --security=insecure) or network.host',
+    },
     {
         name: 'compression',
         kind: 'string',
@@ -57225,7 +58829,7 @@ async function runBuild(argv, io) {
             io.stdout(output);
             return exitCode;
         }
-        const result = await build(options, log, { interrupt: interrupts });
+        const result = await build_build(options, log, { interrupt: interrupts });
         io.stdout(`${result.digest}\n`);
         return 0;
     }
