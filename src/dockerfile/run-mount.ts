@@ -5,6 +5,7 @@
  * the Dockerfile is parsed, and parsed again with the stage's ARG/ENV at
  * dispatch (expandRunMount), as BuildKit does.
  */
+import { CsvError, csvFields } from '../csv-record.js';
 import type { RunInstruction, RunMount } from './instructions.js';
 import { LineError } from './line-parsers.js';
 
@@ -32,28 +33,14 @@ const MOUNT_KEYS = new Set([
   'size',
 ]);
 
-/** Splits a CSV record (double quotes group, `""` inside quotes is a quote). */
-function csvFields(text: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else field += ch;
+/** The fields of a `--mount` value (CSV, as BuildKit reads it). */
+function mountFields(text: string): string[] {
+  try {
+    return csvFields(text);
+  } catch (e) {
+    if (e instanceof CsvError) throw new LineError(`--mount=${text}: ${e.message}`);
+    throw e;
   }
-  if (quoted) throw new LineError(`--mount=${text}: unterminated quote`);
-  fields.push(field);
-  return fields;
 }
 
 function parseBool(text: string, field: string): boolean {
@@ -100,7 +87,7 @@ function hasVariable(field: string): boolean {
  * value; without it, fields holding a variable are kept for dispatch.
  */
 export function parseRunMount(value: string, expand?: (word: string) => string): RunMount {
-  const all = csvFields(value);
+  const all = mountFields(value);
   for (const f of all) {
     if (/^from=/i.test(f) && /\$./.test(f.slice(5))) {
       throw new LineError("'from' doesn't support variable expansion, define alias stage instead");

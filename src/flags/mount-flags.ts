@@ -6,39 +6,22 @@
  *   --ssh    default|ID[=SOCKET|KEY[,KEY…]]   (no value: $SSH_AUTH_SOCK)
  *   --allow  security.insecure | network.host
  */
+import { csvFields } from '../csv-record.js';
 import { ENTITLEMENTS, type Entitlement, type SecretSource, type SshSource } from '../executor/options.js';
 import { UsageError } from './parser.js';
-
-/** Splits a CSV record the way Go's encoding/csv does for one line (quotes group, "" is a quote). */
-function csv(text: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      out.push(field);
-      field = '';
-    } else field += ch;
-  }
-  if (quoted) throw new UsageError(`unterminated quote in "${text}"`);
-  out.push(field);
-  return out;
-}
 
 export function parseSecretFlag(value: string, env: NodeJS.ProcessEnv): SecretSource {
   let id = '';
   let file: string | undefined;
   let envName: string | undefined;
   let type: 'file' | 'env' | undefined;
-  for (const field of csv(value)) {
+  let fields: string[];
+  try {
+    fields = csvFields(value);
+  } catch (e) {
+    throw new UsageError(`--secret "${value}": ${(e as Error).message}`);
+  }
+  for (const field of fields) {
     const eq = field.indexOf('=');
     if (eq < 0)
       throw new UsageError(`--secret "${value}": invalid field '${field}' must be a key=value pair`);

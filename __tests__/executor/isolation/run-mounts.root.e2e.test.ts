@@ -7,16 +7,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { isUnavailable, type RunMountSpec, type Sandbox } from '../../../src/executor/isolation/sandbox.js';
 import { selectSandbox } from '../../../src/executor/isolation/sandbox-select.js';
 import { silentLogger } from '../../../src/log.js';
 import { describeWith } from '../../lab/prereq.js';
 import { makeBusyboxRootfs, tempDir } from '../busybox-rootfs.js';
-import { runIn } from './sandbox-harness.js';
+import { REPO, runAsNobody, runIn } from './sandbox-harness.js';
 
-const repo = resolve(import.meta.dirname ?? '.', '../../..');
 const SECRET = 'kiln-e2e-s3cret-VALUE-7f3a';
 
 function listing(root: string): string[] {
@@ -196,8 +195,8 @@ describeWith(
       chownSync(dir, 0, 0);
       writeFileSync(
         join(dir, 'run.mts'),
-        `import { selectSandbox } from '${repo}/src/executor/isolation/sandbox-select.ts';
-import { silentLogger } from '${repo}/src/log.ts';
+        `import { selectSandbox } from '${REPO}/src/executor/isolation/sandbox-select.ts';
+import { silentLogger } from '${REPO}/src/log.ts';
 const s = await selectSandbox('rootless', silentLogger, { scratchDir: '${dir}/scratch' });
 if ('unavailable' in s) { console.log('UNAVAILABLE ' + s.unavailable); process.exit(1); }
 let out = '';
@@ -219,18 +218,7 @@ console.log(JSON.stringify({ kind: s.kind, exitCode: r.exitCode, out, root: read
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     test('bind (ro and rw), tmpfs, secret file and variable work in a user namespace; nothing is left', () => {
-      const out = execFileSync(
-        'setpriv',
-        [
-          '--reuid=65534',
-          '--regid=65534',
-          '--clear-groups',
-          '--',
-          join(repo, 'node_modules/.bin/tsx'),
-          join(dir, 'run.mts'),
-        ],
-        { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } },
-      );
+      const out = runAsNobody(join(dir, 'run.mts'), { HOME: dir });
       const r = JSON.parse(out.trim().split('\n').pop()!) as {
         kind: string;
         exitCode: number;
