@@ -249,8 +249,8 @@ export async function appContext(dir, log) {
 }
 
 /**
- * A Node app before and after a dependency change (npm-v1: express;
- * npm-v2: express and lodash), locked against the npm registry by the
+ * A Node app before and after a dependency change (npm-v1: express,
+ * typescript, webpack, eslint, jest; npm-v2: the same and lodash), locked against the npm registry by the
  * host's npm once; each context also holds the CA bundle this machine
  * trusts (host-ca.crt: an HTTPS proxy may re-sign the registry), which the
  * Dockerfile bind-mounts for npm ci only.
@@ -274,8 +274,16 @@ export async function npmContexts(dir, log) {
         await run(['npm', 'install', '--package-lock-only', '--no-audit', '--no-fund'], { cwd: tmp });
       },
     );
-  const v1 = await make('npm-v1', { express: '4.21.2' });
-  const v2 = await make('npm-v2', { express: '4.21.2', lodash: '4.17.21' });
+  // A typical service's dependencies (~700 packages); the change adds one.
+  const deps = {
+    express: '4.21.2',
+    typescript: '5.6.3',
+    webpack: '5.97.1',
+    eslint: '8.57.1',
+    jest: '29.7.0',
+  };
+  const v1 = await make('npm-v1', deps);
+  const v2 = await make('npm-v2', { ...deps, lodash: '4.17.21' });
   for (const d of [v1, v2]) copyFileSync(ca, join(d, 'host-ca.crt'));
   return { v1, v2 };
 }

@@ -25,6 +25,7 @@ export class Kiln {
   constructor({ repo, node, registry, dir, tmp, cacheArgs }) {
     Object.assign(this, { repo, node, registry, dir, tmp, cacheArgs });
     this.filled = new Set();
+    this.fills = 0;
   }
 
   async version() {
@@ -64,10 +65,18 @@ export class Kiln {
 
   async warm(c, log) {
     if (c.fillContextDir) {
-      // Every time: a cache (layers and cache mounts) from the build before the change only.
+      // Every time: a cache (layers and cache mounts) from the build before the change only; a registry
+      // cache repository of its own, so no earlier round's layers are found there.
       rmSync(join(this.dir, 'kiln-cache', c.name), { recursive: true, force: true });
-      await run(this.argv(c, 'kiln-warm', this.cacheFlags(c), c.fillContextDir), { log: `${log}.fill` });
-    } else if (!this.filled.has(c.name)) {
+      const flags = [
+        ...this.cacheFlags(c),
+        '--cache-repo',
+        `${this.registry}/bench/${c.name}-cache-${++this.fills}`,
+      ];
+      await run(this.argv(c, 'kiln-warm', flags, c.fillContextDir), { log: `${log}.fill` });
+      return timed(this.argv(c, 'kiln-warm', flags), { log, tmp: this.tmp });
+    }
+    if (!this.filled.has(c.name)) {
       rmSync(join(this.dir, 'kiln-cache', c.name), { recursive: true, force: true });
       await run(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log: `${log}.fill` });
       this.filled.add(c.name);
