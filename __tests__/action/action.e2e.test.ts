@@ -113,12 +113,12 @@ describeWith(
       expectSuccess(r);
 
       const repo = `${registry.host}/team/app`;
-      const short = SHA.slice(0, 8);
+      const short = SHA.slice(0, 7);
       expect(r.outputs.get('image')).toBe(`${repo}:${short}`);
       expect(r.outputs.get('tags')).toBe(`${repo}:${short}\n${repo}:latest`);
       const digest = r.outputs.get('digest')!;
       expect(digest).toMatch(/^sha256:[a-f0-9]{64}$/);
-      expect(r.outputs.get('image-tag-digest')).toBe(`${repo}:${short}@${digest}`);
+      expect(r.outputs.get('image-tag-digest')).toBe(`${repo}:${short}@${digest}\n${repo}:latest@${digest}`);
       expect(r.outputs.get('refreshed')).toBe('true');
       const metadata = JSON.parse(r.outputs.get('metadata')!);
       expect(metadata).toMatchObject({
@@ -153,7 +153,9 @@ describeWith(
       );
       // One group per stage, and the plan.
       expect(r.stdout).toContain('::group::Kiln: plan');
-      expect(r.stdout).toMatch(/^::group::Stage 1\/1: stage-0$/m);
+      expect(r.stdout).toMatch(/^::group::Stage: stage-0$/m);
+      expect(r.stdout).toMatch(/^\[stage-0 1\/3\] FROM .* \(sha256:[0-9a-f]{64}\)$/m);
+      expect(r.stdout).toMatch(/^\[stage-0 2\/3\] COPY hello\.txt \/srv\/hello\.txt$/m);
       expect(r.stdout).toContain('privileges: ');
       // No credentials are left in RUNNER_TEMP.
       expect((await fs.readdir(j.runnerTemp)).filter((f) => f.startsWith('kiln-'))).toEqual([]);

@@ -99,8 +99,8 @@ describe('secrets, secret-files, secret-envs, ssh', () => {
     });
     expect(on.action.cacheMounts).toEqual({
       archive: `${RUNNER_TEMP}/kiln-cache-mounts.tgz`,
-      key: expect.stringMatching(/^kiln-mounts-[0-9a-f]{12}-/),
-      restoreKeys: [expect.stringMatching(/^kiln-mounts-[0-9a-f]{12}-$/)],
+      key: expect.stringMatching(/^kiln-[0-9a-f]{12}-/),
+      restoreKeys: [expect.stringMatching(/^kiln-[0-9a-f]{12}-$/)],
     });
     expect(on.options.secrets).toEqual([{ id: 'a', value: 'b' }]);
     expect(on.options.ssh).toEqual([{ id: 'default', paths: [] }]);

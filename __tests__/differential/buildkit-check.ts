@@ -11,11 +11,10 @@
  * temp dir) unless KILN_BUILDKIT_HOST=unix:///path/to/docker.sock names one
  * to use. The registry is on 127.0.0.1, which Docker treats as insecure.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildWithBuildKit, currentBuildKit, startDockerd } from '../lab/buildkit.js';
+import { buildWithBuildKit, currentBuildKit } from '../lab/buildkit.js';
 import {
   type BuiltImage,
   buildWithBuildah,
@@ -26,6 +25,7 @@ import {
   prepareCase,
   startLab,
 } from '../lab/differential.js';
+import { type Dockerd, startDockerd } from '../lab/dockerd.js';
 import { ALL_CASES } from './cases/index.js';
 
 async function main(): Promise<void> {
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const cases = wanted.length ? ALL_CASES.filter((c) => wanted.includes(c.name)) : ALL_CASES;
   if (cases.length === 0) throw new Error(`no case named ${wanted.join(', ')}`);
   const dir = await mkdtemp(join(tmpdir(), 'kiln-buildkit-'));
-  let dockerd: { host: string; proc: ChildProcess } | undefined;
+  let dockerd: Dockerd | undefined;
   const lab = await startLab();
   let failures = 0;
   try {
@@ -71,8 +71,7 @@ async function main(): Promise<void> {
   } finally {
     await lab.stop();
     if (dockerd) {
-      dockerd.proc.kill('SIGTERM');
-      await new Promise((r) => dockerd!.proc.once('exit', r));
+      await dockerd.stop();
     }
     await rm(dir, { recursive: true, force: true });
   }

@@ -19,14 +19,13 @@
  * Debian comes from /tmp/arch/deb.tar or debootstrap (bench/lib/inputs.mjs);
  * KILN_BUILDKIT_HOST names a running dockerd, else one is started.
  */
-import type { ChildProcess } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from '../../src/executor/build.js';
 import { defaultBuildOptions } from '../../src/executor/options.js';
 import { silentLogger } from '../../src/log.js';
-import { buildWithBuildKit, currentBuildKit, startDockerd } from '../lab/buildkit.js';
+import { buildWithBuildKit, currentBuildKit } from '../lab/buildkit.js';
 import {
   buildWithKiln,
   compareImages,
@@ -37,6 +36,7 @@ import {
   runCommand,
   startLab,
 } from '../lab/differential.js';
+import { type Dockerd, startDockerd } from '../lab/dockerd.js';
 import { removeMountStubs } from '../lab/intended-differences.js';
 import type { Tree } from '../lab/tree-compare.js';
 
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const work = await mkdtemp(join(tmpdir(), 'kiln-real-world-'));
   const lab = await startLab();
-  let dockerd: { host: string; proc: ChildProcess } | undefined;
+  let dockerd: Dockerd | undefined;
   let failures = 0;
   try {
     const host = process.env.KILN_BUILDKIT_HOST ?? (dockerd = await startDockerd(join(work, 'docker'))).host;
@@ -207,10 +207,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await lab.stop();
-    if (dockerd) {
-      dockerd.proc.kill('SIGTERM');
-      await new Promise((r) => dockerd!.proc.once('exit', r));
-    }
+    await dockerd?.stop();
     await rm(work, { recursive: true, force: true });
   }
   process.exitCode = failures ? 1 : 0;

@@ -1,12 +1,9 @@
 /**
  * Docker's BuildKit as a peer, by hand (not in the test suite: it needs
- * dockerd): its own dockerd, a case built with `docker build` and read back
+ * dockerd, see dockerd.ts): a case built with `docker build` and read back
  * from the lab registry, and what sets Docker 20.10's BuildKit (0.8) apart
  * from current BuildKit, which Kiln follows, set aside.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseDockerfile } from '../../src/dockerfile/dockerfile.js';
 import {
   type BuiltImage,
@@ -19,44 +16,8 @@ import {
   runCommand,
   secretArgs,
 } from './differential.js';
+import { DOCKER } from './dockerd.js';
 import { removeMountStubs } from './intended-differences.js';
-
-const DOCKER = '/usr/bin/docker';
-
-export async function startDockerd(dir: string): Promise<{ host: string; proc: ChildProcess }> {
-  const sock = join(dir, 'docker.sock');
-  const proc = spawn(
-    'dockerd',
-    [
-      '--iptables=false',
-      '--ip6tables=false',
-      '--bridge=none',
-      '--data-root',
-      join(dir, 'data'),
-      '--exec-root',
-      join(dir, 'exec'),
-      '--pidfile',
-      join(dir, 'dockerd.pid'),
-      '-H',
-      `unix://${sock}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  const host = `unix://${sock}`;
-  for (let i = 0; i < 120; i++) {
-    if (existsSync(sock)) {
-      try {
-        await runCommand(DOCKER, ['version'], { env: { PATH: process.env.PATH, DOCKER_HOST: host } });
-        return { host, proc };
-      } catch {
-        // not ready
-      }
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  proc.kill('SIGTERM');
-  throw new Error('dockerd did not come up in 30s');
-}
 
 export async function buildWithBuildKit(
   lab: DifferentialLab,

@@ -5,11 +5,13 @@
  * problem names its input. Keys follow action.yml (snake_case → camelCase).
  */
 import path from 'node:path';
-import type { IsolationRequest, SecretSource, SshSource } from '../executor/options.js';
+import type { Entitlement, IsolationRequest, SecretSource, SshSource } from '../executor/options.js';
 import { parseDuration } from '../flags/parser.js';
 import { parseGitContext } from '../git/context.js';
+import { type CacheSpec, type OutputSpec, parseCacheSpec, parseOutputSpec } from './buildx-specs.js';
 import { type ExtraArgs, parseExtraArgs } from './extra-args.js';
-import type { GithubContext } from './github-context.js';
+import { checkForeignInputs, FOREIGN_INPUT_NAMES } from './foreign-inputs.js';
+import type { Env, GithubContext } from './github-context.js';
 import { parseRegistryInput, type RegistryTarget } from './image-name.js';
 import { Problems } from './input-error.js';
 import {
@@ -19,10 +21,11 @@ import {
   splitLines,
   splitTagList,
 } from './list-input.js';
-import { secretInputs, sshInput } from './secret-inputs.js';
+import { allowInput, secretInputs, sshInput } from './secret-inputs.js';
 
 /** Every input of action.yml (a test keeps the two in step). */
 export const INPUT_NAMES = [
+  // aevea/action-kaniko's, and Kiln's.
   'image',
   'tag',
   'tags',
@@ -55,6 +58,16 @@ export const INPUT_NAMES = [
   'secret-envs',
   'ssh',
   'cache_mounts',
+  'allow',
+  // docker/build-push-action's that Kiln implements.
+  'build-args',
+  'no-cache',
+  'cache-from',
+  'cache-to',
+  'load',
+  'outputs',
+  // docker/build-push-action's that it does not (foreign-inputs.ts).
+  ...FOREIGN_INPUT_NAMES,
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 
@@ -79,7 +92,7 @@ export const DEFAULTS = {
   registry: 'ghcr.io',
   path: '.',
   buildFile: 'Dockerfile',
-  shaLength: 8,
+  shaLength: 7,
 } as const;
 
 export interface ActionInputs {
@@ -103,10 +116,20 @@ export interface ActionInputs {
   githubToken: string;
   /** Absolute Dockerfile (`build_file` relative to the context, or `file` relative to the workspace). */
   dockerfile: string;
+  /** `build_args` or build-push-action's `build-args`. */
   buildArgs: Map<string, string>;
   /** User labels; an empty value removes a default label. */
   labels: Map<string, string>;
+  /** `push`; when not set: true, unless `outputs` or `load` is set without a registry output. */
   push: boolean;
+  /** build-push-action's `no-cache`: look nothing up (a cache named by cache-to is still filled). */
+  noCache: boolean;
+  cacheFrom: CacheSpec[];
+  cacheTo: CacheSpec[];
+  /** build-push-action's `load`: `docker load` the image on the runner. */
+  load: boolean;
+  /** build-push-action's `outputs`. */
+  outputs: OutputSpec[];
   cache: boolean;
   cacheTtlMs?: number;
   cacheRegistry: string;
@@ -126,6 +149,8 @@ export interface ActionInputs {
   secrets: SecretSource[];
   ssh: SshSource[];
   cacheMounts: boolean;
+  /** `allow`: entitlements (security.insecure, network.host). */
+  allow: Entitlement[];
   /** Things to tell the user that do not stop the build. */
   warnings: string[];
 }
@@ -162,8 +187,19 @@ function keyValues(problems: Problems, name: InputName, items: string[]): Map<st
   return map;
 }
 
-/** Reads and validates every input; throws InputError listing every problem. */
-export function readInputs(getInput: GetInput, github: GithubContext): ActionInputs {
+/** Splits a list input and parses each entry; a bad entry is a problem of the input. */
+function specs<T>(problems: Problems, name: InputName, text: string, parse: (entry: string) => T): T[] {
+  return splitLines(text).flatMap((entry) => {
+    const spec = problems.guard<T | undefined>(name, undefined, () => parse(entry));
+    return spec === undefined ? [] : [spec];
+  });
+}
+
+/**
+ * Reads and validates every input; throws InputError listing every problem.
+ * `env` is the step's environment, for `$VAR` in extra_args.
+ */
+export function readInputs(getInput: GetInput, github: GithubContext, env: Env = {}): ActionInputs {
   const problems = new Problems();
   const warnings: string[] = [];
   const get = (name: InputName) => getInput(name).trim();
@@ -216,9 +252,21 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
   const extraArgs = problems.guard<ExtraArgs>(
     'extra_args',
     { words: [], values: new Map(), warnings: [] },
-    () => parseExtraArgs(extraText),
+    () => parseExtraArgs(extraText, env),
   );
   warnings.push(...extraArgs.warnings);
+
+  // build_args (aevea style) and build-args (build-push-action) name the same thing.
+  let buildArgsInput: InputName = 'build_args';
+  if (get('build-args')) {
+    if (get('build_args')) problems.add('build-args', 'conflicts with build_args; set only one of them');
+    else buildArgsInput = 'build-args';
+  }
+  const outputs = specs(problems, 'outputs', getInput('outputs'), parseOutputSpec);
+  const load = parseBool(problems, 'load', get('load'), false);
+  // build-push-action pushes only when asked; aevea always did: push defaults to true unless outputs/load say where the image goes.
+  const pushDefault = outputs.length > 0 || load ? outputs.some((o) => o.type === 'registry') : true;
+  checkForeignInputs((name) => get(name), problems);
 
   const cacheDirectory = get('cache_directory');
   const inputs: ActionInputs = {
@@ -232,9 +280,14 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
     ...(gitContext ? { gitContext } : {}),
     githubToken: getInput('github-token'),
     dockerfile,
-    buildArgs: keyValues(problems, 'build_args', splitLines(getInput('build_args'))),
+    buildArgs: keyValues(problems, buildArgsInput, splitLines(getInput(buildArgsInput))),
     labels: keyValues(problems, 'labels', splitLabelList(getInput('labels'))),
-    push: parseBool(problems, 'push', get('push'), true),
+    push: parseBool(problems, 'push', get('push'), pushDefault),
+    noCache: parseBool(problems, 'no-cache', get('no-cache'), false),
+    cacheFrom: specs(problems, 'cache-from', getInput('cache-from'), (e) => parseCacheSpec(e, 'from')),
+    cacheTo: specs(problems, 'cache-to', getInput('cache-to'), (e) => parseCacheSpec(e, 'to')),
+    load,
+    outputs,
     cache: parseBool(problems, 'cache', get('cache'), false),
     cacheTtlMs,
     cacheRegistry: get('cache_registry'),
@@ -255,6 +308,7 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
     ),
     ssh: sshInput(getInput('ssh'), workspace, problems),
     cacheMounts: parseBool(problems, 'cache_mounts', get('cache_mounts'), false),
+    allow: allowInput(getInput('allow'), problems),
     warnings,
   };
 

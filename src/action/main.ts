@@ -4,7 +4,7 @@
  * and job summary. Every failure ends in one annotation (on the Dockerfile's
  * line when it is a Dockerfile error) and a failed step.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { build } from '../executor/build.js';
@@ -20,10 +20,12 @@ import { errorAnnotation } from './annotations.js';
 import { type ActionPlan, toBuildOptions } from './build-options.js';
 import { restoreCacheMounts, saveCacheMounts } from './cache-mounts-gha.js';
 import { type DockerConfig, writeDockerConfig } from './credentials.js';
+import { renderFailureSummary } from './failure-summary.js';
 import { formatDuration } from './format.js';
 import { restoreGhaCache, saveGhaCache } from './gha-cache.js';
 import { type GithubContext, githubContextFromEnv } from './github-context.js';
 import { readInputs } from './inputs.js';
+import { dockerLoad, findDocker, packOciArchive } from './local-outputs.js';
 import { computeOutputs } from './outputs.js';
 import { AUTH_DIR_STATE } from './post.js';
 import { privilegedBuild, probeSudo } from './privileged-build.js';
@@ -82,17 +84,30 @@ async function writeSummary(markdown: string, log: Logger): Promise<void> {
   }
 }
 
-/** Fails the step with one message; a Dockerfile or registry error becomes its annotation. */
-function fail(err: unknown, workspace: string, redact: (text: string) => string): void {
+/** Fails the step with one message; a Dockerfile or registry error becomes its annotation. Returns the message. */
+function fail(err: unknown, workspace: string, redact: (text: string) => string): string {
   const a = errorAnnotation(err, workspace);
   const message = redact(a.message);
   if (Object.keys(a.properties).length === 0) {
     core.setFailed(message);
-    return;
+    return message;
   }
   // What setFailed does, with the annotation's file, line and title.
   process.exitCode = core.ExitCode.Failure;
   core.error(message, a.properties);
+  return message;
+}
+
+/** A Dockerfile an error points at (relative to the workspace or the working directory), for the failure summary. */
+function readDockerfileText(file: string, workspace: string): string | undefined {
+  for (const p of [path.resolve(workspace, file), path.resolve(file)]) {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      // next
+    }
+  }
+  return undefined;
 }
 
 export async function run(): Promise<void> {
@@ -110,13 +125,12 @@ export async function run(): Promise<void> {
     log.secret(core.getInput('password'));
     log.secret(core.getInput('github-token'));
     maskSecretsInput(core.getInput('secrets'), (s) => log.secret(s));
-    const inputs = readInputs((name) => core.getInput(name), github);
+    const inputs = readInputs((name) => core.getInput(name), github, process.env);
     log.secret(inputs.password);
     const { options, action } = toBuildOptions(inputs, github, github.runnerTemp);
     // Build secrets (inputs and extra_args --secret): files and variables included.
     maskSecrets(options.secrets, (s) => log.secret(s));
     log.setVerbose(action.debug);
-    options.skipUnchangedDigest = action.skipUnchangedDigest;
     options.sourceDateEpoch ??= github.sourceDateEpoch;
     // ADD of a GitHub repository: the token goes to GitHub's hosts only.
     if (inputs.githubToken) options.gitAuthToken = inputs.githubToken;
@@ -139,6 +153,7 @@ export async function run(): Promise<void> {
       log.info(`privileges: ${chosen.reason}`);
       return chosen;
     });
+    const docker = action.outputs.load ? await findDocker(process.env.PATH) : undefined;
 
     if (action.credentials) {
       dockerConfig = await writeDockerConfig(action.credentials, github.runnerTemp, (s) => log.secret(s), {
@@ -159,13 +174,21 @@ export async function run(): Promise<void> {
     const result = await runBuild(options, execution, log, action, github, interrupts);
     if (action.ghaCache) await saveGhaCache(action, log, restored, { ttlMs: options.cache.ttlMs });
     if (action.cacheMounts) await saveCacheMounts(action.cacheMounts, log, mountsRestored ?? {});
+    if (action.outputs.ociArchive && options.ociLayoutPath) {
+      await packOciArchive(options.ociLayoutPath, action.outputs.ociArchive, log);
+    }
+    if (docker && action.outputs.load) await dockerLoad(docker, action.outputs.load, process.env, log);
 
     const outputs = computeOutputs(result, action.references);
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
     await writeSummary(renderSummary({ result, references: action.references, push: options.push }), log);
     log.info(`digest: ${result.digest}`);
-    const done = !options.push ? 'built' : result.refreshed ? 'pushed' : 'unchanged (not pushed)';
-    for (const r of action.references) log.info(`${done}: ${r}`);
+    if (result.unchanged) {
+      log.info(`unchanged (nothing pushed): ${result.unchanged.reference}@${result.unchanged.digest}`);
+    } else {
+      const done = options.push ? 'pushed' : 'built';
+      for (const r of action.references) log.info(`${done}: ${r}`);
+    }
     log.info(`done in ${formatDuration(Date.now() - started)}`);
   } catch (err) {
     if (interrupts.exitCode() !== undefined) {
@@ -174,7 +197,16 @@ export async function run(): Promise<void> {
       interrupts.exitInterrupted();
       return;
     }
-    fail(err, workspace, log.redact);
+    const message = fail(err, workspace, log.redact);
+    await writeSummary(
+      renderFailureSummary({
+        error: err,
+        message,
+        readFile: (file) => readDockerfileText(file, workspace),
+        durationMs: Date.now() - started,
+      }),
+      log,
+    );
   } finally {
     await dockerConfig?.cleanup();
     await gitContext?.cleanup();

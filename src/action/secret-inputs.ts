@@ -6,12 +6,13 @@
  *   secret-files  id=path per line (relative to the workspace)
  *   secret-envs   id=VARIABLE per line
  *   ssh           default | id=/socket | id=/key[,/key…] per line
+ *   allow         entitlements, comma- or newline-separated
  *
  * A problem names the input and the line, never the value.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SecretSource, SshSource } from '../executor/options.js';
+import { ENTITLEMENTS, type Entitlement, type SecretSource, type SshSource } from '../executor/options.js';
 import type { Problems } from './input-error.js';
 
 /** Items of a list input: newline-separated, except inside double quotes; quotes removed. */
@@ -141,4 +142,17 @@ export function maskSecretsInput(text: string, mask: (value: string) => void): v
     const eq = item.indexOf('=');
     mask(eq < 0 ? item : item.slice(eq + 1));
   }
+}
+
+export function allowInput(text: string, problems: Problems): Entitlement[] {
+  const out: Entitlement[] = [];
+  for (const item of text
+    .split(/[\r\n,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if ((ENTITLEMENTS as readonly string[]).includes(item)) {
+      if (!out.includes(item as Entitlement)) out.push(item as Entitlement);
+    } else problems.add('allow', `"${item}" is not one of ${ENTITLEMENTS.join(', ')}`);
+  }
+  return out;
 }

@@ -11,6 +11,7 @@ import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
 import { guardOutputs } from './partial-outputs.js';
 import { planWithBaseImages, prepareBuild, stagePlatform } from './plan.js';
+import { checkPushAccess } from './push-access.js';
 import type { BuildResult, StepReport } from './result.js';
 import { scheduleStages } from './schedule.js';
 import { type BuildDeps, BuildSession } from './session.js';
@@ -38,6 +39,9 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   let cacheFlushed = false;
   let releasing: Promise<unknown> | undefined;
   try {
+    if (options.push && prepared.destinations.length > 0 && !options.skipPushPermissionCheck) {
+      await checkPushAccess(session.registry, prepared.destinations, log);
+    }
     const plan = await planWithBaseImages(prepared, (ref, platform) => session.pullImage(ref, platform));
     // Build checks: warnings on their lines; with `# check=error=true` they stop the build here.
     const checks = await checkDockerfile(prepared.df, {
@@ -59,7 +63,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     const reports = new Map<number, StepReport[]>();
     const { finished, last } = await scheduleStages<FinishedStage>(
       plan.stages,
-      async (planned, position, done) => {
+      async (planned, done) => {
         const platform = stagePlatform(planned, prepared.platform);
         const { stage, steps } = await buildStage({
           session,
@@ -67,8 +71,6 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
           plan,
           planned,
           platform,
-          position,
-          count: plan.stages.length,
           from: new FromSources(session, done, platform),
           finished: done,
         });
@@ -106,7 +108,10 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     );
     const result: BuildResult = {
       digest: image.digest(),
+      mediaType: image.mediaType,
+      manifestSize: image.manifestBytes().length,
       configDigest: image.configDescriptor().digest,
+      layerDigests: image.layers.map((l) => l.digest),
       size: image.totalSize(),
       layers: image.layers.length,
       references: out.pushed,
@@ -114,6 +119,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
       cacheHits: steps.filter((s) => s.cache === 'hit').length,
       durationMs: Date.now() - started,
       refreshed: out.refreshed,
+      ...(out.unchanged ? { unchanged: out.unchanged } : {}),
     };
     log.info(
       `built ${result.digest} (${result.layers} layers, ${(result.size / 1048576).toFixed(1)} MiB) in ${(result.durationMs / 1000).toFixed(1)} s`,

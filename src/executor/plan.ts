@@ -5,12 +5,14 @@
  * with their ONBUILD triggers (a trigger's COPY --from can add a stage), as
  * BuildKit's dockerfile2llb does.
  */
+
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type ParsedDockerfile, parseDockerfile } from '../dockerfile/dockerfile.js';
 import { type Dockerignore, loadDockerignore } from '../dockerfile/dockerignore.js';
 import { DockerfileError } from '../dockerfile/errors.js';
 import { type BuildPlan, type PlannedStage, type PlanOptions, planStages } from '../dockerfile/stages.js';
+import { setting } from '../hints.js';
 import { CompressionError, zstdUnavailable } from '../image/compression.js';
 import type { Image } from '../image/image.js';
 import type { Platform } from '../image/manifest.js';
@@ -19,6 +21,7 @@ import { parseReference, type Reference } from '../image/reference.js';
 import type { Logger } from '../log.js';
 import { assertPlanEntitled } from './entitlements.js';
 import type { BuildOptions } from './options.js';
+import { excludingOwnPaths } from './own-paths.js';
 
 export interface PreparedBuild {
   df: ParsedDockerfile;
@@ -42,7 +45,9 @@ export async function readDockerfile(file: string): Promise<string> {
     throw new DockerfileError(
       file,
       undefined,
-      code === 'ENOENT' ? 'no such file: pass --dockerfile (relative to --context)' : (e as Error).message,
+      code === 'ENOENT'
+        ? `no such file: name the Dockerfile with ${setting('dockerfile')} (relative to ${setting('context')})`
+        : (e as Error).message,
     );
   }
 }
@@ -66,9 +71,9 @@ export async function prepareBuild(options: BuildOptions, log: Logger): Promise<
   assertPlanEntitled(plan, options);
   for (const w of plan.warnings) log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
   const destinations = options.destinations.map((d) => parseReference(d));
-  const ignore = await loadDockerignore(options.context, options.dockerfile);
+  const ignore = excludingOwnPaths(await loadDockerignore(options.context, options.dockerfile), options, log);
   const noZstd = options.compression === 'zstd' ? await zstdUnavailable() : undefined;
-  if (noZstd) throw new CompressionError(`--compression zstd: ${noZstd}`);
+  if (noZstd) throw new CompressionError(`${setting('compression', 'zstd')}: ${noZstd}`);
   return { df, display, platform, planOptions, plan, destinations, ignore };
 }
 

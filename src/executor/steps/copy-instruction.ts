@@ -153,7 +153,6 @@ export async function copyInstruction(
   if (session.cache) for (const a of archives) sourceKey.field('archive', await fileSha256(a.abs));
   for (const r of remote) sourceKey.field('remote', `${r.url}\0${r.digest}`);
   for (const c of contents) sourceKey.field('content', `${c.name}\0${c.data}`);
-  const sourcesDigest = sourceKey.digest();
   session.log.debug(`timing: hash ${(performance.now() - hashStarted).toFixed(0)} ms ${env.label}`);
   const keyFields = (k: CacheKeyBuilder) => {
     k.field('step', instr.kind)
@@ -162,7 +161,7 @@ export async function copyInstruction(
       .field('chmod', instr.chmod ?? '')
       .field('parents', String(instr.kind === 'copy' && instr.parents))
       .list('exclude', instr.exclude)
-      .field('sources', sourcesDigest);
+      .include('sources', sourceKey);
   };
 
   const produce = async () => {
