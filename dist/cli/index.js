@@ -39024,11 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-<<<<<<< HEAD
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6942);
-=======
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7409);
->>>>>>> main
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(21);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39047,11 +39043,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-<<<<<<< HEAD
-/***/ 6942:
-=======
-/***/ 7409:
->>>>>>> main
+/***/ 21:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43679,15 +43671,52 @@ function defaultBuildOptions(context, dockerfile) {
         snapshotMode: 'auto',
         keepWorkspace: false,
         pushRetry: 8,
-<<<<<<< HEAD
-        skipUnchangedDigest: false,
         secrets: [],
         ssh: [],
         allow: [],
         cacheMounts: {},
-=======
->>>>>>> main
     };
+}
+
+;// CONCATENATED MODULE: ./src/csv-record.ts
+/**
+ * One CSV record as Go's encoding/csv reads a line (what BuildKit and buildx
+ * parse `--mount` and `--secret` values with): commas split, a field that
+ * starts with a double quote runs to the closing one, `""` inside quotes is
+ * a quote.
+ */
+class CsvError extends Error {
+    name = 'CsvError';
+}
+function csvFields(text) {
+    const fields = [];
+    let field = '';
+    let quoted = false;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quoted) {
+            if (ch === '"' && text[i + 1] === '"') {
+                field += '"';
+                i++;
+            }
+            else if (ch === '"')
+                quoted = false;
+            else
+                field += ch;
+        }
+        else if (ch === '"' && field === '')
+            quoted = true;
+        else if (ch === ',') {
+            fields.push(field);
+            field = '';
+        }
+        else
+            field += ch;
+    }
+    if (quoted)
+        throw new CsvError('unterminated quote');
+    fields.push(field);
+    return fields;
 }
 
 ;// CONCATENATED MODULE: ./src/flags/parser.ts
@@ -43855,43 +43884,20 @@ function formatFlagHelp(specs) {
  */
 
 
-/** Splits a CSV record the way Go's encoding/csv does for one line (quotes group, "" is a quote). */
-function csv(text) {
-    const out = [];
-    let field = '';
-    let quoted = false;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quoted) {
-            if (ch === '"' && text[i + 1] === '"') {
-                field += '"';
-                i++;
-            }
-            else if (ch === '"')
-                quoted = false;
-            else
-                field += ch;
-        }
-        else if (ch === '"' && field === '')
-            quoted = true;
-        else if (ch === ',') {
-            out.push(field);
-            field = '';
-        }
-        else
-            field += ch;
-    }
-    if (quoted)
-        throw new UsageError(`unterminated quote in "${text}"`);
-    out.push(field);
-    return out;
-}
+
 function parseSecretFlag(value, env) {
     let id = '';
     let file;
     let envName;
     let type;
-    for (const field of csv(value)) {
+    let fields;
+    try {
+        fields = csvFields(value);
+    }
+    catch (e) {
+        throw new UsageError(`--secret "${value}": ${e.message}`);
+    }
+    for (const field of fields) {
         const eq = field.indexOf('=');
         if (eq < 0)
             throw new UsageError(`--secret "${value}": invalid field '${field}' must be a key=value pair`);
@@ -43962,6 +43968,7 @@ function parseAllowFlag(value) {
  * applies them onto the defaults, the action (`extra_args`) onto what its
  * inputs produced.
  */
+
 
 
 
@@ -45950,6 +45957,14 @@ function parseInstructionFlags(flags, specs, instruction) {
 }
 
 ;// CONCATENATED MODULE: ./src/dockerfile/run-mount.ts
+/**
+ * `RUN --mount=...`, `--network=...`, `--security=...`: parsed and checked
+ * like BuildKit (instructions/commands_runmount.go). A `--mount` value whose
+ * fields use variables is checked as far as its literal fields allow when
+ * the Dockerfile is parsed, and parsed again with the stage's ARG/ENV at
+ * dispatch (expandRunMount), as BuildKit does.
+ */
+
 
 const MOUNT_TYPES = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
 const SHARING = ['shared', 'private', 'locked'];
@@ -45974,36 +45989,16 @@ const MOUNT_KEYS = new Set([
     'env',
     'size',
 ]);
-/** Splits a CSV record (double quotes group, `""` inside quotes is a quote). */
-function csvFields(text) {
-    const fields = [];
-    let field = '';
-    let quoted = false;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quoted) {
-            if (ch === '"' && text[i + 1] === '"') {
-                field += '"';
-                i++;
-            }
-            else if (ch === '"')
-                quoted = false;
-            else
-                field += ch;
-        }
-        else if (ch === '"' && field === '')
-            quoted = true;
-        else if (ch === ',') {
-            fields.push(field);
-            field = '';
-        }
-        else
-            field += ch;
+/** The fields of a `--mount` value (CSV, as BuildKit reads it). */
+function mountFields(text) {
+    try {
+        return csvFields(text);
     }
-    if (quoted)
-        throw new LineError(`--mount=${text}: unterminated quote`);
-    fields.push(field);
-    return fields;
+    catch (e) {
+        if (e instanceof CsvError)
+            throw new LineError(`--mount=${text}: ${e.message}`);
+        throw e;
+    }
 }
 function run_mount_parseBool(text, field) {
     const t = text.toLowerCase();
@@ -46045,7 +46040,7 @@ function hasVariable(field) {
  * value; without it, fields holding a variable are kept for dispatch.
  */
 function parseRunMount(value, expand) {
-    const all = csvFields(value);
+    const all = mountFields(value);
     for (const f of all) {
         if (/^from=/i.test(f) && /\$./.test(f.slice(5))) {
             throw new LineError("'from' doesn't support variable expansion, define alias stage instead");
@@ -48660,6 +48655,26 @@ function cacheConfig(o) {
     return c.enabled ? { repo: c.repo, dir: c.dir, ttlMs: c.ttlMs, mode: c.mode } : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/executor/entitlements.ts
+/**
+ * What a Dockerfile may ask only when the person running the build allows
+ * it (BuildKit's entitlements, `--allow`): RUN --security=insecure needs
+ * `security.insecure`. Checked for the whole plan before any pull, and again
+ * by each RUN (base image ONBUILD triggers are known only later).
+ */
+
+function assertEntitled(instr, options) {
+    if (instr.kind === 'run' && instr.security === 'insecure' && !options.allow.includes('security.insecure')) {
+        throw DockerfileError.at(instr.location, 'RUN --security=insecure needs the security.insecure entitlement: pass --allow security.insecure (in the action: extra_args: --allow security.insecure) if you trust this Dockerfile with every capability');
+    }
+}
+/** assertEntitled for every instruction the plan runs. */
+function assertPlanEntitled(plan, options) {
+    for (const p of plan.stages)
+        for (const instr of [...p.onbuild, ...p.stage.instructions])
+            assertEntitled(instr, options);
+}
+
 ;// CONCATENATED MODULE: ./src/executor/own-paths.ts
 /**
  * Kiln's own files are never part of the build context: a cache directory,
@@ -48708,26 +48723,6 @@ function excludingOwnPaths(ignore, o, log) {
     return { ...ignore, matcher: new IgnoreMatcher(patterns, ignore.matcher.file) };
 }
 
-;// CONCATENATED MODULE: ./src/executor/entitlements.ts
-/**
- * What a Dockerfile may ask only when the person running the build allows
- * it (BuildKit's entitlements, `--allow`): RUN --security=insecure needs
- * `security.insecure`. Checked for the whole plan before any pull, and again
- * by each RUN (base image ONBUILD triggers are known only later).
- */
-
-function assertEntitled(instr, options) {
-    if (instr.kind === 'run' && instr.security === 'insecure' && !options.allow.includes('security.insecure')) {
-        throw DockerfileError.at(instr.location, 'RUN --security=insecure needs the security.insecure entitlement: pass --allow security.insecure (in the action: extra_args: --allow security.insecure) if you trust this Dockerfile with every capability');
-    }
-}
-/** assertEntitled for every instruction the plan runs. */
-function assertPlanEntitled(plan, options) {
-    for (const p of plan.stages)
-        for (const instr of [...p.onbuild, ...p.stage.instructions])
-            assertEntitled(instr, options);
-}
-
 ;// CONCATENATED MODULE: ./src/executor/plan.ts
 /**
  * Before a build starts: the Dockerfile read, parsed and planned, the
@@ -48746,10 +48741,8 @@ function assertPlanEntitled(plan, options) {
 
 
 
-<<<<<<< HEAD
-=======
 
->>>>>>> main
+
 /** The Dockerfile's text; a missing or unreadable file is a DockerfileError naming it. */
 async function readDockerfile(file) {
     try {
@@ -54752,11 +54745,9 @@ function deferredEnvWrapper(shell, deferred) {
 
 
 
-<<<<<<< HEAD
 
 
-=======
->>>>>>> main
+
 const DEFAULT_HOSTNAME = 'buildkitsandbox';
 /** The path when it names an existing file (following symlinks), else undefined. */
 async function existingFile(path) {
@@ -59618,17 +59609,13 @@ const BUILD_FLAGS = [
         metavar: 'duration',
         help: 'Ignore cache entries older than this (default: 336h)',
     },
-<<<<<<< HEAD
     {
         name: 'cache-dir',
         kind: 'string',
         metavar: 'dir',
         help: 'Local directory for the layer cache; RUN cache mounts persist in its cache-mounts/',
     },
-=======
-    { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
     { name: 'no-push-cache', kind: 'bool', help: 'Read the layer cache but store nothing in it' },
->>>>>>> main
     { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
     { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
     { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },

@@ -2133,32 +2133,16 @@ function parseInstructionFlags(flags, specs, instruction) {
     return new Flags(values);
 }
 
-;// CONCATENATED MODULE: ./src/dockerfile/run-mount.ts
-
-const MOUNT_TYPES = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
-const SHARING = ['shared', 'private', 'locked'];
-const MOUNT_KEYS = new Set([
-    'type',
-    'from',
-    'source',
-    'src',
-    'target',
-    'dst',
-    'destination',
-    'readonly',
-    'ro',
-    'readwrite',
-    'rw',
-    'required',
-    'id',
-    'sharing',
-    'mode',
-    'uid',
-    'gid',
-    'env',
-    'size',
-]);
-/** Splits a CSV record (double quotes group, `""` inside quotes is a quote). */
+;// CONCATENATED MODULE: ./src/csv-record.ts
+/**
+ * One CSV record as Go's encoding/csv reads a line (what BuildKit and buildx
+ * parse `--mount` and `--secret` values with): commas split, a field that
+ * starts with a double quote runs to the closing one, `""` inside quotes is
+ * a quote.
+ */
+class CsvError extends Error {
+    name = 'CsvError';
+}
 function csvFields(text) {
     const fields = [];
     let field = '';
@@ -2185,9 +2169,54 @@ function csvFields(text) {
             field += ch;
     }
     if (quoted)
-        throw new LineError(`--mount=${text}: unterminated quote`);
+        throw new CsvError('unterminated quote');
     fields.push(field);
     return fields;
+}
+
+;// CONCATENATED MODULE: ./src/dockerfile/run-mount.ts
+/**
+ * `RUN --mount=...`, `--network=...`, `--security=...`: parsed and checked
+ * like BuildKit (instructions/commands_runmount.go). A `--mount` value whose
+ * fields use variables is checked as far as its literal fields allow when
+ * the Dockerfile is parsed, and parsed again with the stage's ARG/ENV at
+ * dispatch (expandRunMount), as BuildKit does.
+ */
+
+
+const MOUNT_TYPES = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
+const SHARING = ['shared', 'private', 'locked'];
+const MOUNT_KEYS = new Set([
+    'type',
+    'from',
+    'source',
+    'src',
+    'target',
+    'dst',
+    'destination',
+    'readonly',
+    'ro',
+    'readwrite',
+    'rw',
+    'required',
+    'id',
+    'sharing',
+    'mode',
+    'uid',
+    'gid',
+    'env',
+    'size',
+]);
+/** The fields of a `--mount` value (CSV, as BuildKit reads it). */
+function mountFields(text) {
+    try {
+        return csvFields(text);
+    }
+    catch (e) {
+        if (e instanceof CsvError)
+            throw new LineError(`--mount=${text}: ${e.message}`);
+        throw e;
+    }
 }
 function parseBool(text, field) {
     const t = text.toLowerCase();
@@ -2229,7 +2258,7 @@ function hasVariable(field) {
  * value; without it, fields holding a variable are kept for dispatch.
  */
 function parseRunMount(value, expand) {
-    const all = csvFields(value);
+    const all = mountFields(value);
     for (const f of all) {
         if (/^from=/i.test(f) && /\$./.test(f.slice(5))) {
             throw new LineError("'from' doesn't support variable expansion, define alias stage instead");

@@ -1,10 +1,3 @@
-/**
- * `RUN --mount=...`, `--network=...`, `--security=...`: parsed and checked
- * like BuildKit (instructions/commands_runmount.go). A `--mount` value whose
- * fields use variables is checked as far as its literal fields allow when
- * the Dockerfile is parsed, and parsed again with the stage's ARG/ENV at
- * dispatch (expandRunMount), as BuildKit does.
- */
 import type { RunInstruction, RunMount } from './instructions.js';
 /** docker/go-units RAMInBytes: `64m`, `1.5g`, `512KiB`, `1048576` (binary multiples). */
 export declare function parseRamSize(text: string): number;
