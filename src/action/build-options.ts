@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type BuildOptions, defaultBuildOptions } from '../executor/options.js';
+import { DEFAULT_STORE_MAX } from '../executor/store/location.js';
 import { parseReference } from '../image/reference.js';
 import { applyExtraArgs, extraVerbosity } from './extra-args.js';
 import { buildSha, type GithubContext } from './github-context.js';
@@ -136,6 +137,13 @@ export function toBuildOptions(
       ghaCache = ghaCacheKeys(inputs, github, o.cache.dir);
     }
   }
+
+  // The snapshot store in the runner's tool cache, which self-hosted runners keep between jobs
+  // (`extra_args: --no-store` or `--store DIR` change it).
+  o.store = {
+    dir: path.join(github.runnerToolCache ?? runnerTemp, 'kiln', 'store'),
+    maxBytes: DEFAULT_STORE_MAX,
+  };
 
   // extra_args last: kaniko flags override or add to what the inputs set.
   const before = new Set(o.destinations);

@@ -5,6 +5,12 @@
 import path from 'node:path';
 import { defaultCacheRepo } from '../cache/create.js';
 import { type BuildOptions, DEFAULT_DOCKERFILE, defaultBuildOptions } from '../executor/options.js';
+import {
+  DEFAULT_STORE_MAX,
+  DEFAULT_STORE_MAX_TEXT,
+  defaultStoreDir,
+  storeMaxBytes,
+} from '../executor/store/location.js';
 import { type FlagSpec, type FlagValue, UsageError } from './flags.js';
 
 export const BUILD_FLAGS: readonly FlagSpec[] = [
@@ -117,6 +123,19 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     help: 'Layer snapshots: auto, overlay, walk (default: auto)',
   },
   {
+    name: 'store',
+    kind: 'string',
+    metavar: 'dir',
+    help: 'Snapshot store: unpacked layers later builds reuse (default: <cache-dir>/store, else ~/.cache/kiln/store)',
+  },
+  { name: 'no-store', kind: 'bool', help: 'Use no snapshot store: extract every layer into the workspace' },
+  {
+    name: 'store-max',
+    kind: 'string',
+    metavar: 'size',
+    help: `Snapshot store size cap; least recently used layers go beyond it (default: ${DEFAULT_STORE_MAX_TEXT})`,
+  },
+  {
     name: 'workspace',
     kind: 'string',
     metavar: 'dir',
@@ -195,7 +214,19 @@ export function buildOptionsFromFlags(
   o.sourceDateEpoch = sourceDateEpoch(env.SOURCE_DATE_EPOCH ?? o.buildArgs.get('SOURCE_DATE_EPOCH'));
   // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
   if (o.cache.enabled && !o.cache.repo) o.cache.repo = defaultCacheRepo(o.destinations);
+  // The CLI keeps a snapshot store unless told not to: below --cache-dir, else in the user's cache dir.
+  if (!o.store && !bool(values, 'no-store')) {
+    o.store = { dir: defaultStoreDir(env, o.cache.dir), maxBytes: storeMax(values) ?? DEFAULT_STORE_MAX };
+  }
   return o;
+}
+
+function storeMax(values: Map<string, FlagValue>): number | undefined {
+  const text = str(values, 'store-max');
+  if (text === undefined) return undefined;
+  const n = storeMaxBytes(text);
+  if (typeof n === 'string') throw new UsageError(`--store-max ${n}`);
+  return n;
 }
 
 /**
@@ -303,6 +334,18 @@ export function applyBuildFlags(
       ? 'auto'
       : oneOf('snapshot-mode', snap, ['auto', 'overlay', 'walk']);
   }
+  if (has('store')) {
+    o.store = {
+      dir: path.resolve(cwd, str(values, 'store')!),
+      maxBytes: o.store?.maxBytes ?? DEFAULT_STORE_MAX,
+    };
+  }
+  if (bool(values, 'no-store')) {
+    if (has('store')) throw new UsageError('--store and --no-store: give one of them');
+    o.store = undefined;
+  }
+  const max = storeMax(values);
+  if (max !== undefined && o.store) o.store.maxBytes = max;
   if (has('workspace')) o.workspace = resolveOpt(cwd, str(values, 'workspace'));
   if (has('keep-workspace')) o.keepWorkspace = bool(values, 'keep-workspace')!;
   const retry = values.get('push-retry') as number | undefined;

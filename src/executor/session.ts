@@ -80,6 +80,7 @@ export class BuildSession {
       snapshotMode: options.snapshotMode,
       workspace,
       xattrs,
+      store: options.store,
       log,
     });
   }
