@@ -9,6 +9,7 @@ import { BUILD_FLAGS, buildOptionsFromFlags } from './cli/build-flags.js';
 import { contextArchive, type UnpackedContext, unpackContext } from './cli/context-archive.js';
 import { formatFlagHelp, parseFlags, UsageError } from './cli/flags.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
+import { pruneHelp, runPrune } from './cli/prune-command.js';
 import { ttyLogger } from './cli/tty-logger.js';
 import { build } from './executor/build.js';
 import { type Logger, streamLogger } from './log.js';
@@ -30,6 +31,7 @@ export interface CliIo {
 const COMMANDS: Record<string, string> = {
   build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
   parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
+  prune: 'Remove snapshot store layers no running build uses',
   help: 'Show help for a command',
   version: 'Print the version',
 };
@@ -64,7 +66,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stdout(mainHelp());
         return command === undefined ? 2 : 0;
       case 'help':
-        io.stdout(rest[0] === 'build' ? buildHelp() : rest[0] === 'parse' ? parseHelp() : mainHelp());
+        io.stdout(
+          rest[0] === 'build'
+            ? buildHelp()
+            : rest[0] === 'parse'
+              ? parseHelp()
+              : rest[0] === 'prune'
+                ? pruneHelp()
+                : mainHelp(),
+        );
         return 0;
       case 'version':
       case '--version':
@@ -74,6 +84,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runBuild(rest, io);
       case 'parse':
         return await runParse(rest, io);
+      case 'prune':
+        return await runPrune(rest, io);
       default:
         throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
     }

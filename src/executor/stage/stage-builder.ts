@@ -76,7 +76,8 @@ export async function buildStage(job: StageJob): Promise<{ stage: FinishedStage;
   const config: StageConfigState = { scope: state.scope, cmdSet: false, created: session.created };
   const steps: StepReport[] = [];
   let step = 0;
-  for (const instr of [...planned.onbuild, ...planned.stage.instructions]) {
+  const instructions = [...planned.onbuild, ...planned.stage.instructions];
+  for (const instr of instructions) {
     step++;
     const started = Date.now();
     const x = expandInstruction(instr, state.scope);
@@ -88,7 +89,8 @@ export async function buildStage(job: StageJob): Promise<{ stage: FinishedStage;
     } else {
       session.log.info(`${label} ${text}`);
       session.log.progress?.(label, `${label} ${text}`);
-      const env: StepEnv = { session, label, layerCompression, root, ...state };
+      const runAhead = instructions.slice(step - 1).some((i) => i.kind === 'run');
+      const env: StepEnv = { session, label, layerCompression, root, runAhead, ...state };
       try {
         const r = await dispatch(env, x, job);
         state.image = r.image;

@@ -15,7 +15,7 @@ import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../log.js';
 import { removeInBackground } from '../workspace.js';
-import { tryLock } from './flock.js';
+import { tryLock, waitForLock } from './flock.js';
 import type { StoreLayout } from './layout.js';
 import { liveBuilds, orphanedTemps } from './liveness.js';
 
@@ -24,6 +24,8 @@ export interface CollectOptions {
   maxBytes: number;
   /** The collecting process's build ID (SnapshotStore.id): its temps, the victims on their way out, are kept. */
   self: string;
+  /** Wait for another collection to end (kiln prune) instead of skipping. */
+  wait?: boolean;
   log: Logger;
 }
 
@@ -77,7 +79,7 @@ export async function collectStore(layout: StoreLayout, opts: CollectOptions): P
   };
   const over = () => opts.maxBytes === 0 || bytes > opts.maxBytes;
   if (!over()) return { ...result, collected: true };
-  const lock = await tryLock(layout.gcLock);
+  const lock = opts.wait ? await waitForLock(layout.gcLock) : await tryLock(layout.gcLock);
   if (!lock) {
     opts.log.debug('snapshot store: another process is collecting; skipped');
     return result;

@@ -101,11 +101,3 @@ async function takeLock(file: string, mode: string[]): Promise<HeldLock | undefi
     },
   };
 }
-
-/** Whether some process holds the lock on `file` now (a missing file is not held). */
-export async function isLockHeld(file: string): Promise<boolean> {
-  const lock = await tryLock(file).catch(() => undefined);
-  if (!lock) return true;
-  await lock.release();
-  return false;
-}

@@ -2,15 +2,14 @@
  * Which builds using a store are alive. Each build holds an flock on its
  * file in builds/ for as long as it runs (flock.ts: the kernel drops it when
  * the process ends, however it ends); a file nobody locks belongs to a build
- * that ended. A fresh file gets a grace period: its build may be between
- * creating it and locking it.
+ * that ended, and is removed while holding its lock — a build that locks
+ * its new file checks that it is still there (SnapshotStore.open), so a
+ * live build never loses its file.
  */
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isLockHeld } from './flock.js';
+import { tryLock } from './flock.js';
 import { ownerOfTemp, type StoreLayout } from './layout.js';
-
-const GRACE_MS = 60_000;
 
 export interface LiveBuilds {
   /** IDs of the builds alive now. */
@@ -19,13 +18,18 @@ export interface LiveBuilds {
   inUse: Set<string>;
 }
 
-/** Whether build `id` is alive (its file is locked, or too new to tell). */
+/** Whether build `id` is alive; the file of one that ended is removed. */
 export async function isBuildAlive(layout: StoreLayout, id: string): Promise<boolean> {
   const file = layout.build(id);
-  const st = await stat(file).catch(() => undefined);
-  if (!st) return false;
-  if (await isLockHeld(file)) return true;
-  return Date.now() - st.mtimeMs < GRACE_MS;
+  if (!(await stat(file).catch(() => undefined))) return false;
+  const lock = await tryLock(file).catch(() => undefined);
+  if (!lock) return true;
+  try {
+    await rm(file, { force: true });
+  } finally {
+    await lock.release();
+  }
+  return false;
 }
 
 /**
@@ -38,10 +42,7 @@ export async function liveBuilds(layout: StoreLayout, self: string | undefined):
   const names = await readdir(layout.builds).catch(() => [] as string[]);
   for (const id of names) {
     const file = layout.build(id);
-    if (id !== self && !(await isBuildAlive(layout, id))) {
-      await rm(file, { force: true });
-      continue;
-    }
+    if (id !== self && !(await isBuildAlive(layout, id))) continue;
     ids.add(id);
     const text = await readFile(file, 'utf8').catch(() => '');
     for (const line of text.split('\n')) if (line) inUse.add(line);

@@ -26,7 +26,7 @@ import { type Digest, hexOf } from '../../image/digest.js';
 import type { Logger } from '../../log.js';
 import { CLEAN_ENV } from '../isolation/host-tools.js';
 import { removeInBackground as removeTree } from '../workspace.js';
-import { collectStore, formatBytes } from './collect.js';
+import { type CollectResult, collectStore, formatBytes } from './collect.js';
 import { type HeldLock, tryLock, waitForLock } from './flock.js';
 import { currentBoot, type EntryMeta, newBuildId, parseMeta, StoreLayout } from './layout.js';
 import { orphanedTemps } from './liveness.js';
@@ -89,9 +89,7 @@ export class SnapshotStore {
     } catch (e) {
       throw new StoreError(`the snapshot store ${settings.dir} cannot be created: ${(e as Error).message}`);
     }
-    const id = newBuildId();
-    const lease = await tryLock(layout.build(id));
-    if (!lease) throw new StoreError(`internal: the new build file ${layout.build(id)} is locked`);
+    const { id, lease } = await register(layout);
     const store = new SnapshotStore(settings, log, id, lease);
     await store.discardOrphans();
     return store;
@@ -277,6 +275,14 @@ export class SnapshotStore {
   }
 
   /**
+   * Removes least recently used entries until the store holds at most
+   * `maxBytes` (0: every entry), never one a running build uses (kiln prune).
+   */
+  prune(maxBytes: number): Promise<CollectResult> {
+    return collectStore(this.layout, { maxBytes, self: this.id, wait: true, log: this.log });
+  }
+
+  /**
    * Ends this build's use of the store: its temp dirs go, entries it made
    * are synced to disk in a detached process (marked `synced` after), the
    * size cap is applied (never to entries a running build uses), and its
@@ -311,6 +317,21 @@ export class SnapshotStore {
       await this.lease.release();
     }
   }
+}
+
+/**
+ * A new build file in builds/, locked for as long as this process uses the
+ * store. A collection removes unlocked files while holding their lock: if
+ * ours went before we locked it, we lock a removed file, so check and retry.
+ */
+async function register(layout: StoreLayout): Promise<{ id: string; lease: HeldLock }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const id = newBuildId();
+    const lease = await tryLock(layout.build(id));
+    if (lease && (await stat(layout.build(id)).catch(() => undefined))) return { id, lease };
+    await lease?.release();
+  }
+  throw new StoreError(`cannot register this build in ${layout.builds}: its files keep vanishing`);
 }
 
 function rand(): string {
