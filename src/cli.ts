@@ -5,13 +5,16 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { BUILD_FLAGS, buildOptionsFromFlags } from './cli/build-flags.js';
+import { buildOptionsFromFlags } from './cli/build-flags.js';
 import { contextArchive, type UnpackedContext, unpackContext } from './cli/context-archive.js';
-import { formatFlagHelp, parseFlags, UsageError } from './cli/flags.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
 import { pruneHelp, runPrune } from './cli/prune-command.js';
 import { ttyLogger } from './cli/tty-logger.js';
 import { build } from './executor/build.js';
+import { BUILD_FLAGS, cliSettingName } from './flags/executor-flags.js';
+import { formatFlagHelp, parseFlags, UsageError } from './flags/parser.js';
+import { namingSettings, renderSettings } from './hints.js';
+import { Interrupts } from './interrupt.js';
 import { type Logger, streamLogger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -26,6 +29,8 @@ export interface CliIo {
   columns?: () => number;
   /** Standard input (for --context tar://stdin). */
   stdin?: () => Readable;
+  /** Ends the process at once (an interrupted build); default: return the exit code. */
+  exit?: (code: number) => void;
 }
 
 const COMMANDS: Record<string, string> = {
@@ -94,21 +99,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`kiln: ${err.message}\n`);
       return 2;
     }
-    io.stderr(`kiln: error: ${err instanceof Error ? err.message : String(err)}\n`);
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr(`kiln: error: ${renderSettings(message, cliSettingName)}\n`);
     return 1;
   }
 }
 
+/** Library hints name settings by code (hints.ts): here they read as flags. */
 function cliLogger(io: CliIo, verbosity: string | undefined): Logger & { close?(): void } {
   const verbose = verbosity === 'debug' || verbosity === 'trace';
-  if (io.isTTY && !io.env.CI) {
-    return ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 });
-  }
-  return streamLogger({
-    verbose,
-    timestamps: !io.isTTY,
-    write: (line) => io.stderr(`${line}\n`),
-  });
+  const log =
+    io.isTTY && !io.env.CI
+      ? ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 })
+      : streamLogger({ verbose, timestamps: !io.isTTY, write: (line) => io.stderr(`${line}\n`) });
+  return namingSettings(log, cliSettingName);
 }
 
 async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
@@ -122,6 +126,11 @@ async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const log = cliLogger(io, flags.values.get('verbosity') as string | undefined);
   for (const w of flags.warnings) log.warn(w);
+  const interrupts = Interrupts.install({
+    notify: (m) => io.stderr(`kiln: ${m}\n`),
+    // In process (tests), an interrupted build returns its exit code instead of ending the process.
+    exit: io.exit ?? (() => undefined),
+  });
   // --context tar://…: unpacked first (next to the workspace), then built as a directory.
   const archive = contextArchive(flags.values.get('context') as string | undefined);
   let unpacked: UnpackedContext | undefined;
@@ -134,11 +143,21 @@ async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
       log.info(`context: unpacked tar://${archive}`);
     }
     const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
-    const result = await build(options, log);
+    const result = await build(options, log, { interrupt: interrupts });
     io.stdout(`${result.digest}\n`);
     return 0;
+  } catch (e) {
+    const code = interrupts.exitCode();
+    if (code === undefined) throw e;
+    await unpacked?.cleanup();
+    unpacked = undefined;
+    log.close?.();
+    io.stderr(`kiln: build stopped (exit ${code}); its workspace and partial outputs are removed\n`);
+    interrupts.exitInterrupted();
+    return code;
   } finally {
     await unpacked?.cleanup();
     log.close?.();
+    interrupts.uninstall();
   }
 }

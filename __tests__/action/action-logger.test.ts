@@ -147,3 +147,19 @@ describe('actionLogger', () => {
     expect(lines).toEqual(['::add-mask::s3cret', '::debug::token ***', 'debug: now visible']);
   });
 });
+
+describe('hint settings', () => {
+  test('library hints name the action’s inputs, in lines, warnings and redacted text', () => {
+    const { core, lines } = recorder();
+    const log = actionLogger(core);
+    log.warn('cache r.example/c is unreachable (check {{cache-repo}} and its credentials)');
+    log.info('use {{isolation rootless}}');
+    expect(lines).toEqual([
+      '::warning::cache r.example/c is unreachable (check cache_registry and its credentials)',
+      'use isolation: rootless',
+    ]);
+    expect(log.redact('trust it with {{registry-certificate r.example=ca.pem}}')).toBe(
+      'trust it with extra_args: --registry-certificate r.example=ca.pem',
+    );
+  });
+});

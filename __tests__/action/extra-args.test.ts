@@ -1,9 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { applyExtraArgs, extraVerbosity, parseExtraArgs } from '../../src/action/extra-args.js';
 import { splitShellWords } from '../../src/action/shell-words.js';
-import { BUILD_FLAGS, buildOptionsFromFlags } from '../../src/cli/build-flags.js';
-import { parseFlags } from '../../src/cli/flags.js';
+import { buildOptionsFromFlags } from '../../src/cli/build-flags.js';
 import { defaultBuildOptions } from '../../src/executor/options.js';
+import { BUILD_FLAGS } from '../../src/flags/executor-flags.js';
+import { parseFlags } from '../../src/flags/parser.js';
 
 describe('extra_args', () => {
   test('the same flags mean the same as on the kiln build command line', () => {

@@ -1,11 +1,14 @@
-/** Options → backend: which cache a build gets, and the CLI's kaniko-style default repository. */
+/** CacheConfig → backend: which cache a build gets, and the kaniko-style default repository. */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { createLayerCache, defaultCacheRepo } from '../../src/cache/create.js';
 import { buildOptionsFromFlags } from '../../src/cli/build-flags.js';
+import { cacheConfig } from '../../src/executor/library-options.js';
 import { defaultBuildOptions } from '../../src/executor/options.js';
+import { cliSettingName } from '../../src/flags/executor-flags.js';
+import { renderSettings } from '../../src/hints.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { captureLog } from './cache-harness.js';
 
@@ -22,8 +25,8 @@ async function cacheFor(cache: { enabled?: boolean; repo?: string; dir?: string 
   const o = defaultBuildOptions(dir, path.join(dir, 'Dockerfile'));
   o.cache = { ...o.cache, enabled: true, ...cache };
   const captured = captureLog();
-  const c = await createLayerCache({ options: o, registry, log: captured.log, workspaceRoot: dir });
-  return { cache: c, warnings: captured.warnings };
+  const c = await createLayerCache({ config: cacheConfig(o), registry, log: captured.log });
+  return { cache: c, warnings: captured.warnings.map((w) => renderSettings(w, cliSettingName)) };
 }
 
 describe('createLayerCache', () => {

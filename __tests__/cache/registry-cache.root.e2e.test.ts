@@ -6,46 +6,36 @@
  * base image, the TTL, and an unreachable cache repository.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { build } from '../../src/executor/build.js';
 import { defaultBuildOptions } from '../../src/executor/options.js';
 import type { BuildResult } from '../../src/executor/result.js';
 import { parseReference } from '../../src/image/reference.js';
-import { RegistryClient } from '../../src/registry/client.js';
 import { pushImage } from '../../src/registry/push.js';
 import { BUSYBOX_FIXTURE_BINARIES, busyboxLayer, imageOf, pushBusyboxImage } from '../lab/busybox-fixture.js';
+import { useBuildLab, writeTree } from '../lab/fixtures.js';
 import { describeWith } from '../lab/prereq.js';
-import { freePort, startRegistry, type TestRegistry } from '../lab/registry.js';
-import { type CountingServer, captureLog, startCountingServer, writeContext } from './cache-harness.js';
+import { freePort } from '../lab/registry.js';
+import { type CountingServer, captureLog, startCountingServer } from './cache-harness.js';
 
 describeWith(
   { root: true, binaries: [...BUSYBOX_FIXTURE_BINARIES, 'docker-registry', 'unshare', 'setpriv'] },
   'layer cache in a registry repository',
   () => {
-    let registry: TestRegistry;
-    let client: RegistryClient;
+    const lab = useBuildLab({ prefix: 'kiln-cache-e2e-' });
     let server: CountingServer;
-    let tmp: string;
 
     beforeAll(async () => {
-      registry = await startRegistry();
-      client = new RegistryClient({ insecure: [registry.host] });
-      await pushBusyboxImage(client, [parseReference(`${registry.host}/base/busybox:1`)]);
       server = await startCountingServer();
-      tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-cache-e2e-'));
     });
 
     afterAll(async () => {
-      await client?.close();
-      await registry?.stop();
       await server?.stop();
-      if (tmp) await fs.rm(tmp, { recursive: true, force: true });
     });
 
     /** Five filesystem steps; each RUN fetches its own path (`/<name>/<run>`). */
-    function dockerfile(name: string, base = `${registry.host}/base/busybox:1`): string {
+    function dockerfile(name: string, base = `${lab.registry.host}/base/busybox:1`): string {
       const get = (p: string) => `wget -q -O - ${server.url}/${name}/${p}`;
       return [
         `FROM ${base}`,
@@ -60,18 +50,18 @@ describeWith(
     }
 
     async function project(name: string, files: Record<string, string> = {}) {
-      const dir = path.join(tmp, name);
-      await writeContext(dir, { Dockerfile: dockerfile(name), 'a.txt': 'a\n', 'b.txt': 'b\n', ...files });
+      const dir = path.join(lab.tmp, name);
+      await writeTree(dir, { Dockerfile: dockerfile(name), 'a.txt': 'a\n', 'b.txt': 'b\n', ...files });
       return dir;
     }
 
     function options(ctxDir: string, name: string) {
       const o = defaultBuildOptions(ctxDir, path.join(ctxDir, 'Dockerfile'));
-      o.destinations = [`${registry.host}/team/${name}:latest`];
-      o.insecureRegistries = [registry.host];
+      o.destinations = [`${lab.registry.host}/team/${name}:latest`];
+      o.insecureRegistries = [lab.registry.host];
       o.reproducible = true;
       o.cache.enabled = true;
-      o.cache.repo = `${registry.host}/team/${name}/cache`;
+      o.cache.repo = `${lab.registry.host}/team/${name}/cache`;
       return o;
     }
 
@@ -87,14 +77,14 @@ describeWith(
       expect(cacheColumn(cold)).toEqual(['miss', 'miss', 'miss', 'miss', 'miss']);
       expect(cold.steps.find((s) => s.cache === 'miss')?.cacheMissReason).toBe('no entry');
       // The destination push mounted the layers the cache had just stored.
-      const coldRequests = registry.requests();
+      const coldRequests = lab.registry.requests();
       const mounts = coldRequests.filter(
         (r) => r.method === 'POST' && r.path.startsWith('/v2/team/warm/blobs/uploads/?') && r.status === 201,
       );
       const fromCache = mounts.filter((r) => r.path.includes('from=team%2Fwarm%2Fcache'));
       expect({ mounts: mounts.length, fromCache: fromCache.length }).toEqual({ mounts: 6, fromCache: 5 });
 
-      const before = registry.requests().length;
+      const before = lab.registry.requests().length;
       const captured = captureLog();
       const warm = await build(options(dir, 'warm'), captured.log);
       expect(runs('warm')).toEqual([1, 1, 0, 1]);
@@ -104,7 +94,7 @@ describeWith(
       expect(layerDigests(warm)).toEqual(layerDigests(cold));
       expect(captured.warnings).toEqual([]);
       expect(captured.infos.some((l) => l.includes('CACHED RUN'))).toBe(true);
-      const warmRequests = registry.requests().slice(before);
+      const warmRequests = lab.registry.requests().slice(before);
       // No blob was uploaded or downloaded: lookups, HEADs and the manifest only.
       expect(warmRequests.filter((r) => r.method === 'PATCH' || r.method === 'POST')).toEqual([]);
       const blobGets = warmRequests.filter((r) => r.method === 'GET' && /\/blobs\/sha256:/.test(r.path));
@@ -119,12 +109,12 @@ describeWith(
       expect(first.refreshed).toBe(true);
       const o = options(dir, 'skip');
       o.skipUnchangedDigest = true;
-      const before = registry.requests().length;
+      const before = lab.registry.requests().length;
       const again = await build(o, captureLog().log);
       expect(again.digest).toBe(first.digest);
       expect(again.refreshed).toBe(false);
-      expect(again.references).toEqual([`${registry.host}/team/skip:latest`]);
-      const pushes = registry
+      expect(again.references).toEqual([`${lab.registry.host}/team/skip:latest`]);
+      const pushes = lab.registry
         .requests()
         .slice(before)
         .filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
@@ -159,15 +149,15 @@ describeWith(
     });
 
     test('a changed base image rebuilds everything', async () => {
-      const base = `${registry.host}/base/moving:1`;
-      await pushBusyboxImage(client, [parseReference(base)]);
+      const base = `${lab.registry.host}/base/moving:1`;
+      await pushBusyboxImage(lab.client, [parseReference(base)]);
       const dir = await project('base');
       await fs.writeFile(path.join(dir, 'Dockerfile'), dockerfile('base', base));
       await build(options(dir, 'base'), captureLog().log);
       const next = imageOf([await busyboxLayer()], {
         config: { config: { Env: ['PATH=/bin'], Cmd: ['sh'], Labels: { version: '2' } } },
       });
-      await pushImage(client, [parseReference(base)], next);
+      await pushImage(lab.client, [parseReference(base)], next);
       const r = await build(options(dir, 'base'), captureLog().log);
       expect(cacheColumn(r)).toEqual(['miss', 'miss', 'miss', 'miss', 'miss']);
       expect(runs('base')).toEqual([2, 2, 0, 2]);
@@ -198,7 +188,7 @@ describeWith(
       o.pushRetry = 2;
       const captured = captureLog();
       const r = await build(o, captured.log);
-      expect(r.references).toEqual([`${registry.host}/team/down:latest`]);
+      expect(r.references).toEqual([`${lab.registry.host}/team/down:latest`]);
       expect(cacheColumn(r)).toEqual(['miss', 'miss', 'miss', 'miss', 'miss']);
       expect(new Set(r.steps.filter((s) => s.cache === 'miss').map((s) => s.cacheMissReason))).toEqual(
         new Set(['cache unreachable']),

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import { BUILD_FLAGS, buildOptionsFromFlags } from '../../src/cli/build-flags.js';
-import { parseDuration, parseFlags, UsageError } from '../../src/cli/flags.js';
+import { buildOptionsFromFlags } from '../../src/cli/build-flags.js';
+import { BUILD_FLAGS } from '../../src/flags/executor-flags.js';
+import { parseDuration, parseFlags, UsageError } from '../../src/flags/parser.js';
 
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
   buildOptionsFromFlags(parseFlags(argv, BUILD_FLAGS).values, env, '/work');

@@ -19,7 +19,8 @@ import {
 } from '../../src/image/oci-layout.js';
 import { parsePlatform } from '../../src/image/platform.js';
 import { VerificationError } from '../../src/image/verify.js';
-import { collect, gnuTarLayer, removeDir, sha256Of, tempDir } from './helpers.js';
+import { readStream } from '../lab/fixtures.js';
+import { gnuTarLayer, removeDir, sha256Of, tempDir } from './helpers.js';
 
 let work: string;
 let tars: Buffer[];
@@ -145,7 +146,7 @@ describe('readOciLayout', () => {
     expect(back.layers.map((l) => [l.digest, l.diffId, l.size, l.mediaType])).toEqual(
       layers.map((l) => [l.digest, l.diffId, l.size, l.mediaType]),
     );
-    expect((await collect(back.layers[1]!.openUncompressed())).equals(tars[1]!)).toBe(true);
+    expect((await readStream(back.layers[1]!.openUncompressed())).equals(tars[1]!)).toBe(true);
     // and can be edited like any image
     expect(back.addHistory({ created_by: 'ENV' }).digest()).not.toBe(image.digest());
   });
@@ -172,7 +173,7 @@ describe('readOciLayout', () => {
     bytes[20] ^= 0xff;
     await writeFile(layerFile, bytes);
     const img = await readOciLayout(d, { tag: 't' });
-    await expect(collect(img.layers[1]!.open())).rejects.toBeInstanceOf(VerificationError);
+    await expect(readStream(img.layers[1]!.open())).rejects.toBeInstanceOf(VerificationError);
     await writeFile(blobPath(d, image.digest()), Buffer.concat([image.manifestBytes(), Buffer.from(' ')]));
     await expect(readOciLayout(d, { tag: 't' })).rejects.toThrow(/the layout is corrupt/);
   });

@@ -1,4 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
+import { actionSettingName } from '../../src/action/setting-names.js';
+import { cliSettingName } from '../../src/flags/executor-flags.js';
+import { renderSettings } from '../../src/hints.js';
 import { displayUrl, parseErrorCodes, RegistryError } from '../../src/registry/errors.js';
 
 describe('RegistryError', () => {
@@ -46,8 +49,38 @@ describe('RegistryError', () => {
     expect(mk(403)).not.toMatch(/packages: write/);
     expect(mk(404)).toMatch(/Check the image name/);
     expect(mk(429)).toMatch(/rate limiting/);
-    expect(mk(undefined, 'network', 'self-signed certificate')).toMatch(/--registry-certificate r\.example=/);
-    expect(mk(undefined, 'network', 'connect ECONNREFUSED')).toMatch(/--insecure-registry r\.example/);
+    expect(mk(undefined, 'network', 'self-signed certificate')).toMatch(
+      /\{\{registry-certificate r\.example=ca\.pem\}\}/,
+    );
+    expect(mk(undefined, 'network', 'connect ECONNREFUSED')).toMatch(/\{\{insecure-registry r\.example\}\}/);
+  });
+
+  test('hints name settings by code: the CLI reads them as flags, the action as inputs', () => {
+    const e = new RegistryError({
+      registry: 'r.example',
+      operation: 'op',
+      failure: 'network',
+      detail: 'self-signed certificate',
+    });
+    expect(e.settings).toEqual(['registry-certificate', 'skip-tls-verify-registry', 'insecure-registry']);
+    expect(e.message).not.toMatch(/ --[a-z]/);
+    const cli = renderSettings(e.message, cliSettingName);
+    expect(cli).toContain(
+      'pass its CA with --registry-certificate r.example=ca.pem, or use --skip-tls-verify-registry r.example (or --insecure-registry r.example for plain HTTP)',
+    );
+    const action = renderSettings(e.message, actionSettingName);
+    expect(action).toContain('pass its CA with extra_args: --registry-certificate r.example=ca.pem');
+    const unauthorized = new RegistryError({
+      registry: 'r.example',
+      operation: 'op',
+      failure: 'status',
+      status: 401,
+    });
+    expect(unauthorized.settings).toEqual(['credentials']);
+    expect(renderSettings(unauthorized.message, actionSettingName)).toContain(
+      'the username and password inputs',
+    );
+    expect(renderSettings(unauthorized.message, cliSettingName)).toContain('docker login');
   });
 
   test('with() keeps context and adds detail', () => {

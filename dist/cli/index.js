@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9937);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5549);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39035,6 +39035,7 @@ process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(
     isTTY: Boolean(process.stderr.isTTY),
     columns: () => process.stderr.columns ?? 80,
     stdin: () => process.stdin,
+    exit: (code) => process.exit(code),
 });
 
 __webpack_async_result__();
@@ -39042,7 +39043,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9937:
+/***/ 5549:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39057,6 +39058,67 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/hints.ts
+/**
+ * Hint codes. The libraries (registry, image, cache, executor) tell the user
+ * what to change without knowing how they were started: a message names a
+ * setting by its code, as a marker `{{code}}` or `{{code value}}`, never by a
+ * CLI flag or an action input. Each front door names the settings its own
+ * way — the CLI by flag (`--insecure-registry r.example`), the action by
+ * input (`cache_registry`) or by its `extra_args` flag — and renders every
+ * message it prints with renderSettings(). A marker printed unrendered still
+ * reads: `{{insecure-registry r.example}}`.
+ */
+/** The settings a library message may point at. */
+const SETTINGS = [
+    'insecure-registry',
+    'skip-tls-verify-registry',
+    'registry-certificate',
+    'credentials',
+    'platform',
+    'dockerfile',
+    'context',
+    'destination',
+    'cache',
+    'cache-repo',
+    'cache-dir',
+    'isolation',
+    'snapshot-mode',
+    'compression',
+];
+const KNOWN = new Set(SETTINGS);
+const MARKER = /\{\{([a-z-]+)(?: ([^{}\s]+))?\}\}/g;
+/** The marker for a setting in a library message: `{{cache-repo}}`, `{{insecure-registry r.example}}`. */
+function setting(name, value) {
+    return value === undefined || value === '' ? `{{${name}}}` : `{{${name} ${value.replace(/\s/g, '')}}}`;
+}
+/** The settings a message names, in order, once each. */
+function settingsIn(text) {
+    const out = new Set();
+    for (const m of (text ?? '').matchAll(MARKER))
+        if (KNOWN.has(m[1]))
+            out.add(m[1]);
+    return [...out];
+}
+/** The message with each setting marker replaced by the front door's name for it. */
+function renderSettings(text, name) {
+    return text.replace(MARKER, (whole, code, value) => KNOWN.has(code) ? name(code, value) : whole);
+}
+/** A logger that names the settings in every line its own way (a front door's logger). */
+function namingSettings(log, name) {
+    const r = (m) => renderSettings(m, name);
+    return {
+        ...log,
+        debug: (m) => log.debug(r(m)),
+        info: (m) => log.info(r(m)),
+        warn: (m) => log.warn(r(m)),
+        error: (m) => log.error(r(m)),
+        ...(log.progress
+            ? { progress: (key, text) => log.progress(key, text && r(text)) }
+            : {}),
+    };
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:stream"
@@ -40072,13 +40134,139 @@ class HashCounter extends external_node_stream_.Transform {
     }
 }
 
+;// CONCATENATED MODULE: ./src/interrupt.ts
+/**
+ * Interrupted builds: SIGINT and SIGTERM (GitHub's cancel sends SIGINT, then
+ * SIGTERM 7.5 s later, then SIGKILL) stop the build instead of killing the
+ * process. The first signal aborts the build: RUN process trees are killed,
+ * the normal cleanup runs (unmount, workspace, partial outputs, the auth
+ * file) and the front door exits 130 (SIGINT) or 143 (SIGTERM). A second
+ * signal, or a cleanup that outlasts the grace period, runs the registered
+ * exit cleanups synchronously and exits at once.
+ *
+ * The front door owns one Interrupts and passes it down (BuildDeps); what
+ * must not survive the process registers an exit cleanup on it.
+ */
+
+const CODES = { SIGINT: 130, SIGTERM: 143 };
+class Interrupts {
+    opts;
+    controller = new AbortController();
+    cleanups = new Set();
+    received;
+    timer;
+    onInt = () => this.onSignal('SIGINT');
+    onTerm = () => this.onSignal('SIGTERM');
+    constructor(opts) {
+        this.opts = opts;
+    }
+    /** Installs the SIGINT/SIGTERM handlers of this process. */
+    static install(opts) {
+        const i = new Interrupts(opts);
+        process.on('SIGINT', i.onInt);
+        process.on('SIGTERM', i.onTerm);
+        return i;
+    }
+    get signal() {
+        return this.controller.signal;
+    }
+    /** 130 or 143 once a signal was received, else undefined. */
+    exitCode() {
+        return this.received ? CODES[this.received] : undefined;
+    }
+    onExit = (cleanup) => {
+        this.cleanups.add(cleanup);
+        return () => {
+            this.cleanups.delete(cleanup);
+        };
+    };
+    /**
+     * After an interrupted build has cleaned up what it could: runs the exit
+     * cleanups left and ends the process with 130/143 (work still running,
+     * such as an output writer, must not outlive the cleanup).
+     */
+    exitInterrupted() {
+        this.exitNow(this.exitCode() ?? 143);
+    }
+    /** Removes the handlers (the process then dies of the next signal, as by default). */
+    uninstall() {
+        process.off('SIGINT', this.onInt);
+        process.off('SIGTERM', this.onTerm);
+        if (this.timer)
+            clearTimeout(this.timer);
+    }
+    onSignal(sig) {
+        if (this.received) {
+            this.opts.notify(`${sig} again: exiting now`);
+            this.exitNow(CODES[sig] ?? 143);
+            return;
+        }
+        this.received = sig;
+        this.opts.notify(`${sig}: stopping the build and cleaning up (send it again to exit at once)`);
+        this.controller.abort(new InterruptedError(sig));
+        this.timer = setTimeout(() => {
+            this.opts.notify('cleanup is taking too long: exiting now');
+            this.exitNow(CODES[sig] ?? 143);
+        }, this.opts.graceMs ?? 20_000);
+        this.timer.unref();
+    }
+    /** Runs every registered cleanup (each once, errors ignored), then exits. */
+    exitNow(code) {
+        for (const c of [...this.cleanups].reverse()) {
+            this.cleanups.delete(c);
+            try {
+                c();
+            }
+            catch {
+                // best effort: the next build removes what is left
+            }
+        }
+        (this.opts.exit ?? process.exit)(code);
+    }
+}
+/** The build was stopped by a signal. */
+class InterruptedError extends Error {
+    signalName;
+    constructor(signalName) {
+        super(`interrupted by ${signalName}`);
+        this.signalName = signalName;
+        this.name = 'InterruptedError';
+    }
+}
+/** Start time of a process (clock ticks since boot, /proc/PID/stat field 22), undefined when it is gone. */
+function processStartTime(pid) {
+    try {
+        const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+        // The command name (field 2) may contain spaces and parentheses: fields follow the last ')'.
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
+}
+/** This process, as `pid starttime`: what an owner file records. */
+function ownerStamp() {
+    return `${process.pid} ${processStartTime(process.pid) ?? ''}`;
+}
+/** Whether the process an owner stamp names is still the same running process. */
+function ownerAlive(stamp) {
+    const [pid, start] = stamp.trim().split(' ');
+    const n = Number(pid);
+    if (!Number.isInteger(n) || n <= 0)
+        return false;
+    const now = processStartTime(n);
+    return now !== undefined && (start === undefined || start === '' || now === start);
+}
+
 ;// CONCATENATED MODULE: ./src/registry/errors.ts
 /**
  * RegistryError: every failure of the registry client, with the context a
  * user needs to act on it: registry, repository, operation, the HTTP
  * exchange (method, URL without query, status) and the registry's own error
- * codes (DENIED, MANIFEST_INVALID, BLOB_UNKNOWN…), plus a hint.
+ * codes (DENIED, MANIFEST_INVALID, BLOB_UNKNOWN…), plus a hint whose
+ * settings are hint codes (hints.ts) that each front door names its own way.
  */
+
 class RegistryError extends Error {
     name = 'RegistryError';
     registry;
@@ -40091,6 +40279,8 @@ class RegistryError extends Error {
     codes;
     detail;
     hint;
+    /** The settings the hint points at (hint codes; each front door names them its own way). */
+    settings;
     retryable;
     retryAfterMs;
     init;
@@ -40107,6 +40297,7 @@ class RegistryError extends Error {
         this.codes = init.codes ?? [];
         this.detail = init.detail;
         this.hint = hint;
+        this.settings = settingsIn(hint);
         this.retryable = init.retryable ?? false;
         this.retryAfterMs = init.retryAfterMs;
         this.init = init;
@@ -40151,9 +40342,9 @@ function hintFor(init) {
     const codes = new Set((init.codes ?? []).map((c) => c.code));
     if (init.failure === 'network') {
         if (/certificate|self[- ]signed|CERT_|unable to verify/i.test(init.detail ?? '')) {
-            return `The TLS certificate of ${registry} is not trusted: pass its CA with --registry-certificate ${registry}=ca.pem, or use --skip-tls-verify-registry ${registry} (or --insecure-registry ${registry} for plain HTTP)`;
+            return `The TLS certificate of ${registry} is not trusted: pass its CA with ${setting('registry-certificate', `${registry}=ca.pem`)}, or use ${setting('skip-tls-verify-registry', registry)} (or ${setting('insecure-registry', registry)} for plain HTTP)`;
         }
-        return `Check that ${registry} is reachable from here (DNS, proxy, firewall); for a plain-HTTP registry use --insecure-registry ${registry}`;
+        return `Check that ${registry} is reachable from here (DNS, proxy, firewall); for a plain-HTTP registry use ${setting('insecure-registry', registry)}`;
     }
     if (init.failure === 'digest-mismatch' ||
         init.failure === 'truncated' ||
@@ -40161,7 +40352,7 @@ function hintFor(init) {
         return 'The content received is not what the manifest promised; nothing of it was used. Retry; if it persists, the registry or a proxy in between is corrupting data';
     }
     if (status === 401 || codes.has('UNAUTHORIZED')) {
-        return `Check the credentials for ${registry} (docker login / the config.json in DOCKER_CONFIG / the username and password inputs)`;
+        return `Check the credentials for ${registry} (${setting('credentials')})`;
     }
     if (status === 403 || codes.has('DENIED'))
         return permissionHint(registry, undefined);
@@ -40680,6 +40871,7 @@ function pickChallenge(challenges) {
 
 
 
+
 function header(res, name) {
     const v = res.headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;
@@ -40808,7 +41000,7 @@ class RegistryTransport {
                 status: res.status,
                 codes: parseErrorCodes(text),
                 hint: scheme === 'http' && /HTTPS server/i.test(text)
-                    ? `${this.opts.host} speaks HTTPS: drop --insecure-registry for it (use --skip-tls-verify-registry for an untrusted certificate)`
+                    ? `${this.opts.host} speaks HTTPS: drop ${setting('insecure-registry', this.opts.registry)} (use ${setting('skip-tls-verify-registry', this.opts.registry)} for an untrusted certificate)`
                     : undefined,
             });
         }
@@ -41132,6 +41324,7 @@ class RemoteLayer extends RemoteBlob {
 
 
 
+
 class BlobStore {
     root;
     blobs;
@@ -41144,6 +41337,16 @@ class BlobStore {
     async init() {
         await promises_default().mkdir(external_node_path_default().join(this.blobs, 'sha256'), { recursive: true });
         await promises_default().mkdir(this.tmp, { recursive: true });
+        await this.removeOrphans();
+    }
+    /** Temp files of processes that are gone (a killed build): `<what>-<pid>-<random>`. */
+    async removeOrphans() {
+        for (const name of await promises_default().readdir(this.tmp).catch(() => [])) {
+            const pid = Number(/^[\w]+-(\d+)-[0-9a-f]+/.exec(name)?.[1]);
+            if (Number.isInteger(pid) && pid !== process.pid && processStartTime(pid) === undefined) {
+                await promises_default().rm(external_node_path_default().join(this.tmp, name), { recursive: true, force: true }).catch(() => undefined);
+            }
+        }
     }
     path(digest) {
         return external_node_path_default().join(this.blobs, algorithmOf(digest), hexOf(digest));
@@ -41664,6 +41867,12 @@ function compareCodePoints(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/image/platform.ts
+/**
+ * Platforms (`os/arch[/variant]`): the host's, parsing and formatting with
+ * containerd's normalisation (aarch64 → arm64, arm64/v8 ≡ arm64, x86_64 →
+ * amd64, arm → arm/v7), and choosing an image from an index.
+ */
+
 
 class PlatformError extends Error {
     name = 'PlatformError';
@@ -41674,7 +41883,7 @@ class PlatformNotFoundError extends PlatformError {
     available;
     name = 'PlatformNotFoundError';
     constructor(wanted, available, what) {
-        super(`no image for platform ${wanted}${what ? ` in ${what}` : ''}: ${available.length ? `it has ${available.join(', ')}` : 'it lists no image platforms'}; choose one of those with --custom-platform, or use a base image built for ${wanted}`);
+        super(`no image for platform ${wanted}${what ? ` in ${what}` : ''}: ${available.length ? `it has ${available.join(', ')}` : 'it lists no image platforms'}; choose one of those with ${setting('platform')}, or use a base image built for ${wanted}`);
         this.wanted = wanted;
         this.available = available;
     }
@@ -42519,6 +42728,21 @@ function pushIndex(client, refs, input, opts = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/registry-cache.ts
+/**
+ * The registry backend (--cache-repo), stored like kaniko's: one small OCI
+ * image per entry, tagged with the key, whose single layer is the cached
+ * layer (none when the step changed nothing) and whose config's `created`
+ * dates the entry for the TTL. A lookup is a manifest GET by tag and a
+ * config GET; the layer stays a lazy RemoteLayer, so a hit downloads nothing
+ * unless a later step needs the files. Because the layers live in a
+ * repository of the registry, a push to the same registry mounts them.
+ *
+ * When the cache repository cannot be reached (network, server errors), the
+ * first failure is one warning and the build goes on without this cache. A
+ * denied lookup is a miss (ghcr.io denies pulls of a repository that does
+ * not exist yet); a denied store is a warning and ends the stores.
+ */
+
 
 
 
@@ -42550,7 +42774,7 @@ class RegistryLayerCache {
         this.down ??= why;
         if (!this.warned) {
             this.warned = true;
-            this.opts.log.warn(`cache ${this.opts.repo.name} is unreachable, building without it: ${why} (check --cache-repo / cache_registry and its credentials)`);
+            this.opts.log.warn(`cache ${this.opts.repo.name} is unreachable, building without it: ${why} (check ${setting('cache-repo')} and its credentials)`);
         }
         return { hit: false, reason: MissReason.unreachable };
     }
@@ -42689,14 +42913,23 @@ class TieredLayerCache {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/create.ts
+/**
+ * The layer cache a build uses, from its own CacheConfig (the executor maps
+ * its build options onto it): a repository gives the registry backend, a
+ * directory the local one (which also keeps base image layers); both
+ * together look locally first. The action's GitHub Actions backend is the
+ * local one, restored and saved around the build (action/gha-cache.ts).
+ */
 
 
 
 
+
+/** Entries older than this are ignored unless configured otherwise: two weeks, as kaniko. */
+const DEFAULT_CACHE_TTL_MS = 14 * 24 * 3600 * 1000;
 async function createLayerCache(deps) {
-    const { options, log } = deps;
-    const c = options.cache;
-    if (!c.enabled)
+    const { config: c, log } = deps;
+    if (!c)
         return undefined;
     const now = deps.now ?? (() => new Date());
     let local;
@@ -42715,10 +42948,10 @@ async function createLayerCache(deps) {
             repo = parseReference(c.repo, { defaultTag: false });
         }
         catch (e) {
-            log.warn(`--cache-repo ${c.repo}: ${e.message}; building without the registry cache`);
+            log.warn(`${setting('cache-repo')} ${c.repo}: ${e.message}; building without the registry cache`);
         }
         if (repo?.tag || repo?.digest) {
-            log.warn(`--cache-repo ${c.repo} names a tag or digest; name a repository only. Building without it`);
+            log.warn(`${setting('cache-repo')} ${c.repo} names a tag or digest; name a repository only. Building without it`);
             repo = undefined;
         }
         if (repo)
@@ -42727,7 +42960,7 @@ async function createLayerCache(deps) {
     const cache = local && remote ? new TieredLayerCache(local, remote) : (local ?? remote);
     if (!cache) {
         if (!c.dir && !c.repo) {
-            log.warn('--cache: no --cache-repo, --cache-dir or --destination to derive a cache repository from; building without the cache');
+            log.warn(`${setting('cache')}: no ${setting('cache-repo')}, ${setting('cache-dir')} or ${setting('destination')} to derive a cache repository from; building without the cache`);
         }
         return undefined;
     }
@@ -42735,9 +42968,12 @@ async function createLayerCache(deps) {
     log.info(`layer cache: ${cache.name} (entries expire after ${days >= 1 ? `${+days.toFixed(1)} days` : `${Math.round(c.ttlMs / 60000)} min`})`);
     return cache;
 }
-/** kaniko's default cache repository: `<first destination's repository>/cache`. */
-function defaultCacheRepo(destinations) {
-    const first = destinations[0];
+/**
+ * kaniko's default cache repository, and the action's: `<repository>/cache`
+ * of the first reference (a destination, or a bare repository name).
+ */
+function defaultCacheRepo(references) {
+    const first = references[0];
     if (!first)
         return undefined;
     try {
@@ -42749,9 +42985,15 @@ function defaultCacheRepo(destinations) {
 }
 
 ;// CONCATENATED MODULE: ./src/executor/options.ts
+/**
+ * BuildOptions: the one typed object both front doors (CLI argv, action
+ * inputs) produce and build() consumes. Validated once, by the front door,
+ * before any work starts. The libraries take their own options
+ * (library-options.ts maps these onto them).
+ */
+
 /** The Dockerfile's name in the context when none is given. */
 const DEFAULT_DOCKERFILE = 'Dockerfile';
-const DEFAULT_CACHE_TTL_MS = 14 * 24 * 3600 * 1000;
 /** Options with every default filled; front doors override what the user set. */
 function defaultBuildOptions(context, dockerfile) {
     return {
@@ -42775,7 +43017,7 @@ function defaultBuildOptions(context, dockerfile) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/cli/flags.ts
+;// CONCATENATED MODULE: ./src/flags/parser.ts
 class UsageError extends Error {
     name = 'UsageError';
 }
@@ -42924,152 +43166,15 @@ function formatFlagHelp(specs) {
     ].join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/cli/build-flags.ts
+;// CONCATENATED MODULE: ./src/flags/apply-flags.ts
 /**
- * `kiln build` flags: kaniko executor names for what Kiln supports, mapped to
- * BuildOptions. This is the only place argv meets BuildOptions.
+ * The values of the executor flags (executor-flags.ts) mapped onto
+ * BuildOptions. This is the only place flags meet BuildOptions: the CLI
+ * applies them onto the defaults, the action (`extra_args`) onto what its
+ * inputs produced.
  */
 
 
-
-
-const BUILD_FLAGS = [
-    {
-        name: 'context',
-        short: 'c',
-        kind: 'string',
-        metavar: 'dir',
-        help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
-    },
-    {
-        name: 'dockerfile',
-        short: 'f',
-        kind: 'string',
-        metavar: 'path',
-        help: 'Dockerfile, relative to the context (default: Dockerfile)',
-    },
-    {
-        name: 'destination',
-        short: 'd',
-        kind: 'list',
-        metavar: 'ref',
-        help: 'Image reference to push to; repeat for several tags',
-    },
-    {
-        name: 'no-push',
-        kind: 'bool',
-        help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
-    },
-    {
-        name: 'tar-path',
-        kind: 'string',
-        metavar: 'file',
-        aliases: ['tarPath'],
-        help: 'Write the image as a docker-archive tarball',
-    },
-    { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
-    {
-        name: 'build-arg',
-        kind: 'list',
-        metavar: 'KEY[=value]',
-        help: 'Build argument; a bare KEY takes its value from the environment',
-    },
-    { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
-    { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
-    { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
-    {
-        name: 'image-name-with-digest-file',
-        kind: 'string',
-        metavar: 'file',
-        help: 'Write <destination>@<digest> lines to this file',
-    },
-    { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
-    { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
-    { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
-    {
-        name: 'skip-tls-verify-registry',
-        kind: 'list',
-        metavar: 'host',
-        help: 'Do not verify the TLS certificate of this registry',
-    },
-    {
-        name: 'registry-certificate',
-        kind: 'list',
-        metavar: 'host=file',
-        help: 'Trust this CA certificate file for a registry',
-    },
-    { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
-    { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
-    {
-        name: 'cache-ttl',
-        kind: 'duration',
-        metavar: 'duration',
-        help: 'Ignore cache entries older than this (default: 336h)',
-    },
-    { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
-    { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
-    { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
-    { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
-    {
-        name: 'compression',
-        kind: 'string',
-        metavar: 'gzip|zstd',
-        help: 'Compression of the layers the build makes (default: gzip)',
-    },
-    {
-        name: 'compression-level',
-        kind: 'int',
-        metavar: 'n',
-        help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
-    },
-    {
-        name: 'custom-platform',
-        kind: 'string',
-        metavar: 'os/arch',
-        aliases: ['platform', 'customPlatform'],
-        help: 'Target platform, e.g. linux/amd64 (default: the host)',
-    },
-    {
-        name: 'isolation',
-        kind: 'string',
-        metavar: 'mode',
-        help: 'RUN isolation: auto, chroot, rootless (default: auto)',
-    },
-    {
-        name: 'snapshot-mode',
-        kind: 'string',
-        metavar: 'mode',
-        aliases: ['snapshotMode'],
-        help: 'Layer snapshots: auto, overlay, walk (default: auto)',
-    },
-    {
-        name: 'workspace',
-        kind: 'string',
-        metavar: 'dir',
-        help: 'Build workspace directory (default: a temp dir)',
-    },
-    { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
-    { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 5)' },
-    {
-        name: 'verbosity',
-        short: 'v',
-        kind: 'string',
-        metavar: 'level',
-        help: 'Log level: error, warn, info, debug',
-    },
-    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
-    { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
-    { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
-    { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
-    { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
-    { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
-    { name: 'ignore-var-run', kind: 'bool', ignored: 'Kiln never captures host mounts' },
-    { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
-    { name: 'kaniko-dir', kind: 'string', ignored: 'use --workspace' },
-    { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
-    { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
-    { name: 'image-fs-extract-retry', kind: 'int', ignored: 'extraction does not retry' },
-];
 const KANIKO_SNAPSHOT_MODES = new Set(['full', 'redo', 'time']);
 function str(values, name) {
     return values.get(name);
@@ -43099,18 +43204,6 @@ function parseKeyValues(flag, items, env) {
             throw new UsageError(`--${flag} "${item}": expected KEY=value`);
     }
     return out;
-}
-function buildOptionsFromFlags(values, env, cwd) {
-    const context = contextDir(cwd, str(values, 'context') ?? '.');
-    const o = applyBuildFlags(defaultBuildOptions(context, external_node_path_default().join(context, DEFAULT_DOCKERFILE)), values, env, cwd);
-    if (o.push && o.destinations.length === 0) {
-        throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
-    }
-    o.sourceDateEpoch = sourceDateEpoch(env.SOURCE_DATE_EPOCH ?? o.buildArgs.get('SOURCE_DATE_EPOCH'));
-    // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
-    if (o.cache.enabled && !o.cache.repo)
-        o.cache.repo = defaultCacheRepo(o.destinations);
-    return o;
 }
 /**
  * --context as kaniko takes it: a directory, or `dir://<directory>`. kaniko's
@@ -43243,6 +43336,31 @@ function oneOf(flag, value, allowed) {
     if (allowed.includes(value))
         return value;
     throw new UsageError(`--${flag} "${value}": expected one of ${allowed.join(', ')}`);
+}
+
+;// CONCATENATED MODULE: ./src/cli/build-flags.ts
+/**
+ * `kiln build`'s argv → BuildOptions: the executor flags applied onto the
+ * defaults, plus what only the CLI does (a destination is required unless
+ * --no-push, SOURCE_DATE_EPOCH from the environment, kaniko's default cache
+ * repository).
+ */
+
+
+
+
+
+function buildOptionsFromFlags(values, env, cwd) {
+    const context = contextDir(cwd, values.get('context') ?? '.');
+    const o = applyBuildFlags(defaultBuildOptions(context, external_node_path_default().join(context, DEFAULT_DOCKERFILE)), values, env, cwd);
+    if (o.push && o.destinations.length === 0) {
+        throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
+    }
+    o.sourceDateEpoch = sourceDateEpoch(env.SOURCE_DATE_EPOCH ?? o.buildArgs.get('SOURCE_DATE_EPOCH'));
+    // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
+    if (o.cache.enabled && !o.cache.repo)
+        o.cache.repo = defaultCacheRepo(o.destinations);
+    return o;
 }
 
 ;// CONCATENATED MODULE: ./src/fs/root-path.ts
@@ -46454,7 +46572,7 @@ function parseSecurity(value) {
 
 
 
-const KNOWN = [
+const instruction_parser_KNOWN = [
     'ADD',
     'ARG',
     'CMD',
@@ -46734,7 +46852,7 @@ function typed(node, location) {
             return { kind: 'onbuild', ...base, expression, trigger };
         }
         default:
-            throw new LineError(`unknown instruction ${JSON.stringify(node.keywordAsWritten)}${suggestion(node.keyword, KNOWN)}`);
+            throw new LineError(`unknown instruction ${JSON.stringify(node.keywordAsWritten)}${suggestion(node.keyword, instruction_parser_KNOWN)}`);
     }
 }
 function healthConfig(node) {
@@ -48431,6 +48549,66 @@ async function writeFileIn(file, text) {
     await promises_default().writeFile(file, text);
 }
 
+;// CONCATENATED MODULE: ./src/executor/partial-outputs.ts
+/**
+ * Outputs are never left half-written: while the image is written to the
+ * OCI layout and tar paths the user asked for, a failure removes what this
+ * build created there (an OCI layout directory that did not exist before,
+ * the tar's temporary files), and an interrupted build leaves that removal
+ * to the exit (the writers may still be running until the process ends).
+ */
+
+
+/** What a failed or interrupted write leaves: removed synchronously. Never throws. */
+function removePartial(newLayout, tarPath) {
+    if (newLayout)
+        (0,external_node_fs_namespaceObject.rmSync)(newLayout, { recursive: true, force: true });
+    if (tarPath) {
+        const dir = external_node_path_default().dirname(tarPath);
+        const prefix = `${external_node_path_default().basename(tarPath)}.tmp-`;
+        try {
+            for (const name of (0,external_node_fs_namespaceObject.readdirSync)(dir)) {
+                if (name.startsWith(prefix))
+                    (0,external_node_fs_namespaceObject.rmSync)(external_node_path_default().join(dir, name), { force: true });
+            }
+        }
+        catch {
+            // the directory is gone: nothing left
+        }
+    }
+}
+/** Rejects with the signal's reason once it is aborted. */
+function aborted(signal) {
+    return new Promise((_resolve, reject) => {
+        if (signal.aborted)
+            reject(signal.reason);
+        else
+            signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+}
+/** Runs `write` (the outputs of the build) so that nothing partial survives it. */
+async function guardOutputs(session, options, write) {
+    const newLayout = options.ociLayoutPath && !(0,external_node_fs_namespaceObject.existsSync)(options.ociLayoutPath) ? options.ociLayoutPath : undefined;
+    const cleanup = () => removePartial(newLayout, options.tarPath);
+    const unregister = session.onExit(cleanup);
+    const writing = write();
+    try {
+        const out = await Promise.race([writing, aborted(session.signal)]);
+        unregister();
+        return out;
+    }
+    catch (e) {
+        if (!session.signal.aborted) {
+            // The writers have stopped: remove now.
+            cleanup();
+            unregister();
+        }
+        // Interrupted: the writers may still run; the exit removes what they leave.
+        writing.catch(() => undefined);
+        throw e;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/dockerfile/pattern-matcher.ts
 /**
  * Docker's path patterns (moby/patternmatcher), as used for .dockerignore:
@@ -49112,8 +49290,9 @@ function credentialError(registry, detail, hint) {
  * RegistryClient: the registry API over one transport per registry host —
  * manifests (get by tag or digest with verification, head, put) and blobs
  * (head, ranged get, verified streams). Pull and push are built on it in
- * pull.ts and push.ts. Options map onto BuildOptions (insecure registries,
- * skip-TLS-verify, CA files, push retries).
+ * pull.ts and push.ts. Its options are its own (RegistryClientOptions, like
+ * go-containerregistry's remote/options.go); the executor maps its build
+ * options onto them.
  */
 
 
@@ -49149,17 +49328,6 @@ class RegistryClient {
         this.chunkSize = opts.chunkSize;
         this.concurrency = Math.max(1, opts.concurrency ?? 3);
         this.reclaimer = opts.reclaimer ?? periodicMinorGc();
-    }
-    /** A client configured from the build options (credentials come from the front door). */
-    static fromBuildOptions(o, extra = {}) {
-        return new RegistryClient({
-            credentials: extra.credentials,
-            logger: extra.logger,
-            insecure: o.insecureRegistries,
-            skipTlsVerify: o.skipTlsVerifyRegistries,
-            caFiles: o.registryCertificates,
-            retry: { ...extra.retry, attempts: o.pushRetry },
-        });
     }
     /** The transport for a registry name (`docker.io`, `ghcr.io`, `127.0.0.1:5000`). */
     transport(registry) {
@@ -49359,6 +49527,7 @@ class RegistryClient {
 
 
 
+
 function selectOrUndefined(index, want) {
     try {
         return platform_selectManifest(index, want);
@@ -49412,7 +49581,7 @@ async function resolveManifest(client, ref, opts = {}) {
             operation: 'select platform',
             failure: 'platform',
             detail: `${ref} has no image for ${formatPlatform(want)}; it has: ${available.join(', ') || 'nothing but attestations'}`,
-            hint: 'Pick one of those with --platform (or FROM --platform=…), or use an image built for this platform',
+            hint: `Pick one of those with ${setting('platform')} (or FROM --platform=…), or use an image built for this platform`,
         });
     }
     pull_checkDescriptor(ref, chosen);
@@ -49481,6 +49650,157 @@ function pull_checkDescriptor(ref, d) {
     }
     if (typeof d.mediaType !== 'string')
         throw invalid(ref, 'read manifest', `descriptor ${d.digest} has no mediaType`);
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/executor/isolation/host-tools.ts
+/**
+ * The host binaries the sandbox uses, found on a fixed PATH (never the
+ * runner's), and the files the "jail" needs: the binaries that run after
+ * pivot_root (setpriv, env, unshare, umount) with their shared libraries and
+ * dynamic loader, found with ldd. Every host helper runs with CLEAN_ENV.
+ */
+
+
+
+
+const execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+/** The only environment a host helper ever gets. */
+const CLEAN_ENV = { PATH: HOST_PATH, LC_ALL: 'C' };
+class HostToolsError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'HostToolsError';
+    }
+}
+/** Absolute path of a binary on HOST_PATH, or undefined. */
+function findBinary(name) {
+    return findExecutable(name, HOST_PATH.split(':'));
+}
+/** Shared objects a dynamic binary loads (ldd), plus the binary itself; paths as the loader finds them. */
+async function loadedFiles(binary, ldd) {
+    const files = [binary];
+    if (!ldd)
+        return files;
+    let out;
+    try {
+        out = (await execFileP(ldd, [binary], { env: CLEAN_ENV })).stdout;
+    }
+    catch (e) {
+        const text = String(e.stdout ?? '') +
+            String(e.stderr ?? '');
+        if (/not a dynamic executable|statically linked/.test(text))
+            return files;
+        throw new HostToolsError(`ldd ${binary} failed: ${text.trim() || e.message}`);
+    }
+    for (const line of out.split('\n')) {
+        const arrow = line.match(/=>\s*(\/\S+)/);
+        const bare = line.match(/^\s*(\/\S+)\s+\(/);
+        const p = arrow?.[1] ?? bare?.[1];
+        if (p)
+            files.push(p);
+        else if (/=>\s*not found/.test(line))
+            throw new HostToolsError(`${binary}: ${line.trim()}`);
+    }
+    return files;
+}
+/** Finds every tool, or says which are missing and which package brings them. */
+async function discoverHostTools() {
+    const need = async (name, pkg) => {
+        const p = await findBinary(name);
+        if (!p)
+            throw new HostToolsError(`"${name}" not found on ${HOST_PATH} (install ${pkg})`);
+        return p;
+    };
+    const bash = await findBinary('bash');
+    const tools = {
+        shell: bash ?? (await need('sh', 'dash or bash')),
+        unshare: await need('unshare', 'util-linux'),
+        mount: await need('mount', 'mount/util-linux'),
+        umount: await need('umount', 'mount/util-linux'),
+        pivotRoot: await need('pivot_root', 'util-linux'),
+        setpriv: await need('setpriv', 'util-linux (setpriv)'),
+        env: await need('env', 'coreutils'),
+        mkdir: await need('mkdir', 'coreutils'),
+        ln: await need('ln', 'coreutils'),
+        ip: await findBinary('ip'),
+        hostname: await findBinary('hostname'),
+    };
+    const ldd = await findBinary('ldd');
+    const jail = new Map();
+    for (const bin of [tools.setpriv, tools.env, tools.unshare, tools.umount]) {
+        for (const f of await loadedFiles(bin, ldd)) {
+            if (!jail.has(f))
+                jail.set(f, await (0,promises_.realpath)(f));
+        }
+    }
+    // The loader's cache lets libraries outside the default directories be found.
+    try {
+        jail.set('/etc/ld.so.cache', await (0,promises_.realpath)('/etc/ld.so.cache'));
+    }
+    catch {
+        // none: the loader uses its default directories
+    }
+    return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
+}
+/** Runs a host binary with CLEAN_ENV and no stdin; rejects with its stderr on failure. */
+async function runHostCommand(file, args) {
+    try {
+        return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024 })).stdout;
+    }
+    catch (e) {
+        const err = e;
+        throw new HostToolsError(`${file} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || err.message}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/fs/mounts.ts
+/**
+ * Mounts left under a directory: overlays of a RUN, the jail of a sandbox
+ * killed with its Kiln. Every removal of a workspace unmounts first, deepest
+ * first, lazily (a mount still busy goes when its last user does).
+ */
+
+
+
+
+/** Mount points at or below `dir` (from /proc/self/mountinfo), deepest first. */
+function mountPointsUnder(dir) {
+    const info = (0,external_node_fs_namespaceObject.readFileSync)('/proc/self/mountinfo', 'utf8');
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    const unoctal = (s) => s.replace(/\\([0-7]{3})/g, (_m, o) => String.fromCharCode(Number.parseInt(o, 8)));
+    return info
+        .split('\n')
+        .map((l) => unoctal(l.split(' ')[4] ?? ''))
+        .filter((p) => p.startsWith(prefix))
+        .sort((a, b) => b.length - a.length);
+}
+/** Unmounts every mount under `dir`; returns the mount points it found. */
+async function unmountUnder(dir) {
+    const points = mountPointsUnder(dir);
+    if (points.length === 0)
+        return points;
+    const umount = (await findBinary('umount')) ?? 'umount';
+    for (const p of points)
+        await runHostCommand(umount, ['-l', p]).catch(() => undefined);
+    return points;
+}
+/** unmountUnder for a process that must exit now (signal handlers). Never throws. */
+function unmountUnderSync(dir) {
+    try {
+        for (const p of mountPointsUnder(dir)) {
+            try {
+                (0,external_node_child_process_namespaceObject.execFileSync)('umount', ['-l', p], { stdio: 'ignore', env: { PATH: HOST_PATH } });
+            }
+            catch {
+                // not mounted any more, or not ours to unmount
+            }
+        }
+    }
+    catch {
+        // no /proc: nothing we can do
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/executor/fs/image-dir.ts
@@ -49592,109 +49912,6 @@ async function runStep(input) {
     catch (e) {
         await prepared.discard().catch(() => undefined);
         throw e;
-    }
-}
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/executor/isolation/host-tools.ts
-/**
- * The host binaries the sandbox uses, found on a fixed PATH (never the
- * runner's), and the files the "jail" needs: the binaries that run after
- * pivot_root (setpriv, env, unshare, umount) with their shared libraries and
- * dynamic loader, found with ldd. Every host helper runs with CLEAN_ENV.
- */
-
-
-
-
-const execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-/** The only environment a host helper ever gets. */
-const CLEAN_ENV = { PATH: HOST_PATH, LC_ALL: 'C' };
-class HostToolsError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'HostToolsError';
-    }
-}
-/** Absolute path of a binary on HOST_PATH, or undefined. */
-function findBinary(name) {
-    return findExecutable(name, HOST_PATH.split(':'));
-}
-/** Shared objects a dynamic binary loads (ldd), plus the binary itself; paths as the loader finds them. */
-async function loadedFiles(binary, ldd) {
-    const files = [binary];
-    if (!ldd)
-        return files;
-    let out;
-    try {
-        out = (await execFileP(ldd, [binary], { env: CLEAN_ENV })).stdout;
-    }
-    catch (e) {
-        const text = String(e.stdout ?? '') +
-            String(e.stderr ?? '');
-        if (/not a dynamic executable|statically linked/.test(text))
-            return files;
-        throw new HostToolsError(`ldd ${binary} failed: ${text.trim() || e.message}`);
-    }
-    for (const line of out.split('\n')) {
-        const arrow = line.match(/=>\s*(\/\S+)/);
-        const bare = line.match(/^\s*(\/\S+)\s+\(/);
-        const p = arrow?.[1] ?? bare?.[1];
-        if (p)
-            files.push(p);
-        else if (/=>\s*not found/.test(line))
-            throw new HostToolsError(`${binary}: ${line.trim()}`);
-    }
-    return files;
-}
-/** Finds every tool, or says which are missing and which package brings them. */
-async function discoverHostTools() {
-    const need = async (name, pkg) => {
-        const p = await findBinary(name);
-        if (!p)
-            throw new HostToolsError(`"${name}" not found on ${HOST_PATH} (install ${pkg})`);
-        return p;
-    };
-    const bash = await findBinary('bash');
-    const tools = {
-        shell: bash ?? (await need('sh', 'dash or bash')),
-        unshare: await need('unshare', 'util-linux'),
-        mount: await need('mount', 'mount/util-linux'),
-        umount: await need('umount', 'mount/util-linux'),
-        pivotRoot: await need('pivot_root', 'util-linux'),
-        setpriv: await need('setpriv', 'util-linux (setpriv)'),
-        env: await need('env', 'coreutils'),
-        mkdir: await need('mkdir', 'coreutils'),
-        ln: await need('ln', 'coreutils'),
-        ip: await findBinary('ip'),
-        hostname: await findBinary('hostname'),
-    };
-    const ldd = await findBinary('ldd');
-    const jail = new Map();
-    for (const bin of [tools.setpriv, tools.env, tools.unshare, tools.umount]) {
-        for (const f of await loadedFiles(bin, ldd)) {
-            if (!jail.has(f))
-                jail.set(f, await (0,promises_.realpath)(f));
-        }
-    }
-    // The loader's cache lets libraries outside the default directories be found.
-    try {
-        jail.set('/etc/ld.so.cache', await (0,promises_.realpath)('/etc/ld.so.cache'));
-    }
-    catch {
-        // none: the loader uses its default directories
-    }
-    return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
-}
-/** Runs a host binary with CLEAN_ENV and no stdin; rejects with its stderr on failure. */
-async function runHostCommand(file, args) {
-    try {
-        return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024 })).stdout;
-    }
-    catch (e) {
-        const err = e;
-        throw new HostToolsError(`${file} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || err.message}`);
     }
 }
 
@@ -49950,24 +50167,6 @@ function checkOptionPath(p) {
     if (/[,:\\\n]/.test(p)) {
         throw new SnapshotError(`overlay snapshots need a workspace path without ',', ':' or '\\': ${p}`);
     }
-}
-/**
- * Unmounts every mount under `dir` (deepest first), e.g. overlays left by a
- * Kiln that was killed mid-RUN; call before removing a workspace.
- */
-async function unmountUnder(dir) {
-    const info = await (0,promises_.readFile)('/proc/self/mountinfo', 'utf8');
-    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-    const unoctal = (s) => s.replace(/\\([0-7]{3})/g, (_m, o) => String.fromCharCode(Number.parseInt(o, 8)));
-    const points = info
-        .split('\n')
-        .map((l) => unoctal(l.split(' ')[4] ?? ''))
-        .filter((p) => p.startsWith(prefix))
-        .sort((a, b) => b.length - a.length);
-    const umount = (await findBinary('umount')) ?? 'umount';
-    for (const p of points)
-        await runHostCommand(umount, ['-l', p]).catch(() => undefined);
-    return points;
 }
 class OverlaySnapshotter {
     opts;
@@ -50504,23 +50703,30 @@ function createSnapshotter(mode, isolation, overlayProbe, opts) {
  * The build workspace: one directory holding every stage's filesystem, the
  * layers written and scratch space. Nothing outside it is written during a
  * build (outputs the user asked for aside). Removed at the end unless kept.
+ *
+ * A workspace holds an owner file (`pid starttime` of its Kiln). A Kiln that
+ * was killed cannot remove its workspace: the next build that creates one in
+ * the same parent directory removes every workspace whose owner is gone
+ * (unmounting what is still mounted in it first).
  */
 
 
 
 
 
+
+
+/** The file in a workspace that names the Kiln process owning it. */
+const OWNER_FILE = '.kiln-owner';
+const workspace_PREFIX = 'kiln-';
 async function createWorkspace(opts) {
-    let root;
-    if (opts.path) {
-        await promises_default().mkdir(opts.path, { recursive: true });
-        root = await promises_default().mkdtemp(external_node_path_default().join(opts.path, 'kiln-'));
-    }
-    else {
-        root = await promises_default().mkdtemp(external_node_path_default().join(external_node_os_default().tmpdir(), 'kiln-'));
-    }
+    const parent = opts.path ?? external_node_os_default().tmpdir();
+    await promises_default().mkdir(parent, { recursive: true });
+    const root = await promises_default().mkdtemp(external_node_path_default().join(parent, workspace_PREFIX));
     // Stage filesystems hold setuid binaries and private files of the image.
     await promises_default().chmod(root, 0o700);
+    await promises_default().writeFile(external_node_path_default().join(root, OWNER_FILE), ownerStamp());
+    await removeStale(parent, root, opts.log);
     let counter = 0;
     const next = (name) => external_node_path_default().join(root, `${String(++counter).padStart(3, '0')}-${name.replace(/[^\w.-]/g, '_')}`);
     return {
@@ -50532,8 +50738,11 @@ async function createWorkspace(opts) {
         },
         file: (name) => next(name),
         async dispose() {
-            if (opts.keep)
+            if (opts.keep) {
+                // A kept workspace is the user's now: no later build removes it.
+                await promises_default().rm(external_node_path_default().join(root, OWNER_FILE), { force: true });
                 return;
+            }
             // Synchronous: the promise-based rm held a promise per file at once
             // (RSS 250 -> 400 MiB removing a 100,000-file rootfs); same speed.
             (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true, maxRetries: 3 });
@@ -50551,6 +50760,23 @@ function removeInBackground(dir) {
         child.on('error', () => resolve());
         child.on('close', () => resolve());
     });
+}
+/** Removes the workspaces in `parent` whose Kiln is gone (killed before it could). */
+async function removeStale(parent, own, log) {
+    const names = await promises_default().readdir(parent).catch(() => []);
+    for (const name of names) {
+        if (!name.startsWith(workspace_PREFIX))
+            continue;
+        const dir = external_node_path_default().join(parent, name);
+        if (dir === own)
+            continue;
+        const stamp = await promises_default().readFile(external_node_path_default().join(dir, OWNER_FILE), 'utf8').catch(() => undefined);
+        if (stamp === undefined || ownerAlive(stamp))
+            continue;
+        const mounts = await unmountUnder(dir).catch(() => []);
+        await promises_default().rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        log?.info(`removed ${dir}, the workspace of a Kiln that did not finish${mounts.length ? ` (${mounts.length} mounts)` : ''}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/executor/isolation/namespace-script.ts
@@ -51281,6 +51507,23 @@ async function probeIsolation(kind, log) {
     return isUnavailable(s) ? s.unavailable : true;
 }
 
+;// CONCATENATED MODULE: ./src/executor/library-options.ts
+function registryClientOptions(o, extra) {
+    return {
+        credentials: extra.credentials,
+        logger: extra.logger,
+        insecure: o.insecureRegistries,
+        skipTlsVerify: o.skipTlsVerifyRegistries,
+        caFiles: o.registryCertificates,
+        retry: { attempts: o.pushRetry },
+    };
+}
+/** The cache's configuration; undefined when the build uses no cache. */
+function cacheConfig(o) {
+    const c = o.cache;
+    return c.enabled ? { repo: c.repo, dir: c.dir, ttlMs: c.ttlMs } : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/executor/steps/path-match.ts
 /**
  * Go's path.Match for one path segment, as BuildKit matches COPY/ADD source
@@ -51505,6 +51748,18 @@ function byteOrder(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/executor/session.ts
+/**
+ * One build's session: what every stage of the build shares and what must
+ * be released at its end — the workspace, the registry clients, the layer
+ * cache, the isolation, the pulled images, the build context tree and the
+ * abort signal. Per-stage state is not here: it is passed explicitly
+ * (stage/stage-builder.ts), as BuildKit's dockerfile2llb passes it.
+ *
+ *   const session = await BuildSession.open(options, log, deps, settings);
+ *   try { … } finally { await session.dispose(); }
+ */
+
+
 
 
 
@@ -51527,6 +51782,7 @@ class BuildSession {
     cacheRegistry;
     ownsRegistry;
     cache;
+    interrupt;
     /** Aborted when the build fails: running RUNs are killed, waiting stages do not start. */
     signal;
     /** The Docker build context (the files COPY and ADD read). */
@@ -51536,9 +51792,11 @@ class BuildSession {
     pulled = new Map();
     /** Lazily started work that writes in the workspace (awaited before it is removed). */
     inWorkspace = [];
+    /** Undoes what was registered with the front door's interrupt handling. */
+    unregister = [];
     constructor(options, log, settings, workspace, registry, 
     /** The layer cache's client (its retries are debug notes), or `registry`. */
-    cacheRegistry, ownsRegistry, cache, xattrs) {
+    cacheRegistry, ownsRegistry, cache, xattrs, interrupt) {
         this.options = options;
         this.log = log;
         this.settings = settings;
@@ -51547,7 +51805,22 @@ class BuildSession {
         this.cacheRegistry = cacheRegistry;
         this.ownsRegistry = ownsRegistry;
         this.cache = cache;
+        this.interrupt = interrupt;
         this.signal = this.abortController.signal;
+        if (interrupt) {
+            const stop = () => this.abort(interrupt.signal.reason);
+            if (interrupt.signal.aborted)
+                stop();
+            interrupt.signal.addEventListener('abort', stop, { once: true });
+            this.unregister.push(() => interrupt.signal.removeEventListener('abort', stop));
+            // A hard exit (second signal) still unmounts and removes the workspace.
+            const root = workspace.root;
+            this.unregister.push(interrupt.onExit(() => {
+                unmountUnderSync(root);
+                if (!options.keepWorkspace)
+                    (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true });
+            }));
+        }
         this.contextTree = new SourceTree(options.context, 'build context', settings.ignore);
         this.xattrs = xattrs;
         this.isolation = createIsolation({
@@ -51560,22 +51833,22 @@ class BuildSession {
     }
     isolation;
     static async open(options, log, deps, settings) {
-        const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace });
+        const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace, log });
         const credentials = dockerConfigCredentials(options.dockerConfig ? { configPath: options.dockerConfig } : {});
-        const registry = deps.registry ?? RegistryClient.fromBuildOptions(options, { credentials, logger: log });
+        const registry = deps.registry ?? new RegistryClient(registryClientOptions(options, { credentials, logger: log }));
+        // The layer cache's own client: its retries are debug notes (an unreachable cache is one warning).
         const cacheRegistry = deps.registry ??
             (options.cache.enabled && options.cache.repo
-                ? RegistryClient.fromBuildOptions({ ...options, pushRetry: Math.min(options.pushRetry, 3) }, { credentials, logger: { ...log, warn: (m) => log.debug(m) } })
+                ? new RegistryClient(registryClientOptions({ ...options, pushRetry: Math.min(options.pushRetry, 3) }, { credentials, logger: { ...log, warn: (m) => log.debug(m) } }))
                 : registry);
         try {
             const cache = await createLayerCache({
-                options,
+                config: cacheConfig(options),
                 registry: cacheRegistry,
                 log,
-                workspaceRoot: workspace.root,
                 now: deps.now,
             });
-            return new BuildSession(options, log, settings, workspace, registry, cacheRegistry, !deps.registry, cache, detectXattrs());
+            return new BuildSession(options, log, settings, workspace, registry, cacheRegistry, !deps.registry, cache, detectXattrs(), deps.interrupt);
         }
         catch (e) {
             await workspace.dispose().catch(() => undefined);
@@ -51646,6 +51919,12 @@ class BuildSession {
             await this.registry.close();
         if (this.cacheRegistry !== this.registry)
             await this.cacheRegistry.close();
+        for (const u of this.unregister)
+            u();
+    }
+    /** Registers synchronous cleanup for a hard exit (a second signal); returns its removal. */
+    onExit(cleanup) {
+        return this.interrupt?.onExit(cleanup) ?? (() => undefined);
     }
 }
 /** `12.3 MiB` for logs. */
@@ -51931,36 +52210,38 @@ async function readImageFile(root, path) {
         await fh.close();
     }
 }
+/** The colon-separated fields of each record of /etc/passwd or /etc/group (blank lines and comments skipped). */
+function records(text) {
+    return text
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+        .map((line) => line.split(':'));
+}
 function parsePasswd(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (line.trim() === '' || line.startsWith('#'))
-            continue;
-        const f = line.split(':');
+    return records(text).flatMap((f) => {
         const uid = parseId(f[2] ?? '');
         const gid = parseId(f[3] ?? '');
-        if (uid === undefined || gid === undefined)
-            continue;
-        out.push({ name: f[0], uid, gid, home: f[5] ?? '' });
-    }
-    return out;
+        return uid === undefined || gid === undefined ? [] : [{ name: f[0], uid, gid, home: f[5] ?? '' }];
+    });
 }
 function parseGroup(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (line.trim() === '' || line.startsWith('#'))
-            continue;
-        const f = line.split(':');
+    return records(text).flatMap((f) => {
         const gid = parseId(f[2] ?? '');
         if (gid === undefined)
-            continue;
+            return [];
         const members = (f[3] ?? '')
             .split(',')
             .map((m) => m.trim())
             .filter((m) => m !== '');
-        out.push({ name: f[0], gid, members });
-    }
-    return out;
+        return [{ name: f[0], gid, members }];
+    });
+}
+/** A user or group name the image does not define. */
+function notFound(spec, kind, name, fileExists) {
+    const file = kind === 'user' ? '/etc/passwd' : '/etc/group';
+    const where = fileExists ? `searched the image's ${file}` : `the image has no ${file}`;
+    const fix = kind === 'user' ? 'useradd/adduser) or use a numeric uid' : 'groupadd/addgroup) or use a numeric gid';
+    return new UserResolutionError(`USER ${spec}: no ${kind} named "${name}" (${where}); add the ${kind} in an earlier RUN (${fix}`, spec, file);
 }
 /** Parses `uid:gid` where both are numeric or `root`. */
 function fastPath(spec) {
@@ -52000,8 +52281,7 @@ async function resolveUser(root, userSpec) {
     }
     else if (userArg !== '') {
         if (uidArg === undefined) {
-            const where = passwdText === undefined ? 'the image has no /etc/passwd' : "searched the image's /etc/passwd";
-            throw new UserResolutionError(`USER ${userSpec}: no user named "${userArg}" (${where}); add the user in an earlier RUN (useradd/adduser) or use a numeric uid`, userSpec, '/etc/passwd');
+            throw notFound(userSpec, 'user', userArg, passwdText !== undefined);
         }
         uid = uidArg;
     }
@@ -52017,8 +52297,7 @@ async function resolveUser(root, userSpec) {
             else if (gidArg !== undefined)
                 gid = gidArg;
             else {
-                const where = groupText === undefined ? 'the image has no /etc/group' : "searched the image's /etc/group";
-                throw new UserResolutionError(`USER ${userSpec}: no group named "${groupArg}" (${where}); add the group in an earlier RUN (groupadd/addgroup) or use a numeric gid`, userSpec, '/etc/group');
+                throw notFound(userSpec, 'group', groupArg, groupText !== undefined);
             }
         }
         else if (matched) {
@@ -53313,6 +53592,13 @@ function stageShell(image) {
     const s = image.config.config.Shell;
     return s && s.length > 0 ? [...s] : [...DEFAULT_SHELL];
 }
+/** A config set (ExposedPorts, Volumes: keys with `{}` values) with `keys` added. */
+function withKeys(set, keys) {
+    const out = { ...(set ?? {}) };
+    for (const k of keys)
+        out[k] = {};
+    return out;
+}
 function applyConfigInstruction(image, instr, state) {
     const created = state.created;
     const history = (createdBy) => ({ created, created_by: createdBy });
@@ -53366,25 +53652,16 @@ function applyConfigInstruction(image, instr, state) {
             })
                 .addHistory(history(`ENTRYPOINT ${goQuoteList(args)}`));
         }
-        case 'expose': {
-            const ports = exposedPorts(instr);
-            return image
-                .withConfig((c) => {
-                c.config.ExposedPorts = { ...(c.config.ExposedPorts ?? {}) };
-                for (const p of ports)
-                    c.config.ExposedPorts[p] = {};
-            })
-                .addHistory(history(`EXPOSE [${ports.join(' ')}]`));
-        }
+        case 'expose':
         case 'volume': {
-            const vols = volumes(instr);
+            // Both add keys to a set in the config.
+            const field = instr.kind === 'expose' ? 'ExposedPorts' : 'Volumes';
+            const keys = instr.kind === 'expose' ? exposedPorts(instr) : volumes(instr);
             return image
                 .withConfig((c) => {
-                c.config.Volumes = { ...(c.config.Volumes ?? {}) };
-                for (const v of vols)
-                    c.config.Volumes[v] = {};
+                c.config[field] = withKeys(c.config[field], keys);
             })
-                .addHistory(history(`VOLUME [${vols.join(' ')}]`));
+                .addHistory(history(`${instr.kind.toUpperCase()} [${keys.join(' ')}]`));
         }
         case 'user':
             return image
@@ -53788,6 +54065,7 @@ function located(e, x) {
 
 
 
+
 /** RFC 3339 time of the image: SOURCE_DATE_EPOCH / --reproducible, else now. */
 function creationTime(options, now) {
     const epoch = options.sourceDateEpoch ?? (options.reproducible ? 0 : undefined);
@@ -53853,7 +54131,7 @@ async function build(options, log, deps = {}) {
             .withFormat('oci');
         // Nothing reads the stage roots any more: free them while the image is pushed.
         releasing = Promise.all([...finished.values()].map((s) => s.root.release()));
-        const out = await writeOutputs(session, image, prepared.destinations);
+        const out = await guardOutputs(session, options, () => writeOutputs(session, image, prepared.destinations));
         const result = {
             digest: image.digest(),
             configDigest: image.configDescriptor().digest,
@@ -53883,11 +54161,165 @@ async function build(options, log, deps = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/flags/executor-flags.ts
+const BUILD_FLAGS = [
+    {
+        name: 'context',
+        short: 'c',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
+    },
+    {
+        name: 'dockerfile',
+        short: 'f',
+        kind: 'string',
+        metavar: 'path',
+        help: 'Dockerfile, relative to the context (default: Dockerfile)',
+    },
+    {
+        name: 'destination',
+        short: 'd',
+        kind: 'list',
+        metavar: 'ref',
+        help: 'Image reference to push to; repeat for several tags',
+    },
+    {
+        name: 'no-push',
+        kind: 'bool',
+        help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
+    },
+    {
+        name: 'tar-path',
+        kind: 'string',
+        metavar: 'file',
+        aliases: ['tarPath'],
+        help: 'Write the image as a docker-archive tarball',
+    },
+    { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
+    {
+        name: 'build-arg',
+        kind: 'list',
+        metavar: 'KEY[=value]',
+        help: 'Build argument; a bare KEY takes its value from the environment',
+    },
+    { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
+    { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
+    { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
+    {
+        name: 'image-name-with-digest-file',
+        kind: 'string',
+        metavar: 'file',
+        help: 'Write <destination>@<digest> lines to this file',
+    },
+    { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
+    { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
+    { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
+    {
+        name: 'skip-tls-verify-registry',
+        kind: 'list',
+        metavar: 'host',
+        help: 'Do not verify the TLS certificate of this registry',
+    },
+    {
+        name: 'registry-certificate',
+        kind: 'list',
+        metavar: 'host=file',
+        help: 'Trust this CA certificate file for a registry',
+    },
+    { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
+    { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
+    {
+        name: 'cache-ttl',
+        kind: 'duration',
+        metavar: 'duration',
+        help: 'Ignore cache entries older than this (default: 336h)',
+    },
+    { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
+    { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
+    { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
+    { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
+    {
+        name: 'compression',
+        kind: 'string',
+        metavar: 'gzip|zstd',
+        help: 'Compression of the layers the build makes (default: gzip)',
+    },
+    {
+        name: 'compression-level',
+        kind: 'int',
+        metavar: 'n',
+        help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
+    },
+    {
+        name: 'custom-platform',
+        kind: 'string',
+        metavar: 'os/arch',
+        aliases: ['platform', 'customPlatform'],
+        help: 'Target platform, e.g. linux/amd64 (default: the host)',
+    },
+    {
+        name: 'isolation',
+        kind: 'string',
+        metavar: 'mode',
+        help: 'RUN isolation: auto, chroot, rootless (default: auto)',
+    },
+    {
+        name: 'snapshot-mode',
+        kind: 'string',
+        metavar: 'mode',
+        aliases: ['snapshotMode'],
+        help: 'Layer snapshots: auto, overlay, walk (default: auto)',
+    },
+    {
+        name: 'workspace',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Build workspace directory (default: a temp dir)',
+    },
+    { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
+    { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 5)' },
+    {
+        name: 'verbosity',
+        short: 'v',
+        kind: 'string',
+        metavar: 'level',
+        help: 'Log level: error, warn, info, debug',
+    },
+    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
+    { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
+    { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
+    { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
+    { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
+    { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
+    { name: 'ignore-var-run', kind: 'bool', ignored: 'Kiln never captures host mounts' },
+    { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
+    { name: 'kaniko-dir', kind: 'string', ignored: 'use --workspace' },
+    { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
+    { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
+    { name: 'image-fs-extract-retry', kind: 'int', ignored: 'extraction does not retry' },
+];
+/** The flag (with the value a hint suggests) that sets a setting, as the CLI names it. */
+function cliSettingName(s, value) {
+    const v = value === undefined ? '' : ` ${value}`;
+    switch (s) {
+        case 'credentials':
+            return 'docker login, or the config.json in $DOCKER_CONFIG';
+        case 'platform':
+            return `--custom-platform${v}`;
+        default:
+            return `--${s}${v}`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli.ts
 /**
  * CLI entry: argv → BuildOptions → build(). Returns the exit code; the bin
  * script sets process.exitCode from it.
  */
+
+
+
 
 
 
@@ -53951,20 +54383,18 @@ async function main(argv, io) {
             io.stderr(`kiln: ${err.message}\n`);
             return 2;
         }
-        io.stderr(`kiln: error: ${err instanceof Error ? err.message : String(err)}\n`);
+        const message = err instanceof Error ? err.message : String(err);
+        io.stderr(`kiln: error: ${renderSettings(message, cliSettingName)}\n`);
         return 1;
     }
 }
+/** Library hints name settings by code (hints.ts): here they read as flags. */
 function cliLogger(io, verbosity) {
     const verbose = verbosity === 'debug' || verbosity === 'trace';
-    if (io.isTTY && !io.env.CI) {
-        return ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 });
-    }
-    return streamLogger({
-        verbose,
-        timestamps: !io.isTTY,
-        write: (line) => io.stderr(`${line}\n`),
-    });
+    const log = io.isTTY && !io.env.CI
+        ? ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 })
+        : streamLogger({ verbose, timestamps: !io.isTTY, write: (line) => io.stderr(`${line}\n`) });
+    return namingSettings(log, cliSettingName);
 }
 async function runBuild(argv, io) {
     const flags = parseFlags(argv, BUILD_FLAGS);
@@ -53978,6 +54408,11 @@ async function runBuild(argv, io) {
     const log = cliLogger(io, flags.values.get('verbosity'));
     for (const w of flags.warnings)
         log.warn(w);
+    const interrupts = Interrupts.install({
+        notify: (m) => io.stderr(`kiln: ${m}\n`),
+        // In process (tests), an interrupted build returns its exit code instead of ending the process.
+        exit: io.exit ?? (() => undefined),
+    });
     // --context tar://…: unpacked first (next to the workspace), then built as a directory.
     const archive = contextArchive(flags.values.get('context'));
     let unpacked;
@@ -53990,13 +54425,25 @@ async function runBuild(argv, io) {
             log.info(`context: unpacked tar://${archive}`);
         }
         const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
-        const result = await build(options, log);
+        const result = await build(options, log, { interrupt: interrupts });
         io.stdout(`${result.digest}\n`);
         return 0;
+    }
+    catch (e) {
+        const code = interrupts.exitCode();
+        if (code === undefined)
+            throw e;
+        await unpacked?.cleanup();
+        unpacked = undefined;
+        log.close?.();
+        io.stderr(`kiln: build stopped (exit ${code}); its workspace and partial outputs are removed\n`);
+        interrupts.exitInterrupted();
+        return code;
     }
     finally {
         await unpacked?.cleanup();
         log.close?.();
+        interrupts.uninstall();
     }
 }
 

@@ -2766,6 +2766,67 @@ function expandUnlocated(instr, scope) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/hints.ts
+/**
+ * Hint codes. The libraries (registry, image, cache, executor) tell the user
+ * what to change without knowing how they were started: a message names a
+ * setting by its code, as a marker `{{code}}` or `{{code value}}`, never by a
+ * CLI flag or an action input. Each front door names the settings its own
+ * way — the CLI by flag (`--insecure-registry r.example`), the action by
+ * input (`cache_registry`) or by its `extra_args` flag — and renders every
+ * message it prints with renderSettings(). A marker printed unrendered still
+ * reads: `{{insecure-registry r.example}}`.
+ */
+/** The settings a library message may point at. */
+const SETTINGS = [
+    'insecure-registry',
+    'skip-tls-verify-registry',
+    'registry-certificate',
+    'credentials',
+    'platform',
+    'dockerfile',
+    'context',
+    'destination',
+    'cache',
+    'cache-repo',
+    'cache-dir',
+    'isolation',
+    'snapshot-mode',
+    'compression',
+];
+const hints_KNOWN = new Set(SETTINGS);
+const MARKER = /\{\{([a-z-]+)(?: ([^{}\s]+))?\}\}/g;
+/** The marker for a setting in a library message: `{{cache-repo}}`, `{{insecure-registry r.example}}`. */
+function setting(name, value) {
+    return value === undefined || value === '' ? `{{${name}}}` : `{{${name} ${value.replace(/\s/g, '')}}}`;
+}
+/** The settings a message names, in order, once each. */
+function settingsIn(text) {
+    const out = new Set();
+    for (const m of (text ?? '').matchAll(MARKER))
+        if (hints_KNOWN.has(m[1]))
+            out.add(m[1]);
+    return [...out];
+}
+/** The message with each setting marker replaced by the front door's name for it. */
+function renderSettings(text, name) {
+    return text.replace(MARKER, (whole, code, value) => hints_KNOWN.has(code) ? name(code, value) : whole);
+}
+/** A logger that names the settings in every line its own way (a front door's logger). */
+function namingSettings(log, name) {
+    const r = (m) => renderSettings(m, name);
+    return {
+        ...log,
+        debug: (m) => log.debug(r(m)),
+        info: (m) => log.info(r(m)),
+        warn: (m) => log.warn(r(m)),
+        error: (m) => log.error(r(m)),
+        ...(log.progress
+            ? { progress: (key, text) => log.progress(key, text && r(text)) }
+            : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/image/media-types.ts
 /** Media types of the OCI image spec and Docker's image manifest v2 schema 2. */
 const MediaType = {
@@ -2807,6 +2868,12 @@ const MANIFEST_ACCEPT = [
 ];
 
 ;// CONCATENATED MODULE: ./src/image/platform.ts
+/**
+ * Platforms (`os/arch[/variant]`): the host's, parsing and formatting with
+ * containerd's normalisation (aarch64 → arm64, arm64/v8 ≡ arm64, x86_64 →
+ * amd64, arm → arm/v7), and choosing an image from an index.
+ */
+
 
 class PlatformError extends Error {
     name = 'PlatformError';
@@ -2817,7 +2884,7 @@ class PlatformNotFoundError extends PlatformError {
     available;
     name = 'PlatformNotFoundError';
     constructor(wanted, available, what) {
-        super(`no image for platform ${wanted}${what ? ` in ${what}` : ''}: ${available.length ? `it has ${available.join(', ')}` : 'it lists no image platforms'}; choose one of those with --custom-platform, or use a base image built for ${wanted}`);
+        super(`no image for platform ${wanted}${what ? ` in ${what}` : ''}: ${available.length ? `it has ${available.join(', ')}` : 'it lists no image platforms'}; choose one of those with ${setting('platform')}, or use a base image built for ${wanted}`);
         this.wanted = wanted;
         this.available = available;
     }

@@ -11,9 +11,12 @@
  *   open, lines tagged with a stage label (`[name 1/3] …`) are gathered in
  *   one group per stage, until the next stage or close();
  * - debug lines go to core.debug, or to the log when `verbose` (the debug
- *   input, or -v debug in extra_args).
+ *   input, or -v debug in extra_args);
+ * - settings that library hints name by code (hints.ts) read as inputs.
  */
+import { renderSettings } from '../hints.js';
 import type { Logger } from '../log.js';
+import { actionSettingName } from './setting-names.js';
 
 /** The part of @actions/core the logger uses. */
 export interface CoreLog {
@@ -29,7 +32,7 @@ export interface CoreLog {
 export interface ActionLogger extends Logger {
   /** Ends the stage group left open, if any (call when the build returns or throws). */
   close(): void;
-  /** Text with every registered secret replaced by ***. */
+  /** Text with every registered secret replaced by *** (and hint settings named as inputs). */
   redact(text: string): string;
   /** Turns debug lines in the log on or off (they go to core.debug when off). */
   setVerbose(on: boolean): void;
@@ -64,7 +67,7 @@ export function actionLogger(core: CoreLog, opts: ActionLoggerOptions = {}): Act
   let stageGroup: string | undefined;
 
   const redact = (text: string): string => {
-    let out = text;
+    let out = renderSettings(text, actionSettingName);
     // Longest first, so a secret that contains another is replaced whole.
     for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
     return out;

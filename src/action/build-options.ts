@@ -5,10 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { defaultCacheRepo } from '../cache/create.js';
 import { type BuildOptions, defaultBuildOptions } from '../executor/options.js';
 import { DEFAULT_STORE_MAX } from '../executor/store/location.js';
 import { parseReference } from '../image/reference.js';
 import { applyExtraArgs, extraVerbosity } from './extra-args.js';
+import type { GhaCachePlan } from './gha-cache.js';
 import { buildSha, type GithubContext } from './github-context.js';
 import {
   isGithubRegistry,
@@ -26,13 +28,6 @@ export interface RegistryCredentials {
   host: string;
   username: string;
   password: string;
-}
-
-export interface GhaCachePlan {
-  /** Directory to restore before the build and save after it (options.cache.dir). */
-  dir: string;
-  key: string;
-  restoreKeys: string[];
 }
 
 export interface ActionPlan {
@@ -121,11 +116,10 @@ export function toBuildOptions(
         o.cache.repo = repo?.name;
       } else {
         // kaniko's default: <image>/cache.
-        const base = image?.name ?? (references[0] ? parseReference(references[0]).name : undefined);
-        if (base) o.cache.repo = `${base}/cache`;
-        if (base?.startsWith('docker.io/')) {
+        o.cache.repo = defaultCacheRepo(image ? [image.name] : references);
+        if (o.cache.repo?.startsWith('docker.io/')) {
           warnings.push(
-            `Docker Hub allows no nested repositories, so the cache at ${base}/cache will fail; set cache_registry (e.g. ${base.split('/')[1]}/cache)`,
+            `Docker Hub allows no nested repositories, so the cache at ${o.cache.repo} will fail; set cache_registry (e.g. ${o.cache.repo.split('/')[1]}/cache)`,
           );
         }
       }

@@ -6,9 +6,10 @@
  * flags (--destination, --build-arg, --label, …) add to it.
  */
 
-import { applyBuildFlags, BUILD_FLAGS } from '../cli/build-flags.js';
-import { type FlagValue, parseFlags } from '../cli/flags.js';
 import type { BuildOptions } from '../executor/options.js';
+import { applyBuildFlags } from '../flags/apply-flags.js';
+import { BUILD_FLAGS } from '../flags/executor-flags.js';
+import { type FlagValue, parseFlags } from '../flags/parser.js';
 import { splitShellWords } from './shell-words.js';
 
 export interface ExtraArgs {

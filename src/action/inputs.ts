@@ -5,8 +5,8 @@
  * problem names its input. Keys follow action.yml (snake_case → camelCase).
  */
 import path from 'node:path';
-import { parseDuration } from '../cli/flags.js';
 import type { IsolationRequest } from '../executor/options.js';
+import { parseDuration } from '../flags/parser.js';
 import { type ExtraArgs, parseExtraArgs } from './extra-args.js';
 import type { GithubContext } from './github-context.js';
 import { parseRegistryInput, type RegistryTarget } from './image-name.js';

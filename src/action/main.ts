@@ -4,13 +4,14 @@
  * and job summary. Every failure ends in one annotation (on the Dockerfile's
  * line when it is a Dockerfile error) and a failed step.
  */
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { restoreGhaCache, saveGhaCache } from '../cache/gha.js';
 import { build } from '../executor/build.js';
 import { probeIsolation } from '../executor/isolation/select.js';
 import type { BuildOptions } from '../executor/options.js';
 import type { BuildResult } from '../executor/result.js';
+import { Interrupts } from '../interrupt.js';
 import type { Logger } from '../log.js';
 import { dockerConfigPath } from '../registry/credentials.js';
 import { type ActionLogger, actionLogger } from './action-logger.js';
@@ -18,9 +19,11 @@ import { errorAnnotation } from './annotations.js';
 import { type ActionPlan, toBuildOptions } from './build-options.js';
 import { type DockerConfig, writeDockerConfig } from './credentials.js';
 import { formatDuration } from './format.js';
+import { restoreGhaCache, saveGhaCache } from './gha-cache.js';
 import { type GithubContext, githubContextFromEnv } from './github-context.js';
 import { readInputs } from './inputs.js';
 import { computeOutputs } from './outputs.js';
+import { AUTH_DIR_STATE } from './post.js';
 import { privilegedBuild, probeSudo } from './privileged-build.js';
 import { choosePrivileges, type Execution, readDockerfileNeeds } from './privileges.js';
 import { renderSummary } from './summary.js';
@@ -45,9 +48,10 @@ async function runBuild(
   log: ActionLogger,
   action: ActionPlan,
   github: GithubContext,
+  interrupts: Interrupts,
 ): Promise<BuildResult> {
   try {
-    if (execution.kind === 'in-process') return await build(options, log);
+    if (execution.kind === 'in-process') return await build(options, log, { interrupt: interrupts });
     return await privilegedBuild(options, {
       log,
       verbose: action.debug,
@@ -93,6 +97,8 @@ export async function run(): Promise<void> {
   let workspace = process.cwd();
   const log: ActionLogger = actionLogger(core);
   let dockerConfig: DockerConfig | undefined;
+  // A cancelled job (SIGINT, then SIGTERM) stops the build and removes the credentials.
+  const interrupts = Interrupts.install({ notify: (m) => log.warn(m) });
   try {
     const github = githubContextFromEnv(process.env);
     workspace = github.workspace;
@@ -125,11 +131,15 @@ export async function run(): Promise<void> {
         warn: (m) => log.warn(m),
       });
       options.dockerConfig = dockerConfig.path;
+      // SIGKILL leaves it: the post step removes it then.
+      core.saveState(AUTH_DIR_STATE, dockerConfig.dir);
+      const dir = dockerConfig.dir;
+      interrupts.onExit(() => rmSync(dir, { recursive: true, force: true }));
     }
     // cache_backend gha: the local cache directory travels between runs in the Actions cache.
     const restored = action.ghaCache ? await restoreGhaCache(action, log) : undefined;
 
-    const result = await runBuild(options, execution, log, action, github);
+    const result = await runBuild(options, execution, log, action, github, interrupts);
     if (action.ghaCache) await saveGhaCache(action, log, restored, { ttlMs: options.cache.ttlMs });
 
     const outputs = computeOutputs(result, action.references);
@@ -140,8 +150,15 @@ export async function run(): Promise<void> {
     for (const r of action.references) log.info(`${done}: ${r}`);
     log.info(`done in ${formatDuration(Date.now() - started)}`);
   } catch (err) {
+    if (interrupts.exitCode() !== undefined) {
+      await dockerConfig?.cleanup();
+      core.setFailed(`the build was stopped by ${(interrupts.signal.reason as Error).message}`);
+      interrupts.exitInterrupted();
+      return;
+    }
     fail(err, workspace, log.redact);
   } finally {
     await dockerConfig?.cleanup();
+    interrupts.uninstall();
   }
 }

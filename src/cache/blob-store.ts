@@ -16,6 +16,7 @@ import { algorithmOf, type Digest, hexOf } from '../image/digest.js';
 import { layerFromOpener } from '../image/layer.js';
 import { VerificationError, VerifyingStream, verifyStream } from '../image/verify.js';
 import { discardStream, FILE_CHUNK, writeViaTemp } from '../image/write-stream.js';
+import { processStartTime } from '../interrupt.js';
 import { isMountable } from '../registry/remote-blob.js';
 import type { EntryLayer } from './entry.js';
 
@@ -31,6 +32,17 @@ export class BlobStore {
   async init(): Promise<void> {
     await fs.mkdir(path.join(this.blobs, 'sha256'), { recursive: true });
     await fs.mkdir(this.tmp, { recursive: true });
+    await this.removeOrphans();
+  }
+
+  /** Temp files of processes that are gone (a killed build): `<what>-<pid>-<random>`. */
+  private async removeOrphans(): Promise<void> {
+    for (const name of await fs.readdir(this.tmp).catch(() => [] as string[])) {
+      const pid = Number(/^[\w]+-(\d+)-[0-9a-f]+/.exec(name)?.[1]);
+      if (Number.isInteger(pid) && pid !== process.pid && processStartTime(pid) === undefined) {
+        await fs.rm(path.join(this.tmp, name), { recursive: true, force: true }).catch(() => undefined);
+      }
+    }
   }
 
   path(digest: Digest): string {

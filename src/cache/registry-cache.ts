@@ -12,6 +12,7 @@
  * denied lookup is a miss (ghcr.io denies pulls of a repository that does
  * not exist yet); a denied store is a warning and ends the stores.
  */
+import { setting } from '../hints.js';
 import type { Layer } from '../image/blob.js';
 import { parseDigest } from '../image/digest.js';
 import { emptyImage } from '../image/image.js';
@@ -59,7 +60,7 @@ export class RegistryLayerCache implements LayerCache {
     if (!this.warned) {
       this.warned = true;
       this.opts.log.warn(
-        `cache ${this.opts.repo.name} is unreachable, building without it: ${why} (check --cache-repo / cache_registry and its credentials)`,
+        `cache ${this.opts.repo.name} is unreachable, building without it: ${why} (check ${setting('cache-repo')} and its credentials)`,
       );
     }
     return { hit: false, reason: MissReason.unreachable };

@@ -11,8 +11,8 @@ import { type ParsedDockerfile, parseDockerfile } from '../dockerfile/dockerfile
 import type { ParseWarning } from '../dockerfile/parser.js';
 import { hostPlatform, parsePlatform } from '../dockerfile/platform.js';
 import { type BuildPlan, planStages } from '../dockerfile/stages.js';
-import { parseKeyValues } from './build-flags.js';
-import { type FlagSpec, formatFlagHelp, parseFlags, UsageError } from './flags.js';
+import { parseKeyValues } from '../flags/apply-flags.js';
+import { type FlagSpec, formatFlagHelp, parseFlags, UsageError } from '../flags/parser.js';
 
 export const PARSE_FLAGS: readonly FlagSpec[] = [
   {

@@ -12,8 +12,8 @@ import { formatBytes } from '../executor/store/collect.js';
 import { StoreLayout } from '../executor/store/layout.js';
 import { defaultStoreDir, storeMaxBytes } from '../executor/store/location.js';
 import { SnapshotStore } from '../executor/store/snapshot-store.js';
+import { type FlagSpec, formatFlagHelp, parseFlags, UsageError } from '../flags/parser.js';
 import { streamLogger } from '../log.js';
-import { type FlagSpec, formatFlagHelp, parseFlags, UsageError } from './flags.js';
 
 export const PRUNE_FLAGS: readonly FlagSpec[] = [
   {

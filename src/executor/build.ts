@@ -8,6 +8,7 @@ import { DockerfileError } from '../dockerfile/errors.js';
 import type { Logger } from '../log.js';
 import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
+import { guardOutputs } from './partial-outputs.js';
 import { planWithBaseImages, prepareBuild, stagePlatform } from './plan.js';
 import type { BuildResult, StepReport } from './result.js';
 import { scheduleStages } from './schedule.js';
@@ -90,7 +91,9 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
 
     // Nothing reads the stage roots any more: free them while the image is pushed.
     releasing = Promise.all([...finished.values()].map((s) => s.root.release()));
-    const out = await writeOutputs(session, image, prepared.destinations);
+    const out = await guardOutputs(session, options, () =>
+      writeOutputs(session, image, prepared.destinations),
+    );
     const result: BuildResult = {
       digest: image.digest(),
       configDigest: image.configDescriptor().digest,

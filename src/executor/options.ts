@@ -1,8 +1,11 @@
 /**
  * BuildOptions: the one typed object both front doors (CLI argv, action
  * inputs) produce and build() consumes. Validated once, by the front door,
- * before any work starts.
+ * before any work starts. The libraries take their own options
+ * (library-options.ts maps these onto them).
  */
+import { DEFAULT_CACHE_TTL_MS } from '../cache/create.js';
+
 export type IsolationRequest = 'auto' | 'chroot' | 'rootless' | 'none';
 export type SnapshotMode = 'auto' | 'overlay' | 'walk';
 
@@ -83,8 +86,6 @@ export interface BuildOptions {
 
 /** The Dockerfile's name in the context when none is given. */
 export const DEFAULT_DOCKERFILE = 'Dockerfile';
-
-export const DEFAULT_CACHE_TTL_MS = 14 * 24 * 3600 * 1000;
 
 /** Options with every default filled; front doors override what the user set. */
 export function defaultBuildOptions(context: string, dockerfile: string): BuildOptions {

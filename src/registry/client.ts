@@ -2,12 +2,12 @@
  * RegistryClient: the registry API over one transport per registry host —
  * manifests (get by tag or digest with verification, head, put) and blobs
  * (head, ranged get, verified streams). Pull and push are built on it in
- * pull.ts and push.ts. Options map onto BuildOptions (insecure registries,
- * skip-TLS-verify, CA files, push retries).
+ * pull.ts and push.ts. Its options are its own (RegistryClientOptions, like
+ * go-containerregistry's remote/options.go); the executor maps its build
+ * options onto them.
  */
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { BuildOptions } from '../executor/options.js';
 import { type Digest, isDigest, parseDigest, sha256 } from '../image/digest.js';
 import type { Descriptor } from '../image/manifest.js';
 import { MANIFEST_ACCEPT } from '../image/media-types.js';
@@ -83,24 +83,6 @@ export class RegistryClient {
     this.chunkSize = opts.chunkSize;
     this.concurrency = Math.max(1, opts.concurrency ?? 3);
     this.reclaimer = opts.reclaimer ?? periodicMinorGc();
-  }
-
-  /** A client configured from the build options (credentials come from the front door). */
-  static fromBuildOptions(
-    o: Pick<
-      BuildOptions,
-      'insecureRegistries' | 'skipTlsVerifyRegistries' | 'registryCertificates' | 'pushRetry'
-    >,
-    extra: { credentials?: CredentialProvider; logger?: Logger; retry?: Partial<RetryPolicy> } = {},
-  ): RegistryClient {
-    return new RegistryClient({
-      credentials: extra.credentials,
-      logger: extra.logger,
-      insecure: o.insecureRegistries,
-      skipTlsVerify: o.skipTlsVerifyRegistries,
-      caFiles: o.registryCertificates,
-      retry: { ...extra.retry, attempts: o.pushRetry },
-    });
   }
 
   /** The transport for a registry name (`docker.io`, `ghcr.io`, `127.0.0.1:5000`). */

@@ -10,6 +10,7 @@
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, request } from 'undici';
+import { setting } from '../hints.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { RegistryAuth, type TokenHttp } from './auth.js';
@@ -228,7 +229,7 @@ export class RegistryTransport {
         codes: parseErrorCodes(text),
         hint:
           scheme === 'http' && /HTTPS server/i.test(text)
-            ? `${this.opts.host} speaks HTTPS: drop --insecure-registry for it (use --skip-tls-verify-registry for an untrusted certificate)`
+            ? `${this.opts.host} speaks HTTPS: drop ${setting('insecure-registry', this.opts.registry)} (use ${setting('skip-tls-verify-registry', this.opts.registry)} for an untrusted certificate)`
             : undefined,
       });
     }

@@ -13,8 +13,8 @@ import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { build } from '../../../src/executor/build.js';
+import { unmountUnder } from '../../../src/executor/fs/mounts.js';
 import { defaultBuildOptions } from '../../../src/executor/options.js';
-import { unmountUnder } from '../../../src/executor/snapshot/overlay.js';
 import { tryLock } from '../../../src/executor/store/flock.js';
 import { chainIds, StoreLayout } from '../../../src/executor/store/layout.js';
 import { SnapshotStore } from '../../../src/executor/store/snapshot-store.js';

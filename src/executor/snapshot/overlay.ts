@@ -27,7 +27,6 @@ import {
   mkdtemp,
   opendir,
   readdir,
-  readFile,
   rename,
   rm,
   utimes,
@@ -56,25 +55,6 @@ function checkOptionPath(p: string): void {
   if (/[,:\\\n]/.test(p)) {
     throw new SnapshotError(`overlay snapshots need a workspace path without ',', ':' or '\\': ${p}`);
   }
-}
-
-/**
- * Unmounts every mount under `dir` (deepest first), e.g. overlays left by a
- * Kiln that was killed mid-RUN; call before removing a workspace.
- */
-export async function unmountUnder(dir: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  const unoctal = (s: string) =>
-    s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
-  const points = info
-    .split('\n')
-    .map((l) => unoctal(l.split(' ')[4] ?? ''))
-    .filter((p) => p.startsWith(prefix))
-    .sort((a, b) => b.length - a.length);
-  const umount = (await findBinary('umount')) ?? 'umount';
-  for (const p of points) await runHostCommand(umount, ['-l', p]).catch(() => undefined);
-  return points;
 }
 
 export interface OverlayLayers {

@@ -3,16 +3,22 @@
  * the local directory backend, and the action restores that directory from
  * the Actions cache before the build and saves it after, with
  * @actions/cache. Key and restore keys come from toBuildOptions
- * (build-options.ts ghaCache). Every failure is a warning: the build never
+ * (build-options.ts ghaCacheKeys). Every failure is a warning: the build never
  * fails because of the cache.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as actionsCache from '@actions/cache';
-import type { GhaCachePlan } from '../action/build-options.js';
-import { DEFAULT_CACHE_TTL_MS } from '../executor/options.js';
+import { DEFAULT_CACHE_TTL_MS } from '../cache/create.js';
+import { pruneCacheDir } from '../cache/prune.js';
 import type { Logger } from '../log.js';
-import { pruneCacheDir } from './prune.js';
+
+export interface GhaCachePlan {
+  /** Directory to restore before the build and save after it (options.cache.dir). */
+  dir: string;
+  key: string;
+  restoreKeys: string[];
+}
 
 /** The part of @actions/cache used here (replaceable in tests of failure paths). */
 export interface ActionsCacheApi {

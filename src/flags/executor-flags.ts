@@ -1,0 +1,173 @@
+/**
+ * kaniko's executor flags, and Kiln's own, in one table both front doors
+ * use: `kiln build` parses its argv with it, the action its `extra_args`.
+ * apply-flags.ts maps the values onto BuildOptions; cliSettingName() names
+ * the settings of library hints (hints.ts) by these flags.
+ */
+import { DEFAULT_STORE_MAX_TEXT } from '../executor/store/location.js';
+import type { Setting } from '../hints.js';
+import type { FlagSpec } from './parser.js';
+
+export const BUILD_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'context',
+    short: 'c',
+    kind: 'string',
+    metavar: 'dir',
+    help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
+  },
+  {
+    name: 'dockerfile',
+    short: 'f',
+    kind: 'string',
+    metavar: 'path',
+    help: 'Dockerfile, relative to the context (default: Dockerfile)',
+  },
+  {
+    name: 'destination',
+    short: 'd',
+    kind: 'list',
+    metavar: 'ref',
+    help: 'Image reference to push to; repeat for several tags',
+  },
+  {
+    name: 'no-push',
+    kind: 'bool',
+    help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
+  },
+  {
+    name: 'tar-path',
+    kind: 'string',
+    metavar: 'file',
+    aliases: ['tarPath'],
+    help: 'Write the image as a docker-archive tarball',
+  },
+  { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
+  {
+    name: 'build-arg',
+    kind: 'list',
+    metavar: 'KEY[=value]',
+    help: 'Build argument; a bare KEY takes its value from the environment',
+  },
+  { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
+  { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
+  { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
+  {
+    name: 'image-name-with-digest-file',
+    kind: 'string',
+    metavar: 'file',
+    help: 'Write <destination>@<digest> lines to this file',
+  },
+  { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
+  { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
+  { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
+  {
+    name: 'skip-tls-verify-registry',
+    kind: 'list',
+    metavar: 'host',
+    help: 'Do not verify the TLS certificate of this registry',
+  },
+  {
+    name: 'registry-certificate',
+    kind: 'list',
+    metavar: 'host=file',
+    help: 'Trust this CA certificate file for a registry',
+  },
+  { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
+  { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
+  {
+    name: 'cache-ttl',
+    kind: 'duration',
+    metavar: 'duration',
+    help: 'Ignore cache entries older than this (default: 336h)',
+  },
+  { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
+  { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
+  { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
+  { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
+  {
+    name: 'compression',
+    kind: 'string',
+    metavar: 'gzip|zstd',
+    help: 'Compression of the layers the build makes (default: gzip)',
+  },
+  {
+    name: 'compression-level',
+    kind: 'int',
+    metavar: 'n',
+    help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
+  },
+  {
+    name: 'custom-platform',
+    kind: 'string',
+    metavar: 'os/arch',
+    aliases: ['platform', 'customPlatform'],
+    help: 'Target platform, e.g. linux/amd64 (default: the host)',
+  },
+  {
+    name: 'isolation',
+    kind: 'string',
+    metavar: 'mode',
+    help: 'RUN isolation: auto, chroot, rootless (default: auto)',
+  },
+  {
+    name: 'snapshot-mode',
+    kind: 'string',
+    metavar: 'mode',
+    aliases: ['snapshotMode'],
+    help: 'Layer snapshots: auto, overlay, walk (default: auto)',
+  },
+  {
+    name: 'store',
+    kind: 'string',
+    metavar: 'dir',
+    help: 'Snapshot store: unpacked layers later builds reuse (default: <cache-dir>/store, else ~/.cache/kiln/store)',
+  },
+  { name: 'no-store', kind: 'bool', help: 'Use no snapshot store: extract every layer into the workspace' },
+  {
+    name: 'store-max',
+    kind: 'string',
+    metavar: 'size',
+    help: `Snapshot store size cap; least recently used layers go beyond it (default: ${DEFAULT_STORE_MAX_TEXT})`,
+  },
+  {
+    name: 'workspace',
+    kind: 'string',
+    metavar: 'dir',
+    help: 'Build workspace directory (default: a temp dir)',
+  },
+  { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
+  { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 5)' },
+  {
+    name: 'verbosity',
+    short: 'v',
+    kind: 'string',
+    metavar: 'level',
+    help: 'Log level: error, warn, info, debug',
+  },
+  { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
+  { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
+  { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
+  { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
+  { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
+  { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
+  { name: 'ignore-var-run', kind: 'bool', ignored: 'Kiln never captures host mounts' },
+  { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
+  { name: 'kaniko-dir', kind: 'string', ignored: 'use --workspace' },
+  { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
+  { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
+  { name: 'image-fs-extract-retry', kind: 'int', ignored: 'extraction does not retry' },
+];
+
+/** The flag (with the value a hint suggests) that sets a setting, as the CLI names it. */
+export function cliSettingName(s: Setting, value: string | undefined): string {
+  const v = value === undefined ? '' : ` ${value}`;
+  switch (s) {
+    case 'credentials':
+      return 'docker login, or the config.json in $DOCKER_CONFIG';
+    case 'platform':
+      return `--custom-platform${v}`;
+    default:
+      return `--${s}${v}`;
+  }
+}
