@@ -19,11 +19,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pushBases } from './lib/bases.mjs';
-import { BASES, CASES, QUICK, selectCases } from './lib/cases.mjs';
+import { ALL_CACHED_SMALL, BASES, CASES, QUICK, selectCases } from './lib/cases.mjs';
 import {
   appContext,
   bigFileContext,
   busyboxTar,
+  debAppContext,
   debianTar,
   manyFilesTar,
   nodeModulesContext,
@@ -183,6 +184,7 @@ async function main() {
       contexts['node-modules'] = await nodeModulesContext(inputs, say);
     if (want.has('src-tree')) contexts['src-tree'] = await sourceContext(inputs, say);
     if (want.has('big-file')) contexts['big-file'] = await bigFileContext(inputs, debian, say);
+    if (want.has('deb-app')) contexts['deb-app'] = await debAppContext(inputs, say);
 
     // Registry and bases.
     const registry = await startRegistry(join(mnt, 'registry'), join(logDir, 'registry.log'));
@@ -264,8 +266,9 @@ async function main() {
                   snapshots[c.name].push(parsed.firstSnapshotMs);
               }
               runs.push(rec);
+              const store = m.storeMiB === undefined ? '' : `, store ${m.storeMiB.toFixed(0)} MiB`;
               say(
-                `[r${round}] ${c.name.padEnd(12)} ${TOOL_LABEL[tool.name].padEnd(8)} ${mode}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rssMiB.toFixed(0)} MiB`,
+                `[r${round}] ${c.name.padEnd(12)} ${TOOL_LABEL[tool.name].padEnd(8)} ${mode}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rssMiB.toFixed(0)} MiB${store} (load ${os.loadavg()[0].toFixed(2)})`,
               );
             } catch (e) {
               say(
@@ -283,7 +286,7 @@ async function main() {
       snapshots['debian-runs'].length && snapshots['many-files'].length
         ? { small: median(snapshots['debian-runs']), large: median(snapshots['many-files']) }
         : undefined;
-    const rows = checkTargets(summary, cases, { snapshot, compression });
+    const rows = checkTargets(summary, cases, { snapshot, compression, allCachedSmall: ALL_CACHED_SMALL });
     const argv = process.argv.slice(2).join(' ');
     const meta = {
       finished: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),

@@ -48,6 +48,7 @@ export async function pushBases({ needed, tars, registry, dir, kiln, log, logDir
         '--insecure-registry',
         registry,
         '--reproducible',
+        '--no-store',
         '--workspace',
         join(dir, 'ws'),
       ],

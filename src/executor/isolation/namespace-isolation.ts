@@ -8,13 +8,11 @@
  *
  * With a snapshot store (--store), stage roots are overlays of its entries
  * (store-root.ts) when Kiln is root, RUN uses chroot and an overlay mounts
- * in the store; otherwise the log says why and roots are extracted into the
- * workspace. That choice too is made on the first root a step reads: a
- * build whose steps all hit the cache never opens the store.
+ * in the store; otherwise they are workspace directories started from the
+ * store's whole trees (store-choice.ts says which, and why). That choice
+ * too is made on the first root a step reads: a build whose steps all hit
+ * the cache never opens the store.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { release } from 'node:os';
-import { join } from 'node:path';
 import type { ChangeSet } from '../../archive/changes.js';
 import type { XattrAccess } from '../../archive/xattr.js';
 import type { Image } from '../../image/image.js';
@@ -24,11 +22,12 @@ import type { BuildOptions, IsolationRequest, SnapshotMode } from '../options.js
 import { type RunStep, runStep } from '../snapshot/run-step.js';
 import { createSnapshotter, probeOverlay } from '../snapshot/select.js';
 import type { Snapshotter } from '../snapshot/snapshot.js';
-import { SnapshotStore } from '../store/snapshot-store.js';
+import type { StoredTrees } from '../store/stored-trees.js';
 import { removeInBackground, type Workspace } from '../workspace.js';
 import type { Isolation, RootRunSpec, StageRoot } from './isolation.js';
 import { isUnavailable, type Sandbox } from './sandbox.js';
 import { selectSandbox } from './sandbox-select.js';
+import { chooseStore, DeferredRoot, describeChoice, type StoreChoice } from './store-choice.js';
 import { StoreRoot } from './store-root.js';
 
 export interface NamespaceIsolationOptions {
@@ -58,7 +57,7 @@ export class NamespaceIsolation implements Isolation {
   readonly sandbox: () => Promise<Sandbox>;
   readonly overlayProbe: () => Promise<true | string>;
   /** The snapshot store when stage roots can be overlays of it, else why not. */
-  private readonly storeChoice: () => Promise<SnapshotStore | string>;
+  private readonly storeChoice: () => Promise<StoreChoice>;
   private readonly storeRoots: StoreRoot[] = [];
   private storeChosen = false;
 
@@ -74,21 +73,21 @@ export class NamespaceIsolation implements Isolation {
     this.storeChoice = once(async () => {
       this.storeChosen = true;
       const choice = await chooseStore(opts);
-      if (typeof choice === 'string')
-        log.info(`snapshot store: not used (${choice}); extracting into the workspace`);
-      else log.info(`snapshot store: ${choice.settings.dir} (stage roots are overlays of stored layers)`);
+      log.info(describeChoice(choice));
       return choice;
     }, this.started);
   }
 
   async createRoot(name: string): Promise<StageRoot> {
     const dir = await this.opts.workspace.dir(name);
-    const inWorkspace = async () =>
-      new WorkspaceRoot(this, await ImageDir.create(dir, this.opts.xattrs, this.opts.log));
+    const inWorkspace = async (trees?: StoredTrees) =>
+      new WorkspaceRoot(this, await ImageDir.create(dir, this.opts.xattrs, this.opts.log), trees);
     if (!this.opts.store) return inWorkspace();
     return new DeferredRoot(dir, async () => {
-      const store = await this.storeChoice();
-      if (typeof store === 'string') return inWorkspace();
+      const choice = await this.storeChoice();
+      if (typeof choice === 'string') return inWorkspace();
+      if (choice.trees) return inWorkspace(choice.trees);
+      const { store } = choice;
       const root = new StoreRoot(
         {
           store: async () => store,
@@ -113,80 +112,8 @@ export class NamespaceIsolation implements Isolation {
     await Promise.all(this.started);
     // Mounts over the store go before the build lets go of it (and caps its size).
     await Promise.all(this.storeRoots.map((r) => r.release()));
-    const store = this.storeChosen ? await this.storeChoice().catch(() => undefined) : undefined;
-    if (store instanceof SnapshotStore) await store.close();
-  }
-}
-
-/** Opens the store if stage roots can be overlays of it here; otherwise why not. */
-async function chooseStore(opts: NamespaceIsolationOptions): Promise<SnapshotStore | string> {
-  if (!opts.store) return 'no --store';
-  if (process.geteuid?.() !== 0) return 'overlay mounts need root';
-  if (opts.requested === 'rootless') return 'RUN runs rootless (--isolation rootless)';
-  if (opts.snapshotMode === 'walk') return '--snapshot-mode walk';
-  let store: SnapshotStore;
-  try {
-    store = await SnapshotStore.open(opts.store, opts.log);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  // A probe mount once per kernel: the store remembers that overlay works there.
-  const mark = join(store.layout.root, 'overlay-ok');
-  const works = `${release()} ${(await stat(store.layout.tmp)).dev}\n`;
-  if ((await readFile(mark, 'utf8').catch(() => '')) === works) return store;
-  const t = await store.temp('probe');
-  const probe = await probeOverlay(t.dir);
-  await store.dropTemp(t);
-  if (probe === true) {
-    await writeFile(mark, works);
-    return store;
-  }
-  await store.close();
-  return `overlay does not mount in ${opts.store.dir}: ${probe}`;
-}
-
-/** A stage root whose kind is chosen when a step first reads it (a build of cache hits never chooses). */
-class DeferredRoot implements StageRoot {
-  private impl: StageRoot | undefined;
-  private choosing: Promise<StageRoot> | undefined;
-
-  constructor(
-    private readonly path: string,
-    private readonly choose: () => Promise<StageRoot>,
-  ) {}
-
-  private get root(): StageRoot {
-    if (!this.impl) throw new Error('internal: a stage root was used before materialize()');
-    return this.impl;
-  }
-
-  get dir(): string {
-    return this.impl?.dir ?? this.path;
-  }
-
-  async materialize(image: Image, label: string): Promise<void> {
-    this.choosing ??= this.choose().then((r) => {
-      this.impl = r;
-      return r;
-    });
-    await (await this.choosing).materialize(image, label);
-  }
-
-  caughtUp(image: Image): void {
-    this.root.caughtUp(image);
-  }
-
-  noteChanges(changes: ChangeSet): Promise<void> {
-    return this.root.noteChanges(changes);
-  }
-
-  run(spec: RootRunSpec): Promise<RunStep> {
-    return this.root.run(spec);
-  }
-
-  async release(): Promise<void> {
-    await this.impl?.release();
-    if (!this.impl) await removeInBackground(this.path);
+    const choice = this.storeChosen ? await this.storeChoice().catch(() => undefined) : undefined;
+    if (choice && typeof choice !== 'string') await choice.store.close();
   }
 }
 
@@ -197,6 +124,8 @@ class WorkspaceRoot implements StageRoot {
   constructor(
     private readonly isolation: NamespaceIsolation,
     private readonly files: ImageDir,
+    /** Without overlay, a snapshot store's whole trees: a fresh root is copied from one. */
+    private readonly trees?: StoredTrees,
   ) {}
 
   get dir(): string {
@@ -204,6 +133,9 @@ class WorkspaceRoot implements StageRoot {
   }
 
   materialize(image: Image, label: string): Promise<void> {
+    if (this.trees && this.files.layerCount === 0 && image.layers.length > 0) {
+      return this.trees.materialize(this.files, image, label);
+    }
     return this.files.materialize(image, label);
   }
 

@@ -6,7 +6,7 @@
  *
  * Against a build that starts using an entry while it is being removed:
  * builds record an entry in their builds/ file before they look at it; the
- * collection renames its victims out of layers/ first, then reads the live
+ * collection renames its victims out of layers/ (trees/) first, then reads the live
  * builds' files again and puts back any victim that became used. So a
  * mounted entry is never removed; a build that looked in between finds the
  * entry missing and makes it again.
@@ -44,24 +44,28 @@ export interface CollectResult {
 
 interface Candidate {
   hex: string;
+  /** Its directory under layers/ or trees/. */
+  dir: string;
   bytes: number;
   usedMs: number;
 }
 
 async function listEntries(layout: StoreLayout): Promise<Candidate[]> {
   const out: Candidate[] = [];
-  for (const hex of await readdir(layout.layers).catch(() => [] as string[])) {
-    const meta = join(layout.layers, hex, 'meta.json');
-    const st = await stat(meta).catch(() => undefined);
-    let bytes = 0;
-    if (st) {
-      try {
-        bytes = (JSON.parse(await readFile(meta, 'utf8')) as { bytes?: number }).bytes ?? 0;
-      } catch {
-        // a broken entry: counted as empty, first to go (no use time)
+  for (const parent of [layout.layers, layout.trees]) {
+    for (const hex of await readdir(parent).catch(() => [] as string[])) {
+      const meta = join(parent, hex, 'meta.json');
+      const st = await stat(meta).catch(() => undefined);
+      let bytes = 0;
+      if (st) {
+        try {
+          bytes = (JSON.parse(await readFile(meta, 'utf8')) as { bytes?: number }).bytes ?? 0;
+        } catch {
+          // a broken entry: counted as empty, first to go (no use time)
+        }
       }
+      out.push({ hex, dir: join(parent, hex), bytes, usedMs: st?.mtimeMs ?? 0 });
     }
-    out.push({ hex, bytes, usedMs: st?.mtimeMs ?? 0 });
   }
   return out;
 }
@@ -99,11 +103,12 @@ export async function collectStore(layout: StoreLayout, opts: CollectOptions): P
       bytes -= e.bytes;
     }
     if (victims.length === 0) return { ...result, bytes };
-    const trash = (hex: string) => join(layout.tmp, `${opts.self}.gc-${hex.slice(0, 12)}`);
+    const trash = (v: Candidate) =>
+      join(layout.tmp, `${opts.self}.gc-${v.dir.startsWith(layout.trees) ? 't' : 'l'}-${v.hex.slice(0, 12)}`);
     const moved: Candidate[] = [];
     for (const v of victims) {
       if (
-        await rename(join(layout.layers, v.hex), trash(v.hex)).then(
+        await rename(v.dir, trash(v)).then(
           () => true,
           () => false,
         )
@@ -114,7 +119,7 @@ export async function collectStore(layout: StoreLayout, opts: CollectOptions): P
     const now = await liveBuilds(layout, opts.self);
     for (const v of moved) {
       if (now.inUse.has(v.hex)) {
-        await rename(trash(v.hex), join(layout.layers, v.hex)).catch(() => undefined);
+        await rename(trash(v), v.dir).catch(() => undefined);
         bytes += v.bytes;
         result.inUse++;
         continue;
@@ -122,7 +127,7 @@ export async function collectStore(layout: StoreLayout, opts: CollectOptions): P
       result.removed++;
       result.freed += v.bytes;
     }
-    await Promise.all(moved.map((v) => removeInBackground(trash(v.hex))));
+    await Promise.all(moved.map((v) => removeInBackground(trash(v))));
     return { ...result, entries: entries.length - result.removed, bytes };
   } finally {
     await lock.release();

@@ -5,6 +5,7 @@
  *   <store>/v1/layers/<chain hex>/diff        the layer's files, as an overlay lower dir
  *   <store>/v1/layers/<chain hex>/meta.json   what the entry is (written before the rename)
  *   <store>/v1/layers/<chain hex>/synced      present once the data reached the disk
+ *   <store>/v1/trees/<chain hex>/…            the same for a whole tree at a chain ID (no overlay: copied)
  *   <store>/v1/tmp/<build id>.<what>-<rand>   entries being made, RUN upper dirs
  *   <store>/v1/builds/<build id>              a running build: chain IDs it uses (flock held while it runs)
  *   <store>/v1/locks/<2 hex>                  per-chain-ID locks (256 buckets, never removed)
@@ -21,9 +22,16 @@ import { type Digest, hexOf, parseDigest, sha256 } from '../../image/digest.js';
 
 export const FORMAT_DIR = 'v1';
 
+/**
+ * A layer (its own files, an overlay lower dir) or a tree (every file of
+ * the image at that chain ID: what roots are copied from without overlay).
+ */
+export type EntryKind = 'layer' | 'tree';
+
 export class StoreLayout {
   readonly root: string;
   readonly layers: string;
+  readonly trees: string;
   readonly tmp: string;
   readonly builds: string;
   readonly locks: string;
@@ -33,14 +41,15 @@ export class StoreLayout {
   constructor(readonly dir: string) {
     this.root = join(dir, FORMAT_DIR);
     this.layers = join(this.root, 'layers');
+    this.trees = join(this.root, 'trees');
     this.tmp = join(this.root, 'tmp');
     this.builds = join(this.root, 'builds');
     this.locks = join(this.root, 'locks');
     this.gcLock = join(this.root, 'gc.lock');
   }
 
-  entry(chain: Digest): string {
-    return join(this.layers, hexOf(chain));
+  entry(chain: Digest, kind: EntryKind = 'layer'): string {
+    return join(kind === 'tree' ? this.trees : this.layers, hexOf(chain));
   }
 
   lockFor(chain: Digest): string {
@@ -59,8 +68,8 @@ export interface EntryMeta {
   diffId: string;
   /** Bytes the entry takes on disk (du). */
   bytes: number;
-  /** How it was made: extracted from the layer's tar, or the upper dir of a step. */
-  source: 'extract' | 'step';
+  /** How it was made: extracted from the layer's tar, the upper dir of a step, a copy of a whole root. */
+  source: 'extract' | 'step' | 'tree';
   created: string;
   /** The boot it was written in (an entry of an earlier boot needs its `synced` mark). */
   boot: string;

@@ -18,20 +18,18 @@
  * mounted. Entries written in an earlier boot are trusted only with their
  * `synced` mark (set once a syncfs after the build finished).
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { lstatSync, readdirSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type Digest, hexOf } from '../../image/digest.js';
 import type { Logger } from '../../log.js';
 import { CLEAN_ENV } from '../isolation/host-tools.js';
 import { removeInBackground as removeTree } from '../workspace.js';
 import { type CollectResult, collectStore, formatBytes } from './collect.js';
 import { type HeldLock, tryLock, waitForLock } from './flock.js';
-import { currentBoot, type EntryMeta, newBuildId, parseMeta, StoreLayout } from './layout.js';
+import { currentBoot, type EntryKind, type EntryMeta, newBuildId, parseMeta, StoreLayout } from './layout.js';
 import { orphanedTemps } from './liveness.js';
-
-const execFileP = promisify(execFile);
 
 export interface StoreSettings {
   /** The store directory (--store). */
@@ -83,7 +81,7 @@ export class SnapshotStore {
   static async open(settings: StoreSettings, log: Logger): Promise<SnapshotStore> {
     const layout = new StoreLayout(settings.dir);
     try {
-      for (const d of [layout.layers, layout.tmp, layout.builds, layout.locks]) {
+      for (const d of [layout.layers, layout.trees, layout.tmp, layout.builds, layout.locks]) {
         await mkdir(d, { recursive: true, mode: 0o700 });
       }
     } catch (e) {
@@ -113,30 +111,30 @@ export class SnapshotStore {
   }
 
   /** The entry of `chain` if the store has a complete one (marked used); a broken one is discarded. */
-  async get(chain: Digest): Promise<StoreEntry | undefined> {
+  async get(chain: Digest, kind: EntryKind = 'layer'): Promise<StoreEntry | undefined> {
     await this.markUsed(chain);
-    const dir = this.layout.entry(chain);
+    const dir = this.layout.entry(chain, kind);
     let text: string;
     try {
       text = await readFile(join(dir, 'meta.json'), 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      if (await stat(dir).catch(() => undefined)) await this.discard(chain, 'it has no meta.json');
+      if (await stat(dir).catch(() => undefined)) await this.discard(chain, kind, 'it has no meta.json');
       return undefined;
     }
     let meta: EntryMeta;
     try {
       meta = parseMeta(text, chain);
     } catch (e) {
-      await this.discard(chain, (e as Error).message);
+      await this.discard(chain, kind, (e as Error).message);
       return undefined;
     }
     if (meta.boot !== currentBoot() && !(await stat(join(dir, 'synced')).catch(() => undefined))) {
-      await this.discard(chain, 'it was written before a reboot and never synced to disk');
+      await this.discard(chain, kind, 'it was written before a reboot and never synced to disk');
       return undefined;
     }
     if (!(await stat(join(dir, 'diff')).catch(() => undefined))?.isDirectory()) {
-      await this.discard(chain, 'its diff directory is missing');
+      await this.discard(chain, kind, 'its diff directory is missing');
       return undefined;
     }
     const now = new Date();
@@ -144,10 +142,12 @@ export class SnapshotStore {
     return { chain, diff: join(dir, 'diff'), meta };
   }
 
-  private async discard(chain: Digest, why: string): Promise<void> {
-    this.log.warn(`snapshot store: discarding entry ${hexOf(chain).slice(0, 12)}: ${why}`);
+  private async discard(chain: Digest, kind: EntryKind, why: string): Promise<void> {
+    this.log.warn(
+      `snapshot store: discarding ${kind === 'tree' ? 'tree' : 'entry'} ${hexOf(chain).slice(0, 12)}: ${why}`,
+    );
     const to = join(this.layout.tmp, `${this.id}.discard-${hexOf(chain).slice(0, 12)}-${rand()}`);
-    await rename(this.layout.entry(chain), to).catch(() => undefined);
+    await rename(this.layout.entry(chain, kind), to).catch(() => undefined);
     await removeTree(to);
   }
 
@@ -156,13 +156,18 @@ export class SnapshotStore {
    * writes the layer's files into `t.diff` (a throw discards them). One
    * build at a time makes a given chain ID; the others wait and reuse it.
    */
-  ensure(chain: Digest, diffId: Digest, fill: (t: TempEntry) => Promise<void>): Promise<StoreEntry> {
-    const hex = hexOf(chain);
-    let p = this.making.get(hex);
+  ensure(
+    chain: Digest,
+    diffId: Digest,
+    fill: (t: TempEntry) => Promise<void>,
+    kind: EntryKind = 'layer',
+  ): Promise<StoreEntry> {
+    const key = `${kind}:${hexOf(chain)}`;
+    let p = this.making.get(key);
     if (!p) {
-      p = this.make(chain, diffId, fill);
-      this.making.set(hex, p);
-      p.catch(() => this.making.delete(hex));
+      p = this.make(chain, diffId, fill, kind);
+      this.making.set(key, p);
+      p.catch(() => this.making.delete(key));
     }
     return p;
   }
@@ -171,28 +176,31 @@ export class SnapshotStore {
     chain: Digest,
     diffId: Digest,
     fill: (t: TempEntry) => Promise<void>,
+    kind: EntryKind,
   ): Promise<StoreEntry> {
-    const found = await this.get(chain);
+    const found = await this.get(chain, kind);
     if (found) {
-      this.counts.reused++;
+      if (kind === 'layer') this.counts.reused++;
       return found;
     }
     const lock = await waitForLock(this.layout.lockFor(chain), 3600);
     try {
-      const made = await this.get(chain);
+      const made = await this.get(chain, kind);
       if (made) {
-        this.counts.reused++;
+        if (kind === 'layer') this.counts.reused++;
         return made;
       }
-      const t = await this.temp('extract');
+      const t = await this.temp(kind === 'tree' ? 'tree' : 'extract');
       try {
         await fill(t);
       } catch (e) {
-        await this.dropTemp(t);
+        // Half an extraction can be big: removed by rm in a child process.
+        this.temps.delete(t.dir);
+        await removeTree(t.dir);
         throw e;
       }
-      const entry = await this.rename(chain, diffId, t, 'extract');
-      this.counts.extracted++;
+      const entry = await this.rename(chain, diffId, t, kind === 'tree' ? 'tree' : 'extract', kind);
+      if (kind === 'layer') this.counts.extracted++;
       return entry;
     } finally {
       await lock.release();
@@ -207,10 +215,10 @@ export class SnapshotStore {
     return { dir, diff: join(dir, 'diff') };
   }
 
-  /** Removes a temp directory now. */
+  /** Removes a temp directory now (an upper dir of a step or a mount: small, removed in process). */
   async dropTemp(t: TempEntry): Promise<void> {
     this.temps.delete(t.dir);
-    await removeTree(t.dir);
+    await rm(t.dir, { recursive: true, force: true });
   }
 
   /**
@@ -218,7 +226,7 @@ export class SnapshotStore {
    * `chain`. If another build made that entry meanwhile, `t` goes and theirs is returned.
    */
   adopt(chain: Digest, diffId: Digest, t: TempEntry): Promise<StoreEntry> {
-    const hex = hexOf(chain);
+    const hex = `layer:${hexOf(chain)}`;
     const busy = this.making.get(hex);
     if (busy) {
       // This build is making the same entry already: that one wins.
@@ -227,7 +235,7 @@ export class SnapshotStore {
         return e;
       });
     }
-    const p = this.rename(chain, diffId, t, 'step');
+    const p = this.rename(chain, diffId, t, 'step', 'layer');
     this.making.set(hex, p);
     p.catch(() => this.making.delete(hex));
     return p;
@@ -238,6 +246,7 @@ export class SnapshotStore {
     diffId: Digest,
     t: TempEntry,
     source: EntryMeta['source'],
+    kind: EntryKind,
   ): Promise<StoreEntry> {
     await this.markUsed(chain);
     // Everything but diff/ (overlay work dir, lower links, stubs) goes before the rename.
@@ -248,23 +257,21 @@ export class SnapshotStore {
       version: 1,
       chain,
       diffId,
-      bytes: await diskUsage(t.diff),
+      bytes: diskUsage(t.diff),
       source,
       created: new Date().toISOString(),
       boot: currentBoot(),
     };
     await writeFile(join(t.dir, 'meta.json'), `${JSON.stringify(meta)}\n`);
-    const dir = this.layout.entry(chain);
+    const dir = this.layout.entry(chain, kind);
     try {
       await rename(t.dir, dir);
     } catch (e) {
+      this.temps.delete(t.dir);
+      await removeTree(t.dir);
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') {
-        await this.dropTemp(t);
-        throw e;
-      }
-      await this.dropTemp(t);
-      const theirs = await this.get(chain);
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+      const theirs = await this.get(chain, kind);
       if (theirs) return theirs;
       throw new StoreError(`the snapshot store entry ${dir} appeared and vanished while it was written`);
     }
@@ -306,7 +313,7 @@ export class SnapshotStore {
           log: this.log,
         });
         this.log.info(
-          `snapshot store ${this.settings.dir}: ${formatBytes(r.bytes)} in ${r.entries} layer(s) (cap ${formatBytes(this.settings.maxBytes)})` +
+          `snapshot store ${this.settings.dir}: ${formatBytes(r.bytes)} in ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'} (cap ${formatBytes(this.settings.maxBytes)})` +
             (r.removed ? `; removed ${r.removed} least recently used (${formatBytes(r.freed)})` : ''),
         );
       }
@@ -338,14 +345,27 @@ function rand(): string {
   return Math.random().toString(36).slice(2, 10);
 }
 
-/** Bytes a tree takes on disk (`du`, hardlinks once); 0 when du fails. */
-export async function diskUsage(dir: string): Promise<number> {
-  try {
-    const { stdout } = await execFileP('du', ['-s', '-x', '-B1', dir], { env: CLEAN_ENV });
-    return Number(stdout.split(/\s/)[0]) || 0;
-  } catch {
-    return 0;
-  }
+/**
+ * Bytes a tree takes on disk (allocated blocks, hardlinks once), walked
+ * synchronously: one lstat per entry, no process to start.
+ */
+export function diskUsage(dir: string): number {
+  const seen = new Set<bigint>();
+  let bytes = 0;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      const st = lstatSync(p, { bigint: true });
+      if (st.nlink > 1n) {
+        if (seen.has(st.ino)) continue;
+        seen.add(st.ino);
+      }
+      bytes += Number(st.blocks) * 512;
+      if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return bytes;
 }
 
 /**
