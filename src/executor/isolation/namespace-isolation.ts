@@ -22,10 +22,12 @@ import type { BuildOptions, IsolationRequest, SnapshotMode } from '../options.js
 import { type RunStep, runStep } from '../snapshot/run-step.js';
 import { createSnapshotter, probeOverlay } from '../snapshot/select.js';
 import type { Snapshotter } from '../snapshot/snapshot.js';
+import { StoreLayout } from '../store/layout.js';
 import type { StoredTrees } from '../store/stored-trees.js';
 import { removeInBackground, type Workspace } from '../workspace.js';
 import type { Isolation, RootRunSpec, StageRoot } from './isolation.js';
 import { isUnavailable, type Sandbox } from './sandbox.js';
+import { SandboxMemo } from './sandbox-memo.js';
 import { selectSandbox } from './sandbox-select.js';
 import { chooseStore, DeferredRoot, describeChoice, type StoreChoice } from './store-choice.js';
 import { StoreRoot } from './store-root.js';
@@ -63,10 +65,20 @@ export class NamespaceIsolation implements Isolation {
 
   constructor(readonly opts: NamespaceIsolationOptions) {
     const { workspace, log } = opts;
+    // With a store, the sandbox chosen before is remembered beside it (sandbox-memo.ts).
+    const memo = opts.store
+      ? new SandboxMemo(new StoreLayout(opts.store.dir).root, opts.requested)
+      : undefined;
     this.sandbox = once(async () => {
+      const known = await memo?.recall(workspace.root, log);
+      if (known) {
+        log.info(`RUN isolation: ${known.kind} (as chosen before on this machine)`);
+        return known;
+      }
       const s = await selectSandbox(opts.requested, log, { scratchDir: workspace.root });
       if (isUnavailable(s)) throw new Error(`RUN is not possible here: ${s.unavailable}`);
       log.info(`RUN isolation: ${s.kind}`);
+      await memo?.remember(s);
       return s;
     }, this.started);
     this.overlayProbe = once(() => probeOverlay(workspace.root), this.started);
