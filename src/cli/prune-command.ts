@@ -12,17 +12,15 @@ import { formatBytes } from '../executor/store/collect.js';
 import { StoreLayout } from '../executor/store/layout.js';
 import { defaultStoreDir, storeMaxBytes } from '../executor/store/location.js';
 import { SnapshotStore } from '../executor/store/snapshot-store.js';
+import { BUILD_FLAGS } from '../flags/executor-flags.js';
 import { type FlagSpec, formatFlagHelp, parseFlags, UsageError } from '../flags/parser.js';
 import { streamLogger } from '../log.js';
 
+/** --store and --cache-dir as `kiln build` takes them (the store is found the same way). */
+const SHARED = new Set(['store', 'cache-dir']);
+
 export const PRUNE_FLAGS: readonly FlagSpec[] = [
-  {
-    name: 'store',
-    kind: 'string',
-    metavar: 'dir',
-    help: 'The snapshot store (default: <cache-dir>/store, else ~/.cache/kiln/store)',
-  },
-  { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'The --cache-dir of the builds (its store)' },
+  ...BUILD_FLAGS.filter((f) => SHARED.has(f.name)),
   {
     name: 'store-max',
     kind: 'string',
