@@ -133,11 +133,10 @@ export function toBuildOptions(
   }
 
   // The snapshot store in the runner's tool cache, which self-hosted runners keep between jobs
-  // (`extra_args: --no-store` or `--store DIR` change it).
-  o.store = {
-    dir: path.join(github.runnerToolCache ?? runnerTemp, 'kiln', 'store'),
-    maxBytes: DEFAULT_STORE_MAX,
-  };
+  // (`extra_args: --no-store` or `--store DIR` change it); without one, nothing would keep it.
+  if (github.runnerToolCache) {
+    o.store = { dir: path.join(github.runnerToolCache, 'kiln', 'store'), maxBytes: DEFAULT_STORE_MAX };
+  }
 
   // extra_args last: kaniko flags override or add to what the inputs set.
   const before = new Set(o.destinations);
