@@ -12,15 +12,16 @@ import { ROOT } from './action/helpers.js';
 /** What each top-level folder of src/ may import from (besides itself and src/*.ts). */
 const ALLOWED: Record<string, string[]> = {
   fs: [],
+  git: ['fs'],
   archive: ['fs'],
   image: ['archive', 'fs'],
   dockerfile: ['image', 'archive', 'fs'],
   registry: ['image', 'archive', 'fs'],
   cache: ['registry', 'image', 'archive', 'fs'],
-  executor: ['cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
-  flags: ['executor', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
-  cli: ['flags', 'executor', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
-  action: ['flags', 'executor', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
+  executor: ['git', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
+  flags: ['git', 'executor', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
+  cli: ['git', 'flags', 'executor', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
+  action: ['git', 'flags', 'executor', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
 };
 /** Root modules every folder may use (they import nothing from the folders). */
 const BASE = new Set(['log.ts', 'hints.ts', 'version.ts', 'executable.ts', 'interrupt.ts']);

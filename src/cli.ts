@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { buildOptionsFromFlags } from './cli/build-flags.js';
+import { displayPath, runChecksOnly } from './cli/check-command.js';
 import { contextArchive, type UnpackedContext, unpackContext } from './cli/context-archive.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
 import { pruneHelp, runPrune } from './cli/prune-command.js';
@@ -13,6 +14,7 @@ import { ttyLogger } from './cli/tty-logger.js';
 import { build } from './executor/build.js';
 import { BUILD_FLAGS, cliSettingName } from './flags/executor-flags.js';
 import { formatFlagHelp, parseFlags, UsageError } from './flags/parser.js';
+import { fetchGitContext, gitContextAuth, parseGitContext } from './git/context.js';
 import { namingSettings, renderSettings } from './hints.js';
 import { Interrupts } from './interrupt.js';
 import { type Logger, streamLogger } from './log.js';
@@ -35,6 +37,7 @@ export interface CliIo {
 
 const COMMANDS: Record<string, string> = {
   build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
+  check: "Run BuildKit's build checks on a Dockerfile (kiln build's flags); exit 1 on findings",
   parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
   prune: 'Remove snapshot store layers no running build uses',
   help: 'Show help for a command',
@@ -72,7 +75,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return command === undefined ? 2 : 0;
       case 'help':
         io.stdout(
-          rest[0] === 'build'
+          rest[0] === 'build' || rest[0] === 'check'
             ? buildHelp()
             : rest[0] === 'parse'
               ? parseHelp()
@@ -87,6 +90,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return 0;
       case 'build':
         return await runBuild(rest, io);
+      case 'check':
+        return await runBuild(['--check', ...rest], io);
       case 'parse':
         return await runParse(rest, io);
       case 'prune':
@@ -131,18 +136,41 @@ async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
     // In process (tests), an interrupted build returns its exit code instead of ending the process.
     exit: io.exit ?? (() => undefined),
   });
-  // --context tar://…: unpacked first (next to the workspace), then built as a directory.
-  const archive = contextArchive(flags.values.get('context') as string | undefined);
+  // --context tar://… or a git repository: unpacked or fetched first (next to the workspace),
+  // then built as a directory.
+  const contextValue = flags.values.get('context') as string | undefined;
+  const archive = contextArchive(contextValue);
+  const repo =
+    archive === undefined && contextValue !== undefined
+      ? parseGitContext(contextValue, { kanikoGit: true, env: io.env })
+      : undefined;
+  const ws = flags.values.get('workspace') as string | undefined;
+  const parent = ws ? path.resolve(io.cwd, ws) : os.tmpdir();
   let unpacked: UnpackedContext | undefined;
+  for (const secret of [io.env.GIT_AUTH_TOKEN, io.env.GIT_TOKEN, io.env.GIT_PASSWORD])
+    log.secret(secret ?? '');
   try {
     if (archive !== undefined) {
-      const ws = flags.values.get('workspace') as string | undefined;
-      const parent = ws ? path.resolve(io.cwd, ws) : os.tmpdir();
       unpacked = await unpackContext(archive, { cwd: io.cwd, parent, stdin: io.stdin });
       flags.values.set('context', unpacked.dir);
       log.info(`context: unpacked tar://${archive}`);
+    } else if (repo) {
+      const auth = gitContextAuth(repo, io.env);
+      const fetched = await fetchGitContext(repo, {
+        parent,
+        ...(auth ? { auth } : {}),
+        log: (l) => log.info(l),
+      });
+      unpacked = fetched;
+      flags.values.set('context', fetched.dir);
+      log.info(`context: ${fetched.name} at ${fetched.commit}`);
     }
     const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
+    if (flags.values.get('check')) {
+      const { output, exitCode } = await runChecksOnly(options, log, displayPath(io.cwd));
+      io.stdout(output);
+      return exitCode;
+    }
     const result = await build(options, log, { interrupt: interrupts });
     io.stdout(`${result.digest}\n`);
     return 0;

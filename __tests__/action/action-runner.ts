@@ -6,9 +6,10 @@
  * RUNNER_* variables, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files. Also
  * the parser of the outputs file (name<<delimiter … delimiter).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { githubContextFromEnv } from '../../src/action/github-context.js';
 import { ROOT, runnerEnv } from './helpers.js';
 
@@ -202,4 +203,20 @@ export function parseOutputFile(text: string): Map<string, string> {
 /** A run's exit code and log, for failure messages. */
 export function formatRun(r: RunResult): string {
   return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+/** The root filesystem of a pushed image (skopeo copy to an OCI layout under `tmp`, then umoci unpack). */
+export async function unpackPushed(ref: string, creds: { username: string; password: string }, tmp: string) {
+  const dir = await fs.mkdtemp(path.join(tmp, 'unpack-'));
+  const run = promisify(execFile);
+  await run('skopeo', [
+    'copy',
+    '--src-tls-verify=false',
+    '--src-creds',
+    `${creds.username}:${creds.password}`,
+    `docker://${ref}`,
+    `oci:${dir}/oci:x`,
+  ]);
+  await run('umoci', ['unpack', '--image', `${dir}/oci:x`, `${dir}/bundle`]);
+  return `${dir}/bundle/rootfs`;
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { NO_LOOKUP } from '../../src/cache/cache-mode.js';
 import { createLayerCache, defaultCacheRepo } from '../../src/cache/create.js';
 import { buildOptionsFromFlags } from '../../src/cli/build-flags.js';
 import { cacheConfig } from '../../src/executor/library-options.js';
@@ -21,7 +22,12 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function cacheFor(cache: { enabled?: boolean; repo?: string; dir?: string }) {
+async function cacheFor(cache: {
+  enabled?: boolean;
+  repo?: string;
+  dir?: string;
+  mode?: 'read-write' | 'read-only' | 'write-only';
+}) {
   const o = defaultBuildOptions(dir, path.join(dir, 'Dockerfile'));
   o.cache = { ...o.cache, enabled: true, ...cache };
   const captured = captureLog();
@@ -30,6 +36,22 @@ async function cacheFor(cache: { enabled?: boolean; repo?: string; dir?: string 
 }
 
 describe('createLayerCache', () => {
+  test('modes: read-only stores nothing, write-only looks nothing up', async () => {
+    const key = 'a'.repeat(64);
+    const rw = (await cacheFor({ dir: path.join(dir, 'm') })).cache!;
+    const ro = (await cacheFor({ dir: path.join(dir, 'm'), mode: 'read-only' })).cache!;
+    expect(ro.name).toBe(`directory ${path.join(dir, 'm')} (read-only)`);
+    ro.store(key, undefined);
+    await ro.flush();
+    expect(await rw.lookup(key)).toEqual({ hit: false, reason: 'no entry' });
+    rw.store(key, undefined);
+    await rw.flush();
+    expect(await ro.lookup(key)).toEqual({ hit: true, layer: undefined });
+    const wo = (await cacheFor({ dir: path.join(dir, 'm'), mode: 'write-only' })).cache!;
+    expect(await wo.lookup(key)).toEqual({ hit: false, reason: NO_LOOKUP });
+    expect(wo.keepLayer).toBeDefined();
+  });
+
   test('off unless enabled', async () => {
     expect((await cacheFor({ enabled: false, repo: 'r.example/a/cache' })).cache).toBeUndefined();
   });

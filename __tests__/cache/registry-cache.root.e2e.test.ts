@@ -8,6 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { EarlierStepChanged, NothingAfterBase } from '../../src/cache/explain.js';
 import { build } from '../../src/executor/build.js';
 import { defaultBuildOptions } from '../../src/executor/options.js';
 import type { BuildResult } from '../../src/executor/result.js';
@@ -69,13 +70,15 @@ describeWith(
       ['one', 'two-plain', 'two-spicy', 'three'].map((p) => server.count(`/${name}/${p}`));
     const cacheColumn = (r: BuildResult) => r.steps.filter((s) => s.cache !== 'none').map((s) => s.cache);
     const layerDigests = (r: BuildResult) => r.steps.map((s) => s.layer?.digest);
+    const reasons = (r: BuildResult) =>
+      r.steps.filter((s) => s.cache === 'miss').map((s) => s.cacheMissReason);
 
     test('an unchanged rebuild runs no RUN, hits every step, gives the same image and pushes no layer', async () => {
       const dir = await project('warm');
       const cold = await build(options(dir, 'warm'), captureLog().log);
       expect(runs('warm')).toEqual([1, 1, 0, 1]);
       expect(cacheColumn(cold)).toEqual(['miss', 'miss', 'miss', 'miss', 'miss']);
-      expect(cold.steps.find((s) => s.cache === 'miss')?.cacheMissReason).toBe('no entry');
+      expect(reasons(cold)).toEqual([NothingAfterBase, ...Array(4).fill(EarlierStepChanged)]);
       // The destination push mounted the layers the cache had just stored.
       const coldRequests = lab.registry.requests();
       const mounts = coldRequests.filter(
@@ -96,7 +99,11 @@ describeWith(
       expect(captured.infos.some((l) => l.includes('CACHED RUN'))).toBe(true);
       const warmRequests = lab.registry.requests().slice(before);
       // No blob was uploaded or downloaded: lookups, HEADs and the manifest only.
-      expect(warmRequests.filter((r) => r.method === 'PATCH' || r.method === 'POST')).toEqual([]);
+      // (The one POST is the push permission check's upload session, cancelled at once.)
+      expect(warmRequests.filter((r) => r.method === 'PATCH' || r.method === 'POST')).toEqual([
+        { method: 'POST', path: '/v2/team/warm/blobs/uploads/', status: 202 },
+      ]);
+      expect(warmRequests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
       const blobGets = warmRequests.filter((r) => r.method === 'GET' && /\/blobs\/sha256:/.test(r.path));
       expect(blobGets).toHaveLength(6); // the five entries' configs and the base's config
       const layers = [...layerDigests(cold), (await busyboxLayer()).digest].filter(Boolean) as string[];
@@ -108,16 +115,19 @@ describeWith(
       const first = await build(options(dir, 'skip'), captureLog().log);
       expect(first.refreshed).toBe(true);
       const o = options(dir, 'skip');
-      o.skipUnchangedDigest = true;
+      o.skipUnchanged = { ignoreLabels: [] };
       const before = lab.registry.requests().length;
       const again = await build(o, captureLog().log);
       expect(again.digest).toBe(first.digest);
       expect(again.refreshed).toBe(false);
-      expect(again.references).toEqual([`${lab.registry.host}/team/skip:latest`]);
+      expect(again.references).toEqual([]);
+      expect(again.unchanged?.reference).toBe(`${lab.registry.host}/team/skip:latest`);
+      expect(again.unchanged?.digest).toBe(first.digest);
       const pushes = lab.registry
         .requests()
         .slice(before)
-        .filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+        .filter((r) => r.method === 'PUT' || r.method === 'PATCH');
+      // (The push permission check opens an upload session and cancels it: no blob, no manifest.)
       expect(pushes).toEqual([]);
       // A changed file gives another digest: pushed, refreshed.
       await fs.writeFile(path.join(dir, 'a.txt'), 'a changed\n');
@@ -134,6 +144,8 @@ describeWith(
       const r = await build(o, captureLog().log);
       expect(cacheColumn(r)).toEqual(['hit', 'hit', 'miss', 'miss', 'miss']);
       expect(runs('arg')).toEqual([1, 1, 1, 2]);
+      // The miss says why: the build arg the RUN sees.
+      expect(reasons(r)).toEqual(['variable FLAVOR changed', EarlierStepChanged, EarlierStepChanged]);
     });
 
     test('a changed copied file rebuilds from that COPY on and nothing before', async () => {
@@ -143,9 +155,10 @@ describeWith(
       const r = await build(options(dir, 'copy'), captureLog().log);
       expect(cacheColumn(r)).toEqual(['hit', 'hit', 'hit', 'miss', 'miss']);
       expect(runs('copy')).toEqual([1, 1, 0, 2]);
-      // Steps: RUN, COPY a, ARG, RUN, COPY b, RUN, ENV.
-      expect(layerDigests(r).slice(0, 4)).toEqual(layerDigests(first).slice(0, 4));
-      expect(layerDigests(r)[4]).not.toEqual(layerDigests(first)[4]);
+      expect(reasons(r)).toEqual(['file b.txt changed', EarlierStepChanged]);
+      // Steps: FROM, RUN, COPY a, ARG, RUN, COPY b, RUN, ENV.
+      expect(layerDigests(r).slice(0, 5)).toEqual(layerDigests(first).slice(0, 5));
+      expect(layerDigests(r)[5]).not.toEqual(layerDigests(first)[5]);
     });
 
     test('a changed base image rebuilds everything', async () => {
@@ -161,6 +174,7 @@ describeWith(
       const r = await build(options(dir, 'base'), captureLog().log);
       expect(cacheColumn(r)).toEqual(['miss', 'miss', 'miss', 'miss', 'miss']);
       expect(runs('base')).toEqual([2, 2, 0, 2]);
+      expect(reasons(r)[0]).toBe(NothingAfterBase);
     });
 
     test('entries older than the TTL are not used', async () => {

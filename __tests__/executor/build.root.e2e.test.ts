@@ -168,11 +168,20 @@ describeWith(
       o.push = false;
       o.ociLayoutPath = path.join(lab.tmp, 'par-oci');
       const result = await build(o, silentLogger);
-      expect(result.steps.map((s) => `${s.stage}:${s.instruction}`).sort()).toEqual([
-        '3:COPY --from=a /a /a',
-        '3:COPY --from=b /b /b',
-        'a:RUN echo from-a > /a',
-        'b:RUN echo from-b > /b',
+      expect(result.steps.map((s) => `${s.stage}:${s.step}:${s.instruction}`).sort()).toEqual([
+        expect.stringMatching(new RegExp(`^a:1:FROM ${base}@sha256:[0-9a-f]{64}$`)),
+        'a:2:RUN echo from-a > /a',
+        expect.stringMatching(new RegExp(`^b:1:FROM ${base}@sha256:[0-9a-f]{64}$`)),
+        'b:2:RUN echo from-b > /b',
+        'stage-3:0:FROM scratch',
+        'stage-3:1:COPY --from=a /a /a',
+        'stage-3:2:COPY --from=b /b /b',
+      ]);
+      // The final image holds the last stage's layers only: the builders' are not in it.
+      const inImage = new Set(result.layerDigests);
+      expect(result.steps.filter((s) => s.layer && inImage.has(s.layer.digest)).map((s) => s.stage)).toEqual([
+        'stage-3',
+        'stage-3',
       ]);
       const bundle = path.join(lab.tmp, 'par-bundle');
       await run('umoci', ['unpack', '--image', `${o.ociLayoutPath}:1`, bundle]);

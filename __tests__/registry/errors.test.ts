@@ -83,6 +83,43 @@ describe('RegistryError', () => {
     expect(renderSettings(unauthorized.message, cliSettingName)).toContain('docker login');
   });
 
+  test('a body length mismatch or a connection broken mid-transfer is not blamed on DNS or a proxy', () => {
+    const net = (detail: string) =>
+      new RegistryError({ registry: 'r.example', operation: 'upload blob', failure: 'network', detail })
+        .message;
+    const sent = net(
+      'fetch failed: Request body length does not match content-length header (UND_ERR_REQ_CONTENT_LENGTH_MISMATCH)',
+    );
+    expect(sent).not.toMatch(/DNS|proxy, firewall|reachable/);
+    expect(sent).toMatch(/content sent is not as long as its size says/);
+    const received = net(
+      'Response body length does not match content-length header (UND_ERR_RES_CONTENT_LENGTH_MISMATCH)',
+    );
+    expect(received).not.toMatch(/DNS|reachable/);
+    expect(received).toMatch(/shorter body than its Content-Length/);
+    for (const d of [
+      'other side closed (UND_ERR_SOCKET)',
+      'read ECONNRESET',
+      'Body Timeout Error (UND_ERR_BODY_TIMEOUT)',
+    ]) {
+      expect(net(d)).not.toMatch(/DNS|reachable/);
+      expect(net(d)).toMatch(/broke off/);
+    }
+    expect(net('getaddrinfo ENOTFOUND r.example')).toMatch(/reachable from here \(DNS, proxy, firewall\)/);
+  });
+
+  test('an upload session the registry dropped is not a wrong image name', () => {
+    const e = new RegistryError({
+      registry: 'r.example',
+      operation: 'upload blob',
+      failure: 'status',
+      status: 404,
+      codes: [{ code: 'BLOB_UPLOAD_INVALID' }],
+    });
+    expect(e.message).not.toMatch(/image name/);
+    expect(e.message).toMatch(/upload session/);
+  });
+
   test('with() keeps context and adds detail', () => {
     const e = new RegistryError({
       registry: 'r',

@@ -18,6 +18,8 @@ export interface GhaCachePlan {
   dir: string;
   key: string;
   restoreKeys: string[];
+  /** cache-from without cache-to: restore, never save. */
+  readOnly?: boolean;
 }
 
 /** The part of @actions/cache used here (replaceable in tests of failure paths). */
@@ -91,6 +93,10 @@ export async function saveGhaCache(
 ): Promise<boolean> {
   const g = plan.ghaCache;
   if (!g) return false;
+  if (g.readOnly) {
+    log.info('the GitHub Actions cache is read only (cache-from without cache-to): not saving');
+    return false;
+  }
   const api = opts.api ?? actionsCache;
   try {
     const pruned = await pruneCacheDir(g.dir, opts.ttlMs ?? DEFAULT_CACHE_TTL_MS);

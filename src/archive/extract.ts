@@ -36,6 +36,7 @@ import {
 } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { explainWrite } from '../fs/disk-full.js';
 import { lstatOrUndefined, RootResolver } from '../fs/root-path.js';
 import type { Logger } from '../log.js';
 import { cleanEntryPath } from './entry-path.js';
@@ -253,7 +254,8 @@ class Extraction {
 
   private wrap(e: unknown, h: TarHeader): ArchiveError {
     if (e instanceof ArchiveError) return e;
-    return new ExtractError(String((e as Error)?.message ?? e), { entry: h.name, cause: e });
+    const err = explainWrite(e, this.resolver.abs(h.name.replace(/^\/+/, '')));
+    return new ExtractError(String((err as Error)?.message ?? err), { entry: h.name, cause: err });
   }
 
   private queueXattrs(abs: string, h: TarHeader): void {

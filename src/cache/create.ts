@@ -9,6 +9,8 @@ import { setting } from '../hints.js';
 import { parseReference, type Reference } from '../image/reference.js';
 import type { Logger } from '../log.js';
 import type { RegistryClient } from '../registry/client.js';
+import { type CacheMode, withMode } from './cache-mode.js';
+import { explaining } from './explain.js';
 import type { LayerCache } from './layer-cache.js';
 import { LocalLayerCache } from './local-cache.js';
 import { RegistryLayerCache } from './registry-cache.js';
@@ -25,6 +27,8 @@ export interface CacheConfig {
   dir?: string;
   /** Entries older than this are ignored, in ms. */
   ttlMs: number;
+  /** Default read-write. */
+  mode?: CacheMode;
 }
 
 export interface CacheDeps {
@@ -68,7 +72,8 @@ export async function createLayerCache(deps: CacheDeps): Promise<LayerCache | un
     if (repo) remote = new RegistryLayerCache({ registry: deps.registry, repo, ttlMs: c.ttlMs, now, log });
   }
 
-  const cache = local && remote ? new TieredLayerCache(local, remote) : (local ?? remote);
+  const both = local && remote ? new TieredLayerCache(local, remote) : (local ?? remote);
+  const cache = both && explaining(withMode(both, c.mode ?? 'read-write'));
   if (!cache) {
     if (!c.dir && !c.repo) {
       log.warn(

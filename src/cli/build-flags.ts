@@ -23,9 +23,11 @@ export function buildOptionsFromFlags(
     env,
     cwd,
   );
-  if (o.push && o.destinations.length === 0) {
+  if (o.push && o.destinations.length === 0 && !values.get('check')) {
     throw new UsageError('no --destination given: pass --destination <ref> to push, or --no-push');
   }
+  // ADD of GitHub repositories: BuildKit's GIT_AUTH_TOKEN (sent to GitHub's hosts only).
+  if (env.GIT_AUTH_TOKEN) o.gitAuthToken = env.GIT_AUTH_TOKEN;
   o.sourceDateEpoch = sourceDateEpoch(env.SOURCE_DATE_EPOCH ?? o.buildArgs.get('SOURCE_DATE_EPOCH'));
   // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
   if (o.cache.enabled && !o.cache.repo) o.cache.repo = defaultCacheRepo(o.destinations);

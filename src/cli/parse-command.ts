@@ -60,7 +60,7 @@ export function parseReport(df: ParsedDockerfile, plan: BuildPlan): Record<strin
   return {
     file: df.file,
     escapeToken: df.escapeToken,
-    ...(df.syntax === undefined ? {} : { syntax: df.syntax }),
+    ...(df.syntax.ref === undefined ? {} : { syntax: df.syntax.ref }),
     directives: df.directives,
     metaArgs: df.metaArgs,
     stages: df.stages,
@@ -77,7 +77,7 @@ export function parseReport(df: ParsedDockerfile, plan: BuildPlan): Record<strin
         onbuild: p.onbuild,
       })),
     },
-    warnings: [...df.warnings, ...plan.warnings].map(formatWarning),
+    warnings: plan.warnings.map(formatWarning),
   };
 }
 
@@ -124,7 +124,7 @@ export async function runParse(argv: readonly string[], io: CliIo): Promise<numb
     buildPlatform: hostPlatform(),
     targetPlatform,
   });
-  for (const w of [...df.warnings, ...plan.warnings]) io.stderr(`kiln: warning: ${formatWarning(w)}\n`);
+  for (const w of plan.warnings) io.stderr(`kiln: warning: ${formatWarning(w)}\n`);
 
   const out = parseReport(df, plan);
   io.stdout(`${JSON.stringify(out, null, 2)}\n`);

@@ -29,5 +29,5 @@ export function registryClientOptions(
 /** The cache's configuration; undefined when the build uses no cache. */
 export function cacheConfig(o: Pick<BuildOptions, 'cache'>): CacheConfig | undefined {
   const c = o.cache;
-  return c.enabled ? { repo: c.repo, dir: c.dir, ttlMs: c.ttlMs } : undefined;
+  return c.enabled ? { repo: c.repo, dir: c.dir, ttlMs: c.ttlMs, mode: c.mode } : undefined;
 }

@@ -5,7 +5,7 @@
  * inputs produced.
  */
 import path from 'node:path';
-import type { BuildOptions } from '../executor/options.js';
+import { type BuildOptions, DEFAULT_DOCKERFILE } from '../executor/options.js';
 import { DEFAULT_STORE_MAX, storeMaxBytes } from '../executor/store/location.js';
 import { type FlagValue, UsageError } from './parser.js';
 
@@ -56,9 +56,12 @@ export function contextDir(cwd: string, value: string): string {
       `--context "${value}": tar:// contexts are unpacked by the kiln command only; pass a directory here`,
     );
   }
+  const git = scheme === 'git' || scheme === 'https' || scheme === 'http' || scheme === 'ssh';
   throw new UsageError(
-    `--context "${value}": ${scheme}:// contexts are not supported; Kiln builds from a local directory ` +
-      `(fetch it first, e.g. git clone or tar -x, then pass --context <dir>)`,
+    git
+      ? `--context "${value}": git contexts are fetched by the kiln command (kiln build --context) and the action's context input, not here`
+      : `--context "${value}": ${scheme}:// contexts are not supported; Kiln builds from a local directory ` +
+          `(fetch it first, e.g. tar -x, then pass --context <dir>)`,
   );
 }
 
@@ -90,7 +93,14 @@ export function applyBuildFlags(
   const o = structuredClone(base);
   const has = (name: string) => values.has(name);
 
-  if (has('context')) o.context = contextDir(cwd, str(values, 'context')!);
+  if (has('context') || has('context-sub-path')) {
+    const context = has('context') ? contextDir(cwd, str(values, 'context')!) : base.context;
+    o.context = withSubPath(context, str(values, 'context-sub-path'));
+    // The default Dockerfile follows the context.
+    if (base.dockerfile === path.join(base.context, DEFAULT_DOCKERFILE)) {
+      o.dockerfile = path.join(o.context, DEFAULT_DOCKERFILE);
+    }
+  }
   if (has('dockerfile')) o.dockerfile = path.resolve(o.context, str(values, 'dockerfile')!);
   o.destinations.push(...list(values, 'destination'));
   if (has('no-push')) o.push = !bool(values, 'no-push');
@@ -103,6 +113,11 @@ export function applyBuildFlags(
   if (has('image-name-with-digest-file')) {
     o.imageNameWithDigestFile = resolveOpt(cwd, str(values, 'image-name-with-digest-file'));
   }
+  if (has('image-name-tag-with-digest-file')) {
+    o.imageNameTagWithDigestFile = resolveOpt(cwd, str(values, 'image-name-tag-with-digest-file'));
+  }
+  if (has('skip-push-permission-check'))
+    o.skipPushPermissionCheck = bool(values, 'skip-push-permission-check');
   o.insecureRegistries.push(...list(values, 'insecure-registry'));
   if (bool(values, 'insecure')) {
     for (const d of o.destinations) o.insecureRegistries.push(d.split('/')[0]!);
@@ -120,7 +135,16 @@ export function applyBuildFlags(
   }
 
   if (has('cache')) o.cache.enabled = bool(values, 'cache')!;
-  if (has('cache-repo')) o.cache.repo = str(values, 'cache-repo');
+  if (has('cache-repo')) {
+    const repo = str(values, 'cache-repo')!;
+    if (repo.startsWith('oci:')) {
+      throw new UsageError(
+        `--cache-repo "${repo}": OCI layout caches are not supported; use --cache-dir <dir>`,
+      );
+    }
+    o.cache.repo = repo;
+  }
+  if (has('no-push-cache')) o.cache.mode = bool(values, 'no-push-cache') ? 'read-only' : 'read-write';
   if (has('cache-ttl')) o.cache.ttlMs = values.get('cache-ttl') as number;
   if (has('cache-dir')) o.cache.dir = resolveOpt(cwd, str(values, 'cache-dir'));
   if (has('cache-copy-layers')) o.cache.copyLayers = bool(values, 'cache-copy-layers')!;
@@ -160,6 +184,7 @@ export function applyBuildFlags(
   if (max !== undefined && o.store) o.store.maxBytes = max;
   if (has('workspace')) o.workspace = resolveOpt(cwd, str(values, 'workspace'));
   if (has('keep-workspace')) o.keepWorkspace = bool(values, 'keep-workspace')!;
+  if (has('ignore-syntax')) o.ignoreSyntax = bool(values, 'ignore-syntax')!;
   const retry = values.get('push-retry') as number | undefined;
   if (retry !== undefined) {
     if (retry < 1) throw new UsageError(`--push-retry ${retry}: must be at least 1`);
@@ -175,6 +200,17 @@ export function storeMax(values: Map<string, FlagValue>): number | undefined {
   const n = storeMaxBytes(text);
   if (typeof n === 'string') throw new UsageError(`--store-max ${n}`);
   return n;
+}
+
+/** kaniko's --context-sub-path: a directory inside the context. */
+function withSubPath(context: string, sub: string | undefined): string {
+  if (!sub) return context;
+  const dir = path.resolve(context, sub);
+  const rel = path.relative(context, dir);
+  if (path.isAbsolute(sub) || rel === '..' || rel.startsWith(`..${path.sep}`)) {
+    throw new UsageError(`--context-sub-path "${sub}": must name a directory inside the context`);
+  }
+  return dir;
 }
 
 function resolveOpt(cwd: string, p: string | undefined): string | undefined {

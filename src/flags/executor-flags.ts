@@ -1,8 +1,11 @@
 /**
  * kaniko's executor flags, and Kiln's own, in one table both front doors
  * use: `kiln build` parses its argv with it, the action its `extra_args`.
- * apply-flags.ts maps the values onto BuildOptions; cliSettingName() names
- * the settings of library hints (hints.ts) by these flags.
+ * Every flag of kaniko's `executor --help` is here: implemented, accepted
+ * with no effect because Kiln already does what it asks (`ignored`, with
+ * why), or refused with why (`refused`). apply-flags.ts maps the values onto
+ * BuildOptions; cliSettingName() names the settings of library hints
+ * (hints.ts) by these flags.
  */
 import { DEFAULT_STORE_MAX_TEXT } from '../executor/store/location.js';
 import type { Setting } from '../hints.js';
@@ -15,6 +18,12 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     kind: 'string',
     metavar: 'dir',
     help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
+  },
+  {
+    name: 'context-sub-path',
+    kind: 'string',
+    metavar: 'path',
+    help: 'Use this directory inside the context as the context',
   },
   {
     name: 'dockerfile',
@@ -58,6 +67,17 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     metavar: 'file',
     help: 'Write <destination>@<digest> lines to this file',
   },
+  {
+    name: 'image-name-tag-with-digest-file',
+    kind: 'string',
+    metavar: 'file',
+    help: 'Write <destination name:tag>@<digest> lines to this file',
+  },
+  {
+    name: 'skip-push-permission-check',
+    kind: 'bool',
+    help: 'Do not check before the build that every destination accepts a push',
+  },
   { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
   { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
   { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
@@ -82,6 +102,7 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     help: 'Ignore cache entries older than this (default: 336h)',
   },
   { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
+  { name: 'no-push-cache', kind: 'bool', help: 'Read the layer cache but store nothing in it' },
   { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
   { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
   { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
@@ -137,7 +158,7 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     help: 'Build workspace directory (default: a temp dir)',
   },
   { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
-  { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 5)' },
+  { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 8)' },
   {
     name: 'verbosity',
     short: 'v',
@@ -145,18 +166,105 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     metavar: 'level',
     help: 'Log level: error, warn, info, debug',
   },
+  {
+    name: 'check',
+    kind: 'bool',
+    help: 'Run the build checks only (as kiln check): print findings, exit 1 on any',
+  },
+  {
+    name: 'ignore-syntax',
+    kind: 'bool',
+    help: "Build with Kiln's Dockerfile syntax whatever # syntax= names (else another frontend is an error)",
+  },
   { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
   { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
   { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
   { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
-  { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
   { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
-  { name: 'ignore-var-run', kind: 'bool', ignored: 'Kiln never captures host mounts' },
+  {
+    name: 'ignore-var-run',
+    kind: 'bool',
+    aliases: ['whitelist-var-run'],
+    ignored: 'Kiln never captures host mounts',
+  },
   { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
-  { name: 'kaniko-dir', kind: 'string', ignored: 'use --workspace' },
+  { name: 'kaniko-dir', kind: 'string', ignored: 'Kiln keeps its files in --workspace' },
   { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
   { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
-  { name: 'image-fs-extract-retry', kind: 'int', ignored: 'extraction does not retry' },
+  {
+    name: 'image-fs-extract-retry',
+    kind: 'int',
+    ignored: 'layers are extracted from verified downloads, which --push-retry retries',
+  },
+  {
+    name: 'image-download-retry',
+    kind: 'int',
+    ignored: 'every registry request, downloads included, is retried --push-retry times',
+  },
+  {
+    name: 'single-snapshot',
+    kind: 'bool',
+    refused: 'each step makes its own layer, as with Docker; squashing is not supported',
+  },
+  {
+    name: 'bucket',
+    short: 'b',
+    kind: 'string',
+    refused: 'GCS contexts are not supported: download the context and pass --context <dir> or tar://FILE',
+  },
+  {
+    name: 'git',
+    kind: 'string',
+    refused:
+      "kaniko's git options (branch=, single-branch=, recurse-submodules=) are not supported: name the ref in the context (--context git://host/o/r.git#refs/heads/main)",
+  },
+  {
+    name: 'insecure-pull',
+    kind: 'bool',
+    refused: 'name each registry to reach over plain HTTP with --insecure-registry HOST (pulls and pushes)',
+  },
+  {
+    name: 'skip-tls-verify-pull',
+    kind: 'bool',
+    refused:
+      'name each registry whose certificate is not checked with --skip-tls-verify-registry HOST (pulls and pushes)',
+  },
+  {
+    name: 'push-ignore-immutable-tag-errors',
+    kind: 'bool',
+    refused: 'not supported yet: a refused tag fails the push',
+  },
+  {
+    name: 'registry-client-cert',
+    kind: 'list',
+    refused: 'client certificates (mTLS) are not supported yet',
+  },
+  {
+    name: 'registry-mirror',
+    kind: 'list',
+    refused:
+      'registry mirrors are not supported yet: name the mirror in FROM (e.g. mirror.example/library/alpine)',
+  },
+  {
+    name: 'registry-map',
+    kind: 'list',
+    refused: 'registry maps are not supported yet: name the mirror in FROM',
+  },
+  {
+    name: 'skip-default-registry-fallback',
+    kind: 'bool',
+    refused: 'registry mirrors are not supported yet (see --registry-mirror)',
+  },
+  {
+    name: 'ignore-path',
+    kind: 'list',
+    refused: 'a RUN layer holds every change the RUN made: remove files in the same RUN instead',
+  },
+  {
+    name: 'force-build-metadata',
+    kind: 'bool',
+    refused: 'Kiln adds no layers for metadata instructions (ENV, LABEL, …), as BuildKit',
+  },
 ];
 
 /** The flag (with the value a hint suggests) that sets a setting, as the CLI names it. */

@@ -128,7 +128,10 @@ function hintFor(init: RegistryErrorInit): string | undefined {
     if (/certificate|self[- ]signed|CERT_|unable to verify/i.test(init.detail ?? '')) {
       return `The TLS certificate of ${registry} is not trusted: pass its CA with ${setting('registry-certificate', `${registry}=ca.pem`)}, or use ${setting('skip-tls-verify-registry', registry)} (or ${setting('insecure-registry', registry)} for plain HTTP)`;
     }
-    return `Check that ${registry} is reachable from here (DNS, proxy, firewall); for a plain-HTTP registry use ${setting('insecure-registry', registry)}`;
+    return networkHint(registry, init.detail ?? '');
+  }
+  if (codes.has('BLOB_UPLOAD_UNKNOWN') || codes.has('BLOB_UPLOAD_INVALID')) {
+    return 'The registry dropped the upload session (it expired, or a broken request left it unusable); pushing again starts a new one';
   }
   if (
     init.failure === 'digest-mismatch' ||
@@ -149,6 +152,24 @@ function hintFor(init: RegistryErrorInit): string | undefined {
   }
   if (status !== undefined && status >= 500) return 'The registry had a server error; try again later';
   return undefined;
+}
+
+/** The hint for a failure below HTTP: a body of the wrong length, a connection that broke, or none made. */
+function networkHint(registry: string, detail: string): string {
+  if (/REQ_CONTENT_LENGTH_MISMATCH|Request body length/i.test(detail)) {
+    return 'The content sent is not as long as its size says: a file changed while it was read, or a cached layer is damaged; build again (clear the layer cache if it persists)';
+  }
+  if (/RES_CONTENT_LENGTH_MISMATCH|Response body length/i.test(detail)) {
+    return `${registry} (or a proxy in between) sent a shorter body than its Content-Length; retry, and if it persists report it to the registry's operators`;
+  }
+  if (
+    /ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED|BODY_TIMEOUT|HEADERS_TIMEOUT|PREMATURE_CLOSE|other side closed/i.test(
+      detail,
+    )
+  ) {
+    return `The connection to ${registry} broke off or stalled mid-transfer; retry, and if it persists check for a proxy or load balancer that cuts long transfers`;
+  }
+  return `Check that ${registry} is reachable from here (DNS, proxy, firewall); for a plain-HTTP registry use ${setting('insecure-registry', registry)}`;
 }
 
 /** What to do when the registry refuses an action the credentials are not allowed. */

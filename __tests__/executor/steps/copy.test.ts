@@ -73,6 +73,17 @@ describe('copyIntoRootfs', () => {
     expect(a.ino).toBe(b.ino);
   });
 
+  test('two sources that are hardlinks of each other become independent files (BuildKit copies each alone)', async () => {
+    const r = await rootfs();
+    await copy(r, '/two/', await sources('src/x/deep.txt', 'src/x/hard.txt'));
+    await copy(r, '/glob/', await sources('src/x/*.txt'));
+    for (const d of ['two', 'glob']) {
+      const a = await fs.stat(path.join(r, d, 'deep.txt'));
+      const b = await fs.stat(path.join(r, d, 'hard.txt'));
+      expect([a.nlink, b.nlink, a.ino === b.ino]).toEqual([1, 1, false]);
+    }
+  });
+
   test('--parents keeps the source path', async () => {
     const r = await rootfs();
     await copy(r, '/p/', await sources('src/x/deep.txt'), { parents: true });
