@@ -248,6 +248,38 @@ describeWith(
       expect(third.stdout).toMatch(/\[stage-0 2\/3\] cache miss \(file app\.txt changed\): COPY \. \/src/);
     });
 
+    test('cache-from/cache-to (type=registry) fill and read the cache; no-cache looks nothing up; cache-from alone only reads', async () => {
+      const files = {
+        Dockerfile: `FROM ${base}\nCOPY app.txt /app.txt\nRUN cat /app.txt > /copy\n`,
+        'app.txt': 'x\n',
+      };
+      const cacheRepo = `${registry.host}/team/bpa-cache`;
+      const inputs = {
+        ...login(),
+        image: 'team/bpa-cached',
+        'cache-from': `type=registry,ref=${cacheRepo}`,
+        'cache-to': `type=registry,ref=${cacheRepo},mode=max`,
+      };
+      const first = await run(await job(files), inputs);
+      expectSuccess(first);
+      expect(first.stdout).toContain(`layer cache: registry ${cacheRepo}`);
+      const second = await run(await job(files), inputs);
+      expectSuccess(second);
+      expect(second.summary).toMatch(/cache 2\/2 hits/);
+      const noCache = await run(await job(files), { ...inputs, 'no-cache': 'true' });
+      expectSuccess(noCache);
+      expect(noCache.summary).toContain('| miss (no-cache: not looked up) |');
+      // cache-from alone: read, nothing stored for a changed file.
+      const changed = { ...files, 'app.txt': 'y\n' };
+      const readOnly = await run(await job(changed), { ...inputs, 'cache-to': '' });
+      expectSuccess(readOnly);
+      expect(readOnly.stdout).toContain(`layer cache: registry ${cacheRepo} (read-only)`);
+      expect(readOnly.summary).toContain('| miss (file app.txt changed) |');
+      const again = await run(await job(changed), { ...inputs, 'cache-to': '' });
+      expectSuccess(again);
+      expect(again.summary).toContain('| miss (file app.txt changed) |');
+    });
+
     test('skip_unchanged_digest on a new commit pushes nothing, says what it compared, and the outputs agree', async () => {
       const files = { Dockerfile: `FROM ${base}\nCOPY app.txt /app.txt\n`, 'app.txt': 'same\n' };
       const repo = `${registry.host}/team/skip`;

@@ -122,6 +122,35 @@ describe('writeOciLayout', () => {
     expect(await readdir(join(dir, 'blobs', 'sha256'))).toEqual([]);
   });
 
+  test('a failing blob write returns only after the other writes settled', async () => {
+    const dir = await fresh('failing-write');
+    let slowRunning = false;
+    const slow: Layer = {
+      ...layers[1]!,
+      open: () =>
+        Readable.from(
+          (async function* () {
+            slowRunning = true;
+            try {
+              await new Promise((r) => setTimeout(r, 300));
+              for await (const c of layers[1]!.open()) yield c;
+            } finally {
+              slowRunning = false;
+            }
+          })(),
+        ),
+    };
+    const liar: Layer = { ...layers[0]!, open: () => Readable.from([Buffer.from('not the layer')]) };
+    const img = emptyImage(parsePlatform('linux/amd64')).appendLayer(slow).appendLayer(liar);
+    await expect(writeOciLayout(dir, img, { concurrency: 3 })).rejects.toBeInstanceOf(VerificationError);
+    expect(slowRunning).toBe(false);
+    const blobs = join(dir, 'blobs', 'sha256');
+    const after = (await readdir(blobs)).sort();
+    expect(after).toEqual([layers[1]!.digest.slice(7)]);
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await readdir(blobs)).sort()).toEqual(after);
+  });
+
   test('refuses a layout of another version', async () => {
     const dir = await fresh('v2layout');
     await writeOciLayout(dir, image);

@@ -11,7 +11,7 @@ import type { CacheLookup, LayerCache } from './layer-cache.js';
 export type CacheMode = 'read-write' | 'read-only' | 'write-only';
 
 /** Why a write-only cache missed. */
-export const NO_LOOKUP = 'not looked up (no-cache)';
+export const NO_LOOKUP = 'no-cache: not looked up';
 
 export function withMode(cache: LayerCache, mode: CacheMode): LayerCache {
   if (mode === 'read-write') return cache;

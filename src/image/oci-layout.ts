@@ -10,6 +10,7 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { forEachLimit } from '../concurrency.js';
 import { explainWrite } from '../fs/disk-full.js';
 import type { Blob } from './blob.js';
 import { encodeIndex } from './canonical-json.js';
@@ -272,20 +273,4 @@ async function atomicWrite(path: string, bytes: Buffer): Promise<void> {
 
 function bufferBlob(bytes: Buffer, mediaType: string): Blob {
   return { mediaType, digest: sha256(bytes), size: bytes.length, open: () => Readable.from([bytes]) };
-}
-
-async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      try {
-        await fn(items[next++]!);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

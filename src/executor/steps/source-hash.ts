@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { DigestScope } from '../../cache/file-digest-memo.js';
 import type { CacheKeyBuilder } from '../../cache/key.js';
+import { forEachLimit } from '../../concurrency.js';
 import { encodeName, osPath, readlinkName } from '../../fs/byte-names.js';
 import type { SourceMatch, SourceTree } from './source-tree.js';
 
@@ -79,26 +80,20 @@ export async function hashSources(
   }
   const digests: string[] = new Array(entries.length).fill('');
   const buf = Buffer.allocUnsafe(SMALL);
-  let next = 0;
   let small = 0;
-  const worker = async () => {
-    while (next < entries.length) {
-      const i = next++;
-      const e = entries[i]!;
-      if (e.stat.isFile()) {
-        let d = memo?.get(e.abs, e.stat);
-        if (d === undefined) {
-          if (e.stat.size <= SMALL) {
-            d = smallFileDigest(e.abs, buf);
-            if (++small % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
-          } else d = await fileDigest(e.abs, e.stat.size);
-          memo?.set(e.abs, e.stat, d);
-        }
-        digests[i] = d;
-      } else if (e.stat.isSymbolicLink()) digests[i] = readlinkName(e.abs);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, entries.length) }, worker));
+  await forEachLimit(entries, PARALLEL, async (e, i) => {
+    if (e.stat.isFile()) {
+      let d = memo?.get(e.abs, e.stat);
+      if (d === undefined) {
+        if (e.stat.size <= SMALL) {
+          d = smallFileDigest(e.abs, buf);
+          if (++small % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+        } else d = await fileDigest(e.abs, e.stat.size);
+        memo?.set(e.abs, e.stat, d);
+      }
+      digests[i] = d;
+    } else if (e.stat.isSymbolicLink()) digests[i] = readlinkName(e.abs);
+  });
   const firstOfInode = new Map<string, string>();
   entries.forEach((e, i) => {
     let link = '';
