@@ -19,12 +19,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pushBases } from './lib/bases.mjs';
-import { BASES, CASES, QUICK, selectCases } from './lib/cases.mjs';
+import { ALL_CACHED_SMALL, BASES, CASES, QUICK, selectCases } from './lib/cases.mjs';
 import { extractionCheck } from './lib/extraction.mjs';
 import {
   appContext,
   bigFileContext,
   busyboxTar,
+  debAppContext,
   debianTar,
   manyFilesTar,
   nodeModulesContext,
@@ -191,6 +192,7 @@ async function main() {
       contexts['npm-v1'] = npm.v1;
       contexts['npm-v2'] = npm.v2;
     }
+    if (want.has('deb-app')) contexts['deb-app'] = await debAppContext(inputs, say);
 
     // Registry and bases.
     const registry = await startRegistry(join(mnt, 'registry'), join(logDir, 'registry.log'));
@@ -278,8 +280,9 @@ async function main() {
                   snapshots[c.name].push(parsed.firstSnapshotMs);
               }
               runs.push(rec);
+              const store = m.storeMiB === undefined ? '' : `, store ${m.storeMiB.toFixed(0)} MiB`;
               say(
-                `[r${round}] ${c.name.padEnd(12)} ${TOOL_LABEL[tool.name].padEnd(8)} ${mode}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rssMiB.toFixed(0)} MiB`,
+                `[r${round}] ${c.name.padEnd(12)} ${TOOL_LABEL[tool.name].padEnd(8)} ${mode}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rssMiB.toFixed(0)} MiB${store} (load ${os.loadavg()[0].toFixed(2)})`,
               );
             } catch (e) {
               say(
@@ -297,7 +300,12 @@ async function main() {
       snapshots['debian-runs'].length && snapshots['many-files'].length
         ? { small: median(snapshots['debian-runs']), large: median(snapshots['many-files']) }
         : undefined;
-    const rows = checkTargets(summary, cases, { snapshot, compression, extraction });
+    const rows = checkTargets(summary, cases, {
+      snapshot,
+      compression,
+      extraction,
+      allCachedSmall: ALL_CACHED_SMALL,
+    });
     const argv = process.argv.slice(2).join(' ');
     const meta = {
       finished: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),

@@ -178,7 +178,11 @@ async function main(): Promise<void> {
   let dockerd: Dockerd | undefined;
   let failures = 0;
   try {
-    const host = process.env.KILN_BUILDKIT_HOST ?? (dockerd = await startDockerd(join(work, 'docker'))).host;
+    let host = process.env.KILN_BUILDKIT_HOST;
+    if (!host) {
+      dockerd = await startDockerd(join(work, 'docker'));
+      host = dockerd.host;
+    }
     const ca =
       process.env.NODE_EXTRA_CA_CERTS ?? process.env.SSL_CERT_FILE ?? '/etc/ssl/certs/ca-certificates.crt';
     const all = cases(await bases(lab, work), await npmProject(work), await readFile(ca, 'utf8'));

@@ -241,6 +241,8 @@ export async function buildWithKiln(lab: DifferentialLab, p: PreparedCase): Prom
   options.target = p.case.target;
   options.workspace = workspace;
   options.secrets = p.secrets.map((s) => ({ id: s.id, file: s.file }));
+  // One snapshot store per lab: later cases mount the bases the first ones extracted.
+  options.store = { dir: join(lab.work, 'store'), maxBytes: 4 * 1024 ** 3 };
   const lines: string[] = [];
   const logger = streamLogger({ write: (l) => lines.push(l) });
   const startedAt = nowSeconds();

@@ -61,6 +61,7 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && ln -s ../
         '--insecure-registry',
         registry,
         '--reproducible',
+        '--no-store',
         '--workspace',
         join(dir, 'ws'),
       ],

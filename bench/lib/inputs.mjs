@@ -4,7 +4,8 @@
  * - rootfs tars: Debian bookworm minbase (debootstrap, or a ready tar),
  *   busybox (busybox-static + applet links), 93,000 small files;
  * - build contexts: a small app, a 30,000-file node_modules-like tree, a
- *   source tree for the multi-stage case, one 1 GiB file.
+ *   source tree for the multi-stage case, one 1 GiB file, jq's .debs with
+ *   a small app (edit-rebuild, second-image).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -363,6 +364,25 @@ export async function nodeModulesContext(dir, log) {
       writeFile(join(tmp, 'package.json'), '{\n  "name": "bench-app",\n  "version": "1.0.0"\n}\n');
     },
   );
+}
+
+/**
+ * The edit-rebuild and second-image context: jq and its libraries as .deb
+ * files (apt-get download on this Debian host, from its mirror: the RUN that
+ * installs them needs no network) and a small app whose one file the
+ * edit-rebuild case changes between builds.
+ */
+export async function debAppContext(dir, log) {
+  return cached(join(dir, 'deb-app'), 'jq', log, 'the jq .debs and app context', async (tmp) => {
+    mkdirSync(join(tmp, 'debs'), { recursive: true });
+    await run(['apt-get', 'download', 'jq', 'libjq1', 'libonig5'], {
+      cwd: join(tmp, 'debs'),
+      timeoutMs: 5 * 60_000,
+    });
+    mkdirSync(join(tmp, 'app'), { recursive: true });
+    writeFile(join(tmp, 'app/main.sh'), '#!/bin/sh\necho edit 0\n', 0o755);
+    writeFile(join(tmp, 'app/config.json'), '{ "name": "edit-rebuild" }\n');
+  });
 }
 
 /** A 2,000-file source tree for the multi-stage case. */

@@ -4,7 +4,10 @@
  * case), build + push to the local registry, measured.
  *
  * - kiln: the committed CLI bundle (bin/kiln.js), workspace in the bench fs;
- *   cold without --cache, warm with --cache --cache-dir (one dir per case).
+ *   cold without --cache and with an empty snapshot store (--store, emptied
+ *   before each cold build), warm with --cache --cache-dir (one dir per
+ *   case; its snapshot store below it, as the CLI places it). The store's
+ *   disk use is measured after each build.
  * - buildah: `bud --isolation chroot` + `push`, its own --root/--runroot;
  *   cold: --layers=false in a store emptied first (base not present); warm:
  *   --layers in a second store that a first build filled.
@@ -14,6 +17,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildArgFlags } from './cases.mjs';
 import { CpuGroup, timed } from './measure.mjs';
 import { capture, run } from './sh.mjs';
 
@@ -51,6 +55,7 @@ export class Kiln {
       join(this.dir, 'kiln-ws'),
       '--verbosity',
       'debug',
+      ...buildArgFlags(c),
       ...extra,
     ];
   }
@@ -60,7 +65,10 @@ export class Kiln {
   }
 
   async cold(c, log) {
-    return timed(this.argv(c, 'kiln-cold', []), { log, tmp: this.tmp });
+    const store = join(this.dir, 'kiln-store-cold');
+    rmSync(store, { recursive: true, force: true });
+    const m = await timed(this.argv(c, 'kiln-cold', ['--store', store]), { log, tmp: this.tmp });
+    return { ...m, storeMiB: await diskMiB(store) };
   }
 
   async warm(c, log) {
@@ -81,8 +89,16 @@ export class Kiln {
       await run(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log: `${log}.fill` });
       this.filled.add(c.name);
     }
-    return timed(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log, tmp: this.tmp });
+    c.edit?.(c.contextDir);
+    const m = await timed(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log, tmp: this.tmp });
+    return { ...m, storeMiB: await diskMiB(join(this.dir, 'kiln-cache', c.name, 'store')) };
   }
+}
+
+/** Disk use of a directory in MiB (du; hardlinks once). */
+async function diskMiB(dir) {
+  const r = await run(['du', '-s', '-x', '-B1', dir], { allowFail: true });
+  return r.code === 0 ? Number(r.stdout.split(/\s/)[0]) / 1048576 : Number.NaN;
 }
 
 export class Buildah {
@@ -117,7 +133,7 @@ export class Buildah {
     return [
       'sh',
       '-c',
-      `set -e; ${b} bud --isolation chroot --layers=${layers} --tls-verify=false -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(c.contextDir)}; ${b} push --tls-verify=false ${q(image)}`,
+      `set -e; ${b} bud --isolation chroot --layers=${layers} --tls-verify=false ${buildArgFlags(c).map(q).join(' ')} -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(c.contextDir)}; ${b} push --tls-verify=false ${q(image)}`,
     ];
   }
 
@@ -140,6 +156,7 @@ export class Buildah {
       await run(this.script('buildah-warm', c, 'buildah-warm', true), { log: `${log}.fill`, env: this.env });
       this.filled.add(c.name);
     }
+    c.edit?.(c.contextDir);
     return timed(this.script('buildah-warm', c, 'buildah-warm', true), { log, tmp: this.tmp, env: this.env });
   }
 
@@ -223,7 +240,7 @@ export class BuildKit {
     return [
       'sh',
       '-c',
-      `set -e; /usr/bin/docker build --progress plain --network host -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(contextDir)}; /usr/bin/docker push ${q(image)}`,
+      `set -e; /usr/bin/docker build --progress plain --network host ${buildArgFlags(c).map(q).join(' ')} -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(contextDir)}; /usr/bin/docker push ${q(image)}`,
     ];
   }
 
@@ -247,6 +264,7 @@ export class BuildKit {
       await this.prune(log);
       await run(this.argv(c, 'buildkit-warm', c.fillContextDir), { log: `${log}.fill`, env: this.env });
     }
+    c.edit?.(c.contextDir);
     return this.measured(c, 'buildkit-warm', log);
   }
 

@@ -1,38 +1,38 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 4718:
+/***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(271)
-const Dispatcher = __nccwpck_require__(2377)
-const Pool = __nccwpck_require__(8014)
-const BalancedPool = __nccwpck_require__(3207)
-const RoundRobinPool = __nccwpck_require__(3182)
-const Agent = __nccwpck_require__(5539)
-const ProxyAgent = __nccwpck_require__(9710)
-const Socks5ProxyAgent = __nccwpck_require__(2141)
-const EnvHttpProxyAgent = __nccwpck_require__(6699)
-const RetryAgent = __nccwpck_require__(9176)
-const H2CClient = __nccwpck_require__(1529)
-const errors = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
+const Client = __nccwpck_require__(3701)
+const Dispatcher = __nccwpck_require__(883)
+const Pool = __nccwpck_require__(628)
+const BalancedPool = __nccwpck_require__(837)
+const RoundRobinPool = __nccwpck_require__(5520)
+const Agent = __nccwpck_require__(7405)
+const ProxyAgent = __nccwpck_require__(6672)
+const Socks5ProxyAgent = __nccwpck_require__(7223)
+const EnvHttpProxyAgent = __nccwpck_require__(3137)
+const RetryAgent = __nccwpck_require__(50)
+const H2CClient = __nccwpck_require__(6815)
+const errors = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(5889)
-const buildConnector = __nccwpck_require__(5106)
-const MockClient = __nccwpck_require__(2839)
-const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(5433)
-const MockAgent = __nccwpck_require__(587)
-const MockPool = __nccwpck_require__(3926)
-const SnapshotAgent = __nccwpck_require__(8705)
-const mockErrors = __nccwpck_require__(5347)
-const RetryHandler = __nccwpck_require__(3174)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
-const DecoratorHandler = __nccwpck_require__(6949)
-const RedirectHandler = __nccwpck_require__(3216)
+const api = __nccwpck_require__(6615)
+const buildConnector = __nccwpck_require__(9136)
+const MockClient = __nccwpck_require__(7365)
+const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(431)
+const MockAgent = __nccwpck_require__(7501)
+const MockPool = __nccwpck_require__(4004)
+const SnapshotAgent = __nccwpck_require__(5095)
+const mockErrors = __nccwpck_require__(2429)
+const RetryHandler = __nccwpck_require__(7816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
+const DecoratorHandler = __nccwpck_require__(8155)
+const RedirectHandler = __nccwpck_require__(8754)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -52,21 +52,21 @@ __webpack_unused_export__ = RetryHandler
 __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 module.exports.dY = {
-  redirect: __nccwpck_require__(1068),
-  responseError: __nccwpck_require__(5960),
-  retry: __nccwpck_require__(9636),
-  dump: __nccwpck_require__(5786),
-  dns: __nccwpck_require__(6149),
-  cache: __nccwpck_require__(4856),
-  decompress: __nccwpck_require__(1767),
-  deduplicate: __nccwpck_require__(8654)
+  redirect: __nccwpck_require__(1514),
+  responseError: __nccwpck_require__(8918),
+  retry: __nccwpck_require__(2026),
+  dump: __nccwpck_require__(8060),
+  dns: __nccwpck_require__(379),
+  cache: __nccwpck_require__(5542),
+  decompress: __nccwpck_require__(557),
+  deduplicate: __nccwpck_require__(7240)
 }
 
 __webpack_unused_export__ = {
-  MemoryCacheStore: __nccwpck_require__(5055)
+  MemoryCacheStore: __nccwpck_require__(4889)
 }
 
-const SqliteCacheStore = __nccwpck_require__(7788)
+const SqliteCacheStore = __nccwpck_require__(1522)
 __webpack_unused_export__ = SqliteCacheStore
 
 __webpack_unused_export__ = buildConnector
@@ -128,7 +128,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(6860).fetch)
+const fetchImpl = (__nccwpck_require__(4398).fetch)
 
 // Capture __filename at module load time for stack trace augmentation.
 // This may be undefined when bundled in environments like Node.js internals.
@@ -168,22 +168,22 @@ module.exports.hd = function fetch (init, options = undefined) {
     throw err
   })
 }
-module.exports.Headers = __nccwpck_require__(5662).Headers
-module.exports.Response = __nccwpck_require__(9317).Response
-module.exports.Request = __nccwpck_require__(3713).Request
-module.exports.FormData = __nccwpck_require__(8440).FormData
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(7403)
-const { kConstruct } = __nccwpck_require__(3377)
+const { CacheStorage } = __nccwpck_require__(3245)
+const { kConstruct } = __nccwpck_require__(6443)
 
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(8495)
+const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(9061)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
@@ -191,21 +191,21 @@ __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 __webpack_unused_export__ = parseCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
-const { WebSocket, ping } = __nccwpck_require__(3435)
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
+const { WebSocket, ping } = __nccwpck_require__(3726)
 module.exports.kb = WebSocket
 module.exports.rd = CloseEvent
 module.exports.NN = ErrorEvent
 module.exports.aM = MessageEvent
 __webpack_unused_export__ = ping
 
-/* unused reexport */ __nccwpck_require__(2299).WebSocketStream
-/* unused reexport */ __nccwpck_require__(9597).WebSocketError
+/* unused reexport */ __nccwpck_require__(2873).WebSocketStream
+/* unused reexport */ __nccwpck_require__(6919).WebSocketError
 
 module.exports.Em = makeDispatcher(api.request)
 __webpack_unused_export__ = makeDispatcher(api.stream)
@@ -221,7 +221,7 @@ __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = SnapshotAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(6376)
+const { EventSource } = __nccwpck_require__(1238)
 
 module.exports.GD = EventSource
 
@@ -243,13 +243,13 @@ __webpack_unused_export__ = install
 
 /***/ }),
 
-/***/ 6128:
+/***/ 158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { addAbortListener } = __nccwpck_require__(5386)
-const { RequestAbortedError } = __nccwpck_require__(6593)
+const { addAbortListener } = __nccwpck_require__(3440)
+const { RequestAbortedError } = __nccwpck_require__(8707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -309,16 +309,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2574:
+/***/ 2279:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -426,7 +426,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 884:
+/***/ 6862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -442,9 +442,9 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 function noop () {}
 
@@ -685,16 +685,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 865:
+/***/ 4043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { Readable } = __nccwpck_require__(3897)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
+const { Readable } = __nccwpck_require__(9927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 
 function noop () {}
 
@@ -906,7 +906,7 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 4754:
+/***/ 3560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -914,9 +914,9 @@ module.exports.RequestHandler = RequestHandler
 const assert = __nccwpck_require__(4589)
 const { finished } = __nccwpck_require__(7075)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 function noop () {}
 
@@ -1122,17 +1122,17 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 3408:
+/***/ 1882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
 const { AsyncResource } = __nccwpck_require__(6698)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(5386)
-const { kHTTP2Stream } = __nccwpck_require__(3377)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const util = __nccwpck_require__(3440)
+const { kHTTP2Stream } = __nccwpck_require__(6443)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1240,30 +1240,30 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 5889:
+/***/ 6615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(865)
-module.exports.stream = __nccwpck_require__(4754)
-module.exports.pipeline = __nccwpck_require__(884)
-module.exports.upgrade = __nccwpck_require__(3408)
-module.exports.connect = __nccwpck_require__(2574)
+module.exports.request = __nccwpck_require__(4043)
+module.exports.stream = __nccwpck_require__(3560)
+module.exports.pipeline = __nccwpck_require__(6862)
+module.exports.upgrade = __nccwpck_require__(1882)
+module.exports.connect = __nccwpck_require__(2279)
 
 
 /***/ }),
 
-/***/ 3897:
+/***/ 9927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { ReadableStreamFrom } = __nccwpck_require__(5386)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1841,14 +1841,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5055:
+/***/ 4889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const { EventEmitter } = __nccwpck_require__(8474)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(9901)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
 
 /**
  * @typedef {import('../../types/cache-interceptor.d.ts').default.CacheKey} CacheKey
@@ -2127,13 +2127,13 @@ module.exports = MemoryCacheStore
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1522:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(9901)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
 
 let DatabaseSync
 
@@ -2603,15 +2603,15 @@ function headerValueEquals (lhs, rhs) {
 
 /***/ }),
 
-/***/ 5106:
+/***/ 9136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(5386)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 let tls // include tls conditionally since it is not always available
 
@@ -2769,7 +2769,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 4037:
+/***/ 735:
 /***/ ((module) => {
 
 
@@ -2919,7 +2919,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6644:
+/***/ 2414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3153,7 +3153,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6593:
+/***/ 8707:
 /***/ ((module) => {
 
 
@@ -3637,7 +3637,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8957:
+/***/ 4655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3645,7 +3645,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3662,9 +3662,9 @@ const {
   getServerName,
   normalizedMethodRecords,
   getProtocolFromUrlString
-} = __nccwpck_require__(5386)
-const { channels } = __nccwpck_require__(6644)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+} = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4129,16 +4129,16 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 1140:
+/***/ 8082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { EventEmitter } = __nccwpck_require__(8474)
 const { Buffer } = __nccwpck_require__(4573)
-const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(6593)
+const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(8707)
 const { debuglog } = __nccwpck_require__(7975)
-const { parseAddress } = __nccwpck_require__(2870)
+const { parseAddress } = __nccwpck_require__(1732)
 
 const debug = debuglog('undici:socks5')
 const EMPTY_BUFFER = Buffer.alloc(0)
@@ -4558,14 +4558,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2870:
+/***/ 1732:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Buffer } = __nccwpck_require__(4573)
 const net = __nccwpck_require__(7030)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * Parse an address and determine its type
@@ -4777,7 +4777,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3377:
+/***/ 6443:
 /***/ ((module) => {
 
 
@@ -4860,7 +4860,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3838:
+/***/ 7752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4868,7 +4868,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(4037)
+} = __nccwpck_require__(735)
 
 class TstNode {
   /** @type {any} */
@@ -5027,22 +5027,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5386:
+/***/ 3440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const timers = __nccwpck_require__(5929)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
-const { tree } = __nccwpck_require__(3838)
+const timers = __nccwpck_require__(6603)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+const { tree } = __nccwpck_require__(7752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.', 2).map(v => Number(v))
 
@@ -6047,17 +6047,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5539:
+/***/ 7405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(6593)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(3377)
-const DispatcherBase = __nccwpck_require__(803)
-const Pool = __nccwpck_require__(8014)
-const Client = __nccwpck_require__(271)
-const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(8707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(6443)
+const DispatcherBase = __nccwpck_require__(1841)
+const Pool = __nccwpck_require__(628)
+const Client = __nccwpck_require__(3701)
+const util = __nccwpck_require__(3440)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -6216,7 +6216,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 3207:
+/***/ 837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6224,7 +6224,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const {
   PoolBase,
   kClients,
@@ -6232,10 +6232,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(1278)
-const Pool = __nccwpck_require__(8014)
-const { kUrl } = __nccwpck_require__(3377)
-const util = __nccwpck_require__(5386)
+} = __nccwpck_require__(2128)
+const Pool = __nccwpck_require__(628)
+const { kUrl } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -6444,7 +6444,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 8939:
+/***/ 637:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6452,9 +6452,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(5386)
-const { channels } = __nccwpck_require__(6644)
-const timers = __nccwpck_require__(5929)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const timers = __nccwpck_require__(6603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -6467,7 +6467,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -6501,9 +6501,9 @@ const {
   kResume,
   kHTTPContext,
   kClosed
-} = __nccwpck_require__(3377)
+} = __nccwpck_require__(6443)
 
-const constants = __nccwpck_require__(6402)
+const constants = __nccwpck_require__(2824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const removeAllListeners = util.removeAllListeners
@@ -6515,7 +6515,7 @@ const kTypeOfService = Symbol('kTypeOfService')
 let extractBody
 
 function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
 
   let mod
 
@@ -6536,7 +6536,7 @@ function lazyllhttp () {
 
   if (useWasmSIMD) {
     try {
-      mod = new WebAssembly.Module(__nccwpck_require__(9968))
+      mod = new WebAssembly.Module(__nccwpck_require__(3434))
     } catch {
     }
   }
@@ -6546,7 +6546,7 @@ function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(9240))
+    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(3870))
   }
 
   return new WebAssembly.Instance(mod, {
@@ -7615,7 +7615,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(6962).extractBody)
+      extractBody = (__nccwpck_require__(4492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -8220,14 +8220,14 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 7726:
+/***/ 8788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(5386)
+const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
@@ -8236,7 +8236,7 @@ const {
   InvalidArgumentError,
   HeadersTimeoutError,
   BodyTimeoutError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -8265,8 +8265,8 @@ const {
   kRemoteSettings,
   kHTTP2Stream,
   kHTTP2SessionState
-} = __nccwpck_require__(3377)
-const { channels } = __nccwpck_require__(6644)
+} = __nccwpck_require__(6443)
+const { channels } = __nccwpck_require__(2414)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -8885,7 +8885,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(6962).extractBody)
+    extractBody ??= (__nccwpck_require__(4492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -9283,7 +9283,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 271:
+/***/ 3701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9291,17 +9291,17 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(5386)
-const { ClientStats } = __nccwpck_require__(4752)
-const { channels } = __nccwpck_require__(6644)
-const Request = __nccwpck_require__(8957)
-const DispatcherBase = __nccwpck_require__(803)
+const util = __nccwpck_require__(3440)
+const { ClientStats } = __nccwpck_require__(6854)
+const { channels } = __nccwpck_require__(2414)
+const Request = __nccwpck_require__(4655)
+const DispatcherBase = __nccwpck_require__(1841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(6593)
-const buildConnector = __nccwpck_require__(5106)
+} = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
 const {
   kUrl,
   kServerName,
@@ -9344,9 +9344,9 @@ const {
   kHTTP2ConnectionWindowSize,
   kResume,
   kPingInterval
-} = __nccwpck_require__(3377)
-const connectH1 = __nccwpck_require__(8939)
-const connectH2 = __nccwpck_require__(7726)
+} = __nccwpck_require__(6443)
+const connectH1 = __nccwpck_require__(637)
+const connectH2 = __nccwpck_require__(8788)
 
 const kClosedResolve = Symbol('kClosedResolve')
 
@@ -9959,20 +9959,20 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 803:
+/***/ 1841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(2377)
-const UnwrapHandler = __nccwpck_require__(5019)
+const Dispatcher = __nccwpck_require__(883)
+const UnwrapHandler = __nccwpck_require__(2365)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(6593)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(3377)
+} = __nccwpck_require__(8707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(6443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -10162,12 +10162,12 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 2377:
+/***/ 883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const EventEmitter = __nccwpck_require__(8474)
-const WrapHandler = __nccwpck_require__(6768)
+const WrapHandler = __nccwpck_require__(9510)
 
 const wrapInterceptor = (dispatch) => (opts, handler) => dispatch(opts, WrapHandler.wrap(handler))
 
@@ -10217,15 +10217,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 6699:
+/***/ 3137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(803)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
-const ProxyAgent = __nccwpck_require__(9710)
-const Agent = __nccwpck_require__(5539)
+const DispatcherBase = __nccwpck_require__(1841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
+const ProxyAgent = __nccwpck_require__(6672)
+const Agent = __nccwpck_require__(7405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -10370,7 +10370,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 2190:
+/***/ 4660:
 /***/ ((module) => {
 
 
@@ -10512,13 +10512,13 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 6815:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const Client = __nccwpck_require__(271)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const Client = __nccwpck_require__(3701)
 
 class H2CClient extends Client {
   constructor (origin, clientOpts) {
@@ -10570,15 +10570,15 @@ module.exports = H2CClient
 
 /***/ }),
 
-/***/ 1278:
+/***/ 2128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { PoolStats } = __nccwpck_require__(4752)
-const DispatcherBase = __nccwpck_require__(803)
-const FixedQueue = __nccwpck_require__(2190)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
+const { PoolStats } = __nccwpck_require__(6854)
+const DispatcherBase = __nccwpck_require__(1841)
+const FixedQueue = __nccwpck_require__(4660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -10791,7 +10791,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8014:
+/***/ 628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10803,14 +10803,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(1278)
-const Client = __nccwpck_require__(271)
+} = __nccwpck_require__(2128)
+const Client = __nccwpck_require__(3701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { kUrl } = __nccwpck_require__(3377)
-const buildConnector = __nccwpck_require__(5106)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { kUrl } = __nccwpck_require__(6443)
+const buildConnector = __nccwpck_require__(9136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -10916,20 +10916,20 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 9710:
+/***/ 6672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
-const Agent = __nccwpck_require__(5539)
-const Pool = __nccwpck_require__(8014)
-const DispatcherBase = __nccwpck_require__(803)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
-const buildConnector = __nccwpck_require__(5106)
-const Client = __nccwpck_require__(271)
-const { channels } = __nccwpck_require__(6644)
-const Socks5ProxyAgent = __nccwpck_require__(2141)
+const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
+const Agent = __nccwpck_require__(7405)
+const Pool = __nccwpck_require__(628)
+const DispatcherBase = __nccwpck_require__(1841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
+const Client = __nccwpck_require__(3701)
+const { channels } = __nccwpck_require__(2414)
+const Socks5ProxyAgent = __nccwpck_require__(7223)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -11242,13 +11242,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 9176:
+/***/ 50:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(2377)
-const RetryHandler = __nccwpck_require__(3174)
+const Dispatcher = __nccwpck_require__(883)
+const RetryHandler = __nccwpck_require__(7816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -11284,7 +11284,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 3182:
+/***/ 5520:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11296,14 +11296,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(1278)
-const Client = __nccwpck_require__(271)
+} = __nccwpck_require__(2128)
+const Client = __nccwpck_require__(3701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { kUrl } = __nccwpck_require__(3377)
-const buildConnector = __nccwpck_require__(5106)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { kUrl } = __nccwpck_require__(6443)
+const buildConnector = __nccwpck_require__(9136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -11428,7 +11428,7 @@ module.exports = RoundRobinPool
 
 /***/ }),
 
-/***/ 2141:
+/***/ 7223:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11436,12 +11436,12 @@ module.exports = RoundRobinPool
 const { URL } = __nccwpck_require__(3136)
 
 let tls // include tls conditionally since it is not always available
-const DispatcherBase = __nccwpck_require__(803)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const { Socks5Client, STATES } = __nccwpck_require__(1140)
-const { kDispatch, kClose, kDestroy } = __nccwpck_require__(3377)
-const Pool = __nccwpck_require__(8014)
-const buildConnector = __nccwpck_require__(5106)
+const DispatcherBase = __nccwpck_require__(1841)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { Socks5Client, STATES } = __nccwpck_require__(8082)
+const { kDispatch, kClose, kDestroy } = __nccwpck_require__(6443)
+const Pool = __nccwpck_require__(628)
+const buildConnector = __nccwpck_require__(9136)
 const { debuglog } = __nccwpck_require__(7975)
 
 const debug = debuglog('undici:socks5-proxy')
@@ -11695,7 +11695,7 @@ module.exports = Socks5ProxyAgent
 
 /***/ }),
 
-/***/ 798:
+/***/ 276:
 /***/ ((module) => {
 
 
@@ -11735,7 +11735,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4743:
+/***/ 2581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11744,8 +11744,8 @@ module.exports = {
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.2')
 const legacyGlobalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const Agent = __nccwpck_require__(5539)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const Agent = __nccwpck_require__(7405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -11801,13 +11801,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5238:
+/***/ 9976:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5386)
-const { kRedirectCacheControl } = __nccwpck_require__(3377)
+const util = __nccwpck_require__(3440)
+const { kRedirectCacheControl } = __nccwpck_require__(6443)
 const {
   parseCacheControlHeader,
   hasInvalidCacheControlDirective,
@@ -11815,7 +11815,7 @@ const {
   hasVaryStar,
   isInvalidOrWildcardVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(9901)
+} = __nccwpck_require__(7659)
 
 /**
  * A suppressed redirect hop recorded by the redirect handler. Carried on
@@ -11827,7 +11827,7 @@ const {
  * @property {import('../../types/header.d.ts').IncomingHttpHeaders} headers The hop's response headers.
  * @property {number} receivedAt The time the hop's response headers were received.
  */
-const { parseHttpDate } = __nccwpck_require__(1379)
+const { parseHttpDate } = __nccwpck_require__(5453)
 
 function noop () {}
 
@@ -12989,7 +12989,7 @@ module.exports = CacheHandler
 
 /***/ }),
 
-/***/ 4095:
+/***/ 7133:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13120,13 +13120,13 @@ module.exports = CacheRevalidationHandler
 
 /***/ }),
 
-/***/ 6949:
+/***/ 8155:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const WrapHandler = __nccwpck_require__(6768)
+const WrapHandler = __nccwpck_require__(9510)
 
 /**
  * @deprecated
@@ -13194,12 +13194,12 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 1857:
+/***/ 3599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { RequestAbortedError } = __nccwpck_require__(6593)
+const { RequestAbortedError } = __nccwpck_require__(8707)
 
 /**
  * @typedef {import('../../types/dispatcher.d.ts').default.DispatchHandler} DispatchHandler
@@ -13705,15 +13705,15 @@ module.exports = DeduplicationHandler
 
 /***/ }),
 
-/***/ 3216:
+/***/ 8754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5386)
-const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(3377)
+const util = __nccwpck_require__(3440)
+const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -13985,20 +13985,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 3174:
+/***/ 7816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
-const { RequestRetryError } = __nccwpck_require__(6593)
-const WrapHandler = __nccwpck_require__(6768)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
+const { RequestRetryError } = __nccwpck_require__(8707)
+const WrapHandler = __nccwpck_require__(9510)
 const {
   isDisturbed,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(5386)
+} = __nccwpck_require__(3440)
 
 function calculateRetryAfterHeader (retryAfter) {
   const retryTime = new Date(retryAfter).getTime()
@@ -14496,13 +14496,13 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 5019:
+/***/ 2365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseHeaders } = __nccwpck_require__(5386)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { parseHeaders } = __nccwpck_require__(3440)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 const kResume = Symbol('resume')
 
@@ -14609,12 +14609,12 @@ module.exports = class UnwrapHandler {
 
 /***/ }),
 
-/***/ 6768:
+/***/ 9510:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 module.exports = class WrapHandler {
   #handler
@@ -14721,17 +14721,17 @@ function toRawHeaderValue (value) {
 
 /***/ }),
 
-/***/ 4856:
+/***/ 5542:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(5386)
-const CacheHandler = __nccwpck_require__(5238)
-const MemoryCacheStore = __nccwpck_require__(5055)
-const CacheRevalidationHandler = __nccwpck_require__(4095)
+const util = __nccwpck_require__(3440)
+const CacheHandler = __nccwpck_require__(9976)
+const MemoryCacheStore = __nccwpck_require__(4889)
+const CacheRevalidationHandler = __nccwpck_require__(7133)
 const {
   assertCacheStore,
   assertCacheMethods,
@@ -14741,9 +14741,9 @@ const {
   isInvalidOrWildcardVaryHeader,
   parseVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(9901)
-const { AbortError } = __nccwpck_require__(6593)
-const { parseHttpDate } = __nccwpck_require__(1379)
+} = __nccwpck_require__(7659)
+const { AbortError } = __nccwpck_require__(8707)
+const { parseHttpDate } = __nccwpck_require__(5453)
 
 /**
  * @param {(string | RegExp)[] | undefined} origins
@@ -15474,16 +15474,16 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 1767:
+/***/ 557:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress } = __nccwpck_require__(8522)
 const { pipeline, Transform: TransformStream } = __nccwpck_require__(7075)
-const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(6593)
-const DecoratorHandler = __nccwpck_require__(6949)
-const { runtimeFeatures } = __nccwpck_require__(5459)
+const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(8155)
+const { runtimeFeatures } = __nccwpck_require__(313)
 
 /** @typedef {import('node:stream').Transform} Transform */
 /** @typedef {import('node:stream').Transform} Controller */
@@ -16048,15 +16048,15 @@ module.exports = createDecompressInterceptor
 
 /***/ }),
 
-/***/ 8654:
+/***/ 7240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const diagnosticsChannel = __nccwpck_require__(3053)
-const util = __nccwpck_require__(5386)
-const DeduplicationHandler = __nccwpck_require__(1857)
-const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(9901)
+const util = __nccwpck_require__(3440)
+const DeduplicationHandler = __nccwpck_require__(3599)
+const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(7659)
 
 const pendingRequestsChannel = diagnosticsChannel.channel('undici:request:pending-requests')
 
@@ -16172,14 +16172,14 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 6149:
+/***/ 379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(6949)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
 const maxInt = Math.pow(2, 31) - 1
 
 function hasSafeIterator (headers) {
@@ -16750,13 +16750,13 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 5786:
+/***/ 8060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
-const DecoratorHandler = __nccwpck_require__(6949)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(8155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -16856,12 +16856,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 1068:
+/***/ 1514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(3216)
+const RedirectHandler = __nccwpck_require__(8754)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections } = {}) {
   return (dispatch) => {
@@ -16884,14 +16884,14 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 5960:
+/***/ 8918:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // const { parseHeaders } = require('../core/util')
-const DecoratorHandler = __nccwpck_require__(6949)
-const { ResponseError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(8155)
+const { ResponseError } = __nccwpck_require__(8707)
 
 class ResponseErrorHandler extends DecoratorHandler {
   #statusCode
@@ -16986,11 +16986,11 @@ module.exports = () => {
 
 /***/ }),
 
-/***/ 9636:
+/***/ 2026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(3174)
+const RetryHandler = __nccwpck_require__(7816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -17012,13 +17012,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 6402:
+/***/ 2824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.MINOR = exports.MAJOR = exports.HTAB_SP_VCHAR_OBS_TEXT = exports.QUOTED_STRING = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.HEX = exports.URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.STATUSES_HTTP = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.HEADER_STATE = exports.FINISH = exports.STATUSES = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(6650);
+const utils_1 = __nccwpck_require__(172);
 // Emums
 exports.ERROR = {
     OK: 0,
@@ -17550,7 +17550,7 @@ exports["default"] = {
 
 /***/ }),
 
-/***/ 9240:
+/***/ 3870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -17573,7 +17573,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 9968:
+/***/ 3434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -17596,7 +17596,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 6650:
+/***/ 172:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -17615,13 +17615,13 @@ function enumToMap(obj, filter = [], exceptions = []) {
 
 /***/ }),
 
-/***/ 587:
+/***/ 7501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(3377)
-const Agent = __nccwpck_require__(5539)
+const { kClients } = __nccwpck_require__(6443)
+const Agent = __nccwpck_require__(7405)
 const {
   kAgent,
   kMockAgentSet,
@@ -17639,14 +17639,14 @@ const {
   kMockAgentAcceptsNonStandardSearchParameters,
   kMockCallHistoryAddLog,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(2539)
-const MockClient = __nccwpck_require__(2839)
-const MockPool = __nccwpck_require__(3926)
-const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(463)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
-const Dispatcher = __nccwpck_require__(2377)
-const PendingInterceptorsFormatter = __nccwpck_require__(2708)
-const { MockCallHistory } = __nccwpck_require__(5433)
+} = __nccwpck_require__(1117)
+const MockClient = __nccwpck_require__(7365)
+const MockPool = __nccwpck_require__(4004)
+const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(3397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
+const Dispatcher = __nccwpck_require__(883)
+const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+const { MockCallHistory } = __nccwpck_require__(431)
 
 class MockAgent extends Dispatcher {
   constructor (opts = {}) {
@@ -17854,13 +17854,13 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 5433:
+/***/ 431:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kMockCallHistoryAddLog } = __nccwpck_require__(2539)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { kMockCallHistoryAddLog } = __nccwpck_require__(1117)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 function handleFilterCallsWithOptions (criteria, options, handler, store, allLogs) {
   switch (options.operator) {
@@ -18109,14 +18109,14 @@ module.exports.MockCallHistoryLog = MockCallHistoryLog
 
 /***/ }),
 
-/***/ 2839:
+/***/ 7365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(271)
-const { buildMockDispatch } = __nccwpck_require__(463)
+const Client = __nccwpck_require__(3701)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -18126,10 +18126,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(2539)
-const { MockInterceptor } = __nccwpck_require__(7073)
-const Symbols = __nccwpck_require__(3377)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -18184,12 +18184,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 5347:
+/***/ 2429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(6593)
+const { UndiciError } = __nccwpck_require__(8707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -18220,12 +18220,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7073:
+/***/ 1511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kDispatchKey,
@@ -18234,9 +18234,9 @@ const {
   kContentLength,
   kMockDispatch,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(2539)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const { serializePathWithQuery } = __nccwpck_require__(5386)
+} = __nccwpck_require__(1117)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { serializePathWithQuery } = __nccwpck_require__(3440)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -18436,14 +18436,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 3926:
+/***/ 4004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(8014)
-const { buildMockDispatch } = __nccwpck_require__(463)
+const Pool = __nccwpck_require__(628)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -18453,10 +18453,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(2539)
-const { MockInterceptor } = __nccwpck_require__(7073)
-const Symbols = __nccwpck_require__(3377)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -18511,7 +18511,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 2539:
+/***/ 1117:
 /***/ ((module) => {
 
 
@@ -18550,12 +18550,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 463:
+/***/ 3397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(5347)
+const { MockNotMatchedError } = __nccwpck_require__(2429)
 const {
   kDispatches,
   kMockAgent,
@@ -18563,15 +18563,15 @@ const {
   kOrigin,
   kGetNetConnect,
   kTotalDispatchCount
-} = __nccwpck_require__(2539)
-const { serializePathWithQuery } = __nccwpck_require__(5386)
+} = __nccwpck_require__(1117)
+const { serializePathWithQuery } = __nccwpck_require__(3440)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
     isPromise
   }
 } = __nccwpck_require__(7975)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 function matchValue (match, value) {
   if (typeof match === 'string') {
@@ -19043,7 +19043,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2708:
+/***/ 6142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19093,17 +19093,17 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 8705:
+/***/ 5095:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Agent = __nccwpck_require__(5539)
-const MockAgent = __nccwpck_require__(587)
-const { SnapshotRecorder } = __nccwpck_require__(7096)
-const WrapHandler = __nccwpck_require__(6768)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
-const { validateSnapshotMode } = __nccwpck_require__(9249)
+const Agent = __nccwpck_require__(7405)
+const MockAgent = __nccwpck_require__(7501)
+const { SnapshotRecorder } = __nccwpck_require__(3766)
+const WrapHandler = __nccwpck_require__(9510)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
+const { validateSnapshotMode } = __nccwpck_require__(9683)
 
 const kSnapshotRecorder = Symbol('kSnapshotRecorder')
 const kSnapshotMode = Symbol('kSnapshotMode')
@@ -19453,7 +19453,7 @@ module.exports = SnapshotAgent
 
 /***/ }),
 
-/***/ 7096:
+/***/ 3766:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19461,8 +19461,8 @@ module.exports = SnapshotAgent
 const { writeFile, readFile, mkdir } = __nccwpck_require__(1455)
 const { dirname, resolve } = __nccwpck_require__(6760)
 const { setTimeout, clearTimeout } = __nccwpck_require__(7997)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
-const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(9249)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
+const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(9683)
 
 /**
  * @typedef {Object} SnapshotRequestOptions
@@ -20048,13 +20048,13 @@ module.exports = { SnapshotRecorder, formatRequestKey, createRequestHash, filter
 
 /***/ }),
 
-/***/ 9249:
+/***/ 9683:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const { runtimeFeatures } = __nccwpck_require__(5459)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { runtimeFeatures } = __nccwpck_require__(313)
 
 /**
  * @typedef {Object} HeaderFilters
@@ -20213,7 +20213,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9901:
+/***/ 7659:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -20223,9 +20223,9 @@ const {
   pathHasQueryOrFragment,
   hasSafeIterator,
   isValidHTTPToken
-} = __nccwpck_require__(5386)
+} = __nccwpck_require__(3440)
 
-const { serializePathWithQuery } = __nccwpck_require__(5386)
+const { serializePathWithQuery } = __nccwpck_require__(3440)
 
 const MAX_DELTA_SECONDS = 2147483647
 const RESTRICTIVE_DIRECTIVE_NAMES = ['no-store', 'private', 'no-cache']
@@ -20929,7 +20929,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1379:
+/***/ 5453:
 /***/ ((module) => {
 
 
@@ -21606,7 +21606,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2370:
+/***/ 6436:
 /***/ ((module) => {
 
 
@@ -21641,7 +21641,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5459:
+/***/ 313:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21772,7 +21772,7 @@ module.exports["default"] = instance
 
 /***/ }),
 
-/***/ 4752:
+/***/ 6854:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21784,7 +21784,7 @@ const {
   kSize,
   kFree,
   kQueued
-} = __nccwpck_require__(3377)
+} = __nccwpck_require__(6443)
 
 class ClientStats {
   constructor (client) {
@@ -21811,7 +21811,7 @@ module.exports = { ClientStats, PoolStats }
 
 /***/ }),
 
-/***/ 5929:
+/***/ 6603:
 /***/ ((module) => {
 
 
@@ -22243,22 +22243,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3892:
+/***/ 9634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kConstruct } = __nccwpck_require__(3377)
-const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
-const { webidl } = __nccwpck_require__(8321)
-const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(9317)
-const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(3713)
-const { fetching } = __nccwpck_require__(6860)
-const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(1118)
-const { createDeferredPromise } = __nccwpck_require__(2370)
+const { kConstruct } = __nccwpck_require__(6443)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(7879)
+const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(9051)
+const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(9967)
+const { fetching } = __nccwpck_require__(4398)
+const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(3168)
+const { createDeferredPromise } = __nccwpck_require__(6436)
 
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -23114,15 +23114,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7403:
+/***/ 3245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Cache } = __nccwpck_require__(3892)
-const { webidl } = __nccwpck_require__(8321)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { kConstruct } = __nccwpck_require__(3377)
+const { Cache } = __nccwpck_require__(9634)
+const { webidl } = __nccwpck_require__(7879)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(6443)
 
 class CacheStorage {
   /**
@@ -23273,14 +23273,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2012:
+/***/ 6798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(782)
-const { isValidHeaderName } = __nccwpck_require__(1118)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { isValidHeaderName } = __nccwpck_require__(3168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -23325,7 +23325,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9922:
+/***/ 1276:
 /***/ ((module) => {
 
 
@@ -23344,15 +23344,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8495:
+/***/ 9061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(5816)
-const { stringify } = __nccwpck_require__(2095)
-const { webidl } = __nccwpck_require__(8321)
-const { Headers } = __nccwpck_require__(5662)
+const { parseSetCookie } = __nccwpck_require__(1978)
+const { stringify } = __nccwpck_require__(7797)
+const { webidl } = __nccwpck_require__(7879)
+const { Headers } = __nccwpck_require__(660)
 
 const brandChecks = webidl.brandCheckMultiple([Headers, globalThis.Headers].filter(Boolean))
 
@@ -23552,14 +23552,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5816:
+/***/ 1978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(5326)
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
-const { isCTLExcludingHtab } = __nccwpck_require__(2095)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
+const { isCTLExcludingHtab } = __nccwpck_require__(7797)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -23874,7 +23874,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2095:
+/***/ 7797:
 /***/ ((module) => {
 
 
@@ -24252,13 +24252,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6301:
+/***/ 4031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
 
 /**
  * @type {number[]} BOM
@@ -24834,22 +24834,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6376:
+/***/ 1238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(6860)
-const { makeRequest } = __nccwpck_require__(3713)
-const { webidl } = __nccwpck_require__(8321)
-const { EventSourceStream } = __nccwpck_require__(6301)
-const { parseMIMEType } = __nccwpck_require__(782)
-const { createFastMessageEvent } = __nccwpck_require__(6814)
-const { isNetworkError } = __nccwpck_require__(9317)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { environmentSettingsObject } = __nccwpck_require__(1118)
-const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { fetching } = __nccwpck_require__(4398)
+const { makeRequest } = __nccwpck_require__(9967)
+const { webidl } = __nccwpck_require__(7879)
+const { EventSourceStream } = __nccwpck_require__(4031)
+const { parseMIMEType } = __nccwpck_require__(1900)
+const { createFastMessageEvent } = __nccwpck_require__(5188)
+const { isNetworkError } = __nccwpck_require__(9051)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 
 let experimentalWarned = false
 
@@ -25345,7 +25345,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 625:
+/***/ 4811:
 /***/ ((module) => {
 
 
@@ -25381,29 +25381,29 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6962:
+/***/ 4492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5386)
+const util = __nccwpck_require__(3440)
 const {
   ReadableStreamFrom,
   readableStreamClose,
   fullyReadBody,
   extractMimeType
-} = __nccwpck_require__(1118)
-const { FormData, setFormDataState } = __nccwpck_require__(8440)
-const { webidl } = __nccwpck_require__(8321)
+} = __nccwpck_require__(3168)
+const { FormData, setFormDataState } = __nccwpck_require__(5910)
+const { webidl } = __nccwpck_require__(7879)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(782)
-const { multipartFormDataParser } = __nccwpck_require__(4646)
-const { createDeferredPromise } = __nccwpck_require__(2370)
-const { parseJSONFromBytes } = __nccwpck_require__(5326)
-const { utf8DecodeBytes } = __nccwpck_require__(798)
-const { runtimeFeatures } = __nccwpck_require__(5459)
+const { serializeAMimeType } = __nccwpck_require__(1900)
+const { multipartFormDataParser } = __nccwpck_require__(116)
+const { createDeferredPromise } = __nccwpck_require__(6436)
+const { parseJSONFromBytes } = __nccwpck_require__(8116)
+const { utf8DecodeBytes } = __nccwpck_require__(276)
+const { runtimeFeatures } = __nccwpck_require__(313)
 
 const random = runtimeFeatures.has('crypto')
   ? (__nccwpck_require__(7598).randomInt)
@@ -25906,7 +25906,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6833:
+/***/ 4495:
 /***/ ((module) => {
 
 
@@ -26044,13 +26044,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 782:
+/***/ 1900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(5326)
+const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(8116)
 
 const encoder = new TextEncoder()
 
@@ -26647,17 +26647,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4646:
+/***/ 116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
-const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(782)
-const { makeEntry } = __nccwpck_require__(8440)
-const { webidl } = __nccwpck_require__(8321)
+const { bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(1900)
+const { makeEntry } = __nccwpck_require__(5910)
+const { webidl } = __nccwpck_require__(7879)
 const assert = __nccwpck_require__(4589)
-const { isomorphicDecode } = __nccwpck_require__(5326)
+const { isomorphicDecode } = __nccwpck_require__(8116)
 
 const dd = Buffer.from('--')
 const decoder = new TextDecoder()
@@ -27240,14 +27240,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8440:
+/***/ 5910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { iteratorMixin } = __nccwpck_require__(1118)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { webidl } = __nccwpck_require__(8321)
+const { iteratorMixin } = __nccwpck_require__(3168)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(7879)
 const nodeUtil = __nccwpck_require__(7975)
 
 // https://xhr.spec.whatwg.org/#formdata
@@ -27506,7 +27506,7 @@ module.exports = { FormData, makeEntry, setFormDataState }
 
 /***/ }),
 
-/***/ 8709:
+/***/ 1059:
 /***/ ((module) => {
 
 
@@ -27553,21 +27553,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5662:
+/***/ 660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(3377)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(6443)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(1118)
-const { webidl } = __nccwpck_require__(8321)
+} = __nccwpck_require__(3168)
+const { webidl } = __nccwpck_require__(7879)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -28279,7 +28279,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6860:
+/***/ 4398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -28293,9 +28293,9 @@ const {
   makeResponse,
   fromInnerResponse,
   getResponseState
-} = __nccwpck_require__(9317)
-const { HeadersList } = __nccwpck_require__(5662)
-const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(3713)
+} = __nccwpck_require__(9051)
+const { HeadersList } = __nccwpck_require__(660)
+const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(9967)
 const zlib = __nccwpck_require__(8522)
 const {
   makePolicyContainer,
@@ -28330,27 +28330,27 @@ const {
   hasAuthenticationEntry,
   includesCredentials,
   isTraversableNavigable
-} = __nccwpck_require__(1118)
+} = __nccwpck_require__(3168)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(6833)
+} = __nccwpck_require__(4495)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished, isErrored, isReadable } = __nccwpck_require__(7075)
-const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
-const { getGlobalDispatcher } = __nccwpck_require__(4743)
-const { webidl } = __nccwpck_require__(8321)
+const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { webidl } = __nccwpck_require__(7879)
 const { STATUS_CODES } = __nccwpck_require__(7067)
-const { bytesMatch } = __nccwpck_require__(316)
-const { createDeferredPromise } = __nccwpck_require__(2370)
-const { isomorphicEncode } = __nccwpck_require__(5326)
-const { runtimeFeatures } = __nccwpck_require__(5459)
+const { bytesMatch } = __nccwpck_require__(5082)
+const { createDeferredPromise } = __nccwpck_require__(6436)
+const { isomorphicEncode } = __nccwpck_require__(8116)
+const { runtimeFeatures } = __nccwpck_require__(313)
 
 // Node.js v23.8.0+ and v22.15.0+ supports Zstandard
 const hasZstd = runtimeFeatures.has('zstd')
@@ -30699,22 +30699,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3713:
+/***/ 9967:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
-const util = __nccwpck_require__(5386)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(1118)
+} = __nccwpck_require__(3168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -30724,11 +30724,11 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(6833)
+} = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { webidl } = __nccwpck_require__(8321)
-const { URLSerializer } = __nccwpck_require__(782)
-const { kConstruct } = __nccwpck_require__(3377)
+const { webidl } = __nccwpck_require__(7879)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -31821,14 +31821,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9317:
+/***/ 9051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
-const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
-const util = __nccwpck_require__(5386)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
+const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -31837,16 +31837,16 @@ const {
   isAborted,
   isErrorLike,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(1118)
+} = __nccwpck_require__(3168)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(6833)
-const { webidl } = __nccwpck_require__(8321)
-const { URLSerializer } = __nccwpck_require__(782)
-const { kConstruct } = __nccwpck_require__(3377)
+} = __nccwpck_require__(4495)
+const { webidl } = __nccwpck_require__(7879)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
-const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(5326)
+const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(8116)
 
 const textEncoder = new TextEncoder('utf-8')
 
@@ -32469,22 +32469,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1118:
+/***/ 3168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
-const { getGlobalOrigin } = __nccwpck_require__(8709)
-const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(782)
+const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
+const { getGlobalOrigin } = __nccwpck_require__(1059)
+const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(1900)
 const { performance } = __nccwpck_require__(643)
-const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
+const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(8321)
-const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(5326)
+const { webidl } = __nccwpck_require__(7879)
+const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(8116)
 
 function responseURL (response) {
   // https://fetch.spec.whatwg.org/#responses
@@ -33998,13 +33998,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5326:
+/***/ 8116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { utf8DecodeBytes } = __nccwpck_require__(798)
+const { utf8DecodeBytes } = __nccwpck_require__(276)
 
 /**
  * @param {(char: string) => boolean} condition
@@ -34248,14 +34248,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 316:
+/***/ 5082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { runtimeFeatures } = __nccwpck_require__(5459)
-const { asciiLowercase } = __nccwpck_require__(5326)
+const { runtimeFeatures } = __nccwpck_require__(313)
+const { asciiLowercase } = __nccwpck_require__(8116)
 
 /**
  * @typedef {object} Metadata
@@ -34562,14 +34562,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8321:
+/***/ 7879:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { types, inspect } = __nccwpck_require__(7975)
-const { runtimeFeatures } = __nccwpck_require__(5459)
+const { runtimeFeatures } = __nccwpck_require__(313)
 
 const UNDEFINED = 1
 const BOOLEAN = 2
@@ -35575,20 +35575,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3403:
+/***/ 6897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
-const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(3479)
-const { makeRequest } = __nccwpck_require__(3713)
-const { fetching } = __nccwpck_require__(6860)
-const { Headers, getHeadersList } = __nccwpck_require__(5662)
-const { getDecodeSplit } = __nccwpck_require__(1118)
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(8625)
+const { makeRequest } = __nccwpck_require__(9967)
+const { fetching } = __nccwpck_require__(4398)
+const { Headers, getHeadersList } = __nccwpck_require__(660)
+const { getDecodeSplit } = __nccwpck_require__(3168)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 const assert = __nccwpck_require__(4589)
-const { runtimeFeatures } = __nccwpck_require__(5459)
+const { runtimeFeatures } = __nccwpck_require__(313)
 
 const crypto = runtimeFeatures.has('crypto')
   ? __nccwpck_require__(7598)
@@ -35921,7 +35921,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9322:
+/***/ 736:
 /***/ ((module) => {
 
 
@@ -36054,14 +36054,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6814:
+/***/ 5188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(8321)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { kConstruct } = __nccwpck_require__(3377)
+const { webidl } = __nccwpck_require__(7879)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(6443)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -36392,13 +36392,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4226:
+/***/ 3264:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { runtimeFeatures } = __nccwpck_require__(5459)
-const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(9322)
+const { runtimeFeatures } = __nccwpck_require__(313)
+const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(736)
 
 const BUFFER_SIZE = 8 * 1024
 
@@ -36532,14 +36532,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6495:
+/***/ 9469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(3479)
-const { MessageSizeExceededError } = __nccwpck_require__(6593)
+const { isValidClientWindowBits } = __nccwpck_require__(8625)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -36644,14 +36644,14 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1298:
+/***/ 1652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -36660,11 +36660,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(3479)
-const { failWebsocketConnection } = __nccwpck_require__(3403)
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
-const { PerMessageDeflate } = __nccwpck_require__(6495)
-const { MessageSizeExceededError } = __nccwpck_require__(6593)
+} = __nccwpck_require__(8625)
+const { failWebsocketConnection } = __nccwpck_require__(6897)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { PerMessageDeflate } = __nccwpck_require__(9469)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 // This code was influenced by ws released under the MIT license.
 // Copyright (c) 2011 Einar Otto Stangvik <einaros@gmail.com>
@@ -37171,14 +37171,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8470:
+/***/ 3900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
-const { opcodes, sendHints } = __nccwpck_require__(9322)
-const FixedQueue = __nccwpck_require__(2190)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { opcodes, sendHints } = __nccwpck_require__(736)
+const FixedQueue = __nccwpck_require__(4660)
 
 /**
  * @typedef {object} SendQueueNode
@@ -37287,15 +37287,15 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 9597:
+/***/ 6919:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(8321)
-const { validateCloseCodeAndReason } = __nccwpck_require__(3479)
-const { kConstruct } = __nccwpck_require__(3377)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(7879)
+const { validateCloseCodeAndReason } = __nccwpck_require__(8625)
+const { kConstruct } = __nccwpck_require__(6443)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 function createInheritableDOMException () {
   // https://github.com/nodejs/node/issues/59677
@@ -37398,23 +37398,23 @@ module.exports = { WebSocketError, createUnvalidatedWebSocketError }
 
 /***/ }),
 
-/***/ 2299:
+/***/ 2873:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { createDeferredPromise } = __nccwpck_require__(2370)
-const { environmentSettingsObject } = __nccwpck_require__(1118)
-const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(9322)
-const { webidl } = __nccwpck_require__(8321)
-const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(3479)
-const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
-const { channels } = __nccwpck_require__(6644)
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
-const { ByteParser } = __nccwpck_require__(1298)
-const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(9597)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { utf8DecodeBytes } = __nccwpck_require__(798)
+const { createDeferredPromise } = __nccwpck_require__(6436)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(7879)
+const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(8625)
+const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
+const { channels } = __nccwpck_require__(2414)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { ByteParser } = __nccwpck_require__(1652)
+const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(6919)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { utf8DecodeBytes } = __nccwpck_require__(276)
 
 let emittedExperimentalWarning = false
 
@@ -37901,15 +37901,15 @@ module.exports = { WebSocketStream }
 
 /***/ }),
 
-/***/ 3479:
+/***/ 8625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { states, opcodes } = __nccwpck_require__(9322)
+const { states, opcodes } = __nccwpck_require__(736)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { removeHTTPWhitespace } = __nccwpck_require__(782)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(5326)
+const { removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
 
 /**
  * @param {number} readyState
@@ -38255,16 +38255,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3435:
+/***/ 3726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(8321)
-const { URLSerializer } = __nccwpck_require__(782)
-const { environmentSettingsObject } = __nccwpck_require__(1118)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(9322)
+const { webidl } = __nccwpck_require__(7879)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(736)
 const {
   isConnecting,
   isEstablished,
@@ -38275,15 +38275,15 @@ const {
   utf8Decode,
   toArrayBuffer,
   getURLRecord
-} = __nccwpck_require__(3479)
-const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(3403)
-const { ByteParser } = __nccwpck_require__(1298)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { getGlobalDispatcher } = __nccwpck_require__(4743)
-const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(6814)
-const { SendQueue } = __nccwpck_require__(8470)
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
-const { channels } = __nccwpck_require__(6644)
+} = __nccwpck_require__(8625)
+const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(6897)
+const { ByteParser } = __nccwpck_require__(1652)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { SendQueue } = __nccwpck_require__(3900)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { channels } = __nccwpck_require__(2414)
 
 function getSocketAddress (socket) {
   if (typeof socket?.address === 'function') {
@@ -39020,11 +39020,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6186:
+/***/ 91:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(21);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(456);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39043,7 +39043,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 21:
+/***/ 456:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40879,8 +40879,8 @@ async function withRetry(policy, fn, hooks = {}) {
 
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
-// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
-var undici = __nccwpck_require__(4718);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./src/version.ts
 const VERSION = '0.1.0';
 
@@ -43678,6 +43678,661 @@ function defaultBuildOptions(context, dockerfile) {
     };
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/executor/isolation/host-tools.ts
+/**
+ * The host binaries the sandbox uses, found on a fixed PATH (never the
+ * runner's), and the files the "jail" needs: the binaries that run after
+ * pivot_root (setpriv, env, unshare, umount) with their shared libraries and
+ * dynamic loader, found with ldd. Every host helper runs with CLEAN_ENV.
+ */
+
+
+
+
+const execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+/** The only environment a host helper ever gets. */
+const CLEAN_ENV = { PATH: HOST_PATH, LC_ALL: 'C' };
+class HostToolsError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'HostToolsError';
+    }
+}
+/** Absolute path of a binary on HOST_PATH, or undefined. */
+function findBinary(name) {
+    return findExecutable(name, HOST_PATH.split(':'));
+}
+/** Shared objects a dynamic binary loads (ldd), plus the binary itself; paths as the loader finds them. */
+async function loadedFiles(binary, ldd) {
+    const files = [binary];
+    if (!ldd)
+        return files;
+    let out;
+    try {
+        out = (await execFileP(ldd, [binary], { env: CLEAN_ENV })).stdout;
+    }
+    catch (e) {
+        const text = String(e.stdout ?? '') +
+            String(e.stderr ?? '');
+        if (/not a dynamic executable|statically linked/.test(text))
+            return files;
+        throw new HostToolsError(`ldd ${binary} failed: ${text.trim() || e.message}`);
+    }
+    for (const line of out.split('\n')) {
+        const arrow = line.match(/=>\s*(\/\S+)/);
+        const bare = line.match(/^\s*(\/\S+)\s+\(/);
+        const p = arrow?.[1] ?? bare?.[1];
+        if (p)
+            files.push(p);
+        else if (/=>\s*not found/.test(line))
+            throw new HostToolsError(`${binary}: ${line.trim()}`);
+    }
+    return files;
+}
+/** Finds every tool, or says which are missing and which package brings them. */
+async function discoverHostTools() {
+    const need = async (name, pkg) => {
+        const p = await findBinary(name);
+        if (!p)
+            throw new HostToolsError(`"${name}" not found on ${HOST_PATH} (install ${pkg})`);
+        return p;
+    };
+    const bash = await findBinary('bash');
+    const tools = {
+        shell: bash ?? (await need('sh', 'dash or bash')),
+        unshare: await need('unshare', 'util-linux'),
+        mount: await need('mount', 'mount/util-linux'),
+        umount: await need('umount', 'mount/util-linux'),
+        pivotRoot: await need('pivot_root', 'util-linux'),
+        setpriv: await need('setpriv', 'util-linux (setpriv)'),
+        env: await need('env', 'coreutils'),
+        mkdir: await need('mkdir', 'coreutils'),
+        ln: await need('ln', 'coreutils'),
+        base64: await need('base64', 'coreutils'),
+        chown: await need('chown', 'coreutils'),
+        chmod: await need('chmod', 'coreutils'),
+        ip: await findBinary('ip'),
+        hostname: await findBinary('hostname'),
+    };
+    const ldd = await findBinary('ldd');
+    const jail = new Map();
+    for (const bin of [tools.setpriv, tools.env, tools.unshare, tools.umount]) {
+        for (const f of await loadedFiles(bin, ldd)) {
+            if (!jail.has(f))
+                jail.set(f, await (0,promises_.realpath)(f));
+        }
+    }
+    // The loader's cache lets libraries outside the default directories be found.
+    try {
+        jail.set('/etc/ld.so.cache', await (0,promises_.realpath)('/etc/ld.so.cache'));
+    }
+    catch {
+        // none: the loader uses its default directories
+    }
+    return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
+}
+/** Runs a host binary with CLEAN_ENV and no stdin (in `cwd` if given); rejects with its stderr on failure. */
+async function runHostCommand(file, args, opts = {}) {
+    try {
+        return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024, cwd: opts.cwd }))
+            .stdout;
+    }
+    catch (e) {
+        const err = e;
+        throw new HostToolsError(`${file} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || err.message}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/fs/mounts.ts
+/**
+ * Mounts left under a directory: overlays of a RUN, the jail of a sandbox
+ * killed with its Kiln. Every removal of a workspace unmounts first, deepest
+ * first, lazily (a mount still busy goes when its last user does).
+ */
+
+
+
+
+/** Mount points at or below `dir` (from /proc/self/mountinfo), deepest first. */
+function mountPointsUnder(dir) {
+    const info = (0,external_node_fs_namespaceObject.readFileSync)('/proc/self/mountinfo', 'utf8');
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    const unoctal = (s) => s.replace(/\\([0-7]{3})/g, (_m, o) => String.fromCharCode(Number.parseInt(o, 8)));
+    return info
+        .split('\n')
+        .map((l) => unoctal(l.split(' ')[4] ?? ''))
+        .filter((p) => p.startsWith(prefix))
+        .sort((a, b) => b.length - a.length);
+}
+/** Unmounts every mount under `dir`; returns the mount points it found. */
+async function unmountUnder(dir) {
+    const points = mountPointsUnder(dir);
+    if (points.length === 0)
+        return points;
+    const umount = (await findBinary('umount')) ?? 'umount';
+    for (const p of points)
+        await runHostCommand(umount, ['-l', p]).catch(() => undefined);
+    return points;
+}
+/** unmountUnder for a process that must exit now (signal handlers). Never throws. */
+function unmountUnderSync(dir) {
+    try {
+        for (const p of mountPointsUnder(dir)) {
+            try {
+                (0,external_node_child_process_namespaceObject.execFileSync)('umount', ['-l', p], { stdio: 'ignore', env: { PATH: HOST_PATH } });
+            }
+            catch {
+                // not mounted any more, or not ours to unmount
+            }
+        }
+    }
+    catch {
+        // no /proc: nothing we can do
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/workspace.ts
+/**
+ * The build workspace: one directory holding every stage's filesystem, the
+ * layers written and scratch space. Nothing outside it is written during a
+ * build (outputs the user asked for aside). Removed at the end unless kept.
+ *
+ * A workspace holds an owner file (`pid starttime` of its Kiln). A Kiln that
+ * was killed cannot remove its workspace: the next build that creates one in
+ * the same parent directory removes every workspace whose owner is gone
+ * (unmounting what is still mounted in it first).
+ */
+
+
+
+
+
+
+
+/** The file in a workspace that names the Kiln process owning it. */
+const OWNER_FILE = '.kiln-owner';
+const PREFIX = 'kiln-';
+async function createWorkspace(opts) {
+    const parent = opts.path ?? external_node_os_default().tmpdir();
+    await promises_default().mkdir(parent, { recursive: true });
+    const root = await promises_default().mkdtemp(external_node_path_default().join(parent, PREFIX));
+    // Stage filesystems hold setuid binaries and private files of the image.
+    await promises_default().chmod(root, 0o700);
+    await promises_default().writeFile(external_node_path_default().join(root, OWNER_FILE), ownerStamp());
+    await removeStale(parent, root, opts.log);
+    let counter = 0;
+    const next = (name) => external_node_path_default().join(root, `${String(++counter).padStart(3, '0')}-${name.replace(/[^\w.-]/g, '_')}`);
+    return {
+        root,
+        async dir(name) {
+            const d = next(name);
+            await promises_default().mkdir(d);
+            return d;
+        },
+        file: (name) => next(name),
+        async dispose() {
+            if (opts.keep) {
+                // A kept workspace is the user's now: no later build removes it.
+                await promises_default().rm(external_node_path_default().join(root, OWNER_FILE), { force: true });
+                return;
+            }
+            // Synchronous: the promise-based rm held a promise per file at once
+            // (RSS 250 -> 400 MiB removing a 100,000-file rootfs); same speed.
+            (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true, maxRetries: 3 });
+        },
+    };
+}
+/**
+ * `rm -rf` in a child process, so that removing a large tree runs beside
+ * other work (the push) rather than on the event loop. Never rejects: what
+ * it leaves, the workspace removal takes.
+ */
+function removeInBackground(dir) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)('rm', ['-rf', '--one-file-system', '--', dir], { stdio: 'ignore' });
+        child.on('error', () => resolve());
+        child.on('close', () => resolve());
+    });
+}
+/** Removes the workspaces in `parent` whose Kiln is gone (killed before it could). */
+async function removeStale(parent, own, log) {
+    const names = await promises_default().readdir(parent).catch(() => []);
+    for (const name of names) {
+        if (!name.startsWith(PREFIX))
+            continue;
+        const dir = external_node_path_default().join(parent, name);
+        if (dir === own)
+            continue;
+        const stamp = await promises_default().readFile(external_node_path_default().join(dir, OWNER_FILE), 'utf8').catch(() => undefined);
+        if (stamp === undefined || ownerAlive(stamp))
+            continue;
+        const mounts = await unmountUnder(dir).catch(() => []);
+        await promises_default().rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        log?.info(`removed ${dir}, the workspace of a Kiln that did not finish${mounts.length ? ` (${mounts.length} mounts)` : ''}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/store/flock.ts
+/**
+ * File locks held by a small helper process: util-linux `flock FILE sh -c
+ * 'echo; exec cat'` takes the lock, says so on stdout, and keeps it until
+ * its stdin closes. Kiln holds the other end of that pipe, so the kernel
+ * releases the lock whenever Kiln ends — however it ends (a crash or
+ * SIGKILL included): there is no stale lock to detect or break.
+ *
+ *   const lock = await waitForLock(file);     // or tryLock(file): undefined when busy
+ *   …
+ *   await lock.release();
+ *
+ * Node has no flock(2); a helper per lock costs one spawn (~5 ms), and the
+ * store takes locks only for work that costs far more (an extraction).
+ */
+
+
+class LockError extends Error {
+    name = 'LockError';
+}
+let flockPath;
+/** The flock program, or undefined (package util-linux). */
+function findFlock() {
+    flockPath ??= findBinary('flock');
+    return flockPath;
+}
+/** Takes an exclusive lock on `file` (created when missing), waiting while another process holds it. */
+async function waitForLock(file, timeoutSeconds) {
+    const lock = await takeLock(file, timeoutSeconds === undefined ? ['-x'] : ['-x', '-w', String(timeoutSeconds)]);
+    if (!lock)
+        throw new LockError(`waited ${timeoutSeconds} s for the lock ${file}; another build holds it`);
+    return lock;
+}
+/** Takes an exclusive lock on `file` (created when missing) if nobody holds it; else undefined. */
+function tryLock(file) {
+    return takeLock(file, ['-x', '-n']);
+}
+async function takeLock(file, mode) {
+    const flock = await findFlock();
+    if (!flock)
+        throw new LockError('the "flock" program was not found (install util-linux)');
+    const child = (0,external_node_child_process_namespaceObject.spawn)(flock, [...mode, file, '/bin/sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: CLEAN_ENV });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+        stderr += d.toString();
+    });
+    const exited = new Promise((resolve) => {
+        child.once('close', (code) => resolve(code));
+        child.once('error', () => resolve(null));
+    });
+    const locked = await new Promise((resolve) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+            out += d.toString();
+            if (out.includes('locked\n'))
+                resolve(true);
+        });
+        void exited.then(() => resolve(false));
+    });
+    if (!locked) {
+        const code = await exited;
+        // flock exits 1 when -n finds the lock held, and when -w times out.
+        if (code === 1)
+            return undefined;
+        throw new LockError(`flock ${file} failed${stderr.trim() ? `: ${stderr.trim()}` : ` (exit code ${code})`}`);
+    }
+    // While held, the helper must not keep Kiln alive (the pipe still ends with the process);
+    // while it is being released, it must (or Kiln could exit in the middle of its cleanup).
+    const handles = [child, child.stdin, child.stdout, child.stderr];
+    for (const h of handles)
+        h.unref?.();
+    let released;
+    return {
+        file,
+        release() {
+            released ??= (async () => {
+                for (const h of handles)
+                    h.ref?.();
+                child.stdin.end();
+                await exited;
+            })();
+            return released;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/executor/store/layout.ts
+/**
+ * Where things are in a snapshot store directory, and the small facts every
+ * part of the store shares (chain IDs, entry metadata, the build's identity).
+ *
+ *   <store>/v1/layers/<chain hex>/diff        the layer's files, as an overlay lower dir
+ *   <store>/v1/layers/<chain hex>/meta.json   what the entry is (written before the rename)
+ *   <store>/v1/layers/<chain hex>/synced      present once the data reached the disk
+ *   <store>/v1/trees/<chain hex>/…            the same for a whole tree at a chain ID (no overlay: copied)
+ *   <store>/v1/tmp/<build id>.<what>-<rand>   entries being made, RUN upper dirs
+ *   <store>/v1/builds/<build id>              a running build: chain IDs it uses (flock held while it runs)
+ *   <store>/v1/locks/<2 hex>                  per-chain-ID locks (256 buckets, never removed)
+ *   <store>/v1/gc.lock                        one collection at a time
+ *
+ * An entry appears under layers/ only by renaming a complete directory, so
+ * a reader sees a whole entry or none; what a killed build leaves is in tmp/
+ * under its build id and goes once that build's lock is free.
+ */
+
+
+
+
+const FORMAT_DIR = 'v1';
+class StoreLayout {
+    dir;
+    root;
+    layers;
+    trees;
+    tmp;
+    builds;
+    locks;
+    gcLock;
+    /** `dir` is the store directory the user named (--store). */
+    constructor(dir) {
+        this.dir = dir;
+        this.root = (0,external_node_path_.join)(dir, FORMAT_DIR);
+        this.layers = (0,external_node_path_.join)(this.root, 'layers');
+        this.trees = (0,external_node_path_.join)(this.root, 'trees');
+        this.tmp = (0,external_node_path_.join)(this.root, 'tmp');
+        this.builds = (0,external_node_path_.join)(this.root, 'builds');
+        this.locks = (0,external_node_path_.join)(this.root, 'locks');
+        this.gcLock = (0,external_node_path_.join)(this.root, 'gc.lock');
+    }
+    entry(chain, kind = 'layer') {
+        return (0,external_node_path_.join)(kind === 'tree' ? this.trees : this.layers, hexOf(chain));
+    }
+    lockFor(chain) {
+        return (0,external_node_path_.join)(this.locks, hexOf(chain).slice(0, 2));
+    }
+    build(id) {
+        return (0,external_node_path_.join)(this.builds, id);
+    }
+}
+function parseMeta(text, chain) {
+    const m = JSON.parse(text);
+    if (m.version !== 1 || m.chain !== chain || typeof m.diffId !== 'string' || typeof m.bytes !== 'number') {
+        throw new Error('meta.json does not describe this entry');
+    }
+    if (typeof m.boot !== 'string' || typeof m.created !== 'string')
+        throw new Error('meta.json is incomplete');
+    return m;
+}
+/**
+ * Chain IDs of a layer list (OCI image spec): the first is its diffID, each
+ * next one sha256("<previous chain ID> <diffID>").
+ */
+function chainIds(diffIds) {
+    const out = [];
+    for (const d of diffIds) {
+        const prev = out[out.length - 1];
+        out.push(prev === undefined ? digest_parseDigest(d) : digest_sha256(`${prev} ${d}`));
+    }
+    return out;
+}
+let bootId;
+/** This boot's ID (Linux), or 'unknown'. */
+function currentBoot() {
+    if (bootId === undefined) {
+        try {
+            bootId = (0,external_node_fs_namespaceObject.readFileSync)('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+        }
+        catch {
+            bootId = 'unknown';
+        }
+    }
+    return bootId;
+}
+/** A new build ID: readable, unique, safe as a file name. */
+function newBuildId() {
+    return `${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+}
+/** The build ID a tmp/ name starts with (`<id>.<what>`). */
+function ownerOfTemp(name) {
+    const dot = name.indexOf('.');
+    return dot > 0 ? name.slice(0, dot) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/executor/store/liveness.ts
+/**
+ * Which builds using a store are alive. Each build holds an flock on its
+ * file in builds/ for as long as it runs (flock.ts: the kernel drops it when
+ * the process ends, however it ends); a file nobody locks belongs to a build
+ * that ended, and is removed while holding its lock — a build that locks
+ * its new file checks that it is still there (SnapshotStore.open), so a
+ * live build never loses its file.
+ */
+
+
+
+
+/** Whether build `id` is alive; the file of one that ended is removed. */
+async function isBuildAlive(layout, id) {
+    const file = layout.build(id);
+    if (!(await (0,promises_.stat)(file).catch(() => undefined)))
+        return false;
+    const lock = await tryLock(file).catch(() => undefined);
+    if (!lock)
+        return true;
+    try {
+        await (0,promises_.rm)(file, { force: true });
+    }
+    finally {
+        await lock.release();
+    }
+    return false;
+}
+/**
+ * The live builds and what they use; files of ended builds are removed.
+ * `self` (this build) is alive without asking.
+ */
+async function liveBuilds(layout, self) {
+    const ids = new Set();
+    const inUse = new Set();
+    const names = await (0,promises_.readdir)(layout.builds).catch(() => []);
+    for (const id of names) {
+        const file = layout.build(id);
+        if (id !== self && !(await isBuildAlive(layout, id)))
+            continue;
+        ids.add(id);
+        const text = await (0,promises_.readFile)(file, 'utf8').catch(() => '');
+        for (const line of text.split('\n'))
+            if (line)
+                inUse.add(line);
+    }
+    return { ids, inUse };
+}
+/** Entries of tmp/ whose build ended (killed mid-write, or crashed). */
+async function orphanedTemps(layout, self) {
+    const names = await (0,promises_.readdir)(layout.tmp).catch(() => []);
+    const alive = new Map();
+    const out = [];
+    for (const name of names) {
+        const owner = ownerOfTemp(name) ?? '';
+        if (owner === self)
+            continue;
+        let live = alive.get(owner);
+        if (live === undefined) {
+            live = owner !== '' && (await isBuildAlive(layout, owner));
+            alive.set(owner, live);
+        }
+        if (!live)
+            out.push((0,external_node_path_.join)(layout.tmp, name));
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/executor/store/collect.ts
+/**
+ * Keeping a snapshot store under its size cap: least recently used entries
+ * go first (an entry's meta.json mtime is its last use), never one that a
+ * running build uses. One collection at a time (gc.lock); a build that finds
+ * another collecting skips its own.
+ *
+ * Against a build that starts using an entry while it is being removed:
+ * builds record an entry in their builds/ file before they look at it; the
+ * collection renames its victims out of layers/ (trees/) first, then reads the live
+ * builds' files again and puts back any victim that became used. So a
+ * mounted entry is never removed; a build that looked in between finds the
+ * entry missing and makes it again.
+ */
+
+
+
+
+
+async function listEntries(layout) {
+    const out = [];
+    for (const parent of [layout.layers, layout.trees]) {
+        for (const hex of await (0,promises_.readdir)(parent).catch(() => [])) {
+            const meta = (0,external_node_path_.join)(parent, hex, 'meta.json');
+            const st = await (0,promises_.stat)(meta).catch(() => undefined);
+            let bytes = 0;
+            if (st) {
+                try {
+                    bytes = JSON.parse(await (0,promises_.readFile)(meta, 'utf8')).bytes ?? 0;
+                }
+                catch {
+                    // a broken entry: counted as empty, first to go (no use time)
+                }
+            }
+            out.push({ hex, dir: (0,external_node_path_.join)(parent, hex), bytes, usedMs: st?.mtimeMs ?? 0 });
+        }
+    }
+    return out;
+}
+async function collectStore(layout, opts) {
+    const entries = await listEntries(layout);
+    let bytes = entries.reduce((n, e) => n + e.bytes, 0);
+    const result = {
+        entries: entries.length,
+        bytes,
+        removed: 0,
+        freed: 0,
+        inUse: 0,
+        collected: false,
+    };
+    const over = () => opts.maxBytes === 0 || bytes > opts.maxBytes;
+    if (!over())
+        return { ...result, collected: true };
+    const lock = opts.wait ? await waitForLock(layout.gcLock) : await tryLock(layout.gcLock);
+    if (!lock) {
+        opts.log.debug('snapshot store: another process is collecting; skipped');
+        return result;
+    }
+    try {
+        result.collected = true;
+        for (const orphan of await orphanedTemps(layout, opts.self))
+            await removeInBackground(orphan);
+        const live = await liveBuilds(layout, opts.self);
+        const victims = [];
+        for (const e of [...entries].sort((a, b) => a.usedMs - b.usedMs)) {
+            if (!over())
+                break;
+            if (live.inUse.has(e.hex)) {
+                result.inUse++;
+                continue;
+            }
+            victims.push(e);
+            bytes -= e.bytes;
+        }
+        if (victims.length === 0)
+            return { ...result, bytes };
+        const trash = (v) => (0,external_node_path_.join)(layout.tmp, `${opts.self}.gc-${v.dir.startsWith(layout.trees) ? 't' : 'l'}-${v.hex.slice(0, 12)}`);
+        const moved = [];
+        for (const v of victims) {
+            if (await (0,promises_.rename)(v.dir, trash(v)).then(() => true, () => false))
+                moved.push(v);
+        }
+        // A build may have started using one meanwhile: put those back.
+        const now = await liveBuilds(layout, opts.self);
+        for (const v of moved) {
+            if (now.inUse.has(v.hex)) {
+                await (0,promises_.rename)(trash(v), v.dir).catch(() => undefined);
+                bytes += v.bytes;
+                result.inUse++;
+                continue;
+            }
+            result.removed++;
+            result.freed += v.bytes;
+        }
+        await Promise.all(moved.map((v) => removeInBackground(trash(v))));
+        return { ...result, entries: entries.length - result.removed, bytes };
+    }
+    finally {
+        await lock.release();
+    }
+}
+const UNITS = {
+    '': 1,
+    b: 1,
+    k: 1024,
+    kb: 1000,
+    kib: 1024,
+    m: 1024 ** 2,
+    mb: 1000 ** 2,
+    mib: 1024 ** 2,
+    g: 1024 ** 3,
+    gb: 1000 ** 3,
+    gib: 1024 ** 3,
+    t: 1024 ** 4,
+    tb: 1000 ** 4,
+    tib: 1024 ** 4,
+};
+/** `10GiB`, `500M`, `2g`, `1048576`: bytes; undefined when it is not a size. */
+function parseSize(text) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+    const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+    if (!m || unit === undefined)
+        return undefined;
+    return Math.round(Number(m[1]) * unit);
+}
+/** `1.2 GiB` for logs. */
+function formatBytes(n) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let v = n;
+    let i = 0;
+    while (v >= 1024 && i < units.length - 1) {
+        v /= 1024;
+        i++;
+    }
+    return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+;// CONCATENATED MODULE: ./src/executor/store/location.ts
+/**
+ * Where the snapshot store lives when the user does not say (--store):
+ * below --cache-dir when one is given (a Kubernetes builder mounts one
+ * volume there, as kaniko's base image cache lived there), else in the
+ * user's cache directory, as other build tools keep theirs.
+ */
+
+
+
+/** --store-max default: least recently used layers go beyond it. */
+const DEFAULT_STORE_MAX = 5 * 1024 ** 3;
+const DEFAULT_STORE_MAX_TEXT = '5GiB';
+/** `$XDG_CACHE_HOME/kiln/store`, else `~/.cache/kiln/store`; `<cacheDir>/store` when a cache dir is given. */
+function defaultStoreDir(env, cacheDir) {
+    if (cacheDir)
+        return external_node_path_default().join(cacheDir, 'store');
+    const xdg = env.XDG_CACHE_HOME;
+    if (xdg && external_node_path_default().isAbsolute(xdg))
+        return external_node_path_default().join(xdg, 'kiln', 'store');
+    return external_node_path_default().join(env.HOME && external_node_path_default().isAbsolute(env.HOME) ? env.HOME : external_node_os_default().homedir(), '.cache', 'kiln', 'store');
+}
+/** A --store-max value in bytes, or the error to show. */
+function storeMaxBytes(text) {
+    const n = parseSize(text);
+    if (n === undefined || n <= 0)
+        return `"${text}" is not a size (e.g. 5GiB, 500MiB, 2G)`;
+    return n;
+}
+
 ;// CONCATENATED MODULE: ./src/csv-record.ts
 /**
  * One CSV record as Go's encoding/csv reads a line (what BuildKit and buildx
@@ -43972,6 +44627,7 @@ function parseAllowFlag(value) {
 
 
 
+
 const KANIKO_SNAPSHOT_MODES = new Set(['full', 'redo', 'time']);
 function str(values, name) {
     return values.get(name);
@@ -44154,6 +44810,20 @@ function applyBuildFlags(base, values, env, cwd) {
             ? 'auto'
             : oneOf('snapshot-mode', snap, ['auto', 'overlay', 'walk']);
     }
+    if (has('store')) {
+        o.store = {
+            dir: external_node_path_default().resolve(cwd, str(values, 'store')),
+            maxBytes: o.store?.maxBytes ?? DEFAULT_STORE_MAX,
+        };
+    }
+    if (bool(values, 'no-store')) {
+        if (has('store'))
+            throw new UsageError('--store and --no-store: give one of them');
+        o.store = undefined;
+    }
+    const max = storeMax(values);
+    if (max !== undefined && o.store)
+        o.store.maxBytes = max;
     if (has('workspace'))
         o.workspace = resolveOpt(cwd, str(values, 'workspace'));
     if (has('keep-workspace'))
@@ -44167,6 +44837,16 @@ function applyBuildFlags(base, values, env, cwd) {
         o.pushRetry = retry;
     }
     return o;
+}
+/** --store-max in bytes, if given. */
+function storeMax(values) {
+    const text = str(values, 'store-max');
+    if (text === undefined)
+        return undefined;
+    const n = storeMaxBytes(text);
+    if (typeof n === 'string')
+        throw new UsageError(`--store-max ${n}`);
+    return n;
 }
 /** kaniko's --context-sub-path: a directory inside the context. */
 function withSubPath(context, sub) {
@@ -44193,8 +44873,9 @@ function oneOf(flag, value, allowed) {
  * `kiln build`'s argv → BuildOptions: the executor flags applied onto the
  * defaults, plus what only the CLI does (a destination is required unless
  * --no-push, SOURCE_DATE_EPOCH from the environment, kaniko's default cache
- * repository).
+ * repository, a snapshot store in the user's cache dir).
  */
+
 
 
 
@@ -44213,6 +44894,10 @@ function buildOptionsFromFlags(values, env, cwd) {
     // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
     if (o.cache.enabled && !o.cache.repo)
         o.cache.repo = defaultCacheRepo(o.destinations);
+    // The CLI keeps a snapshot store unless told not to: below --cache-dir, else in the user's cache dir.
+    if (!o.store && !values.get('no-store')) {
+        o.store = { dir: defaultStoreDir(env, o.cache.dir), maxBytes: storeMax(values) ?? DEFAULT_STORE_MAX };
+    }
     return o;
 }
 
@@ -45802,7 +46487,7 @@ function chompHeredocContent(content) {
 ;// CONCATENATED MODULE: ./src/dockerfile/healthcheck.ts
 /** HEALTHCHECK options: Go durations (`30s`, `1m30s`, `500ms`) in nanoseconds, retries. */
 
-const UNITS = {
+const healthcheck_UNITS = {
     ns: 1n,
     us: 1000n,
     µs: 1000n, // U+00B5
@@ -45840,7 +46525,7 @@ function parseGoDuration(text) {
         const unitText = s.slice(0, u);
         if (unitText === '')
             throw new LineError(`time: missing unit in duration ${JSON.stringify(text)}`);
-        const unit = UNITS[unitText];
+        const unit = healthcheck_UNITS[unitText];
         if (unit === undefined) {
             throw new LineError(`time: unknown unit ${JSON.stringify(unitText)} in duration ${JSON.stringify(text)}`);
         }
@@ -51941,12 +52626,12 @@ async function unpackArchive(file, kind, into, xattrs) {
 
 
 
-const PREFIX = 'tar://';
+const context_archive_PREFIX = 'tar://';
 /** The archive a --context value names (a path, or `stdin`), or undefined for a directory. */
 function contextArchive(value) {
-    if (value === undefined || !value.toLowerCase().startsWith(PREFIX))
+    if (value === undefined || !value.toLowerCase().startsWith(context_archive_PREFIX))
         return undefined;
-    const source = value.slice(PREFIX.length);
+    const source = value.slice(context_archive_PREFIX.length);
     if (!source)
         throw new UsageError(`--context "${value}": name the archive (tar://path/to/context.tar.gz or tar://stdin)`);
     return source;
@@ -52104,6 +52789,732 @@ async function runParse(argv, io) {
         io.stderr(`kiln: warning: ${formatWarning(w)}\n`);
     const out = parseReport(df, plan);
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+}
+
+;// CONCATENATED MODULE: ./src/executor/store/snapshot-store.ts
+/**
+ * The local snapshot store: every layer a build has seen, unpacked, kept by
+ * chain ID in a directory that every later build on the machine reuses (see
+ * layout.ts for the files). A stage root is an overlay of these entries
+ * (executor/isolation/store-root.ts): starting from a known base or a
+ * cached step costs a mount, not an extraction.
+ *
+ *   const store = await SnapshotStore.open({ dir, maxBytes }, log);
+ *   const e = await store.ensure(chain, diffId, (t) => extractInto(t.diff));   // made once per machine
+ *   const upper = await store.temp('upper');                                    // a step's upper dir…
+ *   await store.adopt(chain2, diffId2, upper);                                  // …becomes an entry
+ *   await store.close();                                                        // cap, sync, release
+ *
+ * Sharing: entries are made in tmp/ and renamed into place (readers see a
+ * whole entry or none); a per-chain-ID lock keeps two builds from
+ * extracting the same layer twice; each build lists the entries it uses in
+ * its builds/ file, so a collection never removes what a running build has
+ * mounted. Entries written in an earlier boot are trusted only with their
+ * `synced` mark (set once a syncfs after the build finished).
+ */
+
+
+
+
+
+
+
+
+
+
+
+class StoreError extends Error {
+    name = 'StoreError';
+}
+class SnapshotStore {
+    settings;
+    log;
+    id;
+    lease;
+    layout;
+    /** What this build did, for its log: entries reused, made by extraction, made by steps. */
+    counts = { reused: 0, extracted: 0, adopted: 0 };
+    used = new Set();
+    making = new Map();
+    temps = new Set();
+    created = [];
+    closed = false;
+    constructor(settings, log, id, lease) {
+        this.settings = settings;
+        this.log = log;
+        this.id = id;
+        this.lease = lease;
+        this.layout = new StoreLayout(settings.dir);
+    }
+    /**
+     * Opens (creating) the store, registers this build, and discards what
+     * builds that ended mid-write left in tmp/.
+     */
+    static async open(settings, log) {
+        const layout = new StoreLayout(settings.dir);
+        try {
+            for (const d of [layout.layers, layout.trees, layout.tmp, layout.builds, layout.locks]) {
+                await (0,promises_.mkdir)(d, { recursive: true, mode: 0o700 });
+            }
+        }
+        catch (e) {
+            throw new StoreError(`the snapshot store ${settings.dir} cannot be created: ${e.message}`);
+        }
+        const { id, lease } = await register(layout);
+        const store = new SnapshotStore(settings, log, id, lease);
+        await store.discardOrphans();
+        return store;
+    }
+    async discardOrphans() {
+        const orphans = await orphanedTemps(this.layout, this.id);
+        if (orphans.length === 0)
+            return;
+        this.log.info(`snapshot store: discarding ${orphans.length} unfinished entr${orphans.length === 1 ? 'y' : 'ies'} of a build that ended mid-write`);
+        await Promise.all(orphans.map((o) => removeInBackground(o)));
+    }
+    /** Marks a chain ID as used by this build (before looking at it: a collection then keeps it). */
+    async markUsed(chain) {
+        const hex = hexOf(chain);
+        if (this.used.has(hex))
+            return;
+        this.used.add(hex);
+        await (0,promises_.appendFile)(this.layout.build(this.id), `${hex}\n`);
+    }
+    /** The entry of `chain` if the store has a complete one (marked used); a broken one is discarded. */
+    async get(chain, kind = 'layer') {
+        await this.markUsed(chain);
+        const dir = this.layout.entry(chain, kind);
+        let text;
+        try {
+            text = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'meta.json'), 'utf8');
+        }
+        catch (e) {
+            if (e.code !== 'ENOENT')
+                throw e;
+            if (await (0,promises_.stat)(dir).catch(() => undefined))
+                await this.discard(chain, kind, 'it has no meta.json');
+            return undefined;
+        }
+        let meta;
+        try {
+            meta = parseMeta(text, chain);
+        }
+        catch (e) {
+            await this.discard(chain, kind, e.message);
+            return undefined;
+        }
+        if (meta.boot !== currentBoot() && !(await (0,promises_.stat)((0,external_node_path_.join)(dir, 'synced')).catch(() => undefined))) {
+            await this.discard(chain, kind, 'it was written before a reboot and never synced to disk');
+            return undefined;
+        }
+        if (!(await (0,promises_.stat)((0,external_node_path_.join)(dir, 'diff')).catch(() => undefined))?.isDirectory()) {
+            await this.discard(chain, kind, 'its diff directory is missing');
+            return undefined;
+        }
+        const now = new Date();
+        await (0,promises_.utimes)((0,external_node_path_.join)(dir, 'meta.json'), now, now).catch(() => undefined);
+        return { chain, diff: (0,external_node_path_.join)(dir, 'diff'), meta };
+    }
+    async discard(chain, kind, why) {
+        this.log.warn(`snapshot store: discarding ${kind === 'tree' ? 'tree' : 'entry'} ${hexOf(chain).slice(0, 12)}: ${why}`);
+        const to = (0,external_node_path_.join)(this.layout.tmp, `${this.id}.discard-${hexOf(chain).slice(0, 12)}-${rand()}`);
+        await (0,promises_.rename)(this.layout.entry(chain, kind), to).catch(() => undefined);
+        await removeInBackground(to);
+    }
+    /**
+     * The entry of `chain`, made by `fill` when the store lacks it: `fill`
+     * writes the layer's files into `t.diff` (a throw discards them). One
+     * build at a time makes a given chain ID; the others wait and reuse it.
+     */
+    ensure(chain, diffId, fill, kind = 'layer') {
+        const key = `${kind}:${hexOf(chain)}`;
+        let p = this.making.get(key);
+        if (!p) {
+            p = this.make(chain, diffId, fill, kind);
+            this.making.set(key, p);
+            p.catch(() => this.making.delete(key));
+        }
+        return p;
+    }
+    async make(chain, diffId, fill, kind) {
+        const found = await this.get(chain, kind);
+        if (found) {
+            if (kind === 'layer')
+                this.counts.reused++;
+            return found;
+        }
+        const lock = await waitForLock(this.layout.lockFor(chain), 3600);
+        try {
+            const made = await this.get(chain, kind);
+            if (made) {
+                if (kind === 'layer')
+                    this.counts.reused++;
+                return made;
+            }
+            const t = await this.temp(kind === 'tree' ? 'tree' : 'extract');
+            try {
+                await fill(t);
+            }
+            catch (e) {
+                // Half an extraction can be big: removed by rm in a child process.
+                this.temps.delete(t.dir);
+                await removeInBackground(t.dir);
+                throw e;
+            }
+            const entry = await this.rename(chain, diffId, t, kind === 'tree' ? 'tree' : 'extract', kind);
+            if (kind === 'layer')
+                this.counts.extracted++;
+            return entry;
+        }
+        finally {
+            await lock.release();
+        }
+    }
+    /** A new directory in tmp/ (with an empty `diff`), removed at close() unless adopted. */
+    async temp(what) {
+        const dir = (0,external_node_path_.join)(this.layout.tmp, `${this.id}.${what}-${rand()}`);
+        await (0,promises_.mkdir)((0,external_node_path_.join)(dir, 'diff'), { recursive: true, mode: 0o700 });
+        this.temps.add(dir);
+        return { dir, diff: (0,external_node_path_.join)(dir, 'diff') };
+    }
+    /** Removes a temp directory now (an upper dir of a step or a mount: small, removed in process). */
+    async dropTemp(t) {
+        this.temps.delete(t.dir);
+        await (0,promises_.rm)(t.dir, { recursive: true, force: true });
+    }
+    /**
+     * Turns `t` (its `diff` complete, nothing mounted on it) into the entry of
+     * `chain`. If another build made that entry meanwhile, `t` goes and theirs is returned.
+     */
+    adopt(chain, diffId, t) {
+        const hex = `layer:${hexOf(chain)}`;
+        const busy = this.making.get(hex);
+        if (busy) {
+            // This build is making the same entry already: that one wins.
+            return busy.then(async (e) => {
+                await this.dropTemp(t);
+                return e;
+            });
+        }
+        const p = this.rename(chain, diffId, t, 'step', 'layer');
+        this.making.set(hex, p);
+        p.catch(() => this.making.delete(hex));
+        return p;
+    }
+    async rename(chain, diffId, t, source, kind) {
+        await this.markUsed(chain);
+        // Everything but diff/ (overlay work dir, lower links, stubs) goes before the rename.
+        for (const name of await (0,promises_.readdir)(t.dir)) {
+            if (name !== 'diff')
+                await (0,promises_.rm)((0,external_node_path_.join)(t.dir, name), { recursive: true, force: true });
+        }
+        const meta = {
+            version: 1,
+            chain,
+            diffId,
+            bytes: diskUsage(t.diff),
+            source,
+            created: new Date().toISOString(),
+            boot: currentBoot(),
+        };
+        await (0,promises_.writeFile)((0,external_node_path_.join)(t.dir, 'meta.json'), `${JSON.stringify(meta)}\n`);
+        const dir = this.layout.entry(chain, kind);
+        try {
+            await (0,promises_.rename)(t.dir, dir);
+        }
+        catch (e) {
+            this.temps.delete(t.dir);
+            await removeInBackground(t.dir);
+            const code = e.code;
+            if (code !== 'ENOTEMPTY' && code !== 'EEXIST')
+                throw e;
+            const theirs = await this.get(chain, kind);
+            if (theirs)
+                return theirs;
+            throw new StoreError(`the snapshot store entry ${dir} appeared and vanished while it was written`);
+        }
+        this.temps.delete(t.dir);
+        this.created.push(dir);
+        if (source === 'step')
+            this.counts.adopted++;
+        return { chain, diff: (0,external_node_path_.join)(dir, 'diff'), meta };
+    }
+    /**
+     * Removes least recently used entries until the store holds at most
+     * `maxBytes` (0: every entry), never one a running build uses (kiln prune).
+     */
+    prune(maxBytes) {
+        return collectStore(this.layout, { maxBytes, self: this.id, wait: true, log: this.log });
+    }
+    /**
+     * Ends this build's use of the store: its temp dirs go, entries it made
+     * are synced to disk in a detached process (marked `synced` after), the
+     * size cap is applied (never to entries a running build uses), and its
+     * registration is released. Call after every mount over the store is gone.
+     */
+    async close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        await Promise.all([...this.temps].map((d) => removeInBackground(d)));
+        this.temps.clear();
+        const { reused, extracted, adopted } = this.counts;
+        this.log.debug(`snapshot store: ${reused} layer(s) reused, ${extracted} extracted, ${adopted} from steps`);
+        try {
+            if (this.created.length > 0) {
+                syncInBackground(this.layout.root, this.created);
+                const r = await collectStore(this.layout, {
+                    maxBytes: this.settings.maxBytes,
+                    self: this.id,
+                    log: this.log,
+                });
+                this.log.info(`snapshot store ${this.settings.dir}: ${formatBytes(r.bytes)} in ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'} (cap ${formatBytes(this.settings.maxBytes)})` +
+                    (r.removed ? `; removed ${r.removed} least recently used (${formatBytes(r.freed)})` : ''));
+            }
+        }
+        catch (e) {
+            this.log.warn(`snapshot store: ${e.message}`);
+        }
+        finally {
+            await (0,promises_.rm)(this.layout.build(this.id), { force: true });
+            await this.lease.release();
+        }
+    }
+}
+/**
+ * A new build file in builds/, locked for as long as this process uses the
+ * store. A collection removes unlocked files while holding their lock: if
+ * ours went before we locked it, we lock a removed file, so check and retry.
+ */
+async function register(layout) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+        const id = newBuildId();
+        const lease = await tryLock(layout.build(id));
+        if (lease && (await (0,promises_.stat)(layout.build(id)).catch(() => undefined)))
+            return { id, lease };
+        await lease?.release();
+    }
+    throw new StoreError(`cannot register this build in ${layout.builds}: its files keep vanishing`);
+}
+function rand() {
+    return Math.random().toString(36).slice(2, 10);
+}
+/**
+ * Bytes a tree takes on disk (allocated blocks, hardlinks once), walked
+ * synchronously: one lstat per entry, no process to start.
+ */
+function diskUsage(dir) {
+    const seen = new Set();
+    let bytes = 0;
+    const walk = (d) => {
+        for (const e of (0,external_node_fs_namespaceObject.readdirSync)(d, { withFileTypes: true })) {
+            const p = (0,external_node_path_.join)(d, e.name);
+            const st = (0,external_node_fs_namespaceObject.lstatSync)(p, { bigint: true });
+            if (st.nlink > 1n) {
+                if (seen.has(st.ino))
+                    continue;
+                seen.add(st.ino);
+            }
+            bytes += Number(st.blocks) * 512;
+            if (e.isDirectory())
+                walk(p);
+        }
+    };
+    walk(dir);
+    return bytes;
+}
+/**
+ * syncfs of the store's filesystem in a detached process that outlives
+ * Kiln, then the `synced` mark in each new entry: an entry whose data may
+ * not have reached the disk before a power loss is never trusted after it.
+ */
+function syncInBackground(root, entries) {
+    const script = 'sync -f "$0" && for e in "$@"; do : > "$e/synced"; done';
+    const child = (0,external_node_child_process_namespaceObject.spawn)('/bin/sh', ['-c', script, root, ...entries], {
+        detached: true,
+        stdio: 'ignore',
+        env: CLEAN_ENV,
+    });
+    child.on('error', () => undefined);
+    child.unref();
+}
+
+;// CONCATENATED MODULE: ./src/flags/executor-flags.ts
+/**
+ * kaniko's executor flags, and Kiln's own, in one table both front doors
+ * use: `kiln build` parses its argv with it, the action its `extra_args`.
+ * Every flag of kaniko's `executor --help` is here: implemented, accepted
+ * with no effect because Kiln already does what it asks (`ignored`, with
+ * why), or refused with why (`refused`). apply-flags.ts maps the values onto
+ * BuildOptions; cliSettingName() names the settings of library hints
+ * (hints.ts) by these flags.
+ */
+
+const BUILD_FLAGS = [
+    {
+        name: 'context',
+        short: 'c',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
+    },
+    {
+        name: 'context-sub-path',
+        kind: 'string',
+        metavar: 'path',
+        help: 'Use this directory inside the context as the context',
+    },
+    {
+        name: 'dockerfile',
+        short: 'f',
+        kind: 'string',
+        metavar: 'path',
+        help: 'Dockerfile, relative to the context (default: Dockerfile)',
+    },
+    {
+        name: 'destination',
+        short: 'd',
+        kind: 'list',
+        metavar: 'ref',
+        help: 'Image reference to push to; repeat for several tags',
+    },
+    {
+        name: 'no-push',
+        kind: 'bool',
+        help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
+    },
+    {
+        name: 'tar-path',
+        kind: 'string',
+        metavar: 'file',
+        aliases: ['tarPath'],
+        help: 'Write the image as a docker-archive tarball',
+    },
+    { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
+    {
+        name: 'build-arg',
+        kind: 'list',
+        metavar: 'KEY[=value]',
+        help: 'Build argument; a bare KEY takes its value from the environment',
+    },
+    { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
+    { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
+    { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
+    {
+        name: 'image-name-with-digest-file',
+        kind: 'string',
+        metavar: 'file',
+        help: 'Write <destination>@<digest> lines to this file',
+    },
+    {
+        name: 'image-name-tag-with-digest-file',
+        kind: 'string',
+        metavar: 'file',
+        help: 'Write <destination name:tag>@<digest> lines to this file',
+    },
+    {
+        name: 'skip-push-permission-check',
+        kind: 'bool',
+        help: 'Do not check before the build that every destination accepts a push',
+    },
+    { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
+    { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
+    { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
+    {
+        name: 'skip-tls-verify-registry',
+        kind: 'list',
+        metavar: 'host',
+        help: 'Do not verify the TLS certificate of this registry',
+    },
+    {
+        name: 'registry-certificate',
+        kind: 'list',
+        metavar: 'host=file',
+        help: 'Trust this CA certificate file for a registry',
+    },
+    { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
+    { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
+    {
+        name: 'cache-ttl',
+        kind: 'duration',
+        metavar: 'duration',
+        help: 'Ignore cache entries older than this (default: 336h)',
+    },
+    {
+        name: 'cache-dir',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Local directory for the layer cache; RUN cache mounts persist in its cache-mounts/',
+    },
+    { name: 'no-push-cache', kind: 'bool', help: 'Read the layer cache but store nothing in it' },
+    { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
+    { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
+    { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
+    {
+        name: 'secret',
+        kind: 'list',
+        metavar: 'id=ID[,src=PATH|,env=VAR]',
+        help: 'Secret for RUN --mount=type=secret (buildx syntax); never in a layer, key or log',
+    },
+    {
+        name: 'ssh',
+        kind: 'list',
+        metavar: 'default|ID[=SOCKET|KEY…]',
+        help: 'SSH agent (or keys) for RUN --mount=type=ssh; default: $SSH_AUTH_SOCK',
+    },
+    {
+        name: 'allow',
+        kind: 'list',
+        metavar: 'entitlement',
+        help: 'Allow security.insecure (RUN --security=insecure) or network.host',
+    },
+    {
+        name: 'compression',
+        kind: 'string',
+        metavar: 'gzip|zstd',
+        help: 'Compression of the layers the build makes (default: gzip)',
+    },
+    {
+        name: 'compression-level',
+        kind: 'int',
+        metavar: 'n',
+        help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
+    },
+    {
+        name: 'custom-platform',
+        kind: 'string',
+        metavar: 'os/arch',
+        aliases: ['platform', 'customPlatform'],
+        help: 'Target platform, e.g. linux/amd64 (default: the host)',
+    },
+    {
+        name: 'isolation',
+        kind: 'string',
+        metavar: 'mode',
+        help: 'RUN isolation: auto, chroot, rootless (default: auto)',
+    },
+    {
+        name: 'snapshot-mode',
+        kind: 'string',
+        metavar: 'mode',
+        aliases: ['snapshotMode'],
+        help: 'Layer snapshots: auto, overlay, walk (default: auto)',
+    },
+    {
+        name: 'store',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Snapshot store: unpacked layers later builds reuse (default: <cache-dir>/store, else ~/.cache/kiln/store)',
+    },
+    { name: 'no-store', kind: 'bool', help: 'Use no snapshot store: extract every layer into the workspace' },
+    {
+        name: 'store-max',
+        kind: 'string',
+        metavar: 'size',
+        help: `Snapshot store size cap; least recently used layers go beyond it (default: ${DEFAULT_STORE_MAX_TEXT})`,
+    },
+    {
+        name: 'workspace',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Build workspace directory (default: a temp dir)',
+    },
+    { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
+    { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 8)' },
+    {
+        name: 'verbosity',
+        short: 'v',
+        kind: 'string',
+        metavar: 'level',
+        help: 'Log level: error, warn, info, debug',
+    },
+    {
+        name: 'check',
+        kind: 'bool',
+        help: 'Run the build checks only (as kiln check): print findings, exit 1 on any',
+    },
+    {
+        name: 'ignore-syntax',
+        kind: 'bool',
+        help: "Build with Kiln's Dockerfile syntax whatever # syntax= names (else another frontend is an error)",
+    },
+    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
+    { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
+    { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
+    { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
+    { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
+    {
+        name: 'ignore-var-run',
+        kind: 'bool',
+        aliases: ['whitelist-var-run'],
+        ignored: 'Kiln never captures host mounts',
+    },
+    { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
+    { name: 'kaniko-dir', kind: 'string', ignored: 'Kiln keeps its files in --workspace' },
+    { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
+    { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
+    {
+        name: 'image-fs-extract-retry',
+        kind: 'int',
+        ignored: 'layers are extracted from verified downloads, which --push-retry retries',
+    },
+    {
+        name: 'image-download-retry',
+        kind: 'int',
+        ignored: 'every registry request, downloads included, is retried --push-retry times',
+    },
+    {
+        name: 'single-snapshot',
+        kind: 'bool',
+        refused: 'each step makes its own layer, as with Docker; squashing is not supported',
+    },
+    {
+        name: 'bucket',
+        short: 'b',
+        kind: 'string',
+        refused: 'GCS contexts are not supported: download the context and pass --context <dir> or tar://FILE',
+    },
+    {
+        name: 'git',
+        kind: 'string',
+        refused: "kaniko's git options (branch=, single-branch=, recurse-submodules=) are not supported: name the ref in the context (--context git://host/o/r.git#refs/heads/main)",
+    },
+    {
+        name: 'insecure-pull',
+        kind: 'bool',
+        refused: 'name each registry to reach over plain HTTP with --insecure-registry HOST (pulls and pushes)',
+    },
+    {
+        name: 'skip-tls-verify-pull',
+        kind: 'bool',
+        refused: 'name each registry whose certificate is not checked with --skip-tls-verify-registry HOST (pulls and pushes)',
+    },
+    {
+        name: 'push-ignore-immutable-tag-errors',
+        kind: 'bool',
+        refused: 'not supported yet: a refused tag fails the push',
+    },
+    {
+        name: 'registry-client-cert',
+        kind: 'list',
+        refused: 'client certificates (mTLS) are not supported yet',
+    },
+    {
+        name: 'registry-mirror',
+        kind: 'list',
+        refused: 'registry mirrors are not supported yet: name the mirror in FROM (e.g. mirror.example/library/alpine)',
+    },
+    {
+        name: 'registry-map',
+        kind: 'list',
+        refused: 'registry maps are not supported yet: name the mirror in FROM',
+    },
+    {
+        name: 'skip-default-registry-fallback',
+        kind: 'bool',
+        refused: 'registry mirrors are not supported yet (see --registry-mirror)',
+    },
+    {
+        name: 'ignore-path',
+        kind: 'list',
+        refused: 'a RUN layer holds every change the RUN made: remove files in the same RUN instead',
+    },
+    {
+        name: 'force-build-metadata',
+        kind: 'bool',
+        refused: 'Kiln adds no layers for metadata instructions (ENV, LABEL, …), as BuildKit',
+    },
+];
+/** The flag (with the value a hint suggests) that sets a setting, as the CLI names it. */
+function cliSettingName(s, value) {
+    const v = value === undefined ? '' : ` ${value}`;
+    switch (s) {
+        case 'credentials':
+            return 'docker login, or the config.json in $DOCKER_CONFIG';
+        case 'platform':
+            return `--custom-platform${v}`;
+        default:
+            return `--${s}${v}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/prune-command.ts
+/**
+ * `kiln prune [--store DIR | --cache-dir DIR] [--store-max SIZE]`: removes
+ * snapshot store entries that no running build uses — all of them, or the
+ * least recently used ones until the store holds at most SIZE — and what
+ * builds that ended mid-write left behind. The store is found as `kiln
+ * build` finds it.
+ */
+
+
+
+
+
+
+
+
+
+/** --store and --cache-dir as `kiln build` takes them (the store is found the same way). */
+const SHARED = new Set(['store', 'cache-dir']);
+const PRUNE_FLAGS = [
+    ...BUILD_FLAGS.filter((f) => SHARED.has(f.name)),
+    {
+        name: 'store-max',
+        kind: 'string',
+        metavar: 'size',
+        help: 'Keep the most recently used layers up to this size (default: remove every unused layer)',
+    },
+    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
+];
+function pruneHelp() {
+    return [
+        'Usage: kiln prune [flags]',
+        '',
+        'Removes snapshot store layers no running build uses.',
+        '',
+        formatFlagHelp(PRUNE_FLAGS),
+        '',
+    ].join('\n');
+}
+async function runPrune(argv, io) {
+    const flags = parseFlags(argv, PRUNE_FLAGS);
+    const get = (name) => flags.values.get(name);
+    if (flags.values.get('help')) {
+        io.stdout(pruneHelp());
+        return 0;
+    }
+    if (flags.positional.length > 0) {
+        throw new UsageError(`unexpected argument "${flags.positional[0]}" (kiln prune takes flags only)`);
+    }
+    let maxBytes = 0;
+    const max = get('store-max');
+    if (max !== undefined) {
+        const n = storeMaxBytes(max);
+        if (typeof n === 'string')
+            throw new UsageError(`--store-max ${n}`);
+        maxBytes = n;
+    }
+    const store = get('store');
+    const cacheDir = get('cache-dir');
+    const dir = store
+        ? external_node_path_default().resolve(io.cwd, store)
+        : defaultStoreDir(io.env, cacheDir && external_node_path_default().resolve(io.cwd, cacheDir));
+    if (!(await (0,promises_.stat)(new StoreLayout(dir).root).catch(() => undefined))) {
+        io.stdout(`kiln prune: no snapshot store at ${dir}: nothing to remove\n`);
+        return 0;
+    }
+    const log = streamLogger({ write: (line) => io.stderr(`${line}\n`) });
+    const s = await SnapshotStore.open({ dir, maxBytes: maxBytes || 1 }, log);
+    try {
+        const r = await s.prune(maxBytes);
+        const busy = r.inUse ? `; ${r.inUse} in use by running builds` : '';
+        io.stdout(`kiln prune: ${dir}: removed ${r.removed} layer(s) (${formatBytes(r.freed)}), kept ${r.entries} (${formatBytes(r.bytes)})${busy}\n`);
+    }
+    finally {
+        await s.close();
+    }
     return 0;
 }
 
@@ -53034,160 +54445,6 @@ async function scheduleStages(stages, buildOne, abort) {
     return { finished, last: last ? finished.get(last.index) : undefined };
 }
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/executor/isolation/host-tools.ts
-/**
- * The host binaries the sandbox uses, found on a fixed PATH (never the
- * runner's), and the files the "jail" needs: the binaries that run after
- * pivot_root (setpriv, env, unshare, umount) with their shared libraries and
- * dynamic loader, found with ldd. Every host helper runs with CLEAN_ENV.
- */
-
-
-
-
-const execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-/** The only environment a host helper ever gets. */
-const CLEAN_ENV = { PATH: HOST_PATH, LC_ALL: 'C' };
-class HostToolsError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'HostToolsError';
-    }
-}
-/** Absolute path of a binary on HOST_PATH, or undefined. */
-function findBinary(name) {
-    return findExecutable(name, HOST_PATH.split(':'));
-}
-/** Shared objects a dynamic binary loads (ldd), plus the binary itself; paths as the loader finds them. */
-async function loadedFiles(binary, ldd) {
-    const files = [binary];
-    if (!ldd)
-        return files;
-    let out;
-    try {
-        out = (await execFileP(ldd, [binary], { env: CLEAN_ENV })).stdout;
-    }
-    catch (e) {
-        const text = String(e.stdout ?? '') +
-            String(e.stderr ?? '');
-        if (/not a dynamic executable|statically linked/.test(text))
-            return files;
-        throw new HostToolsError(`ldd ${binary} failed: ${text.trim() || e.message}`);
-    }
-    for (const line of out.split('\n')) {
-        const arrow = line.match(/=>\s*(\/\S+)/);
-        const bare = line.match(/^\s*(\/\S+)\s+\(/);
-        const p = arrow?.[1] ?? bare?.[1];
-        if (p)
-            files.push(p);
-        else if (/=>\s*not found/.test(line))
-            throw new HostToolsError(`${binary}: ${line.trim()}`);
-    }
-    return files;
-}
-/** Finds every tool, or says which are missing and which package brings them. */
-async function discoverHostTools() {
-    const need = async (name, pkg) => {
-        const p = await findBinary(name);
-        if (!p)
-            throw new HostToolsError(`"${name}" not found on ${HOST_PATH} (install ${pkg})`);
-        return p;
-    };
-    const bash = await findBinary('bash');
-    const tools = {
-        shell: bash ?? (await need('sh', 'dash or bash')),
-        unshare: await need('unshare', 'util-linux'),
-        mount: await need('mount', 'mount/util-linux'),
-        umount: await need('umount', 'mount/util-linux'),
-        pivotRoot: await need('pivot_root', 'util-linux'),
-        setpriv: await need('setpriv', 'util-linux (setpriv)'),
-        env: await need('env', 'coreutils'),
-        mkdir: await need('mkdir', 'coreutils'),
-        ln: await need('ln', 'coreutils'),
-        base64: await need('base64', 'coreutils'),
-        chown: await need('chown', 'coreutils'),
-        chmod: await need('chmod', 'coreutils'),
-        ip: await findBinary('ip'),
-        hostname: await findBinary('hostname'),
-    };
-    const ldd = await findBinary('ldd');
-    const jail = new Map();
-    for (const bin of [tools.setpriv, tools.env, tools.unshare, tools.umount]) {
-        for (const f of await loadedFiles(bin, ldd)) {
-            if (!jail.has(f))
-                jail.set(f, await (0,promises_.realpath)(f));
-        }
-    }
-    // The loader's cache lets libraries outside the default directories be found.
-    try {
-        jail.set('/etc/ld.so.cache', await (0,promises_.realpath)('/etc/ld.so.cache'));
-    }
-    catch {
-        // none: the loader uses its default directories
-    }
-    return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
-}
-/** Runs a host binary with CLEAN_ENV and no stdin; rejects with its stderr on failure. */
-async function runHostCommand(file, args) {
-    try {
-        return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024 })).stdout;
-    }
-    catch (e) {
-        const err = e;
-        throw new HostToolsError(`${file} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || err.message}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/fs/mounts.ts
-/**
- * Mounts left under a directory: overlays of a RUN, the jail of a sandbox
- * killed with its Kiln. Every removal of a workspace unmounts first, deepest
- * first, lazily (a mount still busy goes when its last user does).
- */
-
-
-
-
-/** Mount points at or below `dir` (from /proc/self/mountinfo), deepest first. */
-function mountPointsUnder(dir) {
-    const info = (0,external_node_fs_namespaceObject.readFileSync)('/proc/self/mountinfo', 'utf8');
-    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-    const unoctal = (s) => s.replace(/\\([0-7]{3})/g, (_m, o) => String.fromCharCode(Number.parseInt(o, 8)));
-    return info
-        .split('\n')
-        .map((l) => unoctal(l.split(' ')[4] ?? ''))
-        .filter((p) => p.startsWith(prefix))
-        .sort((a, b) => b.length - a.length);
-}
-/** Unmounts every mount under `dir`; returns the mount points it found. */
-async function unmountUnder(dir) {
-    const points = mountPointsUnder(dir);
-    if (points.length === 0)
-        return points;
-    const umount = (await findBinary('umount')) ?? 'umount';
-    for (const p of points)
-        await runHostCommand(umount, ['-l', p]).catch(() => undefined);
-    return points;
-}
-/** unmountUnder for a process that must exit now (signal handlers). Never throws. */
-function unmountUnderSync(dir) {
-    try {
-        for (const p of mountPointsUnder(dir)) {
-            try {
-                (0,external_node_child_process_namespaceObject.execFileSync)('umount', ['-l', p], { stdio: 'ignore', env: { PATH: HOST_PATH } });
-            }
-            catch {
-                // not mounted any more, or not ours to unmount
-            }
-        }
-    }
-    catch {
-        // no /proc: nothing we can do
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/executor/fs/image-dir.ts
 /**
  * A directory holding an image's files, materialised lazily: the layers are
@@ -53215,6 +54472,15 @@ class ImageDir {
         this.dir = dir;
         this.xattrs = xattrs;
         this.log = log;
+    }
+    /** How many of the image's layers are in `dir`. */
+    get layerCount() {
+        return this.applied;
+    }
+    /** The files of the image's first `count` layers were put in `dir` another way (a stored tree copied in). */
+    restored(count) {
+        this.applied = count;
+        this.generation++;
     }
     /** Brings `dir` up to `image` by extracting the layers it lacks. */
     async materialize(image, label) {
@@ -53659,6 +54925,31 @@ function checkOptionPath(p) {
         throw new SnapshotError(`overlay snapshots need a workspace path without ',', ':' or '\\': ${p}`);
     }
 }
+/**
+ * Mounts an overlay at `target` with the options every Kiln overlay uses (see
+ * the module comment); volatile (Linux 5.10+) where the kernel has it: the
+ * unmount then skips syncing the whole upper filesystem, which after
+ * extracting a base flushed all of it (0.3 s for Debian).
+ */
+async function mountOverlay(layers, target) {
+    for (const p of [...layers.lowers, layers.upper, layers.work])
+        checkOptionPath(p);
+    const options = `lowerdir=${layers.lowers.join(':')},upperdir=${layers.upper},workdir=${layers.work},redirect_dir=nofollow,metacopy=off,index=off,xino=off`;
+    const mount = (await findBinary('mount')) ?? 'mount';
+    const args = (o) => ['-t', 'overlay', '-o', o, 'kiln-overlay', target];
+    const cwd = layers.cwd === undefined ? {} : { cwd: layers.cwd };
+    await runHostCommand(mount, args(`${options},volatile`), cwd).catch(() => runHostCommand(mount, args(options), cwd));
+}
+/** Unmounts an overlay (lazily when it is busy). */
+async function unmountOverlay(target) {
+    const umount = (await findBinary('umount')) ?? 'umount';
+    try {
+        await runHostCommand(umount, [target]);
+    }
+    catch {
+        await runHostCommand(umount, ['-l', target]);
+    }
+}
 class OverlaySnapshotter {
     opts;
     kind = 'overlay';
@@ -53692,14 +54983,8 @@ class OverlaySnapshotter {
             const plan = await planMountPoints(this.rootfs, this.opts.log, runMounts);
             await createStubs(paths.stubs, plan.stubs);
             targets = plan.targets;
-            const lower = plan.stubs.length ? `${this.rootfs}:${paths.stubs}` : this.rootfs;
-            const options = `lowerdir=${lower},upperdir=${paths.upper},workdir=${paths.work},redirect_dir=nofollow,metacopy=off,index=off,xino=off`;
-            const mount = (await findBinary('mount')) ?? 'mount';
-            const args = (o) => ['-t', 'overlay', '-o', o, 'kiln-overlay', paths.merged];
-            // volatile (Linux 5.10+): the unmount skips syncing the whole upper
-            // filesystem, which after extracting a base flushed all of it (0.3 s
-            // for Debian). The upper dir is scratch that commit() moves anyway.
-            await runHostCommand(mount, args(`${options},volatile`)).catch(() => runHostCommand(mount, args(options)));
+            const lowers = plan.stubs.length ? [this.rootfs, paths.stubs] : [this.rootfs];
+            await mountOverlay({ lowers, upper: paths.upper, work: paths.work }, paths.merged);
         }
         catch (e) {
             await (0,promises_.rm)(dir, { recursive: true, force: true });
@@ -53709,6 +54994,11 @@ class OverlaySnapshotter {
     }
     async noteChanges() { }
 }
+/**
+ * A RUN over a mounted overlay: finish() walks the upper dir, commit()
+ * moves it into `rootfs`. The snapshot store's roots replace commit()
+ * (store-root.ts: the upper dir becomes a store entry instead).
+ */
 class OverlayRun {
     rootfs;
     p;
@@ -53716,7 +55006,9 @@ class OverlayRun {
     mounted = true;
     opaque = new Set();
     finished = false;
-    constructor(rootfs, p, mounts) {
+    constructor(
+    /** The lower layers' view (merged when there are several): opacity is checked against it. */
+    rootfs, p, mounts) {
         this.rootfs = rootfs;
         this.p = p;
         this.mounts = mounts;
@@ -53727,13 +55019,7 @@ class OverlayRun {
     async unmount() {
         if (!this.mounted)
             return;
-        const umount = (await findBinary('umount')) ?? 'umount';
-        try {
-            await runHostCommand(umount, [this.p.merged]);
-        }
-        catch {
-            await runHostCommand(umount, ['-l', this.p.merged]);
-        }
+        await unmountOverlay(this.p.merged);
         this.mounted = false;
     }
     async finish() {
@@ -54188,87 +55474,6 @@ function createSnapshotter(mode, isolation, overlayProbe, opts) {
         throw new SnapshotError(`${setting('snapshot-mode', 'overlay')} does not work here: ${overlayProbe}; use ${setting('snapshot-mode', 'walk')}`);
     }
     return new OverlaySnapshotter(opts);
-}
-
-;// CONCATENATED MODULE: ./src/executor/workspace.ts
-/**
- * The build workspace: one directory holding every stage's filesystem, the
- * layers written and scratch space. Nothing outside it is written during a
- * build (outputs the user asked for aside). Removed at the end unless kept.
- *
- * A workspace holds an owner file (`pid starttime` of its Kiln). A Kiln that
- * was killed cannot remove its workspace: the next build that creates one in
- * the same parent directory removes every workspace whose owner is gone
- * (unmounting what is still mounted in it first).
- */
-
-
-
-
-
-
-
-/** The file in a workspace that names the Kiln process owning it. */
-const OWNER_FILE = '.kiln-owner';
-const workspace_PREFIX = 'kiln-';
-async function createWorkspace(opts) {
-    const parent = opts.path ?? external_node_os_default().tmpdir();
-    await promises_default().mkdir(parent, { recursive: true });
-    const root = await promises_default().mkdtemp(external_node_path_default().join(parent, workspace_PREFIX));
-    // Stage filesystems hold setuid binaries and private files of the image.
-    await promises_default().chmod(root, 0o700);
-    await promises_default().writeFile(external_node_path_default().join(root, OWNER_FILE), ownerStamp());
-    await removeStale(parent, root, opts.log);
-    let counter = 0;
-    const next = (name) => external_node_path_default().join(root, `${String(++counter).padStart(3, '0')}-${name.replace(/[^\w.-]/g, '_')}`);
-    return {
-        root,
-        async dir(name) {
-            const d = next(name);
-            await promises_default().mkdir(d);
-            return d;
-        },
-        file: (name) => next(name),
-        async dispose() {
-            if (opts.keep) {
-                // A kept workspace is the user's now: no later build removes it.
-                await promises_default().rm(external_node_path_default().join(root, OWNER_FILE), { force: true });
-                return;
-            }
-            // Synchronous: the promise-based rm held a promise per file at once
-            // (RSS 250 -> 400 MiB removing a 100,000-file rootfs); same speed.
-            (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true, maxRetries: 3 });
-        },
-    };
-}
-/**
- * `rm -rf` in a child process, so that removing a large tree runs beside
- * other work (the push) rather than on the event loop. Never rejects: what
- * it leaves, the workspace removal takes.
- */
-function removeInBackground(dir) {
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)('rm', ['-rf', '--one-file-system', '--', dir], { stdio: 'ignore' });
-        child.on('error', () => resolve());
-        child.on('close', () => resolve());
-    });
-}
-/** Removes the workspaces in `parent` whose Kiln is gone (killed before it could). */
-async function removeStale(parent, own, log) {
-    const names = await promises_default().readdir(parent).catch(() => []);
-    for (const name of names) {
-        if (!name.startsWith(workspace_PREFIX))
-            continue;
-        const dir = external_node_path_default().join(parent, name);
-        if (dir === own)
-            continue;
-        const stamp = await promises_default().readFile(external_node_path_default().join(dir, OWNER_FILE), 'utf8').catch(() => undefined);
-        if (stamp === undefined || ownerAlive(stamp))
-            continue;
-        const mounts = await unmountUnder(dir).catch(() => []);
-        await promises_default().rm(dir, { recursive: true, force: true }).catch(() => undefined);
-        log?.info(`removed ${dir}, the workspace of a Kiln that did not finish${mounts.length ? ` (${mounts.length} mounts)` : ''}`);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/executor/isolation/script-quote.ts
@@ -54983,6 +56188,97 @@ class NamespaceSandbox {
     }
 }
 
+;// CONCATENATED MODULE: ./src/executor/isolation/sandbox-memo.ts
+/**
+ * The RUN sandbox a build chose, remembered beside the snapshot store: the
+ * next build on this machine skips finding the host tools (ldd on four
+ * binaries) and the probe run (a whole sandbox set up around an empty root),
+ * ~0.2-0.4 s of which the edit-rebuild loop waited for part. The memo holds
+ * only while everything the choice depended on is the same: the request,
+ * the user, its capabilities, the kernel and its boot, and every host tool
+ * file (path, size, mtime). A sandbox from the memo that fails to set up
+ * forgets it, so the build after probes again.
+ */
+
+
+
+
+
+
+async function capabilities() {
+    const status = await (0,promises_.readFile)('/proc/self/status', 'utf8').catch(() => '');
+    return /^CapEff:\s*(\S+)/m.exec(status)?.[1] ?? '?';
+}
+/** What the choice depended on, tool files included. */
+async function keyOf(requested, tools) {
+    const files = [
+        ...Object.values(tools).filter((v) => typeof v === 'string'),
+        ...tools.jailFiles.map((f) => f.source),
+    ];
+    const stamps = await Promise.all(files.map(async (f) => {
+        const st = await (0,promises_.stat)(f).catch(() => undefined);
+        return `${f}:${st?.size ?? '-'}:${st?.mtimeMs ?? '-'}`;
+    }));
+    const who = `${process.geteuid?.()}:${process.getegid?.()}`;
+    return [requested, who, await capabilities(), (0,external_node_os_namespaceObject.release)(), currentBoot(), ...stamps.sort()].join('\n');
+}
+class SandboxMemo {
+    dir;
+    requested;
+    file;
+    constructor(dir, requested) {
+        this.dir = dir;
+        this.requested = requested;
+        this.file = (0,external_node_path_.join)(dir, `sandbox-${requested}.json`);
+    }
+    /** The remembered sandbox, when nothing it depended on changed. */
+    async recall(scratchDir, log) {
+        // It names programs Kiln runs (as root): only a file of this user that nobody else may write.
+        const st = await (0,promises_.stat)(this.file).catch(() => undefined);
+        if (!st || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0)
+            return undefined;
+        let memo;
+        try {
+            memo = JSON.parse(await (0,promises_.readFile)(this.file, 'utf8'));
+        }
+        catch {
+            return undefined;
+        }
+        if (!memo.tools || memo.key !== (await keyOf(this.requested, memo.tools)))
+            return undefined;
+        const inner = new NamespaceSandbox(memo.kind, memo.tools, { scratchDir, log });
+        return {
+            kind: memo.kind,
+            run: async (spec) => {
+                try {
+                    return await inner.run(spec);
+                }
+                catch (e) {
+                    if (e instanceof SandboxError)
+                        await this.forget();
+                    throw e;
+                }
+            },
+        };
+    }
+    /** Remembers a sandbox that passed its probe. Never rejects. */
+    async remember(sandbox) {
+        if (!(sandbox instanceof NamespaceSandbox))
+            return;
+        const memo = {
+            key: await keyOf(this.requested, sandbox.tools),
+            kind: sandbox.kind,
+            tools: sandbox.tools,
+        };
+        await (0,promises_.mkdir)(this.dir, { recursive: true, mode: 0o700 })
+            .then(() => (0,promises_.writeFile)(this.file, JSON.stringify(memo)))
+            .catch(() => undefined);
+    }
+    async forget() {
+        await (0,promises_.rm)(this.file, { force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/executor/isolation/sandbox-select.ts
 /**
  * Choosing the RUN isolation. `auto`: chroot when root, else rootless when a
@@ -55078,7 +56374,483 @@ async function sandbox_select_selectSandbox(requested, log, opts = {}) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/executor/store/stored-trees.ts
+/**
+ * Where overlay does not work (Kiln is not root, RUN runs rootless, the
+ * snapshot mode is walk, or the store's filesystem refuses overlay), a stage
+ * root is a directory of the workspace that RUN changes in place. The store
+ * then keeps whole trees: the files of a stage's starting point (its base,
+ * or the last cached step before the first that runs) are saved once, and
+ * the next build copies them in instead of extracting every layer again —
+ * with reflinks where the filesystem clones files (btrfs, XFS), else as
+ * plain copies. Hardlinks would be faster still, but a RUN writing a file
+ * in place would then write into the store.
+ */
+
+
+
+
+
+
+const stored_trees_execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+/** Copies every entry of `from` into the empty directory `to` (cp -a: owners, modes, times, xattrs, links). */
+async function copyTree(from, to, method) {
+    // `to` is empty: cp creates every entry itself and never writes through a symlink it did not copy.
+    const reflink = method === 'reflink' ? '--reflink=always' : '--reflink=never';
+    await stored_trees_execFileP('cp', ['-a', reflink, '--', `${from}/.`, `${to}/`], { env: CLEAN_ENV });
+}
+/** Whether files in `dir` can be cloned (FICLONE): one small probe file. */
+async function probeReflink(dir) {
+    const a = (0,external_node_path_.join)(dir, 'reflink-probe');
+    await (0,promises_.writeFile)(a, 'probe');
+    try {
+        await stored_trees_execFileP('cp', ['--reflink=always', a, `${a}.copy`], { env: CLEAN_ENV });
+        return 'reflink';
+    }
+    catch {
+        return 'copy';
+    }
+}
+class StoredTrees {
+    store;
+    method;
+    log;
+    constructor(store, method, log) {
+        this.store = store;
+        this.method = method;
+        this.log = log;
+    }
+    /**
+     * Brings the empty `files` up to `image`: copies in the stored tree of the
+     * longest prefix of its layers the store has, extracts the rest, and saves
+     * the result as a tree when it was not stored yet.
+     */
+    async materialize(files, image, label) {
+        const layers = image.layers;
+        const chains = chainIds(layers.map((l) => l.diffId));
+        let restored = 0;
+        for (let k = layers.length; k > 0 && restored === 0; k--) {
+            const tree = await this.store.get(chains[k - 1], 'tree');
+            if (!tree)
+                continue;
+            const started = Date.now();
+            await copyTree(tree.diff, files.dir, this.method);
+            files.restored(k);
+            restored = k;
+            this.log.debug(`${label}: ${k} layer(s) copied from a stored tree (${this.method}) in ${Date.now() - started} ms`);
+        }
+        await files.materialize(image, label);
+        if (restored === layers.length)
+            return;
+        const started = Date.now();
+        await this.store.ensure(chains[layers.length - 1], layers[layers.length - 1].diffId, (t) => copyTree(files.dir, t.diff, this.method), 'tree');
+        this.log.debug(`${label}: saved the tree of ${layers.length} layer(s) (${this.method}) in ${Date.now() - started} ms`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/store-choice.ts
+/**
+ * How a build with a snapshot store keeps its stage roots, chosen once, when
+ * a step first reads a root (a build whose steps all hit the cache never
+ * opens the store):
+ * - overlay (root, chroot RUN, an overlay mounts in the store): roots are
+ *   overlays of stored layers (store-root.ts);
+ * - trees (anything else that can open the store): roots are workspace
+ *   directories copied from stored whole trees (store/stored-trees.ts), by
+ *   reflink where the filesystem clones files, else by plain copy;
+ * - none (the store cannot be opened): extraction into the workspace.
+ * The log says which, and why.
+ */
+
+
+
+
+
+
+/** Opens the store, and finds whether stage roots can be overlays of it here. */
+async function chooseStore(opts) {
+    if (!opts.store)
+        return 'no --store';
+    let store;
+    try {
+        store = await SnapshotStore.open(opts.store, opts.log);
+    }
+    catch (e) {
+        return e.message;
+    }
+    const noOverlay = await whyNoOverlay(store, opts);
+    if (noOverlay === undefined)
+        return { store };
+    const t = await store.temp('probe');
+    const method = await probeReflink(t.dir);
+    await store.dropTemp(t);
+    return { store, trees: new StoredTrees(store, method, opts.log), why: noOverlay };
+}
+async function whyNoOverlay(store, opts) {
+    if (process.geteuid?.() !== 0)
+        return 'overlay mounts need root';
+    if (opts.requested === 'rootless')
+        return 'RUN runs rootless (--isolation rootless)';
+    if (opts.snapshotMode === 'walk')
+        return '--snapshot-mode walk';
+    // A probe mount once per kernel: the store remembers that overlay works there.
+    const mark = (0,external_node_path_.join)(store.layout.root, 'overlay-ok');
+    const works = `${(0,external_node_os_namespaceObject.release)()} ${(await (0,promises_.stat)(store.layout.tmp)).dev}\n`;
+    if ((await (0,promises_.readFile)(mark, 'utf8').catch(() => '')) === works)
+        return undefined;
+    const t = await store.temp('probe');
+    const probe = await probeOverlay(t.dir);
+    await store.dropTemp(t);
+    if (probe !== true)
+        return `overlay does not mount in ${store.settings.dir}: ${probe}`;
+    await (0,promises_.writeFile)(mark, works);
+    return undefined;
+}
+/** The log line saying what was chosen. */
+function describeChoice(choice) {
+    if (typeof choice === 'string')
+        return `snapshot store: not used (${choice}); extracting into the workspace`;
+    const dir = choice.store.settings.dir;
+    if (!choice.trees)
+        return `snapshot store: ${dir} (stage roots are overlays of stored layers)`;
+    const how = choice.trees.method === 'reflink' ? 'reflinks' : 'plain copies: no reflinks on this filesystem';
+    return `snapshot store: ${dir} (no overlay: ${choice.why}; stage roots start from stored trees, by ${how})`;
+}
+/** A stage root whose kind is chosen when a step first reads it (a build of cache hits never chooses). */
+class DeferredRoot {
+    path;
+    choose;
+    impl;
+    choosing;
+    constructor(path, choose) {
+        this.path = path;
+        this.choose = choose;
+    }
+    get root() {
+        if (!this.impl)
+            throw new Error('internal: a stage root was used before materialize()');
+        return this.impl;
+    }
+    get dir() {
+        return this.impl?.dir ?? this.path;
+    }
+    async materialize(image, label) {
+        this.choosing ??= this.choose().then((r) => {
+            this.impl = r;
+            return r;
+        });
+        await (await this.choosing).materialize(image, label);
+    }
+    caughtUp(image) {
+        this.root.caughtUp(image);
+    }
+    noteChanges(changes) {
+        return this.root.noteChanges(changes);
+    }
+    run(spec) {
+        return this.root.run(spec);
+    }
+    /** A root no step read is an empty directory: the workspace's removal takes it. */
+    async release() {
+        await this.impl?.release();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/store-root.ts
+/**
+ * A stage root backed by the snapshot store (root, overlay): its files are
+ * an overlay mounted at `dir` whose lower dirs are the store entries of the
+ * image's layers and whose upper dir is fresh. Starting a stage from a base
+ * or a cached step the store knows costs one mount; a layer it lacks is
+ * extracted once into a new entry (through an overlay over the entries
+ * below it, so its whiteouts, opaque directories and hardlinks to lower
+ * files come out as overlayfs writes them), and every later build on the
+ * machine mounts it.
+ *
+ * The layers the build makes enter the store too: a COPY/WORKDIR writes
+ * into `dir`, whose upper dir then holds exactly its change; a RUN runs in
+ * its own overlay over the same entries (snapshot/overlay.ts OverlayRun:
+ * the upper dir is the snapshot), and its upper dir is the change. Once the
+ * step's layer is known (caughtUp: its diffID gives the chain ID), that
+ * upper dir is renamed into the store as the entry, and `dir` is mounted
+ * again over the longer chain when a step next reads it.
+ */
+
+
+
+
+
+
+
+/** overlayfs stacks at most 500 lower layers (OVL_MAX_STACK). */
+const MAX_LOWERS = 499;
+class StoreRoot {
+    ctx;
+    dir;
+    /** Store entries of the layers the files are at, bottom first (pending ones not included). */
+    entries = [];
+    /** Chain IDs of the layers the files are at (pending ones included). */
+    chain = [];
+    /** The upper dir of the overlay mounted at `dir`, when one is. */
+    mounted;
+    /** `dir` does not show the last entries (a RUN changed them behind it). */
+    stale = false;
+    pending;
+    /** The upper dir of a RUN that committed, until caughtUp() says what layer it is. */
+    ranUpper;
+    /** Operations run one at a time (COPY --from readers of other stages included). */
+    queue = Promise.resolve();
+    /** A background settle() failed: the next operation says so. */
+    failed;
+    released = false;
+    constructor(ctx, dir) {
+        this.ctx = ctx;
+        this.dir = dir;
+    }
+    serial(fn) {
+        const p = this.queue.then(fn);
+        this.queue = p.catch(() => undefined);
+        return p;
+    }
+    materialize(image, label) {
+        return this.serial(async () => {
+            await this.settle();
+            const layers = image.layers;
+            if (this.chain.length > layers.length)
+                throw new Error(`${label}: the filesystem is ahead of its image`);
+            if (this.chain.length === layers.length && this.mounted && !this.stale)
+                return;
+            if (layers.length > MAX_LOWERS) {
+                throw new Error(`${label}: ${layers.length} layers are more than an overlay can stack (${MAX_LOWERS}); build with --no-store`);
+            }
+            const chains = chainIds(layers.map((l) => l.diffId));
+            const store = await this.ctx.store();
+            const started = Date.now();
+            const before = store.counts.extracted;
+            for (let i = this.entries.length; i < layers.length; i++) {
+                const lowers = [...this.entries];
+                this.entries.push(await store.ensure(chains[i], layers[i].diffId, (t) => this.extract(t, lowers, layers[i], `${label} extracting layer ${i + 1}/${layers.length}`)));
+            }
+            this.chain = chains;
+            const extracted = store.counts.extracted - before;
+            if (extracted > 0) {
+                this.ctx.log.debug(`timing: extract ${Date.now() - started} ms ${label}`);
+                this.ctx.log.debug(`${label}: extracted ${extracted} layer(s) into the snapshot store`);
+            }
+            await this.remount();
+            this.ctx.log.debug(`${label}: mounted ${this.entries.length} layer(s) from the snapshot store`);
+        });
+    }
+    /** Extracts `layer` into the temp entry `t`: through an overlay over `lowers` when there are any. */
+    async extract(t, lowers, layer, what) {
+        const { log, xattrs, workspace } = this.ctx;
+        const key = `extract ${t.dir}`;
+        log.progress?.(key, `${what} (${(layer.size / 1048576).toFixed(1)} MiB)`);
+        try {
+            await (0,promises_.chmod)(t.diff, 0o755);
+            const tar = () => layer.openUncompressed();
+            if (lowers.length === 0) {
+                await extractLayer(tar(), t.diff, { xattrs, logger: log });
+                return;
+            }
+            const merged = await workspace.dir('extract');
+            await mountEntries(lowers, t, merged);
+            try {
+                await extractLayer(tar(), merged, { xattrs, logger: log });
+            }
+            finally {
+                await unmountOverlay(merged);
+            }
+        }
+        finally {
+            log.progress?.(key, undefined);
+        }
+    }
+    /** Mounts `dir` again over the current entries, with a fresh upper dir. */
+    async remount() {
+        const store = await this.ctx.store();
+        await this.unmount();
+        const upper = await store.temp('root');
+        await (0,promises_.chmod)(upper.diff, 0o755);
+        await mountEntries(this.entries, upper, this.dir);
+        this.mounted = upper;
+        this.stale = false;
+    }
+    async unmount() {
+        const upper = this.mounted;
+        if (!upper)
+            return;
+        this.mounted = undefined;
+        await unmountOverlay(this.dir);
+        if (this.pending?.upper !== upper)
+            await (await this.ctx.store()).dropTemp(upper);
+    }
+    caughtUp(image) {
+        const n = image.layers.length;
+        const ran = this.ranUpper;
+        this.ranUpper = undefined;
+        if (n === this.chain.length) {
+            // No layer: a RUN that changed nothing, a WORKDIR that existed.
+            if (ran)
+                this.queue = this.queue.then(async () => (await this.ctx.store()).dropTemp(ran));
+            return;
+        }
+        const upper = ran ?? this.mounted;
+        if (n !== this.chain.length + 1 || !upper) {
+            throw new Error(`internal: the stage root is at ${this.chain.length} layers, the image has ${n}`);
+        }
+        const layer = image.layers[n - 1];
+        const chain = chainIds(image.layers.map((l) => l.diffId))[n - 1];
+        this.chain.push(chain);
+        this.pending = { upper, layer: { chain, diffId: layer.diffId } };
+        if (ran)
+            this.stale = true;
+        // Into the store now, so that another stage built FROM this one finds it there.
+        this.queue = this.queue
+            .then(() => this.settle())
+            .catch((e) => {
+            this.failed = e;
+        });
+    }
+    /** Moves a pending change into the store (unmounting `dir` first when it is its upper dir). */
+    async settle() {
+        if (this.failed)
+            throw this.failed;
+        const p = this.pending;
+        if (!p?.layer)
+            return;
+        const store = await this.ctx.store();
+        if (this.mounted === p.upper) {
+            this.mounted = undefined;
+            this.stale = true;
+            await unmountOverlay(this.dir);
+        }
+        this.pending = undefined;
+        this.entries.push(await store.adopt(p.layer.chain, p.layer.diffId, p.upper));
+    }
+    async noteChanges(_changes) { }
+    run(spec) {
+        return this.serial(async () => {
+            await this.settle();
+            if (!this.mounted || this.stale)
+                await this.remount();
+            const sandbox = await this.ctx.sandbox();
+            if (sandbox.kind !== 'chroot') {
+                throw new Error(`a stage root in the snapshot store needs the chroot RUN isolation (this build chose ${sandbox.kind}); build with --no-store`);
+            }
+            const { home, ...rest } = spec;
+            return runStep({
+                sandbox,
+                snapshotter: new StoreRunSnapshotter(this, await this.ctx.store(), this.ctx),
+                spec: rest,
+                ...(home === undefined ? {} : { home }),
+            });
+        });
+    }
+    /** Called by a committed RUN: its upper dir is this root's next change. */
+    ran(upper) {
+        this.ranUpper = upper;
+    }
+    /** The entries a RUN's overlay stacks (the current ones). */
+    lowerEntries() {
+        return [...this.entries];
+    }
+    release() {
+        return this.serial(async () => {
+            if (this.released)
+                return;
+            this.released = true;
+            try {
+                // A step's finished change still goes into the store: the next build starts from it.
+                await this.settle();
+            }
+            catch (e) {
+                this.ctx.log.warn(`snapshot store: keeping a layer failed: ${e.message}`);
+            }
+            await this.unmount().catch((e) => this.ctx.log.warn(`unmounting ${this.dir}: ${e.message}`));
+        });
+    }
+}
+/** Mounts an overlay of `entries` (bottom first) and `extra` lowers under them, with `t.diff` as upper dir. */
+async function mountEntries(entries, t, target, extra = []) {
+    const links = (0,external_node_path_.join)(t.dir, 'l');
+    await (0,promises_.mkdir)(links, { recursive: true });
+    await (0,promises_.mkdir)((0,external_node_path_.join)(t.dir, 'work'), { recursive: true });
+    const lowers = [...entries.map((e) => e.diff).reverse(), ...extra];
+    if (lowers.length === 0) {
+        // overlayfs wants a lower dir: an empty one.
+        await (0,promises_.mkdir)((0,external_node_path_.join)(t.dir, 'empty'), { recursive: true });
+        lowers.push((0,external_node_path_.join)(t.dir, 'empty'));
+    }
+    // Short relative names keep the mount options under a page whatever the store path.
+    const names = await Promise.all(lowers.map(async (l, i) => {
+        await (0,promises_.rm)((0,external_node_path_.join)(links, String(i)), { force: true });
+        await (0,promises_.symlink)(l, (0,external_node_path_.join)(links, String(i)));
+        return `l/${i}`;
+    }));
+    await mountOverlay({ lowers: names, upper: 'diff', work: 'work', cwd: t.dir }, target);
+}
+/** The RUN snapshot over a store root: an overlay of its entries, the mount-point stubs under them. */
+class StoreRunSnapshotter {
+    root;
+    store;
+    ctx;
+    kind = 'overlay';
+    constructor(root, store, ctx) {
+        this.root = root;
+        this.store = store;
+        this.ctx = ctx;
+    }
+    get rootfs() {
+        return this.root.dir;
+    }
+    async prepare() {
+        const t = await this.store.temp('run');
+        try {
+            await (0,promises_.chmod)(t.diff, 0o755);
+            const merged = await this.ctx.workspace.dir('run');
+            const plan = await planMountPoints(this.root.dir, this.ctx.log);
+            const stubs = (0,external_node_path_.join)(t.dir, 'stubs');
+            await (0,promises_.mkdir)(stubs);
+            await createStubs(stubs, plan.stubs);
+            await mountEntries(this.root.lowerEntries(), t, merged, plan.stubs.length ? [stubs] : []);
+            const paths = { dir: t.dir, upper: t.diff, work: (0,external_node_path_.join)(t.dir, 'work'), merged };
+            return new StoreRun(this.root.dir, paths, plan.targets, this.root, this.store, t);
+        }
+        catch (e) {
+            await this.store.dropTemp(t);
+            throw e;
+        }
+    }
+    async noteChanges() { }
+}
+class StoreRun extends OverlayRun {
+    owner;
+    store;
+    t;
+    constructor(lowerView, paths, mounts, owner, store, t) {
+        super(lowerView, paths, mounts);
+        this.owner = owner;
+        this.store = store;
+        this.t = t;
+    }
+    /** The upper dir is not applied anywhere: it becomes the root's next store entry. */
+    async commit() {
+        if (!this.finished)
+            throw new Error('commit() before finish()');
+        this.owner.ran(this.t);
+    }
+    async discard() {
+        await super.discard();
+        await this.store.dropTemp(this.t);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/executor/isolation/namespace-isolation.ts
+
+
+
+
 
 
 
@@ -55102,21 +56874,60 @@ class NamespaceIsolation {
     started = [];
     sandbox;
     overlayProbe;
+    /** The snapshot store when stage roots can be overlays of it, else why not. */
+    storeChoice;
+    storeRoots = [];
+    storeChosen = false;
     constructor(opts) {
         this.opts = opts;
         const { workspace, log } = opts;
+        // With a store, the sandbox chosen before is remembered beside it (sandbox-memo.ts).
+        const memo = opts.store
+            ? new SandboxMemo(new StoreLayout(opts.store.dir).root, opts.requested)
+            : undefined;
         this.sandbox = once(async () => {
+            const known = await memo?.recall(workspace.root, log);
+            if (known) {
+                log.info(`RUN isolation: ${known.kind} (as chosen before on this machine)`);
+                return known;
+            }
             const s = await sandbox_select_selectSandbox(opts.requested, log, { scratchDir: workspace.root });
             if (sandbox_isUnavailable(s))
                 throw new Error(`RUN is not possible here: ${s.unavailable}`);
             log.info(`RUN isolation: ${s.kind}`);
+            await memo?.remember(s);
             return s;
         }, this.started);
         this.overlayProbe = once(() => probeOverlay(workspace.root), this.started);
+        this.storeChoice = once(async () => {
+            this.storeChosen = true;
+            const choice = await chooseStore(opts);
+            log.info(describeChoice(choice));
+            return choice;
+        }, this.started);
     }
     async createRoot(name) {
         const dir = await this.opts.workspace.dir(name);
-        return new WorkspaceRoot(this, await ImageDir.create(dir, this.opts.xattrs, this.opts.log));
+        const inWorkspace = async (trees) => new WorkspaceRoot(this, await ImageDir.create(dir, this.opts.xattrs, this.opts.log), trees);
+        if (!this.opts.store)
+            return inWorkspace();
+        return new DeferredRoot(dir, async () => {
+            const choice = await this.storeChoice();
+            if (typeof choice === 'string')
+                return inWorkspace();
+            if (choice.trees)
+                return inWorkspace(choice.trees);
+            const { store } = choice;
+            const root = new StoreRoot({
+                store: async () => store,
+                sandbox: this.sandbox,
+                workspace: this.opts.workspace,
+                xattrs: this.opts.xattrs,
+                log: this.opts.log,
+            }, dir);
+            this.storeRoots.push(root);
+            return root;
+        });
     }
     warmUp() {
         this.sandbox().catch(() => undefined);
@@ -55124,21 +56935,33 @@ class NamespaceIsolation {
     }
     async dispose() {
         await Promise.all(this.started);
+        // Mounts over the store go before the build lets go of it (and caps its size).
+        await Promise.all(this.storeRoots.map((r) => r.release()));
+        const choice = this.storeChosen ? await this.storeChoice().catch(() => undefined) : undefined;
+        if (choice && typeof choice !== 'string')
+            await choice.store.close();
     }
 }
 /** A stage root in the workspace, with the snapshotter of its current files. */
 class WorkspaceRoot {
     isolation;
     files;
+    trees;
     snap;
-    constructor(isolation, files) {
+    constructor(isolation, files, 
+    /** Without overlay, a snapshot store's whole trees: a fresh root is copied from one. */
+    trees) {
         this.isolation = isolation;
         this.files = files;
+        this.trees = trees;
     }
     get dir() {
         return this.files.dir;
     }
     materialize(image, label) {
+        if (this.trees && this.files.layerCount === 0 && image.layers.length > 0) {
+            return this.trees.materialize(this.files, image, label);
+        }
         return this.files.materialize(image, label);
     }
     caughtUp(image) {
@@ -56490,6 +58313,7 @@ class BuildSession {
             snapshotMode: options.snapshotMode,
             workspace,
             xattrs,
+            store: options.store,
             log,
         });
     }
@@ -56599,7 +58423,6 @@ function layerSize(layer) {
 
 ;// CONCATENATED MODULE: ./src/executor/stage/from-sources.ts
 
-
 /** `fn` run on first call only, tracked by the session (it writes in the workspace). */
 function from_sources_once(session, fn) {
     let p;
@@ -56643,9 +58466,10 @@ class FromSources {
                 const { session } = this;
                 const img = await session.pullImage(ref, this.platform);
                 const tree = from_sources_once(session, async () => {
-                    const dir = await ImageDir.create(await session.workspace.dir('copy-from-image'), session.xattrs, session.log);
-                    await dir.materialize(img, ref);
-                    return new SourceTree(dir.dir, `image ${ref}`);
+                    // A root of the build's isolation: with a snapshot store, a mount of the stored layers.
+                    const root = await session.isolation.createRoot('copy-from-image');
+                    await root.materialize(img, ref);
+                    return new SourceTree(root.dir, `image ${ref}`);
                 });
                 return { key: img.digest(), tree };
             })();
@@ -57037,6 +58861,9 @@ async function filesystemStep(env, step) {
         if (reason === MissReason.noEntry && cache.explain)
             reason = await cache.explain(builder.trace());
         session.log.info(`${env.label} cache miss (${reason}): ${step.createdBy}`);
+        // Every later step misses too: the RUN ahead will need the sandbox.
+        if (env.runAhead)
+            session.isolation.warmUp();
     }
     const layer = await step.produce();
     const image = layer ? base.appendLayer(layer, history) : base.addHistory(history);
@@ -59252,7 +61079,7 @@ async function buildStage(job) {
             cache: 'none',
         },
     ];
-    for (const instr of instructions) {
+    for (const [i, instr] of instructions.entries()) {
         const started = Date.now();
         const x = expandInstruction(instr, state.scope);
         const text = x.original;
@@ -59267,7 +61094,8 @@ async function buildStage(job) {
             step = counter;
             session.log.info(`${label} ${text}`);
             session.log.progress?.(label, `${label} ${text}`);
-            const env = { session, label, layerCompression, root, ...state };
+            const runAhead = instructions.slice(i).some((n) => n.kind === 'run');
+            const env = { session, label, layerCompression, root, runAhead, ...state };
             try {
                 const r = await dispatch(env, x, job);
                 state.image = r.image;
@@ -59425,10 +61253,17 @@ async function build_build(options, log, deps = {}) {
     let cacheFlushed = false;
     let releasing;
     try {
-        if (options.push && prepared.destinations.length > 0 && !options.skipPushPermissionCheck) {
-            await checkPushAccess(session.registry, prepared.destinations, log);
-        }
-        const plan = await planWithBaseImages(prepared, (ref, platform) => session.pullImage(ref, platform));
+        // The push check runs beside the base image pulls (its round trips off the critical path),
+        // and still fails the build before any step runs.
+        const access = options.push && prepared.destinations.length > 0 && !options.skipPushPermissionCheck
+            ? checkPushAccess(session.registry, prepared.destinations, log)
+            : undefined;
+        access?.catch(() => undefined);
+        const plan = await planWithBaseImages(prepared, (ref, platform) => session.pullImage(ref, platform)).catch(async (e) => {
+            await access; // a refused push says so first
+            throw e;
+        });
+        await access;
         // Build checks: warnings on their lines; with `# check=error=true` they stop the build here.
         const checks = await checkDockerfile(prepared.df, {
             ...prepared.planOptions,
@@ -59515,282 +61350,6 @@ async function build_build(options, log, deps = {}) {
         }
         await releasing;
         await session.dispose();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/flags/executor-flags.ts
-const BUILD_FLAGS = [
-    {
-        name: 'context',
-        short: 'c',
-        kind: 'string',
-        metavar: 'dir',
-        help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
-    },
-    {
-        name: 'context-sub-path',
-        kind: 'string',
-        metavar: 'path',
-        help: 'Use this directory inside the context as the context',
-    },
-    {
-        name: 'dockerfile',
-        short: 'f',
-        kind: 'string',
-        metavar: 'path',
-        help: 'Dockerfile, relative to the context (default: Dockerfile)',
-    },
-    {
-        name: 'destination',
-        short: 'd',
-        kind: 'list',
-        metavar: 'ref',
-        help: 'Image reference to push to; repeat for several tags',
-    },
-    {
-        name: 'no-push',
-        kind: 'bool',
-        help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
-    },
-    {
-        name: 'tar-path',
-        kind: 'string',
-        metavar: 'file',
-        aliases: ['tarPath'],
-        help: 'Write the image as a docker-archive tarball',
-    },
-    { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
-    {
-        name: 'build-arg',
-        kind: 'list',
-        metavar: 'KEY[=value]',
-        help: 'Build argument; a bare KEY takes its value from the environment',
-    },
-    { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
-    { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
-    { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
-    {
-        name: 'image-name-with-digest-file',
-        kind: 'string',
-        metavar: 'file',
-        help: 'Write <destination>@<digest> lines to this file',
-    },
-    {
-        name: 'image-name-tag-with-digest-file',
-        kind: 'string',
-        metavar: 'file',
-        help: 'Write <destination name:tag>@<digest> lines to this file',
-    },
-    {
-        name: 'skip-push-permission-check',
-        kind: 'bool',
-        help: 'Do not check before the build that every destination accepts a push',
-    },
-    { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
-    { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
-    { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
-    {
-        name: 'skip-tls-verify-registry',
-        kind: 'list',
-        metavar: 'host',
-        help: 'Do not verify the TLS certificate of this registry',
-    },
-    {
-        name: 'registry-certificate',
-        kind: 'list',
-        metavar: 'host=file',
-        help: 'Trust this CA certificate file for a registry',
-    },
-    { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
-    { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
-    {
-        name: 'cache-ttl',
-        kind: 'duration',
-        metavar: 'duration',
-        help: 'Ignore cache entries older than this (default: 336h)',
-    },
-    {
-        name: 'cache-dir',
-        kind: 'string',
-        metavar: 'dir',
-        help: 'Local directory for the layer cache; RUN cache mounts persist in its cache-mounts/',
-    },
-    { name: 'no-push-cache', kind: 'bool', help: 'Read the layer cache but store nothing in it' },
-    { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
-    { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
-    { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
-    {
-        name: 'secret',
-        kind: 'list',
-        metavar: 'id=ID[,src=PATH|,env=VAR]',
-        help: 'Secret for RUN --mount=type=secret (buildx syntax); never in a layer, key or log',
-    },
-    {
-        name: 'ssh',
-        kind: 'list',
-        metavar: 'default|ID[=SOCKET|KEY…]',
-        help: 'SSH agent (or keys) for RUN --mount=type=ssh; default: $SSH_AUTH_SOCK',
-    },
-    {
-        name: 'allow',
-        kind: 'list',
-        metavar: 'entitlement',
-        help: 'Allow security.insecure (RUN --security=insecure) or network.host',
-    },
-    {
-        name: 'compression',
-        kind: 'string',
-        metavar: 'gzip|zstd',
-        help: 'Compression of the layers the build makes (default: gzip)',
-    },
-    {
-        name: 'compression-level',
-        kind: 'int',
-        metavar: 'n',
-        help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
-    },
-    {
-        name: 'custom-platform',
-        kind: 'string',
-        metavar: 'os/arch',
-        aliases: ['platform', 'customPlatform'],
-        help: 'Target platform, e.g. linux/amd64 (default: the host)',
-    },
-    {
-        name: 'isolation',
-        kind: 'string',
-        metavar: 'mode',
-        help: 'RUN isolation: auto, chroot, rootless (default: auto)',
-    },
-    {
-        name: 'snapshot-mode',
-        kind: 'string',
-        metavar: 'mode',
-        aliases: ['snapshotMode'],
-        help: 'Layer snapshots: auto, overlay, walk (default: auto)',
-    },
-    {
-        name: 'workspace',
-        kind: 'string',
-        metavar: 'dir',
-        help: 'Build workspace directory (default: a temp dir)',
-    },
-    { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
-    { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 8)' },
-    {
-        name: 'verbosity',
-        short: 'v',
-        kind: 'string',
-        metavar: 'level',
-        help: 'Log level: error, warn, info, debug',
-    },
-    {
-        name: 'check',
-        kind: 'bool',
-        help: 'Run the build checks only (as kiln check): print findings, exit 1 on any',
-    },
-    {
-        name: 'ignore-syntax',
-        kind: 'bool',
-        help: "Build with Kiln's Dockerfile syntax whatever # syntax= names (else another frontend is an error)",
-    },
-    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
-    { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
-    { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
-    { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
-    { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
-    {
-        name: 'ignore-var-run',
-        kind: 'bool',
-        aliases: ['whitelist-var-run'],
-        ignored: 'Kiln never captures host mounts',
-    },
-    { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
-    { name: 'kaniko-dir', kind: 'string', ignored: 'Kiln keeps its files in --workspace' },
-    { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
-    { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
-    {
-        name: 'image-fs-extract-retry',
-        kind: 'int',
-        ignored: 'layers are extracted from verified downloads, which --push-retry retries',
-    },
-    {
-        name: 'image-download-retry',
-        kind: 'int',
-        ignored: 'every registry request, downloads included, is retried --push-retry times',
-    },
-    {
-        name: 'single-snapshot',
-        kind: 'bool',
-        refused: 'each step makes its own layer, as with Docker; squashing is not supported',
-    },
-    {
-        name: 'bucket',
-        short: 'b',
-        kind: 'string',
-        refused: 'GCS contexts are not supported: download the context and pass --context <dir> or tar://FILE',
-    },
-    {
-        name: 'git',
-        kind: 'string',
-        refused: "kaniko's git options (branch=, single-branch=, recurse-submodules=) are not supported: name the ref in the context (--context git://host/o/r.git#refs/heads/main)",
-    },
-    {
-        name: 'insecure-pull',
-        kind: 'bool',
-        refused: 'name each registry to reach over plain HTTP with --insecure-registry HOST (pulls and pushes)',
-    },
-    {
-        name: 'skip-tls-verify-pull',
-        kind: 'bool',
-        refused: 'name each registry whose certificate is not checked with --skip-tls-verify-registry HOST (pulls and pushes)',
-    },
-    {
-        name: 'push-ignore-immutable-tag-errors',
-        kind: 'bool',
-        refused: 'not supported yet: a refused tag fails the push',
-    },
-    {
-        name: 'registry-client-cert',
-        kind: 'list',
-        refused: 'client certificates (mTLS) are not supported yet',
-    },
-    {
-        name: 'registry-mirror',
-        kind: 'list',
-        refused: 'registry mirrors are not supported yet: name the mirror in FROM (e.g. mirror.example/library/alpine)',
-    },
-    {
-        name: 'registry-map',
-        kind: 'list',
-        refused: 'registry maps are not supported yet: name the mirror in FROM',
-    },
-    {
-        name: 'skip-default-registry-fallback',
-        kind: 'bool',
-        refused: 'registry mirrors are not supported yet (see --registry-mirror)',
-    },
-    {
-        name: 'ignore-path',
-        kind: 'list',
-        refused: 'a RUN layer holds every change the RUN made: remove files in the same RUN instead',
-    },
-    {
-        name: 'force-build-metadata',
-        kind: 'bool',
-        refused: 'Kiln adds no layers for metadata instructions (ENV, LABEL, …), as BuildKit',
-    },
-];
-/** The flag (with the value a hint suggests) that sets a setting, as the CLI names it. */
-function cliSettingName(s, value) {
-    const v = value === undefined ? '' : ` ${value}`;
-    switch (s) {
-        case 'credentials':
-            return 'docker login, or the config.json in $DOCKER_CONFIG';
-        case 'platform':
-            return `--custom-platform${v}`;
-        default:
-            return `--${s}${v}`;
     }
 }
 
@@ -59893,10 +61452,12 @@ async function fetchGitContext(ref, opts) {
 
 
 
+
 const COMMANDS = {
     build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
     check: "Run BuildKit's build checks on a Dockerfile (kiln build's flags); exit 1 on findings",
     parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
+    prune: 'Remove snapshot store layers no running build uses',
     help: 'Show help for a command',
     version: 'Print the version',
 };
@@ -59932,7 +61493,9 @@ async function main(argv, io) {
                     ? buildHelp()
                     : rest[0] === 'parse'
                         ? parseHelp()
-                        : mainHelp());
+                        : rest[0] === 'prune'
+                            ? pruneHelp()
+                            : mainHelp());
                 return 0;
             case 'version':
             case '--version':
@@ -59944,6 +61507,8 @@ async function main(argv, io) {
                 return await runBuild(['--check', ...rest], io);
             case 'parse':
                 return await runParse(rest, io);
+            case 'prune':
+                return await runPrune(rest, io);
             default:
                 throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
         }
@@ -60362,6 +61927,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(6186);
+/******/ var __webpack_exports__ = __nccwpck_require__(91);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { type BuildOptions, defaultBuildOptions } from '../executor/options.js';
+import { DEFAULT_STORE_MAX } from '../executor/store/location.js';
 import { parseReference } from '../image/reference.js';
 import type { CacheMountsPlan } from './cache-mounts-gha.js';
 import { ghaKeys, planCache } from './cache-plan.js';
@@ -120,6 +121,12 @@ export function toBuildOptions(
     o.cacheMounts.dir ??= path.join(runnerTemp, 'kiln-cache-mounts');
     o.cacheMounts.archive = archive;
     cacheMounts = { archive, ...ghaKeys(inputs, github, 'cache-mounts') };
+  }
+
+  // The snapshot store in the runner's tool cache, which self-hosted runners keep between jobs
+  // (`extra_args: --no-store` or `--store DIR` change it); without one, nothing would keep it.
+  if (github.runnerToolCache) {
+    o.store = { dir: path.join(github.runnerToolCache, 'kiln', 'store'), maxBytes: DEFAULT_STORE_MAX };
   }
 
   // extra_args last: kaniko flags override or add to what the inputs set.

@@ -107,6 +107,13 @@ export interface BuildOptions {
   platform?: string;
   isolation: IsolationRequest;
   snapshotMode: SnapshotMode;
+  /**
+   * The local snapshot store (--store): unpacked layers kept by chain ID and
+   * reused by later builds (stage roots are overlays of them). Undefined:
+   * every build extracts into its workspace. Used as root with overlayfs;
+   * elsewhere the build says why not and extracts.
+   */
+  store?: { dir: string; maxBytes: number };
   /** Directory for the build workspace; default: a fresh dir under the temp dir. */
   workspace?: string;
   /** Keep the workspace after the build (for debugging). */

@@ -109,6 +109,7 @@ export class BuildSession {
       snapshotMode: options.snapshotMode,
       workspace,
       xattrs,
+      store: options.store,
       log,
     });
   }

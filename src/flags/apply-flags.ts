@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { type BuildOptions, DEFAULT_DOCKERFILE } from '../executor/options.js';
+import { DEFAULT_STORE_MAX, storeMaxBytes } from '../executor/store/location.js';
 import { parseAllowFlag, parseSecretFlag, parseSshFlag } from './mount-flags.js';
 import { type FlagValue, UsageError } from './parser.js';
 
@@ -187,6 +188,18 @@ export function applyBuildFlags(
       ? 'auto'
       : oneOf('snapshot-mode', snap, ['auto', 'overlay', 'walk']);
   }
+  if (has('store')) {
+    o.store = {
+      dir: path.resolve(cwd, str(values, 'store')!),
+      maxBytes: o.store?.maxBytes ?? DEFAULT_STORE_MAX,
+    };
+  }
+  if (bool(values, 'no-store')) {
+    if (has('store')) throw new UsageError('--store and --no-store: give one of them');
+    o.store = undefined;
+  }
+  const max = storeMax(values);
+  if (max !== undefined && o.store) o.store.maxBytes = max;
   if (has('workspace')) o.workspace = resolveOpt(cwd, str(values, 'workspace'));
   if (has('keep-workspace')) o.keepWorkspace = bool(values, 'keep-workspace')!;
   if (has('ignore-syntax')) o.ignoreSyntax = bool(values, 'ignore-syntax')!;
@@ -196,6 +209,15 @@ export function applyBuildFlags(
     o.pushRetry = retry;
   }
   return o;
+}
+
+/** --store-max in bytes, if given. */
+export function storeMax(values: Map<string, FlagValue>): number | undefined {
+  const text = str(values, 'store-max');
+  if (text === undefined) return undefined;
+  const n = storeMaxBytes(text);
+  if (typeof n === 'string') throw new UsageError(`--store-max ${n}`);
+  return n;
 }
 
 /** kaniko's --context-sub-path: a directory inside the context. */

@@ -7,6 +7,7 @@
  * BuildOptions; cliSettingName() names the settings of library hints
  * (hints.ts) by these flags.
  */
+import { DEFAULT_STORE_MAX_TEXT } from '../executor/store/location.js';
 import type { Setting } from '../hints.js';
 import type { FlagSpec } from './parser.js';
 
@@ -159,6 +160,19 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     metavar: 'mode',
     aliases: ['snapshotMode'],
     help: 'Layer snapshots: auto, overlay, walk (default: auto)',
+  },
+  {
+    name: 'store',
+    kind: 'string',
+    metavar: 'dir',
+    help: 'Snapshot store: unpacked layers later builds reuse (default: <cache-dir>/store, else ~/.cache/kiln/store)',
+  },
+  { name: 'no-store', kind: 'bool', help: 'Use no snapshot store: extract every layer into the workspace' },
+  {
+    name: 'store-max',
+    kind: 'string',
+    metavar: 'size',
+    help: `Snapshot store size cap; least recently used layers go beyond it (default: ${DEFAULT_STORE_MAX_TEXT})`,
   },
   {
     name: 'workspace',

@@ -114,10 +114,15 @@ export async function discoverHostTools(): Promise<HostTools> {
   return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
 }
 
-/** Runs a host binary with CLEAN_ENV and no stdin; rejects with its stderr on failure. */
-export async function runHostCommand(file: string, args: string[]): Promise<string> {
+/** Runs a host binary with CLEAN_ENV and no stdin (in `cwd` if given); rejects with its stderr on failure. */
+export async function runHostCommand(
+  file: string,
+  args: string[],
+  opts: { cwd?: string } = {},
+): Promise<string> {
   try {
-    return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024 })).stdout;
+    return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024, cwd: opts.cwd }))
+      .stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new HostToolsError(`${file} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || err.message}`);

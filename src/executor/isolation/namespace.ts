@@ -68,7 +68,7 @@ function signalNumber(name: string): number {
 export class NamespaceSandbox implements Sandbox {
   constructor(
     readonly kind: IsolationKind,
-    private readonly tools: HostTools,
+    readonly tools: HostTools,
     private readonly opts: NamespaceSandboxOptions,
   ) {}
 
