@@ -56804,12 +56804,12 @@ class StoreRunSnapshotter {
     get rootfs() {
         return this.root.dir;
     }
-    async prepare() {
+    async prepare(runMounts = []) {
         const t = await this.store.temp('run');
         try {
             await (0,promises_.chmod)(t.diff, 0o755);
             const merged = await this.ctx.workspace.dir('run');
-            const plan = await planMountPoints(this.root.dir, this.ctx.log);
+            const plan = await planMountPoints(this.root.dir, this.ctx.log, runMounts);
             const stubs = (0,external_node_path_.join)(t.dir, 'stubs');
             await (0,promises_.mkdir)(stubs);
             await createStubs(stubs, plan.stubs);

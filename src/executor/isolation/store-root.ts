@@ -26,7 +26,7 @@ import type { Layer } from '../../image/blob.js';
 import type { Digest } from '../../image/digest.js';
 import type { Image } from '../../image/image.js';
 import type { Logger } from '../../log.js';
-import { createStubs, planMountPoints } from '../isolation/mount-points.js';
+import { createStubs, planMountPoints, type RunMountPoint } from '../isolation/mount-points.js';
 import { mountOverlay, OverlayRun, unmountOverlay } from '../snapshot/overlay.js';
 import { type RunStep, runStep } from '../snapshot/run-step.js';
 import type { PreparedRun, Snapshotter } from '../snapshot/snapshot.js';
@@ -289,12 +289,12 @@ class StoreRunSnapshotter implements Snapshotter {
     return this.root.dir;
   }
 
-  async prepare(): Promise<PreparedRun> {
+  async prepare(runMounts: readonly RunMountPoint[] = []): Promise<PreparedRun> {
     const t = await this.store.temp('run');
     try {
       await chmod(t.diff, 0o755);
       const merged = await this.ctx.workspace.dir('run');
-      const plan = await planMountPoints(this.root.dir, this.ctx.log);
+      const plan = await planMountPoints(this.root.dir, this.ctx.log, runMounts);
       const stubs = join(t.dir, 'stubs');
       await mkdir(stubs);
       await createStubs(stubs, plan.stubs);
