@@ -10,6 +10,7 @@ import { displayPath, runChecksOnly } from './cli/check-command.js';
 import { contextArchive, type UnpackedContext, unpackContext } from './cli/context-archive.js';
 import { indexHelp, runIndex } from './cli/index-command.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
+import { pruneHelp, runPrune } from './cli/prune-command.js';
 import { ttyLogger } from './cli/tty-logger.js';
 import { build } from './executor/build.js';
 import { BUILD_FLAGS, cliSettingName } from './flags/executor-flags.js';
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, string> = {
   check: "Run BuildKit's build checks on a Dockerfile (kiln build's flags); exit 1 on findings",
   index: 'Merge images and indexes into one multi-platform index (index create)',
   parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
+  prune: 'Remove snapshot store layers no running build uses',
   help: 'Show help for a command',
   version: 'Print the version',
 };
@@ -81,7 +83,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
               ? parseHelp()
               : rest[0] === 'index'
                 ? indexHelp()
-                : mainHelp(),
+                : rest[0] === 'prune'
+                  ? pruneHelp()
+                  : mainHelp(),
         );
         return 0;
       case 'version':
@@ -96,6 +100,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runParse(rest, io);
       case 'index':
         return await runIndex(rest, io, (verbosity) => cliLogger(io, verbosity));
+      case 'prune':
+        return await runPrune(rest, io);
       default:
         throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
     }

@@ -205,17 +205,17 @@ describeWith(
       const r = await run(j, {
         ...login(),
         image: 'team/refused',
-        secrets: 'token=abc',
+        'shm-size': '2g',
         builder: 'buildx-builder-1',
-        ssh: 'default',
+        ulimit: 'nofile=1024:1024',
         extra_args: '--registry-mirror mirror.gcr.io',
       });
       expect(r.code).toBe(1);
       expect(errors(r)).toHaveLength(1);
-      for (const name of ['secrets', 'builder', 'ssh', 'extra_args']) {
+      for (const name of ['shm-size', 'builder', 'ulimit', 'extra_args']) {
         expect(errors(r)[0]).toContain(`input "${name}"`);
       }
-      expect(errors(r)[0]).toContain('is not supported yet');
+      expect(errors(r)[0]).toContain('is not needed: Kiln is the builder');
       expect(errors(r)[0]).toContain('flag --registry-mirror is not supported');
       expect(r.stdout).not.toContain('::group::Stage');
       expect(r.summary).toContain('## Kiln: build failed');

@@ -1,7 +1,9 @@
 /**
  * Pushes the base images to the local registry by building them with Kiln
  * (`FROM scratch` + `ADD rootfs.tar /`; the 100,000-file base adds 93,000
- * files on top of Debian), reproducibly. Bases already in the registry
+ * files on top of Debian; the node base adds Node 24 and npm to Debian; the
+ * debian-multi base is an index of Debian for amd64 and arm64),
+ * reproducibly. Bases already in the registry
  * (kept between runs) are not rebuilt.
  */
 import { copyFileSync, linkSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,11 +19,11 @@ function place(src, dst) {
 }
 
 /**
- * needed: base names ('busybox', 'debian', 'many'); tars: name → rootfs tar.
- * kiln: { node, repo }.
+ * needed: base names ('busybox', 'debian', 'many', 'node', 'debianMulti'); tars: name → rootfs tar.
+ * kiln: { node, repo, node24 }.
  */
 export async function pushBases({ needed, tars, registry, dir, kiln, log, logDir }) {
-  const order = ['busybox', 'debian', 'many', 'debianMulti'].filter((b) => needed.has(b));
+  const order = ['busybox', 'debian', 'many', 'node', 'debianMulti'].filter((b) => needed.has(b));
   for (const name of order) {
     const [repo, tag] = BASES[name].split(':');
     if (await hasManifest(registry, repo, tag)) continue;
@@ -36,6 +38,15 @@ export async function pushBases({ needed, tars, registry, dir, kiln, log, logDir
       place(tars.debianArm64, join(ctx, 'rootfs-arm64.tar'));
       dockerfile = 'FROM scratch\nARG TARGETARCH\nADD rootfs-$TARGETARCH.tar /\nCMD ["bash"]\n';
       platforms.push('--platform', 'linux/amd64,linux/arm64');
+    } else if (name === 'node') {
+      // Debian with the Node 24 binary the repository carries and the host's npm.
+      copyFileSync(kiln.node24, join(ctx, 'node'));
+      await run(['cp', '-a', '/usr/lib/node_modules/npm', join(ctx, 'npm')]);
+      dockerfile = `FROM ${registry}/${BASES.debian}
+COPY node /usr/local/bin/node
+COPY npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx
+`;
     } else {
       place(tars[name], join(ctx, 'rootfs.tar'));
       dockerfile =
@@ -58,6 +69,7 @@ export async function pushBases({ needed, tars, registry, dir, kiln, log, logDir
         '--insecure-registry',
         registry,
         '--reproducible',
+        '--no-store',
         '--workspace',
         join(dir, 'ws'),
         ...platforms,

@@ -4,7 +4,10 @@
  * case), build + push to the local registry, measured.
  *
  * - kiln: the committed CLI bundle (bin/kiln.js), workspace in the bench fs;
- *   cold without --cache, warm with --cache --cache-dir (one dir per case).
+ *   cold without --cache and with an empty snapshot store (--store, emptied
+ *   before each cold build), warm with --cache --cache-dir (one dir per
+ *   case; its snapshot store below it, as the CLI places it). The store's
+ *   disk use is measured after each build.
  * - buildah: `bud --isolation chroot` + `push`, its own --root/--runroot;
  *   cold: --layers=false in a store emptied first (base not present); warm:
  *   --layers in a second store that a first build filled.
@@ -14,6 +17,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildArgFlags } from './cases.mjs';
 import { CpuGroup, timed } from './measure.mjs';
 import { capture, run } from './sh.mjs';
 
@@ -25,6 +29,7 @@ export class Kiln {
   constructor({ repo, node, registry, dir, tmp, cacheArgs }) {
     Object.assign(this, { repo, node, registry, dir, tmp, cacheArgs });
     this.filled = new Set();
+    this.fills = 0;
   }
 
   async version() {
@@ -33,13 +38,13 @@ export class Kiln {
     return `Kiln ${sha} (dist/cli bundle, Node ${node})`;
   }
 
-  argv(c, tag, extra) {
+  argv(c, tag, extra, contextDir = c.contextDir) {
     return [
       this.node,
       join(this.repo, 'bin/kiln.js'),
       'build',
       '--context',
-      c.contextDir,
+      contextDir,
       '--dockerfile',
       c.dockerfilePath,
       '--destination',
@@ -51,6 +56,7 @@ export class Kiln {
       '--verbosity',
       'debug',
       ...(c.platforms ? ['--platform', c.platforms.join(',')] : []),
+      ...buildArgFlags(c),
       ...extra,
     ];
   }
@@ -60,17 +66,40 @@ export class Kiln {
   }
 
   async cold(c, log) {
-    return timed(this.argv(c, 'kiln-cold', []), { log, tmp: this.tmp });
+    const store = join(this.dir, 'kiln-store-cold');
+    rmSync(store, { recursive: true, force: true });
+    const m = await timed(this.argv(c, 'kiln-cold', ['--store', store]), { log, tmp: this.tmp });
+    return { ...m, storeMiB: await diskMiB(store) };
   }
 
   async warm(c, log) {
+    if (c.fillContextDir) {
+      // Every time: a cache (layers and cache mounts) from the build before the change only; a registry
+      // cache repository of its own, so no earlier round's layers are found there.
+      rmSync(join(this.dir, 'kiln-cache', c.name), { recursive: true, force: true });
+      const flags = [
+        ...this.cacheFlags(c),
+        '--cache-repo',
+        `${this.registry}/bench/${c.name}-cache-${++this.fills}`,
+      ];
+      await run(this.argv(c, 'kiln-warm', flags, c.fillContextDir), { log: `${log}.fill` });
+      return timed(this.argv(c, 'kiln-warm', flags), { log, tmp: this.tmp });
+    }
     if (!this.filled.has(c.name)) {
       rmSync(join(this.dir, 'kiln-cache', c.name), { recursive: true, force: true });
       await run(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log: `${log}.fill` });
       this.filled.add(c.name);
     }
-    return timed(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log, tmp: this.tmp });
+    c.edit?.(c.contextDir);
+    const m = await timed(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log, tmp: this.tmp });
+    return { ...m, storeMiB: await diskMiB(join(this.dir, 'kiln-cache', c.name, 'store')) };
   }
+}
+
+/** Disk use of a directory in MiB (du; hardlinks once). */
+async function diskMiB(dir) {
+  const r = await run(['du', '-s', '-x', '-B1', dir], { allowFail: true });
+  return r.code === 0 ? Number(r.stdout.split(/\s/)[0]) / 1048576 : Number.NaN;
 }
 
 export class Buildah {
@@ -102,7 +131,7 @@ export class Buildah {
   script(store, c, tag, layers) {
     const b = this.base(store).map(q).join(' ');
     const image = `${this.registry}/bench/${c.name}:${tag}`;
-    const bud = `${b} bud --isolation chroot --layers=${layers} --tls-verify=false -f ${q(c.dockerfilePath)}`;
+    const bud = `${b} bud --isolation chroot --layers=${layers} --tls-verify=false ${buildArgFlags(c).map(q).join(' ')} -f ${q(c.dockerfilePath)}`;
     if (c.platforms) {
       // One image per platform into a manifest list, pushed with every image.
       const list = `localhost/bench-${c.name}-${tag}`;
@@ -138,6 +167,7 @@ export class Buildah {
       await run(this.script('buildah-warm', c, 'buildah-warm', true), { log: `${log}.fill`, env: this.env });
       this.filled.add(c.name);
     }
+    c.edit?.(c.contextDir);
     return timed(this.script('buildah-warm', c, 'buildah-warm', true), { log, tmp: this.tmp, env: this.env });
   }
 
@@ -217,18 +247,22 @@ export class BuildKit {
   }
 
   /** Build and push; several platforms: one build each (Docker 20.10 has no buildx), then a manifest list. */
-  script(c, image) {
+  argv(c, tag, contextDir = c.contextDir) {
+    const image = `${this.registry}/bench/${c.name}:${tag}`;
     const build = (platform, ref) =>
-      `/usr/bin/docker build --progress plain --network host ${platform ? `--platform ${q(platform)} ` : ''}-f ${q(c.dockerfilePath)} -t ${q(ref)} ${q(c.contextDir)}; /usr/bin/docker push ${q(ref)}`;
-    if (!c.platforms) return `set -e; ${build(undefined, image)}`;
+      `/usr/bin/docker build --progress plain --network host ${platform ? `--platform ${q(platform)} ` : ''}${buildArgFlags(c).map(q).join(' ')} -f ${q(c.dockerfilePath)} -t ${q(ref)} ${q(contextDir)}; /usr/bin/docker push ${q(ref)}`;
+    if (!c.platforms) return ['sh', '-c', `set -e; ${build(undefined, image)}`];
     const refs = c.platforms.map((p) => `${image}-${p.split('/').slice(1).join('-')}`);
     const builds = c.platforms.map((p, i) => build(p, refs[i])).join('; ');
-    return `set -e; ${builds}; /usr/bin/docker manifest create --insecure ${q(image)} ${refs.map(q).join(' ')}; /usr/bin/docker manifest push --insecure --purge ${q(image)}`;
+    return [
+      'sh',
+      '-c',
+      `set -e; ${builds}; /usr/bin/docker manifest create --insecure ${q(image)} ${refs.map(q).join(' ')}; /usr/bin/docker manifest push --insecure --purge ${q(image)}`,
+    ];
   }
 
   async measured(c, tag, log) {
-    const image = `${this.registry}/bench/${c.name}:${tag}`;
-    const argv = ['sh', '-c', this.script(c, image)];
+    const argv = this.argv(c, tag);
     this.group.resetPeaks();
     const cpu0 = this.group.usageSeconds();
     const m = await timed(argv, { log, tmp: this.tmp, env: this.env });
@@ -241,8 +275,13 @@ export class BuildKit {
     return this.measured(c, 'buildkit-cold', log);
   }
 
-  /** The build right after cold(): BuildKit keeps its cache unless pruned. */
+  /** The build right after cold(): BuildKit keeps its cache unless pruned. With a fill context: after a build of it. */
   async warm(c, log) {
+    if (c.fillContextDir) {
+      await this.prune(log);
+      await run(this.argv(c, 'buildkit-warm', c.fillContextDir), { log: `${log}.fill`, env: this.env });
+    }
+    c.edit?.(c.contextDir);
     return this.measured(c, 'buildkit-warm', log);
   }
 

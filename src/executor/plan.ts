@@ -19,6 +19,7 @@ import type { Platform } from '../image/manifest.js';
 import { formatPlatform, hostPlatform, PlatformError, parsePlatform } from '../image/platform.js';
 import { parseReference, type Reference } from '../image/reference.js';
 import type { Logger } from '../log.js';
+import { assertPlanEntitled } from './entitlements.js';
 import type { BuildOptions } from './options.js';
 import { excludingOwnPaths } from './own-paths.js';
 
@@ -73,6 +74,7 @@ export async function prepareBuild(options: BuildOptions, log: Logger): Promise<
     };
     return { platform, planOptions, plan: planStages(df, planOptions) };
   });
+  for (const t of targets) assertPlanEntitled(t.plan, options);
   // The warnings do not depend on the platform: once.
   for (const w of targets[0]!.plan.warnings)
     log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);

@@ -30,6 +30,7 @@ import { unmountUnder, unmountUnderSync } from './fs/mounts.js';
 import type { Isolation } from './isolation/isolation.js';
 import { createIsolation } from './isolation/select.js';
 import { cacheConfig, registryClientOptions } from './library-options.js';
+import { RunMountServices } from './mounts/run-mount-services.js';
 import type { BuildOptions } from './options.js';
 import { SourceTree } from './steps/source-tree.js';
 import { createWorkspace, type Workspace } from './workspace.js';
@@ -83,6 +84,8 @@ export class BuildSession {
     readonly cache: LayerCache | undefined,
     xattrs: XattrAccess | undefined,
     private readonly interrupt: InterruptHandle | undefined,
+    /** Secrets, SSH agents and cache mounts of RUN --mount. */
+    readonly runMounts: RunMountServices,
   ) {
     this.signal = this.abortController.signal;
     if (interrupt) {
@@ -106,6 +109,7 @@ export class BuildSession {
       snapshotMode: options.snapshotMode,
       workspace,
       xattrs,
+      store: options.store,
       log,
     });
   }
@@ -136,6 +140,8 @@ export class BuildSession {
           )
         : registry);
     try {
+      const xattrs = detectXattrs();
+      const runMounts = await RunMountServices.open(options, workspace, log, xattrs);
       const cache = await createLayerCache({
         config: cacheConfig(options),
         registry: cacheRegistry,
@@ -151,8 +157,9 @@ export class BuildSession {
         cacheRegistry,
         !deps.registry,
         cache,
-        detectXattrs(),
+        xattrs,
         deps.interrupt,
+        runMounts,
       );
     } catch (e) {
       await workspace.dispose().catch(() => undefined);
@@ -225,6 +232,7 @@ export class BuildSession {
     // writes in the workspace: it must end before the workspace goes.
     await Promise.all(this.inWorkspace);
     await this.isolation.dispose().catch((e: Error) => log.warn(`ending the isolation: ${e.message}`));
+    await this.runMounts.dispose();
     await unmountUnder(this.workspace.root).catch((e: Error) =>
       log.warn(`unmounting the workspace: ${e.message}`),
     );

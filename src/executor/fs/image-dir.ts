@@ -30,6 +30,17 @@ export class ImageDir {
     private readonly log: Logger,
   ) {}
 
+  /** How many of the image's layers are in `dir`. */
+  get layerCount(): number {
+    return this.applied;
+  }
+
+  /** The files of the image's first `count` layers were put in `dir` another way (a stored tree copied in). */
+  restored(count: number): void {
+    this.applied = count;
+    this.generation++;
+  }
+
   /** The materialisation under way: a second caller waits for it instead of extracting again. */
   private pending: Promise<void> = Promise.resolve();
 

@@ -4,7 +4,7 @@
  */
 import type { XattrAccess } from '../../archive/xattr.js';
 import type { Logger } from '../../log.js';
-import type { IsolationRequest, SnapshotMode } from '../options.js';
+import type { BuildOptions, IsolationRequest, SnapshotMode } from '../options.js';
 import type { Workspace } from '../workspace.js';
 import type { Isolation } from './isolation.js';
 import { NamespaceIsolation } from './namespace-isolation.js';
@@ -16,6 +16,8 @@ export interface IsolationSettings {
   snapshotMode: SnapshotMode;
   workspace: Workspace;
   xattrs: XattrAccess | undefined;
+  /** The snapshot store, if the build uses one (stage roots are then overlays of its entries). */
+  store: BuildOptions['store'];
   log: Logger;
 }
 
