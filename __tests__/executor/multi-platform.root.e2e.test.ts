@@ -203,6 +203,44 @@ describeWith(
       );
     });
 
+    test('with the snapshot store and RUN --mount (cache, secret, bind from a stage): the arm64 RUN emulated too', async () => {
+      const ctxDir = await context({
+        Dockerfile: [
+          `FROM --platform=$BUILDPLATFORM ${base} AS tools`,
+          'RUN echo tool > /tool',
+          `FROM ${base}`,
+          'RUN --mount=type=cache,target=/cache --mount=type=secret,id=token --mount=type=bind,from=tools,source=/tool,target=/mnt/tool \\',
+          '    echo "$(uname -m) $(cat /run/secrets/token) $(cat /mnt/tool)" > /out && uname -m >> /cache/seen && cat /cache/seen > /cache-seen',
+        ].join('\n'),
+      });
+      const dest = `${registry.host}/team/mounted:v1`;
+      const o = options(ctxDir, dest, ['linux/amd64', 'linux/arm64']);
+      o.store = { dir: path.join(tmp, 'store'), maxBytes: 1 << 30 };
+      o.secrets = [{ id: 'token', value: 's3cret' }];
+      const result = await build(o, silentLogger);
+      expect(result.platforms).toHaveLength(2);
+      const arm = await unpack(dest, 'arm64');
+      expect(await fs.readFile(`${arm}/out`, 'utf8')).toBe('aarch64 s3cret tool\n');
+      const amd = await unpack(dest, 'amd64');
+      expect(await fs.readFile(`${amd}/out`, 'utf8')).toBe('x86_64 s3cret tool\n');
+      // One cache mount for both platforms (BuildKit's: the id is the target), nothing of it in the images.
+      const seen = [
+        await fs.readFile(`${arm}/cache-seen`, 'utf8'),
+        await fs.readFile(`${amd}/cache-seen`, 'utf8'),
+      ];
+      expect(
+        seen
+          .sort((a, b) => a.length - b.length)[1]!
+          .split('\n')
+          .filter(Boolean)
+          .sort(),
+      ).toEqual(['aarch64', 'x86_64']);
+      for (const root of [arm, amd]) {
+        await expect(fs.readdir(`${root}/cache`).catch(() => [])).resolves.toEqual([]);
+        await expect(fs.stat(`${root}/run/secrets/token`)).rejects.toThrow();
+      }
+    });
+
     test('a stage FROM a shared stage gets its own target ARGs', async () => {
       const ctxDir = await context({
         Dockerfile: [
