@@ -56507,6 +56507,9 @@ async function attachSlirp(slirp4netns, pid, opts) {
         env: CLEAN_ENV,
         stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
     });
+    // Its pipes break when it exits first (the namespace went away): never an uncaught error.
+    for (const s of child.stdio)
+        s?.on('error', () => undefined);
     let stderr = '';
     child.stderr?.on('data', (d) => {
         stderr = (stderr + d.toString()).slice(-2000);
@@ -56800,6 +56803,9 @@ class NamespaceSandbox {
             env: { ...CLEAN_ENV, ...secretEnv },
             stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...(net.slirp ? ['pipe'] : [])],
         });
+        // A pipe to a setup that died (killed, aborted) breaks: never an uncaught error.
+        for (const s of child.stdio)
+            s?.on('error', () => undefined);
         let status = '';
         let slirp;
         let netError;

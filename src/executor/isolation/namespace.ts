@@ -268,6 +268,8 @@ export class NamespaceSandbox implements Sandbox {
       env: { ...CLEAN_ENV, ...secretEnv },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...(net.slirp ? (['pipe'] as const) : [])],
     });
+    // A pipe to a setup that died (killed, aborted) breaks: never an uncaught error.
+    for (const s of child.stdio) s?.on('error', () => undefined);
     let status = '';
     let slirp: Promise<Slirp | undefined> | undefined;
     let netError: SandboxError | undefined;

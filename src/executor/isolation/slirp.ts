@@ -46,6 +46,8 @@ export async function attachSlirp(
     env: CLEAN_ENV,
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
   });
+  // Its pipes break when it exits first (the namespace went away): never an uncaught error.
+  for (const s of child.stdio) s?.on('error', () => undefined);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);
