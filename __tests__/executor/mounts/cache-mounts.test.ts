@@ -109,7 +109,9 @@ console.log('HELD ' + l.dir);
 setInterval(() => {}, 1000);
 `,
   );
-  const child: ChildProcess = spawn(path.join(repo, 'node_modules/.bin/tsx'), [script], {
+  // Node itself with tsx's loader (not the tsx wrapper, whose own child would outlive a SIGKILL of it).
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: repo,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
