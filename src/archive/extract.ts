@@ -36,7 +36,7 @@ import {
 } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { lstatOrUndefined, RootResolver } from '../fs/root-path.js';
+import { lstatOrUndefined, RootPathError, RootResolver } from '../fs/root-path.js';
 import type { Logger } from '../log.js';
 import { cleanEntryPath } from './entry-path.js';
 import { ArchiveError, ExtractError, errnoCode, UnsafeEntryError, WhiteoutError } from './errors.js';
@@ -57,6 +57,21 @@ export interface ExtractOptions {
   /** Makes devices and FIFOs (default: the `mknod` binary). */
   mknod?: Mknod;
   logger?: Logger;
+  /**
+   * Paths extraction leaves alone (an in-place build's mount points and
+   * Kiln's own files): entries at or under them are skipped, whiteouts and
+   * opaque directories never remove them, and a directory holding one is
+   * never replaced by a non-directory.
+   */
+  keep?: KeptPathsView;
+}
+
+/** What the extractor asks of the kept paths (root-relative paths, as entries are). */
+export interface KeptPathsView {
+  /** The kept path that is `rel` or one of its ancestors, or undefined. */
+  covering(rel: string): string | undefined;
+  /** `rel` is a strict ancestor of a kept path. */
+  holds(rel: string): boolean;
 }
 
 export interface ExtractStats {
@@ -80,7 +95,11 @@ export interface ExtractStats {
     xattrs: number;
     /** Entries naming the root directory itself (their metadata is ignored). */
     root: number;
+    /** Entries at or under a kept path, or that would replace a directory holding one (ExtractOptions.keep). */
+    kept: number;
   };
+  /** With ExtractOptions.keep: entries skipped per kept path ('' for "would replace a holder"). */
+  keptEntries?: Record<string, number>;
   /** Set when the layer had xattrs that could not be written at all, with the reason. */
   xattrsUnavailable?: string;
 }
@@ -98,7 +117,7 @@ function seconds(h: TarHeader): number {
 }
 
 function isUnder(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(`${dir}/`);
+  return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 
 /** Runs op; if the name is taken, removes what is there and runs it once more. */
@@ -124,7 +143,7 @@ class Extraction {
     whiteouts: 0,
     opaques: 0,
     bytes: 0,
-    skipped: { chown: 0, devices: 0, xattrs: 0, root: 0 },
+    skipped: { chown: 0, devices: 0, xattrs: 0, root: 0, kept: 0 },
   };
   private readonly resolver: RootResolver;
   /** Root-relative paths this layer wrote, and all their ancestors. */
@@ -145,7 +164,26 @@ class Extraction {
     this.chown = options.chown ?? isRoot;
     this.devices = options.devices ?? isRoot;
     this.mknod = options.mknod ?? mknodBinary();
-    this.resolver = new RootResolver(root, (rel) => this.touch(rel));
+    const keep = options.keep;
+    this.resolver = new RootResolver(
+      root,
+      (rel) => this.touch(rel),
+      keep
+        ? (rel) => (keep.covering(rel) !== undefined ? 'it is kept out of the build' : undefined)
+        : undefined,
+    );
+  }
+
+  /** Whether an entry at `rel` of this type must be left alone; counts it when so. */
+  private keptOut(rel: string, type: TarHeader['type'] | 'whiteout'): boolean {
+    const keep = this.options.keep;
+    if (!keep) return false;
+    const by = keep.covering(rel) ?? (type !== 'dir' && keep.holds(rel) ? '' : undefined);
+    if (by === undefined) return false;
+    this.stats.skipped.kept++;
+    this.stats.keptEntries ??= {};
+    this.stats.keptEntries[by] = (this.stats.keptEntries[by] ?? 0) + 1;
+    return true;
   }
 
   // ------------------------------------------------------------ bookkeeping
@@ -208,8 +246,23 @@ class Extraction {
       return;
     }
 
-    const parentRel = this.guard(h, () => this.resolver.ensureDir(parent));
+    let parentRel: string;
+    try {
+      parentRel = this.resolver.ensureDir(parent);
+    } catch (e) {
+      if (e instanceof RootPathError && e.code === 'EPERM' && this.options.keep) {
+        // Its directory would have to be created inside a kept path.
+        await entry.skip();
+        this.keptOut(parent.join('/'), 'dir');
+        return;
+      }
+      throw this.wrap(e, h);
+    }
     const rel = parentRel ? `${parentRel}/${base}` : base;
+    if (this.keptOut(rel, h.type)) {
+      await entry.skip();
+      return;
+    }
     const abs = this.resolver.abs(rel);
     switch (h.type) {
       case 'file':
@@ -333,7 +386,13 @@ class Extraction {
       throw new UnsafeEntryError('a hardlink to the root directory', { entry: h.name });
     const dir = this.resolver.lookupDir(target.slice(0, -1));
     const base = target[target.length - 1]!;
-    const targetAbs = dir === undefined ? undefined : this.resolver.abs(dir ? `${dir}/${base}` : base);
+    const targetRel = dir === undefined ? undefined : dir ? `${dir}/${base}` : base;
+    if (targetRel !== undefined && this.options.keep?.covering(targetRel) !== undefined) {
+      // The link's target was not extracted (kept out): neither is the link.
+      this.keptOut(targetRel, 'hardlink');
+      return;
+    }
+    const targetAbs = targetRel === undefined ? undefined : this.resolver.abs(targetRel);
     const st = targetAbs === undefined ? undefined : lstatOrUndefined(targetAbs);
     if (!targetAbs || !st) {
       throw new ExtractError(
@@ -382,6 +441,11 @@ class Extraction {
     if (dirRel === undefined) return; // nothing below to hide
     const rel = dirRel ? `${dirRel}/${name}` : name;
     const abs = this.resolver.abs(rel);
+    if (this.options.keep?.holds(rel) && lstatOrUndefined(abs)?.isDirectory()) {
+      this.clean(rel); // what the kept paths inside it leave
+      return;
+    }
+    if (this.keptOut(rel, 'whiteout')) return;
     if (!this.touched.has(rel)) this.remove(abs);
     // This layer put something there: keep it, drop only what lower layers had below it.
     else if (lstatOrUndefined(abs)?.isDirectory()) this.clean(rel);
@@ -393,12 +457,15 @@ class Extraction {
     if (dirRel !== undefined) this.clean(dirRel);
   }
 
-  /** Removes everything under a directory that this layer did not write. */
+  /** Removes everything under a directory that this layer did not write (kept paths stay). */
   private clean(dirRel: string): void {
+    const keep = this.options.keep;
     for (const n of readdirSync(this.resolver.abs(dirRel))) {
       const rel = dirRel ? `${dirRel}/${n}` : n;
       const abs = this.resolver.abs(rel);
-      if (!this.touched.has(rel)) this.remove(abs);
+      if (keep?.covering(rel) !== undefined) continue;
+      if (keep?.holds(rel) && lstatSync(abs).isDirectory()) this.clean(rel);
+      else if (!this.touched.has(rel)) this.remove(abs);
       else if (lstatSync(abs).isDirectory()) this.clean(rel);
     }
   }
@@ -411,7 +478,7 @@ class Extraction {
    * forgotten, so this never fails unless that bookkeeping has a bug).
    */
   private stillInside(abs: string): boolean {
-    const dir = abs.slice(0, abs.lastIndexOf('/'));
+    const dir = abs.slice(0, abs.lastIndexOf('/')) || '/';
     try {
       return realpathSync(dir) === dir && isUnder(dir, this.resolver.root);
     } catch {

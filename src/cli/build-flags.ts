@@ -107,7 +107,18 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     name: 'isolation',
     kind: 'string',
     metavar: 'mode',
-    help: 'RUN isolation: auto, chroot, rootless (default: auto)',
+    help: 'RUN isolation: auto, chroot, rootless, in-place (default: auto)',
+  },
+  {
+    name: 'force',
+    kind: 'bool',
+    help: 'Build in place (--isolation in-place) even where Kiln sees no container: it replaces /',
+  },
+  {
+    name: 'ignore-path',
+    kind: 'list',
+    metavar: 'path',
+    help: 'In-place builds: leave this path alone (never extracted onto, snapshotted or cleared)',
   },
   {
     name: 'snapshot-mode',
@@ -136,8 +147,7 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
   { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
   { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
   { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
-  { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
-  { name: 'ignore-var-run', kind: 'bool', ignored: 'Kiln never captures host mounts' },
+  { name: 'ignore-var-run', kind: 'bool', ignored: 'Kiln never captures mount points (/var/run/secrets…)' },
   { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
   { name: 'kaniko-dir', kind: 'string', ignored: 'use --workspace' },
   { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
@@ -295,8 +305,16 @@ export function applyBuildFlags(
   }
   if (has('custom-platform')) o.platform = str(values, 'custom-platform');
   if (has('isolation')) {
-    o.isolation = oneOf('isolation', str(values, 'isolation')!, ['auto', 'chroot', 'rootless', 'none']);
+    o.isolation = oneOf('isolation', str(values, 'isolation')!, [
+      'auto',
+      'chroot',
+      'rootless',
+      'in-place',
+      'none',
+    ]);
   }
+  if (has('force')) o.force = bool(values, 'force')!;
+  for (const p of list(values, 'ignore-path')) o.ignorePaths.push(path.resolve('/', p));
   if (has('snapshot-mode')) {
     const snap = str(values, 'snapshot-mode')!;
     o.snapshotMode = KANIKO_SNAPSHOT_MODES.has(snap)

@@ -65,6 +65,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
         return stage;
       },
       session,
+      session.isolation.oneStageAtATime ? 1 : undefined,
     );
     if (!last) throw new DockerfileError(prepared.display, undefined, 'nothing to build');
     const steps = plan.stages.flatMap((p) => reports.get(p.index) ?? []);

@@ -3,7 +3,7 @@
  * inputs) produce and build() consumes. Validated once, by the front door,
  * before any work starts.
  */
-export type IsolationRequest = 'auto' | 'chroot' | 'rootless' | 'none';
+export type IsolationRequest = 'auto' | 'chroot' | 'rootless' | 'in-place' | 'none';
 export type SnapshotMode = 'auto' | 'overlay' | 'walk';
 
 export interface CacheOptions {
@@ -59,6 +59,10 @@ export interface BuildOptions {
   /** Target platform `os/arch[/variant]`; default: the host's. */
   platform?: string;
   isolation: IsolationRequest;
+  /** kaniko --force: build in place even where Kiln sees no container (it replaces /). */
+  force: boolean;
+  /** kaniko --ignore-path: paths an in-place build leaves alone (never extracted onto, snapshotted or cleared). */
+  ignorePaths: string[];
   snapshotMode: SnapshotMode;
   /** Directory for the build workspace; default: a fresh dir under the temp dir. */
   workspace?: string;
@@ -95,6 +99,8 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     reproducible: false,
     compression: 'gzip',
     isolation: 'auto',
+    force: false,
+    ignorePaths: [],
     snapshotMode: 'auto',
     keepWorkspace: false,
     pushRetry: 5,

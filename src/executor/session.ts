@@ -25,7 +25,7 @@ import { RegistryClient } from '../registry/client.js';
 import { dockerConfigCredentials } from '../registry/credentials.js';
 import { pullImage } from '../registry/pull.js';
 import type { Isolation } from './isolation/isolation.js';
-import { createIsolation } from './isolation/select.js';
+import { createIsolation, inPlaceKeep } from './isolation/select.js';
 import type { BuildOptions } from './options.js';
 import { unmountUnder } from './snapshot/overlay.js';
 import { SourceTree } from './steps/source-tree.js';
@@ -71,20 +71,12 @@ export class BuildSession {
     private readonly ownsRegistry: boolean,
     readonly cache: LayerCache | undefined,
     xattrs: XattrAccess | undefined,
+    readonly isolation: Isolation,
   ) {
     this.signal = this.abortController.signal;
     this.contextTree = new SourceTree(options.context, 'build context', settings.ignore);
     this.xattrs = xattrs;
-    this.isolation = createIsolation({
-      requested: options.isolation,
-      snapshotMode: options.snapshotMode,
-      workspace,
-      xattrs,
-      log,
-    });
   }
-
-  readonly isolation: Isolation;
 
   static async open(
     options: BuildOptions,
@@ -113,6 +105,16 @@ export class BuildSession {
         workspaceRoot: workspace.root,
         now: deps.now,
       });
+      const xattrs = detectXattrs();
+      const isolation = await createIsolation({
+        requested: options.isolation,
+        snapshotMode: options.snapshotMode,
+        workspace,
+        xattrs,
+        log,
+        force: options.force,
+        keep: inPlaceKeep(options),
+      });
       return new BuildSession(
         options,
         log,
@@ -122,7 +124,8 @@ export class BuildSession {
         cacheRegistry,
         !deps.registry,
         cache,
-        detectXattrs(),
+        xattrs,
+        isolation,
       );
     } catch (e) {
       await workspace.dispose().catch(() => undefined);

@@ -26,6 +26,10 @@ export interface NamespaceIsolationOptions {
   workspace: Workspace;
   xattrs: XattrAccess | undefined;
   log: Logger;
+  /** The RUN sandbox when the caller already chose it (probed). */
+  sandbox?: Sandbox;
+  /** Added to the error when no sandbox works (what to do here instead). */
+  hint?: string;
 }
 
 /** `fn` run on first call only; its settled promise is added to `started`. */
@@ -41,6 +45,7 @@ function once<T>(fn: () => Promise<T>, started: Promise<unknown>[]): () => Promi
 }
 
 export class NamespaceIsolation implements Isolation {
+  readonly oneStageAtATime = false;
   /** Probes started lazily: they write in the workspace and must end before it goes. */
   private readonly started: Promise<unknown>[] = [];
   readonly sandbox: () => Promise<Sandbox>;
@@ -49,8 +54,10 @@ export class NamespaceIsolation implements Isolation {
   constructor(readonly opts: NamespaceIsolationOptions) {
     const { workspace, log } = opts;
     this.sandbox = once(async () => {
-      const s = await selectSandbox(opts.requested, log, { scratchDir: workspace.root });
-      if (isUnavailable(s)) throw new Error(`RUN is not possible here: ${s.unavailable}`);
+      const s = opts.sandbox ?? (await selectSandbox(opts.requested, log, { scratchDir: workspace.root }));
+      if (isUnavailable(s)) {
+        throw new Error(`RUN is not possible here: ${s.unavailable}${opts.hint ? `. ${opts.hint}` : ''}`);
+      }
       log.info(`RUN isolation: ${s.kind}`);
       return s;
     }, this.started);
@@ -110,6 +117,10 @@ class WorkspaceRoot implements StageRoot {
     );
     this.snap = { snapshotter, generation: this.files.generation };
     return snapshotter;
+  }
+
+  refuseWrite(): undefined {
+    return undefined;
   }
 
   async noteChanges(changes: ChangeSet): Promise<void> {

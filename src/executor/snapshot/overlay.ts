@@ -27,7 +27,6 @@ import {
   mkdtemp,
   opendir,
   readdir,
-  readFile,
   rename,
   rm,
   utimes,
@@ -38,6 +37,7 @@ import { lstatOrUndefined } from '../../fs/root-path.js';
 import type { Logger } from '../../log.js';
 import { findBinary, runHostCommand } from '../isolation/host-tools.js';
 import { createStubs, planMountPoints } from '../isolation/mount-points.js';
+import { readMounts } from '../isolation/mount-table.js';
 import type { MountTargets } from '../isolation/sandbox.js';
 import { type PreparedRun, type Snapshotter, sortChanges } from './snapshot.js';
 
@@ -63,13 +63,9 @@ function checkOptionPath(p: string): void {
  * Kiln that was killed mid-RUN; call before removing a workspace.
  */
 export async function unmountUnder(dir: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  const unoctal = (s: string) =>
-    s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
-  const points = info
-    .split('\n')
-    .map((l) => unoctal(l.split(' ')[4] ?? ''))
+  const points = readMounts()
+    .map((m) => m.point)
     .filter((p) => p.startsWith(prefix))
     .sort((a, b) => b.length - a.length);
   const umount = (await findBinary('umount')) ?? 'umount';

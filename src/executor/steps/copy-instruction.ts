@@ -159,6 +159,7 @@ export async function copyInstruction(
     if (fromSource) await resolveSources(await fromSource.tree());
     await materialize(env);
     const rootfs = env.root.dir;
+    const refuse = (rel: string) => env.root.refuseWrite(rel);
     const copyStarted = performance.now();
     // Context files become 0:0; files from a stage or an image keep their owners; --chown wins.
     const owner: Owner | 'preserve' | undefined = instr.chown
@@ -175,6 +176,7 @@ export async function copyInstruction(
       mode,
       exclude: instr.exclude,
       parents: instr.kind === 'copy' && instr.parents,
+      refuse,
     });
     for (const a of archives) {
       const staging = await session.workspace.dir('add-unpack');
@@ -194,6 +196,7 @@ export async function copyInstruction(
         mode,
         exclude: [],
         parents: false,
+        refuse,
       });
       for (const [p, o] of unpacked) written.set(p, o);
       await fs.rm(staging, { recursive: true, force: true });

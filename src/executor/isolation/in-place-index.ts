@@ -1,0 +1,280 @@
+/**
+ * The metadata index of an in-place root (`/` less the kept paths), kept
+ * between steps, and the walk that finds what a RUN changed.
+ *
+ * One lstat per entry is the floor (a file's content and metadata changes
+ * show only on the file itself), but directories are not read again when
+ * nothing was added to, removed from or renamed in them: that always moves
+ * the directory's ctime, which no process can set back, and the snapshot
+ * waits until the filesystem clock is past the newest ctime in the index
+ * before a RUN starts (walk-index.ts waitForClockPast), so any such change
+ * gets a later ctime. A directory whose inode and ctime are as indexed has
+ * the names the index lists; their entries are still lstat'ed. Symlink
+ * targets are read only for new or replaced links.
+ *
+ * The ChangeSet conventions are the walk snapshotter's (snapshot/snapshot.ts,
+ * walk-index.ts diffIndexes), so both give the same layer for the same change.
+ * Synchronous on purpose (see archive/extract.ts): one syscall per entry,
+ * no thread-pool hand-offs.
+ */
+import type { BigIntStats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import type { Change } from '../../archive/changes.js';
+import { sortChanges, withAncestors } from '../snapshot/snapshot.js';
+import type { KeptPaths } from './kept-paths.js';
+
+export interface IndexNode {
+  /** f d l c b p s */
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  btimeNs: bigint;
+  ino: bigint;
+  rdev: bigint;
+  target?: string;
+  /** Directories: their entries, kept paths left out. */
+  children?: Map<string, IndexNode>;
+}
+
+function typeOf(st: BigIntStats): string {
+  if (st.isDirectory()) return 'd';
+  if (st.isFile()) return 'f';
+  if (st.isSymbolicLink()) return 'l';
+  if (st.isCharacterDevice()) return 'c';
+  if (st.isBlockDevice()) return 'b';
+  if (st.isFIFO()) return 'p';
+  return 's';
+}
+
+function lstatOrUndefined(abs: string): BigIntStats | undefined {
+  try {
+    return lstatSync(abs, { bigint: true, throwIfNoEntry: false });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}
+
+/** Same inode, not recreated (birth times, where the filesystem has them, agree). */
+function sameInode(a: IndexNode, b: IndexNode): boolean {
+  return a.ino === b.ino && (a.btimeNs === 0n || b.btimeNs === 0n || a.btimeNs === b.btimeNs);
+}
+
+function changed(a: IndexNode, b: IndexNode): boolean {
+  return (
+    a.mode !== b.mode ||
+    a.uid !== b.uid ||
+    a.gid !== b.gid ||
+    a.mtimeNs !== b.mtimeNs ||
+    a.ctimeNs !== b.ctimeNs ||
+    a.size !== b.size ||
+    a.rdev !== b.rdev ||
+    a.target !== b.target
+  );
+}
+
+export interface ScanStats {
+  /** Entries lstat'ed. */
+  entries: number;
+  /** Directories read (the others' names came from the index). */
+  dirsRead: number;
+}
+
+/** One walk of the root: the new tree, and (against an earlier index) what changed. */
+class Scan {
+  readonly stats: ScanStats = { entries: 0, dirsRead: 0 };
+  maxCtimeNs = 0n;
+
+  constructor(
+    private readonly root: string,
+    private readonly kept: KeptPaths,
+    /** Collects changes; undefined for a plain index build. */
+    private readonly out: Change[] | undefined,
+  ) {}
+
+  abs(rel: string): string {
+    if (!rel) return this.root;
+    return this.root === '/' ? `/${rel}` : `${this.root}/${rel}`;
+  }
+
+  node(abs: string, st: BigIntStats, old: IndexNode | undefined): IndexNode {
+    const type = typeOf(st);
+    const n: IndexNode = {
+      type,
+      mode: Number(st.mode & 0o7777n),
+      uid: Number(st.uid),
+      gid: Number(st.gid),
+      size: type === 'd' ? 0n : st.size,
+      mtimeNs: st.mtimeNs,
+      ctimeNs: st.ctimeNs,
+      btimeNs: st.birthtimeNs,
+      ino: st.ino,
+      rdev: st.rdev,
+    };
+    if (type === 'l') {
+      // A symlink's target never changes in place: the same, unchanged inode has the same one.
+      n.target =
+        old?.type === 'l' && sameInode(n, old) && old.ctimeNs === n.ctimeNs ? old.target : readlinkSync(abs);
+    }
+    this.stats.entries++;
+    if (n.ctimeNs > this.maxCtimeNs) this.maxCtimeNs = n.ctimeNs;
+    return n;
+  }
+
+  /**
+   * The entries of directory `rel`. `old`: the indexed directory at the same
+   * path (when it was one); `sameNames`: its names are known to be unchanged;
+   * `recreated`: it is a new directory where the old one was.
+   */
+  dir(
+    rel: string,
+    old: IndexNode | undefined,
+    sameNames: boolean,
+    recreated: boolean,
+  ): Map<string, IndexNode> {
+    const abs = this.abs(rel);
+    let names: Iterable<string>;
+    if (sameNames && old?.children) names = old.children.keys();
+    else {
+      try {
+        names = readdirSync(abs);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return new Map();
+        throw e;
+      }
+      this.stats.dirsRead++;
+    }
+    const holder = this.kept.holds(rel);
+    const children = new Map<string, IndexNode>();
+    for (const name of names) {
+      const childRel = rel ? `${rel}/${name}` : name;
+      if (holder && this.kept.has(childRel)) continue;
+      const childAbs = this.abs(childRel);
+      const st = lstatOrUndefined(childAbs);
+      if (!st) continue;
+      const before = old?.children?.get(name);
+      const node = this.node(childAbs, st, before);
+      let childRecreated = false;
+      if (this.out) {
+        if (!before || before.type !== node.type) this.out.push({ kind: 'add', path: childRel });
+        else if (!sameInode(node, before)) {
+          this.out.push({ kind: 'add', path: childRel });
+          childRecreated = node.type === 'd';
+        } else if (changed(node, before)) this.out.push({ kind: 'add', path: childRel });
+      }
+      if (node.type === 'd') {
+        const oldDir = before?.type === 'd' ? before : undefined;
+        const unchangedNames =
+          oldDir !== undefined &&
+          !childRecreated &&
+          sameInode(node, oldDir) &&
+          node.ctimeNs === oldDir.ctimeNs;
+        node.children = this.dir(childRel, oldDir, unchangedNames, childRecreated);
+      }
+      children.set(name, node);
+    }
+    if (this.out && old?.children && !(sameNames && old.children.size === children.size)) {
+      let opaque = false;
+      for (const name of old.children.keys()) {
+        if (children.has(name)) continue;
+        if (recreated && rel !== '') opaque = true;
+        else this.out.push({ kind: 'delete', path: rel ? `${rel}/${name}` : name });
+      }
+      if (opaque) this.out.push({ kind: 'opaque', path: rel });
+    }
+    return children;
+  }
+}
+
+export class InPlaceIndex {
+  private constructor(
+    readonly root: string,
+    private readonly kept: KeptPaths,
+    private readonly top: IndexNode,
+    /** Newest ctime in the index (the RUN waits for the clock to pass it). */
+    public maxCtimeNs: bigint,
+    readonly stats: ScanStats,
+  ) {}
+
+  /** Walks the whole root. */
+  static build(root: string, kept: KeptPaths): InPlaceIndex {
+    const scan = new Scan(root, kept, undefined);
+    const top = scan.node(root, lstatSync(root, { bigint: true }), undefined);
+    top.children = scan.dir('', undefined, false, false);
+    return new InPlaceIndex(root, kept, top, scan.maxCtimeNs, scan.stats);
+  }
+
+  /** Walks the root again: the index of what is there now, and the changes since this one. */
+  rescan(): { index: InPlaceIndex; changes: Change[] } {
+    const out: Change[] = [];
+    const scan = new Scan(this.root, this.kept, out);
+    const top = scan.node(this.root, lstatSync(this.root, { bigint: true }), this.top);
+    const sameNames = sameInode(top, this.top) && top.ctimeNs === this.top.ctimeNs;
+    top.children = scan.dir('', this.top, sameNames, false);
+    const index = new InPlaceIndex(this.root, this.kept, top, scan.maxCtimeNs, scan.stats);
+    return { index, changes: sortChanges(withAncestors(out)) };
+  }
+
+  /** Number of entries (the root excluded). */
+  get size(): number {
+    return this.stats.entries - 1;
+  }
+
+  private lookup(rel: string): IndexNode | undefined {
+    let n: IndexNode | undefined = this.top;
+    if (!rel) return n;
+    for (const c of rel.split('/')) {
+      n = n?.children?.get(c);
+      if (!n) return undefined;
+    }
+    return n;
+  }
+
+  /**
+   * Brings the index up to date after a step wrote `changes` into the root
+   * itself (COPY/ADD, WORKDIR): the changed paths and their ancestors are
+   * read again, new directories walked.
+   */
+  apply(changes: readonly Change[]): void {
+    const scan = new Scan(this.root, this.kept, undefined);
+    const ancestors = new Set<string>();
+    for (const c of sortChanges([...changes])) {
+      if (this.kept.has(c.path)) continue;
+      const slash = c.path.lastIndexOf('/');
+      const parentRel = slash < 0 ? '' : c.path.slice(0, slash);
+      const name = c.path.slice(slash + 1);
+      for (let p = parentRel; ; p = p.slice(0, Math.max(p.lastIndexOf('/'), 0))) {
+        ancestors.add(p);
+        if (!p) break;
+      }
+      const parent = this.lookup(parentRel);
+      if (!parent?.children) continue;
+      const abs = scan.abs(c.path);
+      const st = c.kind === 'delete' ? undefined : lstatOrUndefined(abs);
+      if (!st) {
+        parent.children.delete(name);
+        continue;
+      }
+      const old = parent.children.get(name);
+      const node = scan.node(abs, st, old);
+      if (node.type === 'd') {
+        const keep = old?.type === 'd' && sameInode(node, old) && c.kind !== 'opaque';
+        node.children = keep ? old.children : scan.dir(c.path, undefined, false, false);
+      }
+      parent.children.set(name, node);
+    }
+    for (const rel of ancestors) {
+      const n = this.lookup(rel);
+      const st = n ? lstatOrUndefined(scan.abs(rel)) : undefined;
+      if (!n || !st) continue;
+      const fresh = scan.node(scan.abs(rel), st, n);
+      Object.assign(n, { ...fresh, children: n.children });
+    }
+    if (scan.maxCtimeNs > this.maxCtimeNs) this.maxCtimeNs = scan.maxCtimeNs;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The snapshotter of an in-place root: the RUN changes `/` itself, and what
+ * it changed is found by walking `/` (kept paths left out) against the index
+ * kept since the step before (in-place-index.ts). The first RUN after an
+ * extraction indexes the root first.
+ */
+import type { ChangeSet } from '../../archive/changes.js';
+import type { Logger } from '../../log.js';
+import type { PreparedRun, Snapshotter } from '../snapshot/snapshot.js';
+import { waitForClockPast } from '../snapshot/walk-index.js';
+import { InPlaceIndex } from './in-place-index.js';
+import type { KeptPaths } from './kept-paths.js';
+import type { MountTargets } from './sandbox.js';
+
+/** The in-place RUN mounts nothing: the container's own /proc, /dev and /sys are there. */
+const CONTAINER_MOUNTS: MountTargets = { proc: 'proc', dev: 'dev', sys: 'sys' };
+
+export interface InPlaceSnapshotOptions {
+  root: string;
+  kept: KeptPaths;
+  /** A directory on the root's filesystem, kept out of the build (the clock probe goes there). */
+  probeDir: string;
+  log: Logger;
+}
+
+export class InPlaceSnapshotter implements Snapshotter {
+  readonly kind = 'walk' as const;
+  readonly rootfs: string;
+  /** The root as of the last step; undefined = index again on next use. */
+  index: InPlaceIndex | undefined;
+
+  constructor(private readonly opts: InPlaceSnapshotOptions) {
+    this.rootfs = opts.root;
+  }
+
+  async prepare(): Promise<PreparedRun> {
+    if (!this.index) {
+      const started = performance.now();
+      this.index = InPlaceIndex.build(this.opts.root, this.opts.kept);
+      this.opts.log.debug(
+        `in-place index: ${this.index.size} entries in ${(performance.now() - started).toFixed(0)} ms`,
+      );
+    }
+    const before = this.index;
+    await waitForClockPast(this.opts.probeDir, before.maxCtimeNs);
+    return new InPlaceRun(this, before, this.opts.log);
+  }
+
+  async noteChanges(changes: ChangeSet): Promise<void> {
+    this.index?.apply(changes.changes);
+  }
+}
+
+class InPlaceRun implements PreparedRun {
+  readonly mounts = CONTAINER_MOUNTS;
+  private after: InPlaceIndex | undefined;
+
+  constructor(
+    private readonly owner: InPlaceSnapshotter,
+    private readonly before: InPlaceIndex,
+    private readonly log: Logger,
+  ) {}
+
+  get root(): string {
+    return this.owner.rootfs;
+  }
+
+  async finish(): Promise<ChangeSet> {
+    const started = performance.now();
+    const { index, changes } = this.before.rescan();
+    this.after = index;
+    const s = index.stats;
+    this.log.debug(
+      `in-place snapshot: ${s.entries} entries, ${s.dirsRead} directories read, ${changes.length} changes in ${(performance.now() - started).toFixed(0)} ms`,
+    );
+    return { sourceRoot: this.owner.rootfs, changes };
+  }
+
+  async commit(): Promise<void> {
+    if (!this.after) throw new Error('commit() before finish()');
+    this.owner.index = this.after;
+  }
+
+  async discard(): Promise<void> {
+    this.owner.index = undefined;
+  }
+}
