@@ -61,7 +61,7 @@ export interface DiffCase {
   layers?: number;
 }
 
-export type Builder = 'buildah' | 'buildkit' | 'kiln';
+export type Builder = 'buildah' | 'buildkit' | 'kiln' | 'kiln-in-place';
 
 export interface BuiltImage {
   builder: Builder;

@@ -128,7 +128,7 @@ function execute(
   tail: TailBuffer,
 ): Promise<RunResult> {
   const { uid, gid } = spec.user;
-  const groups = [...new Set(spec.user.groups)].filter((g) => g !== gid);
+  const groups = [...new Set(spec.user.groups)];
   const envObject = Object.fromEntries(
     env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
   );
@@ -136,11 +136,7 @@ function execute(
   const child = launcher
     ? spawn(
         opts.node!,
-        [
-          '-e',
-          LAUNCHER,
-          JSON.stringify({ groups: [gid, ...groups], gid, uid, file, argv: spec.argv, env: envObject }),
-        ],
+        ['-e', LAUNCHER, JSON.stringify({ groups, gid, uid, file, argv: spec.argv, env: envObject })],
         { cwd: spec.cwd, env: {}, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
       )
     : spawn(file, spec.argv.slice(1), {

@@ -72,7 +72,10 @@ export async function createIsolation(settings: IsolationSettings): Promise<Isol
   }
   const sandbox = await selectSandbox('auto', log, { scratchDir: settings.workspace.root });
   if (!isUnavailable(sandbox)) return new NamespaceIsolation({ ...settings, sandbox });
-  return inPlace(settings, `in ${container}, where namespaces are refused (${sandbox.unavailable})`);
+  return inPlace(
+    settings,
+    `in ${container}, where the namespace sandbox is not available: ${sandbox.unavailable}`,
+  );
 }
 
 function inPlace(settings: IsolationSettings, why: string): Isolation {
