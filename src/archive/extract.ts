@@ -169,9 +169,21 @@ class Extraction {
       root,
       (rel) => this.touch(rel),
       keep
-        ? (rel) => (keep.covering(rel) !== undefined ? 'it is kept out of the build' : undefined)
+        ? (rel) => {
+            this.refusedBy = keep.covering(rel);
+            return this.refusedBy !== undefined ? 'it is kept out of the build' : undefined;
+          }
         : undefined,
     );
+  }
+
+  /** The kept path that last refused a directory the resolver would have created. */
+  private refusedBy: string | undefined;
+
+  private countKept(by: string): void {
+    this.stats.skipped.kept++;
+    this.stats.keptEntries ??= {};
+    this.stats.keptEntries[by] = (this.stats.keptEntries[by] ?? 0) + 1;
   }
 
   /** Whether an entry at `rel` of this type must be left alone; counts it when so. */
@@ -180,9 +192,7 @@ class Extraction {
     if (!keep) return false;
     const by = keep.covering(rel) ?? (type !== 'dir' && keep.holds(rel) ? '' : undefined);
     if (by === undefined) return false;
-    this.stats.skipped.kept++;
-    this.stats.keptEntries ??= {};
-    this.stats.keptEntries[by] = (this.stats.keptEntries[by] ?? 0) + 1;
+    this.countKept(by);
     return true;
   }
 
@@ -251,9 +261,9 @@ class Extraction {
       parentRel = this.resolver.ensureDir(parent);
     } catch (e) {
       if (e instanceof RootPathError && e.code === 'EPERM' && this.options.keep) {
-        // Its directory would have to be created inside a kept path.
+        // Its directory would have to be created inside a kept path (reached through a symlink).
         await entry.skip();
-        this.keptOut(parent.join('/'), 'dir');
+        this.countKept(this.refusedBy ?? '');
         return;
       }
       throw this.wrap(e, h);

@@ -121,6 +121,11 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     help: 'In-place builds: leave this path alone (never extracted onto, snapshotted or cleared)',
   },
   {
+    name: 'cleanup',
+    kind: 'bool',
+    help: "In-place builds: put back the container's own files at the end (a failed build always does)",
+  },
+  {
     name: 'snapshot-mode',
     kind: 'string',
     metavar: 'mode',
@@ -143,7 +148,6 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     help: 'Log level: error, warn, info, debug',
   },
   { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
-  { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
   { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
   { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
   { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
@@ -314,6 +318,7 @@ export function applyBuildFlags(
     ]);
   }
   if (has('force')) o.force = bool(values, 'force')!;
+  if (has('cleanup')) o.cleanup = bool(values, 'cleanup')!;
   for (const p of list(values, 'ignore-path')) o.ignorePaths.push(path.resolve('/', p));
   if (has('snapshot-mode')) {
     const snap = str(values, 'snapshot-mode')!;

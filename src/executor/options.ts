@@ -63,6 +63,8 @@ export interface BuildOptions {
   force: boolean;
   /** kaniko --ignore-path: paths an in-place build leaves alone (never extracted onto, snapshotted or cleared). */
   ignorePaths: string[];
+  /** kaniko --cleanup: an in-place build puts back the container's own files at its end (a failed one always does). */
+  cleanup: boolean;
   snapshotMode: SnapshotMode;
   /** Directory for the build workspace; default: a fresh dir under the temp dir. */
   workspace?: string;
@@ -101,6 +103,7 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     isolation: 'auto',
     force: false,
     ignorePaths: [],
+    cleanup: false,
     snapshotMode: 'auto',
     keepWorkspace: false,
     pushRetry: 5,

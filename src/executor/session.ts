@@ -113,6 +113,7 @@ export class BuildSession {
         xattrs,
         log,
         force: options.force,
+        cleanup: options.cleanup,
         keep: inPlaceKeep(options),
       });
       return new BuildSession(
@@ -197,7 +198,9 @@ export class BuildSession {
     // A probe or extraction still running (started early, or by a stage a failure cut short)
     // writes in the workspace: it must end before the workspace goes.
     await Promise.all(this.inWorkspace);
-    await this.isolation.dispose().catch((e: Error) => log.warn(`ending the isolation: ${e.message}`));
+    await this.isolation
+      .dispose({ failed: this.signal.aborted })
+      .catch((e: Error) => log.warn(`ending the isolation: ${e.message}`));
     await unmountUnder(this.workspace.root).catch((e: Error) =>
       log.warn(`unmounting the workspace: ${e.message}`),
     );

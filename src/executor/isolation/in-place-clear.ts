@@ -3,24 +3,26 @@
  * paths goes, either deleted or moved aside into the workspace (a rename per
  * entry, so a finished stage a later `COPY --from` reads survives without
  * being extracted again). Directories that hold kept paths stay, emptied of
- * everything else.
+ * everything else. The container's own files (what was there before the
+ * build: the debug image's C library links, its /workspace…) are copied
+ * aside first, to be put back when the build failed or with --cleanup.
  */
 import {
   chmodSync,
+  copyFileSync,
   lchownSync,
   lstatSync,
   lutimesSync,
   mkdirSync,
   readdirSync,
+  readlinkSync,
   renameSync,
   rmSync,
+  type Stats,
+  symlinkSync,
 } from 'node:fs';
+import { inRoot as abs } from '../../fs/root-path.js';
 import type { KeptPaths } from './kept-paths.js';
-
-function abs(root: string, rel: string): string {
-  if (!rel) return root;
-  return root === '/' ? `/${rel}` : `${root}/${rel}`;
-}
 
 function entries(dir: string): string[] {
   try {
@@ -41,6 +43,111 @@ function* movable(root: string, kept: KeptPaths, rel = ''): Generator<{ rel: str
       yield* movable(root, kept, child);
     } else yield { rel: child, holder: false };
   }
+}
+
+function setMeta(path: string, st: Stats): void {
+  lchownSync(path, st.uid, st.gid);
+  if (!st.isSymbolicLink()) chmodSync(path, st.mode & 0o7777);
+  lutimesSync(path, st.atime, st.mtime);
+}
+
+/** Copies one entry (not following symlinks; directories without their content). */
+function copyEntry(from: string, to: string, st: Stats): void {
+  if (st.isDirectory()) mkdirSync(to, { recursive: true });
+  else if (st.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+  else if (st.isFile()) copyFileSync(from, to);
+  else return; // devices, sockets, FIFOs: not the container's files to keep
+  setMeta(to, st);
+}
+
+/** Copies a whole tree: `from` (a directory) into `to`; directory metadata set after their content. */
+function copyTree(from: string, to: string, dirs: Array<[string, Stats]>): void {
+  for (const name of entries(from)) {
+    const f = abs(from, name);
+    const t = abs(to, name);
+    const st = lstatSync(f);
+    copyEntry(f, t, st);
+    if (st.isDirectory()) {
+      copyTree(f, t, dirs);
+      dirs.push([t, st]);
+    }
+  }
+}
+
+/** Bytes of the files in the root, kept paths left out; stops counting past `limit`. */
+function sizeOf(root: string, kept: KeptPaths, limit: number): number {
+  let total = 0;
+  const walk = (dir: string) => {
+    for (const name of entries(dir)) {
+      if (total > limit) return;
+      const st = lstatSync(abs(dir, name));
+      if (st.isDirectory()) walk(abs(dir, name));
+      else total += st.size;
+    }
+  };
+  for (const e of movable(root, kept)) {
+    if (total > limit) break;
+    if (e.holder) continue;
+    const st = lstatSync(abs(root, e.rel));
+    if (st.isDirectory()) walk(abs(root, e.rel));
+    else total += st.size;
+  }
+  return total;
+}
+
+/**
+ * Copies everything in `root` but the kept paths into `dest` (a new, empty
+ * directory), owners, modes and times included. False (nothing copied) when
+ * it holds more than `limit` bytes.
+ */
+export function saveRoot(root: string, kept: KeptPaths, dest: string, limit: number): boolean {
+  if (sizeOf(root, kept, limit) > limit) return false;
+  const dirs: Array<[string, Stats]> = [];
+  for (const e of movable(root, kept)) {
+    const from = abs(root, e.rel);
+    const to = abs(dest, e.rel);
+    const st = lstatSync(from);
+    copyEntry(from, to, st);
+    if (st.isDirectory()) {
+      if (!e.holder) copyTree(from, to, dirs);
+      dirs.push([to, st]);
+    }
+  }
+  setDirMeta(dirs);
+  return true;
+}
+
+/** Puts what saveRoot() copied back into the (emptied) root; holders get their metadata back. */
+export function restoreRoot(saved: string, root: string, kept: KeptPaths): void {
+  const dirs: Array<[string, Stats]> = [];
+  const walk = (rel: string) => {
+    for (const name of entries(abs(saved, rel))) {
+      const child = rel ? `${rel}/${name}` : name;
+      if (kept.has(child)) continue;
+      const from = abs(saved, child);
+      const to = abs(root, child);
+      const st = lstatSync(from);
+      if (kept.holds(child) && st.isDirectory()) {
+        mkdirSync(to, { recursive: true });
+        walk(child);
+        dirs.push([to, st]);
+        continue;
+      }
+      copyEntry(from, to, st);
+      if (st.isDirectory()) {
+        copyTree(from, to, dirs);
+        dirs.push([to, st]);
+      }
+    }
+  };
+  walk('');
+  setDirMeta(dirs);
+}
+
+/** Directory owners, modes and times, deepest first (their children changed the times). */
+function setDirMeta(dirs: Array<[string, Stats]>): void {
+  dirs.sort((a, b) => b[0].length - a[0].length);
+  for (const [d, st] of dirs) setMeta(d, st);
 }
 
 /** Deletes everything in `root` but the kept paths. */

@@ -12,7 +12,9 @@
  * per top-level entry) for a later `COPY --from`; a stage built FROM the
  * previous one takes its files over as they are. A stage read after its
  * files are gone is extracted from its layers into the workspace. At the end
- * `/` holds the last stage's files, as with kaniko.
+ * `/` holds the last stage's files, as with kaniko; when the build failed (a
+ * RUN that filled the disk leaves room for the next build) or with
+ * --cleanup, `/` gets back the container's own files instead.
  */
 import type { ChangeSet } from '../../archive/changes.js';
 import type { XattrAccess } from '../../archive/xattr.js';
@@ -21,7 +23,7 @@ import type { Logger } from '../../log.js';
 import { ImageDir } from '../fs/image-dir.js';
 import { type RunStep, runStep } from '../snapshot/run-step.js';
 import { removeInBackground, type Workspace } from '../workspace.js';
-import { clearRoot, moveAside } from './in-place-clear.js';
+import { clearRoot, moveAside, restoreRoot, saveRoot } from './in-place-clear.js';
 import { runInPlace } from './in-place-run.js';
 import { InPlaceSnapshotter } from './in-place-snapshot.js';
 import type { Isolation, RootRunSpec, StageRoot } from './isolation.js';
@@ -36,6 +38,8 @@ export interface InPlaceIsolationOptions {
   log: Logger;
   /** Kiln's own Node (starts RUNs of users with supplementary groups). */
   node?: string;
+  /** Empty the root at the end even when the build succeeded (kaniko --cleanup). */
+  cleanup?: boolean;
 }
 
 export class InPlaceIsolation implements Isolation {
@@ -45,6 +49,8 @@ export class InPlaceIsolation implements Isolation {
   private readonly roots: InPlaceRoot[] = [];
   /** `/` still holds what was there before the build (the container's files, an earlier build's). */
   private pristine = true;
+  /** A copy of those files in the workspace (put back by dispose() after a failure or with --cleanup). */
+  private saved: string | undefined;
 
   constructor(readonly opts: InPlaceIsolationOptions) {}
 
@@ -58,7 +64,19 @@ export class InPlaceIsolation implements Isolation {
 
   warmUp(): void {}
 
-  async dispose(): Promise<void> {}
+  /**
+   * `/` keeps the last stage's files (as with kaniko), unless the build
+   * failed or --cleanup: then the container's own files are put back.
+   */
+  async dispose(outcome: { failed: boolean }): Promise<void> {
+    if (this.pristine || !(outcome.failed || this.opts.cleanup)) return;
+    const started = Date.now();
+    const { root, kept, log } = this.opts;
+    clearRoot(root, kept);
+    this.occupant = undefined;
+    if (this.saved) restoreRoot(this.saved, root, kept);
+    log.debug(`in-place: ${root} back as the container had it in ${Date.now() - started} ms`);
+  }
 
   /** Puts `root`'s files on `/` (up to `image`): what was there moves aside, or is taken over. */
   async take(root: InPlaceRoot, image: Image): Promise<ImageDir> {
@@ -73,6 +91,13 @@ export class InPlaceIsolation implements Isolation {
       await prev.moveAside();
     } else if (this.pristine) {
       const started = Date.now();
+      const dir = await opts.workspace.dir('container-files');
+      if (saveRoot(opts.root, opts.kept, dir, SAVE_LIMIT)) this.saved = dir;
+      else {
+        opts.log.warn(
+          `the container's own files outside the kept paths hold over ${SAVE_LIMIT >> 20} MiB (an earlier build's?): they are not kept to be put back after this build`,
+        );
+      }
       clearRoot(opts.root, opts.kept);
       opts.log.debug(`in-place: cleared ${opts.root} in ${Date.now() - started} ms`);
     }
@@ -90,6 +115,9 @@ export class InPlaceIsolation implements Isolation {
     return this.occupant === root;
   }
 }
+
+/** The container's own files are put back after the build only up to this size. */
+const SAVE_LIMIT = 256 << 20;
 
 function isPrefix(prefix: Image, image: Image): boolean {
   const a = prefix.layers;

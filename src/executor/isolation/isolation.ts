@@ -78,6 +78,10 @@ export interface Isolation {
    * (they are otherwise chosen by the first RUN that misses the cache).
    */
   warmUp(): void;
-  /** Ends what the isolation started (probes, mounts); the workspace is removed after. */
-  dispose(): Promise<void>;
+  /**
+   * Ends what the isolation started (probes, mounts); the workspace is
+   * removed after. `failed`: the build failed (an in-place root is emptied
+   * then, so that the next build finds room).
+   */
+  dispose(outcome: { failed: boolean }): Promise<void>;
 }

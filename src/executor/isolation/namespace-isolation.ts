@@ -74,7 +74,7 @@ export class NamespaceIsolation implements Isolation {
     this.overlayProbe().catch(() => undefined);
   }
 
-  async dispose(): Promise<void> {
+  async dispose(_outcome: { failed: boolean }): Promise<void> {
     await Promise.all(this.started);
   }
 }

@@ -32,6 +32,8 @@ export interface IsolationSettings {
   log: Logger;
   /** --force: build in place even where Kiln sees no container. */
   force: boolean;
+  /** --cleanup: an in-place build puts back the container's own files at its end. */
+  cleanup: boolean;
   /** Paths an in-place build leaves alone besides mounts and Kiln's own (see inPlaceKeep). */
   keep: string[];
 }
@@ -126,6 +128,7 @@ function inPlace(settings: IsolationSettings, why: string): Isolation {
     xattrs: settings.xattrs,
     log,
     node: kiln.node,
+    cleanup: settings.cleanup,
   });
 }
 
