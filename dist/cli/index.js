@@ -42770,6 +42770,7 @@ function defaultBuildOptions(context, dockerfile) {
         isolation: 'auto',
         force: false,
         ignorePaths: [],
+        cleanup: false,
         snapshotMode: 'auto',
         keepWorkspace: false,
         pushRetry: 5,
@@ -43049,6 +43050,11 @@ const BUILD_FLAGS = [
         help: 'In-place builds: leave this path alone (never extracted onto, snapshotted or cleared)',
     },
     {
+        name: 'cleanup',
+        kind: 'bool',
+        help: "In-place builds: put back the container's own files at the end (a failed build always does)",
+    },
+    {
         name: 'snapshot-mode',
         kind: 'string',
         metavar: 'mode',
@@ -43071,7 +43077,6 @@ const BUILD_FLAGS = [
         help: 'Log level: error, warn, info, debug',
     },
     { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
-    { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
     { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
     { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
     { name: 'single-snapshot', kind: 'bool', ignored: 'not supported; each step makes its own layer' },
@@ -43238,6 +43243,8 @@ function applyBuildFlags(base, values, env, cwd) {
     }
     if (has('force'))
         o.force = bool(values, 'force');
+    if (has('cleanup'))
+        o.cleanup = bool(values, 'cleanup');
     for (const p of list(values, 'ignore-path'))
         o.ignorePaths.push(external_node_path_default().resolve('/', p));
     if (has('snapshot-mode')) {
@@ -44625,8 +44632,18 @@ class Extraction {
         this.mknod = options.mknod ?? mknodBinary();
         const keep = options.keep;
         this.resolver = new RootResolver(root, (rel) => this.touch(rel), keep
-            ? (rel) => (keep.covering(rel) !== undefined ? 'it is kept out of the build' : undefined)
+            ? (rel) => {
+                this.refusedBy = keep.covering(rel);
+                return this.refusedBy !== undefined ? 'it is kept out of the build' : undefined;
+            }
             : undefined);
+    }
+    /** The kept path that last refused a directory the resolver would have created. */
+    refusedBy;
+    countKept(by) {
+        this.stats.skipped.kept++;
+        this.stats.keptEntries ??= {};
+        this.stats.keptEntries[by] = (this.stats.keptEntries[by] ?? 0) + 1;
     }
     /** Whether an entry at `rel` of this type must be left alone; counts it when so. */
     keptOut(rel, type) {
@@ -44636,9 +44653,7 @@ class Extraction {
         const by = keep.covering(rel) ?? (type !== 'dir' && keep.holds(rel) ? '' : undefined);
         if (by === undefined)
             return false;
-        this.stats.skipped.kept++;
-        this.stats.keptEntries ??= {};
-        this.stats.keptEntries[by] = (this.stats.keptEntries[by] ?? 0) + 1;
+        this.countKept(by);
         return true;
     }
     // ------------------------------------------------------------ bookkeeping
@@ -44710,9 +44725,9 @@ class Extraction {
         }
         catch (e) {
             if (e instanceof RootPathError && e.code === 'EPERM' && this.options.keep) {
-                // Its directory would have to be created inside a kept path.
+                // Its directory would have to be created inside a kept path (reached through a symlink).
                 await entry.skip();
-                this.keptOut(parent.join('/'), 'dir');
+                this.countKept(this.refusedBy ?? '');
                 return;
             }
             throw this.wrap(e, h);
@@ -49604,6 +49619,30 @@ function detectContainer(env = process.env, mounts = [], exists = external_node_
     }
     return { evidence: undefined };
 }
+/** CAP_SYS_ADMIN in this process's effective capabilities. */
+function hasSysAdmin(read) {
+    const hex = /^CapEff:\s*([0-9a-f]+)/m.exec(read('/proc/self/status') ?? '')?.[1];
+    return hex !== undefined && (BigInt(`0x${hex}`) & (1n << 21n)) !== 0n;
+}
+/**
+ * Evidence that this is a container whose `/` a build may take over: the
+ * markers of detectContainer(), unless this looks like a machine made from
+ * a container image (a VM or a chroot with a copied /.dockerenv): full
+ * privileges (CAP_SYS_ADMIN) on a root filesystem that is a block device.
+ */
+function detectBuildContainer(env = process.env, mounts = [], exists = external_node_fs_namespaceObject.existsSync, read = readOrUndefined) {
+    const found = detectContainer(env, mounts, exists, read);
+    if (!found.evidence)
+        return found;
+    const root = mounts.filter((x) => x.point === '/').pop();
+    if (root?.source.startsWith('/dev/') && hasSysAdmin(read)) {
+        return {
+            evidence: undefined,
+            machine: `${found.evidence}, but Kiln has CAP_SYS_ADMIN and / is the block device ${root.source} (${root.fsType}): a machine, not a container`,
+        };
+    }
+    return found;
+}
 function readOrUndefined(p) {
     try {
         return (0,external_node_fs_namespaceObject.readFileSync)(p, 'utf8');
@@ -49862,14 +49901,12 @@ function removeInBackground(dir) {
  * paths goes, either deleted or moved aside into the workspace (a rename per
  * entry, so a finished stage a later `COPY --from` reads survives without
  * being extracted again). Directories that hold kept paths stay, emptied of
- * everything else.
+ * everything else. The container's own files (what was there before the
+ * build: the debug image's C library links, its /workspace…) are copied
+ * aside first, to be put back when the build failed or with --cleanup.
  */
 
-function abs(root, rel) {
-    if (!rel)
-        return root;
-    return root === '/' ? `/${rel}` : `${root}/${rel}`;
-}
+
 function entries(dir) {
     try {
         return (0,external_node_fs_namespaceObject.readdirSync)(dir);
@@ -49882,11 +49919,11 @@ function entries(dir) {
 }
 /** The non-kept entries of the root, top-most first, and the kept-path holders they sit in. */
 function* movable(root, kept, rel = '') {
-    for (const name of entries(abs(root, rel))) {
+    for (const name of entries(inRoot(root, rel))) {
         const child = rel ? `${rel}/${name}` : name;
         if (kept.has(child))
             continue;
-        if (kept.holds(child) && (0,external_node_fs_namespaceObject.lstatSync)(abs(root, child)).isDirectory()) {
+        if (kept.holds(child) && (0,external_node_fs_namespaceObject.lstatSync)(inRoot(root, child)).isDirectory()) {
             yield { rel: child, holder: true };
             yield* movable(root, kept, child);
         }
@@ -49894,11 +49931,125 @@ function* movable(root, kept, rel = '') {
             yield { rel: child, holder: false };
     }
 }
+function setMeta(path, st) {
+    (0,external_node_fs_namespaceObject.lchownSync)(path, st.uid, st.gid);
+    if (!st.isSymbolicLink())
+        (0,external_node_fs_namespaceObject.chmodSync)(path, st.mode & 0o7777);
+    (0,external_node_fs_namespaceObject.lutimesSync)(path, st.atime, st.mtime);
+}
+/** Copies one entry (not following symlinks; directories without their content). */
+function copyEntry(from, to, st) {
+    if (st.isDirectory())
+        (0,external_node_fs_namespaceObject.mkdirSync)(to, { recursive: true });
+    else if (st.isSymbolicLink())
+        (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_fs_namespaceObject.readlinkSync)(from), to);
+    else if (st.isFile())
+        (0,external_node_fs_namespaceObject.copyFileSync)(from, to);
+    else
+        return; // devices, sockets, FIFOs: not the container's files to keep
+    setMeta(to, st);
+}
+/** Copies a whole tree: `from` (a directory) into `to`; directory metadata set after their content. */
+function copyTree(from, to, dirs) {
+    for (const name of entries(from)) {
+        const f = inRoot(from, name);
+        const t = inRoot(to, name);
+        const st = (0,external_node_fs_namespaceObject.lstatSync)(f);
+        copyEntry(f, t, st);
+        if (st.isDirectory()) {
+            copyTree(f, t, dirs);
+            dirs.push([t, st]);
+        }
+    }
+}
+/** Bytes of the files in the root, kept paths left out; stops counting past `limit`. */
+function sizeOf(root, kept, limit) {
+    let total = 0;
+    const walk = (dir) => {
+        for (const name of entries(dir)) {
+            if (total > limit)
+                return;
+            const st = (0,external_node_fs_namespaceObject.lstatSync)(inRoot(dir, name));
+            if (st.isDirectory())
+                walk(inRoot(dir, name));
+            else
+                total += st.size;
+        }
+    };
+    for (const e of movable(root, kept)) {
+        if (total > limit)
+            break;
+        if (e.holder)
+            continue;
+        const st = (0,external_node_fs_namespaceObject.lstatSync)(inRoot(root, e.rel));
+        if (st.isDirectory())
+            walk(inRoot(root, e.rel));
+        else
+            total += st.size;
+    }
+    return total;
+}
+/**
+ * Copies everything in `root` but the kept paths into `dest` (a new, empty
+ * directory), owners, modes and times included. False (nothing copied) when
+ * it holds more than `limit` bytes.
+ */
+function saveRoot(root, kept, dest, limit) {
+    if (sizeOf(root, kept, limit) > limit)
+        return false;
+    const dirs = [];
+    for (const e of movable(root, kept)) {
+        const from = inRoot(root, e.rel);
+        const to = inRoot(dest, e.rel);
+        const st = (0,external_node_fs_namespaceObject.lstatSync)(from);
+        copyEntry(from, to, st);
+        if (st.isDirectory()) {
+            if (!e.holder)
+                copyTree(from, to, dirs);
+            dirs.push([to, st]);
+        }
+    }
+    setDirMeta(dirs);
+    return true;
+}
+/** Puts what saveRoot() copied back into the (emptied) root; holders get their metadata back. */
+function restoreRoot(saved, root, kept) {
+    const dirs = [];
+    const walk = (rel) => {
+        for (const name of entries(inRoot(saved, rel))) {
+            const child = rel ? `${rel}/${name}` : name;
+            if (kept.has(child))
+                continue;
+            const from = inRoot(saved, child);
+            const to = inRoot(root, child);
+            const st = (0,external_node_fs_namespaceObject.lstatSync)(from);
+            if (kept.holds(child) && st.isDirectory()) {
+                (0,external_node_fs_namespaceObject.mkdirSync)(to, { recursive: true });
+                walk(child);
+                dirs.push([to, st]);
+                continue;
+            }
+            copyEntry(from, to, st);
+            if (st.isDirectory()) {
+                copyTree(from, to, dirs);
+                dirs.push([to, st]);
+            }
+        }
+    };
+    walk('');
+    setDirMeta(dirs);
+}
+/** Directory owners, modes and times, deepest first (their children changed the times). */
+function setDirMeta(dirs) {
+    dirs.sort((a, b) => b[0].length - a[0].length);
+    for (const [d, st] of dirs)
+        setMeta(d, st);
+}
 /** Deletes everything in `root` but the kept paths. */
 function clearRoot(root, kept) {
     for (const e of movable(root, kept)) {
         if (!e.holder)
-            (0,external_node_fs_namespaceObject.rmSync)(abs(root, e.rel), { recursive: true, force: true });
+            (0,external_node_fs_namespaceObject.rmSync)(inRoot(root, e.rel), { recursive: true, force: true });
     }
 }
 /**
@@ -49911,14 +50062,14 @@ function clearRoot(root, kept) {
 function moveAside(root, kept, dest) {
     const holders = [];
     for (const e of movable(root, kept)) {
-        const to = abs(dest, e.rel);
+        const to = inRoot(dest, e.rel);
         if (e.holder) {
             (0,external_node_fs_namespaceObject.mkdirSync)(to);
             holders.push(e.rel);
             continue;
         }
         try {
-            (0,external_node_fs_namespaceObject.renameSync)(abs(root, e.rel), to);
+            (0,external_node_fs_namespaceObject.renameSync)(inRoot(root, e.rel), to);
         }
         catch {
             return false;
@@ -49926,8 +50077,8 @@ function moveAside(root, kept, dest) {
     }
     // Deepest first: a holder's times change while its children arrive.
     for (const rel of holders.reverse()) {
-        const st = (0,external_node_fs_namespaceObject.lstatSync)(abs(root, rel));
-        const to = abs(dest, rel);
+        const st = (0,external_node_fs_namespaceObject.lstatSync)(inRoot(root, rel));
+        const to = inRoot(dest, rel);
         (0,external_node_fs_namespaceObject.lchownSync)(to, st.uid, st.gid);
         (0,external_node_fs_namespaceObject.chmodSync)(to, st.mode & 0o7777);
         (0,external_node_fs_namespaceObject.lutimesSync)(to, st.atime, st.mtime);
@@ -50908,6 +51059,8 @@ class InPlaceIsolation {
     roots = [];
     /** `/` still holds what was there before the build (the container's files, an earlier build's). */
     pristine = true;
+    /** A copy of those files in the workspace (put back by dispose() after a failure or with --cleanup). */
+    saved;
     constructor(opts) {
         this.opts = opts;
     }
@@ -50920,7 +51073,21 @@ class InPlaceIsolation {
         return root;
     }
     warmUp() { }
-    async dispose() { }
+    /**
+     * `/` keeps the last stage's files (as with kaniko), unless the build
+     * failed or --cleanup: then the container's own files are put back.
+     */
+    async dispose(outcome) {
+        if (this.pristine || !(outcome.failed || this.opts.cleanup))
+            return;
+        const started = Date.now();
+        const { root, kept, log } = this.opts;
+        clearRoot(root, kept);
+        this.occupant = undefined;
+        if (this.saved)
+            restoreRoot(this.saved, root, kept);
+        log.debug(`in-place: ${root} back as the container had it in ${Date.now() - started} ms`);
+    }
     /** Puts `root`'s files on `/` (up to `image`): what was there moves aside, or is taken over. */
     async take(root, image) {
         const { opts } = this;
@@ -50936,6 +51103,12 @@ class InPlaceIsolation {
         }
         else if (this.pristine) {
             const started = Date.now();
+            const dir = await opts.workspace.dir('container-files');
+            if (saveRoot(opts.root, opts.kept, dir, SAVE_LIMIT))
+                this.saved = dir;
+            else {
+                opts.log.warn(`the container's own files outside the kept paths hold over ${SAVE_LIMIT >> 20} MiB (an earlier build's?): they are not kept to be put back after this build`);
+            }
             clearRoot(opts.root, opts.kept);
             opts.log.debug(`in-place: cleared ${opts.root} in ${Date.now() - started} ms`);
         }
@@ -50952,6 +51125,8 @@ class InPlaceIsolation {
         return this.occupant === root;
     }
 }
+/** The container's own files are put back after the build only up to this size. */
+const SAVE_LIMIT = 256 << 20;
 function isPrefix(prefix, image) {
     const a = prefix.layers;
     const b = image.layers;
@@ -52378,7 +52553,7 @@ class NamespaceIsolation {
         this.sandbox().catch(() => undefined);
         this.overlayProbe().catch(() => undefined);
     }
-    async dispose() {
+    async dispose(_outcome) {
         await Promise.all(this.started);
     }
 }
@@ -52480,7 +52655,7 @@ async function createIsolation(settings) {
     const namespaces = () => new NamespaceIsolation({ ...settings, hint: containerHint() });
     if (requested !== 'auto' || process.geteuid?.() !== 0)
         return namespaces();
-    const container = detectContainer(process.env, readMounts()).evidence;
+    const container = detectBuildContainer(process.env, readMounts()).evidence;
     if (!container)
         return namespaces();
     const kiln = kilnInstallation();
@@ -52499,10 +52674,13 @@ function inPlace(settings, why) {
         throw new IsolationError(`--isolation in-place needs root: it replaces the container's files and runs RUN steps as the image's users; run the container as uid 0 (as kaniko needs too), or use --isolation rootless (${README})`);
     }
     const mounts = readMounts();
-    const container = detectContainer(process.env, mounts).evidence;
+    const found = detectBuildContainer(process.env, mounts);
+    const container = found.evidence;
     const kiln = kilnInstallation();
     if (!container && !force) {
-        throw new IsolationError(`--isolation in-place replaces this machine's root filesystem (/) with the image being built, so Kiln does it only inside a container, and it found no sign of one (no /.dockerenv, /run/.containerenv, Kubernetes environment, container cgroup or overlay root). Build here with --isolation chroot; if this is a container (or a machine you mean to wipe), add --force (${README})`);
+        const seen = found.machine ??
+            'it found no sign of one (no /.dockerenv, /run/.containerenv, Kubernetes environment, container cgroup or overlay root)';
+        throw new IsolationError(`--isolation in-place replaces this machine's root filesystem (/) with the image being built, so Kiln does it only inside a container, and ${seen}. Build here with --isolation chroot; if this is a container (or a machine you mean to wipe), add --force (${README})`);
     }
     if (kiln.notSelfContained && !force) {
         throw new IsolationError(`--isolation in-place replaces / while Kiln runs, and this Kiln would break: ${kiln.notSelfContained}. Run the Kiln image (Kiln and its own Node under /kiln), or add --force (${README})`);
@@ -52533,11 +52711,12 @@ function inPlace(settings, why) {
         xattrs: settings.xattrs,
         log,
         node: kiln.node,
+        cleanup: settings.cleanup,
     });
 }
 /** Added to "RUN is not possible here" inside a container. */
 function containerHint() {
-    const container = detectContainer(process.env, readMounts()).evidence;
+    const container = detectBuildContainer(process.env, readMounts()).evidence;
     if (!container)
         return undefined;
     return `Kiln runs in ${container} without namespaces: run the Kiln image (ghcr.io/kiln-build/kiln) as root there, and it builds in place, as kaniko does (${README})`;
@@ -52844,6 +53023,7 @@ class BuildSession {
                 xattrs,
                 log,
                 force: options.force,
+                cleanup: options.cleanup,
                 keep: inPlaceKeep(options),
             });
             return new BuildSession(options, log, settings, workspace, registry, cacheRegistry, !deps.registry, cache, xattrs, isolation);
@@ -52909,7 +53089,9 @@ class BuildSession {
         // A probe or extraction still running (started early, or by a stage a failure cut short)
         // writes in the workspace: it must end before the workspace goes.
         await Promise.all(this.inWorkspace);
-        await this.isolation.dispose().catch((e) => log.warn(`ending the isolation: ${e.message}`));
+        await this.isolation
+            .dispose({ failed: this.signal.aborted })
+            .catch((e) => log.warn(`ending the isolation: ${e.message}`));
         await unmountUnder(this.workspace.root).catch((e) => log.warn(`unmounting the workspace: ${e.message}`));
         await this.workspace.dispose().catch((e) => log.warn(`removing the workspace: ${e.message}`));
         log.debug(`timing: cleanup ${Date.now() - started} ms`);
@@ -53900,7 +54082,7 @@ async function copyIntoRootfs(req) {
             for await (const e of tree.walk(match)) {
                 if (w.exclude?.matches(e.rel))
                     continue;
-                await copyEntry(w, `${into}/${e.rel}`, e.abs, e.stat);
+                await copy_copyEntry(w, `${into}/${e.rel}`, e.abs, e.stat);
                 if (++w.sinceYield >= copy_YIELD_EVERY) {
                     w.sinceYield = 0;
                     await new Promise((r) => setImmediate(r));
@@ -53909,7 +54091,7 @@ async function copyIntoRootfs(req) {
         }
         else {
             const target = await fileTarget(w, base, external_node_path_default().posix.basename(match.matched), destDir || req.parents);
-            await copyEntry(w, target, match.abs, match.stat);
+            await copy_copyEntry(w, target, match.abs, match.stat);
         }
     }
     for (const c of req.contents) {
@@ -53979,7 +54161,7 @@ async function prepareLeaf(w, inImage, keepDir = false) {
     }
     return { rel, absent: existing === undefined };
 }
-async function copyEntry(w, inImage, src, st) {
+async function copy_copyEntry(w, inImage, src, st) {
     if (st.isDirectory()) {
         const { rel, absent } = await prepareLeaf(w, inImage, true);
         const abs = external_node_path_default().join(w.req.rootfs, rel);

@@ -20,6 +20,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { extractLayer } from '../../../src/archive/extract.js';
 import { type TarWriteEntry, writeTar } from '../../../src/archive/tar-writer.js';
 import {
+  detectBuildContainer,
   detectContainer,
   elfInterpreter,
   kilnInstallation,
@@ -97,6 +98,20 @@ describe('detectContainer', () => {
     const overlayRoot = [{ point: '/', fsType: 'overlay', source: 'overlay', superOptions: '' }];
     expect(detectContainer({}, overlayRoot, none, noFile).evidence).toMatch(/overlay root/);
   });
+  test('a machine made from a container image is not a container to build in place', () => {
+    const dockerenv = (p: string) => p === '/.dockerenv';
+    const ext4Root = [{ point: '/', fsType: 'ext4', source: '/dev/vda', superOptions: 'rw' }];
+    const status = (cap: string) => (p: string) =>
+      p === '/proc/self/status' ? `Name:\tnode\nCapEff:\t${cap}\n` : undefined;
+    const machine = detectBuildContainer({}, ext4Root, dockerenv, status('000001ffffffffff'));
+    expect(machine.evidence).toBeUndefined();
+    expect(machine.machine).toMatch(/CAP_SYS_ADMIN and \/ is the block device \/dev\/vda/);
+    // Docker's default capabilities (no CAP_SYS_ADMIN), e.g. with the devicemapper driver: a container.
+    expect(detectBuildContainer({}, ext4Root, dockerenv, status('00000000a80425fb')).evidence).toMatch(
+      /Docker/,
+    );
+  });
+
   test('a plain host is not a container', () => {
     const ext4Root = [{ point: '/', fsType: 'ext4', source: '/dev/vda', superOptions: 'rw' }];
     expect(

@@ -41,6 +41,36 @@ export function detectContainer(
   return { evidence: undefined };
 }
 
+/** CAP_SYS_ADMIN in this process's effective capabilities. */
+function hasSysAdmin(read: (p: string) => string | undefined): boolean {
+  const hex = /^CapEff:\s*([0-9a-f]+)/m.exec(read('/proc/self/status') ?? '')?.[1];
+  return hex !== undefined && (BigInt(`0x${hex}`) & (1n << 21n)) !== 0n;
+}
+
+/**
+ * Evidence that this is a container whose `/` a build may take over: the
+ * markers of detectContainer(), unless this looks like a machine made from
+ * a container image (a VM or a chroot with a copied /.dockerenv): full
+ * privileges (CAP_SYS_ADMIN) on a root filesystem that is a block device.
+ */
+export function detectBuildContainer(
+  env: NodeJS.ProcessEnv = process.env,
+  mounts: readonly Mount[] = [],
+  exists: (p: string) => boolean = existsSync,
+  read: (p: string) => string | undefined = readOrUndefined,
+): ContainerEvidence & { machine?: string } {
+  const found = detectContainer(env, mounts, exists, read);
+  if (!found.evidence) return found;
+  const root = mounts.filter((x) => x.point === '/').pop();
+  if (root?.source.startsWith('/dev/') && hasSysAdmin(read)) {
+    return {
+      evidence: undefined,
+      machine: `${found.evidence}, but Kiln has CAP_SYS_ADMIN and / is the block device ${root.source} (${root.fsType}): a machine, not a container`,
+    };
+  }
+  return found;
+}
+
 function readOrUndefined(p: string): string | undefined {
   try {
     return readFileSync(p, 'utf8');

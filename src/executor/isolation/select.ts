@@ -15,7 +15,7 @@ import type { Logger } from '../../log.js';
 import { dockerConfigPath } from '../../registry/credentials.js';
 import type { BuildOptions, IsolationRequest, SnapshotMode } from '../options.js';
 import type { Workspace } from '../workspace.js';
-import { detectContainer, kilnInstallation } from './container-detect.js';
+import { detectBuildContainer, kilnInstallation } from './container-detect.js';
 import { InPlaceIsolation } from './in-place-isolation.js';
 import type { Isolation } from './isolation.js';
 import { KeptPaths } from './kept-paths.js';
@@ -65,7 +65,7 @@ export async function createIsolation(settings: IsolationSettings): Promise<Isol
   if (requested === 'in-place') return inPlace(settings, 'requested with --isolation in-place');
   const namespaces = () => new NamespaceIsolation({ ...settings, hint: containerHint() });
   if (requested !== 'auto' || process.geteuid?.() !== 0) return namespaces();
-  const container = detectContainer(process.env, readMounts()).evidence;
+  const container = detectBuildContainer(process.env, readMounts()).evidence;
   if (!container) return namespaces();
   const kiln = kilnInstallation();
   if (kiln.notSelfContained) {
@@ -88,11 +88,15 @@ function inPlace(settings: IsolationSettings, why: string): Isolation {
     );
   }
   const mounts = readMounts();
-  const container = detectContainer(process.env, mounts).evidence;
+  const found = detectBuildContainer(process.env, mounts);
+  const container = found.evidence;
   const kiln = kilnInstallation();
   if (!container && !force) {
+    const seen =
+      found.machine ??
+      'it found no sign of one (no /.dockerenv, /run/.containerenv, Kubernetes environment, container cgroup or overlay root)';
     throw new IsolationError(
-      `--isolation in-place replaces this machine's root filesystem (/) with the image being built, so Kiln does it only inside a container, and it found no sign of one (no /.dockerenv, /run/.containerenv, Kubernetes environment, container cgroup or overlay root). Build here with --isolation chroot; if this is a container (or a machine you mean to wipe), add --force (${README})`,
+      `--isolation in-place replaces this machine's root filesystem (/) with the image being built, so Kiln does it only inside a container, and ${seen}. Build here with --isolation chroot; if this is a container (or a machine you mean to wipe), add --force (${README})`,
     );
   }
   if (kiln.notSelfContained && !force) {
@@ -134,7 +138,7 @@ function inPlace(settings: IsolationSettings, why: string): Isolation {
 
 /** Added to "RUN is not possible here" inside a container. */
 function containerHint(): string | undefined {
-  const container = detectContainer(process.env, readMounts()).evidence;
+  const container = detectBuildContainer(process.env, readMounts()).evidence;
   if (!container) return undefined;
   return `Kiln runs in ${container} without namespaces: run the Kiln image (ghcr.io/kiln-build/kiln) as root there, and it builds in place, as kaniko does (${README})`;
 }
