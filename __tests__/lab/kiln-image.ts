@@ -8,7 +8,17 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +95,15 @@ export async function kilnImageTars(): Promise<KilnImageTars> {
     await exec(process.execPath, [join(REPO, 'scripts/image.mjs'), '--out', tmp]);
     rmSync(join(tmp, 'kiln-image'), { recursive: true, force: true });
   });
+  const now = new Date();
+  utimesSync(dir, now, now);
+  // Images of earlier checkouts, unused for a day, go.
+  for (const old of readdirSync(labCache())) {
+    const p = join(labCache(), old);
+    if (old.startsWith('kiln-image-') && p !== dir && Date.now() - statSync(p).mtimeMs > 86_400_000) {
+      rmSync(p, { recursive: true, force: true });
+    }
+  }
   return { tar: join(dir, 'kiln-image.tar'), debugTar: join(dir, 'kiln-image-debug.tar') };
 }
 
