@@ -115,6 +115,10 @@ COPY app.txt /app.txt
       const job = await readFile(join(REPO, 'examples/gitlab-ci.yml'), 'utf8');
       expect(job).toContain(`name: ${IMAGE}:debug`);
       const script = yamlList(job, 'script');
+      // The README shows the same job.
+      const readme = await readFile(join(REPO, 'README.md'), 'utf8');
+      const shown = /## In a container[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+      expect(yamlList(shown, 'script')).toEqual(script);
       expect(script.at(-1)).toMatch(/^\/kaniko\/executor --context \. --destination /);
       // The lab's registry speaks plain HTTP.
       script[script.length - 1] += ' --insecure-registry $CI_REGISTRY';

@@ -140,7 +140,7 @@ function inPlace(settings: IsolationSettings, why: string): Isolation {
 function containerHint(): string | undefined {
   const container = detectBuildContainer(process.env, readMounts()).evidence;
   if (!container) return undefined;
-  return `Kiln runs in ${container} without namespaces: run the Kiln image (ghcr.io/kiln-build/kiln) as root there, and it builds in place, as kaniko does (${README})`;
+  return `Kiln runs in ${container} without namespaces: run the Kiln image (ghcr.io/kiln-build/kiln) as root there, and it builds in place, as kaniko does; in a GitHub job, \`container: ghcr.io/kiln-build/kiln:debug\` and a step \`run: kiln build …\` (${README})`;
 }
 
 /** Whether RUN steps can run here with `kind` isolation: true, or why not. */
