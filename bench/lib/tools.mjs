@@ -250,7 +250,9 @@ export class BuildKit {
  * kiln-in-place: the Kiln image (scripts/image.mjs, from the committed CLI
  * bundle) in an unprivileged container of the harness's dockerd (the one
  * BuildKit uses), `--network host`, the context and the Dockerfile as
- * read-only volumes: Kiln's in-place isolation, where kaniko runs. The
+ * read-only volumes: Kiln's in-place isolation, where kaniko runs. Wall
+ * time is `docker run` (container start included) to Kiln's exit; removing
+ * the container (and the files the build left in it) is not timed. The
  * containers go under dockerd's cpuacct group (--cgroup-parent), so CPU is
  * the container's plus the daemons'; peak RSS is not measured (the cgroup's
  * memory peak would count the page cache). Cold: no cache; warm: --cache
@@ -295,7 +297,8 @@ export class KilnInPlace {
     return [
       '/usr/bin/docker',
       'run',
-      '--rm',
+      '--name',
+      this.container,
       '--network',
       'host',
       '--cgroup-parent',
@@ -320,10 +323,28 @@ export class KilnInPlace {
     ];
   }
 
+  get container() {
+    return `kiln-bench-in-place-${process.pid}`;
+  }
+
+  /** The build and push, timed; the container is removed after (its files are the job's, not the build's). */
   async measured(argv, log) {
+    await this.remove(log);
     const cpu0 = this.daemon.group.usageSeconds();
-    const m = await timed(argv, { log, tmp: this.tmp, env: this.daemon.env });
-    return { wall: m.wall, cpu: m.cpu + this.daemon.group.usageSeconds() - cpu0, rssMiB: Number.NaN };
+    try {
+      const m = await timed(argv, { log, tmp: this.tmp, env: this.daemon.env });
+      return { wall: m.wall, cpu: m.cpu + this.daemon.group.usageSeconds() - cpu0, rssMiB: Number.NaN };
+    } finally {
+      await this.remove(log);
+    }
+  }
+
+  remove(log) {
+    return run(['/usr/bin/docker', 'rm', '-f', this.container], {
+      env: this.daemon.env,
+      log,
+      allowFail: true,
+    });
   }
 
   async cold(c, log) {
@@ -335,7 +356,9 @@ export class KilnInPlace {
     await this.ensureImage(log);
     if (!this.filled.has(c.name)) {
       rmSync(join(this.dir, 'kiln-in-place-cache', c.name), { recursive: true, force: true });
+      await this.remove(log);
       await run(this.argv(c, 'kiln-in-place-warm', true), { log: `${log}.fill`, env: this.daemon.env });
+      await this.remove(log);
       this.filled.add(c.name);
     }
     return this.measured(this.argv(c, 'kiln-in-place-warm', true), log);

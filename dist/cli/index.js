@@ -50666,6 +50666,26 @@ async function waitForClockPast(dir, ctimeNs) {
 ;// CONCATENATED MODULE: ./src/executor/isolation/in-place-index.ts
 
 
+/**
+ * ctime of an entry a shallow index knows by name and type only: it was
+ * there before the index's floor (maxCtimeNs), nothing more is known.
+ */
+const UNKNOWN = -1n;
+function direntType(d) {
+    if (d.isFile())
+        return 'f';
+    if (d.isSymbolicLink())
+        return 'l';
+    if (d.isCharacterDevice())
+        return 'c';
+    if (d.isBlockDevice())
+        return 'b';
+    if (d.isFIFO())
+        return 'p';
+    if (d.isSocket())
+        return 's';
+    return undefined; // a directory, or a filesystem that does not say
+}
 function in_place_index_typeOf(st) {
     if (st.isDirectory())
         return 'd';
@@ -50710,14 +50730,48 @@ class Scan {
     root;
     kept;
     out;
+    floorNs;
+    shallow;
     stats = { entries: 0, dirsRead: 0 };
     maxCtimeNs = 0n;
     constructor(root, kept, 
     /** Collects changes; undefined for a plain index build. */
-    out) {
+    out, 
+    /** Entries of the earlier index known by name only changed when their ctime is past this. */
+    floorNs = 0n, 
+    /** Build only: lstat directories only, know the other entries by name and type. */
+    shallow = false) {
         this.root = root;
         this.kept = kept;
         this.out = out;
+        this.floorNs = floorNs;
+        this.shallow = shallow;
+    }
+    placeholder(type) {
+        this.stats.entries++;
+        const z = 0n;
+        return {
+            type,
+            mode: 0,
+            uid: 0,
+            gid: 0,
+            size: z,
+            mtimeNs: z,
+            ctimeNs: UNKNOWN,
+            btimeNs: z,
+            ino: z,
+            rdev: z,
+        };
+    }
+    /** Whether `node` differs from `before` (same path): new, replaced, recreated or changed. */
+    differs(node, before) {
+        if (!before || before.type !== node.type)
+            return 'yes';
+        if (before.ctimeNs === UNKNOWN)
+            return node.ctimeNs > this.floorNs ? 'yes' : 'no';
+        if (!sameInode(node, before))
+            return 'recreated';
+        return in_place_index_changed(node, before) ? 'yes' : 'no';
     }
     abs(rel) {
         if (!rel)
@@ -50756,11 +50810,22 @@ class Scan {
     dir(rel, old, sameNames, recreated) {
         const abs = this.abs(rel);
         let names;
+        const types = new Map();
         if (sameNames && old?.children)
             names = old.children.keys();
         else {
             try {
-                names = (0,external_node_fs_namespaceObject.readdirSync)(abs);
+                if (this.shallow) {
+                    names = [];
+                    for (const d of (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true })) {
+                        names.push(d.name);
+                        const t = direntType(d);
+                        if (t)
+                            types.set(d.name, t);
+                    }
+                }
+                else
+                    names = (0,external_node_fs_namespaceObject.readdirSync)(abs);
             }
             catch (e) {
                 const code = e.code;
@@ -50776,6 +50841,11 @@ class Scan {
             const childRel = rel ? `${rel}/${name}` : name;
             if (holder && this.kept.has(childRel))
                 continue;
+            const known = types.get(name);
+            if (known) {
+                children.set(name, this.placeholder(known));
+                continue;
+            }
             const childAbs = this.abs(childRel);
             const st = in_place_index_lstatOrUndefined(childAbs);
             if (!st)
@@ -50784,14 +50854,10 @@ class Scan {
             const node = this.node(childAbs, st, before);
             let childRecreated = false;
             if (this.out) {
-                if (!before || before.type !== node.type)
+                const d = this.differs(node, before);
+                if (d !== 'no')
                     this.out.push({ kind: 'add', path: childRel });
-                else if (!sameInode(node, before)) {
-                    this.out.push({ kind: 'add', path: childRel });
-                    childRecreated = node.type === 'd';
-                }
-                else if (in_place_index_changed(node, before))
-                    this.out.push({ kind: 'add', path: childRel });
+                childRecreated = d === 'recreated' && node.type === 'd';
             }
             if (node.type === 'd') {
                 const oldDir = before?.type === 'd' ? before : undefined;
@@ -50841,10 +50907,24 @@ class InPlaceIndex {
         top.children = scan.dir('', undefined, false, false);
         return new InPlaceIndex(root, kept, top, scan.maxCtimeNs, scan.stats);
     }
+    /**
+     * Reads the root's directories only (the other entries by name and type):
+     * enough for the next rescan when nothing in the root has a ctime past
+     * `floorNs` (a clock probe taken after the root was last written, e.g.
+     * right after extraction): an entry known by name only changed exactly
+     * when its ctime is past the floor. A tenth of a full build's syscalls.
+     */
+    static shallow(root, kept, floorNs) {
+        const scan = new Scan(root, kept, undefined, 0n, true);
+        const top = scan.node(root, (0,external_node_fs_namespaceObject.lstatSync)(root, { bigint: true }), undefined);
+        top.children = scan.dir('', undefined, false, false);
+        const max = scan.maxCtimeNs > floorNs ? scan.maxCtimeNs : floorNs;
+        return new InPlaceIndex(root, kept, top, max, scan.stats);
+    }
     /** Walks the root again: the index of what is there now, and the changes since this one. */
     rescan() {
         const out = [];
-        const scan = new Scan(this.root, this.kept, out);
+        const scan = new Scan(this.root, this.kept, out, this.maxCtimeNs);
         const top = scan.node(this.root, (0,external_node_fs_namespaceObject.lstatSync)(this.root, { bigint: true }), this.top);
         const sameNames = sameInode(top, this.top) && top.ctimeNs === this.top.ctimeNs;
         top.children = scan.dir('', this.top, sameNames, false);
@@ -50916,8 +50996,29 @@ class InPlaceIndex {
 }
 
 ;// CONCATENATED MODULE: ./src/executor/isolation/in-place-snapshot.ts
+/**
+ * The snapshotter of an in-place root: the RUN changes `/` itself, and what
+ * it changed is found by walking `/` (kept paths left out) against the index
+ * kept since the step before (in-place-index.ts). The first RUN after an
+ * extraction reads the root's directories first (a shallow index: the files
+ * are all older than a clock probe taken then).
+ */
 
 
+
+
+
+/** The ctime a write gets now, on the filesystem of `dir`: every earlier write has one no later. */
+async function clockNow(dir) {
+    const probe = (0,external_node_path_.join)(dir, `.kiln-clock-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    try {
+        await (0,promises_.writeFile)(probe, '');
+        return (await (0,promises_.lstat)(probe, { bigint: true })).ctimeNs;
+    }
+    finally {
+        await (0,promises_.rm)(probe, { force: true });
+    }
+}
 /** The in-place RUN mounts nothing: the container's own /proc, /dev and /sys are there. */
 const CONTAINER_MOUNTS = { proc: 'proc', dev: 'dev', sys: 'sys' };
 class InPlaceSnapshotter {
@@ -50932,9 +51033,11 @@ class InPlaceSnapshotter {
     }
     async prepare() {
         if (!this.index) {
+            // Nothing writes the root between the extraction and now: names and types are enough.
             const started = performance.now();
-            this.index = InPlaceIndex.build(this.opts.root, this.opts.kept);
-            this.opts.log.debug(`in-place index: ${this.index.size} entries in ${(performance.now() - started).toFixed(0)} ms`);
+            const floor = await clockNow(this.opts.probeDir);
+            this.index = InPlaceIndex.shallow(this.opts.root, this.opts.kept, floor);
+            this.opts.log.debug(`in-place index: ${this.index.size} entries (directories read) in ${(performance.now() - started).toFixed(0)} ms`);
         }
         const before = this.index;
         await waitForClockPast(this.opts.probeDir, before.maxCtimeNs);
@@ -52719,7 +52822,7 @@ function containerHint() {
     const container = detectBuildContainer(process.env, readMounts()).evidence;
     if (!container)
         return undefined;
-    return `Kiln runs in ${container} without namespaces: run the Kiln image (ghcr.io/kiln-build/kiln) as root there, and it builds in place, as kaniko does (${README})`;
+    return `Kiln runs in ${container} without namespaces: run the Kiln image (ghcr.io/kiln-build/kiln) as root there, and it builds in place, as kaniko does; in a GitHub job, \`container: ghcr.io/kiln-build/kiln:debug\` and a step \`run: kiln build …\` (${README})`;
 }
 /** Whether RUN steps can run here with `kind` isolation: true, or why not. */
 async function probeIsolation(kind, log) {

@@ -6,6 +6,7 @@
 import {
   chmodSync,
   linkSync,
+  lstatSync,
   mkdirSync,
   renameSync,
   rmSync,
@@ -173,6 +174,19 @@ describe('InPlaceIndex.rescan', () => {
       expect(changes).toEqual(full);
       // And the new index is what a fresh build sees.
       expect(after.rescan().changes).toEqual([]);
+    });
+  }
+
+  for (const [name, change, expected] of CASES) {
+    test(`${name}: the same from a shallow index (directories read, files by name)`, async () => {
+      // The floor: a write after the tree was made.
+      writeFileSync(join(dir, 'probe'), '');
+      const floor = lstatSync(join(dir, 'probe'), { bigint: true }).ctimeNs;
+      const index = InPlaceIndex.shallow(root, kept(), floor);
+      expect(index.stats.entries).toBeGreaterThan(200);
+      await waitForClockPast(dir, index.maxCtimeNs);
+      change();
+      expect(index.rescan().changes).toEqual(expected);
     });
   }
 

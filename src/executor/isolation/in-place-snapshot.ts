@@ -2,8 +2,12 @@
  * The snapshotter of an in-place root: the RUN changes `/` itself, and what
  * it changed is found by walking `/` (kept paths left out) against the index
  * kept since the step before (in-place-index.ts). The first RUN after an
- * extraction indexes the root first.
+ * extraction reads the root's directories first (a shallow index: the files
+ * are all older than a clock probe taken then).
  */
+import { randomBytes } from 'node:crypto';
+import { lstat, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ChangeSet } from '../../archive/changes.js';
 import type { Logger } from '../../log.js';
 import type { PreparedRun, Snapshotter } from '../snapshot/snapshot.js';
@@ -11,6 +15,17 @@ import { waitForClockPast } from '../snapshot/walk-index.js';
 import { InPlaceIndex } from './in-place-index.js';
 import type { KeptPaths } from './kept-paths.js';
 import type { MountTargets } from './sandbox.js';
+
+/** The ctime a write gets now, on the filesystem of `dir`: every earlier write has one no later. */
+async function clockNow(dir: string): Promise<bigint> {
+  const probe = join(dir, `.kiln-clock-${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    await writeFile(probe, '');
+    return (await lstat(probe, { bigint: true })).ctimeNs;
+  } finally {
+    await rm(probe, { force: true });
+  }
+}
 
 /** The in-place RUN mounts nothing: the container's own /proc, /dev and /sys are there. */
 const CONTAINER_MOUNTS: MountTargets = { proc: 'proc', dev: 'dev', sys: 'sys' };
@@ -35,10 +50,12 @@ export class InPlaceSnapshotter implements Snapshotter {
 
   async prepare(): Promise<PreparedRun> {
     if (!this.index) {
+      // Nothing writes the root between the extraction and now: names and types are enough.
       const started = performance.now();
-      this.index = InPlaceIndex.build(this.opts.root, this.opts.kept);
+      const floor = await clockNow(this.opts.probeDir);
+      this.index = InPlaceIndex.shallow(this.opts.root, this.opts.kept, floor);
       this.opts.log.debug(
-        `in-place index: ${this.index.size} entries in ${(performance.now() - started).toFixed(0)} ms`,
+        `in-place index: ${this.index.size} entries (directories read) in ${(performance.now() - started).toFixed(0)} ms`,
       );
     }
     const before = this.index;
