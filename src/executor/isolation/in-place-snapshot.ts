@@ -84,11 +84,13 @@ class InPlaceRun implements PreparedRun {
 
   async finish(): Promise<ChangeSet> {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const { index, changes } = this.before.rescan();
     this.after = index;
     const s = index.stats;
+    const used = process.cpuUsage(cpu);
     this.log.debug(
-      `in-place snapshot: ${s.entries} entries, ${s.dirsRead} directories read, ${changes.length} changes in ${(performance.now() - started).toFixed(0)} ms`,
+      `in-place snapshot: ${s.entries} entries, ${s.dirsRead} directories read, ${changes.length} changes in ${(performance.now() - started).toFixed(0)} ms (CPU ${((used.user + used.system) / 1000).toFixed(0)} ms)`,
     );
     return { sourceRoot: this.owner.rootfs, changes };
   }
