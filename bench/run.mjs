@@ -1,6 +1,6 @@
 /**
  * npm run bench -- [--rounds N] [--cases a,b] [--quick] [--tools kiln,buildah,buildkit]
- *                  [--no-warm] [--no-compression] [--kiln-node PATH] [--write]
+ *                  [--no-warm] [--no-compression] [--no-extraction] [--kiln-node PATH] [--write]
  *
  * Kiln against buildah (and Docker's BuildKit) on the cases of
  * bench/lib/cases.mjs: inputs made locally (bench/.work), bases pushed to a
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pushBases } from './lib/bases.mjs';
 import { BASES, CASES, QUICK, selectCases } from './lib/cases.mjs';
+import { extractionCheck } from './lib/extraction.mjs';
 import {
   appContext,
   bigFileContext,
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     tools: { type: 'string' },
     'no-warm': { type: 'boolean', default: false },
     'no-compression': { type: 'boolean', default: false },
+    'no-extraction': { type: 'boolean', default: false },
     'kiln-node': { type: 'string' },
     'kiln-cache-args': { type: 'string', default: '' },
     write: { type: 'boolean', default: false },
@@ -250,6 +252,10 @@ async function main() {
         `compression: Kiln ${compression.kilnMiBps.toFixed(1)} MiB/s/core vs gzip -6 ${compression.gzipMiBps.toFixed(1)} (${(compression.share * 100).toFixed(0)}%)`,
       );
 
+    const extraction = values['no-extraction']
+      ? undefined
+      : await extractionCheck({ repo, node: kilnNode, inputsDir: inputs, debian, tmp, rounds, log: say });
+
     // Rounds.
     const runs = [];
     const loads = [];
@@ -298,7 +304,7 @@ async function main() {
     const inPlaceSnapshot = inPlaceSnapshots['many-files'].length
       ? { small: median(inPlaceSnapshots['debian-runs']), large: median(inPlaceSnapshots['many-files']) }
       : undefined;
-    const rows = checkTargets(summary, cases, { snapshot, compression, inPlaceSnapshot });
+    const rows = checkTargets(summary, cases, { snapshot, compression, extraction, inPlaceSnapshot });
     const argv = process.argv.slice(2).join(' ');
     const meta = {
       finished: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -315,7 +321,7 @@ async function main() {
     const resultsDir = join(work, 'results');
     mkdirSync(resultsDir, { recursive: true });
     const raw = JSON.stringify(
-      { meta, runs, summary, compression, snapshot, inPlaceSnapshot, rows },
+      { meta, runs, summary, compression, extraction, snapshot, inPlaceSnapshot, rows },
       null,
       2,
     );
@@ -328,6 +334,7 @@ async function main() {
       rows,
       meta,
       compression,
+      extraction,
       snapshot,
       inPlaceSnapshot,
     });

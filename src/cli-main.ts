@@ -9,4 +9,5 @@ process.exitCode = await main(process.argv.slice(2), {
   isTTY: Boolean(process.stderr.isTTY),
   columns: () => process.stderr.columns ?? 80,
   stdin: () => process.stdin,
+  exit: (code) => process.exit(code),
 });

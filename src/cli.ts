@@ -5,12 +5,17 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { BUILD_FLAGS, buildOptionsFromFlags } from './cli/build-flags.js';
+import { buildOptionsFromFlags } from './cli/build-flags.js';
+import { displayPath, runChecksOnly } from './cli/check-command.js';
 import { contextArchive, type UnpackedContext, unpackContext } from './cli/context-archive.js';
-import { formatFlagHelp, parseFlags, UsageError } from './cli/flags.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
 import { ttyLogger } from './cli/tty-logger.js';
 import { build } from './executor/build.js';
+import { BUILD_FLAGS, cliSettingName } from './flags/executor-flags.js';
+import { formatFlagHelp, parseFlags, UsageError } from './flags/parser.js';
+import { fetchGitContext, gitContextAuth, parseGitContext } from './git/context.js';
+import { namingSettings, renderSettings } from './hints.js';
+import { Interrupts } from './interrupt.js';
 import { type Logger, streamLogger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -25,10 +30,13 @@ export interface CliIo {
   columns?: () => number;
   /** Standard input (for --context tar://stdin). */
   stdin?: () => Readable;
+  /** Ends the process at once (an interrupted build); default: return the exit code. */
+  exit?: (code: number) => void;
 }
 
 const COMMANDS: Record<string, string> = {
   build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
+  check: "Run BuildKit's build checks on a Dockerfile (kiln build's flags); exit 1 on findings",
   parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
   help: 'Show help for a command',
   version: 'Print the version',
@@ -64,7 +72,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stdout(mainHelp());
         return command === undefined ? 2 : 0;
       case 'help':
-        io.stdout(rest[0] === 'build' ? buildHelp() : rest[0] === 'parse' ? parseHelp() : mainHelp());
+        io.stdout(
+          rest[0] === 'build' || rest[0] === 'check'
+            ? buildHelp()
+            : rest[0] === 'parse'
+              ? parseHelp()
+              : mainHelp(),
+        );
         return 0;
       case 'version':
       case '--version':
@@ -72,6 +86,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return 0;
       case 'build':
         return await runBuild(rest, io);
+      case 'check':
+        return await runBuild(['--check', ...rest], io);
       case 'parse':
         return await runParse(rest, io);
       default:
@@ -82,21 +98,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`kiln: ${err.message}\n`);
       return 2;
     }
-    io.stderr(`kiln: error: ${err instanceof Error ? err.message : String(err)}\n`);
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr(`kiln: error: ${renderSettings(message, cliSettingName)}\n`);
     return 1;
   }
 }
 
+/** Library hints name settings by code (hints.ts): here they read as flags. */
 function cliLogger(io: CliIo, verbosity: string | undefined): Logger & { close?(): void } {
   const verbose = verbosity === 'debug' || verbosity === 'trace';
-  if (io.isTTY && !io.env.CI) {
-    return ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 });
-  }
-  return streamLogger({
-    verbose,
-    timestamps: !io.isTTY,
-    write: (line) => io.stderr(`${line}\n`),
-  });
+  const log =
+    io.isTTY && !io.env.CI
+      ? ttyLogger({ verbose, write: io.stderr, columns: () => io.columns?.() ?? 80 })
+      : streamLogger({ verbose, timestamps: !io.isTTY, write: (line) => io.stderr(`${line}\n`) });
+  return namingSettings(log, cliSettingName);
 }
 
 async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
@@ -110,23 +125,61 @@ async function runBuild(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const log = cliLogger(io, flags.values.get('verbosity') as string | undefined);
   for (const w of flags.warnings) log.warn(w);
-  // --context tar://…: unpacked first (next to the workspace), then built as a directory.
-  const archive = contextArchive(flags.values.get('context') as string | undefined);
+  const interrupts = Interrupts.install({
+    notify: (m) => io.stderr(`kiln: ${m}\n`),
+    // In process (tests), an interrupted build returns its exit code instead of ending the process.
+    exit: io.exit ?? (() => undefined),
+  });
+  // --context tar://… or a git repository: unpacked or fetched first (next to the workspace),
+  // then built as a directory.
+  const contextValue = flags.values.get('context') as string | undefined;
+  const archive = contextArchive(contextValue);
+  const repo =
+    archive === undefined && contextValue !== undefined
+      ? parseGitContext(contextValue, { kanikoGit: true, env: io.env })
+      : undefined;
+  const ws = flags.values.get('workspace') as string | undefined;
+  const parent = ws ? path.resolve(io.cwd, ws) : os.tmpdir();
   let unpacked: UnpackedContext | undefined;
+  for (const secret of [io.env.GIT_AUTH_TOKEN, io.env.GIT_TOKEN, io.env.GIT_PASSWORD])
+    log.secret(secret ?? '');
   try {
     if (archive !== undefined) {
-      const ws = flags.values.get('workspace') as string | undefined;
-      const parent = ws ? path.resolve(io.cwd, ws) : os.tmpdir();
       unpacked = await unpackContext(archive, { cwd: io.cwd, parent, stdin: io.stdin });
       flags.values.set('context', unpacked.dir);
       log.info(`context: unpacked tar://${archive}`);
+    } else if (repo) {
+      const auth = gitContextAuth(repo, io.env);
+      const fetched = await fetchGitContext(repo, {
+        parent,
+        ...(auth ? { auth } : {}),
+        log: (l) => log.info(l),
+      });
+      unpacked = fetched;
+      flags.values.set('context', fetched.dir);
+      log.info(`context: ${fetched.name} at ${fetched.commit}`);
     }
     const options = buildOptionsFromFlags(flags.values, io.env, io.cwd);
-    const result = await build(options, log);
+    if (flags.values.get('check')) {
+      const { output, exitCode } = await runChecksOnly(options, log, displayPath(io.cwd));
+      io.stdout(output);
+      return exitCode;
+    }
+    const result = await build(options, log, { interrupt: interrupts });
     io.stdout(`${result.digest}\n`);
     return 0;
+  } catch (e) {
+    const code = interrupts.exitCode();
+    if (code === undefined) throw e;
+    await unpacked?.cleanup();
+    unpacked = undefined;
+    log.close?.();
+    io.stderr(`kiln: build stopped (exit ${code}); its workspace and partial outputs are removed\n`);
+    interrupts.exitInterrupted();
+    return code;
   } finally {
     await unpacked?.cleanup();
     log.close?.();
+    interrupts.uninstall();
   }
 }

@@ -4,6 +4,17 @@
  * .dockerignore matching) for other tools. See src/dockerfile/.
  */
 export {
+  ALL_RULES,
+  type BaseImageInfo,
+  type CheckFinding,
+  type CheckOptions,
+  type CheckReport,
+  type CheckRule,
+  formatFinding,
+  RULES,
+  runChecks,
+} from './dockerfile/checks/index.js';
+export {
   exposedPorts,
   stopSignal,
   volumes,
@@ -73,3 +84,13 @@ export {
   resolveFrom,
   type StageSource,
 } from './dockerfile/stages.js';
+export {
+  type DockerfileSyntax,
+  FEATURES,
+  hasFeature,
+  LATEST_SYNTAX,
+  parseFrontendRef,
+  resolveSyntax,
+  type SyntaxFeature,
+  type SyntaxOptions,
+} from './dockerfile/syntax.js';

@@ -7,6 +7,11 @@ export interface Logger {
   debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
+  /**
+   * A warning about a line of a file (a build check finding): the action
+   * makes it an annotation there; without it, warn() gets `file:line: message`.
+   */
+  warnAt?(message: string, at: FileLocation): void;
   error(message: string): void;
   /** Runs fn inside a collapsible group (a prefix in plain output). */
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
@@ -18,6 +23,15 @@ export interface Logger {
    * plain logs ignore them (the step's own lines say what happened).
    */
   progress?(key: string, text: string | undefined): void;
+}
+
+/** Where a warning points: a file (as the user named it) and its lines. */
+export interface FileLocation {
+  file: string;
+  line: number;
+  endLine?: number;
+  /** A short title (the check's name). */
+  title?: string;
 }
 
 /** A logger that prints nothing; for library callers and tests. */

@@ -36,8 +36,9 @@ describe('neutralizeCommands', () => {
 
 describe('stageOfLine', () => {
   test.each([
-    ['[builder 1/3] RUN make', 'Stage 1/3: builder'],
-    ['[stage-0 2/2] FROM scratch', 'Stage 2/2: stage-0'],
+    ['[builder 1/3] RUN make', 'Stage: builder'],
+    ['[stage-0 2/2] COPY a b', 'Stage: stage-0'],
+    ['[stage-1] FROM scratch', 'Stage: stage-1'],
     ['[builder 1/3]: extracted 1 layer(s)', undefined],
     ['pulling ghcr.io/o/r:1', undefined],
     ['[not a label] x', undefined],
@@ -72,35 +73,41 @@ describe('actionLogger', () => {
     const { core, lines } = recorder();
     actionLogger(core).info('[app 1/1] ::add-mask::x\n::set-output name=digest::evil\n  ::stop-commands::t');
     expect(lines).toEqual([
-      '::group::Stage 1/1: app',
+      '::group::Stage: app',
       '[app 1/1] ::add-mask::x',
       ':\u200b:set-output name=digest::evil',
       '  :\u200b:stop-commands::t',
     ]);
   });
 
-  test('one group per stage, opened by its labelled lines and closed by the next stage or close()', () => {
+  test('a group per stage, opened by its labelled lines and closed by another stage, a line of no stage, or close()', () => {
     const { core, lines } = recorder();
     const log = actionLogger(core);
     log.info('pulling base');
     log.info('[builder 1/2] FROM base');
-    log.info('RUN isolation: chroot');
-    log.info('[builder 1/2] RUN make');
-    log.info('[stage-1 2/2] COPY --from=builder /out /');
+    log.info('[builder 2/2] RUN make');
+    log.info('[stage-1] FROM builder');
+    log.info('[stage-1 1/1] COPY --from=builder /out /');
+    log.info('pushing x');
     log.info('pushed x');
+    log.info('[stage-1 1/1] late');
     log.close();
     log.close();
     log.info('digest: sha256:…');
     expect(lines).toEqual([
       'pulling base',
-      '::group::Stage 1/2: builder',
+      '::group::Stage: builder',
       '[builder 1/2] FROM base',
-      'RUN isolation: chroot',
-      '[builder 1/2] RUN make',
+      '[builder 2/2] RUN make',
       '::endgroup::',
-      '::group::Stage 2/2: stage-1',
-      '[stage-1 2/2] COPY --from=builder /out /',
+      '::group::Stage: stage-1',
+      '[stage-1] FROM builder',
+      '[stage-1 1/1] COPY --from=builder /out /',
+      '::endgroup::',
+      'pushing x',
       'pushed x',
+      '::group::Stage: stage-1',
+      '[stage-1 1/1] late',
       '::endgroup::',
       'digest: sha256:…',
     ]);
@@ -124,7 +131,7 @@ describe('actionLogger', () => {
       }),
     ).rejects.toThrow('boom');
     expect(lines).toEqual([
-      '::group::Stage 1/1: a',
+      '::group::Stage: a',
       '[a 1/1] FROM x',
       '::endgroup::',
       '::group::Build',
@@ -145,5 +152,21 @@ describe('actionLogger', () => {
     log.setVerbose(true);
     log.debug('now visible');
     expect(lines).toEqual(['::add-mask::s3cret', '::debug::token ***', 'debug: now visible']);
+  });
+});
+
+describe('hint settings', () => {
+  test('library hints name the action’s inputs, in lines, warnings and redacted text', () => {
+    const { core, lines } = recorder();
+    const log = actionLogger(core);
+    log.warn('cache r.example/c is unreachable (check {{cache-repo}} and its credentials)');
+    log.info('use {{isolation rootless}}');
+    expect(lines).toEqual([
+      '::warning::cache r.example/c is unreachable (check cache_registry and its credentials)',
+      'use isolation: rootless',
+    ]);
+    expect(log.redact('trust it with {{registry-certificate r.example=ca.pem}}')).toBe(
+      'trust it with extra_args: --registry-certificate r.example=ca.pem',
+    );
   });
 });

@@ -6,9 +6,10 @@
  * RUNNER_* variables, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files. Also
  * the parser of the outputs file (name<<delimiter … delimiter).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { githubContextFromEnv } from '../../src/action/github-context.js';
 import { ROOT, runnerEnv } from './helpers.js';
 
@@ -34,6 +35,8 @@ export interface RunnerJob {
   runnerTemp: string;
   outputFile: string;
   summaryFile: string;
+  /** GITHUB_STATE: what saveState writes (the runner hands it to the post step as STATE_*). */
+  stateFile: string;
 }
 
 /** The runner's per-job directories (owned by `owner` when given, as the runner user owns them). */
@@ -44,11 +47,13 @@ export async function makeJob(dir: string, owner?: { uid: number; gid: number })
     runnerTemp: path.join(dir, 'work/_temp'),
     outputFile: path.join(dir, 'work/_temp/_runner_file_commands/set_output'),
     summaryFile: path.join(dir, 'work/_temp/_runner_file_commands/step_summary'),
+    stateFile: path.join(dir, 'work/_temp/_runner_file_commands/save_state'),
   };
   await fs.mkdir(path.dirname(job.outputFile), { recursive: true });
   await fs.mkdir(job.workspace, { recursive: true });
   await fs.writeFile(job.outputFile, '');
   await fs.writeFile(job.summaryFile, '');
+  await fs.writeFile(job.stateFile, '');
   if (owner) {
     for (const p of [
       dir,
@@ -59,7 +64,7 @@ export async function makeJob(dir: string, owner?: { uid: number; gid: number })
     ]) {
       await fs.chown(p, owner.uid, owner.gid);
     }
-    for (const p of [path.dirname(job.outputFile), job.outputFile, job.summaryFile]) {
+    for (const p of [path.dirname(job.outputFile), job.outputFile, job.summaryFile, job.stateFile]) {
       await fs.chown(p, owner.uid, owner.gid);
     }
   }
@@ -76,6 +81,8 @@ export interface RunOptions {
   github?: Record<string, string>;
   /** Run as this user (setpriv --reuid/--regid --init-groups), like a runner user. */
   user?: { name: string; home: string };
+  /** The state the main step saved (readState): given, this run is the post step. */
+  state?: Map<string, string>;
 }
 
 export interface RunResult {
@@ -106,6 +113,7 @@ export function jobEnv(o: RunOptions): Record<string, string> {
     GITHUB_WORKSPACE: o.job.workspace,
     GITHUB_OUTPUT: o.job.outputFile,
     GITHUB_STEP_SUMMARY: o.job.summaryFile,
+    GITHUB_STATE: o.job.stateFile,
     RUNNER_TEMP: o.job.runnerTemp,
     RUNNER_OS: 'Linux',
     // A token in the environment must never reach the build.
@@ -118,10 +126,21 @@ export function jobEnv(o: RunOptions): Record<string, string> {
     HOME: o.user?.home ?? process.env.HOME ?? '/root',
     ...github,
     ...runnerEnv(o.inputs, ctx),
+    ...Object.fromEntries([...(o.state ?? [])].map(([k, v]) => [`STATE_${k}`, v])),
   };
 }
 
+/** What the main step saved for its post step. */
+export async function readState(job: RunnerJob): Promise<Map<string, string>> {
+  return parseOutputFile(await fs.readFile(job.stateFile, 'utf8'));
+}
+
 export async function runAction(o: RunOptions): Promise<RunResult> {
+  return startAction(o).done;
+}
+
+/** Starts the action; `done` resolves when it exited. */
+export function startAction(o: RunOptions): { child: ChildProcess; done: Promise<RunResult> } {
   const env = jobEnv(o);
   const [cmd, args] = o.user
     ? [
@@ -142,17 +161,20 @@ export async function runAction(o: RunOptions): Promise<RunResult> {
   child.stderr.on('data', (b: Buffer) => {
     stderr += b.toString();
   });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  return {
-    code,
-    stdout,
-    stderr,
-    outputs: parseOutputFile(await fs.readFile(o.job.outputFile, 'utf8')),
-    summary: await fs.readFile(o.job.summaryFile, 'utf8'),
-  };
+  const done = (async () => {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    return {
+      code,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(await fs.readFile(o.job.outputFile, 'utf8')),
+      summary: await fs.readFile(o.job.summaryFile, 'utf8'),
+    };
+  })();
+  return { child, done };
 }
 
 /** The runner's GITHUB_OUTPUT format: `name=value` lines or `name<<DELIM`, value lines, `DELIM`. */
@@ -181,4 +203,20 @@ export function parseOutputFile(text: string): Map<string, string> {
 /** A run's exit code and log, for failure messages. */
 export function formatRun(r: RunResult): string {
   return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+/** The root filesystem of a pushed image (skopeo copy to an OCI layout under `tmp`, then umoci unpack). */
+export async function unpackPushed(ref: string, creds: { username: string; password: string }, tmp: string) {
+  const dir = await fs.mkdtemp(path.join(tmp, 'unpack-'));
+  const run = promisify(execFile);
+  await run('skopeo', [
+    'copy',
+    '--src-tls-verify=false',
+    '--src-creds',
+    `${creds.username}:${creds.password}`,
+    `docker://${ref}`,
+    `oci:${dir}/oci:x`,
+  ]);
+  await run('umoci', ['unpack', '--image', `${dir}/oci:x`, `${dir}/bundle`]);
+  return `${dir}/bundle/rootfs`;
 }

@@ -8,12 +8,11 @@
  * without sudo gets rootless isolation where the kernel allows it, or a
  * clear error; a Dockerfile without RUN needs no privileges at all.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { parseReference } from '../../src/image/reference.js';
 import { RegistryClient } from '../../src/registry/client.js';
@@ -29,9 +28,8 @@ import {
   type RunnerJob,
   runAction,
   SHA,
+  unpackPushed,
 } from './action-runner.js';
-
-const execFileP = promisify(execFile);
 
 interface TestUser {
   name: string;
@@ -151,19 +149,8 @@ describeWith(
       return out;
     }
 
-    async function unpack(ref: string): Promise<string> {
-      const dir = await fs.mkdtemp(path.join(tmp, 'unpack-'));
-      await execFileP('skopeo', [
-        'copy',
-        '--src-tls-verify=false',
-        '--src-creds',
-        `${registry.username}:${registry.password}`,
-        `docker://${ref}`,
-        `oci:${dir}/oci:x`,
-      ]);
-      await execFileP('umoci', ['unpack', '--image', `${dir}/oci:x`, `${dir}/bundle`]);
-      return `${dir}/bundle/rootfs`;
-    }
+    const unpack = (ref: string) =>
+      unpackPushed(ref, { username: registry.username!, password: registry.password! }, tmp);
 
     test('RUN steps: the build runs as root under sudo -n, the image holds the RUN result, outputs are the user’s', async () => {
       const user = await addUser(true);
@@ -183,7 +170,7 @@ describeWith(
       );
       expect(r.stdout).toContain('RUN isolation: chroot');
 
-      const ref = `${registry.host}/team/sudo-app:${SHA.slice(0, 8)}`;
+      const ref = `${registry.host}/team/sudo-app:${SHA.slice(0, 7)}`;
       const digest = r.outputs.get('digest')!;
       expect(r.outputs.get('image')).toBe(ref);
       expect((await client.headManifest(parseReference(ref)))?.digest).toBe(digest);
@@ -261,7 +248,7 @@ describeWith(
           /privileges: RUN steps need root, and sudo -n is not available \(.+\): using rootless isolation/,
         );
         expect(r.stdout).toContain('RUN isolation: rootless');
-        const rootfs = await unpack(`${registry.host}/team/rootless-app:${SHA.slice(0, 8)}`);
+        const rootfs = await unpack(`${registry.host}/team/rootless-app:${SHA.slice(0, 7)}`);
         expect(await fs.readFile(`${rootfs}/built.txt`, 'utf8')).toBe('built by uid 0\n');
       } else {
         expect(r.code).toBe(1);

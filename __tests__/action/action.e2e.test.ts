@@ -16,6 +16,7 @@ import { parseReference } from '../../src/image/reference.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { staticCredentials } from '../../src/registry/credentials.js';
 import { BUSYBOX_FIXTURE_BINARIES, pushBusyboxImage } from '../lab/busybox-fixture.js';
+import { type GitServers, startGitServers } from '../lab/git-server.js';
 import { describeWith } from '../lab/prereq.js';
 import { startRegistry, type TestRegistry } from '../lab/registry.js';
 import {
@@ -112,12 +113,12 @@ describeWith(
       expectSuccess(r);
 
       const repo = `${registry.host}/team/app`;
-      const short = SHA.slice(0, 8);
+      const short = SHA.slice(0, 7);
       expect(r.outputs.get('image')).toBe(`${repo}:${short}`);
       expect(r.outputs.get('tags')).toBe(`${repo}:${short}\n${repo}:latest`);
       const digest = r.outputs.get('digest')!;
       expect(digest).toMatch(/^sha256:[a-f0-9]{64}$/);
-      expect(r.outputs.get('image-tag-digest')).toBe(`${repo}:${short}@${digest}`);
+      expect(r.outputs.get('image-tag-digest')).toBe(`${repo}:${short}@${digest}\n${repo}:latest@${digest}`);
       expect(r.outputs.get('refreshed')).toBe('true');
       const metadata = JSON.parse(r.outputs.get('metadata')!);
       expect(metadata).toMatchObject({
@@ -152,7 +153,9 @@ describeWith(
       );
       // One group per stage, and the plan.
       expect(r.stdout).toContain('::group::Kiln: plan');
-      expect(r.stdout).toMatch(/^::group::Stage 1\/1: stage-0$/m);
+      expect(r.stdout).toMatch(/^::group::Stage: stage-0$/m);
+      expect(r.stdout).toMatch(/^\[stage-0 1\/3\] FROM .* \(sha256:[0-9a-f]{64}\)$/m);
+      expect(r.stdout).toMatch(/^\[stage-0 2\/3\] COPY hello\.txt \/srv\/hello\.txt$/m);
       expect(r.stdout).toContain('privileges: ');
       // No credentials are left in RUNNER_TEMP.
       expect((await fs.readdir(j.runnerTemp)).filter((f) => f.startsWith('kiln-'))).toEqual([]);
@@ -231,6 +234,68 @@ describeWith(
         /^::error title=Dockerfile error,file=Dockerfile,line=3::Dockerfile:3: .*FROBNICATE/i,
       );
       expect(r.outputs.size).toBe(0);
+    });
+
+    test('a build check finding is a warning annotation on its Dockerfile line; the build goes on', async () => {
+      const j = await job({
+        Dockerfile: `FROM ${registry.host}/base/busybox:1\nMAINTAINER me@example.org\nCMD cat /etc/passwd\n`,
+      });
+      const r = await runAction({
+        node: NODE24,
+        script,
+        job: j,
+        inputs: {
+          registry: registry.host,
+          image: 'team/checked',
+          username: registry.username!,
+          password: registry.password!,
+        },
+      });
+      expectSuccess(r);
+      const warnings = r.stdout.split('\n').filter((l) => l.startsWith('::warning'));
+      expect(warnings).toEqual([
+        '::warning title=MaintainerDeprecated,file=Dockerfile,line=2,endLine=2::MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label (https://docs.docker.com/go/dockerfile/rule/maintainer-deprecated/)',
+        '::warning title=JSONArgsRecommended,file=Dockerfile,line=3,endLine=3::JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (https://docs.docker.com/go/dockerfile/rule/json-args-recommended/)',
+      ]);
+    });
+
+    test("a git context (build-push-action's context: <repo>.git#ref:subdir) is fetched, built and removed", async () => {
+      let git: GitServers | undefined;
+      try {
+        git = await startGitServers();
+        const { commits } = await git.repo('site', [
+          {
+            files: {
+              'docker/Dockerfile': `FROM ${registry.host}/base/busybox:1\nCOPY page.html /srv/\n`,
+              'docker/page.html': '<p>from git</p>\n',
+            },
+            message: 'site',
+          },
+        ]);
+        const j = await job({});
+        const r = await runAction({
+          node: NODE24,
+          script,
+          job: j,
+          inputs: {
+            registry: registry.host,
+            image: 'team/from-git',
+            username: registry.username!,
+            password: registry.password!,
+            context: `${git.httpUrl}/site.git#main:docker`,
+            'github-token': 'ghs_notSentToOtherHosts1',
+          },
+        });
+        expectSuccess(r);
+        expect(r.stdout).toContain(`context: ${git.httpUrl}/site.git#main:docker at ${commits[0]}`);
+        expect(git.authHeaders).toEqual([]);
+        expect((await fs.readdir(j.runnerTemp)).filter((n) => n.startsWith('kiln-git-context-'))).toEqual([]);
+        expect(r.outputs.get('image')).toMatch(
+          new RegExp(`^${registry.host}/team/from-git:${SHA.slice(0, 7)}`),
+        );
+      } finally {
+        await git?.stop();
+      }
     });
 
     test('bad inputs fail before any build, naming each input', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { looksLikeGithubToken } from '../../src/action/build-options.js';
 import { githubCtx, plan, RUNNER_TEMP, SHA, TOKEN } from './helpers.js';
 
-const S = SHA.slice(0, 8);
+const S = SHA.slice(0, 7);
 const WS = '/home/runner/work/action-kaniko/action-kaniko';
 const DH = { username: 'dhuser', password: 'dckr_pat_secret' };
 const GL = { username: 'gluser', password: 'glpat-secret' };
@@ -163,8 +163,8 @@ describe('defaults of an empty with: block', () => {
     expect(options.buildArgs.size).toBe(0);
     expect(options.target).toBeUndefined();
     expect(action.debug).toBe(false);
-    expect(action.skipUnchangedDigest).toBe(false);
-    expect(inputs.shaLength).toBe(8);
+    expect(options.skipUnchanged).toBeUndefined();
+    expect(inputs.shaLength).toBe(7);
     expect(action.warnings).toEqual([]);
     expect([...options.labels.keys()].sort()).toEqual([
       'org.opencontainers.image.revision',
@@ -386,8 +386,10 @@ describe('build_args, labels, target, push, isolation, debug', () => {
   });
 
   test('skip_unchanged_digest with push: false is warned about', () => {
-    const { action } = plan({ image: 'app', skip_unchanged_digest: 'true', push: 'false' });
-    expect(action.skipUnchangedDigest).toBe(true);
+    const { action, options } = plan({ image: 'app', skip_unchanged_digest: 'true', push: 'false' });
+    expect(options.skipUnchanged).toEqual({
+      ignoreLabels: ['org.opencontainers.image.revision', 'org.opencontainers.image.created'],
+    });
     expect(action.warnings.join()).toMatch(/skip_unchanged_digest has no effect when push is false/);
   });
 });
@@ -461,11 +463,11 @@ describe('extra_args merged onto the inputs', () => {
     expect(() => plan({ image: 'app', extra_args: extra })).toThrow(message);
   });
 
-  test('ignored kaniko flags and literal $VARs are warnings, not errors', () => {
+  test('ignored kaniko flags and unset $VARs are warnings, not errors', () => {
     const { action } = plan({ image: 'app', extra_args: '--force --cleanup --build-arg T=$TOKEN' });
     const w = action.warnings.join('\n');
     expect(w).toMatch(/--force is accepted for kaniko compatibility and ignored/);
     expect(w).toMatch(/--cleanup is accepted/);
-    expect(w).toMatch(/"\$TOKEN" is passed literally/);
+    expect(w).toMatch(/\$TOKEN is not set in the environment/);
   });
 });

@@ -46,7 +46,7 @@ function fullOptions(): BuildOptions {
   o.digestFile = '/ws/out/digest';
   o.dockerConfig = '/tmp/auth/config.json';
   o.sourceDateEpoch = 1700000000;
-  o.skipUnchangedDigest = true;
+  o.skipUnchanged = { ignoreLabels: ['org.opencontainers.image.revision'] };
   o.reproducible = true;
   return o;
 }

@@ -16,11 +16,10 @@ describe('action.yml', () => {
     expect([...yml.inputs.keys()].sort()).toEqual([...INPUT_NAMES].sort());
   });
 
-  test('every input has a description and a default, except the required image', () => {
+  test('every input has a description and a default; none is required (image may be left out for tags)', () => {
     for (const [name, spec] of yml.inputs) {
       expect([name, spec.description.length > 20]).toEqual([name, true]);
-      if (name === 'image') expect(spec.required).toBe(true);
-      else expect([name, spec.default !== undefined, spec.required]).toEqual([name, true, false]);
+      expect([name, spec.default !== undefined, spec.required]).toEqual([name, true, false]);
     }
   });
 
@@ -32,9 +31,9 @@ describe('action.yml', () => {
     ['password', '${{ github.token }}'],
     ['path', '.'],
     ['build_file', 'Dockerfile'],
-    ['push', 'true'],
+    ['push', ''],
     ['cache', 'false'],
-    ['sha_length', '8'],
+    ['sha_length', '7'],
     ['isolation', 'auto'],
     ['tag_with_latest', 'false'],
   ])('default of %s is %s', (name, value) => {
@@ -45,6 +44,7 @@ describe('action.yml', () => {
     expect([...yml.outputs.keys()]).toEqual([
       'image',
       'digest',
+      'imageid',
       'tags',
       'image-tag-digest',
       'metadata',

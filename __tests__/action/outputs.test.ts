@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { computeOutputs } from '../../src/action/outputs.js';
-import { C, D, refs, result } from './fixtures.js';
+import { C, D, KEPT, refs, result, unchangedResult } from './fixtures.js';
 
 describe('outputs', () => {
   test('from a pushed build', () => {
@@ -8,8 +8,9 @@ describe('outputs', () => {
     expect(out).toEqual({
       image: refs[0],
       digest: D,
+      imageid: C,
       tags: `${refs[0]}\n${refs[1]}`,
-      'image-tag-digest': `${refs[0]}@${D}`,
+      'image-tag-digest': `${refs[0]}@${D}\n${refs[1]}@${D}`,
       metadata: expect.any(String),
       refreshed: 'true',
     });
@@ -22,9 +23,16 @@ describe('outputs', () => {
       cacheableSteps: 2,
       references: refs,
       pushed: true,
+      refreshed: true,
+      builtDigest: D,
       durationMs: 65_000,
       'containerimage.digest': D,
       'containerimage.config.digest': C,
+      'containerimage.descriptor': {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: D,
+        size: 1234,
+      },
       'image.name': refs.join(','),
     });
   });
@@ -35,8 +43,26 @@ describe('outputs', () => {
     expect(JSON.parse(out.metadata).pushed).toBe(false);
   });
 
-  test('skip_unchanged_digest found it: refreshed false', () => {
-    expect(computeOutputs(result({ refreshed: false }), refs).refreshed).toBe('false');
+  test('skip_unchanged_digest kept the image: refreshed and pushed false, the outputs name what stands there', () => {
+    const kept = KEPT;
+    const out = computeOutputs(unchangedResult(), refs);
+    expect(out.refreshed).toBe('false');
+    expect([out.image, out.digest, out.imageid, out.tags]).toEqual([
+      kept.reference,
+      kept.digest,
+      kept.configDigest,
+      kept.reference,
+    ]);
+    expect(out['image-tag-digest']).toBe(`${kept.reference}@${kept.digest}`);
+    const m = JSON.parse(out.metadata);
+    expect(m).toMatchObject({
+      pushed: false,
+      refreshed: false,
+      builtDigest: D,
+      'containerimage.digest': kept.digest,
+      'containerimage.descriptor': { mediaType: kept.mediaType, digest: kept.digest, size: 999 },
+      'image.name': kept.reference,
+    });
   });
 
   test('no references at all: empty image outputs', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { codeSpan, renderSummary } from '../../src/action/summary.js';
-import { refs, result } from './fixtures.js';
+import { KEPT, refs, result, unchangedResult } from './fixtures.js';
 
 describe('job summary', () => {
   test('a pushed build: status, table of steps, digest, references, docker pull', () => {
@@ -13,10 +13,11 @@ describe('job summary', () => {
         '',
         '| Stage | Step | Instruction | Cache | Time | Layer |',
         '| --- | ---: | --- | --- | ---: | ---: |',
-        '| `build` | 1 | `FROM golang:1.22` |  | 0.9s |  |',
-        '|  | 2 | `RUN go build ./...` | miss (no entry) | 1m 02s | 8.50 MB |',
-        '| `1` | 1 | `COPY --from=build /out/app /app` | hit | 0.1s | 4.00 MB |',
-        '|  | 2 | `ENTRYPOINT ["/app"]` |  | 0.0s |  |',
+        `| \`build\` | 1 | \`FROM golang:1.22@sha256:${'9'.repeat(64)}\` |  | 0.9s |  |`,
+        '|  | 2 | `RUN go build ./...` | miss (no entry) | 1m 02s | 8.50 MB (not in the image) |',
+        '| `stage-1` |  | `FROM scratch` |  | 0.0s |  |',
+        '|  | 1 | `COPY --from=build /out/app /app` | hit | 0.1s | 4.00 MB |',
+        '|  |  | `ENTRYPOINT ["/app"]` |  | 0.0s |  |',
         '',
         `**Digest:** \`sha256:${'a'.repeat(64)}\``,
         '',
@@ -39,10 +40,18 @@ describe('job summary', () => {
     expect(md).not.toMatch(/docker pull/);
   });
 
-  test('unchanged digest: says nothing was pushed', () => {
-    const md = renderSummary({ result: result({ refreshed: false }), references: refs, push: true });
+  test('unchanged image: says nothing was pushed, and names what stands in the registry', () => {
+    const kept = KEPT;
+    const md = renderSummary({
+      result: unchangedResult(),
+      references: refs,
+      push: true,
+    });
     expect(md).toMatch(/^## Kiln: image unchanged, not pushed again/);
-    expect(md).toMatch(/already held this digest/);
+    expect(md).toContain(`\`${refs[1]}\` has the same layers and config`);
+    expect(md).toContain(`**Digest:** \`${kept.digest}\` (this run built`);
+    expect(md).toContain(`docker pull ${refs[1]}`);
+    expect(md).not.toContain(refs[0]);
   });
 
   test('no cacheable steps: no cache figure; one layer is singular', () => {

@@ -3,7 +3,7 @@ import { InputError } from '../../src/action/input-error.js';
 import { sanitizeTag, stripPrefix, tagProblem } from '../../src/action/tags.js';
 import { githubCtx, HEAD_SHA, plan, SHA } from './helpers.js';
 
-const S = SHA.slice(0, 8);
+const S = SHA.slice(0, 7);
 const GH = 'ghcr.io/aevea/action-kaniko';
 
 const tagRef = (name: string) => ({
@@ -125,7 +125,7 @@ describe('references: default tags, git tags, pull requests', () => {
       'pull request: the PR head commit, not the merge commit',
       { image: 'app' },
       pull,
-      [`${GH}/app:${HEAD_SHA.slice(0, 8)}`],
+      [`${GH}/app:${HEAD_SHA.slice(0, 7)}`],
     ],
   ])('%s', (_name, given, env, refs) => {
     const event = env === pull ? { pull_request: { head: { sha: HEAD_SHA } } } : undefined;

@@ -11,9 +11,21 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { extractLayer } from '../../src/archive/extract.js';
+import type { TarWriteEntry } from '../../src/archive/tar-writer.js';
 import { detectXattrs } from '../../src/archive/xattr.js';
 import { describeWith } from '../lab/prereq.js';
-import { buildFeatureTree, run, snapshotTree, tempDir, withoutTrustedXattrs } from './helpers.js';
+import {
+  bufferStream,
+  buildFeatureTree,
+  dir,
+  file,
+  poolPadding,
+  run,
+  snapshotTree,
+  tarBytes,
+  tempDir,
+  withoutTrustedXattrs,
+} from './helpers.js';
 
 describeWith(
   { root: true, binaries: ['tar', 'getfattr', 'setfattr', 'mknod', 'mkfifo'] },
@@ -78,6 +90,37 @@ describeWith(
       expect(ours.nodes).toEqual(gnu.nodes);
       expect(ours.hardlinks).toEqual(gnu.hardlinks);
     });
+
+    test.each([
+      ['', false],
+      [' (file pool busy)', true],
+    ])(
+      'files and directories under a setgid directory of a lower layer get the owner their entry says%s',
+      async (_n, pool) => {
+        const dest = join(tmp.path, `setgid-${pool}`);
+        await mkdir(dest);
+        const layer = async (entries: TarWriteEntry[]) =>
+          extractLayer(bufferStream(await tarBytes(entries)), dest, { workers: 2 });
+        await layer([dir('g', { mode: 0o2775, gid: 50 })]);
+        const padding = pool
+          ? poolPadding('p').map((e) => ({ ...e, header: { ...e.header, name: `g/sub/${e.header.name}` } }))
+          : [];
+        await layer([
+          file('g/f', 'f'),
+          dir('g/sub', { gid: 7 }),
+          ...padding,
+          file('g/sub/x', 'x'),
+          file('g/sub/y', 'y', { gid: 7 }),
+        ]);
+        const tree = await snapshotTree(dest, { mtimes: false });
+        expect(tree.nodes.g).toMatchObject({ mode: '2775', gid: 50 });
+        expect(tree.nodes['g/f']).toMatchObject({ gid: 0 });
+        expect(tree.nodes['g/sub']).toMatchObject({ mode: '755', gid: 7 });
+        expect(tree.nodes['g/sub/x']).toMatchObject({ gid: 0 });
+        expect(tree.nodes['g/sub/y']).toMatchObject({ gid: 7 });
+        if (pool) expect(tree.nodes['g/sub/pad-p/f-1']).toMatchObject({ gid: 0 });
+      },
+    );
 
     test('without chown and devices (as an unprivileged extractor would run): skipped and counted', async () => {
       const archive = join(tmp.path, 'pax.tar');

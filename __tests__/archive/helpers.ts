@@ -23,6 +23,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { POOL_AFTER } from '../../src/archive/extract.js';
 import type { TarEntryType } from '../../src/archive/tar-format.js';
 import { readTar } from '../../src/archive/tar-reader.js';
 import { type TarWriteEntry, type TarWriteHeader, tarChunks } from '../../src/archive/tar-writer.js';
@@ -68,6 +69,19 @@ export const symlink = (
 export const hardlink = (name: string, target: string): TarWriteEntry => ({
   header: h(name, 'hardlink', { linkname: target }),
 });
+
+/**
+ * Entries that get the extractor's file pool going (more new files than
+ * POOL_AFTER, in a directory `pad-<tag>` of their own): put in front of a
+ * layer, the entries after them meet a pool with files still queued.
+ */
+export function poolPadding(tag: string | number): TarWriteEntry[] {
+  const files = Array.from({ length: POOL_AFTER + 40 }, (_, i) => file(`pad-${tag}/f-${i}`, `pad ${i}\n`));
+  return [dir(`pad-${tag}`), ...files];
+}
+
+/** Names without the directories poolPadding() adds. */
+export const withoutPadding = (names: string[]): string[] => names.filter((n) => !/^pad-[^/]*(\/|$)/.test(n));
 
 /** The bytes of a tar made from entries (names are written verbatim, however hostile). */
 export async function tarBytes(entries: TarWriteEntry[]): Promise<Buffer> {

@@ -7,12 +7,12 @@
 
 import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { Change } from '../../src/archive/changes.js';
 import { extractLayer } from '../../src/archive/extract.js';
 import { writeLayer } from '../../src/archive/layer-writer.js';
 import { detectXattrs } from '../../src/archive/xattr.js';
+import { readStream } from '../lab/fixtures.js';
 import { describeWith } from '../lab/prereq.js';
 import { buildFeatureTree, listTar, run, snapshotTree, tempDir, withoutTrustedXattrs } from './helpers.js';
 
@@ -24,12 +24,6 @@ async function allPaths(root: string, rel = ''): Promise<string[]> {
     if ((await lstat(join(root, r))).isDirectory()) out.push(...(await allPaths(root, r)));
   }
   return out;
-}
-
-async function toBuffer(s: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of s) parts.push(c as Buffer);
-  return Buffer.concat(parts);
 }
 
 describeWith(
@@ -52,7 +46,7 @@ describeWith(
       writeLayer({ sourceRoot: src, changes }, { xattrs: detectXattrs(), subsecondMtimes: true });
 
     test('GNU tar extracts the layer back into the same tree', async () => {
-      const bytes = await toBuffer(layer());
+      const bytes = await readStream(layer());
       const dest = join(tmp.path, 'gnu');
       await mkdir(dest);
       await run(
@@ -91,9 +85,9 @@ describeWith(
       expect(by['srv/hl-c']).toMatchObject({ type: 'hardlink', linkname: 'etc/hl-a' });
       expect(by['etc/null']).toMatchObject({ type: 'char', dev: '1,3' });
       expect(by['tmp/fifo']).toMatchObject({ type: 'fifo', mode: 0o640 });
-      const raw = await toBuffer(layer());
+      const raw = await readStream(layer());
       expect(raw.includes(Buffer.from('trusted.secret'))).toBe(false);
-      expect(raw.equals(await toBuffer(layer()))).toBe(true);
+      expect(raw.equals(await readStream(layer()))).toBe(true);
     });
   },
 );

@@ -12,11 +12,11 @@ import {
 } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { compareLayerPaths } from '../../src/archive/entry-path.js';
 import { LayerWriteError } from '../../src/archive/errors.js';
 import { writeLayer, writeLayerFromEntries } from '../../src/archive/layer-writer.js';
+import { readStream } from '../lab/fixtures.js';
 import { listTar, tempDir } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -30,12 +30,6 @@ beforeEach(async () => {
   await mkdir(src);
 });
 afterEach(() => tmp.cleanup());
-
-async function bytesOf(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of stream) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
 
 describe('layer order', () => {
   test('component-wise byte order: a directory’s subtree before siblings that sort after its name', () => {
@@ -133,8 +127,8 @@ describe('writeLayer (ChangeSet)', () => {
   });
 
   test('deterministic: the same input gives the same bytes', async () => {
-    const a = await bytesOf(writeLayer(changes()));
-    const b = await bytesOf(writeLayer(changes()));
+    const a = await readStream(writeLayer(changes()));
+    const b = await readStream(writeLayer(changes()));
     expect(a.equals(b)).toBe(true);
     expect(a.length % 512).toBe(0);
   });
@@ -192,7 +186,7 @@ describe('writeLayer (ChangeSet)', () => {
   test('entries below a symlink or a file, and `..` paths, are refused', async () => {
     await symlink('/etc', join(src, 'link-to-etc'));
     const fail = (path: string, extra: { kind: 'add'; path: string }[] = []) =>
-      bytesOf(writeLayer({ sourceRoot: src, changes: [...extra, { kind: 'add', path }] }));
+      readStream(writeLayer({ sourceRoot: src, changes: [...extra, { kind: 'add', path }] }));
     await expect(fail('link-to-etc/passwd')).rejects.toThrow(/must be a directory/);
     await expect(fail('link-to-etc/passwd', [{ kind: 'add', path: 'link-to-etc' }])).rejects.toThrow(
       /is a symlink in this layer/,
@@ -201,7 +195,7 @@ describe('writeLayer (ChangeSet)', () => {
       { kind: 'add', path: 'a', source: join(src, 'usr', 'bin', 'tool') },
       { kind: 'add', path: 'a/b', source: join(src, 'usr', 'bin', 'tool-link') },
     ]);
-    await expect(bytesOf(underFile)).rejects.toThrow(/a is a file in this layer/);
+    await expect(readStream(underFile)).rejects.toThrow(/a is a file in this layer/);
     await expect(fail('../outside')).rejects.toThrow(LayerWriteError);
   });
 });

@@ -3,9 +3,7 @@
  * fetches from it proves it ran), a logger that keeps what it was told,
  * build contexts in a temp dir.
  */
-import fs from 'node:fs/promises';
 import http from 'node:http';
-import path from 'node:path';
 import type { Logger } from '../../src/log.js';
 
 export interface CountingServer {
@@ -55,12 +53,4 @@ export function captureLog(): CapturedLog {
       secret() {},
     },
   };
-}
-
-export async function writeContext(dir: string, files: Record<string, string>): Promise<string> {
-  for (const [name, text] of Object.entries(files)) {
-    await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await fs.writeFile(path.join(dir, name), text);
-  }
-  return dir;
 }

@@ -1,11 +1,15 @@
-/** Options → backend: which cache a build gets, and the CLI's kaniko-style default repository. */
+/** CacheConfig → backend: which cache a build gets, and the kaniko-style default repository. */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { NO_LOOKUP } from '../../src/cache/cache-mode.js';
 import { createLayerCache, defaultCacheRepo } from '../../src/cache/create.js';
 import { buildOptionsFromFlags } from '../../src/cli/build-flags.js';
+import { cacheConfig } from '../../src/executor/library-options.js';
 import { defaultBuildOptions } from '../../src/executor/options.js';
+import { cliSettingName } from '../../src/flags/executor-flags.js';
+import { renderSettings } from '../../src/hints.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { captureLog } from './cache-harness.js';
 
@@ -18,15 +22,36 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function cacheFor(cache: { enabled?: boolean; repo?: string; dir?: string }) {
+async function cacheFor(cache: {
+  enabled?: boolean;
+  repo?: string;
+  dir?: string;
+  mode?: 'read-write' | 'read-only' | 'write-only';
+}) {
   const o = defaultBuildOptions(dir, path.join(dir, 'Dockerfile'));
   o.cache = { ...o.cache, enabled: true, ...cache };
   const captured = captureLog();
-  const c = await createLayerCache({ options: o, registry, log: captured.log, workspaceRoot: dir });
-  return { cache: c, warnings: captured.warnings };
+  const c = await createLayerCache({ config: cacheConfig(o), registry, log: captured.log });
+  return { cache: c, warnings: captured.warnings.map((w) => renderSettings(w, cliSettingName)) };
 }
 
 describe('createLayerCache', () => {
+  test('modes: read-only stores nothing, write-only looks nothing up', async () => {
+    const key = 'a'.repeat(64);
+    const rw = (await cacheFor({ dir: path.join(dir, 'm') })).cache!;
+    const ro = (await cacheFor({ dir: path.join(dir, 'm'), mode: 'read-only' })).cache!;
+    expect(ro.name).toBe(`directory ${path.join(dir, 'm')} (read-only)`);
+    ro.store(key, undefined);
+    await ro.flush();
+    expect(await rw.lookup(key)).toEqual({ hit: false, reason: 'no entry' });
+    rw.store(key, undefined);
+    await rw.flush();
+    expect(await ro.lookup(key)).toEqual({ hit: true, layer: undefined });
+    const wo = (await cacheFor({ dir: path.join(dir, 'm'), mode: 'write-only' })).cache!;
+    expect(await wo.lookup(key)).toEqual({ hit: false, reason: NO_LOOKUP });
+    expect(wo.keepLayer).toBeDefined();
+  });
+
   test('off unless enabled', async () => {
     expect((await cacheFor({ enabled: false, repo: 'r.example/a/cache' })).cache).toBeUndefined();
   });

@@ -5,49 +5,37 @@
  * directory at once.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { build } from '../../src/executor/build.js';
 import { defaultBuildOptions } from '../../src/executor/options.js';
 import type { BuildResult } from '../../src/executor/result.js';
 import { hexOf } from '../../src/image/digest.js';
-import { parseReference } from '../../src/image/reference.js';
-import { RegistryClient } from '../../src/registry/client.js';
-import { BUSYBOX_FIXTURE_BINARIES, busyboxLayer, pushBusyboxImage } from '../lab/busybox-fixture.js';
+import { BUSYBOX_FIXTURE_BINARIES, busyboxLayer } from '../lab/busybox-fixture.js';
+import { useBuildLab, writeTree } from '../lab/fixtures.js';
 import { describeWith } from '../lab/prereq.js';
-import { startRegistry, type TestRegistry } from '../lab/registry.js';
-import { type CountingServer, captureLog, startCountingServer, writeContext } from './cache-harness.js';
+import { type CountingServer, captureLog, startCountingServer } from './cache-harness.js';
 
 describeWith(
   { root: true, binaries: [...BUSYBOX_FIXTURE_BINARIES, 'docker-registry', 'unshare', 'setpriv'] },
   'layer cache in a local directory',
   () => {
-    let registry: TestRegistry;
-    let client: RegistryClient;
+    const lab = useBuildLab({ prefix: 'kiln-local-cache-e2e-' });
     let server: CountingServer;
-    let tmp: string;
 
     beforeAll(async () => {
-      registry = await startRegistry();
-      client = new RegistryClient({ insecure: [registry.host] });
-      await pushBusyboxImage(client, [parseReference(`${registry.host}/base/busybox:1`)]);
       server = await startCountingServer();
-      tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-local-cache-e2e-'));
     });
 
     afterAll(async () => {
-      await client?.close();
-      await registry?.stop();
       await server?.stop();
-      if (tmp) await fs.rm(tmp, { recursive: true, force: true });
     });
 
     async function project(name: string): Promise<string> {
       const get = (p: string) => `wget -q -O - ${server.url}/${name}/${p}`;
-      return writeContext(path.join(tmp, name), {
+      return writeTree(path.join(lab.tmp, name), {
         Dockerfile: [
-          `FROM ${registry.host}/base/busybox:1`,
+          `FROM ${lab.registry.host}/base/busybox:1`,
           `RUN ${get('one')} > /one`,
           'COPY src/ /src/',
           `RUN ${get('two')} > /two && ls /src > /listing`,
@@ -59,8 +47,8 @@ describeWith(
 
     function options(ctxDir: string, name: string, cacheDir: string) {
       const o = defaultBuildOptions(ctxDir, path.join(ctxDir, 'Dockerfile'));
-      o.destinations = [`${registry.host}/local/${name}:latest`];
-      o.insecureRegistries = [registry.host];
+      o.destinations = [`${lab.registry.host}/local/${name}:latest`];
+      o.insecureRegistries = [lab.registry.host];
       o.reproducible = true;
       o.cache.enabled = true;
       o.cache.dir = cacheDir;
@@ -72,7 +60,7 @@ describeWith(
 
     test('warm rebuild, changed file, base layers from the directory', async () => {
       const dir = await project('basics');
-      const cacheDir = path.join(tmp, 'cache-basics');
+      const cacheDir = path.join(lab.tmp, 'cache-basics');
       // A clock a minute ahead: the context files are not "just changed", so their digests are memoised.
       const ahead = new Date(Date.now() + 60_000);
       const cold = await build(options(dir, 'basics', cacheDir), captureLog().log, { now: () => ahead });
@@ -104,12 +92,12 @@ describeWith(
       expect(warm.digest).toBe(cold.digest);
 
       await fs.writeFile(path.join(dir, 'src/deep/b.txt'), 'b changed\n');
-      const before = registry.requests().length;
+      const before = lab.registry.requests().length;
       const changed = await build(options(dir, 'basics', cacheDir), captureLog().log);
       expect(cacheColumn(changed)).toEqual(['hit', 'miss', 'miss']);
       expect(runs('basics')).toEqual([1, 2]);
       // Extracting for the COPY read the base layer from the cache directory, not the registry.
-      const gets = registry
+      const gets = lab.registry
         .requests()
         .slice(before)
         .filter((r) => r.method === 'GET');
@@ -117,7 +105,7 @@ describeWith(
     });
 
     test('two builds share the directory at once', async () => {
-      const cacheDir = path.join(tmp, 'cache-shared');
+      const cacheDir = path.join(lab.tmp, 'cache-shared');
       const [a, b] = [await project('left'), await project('right')];
       const both = await Promise.all([
         build(options(a, 'left', cacheDir), captureLog().log),

@@ -20,6 +20,7 @@ import type { Layer } from '../../src/image/blob.js';
 import { sha256 } from '../../src/image/digest.js';
 import { layerFromOpener } from '../../src/image/layer.js';
 import { silentLogger } from '../../src/log.js';
+import { readStream } from '../lab/fixtures.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -43,12 +44,6 @@ function bytesLayer(bytes: Buffer): Layer & { opens: () => number } {
   return Object.assign(Object.create(null), l, { opens: () => opens });
 }
 
-async function readAll(r: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of r) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
-
 const KEY = 'a'.repeat(64);
 const DAY = 86_400_000;
 
@@ -66,7 +61,7 @@ describe('LocalLayerCache', () => {
     expect(hit.hit).toBe(true);
     const got = hit.hit ? hit.layer! : undefined;
     expect(got?.digest).toBe(layer.digest);
-    expect((await readAll(got!.open())).toString()).toBe('layer bytes');
+    expect((await readStream(got!.open())).toString()).toBe('layer bytes');
     expect(await cache.lookup('b'.repeat(64))).toEqual({ hit: true, layer: undefined });
 
     now = new Date(now.getTime() + 15 * DAY);
@@ -124,10 +119,10 @@ describe('BlobStore', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(await store.has(src.digest, src.size)).toBe(false);
 
-    expect((await readAll(kept.openUncompressed())).toString()).toBe('base layer content');
+    expect((await readStream(kept.openUncompressed())).toString()).toBe('base layer content');
     expect(await store.has(src.digest, src.size)).toBe(true);
     const opensBefore = src.opens();
-    expect((await readAll(store.keep(src).open())).toString()).toBe('base layer content');
+    expect((await readStream(store.keep(src).open())).toString()).toBe('base layer content');
     expect(src.opens()).toBe(opensBefore);
     expect(await fs.readdir(store.tmp)).toEqual([]);
   });
@@ -145,7 +140,7 @@ describe('BlobStore', () => {
       diffId: d,
       size: bytes.length,
     });
-    await expect(readAll(layer.open())).rejects.toThrow(/verification/);
+    await expect(readStream(layer.open())).rejects.toThrow(/verification/);
     expect(await store.has(d, bytes.length)).toBe(false);
   });
 });

@@ -6,46 +6,37 @@
  * base image, the TTL, and an unreachable cache repository.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { EarlierStepChanged, NothingAfterBase } from '../../src/cache/explain.js';
 import { build } from '../../src/executor/build.js';
 import { defaultBuildOptions } from '../../src/executor/options.js';
 import type { BuildResult } from '../../src/executor/result.js';
 import { parseReference } from '../../src/image/reference.js';
-import { RegistryClient } from '../../src/registry/client.js';
 import { pushImage } from '../../src/registry/push.js';
 import { BUSYBOX_FIXTURE_BINARIES, busyboxLayer, imageOf, pushBusyboxImage } from '../lab/busybox-fixture.js';
+import { useBuildLab, writeTree } from '../lab/fixtures.js';
 import { describeWith } from '../lab/prereq.js';
-import { freePort, startRegistry, type TestRegistry } from '../lab/registry.js';
-import { type CountingServer, captureLog, startCountingServer, writeContext } from './cache-harness.js';
+import { freePort } from '../lab/registry.js';
+import { type CountingServer, captureLog, startCountingServer } from './cache-harness.js';
 
 describeWith(
   { root: true, binaries: [...BUSYBOX_FIXTURE_BINARIES, 'docker-registry', 'unshare', 'setpriv'] },
   'layer cache in a registry repository',
   () => {
-    let registry: TestRegistry;
-    let client: RegistryClient;
+    const lab = useBuildLab({ prefix: 'kiln-cache-e2e-' });
     let server: CountingServer;
-    let tmp: string;
 
     beforeAll(async () => {
-      registry = await startRegistry();
-      client = new RegistryClient({ insecure: [registry.host] });
-      await pushBusyboxImage(client, [parseReference(`${registry.host}/base/busybox:1`)]);
       server = await startCountingServer();
-      tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-cache-e2e-'));
     });
 
     afterAll(async () => {
-      await client?.close();
-      await registry?.stop();
       await server?.stop();
-      if (tmp) await fs.rm(tmp, { recursive: true, force: true });
     });
 
     /** Five filesystem steps; each RUN fetches its own path (`/<name>/<run>`). */
-    function dockerfile(name: string, base = `${registry.host}/base/busybox:1`): string {
+    function dockerfile(name: string, base = `${lab.registry.host}/base/busybox:1`): string {
       const get = (p: string) => `wget -q -O - ${server.url}/${name}/${p}`;
       return [
         `FROM ${base}`,
@@ -60,18 +51,18 @@ describeWith(
     }
 
     async function project(name: string, files: Record<string, string> = {}) {
-      const dir = path.join(tmp, name);
-      await writeContext(dir, { Dockerfile: dockerfile(name), 'a.txt': 'a\n', 'b.txt': 'b\n', ...files });
+      const dir = path.join(lab.tmp, name);
+      await writeTree(dir, { Dockerfile: dockerfile(name), 'a.txt': 'a\n', 'b.txt': 'b\n', ...files });
       return dir;
     }
 
     function options(ctxDir: string, name: string) {
       const o = defaultBuildOptions(ctxDir, path.join(ctxDir, 'Dockerfile'));
-      o.destinations = [`${registry.host}/team/${name}:latest`];
-      o.insecureRegistries = [registry.host];
+      o.destinations = [`${lab.registry.host}/team/${name}:latest`];
+      o.insecureRegistries = [lab.registry.host];
       o.reproducible = true;
       o.cache.enabled = true;
-      o.cache.repo = `${registry.host}/team/${name}/cache`;
+      o.cache.repo = `${lab.registry.host}/team/${name}/cache`;
       return o;
     }
 
@@ -79,22 +70,24 @@ describeWith(
       ['one', 'two-plain', 'two-spicy', 'three'].map((p) => server.count(`/${name}/${p}`));
     const cacheColumn = (r: BuildResult) => r.steps.filter((s) => s.cache !== 'none').map((s) => s.cache);
     const layerDigests = (r: BuildResult) => r.steps.map((s) => s.layer?.digest);
+    const reasons = (r: BuildResult) =>
+      r.steps.filter((s) => s.cache === 'miss').map((s) => s.cacheMissReason);
 
     test('an unchanged rebuild runs no RUN, hits every step, gives the same image and pushes no layer', async () => {
       const dir = await project('warm');
       const cold = await build(options(dir, 'warm'), captureLog().log);
       expect(runs('warm')).toEqual([1, 1, 0, 1]);
       expect(cacheColumn(cold)).toEqual(['miss', 'miss', 'miss', 'miss', 'miss']);
-      expect(cold.steps.find((s) => s.cache === 'miss')?.cacheMissReason).toBe('no entry');
+      expect(reasons(cold)).toEqual([NothingAfterBase, ...Array(4).fill(EarlierStepChanged)]);
       // The destination push mounted the layers the cache had just stored.
-      const coldRequests = registry.requests();
+      const coldRequests = lab.registry.requests();
       const mounts = coldRequests.filter(
         (r) => r.method === 'POST' && r.path.startsWith('/v2/team/warm/blobs/uploads/?') && r.status === 201,
       );
       const fromCache = mounts.filter((r) => r.path.includes('from=team%2Fwarm%2Fcache'));
       expect({ mounts: mounts.length, fromCache: fromCache.length }).toEqual({ mounts: 6, fromCache: 5 });
 
-      const before = registry.requests().length;
+      const before = lab.registry.requests().length;
       const captured = captureLog();
       const warm = await build(options(dir, 'warm'), captured.log);
       expect(runs('warm')).toEqual([1, 1, 0, 1]);
@@ -104,9 +97,13 @@ describeWith(
       expect(layerDigests(warm)).toEqual(layerDigests(cold));
       expect(captured.warnings).toEqual([]);
       expect(captured.infos.some((l) => l.includes('CACHED RUN'))).toBe(true);
-      const warmRequests = registry.requests().slice(before);
+      const warmRequests = lab.registry.requests().slice(before);
       // No blob was uploaded or downloaded: lookups, HEADs and the manifest only.
-      expect(warmRequests.filter((r) => r.method === 'PATCH' || r.method === 'POST')).toEqual([]);
+      // (The one POST is the push permission check's upload session, cancelled at once.)
+      expect(warmRequests.filter((r) => r.method === 'PATCH' || r.method === 'POST')).toEqual([
+        { method: 'POST', path: '/v2/team/warm/blobs/uploads/', status: 202 },
+      ]);
+      expect(warmRequests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
       const blobGets = warmRequests.filter((r) => r.method === 'GET' && /\/blobs\/sha256:/.test(r.path));
       expect(blobGets).toHaveLength(6); // the five entries' configs and the base's config
       const layers = [...layerDigests(cold), (await busyboxLayer()).digest].filter(Boolean) as string[];
@@ -118,16 +115,19 @@ describeWith(
       const first = await build(options(dir, 'skip'), captureLog().log);
       expect(first.refreshed).toBe(true);
       const o = options(dir, 'skip');
-      o.skipUnchangedDigest = true;
-      const before = registry.requests().length;
+      o.skipUnchanged = { ignoreLabels: [] };
+      const before = lab.registry.requests().length;
       const again = await build(o, captureLog().log);
       expect(again.digest).toBe(first.digest);
       expect(again.refreshed).toBe(false);
-      expect(again.references).toEqual([`${registry.host}/team/skip:latest`]);
-      const pushes = registry
+      expect(again.references).toEqual([]);
+      expect(again.unchanged?.reference).toBe(`${lab.registry.host}/team/skip:latest`);
+      expect(again.unchanged?.digest).toBe(first.digest);
+      const pushes = lab.registry
         .requests()
         .slice(before)
-        .filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+        .filter((r) => r.method === 'PUT' || r.method === 'PATCH');
+      // (The push permission check opens an upload session and cancels it: no blob, no manifest.)
       expect(pushes).toEqual([]);
       // A changed file gives another digest: pushed, refreshed.
       await fs.writeFile(path.join(dir, 'a.txt'), 'a changed\n');
@@ -144,6 +144,8 @@ describeWith(
       const r = await build(o, captureLog().log);
       expect(cacheColumn(r)).toEqual(['hit', 'hit', 'miss', 'miss', 'miss']);
       expect(runs('arg')).toEqual([1, 1, 1, 2]);
+      // The miss says why: the build arg the RUN sees.
+      expect(reasons(r)).toEqual(['variable FLAVOR changed', EarlierStepChanged, EarlierStepChanged]);
     });
 
     test('a changed copied file rebuilds from that COPY on and nothing before', async () => {
@@ -153,24 +155,26 @@ describeWith(
       const r = await build(options(dir, 'copy'), captureLog().log);
       expect(cacheColumn(r)).toEqual(['hit', 'hit', 'hit', 'miss', 'miss']);
       expect(runs('copy')).toEqual([1, 1, 0, 2]);
-      // Steps: RUN, COPY a, ARG, RUN, COPY b, RUN, ENV.
-      expect(layerDigests(r).slice(0, 4)).toEqual(layerDigests(first).slice(0, 4));
-      expect(layerDigests(r)[4]).not.toEqual(layerDigests(first)[4]);
+      expect(reasons(r)).toEqual(['file b.txt changed', EarlierStepChanged]);
+      // Steps: FROM, RUN, COPY a, ARG, RUN, COPY b, RUN, ENV.
+      expect(layerDigests(r).slice(0, 5)).toEqual(layerDigests(first).slice(0, 5));
+      expect(layerDigests(r)[5]).not.toEqual(layerDigests(first)[5]);
     });
 
     test('a changed base image rebuilds everything', async () => {
-      const base = `${registry.host}/base/moving:1`;
-      await pushBusyboxImage(client, [parseReference(base)]);
+      const base = `${lab.registry.host}/base/moving:1`;
+      await pushBusyboxImage(lab.client, [parseReference(base)]);
       const dir = await project('base');
       await fs.writeFile(path.join(dir, 'Dockerfile'), dockerfile('base', base));
       await build(options(dir, 'base'), captureLog().log);
       const next = imageOf([await busyboxLayer()], {
         config: { config: { Env: ['PATH=/bin'], Cmd: ['sh'], Labels: { version: '2' } } },
       });
-      await pushImage(client, [parseReference(base)], next);
+      await pushImage(lab.client, [parseReference(base)], next);
       const r = await build(options(dir, 'base'), captureLog().log);
       expect(cacheColumn(r)).toEqual(['miss', 'miss', 'miss', 'miss', 'miss']);
       expect(runs('base')).toEqual([2, 2, 0, 2]);
+      expect(reasons(r)[0]).toBe(NothingAfterBase);
     });
 
     test('entries older than the TTL are not used', async () => {
@@ -198,7 +202,7 @@ describeWith(
       o.pushRetry = 2;
       const captured = captureLog();
       const r = await build(o, captured.log);
-      expect(r.references).toEqual([`${registry.host}/team/down:latest`]);
+      expect(r.references).toEqual([`${lab.registry.host}/team/down:latest`]);
       expect(cacheColumn(r)).toEqual(['miss', 'miss', 'miss', 'miss', 'miss']);
       expect(new Set(r.steps.filter((s) => s.cache === 'miss').map((s) => s.cacheMissReason))).toEqual(
         new Set(['cache unreachable']),

@@ -11,11 +11,6 @@
  * temp dir) unless KILN_BUILDKIT_HOST=unix:///path/to/docker.sock names one
  * to use. The registry is on 127.0.0.1, which Docker treats as insecure.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   type BuiltImage,
   buildWithBuildah,
@@ -31,45 +26,9 @@ import {
   runCommand,
   startLab,
 } from '../lab/differential.js';
+import { DOCKER, type Dockerd, startDockerd } from '../lab/dockerd.js';
 import { removeMountStubs } from '../lab/intended-differences.js';
 import { ALL_CASES } from './cases/index.js';
-
-const DOCKER = '/usr/bin/docker';
-
-async function startDockerd(dir: string): Promise<{ host: string; proc: ChildProcess }> {
-  const sock = join(dir, 'docker.sock');
-  const proc = spawn(
-    'dockerd',
-    [
-      '--iptables=false',
-      '--ip6tables=false',
-      '--bridge=none',
-      '--data-root',
-      join(dir, 'data'),
-      '--exec-root',
-      join(dir, 'exec'),
-      '--pidfile',
-      join(dir, 'dockerd.pid'),
-      '-H',
-      `unix://${sock}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  const host = `unix://${sock}`;
-  for (let i = 0; i < 120; i++) {
-    if (existsSync(sock)) {
-      try {
-        await runCommand(DOCKER, ['version'], { env: { PATH: process.env.PATH, DOCKER_HOST: host } });
-        return { host, proc };
-      } catch {
-        // not ready
-      }
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  proc.kill('SIGTERM');
-  throw new Error('dockerd did not come up in 30s');
-}
 
 async function buildWithBuildKit(
   lab: DifferentialLab,
@@ -124,14 +83,13 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const cases = wanted.length ? ALL_CASES.filter((c) => wanted.includes(c.name)) : ALL_CASES;
   if (cases.length === 0) throw new Error(`no case named ${wanted.join(', ')}`);
-  const dir = await mkdtemp(join(tmpdir(), 'kiln-buildkit-'));
-  let dockerd: { host: string; proc: ChildProcess } | undefined;
+  let dockerd: Dockerd | undefined;
   const lab = await startLab();
   let failures = 0;
   try {
     let host = process.env.KILN_BUILDKIT_HOST;
     if (!host) {
-      dockerd = await startDockerd(dir);
+      dockerd = await startDockerd();
       host = dockerd.host;
     }
     for (const c of cases) {
@@ -163,10 +121,8 @@ async function main(): Promise<void> {
   } finally {
     await lab.stop();
     if (dockerd) {
-      dockerd.proc.kill('SIGTERM');
-      await new Promise((r) => dockerd!.proc.once('exit', r));
+      await dockerd.stop();
     }
-    await rm(dir, { recursive: true, force: true });
   }
   console.log(`${cases.length - failures}/${cases.length} cases agree`);
   process.exitCode = failures ? 1 : 0;

@@ -134,6 +134,70 @@ describe('pruning excluded directories', () => {
   });
 });
 
+describe('walkers decide entry by entry, by name (issue 19: compiled once, no per-path rescans)', () => {
+  /** A small deterministic generator, so a failure names a reproducible case. */
+  const rng = (seed: number) => () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const NAMES = ['a', 'b', 'ab', 'x.log', 'keep'];
+  const PIECES = ['a', 'b', 'ab', '*', '?', '**', 'a*', '*.log', 'x.log', 'keep', '[ab]', 'k*p'];
+
+  function randomPatterns(r: () => number): string[] {
+    return Array.from({ length: 1 + Math.floor(r() * 6) }, () => {
+      const depth = 1 + Math.floor(r() * 3);
+      const body = Array.from({ length: depth }, () => PIECES[Math.floor(r() * PIECES.length)]!).join('/');
+      return r() < 0.3 ? `!${body}` : body;
+    });
+  }
+
+  /** Every path of the tree of NAMES three levels deep, with what entry() said about it (undefined: under a pruned dir). */
+  function walk(m: PatternMatcher): Map<string, { excluded: boolean; prune: boolean } | undefined> {
+    const out = new Map<string, { excluded: boolean; prune: boolean } | undefined>();
+    const visit = (
+      state: ReturnType<PatternMatcher['rootState']> | undefined,
+      dir: string,
+      depth: number,
+    ) => {
+      for (const name of NAMES) {
+        const p = dir ? `${dir}/${name}` : name;
+        const isDir = depth < 3;
+        const d = state && m.entry(state, name, isDir);
+        out.set(p, d && { excluded: d.excluded, prune: d.prune });
+        if (isDir) visit(d && !d.prune ? d.state : undefined, p, depth + 1);
+      }
+    };
+    visit(m.rootState(), '', 1);
+    return out;
+  }
+
+  test('the same answers as matching each whole path against every pattern, over 400 random cases', () => {
+    const r = rng(19);
+    for (let n = 0; n < 400; n++) {
+      const patterns = randomPatterns(r);
+      const m = new PatternMatcher(patterns);
+      for (const [p, d] of walk(m)) {
+        const isDir = p.split('/').length < 3;
+        const want = { excluded: m.matches(p), prune: isDir && m.matches(p) && m.canPruneDir(p) };
+        if (d === undefined) {
+          // Below a pruned directory: excluded, and nothing could re-include it.
+          expect({ patterns, p, excluded: want.excluded }).toEqual({ patterns, p, excluded: true });
+        } else {
+          expect({ patterns, p, ...d }).toEqual({ patterns, p, ...want });
+        }
+      }
+    }
+  });
+
+  test('stateOf a subdirectory decides its entries like the walk from the root', () => {
+    const m = new PatternMatcher(['a/**/x.log', '!a/b/x.log', 'b', '*/keep']);
+    const state = m.stateOf('a/b');
+    expect(m.entry(state, 'x.log', false).excluded).toBe(false);
+    expect(m.entry(m.stateOf('a/ab'), 'x.log', false).excluded).toBe(true);
+    expect(m.entry(m.stateOf('a'), 'keep', false).excluded).toBe(true);
+  });
+});
+
 describe('loadDockerignore', () => {
   let dir = '';
   beforeAll(async () => {

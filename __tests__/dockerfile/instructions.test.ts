@@ -228,16 +228,6 @@ describe('every instruction form', () => {
       ['RUN b', 'RUN c'],
     ]);
   });
-
-  test('warnings: duplicate stage names and a foreign # syntax', () => {
-    const df = parseDockerfile('# syntax=example.com/other:1\nFROM a AS x\nFROM b AS X\n', 'Dockerfile');
-    expect(df.syntax).toBe('example.com/other:1');
-    expect(df.warnings.map((w) => [w.line, w.message])).toEqual([
-      [3, 'duplicate stage name "x" (also on line 2); later references use this one'],
-      [1, '# syntax=example.com/other:1 is ignored: Kiln parses Dockerfile syntax itself'],
-    ]);
-    expect(parseDockerfile('# syntax=docker/dockerfile:1.7\nFROM a\n', 'D').warnings).toEqual([]);
-  });
 });
 
 describe('errors name the file and the line', () => {

@@ -363,3 +363,41 @@ describe('values checked at dispatch', () => {
     expect(() => w('/', '')).toThrow('D:1: WORKDIR cannot be empty');
   });
 });
+
+describe('runaway expansion is refused at its line (issue 19)', () => {
+  /** 32 characters doubled by each ARG: the 17th line would hold 2 MiB. */
+  const doubling = (lines: number, first = 'ARG') =>
+    [
+      `${first} A0=0123456789abcdef0123456789abcdef`,
+      ...Array.from({ length: lines - 1 }, (_, i) => `ARG A${i + 1}=\${A${i}}\${A${i}}`),
+    ].join('\n');
+
+  test('27 lines of doubling meta ARGs fail at the line past 1 MiB, without building the value', () => {
+    const df = parseDockerfile(`${doubling(27)}\nFROM scratch\n`, 'Dockerfile');
+    const e = (() => {
+      try {
+        resolveGlobalArgs(df.metaArgs, new Map(), platformArgs(AMD64, AMD64, ''), '\\');
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(DockerfileError);
+    expect((e as DockerfileError).line).toBe(17);
+    expect((e as Error).message).toMatch(/^Dockerfile:17: .*longer than 1 MiB/);
+  });
+
+  test('the same inside a stage, and in a ${VAR//pattern/replacement} that multiplies', () => {
+    expect(() => dispatch(`FROM x\n${doubling(27)}\n`)).toThrow(/^Dockerfile:18: .*longer than 1 MiB/);
+    const big = 'x'.repeat(4096);
+    expect(() => dispatch(`FROM x\nARG A=${big}\nENV B=\${A//?/$A}\n`)).toThrow(
+      /^Dockerfile:3: .*longer than 1 MiB/,
+    );
+  });
+
+  test('words under the cap still add up: a stage may expand at most 64 MiB in all', () => {
+    const labels = Array.from({ length: 80 }, (_, i) => `LABEL l${i}="$A15"`);
+    const text = `FROM x\n${doubling(16)}\n${labels.join('\n')}\n`;
+    // A15 is 1 MiB: about the 64th label crosses 64 MiB.
+    expect(() => dispatch(text)).toThrow(/^Dockerfile:(7[0-9]|8[0-9]): .*more than 64 MiB/);
+  });
+});

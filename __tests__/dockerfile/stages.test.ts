@@ -253,3 +253,25 @@ describe('warnings', () => {
     ]);
   });
 });
+
+describe('long chains of stages (issue 19)', () => {
+  test('6,000 stages each built FROM the one before are planned without overflowing the stack', () => {
+    const lines = ['FROM scratch AS s0'];
+    for (let i = 1; i < 6000; i++) lines.push(`FROM s${i - 1} AS s${i}`);
+    const p = plan(lines.join('\n'));
+    expect(p.stages).toHaveLength(6000);
+    expect(p.stages[5999]!.dependsOn).toEqual([5998]);
+  });
+
+  test('6,000 stages each copying from the one before, and a cycle at the end of a long chain', () => {
+    const lines = ['FROM scratch AS s0'];
+    for (let i = 1; i < 6000; i++) lines.push(`FROM scratch AS s${i}`, `COPY --from=s${i - 1} /a /a`);
+    expect(plan(lines.join('\n')).stages).toHaveLength(6000);
+    lines.splice(1, 0, 'COPY --from=s5999 /a /a');
+    const e = planError(lines.join('\n'));
+    expect(e.line).toBe(2);
+    expect(e.message).toMatch(
+      /circular dependency detected on stage: s0 \(s0 -> s5999 -> s5998 -> s5997 -> s5996 -> … 5991 more … -> s4 -> s3 -> s2 -> s1 -> s0\);/,
+    );
+  });
+});

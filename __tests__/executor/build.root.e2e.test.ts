@@ -6,19 +6,15 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import { build } from '../../src/executor/build.js';
-import { defaultBuildOptions } from '../../src/executor/options.js';
 import { parseReference } from '../../src/image/reference.js';
 import { silentLogger } from '../../src/log.js';
-import { RegistryClient } from '../../src/registry/client.js';
-import { staticCredentials } from '../../src/registry/credentials.js';
-import { BUSYBOX_FIXTURE_BINARIES, pushBusyboxImage } from '../lab/busybox-fixture.js';
+import { BUSYBOX_FIXTURE_BINARIES } from '../lab/busybox-fixture.js';
+import { useBuildLab } from '../lab/fixtures.js';
 import { describeWith } from '../lab/prereq.js';
-import { startRegistry, type TestRegistry } from '../lab/registry.js';
 import { clientFetcher, validateImage } from '../lab/validate-image.js';
 
 const run = promisify(execFile);
@@ -38,51 +34,14 @@ describeWith(
   },
   'kiln build as root against a token-auth registry',
   () => {
-    let registry: TestRegistry;
-    let client: RegistryClient;
-    let tmp: string;
-    let dockerConfig: string;
-
-    beforeAll(async () => {
-      registry = await startRegistry({ auth: 'token' });
-      const creds = { kind: 'basic' as const, username: registry.username!, password: registry.password! };
-      client = new RegistryClient({ credentials: staticCredentials({ [registry.host]: creds }) });
-      await pushBusyboxImage(client, [parseReference(`${registry.host}/base/busybox:1`)]);
-      tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-exec-'));
-      dockerConfig = path.join(tmp, 'config.json');
-      const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
-      await fs.writeFile(dockerConfig, JSON.stringify({ auths: { [registry.host]: { auth } } }));
-    });
-
-    afterAll(async () => {
-      await client?.close();
-      await registry?.stop();
-      if (tmp) await fs.rm(tmp, { recursive: true, force: true });
-    });
-
-    async function context(files: Record<string, string>): Promise<string> {
-      const dir = await fs.mkdtemp(path.join(tmp, 'ctx-'));
-      for (const [name, text] of Object.entries(files)) {
-        await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-        await fs.writeFile(path.join(dir, name), text);
-      }
-      return dir;
-    }
-
-    function options(ctxDir: string, dest: string) {
-      const o = defaultBuildOptions(ctxDir, path.join(ctxDir, 'Dockerfile'));
-      o.destinations = [dest];
-      o.insecureRegistries = [registry.host];
-      o.dockerConfig = dockerConfig;
-      return o;
-    }
+    const lab = useBuildLab({ auth: 'token', prefix: 'kiln-exec-' });
 
     test('multi-stage build with RUN, COPY --chown, USER and WORKDIR is pushed and valid', async () => {
-      const ctxDir = await context({
+      const ctxDir = await lab.context({
         Dockerfile: [
-          `FROM ${registry.host}/base/busybox:1 AS builder`,
+          `FROM ${lab.registry.host}/base/busybox:1 AS builder`,
           'RUN mkdir -p /out && echo built > /out/artifact && chmod 640 /out/artifact',
-          `FROM ${registry.host}/base/busybox:1`,
+          `FROM ${lab.registry.host}/base/busybox:1`,
           'ARG GREETING=hi',
           'ENV APP_HOME=/srv/app',
           'COPY --chown=1000:1000 app.txt $APP_HOME/',
@@ -95,15 +54,15 @@ describeWith(
         ].join('\n'),
         'app.txt': 'app\n',
       });
-      const dest = `${registry.host}/team/app:v1`;
-      const result = await build(options(ctxDir, dest), silentLogger);
+      const dest = `${lab.registry.host}/team/app:v1`;
+      const result = await build(lab.options(ctxDir, dest), silentLogger);
       expect(result.references).toEqual([dest]);
       expect(result.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
 
-      const v = await validateImage(clientFetcher(client), parseReference(dest));
+      const v = await validateImage(clientFetcher(lab.client), parseReference(dest));
       expect(v.digest).toBe(result.digest);
 
-      const skopeoCreds = `${registry.username}:${registry.password}`;
+      const skopeoCreds = `${lab.registry.username}:${lab.registry.password}`;
       const { stdout } = await run('skopeo', [
         'inspect',
         '--config',
@@ -118,7 +77,7 @@ describeWith(
       expect(config.config.Cmd).toEqual(['cat', '/greeting']);
       expect(config.config.Env).toContain('APP_HOME=/srv/app');
 
-      const oci = path.join(tmp, 'oci');
+      const oci = path.join(lab.tmp, 'oci');
       await run('skopeo', [
         'copy',
         '--src-tls-verify=false',
@@ -127,7 +86,7 @@ describeWith(
         `docker://${dest}`,
         `oci:${oci}:v1`,
       ]);
-      const bundle = path.join(tmp, 'bundle');
+      const bundle = path.join(lab.tmp, 'bundle');
       await run('umoci', ['unpack', '--image', `${oci}:v1`, bundle]);
       const root = path.join(bundle, 'rootfs');
       expect(await fs.readFile(path.join(root, 'greeting'), 'utf8')).toBe('hi from 0\n');
@@ -149,13 +108,13 @@ describeWith(
       process.env.GITHUB_TOKEN = secret;
       process.env.INPUT_PASSWORD = secret;
       try {
-        const ctxDir = await context({
-          Dockerfile: `FROM ${registry.host}/base/busybox:1\nRUN env > /env.txt; cat /proc/1/environ >> /env.txt 2>/dev/null; true\n`,
+        const ctxDir = await lab.context({
+          Dockerfile: `FROM ${lab.registry.host}/base/busybox:1\nRUN env > /env.txt; cat /proc/1/environ >> /env.txt 2>/dev/null; true\n`,
         });
-        const dest = `${registry.host}/team/secrets:1`;
-        const o = options(ctxDir, dest);
+        const dest = `${lab.registry.host}/team/secrets:1`;
+        const o = lab.options(ctxDir, dest);
         o.push = false;
-        o.ociLayoutPath = path.join(tmp, 'secrets-oci');
+        o.ociLayoutPath = path.join(lab.tmp, 'secrets-oci');
         await build(o, silentLogger);
         const blobs = path.join(o.ociLayoutPath, 'blobs', 'sha256');
         let envSeen = false;
@@ -170,7 +129,7 @@ describeWith(
           );
           if (stdout.includes('PATH=')) envSeen = true;
           expect(stdout).not.toContain(secret);
-          expect(stdout).not.toContain(registry.password!);
+          expect(stdout).not.toContain(lab.registry.password!);
           expect(stdout).not.toMatch(/GITHUB_TOKEN|INPUT_PASSWORD/);
         }
         expect(envSeen).toBe(true);
@@ -180,19 +139,19 @@ describeWith(
     });
 
     test('a failing RUN names the Dockerfile line, the exit code and its output; nothing is pushed', async () => {
-      const ctxDir = await context({
-        Dockerfile: `FROM ${registry.host}/base/busybox:1\nRUN echo one\nRUN echo failing-output >&2; exit 3\n`,
+      const ctxDir = await lab.context({
+        Dockerfile: `FROM ${lab.registry.host}/base/busybox:1\nRUN echo one\nRUN echo failing-output >&2; exit 3\n`,
       });
-      const dest = `${registry.host}/team/broken:1`;
-      await expect(build(options(ctxDir, dest), silentLogger)).rejects.toThrow(
+      const dest = `${lab.registry.host}/team/broken:1`;
+      await expect(build(lab.options(ctxDir, dest), silentLogger)).rejects.toThrow(
         /Dockerfile:3: RUN .*exit 3 exited with code 3[\s\S]*failing-output/,
       );
-      expect(await client.headManifest(parseReference(dest))).toBeUndefined();
+      expect(await lab.client.headManifest(parseReference(dest))).toBeUndefined();
     });
 
     test('independent stages both build (in parallel) and feed the final stage; a failing one is the error', async () => {
-      const base = `${registry.host}/base/busybox:1`;
-      const ctxDir = await context({
+      const base = `${lab.registry.host}/base/busybox:1`;
+      const ctxDir = await lab.context({
         Dockerfile: [
           `FROM ${base} AS a`,
           'RUN echo from-a > /a',
@@ -205,22 +164,31 @@ describeWith(
           'COPY --from=b /b /b',
         ].join('\n'),
       });
-      const o = options(ctxDir, `${registry.host}/team/par:1`);
+      const o = lab.options(ctxDir, `${lab.registry.host}/team/par:1`);
       o.push = false;
-      o.ociLayoutPath = path.join(tmp, 'par-oci');
+      o.ociLayoutPath = path.join(lab.tmp, 'par-oci');
       const result = await build(o, silentLogger);
-      expect(result.steps.map((s) => `${s.stage}:${s.instruction}`).sort()).toEqual([
-        '3:COPY --from=a /a /a',
-        '3:COPY --from=b /b /b',
-        'a:RUN echo from-a > /a',
-        'b:RUN echo from-b > /b',
+      expect(result.steps.map((s) => `${s.stage}:${s.step}:${s.instruction}`).sort()).toEqual([
+        expect.stringMatching(new RegExp(`^a:1:FROM ${base}@sha256:[0-9a-f]{64}$`)),
+        'a:2:RUN echo from-a > /a',
+        expect.stringMatching(new RegExp(`^b:1:FROM ${base}@sha256:[0-9a-f]{64}$`)),
+        'b:2:RUN echo from-b > /b',
+        'stage-3:0:FROM scratch',
+        'stage-3:1:COPY --from=a /a /a',
+        'stage-3:2:COPY --from=b /b /b',
       ]);
-      const bundle = path.join(tmp, 'par-bundle');
+      // The final image holds the last stage's layers only: the builders' are not in it.
+      const inImage = new Set(result.layerDigests);
+      expect(result.steps.filter((s) => s.layer && inImage.has(s.layer.digest)).map((s) => s.stage)).toEqual([
+        'stage-3',
+        'stage-3',
+      ]);
+      const bundle = path.join(lab.tmp, 'par-bundle');
       await run('umoci', ['unpack', '--image', `${o.ociLayoutPath}:1`, bundle]);
       expect(await fs.readFile(path.join(bundle, 'rootfs/a'), 'utf8')).toBe('from-a\n');
       expect(await fs.readFile(path.join(bundle, 'rootfs/b'), 'utf8')).toBe('from-b\n');
 
-      const failing = await context({
+      const failing = await lab.context({
         Dockerfile: [
           `FROM ${base} AS a`,
           'RUN sleep 20',
@@ -231,19 +199,19 @@ describeWith(
           'COPY --from=b /bin/sh /b',
         ].join('\n'),
       });
-      const f = options(failing, `${registry.host}/team/par:2`);
+      const f = lab.options(failing, `${lab.registry.host}/team/par:2`);
       f.push = false;
       await expect(build(f, silentLogger)).rejects.toThrow(/Dockerfile:4: RUN exit 7 exited with code 7/);
     });
 
     test('without RUN isolation a Dockerfile without RUN builds; one with RUN fails saying why and what to do', async () => {
-      const base = `${registry.host}/base/busybox:1`;
-      const noRun = await context({ Dockerfile: `FROM ${base}\nCOPY f /f\nENV A=1\n`, f: 'x' });
-      const o = options(noRun, `${registry.host}/team/norun:1`);
+      const base = `${lab.registry.host}/base/busybox:1`;
+      const noRun = await lab.context({ Dockerfile: `FROM ${base}\nCOPY f /f\nENV A=1\n`, f: 'x' });
+      const o = lab.options(noRun, `${lab.registry.host}/team/norun:1`);
       o.isolation = 'none';
       expect((await build(o, silentLogger)).digest).toMatch(/^sha256:/);
-      const withRun = await context({ Dockerfile: `FROM ${base}\nRUN true\n` });
-      const r = options(withRun, `${registry.host}/team/norun:2`);
+      const withRun = await lab.context({ Dockerfile: `FROM ${base}\nRUN true\n` });
+      const r = lab.options(withRun, `${lab.registry.host}/team/norun:2`);
       r.isolation = 'none';
       await expect(build(r, silentLogger)).rejects.toThrow(
         /Dockerfile:2: RUN is not possible here: .*isolation/i,
@@ -251,21 +219,21 @@ describeWith(
     });
 
     test('--reproducible: two builds of the same inputs give the same digest', async () => {
-      const ctxDir = await context({
-        Dockerfile: `FROM ${registry.host}/base/busybox:1\nCOPY f /srv/f\nRUN echo built > /built && mkdir -p /var/x && touch /var/x/y\nWORKDIR /app\n`,
+      const ctxDir = await lab.context({
+        Dockerfile: `FROM ${lab.registry.host}/base/busybox:1\nCOPY f /srv/f\nRUN echo built > /built && mkdir -p /var/x && touch /var/x/y\nWORKDIR /app\n`,
         f: 'content\n',
       });
       const digests: string[] = [];
       for (const n of [1, 2]) {
-        const o = options(ctxDir, `${registry.host}/team/repro:${n}`);
+        const o = lab.options(ctxDir, `${lab.registry.host}/team/repro:${n}`);
         o.reproducible = true;
         o.push = false;
-        o.ociLayoutPath = path.join(tmp, `repro-${n}`);
+        o.ociLayoutPath = path.join(lab.tmp, `repro-${n}`);
         digests.push((await build(o, silentLogger)).digest);
         if (n === 1) await new Promise((r) => setTimeout(r, 1100)); // a second passes: times would differ
       }
       expect(digests[1]).toBe(digests[0]);
-      const o = options(ctxDir, `${registry.host}/team/repro:3`);
+      const o = lab.options(ctxDir, `${lab.registry.host}/team/repro:3`);
       o.push = false;
       o.sourceDateEpoch = 1_700_000_000;
       const third = await build(o, silentLogger);
@@ -273,9 +241,9 @@ describeWith(
     });
 
     test('overlay and walk snapshots give the same image, digest for digest', async () => {
-      const ctxDir = await context({
+      const ctxDir = await lab.context({
         Dockerfile: [
-          `FROM ${registry.host}/base/busybox:1`,
+          `FROM ${lab.registry.host}/base/busybox:1`,
           'COPY f /srv/f',
           'RUN echo one > /srv/one && rm -rf /etc/group- /tmp && mkdir -p /var/lib/x && ln -s /srv/one /srv/link',
           'RUN rm -rf /var/lib/x && mkdir /var/lib/x && touch /var/lib/x/new && chmod 4755 /srv/one && ln /srv/one /srv/hard',
@@ -288,26 +256,26 @@ describeWith(
       });
       const digests: Record<string, string> = {};
       for (const mode of ['overlay', 'walk'] as const) {
-        const o = options(ctxDir, `${registry.host}/team/snap:${mode}`);
+        const o = lab.options(ctxDir, `${lab.registry.host}/team/snap:${mode}`);
         o.reproducible = true;
         o.push = false;
         o.snapshotMode = mode;
-        o.ociLayoutPath = path.join(tmp, `snap-${mode}`);
+        o.ociLayoutPath = path.join(lab.tmp, `snap-${mode}`);
         digests[mode] = (await build(o, silentLogger)).digest;
       }
       expect(digests.walk).toBe(digests.overlay);
     });
 
     test('--compression zstd: the layers the build makes are zstd, the base stays gzip, the image is valid', async () => {
-      const ctxDir = await context({
-        Dockerfile: `FROM ${registry.host}/base/busybox:1\nCOPY f /srv/f\nRUN echo built > /built\n`,
+      const ctxDir = await lab.context({
+        Dockerfile: `FROM ${lab.registry.host}/base/busybox:1\nCOPY f /srv/f\nRUN echo built > /built\n`,
         f: 'content\n'.repeat(1000),
       });
       const layerTypes = async (dest: string) => {
-        const v = await validateImage(clientFetcher(client), parseReference(dest));
+        const v = await validateImage(clientFetcher(lab.client), parseReference(dest));
         return (v.layers ?? []).map((l) => l.mediaType);
       };
-      const zstd = options(ctxDir, `${registry.host}/team/zstd:1`);
+      const zstd = lab.options(ctxDir, `${lab.registry.host}/team/zstd:1`);
       zstd.compression = 'zstd';
       zstd.compressionLevel = 19;
       await build(zstd, silentLogger);
@@ -316,8 +284,8 @@ describeWith(
         'application/vnd.oci.image.layer.v1.tar+zstd',
         'application/vnd.oci.image.layer.v1.tar+zstd',
       ]);
-      const bundle = path.join(tmp, 'zstd-bundle');
-      const oci = path.join(tmp, 'zstd-oci');
+      const bundle = path.join(lab.tmp, 'zstd-bundle');
+      const oci = path.join(lab.tmp, 'zstd-oci');
       zstd.push = false;
       zstd.ociLayoutPath = oci;
       await build(zstd, silentLogger);
@@ -336,11 +304,11 @@ describeWith(
       // gzip at level 1 and at the default: the same files, different blobs.
       const sizes: number[] = [];
       for (const level of [1, undefined]) {
-        const o = options(ctxDir, `${registry.host}/team/gzip:${level ?? 'default'}`);
+        const o = lab.options(ctxDir, `${lab.registry.host}/team/gzip:${level ?? 'default'}`);
         o.reproducible = true;
         o.compressionLevel = level;
         const r = await build(o, silentLogger);
-        const v = await validateImage(clientFetcher(client), parseReference(o.destinations[0]!));
+        const v = await validateImage(clientFetcher(lab.client), parseReference(o.destinations[0]!));
         expect(v.digest).toBe(r.digest);
         sizes.push(v.layers?.[1]?.size ?? 0);
       }
@@ -348,36 +316,38 @@ describeWith(
     });
 
     test('a Dockerfile error fails before any pull', async () => {
-      const ctxDir = await context({ Dockerfile: `FROM ${registry.host}/base/never:1\nRUN true\nFROB x\n` });
-      const before = registry.requests().length;
-      await expect(build(options(ctxDir, `${registry.host}/team/x:1`), silentLogger)).rejects.toThrow(
+      const ctxDir = await lab.context({
+        Dockerfile: `FROM ${lab.registry.host}/base/never:1\nRUN true\nFROB x\n`,
+      });
+      const before = lab.registry.requests().length;
+      await expect(build(lab.options(ctxDir, `${lab.registry.host}/team/x:1`), silentLogger)).rejects.toThrow(
         /Dockerfile:3: unknown instruction/i,
       );
-      expect(registry.requests().length).toBe(before);
+      expect(lab.registry.requests().length).toBe(before);
     });
 
     test("a base image's ONBUILD COPY --from names a stage of this Dockerfile: the stage is planned and built first", async () => {
       // The base: busybox with ONBUILD triggers in its config.
-      const baseCtx = await context({
+      const baseCtx = await lab.context({
         Dockerfile: [
-          `FROM ${registry.host}/base/busybox:1`,
+          `FROM ${lab.registry.host}/base/busybox:1`,
           'ONBUILD COPY --from=assets /asset.txt /from-assets.txt',
           'ONBUILD RUN cat /from-assets.txt > /seen',
         ].join('\n'),
       });
-      const base = `${registry.host}/base/onbuild:1`;
-      await build(options(baseCtx, base), silentLogger);
+      const base = `${lab.registry.host}/base/onbuild:1`;
+      await build(lab.options(baseCtx, base), silentLogger);
 
       // `assets` is defined before the FROM of the base, and nothing else in this Dockerfile needs it.
-      const ctxDir = await context({
+      const ctxDir = await lab.context({
         Dockerfile: ['FROM scratch AS assets', 'COPY asset.txt /', `FROM ${base}`, 'RUN echo done'].join(
           '\n',
         ),
         'asset.txt': 'from the assets stage\n',
       });
-      const dest = `${registry.host}/team/onbuild:1`;
-      const out = path.join(tmp, 'onbuild-oci');
-      const o = options(ctxDir, dest);
+      const dest = `${lab.registry.host}/team/onbuild:1`;
+      const out = path.join(lab.tmp, 'onbuild-oci');
+      const o = lab.options(ctxDir, dest);
       o.ociLayoutPath = out;
       const result = await build(o, silentLogger);
       expect(result.steps.map((s) => s.instruction)).toEqual(
@@ -386,7 +356,7 @@ describeWith(
           'RUN cat /from-assets.txt > /seen',
         ]),
       );
-      const unpacked = path.join(tmp, 'onbuild-unpacked');
+      const unpacked = path.join(lab.tmp, 'onbuild-unpacked');
       await run('umoci', ['unpack', '--image', `${out}:1`, unpacked]);
       expect(await fs.readFile(path.join(unpacked, 'rootfs/seen'), 'utf8')).toBe('from the assets stage\n');
       // The triggers ran; the image keeps none of the base's.

@@ -1,10 +1,9 @@
-/** Test helpers for src/image: temp dirs, GNU tar layers, stream collection. */
+/** Test helpers for src/image: temp dirs, GNU tar layers. */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 
 export async function tempDir(prefix = 'kiln-image-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
@@ -37,12 +36,6 @@ export async function gnuTarLayer(files: Record<string, string | Buffer>): Promi
   } finally {
     await removeDir(dir);
   }
-}
-
-export async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(Buffer.from(c as Buffer));
-  return Buffer.concat(chunks);
 }
 
 export function sha256Hex(data: Buffer | string): string {

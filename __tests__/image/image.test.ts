@@ -10,7 +10,8 @@ import { layerFromOpener, writeLayerBlob } from '../../src/image/layer.js';
 import type { ImageConfig } from '../../src/image/manifest.js';
 import { MediaType } from '../../src/image/media-types.js';
 import { parsePlatform } from '../../src/image/platform.js';
-import { collect, gnuTarLayer, removeDir, sha256Of, tempDir } from './helpers.js';
+import { readStream } from '../lab/fixtures.js';
+import { gnuTarLayer, removeDir, sha256Of, tempDir } from './helpers.js';
 
 let dir: string;
 let l1: Layer;
@@ -158,7 +159,7 @@ describe('config, manifest and digest', () => {
   test('configAsBlob streams the config bytes', async () => {
     const i = img();
     const blob = i.configAsBlob();
-    expect((await collect(blob.open())).equals(i.configBlob())).toBe(true);
+    expect((await readStream(blob.open())).equals(i.configBlob())).toBe(true);
     expect(blob.digest).toBe(i.configDescriptor().digest);
   });
 });

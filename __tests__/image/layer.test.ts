@@ -15,7 +15,8 @@ import { ExtraMediaType } from '../../src/image/format.js';
 import { fileLayer, layerFromOpener, layerMediaType, writeLayerBlob } from '../../src/image/layer.js';
 import { layerCompression, MediaType } from '../../src/image/media-types.js';
 import { VerificationError } from '../../src/image/verify.js';
-import { collect, gnuTarLayer, noise, removeDir, sha256Of, tempDir } from './helpers.js';
+import { readStream } from '../lab/fixtures.js';
+import { gnuTarLayer, noise, removeDir, sha256Of, tempDir } from './helpers.js';
 
 let dir: string;
 let tar: Buffer;
@@ -45,10 +46,10 @@ describe('writeLayerBlob', () => {
     expect(layer.diffId).toBe(sha256Of(tar));
     expect(layer.digest).toBe(sha256Of(stored));
     expect(layer.size).toBe(stored.length);
-    expect((await collect(layer.open())).equals(stored)).toBe(true);
-    expect((await collect(layer.openUncompressed())).equals(tar)).toBe(true);
+    expect((await readStream(layer.open())).equals(stored)).toBe(true);
+    expect((await readStream(layer.openUncompressed())).equals(tar)).toBe(true);
     // reopenable
-    expect((await collect(layer.openUncompressed())).equals(tar)).toBe(true);
+    expect((await readStream(layer.openUncompressed())).equals(tar)).toBe(true);
     if (compression === 'none') expect(layer.digest).toBe(layer.diffId);
     else expect(stored.length).toBeLessThan(tar.length);
   });
@@ -69,7 +70,7 @@ describe('writeLayerBlob', () => {
   test('an empty tar stream is a valid (empty) layer', async () => {
     const layer = await writeLayerBlob(Readable.from([]), join(dir, 'empty'), { compression: 'gzip' });
     expect(layer.diffId).toBe(sha256Of(''));
-    expect(await collect(layer.openUncompressed())).toHaveLength(0);
+    expect(await readStream(layer.openUncompressed())).toHaveLength(0);
   });
 
   test('a failing tar source removes the partial file and names it', async () => {
@@ -91,7 +92,7 @@ describe('writeLayerBlob', () => {
     });
     expect(layer.mediaType).toBe(MediaType.DockerLayerGzip);
     expect(layer.annotations).toEqual({ a: 'b' });
-    expect((await collect(layer.openUncompressed())).equals(tar)).toBe(true);
+    expect((await readStream(layer.openUncompressed())).equals(tar)).toBe(true);
   });
 });
 
@@ -100,20 +101,20 @@ describe('fileLayer', () => {
     const file = join(dir, 'tamper');
     const written = await writeLayerBlob(source(tar), file, { compression: 'gzip' });
     const layer = fileLayer({ ...written, file, verify: true });
-    expect((await collect(layer.openUncompressed())).equals(tar)).toBe(true);
+    expect((await readStream(layer.openUncompressed())).equals(tar)).toBe(true);
     const bytes = await readFile(file);
     bytes[bytes.length - 20] ^= 0xff;
     await writeFile(file, bytes);
-    await expect(collect(layer.open())).rejects.toBeInstanceOf(VerificationError);
-    await expect(collect(layer.openUncompressed())).rejects.toThrow();
+    await expect(readStream(layer.open())).rejects.toBeInstanceOf(VerificationError);
+    await expect(readStream(layer.openUncompressed())).rejects.toThrow();
   });
 
   test('verify: a wrong diffID is caught on the uncompressed stream', async () => {
     const file = join(dir, 'wrong-diff');
     const w = await writeLayerBlob(source(tar), file, { compression: 'gzip' });
     const layer = fileLayer({ ...w, file, diffId: parseDigest(sha256Of('other')), verify: true });
-    await expect(collect(layer.open())).resolves.toHaveLength(w.size);
-    const err = await collect(layer.openUncompressed()).catch((e) => e);
+    await expect(readStream(layer.open())).resolves.toHaveLength(w.size);
+    const err = await readStream(layer.openUncompressed()).catch((e) => e);
     expect(err).toBeInstanceOf(VerificationError);
     expect(err.message).toContain('uncompressed layer');
   });
@@ -126,14 +127,14 @@ describe('fileLayer', () => {
       diffId: parseDigest(sha256Of('y')),
       size: 1,
     });
-    await expect(collect(layer.openUncompressed())).rejects.toThrow(/ENOENT/);
+    await expect(readStream(layer.openUncompressed())).rejects.toThrow(/ENOENT/);
   });
 });
 
 describe('layerFromOpener and media types', () => {
   test('decompresses by media type, Docker and containerd spellings included', async () => {
-    const gz = await collect(source(tar).pipe(createCompressor('gzip')));
-    const zst = await collect(source(tar).pipe(createCompressor('zstd')));
+    const gz = await readStream(source(tar).pipe(createCompressor('gzip')));
+    const zst = await readStream(source(tar).pipe(createCompressor('zstd')));
     const info = { digest: parseDigest(sha256Of(gz)), diffId: parseDigest(sha256Of(tar)), size: gz.length };
     for (const [mt, bytes] of [
       [MediaType.DockerLayerGzip, gz],
@@ -143,7 +144,7 @@ describe('layerFromOpener and media types', () => {
       [ExtraMediaType.DockerLayer, tar],
     ] as const) {
       const layer = layerFromOpener({ ...info, mediaType: mt }, () => Readable.from([bytes]));
-      expect((await collect(layer.openUncompressed())).equals(tar)).toBe(true);
+      expect((await readStream(layer.openUncompressed())).equals(tar)).toBe(true);
     }
   });
 
@@ -158,18 +159,18 @@ describe('layerFromOpener and media types', () => {
   });
 
   test('a corrupt gzip stream is an error, not a short tar', async () => {
-    const gz = await collect(source(tar).pipe(createCompressor('gzip')));
+    const gz = await readStream(source(tar).pipe(createCompressor('gzip')));
     const cut = gz.subarray(0, gz.length - 100);
-    await expect(collect(Readable.from([cut]).pipe(createDecompressor('gzip')))).rejects.toThrow(
+    await expect(readStream(Readable.from([cut]).pipe(createDecompressor('gzip')))).rejects.toThrow(
       /unexpected end/,
     );
   });
 
   test(`a corrupt zstd stream is an error (${hasNativeZstd() ? 'node:zlib' : 'zstd program'})`, async () => {
-    const zst = await collect(source(tar).pipe(createCompressor('zstd')));
+    const zst = await readStream(source(tar).pipe(createCompressor('zstd')));
     const cut = zst.subarray(0, zst.length - 100);
     const d = createDecompressor('zstd');
-    await expect(collect(Readable.from([cut]).pipe(d))).rejects.toThrow(
+    await expect(readStream(Readable.from([cut]).pipe(d))).rejects.toThrow(
       /zstd|unexpected end|truncated|premature/i,
     );
   });
@@ -177,25 +178,25 @@ describe('layerFromOpener and media types', () => {
 
 describe('programFilter (the zstd fallback on Node 20)', () => {
   test('streams through a program', async () => {
-    const out = await collect(source(tar, 4096).pipe(programFilter('cat', [])));
+    const out = await readStream(source(tar, 4096).pipe(programFilter('cat', [])));
     expect(out.equals(tar)).toBe(true);
   });
 
   test('a failing program is an error with its stderr, never a clean end', async () => {
     const f = programFilter('sh', ['-c', 'head -c 10; echo "bad input" >&2; exit 3']);
-    const err = await collect(source(tar).pipe(f)).catch((e) => e);
+    const err = await readStream(source(tar).pipe(f)).catch((e) => e);
     expect(String(err?.message)).toMatch(/sh -c .* failed \(exit 3\): bad input/);
   });
 
   test('a program that stops reading but exits 0 is an error too', async () => {
     const f = programFilter('head', ['-c', '10']);
-    const err = await collect(source(tar).pipe(f)).catch((e) => e);
+    const err = await readStream(source(tar).pipe(f)).catch((e) => e);
     expect(String(err?.message)).toMatch(/exited before reading all its input/);
   });
 
   test('a missing program says what to install', async () => {
     const f = programFilter('kiln-no-such-program', [], 'install it');
-    const err = await collect(Readable.from([Buffer.from('x')]).pipe(f)).catch((e) => e);
+    const err = await readStream(Readable.from([Buffer.from('x')]).pipe(f)).catch((e) => e);
     expect(err).toBeInstanceOf(CompressionError);
     expect(err.message).toBe('"kiln-no-such-program" is not on PATH: install it');
   });

@@ -19,7 +19,8 @@ import {
 } from '../../src/image/oci-layout.js';
 import { parsePlatform } from '../../src/image/platform.js';
 import { VerificationError } from '../../src/image/verify.js';
-import { collect, gnuTarLayer, removeDir, sha256Of, tempDir } from './helpers.js';
+import { readStream } from '../lab/fixtures.js';
+import { gnuTarLayer, removeDir, sha256Of, tempDir } from './helpers.js';
 
 let work: string;
 let tars: Buffer[];
@@ -121,6 +122,35 @@ describe('writeOciLayout', () => {
     expect(await readdir(join(dir, 'blobs', 'sha256'))).toEqual([]);
   });
 
+  test('a failing blob write returns only after the other writes settled', async () => {
+    const dir = await fresh('failing-write');
+    let slowRunning = false;
+    const slow: Layer = {
+      ...layers[1]!,
+      open: () =>
+        Readable.from(
+          (async function* () {
+            slowRunning = true;
+            try {
+              await new Promise((r) => setTimeout(r, 300));
+              for await (const c of layers[1]!.open()) yield c;
+            } finally {
+              slowRunning = false;
+            }
+          })(),
+        ),
+    };
+    const liar: Layer = { ...layers[0]!, open: () => Readable.from([Buffer.from('not the layer')]) };
+    const img = emptyImage(parsePlatform('linux/amd64')).appendLayer(slow).appendLayer(liar);
+    await expect(writeOciLayout(dir, img, { concurrency: 3 })).rejects.toBeInstanceOf(VerificationError);
+    expect(slowRunning).toBe(false);
+    const blobs = join(dir, 'blobs', 'sha256');
+    const after = (await readdir(blobs)).sort();
+    expect(after).toEqual([layers[1]!.digest.slice(7)]);
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await readdir(blobs)).sort()).toEqual(after);
+  });
+
   test('refuses a layout of another version', async () => {
     const dir = await fresh('v2layout');
     await writeOciLayout(dir, image);
@@ -145,7 +175,7 @@ describe('readOciLayout', () => {
     expect(back.layers.map((l) => [l.digest, l.diffId, l.size, l.mediaType])).toEqual(
       layers.map((l) => [l.digest, l.diffId, l.size, l.mediaType]),
     );
-    expect((await collect(back.layers[1]!.openUncompressed())).equals(tars[1]!)).toBe(true);
+    expect((await readStream(back.layers[1]!.openUncompressed())).equals(tars[1]!)).toBe(true);
     // and can be edited like any image
     expect(back.addHistory({ created_by: 'ENV' }).digest()).not.toBe(image.digest());
   });
@@ -172,7 +202,7 @@ describe('readOciLayout', () => {
     bytes[20] ^= 0xff;
     await writeFile(layerFile, bytes);
     const img = await readOciLayout(d, { tag: 't' });
-    await expect(collect(img.layers[1]!.open())).rejects.toBeInstanceOf(VerificationError);
+    await expect(readStream(img.layers[1]!.open())).rejects.toBeInstanceOf(VerificationError);
     await writeFile(blobPath(d, image.digest()), Buffer.concat([image.manifestBytes(), Buffer.from(' ')]));
     await expect(readOciLayout(d, { tag: 't' })).rejects.toThrow(/the layout is corrupt/);
   });

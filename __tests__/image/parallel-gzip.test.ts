@@ -6,7 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ParallelGzip } from '../../src/image/parallel-gzip.js';
-import { collect, noise, removeDir, tempDir } from './helpers.js';
+import { readStream } from '../lab/fixtures.js';
+import { noise, removeDir, tempDir } from './helpers.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -36,7 +37,7 @@ function gzipOf(
   const chunk = opts.chunk ?? 65536;
   const parts: Buffer[] = [];
   for (let i = 0; i < input.length; i += chunk) parts.push(input.subarray(i, i + chunk));
-  return collect(
+  return readStream(
     Readable.from(parts).pipe(
       new ParallelGzip({ level: opts.level ?? 6, blockSize: opts.blockSize, parallel: opts.parallel }),
     ),

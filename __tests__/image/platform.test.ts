@@ -168,7 +168,7 @@ describe('selectManifest', () => {
     expect(err.available).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v6']);
     expect(err.message).toContain('no image for platform linux/riscv64 in docker.io/library/alpine:3');
     expect(err.message).toContain('linux/amd64, linux/arm64, linux/arm/v6');
-    expect(err.message).toContain('--custom-platform');
+    expect(err.message).toContain('choose one of those with {{platform}}');
   });
 
   test('an arm64 host does not get an arm image, nor an amd64 one', () => {

@@ -16,8 +16,9 @@ import { writeLayerBlob } from '../../src/image/layer.js';
 import { MediaType } from '../../src/image/media-types.js';
 import { blobPath, readOciLayout, writeOciLayout } from '../../src/image/oci-layout.js';
 import { parsePlatform } from '../../src/image/platform.js';
+import { readStream } from '../lab/fixtures.js';
 import { describeWith } from '../lab/prereq.js';
-import { collect, gnuTarLayer, noise, removeDir, sha256Of, tempDir } from './helpers.js';
+import { gnuTarLayer, noise, removeDir, sha256Of, tempDir } from './helpers.js';
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { maxBuffer: 1 << 28 });
 const skopeo = (...args: string[]) => JSON.parse(run('skopeo', ['--insecure-policy', ...args]).toString());
@@ -136,7 +137,7 @@ describeWith(
       expect(back.config.config).toEqual(image.config.config);
       expect(back.config.history).toEqual(image.config.history);
       for (const [i, l] of back.layers.entries()) {
-        expect(sha256Of(await collect(l.openUncompressed()))).toBe(layers[i]!.diffId);
+        expect(sha256Of(await readStream(l.openUncompressed()))).toBe(layers[i]!.diffId);
       }
       expect((await readdir(join(dest, 'blobs', 'sha256'))).length).toBe(2 + layers.length);
     });

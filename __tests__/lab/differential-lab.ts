@@ -6,15 +6,17 @@
  * buildah's storage. Dockerfiles name them as `{{busybox}}`, `{{layered}}`,
  * `{{http}}`.
  */
+
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { unmountUnder } from '../../src/executor/fs/mounts.js';
 import type { Layer } from '../../src/image/blob.js';
 import { parseDigest } from '../../src/image/digest.js';
 import { MediaType } from '../../src/image/media-types.js';
@@ -172,17 +174,6 @@ async function startFileServer(dir: string): Promise<{ url: string; server: Serv
   return { url: `http://127.0.0.1:${port}`, server };
 }
 
-/** Unmounts anything a crashed build left mounted under `dir` (before removing it). */
-async function unmountUnder(dir: string): Promise<void> {
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4])
-    .filter((m): m is string => !!m?.startsWith(`${dir}/`))
-    .sort()
-    .reverse();
-  for (const m of mounts) await runCommand('umount', ['-l', m]).catch(() => undefined);
-}
-
 /** Starts the lab. KILN_DIFF_KEEP=1 keeps its work dir after stop() (for debugging). */
 export async function startLab(): Promise<DifferentialLab> {
   const work = await mkdtemp(join(tmpdir(), 'kiln-diff-'));
@@ -192,6 +183,7 @@ export async function startLab(): Promise<DifferentialLab> {
   const stop = async () => {
     await registry.stop();
     await new Promise((r) => (http ? http.server.close(r) : r(undefined)));
+    // Anything a crashed build left mounted goes before the directory.
     await unmountUnder(work);
     if (!process.env.KILN_DIFF_KEEP) await rm(work, { recursive: true, force: true });
   };

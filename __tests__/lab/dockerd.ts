@@ -15,6 +15,8 @@ export const DOCKERD = '/usr/sbin/dockerd';
 /** Debian's client, matching the engine (the one on PATH may be another version). */
 export const DOCKER = '/usr/bin/docker';
 
+export type Dockerd = TestDockerd;
+
 export interface TestDockerd {
   /** DOCKER_HOST for the client. */
   host: string;

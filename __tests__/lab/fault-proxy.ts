@@ -2,10 +2,14 @@
  * An in-process HTTP proxy in front of a real registry that injects faults,
  * scripted per test: error statuses (5xx, 429 with Retry-After), 401s,
  * connection resets while a request or response body is in flight, corrupt
- * or truncated response bodies, delays and redirects. It records every
+ * or truncated response bodies, stalled bodies, answers replaced after the
+ * registry acted on the request, delays and redirects; a rule may apply at
+ * random (a seeded generator makes a run repeatable). It records every
  * request (and whether it carried an Authorization header). Optionally it
  * demands Basic credentials itself, to put an open registry behind Basic auth.
  */
+
+import { createHash } from 'node:crypto';
 import {
   Agent,
   createServer,
@@ -21,14 +25,21 @@ export type FaultAction =
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
   /** 401 with the last challenge seen from upstream (or a Basic one). */
   | { kind: 'unauthorized' }
-  /** Read `afterBytes` of the request body (default: half its Content-Length), then reset the connection. */
-  | { kind: 'reset-request'; afterBytes?: number }
+  /**
+   * Read `afterBytes` of the request body (default: half its Content-Length), then reset the connection.
+   * With `forward`, those bytes reach the registry first (a partial upload it may have kept).
+   */
+  | { kind: 'reset-request'; afterBytes?: number; forward?: boolean }
   /** Forward, send `afterBytes` of the response body (default: half), then reset the connection. */
   | { kind: 'reset-response'; afterBytes?: number }
   /** Forward, flipping one byte in the middle of the response body (length unchanged). */
   | { kind: 'corrupt-body' }
   /** Forward, but send only `keepBytes` (default: half) with a matching Content-Length: a clean, short body. */
   | { kind: 'truncate-body'; keepBytes?: number }
+  /** Forward, send `afterBytes` of the response body (default: half), then send nothing more, keeping the connection open. */
+  | { kind: 'stall-body'; afterBytes?: number }
+  /** Forward (the registry acts on the request), then answer this status instead of the registry's answer. */
+  | { kind: 'replace-answer'; status: number; body?: string }
   /** Wait, then forward. */
   | { kind: 'delay'; ms: number }
   /** 307 to the same path on another base URL (storage redirects). */
@@ -42,6 +53,8 @@ export interface FaultRule {
   skip?: number;
   /** Apply to this many matching requests after the skipped ones (default 1; Infinity = always). */
   times?: number;
+  /** Apply to a matching request with this probability (the proxy's `random`); otherwise try the next rule. */
+  chance?: number;
   action: FaultAction;
 }
 
@@ -75,6 +88,14 @@ interface LiveRule extends FaultRule {
 export interface FaultProxyOptions {
   /** Demand these Basic credentials (401 + `WWW-Authenticate: Basic` without them). */
   requireBasic?: { username: string; password: string };
+  /** [0, 1) for rules with a `chance` (default Math.random; pass a seeded one for a repeatable run). */
+  random?: () => number;
+}
+
+/** A seeded generator for repeatable random faults: sha256 of the seed and a counter. */
+export function seededRandom(seed: number): () => number {
+  let n = 0;
+  return () => createHash('sha256').update(`${seed}:${n++}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
 export async function startFaultProxy(
@@ -87,6 +108,7 @@ export async function startFaultProxy(
   const live: LiveRule[] = rules.map((r) => ({ ...r, seen: 0, applied: 0 }));
   const requests: ProxyRecord[] = [];
   const sockets = new Set<Socket>();
+  const random = opts.random ?? Math.random;
   let lastChallenge: string | undefined;
 
   const pick = (req: IncomingMessage): FaultAction | undefined => {
@@ -96,6 +118,7 @@ export async function startFaultProxy(
       r.seen++;
       if (r.seen <= (r.skip ?? 0)) continue;
       if (r.applied >= (r.times ?? 1)) continue;
+      if (r.chance !== undefined && random() >= r.chance) continue;
       r.applied++;
       return r.action;
     }
@@ -145,13 +168,19 @@ export async function startFaultProxy(
         return reply(307, { location: `${action.to}${req.url}` });
       case 'reset-request': {
         const limit = action.afterBytes ?? Math.floor(Number(req.headers['content-length'] ?? 0) / 2);
+        const up = action.forward ? upstreamRequest(req, (ures) => ures.resume()) : undefined;
+        up?.on('error', () => {});
         let n = 0;
         const cut = () => {
           req.socket.destroy();
+          // The registry got `limit` bytes; give it a moment to keep them before the upload breaks off.
+          if (up) up.end(() => setTimeout(() => up.destroy(), 50));
         };
         if (limit <= 0) return cut();
         req.on('data', (c: Buffer) => {
+          const part = c.subarray(0, Math.max(0, limit - n));
           n += c.length;
+          if (up && part.length) up.write(part);
           if (n >= limit) cut();
         });
         req.on('end', cut);
@@ -165,13 +194,9 @@ export async function startFaultProxy(
     }
   };
 
-  const forward = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    record: ProxyRecord,
-    action: FaultAction | undefined,
-  ) => {
-    const up = httpRequest(
+  /** The request sent on to the registry (its body is the caller's to write). */
+  const upstreamRequest = (req: IncomingMessage, onResponse: (ures: IncomingMessage) => void) =>
+    httpRequest(
       {
         host: upstream.hostname,
         port: upstream.port,
@@ -180,49 +205,66 @@ export async function startFaultProxy(
         headers: req.headers,
         agent,
       },
-      (ures) => {
-        const challenge = ures.headers['www-authenticate'];
-        if (challenge) lastChallenge = Array.isArray(challenge) ? challenge[0] : challenge;
-        const headers = { ...ures.headers };
-        const length = Number(ures.headers['content-length'] ?? Number.NaN);
-        record.status = ures.statusCode ?? 0;
-        const body = req.method !== 'HEAD' && Number.isFinite(length) && length > 0;
-        if (!body || !action) {
-          res.writeHead(ures.statusCode ?? 502, headers);
-          ures.pipe(res);
-          return;
-        }
-        const half = Math.floor(length / 2);
-        let keep = length;
-        if (action.kind === 'truncate-body') {
-          keep = action.keepBytes ?? half;
-          headers['content-length'] = String(keep);
-        }
-        if (action.kind === 'reset-response') keep = action.afterBytes ?? half;
-        res.writeHead(ures.statusCode ?? 502, headers);
-        let sent = 0;
-        ures.on('data', (chunk: Buffer) => {
-          let c = chunk;
-          if (action.kind === 'corrupt-body' && sent <= half && half < sent + c.length) {
-            c = Buffer.from(c);
-            c[half - sent] = c[half - sent]! ^ 0xff;
-          }
-          if (sent + c.length > keep) c = c.subarray(0, Math.max(0, keep - sent));
-          if (c.length) res.write(c);
-          sent += c.length;
-          if (sent >= keep && keep < length) {
-            ures.destroy();
-            if (action.kind === 'reset-response') {
-              record.status = 0;
-              res.socket?.destroy();
-            } else {
-              res.end();
-            }
-          }
-        });
-        ures.on('end', () => res.end());
-      },
+      onResponse,
     );
+
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: ProxyRecord,
+    action: FaultAction | undefined,
+  ) => {
+    const up = upstreamRequest(req, (ures) => {
+      const challenge = ures.headers['www-authenticate'];
+      if (challenge) lastChallenge = Array.isArray(challenge) ? challenge[0] : challenge;
+      if (action?.kind === 'replace-answer') {
+        ures.resume();
+        const body = action.body ?? '';
+        record.status = action.status;
+        res.writeHead(action.status, { 'content-length': String(Buffer.byteLength(body)) });
+        res.end(body);
+        return;
+      }
+      const headers = { ...ures.headers };
+      const length = Number(ures.headers['content-length'] ?? Number.NaN);
+      record.status = ures.statusCode ?? 0;
+      const body = req.method !== 'HEAD' && Number.isFinite(length) && length > 0;
+      if (!body || !action) {
+        res.writeHead(ures.statusCode ?? 502, headers);
+        ures.pipe(res);
+        return;
+      }
+      const half = Math.floor(length / 2);
+      let keep = length;
+      if (action.kind === 'truncate-body') {
+        keep = action.keepBytes ?? half;
+        headers['content-length'] = String(keep);
+      }
+      if (action.kind === 'reset-response' || action.kind === 'stall-body') keep = action.afterBytes ?? half;
+      res.writeHead(ures.statusCode ?? 502, headers);
+      let sent = 0;
+      ures.on('data', (chunk: Buffer) => {
+        let c = chunk;
+        if (action.kind === 'corrupt-body' && sent <= half && half < sent + c.length) {
+          c = Buffer.from(c);
+          c[half - sent] = c[half - sent]! ^ 0xff;
+        }
+        if (sent + c.length > keep) c = c.subarray(0, Math.max(0, keep - sent));
+        if (c.length) res.write(c);
+        sent += c.length;
+        if (sent >= keep && keep < length) {
+          ures.destroy();
+          if (action.kind === 'reset-response') {
+            record.status = 0;
+            res.socket?.destroy();
+          } else if (action.kind !== 'stall-body') {
+            res.end();
+          }
+          // stall-body: nothing more is sent; the client's timeout (or stop()) closes the connection.
+        }
+      });
+      ures.on('end', () => res.end());
+    });
     up.on('error', () => {
       if (!res.headersSent) {
         record.status = 502;

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, test } from '@jest/globals';
 import { noReclaimer, periodicMinorGc, reclaiming } from '../../src/registry/reclaim.js';
+import { readStream } from '../lab/fixtures.js';
 
 describe('memory reclaimer', () => {
   test('reclaiming() passes bytes through unchanged and reports every chunk', async () => {
@@ -8,9 +9,7 @@ describe('memory reclaimer', () => {
     const out = reclaiming(Readable.from([Buffer.from('abc'), Buffer.from('defg')]), {
       add: (n) => seen.push(n),
     });
-    const parts: Buffer[] = [];
-    for await (const c of out) parts.push(c as Buffer);
-    expect(Buffer.concat(parts).toString()).toBe('abcdefg');
+    expect((await readStream(out)).toString()).toBe('abcdefg');
     expect(seen).toEqual([3, 4]);
   });
 

@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { sha256 } from '../../src/image/digest.js';
@@ -28,15 +27,10 @@ import { pullImage } from '../../src/registry/pull.js';
 import { pushImage, pushIndex } from '../../src/registry/push.js';
 import { imageOf, layerFromFiles, makeBusyboxImage, type TestImage } from '../lab/busybox-fixture.js';
 import { startFaultProxy } from '../lab/fault-proxy.js';
+import { readStream } from '../lab/fixtures.js';
 import { describeWith } from '../lab/prereq.js';
 import { startRegistry, type TestRegistry } from '../lab/registry.js';
 import { validateImage } from '../lab/validate-image.js';
-
-async function bytesOf(s: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of s) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
 
 function capture(): { logger: Logger; lines: string[]; secrets: string[] } {
   const lines: string[] = [];
@@ -110,8 +104,8 @@ describeWith({ binaries: ['docker-registry', 'openssl', 'tar', 'busybox'] }, 're
           );
         }
         for (const [i, l] of byDigest.layers.entries()) {
-          expect((await bytesOf(l.open())).equals(await bytesOf(image.layers[i]!.open()))).toBe(true);
-          expect(sha256(await bytesOf(l.openUncompressed()))).toBe(image.layers[i]!.diffId);
+          expect((await readStream(l.open())).equals(await readStream(image.layers[i]!.open()))).toBe(true);
+          expect(sha256(await readStream(l.openUncompressed()))).toBe(image.layers[i]!.diffId);
         }
         expect((await client.headManifest(ref('lab/app:latest')))?.digest).toBe(digest);
         expect(await client.headManifest(ref('lab/app:nope'))).toBeUndefined();
@@ -447,7 +441,7 @@ describeWith({ binaries: ['docker-registry', 'openssl', 'tar', 'busybox'] }, 're
         await pushImage(c, [r], image);
         const pulled = await pullImage(c, r);
         for (const [i, l] of pulled.layers.entries()) {
-          expect((await bytesOf(l.open())).equals(await bytesOf(image.layers[i]!.open()))).toBe(true);
+          expect((await readStream(l.open())).equals(await readStream(image.layers[i]!.open()))).toBe(true);
         }
         await c.close();
         const redirected = front.requests.filter((q) => q.fault === 'redirect');

@@ -233,6 +233,43 @@ export async function manyFilesTar(dir, log) {
   return join(made, 'rootfs.tar');
 }
 
+/**
+ * The extraction micro-benchmark's input: the Debian rootfs plus small files
+ * under /srv/pad up to `entries` tar entries in all (the size of the base
+ * issue 17 measured), as a tar and as the same tar gzip'd (-6).
+ */
+export async function extractionTars(dir, debian, log, entries = 94_000) {
+  const key = `${entries} ${statSync(debian).size}`;
+  const made = await cached(
+    join(dir, 'extract-input'),
+    key,
+    log,
+    `a ${entries}-entry rootfs tar`,
+    async (tmp) => {
+      const root = join(tmp, 'rootfs');
+      mkdirSync(root);
+      await run(['tar', '--numeric-owner', '-xpf', debian, '-C', root]);
+      const have = (await run(['tar', '-tf', debian])).stdout.split('\n').filter(Boolean).length;
+      const files = new TextFiles(11);
+      let n = have + 1; // srv/pad
+      mkdirSync(join(root, 'srv/pad'), { recursive: true });
+      for (let a = 0; n < entries; a++) {
+        const d = join(root, 'srv/pad', `set-${a}`);
+        mkdirSync(d);
+        n++;
+        for (let c = 0; c < 100 && n < entries; c++, n++) {
+          const name = `item-${c}.txt`;
+          writeFile(join(d, name), files.body(name, files.size(600)));
+        }
+      }
+      await run(['tar', '--numeric-owner', '--xattrs', '-cf', join(tmp, 'rootfs.tar'), '-C', root, '.']);
+      await run(['sh', '-c', `gzip -6 -c '${join(tmp, 'rootfs.tar')}' > '${join(tmp, 'rootfs.tar.gz')}'`]);
+      rmSync(root, { recursive: true });
+    },
+  );
+  return { tar: join(made, 'rootfs.tar'), gz: join(made, 'rootfs.tar.gz') };
+}
+
 // ---------------------------------------------------------------- contexts
 
 /** A small app: a script, a config, 20 pages. */

@@ -18,6 +18,7 @@ export const TARGETS = {
   rssMiB: 256,
   snapshotFlat: 1.2,
   compression: 0.9,
+  extraction: 1.3,
   inPlaceRatio: 1.3,
   inPlaceSnapshotMs: 1000,
 };
@@ -169,7 +170,36 @@ export function checkTargets(summary, cases, extra) {
       miss: TARGETS.compression / c.share,
     });
   }
+  for (const x of extra.extraction?.inputs ?? []) {
+    const r = ratio(x.kiln.wall, x.gnu.wall);
+    rows.push({
+      target: `layer extraction ≤ ${TARGETS.extraction}× GNU tar's wall`,
+      case: `${fmt(extra.extraction.entries / 1000, 0)}k-entry ${x.name}`,
+      value: `${fmt(x.kiln.wall, 2)} s vs ${fmt(x.gnu.wall, 2)} s (${fmtRatio(r)})`,
+      ok: r <= TARGETS.extraction,
+      miss: r / TARGETS.extraction,
+    });
+  }
   return rows;
+}
+
+function extractionSection(x) {
+  const lines = [
+    '| input | GNU tar wall | Kiln wall | Kiln/GNU tar | GNU tar CPU | Kiln CPU (main thread) |',
+    '|---|--:|--:|--:|--:|--:|',
+  ];
+  for (const i of x.inputs) {
+    lines.push(
+      `| ${i.name} | ${fmt(i.gnu.wall, 2)} | ${fmt(i.kiln.wall, 2)} | ${fmtRatio(ratio(i.kiln.wall, i.gnu.wall))} | ${fmt(i.gnu.cpu, 2)} | ${fmt(i.kiln.cpu, 2)} (${fmt(i.kiln.mainCpu, 2)}) |`,
+    );
+  }
+  return `### Layer extraction
+
+The Debian minbase rootfs padded with small files to ${x.entries} entries (${fmt(x.bytes / 1048576, 0)} MiB of file data), plain and gzip -6, into an empty directory: \`tar -xf\`/\`-xzf\` as root against Kiln's extractLayer (bench/extract-throughput.ts, ${x.node}, the gunzip path of a pulled layer); medians of ${x.rounds} interleaved round(s).
+
+${lines.join('\n')}
+
+(seconds; Kiln's CPU counts every thread: the main thread parses and creates directories, two worker threads create the small files, gunzip runs on libuv's pool)`;
 }
 
 function targetTable(rows) {
@@ -229,7 +259,17 @@ export function chartSvg(summary, cases, tools) {
   return `${out.join('\n')}\n`;
 }
 
-export function renderResults({ summary, cases, tools, rows, meta, compression, snapshot, inPlaceSnapshot }) {
+export function renderResults({
+  summary,
+  cases,
+  tools,
+  rows,
+  meta,
+  compression,
+  extraction,
+  snapshot,
+  inPlaceSnapshot,
+}) {
   const parts = [];
   parts.push(
     `Last run: ${meta.finished} — \`${meta.command}\` — ${meta.rounds} round(s), cases: ${cases.map((c) => c.name).join(', ')}.`,
@@ -264,6 +304,7 @@ export function renderResults({ summary, cases, tools, rows, meta, compression, 
       `### Layer compression\n\nInput: ${compression.input} (${fmt(compression.bytes / 1048576, 0)} MiB). \`gzip -6\`: ${fmt(compression.gzipCpu, 2)} CPU s (${fmt(compression.gzipMiBps, 1)} MiB/s per core). Kiln writeLayerBlob (node:zlib level 6 in 1 MiB blocks on the thread pool + sha256 ×2 + file write, ${compression.node}): ${fmt(compression.kilnCpu, 2)} CPU s (${fmt(compression.kilnMiBps, 1)} MiB/s per core = ${fmt(compression.share * 100, 0)}% of gzip), ${fmt(compression.kilnWall, 2)} s wall (${fmt(compression.bytes / 1048576 / compression.kilnWall, 1)} MiB/s on all cores; gzip -6 is one core).`,
     );
   }
+  if (extraction) parts.push(extractionSection(extraction));
   if (snapshot) {
     parts.push(
       `### Snapshot of a one-file RUN (\`RUN touch /etc/touched\`)\n\n7k-file Debian rootfs: ${fmt(snapshot.small, 0)} ms; 100k-file rootfs: ${fmt(snapshot.large, 0)} ms (medians of Kiln's snapshot timing).`,

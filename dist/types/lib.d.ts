@@ -3,6 +3,7 @@
  * instructions, stage planner, ARG/ENV scope and word expansion,
  * .dockerignore matching) for other tools. See src/dockerfile/.
  */
+export { ALL_RULES, type BaseImageInfo, type CheckFinding, type CheckOptions, type CheckReport, type CheckRule, formatFinding, RULES, runChecks, } from './dockerfile/checks/index.js';
 export { exposedPorts, stopSignal, volumes, workdir, } from './dockerfile/dispatch-values.js';
 export { type ParsedDockerfile, parseDockerfile, parseInstruction, parseOnbuildTrigger, type Stage, } from './dockerfile/dockerfile.js';
 export { type Dockerignore, IgnoreMatcher, type IgnorePattern, loadDockerignore, parseDockerignore, } from './dockerfile/dockerignore.js';
@@ -17,3 +18,4 @@ export { HEREDOC_SCRIPT_DIR, type RunPlan, runCommandPlan } from './dockerfile/r
 export { DEFAULT_PATH, type DeclaredArg, isProxyArg, PROXY_ARG_NAMES, resolveGlobalArgs, type ScopeOptions, StageScope, } from './dockerfile/scope.js';
 export { type EnvLookup, type EscapeToken, type ExpansionResult, type LexOptions, ShellLex, } from './dockerfile/shell-lex.js';
 export { assertSupported, type BuildPlan, type PlannedStage, type PlanOptions, planStages, resolveFrom, type StageSource, } from './dockerfile/stages.js';
+export { type DockerfileSyntax, FEATURES, hasFeature, LATEST_SYNTAX, parseFrontendRef, resolveSyntax, type SyntaxFeature, type SyntaxOptions, } from './dockerfile/syntax.js';

@@ -1,14 +1,14 @@
 /**
  * toBuildOptions(): validated inputs + GitHub context → the BuildOptions the
  * core builds from, plus what only the action acts on (credentials, cache
- * backend, skip_unchanged_digest, warnings). Pure: no environment, no I/O.
+ * backend, docker load, OCI archive, warnings). Pure: no environment, no I/O.
  */
-import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { type BuildOptions, defaultBuildOptions } from '../executor/options.js';
 import { parseReference } from '../image/reference.js';
+import { planCache } from './cache-plan.js';
 import { applyExtraArgs, extraVerbosity } from './extra-args.js';
-import { buildSha, type GithubContext } from './github-context.js';
+import type { GhaCachePlan } from './gha-cache.js';
+import type { GithubContext } from './github-context.js';
 import {
   isGithubRegistry,
   type RegistryTarget,
@@ -17,7 +17,8 @@ import {
 } from './image-name.js';
 import { Problems } from './input-error.js';
 import type { ActionInputs, CacheBackend } from './inputs.js';
-import { createdTime, defaultLabels, mergeLabels } from './labels.js';
+import { createdTime, defaultLabels, mergeLabels, OCI } from './labels.js';
+import { type OutputPlan, planOutputs } from './output-plan.js';
 import { computeReferences } from './tags.js';
 
 export interface RegistryCredentials {
@@ -27,24 +28,18 @@ export interface RegistryCredentials {
   password: string;
 }
 
-export interface GhaCachePlan {
-  /** Directory to restore before the build and save after it (options.cache.dir). */
-  dir: string;
-  key: string;
-  restoreKeys: string[];
-}
-
 export interface ActionPlan {
   /** Full references, in order; the first is the `image` output. Same as options.destinations. */
   references: string[];
   /** registry/repository that `image` resolved to, if `image` was given. */
   imageName?: string;
-  skipUnchangedDigest: boolean;
   tagWithLatest: boolean;
   debug: boolean;
   cacheBackend: CacheBackend | 'off';
   /** Set when cacheBackend is gha: main.ts restores/saves dir with @actions/cache. */
   ghaCache?: GhaCachePlan;
+  /** docker load and OCI archive to do after the build. */
+  outputs: Pick<OutputPlan, 'load' | 'ociArchive'>;
   registry: RegistryTarget;
   /** Undefined: anonymous (no password, or a GitHub token withheld from a foreign registry). */
   credentials?: RegistryCredentials;
@@ -56,15 +51,6 @@ const GITHUB_TOKEN = /^(?:gh[pousr]_[A-Za-z0-9_]+|github_pat_[A-Za-z0-9_]+|v1\.[
 /** GitHub token formats (the workflow token is ghs_…). */
 export function looksLikeGithubToken(password: string): boolean {
   return GITHUB_TOKEN.test(password.trim());
-}
-
-function ghaCacheKeys(inputs: ActionInputs, github: GithubContext, dir: string): GhaCachePlan {
-  const scope = createHash('sha256')
-    .update(`${path.relative(github.workspace, inputs.dockerfile)}\0${inputs.target}`)
-    .digest('hex')
-    .slice(0, 12);
-  const prefix = `kiln-${scope}-`;
-  return { dir, key: `${prefix}${buildSha(github) || github.runId}`, restoreKeys: [prefix] };
 }
 
 export function toBuildOptions(
@@ -100,42 +86,24 @@ export function toBuildOptions(
   o.reproducible = typeof extraReproducible === 'boolean' ? extraReproducible : true;
   o.labels = mergeLabels(defaultLabels(github, createdTime(github, now, o.reproducible)), inputs.labels);
 
-  // Cache.
-  const backend: CacheBackend = inputs.cacheBackend ?? (inputs.cacheDirectory ? 'local' : 'registry');
-  let ghaCache: GhaCachePlan | undefined;
-  // `extra_args: --cache[=bool]` counts as much as the cache input.
+  const outputs = planOutputs(inputs, github.workspace, runnerTemp, github.runId || 'local', problems);
+  if (outputs.tarPath) o.tarPath = outputs.tarPath;
+  if (outputs.ociLayoutPath) o.ociLayoutPath = outputs.ociLayoutPath;
+
   const extraCache = inputs.extraArgs.values.get('cache');
-  const cacheOn = typeof extraCache === 'boolean' ? extraCache : inputs.cache;
-  o.cache.enabled = cacheOn;
-  if (inputs.cacheTtlMs !== undefined) o.cache.ttlMs = inputs.cacheTtlMs;
-  if (cacheOn) {
-    if (backend === 'registry') {
-      if (inputs.cacheRegistry) {
-        const repo = problems.guard('cache_registry', undefined, () =>
-          resolveRepository(inputs.cacheRegistry, inputs.registry, github),
-        );
-        if (repo?.tag !== undefined) {
-          problems.add('cache_registry', `"${inputs.cacheRegistry}" holds a tag; name a repository only`);
-        }
-        o.cache.repo = repo?.name;
-      } else {
-        // kaniko's default: <image>/cache.
-        const base = image?.name ?? (references[0] ? parseReference(references[0]).name : undefined);
-        if (base) o.cache.repo = `${base}/cache`;
-        if (base?.startsWith('docker.io/')) {
-          warnings.push(
-            `Docker Hub allows no nested repositories, so the cache at ${base}/cache will fail; set cache_registry (e.g. ${base.split('/')[1]}/cache)`,
-          );
-        }
-      }
-      if (inputs.cacheDirectory) o.cache.dir = inputs.cacheDirectory;
-    } else if (backend === 'local') {
-      o.cache.dir = inputs.cacheDirectory || path.join(runnerTemp, 'kiln-cache');
-    } else {
-      o.cache.dir = inputs.cacheDirectory || path.join(runnerTemp, 'kiln-gha-cache');
-      ghaCache = ghaCacheKeys(inputs, github, o.cache.dir);
-    }
-  }
+  const cache = planCache({
+    inputs,
+    github,
+    runnerTemp,
+    image,
+    references,
+    extraCache: typeof extraCache === 'boolean' ? extraCache : undefined,
+    problems,
+    warnings,
+  });
+  o.cache = { ...o.cache, ...cache.cache };
+  // skip_unchanged_digest compares images apart from what changes on every commit.
+  if (inputs.skipUnchangedDigest) o.skipUnchanged = { ignoreLabels: [OCI.revision, OCI.created] };
 
   // extra_args last: kaniko flags override or add to what the inputs set.
   const before = new Set(o.destinations);
@@ -180,11 +148,14 @@ export function toBuildOptions(
     action: {
       references: [...o.destinations],
       imageName: image?.name,
-      skipUnchangedDigest: inputs.skipUnchangedDigest,
       tagWithLatest: inputs.tagWithLatest,
       debug,
-      cacheBackend: o.cache.enabled ? backend : 'off',
-      ghaCache,
+      cacheBackend: o.cache.enabled ? cache.backend : 'off',
+      ...(cache.ghaCache ? { ghaCache: cache.ghaCache } : {}),
+      outputs: {
+        ...(outputs.load ? { load: outputs.load } : {}),
+        ...(outputs.ociArchive ? { ociArchive: outputs.ociArchive } : {}),
+      },
       registry: inputs.registry,
       credentials,
       warnings,

@@ -12,6 +12,7 @@ import * as core from '@actions/core';
 import { build } from '../executor/build.js';
 import type { BuildOptions } from '../executor/options.js';
 import type { BuildResult } from '../executor/result.js';
+import { Interrupts } from '../interrupt.js';
 import { actionLogger } from './action-logger.js';
 import { assertBuildOptions, decodeJson, encodeJson } from './options-codec.js';
 
@@ -134,12 +135,15 @@ export function outputPaths(o: BuildOptions): string[] {
 export async function runExecutor(requestPath: string): Promise<number> {
   const request = decodeRequest(await readFile(requestPath, 'utf8'));
   const log = actionLogger(core, { verbose: request.verbose });
+  // sudo relays the runner's SIGINT/SIGTERM: stop the build and clean up (the parent reports it).
+  const interrupts = Interrupts.install({ notify: (m) => log.warn(m) });
   let response: ExecutorResponse;
   try {
-    response = { ok: true, result: await build(request.options, log) };
+    response = { ok: true, result: await build(request.options, log, { interrupt: interrupts }) };
   } catch (err) {
     response = { ok: false, error: serializeError(err) };
   } finally {
+    interrupts.uninstall();
     log.close();
     for (const p of request.chown) {
       await chownTree(p, request.owner).catch((e: Error) =>
@@ -149,5 +153,7 @@ export async function runExecutor(requestPath: string): Promise<number> {
   }
   await writeFile(request.responsePath, encodeJson(response), { mode: 0o644 });
   await lchown(request.responsePath, request.owner.uid, request.owner.gid).catch(() => undefined);
+  // Interrupted: output writers may still run; remove what they leave and end now.
+  if (interrupts.exitCode() !== undefined) interrupts.exitInterrupted();
   return response.ok ? 0 : 1;
 }

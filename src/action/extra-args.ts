@@ -1,14 +1,18 @@
 /**
- * `extra_args`: kaniko executor flags, split like a shell would (quotes and
- * backslashes, no expansion) and parsed with the CLI's flag table, so the
- * action and `kiln build` accept the same flags with the same meaning. They
- * apply after the inputs: scalar flags replace what the inputs set, list
- * flags (--destination, --build-arg, --label, …) add to it.
+ * `extra_args`: kaniko executor flags, split like a shell would (quotes,
+ * backslashes, `$NAME` / `${NAME}` from the step's environment as aevea's
+ * `eval` expanded them; no command substitution) and parsed with the
+ * executor flag table the CLI uses, so the action and `kiln build` accept
+ * the same flags with the same meaning, and refuse the same ones by name.
+ * They apply after the inputs: scalar flags replace what the inputs set,
+ * list flags (--destination, --build-arg, --label, …) add to it.
  */
 
-import { applyBuildFlags, BUILD_FLAGS } from '../cli/build-flags.js';
-import { type FlagValue, parseFlags } from '../cli/flags.js';
 import type { BuildOptions } from '../executor/options.js';
+import { applyBuildFlags } from '../flags/apply-flags.js';
+import { BUILD_FLAGS } from '../flags/executor-flags.js';
+import { type FlagValue, parseFlags } from '../flags/parser.js';
+import type { Env } from './github-context.js';
 import { splitShellWords } from './shell-words.js';
 
 export interface ExtraArgs {
@@ -16,7 +20,7 @@ export interface ExtraArgs {
   words: string[];
   /** Flags given, by canonical name (see BUILD_FLAGS). */
   values: Map<string, FlagValue>;
-  /** Things worth a warning: ignored kaniko flags, `$VAR` passed literally. */
+  /** Things worth a warning: kaniko flags that change nothing here, unset variables. */
   warnings: string[];
 }
 
@@ -25,9 +29,15 @@ const REFUSED: Record<string, string> = {
   help: 'the action has no help output; see action.yml for its inputs',
 };
 
-/** Splits and parses; throws an Error whose message the caller attributes to extra_args. */
-export function parseExtraArgs(text: string): ExtraArgs {
-  const words = splitShellWords(text);
+/** Splits, expands and parses; throws an Error whose message the caller attributes to extra_args. */
+export function parseExtraArgs(text: string, env: Env): ExtraArgs {
+  const unset = new Set<string>();
+  const words = splitShellWords(text, {
+    lookup: (name) => env[name],
+    used: (name, set) => {
+      if (!set) unset.add(name);
+    },
+  });
   const parsed = parseFlags(words, BUILD_FLAGS);
   if (parsed.positional.length > 0) {
     throw new Error(
@@ -38,13 +48,8 @@ export function parseExtraArgs(text: string): ExtraArgs {
     if (parsed.values.has(name)) throw new Error(`--${name} is not accepted here: ${why}`);
   }
   const warnings = [...parsed.warnings];
-  const variables = new Set(words.flatMap((w) => w.match(/\$\{?[A-Za-z_][A-Za-z0-9_]*/g) ?? []));
-  if (variables.size > 0) {
-    const list = [...variables].map((v) => `"${v}${v.startsWith('${') ? '}' : ''}"`).join(', ');
-    warnings.push(
-      `extra_args: ${list} is passed literally: nothing expands variables here; write \${{ env.NAME }} in the workflow instead`,
-    );
-  }
+  for (const name of unset)
+    warnings.push(`extra_args: $${name} is not set in the environment: it expanded to nothing`);
   return { words, values: parsed.values, warnings };
 }
 

@@ -5,10 +5,13 @@
  * problem names its input. Keys follow action.yml (snake_case → camelCase).
  */
 import path from 'node:path';
-import { parseDuration } from '../cli/flags.js';
 import type { IsolationRequest } from '../executor/options.js';
+import { parseDuration } from '../flags/parser.js';
+import { parseGitContext } from '../git/context.js';
+import { type CacheSpec, type OutputSpec, parseCacheSpec, parseOutputSpec } from './buildx-specs.js';
 import { type ExtraArgs, parseExtraArgs } from './extra-args.js';
-import type { GithubContext } from './github-context.js';
+import { checkForeignInputs, FOREIGN_INPUT_NAMES } from './foreign-inputs.js';
+import type { Env, GithubContext } from './github-context.js';
 import { parseRegistryInput, type RegistryTarget } from './image-name.js';
 import { Problems } from './input-error.js';
 import {
@@ -21,6 +24,7 @@ import {
 
 /** Every input of action.yml (a test keeps the two in step). */
 export const INPUT_NAMES = [
+  // aevea/action-kaniko's, and Kiln's.
   'image',
   'tag',
   'tags',
@@ -47,6 +51,16 @@ export const INPUT_NAMES = [
   'isolation',
   'extra_args',
   'debug',
+  'github-token',
+  // docker/build-push-action's that Kiln implements.
+  'build-args',
+  'no-cache',
+  'cache-from',
+  'cache-to',
+  'load',
+  'outputs',
+  // docker/build-push-action's that it does not (foreign-inputs.ts).
+  ...FOREIGN_INPUT_NAMES,
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 
@@ -71,7 +85,7 @@ export const DEFAULTS = {
   registry: 'ghcr.io',
   path: '.',
   buildFile: 'Dockerfile',
-  shaLength: 8,
+  shaLength: 7,
 } as const;
 
 export interface ActionInputs {
@@ -86,12 +100,29 @@ export interface ActionInputs {
   password: string;
   /** Absolute build context (`path`, or its alias `context`). */
   context: string;
+  /**
+   * A git repository as the context (`context: https://github.com/o/r.git#ref:subdir`),
+   * fetched before the build; `dockerfile` is then relative to the checkout.
+   */
+  gitContext?: { url: string; dockerfile: string };
+  /** `github-token`: for git sources on GitHub's hosts (git contexts, ADD); never printed. */
+  githubToken: string;
   /** Absolute Dockerfile (`build_file` relative to the context, or `file` relative to the workspace). */
   dockerfile: string;
+  /** `build_args` or build-push-action's `build-args`. */
   buildArgs: Map<string, string>;
   /** User labels; an empty value removes a default label. */
   labels: Map<string, string>;
+  /** `push`; when not set: true, unless `outputs` or `load` is set without a registry output. */
   push: boolean;
+  /** build-push-action's `no-cache`: look nothing up (a cache named by cache-to is still filled). */
+  noCache: boolean;
+  cacheFrom: CacheSpec[];
+  cacheTo: CacheSpec[];
+  /** build-push-action's `load`: `docker load` the image on the runner. */
+  load: boolean;
+  /** build-push-action's `outputs`. */
+  outputs: OutputSpec[];
   cache: boolean;
   cacheTtlMs?: number;
   cacheRegistry: string;
@@ -143,8 +174,19 @@ function keyValues(problems: Problems, name: InputName, items: string[]): Map<st
   return map;
 }
 
-/** Reads and validates every input; throws InputError listing every problem. */
-export function readInputs(getInput: GetInput, github: GithubContext): ActionInputs {
+/** Splits a list input and parses each entry; a bad entry is a problem of the input. */
+function specs<T>(problems: Problems, name: InputName, text: string, parse: (entry: string) => T): T[] {
+  return splitLines(text).flatMap((entry) => {
+    const spec = problems.guard<T | undefined>(name, undefined, () => parse(entry));
+    return spec === undefined ? [] : [spec];
+  });
+}
+
+/**
+ * Reads and validates every input; throws InputError listing every problem.
+ * `env` is the step's environment, for `$VAR` in extra_args.
+ */
+export function readInputs(getInput: GetInput, github: GithubContext, env: Env = {}): ActionInputs {
   const problems = new Problems();
   const warnings: string[] = [];
   const get = (name: InputName) => getInput(name).trim();
@@ -160,7 +202,11 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
   if (contextInput && pathInput && pathInput !== DEFAULTS.path && pathInput !== contextInput) {
     problems.add('context', `"${contextInput}" conflicts with path "${pathInput}"; set only one of them`);
   }
-  const context = path.resolve(workspace, contextInput || pathInput || DEFAULTS.path);
+  const contextValue = contextInput || pathInput || DEFAULTS.path;
+  const gitRef = problems.guard('context', undefined, () =>
+    parseGitContext(contextValue, { kanikoGit: false, env: {} }),
+  );
+  const context = gitRef ? workspace : path.resolve(workspace, contextValue);
 
   // `build_file` is relative to the context (aevea); `file` to the workspace (build-push-action).
   const buildFile = get('build_file');
@@ -171,6 +217,10 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
     problems.add('file', `"${file}" conflicts with build_file "${buildFile}"; set only one of them`);
   }
   const dockerfile = fromFile ?? fromBuildFile;
+  // In a git context the Dockerfile is a path in the repository (build-push-action's file).
+  const gitContext = gitRef
+    ? { url: contextValue, dockerfile: file || buildFile || DEFAULTS.buildFile }
+    : undefined;
 
   const shaText = get('sha_length');
   let shaLength: number = DEFAULTS.shaLength;
@@ -189,9 +239,21 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
   const extraArgs = problems.guard<ExtraArgs>(
     'extra_args',
     { words: [], values: new Map(), warnings: [] },
-    () => parseExtraArgs(extraText),
+    () => parseExtraArgs(extraText, env),
   );
   warnings.push(...extraArgs.warnings);
+
+  // build_args (aevea style) and build-args (build-push-action) name the same thing.
+  let buildArgsInput: InputName = 'build_args';
+  if (get('build-args')) {
+    if (get('build_args')) problems.add('build-args', 'conflicts with build_args; set only one of them');
+    else buildArgsInput = 'build-args';
+  }
+  const outputs = specs(problems, 'outputs', getInput('outputs'), parseOutputSpec);
+  const load = parseBool(problems, 'load', get('load'), false);
+  // build-push-action pushes only when asked; aevea always did: push defaults to true unless outputs/load say where the image goes.
+  const pushDefault = outputs.length > 0 || load ? outputs.some((o) => o.type === 'registry') : true;
+  checkForeignInputs((name) => get(name), problems);
 
   const cacheDirectory = get('cache_directory');
   const inputs: ActionInputs = {
@@ -202,10 +264,17 @@ export function readInputs(getInput: GetInput, github: GithubContext): ActionInp
     username: get('username') || github.actor,
     password: getInput('password'),
     context,
+    ...(gitContext ? { gitContext } : {}),
+    githubToken: getInput('github-token'),
     dockerfile,
-    buildArgs: keyValues(problems, 'build_args', splitLines(getInput('build_args'))),
+    buildArgs: keyValues(problems, buildArgsInput, splitLines(getInput(buildArgsInput))),
     labels: keyValues(problems, 'labels', splitLabelList(getInput('labels'))),
-    push: parseBool(problems, 'push', get('push'), true),
+    push: parseBool(problems, 'push', get('push'), pushDefault),
+    noCache: parseBool(problems, 'no-cache', get('no-cache'), false),
+    cacheFrom: specs(problems, 'cache-from', getInput('cache-from'), (e) => parseCacheSpec(e, 'from')),
+    cacheTo: specs(problems, 'cache-to', getInput('cache-to'), (e) => parseCacheSpec(e, 'to')),
+    load,
+    outputs,
     cache: parseBool(problems, 'cache', get('cache'), false),
     cacheTtlMs,
     cacheRegistry: get('cache_registry'),

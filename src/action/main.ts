@@ -4,23 +4,29 @@
  * and job summary. Every failure ends in one annotation (on the Dockerfile's
  * line when it is a Dockerfile error) and a failed step.
  */
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { restoreGhaCache, saveGhaCache } from '../cache/gha.js';
 import { build } from '../executor/build.js';
 import { probeIsolation } from '../executor/isolation/select.js';
 import type { BuildOptions } from '../executor/options.js';
 import type { BuildResult } from '../executor/result.js';
+import { type FetchedContext, fetchGitContext, gitContextAuth, parseGitContext } from '../git/context.js';
+import { Interrupts } from '../interrupt.js';
 import type { Logger } from '../log.js';
 import { dockerConfigPath } from '../registry/credentials.js';
 import { type ActionLogger, actionLogger } from './action-logger.js';
 import { errorAnnotation } from './annotations.js';
 import { type ActionPlan, toBuildOptions } from './build-options.js';
 import { type DockerConfig, writeDockerConfig } from './credentials.js';
+import { renderFailureSummary } from './failure-summary.js';
 import { formatDuration } from './format.js';
+import { restoreGhaCache, saveGhaCache } from './gha-cache.js';
 import { type GithubContext, githubContextFromEnv } from './github-context.js';
 import { readInputs } from './inputs.js';
+import { dockerLoad, findDocker, packOciArchive } from './local-outputs.js';
 import { computeOutputs } from './outputs.js';
+import { AUTH_DIR_STATE } from './post.js';
 import { privilegedBuild, probeSudo } from './privileged-build.js';
 import { choosePrivileges, type Execution, readDockerfileNeeds } from './privileges.js';
 import { renderSummary } from './summary.js';
@@ -45,9 +51,10 @@ async function runBuild(
   log: ActionLogger,
   action: ActionPlan,
   github: GithubContext,
+  interrupts: Interrupts,
 ): Promise<BuildResult> {
   try {
-    if (execution.kind === 'in-process') return await build(options, log);
+    if (execution.kind === 'in-process') return await build(options, log, { interrupt: interrupts });
     return await privilegedBuild(options, {
       log,
       verbose: action.debug,
@@ -75,17 +82,30 @@ async function writeSummary(markdown: string, log: Logger): Promise<void> {
   }
 }
 
-/** Fails the step with one message; a Dockerfile or registry error becomes its annotation. */
-function fail(err: unknown, workspace: string, redact: (text: string) => string): void {
+/** Fails the step with one message; a Dockerfile or registry error becomes its annotation. Returns the message. */
+function fail(err: unknown, workspace: string, redact: (text: string) => string): string {
   const a = errorAnnotation(err, workspace);
   const message = redact(a.message);
   if (Object.keys(a.properties).length === 0) {
     core.setFailed(message);
-    return;
+    return message;
   }
   // What setFailed does, with the annotation's file, line and title.
   process.exitCode = core.ExitCode.Failure;
   core.error(message, a.properties);
+  return message;
+}
+
+/** A Dockerfile an error points at (relative to the workspace or the working directory), for the failure summary. */
+function readDockerfileText(file: string, workspace: string): string | undefined {
+  for (const p of [path.resolve(workspace, file), path.resolve(file)]) {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      // next
+    }
+  }
+  return undefined;
 }
 
 export async function run(): Promise<void> {
@@ -93,18 +113,28 @@ export async function run(): Promise<void> {
   let workspace = process.cwd();
   const log: ActionLogger = actionLogger(core);
   let dockerConfig: DockerConfig | undefined;
+  let gitContext: FetchedContext | undefined;
+  // A cancelled job (SIGINT, then SIGTERM) stops the build and removes the credentials.
+  const interrupts = Interrupts.install({ notify: (m) => log.warn(m) });
   try {
     const github = githubContextFromEnv(process.env);
     workspace = github.workspace;
     // Masked before anything can print it, even an input error.
     log.secret(core.getInput('password'));
-    const inputs = readInputs((name) => core.getInput(name), github);
+    log.secret(core.getInput('github-token'));
+    const inputs = readInputs((name) => core.getInput(name), github, process.env);
     log.secret(inputs.password);
     const { options, action } = toBuildOptions(inputs, github, github.runnerTemp);
     log.setVerbose(action.debug);
-    options.skipUnchangedDigest = action.skipUnchangedDigest;
     options.sourceDateEpoch ??= github.sourceDateEpoch;
+    // ADD of a GitHub repository: the token goes to GitHub's hosts only.
+    if (inputs.githubToken) options.gitAuthToken = inputs.githubToken;
     for (const w of action.warnings) log.warn(w);
+    if (inputs.gitContext) {
+      gitContext = await fetchContext(inputs.gitContext, inputs.githubToken, github.runnerTemp, log);
+      options.context = gitContext.dir;
+      options.dockerfile = path.resolve(gitContext.dir, inputs.gitContext.dockerfile);
+    }
 
     const execution = await log.group('Kiln: plan', async () => {
       describePlan(log, options, action, github);
@@ -118,6 +148,7 @@ export async function run(): Promise<void> {
       log.info(`privileges: ${chosen.reason}`);
       return chosen;
     });
+    const docker = action.outputs.load ? await findDocker(process.env.PATH) : undefined;
 
     if (action.credentials) {
       dockerConfig = await writeDockerConfig(action.credentials, github.runnerTemp, (s) => log.secret(s), {
@@ -125,23 +156,72 @@ export async function run(): Promise<void> {
         warn: (m) => log.warn(m),
       });
       options.dockerConfig = dockerConfig.path;
+      // SIGKILL leaves it: the post step removes it then.
+      core.saveState(AUTH_DIR_STATE, dockerConfig.dir);
+      const dir = dockerConfig.dir;
+      interrupts.onExit(() => rmSync(dir, { recursive: true, force: true }));
     }
     // cache_backend gha: the local cache directory travels between runs in the Actions cache.
     const restored = action.ghaCache ? await restoreGhaCache(action, log) : undefined;
 
-    const result = await runBuild(options, execution, log, action, github);
+    const result = await runBuild(options, execution, log, action, github, interrupts);
     if (action.ghaCache) await saveGhaCache(action, log, restored, { ttlMs: options.cache.ttlMs });
+    if (action.outputs.ociArchive && options.ociLayoutPath) {
+      await packOciArchive(options.ociLayoutPath, action.outputs.ociArchive, log);
+    }
+    if (docker && action.outputs.load) await dockerLoad(docker, action.outputs.load, process.env, log);
 
     const outputs = computeOutputs(result, action.references);
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
     await writeSummary(renderSummary({ result, references: action.references, push: options.push }), log);
     log.info(`digest: ${result.digest}`);
-    const done = !options.push ? 'built' : result.refreshed ? 'pushed' : 'unchanged (not pushed)';
-    for (const r of action.references) log.info(`${done}: ${r}`);
+    if (result.unchanged) {
+      log.info(`unchanged (nothing pushed): ${result.unchanged.reference}@${result.unchanged.digest}`);
+    } else {
+      const done = options.push ? 'pushed' : 'built';
+      for (const r of action.references) log.info(`${done}: ${r}`);
+    }
     log.info(`done in ${formatDuration(Date.now() - started)}`);
   } catch (err) {
-    fail(err, workspace, log.redact);
+    if (interrupts.exitCode() !== undefined) {
+      await dockerConfig?.cleanup();
+      core.setFailed(`the build was stopped by ${(interrupts.signal.reason as Error).message}`);
+      interrupts.exitInterrupted();
+      return;
+    }
+    const message = fail(err, workspace, log.redact);
+    await writeSummary(
+      renderFailureSummary({
+        error: err,
+        message,
+        readFile: (file) => readDockerfileText(file, workspace),
+        durationMs: Date.now() - started,
+      }),
+      log,
+    );
   } finally {
     await dockerConfig?.cleanup();
+    await gitContext?.cleanup();
+    interrupts.uninstall();
   }
+}
+
+/** A git context (build-push-action's `context: https://github.com/o/r.git#ref`), fetched into RUNNER_TEMP. */
+async function fetchContext(
+  spec: { url: string },
+  token: string,
+  tempRoot: string,
+  log: Logger,
+): Promise<FetchedContext> {
+  return log.group('Kiln: git context', async () => {
+    const ref = parseGitContext(spec.url, { kanikoGit: false, env: {} })!;
+    const auth = gitContextAuth(ref, { GITHUB_SERVER_URL: process.env.GITHUB_SERVER_URL }, token);
+    const fetched = await fetchGitContext(ref, {
+      parent: tempRoot,
+      ...(auth ? { auth } : {}),
+      log: (l) => log.info(l),
+    });
+    log.info(`context: ${fetched.name} at ${fetched.commit}`);
+    return fetched;
+  });
 }

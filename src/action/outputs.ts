@@ -1,7 +1,10 @@
 /**
  * The action's outputs, from the build's result and the references it was
  * given. Lists are newline-separated, as docker/metadata-action writes its
- * `tags` output (and build-push-action reads it back).
+ * `tags` output (and build-push-action reads it back). When nothing was
+ * pushed because the registry already held the same image
+ * (skip_unchanged_digest), the outputs describe the image that stands
+ * there — the one a later step can pull — and say that nothing was pushed.
  */
 import type { BuildResult } from '../executor/result.js';
 
@@ -10,13 +13,15 @@ export interface ActionOutputs {
   image: string;
   /** Manifest digest, sha256:…. */
   digest: string;
+  /** build-push-action's `imageid`: the config digest. */
+  imageid: string;
   /** Every full reference, one per line. */
   tags: string;
-  /** `image`@digest (what kaniko's --image-name-tag-with-digest-file holds for the first destination). */
+  /** Every reference with its digest, one per line (what kaniko's --image-name-tag-with-digest-file holds). */
   'image-tag-digest': string;
   /** JSON, see buildMetadata(). */
   metadata: string;
-  /** 'false' when skip_unchanged_digest found the digest already pushed, else 'true'. */
+  /** 'false' when skip_unchanged_digest found the image already pushed, else 'true'. */
   refreshed: string;
 }
 
@@ -29,27 +34,40 @@ export interface BuildMetadata {
   /** Steps that could be cached (hits + misses). */
   cacheableSteps: number;
   references: string[];
+  /** Whether this run pushed (false with push: false, and when the registry already held the image). */
   pushed: boolean;
+  refreshed: boolean;
+  /** The digest this run built (differs from `digest` when an unchanged image was kept). */
+  builtDigest: string;
   durationMs: number;
   /** docker/build-push-action's metadata keys, so `fromJSON(…)['containerimage.digest']` keeps working. */
   'containerimage.digest': string;
   'containerimage.config.digest': string;
+  'containerimage.descriptor': { mediaType: string; digest: string; size: number };
   'image.name': string;
 }
 
 export function buildMetadata(result: BuildResult, references: readonly string[]): BuildMetadata {
+  const kept = result.unchanged;
+  const digest = kept?.digest ?? result.digest;
+  const configDigest = kept?.configDigest ?? result.configDigest;
   return {
-    digest: result.digest,
-    configDigest: result.configDigest,
+    digest,
+    configDigest,
     size: result.size,
     layers: result.layers,
     cacheHits: result.cacheHits,
     cacheableSteps: result.steps.filter((s) => s.cache === 'hit' || s.cache === 'miss').length,
     references: [...references],
     pushed: result.references.length > 0,
+    refreshed: result.refreshed,
+    builtDigest: result.digest,
     durationMs: result.durationMs,
-    'containerimage.digest': result.digest,
-    'containerimage.config.digest': result.configDigest,
+    'containerimage.digest': digest,
+    'containerimage.config.digest': configDigest,
+    'containerimage.descriptor': kept
+      ? { mediaType: kept.mediaType, digest, size: kept.size }
+      : { mediaType: result.mediaType, digest, size: result.manifestSize },
     'image.name': references.join(','),
   };
 }
@@ -59,14 +77,17 @@ export function buildMetadata(result: BuildResult, references: readonly string[]
  * they name the image even when push is false and BuildResult.references is empty.
  */
 export function computeOutputs(result: BuildResult, references: readonly string[]): ActionOutputs {
-  const refs = references.length > 0 ? references : result.references;
-  const image = refs[0] ?? '';
+  const kept = result.unchanged;
+  const refs = kept ? [kept.reference] : references.length > 0 ? references : result.references;
+  const digest = kept?.digest ?? result.digest;
+  const metadata = buildMetadata(result, refs);
   return {
-    image,
-    digest: result.digest,
+    image: refs[0] ?? '',
+    digest,
+    imageid: metadata.configDigest,
     tags: refs.join('\n'),
-    'image-tag-digest': image && result.digest ? `${image}@${result.digest}` : '',
-    metadata: JSON.stringify(buildMetadata(result, refs)),
+    'image-tag-digest': digest ? refs.map((r) => `${r}@${digest}`).join('\n') : '',
+    metadata: JSON.stringify(metadata),
     refreshed: String(result.refreshed),
   };
 }

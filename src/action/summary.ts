@@ -47,7 +47,14 @@ function cacheCell(step: StepReport): string {
   }
 }
 
-function stepsTable(steps: readonly StepReport[]): string[] {
+/** The layer cell: its size, marked when the layer is not part of the final image (a builder stage's). */
+function layerCell(step: StepReport, final: ReadonlySet<string>): string {
+  if (!step.layer) return '';
+  const size = formatBytes(step.layer.size);
+  return final.has(step.layer.digest) ? size : `${size} (not in the image)`;
+}
+
+function stepsTable(steps: readonly StepReport[], final: ReadonlySet<string>): string[] {
   if (steps.length === 0) return [];
   const rows = [
     '| Stage | Step | Instruction | Cache | Time | Layer |',
@@ -57,9 +64,8 @@ function stepsTable(steps: readonly StepReport[]): string[] {
   for (const s of steps) {
     const stageCell = s.stage === stage ? '' : codeSpan(s.stage);
     stage = s.stage;
-    const layer = s.layer ? formatBytes(s.layer.size) : '';
     rows.push(
-      `| ${stageCell} | ${s.step} | ${codeSpan(truncate(s.instruction, MAX_INSTRUCTION))} | ${cacheCell(s)} | ${formatDuration(s.durationMs)} | ${layer} |`,
+      `| ${stageCell} | ${s.step || ''} | ${codeSpan(truncate(s.instruction, MAX_INSTRUCTION))} | ${cacheCell(s)} | ${formatDuration(s.durationMs)} | ${layerCell(s, final)} |`,
     );
   }
   return rows;
@@ -80,17 +86,28 @@ export function renderSummary(input: SummaryInput): string {
   ].filter((f) => f !== undefined);
 
   const lines = ['## Kiln: image ' + status, '', facts.join(' · '), ''];
-  lines.push(...stepsTable(result.steps));
+  lines.push(...stepsTable(result.steps, new Set(result.layerDigests)));
   if (result.steps.length > 0) lines.push('');
+  const kept = result.unchanged;
+  if (kept) {
+    lines.push(
+      `> The registry already held this image (skip_unchanged_digest): ${codeSpan(kept.reference)} has the same layers and config, apart from the revision and created labels and timestamps. Nothing was pushed.`,
+      '',
+      `**Digest:** ${codeSpan(kept.digest)} (this run built ${codeSpan(result.digest)})`,
+      '',
+      '```sh',
+      `docker pull ${kept.reference}`,
+      '```',
+      '',
+    );
+    return lines.join('\n');
+  }
   lines.push(`**Digest:** ${codeSpan(result.digest)}`, '');
   if (references.length > 0) {
     lines.push('**References:**', '', ...references.map((r) => `- ${codeSpan(r)}`), '');
   }
   if (push && references[0]) {
     lines.push('```sh', `docker pull ${references[0]}`, '```', '');
-  }
-  if (push && !result.refreshed) {
-    lines.push('> The registry already held this digest (skip_unchanged_digest): nothing was pushed.', '');
   }
   return lines.join('\n');
 }

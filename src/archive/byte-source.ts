@@ -32,6 +32,28 @@ export class ByteSource {
     return true;
   }
 
+  /** Bytes held and not handed out yet (all available without waiting). */
+  get buffered(): number {
+    return this.buf.length - this.off;
+  }
+
+  /** Exactly n bytes if they are already held (zero-copy), else undefined: the sync fast path of readExact. */
+  take(n: number): Buffer | undefined {
+    if (this.buf.length - this.off < n) return undefined;
+    const out = this.buf.subarray(this.off, this.off + n);
+    this.off += n;
+    this.position += n;
+    return out;
+  }
+
+  /** Skips n bytes if they are already held; false (nothing skipped) otherwise. */
+  skipHeld(n: number): boolean {
+    if (this.buf.length - this.off < n) return false;
+    this.off += n;
+    this.position += n;
+    return true;
+  }
+
   /** Exactly n bytes; null on end of input before the first byte; throws `Truncated` if it ends midway. */
   async readExact(n: number): Promise<Buffer | null> {
     if (!(await this.fill())) return null;
@@ -66,6 +88,7 @@ export class ByteSource {
 
   /** Skips n bytes; false if the input ended first. */
   async skip(n: number): Promise<boolean> {
+    if (this.skipHeld(n)) return true;
     let left = n;
     while (left > 0) {
       const chunk = await this.readSome(left);

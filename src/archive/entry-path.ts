@@ -2,6 +2,7 @@
  * Archive path helpers: lexical cleaning of entry names (the only place a
  * `..` is judged) and the order entries take in a layer.
  */
+import { encodeName } from '../fs/byte-names.js';
 import { UnsafeEntryError } from './errors.js';
 
 /**
@@ -35,10 +36,10 @@ export function cleanEntryPath(name: string, what = 'name'): string[] {
  * Sort key of a layer path: component-wise byte order (a directory's whole
  * subtree comes before a sibling that sorts after its name, as a walk with
  * sorted directory listings gives, which is BuildKit's order): `/` maps to
- * NUL so it sorts before every other byte.
+ * NUL so it sorts before every other byte. Names that are not UTF-8 sort by their bytes.
  */
 export function layerSortKey(path: string): Buffer {
-  const b = Buffer.from(path, 'utf8');
+  const b = encodeName(path);
   for (let i = 0; i < b.length; i++) if (b[i] === 0x2f) b[i] = 0;
   return b;
 }

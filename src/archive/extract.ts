@@ -17,9 +17,19 @@
  * Filesystem calls are synchronous on purpose. Each entry costs a handful of
  * tiny syscalls; through libuv's thread pool each one pays a hand-off that
  * costs several times the syscall (measured 3-10x slower on a busy 2-core
- * runner, and never faster), and concurrency would bring back the races that
- * make extraction unsafe. The event loop still turns: bodies arrive
+ * runner, and never faster), and free concurrency would bring back the races
+ * that make extraction unsafe. The event loop still turns: bodies arrive
  * asynchronously and the loop yields every YIELD_EVERY entries.
+ *
+ * The one exception is the file pool (file-pool.ts): once a layer has shown
+ * it has many (POOL_AFTER), small files whose name is new in a directory this
+ * layer created go in batches to two worker threads that make the same
+ * synchronous calls, so creating files (the kernel work GNU tar's whole run
+ * is made of) runs beside parsing on the other core. Such a file cannot meet
+ * anything at its name, and the directories on its path only change through
+ * this thread, which first waits for the pool (settle()) before an entry
+ * whose name this layer wrote already (a replacement, or a directory to
+ * merge), a hardlink to such a name, a whiteout, and the final passes.
  */
 import {
   chmodSync,
@@ -31,17 +41,28 @@ import {
   readdirSync,
   realpathSync,
   rmSync,
+  statSync,
   symlinkSync,
   unlinkSync,
 } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
+import { explainWrite } from '../fs/disk-full.js';
 import { lstatOrUndefined, RootPathError, RootResolver } from '../fs/root-path.js';
 import type { Logger } from '../log.js';
 import { cleanEntryPath } from './entry-path.js';
 import { ArchiveError, ExtractError, errnoCode, UnsafeEntryError, WhiteoutError } from './errors.js';
+import { BATCH_BYTES, FilePool } from './file-pool.js';
 import { type Mknod, mknodBinary } from './mknod.js';
-import { type Creator, currentCreator, NewFile } from './new-file.js';
+import {
+  type Creator,
+  currentCreator,
+  NewFile,
+  type NewFileMeta,
+  needsChmod,
+  needsChown,
+} from './new-file.js';
 import type { TarHeader } from './tar-format.js';
 import { readTar, type TarEntry } from './tar-reader.js';
 import { classifyWhiteout, WHITEOUT_PREFIX } from './whiteout.js';
@@ -56,6 +77,11 @@ export interface ExtractOptions {
   devices?: boolean;
   /** Makes devices and FIFOs (default: the `mknod` binary). */
   mknod?: Mknod;
+  /**
+   * Worker threads that create small new files (file-pool.ts). Default: 2
+   * when the machine has more than one CPU, else 0 (everything on this thread).
+   */
+  workers?: number;
   logger?: Logger;
   /**
    * Paths extraction leaves alone (an in-place build's mount points and
@@ -106,6 +132,10 @@ export interface ExtractStats {
 
 /** Entries processed between two turns of the event loop. */
 const YIELD_EVERY = 128;
+/** Files up to this size may go to the file pool. */
+const POOL_MAX_FILE = BATCH_BYTES / 4;
+/** New files written on this thread before the pool starts (small layers never start it). */
+export const POOL_AFTER = 256;
 
 interface DirMeta {
   mode: number;
@@ -148,6 +178,11 @@ class Extraction {
   private readonly resolver: RootResolver;
   /** Root-relative paths this layer wrote, and all their ancestors. */
   private readonly touched = new Set<string>();
+  /** Root-relative directories this layer created (so everything in them is in `touched`). */
+  private readonly created = new Set<string>();
+  private pool: FilePool | undefined;
+  private poolable = 0;
+  private workers: number;
   /** Absolute paths of directories whose mode and mtime are set in the final pass. */
   private readonly dirMeta = new Map<string, DirMeta>();
   private readonly pendingXattrs = new Map<string, Xattrs>();
@@ -164,10 +199,14 @@ class Extraction {
     this.chown = options.chown ?? isRoot;
     this.devices = options.devices ?? isRoot;
     this.mknod = options.mknod ?? mknodBinary();
+    this.workers = options.workers ?? (availableParallelism() > 1 ? 2 : 0);
     const keep = options.keep;
     this.resolver = new RootResolver(
       root,
-      (rel) => this.touch(rel),
+      (rel) => {
+        this.touch(rel);
+        this.created.add(rel);
+      },
       keep
         ? (rel) => {
             this.refusedBy = keep.covering(rel);
@@ -175,6 +214,8 @@ class Extraction {
           }
         : undefined,
     );
+    // An empty root is like a directory this layer made (unless it hands its group down).
+    if ((statSync(root).mode & 0o2000) === 0 && readdirSync(root).length === 0) this.created.add('');
   }
 
   /** The kept path that last refused a directory the resolver would have created. */
@@ -225,6 +266,30 @@ class Extraction {
     this.forget(abs, st.isDirectory() || st.isSymbolicLink());
   }
 
+  /**
+   * Waits until every pooled file is written: before anything that removes,
+   * replaces or looks at a path a queued file may still create.
+   */
+  private async settle(): Promise<void> {
+    if (this.pool?.busy) await this.pool.drain();
+  }
+
+  private startPool(): FilePool | undefined {
+    try {
+      return new FilePool(this.workers);
+    } catch (e) {
+      // No threads to be had (a pids limit, say): everything stays on this thread.
+      this.options.logger?.debug(`extracting without the file pool: ${(e as Error).message}`);
+      this.workers = 0;
+      return undefined;
+    }
+  }
+
+  /** Waits for the pool's work to settle (whatever happened) and stops its threads. */
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
   // ------------------------------------------------------------ entries
 
   async apply(entry: TarEntry): Promise<void> {
@@ -252,6 +317,7 @@ class Extraction {
     if (wh.kind !== 'none') {
       await entry.skip();
       if (h.type === 'dir') throw new WhiteoutError('a whiteout must not be a directory', { entry: h.name });
+      await this.settle();
       this.guard(h, () => (wh.kind === 'opaque' ? this.opaque(parent) : this.whiteout(parent, wh.name)));
       return;
     }
@@ -274,19 +340,30 @@ class Extraction {
       return;
     }
     const abs = this.resolver.abs(rel);
+    // Written before in this layer: a pooled file may still be on its way there.
+    const fresh = !this.touched.has(rel);
+    if (!fresh) await this.settle();
     switch (h.type) {
       case 'file':
-        await this.file(entry, abs);
+        await this.file(entry, abs, this.created.has(parentRel), fresh);
         break;
       case 'dir':
-        this.guard(h, () => this.dir(abs, h));
+        this.guard(h, () => this.dir(rel, this.created.has(parentRel), abs, h));
         break;
       case 'symlink':
         this.guard(h, () => this.symlink(abs, h));
         break;
-      case 'hardlink':
-        this.guard(h, () => this.hardlink(abs, h));
+      case 'hardlink': {
+        const target = this.guard(h, () => this.hardlinkTarget(h));
+        // The link's target was not extracted (kept out): neither is the link.
+        if (target && this.keptOut(target.rel, 'hardlink')) {
+          await entry.skip();
+          return;
+        }
+        if (target && this.touched.has(target.rel)) await this.settle();
+        this.guard(h, () => this.hardlink(abs, target?.abs, h));
         break;
+      }
       case 'fifo':
       case 'char':
       case 'block':
@@ -316,7 +393,8 @@ class Extraction {
 
   private wrap(e: unknown, h: TarHeader): ArchiveError {
     if (e instanceof ArchiveError) return e;
-    return new ExtractError(String((e as Error)?.message ?? e), { entry: h.name, cause: e });
+    const err = explainWrite(e, this.resolver.abs(h.name.replace(/^\/+/, '')));
+    return new ExtractError(String((err as Error)?.message ?? err), { entry: h.name, cause: err });
   }
 
   private queueXattrs(abs: string, h: TarHeader): void {
@@ -341,13 +419,23 @@ class Extraction {
     return false;
   }
 
-  private async file(entry: TarEntry, abs: string): Promise<void> {
+  /**
+   * A file. `inCreated`: its directory was made by this layer (so it has no
+   * setgid bit until the final pass); `fresh`: this layer did not write its
+   * name before. Both: nothing can be at its name, and it may be pooled.
+   */
+  private async file(entry: TarEntry, abs: string, inCreated: boolean, fresh: boolean): Promise<void> {
     const h = entry.header;
-    const meta = {
+    const meta: NewFileMeta = {
       owner: this.applyOwner(h) ? { uid: h.uid, gid: h.gid } : undefined,
       mode: h.mode,
       mtime: seconds(h),
+      plainParent: inCreated,
     };
+    if (inCreated && fresh && h.size <= POOL_MAX_FILE && this.workers > 0 && ++this.poolable > POOL_AFTER) {
+      this.pool ??= this.startPool();
+      if (this.pool) return this.pooled(this.pool, entry, abs, meta);
+    }
     const f = this.guard(h, () =>
       replacing(
         () => new NewFile(abs, meta, this.creator),
@@ -355,7 +443,9 @@ class Extraction {
       ),
     );
     try {
-      for await (const chunk of entry.chunks()) this.guard(h, () => f.write(chunk));
+      const held = entry.takeHeld();
+      if (held) this.guard(h, () => f.write(held));
+      else for await (const chunk of entry.chunks()) this.guard(h, () => f.write(chunk));
       this.guard(h, () => f.finish());
     } finally {
       f.close();
@@ -364,15 +454,52 @@ class Extraction {
     this.stats.bytes += h.size;
   }
 
-  private dir(abs: string, h: TarHeader): void {
+  /** Queues a new file for the pool (see file()); its body is copied into the pool's batch. */
+  private async pooled(pool: FilePool, entry: TarEntry, abs: string, meta: NewFileMeta): Promise<void> {
+    const h = entry.header;
+    const chown = needsChown(meta.owner, this.creator, true);
+    const slot = pool.slot(h.size);
+    const into = slot instanceof Promise ? await slot : slot;
+    const held = entry.takeHeld();
+    if (held) held.copy(into);
+    else {
+      let at = 0;
+      for await (const chunk of entry.chunks()) at += chunk.copy(into, at);
+    }
+    pool.commit({
+      path: abs,
+      entry: h.name,
+      mode: h.mode,
+      uid: h.uid,
+      gid: h.gid,
+      mtime: meta.mtime,
+      chown,
+      chmod: needsChmod(h.mode, chown, this.creator),
+      size: h.size,
+    });
+    this.stats.files++;
+    this.stats.bytes += h.size;
+  }
+
+  /** A directory; `inCreated`: its parent was made by this layer (see file()). */
+  private dir(rel: string, inCreated: boolean, abs: string, h: TarHeader): void {
+    let made = true;
     try {
       mkdirSync(abs, 0o700);
     } catch (e) {
       if (errnoCode(e) !== 'EEXIST') throw e;
-      if (!lstatSync(abs).isDirectory()) {
+      if (lstatSync(abs).isDirectory()) made = false;
+      else {
         this.remove(abs);
         mkdirSync(abs, 0o700);
       }
+    }
+    if (made) {
+      // Under a setgid directory of a lower layer the new one inherits the
+      // bit: cleared until the final pass, so that files made in it get the
+      // creator's group like in every directory this layer creates.
+      if (!inCreated) chmodSync(abs, 0o700);
+      this.created.add(rel);
     }
     if (this.applyOwner(h)) lchownSync(abs, h.uid, h.gid);
     this.dirMeta.set(abs, { mode: h.mode, mtime: seconds(h) });
@@ -390,19 +517,19 @@ class Extraction {
     this.stats.symlinks++;
   }
 
-  private hardlink(abs: string, h: TarHeader): void {
+  /** Where a hardlink's target is, if its directory exists. */
+  private hardlinkTarget(h: TarHeader): { rel: string; abs: string } | undefined {
     const target = cleanEntryPath(h.linkname, 'hardlink target');
     if (target.length === 0)
       throw new UnsafeEntryError('a hardlink to the root directory', { entry: h.name });
     const dir = this.resolver.lookupDir(target.slice(0, -1));
+    if (dir === undefined) return undefined;
     const base = target[target.length - 1]!;
-    const targetRel = dir === undefined ? undefined : dir ? `${dir}/${base}` : base;
-    if (targetRel !== undefined && this.options.keep?.covering(targetRel) !== undefined) {
-      // The link's target was not extracted (kept out): neither is the link.
-      this.keptOut(targetRel, 'hardlink');
-      return;
-    }
-    const targetAbs = targetRel === undefined ? undefined : this.resolver.abs(targetRel);
+    const rel = dir ? `${dir}/${base}` : base;
+    return { rel, abs: this.resolver.abs(rel) };
+  }
+
+  private hardlink(abs: string, targetAbs: string | undefined, h: TarHeader): void {
     const st = targetAbs === undefined ? undefined : lstatOrUndefined(targetAbs);
     if (!targetAbs || !st) {
       throw new ExtractError(
@@ -497,6 +624,7 @@ class Extraction {
   }
 
   async finish(): Promise<void> {
+    await this.settle();
     if (this.pendingXattrs.size > 0) {
       const access = this.options.xattrs;
       const items = [...this.pendingXattrs]
@@ -538,11 +666,15 @@ export async function extractLayer(
   const root = await realpath(rootfs);
   if (!(await lstat(root)).isDirectory()) throw new ExtractError(`the rootfs ${rootfs} is not a directory`);
   const x = new Extraction(root, options, await currentCreator());
-  let n = 0;
-  for await (const entry of readTar(tar)) {
-    await x.apply(entry);
-    if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+  try {
+    let n = 0;
+    for await (const entry of readTar(tar)) {
+      await x.apply(entry);
+      if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+    }
+    await x.finish();
+  } finally {
+    await x.close();
   }
-  await x.finish();
   return x.stats;
 }

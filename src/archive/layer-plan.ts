@@ -6,7 +6,8 @@
  * directories get `.wh..wh..opq` right after the directory entry; regular
  * files that share an inode become hardlinks to the first path in order.
  */
-import { type BigIntStats, lstatSync, readlinkSync } from 'node:fs';
+import { type BigIntStats, lstatSync } from 'node:fs';
+import { osPath, readlinkName } from '../fs/byte-names.js';
 import { layerSortKey } from './entry-path.js';
 import { errnoCode, LayerWriteError } from './errors.js';
 import type { TarEntryType, Timespec } from './tar-format.js';
@@ -233,7 +234,7 @@ export async function planLayer(
     const source = item.what === 'add' ? item.source! : `${options.parentRoot}/${item.path}`;
     let st: BigIntStats;
     try {
-      st = lstatSync(source, { bigint: true });
+      st = lstatSync(osPath(source), { bigint: true });
     } catch (e) {
       if (item.what === 'parent' && errnoCode(e) === 'ENOENT') {
         const header: TarWriteHeader = {
@@ -266,7 +267,7 @@ export async function planLayer(
       mtime: o.mtime !== undefined ? fromSeconds(o.mtime) : fromNs(st.mtimeNs),
     };
     if (type === 'file') header.size = Number(st.size);
-    if (type === 'symlink') header.linkname = readlinkSync(source);
+    if (type === 'symlink') header.linkname = readlinkName(source);
     if (type === 'char' || type === 'block') {
       const { major, minor } = devParts(st.rdev);
       header.devmajor = major;

@@ -11,6 +11,7 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { osPath } from '../fs/byte-names.js';
 import type { ChangeSet } from './changes.js';
 import { LayerWriteError } from './errors.js';
 import { type LayerEntry, type LayerPlanOptions, type PlannedEntry, planLayer } from './layer-plan.js';
@@ -56,7 +57,7 @@ function readSmall(p: PlannedEntry, shared: Buffer): Buffer {
   const size = p.header.size ?? 0;
   let fd: number;
   try {
-    fd = openSync(p.source!, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = openSync(osPath(p.source!), constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (e) {
     throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
   }
@@ -79,7 +80,7 @@ function readSmall(p: PlannedEntry, shared: Buffer): Buffer {
 
 async function* readLarge(p: PlannedEntry): AsyncGenerator<Buffer> {
   const size = p.header.size ?? 0;
-  const fh = await open(p.source!, constants.O_RDONLY | constants.O_NOFOLLOW).catch((e) => {
+  const fh = await open(osPath(p.source!), constants.O_RDONLY | constants.O_NOFOLLOW).catch((e) => {
     throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
   });
   try {

@@ -1,8 +1,8 @@
 /**
  * Writes a file that must not exist yet (O_CREAT|O_EXCL|O_NOFOLLOW, so never
  * through a symlink) and sets its metadata through the descriptor, with as
- * few syscalls as the metadata allows: fchown only when the owner differs
- * from the creator, fchmod only when the create mode could not set the mode
+ * few syscalls as the metadata allows: fchown only when the owner may differ
+ * from what the file got, fchmod only when the create mode could not set the mode
  * exactly (umask, or chown clearing setuid/setgid). Synchronous syscalls on
  * purpose: see extract.ts.
  */
@@ -18,6 +18,12 @@ export interface NewFileMeta {
   mode: number;
   /** Seconds since the epoch (atime is set to the same). */
   mtime: number;
+  /**
+   * The directory does not hand its group down (no setgid bit): a new file
+   * gets the creator's uid and gid, so an owner equal to the creator's needs
+   * no fchown. Otherwise the owner is always set.
+   */
+  plainParent?: boolean;
 }
 
 export interface Creator {
@@ -37,6 +43,20 @@ export async function currentCreator(): Promise<Creator> {
     // unknown: always chmod
   }
   return { euid: process.geteuid?.() ?? -1, egid: process.getegid?.() ?? -1, umask };
+}
+
+/** Whether an owner must be set: it may differ from what the new file got (see plainParent). */
+export function needsChown(
+  owner: NewFileMeta['owner'],
+  creator: Creator,
+  plainParent = false,
+): owner is { uid: number; gid: number } {
+  return owner !== undefined && (!plainParent || owner.uid !== creator.euid || owner.gid !== creator.egid);
+}
+
+/** Whether the mode needs an fchmod after create: the umask took bits, or a chown cleared setuid/setgid. */
+export function needsChmod(mode: number, chowned: boolean, creator: Creator): boolean {
+  return chowned || creator.umask === undefined || (mode & creator.umask) !== 0;
 }
 
 /** An open new file: write its data, then finish() sets the metadata and closes it. */
@@ -59,12 +79,9 @@ export class NewFile {
   finish(): void {
     const { meta, creator } = this;
     try {
-      const chown =
-        meta.owner !== undefined && (meta.owner.uid !== creator.euid || meta.owner.gid !== creator.egid);
+      const chown = needsChown(meta.owner, creator, meta.plainParent);
       if (chown) fchownSync(this.fd, meta.owner!.uid, meta.owner!.gid);
-      if (chown || creator.umask === undefined || (meta.mode & creator.umask) !== 0) {
-        fchmodSync(this.fd, meta.mode & 0o7777);
-      }
+      if (needsChmod(meta.mode, chown, creator)) fchmodSync(this.fd, meta.mode & 0o7777);
       futimesSync(this.fd, meta.mtime, meta.mtime);
     } finally {
       this.close();

@@ -90,28 +90,38 @@ export function octalMax(len: number): number {
  * has its high bit set (GNU/star). Throws a message (the caller adds context).
  */
 export function parseNumeric(field: Buffer): number {
-  if (field.length > 0 && (field[0]! & 0x80) !== 0) {
-    const negative = (field[0]! & 0x40) !== 0;
-    let v = BigInt(field[0]! & 0x7f);
-    if (negative) v = BigInt(field[0]!) | ~0xffn; // sign-extend the first byte
-    for (let i = 1; i < field.length; i++) v = (v << 8n) | BigInt(field[i]!);
+  return parseNumericAt(field, 0, field.length);
+}
+
+/** parseNumeric of the `len` bytes at `off` (no subarray: the reader calls this eight times per header). */
+export function parseNumericAt(buf: Buffer, off: number, len: number): number {
+  const limit = off + len;
+  if (len > 0 && (buf[off]! & 0x80) !== 0) {
+    const negative = (buf[off]! & 0x40) !== 0;
+    let v = BigInt(buf[off]! & 0x7f);
+    if (negative) v = BigInt(buf[off]!) | ~0xffn; // sign-extend the first byte
+    for (let i = off + 1; i < limit; i++) v = (v << 8n) | BigInt(buf[i]!);
     if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
       throw new Error(`base-256 number ${v} is out of range`);
     }
     return Number(v);
   }
-  let start = 0;
-  let end = field.length;
-  while (start < end && (field[start] === 0x20 || field[start] === 0)) start++;
+  let start = off;
+  let end = limit;
+  while (start < end && (buf[start] === 0x20 || buf[start] === 0)) start++;
   // Stop at the first NUL: GNU fills the rest of short fields with garbage in old archives.
-  const nul = field.indexOf(0, start);
-  if (nul >= 0 && nul < end) end = nul;
-  while (end > start && field[end - 1] === 0x20) end--;
+  for (let i = start; i < end; i++) {
+    if (buf[i] === 0) {
+      end = i;
+      break;
+    }
+  }
+  while (end > start && buf[end - 1] === 0x20) end--;
   let v = 0;
   for (let i = start; i < end; i++) {
-    const c = field[i]!;
+    const c = buf[i]!;
     if (c < 0x30 || c > 0x37)
-      throw new Error(`invalid octal number ${JSON.stringify(field.toString('latin1'))}`);
+      throw new Error(`invalid octal number ${JSON.stringify(buf.toString('latin1', off, limit))}`);
     v = v * 8 + (c - 0x30);
   }
   if (!Number.isSafeInteger(v)) throw new Error('octal number is out of range');
@@ -140,8 +150,15 @@ export function writeBase256(block: Buffer, [off, len]: readonly [number, number
 
 /** A NUL-terminated string field, decoded as UTF-8. */
 export function parseString(field: Buffer): string {
-  const nul = field.indexOf(0);
-  return field.toString('utf8', 0, nul < 0 ? field.length : nul);
+  return parseStringAt(field, 0, field.length);
+}
+
+/** parseString of the `len` bytes at `off`. */
+export function parseStringAt(buf: Buffer, off: number, len: number): string {
+  let end = off;
+  const limit = off + len;
+  while (end < limit && buf[end] !== 0) end++;
+  return end === off ? '' : buf.toString('utf8', off, end);
 }
 
 export function isAscii(s: string): boolean {
@@ -175,6 +192,23 @@ export function computeChecksum(block: Buffer): { unsigned: number; signed: numb
   return { unsigned, signed: unsigned - 256 * high };
 }
 
+/** Whether the checksum field holds `stored`: the unsigned sum, or the signed one old tars wrote. */
+export function checksumIs(block: Buffer, stored: number): boolean {
+  let unsigned = 8 * 0x20;
+  let high = 0;
+  for (let i = 0; i < 148; i++) {
+    const b = block[i]!;
+    unsigned += b;
+    if (b > 127) high++;
+  }
+  for (let i = 156; i < BLOCK; i++) {
+    const b = block[i]!;
+    unsigned += b;
+    if (b > 127) high++;
+  }
+  return stored === unsigned || stored === unsigned - 256 * high;
+}
+
 /** Whether `block` is a tar header: its checksum field matches (unsigned, or the old signed sum). */
 export function checksumMatches(block: Buffer): boolean {
   if (block.length < BLOCK) return false;
@@ -184,8 +218,7 @@ export function checksumMatches(block: Buffer): boolean {
   } catch {
     return false;
   }
-  const sums = computeChecksum(block);
-  return stored === sums.unsigned || stored === sums.signed;
+  return checksumIs(block, stored);
 }
 
 /** Fills the checksum field (`%06o\0 `, as GNU tar and Go write it). */

@@ -2,11 +2,13 @@
  * Entry-level tar writer: ustar headers, with a PAX `x` header in front when
  * a value does not fit ustar (names or link targets over 100 bytes or not
  * ASCII, sizes of 8 GiB and more, ids over 2097151, negative or sub-second
- * mtimes, xattrs as `SCHILY.xattr.<name>`). The output depends only on the
+ * mtimes, xattrs as `SCHILY.xattr.<name>`); names that are not UTF-8 keep
+ * their bytes (nameField). The output depends only on the
  * input: PAX records are sorted and nothing time- or process-dependent is
  * written (GNU tar puts its pid in PAX header names; this writer does not).
  */
 import { Readable } from 'node:stream';
+import { encodeName, hasRawBytes } from '../fs/byte-names.js';
 import { ArchiveError } from './errors.js';
 import {
   BLOCK,
@@ -87,16 +89,8 @@ export function encodeHeader(h: TarWriteHeader): Buffer {
 
   const pax = new Map<string, Buffer | string>();
   const block = Buffer.alloc(BLOCK);
-  if (fitsString(name, FIELD.name[1])) writeString(block, FIELD.name, name);
-  else {
-    pax.set('path', name);
-    writeString(block, FIELD.name, name.slice(-FIELD.name[1]));
-  }
-  if (fitsString(linkname, FIELD.linkname[1])) writeString(block, FIELD.linkname, linkname);
-  else {
-    pax.set('linkpath', linkname);
-    writeString(block, FIELD.linkname, linkname);
-  }
+  nameField(block, FIELD.name, name, 'path', pax, name.slice(-FIELD.name[1]));
+  nameField(block, FIELD.linkname, linkname, 'linkpath', pax, linkname);
   for (const [key, value, field] of [
     ['uname', uname, FIELD.uname],
     ['gname', gname, FIELD.gname],
@@ -154,6 +148,36 @@ export function encodeHeader(h: TarWriteHeader): Buffer {
   paxHeader.write('00', 263, 2, 'latin1');
   writeChecksum(paxHeader);
   return Buffer.concat([paxHeader, records, tarPadding(records.length), block]);
+}
+
+/**
+ * A path or link target: in the ustar field when it fits, else in a PAX
+ * record with `fallback` (ASCII only) in the field. A name that is not UTF-8
+ * (fs/byte-names.ts) is written as its bytes: raw in the field when they
+ * fit (as GNU tar does), else in the record with `hdrcharset=BINARY`.
+ */
+function nameField(
+  block: Buffer,
+  field: readonly [number, number],
+  value: string,
+  key: 'path' | 'linkpath',
+  pax: Map<string, Buffer | string>,
+  fallback: string,
+): void {
+  if (fitsString(value, field[1])) {
+    writeString(block, field, value);
+    return;
+  }
+  if (hasRawBytes(value)) {
+    const bytes = encodeName(value);
+    if (bytes.length <= field[1] && !bytes.includes(0)) {
+      bytes.copy(block, field[0]);
+      return;
+    }
+    pax.set(key, bytes);
+    pax.set('hdrcharset', 'BINARY');
+  } else pax.set(key, value);
+  writeString(block, field, fallback);
 }
 
 const COALESCE = 64 * 1024;

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { hasRawBytes } from '../fs/byte-names.js';
 import { XattrError } from './errors.js';
 
 export type Xattrs = Record<string, Buffer>;
@@ -74,6 +75,8 @@ export function attrToolsXattrs(options: AttrToolsOptions = {}): XattrAccess {
       };
       for (const p of paths) {
         if (!p.startsWith('/')) throw new XattrError(`xattr paths must be absolute: ${JSON.stringify(p)}`);
+        // A name that is not UTF-8 cannot be passed in argv (Node encodes arguments as UTF-8): it gets no xattrs.
+        if (hasRawBytes(p)) continue;
         batch.push(p);
         bytes += Buffer.byteLength(p) + 1;
         if (bytes >= argBytes) await run();

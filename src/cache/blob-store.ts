@@ -11,11 +11,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { explainWrite, isDiskFull } from '../fs/disk-full.js';
 import type { Layer } from '../image/blob.js';
 import { algorithmOf, type Digest, hexOf } from '../image/digest.js';
 import { layerFromOpener } from '../image/layer.js';
 import { VerificationError, VerifyingStream, verifyStream } from '../image/verify.js';
 import { discardStream, FILE_CHUNK, writeViaTemp } from '../image/write-stream.js';
+import { processStartTime } from '../interrupt.js';
 import { isMountable } from '../registry/remote-blob.js';
 import type { EntryLayer } from './entry.js';
 
@@ -31,6 +33,17 @@ export class BlobStore {
   async init(): Promise<void> {
     await fs.mkdir(path.join(this.blobs, 'sha256'), { recursive: true });
     await fs.mkdir(this.tmp, { recursive: true });
+    await this.removeOrphans();
+  }
+
+  /** Temp files of processes that are gone (a killed build): `<what>-<pid>-<random>`. */
+  private async removeOrphans(): Promise<void> {
+    for (const name of await fs.readdir(this.tmp).catch(() => [] as string[])) {
+      const pid = Number(/^[\w]+-(\d+)-[0-9a-f]+/.exec(name)?.[1]);
+      if (Number.isInteger(pid) && pid !== process.pid && processStartTime(pid) === undefined) {
+        await fs.rm(path.join(this.tmp, name), { recursive: true, force: true }).catch(() => undefined);
+      }
+    }
   }
 
   path(digest: Digest): string {
@@ -119,48 +132,74 @@ export class BlobStore {
     });
   }
 
-  /** Passes `source` through, writing a copy that becomes `file` when the source ends cleanly. */
+  /**
+   * Passes `source` through, writing a copy that becomes `file` when the
+   * source ends cleanly. A copy that fails is dropped and the read goes on,
+   * except on a full disk: then the read fails, naming the filesystem.
+   */
   private tee(source: Readable, file: string, size: number): Readable {
     const tmp = this.tempPath('tee');
     let out: WriteStream | undefined = createWriteStream(tmp, { highWaterMark: FILE_CHUNK });
-    const drop = () => {
-      if (!out) return;
-      void discardStream(out).then(() => fs.rm(tmp, { force: true }).catch(() => undefined));
-      out = undefined;
+    let failure: Error | undefined;
+    /** The chunk's callback while the copy waits for 'drain'. */
+    let waiting: (() => void) | undefined;
+    const release = () => {
+      const w = waiting;
+      waiting = undefined;
+      w?.();
     };
-    out.on('error', drop);
+    let dropped: Promise<void> = Promise.resolve();
+    const drop = (): Promise<void> => {
+      if (out) {
+        dropped = discardStream(out).then(() => fs.rm(tmp, { force: true }).catch(() => undefined));
+        out = undefined;
+      }
+      return dropped;
+    };
+    // A full disk fails the read, once the partial copy is gone.
+    const failed = (e: unknown) => {
+      if (isDiskFull(e)) failure ??= explainWrite(e, file) as Error;
+      const gone = drop();
+      if (failure) void gone.then(release);
+      else release();
+    };
+    out.on('error', failed);
     const pass = new Transform({
       highWaterMark: FILE_CHUNK,
       transform(chunk: Buffer, _enc, cb: TransformCallback) {
-        if (!out || out.write(chunk)) cb(null, chunk);
-        else out.once('drain', () => cb(null, chunk));
+        if (failure) return void dropped.then(() => cb(failure));
+        if (!out || out.write(chunk)) return cb(null, chunk);
+        waiting = () => (failure ? cb(failure) : cb(null, chunk));
+        out.once('drain', release);
       },
       flush(cb: TransformCallback) {
         const w = out;
+        if (failure) return void dropped.then(() => cb(failure));
         if (!w) return cb();
         // The source verified digest and size before ending: the copy is complete
         // unless the copy itself failed or the reader went away meanwhile.
         w.end((err?: Error | null) => {
           const keep = async () => {
-            if (err || out !== w || (await fs.stat(tmp)).size !== size) throw new Error('incomplete copy');
+            if (err || out !== w || (await fs.stat(tmp)).size !== size)
+              throw err ?? new Error('incomplete copy');
             await fs.rename(tmp, file);
           };
           keep().then(
             () => cb(),
-            () => {
-              drop();
-              cb();
+            (e: unknown) => {
+              if (isDiskFull(e)) failure ??= explainWrite(e, file) as Error;
+              void drop().then(() => cb(failure));
             },
           );
         });
       },
     });
-    pass.on('error', drop);
+    pass.on('error', () => void drop());
     pass.on('close', () => {
-      if (!pass.writableFinished) drop();
+      if (!pass.writableFinished) void drop();
     });
     source.on('error', (e) => {
-      drop();
+      void drop();
       pass.destroy(e);
     });
     source.pipe(pass);

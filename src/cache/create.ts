@@ -1,33 +1,48 @@
 /**
- * The layer cache a build uses, from its options: undefined when caching is
- * off. --cache-repo gives the registry backend, --cache-dir the local one
- * (which also keeps base image layers); both together look locally first.
- * The GitHub Actions backend is the local one, restored and saved around
- * the build (gha.ts).
+ * The layer cache a build uses, from its own CacheConfig (the executor maps
+ * its build options onto it): a repository gives the registry backend, a
+ * directory the local one (which also keeps base image layers); both
+ * together look locally first. The action's GitHub Actions backend is the
+ * local one, restored and saved around the build (action/gha-cache.ts).
  */
-import type { BuildOptions } from '../executor/options.js';
+import { setting } from '../hints.js';
 import { parseReference, type Reference } from '../image/reference.js';
 import type { Logger } from '../log.js';
 import type { RegistryClient } from '../registry/client.js';
+import { type CacheMode, withMode } from './cache-mode.js';
+import { explaining } from './explain.js';
 import type { LayerCache } from './layer-cache.js';
 import { LocalLayerCache } from './local-cache.js';
 import { RegistryLayerCache } from './registry-cache.js';
 import { TieredLayerCache } from './tiered-cache.js';
 
+/** Entries older than this are ignored unless configured otherwise: two weeks, as kaniko. */
+export const DEFAULT_CACHE_TTL_MS = 14 * 24 * 3600 * 1000;
+
+/** Where the layer cache lives. */
+export interface CacheConfig {
+  /** Registry repository for cached layers (no tag, no digest). */
+  repo?: string;
+  /** Local directory. */
+  dir?: string;
+  /** Entries older than this are ignored, in ms. */
+  ttlMs: number;
+  /** Default read-write. */
+  mode?: CacheMode;
+}
+
 export interface CacheDeps {
-  options: BuildOptions;
+  /** Undefined: no cache. */
+  config: CacheConfig | undefined;
   registry: RegistryClient;
   log: Logger;
-  /** Where the build keeps its files (for staging cache downloads). */
-  workspaceRoot: string;
   /** Clock for entry times and the TTL. */
   now?: () => Date;
 }
 
 export async function createLayerCache(deps: CacheDeps): Promise<LayerCache | undefined> {
-  const { options, log } = deps;
-  const c = options.cache;
-  if (!c.enabled) return undefined;
+  const { config: c, log } = deps;
+  if (!c) return undefined;
   const now = deps.now ?? (() => new Date());
 
   let local: LocalLayerCache | undefined;
@@ -44,20 +59,25 @@ export async function createLayerCache(deps: CacheDeps): Promise<LayerCache | un
     try {
       repo = parseReference(c.repo, { defaultTag: false });
     } catch (e) {
-      log.warn(`--cache-repo ${c.repo}: ${(e as Error).message}; building without the registry cache`);
+      log.warn(
+        `${setting('cache-repo')} ${c.repo}: ${(e as Error).message}; building without the registry cache`,
+      );
     }
     if (repo?.tag || repo?.digest) {
-      log.warn(`--cache-repo ${c.repo} names a tag or digest; name a repository only. Building without it`);
+      log.warn(
+        `${setting('cache-repo')} ${c.repo} names a tag or digest; name a repository only. Building without it`,
+      );
       repo = undefined;
     }
     if (repo) remote = new RegistryLayerCache({ registry: deps.registry, repo, ttlMs: c.ttlMs, now, log });
   }
 
-  const cache = local && remote ? new TieredLayerCache(local, remote) : (local ?? remote);
+  const both = local && remote ? new TieredLayerCache(local, remote) : (local ?? remote);
+  const cache = both && explaining(withMode(both, c.mode ?? 'read-write'));
   if (!cache) {
     if (!c.dir && !c.repo) {
       log.warn(
-        '--cache: no --cache-repo, --cache-dir or --destination to derive a cache repository from; building without the cache',
+        `${setting('cache')}: no ${setting('cache-repo')}, ${setting('cache-dir')} or ${setting('destination')} to derive a cache repository from; building without the cache`,
       );
     }
     return undefined;
@@ -69,9 +89,12 @@ export async function createLayerCache(deps: CacheDeps): Promise<LayerCache | un
   return cache;
 }
 
-/** kaniko's default cache repository: `<first destination's repository>/cache`. */
-export function defaultCacheRepo(destinations: readonly string[]): string | undefined {
-  const first = destinations[0];
+/**
+ * kaniko's default cache repository, and the action's: `<repository>/cache`
+ * of the first reference (a destination, or a bare repository name).
+ */
+export function defaultCacheRepo(references: readonly string[]): string | undefined {
+  const first = references[0];
   if (!first) return undefined;
   try {
     return `${parseReference(first).name}/cache`;

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { explainWrite } from '../fs/disk-full.js';
 
 /** Files touched more recently than this are hashed but not memoised. */
 const RACY_MS = 3000;
@@ -117,11 +118,13 @@ export class FileDigestMemo {
       const stored: Stored = { version: VERSION, root: s.root, files };
       await fs.mkdir(this.dir, { recursive: true });
       const tmp = this.temp.tempPath('file-digests');
-      await fs.writeFile(tmp, JSON.stringify(stored));
-      await fs.rename(tmp, s.file).catch(async (e: unknown) => {
+      try {
+        await fs.writeFile(tmp, JSON.stringify(stored));
+        await fs.rename(tmp, s.file);
+      } catch (e) {
         await fs.rm(tmp, { force: true });
-        throw e;
-      });
+        throw explainWrite(e, s.file);
+      }
       s.dirty = false;
     }
   }

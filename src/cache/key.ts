@@ -5,22 +5,42 @@
  * ("a","bc").
  */
 import { createHash } from 'node:crypto';
+import { type KeyTrace, TraceRecorder } from './key-trace.js';
 
 export const CACHE_KEY_VERSION = 'kiln-cache-v1';
 
 export class CacheKeyBuilder {
   private readonly hash = createHash('sha256');
+  private readonly recorder = new TraceRecorder();
+  private done: string | undefined;
 
-  constructor(parent: string) {
+  constructor(readonly parent: string) {
     this.field('parent', parent);
   }
 
-  /** Adds a named field; names keep different kinds of input apart. */
+  /** Adds a named field; names keep different kinds of input apart (and name it in a miss reason). */
   field(name: string, value: string | Uint8Array): this {
+    this.hashField(name, value);
+    this.recorder.add(name, value);
+    return this;
+  }
+
+  /** Adds another key as one field; its inputs count as this key's in a miss reason. */
+  include(name: string, other: CacheKeyBuilder): this {
+    this.hashField(name, other.digest());
+    this.recorder.merge(other.recorder);
+    return this;
+  }
+
+  private hashField(name: string, value: string | Uint8Array): void {
     const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
     const head = Buffer.from(name, 'utf8');
     this.hash.update(frame(head.length)).update(head).update(frame(bytes.length)).update(bytes);
-    return this;
+  }
+
+  /** The key's inputs, for explaining a later miss (key-trace.ts). */
+  trace(): KeyTrace {
+    return this.recorder.trace(this.parent);
   }
 
   /** Adds a list (e.g. the environment of a RUN) as one field, order kept. */
@@ -32,7 +52,8 @@ export class CacheKeyBuilder {
 
   /** The key: 64 hex characters, usable as a registry tag and a file name. */
   digest(): string {
-    return this.hash.digest('hex');
+    this.done ??= this.hash.digest('hex');
+    return this.done;
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Layer } from '../image/blob.js';
 import type { FileDigestMemo } from './file-digest-memo.js';
+import type { KeyTrace } from './key-trace.js';
 
 export type CacheLookup =
   /** `layer` undefined: the step made no change (no layer), as recorded. */
@@ -25,8 +26,15 @@ export interface LayerCache {
   /** Human name for logs: `registry ghcr.io/o/r/cache`, `directory /tmp/c`. */
   readonly name: string;
   lookup(key: string): Promise<CacheLookup>;
-  /** Starts storing in the background; never throws. */
-  store(key: string, layer: Layer | undefined): void;
+  /**
+   * Starts storing in the background; never throws. `trace` (the key's
+   * inputs) is kept as the last one stored under its parent key.
+   */
+  store(key: string, layer: Layer | undefined, trace?: KeyTrace): void;
+  /** The trace last stored under a parent key (to explain a miss), if any. */
+  previousTrace?(parent: string): Promise<KeyTrace | undefined>;
+  /** Why a step whose lookup found no entry missed: what changed since the last build (explain.ts). */
+  explain?(trace: KeyTrace): Promise<string>;
   /** Waits for background stores; returns their warnings. */
   flush(): Promise<string[]>;
   /**

@@ -6,12 +6,14 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { explainWrite } from '../fs/disk-full.js';
 import type { Layer } from '../image/blob.js';
 import type { Logger } from '../log.js';
 import { BackgroundQueue } from './background.js';
 import { BlobStore } from './blob-store.js';
 import { type CacheEntry, parseEntry, staleness } from './entry.js';
 import { FileDigestMemo } from './file-digest-memo.js';
+import { type KeyTrace, parseTrace } from './key-trace.js';
 import { type CacheLookup, type LayerCache, MissReason } from './layer-cache.js';
 
 export interface LocalCacheOptions {
@@ -28,12 +30,15 @@ export class LocalLayerCache implements LayerCache {
   readonly blobs: BlobStore;
   readonly fileDigests: FileDigestMemo;
   private readonly entries: string;
+  /** `traces/<parent>.json`: the trace of the last entry stored under that parent. */
+  private readonly traces: string;
   private readonly queue: BackgroundQueue;
 
   private constructor(private readonly opts: LocalCacheOptions) {
     this.name = `directory ${opts.dir}`;
     this.blobs = new BlobStore(opts.dir);
     this.entries = path.join(opts.dir, 'entries');
+    this.traces = path.join(opts.dir, 'traces');
     this.queue = new BackgroundQueue(this.name);
     this.fileDigests = new FileDigestMemo(path.join(opts.dir, 'file-digests'), this.blobs, () =>
       opts.now().getTime(),
@@ -45,6 +50,7 @@ export class LocalLayerCache implements LayerCache {
     const c = new LocalLayerCache(opts);
     await c.blobs.init();
     await fs.mkdir(c.entries, { recursive: true });
+    await fs.mkdir(c.traces, { recursive: true });
     return c;
   }
 
@@ -77,8 +83,34 @@ export class LocalLayerCache implements LayerCache {
     return { hit: true, layer: this.blobs.layer(entry.layer) };
   }
 
-  store(key: string, layer: Layer | undefined): void {
-    this.queue.run(`entry ${key.slice(0, 12)}`, () => this.write(key, layer));
+  store(key: string, layer: Layer | undefined, trace?: KeyTrace): void {
+    this.queue.run(`entry ${key.slice(0, 12)}`, async () => {
+      await this.write(key, layer);
+      if (trace && KEY.test(trace.parent)) {
+        await this.writeFile(path.join(this.traces, `${trace.parent}.json`), JSON.stringify(trace));
+      }
+    });
+  }
+
+  async previousTrace(parent: string): Promise<KeyTrace | undefined> {
+    if (!KEY.test(parent)) return undefined;
+    try {
+      return parseTrace(JSON.parse(await fs.readFile(path.join(this.traces, `${parent}.json`), 'utf8')));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Temp file + rename; a failure (a full disk) names the file. */
+  private async writeFile(file: string, text: string): Promise<void> {
+    const tmp = this.blobs.tempPath('entry');
+    try {
+      await fs.writeFile(tmp, text);
+      await fs.rename(tmp, file);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw explainWrite(e, file);
+    }
   }
 
   /** Stores now (the blob first, the entry last). */
@@ -93,12 +125,7 @@ export class LocalLayerCache implements LayerCache {
         size: layer.size,
       };
     }
-    const tmp = this.blobs.tempPath('entry');
-    await fs.writeFile(tmp, `${JSON.stringify(entry)}\n`);
-    await fs.rename(tmp, this.entryPath(key)).catch(async (e: unknown) => {
-      await fs.rm(tmp, { force: true });
-      throw e;
-    });
+    await this.writeFile(this.entryPath(key), `${JSON.stringify(entry)}\n`);
   }
 
   keepLayer(layer: Layer): Layer {

@@ -2,7 +2,8 @@
  * Keeps a local cache directory from growing without end (it is saved to
  * the GitHub Actions cache after every run): entries past the TTL go, then
  * blobs no entry names that were not used within the TTL (base layers are
- * marked used on every read), then temp files left by killed builds.
+ * marked used on every read), then miss-explaining traces past the TTL and
+ * temp files left by killed builds.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -49,6 +50,12 @@ export async function pruneCacheDir(
     await fs.rm(file, { force: true });
     result.blobs++;
     result.bytes += st.size;
+  }
+  const tracesDir = path.join(dir, 'traces');
+  for (const name of await fs.readdir(tracesDir).catch(() => [] as string[])) {
+    const file = path.join(tracesDir, name);
+    const st = await fs.stat(file).catch(() => undefined);
+    if (st && now.getTime() - st.mtimeMs > ttlMs) await fs.rm(file, { force: true });
   }
   const tmpDir = path.join(dir, 'tmp');
   for (const name of await fs.readdir(tmpDir).catch(() => [] as string[])) {

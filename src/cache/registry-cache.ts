@@ -11,7 +11,12 @@
  * first failure is one warning and the build goes on without this cache. A
  * denied lookup is a miss (ghcr.io denies pulls of a repository that does
  * not exist yet); a denied store is a warning and ends the stores.
+ *
+ * An entry's config also carries the trace of its key (key-trace.ts), and
+ * the entry is tagged `parent-<parent key>` too, so that a later miss can
+ * find the last entry stored under the same parent and say what changed.
  */
+import { setting } from '../hints.js';
 import type { Layer } from '../image/blob.js';
 import { parseDigest } from '../image/digest.js';
 import { emptyImage } from '../image/image.js';
@@ -26,6 +31,7 @@ import { pushImage } from '../registry/push.js';
 import { RemoteLayer } from '../registry/remote-blob.js';
 import { BackgroundQueue } from './background.js';
 import { staleness } from './entry.js';
+import { type KeyTrace, parseTrace } from './key-trace.js';
 import { type CacheLookup, type LayerCache, MissReason } from './layer-cache.js';
 
 export interface RegistryCacheOptions {
@@ -36,8 +42,11 @@ export interface RegistryCacheOptions {
   log: Logger;
 }
 
-/** Entries' configs are tiny; anything larger is not one of ours. */
-const CONFIG_LIMIT = 64 * 1024;
+/** Entries' configs are small (a trace is at most a few hundred labels); anything larger is not one of ours. */
+const CONFIG_LIMIT = 256 * 1024;
+/** The config label that holds an entry's key trace. */
+const TRACE_LABEL = 'dev.kiln.cache.trace';
+const KEY = /^[a-f0-9]{64}$/;
 
 export class RegistryLayerCache implements LayerCache {
   readonly name: string;
@@ -59,7 +68,7 @@ export class RegistryLayerCache implements LayerCache {
     if (!this.warned) {
       this.warned = true;
       this.opts.log.warn(
-        `cache ${this.opts.repo.name} is unreachable, building without it: ${why} (check --cache-repo / cache_registry and its credentials)`,
+        `cache ${this.opts.repo.name} is unreachable, building without it: ${why} (check ${setting('cache-repo')} and its credentials)`,
       );
     }
     return { hit: false, reason: MissReason.unreachable };
@@ -121,12 +130,12 @@ export class RegistryLayerCache implements LayerCache {
     }
   }
 
-  store(key: string, layer: Layer | undefined): void {
+  store(key: string, layer: Layer | undefined, trace?: KeyTrace): void {
     if (this.down) return;
     this.queue.run(`entry ${key.slice(0, 12)}`, async () => {
       if (this.down) return;
       try {
-        await this.push(key, layer);
+        await this.push(key, layer, trace);
       } catch (e) {
         if (e instanceof RegistryError && (e.failure === 'network' || e.status === 401 || e.status === 403)) {
           this.down ??= e.message;
@@ -136,16 +145,40 @@ export class RegistryLayerCache implements LayerCache {
     });
   }
 
-  /** Pushes the entry now. */
-  async push(key: string, layer: Layer | undefined): Promise<void> {
+  /** The trace of the last entry stored under `parent` (its `parent-` tag); undefined when none or unreadable. */
+  async previousTrace(parent: string): Promise<KeyTrace | undefined> {
+    if (this.down || !KEY.test(parent)) return undefined;
+    const { registry, repo } = this.opts;
+    try {
+      const m = await registry.getManifest(repo.withTag(`parent-${parent}`));
+      const manifest = JSON.parse(m.bytes.toString('utf8')) as ImageManifest;
+      const cd = manifest.config;
+      const config = JSON.parse(
+        (await registry.readBlob(repo, { digest: cd.digest, size: cd.size }, CONFIG_LIMIT)).toString('utf8'),
+      ) as ImageConfig;
+      const text = config.config?.Labels?.[TRACE_LABEL];
+      return text ? parseTrace(JSON.parse(text)) : undefined;
+    } catch (e) {
+      this.opts.log.debug(
+        `${this.name}: no trace under parent ${parent.slice(0, 12)}: ${(e as Error).message}`,
+      );
+      return undefined;
+    }
+  }
+
+  /** Pushes the entry now (tagged with its key, and with its parent's when it has a trace). */
+  async push(key: string, layer: Layer | undefined, trace?: KeyTrace): Promise<void> {
     const history = { created_by: 'kiln cache entry' };
     let image = emptyImage(hostPlatform());
     image = layer ? image.appendLayer(layer, history) : image.addHistory(history);
     const created = this.opts.now().toISOString();
     image = image.withConfig((c) => {
       c.created = created;
+      if (trace) c.config.Labels = { [TRACE_LABEL]: JSON.stringify(trace) };
     });
-    await pushImage(this.opts.registry, [this.opts.repo.withTag(key)], {
+    const tags = [this.opts.repo.withTag(key)];
+    if (trace && KEY.test(trace.parent)) tags.push(this.opts.repo.withTag(`parent-${trace.parent}`));
+    await pushImage(this.opts.registry, tags, {
       manifest: image.manifestBytes(),
       mediaType: image.mediaType,
       blobs: [image.configAsBlob(), ...image.layers],

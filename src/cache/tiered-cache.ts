@@ -5,6 +5,7 @@
  * on this machine reads it from disk.
  */
 import type { Layer } from '../image/blob.js';
+import type { KeyTrace } from './key-trace.js';
 import type { CacheLookup, LayerCache } from './layer-cache.js';
 import type { LocalLayerCache } from './local-cache.js';
 import type { RegistryLayerCache } from './registry-cache.js';
@@ -33,9 +34,13 @@ export class TieredLayerCache implements LayerCache {
     return { hit: true, layer: far.layer ? this.local.keepLayer(far.layer) : undefined };
   }
 
-  store(key: string, layer: Layer | undefined): void {
-    this.local.store(key, layer);
-    this.remote.store(key, layer);
+  store(key: string, layer: Layer | undefined, trace?: KeyTrace): void {
+    this.local.store(key, layer, trace);
+    this.remote.store(key, layer, trace);
+  }
+
+  async previousTrace(parent: string): Promise<KeyTrace | undefined> {
+    return (await this.local.previousTrace(parent)) ?? (await this.remote.previousTrace(parent));
   }
 
   keepLayer(layer: Layer): Layer {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { detectArchive, unpackArchive } from '../executor/steps/add-archive.js';
-import { UsageError } from './flags.js';
+import { UsageError } from '../flags/parser.js';
 
 const PREFIX = 'tar://';
 

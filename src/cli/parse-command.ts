@@ -11,8 +11,8 @@ import { type ParsedDockerfile, parseDockerfile } from '../dockerfile/dockerfile
 import type { ParseWarning } from '../dockerfile/parser.js';
 import { hostPlatform, parsePlatform } from '../dockerfile/platform.js';
 import { type BuildPlan, planStages } from '../dockerfile/stages.js';
-import { parseKeyValues } from './build-flags.js';
-import { type FlagSpec, formatFlagHelp, parseFlags, UsageError } from './flags.js';
+import { parseKeyValues } from '../flags/apply-flags.js';
+import { type FlagSpec, formatFlagHelp, parseFlags, UsageError } from '../flags/parser.js';
 
 export const PARSE_FLAGS: readonly FlagSpec[] = [
   {
@@ -60,7 +60,7 @@ export function parseReport(df: ParsedDockerfile, plan: BuildPlan): Record<strin
   return {
     file: df.file,
     escapeToken: df.escapeToken,
-    ...(df.syntax === undefined ? {} : { syntax: df.syntax }),
+    ...(df.syntax.ref === undefined ? {} : { syntax: df.syntax.ref }),
     directives: df.directives,
     metaArgs: df.metaArgs,
     stages: df.stages,
@@ -77,7 +77,7 @@ export function parseReport(df: ParsedDockerfile, plan: BuildPlan): Record<strin
         onbuild: p.onbuild,
       })),
     },
-    warnings: [...df.warnings, ...plan.warnings].map(formatWarning),
+    warnings: plan.warnings.map(formatWarning),
   };
 }
 
@@ -124,7 +124,7 @@ export async function runParse(argv: readonly string[], io: CliIo): Promise<numb
     buildPlatform: hostPlatform(),
     targetPlatform,
   });
-  for (const w of [...df.warnings, ...plan.warnings]) io.stderr(`kiln: warning: ${formatWarning(w)}\n`);
+  for (const w of plan.warnings) io.stderr(`kiln: warning: ${formatWarning(w)}\n`);
 
   const out = parseReport(df, plan);
   io.stdout(`${JSON.stringify(out, null, 2)}\n`);

@@ -6,8 +6,9 @@
 import { DockerfileError, type Location } from './errors.js';
 import { typeNode } from './instruction-parser.js';
 import type { ArgInstruction, FromInstruction, Instruction } from './instructions.js';
-import { type Directive, type Node, type ParseWarning, parseNodes } from './parser.js';
+import { type Directive, type Node, parseNodes } from './parser.js';
 import type { EscapeToken } from './shell-lex.js';
+import type { DockerfileSyntax, SyntaxOptions } from './syntax.js';
 
 export interface Stage {
   /** 0-based position among the stages (what `COPY --from=1` refers to). */
@@ -23,28 +24,46 @@ export interface ParsedDockerfile {
   file: string;
   escapeToken: EscapeToken;
   directives: Directive[];
-  /** The `# syntax=` directive's value, when given (Kiln always uses its own parser). */
-  syntax?: string;
+  /** The syntax version the `# syntax=` directive selects (the newest without one). */
+  syntax: DockerfileSyntax;
   nodes: Node[];
   /** ARG instructions before the first FROM: usable in FROM lines, and in stages after a bare `ARG name`. */
   metaArgs: ArgInstruction[];
   stages: Stage[];
-  warnings: ParseWarning[];
 }
 
-/** Frontends that parse the same Dockerfile syntax Kiln implements. */
-const DOCKERFILE_FRONTENDS = /^(docker\.io\/)?docker\/dockerfile(-upstream)?(:|@|$)/;
+/** The unknown-instruction error of a heredoc body line that BuildKit does not read as one, explained. */
+function explainLookalike(err: unknown, previous: Node | undefined): unknown {
+  if (!(err instanceof DockerfileError) || !previous?.heredocLookalike) return err;
+  if (!err.detail.startsWith('unknown instruction')) return err;
+  const l = previous.heredocLookalike;
+  return new DockerfileError(
+    err.file,
+    err.line,
+    `${err.detail}: line ${previous.startLine} has "${l}", which BuildKit does not read as a heredoc ` +
+      `(no space may follow "<<-", and "<< WORD" needs Dockerfile syntax 1.16), so the lines after it are ` +
+      `instructions; write "${l.replace(/[ \t]+/, '')}"`,
+    err.endLine,
+  );
+}
 
 /**
  * Parses and types a Dockerfile. `file` is the name used in messages
  * (`Dockerfile:12: ...`). Throws DockerfileError.
  */
-export function parseDockerfile(text: string, file: string): ParsedDockerfile {
-  const { escapeToken, directives, nodes, warnings } = parseNodes(text, file);
+export function parseDockerfile(text: string, file: string, opts: SyntaxOptions = {}): ParsedDockerfile {
+  const { escapeToken, syntax, directives, nodes } = parseNodes(text, file, opts);
   const metaArgs: ArgInstruction[] = [];
   const stages: Stage[] = [];
+  let previous: Node | undefined;
   for (const node of nodes) {
-    const instr = typeNode(node, file);
+    let instr: Instruction;
+    try {
+      instr = typeNode(node, file, syntax);
+    } catch (err) {
+      throw explainLookalike(err, previous);
+    }
+    previous = node;
     if (instr.kind === 'from') {
       stages.push({
         index: stages.length,
@@ -74,36 +93,14 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
     );
   }
 
-  const seen = new Map<string, Stage>();
-  for (const s of stages) {
-    if (!s.name) continue;
-    const prev = seen.get(s.name);
-    if (prev) {
-      warnings.push({
-        file,
-        line: s.from.location.startLine,
-        message: `duplicate stage name "${s.name}" (also on line ${prev.from.location.startLine}); later references use this one`,
-      });
-    }
-    seen.set(s.name, s);
-  }
-  const syntax = directives.find((d) => d.name === 'syntax');
-  if (syntax && !DOCKERFILE_FRONTENDS.test(syntax.value)) {
-    warnings.push({
-      file,
-      line: syntax.line,
-      message: `# syntax=${syntax.value} is ignored: Kiln parses Dockerfile syntax itself`,
-    });
-  }
   return {
     file,
     escapeToken,
     directives,
-    ...(syntax ? { syntax: syntax.value } : {}),
+    syntax,
     nodes,
     metaArgs,
     stages,
-    warnings,
   };
 }
 
@@ -114,7 +111,7 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
  */
 export function parseInstruction(text: string, file: string, at?: Location): Instruction {
   try {
-    const { nodes } = parseNodes(text, file);
+    const { nodes, syntax } = parseNodes(text, file);
     if (nodes.length !== 1) {
       throw new DockerfileError(file, 1, `expected a single instruction, found ${nodes.length}`);
     }
@@ -123,7 +120,7 @@ export function parseInstruction(text: string, file: string, at?: Location): Ins
       node.startLine = at.startLine;
       node.endLine = at.endLine;
     }
-    return typeNode(node, at?.file ?? file);
+    return typeNode(node, at?.file ?? file, syntax);
   } catch (err) {
     if (at && err instanceof DockerfileError) {
       throw DockerfileError.at(at, `in trigger ${JSON.stringify(text)}: ${err.detail}`);

@@ -9,7 +9,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DockerfileError } from './errors.js';
-import { cleanPath, PatternError, PatternMatcher } from './pattern-matcher.js';
+import {
+  cleanPath,
+  type DirState,
+  type EntryDecision,
+  PatternError,
+  PatternMatcher,
+} from './pattern-matcher.js';
 
 export interface IgnorePattern {
   /** Cleaned, `!` kept in front for exceptions. */
@@ -60,15 +66,22 @@ export class IgnoreMatcher {
     return this.matcher.matches(relPath);
   }
 
-  /** True when a walker can skip the directory without looking inside (no exception can re-include anything). */
-  canPruneDir(relDir: string): boolean {
-    return this.matcher.canPruneDir(relDir);
+  /** What to do with an entry: include it, exclude it, or (a directory no exception reaches into) skip it whole. */
+  decide(relPath: string, isDir: boolean): 'include' | 'exclude' | 'prune' {
+    const slash = relPath.lastIndexOf('/');
+    const parent = this.stateOf(slash < 0 ? '' : relPath.slice(0, slash));
+    const d = this.entry(parent, relPath.slice(slash + 1), isDir);
+    return d.prune ? 'prune' : d.excluded ? 'exclude' : 'include';
   }
 
-  /** One call for walkers: what to do with an entry. */
-  decide(relPath: string, isDir: boolean): 'include' | 'exclude' | 'prune' {
-    if (!this.matches(relPath)) return 'include';
-    return isDir && this.canPruneDir(relPath) ? 'prune' : 'exclude';
+  /** For walkers: the state of a directory (relative to the context; '' is the root), to decide its entries by name. */
+  stateOf(relDir: string): DirState {
+    return this.matcher.stateOf(relDir);
+  }
+
+  /** What a walker does with `name` in the directory of `parent` (the same answers as decide()). */
+  entry(parent: DirState, name: string, isDir: boolean): EntryDecision {
+    return this.matcher.entry(parent, name, isDir);
   }
 
   get hasExceptions(): boolean {

@@ -22,6 +22,12 @@ export type GlobToken =
   /** Go's `(.*` + `/)?`: nothing, or any run of code points (no newline) that ends with '/'. */
   | { k: 'dirs' };
 
+/** Where an NFA run stands (Glob.start/advance): the live states, each tagged with its start. */
+export interface GlobState {
+  readonly set: Int32Array;
+  readonly list: readonly number[];
+}
+
 export interface CodePoints {
   cps: number[];
   /** offsets[i] is the UTF-16 index of code point i; offsets[cps.length] = string length. */
@@ -101,7 +107,13 @@ export class Glob {
     }
   }
 
-  private step(cur: Int32Array, curList: number[], c: number, next: Int32Array, nextList: number[]): void {
+  private step(
+    cur: Int32Array,
+    curList: readonly number[],
+    c: number,
+    next: Int32Array,
+    nextList: number[],
+  ): void {
     const m = this.m;
     for (const s of curList) {
       const start = cur[s]!;
@@ -151,11 +163,18 @@ export class Glob {
     return new Int32Array(this.size).fill(-1);
   }
 
-  /** The states after reading all of cps from the start; undefined once none is left. */
-  private run(cps: readonly number[]): Int32Array | undefined {
-    let cur = this.fresh();
-    let curList: number[] = [];
-    this.close(cur, 0, 0, curList);
+  /** The state before any input. */
+  start(): GlobState {
+    const set = this.fresh();
+    const list: number[] = [];
+    this.close(set, 0, 0, list);
+    return { set, list };
+  }
+
+  /** The state after reading cps from `state`; undefined once nothing can match any more. */
+  advance(state: GlobState, cps: readonly number[]): GlobState | undefined {
+    let cur = state.set;
+    let curList: readonly number[] = state.list;
     for (const c of cps) {
       if (curList.length === 0) return undefined;
       const next = this.fresh();
@@ -164,7 +183,17 @@ export class Glob {
       cur = next;
       curList = nextList;
     }
-    return curList.length > 0 ? cur : undefined;
+    return curList.length > 0 ? { set: cur, list: curList } : undefined;
+  }
+
+  /** True when the input read to reach `state` is a whole match. */
+  accepts(state: GlobState): boolean {
+    return this.accepting(state.set) !== -1;
+  }
+
+  /** The states after reading all of cps from the start; undefined once none is left. */
+  private run(cps: readonly number[]): Int32Array | undefined {
+    return this.advance(this.start(), cps)?.set;
   }
 
   /** True when the whole of cps matches. */
@@ -240,10 +269,73 @@ export class Glob {
     return bestStart === -1 ? undefined : [bestStart, bestEnd];
   }
 
+  /** This glob as a DFA built lazily (for walkers that match many names). */
+  dfa(): GlobDfa {
+    this.cachedDfa ??= new GlobDfa(this);
+    return this.cachedDfa;
+  }
+
+  private cachedDfa: GlobDfa | undefined;
+
   /** The same pattern read backwards (for suffix trimming). */
   reversed(): Glob {
     if (this.tail || this.tokens.some((t) => t.k === 'dirs'))
       throw new Error('glob with ** cannot be reversed');
     return new Glob([...this.tokens].reverse(), false);
+  }
+}
+
+/** DFA states built past this many are not cached (a pathological pattern stays linear, just slower). */
+const DFA_STATE_LIMIT = 4096;
+
+interface DfaState {
+  nfa: GlobState;
+  accepting: boolean;
+  next: Map<number, number>;
+}
+
+/**
+ * A glob's NFA turned into a DFA one transition at a time, as names are
+ * read: each (state, code point) is simulated once and then looked up, so
+ * matching many names costs a map lookup per code point. State -1 is dead.
+ */
+export class GlobDfa {
+  private readonly states: DfaState[] = [];
+  private readonly ids = new Map<string, number>();
+  readonly start: number;
+
+  constructor(private readonly glob: Glob) {
+    this.start = this.intern(glob.start());
+  }
+
+  private intern(nfa: GlobState | undefined): number {
+    if (!nfa) return -1;
+    const key = [...nfa.list].sort((a, b) => a - b).join(',');
+    const known = this.ids.get(key);
+    if (known !== undefined) return known;
+    const id = this.states.length;
+    this.states.push({ nfa, accepting: this.glob.accepts(nfa), next: new Map() });
+    if (this.states.length <= DFA_STATE_LIMIT) this.ids.set(key, id);
+    return id;
+  }
+
+  /** The state after reading cps from `state` (-1: nothing can match any more). */
+  advance(state: number, cps: readonly number[]): number {
+    let s = state;
+    for (let i = 0; i < cps.length && s !== -1; i++) {
+      const st = this.states[s]!;
+      const c = cps[i]!;
+      let n = st.next.get(c);
+      if (n === undefined) {
+        n = this.intern(this.glob.advance(st.nfa, [c]));
+        if (this.states.length <= DFA_STATE_LIMIT) st.next.set(c, n);
+      }
+      s = n;
+    }
+    return s;
+  }
+
+  accepts(state: number): boolean {
+    return state !== -1 && this.states[state]!.accepting;
   }
 }

@@ -19,6 +19,14 @@ import type {
 import { chompHeredocContent, LineError, parseHeredocWord, trimSpace } from './line-parsers.js';
 import type { Node } from './parser.js';
 import { parseNetwork, parseRunMount, parseSecurity } from './run-mount.js';
+import {
+  type DockerfileSyntax,
+  featureSince,
+  formatVersion,
+  hasFeature,
+  LATEST_SYNTAX,
+  type SyntaxFeature,
+} from './syntax.js';
 
 const KNOWN = [
   'ADD',
@@ -112,7 +120,14 @@ function sourcesAndDest(
   const bodies = new Map(node.heredocs.map((h) => [h.name, h.content]));
   const sources: string[] = [];
   const sourceContents: SourceContent[] = [];
-  for (const src of node.args.slice(0, -1)) {
+  const args = node.args.slice(0, -1);
+  for (const [i, src] of args.entries()) {
+    if (/^\d*<<-?$/.test(src) && i + 1 < args.length) {
+      throw new LineError(
+        `${name} ${src} ${args[i + 1]}: with a space after ${src}, BuildKit copies files named "${src}" and ` +
+          `"${args[i + 1]}" instead of a heredoc (only RUN takes "<< ${args[i + 1]}"); write ${src}${args[i + 1]}`,
+      );
+    }
     const marker = heredocMarker(src);
     if (!marker) {
       sources.push(src);
@@ -156,9 +171,40 @@ const HEALTHCHECK_FLAGS: FlagSpecs = {
   retries: 'string',
 };
 
-function typed(node: Node, location: Location): Instruction {
+/** Flags that exist only from some syntax version on, by instruction. */
+const GATED_FLAGS: Readonly<Record<string, Readonly<Record<string, SyntaxFeature>>>> = {
+  copy: { link: 'link', exclude: 'exclude', parents: 'parents' },
+  add: {
+    link: 'link',
+    exclude: 'exclude',
+    'keep-git-dir': 'addGitAndChecksum',
+    checksum: 'addGitAndChecksum',
+    unpack: 'addUnpack',
+  },
+  healthcheck: { 'start-interval': 'startInterval' },
+};
+
+/** A flag the Dockerfile's `# syntax=` version does not have yet is an error saying which version has it. */
+function checkGatedFlags(node: Node, syntax: DockerfileSyntax): void {
+  const gated = GATED_FLAGS[node.keyword];
+  if (!gated) return;
+  for (const raw of node.flags) {
+    const name = raw.slice(2).split('=')[0]!;
+    const feature = gated[name];
+    if (feature && !hasFeature(syntax, feature)) {
+      throw new LineError(
+        `${node.keyword.toUpperCase()} --${name} needs Dockerfile syntax ${featureSince(feature)} or later, ` +
+          `but ${syntax.ref ? `# syntax=${syntax.ref}` : 'the syntax'} selects ${formatVersion(syntax.version)}${syntax.labs ? '-labs' : ''}: ` +
+          'raise the version in the # syntax= line (or remove it)',
+      );
+    }
+  }
+}
+
+function typed(node: Node, location: Location, syntax: DockerfileSyntax): Instruction {
   const base = { location, original: trimSpace(node.original) };
   const NAME = node.keyword.toUpperCase();
+  checkGatedFlags(node, syntax);
   switch (node.keyword) {
     case 'from': {
       const a = node.args;
@@ -332,10 +378,10 @@ function healthConfig(node: Node): HealthConfig {
 }
 
 /** Types one node; a problem becomes a DockerfileError at the node's lines. */
-export function typeNode(node: Node, file: string): Instruction {
+export function typeNode(node: Node, file: string, syntax: DockerfileSyntax = LATEST_SYNTAX): Instruction {
   const location: Location = { file, startLine: node.startLine, endLine: node.endLine };
   try {
-    return typed(node, location);
+    return typed(node, location, syntax);
   } catch (err) {
     if (err instanceof LineError) throw DockerfileError.at(location, err.message);
     throw err;

@@ -268,6 +268,12 @@ export interface HeredocMarker {
 const HEREDOC_WORD_LEX = new ShellLex('\\', { skipUnsetEnv: true });
 const HEREDOC_WORD_LEX_RAW = new ShellLex('\\', { skipUnsetEnv: true, rawQuotes: true });
 const HEREDOC_LINE_LEX = new ShellLex('\\', { rawQuotes: true, rawEscapes: true, skipUnsetEnv: true });
+const HEREDOC_LINE_LEX_WS = new ShellLex('\\', {
+  rawQuotes: true,
+  rawEscapes: true,
+  skipUnsetEnv: true,
+  heredocWhitespace: true,
+});
 const NO_ENV = new Map<string, string>();
 
 /**
@@ -306,11 +312,15 @@ export function parseHeredocWord(src: string): HeredocMarker | undefined {
   return marker;
 }
 
-/** The heredoc markers on a RUN/COPY/ADD line, in order. */
-export function heredocsFromLine(line: string): HeredocMarker[] {
+/**
+ * The heredoc markers on a RUN/COPY/ADD line, in order. With `whitespace`
+ * (dockerfile 1.16+) `<< EOF` is one word, so a marker; `<<- EOF` stays two
+ * words (`<<-`, `EOF`) and is none, exactly as BuildKit's lexer splits it.
+ */
+export function heredocsFromLine(line: string, whitespace = true): HeredocMarker[] {
   let words: string[];
   try {
-    words = HEREDOC_LINE_LEX.processWords(line, NO_ENV);
+    words = (whitespace ? HEREDOC_LINE_LEX_WS : HEREDOC_LINE_LEX).processWords(line, NO_ENV);
   } catch {
     return [];
   }

@@ -21,6 +21,7 @@ import {
   trimLeftSpace,
 } from './line-parsers.js';
 import type { EscapeToken } from './shell-lex.js';
+import { type DockerfileSyntax, hasFeature, resolveSyntax, type SyntaxOptions } from './syntax.js';
 
 export { chompHeredocContent };
 
@@ -55,6 +56,20 @@ export interface Node {
   heredocs: Heredoc[];
   startLine: number;
   endLine: number;
+  /**
+   * The comment lines right before the instruction (after the previous one),
+   * `#` and surrounding blanks removed; an empty `#` line starts over
+   * (BuildKit's PrevComment: `# check=` comments, stage and ARG descriptions).
+   */
+  comments: string[];
+  /**
+   * `<<- EOF` (or `<< EOF` before dockerfile 1.16) on a RUN/COPY/ADD line:
+   * BuildKit reads it as no heredoc, so its body lines follow as
+   * instructions. Kept to explain the error they cause.
+   */
+  heredocLookalike?: string;
+  /** The instruction's continuation had empty lines; BuildKit reports them at its last line. */
+  emptyContinuationLine?: number;
   /** ONBUILD: the trigger instruction. */
   sub?: Node;
 }
@@ -74,9 +89,10 @@ export interface ParseWarning {
 
 export interface ParseResult {
   escapeToken: EscapeToken;
+  /** The syntax the `# syntax=` directive selects (the newest without one). */
+  syntax: DockerfileSyntax;
   directives: Directive[];
   nodes: Node[];
-  warnings: ParseWarning[];
 }
 
 type LineParser = (rest: string, escapeToken: EscapeToken) => LineArgs;
@@ -119,6 +135,7 @@ export function nodeFromLine(line: string, escapeToken: EscapeToken): Node {
     heredocs: [],
     startLine: 0,
     endLine: 0,
+    comments: [],
   };
   if (keyword === 'onbuild') {
     if (rest !== '') {
@@ -216,21 +233,43 @@ function isCommentLine(line: string): boolean {
   return trimLeftSpace(trimNewline(line)).startsWith('#');
 }
 
+/** `<<- WORD` (or, without 1.16's white space rule, `<< WORD`): looks like a heredoc, is none. */
+function heredocLookalike(line: string, whitespace: boolean): string | undefined {
+  for (const m of line.matchAll(/(?:^|\s)(\d*<<(-?)[ \t]+[^\s<]+)/g)) {
+    if (m[2] === '-' || !whitespace) return m[1];
+  }
+  return undefined;
+}
+
 /** Parses Dockerfile text into nodes. Throws DockerfileError naming file and line. */
-export function parseNodes(text: string, file: string): ParseResult {
+export function parseNodes(text: string, file: string, opts: SyntaxOptions = {}): ParseResult {
   const lines = new Lines(text, file);
   let escapeToken: EscapeToken = '\\';
   let directivesDone = false;
+  // A `#!` first line: syntax and check directives may follow it (BuildKit's DetectSyntax), escape not.
+  let afterShebang = false;
   const directives: Directive[] = [];
   const nodes: Node[] = [];
-  const warnings: ParseWarning[] = [];
+  let syntax: DockerfileSyntax | undefined;
+  let comments: string[] = [];
+  const syntaxNow = (): DockerfileSyntax => {
+    syntax ??= resolveSyntax(
+      file,
+      directives.find((d) => d.name === 'syntax'),
+      opts,
+    );
+    return syntax;
+  };
 
   for (let phys = lines.take(); phys !== undefined; phys = lines.take()) {
     let line = trimLeftSpace(trimNewline(phys.text));
+    let isDirective = false;
     if (!directivesDone) {
       const d = matchDirective(line);
       const name = d?.name.toLowerCase();
-      if (d && (name === 'syntax' || name === 'escape' || name === 'check')) {
+      if (lines.line === 1 && line.startsWith('#!')) {
+        afterShebang = true;
+      } else if (d && (name === 'syntax' || name === 'check' || (name === 'escape' && !afterShebang))) {
         if (directives.some((x) => x.name === name)) {
           throw new DockerfileError(file, lines.line, `only one ${name} parser directive can be used`);
         }
@@ -245,11 +284,18 @@ export function parseNodes(text: string, file: string): ParseResult {
           escapeToken = d.value;
         }
         directives.push({ name, value: d.value, line: lines.line });
+        isDirective = true;
       } else {
         directivesDone = true;
+        syntaxNow();
       }
     }
-    if (line.startsWith('#')) line = '';
+    if (line.startsWith('#')) {
+      const comment = line.slice(1).trim();
+      if (comment === '') comments = [];
+      else if (!isDirective) comments.push(comment);
+      line = '';
+    }
     const startLine = lines.line;
     let [logical, ended] = trimContinuation(line, escapeToken);
     if (ended && logical === '') continue;
@@ -268,13 +314,7 @@ export function parseNodes(text: string, file: string): ParseResult {
       logical += piece;
       ended = end;
     }
-    if (emptyContinuation) {
-      warnings.push({
-        file,
-        line: startLine,
-        message: 'empty continuation line (BuildKit warns; it will become an error): remove the blank line',
-      });
-    }
+    const lastLine = lines.line;
 
     let node: Node;
     try {
@@ -284,14 +324,21 @@ export function parseNodes(text: string, file: string): ParseResult {
       throw err;
     }
 
-    if (logical.includes('<<') && canContainHeredoc(node)) {
+    if (emptyContinuation) node.emptyContinuationLine = lastLine;
+    node.comments = comments;
+    comments = [];
+
+    const features = syntaxNow();
+    if (logical.includes('<<') && canContainHeredoc(node) && hasFeature(features, 'heredocs')) {
       let markers: ReturnType<typeof heredocsFromLine>;
       try {
-        markers = heredocsFromLine(logical);
+        markers = heredocsFromLine(logical, hasFeature(features, 'heredocWhitespace'));
       } catch (err) {
         if (err instanceof LineError) throw new DockerfileError(file, startLine, err.message, lines.line);
         throw err;
       }
+      const lookalike = heredocLookalike(logical, hasFeature(features, 'heredocWhitespace'));
+      if (lookalike) node.heredocLookalike = lookalike;
       for (const marker of markers) {
         let content = '';
         let terminated = false;
@@ -327,5 +374,5 @@ export function parseNodes(text: string, file: string): ParseResult {
       'file with no instructions: the Dockerfile is empty or only has comments',
     );
   }
-  return { escapeToken, directives, nodes, warnings };
+  return { escapeToken, syntax: syntaxNow(), directives, nodes };
 }

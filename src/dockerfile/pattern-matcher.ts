@@ -4,6 +4,12 @@
  * classes, `\` escapes, `!pattern` re-includes, the last matching pattern
  * wins, and a pattern matching a directory matches everything below it.
  * Matching runs on a linear-time NFA (glob.ts), not backtracking RegExps.
+ *
+ * Walkers use DirState: a directory carries the last pattern that matched
+ * it or a parent, and only the later patterns that could still match below
+ * it, each glob with its NFA already advanced past `dir/`. An entry is then
+ * matched by its own name against those few patterns, instead of its whole
+ * path and every parent against every pattern.
  */
 import { posix } from 'node:path';
 import { Glob, type GlobToken, toCodePoints } from './glob.js';
@@ -29,6 +35,10 @@ interface Pattern {
   cleaned: string;
   type: MatchType;
   glob?: Glob;
+}
+
+function join(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
 }
 
 /** Go's path.Clean. */
@@ -175,6 +185,34 @@ function couldMatchBelow(p: Pattern, dir: string): boolean {
   }
 }
 
+/** A pattern that can still match below a directory; a glob's DFA state after reading `dir/`. */
+interface LivePattern {
+  index: number;
+  p: Pattern;
+  state?: number;
+}
+
+/** A directory as a walker sees it (PatternMatcher.rootState / entry). */
+export interface DirState {
+  /** `/`-separated, relative to the context; '' for the root. */
+  readonly dir: string;
+  /** The last pattern matching the directory or a parent; -1 when none. */
+  readonly last: number;
+  /** Later patterns that could match something below, highest index first. */
+  readonly live: readonly LivePattern[];
+}
+
+export interface EntryDecision {
+  /** The entry is excluded (the last pattern matching it or a parent is not a `!` exception). */
+  excluded: boolean;
+  /** An excluded directory no later exception can re-include anything below: skip it whole. */
+  prune: boolean;
+  /** For a directory: the state to decide its entries with. */
+  state?: DirState;
+}
+
+const SLASH_CPS = [SLASH];
+
 export class PatternMatcher {
   private readonly patterns: Pattern[] = [];
   readonly hasExclusions: boolean;
@@ -235,6 +273,69 @@ export class PatternMatcher {
   matches(path: string): boolean {
     const i = this.lastMatch(path);
     return i >= 0 && !this.patterns[i]!.exclusion;
+  }
+
+  /** The state of the context root, for entry(). */
+  rootState(): DirState {
+    const live: LivePattern[] = [];
+    for (let i = this.patterns.length - 1; i >= 0; i--) {
+      const p = this.patterns[i]!;
+      live.push(p.glob ? { index: i, p, state: p.glob.dfa().start } : { index: i, p });
+    }
+    return { dir: '', last: -1, live };
+  }
+
+  /** The state of a directory below the root (its parents' decisions do not matter here). */
+  stateOf(dir: string): DirState {
+    let state = this.rootState();
+    for (const name of dir === '' ? [] : dir.split('/')) {
+      state = this.entry(state, name, true).state!;
+    }
+    return state;
+  }
+
+  /**
+   * What a walker does with `name` inside the directory of `parent`: the same
+   * answers as matches() and canPruneDir() on the joined path.
+   */
+  entry(parent: DirState, name: string, isDir: boolean): EntryDecision {
+    const path = join(parent.dir, name);
+    const cps = toCodePoints(name).cps;
+    let last = parent.last;
+    const after: number[] = [];
+    // Highest index first: the first match is the last pattern that matches.
+    for (let k = 0; k < parent.live.length; k++) {
+      const lp = parent.live[k]!;
+      let hit: boolean;
+      if (lp.state !== undefined) {
+        const dfa = lp.p.glob!.dfa();
+        const s = dfa.advance(lp.state, cps);
+        after[k] = s;
+        hit = dfa.accepts(s);
+      } else {
+        hit = matchOne(lp.p, path);
+      }
+      if (hit) {
+        // Lower patterns can no longer decide anything here or below.
+        last = lp.index;
+        break;
+      }
+    }
+    const excluded = last >= 0 && !this.patterns[last]!.exclusion;
+    if (!isDir) return { excluded, prune: false };
+    const live: LivePattern[] = [];
+    for (let k = 0; k < parent.live.length; k++) {
+      const lp = parent.live[k]!;
+      if (lp.index <= last) break;
+      if (lp.state !== undefined) {
+        const below = lp.p.glob!.dfa().advance(after[k]!, SLASH_CPS);
+        if (below !== -1) live.push({ index: lp.index, p: lp.p, state: below });
+      } else if (couldMatchBelow(lp.p, path)) {
+        live.push(lp);
+      }
+    }
+    const prune = excluded && !live.some((lp) => lp.p.exclusion);
+    return { excluded, prune, state: { dir: path, last, live } };
   }
 
   /**

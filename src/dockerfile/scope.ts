@@ -15,12 +15,18 @@
  *   RUNs (but never the image config). The image config gets ENV only.
  * - Proxy build args (HTTP_PROXY, https_proxy, NO_PROXY, ...) reach RUN
  *   without any ARG and stay out of the history.
+ * - Expansion is bounded: a word 1 MiB (shell-lex.ts), and everything the
+ *   meta ARGs, or one stage (with the stage it is built FROM), expand 64 MiB
+ *   in all; past that the instruction's line gets an error.
  */
 import { atLocation } from './errors.js';
 import type { ArgInstruction, KeyValue } from './instructions.js';
-import { type EnvLookup, type EscapeToken, ShellLex } from './shell-lex.js';
+import { type EnvLookup, type EscapeToken, ExpansionBudget, ShellLex } from './shell-lex.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** What the expansions of the meta ARGs, or of one stage, may produce in all. */
+export const MAX_SCOPE_EXPANSION = 64 << 20;
 
 /** Build args that reach RUN without an ARG (names compared case-insensitively). */
 export const PROXY_ARG_NAMES = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'] as const;
@@ -47,7 +53,7 @@ export function resolveGlobalArgs(
   escapeToken: EscapeToken,
 ): Map<string, string> {
   const globals = new Map(predefined);
-  const lex = new ShellLex(escapeToken);
+  const lex = new ShellLex(escapeToken, { budget: new ExpansionBudget(MAX_SCOPE_EXPANSION) });
   for (const instr of metaArgs) {
     for (const arg of instr.args) {
       const given = buildArgs.get(arg.name);
@@ -81,7 +87,7 @@ export interface DeclaredArg {
 
 export class StageScope implements EnvLookup {
   private readonly lex: ShellLex;
-  private readonly rawLex = new ShellLex('\\', { skipProcessQuotes: true });
+  private readonly rawLex: ShellLex;
 
   private constructor(
     private readonly opts: ScopeOptions,
@@ -90,29 +96,37 @@ export class StageScope implements EnvLookup {
     /** The image config's Env, in order (duplicates of the base kept). */
     private readonly config: [string, string][],
     private readonly args: DeclaredArg[],
+    private readonly budget: ExpansionBudget,
   ) {
-    this.lex = new ShellLex(opts.escapeToken);
+    this.lex = new ShellLex(opts.escapeToken, { budget });
+    this.rawLex = new ShellLex('\\', { skipProcessQuotes: true, budget });
   }
 
   /** The scope at the start of a stage built on an image (or scratch: baseEnv []). */
   static forImage(opts: ScopeOptions): StageScope {
     const config = opts.baseEnv.map(splitEnv);
     if (!config.some(([k]) => k === 'PATH')) config.push(['PATH', DEFAULT_PATH]);
-    return new StageScope(opts, new Map(config), config, []);
+    return new StageScope(opts, new Map(config), config, [], new ExpansionBudget(MAX_SCOPE_EXPANSION));
   }
 
-  /** The scope at the start of a stage built FROM this (finished) stage: ENV and ARGs carry over. */
+  /** The scope at the start of a stage built FROM this (finished) stage: ENV, ARGs and what was expanded carry over. */
   clone(): StageScope {
     return new StageScope(
       this.opts,
       new Map(this.env),
       this.config.map(([k, v]) => [k, v]),
       this.args.map((a) => ({ ...a })),
+      this.budget.copy(),
     );
   }
 
   get(name: string): string | undefined {
     return this.env.get(name);
+  }
+
+  /** The names set in the scope (config env, ENV, ARG values), in the order they were first set. */
+  names(): string[] {
+    return [...this.env.keys()];
   }
 
   /** The word expanded, quotes removed (throws ShellWordError; expandInstruction adds the line). */

@@ -6,6 +6,11 @@
  * to one string (processWord) or split into words after expansion
  * (processWords): unquoted expansion results split on white space, quoted
  * text never does.
+ *
+ * Expansion is bounded (BuildKit has no bound; a few lines of doubling ARGs
+ * reach gigabytes): an expanded word may be 1 MiB at most, checked as it
+ * grows, and a lexer given an ExpansionBudget refuses to produce more than
+ * the budget's limit over all its words.
  */
 import { ShellWordError } from './errors.js';
 import { toCodePoints } from './glob.js';
@@ -27,6 +32,13 @@ export interface LexOptions {
   skipProcessQuotes?: boolean;
   /** Leave references to unset variables as written. */
   skipUnsetEnv?: boolean;
+  /** Charge every expanded word to this budget. */
+  budget?: ExpansionBudget;
+  /**
+   * `<<` keeps the blanks after it in its word (`<< EOF` is one word), as
+   * BuildKit's lexer does since dockerfile 1.16 (heredoc detection).
+   */
+  heredocWhitespace?: boolean;
 }
 
 export interface ExpansionResult {
@@ -40,6 +52,44 @@ export interface ExpansionResult {
   unmatched: Set<string>;
 }
 
+/** The longest word an expansion may produce, in UTF-16 units (about 1 MiB of text). */
+export const MAX_EXPANDED_WORD = 1 << 20;
+
+/** What the expansions of one scope may produce in all (shared by its lexers and carried to clones). */
+export class ExpansionBudget {
+  constructor(
+    readonly limit: number,
+    public used = 0,
+  ) {}
+
+  charge(n: number): void {
+    this.used += n;
+    if (this.used > this.limit) {
+      throw new ShellWordError(
+        `the expansions of this stage total more than ${mib(this.limit)}: Kiln stops runaway ARG/ENV expansion there`,
+      );
+    }
+  }
+
+  copy(): ExpansionBudget {
+    return new ExpansionBudget(this.limit, this.used);
+  }
+}
+
+function mib(n: number): string {
+  return `${n / (1 << 20)} MiB`;
+}
+
+/** Throws when an expansion grew past MAX_EXPANDED_WORD. */
+export function checkWordSize(s: string): string {
+  if (s.length > MAX_EXPANDED_WORD) {
+    throw new ShellWordError(
+      `the expansion is longer than ${mib(MAX_EXPANDED_WORD)}: Kiln stops runaway ARG/ENV expansion there (put values that large in a file)`,
+    );
+  }
+  return s;
+}
+
 const EOF = -1;
 const c = (s: string) => s.codePointAt(0)!;
 const DOLLAR = c('$');
@@ -49,6 +99,7 @@ const LBRACE = c('{');
 const RBRACE = c('}');
 const COLON = c(':');
 const SLASH = c('/');
+const LESS = c('<');
 const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '-', '$', '!', '0'].map(c));
 
 /** Go's unicode.IsSpace. */
@@ -93,6 +144,11 @@ class Words {
   }
 
   addString(s: string): void {
+    // No white space (as isSpaceCode has it; \s also covers U+FEFF, which then takes the slow path): one piece.
+    if (!/[\s\u0085]/u.test(s)) {
+      if (s.length > 0) this.addRawString(s);
+      return;
+    }
     for (const ch of s) this.addChar(ch.codePointAt(0)!);
   }
 
@@ -146,6 +202,7 @@ export class ShellLex {
     this.unmatched = new Set();
     try {
       const [result, words] = this.processStopOn(EOF, this.rawEscapes);
+      this.options.budget?.charge(result.length);
       return { result, words, matched: this.matched, unmatched: this.unmatched };
     } catch (err) {
       if (err instanceof ShellWordError) {
@@ -188,8 +245,12 @@ export class ShellLex {
         }
         if (ch === DOLLAR) {
           const tmp = this.processDollar();
-          result += tmp;
+          result = checkWordSize(result + tmp);
           words.addString(tmp);
+        } else if (ch === LESS && this.options.heredocWhitespace) {
+          const tmp = this.processPossibleHeredoc();
+          result += tmp;
+          words.addRawString(tmp);
         } else if (quotes && (ch === SQUOTE || ch === DQUOTE)) {
           const tmp = ch === SQUOTE ? this.processSingleQuote() : this.processDoubleQuote();
           result += tmp;
@@ -218,6 +279,17 @@ export class ShellLex {
     } finally {
       this.rawEscapes = saved;
     }
+  }
+
+  /** `<`, or `<<` with the blanks (space, tab, CR) that follow it. */
+  private processPossibleHeredoc(): string {
+    this.next();
+    if (this.peek() !== LESS) return '<';
+    this.next();
+    let out = '<<';
+    for (let p = this.peek(); p === 0x20 || p === 0x09 || p === 0x0d; p = this.peek())
+      out += str(this.next());
+    return out;
   }
 
   private processSingleQuote(): string {
@@ -252,7 +324,7 @@ export class ShellLex {
         return result;
       }
       if (p === DOLLAR) {
-        result += this.processDollar();
+        result = checkWordSize(result + this.processDollar());
         continue;
       }
       let ch = this.next();
@@ -369,10 +441,10 @@ export class ShellLex {
     if (value === undefined && this.options.skipUnsetEnv) return `\${${name}/${pattern}/${replacement}}`;
     const glob = patternOrError(pattern);
     const v = value ?? '';
-    if (all) return replaceAll(v, glob, replacement);
+    if (all) return replaceAll(v, glob, replacement, checkWordSize);
     const { cps, offsets } = toCodePoints(v);
     const m = glob.search(cps, 0);
     if (!m) return v;
-    return v.slice(0, offsets[m[0]]) + replacement + v.slice(offsets[m[1]]);
+    return checkWordSize(v.slice(0, offsets[m[0]]) + replacement + v.slice(offsets[m[1]]));
   }
 }

@@ -40,7 +40,7 @@ export function compileShellPattern(pattern: string): Glob {
 }
 
 /** Go's Regexp.Expand for a template without capture groups: `$$` → `$`, `$0`/`${0}` → the match. */
-function expandTemplate(template: string, match: string): string {
+function expandTemplate(template: string, match: string, check: (partial: string) => void): string {
   let out = '';
   for (let i = 0; i < template.length; i++) {
     const ch = template[i]!;
@@ -69,14 +69,22 @@ function expandTemplate(template: string, match: string): string {
       out += '$';
       continue;
     }
-    if (name === '0') out += match;
+    if (name === '0') {
+      out += match;
+      check(out);
+    }
     i = end - 1;
   }
   return out;
 }
 
-/** Go's Regexp.ReplaceAllString with a leftmost-longest glob. */
-export function replaceAll(value: string, glob: Glob, replacement: string): string {
+/** Go's Regexp.ReplaceAllString with a leftmost-longest glob; `check` sees the result as it grows (and may throw). */
+export function replaceAll(
+  value: string,
+  glob: Glob,
+  replacement: string,
+  check: (partial: string) => void = () => {},
+): string {
   const { cps, offsets } = toCodePoints(value);
   let out = '';
   let lastEnd = 0;
@@ -86,7 +94,9 @@ export function replaceAll(value: string, glob: Glob, replacement: string): stri
     if (!m) break;
     const [a, b] = m;
     out += value.slice(offsets[lastEnd], offsets[a]);
-    if (b > lastEnd || a === 0) out += expandTemplate(replacement, value.slice(offsets[a], offsets[b]));
+    if (b > lastEnd || a === 0)
+      out += expandTemplate(replacement, value.slice(offsets[a], offsets[b]), check);
+    check(out);
     lastEnd = b;
     searchPos = Math.max(searchPos + 1, b);
   }

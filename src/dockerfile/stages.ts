@@ -225,8 +225,11 @@ export function planStages(df: ParsedDockerfile, opts: PlanOptions): BuildPlan {
   // The stages the target needs; ONBUILD triggers of needed stages can add more.
   const needed = new Set<number>();
   const triggersLoaded = new Set<number>();
-  const visit = (i: number) => {
-    if (needed.has(i)) return;
+  // Depth-first with a stack of its own: a chain of thousands of stages must not overflow the call stack.
+  const pending = [target.index];
+  while (pending.length > 0) {
+    const i = pending.pop()!;
+    if (needed.has(i)) continue;
     needed.add(i);
     const p = planned[i]!;
     if (!triggersLoaded.has(i)) {
@@ -238,10 +241,9 @@ export function planStages(df: ParsedDockerfile, opts: PlanOptions): BuildPlan {
       p.onbuild = triggers.map((t) => parseOnbuildTrigger(t, p.stage.from.location));
       deps[i] = [...depsOf(p, p.onbuild), ...deps[i]!];
     }
-    if (p.base.kind === 'stage') visit(p.base.index);
-    for (const d of deps[i]!) visit(d.index);
-  };
-  visit(target.index);
+    for (const d of [...deps[i]!].reverse()) pending.push(d.index);
+    if (p.base.kind === 'stage') pending.push(p.base.index);
+  }
 
   const result: PlannedStage[] = [];
   for (const p of planned) {
@@ -281,28 +283,52 @@ export function planStages(df: ParsedDockerfile, opts: PlanOptions): BuildPlan {
   return { target: target.index, stages: result, globalArgs, warnings };
 }
 
+/** Depth-first over the --from edges with explicit stacks (no recursion: chains may be thousands long). */
 function checkCycles(df: ParsedDockerfile, deps: Dep[][]): void {
   const done = new Set<number>();
   const onPath: number[] = [];
+  /** Position of each stage on the path. */
+  const at = new Map<number, number>();
+  /** The next edge to follow from each stage on the path. */
+  const nextEdge: number[] = [];
+  /** via[j]: where the edge from onPath[j] to onPath[j + 1] is written. */
   const via: Location[] = [];
-  const visit = (i: number): void => {
-    if (done.has(i)) return;
-    onPath.push(i);
-    for (const d of deps[i]!) {
-      const at = onPath.indexOf(d.index);
-      via.push(d.location);
-      if (at >= 0) {
-        const names = [...onPath.slice(at), d.index].map((s) => df.stages[s]!.name ?? String(s));
+  for (let root = 0; root < deps.length; root++) {
+    if (done.has(root)) continue;
+    onPath.push(root);
+    at.set(root, 0);
+    nextEdge.push(0);
+    while (onPath.length > 0) {
+      const top = onPath.length - 1;
+      const i = onPath[top]!;
+      const d = deps[i]![nextEdge[top]!];
+      if (d === undefined) {
+        onPath.pop();
+        nextEdge.pop();
+        at.delete(i);
+        done.add(i);
+        if (onPath.length > 0) via.pop();
+        continue;
+      }
+      nextEdge[top]!++;
+      const cycleAt = at.get(d.index);
+      if (cycleAt !== undefined) {
+        via.push(d.location);
+        const names = [...onPath.slice(cycleAt), d.index].map((s) => df.stages[s]!.name ?? String(s));
+        const path =
+          names.length > 12
+            ? [...names.slice(0, 5), `… ${names.length - 10} more …`, ...names.slice(-5)]
+            : names;
         throw DockerfileError.at(
-          via[at]!,
-          `circular dependency detected on stage: ${names[0]} (${names.join(' -> ')}); a stage cannot copy from itself or from a stage that copies from it`,
+          via[cycleAt]!,
+          `circular dependency detected on stage: ${names[0]} (${path.join(' -> ')}); a stage cannot copy from itself or from a stage that copies from it`,
         );
       }
-      visit(d.index);
-      via.pop();
+      if (done.has(d.index)) continue;
+      via.push(d.location);
+      onPath.push(d.index);
+      at.set(d.index, onPath.length - 1);
+      nextEdge.push(0);
     }
-    onPath.pop();
-    done.add(i);
-  };
-  for (let i = 0; i < deps.length; i++) visit(i);
+  }
 }

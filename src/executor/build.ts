@@ -4,11 +4,14 @@
  * (workspace, mounts, registry clients) is disposed of at the end, whatever
  * happened.
  */
+import { checkDockerfile, reportFindings } from '../dockerfile/checks/build-checks.js';
 import { DockerfileError } from '../dockerfile/errors.js';
 import type { Logger } from '../log.js';
 import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
+import { guardOutputs } from './partial-outputs.js';
 import { planWithBaseImages, prepareBuild, stagePlatform } from './plan.js';
+import { checkPushAccess } from './push-access.js';
 import type { BuildResult, StepReport } from './result.js';
 import { scheduleStages } from './schedule.js';
 import { type BuildDeps, BuildSession } from './session.js';
@@ -36,7 +39,19 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   let cacheFlushed = false;
   let releasing: Promise<unknown> | undefined;
   try {
+    if (options.push && prepared.destinations.length > 0 && !options.skipPushPermissionCheck) {
+      await checkPushAccess(session.registry, prepared.destinations, log);
+    }
     const plan = await planWithBaseImages(prepared, (ref, platform) => session.pullImage(ref, platform));
+    // Build checks: warnings on their lines; with `# check=error=true` they stop the build here.
+    const checks = await checkDockerfile(prepared.df, {
+      ...prepared.planOptions,
+      stages: plan.stages.map((p) => p.index),
+      dockerignore: prepared.ignore.matcher,
+      pull: (ref, platform) => session.pullImage(ref, platform),
+    });
+    reportFindings(checks, log);
+    if (checks.error) throw checks.error;
     // Choosing the RUN sandbox and probing overlay need nothing from the images: without a
     // cache, do both while the bases are extracted. With one, RUN steps may all be hits.
     if (
@@ -48,7 +63,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
     const reports = new Map<number, StepReport[]>();
     const { finished, last } = await scheduleStages<FinishedStage>(
       plan.stages,
-      async (planned, position, done) => {
+      async (planned, done) => {
         const platform = stagePlatform(planned, prepared.platform);
         const { stage, steps } = await buildStage({
           session,
@@ -56,8 +71,6 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
           plan,
           planned,
           platform,
-          position,
-          count: plan.stages.length,
           from: new FromSources(session, done, platform),
           finished: done,
         });
@@ -91,10 +104,15 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
 
     // Nothing reads the stage roots any more: free them while the image is pushed.
     releasing = Promise.all([...finished.values()].map((s) => s.root.release()));
-    const out = await writeOutputs(session, image, prepared.destinations);
+    const out = await guardOutputs(session, options, () =>
+      writeOutputs(session, image, prepared.destinations),
+    );
     const result: BuildResult = {
       digest: image.digest(),
+      mediaType: image.mediaType,
+      manifestSize: image.manifestBytes().length,
       configDigest: image.configDescriptor().digest,
+      layerDigests: image.layers.map((l) => l.digest),
       size: image.totalSize(),
       layers: image.layers.length,
       references: out.pushed,
@@ -102,6 +120,7 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
       cacheHits: steps.filter((s) => s.cache === 'hit').length,
       durationMs: Date.now() - started,
       refreshed: out.refreshed,
+      ...(out.unchanged ? { unchanged: out.unchanged } : {}),
     };
     log.info(
       `built ${result.digest} (${result.layers} layers, ${(result.size / 1048576).toFixed(1)} MiB) in ${(result.durationMs / 1000).toFixed(1)} s`,

@@ -1,14 +1,20 @@
 /**
  * BuildOptions: the one typed object both front doors (CLI argv, action
  * inputs) produce and build() consumes. Validated once, by the front door,
- * before any work starts.
+ * before any work starts. The libraries take their own options
+ * (library-options.ts maps these onto them).
  */
+import type { CacheMode } from '../cache/cache-mode.js';
+import { DEFAULT_CACHE_TTL_MS } from '../cache/create.js';
+
 export type IsolationRequest = 'auto' | 'chroot' | 'rootless' | 'in-place' | 'none';
 export type SnapshotMode = 'auto' | 'overlay' | 'walk';
 
 export interface CacheOptions {
   /** Use and fill the layer cache (kaniko --cache). */
   enabled: boolean;
+  /** What the build does with it: both (default), only look up (kaniko --no-push-cache), only store (no-cache). */
+  mode?: CacheMode;
   /** Registry repository for cached layers (kaniko --cache-repo). */
   repo?: string;
   /** Entries older than this are ignored (kaniko --cache-ttl), in ms. */
@@ -43,6 +49,10 @@ export interface BuildOptions {
   digestFile?: string;
   /** File that receives `<destination>@<digest>` per destination. */
   imageNameWithDigestFile?: string;
+  /** File that receives `<destination name:tag>@<digest>` per destination (kaniko's --image-name-tag-with-digest-file). */
+  imageNameTagWithDigestFile?: string;
+  /** Do not check before building that the destinations accept a push (kaniko's --skip-push-permission-check). */
+  skipPushPermissionCheck?: boolean;
   /** Registries reached over plain HTTP. */
   insecureRegistries: string[];
   /** Registries whose TLS certificate is not verified ('*' for all). */
@@ -76,14 +86,19 @@ export interface BuildOptions {
   dockerConfig?: string;
   /** SOURCE_DATE_EPOCH (seconds): history/config time, and the clamp for layer mtimes. */
   sourceDateEpoch?: number;
-  /** Push nothing when a destination tag already holds the built digest. */
-  skipUnchangedDigest: boolean;
+  /**
+   * Push nothing when the destinations that exist already hold this image,
+   * apart from these labels and timestamps (the action's skip_unchanged_digest).
+   */
+  skipUnchanged?: { ignoreLabels: string[] };
+  /** Build with Kiln's Dockerfile syntax whatever `# syntax=` names (--ignore-syntax). */
+  ignoreSyntax?: boolean;
+  /** Token for git sources on GitHub's hosts (ADD of a GitHub repository); a secret. */
+  gitAuthToken?: string;
 }
 
 /** The Dockerfile's name in the context when none is given. */
 export const DEFAULT_DOCKERFILE = 'Dockerfile';
-
-export const DEFAULT_CACHE_TTL_MS = 14 * 24 * 3600 * 1000;
 
 /** Options with every default filled; front doors override what the user set. */
 export function defaultBuildOptions(context: string, dockerfile: string): BuildOptions {
@@ -106,7 +121,6 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     cleanup: false,
     snapshotMode: 'auto',
     keepWorkspace: false,
-    pushRetry: 5,
-    skipUnchangedDigest: false,
+    pushRetry: 8,
   };
 }

@@ -5,12 +5,14 @@
  * with their ONBUILD triggers (a trigger's COPY --from can add a stage), as
  * BuildKit's dockerfile2llb does.
  */
+
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type ParsedDockerfile, parseDockerfile } from '../dockerfile/dockerfile.js';
 import { type Dockerignore, loadDockerignore } from '../dockerfile/dockerignore.js';
 import { DockerfileError } from '../dockerfile/errors.js';
 import { type BuildPlan, type PlannedStage, type PlanOptions, planStages } from '../dockerfile/stages.js';
+import { setting } from '../hints.js';
 import { CompressionError, zstdUnavailable } from '../image/compression.js';
 import type { Image } from '../image/image.js';
 import type { Platform } from '../image/manifest.js';
@@ -18,6 +20,7 @@ import { hostPlatform, parsePlatform } from '../image/platform.js';
 import { parseReference, type Reference } from '../image/reference.js';
 import type { Logger } from '../log.js';
 import type { BuildOptions } from './options.js';
+import { excludingOwnPaths } from './own-paths.js';
 
 export interface PreparedBuild {
   df: ParsedDockerfile;
@@ -32,7 +35,8 @@ export interface PreparedBuild {
   ignore: Dockerignore;
 }
 
-async function readDockerfile(file: string): Promise<string> {
+/** The Dockerfile's text; a missing or unreadable file is a DockerfileError naming it. */
+export async function readDockerfile(file: string): Promise<string> {
   try {
     return await fs.readFile(file, 'utf8');
   } catch (e) {
@@ -40,15 +44,20 @@ async function readDockerfile(file: string): Promise<string> {
     throw new DockerfileError(
       file,
       undefined,
-      code === 'ENOENT' ? 'no such file: pass --dockerfile (relative to --context)' : (e as Error).message,
+      code === 'ENOENT'
+        ? `no such file: name the Dockerfile with ${setting('dockerfile')} (relative to ${setting('context')})`
+        : (e as Error).message,
     );
   }
 }
 
 export async function prepareBuild(options: BuildOptions, log: Logger): Promise<PreparedBuild> {
   const display = path.relative(process.cwd(), options.dockerfile) || options.dockerfile;
-  const df = parseDockerfile(await readDockerfile(options.dockerfile), display);
-  for (const w of df.warnings) log.warn(`${display}:${w.line}: ${w.message}`);
+  const df = parseDockerfile(await readDockerfile(options.dockerfile), display, {
+    ignoreSyntax: options.ignoreSyntax,
+    override: options.buildArgs.get('BUILDKIT_SYNTAX'),
+  });
+  log.debug(df.syntax.description);
   const host = hostPlatform();
   const platform = options.platform ? parsePlatform(options.platform) : host;
   const planOptions: PlanOptions = {
@@ -60,9 +69,9 @@ export async function prepareBuild(options: BuildOptions, log: Logger): Promise<
   const plan = planStages(df, planOptions);
   for (const w of plan.warnings) log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
   const destinations = options.destinations.map((d) => parseReference(d));
-  const ignore = await loadDockerignore(options.context, options.dockerfile);
+  const ignore = excludingOwnPaths(await loadDockerignore(options.context, options.dockerfile), options, log);
   const noZstd = options.compression === 'zstd' ? await zstdUnavailable() : undefined;
-  if (noZstd) throw new CompressionError(`--compression zstd: ${noZstd}`);
+  if (noZstd) throw new CompressionError(`${setting('compression', 'zstd')}: ${noZstd}`);
   return { df, display, platform, planOptions, plan, destinations, ignore };
 }
 

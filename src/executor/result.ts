@@ -1,12 +1,22 @@
 /** What a build reports back to its front door (CLI line, action outputs and summary). */
+import type { StandingImage } from './unchanged.js';
+
 export type CacheStatus = 'hit' | 'miss' | 'off' | 'none';
 
 export interface StepReport {
-  /** Stage name, or its index when unnamed. */
+  /** Stage name, or `stage-<index>` when unnamed. */
   stage: string;
-  /** 1-based step number within the stage. */
+  /**
+   * The step's number within the stage, as BuildKit counts them in its log
+   * (`[name 2/5]`): FROM of an image is 1, then each RUN, COPY, ADD and
+   * WORKDIR. 0 for what it does not count (ENV, LABEL…, FROM scratch or a stage).
+   */
   step: number;
-  /** The instruction as written (after expansion), e.g. `RUN apt-get update`. */
+  /**
+   * The instruction as written (after expansion), e.g. `RUN apt-get update`;
+   * each stage's first report is its FROM, with the base image's digest
+   * (`FROM alpine:3@sha256:…`).
+   */
   instruction: string;
   durationMs: number;
   /** 'none': the step makes no layer and is not cached (ENV, LABEL, …). */
@@ -20,7 +30,12 @@ export interface StepReport {
 export interface BuildResult {
   /** Manifest digest of the final image. */
   digest: string;
+  /** Its manifest's media type and size (with digest: the OCI descriptor). */
+  mediaType: string;
+  manifestSize: number;
   configDigest: string;
+  /** The final image's layer digests, in order (a stage's layers not among them are not in the image). */
+  layerDigests: string[];
   /** Manifest + config + layers, in bytes as stored. */
   size: number;
   layers: number;
@@ -29,6 +44,8 @@ export interface BuildResult {
   steps: StepReport[];
   cacheHits: number;
   durationMs: number;
-  /** False when the destination already held this digest and nothing was pushed. */
+  /** False when the destinations already held this image and nothing was pushed. */
   refreshed: boolean;
+  /** Set when nothing was pushed because the registry holds the same image: what stands there. */
+  unchanged?: StandingImage;
 }

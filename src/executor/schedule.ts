@@ -23,7 +23,7 @@ export interface Scheduled<T> {
  */
 export async function scheduleStages<T>(
   stages: readonly PlannedStage[],
-  buildOne: (planned: PlannedStage, position: number, finished: ReadonlyMap<number, T>) => Promise<T>,
+  buildOne: (planned: PlannedStage, finished: ReadonlyMap<number, T>) => Promise<T>,
   abort: { signal: AbortSignal; abort(reason: Error): void },
   concurrency = STAGE_CONCURRENCY,
 ): Promise<Scheduled<T>> {
@@ -40,14 +40,14 @@ export async function scheduleStages<T>(
     running--;
     waiters.shift()?.();
   };
-  stages.forEach((planned, i) => {
+  for (const planned of stages) {
     const p = (async () => {
       await Promise.all(planned.dependsOn.map((d) => done.get(d)));
       abort.signal.throwIfAborted();
       await slot();
       try {
         abort.signal.throwIfAborted();
-        const stage = await buildOne(planned, i + 1, finished);
+        const stage = await buildOne(planned, finished);
         finished.set(planned.index, stage);
         return stage;
       } finally {
@@ -61,7 +61,7 @@ export async function scheduleStages<T>(
       }
     });
     done.set(planned.index, p);
-  });
+  }
   await Promise.allSettled(done.values());
   if (failure) throw failure.error;
   const last = stages[stages.length - 1];

@@ -8,6 +8,7 @@
  *   const session = await BuildSession.open(options, log, deps, settings);
  *   try { … } finally { await session.dispose(); }
  */
+import { rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { detectXattrs, type XattrAccess } from '../archive/xattr.js';
 import { createLayerCache } from '../cache/create.js';
@@ -20,14 +21,16 @@ import { writeLayerBlob } from '../image/layer.js';
 import type { Platform } from '../image/manifest.js';
 import { formatPlatform } from '../image/platform.js';
 import { parseReference } from '../image/reference.js';
+import type { InterruptHandle } from '../interrupt.js';
 import type { Logger } from '../log.js';
 import { RegistryClient } from '../registry/client.js';
 import { dockerConfigCredentials } from '../registry/credentials.js';
 import { pullImage } from '../registry/pull.js';
+import { unmountUnder, unmountUnderSync } from './fs/mounts.js';
 import type { Isolation } from './isolation/isolation.js';
 import { createIsolation, inPlaceKeep } from './isolation/select.js';
+import { cacheConfig, registryClientOptions } from './library-options.js';
 import type { BuildOptions } from './options.js';
-import { unmountUnder } from './snapshot/overlay.js';
 import { SourceTree } from './steps/source-tree.js';
 import { createWorkspace, type Workspace } from './workspace.js';
 
@@ -35,6 +38,12 @@ import { createWorkspace, type Workspace } from './workspace.js';
 export interface BuildDeps {
   registry?: RegistryClient;
   now?: () => Date;
+  /**
+   * The front door's signal handling: its signal stops the build (RUNs are
+   * killed, the session is disposed of); what must not outlive a hard exit
+   * is registered on it.
+   */
+  interrupt?: InterruptHandle;
 }
 
 /** What build() decided before the session opens. */
@@ -59,6 +68,8 @@ export class BuildSession {
   private readonly pulled = new Map<string, Promise<Image>>();
   /** Lazily started work that writes in the workspace (awaited before it is removed). */
   private readonly inWorkspace: Promise<unknown>[] = [];
+  /** Undoes what was registered with the front door's interrupt handling. */
+  private readonly unregister: (() => void)[] = [];
 
   private constructor(
     readonly options: BuildOptions,
@@ -71,9 +82,24 @@ export class BuildSession {
     private readonly ownsRegistry: boolean,
     readonly cache: LayerCache | undefined,
     xattrs: XattrAccess | undefined,
+    private readonly interrupt: InterruptHandle | undefined,
     readonly isolation: Isolation,
   ) {
     this.signal = this.abortController.signal;
+    if (interrupt) {
+      const stop = () => this.abort(interrupt.signal.reason as Error);
+      if (interrupt.signal.aborted) stop();
+      interrupt.signal.addEventListener('abort', stop, { once: true });
+      this.unregister.push(() => interrupt.signal.removeEventListener('abort', stop));
+      // A hard exit (second signal) still unmounts and removes the workspace.
+      const root = workspace.root;
+      this.unregister.push(
+        interrupt.onExit(() => {
+          unmountUnderSync(root);
+          if (!options.keepWorkspace) rmSync(root, { recursive: true, force: true });
+        }),
+      );
+    }
     this.contextTree = new SourceTree(options.context, 'build context', settings.ignore);
     this.xattrs = xattrs;
   }
@@ -84,25 +110,28 @@ export class BuildSession {
     deps: BuildDeps,
     settings: SessionSettings,
   ): Promise<BuildSession> {
-    const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace });
+    const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace, log });
     const credentials = dockerConfigCredentials(
       options.dockerConfig ? { configPath: options.dockerConfig } : {},
     );
-    const registry = deps.registry ?? RegistryClient.fromBuildOptions(options, { credentials, logger: log });
+    const registry =
+      deps.registry ?? new RegistryClient(registryClientOptions(options, { credentials, logger: log }));
+    // The layer cache's own client: its retries are debug notes (an unreachable cache is one warning).
     const cacheRegistry =
       deps.registry ??
       (options.cache.enabled && options.cache.repo
-        ? RegistryClient.fromBuildOptions(
-            { ...options, pushRetry: Math.min(options.pushRetry, 3) },
-            { credentials, logger: { ...log, warn: (m: string) => log.debug(m) } },
+        ? new RegistryClient(
+            registryClientOptions(
+              { ...options, pushRetry: Math.min(options.pushRetry, 3) },
+              { credentials, logger: { ...log, warn: (m: string) => log.debug(m) } },
+            ),
           )
         : registry);
     try {
       const cache = await createLayerCache({
-        options,
+        config: cacheConfig(options),
         registry: cacheRegistry,
         log,
-        workspaceRoot: workspace.root,
         now: deps.now,
       });
       const xattrs = detectXattrs();
@@ -126,6 +155,7 @@ export class BuildSession {
         !deps.registry,
         cache,
         xattrs,
+        deps.interrupt,
         isolation,
       );
     } catch (e) {
@@ -208,6 +238,12 @@ export class BuildSession {
     log.debug(`timing: cleanup ${Date.now() - started} ms`);
     if (this.ownsRegistry) await this.registry.close();
     if (this.cacheRegistry !== this.registry) await this.cacheRegistry.close();
+    for (const u of this.unregister) u();
+  }
+
+  /** Registers synchronous cleanup for a hard exit (a second signal); returns its removal. */
+  onExit(cleanup: () => void): () => void {
+    return this.interrupt?.onExit(cleanup) ?? (() => undefined);
   }
 }
 

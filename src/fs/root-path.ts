@@ -14,11 +14,14 @@
  * `mkdir -p` would see after creating the missing directories; a lexical
  * `..` there would skip the check of a symlink that follows).
  *
+ * Names are byte-exact (byte-names.ts).
+ *
  * Synchronous on purpose: the extractor calls this per tar entry, and the
  * resolution must not interleave with writes to the same tree. Only safe
  * while nothing else modifies the tree (no RUN in it).
  */
-import { chmodSync, lchownSync, lstatSync, mkdirSync, readlinkSync, type Stats } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, mkdirSync, type Stats } from 'node:fs';
+import { osPath, readlinkName } from './byte-names.js';
 
 /** Symlinks followed while resolving one path (Linux's MAXSYMLINKS is 40). */
 const MAX_SYMLINKS = 40;
@@ -42,7 +45,7 @@ export class RootPathError extends Error {
 /** lstat, or undefined when nothing is there (ENOENT, or a parent is not a directory). */
 export function lstatOrUndefined(path: string): Stats | undefined {
   try {
-    return lstatSync(path);
+    return lstatSync(osPath(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -135,7 +138,7 @@ export function walkInRoot(root: string, components: readonly string[], opts: Wa
     if (st.isSymbolicLink() && (!isLast || followFinal || opts.create)) {
       if (++links > MAX_SYMLINKS)
         throw new RootPathError(`too many levels of symbolic links resolving ${shown}`, shown, 'ELOOP');
-      const target = readlinkSync(abs(rel));
+      const target = readlinkName(abs(rel));
       if (target.startsWith('/')) done.length = 0;
       const parts = split(target);
       for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i]!);
@@ -164,9 +167,10 @@ function createDir(abs: string, rel: string, shown: string, c: CreateOptions): v
     throw new RootPathError(`cannot create directory /${rel}: ${refused}`, shown, 'EPERM');
   }
   try {
-    mkdirSync(abs);
-    chmodSync(abs, c.mode ?? 0o755);
-    if (c.uid !== undefined && c.gid !== undefined) lchownSync(abs, c.uid, c.gid);
+    const p = osPath(abs);
+    mkdirSync(p);
+    chmodSync(p, c.mode ?? 0o755);
+    if (c.uid !== undefined && c.gid !== undefined) lchownSync(p, c.uid, c.gid);
   } catch (e) {
     throw new RootPathError(`cannot create directory /${rel}: ${(e as Error).message}`, shown, 'EIO', {
       cause: e,

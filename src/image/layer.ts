@@ -9,6 +9,7 @@ import { unlink } from 'node:fs/promises';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LayerWriteError } from '../archive/errors.js';
+import { DiskFullError, explainWrite } from '../fs/disk-full.js';
 import type { Layer } from './blob.js';
 import { type Compression, createCompressor, createDecompressor } from './compression.js';
 import { type Digest, digestOfHash } from './digest.js';
@@ -107,8 +108,11 @@ export async function writeLayerBlob(tar: Readable, file: string, opts: WriteLay
   } catch (e) {
     await discardStream(out);
     await unlink(file).catch(() => {});
-    const err = e as Error;
-    throw new LayerWriteError(`writing layer ${file} failed: ${err.message}`, { cause: err });
+    const err = explainWrite(e, file) as Error;
+    throw new LayerWriteError(
+      err instanceof DiskFullError ? err.message : `writing layer ${file} failed: ${err.message}`,
+      { cause: err },
+    );
   }
   const diffId = diff.digest();
   const stored = opts.compression === 'none' ? diff : blob;

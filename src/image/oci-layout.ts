@@ -6,10 +6,12 @@
  * atomically; an entry with the same tag is replaced, other entries stay.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { forEachLimit } from '../concurrency.js';
+import { explainWrite } from '../fs/disk-full.js';
 import type { Blob } from './blob.js';
 import { encodeIndex } from './canonical-json.js';
 import { algorithmOf, hexOf, parseDigest, sha256 } from './digest.js';
@@ -260,26 +262,15 @@ function parseJsonBytes<T>(bytes: Buffer, what: string): T {
 
 async function atomicWrite(path: string, bytes: Buffer): Promise<void> {
   const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw explainWrite(e, path);
+  }
 }
 
 function bufferBlob(bytes: Buffer, mediaType: string): Blob {
   return { mediaType, digest: sha256(bytes), size: bytes.length, open: () => Readable.from([bytes]) };
-}
-
-async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      try {
-        await fn(items[next++]!);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -3,6 +3,7 @@
  * containerd's normalisation (aarch64 → arm64, arm64/v8 ≡ arm64, x86_64 →
  * amd64, arm → arm/v7), and choosing an image from an index.
  */
+import { setting } from '../hints.js';
 import type { Descriptor, ImageIndex, Platform } from './manifest.js';
 import { isManifestMediaType } from './media-types.js';
 
@@ -21,7 +22,7 @@ export class PlatformNotFoundError extends PlatformError {
     super(
       `no image for platform ${wanted}${what ? ` in ${what}` : ''}: ${
         available.length ? `it has ${available.join(', ')}` : 'it lists no image platforms'
-      }; choose one of those with --custom-platform, or use a base image built for ${wanted}`,
+      }; choose one of those with ${setting('platform')}, or use a base image built for ${wanted}`,
     );
   }
 }

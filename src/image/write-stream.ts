@@ -6,6 +6,7 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { explainWrite } from '../fs/disk-full.js';
 
 /** Read and write buffer size for layer and blob files. */
 export const FILE_CHUNK = 1 << 20;
@@ -20,7 +21,8 @@ export function discardStream(s: WriteStream): Promise<void> {
 
 /**
  * `fill` writes and ends a stream to `tmp`; then `tmp` becomes `file`. On any
- * failure the stream is discarded, `tmp` removed, and the error rethrown.
+ * failure the stream is discarded, `tmp` removed, and the error rethrown (a
+ * full disk as a DiskFullError naming the filesystem and `file`).
  */
 export async function writeViaTemp(
   file: string,
@@ -34,6 +36,6 @@ export async function writeViaTemp(
   } catch (e) {
     await discardStream(out);
     await rm(tmp, { force: true });
-    throw e;
+    throw explainWrite(e, file);
   }
 }

@@ -5,6 +5,7 @@
  * scope set until shortly before they expire and dropped on a 401. Every
  * password and token is registered with the Logger for masking.
  */
+import { setting } from '../hints.js';
 import type { Logger } from '../log.js';
 import type { Challenge } from './challenge.js';
 import type { Credential, CredentialProvider } from './credentials.js';
@@ -203,7 +204,7 @@ export class RegistryAuth {
           retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
           hint:
             r.status === 401 || r.status === 403
-              ? `The token server rejected the credentials for ${this.registry}: check the username and password (or token)`
+              ? `The token server rejected the credentials for ${this.registry}: check ${setting('credentials')}`
               : undefined,
         });
       }

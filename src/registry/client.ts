@@ -2,12 +2,12 @@
  * RegistryClient: the registry API over one transport per registry host —
  * manifests (get by tag or digest with verification, head, put) and blobs
  * (head, ranged get, verified streams). Pull and push are built on it in
- * pull.ts and push.ts. Options map onto BuildOptions (insecure registries,
- * skip-TLS-verify, CA files, push retries).
+ * pull.ts and push.ts. Its options are its own (RegistryClientOptions, like
+ * go-containerregistry's remote/options.go); the executor maps its build
+ * options onto them.
  */
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { BuildOptions } from '../executor/options.js';
 import { type Digest, isDigest, parseDigest, sha256 } from '../image/digest.js';
 import type { Descriptor } from '../image/manifest.js';
 import { MANIFEST_ACCEPT } from '../image/media-types.js';
@@ -18,7 +18,7 @@ import { anonymous, type CredentialProvider } from './credentials.js';
 import { RegistryError } from './errors.js';
 import { type MemoryReclaimer, periodicMinorGc } from './reclaim.js';
 import { openVerifiedBlob } from './remote-blob.js';
-import { type RetryPolicy, retryPolicy } from './retry.js';
+import { isRetryableNetworkError, type RetryPolicy, retryPolicy, withRetry } from './retry.js';
 import { header, isLoopbackHost, type RegistryResponse, RegistryTransport, readBody } from './transport.js';
 
 export interface RegistryClientOptions {
@@ -85,24 +85,6 @@ export class RegistryClient {
     this.reclaimer = opts.reclaimer ?? periodicMinorGc();
   }
 
-  /** A client configured from the build options (credentials come from the front door). */
-  static fromBuildOptions(
-    o: Pick<
-      BuildOptions,
-      'insecureRegistries' | 'skipTlsVerifyRegistries' | 'registryCertificates' | 'pushRetry'
-    >,
-    extra: { credentials?: CredentialProvider; logger?: Logger; retry?: Partial<RetryPolicy> } = {},
-  ): RegistryClient {
-    return new RegistryClient({
-      credentials: extra.credentials,
-      logger: extra.logger,
-      insecure: o.insecureRegistries,
-      skipTlsVerify: o.skipTlsVerifyRegistries,
-      caFiles: o.registryCertificates,
-      retry: { ...extra.retry, attempts: o.pushRetry },
-    });
-  }
-
   /** The transport for a registry name (`docker.io`, `ghcr.io`, `127.0.0.1:5000`). */
   transport(registry: string): RegistryTransport {
     let t = this.transports.get(registry);
@@ -145,45 +127,71 @@ export class RegistryClient {
   ): Promise<ManifestResponse> {
     const id = ref.identifier;
     const operation = `pull manifest ${ref.digest ? ref.digest : `tag ${id}`}`;
-    const res = await this.transport(ref.registry).send({
-      method: 'GET',
-      path: `/v2/${ref.repository}/manifests/${id}`,
-      headers: { accept: (opts.accept ?? MANIFEST_ACCEPT).join(', ') },
-      scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull')],
-      repository: ref.repository,
-      operation,
-      expect: [200],
-    });
-    const err = (failure: 'size-mismatch' | 'digest-mismatch' | 'invalid-response', detail: string) =>
-      new RegistryError({
-        registry: ref.registry,
-        repository: ref.repository,
-        operation,
-        failure,
-        method: 'GET',
-        url: res.url,
-        status: res.status,
-        detail,
-      });
-    const bytes = await readBody(res.body, MANIFEST_LIMIT, () =>
-      err('size-mismatch', `the manifest is larger than ${MANIFEST_LIMIT} bytes`),
+    // The transport retries the request; a body that breaks or stalls is fetched again here.
+    return withRetry(
+      this.policy,
+      async () => {
+        const res = await this.transport(ref.registry).send({
+          method: 'GET',
+          path: `/v2/${ref.repository}/manifests/${id}`,
+          headers: { accept: (opts.accept ?? MANIFEST_ACCEPT).join(', ') },
+          scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull')],
+          repository: ref.repository,
+          operation,
+          expect: [200],
+        });
+        const err = (
+          failure: 'size-mismatch' | 'digest-mismatch' | 'invalid-response' | 'network',
+          detail: string,
+          extra: { retryable?: boolean; cause?: unknown } = {},
+        ) =>
+          new RegistryError({
+            registry: ref.registry,
+            repository: ref.repository,
+            operation,
+            failure,
+            method: 'GET',
+            url: res.url,
+            status: res.status,
+            detail,
+            ...extra,
+          });
+        let bytes: Buffer;
+        try {
+          bytes = await readBody(res.body, MANIFEST_LIMIT, () =>
+            err('size-mismatch', `the manifest is larger than ${MANIFEST_LIMIT} bytes`),
+          );
+        } catch (e) {
+          if (e instanceof RegistryError || !isRetryableNetworkError(e)) throw e;
+          throw err('network', `the body broke off: ${(e as Error).message}`, { retryable: true, cause: e });
+        }
+        const digest = sha256(bytes);
+        if (ref.digest && digest !== ref.digest) {
+          throw err('digest-mismatch', `asked for ${ref.digest}, the content hashes to ${digest}`);
+        }
+        const claimed = header(res, 'docker-content-digest');
+        if (claimed && isDigest(claimed) && claimed.startsWith('sha256:') && claimed !== digest) {
+          throw err(
+            'digest-mismatch',
+            `Docker-Content-Digest says ${claimed}, the content hashes to ${digest}`,
+          );
+        }
+        let mediaType = (header(res, 'content-type') ?? '').split(';')[0]!.trim();
+        try {
+          const parsed = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown };
+          if (typeof parsed.mediaType === 'string' && parsed.mediaType) mediaType = parsed.mediaType;
+        } catch {
+          throw err('invalid-response', 'the manifest is not JSON');
+        }
+        return { bytes, mediaType, digest };
+      },
+      {
+        onRetry: (e, attempt, delay) =>
+          this.logger.warn(
+            `${e.message}; retrying in ${delay} ms (attempt ${attempt + 1}/${this.policy.attempts})`,
+          ),
+      },
     );
-    const digest = sha256(bytes);
-    if (ref.digest && digest !== ref.digest) {
-      throw err('digest-mismatch', `asked for ${ref.digest}, the content hashes to ${digest}`);
-    }
-    const claimed = header(res, 'docker-content-digest');
-    if (claimed && isDigest(claimed) && claimed.startsWith('sha256:') && claimed !== digest) {
-      throw err('digest-mismatch', `Docker-Content-Digest says ${claimed}, the content hashes to ${digest}`);
-    }
-    let mediaType = (header(res, 'content-type') ?? '').split(';')[0]!.trim();
-    try {
-      const parsed = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown };
-      if (typeof parsed.mediaType === 'string' && parsed.mediaType) mediaType = parsed.mediaType;
-    } catch {
-      throw err('invalid-response', 'the manifest is not JSON');
-    }
-    return { bytes, mediaType, digest };
   }
 
   /** Digest, media type and size of what a tag or digest holds; undefined when absent. */
@@ -219,16 +227,29 @@ export class RegistryClient {
     const digest = sha256(bytes);
     const id = ref.tag ?? ref.digest ?? digest;
     const operation = `push manifest ${ref.tag ? `tag ${ref.tag}` : id}`;
-    const res = await this.transport(ref.registry).send({
-      method: 'PUT',
-      path: `/v2/${ref.repository}/manifests/${id}`,
-      headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
-      body: bytes,
-      scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull,push')],
-      repository: ref.repository,
-      operation,
-      expect: [200, 201, 202],
-    });
+    let res: RegistryResponse;
+    try {
+      res = await this.transport(ref.registry).send({
+        method: 'PUT',
+        path: `/v2/${ref.repository}/manifests/${id}`,
+        headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
+        body: bytes,
+        scopes: opts.scopes ?? [repositoryScope(ref.repository, 'pull,push')],
+        repository: ref.repository,
+        operation,
+        expect: [200, 201, 202],
+      });
+    } catch (e) {
+      // A registry may store the manifest and still answer an error (or the answer is lost): look before failing.
+      if (e instanceof RegistryError && (e.failure === 'network' || (e.status ?? 0) >= 500)) {
+        const there = await this.headManifest(ref, opts).catch(() => undefined);
+        if (there?.digest === digest) {
+          this.logger.warn(`${e.message}; but ${ref} holds the manifest (${digest}): pushed`);
+          return digest;
+        }
+      }
+      throw e;
+    }
     await res.body.dump();
     const claimed = header(res, 'docker-content-digest');
     if (claimed?.startsWith('sha256:') && claimed !== digest) {

@@ -2,8 +2,11 @@
  * RegistryError: every failure of the registry client, with the context a
  * user needs to act on it: registry, repository, operation, the HTTP
  * exchange (method, URL without query, status) and the registry's own error
- * codes (DENIED, MANIFEST_INVALID, BLOB_UNKNOWN…), plus a hint.
+ * codes (DENIED, MANIFEST_INVALID, BLOB_UNKNOWN…), plus a hint whose
+ * settings are hint codes (hints.ts) that each front door names its own way.
  */
+
+import { type Setting, setting, settingsIn } from '../hints.js';
 
 /** One entry of the registry's `{"errors":[…]}` body. */
 export interface RegistryErrorCode {
@@ -35,7 +38,7 @@ export interface RegistryErrorInit {
   codes?: RegistryErrorCode[];
   /** The detail line (e.g. a network error's message). */
   detail?: string;
-  /** What to do about it; computed from status and registry when absent. */
+  /** What to do about it; computed from status and registry when absent. Names settings by marker (hints.ts). */
   hint?: string;
   /** Worth trying again (network error, 408/429/5xx, a refreshed token). */
   retryable?: boolean;
@@ -56,6 +59,8 @@ export class RegistryError extends Error {
   readonly codes: RegistryErrorCode[];
   readonly detail: string | undefined;
   readonly hint: string | undefined;
+  /** The settings the hint points at (hint codes; each front door names them its own way). */
+  readonly settings: Setting[];
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
   private readonly init: RegistryErrorInit;
@@ -73,6 +78,7 @@ export class RegistryError extends Error {
     this.codes = init.codes ?? [];
     this.detail = init.detail;
     this.hint = hint;
+    this.settings = settingsIn(hint);
     this.retryable = init.retryable ?? false;
     this.retryAfterMs = init.retryAfterMs;
     this.init = init;
@@ -120,9 +126,12 @@ function hintFor(init: RegistryErrorInit): string | undefined {
   const codes = new Set((init.codes ?? []).map((c) => c.code));
   if (init.failure === 'network') {
     if (/certificate|self[- ]signed|CERT_|unable to verify/i.test(init.detail ?? '')) {
-      return `The TLS certificate of ${registry} is not trusted: pass its CA with --registry-certificate ${registry}=ca.pem, or use --skip-tls-verify-registry ${registry} (or --insecure-registry ${registry} for plain HTTP)`;
+      return `The TLS certificate of ${registry} is not trusted: pass its CA with ${setting('registry-certificate', `${registry}=ca.pem`)}, or use ${setting('skip-tls-verify-registry', registry)} (or ${setting('insecure-registry', registry)} for plain HTTP)`;
     }
-    return `Check that ${registry} is reachable from here (DNS, proxy, firewall); for a plain-HTTP registry use --insecure-registry ${registry}`;
+    return networkHint(registry, init.detail ?? '');
+  }
+  if (codes.has('BLOB_UPLOAD_UNKNOWN') || codes.has('BLOB_UPLOAD_INVALID')) {
+    return 'The registry dropped the upload session (it expired, or a broken request left it unusable); pushing again starts a new one';
   }
   if (
     init.failure === 'digest-mismatch' ||
@@ -132,7 +141,7 @@ function hintFor(init: RegistryErrorInit): string | undefined {
     return 'The content received is not what the manifest promised; nothing of it was used. Retry; if it persists, the registry or a proxy in between is corrupting data';
   }
   if (status === 401 || codes.has('UNAUTHORIZED')) {
-    return `Check the credentials for ${registry} (docker login / the config.json in DOCKER_CONFIG / the username and password inputs)`;
+    return `Check the credentials for ${registry} (${setting('credentials')})`;
   }
   if (status === 403 || codes.has('DENIED')) return permissionHint(registry, undefined);
   if (status === 404 || codes.has('NAME_UNKNOWN') || codes.has('MANIFEST_UNKNOWN')) {
@@ -143,6 +152,24 @@ function hintFor(init: RegistryErrorInit): string | undefined {
   }
   if (status !== undefined && status >= 500) return 'The registry had a server error; try again later';
   return undefined;
+}
+
+/** The hint for a failure below HTTP: a body of the wrong length, a connection that broke, or none made. */
+function networkHint(registry: string, detail: string): string {
+  if (/REQ_CONTENT_LENGTH_MISMATCH|Request body length/i.test(detail)) {
+    return 'The content sent is not as long as its size says: a file changed while it was read, or a cached layer is damaged; build again (clear the layer cache if it persists)';
+  }
+  if (/RES_CONTENT_LENGTH_MISMATCH|Response body length/i.test(detail)) {
+    return `${registry} (or a proxy in between) sent a shorter body than its Content-Length; retry, and if it persists report it to the registry's operators`;
+  }
+  if (
+    /ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED|BODY_TIMEOUT|HEADERS_TIMEOUT|PREMATURE_CLOSE|other side closed/i.test(
+      detail,
+    )
+  ) {
+    return `The connection to ${registry} broke off or stalled mid-transfer; retry, and if it persists check for a proxy or load balancer that cuts long transfers`;
+  }
+  return `Check that ${registry} is reachable from here (DNS, proxy, firewall); for a plain-HTTP registry use ${setting('insecure-registry', registry)}`;
 }
 
 /** What to do when the registry refuses an action the credentials are not allowed. */

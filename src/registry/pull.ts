@@ -3,6 +3,7 @@
  * platform), the config fetched and parsed, the layers as lazy verified
  * RemoteLayers. Nothing of a layer is downloaded here.
  */
+import { setting } from '../hints.js';
 import { type Digest, parseDigest } from '../image/digest.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../image/manifest.js';
 import { isIndexMediaType, isManifestMediaType, MediaType } from '../image/media-types.js';
@@ -114,7 +115,7 @@ export async function resolveManifest(
       operation: 'select platform',
       failure: 'platform',
       detail: `${ref} has no image for ${formatPlatform(want)}; it has: ${available.join(', ') || 'nothing but attestations'}`,
-      hint: 'Pick one of those with --platform (or FROM --platform=…), or use an image built for this platform',
+      hint: `Pick one of those with ${setting('platform')} (or FROM --platform=…), or use an image built for this platform`,
     });
   }
   checkDescriptor(ref, chosen);

@@ -5,6 +5,7 @@
  * tag. A failure anywhere before the manifest means no manifest is pushed.
  * The API takes raw manifest bytes, so it does not depend on the Image class.
  */
+import { forEachLimit } from '../concurrency.js';
 import type { Blob } from '../image/blob.js';
 import { type Digest, sha256 } from '../image/digest.js';
 import type { Descriptor, ImageIndex, ImageManifest } from '../image/manifest.js';
@@ -36,24 +37,6 @@ export interface PushOptions {
   onBlob?: (repo: Reference, blob: Blob, outcome: UploadOutcome) => void;
   /** Extra repositories on the target registry to try mounting from. */
   mountFrom?: string[];
-}
-
-/** Runs fn over items with at most `limit` in flight; stops starting new ones after a failure. */
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (e) {
-        failed ??= { error: e };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failed) throw failed.error;
 }
 
 function groupByRepository(refs: Reference[]): Reference[][] {
@@ -133,7 +116,7 @@ class RepositoryPush {
     if ('images' in input) {
       for (const image of input.images) await this.push(repo, [], image);
     }
-    await pool(blobs, this.client.concurrency, async (blob) => {
+    await forEachLimit(blobs, this.client.concurrency, async (blob) => {
       const outcome = await uploadBlob(this.client, repo, blob, {
         scopes,
         mountFrom: sourcesOf.get(blob.digest),

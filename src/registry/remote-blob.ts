@@ -64,7 +64,12 @@ export function openVerifiedBlob(
     let received = 0;
     let held: Buffer | undefined; // the last chunk, released only after verification
     const policy = client.policy;
-    for (let attempt = 1; ; attempt++) {
+    // Breaks in a row without a byte of progress; a resume that got further starts the count again.
+    let attempt = 0;
+    let progressAt = -1;
+    for (;;) {
+      attempt = received > progressAt ? 1 : attempt + 1;
+      progressAt = received;
       const res = await client.blobResponse(repo, desc.digest, received);
       let skip = 0;
       if (received > 0) {

@@ -22,7 +22,7 @@ export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTi
 
 export function retryPolicy(p: Partial<RetryPolicy> = {}): RetryPolicy {
   return {
-    attempts: Math.max(1, p.attempts ?? 5),
+    attempts: Math.max(1, p.attempts ?? 8),
     baseDelayMs: p.baseDelayMs ?? 500,
     maxDelayMs: p.maxDelayMs ?? 30_000,
     sleep: p.sleep ?? defaultSleep,
@@ -79,6 +79,15 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   // "Full jitter", but never less than half the step so retries do not bunch at zero.
   return Math.round(ceiling / 2 + (policy.random() * ceiling) / 2);
+}
+
+/**
+ * Worth another try of an upload step after a look at where the upload
+ * stands: a retryable failure, or 416 (a Content-Range the registry did not
+ * expect: its own offset says where to go on).
+ */
+export function isRecoverable(e: RegistryError): boolean {
+  return e.retryable || e.status === 416;
 }
 
 export interface RetryHooks {

@@ -4,12 +4,15 @@
  * ping (HTTPS; plain HTTP for insecure hosts; loopback tries HTTPS then HTTP
  * like Docker); authorization from the challenge; a 401 refreshes the token
  * once; 408/429/5xx and network errors retried with backoff (Retry-After
- * honoured); redirects followed by hand so the Authorization header never
+ * honoured), the ping included; a response whose headers or body stall is
+ * cut off well before five minutes (60 s for headers, 120 s for the answer
+ * to a blob's closing PUT, 30 s without a byte of body); redirects followed by hand so the Authorization header never
  * reaches another origin.
  */
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, request } from 'undici';
+import { setting } from '../hints.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { RegistryAuth, type TokenHttp } from './auth.js';
@@ -54,6 +57,10 @@ export interface SendOptions {
   retry?: boolean;
   /** Follow 3xx redirects (blob downloads). */
   redirect?: boolean;
+  /** The registry may think long before answering (it verifies and stores a whole blob): twice the headers timeout. */
+  slowAnswer?: boolean;
+  /** A hint for an unexpected status, from the response text. */
+  hint?: (text: string) => string | undefined;
 }
 
 export interface RegistryResponse {
@@ -96,6 +103,11 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h.endsWith('.localhost') || /^127\./.test(h) || h === '::1';
 }
 
+/** Waiting for response headers (counted from the end of the request body). */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
+/** Waiting for the next byte of a response body. */
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+
 const MAX_REDIRECTS = 5;
 const ERROR_BODY_LIMIT = 64 * 1024;
 
@@ -131,13 +143,15 @@ export class RegistryTransport {
   private readonly agent: Agent;
   private base: Promise<string> | undefined;
   private readonly userAgent: string;
+  private readonly headersTimeout: number;
 
   constructor(private readonly opts: TransportOptions) {
+    this.headersTimeout = opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
       connections: 16,
-      headersTimeout: opts.headersTimeoutMs ?? 300_000,
-      bodyTimeout: opts.bodyTimeoutMs ?? 300_000,
+      headersTimeout: this.headersTimeout,
+      bodyTimeout: opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
       connect: {
         timeout: opts.connectTimeoutMs ?? 30_000,
         rejectUnauthorized: !opts.skipTlsVerify,
@@ -190,7 +204,10 @@ export class RegistryTransport {
     try {
       return await this.pingScheme('https', 1);
     } catch (httpsError) {
-      if (!(httpsError instanceof RegistryError) || httpsError.failure !== 'network') throw httpsError;
+      if (!(httpsError instanceof RegistryError)) throw httpsError;
+      // An HTTPS registry that answered "try again" is retried over HTTPS.
+      if (httpsError.retryable && httpsError.failure === 'status') return this.pingScheme('https');
+      if (httpsError.failure !== 'network') throw httpsError;
       // An HTTPS server with an untrusted certificate is not a plain-HTTP server.
       if (isCertificateError(httpsError.detail)) throw httpsError;
       this.opts.logger.debug(`${host}: HTTPS failed (${httpsError.detail}); trying plain HTTP`);
@@ -207,30 +224,26 @@ export class RegistryTransport {
 
   private async pingScheme(scheme: 'http' | 'https', attempts = this.opts.policy.attempts): Promise<string> {
     const base = `${scheme}://${this.opts.host}`;
+    // 401 carries the challenge; 404: some registries do not implement /v2/ itself, requests still work.
     const res = await this.exchange(
-      { method: 'GET', path: `${base}/v2/`, scopes: [], operation: 'ping', expect: [] },
+      {
+        method: 'GET',
+        path: `${base}/v2/`,
+        scopes: [],
+        operation: 'ping',
+        expect: [200, 401, 404],
+        hint: (text) =>
+          scheme === 'http' && /HTTPS server/i.test(text)
+            ? `${this.opts.host} speaks HTTPS: drop ${setting('insecure-registry', this.opts.registry)} (use ${setting('skip-tls-verify-registry', this.opts.registry)} for an untrusted certificate)`
+            : undefined,
+      },
       undefined,
       attempts,
     );
-    const text = await readLimited(res.body, ERROR_BODY_LIMIT);
+    await readLimited(res.body, ERROR_BODY_LIMIT);
     if (res.status === 401) {
       const ch = pickChallenge(parseChallenges(res.headers['www-authenticate']));
       this.auth.setChallenge(ch);
-    } else if (res.status !== 200 && res.status !== 404) {
-      // 404: some registries do not implement /v2/ itself; requests still work.
-      throw new RegistryError({
-        registry: this.opts.registry,
-        operation: 'ping',
-        failure: 'status',
-        method: 'GET',
-        url: `${base}/v2/`,
-        status: res.status,
-        codes: parseErrorCodes(text),
-        hint:
-          scheme === 'http' && /HTTPS server/i.test(text)
-            ? `${this.opts.host} speaks HTTPS: drop --insecure-registry for it (use --skip-tls-verify-registry for an untrusted certificate)`
-            : undefined,
-      });
     }
     return base;
   }
@@ -275,7 +288,13 @@ export class RegistryTransport {
       }
       let res: Awaited<ReturnType<typeof request>>;
       try {
-        res = await request(url, { method, headers, body: materialise(body), dispatcher: this.agent });
+        res = await request(url, {
+          method,
+          headers,
+          body: materialise(body),
+          dispatcher: this.agent,
+          ...(req.slowAnswer ? { headersTimeout: 2 * this.headersTimeout } : {}),
+        });
       } catch (e) {
         const retryable = isRetryableNetworkError(e) && isReplayable(body);
         const err = fail({
@@ -335,7 +354,13 @@ export class RegistryTransport {
         if (method === 'HEAD') await res.body.dump();
         const retryAfterMs = parseRetryAfter(header(res, 'retry-after'));
         const retryable = isRetryableStatus(status);
-        const err = fail({ status, codes: parseErrorCodes(text), retryable, retryAfterMs });
+        const err = fail({
+          status,
+          codes: parseErrorCodes(text),
+          retryable,
+          retryAfterMs,
+          hint: req.hint?.(text),
+        });
         if (retryable && isReplayable(body) && attempt < attempts) {
           const delay = backoffDelay(policy, attempt, retryAfterMs);
           logger.warn(

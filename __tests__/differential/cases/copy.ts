@@ -71,6 +71,33 @@ COPY b.txt .
     },
   },
   {
+    name: 'copy-hardlinks-per-source',
+    layers: 5,
+    covers:
+      'hardlinks: kept between the files of one directory source; two sources (named, or two wildcard matches) that are links of each other become two files',
+    dockerfile: `FROM {{busybox}}
+COPY c.txt c-hard.txt /hard/
+COPY *.txt /glob/
+COPY dir /dir-copy/
+COPY . /all/
+`,
+    context: {
+      'c.txt': 'c\n',
+      'c-hard.txt': { hardlink: 'c.txt' },
+      'dir/x': 'x\n',
+      'dir/x-hard': { hardlink: 'dir/x' },
+    },
+    expect: {
+      '/hard/c.txt': { type: 'file', links: undefined },
+      '/hard/c-hard.txt': { type: 'file', links: undefined },
+      '/glob/c.txt': { links: undefined },
+      '/glob/c-hard.txt': { links: undefined },
+      '/dir-copy/x': { links: ['/dir-copy/x-hard'] },
+      '/all/c.txt': { links: ['/all/c-hard.txt'] },
+      '/all/dir/x': { links: ['/all/dir/x-hard'] },
+    },
+  },
+  {
     name: 'copy-wildcards',
     layers: 6,
     covers: 'wildcard sources: *, ?, [..], a wildcard matching directories (contents merged)',

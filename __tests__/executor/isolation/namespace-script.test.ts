@@ -71,6 +71,8 @@ describe('selectSandbox', () => {
   test('--isolation none: unavailable, saying how to get RUN', async () => {
     const s = await selectSandbox('none', silentLogger);
     expect(isUnavailable(s)).toBe(true);
-    expect(isUnavailable(s) && s.unavailable).toMatch(/--isolation none.*auto, chroot or rootless/);
+    expect(isUnavailable(s) && s.unavailable).toMatch(
+      /\{\{isolation none\}\}.*\{\{isolation auto\}\}, chroot or rootless/,
+    );
   });
 });

@@ -7,9 +7,10 @@ import { cpSync, existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { Change, ChangeSet } from '../../../src/archive/changes.js';
+import { unmountUnder } from '../../../src/executor/fs/mounts.js';
 import { isUnavailable, type Sandbox } from '../../../src/executor/isolation/sandbox.js';
 import { selectSandbox } from '../../../src/executor/isolation/sandbox-select.js';
-import { OverlaySnapshotter, unmountUnder } from '../../../src/executor/snapshot/overlay.js';
+import { OverlaySnapshotter } from '../../../src/executor/snapshot/overlay.js';
 import { runStep } from '../../../src/executor/snapshot/run-step.js';
 import type { Snapshotter } from '../../../src/executor/snapshot/snapshot.js';
 import { WalkSnapshotter } from '../../../src/executor/snapshot/walk.js';

@@ -5,8 +5,9 @@
  */
 import { type Location } from './errors.js';
 import type { ArgInstruction, FromInstruction, Instruction } from './instructions.js';
-import { type Directive, type Node, type ParseWarning } from './parser.js';
+import { type Directive, type Node } from './parser.js';
 import type { EscapeToken } from './shell-lex.js';
+import type { DockerfileSyntax, SyntaxOptions } from './syntax.js';
 export interface Stage {
     /** 0-based position among the stages (what `COPY --from=1` refers to). */
     index: number;
@@ -20,19 +21,18 @@ export interface ParsedDockerfile {
     file: string;
     escapeToken: EscapeToken;
     directives: Directive[];
-    /** The `# syntax=` directive's value, when given (Kiln always uses its own parser). */
-    syntax?: string;
+    /** The syntax version the `# syntax=` directive selects (the newest without one). */
+    syntax: DockerfileSyntax;
     nodes: Node[];
     /** ARG instructions before the first FROM: usable in FROM lines, and in stages after a bare `ARG name`. */
     metaArgs: ArgInstruction[];
     stages: Stage[];
-    warnings: ParseWarning[];
 }
 /**
  * Parses and types a Dockerfile. `file` is the name used in messages
  * (`Dockerfile:12: ...`). Throws DockerfileError.
  */
-export declare function parseDockerfile(text: string, file: string): ParsedDockerfile;
+export declare function parseDockerfile(text: string, file: string, opts?: SyntaxOptions): ParsedDockerfile;
 /**
  * Parses one instruction (it may span lines: continuations, heredoc bodies).
  * With `at`, errors and the instruction's location point there instead (for

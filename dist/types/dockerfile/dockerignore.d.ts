@@ -1,3 +1,4 @@
+import { type DirState, type EntryDecision } from './pattern-matcher.js';
 export interface IgnorePattern {
     /** Cleaned, `!` kept in front for exceptions. */
     pattern: string;
@@ -14,10 +15,12 @@ export declare class IgnoreMatcher {
     constructor(patterns: readonly IgnorePattern[], file?: string);
     /** True when the path is excluded from the context. */
     matches(relPath: string): boolean;
-    /** True when a walker can skip the directory without looking inside (no exception can re-include anything). */
-    canPruneDir(relDir: string): boolean;
-    /** One call for walkers: what to do with an entry. */
+    /** What to do with an entry: include it, exclude it, or (a directory no exception reaches into) skip it whole. */
     decide(relPath: string, isDir: boolean): 'include' | 'exclude' | 'prune';
+    /** For walkers: the state of a directory (relative to the context; '' is the root), to decide its entries by name. */
+    stateOf(relDir: string): DirState;
+    /** What a walker does with `name` in the directory of `parent` (the same answers as decide()). */
+    entry(parent: DirState, name: string, isDir: boolean): EntryDecision;
     get hasExceptions(): boolean;
 }
 export interface Dockerignore {

@@ -32,6 +32,11 @@ export type GlobToken =
  | {
     k: 'dirs';
 };
+/** Where an NFA run stands (Glob.start/advance): the live states, each tagged with its start. */
+export interface GlobState {
+    readonly set: Int32Array;
+    readonly list: readonly number[];
+}
 export interface CodePoints {
     cps: number[];
     /** offsets[i] is the UTF-16 index of code point i; offsets[cps.length] = string length. */
@@ -55,6 +60,12 @@ export declare class Glob {
     private step;
     private accepting;
     private fresh;
+    /** The state before any input. */
+    start(): GlobState;
+    /** The state after reading cps from `state`; undefined once nothing can match any more. */
+    advance(state: GlobState, cps: readonly number[]): GlobState | undefined;
+    /** True when the input read to reach `state` is a whole match. */
+    accepts(state: GlobState): boolean;
     /** The states after reading all of cps from the start; undefined once none is left. */
     private run;
     /** True when the whole of cps matches. */
@@ -72,6 +83,25 @@ export declare class Glob {
     } | undefined;
     /** The leftmost match at or after from, the longest one at that start: [start, end). */
     search(cps: readonly number[], from: number): [number, number] | undefined;
+    /** This glob as a DFA built lazily (for walkers that match many names). */
+    dfa(): GlobDfa;
+    private cachedDfa;
     /** The same pattern read backwards (for suffix trimming). */
     reversed(): Glob;
+}
+/**
+ * A glob's NFA turned into a DFA one transition at a time, as names are
+ * read: each (state, code point) is simulated once and then looked up, so
+ * matching many names costs a map lookup per code point. State -1 is dead.
+ */
+export declare class GlobDfa {
+    private readonly glob;
+    private readonly states;
+    private readonly ids;
+    readonly start: number;
+    constructor(glob: Glob);
+    private intern;
+    /** The state after reading cps from `state` (-1: nothing can match any more). */
+    advance(state: number, cps: readonly number[]): number;
+    accepts(state: number): boolean;
 }

@@ -63,7 +63,11 @@ export interface HeredocMarker {
  * any quoted part (`<<"EOF"`, `<<'EOF'`, `<<E"O"F`) disables expansion.
  */
 export declare function parseHeredocWord(src: string): HeredocMarker | undefined;
-/** The heredoc markers on a RUN/COPY/ADD line, in order. */
-export declare function heredocsFromLine(line: string): HeredocMarker[];
+/**
+ * The heredoc markers on a RUN/COPY/ADD line, in order. With `whitespace`
+ * (dockerfile 1.16+) `<< EOF` is one word, so a marker; `<<- EOF` stays two
+ * words (`<<-`, `EOF`) and is none, exactly as BuildKit's lexer splits it.
+ */
+export declare function heredocsFromLine(line: string, whitespace?: boolean): HeredocMarker[];
 /** `<<-`: strips leading tabs from every line of a heredoc body. */
 export declare function chompHeredocContent(content: string): string;

@@ -1,5 +1,6 @@
 import { chompHeredocContent } from './line-parsers.js';
 import type { EscapeToken } from './shell-lex.js';
+import { type DockerfileSyntax, type SyntaxOptions } from './syntax.js';
 export { chompHeredocContent };
 /** BuildKit reads lines with a 64 KiB buffer: a longer line is an error. */
 export declare const MAX_LINE_BYTES = 65535;
@@ -30,6 +31,20 @@ export interface Node {
     heredocs: Heredoc[];
     startLine: number;
     endLine: number;
+    /**
+     * The comment lines right before the instruction (after the previous one),
+     * `#` and surrounding blanks removed; an empty `#` line starts over
+     * (BuildKit's PrevComment: `# check=` comments, stage and ARG descriptions).
+     */
+    comments: string[];
+    /**
+     * `<<- EOF` (or `<< EOF` before dockerfile 1.16) on a RUN/COPY/ADD line:
+     * BuildKit reads it as no heredoc, so its body lines follow as
+     * instructions. Kept to explain the error they cause.
+     */
+    heredocLookalike?: string;
+    /** The instruction's continuation had empty lines; BuildKit reports them at its last line. */
+    emptyContinuationLine?: number;
     /** ONBUILD: the trigger instruction. */
     sub?: Node;
 }
@@ -46,11 +61,12 @@ export interface ParseWarning {
 }
 export interface ParseResult {
     escapeToken: EscapeToken;
+    /** The syntax the `# syntax=` directive selects (the newest without one). */
+    syntax: DockerfileSyntax;
     directives: Directive[];
     nodes: Node[];
-    warnings: ParseWarning[];
 }
 /** Builds the node of one logical line (no location yet). */
 export declare function nodeFromLine(line: string, escapeToken: EscapeToken): Node;
 /** Parses Dockerfile text into nodes. Throws DockerfileError naming file and line. */
-export declare function parseNodes(text: string, file: string): ParseResult;
+export declare function parseNodes(text: string, file: string, opts?: SyntaxOptions): ParseResult;

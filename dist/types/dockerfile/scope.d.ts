@@ -1,6 +1,8 @@
 import type { ArgInstruction, KeyValue } from './instructions.js';
 import { type EnvLookup, type EscapeToken } from './shell-lex.js';
 export declare const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** What the expansions of the meta ARGs, or of one stage, may produce in all. */
+export declare const MAX_SCOPE_EXPANSION: number;
 /** Build args that reach RUN without an ARG (names compared case-insensitively). */
 export declare const PROXY_ARG_NAMES: readonly ["http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy"];
 export declare function isProxyArg(name: string): boolean;
@@ -32,14 +34,17 @@ export declare class StageScope implements EnvLookup {
     /** The image config's Env, in order (duplicates of the base kept). */
     private readonly config;
     private readonly args;
+    private readonly budget;
     private readonly lex;
     private readonly rawLex;
     private constructor();
     /** The scope at the start of a stage built on an image (or scratch: baseEnv []). */
     static forImage(opts: ScopeOptions): StageScope;
-    /** The scope at the start of a stage built FROM this (finished) stage: ENV and ARGs carry over. */
+    /** The scope at the start of a stage built FROM this (finished) stage: ENV, ARGs and what was expanded carry over. */
     clone(): StageScope;
     get(name: string): string | undefined;
+    /** The names set in the scope (config env, ENV, ARG values), in the order they were first set. */
+    names(): string[];
     /** The word expanded, quotes removed (throws ShellWordError; expandInstruction adds the line). */
     expand(word: string): string;
     /** The word expanded and split into words (EXPOSE). */

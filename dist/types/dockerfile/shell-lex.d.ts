@@ -12,6 +12,13 @@ export interface LexOptions {
     skipProcessQuotes?: boolean;
     /** Leave references to unset variables as written. */
     skipUnsetEnv?: boolean;
+    /** Charge every expanded word to this budget. */
+    budget?: ExpansionBudget;
+    /**
+     * `<<` keeps the blanks after it in its word (`<< EOF` is one word), as
+     * BuildKit's lexer does since dockerfile 1.16 (heredoc detection).
+     */
+    heredocWhitespace?: boolean;
 }
 export interface ExpansionResult {
     /** The word with quotes removed and variables expanded. */
@@ -23,6 +30,18 @@ export interface ExpansionResult {
     /** Variables referenced but unset. */
     unmatched: Set<string>;
 }
+/** The longest word an expansion may produce, in UTF-16 units (about 1 MiB of text). */
+export declare const MAX_EXPANDED_WORD: number;
+/** What the expansions of one scope may produce in all (shared by its lexers and carried to clones). */
+export declare class ExpansionBudget {
+    readonly limit: number;
+    used: number;
+    constructor(limit: number, used?: number);
+    charge(n: number): void;
+    copy(): ExpansionBudget;
+}
+/** Throws when an expansion grew past MAX_EXPANDED_WORD. */
+export declare function checkWordSize(s: string): string;
 /** Go's unicode.IsSpace. */
 export declare function isSpaceCode(ch: number): boolean;
 export declare class ShellLex {
@@ -45,6 +64,8 @@ export declare class ShellLex {
     private next;
     private getEnv;
     private processStopOn;
+    /** `<`, or `<<` with the blanks (space, tab, CR) that follow it. */
+    private processPossibleHeredoc;
     private processSingleQuote;
     private processDoubleQuote;
     private processName;

@@ -1,8 +1,3 @@
-/**
- * Platforms (`os/arch[/variant]`): the host's, parsing and formatting with
- * containerd's normalisation (aarch64 → arm64, arm64/v8 ≡ arm64, x86_64 →
- * amd64, arm → arm/v7), and choosing an image from an index.
- */
 import type { Descriptor, ImageIndex, Platform } from './manifest.js';
 export declare class PlatformError extends Error {
     name: string;

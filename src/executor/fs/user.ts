@@ -77,33 +77,50 @@ async function readImageFile(root: string, path: string): Promise<string | undef
   }
 }
 
+/** The colon-separated fields of each record of /etc/passwd or /etc/group (blank lines and comments skipped). */
+function records(text: string): string[][] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map((line) => line.split(':'));
+}
+
 function parsePasswd(text: string): PasswdEntry[] {
-  const out: PasswdEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '' || line.startsWith('#')) continue;
-    const f = line.split(':');
+  return records(text).flatMap((f) => {
     const uid = parseId(f[2] ?? '');
     const gid = parseId(f[3] ?? '');
-    if (uid === undefined || gid === undefined) continue;
-    out.push({ name: f[0]!, uid, gid, home: f[5] ?? '' });
-  }
-  return out;
+    return uid === undefined || gid === undefined ? [] : [{ name: f[0]!, uid, gid, home: f[5] ?? '' }];
+  });
 }
 
 function parseGroup(text: string): GroupEntry[] {
-  const out: GroupEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '' || line.startsWith('#')) continue;
-    const f = line.split(':');
+  return records(text).flatMap((f) => {
     const gid = parseId(f[2] ?? '');
-    if (gid === undefined) continue;
+    if (gid === undefined) return [];
     const members = (f[3] ?? '')
       .split(',')
       .map((m) => m.trim())
       .filter((m) => m !== '');
-    out.push({ name: f[0]!, gid, members });
-  }
-  return out;
+    return [{ name: f[0]!, gid, members }];
+  });
+}
+
+/** A user or group name the image does not define. */
+function notFound(
+  spec: string,
+  kind: 'user' | 'group',
+  name: string,
+  fileExists: boolean,
+): UserResolutionError {
+  const file = kind === 'user' ? '/etc/passwd' : '/etc/group';
+  const where = fileExists ? `searched the image's ${file}` : `the image has no ${file}`;
+  const fix =
+    kind === 'user' ? 'useradd/adduser) or use a numeric uid' : 'groupadd/addgroup) or use a numeric gid';
+  return new UserResolutionError(
+    `USER ${spec}: no ${kind} named "${name}" (${where}); add the ${kind} in an earlier RUN (${fix}`,
+    spec,
+    file,
+  );
 }
 
 /** Parses `uid:gid` where both are numeric or `root`. */
@@ -143,13 +160,7 @@ export async function resolveUser(root: string, userSpec: string): Promise<Resol
     gid = matched.gid;
   } else if (userArg !== '') {
     if (uidArg === undefined) {
-      const where =
-        passwdText === undefined ? 'the image has no /etc/passwd' : "searched the image's /etc/passwd";
-      throw new UserResolutionError(
-        `USER ${userSpec}: no user named "${userArg}" (${where}); add the user in an earlier RUN (useradd/adduser) or use a numeric uid`,
-        userSpec,
-        '/etc/passwd',
-      );
+      throw notFound(userSpec, 'user', userArg, passwdText !== undefined);
     }
     uid = uidArg;
   }
@@ -164,13 +175,7 @@ export async function resolveUser(root: string, userSpec: string): Promise<Resol
       if (g) gid = g.gid;
       else if (gidArg !== undefined) gid = gidArg;
       else {
-        const where =
-          groupText === undefined ? 'the image has no /etc/group' : "searched the image's /etc/group";
-        throw new UserResolutionError(
-          `USER ${userSpec}: no group named "${groupArg}" (${where}); add the group in an earlier RUN (groupadd/addgroup) or use a numeric gid`,
-          userSpec,
-          '/etc/group',
-        );
+        throw notFound(userSpec, 'group', groupArg, groupText !== undefined);
       }
     } else if (matched) {
       for (const g of groupFile) {

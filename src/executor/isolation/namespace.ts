@@ -12,12 +12,14 @@
  *           on the host (root inside); chown to any other id fails; /proc
  *           needs an unmasked /proc on the host (not inside most containers).
  */
+
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type InRootPath, mkdirInRoot, RootPathError, resolveInRoot } from '../../fs/root-path.js';
+import { setting } from '../../hints.js';
 import type { Logger } from '../../log.js';
 import { CLEAN_ENV, type HostTools } from './host-tools.js';
 import { createStubs, planMountPoints, removeStubs } from './mount-points.js';
@@ -87,7 +89,7 @@ export class NamespaceSandbox implements Sandbox {
     }
     if (this.kind === 'rootless' && (spec.user.uid !== 0 || spec.user.gid !== 0)) {
       throw new SandboxError(
-        `rootless isolation maps only root: this RUN needs uid ${spec.user.uid} gid ${spec.user.gid}; run Kiln as root (e.g. with sudo) to use --isolation chroot`,
+        `rootless isolation maps only root: this RUN needs uid ${spec.user.uid} gid ${spec.user.gid}; run Kiln as root (e.g. with sudo) to use ${setting('isolation', 'chroot')}`,
       );
     }
   }

@@ -4,9 +4,11 @@
  * works the result says why and what to do; the executor can still build a
  * Dockerfile without RUN.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setting } from '../../hints.js';
 import type { Logger } from '../../log.js';
 import type { IsolationRequest } from '../options.js';
 import { discoverHostTools, type HostTools } from './host-tools.js';
@@ -57,8 +59,7 @@ export async function selectSandbox(
 ): Promise<Sandbox | SandboxUnavailable> {
   if (requested === 'none') {
     return {
-      unavailable:
-        'RUN is disabled by --isolation none; use --isolation auto, chroot or rootless to run RUN steps',
+      unavailable: `RUN is disabled by ${setting('isolation', 'none')}; use ${setting('isolation', 'auto')}, chroot or rootless to run RUN steps`,
     };
   }
   const scratchDir = opts.scratchDir ?? tmpdir();
@@ -73,11 +74,11 @@ export async function selectSandbox(
   const attempt = async (kind: IsolationKind): Promise<Sandbox | undefined> => {
     try {
       const s = await probe(kind, tools, scratchDir, log);
-      log.debug(`RUN isolation: ${kind}`);
+      log.debug(`RUN sandbox probe: ${kind} works`);
       return s;
     } catch (e) {
       failures.push(`${kind}: ${reason(e)}`);
-      log.debug(`RUN isolation ${kind} unavailable: ${reason(e)}`);
+      log.debug(`RUN sandbox probe: ${kind} unavailable: ${reason(e)}`);
       return undefined;
     }
   };
@@ -85,14 +86,14 @@ export async function selectSandbox(
   if (requested === 'chroot' || (requested === 'auto' && isRoot)) {
     if (!isRoot) {
       return {
-        unavailable: `--isolation chroot needs root (Kiln runs as uid ${process.geteuid?.()}): ${ROOT_HINT}, or use --isolation rootless`,
+        unavailable: `${setting('isolation', 'chroot')} needs root (Kiln runs as uid ${process.geteuid?.()}): ${ROOT_HINT}, or use ${setting('isolation', 'rootless')}`,
       };
     }
     const s = await attempt('chroot');
     if (s) return s;
     if (requested === 'chroot') {
       return {
-        unavailable: `--isolation chroot does not work here (${failures.join('; ')}); Kiln needs mount and PID namespaces (CAP_SYS_ADMIN): in a container, run it privileged`,
+        unavailable: `${setting('isolation', 'chroot')} does not work here (${failures.join('; ')}); Kiln needs mount and PID namespaces (CAP_SYS_ADMIN): in a container, run it privileged`,
       };
     }
   }
@@ -101,7 +102,7 @@ export async function selectSandbox(
     if (s) return s;
     if (requested === 'rootless') {
       return {
-        unavailable: `--isolation rootless does not work here (${failures.join('; ')}): ${USERNS_HINT}, or ${ROOT_HINT} and use --isolation chroot`,
+        unavailable: `${setting('isolation', 'rootless')} does not work here (${failures.join('; ')}): ${USERNS_HINT}, or ${ROOT_HINT} and use ${setting('isolation', 'chroot')}`,
       };
     }
   }

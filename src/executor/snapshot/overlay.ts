@@ -37,7 +37,6 @@ import { lstatOrUndefined } from '../../fs/root-path.js';
 import type { Logger } from '../../log.js';
 import { findBinary, runHostCommand } from '../isolation/host-tools.js';
 import { createStubs, planMountPoints } from '../isolation/mount-points.js';
-import { readMounts } from '../isolation/mount-table.js';
 import type { MountTargets } from '../isolation/sandbox.js';
 import { type PreparedRun, type Snapshotter, sortChanges } from './snapshot.js';
 
@@ -56,21 +55,6 @@ function checkOptionPath(p: string): void {
   if (/[,:\\\n]/.test(p)) {
     throw new SnapshotError(`overlay snapshots need a workspace path without ',', ':' or '\\': ${p}`);
   }
-}
-
-/**
- * Unmounts every mount under `dir` (deepest first), e.g. overlays left by a
- * Kiln that was killed mid-RUN; call before removing a workspace.
- */
-export async function unmountUnder(dir: string): Promise<string[]> {
-  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  const points = readMounts()
-    .map((m) => m.point)
-    .filter((p) => p.startsWith(prefix))
-    .sort((a, b) => b.length - a.length);
-  const umount = (await findBinary('umount')) ?? 'umount';
-  for (const p of points) await runHostCommand(umount, ['-l', p]).catch(() => undefined);
-  return points;
 }
 
 export interface OverlayOptions {

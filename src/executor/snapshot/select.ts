@@ -4,8 +4,10 @@
  * itself on overlayfs inside a container), else walk. Rootless isolation
  * always walks (the overlay would live in the RUN's user namespace only).
  */
+
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setting } from '../../hints.js';
 import type { Logger } from '../../log.js';
 import { findBinary, runHostCommand } from '../isolation/host-tools.js';
 import type { IsolationKind } from '../isolation/sandbox.js';
@@ -53,12 +55,12 @@ export function createSnapshotter(
   }
   if (isolation === 'rootless') {
     throw new SnapshotError(
-      '--snapshot-mode overlay needs --isolation chroot (rootless RUNs use walk snapshots)',
+      `${setting('snapshot-mode', 'overlay')} needs ${setting('isolation', 'chroot')} (rootless RUNs use walk snapshots)`,
     );
   }
   if (overlayProbe !== true) {
     throw new SnapshotError(
-      `--snapshot-mode overlay does not work here: ${overlayProbe}; use --snapshot-mode walk`,
+      `${setting('snapshot-mode', 'overlay')} does not work here: ${overlayProbe}; use ${setting('snapshot-mode', 'walk')}`,
     );
   }
   return new OverlaySnapshotter(opts);

@@ -77,6 +77,13 @@ export function stageShell(image: Image): string[] {
   return s && s.length > 0 ? [...s] : [...DEFAULT_SHELL];
 }
 
+/** A config set (ExposedPorts, Volumes: keys with `{}` values) with `keys` added. */
+function withKeys(set: Record<string, object> | undefined, keys: readonly string[]): Record<string, object> {
+  const out = { ...(set ?? {}) };
+  for (const k of keys) out[k] = {};
+  return out;
+}
+
 export function applyConfigInstruction(
   image: Image,
   instr: ConfigInstruction,
@@ -132,23 +139,16 @@ export function applyConfigInstruction(
         })
         .addHistory(history(`ENTRYPOINT ${goQuoteList(args)}`));
     }
-    case 'expose': {
-      const ports = exposedPorts(instr);
-      return image
-        .withConfig((c) => {
-          c.config.ExposedPorts = { ...(c.config.ExposedPorts ?? {}) };
-          for (const p of ports) c.config.ExposedPorts[p] = {};
-        })
-        .addHistory(history(`EXPOSE [${ports.join(' ')}]`));
-    }
+    case 'expose':
     case 'volume': {
-      const vols = volumes(instr);
+      // Both add keys to a set in the config.
+      const field = instr.kind === 'expose' ? 'ExposedPorts' : 'Volumes';
+      const keys = instr.kind === 'expose' ? exposedPorts(instr) : volumes(instr);
       return image
         .withConfig((c) => {
-          c.config.Volumes = { ...(c.config.Volumes ?? {}) };
-          for (const v of vols) c.config.Volumes[v] = {};
+          c.config[field] = withKeys(c.config[field], keys);
         })
-        .addHistory(history(`VOLUME [${vols.join(' ')}]`));
+        .addHistory(history(`${instr.kind.toUpperCase()} [${keys.join(' ')}]`));
     }
     case 'user':
       return image

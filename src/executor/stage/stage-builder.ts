@@ -49,9 +49,6 @@ export interface StageJob {
   planned: PlannedStage;
   /** The stage's platform (FROM --platform, or the build's). */
   platform: Platform;
-  /** 1-based position among the stages being built, and their count. */
-  position: number;
-  count: number;
   from: FromResolver;
   /** The stages finished so far (every stage this one depends on is in it). */
   finished: ReadonlyMap<number, FinishedStage>;
@@ -63,29 +60,50 @@ interface StageState {
   scope: StageScope;
 }
 
+/** Instructions BuildKit numbers (`[name 2/5]`): besides FROM of an image, those that change files. */
+function counted(i: Instruction): boolean {
+  return i.kind === 'run' || i.kind === 'copy' || i.kind === 'add' || i.kind === 'workdir';
+}
+
 export async function buildStage(job: StageJob): Promise<{ stage: FinishedStage; steps: StepReport[] }> {
   const { session, planned } = job;
-  const label = `[${planned.name ?? `stage-${planned.index}`} ${job.position}/${job.count}]`;
-  const stageName = planned.name ?? String(planned.index);
+  const stageName = planned.name ?? `stage-${planned.index}`;
+  // Steps numbered as BuildKit does: FROM of an image is 1, then each RUN, COPY, ADD and WORKDIR.
+  const instructions = [...planned.onbuild, ...planned.stage.instructions];
+  const total = (planned.base.kind === 'image' ? 1 : 0) + instructions.filter(counted).length;
+  let counter = 0;
+  const next = () => `[${stageName} ${++counter}/${total}]`;
+  const label = `[${stageName}]`;
   const layerCompression: Compression =
     session.cache !== undefined || exportedStages(job.plan).has(planned.index)
       ? session.options.compression
       : 'none';
   const root = await session.isolation.createRoot(`stage-${planned.index}`);
-  const state = await base(job, label);
+  const fromStarted = Date.now();
+  const fromLabel = planned.base.kind === 'image' ? next() : label;
+  const { state, baseDigest } = await base(job, fromLabel);
   const config: StageConfigState = { scope: state.scope, cmdSet: false, created: session.created };
-  const steps: StepReport[] = [];
-  let step = 0;
-  for (const instr of [...planned.onbuild, ...planned.stage.instructions]) {
-    step++;
+  const steps: StepReport[] = [
+    {
+      stage: stageName,
+      step: planned.base.kind === 'image' ? 1 : 0,
+      instruction: `FROM ${planned.stage.from.image}${baseDigest ? `@${baseDigest}` : ''}`,
+      durationMs: Date.now() - fromStarted,
+      cache: 'none',
+    },
+  ];
+  for (const instr of instructions) {
     const started = Date.now();
     const x = expandInstruction(instr, state.scope);
     const text = x.original;
     let result: Pick<StepResult, 'cache' | 'reason' | 'layer'>;
+    let step = 0;
     if (isConfigInstruction(x)) {
       state.image = applyConfigInstruction(state.image, x, config);
       result = { cache: 'none' };
     } else {
+      const label = next();
+      step = counter;
       session.log.info(`${label} ${text}`);
       session.log.progress?.(label, `${label} ${text}`);
       const env: StepEnv = { session, label, layerCompression, root, ...state };
@@ -107,13 +125,13 @@ export async function buildStage(job: StageJob): Promise<{ stage: FinishedStage;
       ...(result.reason ? { cacheMissReason: result.reason } : {}),
       ...(result.layer ? { layer: { digest: result.layer.digest, size: result.layer.size } } : {}),
     });
-    if (result.cache === 'hit') session.log.info(`${label} CACHED ${text}`);
+    if (result.cache === 'hit') session.log.info(`[${stageName} ${step}/${total}] CACHED ${text}`);
   }
   return { stage: { index: planned.index, label, root, ...state }, steps };
 }
 
-/** The stage's starting state: its base image, key and scope. */
-async function base(job: StageJob, label: string): Promise<StageState> {
+/** The stage's starting state: its base image, key and scope; and the base image's digest. */
+async function base(job: StageJob, label: string): Promise<{ state: StageState; baseDigest?: string }> {
   const { session, planned, platform } = job;
   const settings: LayerSettings = {
     clampMtime: session.clampMtime,
@@ -157,9 +175,8 @@ async function base(job: StageJob, label: string): Promise<StageState> {
     default:
       assertNever(src as never);
   }
-  session.log.info(
-    `${label} FROM ${planned.stage.from.image}${src.kind === 'image' ? ` (${state.image.digest()})` : ''}`,
-  );
+  const baseDigest = src.kind === 'image' ? state.image.digest() : undefined;
+  session.log.info(`${label} FROM ${planned.stage.from.image}${baseDigest ? ` (${baseDigest})` : ''}`);
   // Triggers are consumed (the planner gave them as planned.onbuild); the image keeps only
   // this stage's own ONBUILD lines. PATH as BuildKit sets it.
   const env = state.scope.configEnv();
@@ -167,7 +184,7 @@ async function base(job: StageJob, label: string): Promise<StageState> {
     c.config.Env = env;
     delete c.config.OnBuild;
   });
-  return state;
+  return { state, baseDigest };
 }
 
 async function dispatch(

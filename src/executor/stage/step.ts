@@ -7,6 +7,7 @@
  */
 import type { ChangeSet } from '../../archive/changes.js';
 import { CacheKeyBuilder } from '../../cache/key.js';
+import { MissReason } from '../../cache/layer-cache.js';
 import type { StageScope } from '../../dockerfile/scope.js';
 import type { Layer } from '../../image/blob.js';
 import type { Compression } from '../../image/compression.js';
@@ -90,12 +91,14 @@ export async function filesystemStep(env: StepEnv, step: FilesystemStep): Promis
       return { image, key, cache: 'hit', ...(found.layer ? { layer: found.layer } : {}) };
     }
     reason = found.reason;
+    // "no entry" is no reason: what changed since the last build is.
+    if (reason === MissReason.noEntry && cache.explain) reason = await cache.explain(builder.trace());
     session.log.info(`${env.label} cache miss (${reason}): ${step.createdBy}`);
   }
   const layer = await step.produce();
   const image = layer ? base.appendLayer(layer, history) : base.addHistory(history);
   env.root.caughtUp(image);
-  cache?.store(key, layer);
+  cache?.store(key, layer, builder.trace());
   return {
     image,
     key,

@@ -17,10 +17,6 @@ export function isRemoteSource(src: string): boolean {
   return /^https?:\/\//i.test(src);
 }
 
-export function isGitSource(src: string): boolean {
-  return /^git@|^git:\/\/|^(https?|ssh):\/\/.*\.git(#.*)?$|^github\.com\//i.test(src);
-}
-
 export interface Downloaded {
   /** Directory holding the file. */
   dir: string;

@@ -15,7 +15,8 @@ import { resolveUser } from '../fs/user.js';
 import { layerSize } from '../session.js';
 import { filesystemStep, materialize, noteWritten, type StepEnv, type StepResult } from '../stage/step.js';
 import { detectArchive, unpackArchive } from './add-archive.js';
-import { downloadSource, isGitSource, isRemoteSource } from './add-remote.js';
+import { fetchGitSource, gitSource } from './add-git.js';
+import { downloadSource, isRemoteSource } from './add-remote.js';
 import { type CopySource, copyIntoRootfs, parseChmod } from './copy.js';
 import { type Owner, ownedLayer } from './owned-layer.js';
 import { fileSha256, hashSources } from './source-hash.js';
@@ -84,7 +85,16 @@ export async function copyInstruction(
   const contents = instr.sourceContents.map((c) => ({ name: c.path, data: c.data }));
   const resolveSources = async (tree: SourceTree) => {
     for (const pattern of instr.sources) {
-      if (isAdd && isGitSource(pattern)) throw where(`ADD ${pattern}: git sources are not supported yet`);
+      const git = isAdd ? gitSourceAt(pattern, where) : undefined;
+      if (git) {
+        const g = await fetchGitSource(session, git, instr as AddInstruction).catch((e: Error) => {
+          throw where(`ADD ${e.message}`);
+        });
+        const [root] = await g.tree.match('.');
+        sources.push({ tree: g.tree, match: root! });
+        remote.push({ url: pattern, digest: g.key });
+        continue;
+      }
       if (isAdd && isRemoteSource(pattern)) {
         const dir = await session.workspace.dir('add-url');
         const d = await downloadSource(pattern, dir, (instr as AddInstruction).checksum).catch((e: Error) => {
@@ -143,7 +153,6 @@ export async function copyInstruction(
   if (session.cache) for (const a of archives) sourceKey.field('archive', await fileSha256(a.abs));
   for (const r of remote) sourceKey.field('remote', `${r.url}\0${r.digest}`);
   for (const c of contents) sourceKey.field('content', `${c.name}\0${c.data}`);
-  const sourcesDigest = sourceKey.digest();
   session.log.debug(`timing: hash ${(performance.now() - hashStarted).toFixed(0)} ms ${env.label}`);
   const keyFields = (k: CacheKeyBuilder) => {
     k.field('step', instr.kind)
@@ -152,7 +161,7 @@ export async function copyInstruction(
       .field('chmod', instr.chmod ?? '')
       .field('parents', String(instr.kind === 'copy' && instr.parents))
       .list('exclude', instr.exclude)
-      .field('sources', sourcesDigest);
+      .include('sources', sourceKey);
   };
 
   const produce = async () => {
@@ -177,6 +186,7 @@ export async function copyInstruction(
       exclude: instr.exclude,
       parents: instr.kind === 'copy' && instr.parents,
       refuse,
+      warn: (m) => session.log.warn(`${env.label} ${instr.kind.toUpperCase()}: ${m}`),
     });
     for (const a of archives) {
       const staging = await session.workspace.dir('add-unpack');
@@ -227,6 +237,15 @@ export async function copyInstruction(
     cacheable: session.options.cache.copyLayers,
     produce,
   });
+}
+
+/** The git source a pattern of ADD names (an error at the line when it is a malformed one). */
+function gitSourceAt(pattern: string, where: (m: string) => Error): ReturnType<typeof gitSource> {
+  try {
+    return gitSource(pattern);
+  } catch (e) {
+    throw where(`ADD ${pattern}: ${(e as Error).message}`);
+  }
 }
 
 function parseChmodAt(text: string, where: (m: string) => Error): number {

@@ -4,8 +4,11 @@
  * `dest` itself unless `dest` ends in `/`, is an existing directory, or
  * several sources are copied; parents are created (owned by --chown);
  * content keeps its mode and mtime unless --chmod; owner is 0:0 unless
- * --chown; symlinks below a source are copied as symlinks; hardlinks inside
- * one COPY stay hardlinks. Every write goes through in-root resolution, so a
+ * --chown; symlinks below a source are copied as symlinks; hardlinks stay
+ * hardlinks only between files of one directory source (each source is
+ * copied on its own, as BuildKit does: `COPY a a-hard /d/` gives two files).
+ * Names are byte-exact (fs/byte-names.ts): every call takes osPath(). Every
+ * write goes through in-root resolution, so a
  * symlink in the image can never send a file outside the root filesystem.
  * Returns the rootfs-relative paths written, for the layer.
  *
@@ -39,6 +42,8 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { IgnoreMatcher, parseDockerignore } from '../../dockerfile/dockerignore.js';
+import { osPath } from '../../fs/byte-names.js';
+import { explainWrite } from '../../fs/disk-full.js';
 import { lstatOrUndefined, mkdirInRoot, resolveInRoot } from '../../fs/root-path.js';
 import { canChown, type Owner } from './owned-layer.js';
 import type { SourceMatch, SourceTree } from './source-tree.js';
@@ -71,6 +76,8 @@ export interface CopyRequest {
   parents: boolean;
   /** Why nothing may be written at a rootfs-relative path (StageRoot.refuseWrite); undefined allows it. */
   refuse?: (rel: string) => string | undefined;
+  /** Told which special files (sockets, FIFOs, devices) were left out, once per COPY. */
+  warn?: (message: string) => void;
 }
 
 const ROOT_OWNER: Owner = { uid: 0, gid: 0 };
@@ -87,7 +94,7 @@ interface Writer {
   req: CopyRequest;
   owner: Owner | 'preserve';
   written: Map<string, Owner>;
-  /** source ino → written dest rel, for hardlinks within this COPY. */
+  /** source ino → written dest rel, for hardlinks within the source being copied. */
   links: Map<string, string>;
   /** directories whose mtime must be set after their children. */
   dirTimes: { abs: string; stat: Stats }[];
@@ -102,6 +109,10 @@ interface Writer {
   buf: Buffer;
   /** Entries written since the event loop last turned. */
   sinceYield: number;
+  /** Special files left out: `path (kind)`, paths relative to the tree they are in. */
+  skipped: string[];
+  /** The tree they are in (`build context`, `stage "build"`). */
+  skippedIn?: string;
 }
 
 /** Entries copied between two turns of the event loop. */
@@ -112,6 +123,14 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owner>> {
+  try {
+    return await copyInto(req);
+  } catch (e) {
+    throw explainWrite(e, req.rootfs);
+  }
+}
+
+async function copyInto(req: CopyRequest): Promise<Map<string, Owner>> {
   const w: Writer = {
     req,
     owner: req.owner ?? ROOT_OWNER,
@@ -123,6 +142,7 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
     fresh: new Set(),
     buf: Buffer.allocUnsafe(SMALL + 1),
     sinceYield: 0,
+    skipped: [],
     exclude: req.exclude.length
       ? new IgnoreMatcher(parseDockerignore(req.exclude.join('\n')), '--exclude')
       : undefined,
@@ -131,6 +151,7 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
   const destDir = req.dest.endsWith('/') || count > 1 || req.parents;
   for (const { tree, match } of req.sources) {
     if (w.exclude?.matches(match.matched)) continue;
+    w.links = new Map();
     const base = req.parents ? path.posix.join(req.dest, path.posix.dirname(match.matched)) : req.dest;
     if (match.stat.isDirectory()) {
       const into = req.parents && match.matched ? path.posix.join(req.dest, match.matched) : base;
@@ -139,6 +160,7 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
       await makeDir(w, into);
       for await (const e of tree.walk(match)) {
         if (w.exclude?.matches(e.rel)) continue;
+        if (skipSpecial(w, tree, e.treeRel, e.stat)) continue;
         await copyEntry(w, `${into}/${e.rel}`, e.abs, e.stat);
         if (++w.sinceYield >= YIELD_EVERY) {
           w.sinceYield = 0;
@@ -146,6 +168,7 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
         }
       }
     } else {
+      if (skipSpecial(w, tree, match.rel, match.stat)) continue;
       const target = await fileTarget(w, base, path.posix.basename(match.matched), destDir || req.parents);
       await copyEntry(w, target, match.abs, match.stat);
     }
@@ -154,13 +177,38 @@ export async function copyIntoRootfs(req: CopyRequest): Promise<Map<string, Owne
     const target = await fileTarget(w, req.dest, c.name, destDir);
     const { rel } = await prepareLeaf(w, target);
     const abs = path.join(req.rootfs, rel);
-    writeFileSync(abs, c.data, { mode: 0o644 });
+    writeFileSync(osPath(abs), c.data, { mode: 0o644 });
     finishEntry(w, abs, req.mode ?? 0o644, undefined);
     w.written.set(rel, ownerFor(w, undefined));
   }
+  if (w.skipped.length > 0) {
+    const shown = w.skipped.slice(0, 10).join(', ');
+    const more = w.skipped.length > 10 ? ` and ${w.skipped.length - 10} more` : '';
+    req.warn?.(
+      `left out ${w.skipped.length} special file${w.skipped.length > 1 ? 's' : ''} of the ${w.skippedIn} (sockets, FIFOs and devices are not copied): ${shown}${more}`,
+    );
+  }
   // Directory mtimes last: writing children changed them.
-  for (const d of w.dirTimes.reverse()) utimesSync(d.abs, d.stat.atime, d.stat.mtime);
+  for (const d of w.dirTimes.reverse()) utimesSync(osPath(d.abs), d.stat.atime, d.stat.mtime);
   return w.written;
+}
+
+/** What kind of special file `st` is; undefined for files, directories and symlinks. */
+function specialKind(st: Stats): string | undefined {
+  if (st.isFIFO()) return 'FIFO';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  return undefined;
+}
+
+/** Notes a special file (as Docker, Kiln does not copy them) and says whether to skip it. */
+function skipSpecial(w: Writer, tree: SourceTree, treeRel: string, st: Stats): boolean {
+  const kind = specialKind(st);
+  if (kind === undefined) return false;
+  w.skipped.push(`${treeRel} (${kind})`);
+  w.skippedIn ??= tree.label;
+  return true;
 }
 
 /** Where a single file goes: inside dest when it is (or must be) a directory, else dest itself. */
@@ -209,7 +257,7 @@ async function prepareLeaf(
   const abs = path.join(w.req.rootfs, rel);
   const existing = lstatOrUndefined(abs);
   if (existing && !(keepDir && existing.isDirectory())) {
-    rmSync(abs, { recursive: true, force: true });
+    rmSync(osPath(abs), { recursive: true, force: true });
     // Whatever was resolved through it may be gone or different now.
     w.dirs.clear();
     w.fresh.clear();
@@ -223,9 +271,9 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
     const { rel, absent } = await prepareLeaf(w, inImage, true);
     const abs = path.join(w.req.rootfs, rel);
     if (absent) {
-      mkdirSync(abs);
+      mkdirSync(osPath(abs));
       w.fresh.add(rel);
-    } else mkdirSync(abs, { recursive: true });
+    } else mkdirSync(osPath(abs), { recursive: true });
     applyMeta(w, abs, st, true);
     w.written.set(rel, ownerFor(w, st));
     // A real directory now (prepareLeaf replaced anything else): children resolve to it.
@@ -238,20 +286,21 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
     const key = `${st.dev}:${st.ino}`;
     const first = w.links.get(key);
     if (first !== undefined) {
-      linkSync(path.join(w.req.rootfs, first), abs);
+      linkSync(osPath(path.join(w.req.rootfs, first)), osPath(abs));
       w.written.set(rel, ownerFor(w, st));
       return;
     }
     w.links.set(key, rel);
   }
   if (st.isSymbolicLink()) {
-    symlinkSync(readlinkSync(src), abs);
+    const link = osPath(abs);
+    symlinkSync(readlinkSync(osPath(src), { encoding: 'buffer' }), link);
     const o = ownerFor(w, st);
-    if (w.chown) lchownSync(abs, o.uid, o.gid);
-    lutimesSync(abs, st.atime, st.mtime);
+    if (w.chown) lchownSync(link, o.uid, o.gid);
+    lutimesSync(link, st.atime, st.mtime);
   } else if (st.isFile()) {
     if (st.size > SMALL || !copySmallFile(w, src, abs, st)) {
-      copyFileSync(src, abs, constants.COPYFILE_FICLONE);
+      copyFileSync(osPath(src), osPath(abs), constants.COPYFILE_FICLONE);
       applyMeta(w, abs, st, false);
     }
   } else {
@@ -270,7 +319,7 @@ async function copyEntry(w: Writer, inImage: string, src: string, st: Stats): Pr
 function copySmallFile(w: Writer, src: string, abs: string, st: Stats): boolean {
   const buf = w.buf;
   let size = 0;
-  const input = openSync(src, READ_FLAGS);
+  const input = openSync(osPath(src), READ_FLAGS);
   try {
     for (;;) {
       const n = readSync(input, buf, size, buf.length - size, null);
@@ -281,7 +330,7 @@ function copySmallFile(w: Writer, src: string, abs: string, st: Stats): boolean 
   } finally {
     closeSync(input);
   }
-  const out = openSync(abs, CREATE_FLAGS, 0o600);
+  const out = openSync(osPath(abs), CREATE_FLAGS, 0o600);
   try {
     for (let off = 0; off < size; ) off += writeSync(out, buf, off, size - off);
     const o = ownerFor(w, st);
@@ -306,7 +355,8 @@ function applyMeta(w: Writer, abs: string, st: Stats, isDir: boolean): void {
 
 function finishEntry(w: Writer, abs: string, mode: number, times: Stats | undefined, source?: Stats): void {
   const o = ownerFor(w, source);
-  if (w.chown) lchownSync(abs, o.uid, o.gid);
-  chmodSync(abs, mode); // after chown: chown clears setuid/setgid
-  if (times) utimesSync(abs, times.atime, times.mtime);
+  const p = osPath(abs);
+  if (w.chown) lchownSync(p, o.uid, o.gid);
+  chmodSync(p, mode); // after chown: chown clears setuid/setgid
+  if (times) utimesSync(p, times.atime, times.mtime);
 }

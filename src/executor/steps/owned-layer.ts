@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import type { LayerEntry } from '../../archive/layer-plan.js';
 import { writeLayerFromEntries } from '../../archive/layer-writer.js';
 import type { XattrAccess } from '../../archive/xattr.js';
+import { osPath } from '../../fs/byte-names.js';
 
 export interface Owner {
   uid: number;
@@ -45,7 +46,7 @@ export function ownedLayer(
     }
   }
   for (const d of parents) {
-    const st = fs.lstatSync(path.join(rootfs, d));
+    const st = fs.lstatSync(osPath(path.join(rootfs, d)));
     entries.push({
       kind: 'dir',
       path: d,

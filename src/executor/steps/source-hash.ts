@@ -11,6 +11,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { DigestScope } from '../../cache/file-digest-memo.js';
 import type { CacheKeyBuilder } from '../../cache/key.js';
+import { forEachLimit } from '../../concurrency.js';
+import { encodeName, osPath, readlinkName } from '../../fs/byte-names.js';
 import type { SourceMatch, SourceTree } from './source-tree.js';
 
 const PARALLEL = 16;
@@ -25,23 +27,23 @@ const WHOLE_READ_MAX = 4 << 20;
 async function fileDigest(file: string, size: number): Promise<string> {
   if (size <= WHOLE_READ_MAX)
     return createHash('sha256')
-      .update(await fs.promises.readFile(file))
+      .update(await fs.promises.readFile(osPath(file)))
       .digest('hex');
   const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }))
+  for await (const chunk of fs.createReadStream(osPath(file), { highWaterMark: 1 << 20 }))
     hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
 /** sha256 (hex) of a file's content. */
 export async function fileSha256(file: string): Promise<string> {
-  return fileDigest(file, (await fs.promises.stat(file)).size);
+  return fileDigest(file, (await fs.promises.stat(osPath(file))).size);
 }
 
 /** sha256 of a small file through `buf` (a 1 MiB stream buffer per file cost more than the hashing). */
 function smallFileDigest(file: string, buf: Buffer): string {
   const hash = createHash('sha256');
-  const fd = fs.openSync(file, 'r');
+  const fd = fs.openSync(osPath(file), 'r');
   try {
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null);
@@ -78,26 +80,20 @@ export async function hashSources(
   }
   const digests: string[] = new Array(entries.length).fill('');
   const buf = Buffer.allocUnsafe(SMALL);
-  let next = 0;
   let small = 0;
-  const worker = async () => {
-    while (next < entries.length) {
-      const i = next++;
-      const e = entries[i]!;
-      if (e.stat.isFile()) {
-        let d = memo?.get(e.abs, e.stat);
-        if (d === undefined) {
-          if (e.stat.size <= SMALL) {
-            d = smallFileDigest(e.abs, buf);
-            if (++small % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
-          } else d = await fileDigest(e.abs, e.stat.size);
-          memo?.set(e.abs, e.stat, d);
-        }
-        digests[i] = d;
-      } else if (e.stat.isSymbolicLink()) digests[i] = fs.readlinkSync(e.abs);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, entries.length) }, worker));
+  await forEachLimit(entries, PARALLEL, async (e, i) => {
+    if (e.stat.isFile()) {
+      let d = memo?.get(e.abs, e.stat);
+      if (d === undefined) {
+        if (e.stat.size <= SMALL) {
+          d = smallFileDigest(e.abs, buf);
+          if (++small % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+        } else d = await fileDigest(e.abs, e.stat.size);
+        memo?.set(e.abs, e.stat, d);
+      }
+      digests[i] = d;
+    } else if (e.stat.isSymbolicLink()) digests[i] = readlinkName(e.abs);
+  });
   const firstOfInode = new Map<string, string>();
   entries.forEach((e, i) => {
     let link = '';
@@ -107,9 +103,12 @@ export async function hashSources(
       if (first === undefined) firstOfInode.set(ino, e.rel);
       else link = first;
     }
+    // As bytes: a name that is not UTF-8 keeps its own key (the same bytes as before for every other name).
     k.field(
       'src',
-      `${e.rel}\0${typeOf(e.stat)}\0${(e.stat.mode & 0o7777).toString(8)}\0${digests[i]}${link ? `\0link:${link}` : ''}`,
+      encodeName(
+        `${e.rel}\0${typeOf(e.stat)}\0${(e.stat.mode & 0o7777).toString(8)}\0${digests[i]}${link ? `\0link:${link}` : ''}`,
+      ),
     );
   });
 }

@@ -3,16 +3,24 @@
  * the local directory backend, and the action restores that directory from
  * the Actions cache before the build and saves it after, with
  * @actions/cache. Key and restore keys come from toBuildOptions
- * (build-options.ts ghaCache). Every failure is a warning: the build never
+ * (build-options.ts ghaCacheKeys). Every failure is a warning: the build never
  * fails because of the cache.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as actionsCache from '@actions/cache';
-import type { GhaCachePlan } from '../action/build-options.js';
-import { DEFAULT_CACHE_TTL_MS } from '../executor/options.js';
+import { DEFAULT_CACHE_TTL_MS } from '../cache/create.js';
+import { pruneCacheDir } from '../cache/prune.js';
 import type { Logger } from '../log.js';
-import { pruneCacheDir } from './prune.js';
+
+export interface GhaCachePlan {
+  /** Directory to restore before the build and save after it (options.cache.dir). */
+  dir: string;
+  key: string;
+  restoreKeys: string[];
+  /** cache-from without cache-to: restore, never save. */
+  readOnly?: boolean;
+}
 
 /** The part of @actions/cache used here (replaceable in tests of failure paths). */
 export interface ActionsCacheApi {
@@ -85,6 +93,10 @@ export async function saveGhaCache(
 ): Promise<boolean> {
   const g = plan.ghaCache;
   if (!g) return false;
+  if (g.readOnly) {
+    log.info('the GitHub Actions cache is read only (cache-from without cache-to): not saving');
+    return false;
+  }
   const api = opts.api ?? actionsCache;
   try {
     const pruned = await pruneCacheDir(g.dir, opts.ttlMs ?? DEFAULT_CACHE_TTL_MS);

@@ -12,8 +12,10 @@ export interface FlagSpec {
   help?: string;
   /** Shown in help as the value's placeholder. */
   metavar?: string;
-  /** Accepted for kaniko compatibility; printed as a warning, value unused. */
+  /** Accepted for kaniko compatibility because Kiln already does what it asks; a warning says why, value unused. */
   ignored?: string;
+  /** A kaniko flag Kiln does not implement: giving it is an error that says why. */
+  refused?: string;
   /** Other accepted names (e.g. kaniko's spelling). */
   aliases?: string[];
 }
@@ -114,6 +116,9 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
       raw = next;
       i++;
     }
+    if (spec.refused) {
+      throw new UsageError(`flag --${spec.name} is not supported: ${spec.refused}`);
+    }
     if (spec.ignored) {
       warnings.push(`flag --${spec.name} is accepted for kaniko compatibility and ignored: ${spec.ignored}`);
       continue;
@@ -151,7 +156,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
   return { values, positional, warnings };
 }
 
-/** One line per flag, aligned; ignored kaniko flags listed last. */
+/** One line per flag, aligned; ignored and refused kaniko flags listed last. */
 export function formatFlagHelp(specs: readonly FlagSpec[]): string {
   const label = (s: FlagSpec) => {
     const short = s.short ? `-${s.short}, ` : '    ';
@@ -159,11 +164,13 @@ export function formatFlagHelp(specs: readonly FlagSpec[]): string {
     return `  ${short}--${s.name}${meta}`;
   };
   const width = Math.max(...specs.map((s) => label(s).length)) + 2;
-  const line = (s: FlagSpec) => label(s).padEnd(width) + (s.ignored ? `(ignored) ${s.ignored}` : s.help);
-  const used = specs.filter((s) => !s.ignored).map(line);
+  const line = (s: FlagSpec) => label(s).padEnd(width) + (s.ignored ?? s.refused ?? s.help);
+  const used = specs.filter((s) => !s.ignored && !s.refused).map(line);
   const ignored = specs.filter((s) => s.ignored).map(line);
+  const refused = specs.filter((s) => s.refused).map(line);
   return [
     ...used,
     ...(ignored.length ? ['', 'Accepted for kaniko compatibility, no effect:', ...ignored] : []),
+    ...(refused.length ? ['', 'kaniko flags Kiln refuses:', ...refused] : []),
   ].join('\n');
 }

@@ -7,21 +7,17 @@
  * warning.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import type { GhaCachePlan } from '../../src/action/build-options.js';
-import { restoreGhaCache, saveGhaCache } from '../../src/cache/gha.js';
+import { type GhaCachePlan, restoreGhaCache, saveGhaCache } from '../../src/action/gha-cache.js';
 import { build } from '../../src/executor/build.js';
 import { defaultBuildOptions } from '../../src/executor/options.js';
 import type { BuildResult } from '../../src/executor/result.js';
-import { parseReference } from '../../src/image/reference.js';
-import { RegistryClient } from '../../src/registry/client.js';
-import { BUSYBOX_FIXTURE_BINARIES, pushBusyboxImage } from '../lab/busybox-fixture.js';
+import { type CountingServer, captureLog, startCountingServer } from '../cache/cache-harness.js';
+import { BUSYBOX_FIXTURE_BINARIES } from '../lab/busybox-fixture.js';
+import { useBuildLab, writeTree } from '../lab/fixtures.js';
 import { azuriteBlobServer, type GhaCacheService, startGhaCacheService } from '../lab/gha-cache-service.js';
 import { describeWith } from '../lab/prereq.js';
-import { startRegistry, type TestRegistry } from '../lab/registry.js';
-import { type CountingServer, captureLog, startCountingServer, writeContext } from './cache-harness.js';
 
 const azurite = azuriteBlobServer();
 
@@ -29,25 +25,19 @@ describeWith(
   { root: true, binaries: [...BUSYBOX_FIXTURE_BINARIES, 'docker-registry', 'unshare', 'setpriv'] },
   'layer cache in the GitHub Actions cache',
   () => {
-    let registry: TestRegistry;
-    let client: RegistryClient;
+    const lab = useBuildLab({ prefix: 'kiln-gha-e2e-' });
     let server: CountingServer;
     let service: GhaCacheService;
-    let tmp: string;
     const savedEnv = { ...process.env };
 
     beforeAll(async () => {
       if ('missing' in azurite) throw new Error(azurite.missing);
-      registry = await startRegistry();
-      client = new RegistryClient({ insecure: [registry.host] });
-      await pushBusyboxImage(client, [parseReference(`${registry.host}/base/busybox:1`)]);
       server = await startCountingServer();
       service = await startGhaCacheService();
-      tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-gha-e2e-'));
-      await fs.mkdir(path.join(tmp, 'runner-temp'));
+      await fs.mkdir(path.join(lab.tmp, 'runner-temp'));
       Object.assign(process.env, service.env, {
-        RUNNER_TEMP: path.join(tmp, 'runner-temp'),
-        GITHUB_WORKSPACE: tmp,
+        RUNNER_TEMP: path.join(lab.tmp, 'runner-temp'),
+        GITHUB_WORKSPACE: lab.tmp,
       });
       delete process.env.GITHUB_SERVER_URL;
       delete process.env.ACTIONS_CACHE_URL;
@@ -55,32 +45,29 @@ describeWith(
 
     afterAll(async () => {
       process.env = savedEnv;
-      await client?.close();
-      await registry?.stop();
       await server?.stop();
       await service?.stop();
-      if (tmp) await fs.rm(tmp, { recursive: true, force: true });
     });
 
     const cacheColumn = (r: BuildResult) => r.steps.filter((s) => s.cache !== 'none').map((s) => s.cache);
 
     test('a run saves the layer cache; the next run restores it and runs no RUN', async () => {
-      const ctxDir = await writeContext(path.join(tmp, 'ctx'), {
+      const ctxDir = await writeTree(path.join(lab.tmp, 'ctx'), {
         Dockerfile: [
-          `FROM ${registry.host}/base/busybox:1`,
+          `FROM ${lab.registry.host}/base/busybox:1`,
           `RUN wget -q -O - ${server.url}/gha/one > /one`,
           'COPY app.txt /app.txt',
         ].join('\n'),
         'app.txt': 'app\n',
       });
-      const dir = path.join(tmp, 'runner-temp', 'kiln-gha-cache');
+      const dir = path.join(lab.tmp, 'runner-temp', 'kiln-gha-cache');
       const plan = (sha: string): { ghaCache: GhaCachePlan } => ({
         ghaCache: { dir, key: `kiln-0123456789ab-${sha}`, restoreKeys: ['kiln-0123456789ab-'] },
       });
       const options = () => {
         const o = defaultBuildOptions(ctxDir, path.join(ctxDir, 'Dockerfile'));
-        o.destinations = [`${registry.host}/gha/app:latest`];
-        o.insecureRegistries = [registry.host];
+        o.destinations = [`${lab.registry.host}/gha/app:latest`];
+        o.insecureRegistries = [lab.registry.host];
         o.reproducible = true;
         o.cache.enabled = true;
         o.cache.dir = dir;
@@ -122,7 +109,7 @@ describeWith(
       const env = { ...process.env };
       delete process.env.ACTIONS_RESULTS_URL;
       try {
-        const dir = path.join(tmp, 'no-service');
+        const dir = path.join(lab.tmp, 'no-service');
         const plan = { ghaCache: { dir, key: 'kiln-x-1', restoreKeys: ['kiln-x-'] } };
         const log = captureLog();
         const restored = await restoreGhaCache(plan, log.log);

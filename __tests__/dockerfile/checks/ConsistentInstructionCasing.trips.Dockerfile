@@ -1,0 +1,4 @@
+FROM scratch
+copy Dockerfile /foo
+COPY Dockerfile /bar
+From scratch AS other

@@ -1,0 +1,3 @@
+FROM scratch AS base
+from scratch as base2
+From scratch as base3

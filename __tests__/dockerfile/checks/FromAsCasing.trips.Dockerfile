@@ -1,0 +1,3 @@
+from scratch AS base
+
+FROM scratch as base2

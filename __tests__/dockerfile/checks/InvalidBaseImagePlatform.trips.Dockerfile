@@ -1,0 +1,2 @@
+FROM busybox
+FROM --platform=linux/arm64 busybox AS arm64

@@ -1,0 +1,4 @@
+ARG VERSION="latest"
+ARG BUSYBOX_VARIANT=""
+FROM busybox:${VERSION}
+FROM busybox:stable${BUSYBOX_VARIANT}

@@ -1,0 +1,4 @@
+FROM scratch
+COPY Dockerfile \
+  # a comment line is no empty line
+  .

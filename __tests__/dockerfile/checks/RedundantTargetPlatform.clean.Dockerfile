@@ -1,0 +1,2 @@
+FROM --platform=$BUILDPLATFORM scratch
+FROM --platform=${TARGETOS}/${TARGETARCH} scratch

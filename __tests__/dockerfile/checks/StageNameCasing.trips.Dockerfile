@@ -1,0 +1,3 @@
+FROM scratch AS BadStageName
+
+FROM scratch AS base3

@@ -1,0 +1,5 @@
+ARG base=scratch
+ARG DEBUG
+FROM $base
+FROM --platform=$BUILDPLATFORM scratch${DEBUG}
+FROM scra${DEBUG:-tch}
