@@ -24,7 +24,15 @@ const ALLOWED: Record<string, string[]> = {
   action: ['git', 'flags', 'executor', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
 };
 /** Root modules every folder may use (they import nothing from the folders). */
-const BASE = new Set(['log.ts', 'hints.ts', 'version.ts', 'executable.ts', 'interrupt.ts', 'concurrency.ts']);
+const BASE = new Set([
+  'log.ts',
+  'hints.ts',
+  'version.ts',
+  'executable.ts',
+  'interrupt.ts',
+  'concurrency.ts',
+  'csv-record.ts',
+]);
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

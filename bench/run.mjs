@@ -19,15 +19,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pushBases } from './lib/bases.mjs';
-import { BASES, CASES, QUICK, selectCases } from './lib/cases.mjs';
+import { ALL_CACHED_SMALL, BASES, CASES, QUICK, selectCases } from './lib/cases.mjs';
 import { extractionCheck } from './lib/extraction.mjs';
 import {
   appContext,
   bigFileContext,
   busyboxTar,
+  debAppContext,
   debianTar,
   manyFilesTar,
   nodeModulesContext,
+  npmContexts,
   sourceContext,
 } from './lib/inputs.mjs';
 import { median } from './lib/measure.mjs';
@@ -171,7 +173,7 @@ async function main() {
       const df = c.dockerfile('R');
       for (const [name, ref] of Object.entries(BASES)) if (df.includes(ref)) needBase.add(name);
     }
-    if (needBase.has('many')) needBase.add('debian');
+    if (needBase.has('many') || needBase.has('node')) needBase.add('debian');
     const debian = await debianTar(join(work, 'cache'), say);
     const tars = { debian };
     if (needBase.has('busybox')) tars.busybox = await busyboxTar(inputs, say);
@@ -185,6 +187,12 @@ async function main() {
       contexts['node-modules'] = await nodeModulesContext(inputs, say);
     if (want.has('src-tree')) contexts['src-tree'] = await sourceContext(inputs, say);
     if (want.has('big-file')) contexts['big-file'] = await bigFileContext(inputs, debian, say);
+    if (want.has('npm-v2')) {
+      const npm = await npmContexts(inputs, say);
+      contexts['npm-v1'] = npm.v1;
+      contexts['npm-v2'] = npm.v2;
+    }
+    if (want.has('deb-app')) contexts['deb-app'] = await debAppContext(inputs, say);
 
     // Registry and bases.
     const registry = await startRegistry(join(mnt, 'registry'), join(logDir, 'registry.log'));
@@ -195,7 +203,7 @@ async function main() {
       tars,
       registry: registry.host,
       dir: join(mnt, 'bases'),
-      kiln: { node: kilnNode, repo },
+      kiln: { node: kilnNode, repo, node24 },
       log: say,
       logDir,
     });
@@ -205,6 +213,7 @@ async function main() {
     mkdirSync(dfDir, { recursive: true });
     for (const c of cases) {
       c.contextDir = contexts[c.context];
+      if (c.fillContext) c.fillContextDir = contexts[c.fillContext];
       c.dockerfilePath = join(dfDir, `${c.name}.Dockerfile`);
       writeFileSync(c.dockerfilePath, c.dockerfile(registry.host));
     }
@@ -267,6 +276,7 @@ async function main() {
         const order = [...tools.slice(shift), ...tools.slice(0, shift)];
         for (const tool of order) {
           if (tool.cases && !tool.cases.has(c.name)) continue;
+          if (c.tools && !c.tools.includes(tool.name)) continue;
           for (const mode of values['no-warm'] ? ['cold'] : ['cold', 'warm']) {
             const log = join(logDir, `r${round}-${c.name}-${tool.name}-${mode}.log`);
             await run(['sync']);
@@ -282,8 +292,9 @@ async function main() {
                   s[c.name].push(parsed.firstSnapshotMs);
               }
               runs.push(rec);
+              const store = m.storeMiB === undefined ? '' : `, store ${m.storeMiB.toFixed(0)} MiB`;
               say(
-                `[r${round}] ${c.name.padEnd(12)} ${TOOL_LABEL[tool.name].padEnd(8)} ${mode}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rssMiB.toFixed(0)} MiB`,
+                `[r${round}] ${c.name.padEnd(12)} ${TOOL_LABEL[tool.name].padEnd(8)} ${mode}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rssMiB.toFixed(0)} MiB${store} (load ${os.loadavg()[0].toFixed(2)})`,
               );
             } catch (e) {
               say(
@@ -304,7 +315,13 @@ async function main() {
     const inPlaceSnapshot = inPlaceSnapshots['many-files'].length
       ? { small: median(inPlaceSnapshots['debian-runs']), large: median(inPlaceSnapshots['many-files']) }
       : undefined;
-    const rows = checkTargets(summary, cases, { snapshot, compression, extraction, inPlaceSnapshot });
+    const rows = checkTargets(summary, cases, {
+      snapshot,
+      compression,
+      extraction,
+      inPlaceSnapshot,
+      allCachedSmall: ALL_CACHED_SMALL,
+    });
     const argv = process.argv.slice(2).join(' ');
     const meta = {
       finished: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),

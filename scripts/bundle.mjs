@@ -17,6 +17,18 @@ const entries = [
 ];
 const check = process.argv.includes('--check');
 
+// ncc names modules by their real path relative to this checkout: a
+// node_modules that is a symlink into another checkout gives other module ids,
+// so the bundle would differ from the one a clean `npm ci` checkout makes.
+const modules = path.join(root, 'node_modules');
+if (fs.lstatSync(modules, { throwIfNoEntry: false })?.isSymbolicLink()) {
+  console.error(
+    `${modules} is a symlink (to ${fs.realpathSync(modules)}): the bundle would not match a clean checkout's.\n` +
+      'Remove it and run `npm ci` in this checkout, then bundle again.',
+  );
+  process.exit(1);
+}
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-bundle-'));
 // mkdtemp makes 0700; dist/ must stay readable by others (e.g. a sudo child, another user).
 fs.chmodSync(tmp, 0o755);

@@ -9,6 +9,7 @@ import { buildOptionsFromFlags } from './cli/build-flags.js';
 import { displayPath, runChecksOnly } from './cli/check-command.js';
 import { contextArchive, type UnpackedContext, unpackContext } from './cli/context-archive.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
+import { pruneHelp, runPrune } from './cli/prune-command.js';
 import { ttyLogger } from './cli/tty-logger.js';
 import { build } from './executor/build.js';
 import { BUILD_FLAGS, cliSettingName } from './flags/executor-flags.js';
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, string> = {
   build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
   check: "Run BuildKit's build checks on a Dockerfile (kiln build's flags); exit 1 on findings",
   parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
+  prune: 'Remove snapshot store layers no running build uses',
   help: 'Show help for a command',
   version: 'Print the version',
 };
@@ -77,7 +79,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             ? buildHelp()
             : rest[0] === 'parse'
               ? parseHelp()
-              : mainHelp(),
+              : rest[0] === 'prune'
+                ? pruneHelp()
+                : mainHelp(),
         );
         return 0;
       case 'version':
@@ -90,6 +94,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runBuild(['--check', ...rest], io);
       case 'parse':
         return await runParse(rest, io);
+      case 'prune':
+        return await runPrune(rest, io);
       default:
         throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
     }

@@ -76,7 +76,6 @@ export {
   ShellLex,
 } from './dockerfile/shell-lex.js';
 export {
-  assertSupported,
   type BuildPlan,
   type PlannedStage,
   type PlanOptions,

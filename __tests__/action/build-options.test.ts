@@ -249,6 +249,21 @@ describe('cache backends', () => {
     expect([off.options.cache.enabled, off.action.cacheBackend]).toEqual([false, 'off']);
   });
 
+  test('the snapshot store lives in the runner tool cache; extra_args can move or drop it', () => {
+    const tools = githubCtx({ RUNNER_TOOL_CACHE: '/opt/hostedtoolcache' });
+    expect(plan({ image: 'app' }, tools).options.store).toEqual({
+      dir: '/opt/hostedtoolcache/kiln/store',
+      maxBytes: 5 * 1024 ** 3,
+    });
+    expect(plan({ image: 'app', extra_args: '--store-max 1G' }, tools).options.store?.maxBytes).toBe(
+      1024 ** 3,
+    );
+    expect(plan({ image: 'app', extra_args: '--store /srv/s' }, tools).options.store?.dir).toBe('/srv/s');
+    expect(plan({ image: 'app', extra_args: '--no-store' }, tools).options.store).toBeUndefined();
+    // No tool cache (nothing would keep the store between jobs): none.
+    expect(plan({ image: 'app' }).options.store).toBeUndefined();
+  });
+
   test('cache_ttl is a Go duration', () => {
     expect(plan({ image: 'app', cache: 'true', cache_ttl: '6h30m' }).options.cache.ttlMs).toBe(
       6.5 * 3600_000,

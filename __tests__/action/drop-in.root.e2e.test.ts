@@ -205,14 +205,14 @@ describeWith(
       const r = await run(j, {
         ...login(),
         image: 'team/refused',
-        secrets: 'token=abc',
+        'shm-size': '2g',
         builder: 'buildx-builder-1',
         platforms: 'linux/amd64,linux/arm64',
         extra_args: '--registry-mirror mirror.gcr.io',
       });
       expect(r.code).toBe(1);
       expect(errors(r)).toHaveLength(1);
-      for (const name of ['secrets', 'builder', 'platforms', 'extra_args']) {
+      for (const name of ['shm-size', 'builder', 'platforms', 'extra_args']) {
         expect(errors(r)[0]).toContain(`input "${name}"`);
       }
       expect(errors(r)[0]).toContain('is not supported yet');

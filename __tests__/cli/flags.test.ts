@@ -75,6 +75,64 @@ describe('kaniko-compatible build flags', () => {
     );
   });
 
+  test("--secret, --ssh and --allow with buildx's syntax", () => {
+    const o = parse(
+      [
+        '--no-push',
+        '--secret',
+        'id=npmrc,src=conf/.npmrc',
+        '--secret=id=token,env=GH_TOKEN',
+        '--secret',
+        'type=env,id=t2,src=T2',
+        '--secret',
+        'id=FROM_ENV',
+        '--secret',
+        'id=plainfile',
+        '--ssh',
+        'default',
+        '--ssh',
+        'keys=k1,/abs/k2',
+        '--allow',
+        'security.insecure',
+        '--cache-dir',
+        'c',
+      ],
+      { FROM_ENV: 'x' },
+    );
+    expect(o.secrets).toEqual([
+      { id: 'npmrc', file: '/work/conf/.npmrc' },
+      { id: 'token', env: 'GH_TOKEN' },
+      { id: 't2', env: 'T2' },
+      { id: 'FROM_ENV', env: 'FROM_ENV' },
+      { id: 'plainfile', file: '/work/plainfile' },
+    ]);
+    expect(o.ssh).toEqual([
+      { id: 'default', paths: [] },
+      { id: 'keys', paths: ['/work/k1', '/abs/k2'] },
+    ]);
+    expect(o.allow).toEqual(['security.insecure']);
+    expect(o.cacheMounts).toEqual({ dir: '/work/c/cache-mounts' });
+    // A later --secret with the same id wins.
+    expect(parse(['--no-push', '--secret', 'id=a,src=x', '--secret', 'id=a,env=Y']).secrets).toEqual([
+      { id: 'a', env: 'Y' },
+    ]);
+  });
+
+  test.each([
+    [['--secret', 'src=x'], '--secret "src=x": the secret needs an id (id=NAME)'],
+    [['--secret', 'id=a,src=x,env=Y'], '--secret "id=a,src=x,env=Y": give src= or env=, not both'],
+    [
+      ['--secret', 'id=a,type=vault'],
+      '--secret "id=a,type=vault": unsupported secret type "vault" (file or env)',
+    ],
+    [['--secret', 'id=a,from=x'], '--secret "id=a,from=x": unexpected key \'from\' (id, src, env, type)'],
+    [['--secret', 'id=a,src'], '--secret "id=a,src": invalid field \'src\' must be a key=value pair'],
+    [['--ssh', '=sock'], '--ssh "=sock": expected default|ID[=SOCKET|KEY[,KEY…]]'],
+    [['--allow', 'network.none'], '--allow "network.none": expected one of security.insecure, network.host'],
+  ])('%j is refused: %s', (argv, message) => {
+    expect(() => parse(['--no-push', ...argv])).toThrow(new UsageError(message));
+  });
+
   test("--context takes kaniko's dir:// and refuses its remote contexts by name", () => {
     expect(parse(['--no-push', '--context', 'dir:///srv/app']).context).toBe('/srv/app');
     expect(parse(['--no-push', '--context=dir://sub']).context).toBe('/work/sub');

@@ -1,4 +1,6 @@
 /** Runs the CLI's main() in-process with captured output (no TTY), as `kiln <argv>` would run. */
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli.js';
 
@@ -16,7 +18,8 @@ export async function runCli(
   let stderr = '';
   const { stdin } = opts;
   const code = await main(argv, {
-    env: opts.env ?? {},
+    // The CLI's default snapshot store is in the user's cache dir: never the real one in tests.
+    env: { XDG_CACHE_HOME: path.join(os.tmpdir(), 'kiln-test-cache'), ...opts.env },
     cwd: opts.cwd,
     stdout: (t) => {
       stdout += t;

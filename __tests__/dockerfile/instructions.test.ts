@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfile words under test use ${...}
 import { describe, expect, test } from '@jest/globals';
 import { parseDockerfile, parseInstruction, parseOnbuildTrigger } from '../../src/dockerfile/dockerfile.js';
 import { DockerfileError } from '../../src/dockerfile/errors.js';
@@ -60,6 +61,34 @@ describe('every instruction form', () => {
     [
       'RUN --mount=target=/x,rw make',
       { kind: 'run', mounts: [{ type: 'bind', target: '/x', readonly: false, options: { target: '/x' } }] },
+    ],
+    [
+      'RUN --mount=type=secret,id=npmrc,required,mode=0440,uid=1000 --mount=type=ssh npm ci',
+      {
+        kind: 'run',
+        mounts: [
+          {
+            type: 'secret',
+            readonly: true,
+            options: { type: 'secret', id: 'npmrc', required: 'true', mode: '0440', uid: '1000' },
+          },
+          { type: 'ssh', readonly: true, options: { type: 'ssh' } },
+        ],
+      },
+    ],
+    [
+      'RUN --mount=type=cache,target=$HOME/.cache,id=${NAME}-cache make',
+      {
+        kind: 'run',
+        mounts: [
+          {
+            type: 'cache',
+            readonly: false,
+            options: { type: 'cache' },
+            raw: 'type=cache,target=$HOME/.cache,id=${NAME}-cache',
+          },
+        ],
+      },
     ],
     ['CMD echo hi', { kind: 'cmd', command: { form: 'shell', command: 'echo hi' } }],
     ['CMD ["echo", "hi"]', { kind: 'cmd', command: { form: 'exec', args: ['echo', 'hi'] } }],
@@ -313,7 +342,43 @@ describe('errors name the file and the line', () => {
       2,
       'unsupported mount type "nfs" (use bind, cache, tmpfs, secret, ssh)',
     ],
-    ['FROM a\nRUN --mount=type=cache y', 2, '--mount type=cache needs a target (target=/path)'],
+    ['FROM a\nRUN --mount=type=bind,size=1m,target=/x y', 2, "unexpected key 'size' for mount type 'bind'"],
+    [
+      'FROM a\nRUN --mount=type=tmpfs,size=lots,target=/x y',
+      2,
+      'invalid value for size: lots (use bytes or a size such as 64m or 1g)',
+    ],
+    [
+      'FROM a\nRUN --mount=type=cache,sharing=wide,target=/x y',
+      2,
+      'unsupported sharing value "wide" (use shared, private, locked)',
+    ],
+    [
+      'FROM a\nRUN --mount=type=bind,sharing=locked,target=/x y',
+      2,
+      'invalid cache sharing set for bind mount',
+    ],
+    ['FROM a\nRUN --mount=type=bind,mode=0600,target=/x y', 2, 'mode not allowed for "bind" type mounts'],
+    ['FROM a\nRUN --mount=type=tmpfs,uid=1,target=/x y', 2, 'uid not allowed for "tmpfs" type mounts'],
+    [
+      'FROM a\nRUN --mount=type=cache,mode=0999,target=/x y',
+      2,
+      'invalid value 0999 for mode (an octal mode such as 0755)',
+    ],
+    ['FROM a\nRUN --mount=type=cache,uid=-1,target=/x y', 2, 'invalid value -1 for uid'],
+    [
+      'FROM a\nRUN --mount=type=bind,required,target=/x y',
+      2,
+      "unexpected key 'required' for mount type 'bind'",
+    ],
+    ['FROM a\nRUN --mount=type=secret y', 2, 'invalid secret mount. one of source, target required'],
+    ['FROM a\nRUN --mount=type=secret,id=a,source=b y', 2, "both source and id can't be set"],
+    ['FROM a\nRUN --mount=type=ssh,source=x y', 2, 'ssh does not support source'],
+    [
+      'FROM a\nRUN --mount=type=bind,from=$STAGE,target=/x y',
+      2,
+      "'from' doesn't support variable expansion, define alias stage instead",
+    ],
     ['FROM a\nRUN --mount=target=/x,bogus=1 y', 2, "unexpected key 'bogus' in 'bogus=1' of --mount"],
     [
       'FROM a\nRUN --mount=target=/x,nokey y',

@@ -290,6 +290,26 @@ describe('expandInstruction: the fields BuildKit expands', () => {
     );
   });
 
+  test('RUN --mount values are expanded against the scope (from= never is); then checked', () => {
+    const { expanded } = dispatch(
+      'FROM x\nARG T=cache NAME=npm\nENV HOME=/home/app\nRUN --mount=type=$T,target=$HOME/.npm,id=${NAME}-c,sharing=locked npm ci\n',
+    );
+    expect(expanded[2]).toMatchObject({
+      mounts: [
+        {
+          type: 'cache',
+          target: '/home/app/.npm',
+          readonly: false,
+          options: { type: 'cache', target: '/home/app/.npm', id: 'npm-c', sharing: 'locked' },
+        },
+      ],
+    });
+    expect((expanded[2] as { mounts: { raw?: string }[] }).mounts[0]!.raw).toBeUndefined();
+    expect(() => dispatch('FROM x\nARG S=huge\nRUN --mount=type=tmpfs,target=/t,size=$S x\n')).toThrow(
+      'Dockerfile:3: invalid value for size: huge (use bytes or a size such as 64m or 1g)',
+    );
+  });
+
   test('an expansion error names the instruction line', () => {
     expect(() => dispatch('FROM x\n\nUSER ${NAME:?set NAME}\n')).toThrow(
       new DockerfileError('Dockerfile', 3, 'failed to process "${NAME:?set NAME}": NAME: set NAME'),

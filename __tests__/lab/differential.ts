@@ -59,6 +59,8 @@ export interface DiffCase {
   expectConfig?: Partial<ComparedConfig>;
   /** Layers of the final manifest, as BuildKit makes them (checked on Kiln's image). */
   layers?: number;
+  /** Build secrets, id → content (`--secret id=ID,src=FILE` for the peers). */
+  secrets?: Record<string, string>;
 }
 
 export type Builder = 'buildah' | 'buildkit' | 'kiln' | 'kiln-in-place';
@@ -83,6 +85,13 @@ export interface PreparedCase {
   /** The Dockerfile the peers build (differs only with a `peers-lack-…` difference). */
   referenceDockerfile: string;
   buildArgs: Record<string, string>;
+  /** The case's secrets written to files outside the context. */
+  secrets: { id: string; file: string }[];
+}
+
+/** `--secret id=…,src=…` for buildah and docker. */
+export function secretArgs(p: PreparedCase): string[] {
+  return p.secrets.flatMap((s) => ['--secret', `id=${s.id},src=${s.file}`]);
 }
 
 /** Writes the case's context and Dockerfile(s) under the lab. */
@@ -102,7 +111,14 @@ export async function prepareCase(lab: DifferentialLab, c: DiffCase): Promise<Pr
   const buildArgs = Object.fromEntries(
     Object.entries(c.buildArgs ?? {}).map(([k, v]) => [k, fillPlaceholders(v, lab)]),
   );
-  return { case: c, dir, context, dockerfile, referenceDockerfile, buildArgs };
+  const secrets: PreparedCase['secrets'] = [];
+  for (const [id, content] of Object.entries(c.secrets ?? {})) {
+    await mkdir(join(dir, 'secrets'), { recursive: true });
+    const file = join(dir, 'secrets', id);
+    await writeFile(file, content, { mode: 0o600 });
+    secrets.push({ id, file });
+  }
+  return { case: c, dir, context, dockerfile, referenceDockerfile, buildArgs, secrets };
 }
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -204,7 +220,7 @@ export async function buildWithBuildah(lab: DifferentialLab, p: PreparedCase): P
   ];
   for (const [k, v] of Object.entries(p.buildArgs)) args.push('--build-arg', `${k}=${v}`);
   if (p.case.target) args.push('--target', p.case.target);
-  args.push(p.context);
+  args.push(...secretArgs(p), p.context);
   const startedAt = nowSeconds();
   const log = await runCommand('buildah', args, { env });
   await runCommand('buildah', [...store, 'push', '--tls-verify=false', local, `docker://${ref}`], { env });
@@ -224,6 +240,9 @@ export async function buildWithKiln(lab: DifferentialLab, p: PreparedCase): Prom
   options.buildArgs = new Map(Object.entries(p.buildArgs));
   options.target = p.case.target;
   options.workspace = workspace;
+  options.secrets = p.secrets.map((s) => ({ id: s.id, file: s.file }));
+  // One snapshot store per lab: later cases mount the bases the first ones extracted.
+  options.store = { dir: join(lab.work, 'store'), maxBytes: 4 * 1024 ** 3 };
   const lines: string[] = [];
   const logger = streamLogger({ write: (l) => lines.push(l) });
   const startedAt = nowSeconds();

@@ -27,7 +27,11 @@ export type DifferenceId =
   | 'buildah-hostname-env'
   | 'scratch-workdir'
   | 'buildah-volume-semantics'
-  | 'buildah-env-redefined-order';
+  | 'buildah-env-redefined-order'
+  | 'buildah-run-mount-targets'
+  | 'buildah-bind-mount-context'
+  | 'buildah-rw-bind-writes-through'
+  | 'peers-lack-secret-env';
 
 export interface IntendedDifference {
   id: DifferenceId;
@@ -173,6 +177,51 @@ export const INTENDED_DIFFERENCES: readonly IntendedDifference[] = [
       'Env order is part of the config; Kiln follows BuildKit (and the classic builder): replace in place.',
     evidence:
       'Case from-build-arg: Env buildah ["FROM_FIRST=1","PATH=/opt/tools:…"], BuildKit ["PATH=/opt/tools:…","FROM_FIRST=1"].',
+    always: false,
+  },
+  {
+    id: 'buildah-run-mount-targets',
+    what:
+      'RUN --mount at a target the image lacks: buildah leaves the mount point it made (an empty directory, or an ' +
+      'empty file and its directories) and the parents it made in the image; Docker 20.10 BuildKit leaves them too, ' +
+      'current BuildKit removes each one still empty after the RUN (parents included) and restores the parent ' +
+      "directory's times.",
+    reason:
+      'A mount point is not content: Kiln makes it outside the layer (a stub that never reaches the snapshot) as ' +
+      'current BuildKit ends up (MountStubsCleaner, recursive for Dockerfiles: moby/buildkit#3307, llb ' +
+      'RemoveMountStubsRecursive). The case lists the stubs buildah leaves.',
+    evidence:
+      'Cases mount-*: buildah leaves e.g. /usr/local/etc (for a file at /usr/local/etc/app.conf), /var/cache and /var/lib (caches at /var/cache/pkg, /var/lib/state), /tmp/scratch and /new/dir (tmpfs), /run/secrets and /etc/app (secrets), and removes /home/kiln of the base after a bind mount over it; Docker 20.10 BuildKit leaves the mount points and their parents (set aside by buildkit-check.ts as current BuildKit removes them) and keeps /home/kiln.',
+    always: false,
+  },
+  {
+    id: 'buildah-bind-mount-context',
+    what: 'RUN --mount=type=bind of the build context: buildah bind-mounts the directory itself (.dockerignore not applied, the files keep their owners); BuildKit shows the context as it was sent (.dockerignore applied, owners 0:0 as the docker CLI sends them).',
+    reason:
+      'BuildKit is the reference: Kiln mounts a copy of the context with .dockerignore applied and owners 0:0.',
+    evidence:
+      'Case mount-bind-context: `find /src` lists secret.env (excluded by .dockerignore) and stat shows 1000:1000 for a file owned so in the context with buildah; BuildKit lists no secret.env and shows 0:0.',
+    always: false,
+  },
+  {
+    id: 'buildah-rw-bind-writes-through',
+    what:
+      'RUN --mount=type=bind,rw: buildah writes through to what is mounted (the build context directory on the ' +
+      'host, or the stage it mounts from); BuildKit mounts a copy whose writes are discarded.',
+    reason:
+      'The Dockerfile reference says rw writes are discarded; Kiln mounts a throwaway copy, as BuildKit.',
+    evidence:
+      'Case mount-bind-from: after `echo new > /w/data` in an rw mount of stage build, buildah\'s `COPY --from=build /out/data` copies "new", BuildKit\'s "data". A first version of mount-bind-context with an rw mount of the context changed the case\'s context file on the host under buildah.',
+    always: false,
+  },
+  {
+    id: 'peers-lack-secret-env',
+    what: "Neither buildah 1.28 nor Docker 20.10's BuildKit knows `--mount=type=secret,env=NAME` (Dockerfile 1.10).",
+    reason:
+      'Kiln sets the variable (and mounts no file unless target= is given) as current BuildKit does; the peers build ' +
+      'the equivalent Dockerfile that reads the secret from a file into the variable (the case gives it).',
+    evidence:
+      "buildah 1.28: `secret should have syntax id=id[,target=path,required=bool,mode=uint,uid=uint,gid=uint`; Docker 20.10 BuildKit: `dockerfile parse error line 8: unexpected key 'env' in 'env=TOKEN'`.",
     always: false,
   },
 ];

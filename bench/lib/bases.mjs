@@ -1,7 +1,8 @@
 /**
  * Pushes the base images to the local registry by building them with Kiln
  * (`FROM scratch` + `ADD rootfs.tar /`; the 100,000-file base adds 93,000
- * files on top of Debian), reproducibly. Bases already in the registry
+ * files on top of Debian; the node base adds Node 24 and npm to Debian),
+ * reproducibly. Bases already in the registry
  * (kept between runs) are not rebuilt.
  */
 import { copyFileSync, linkSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,21 +19,33 @@ function place(src, dst) {
 
 /**
  * needed: base names ('busybox', 'debian', 'many'); tars: name → rootfs tar.
- * kiln: { node, repo }.
+ * kiln: { node, repo, node24 }.
  */
 export async function pushBases({ needed, tars, registry, dir, kiln, log, logDir }) {
-  const order = ['busybox', 'debian', 'many'].filter((b) => needed.has(b));
+  const order = ['busybox', 'debian', 'many', 'node'].filter((b) => needed.has(b));
   for (const name of order) {
     const [repo, tag] = BASES[name].split(':');
     if (await hasManifest(registry, repo, tag)) continue;
     const ctx = join(dir, name);
     rmSync(ctx, { recursive: true, force: true });
     mkdirSync(ctx, { recursive: true });
-    place(tars[name], join(ctx, 'rootfs.tar'));
-    const dockerfile =
-      name === 'many'
-        ? `FROM ${registry}/${BASES.debian}\nADD rootfs.tar /srv/\n`
-        : `FROM scratch\nADD rootfs.tar /\nCMD ["${name === 'debian' ? 'bash' : 'sh'}"]\n`;
+    let dockerfile;
+    if (name === 'node') {
+      // Debian with the Node 24 binary the repository carries and the host's npm.
+      copyFileSync(kiln.node24, join(ctx, 'node'));
+      await run(['cp', '-a', '/usr/lib/node_modules/npm', join(ctx, 'npm')]);
+      dockerfile = `FROM ${registry}/${BASES.debian}
+COPY node /usr/local/bin/node
+COPY npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx
+`;
+    } else {
+      place(tars[name], join(ctx, 'rootfs.tar'));
+      dockerfile =
+        name === 'many'
+          ? `FROM ${registry}/${BASES.debian}\nADD rootfs.tar /srv/\n`
+          : `FROM scratch\nADD rootfs.tar /\nCMD ["${name === 'debian' ? 'bash' : 'sh'}"]\n`;
+    }
     writeFileSync(join(ctx, 'Dockerfile'), dockerfile);
     log(`pushing ${registry}/${BASES[name]} (built with Kiln)…`);
     const started = Date.now();
@@ -48,6 +61,7 @@ export async function pushBases({ needed, tars, registry, dir, kiln, log, logDir
         '--insecure-registry',
         registry,
         '--reproducible',
+        '--no-store',
         '--workspace',
         join(dir, 'ws'),
       ],

@@ -1,13 +1,28 @@
 /**
  * The benchmark cases: a Dockerfile (FROM the bases in the local registry)
  * and the context it builds in. `context` names an input from inputs.mjs.
+ *
+ * A warm build repeats the build with each tool's cache filled (all steps
+ * cached), except where a case says otherwise:
+ * - `edit(contextDir)` changes a source file before each warm build (the
+ *   edit-rebuild loop: early steps cached, COPY + RUN after the edit not);
+ * - `buildArgs()` gives every build fresh build args: with a fresh NONCE in
+ *   the first RUN no step is cached, only the base is local (a second image
+ *   of one base).
+ * `targets` names the issue-17 targets a case is checked against.
  */
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+let nonce = 0;
 
 /** Base images the harness pushes (by building them with Kiln). */
 export const BASES = {
   busybox: 'base/busybox:1',
   debian: 'base/debian:bookworm',
   many: 'base/many:1',
+  /** Debian with Node 24 and npm (the harness copies its own). */
+  node: 'base/node:24',
 };
 
 export const CASES = [
@@ -83,7 +98,67 @@ RUN touch /etc/touched
 COPY big.bin /data/big.bin
 `,
   },
+  {
+    name: 'npm-cache-mount',
+    title:
+      'Node app rebuilt after a dependency change, npm ci with a cache mount: cold without the persisted cache mount, warm with it (kept from the build before the change)',
+    context: 'npm-v2',
+    /** warm: the cache mount is filled by a build of this context first (the app before the change). */
+    fillContext: 'npm-v1',
+    tools: ['kiln', 'buildkit'],
+    /** npm ci peaks at ~450 MiB; Kiln's process tree includes the RUN, so its peak RSS is npm's, not Kiln's. */
+    rssOfRun: true,
+    dockerfile: (r) => `FROM ${r}/${BASES.node}
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm --mount=type=bind,source=host-ca.crt,target=/etc/ssl/host-ca.crt \\
+    NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca.crt npm ci --no-audit --no-fund --no-update-notifier
+COPY server.js ./
+CMD ["node", "server.js"]
+`,
+  },
+  {
+    name: 'edit-rebuild',
+    title: 'Debian, jq installed (cached), one app file edited: COPY + RUN again',
+    context: 'deb-app',
+    dockerfile: (r) => `FROM ${r}/${BASES.debian}
+COPY debs/ /tmp/debs/
+RUN apt-get install -y --no-install-recommends /tmp/debs/*.deb && rm -rf /tmp/debs
+COPY app/ /app/
+RUN ls /app && jq --version
+`,
+    edit(dir) {
+      const file = join(dir, 'app/main.sh');
+      const n = Number(/edit (\d+)/.exec(readFileSync(file, 'utf8'))?.[1] ?? 0) + 1;
+      writeFileSync(file, `#!/bin/sh\necho edit ${n}\n`);
+      const now = new Date();
+      utimesSync(file, now, now);
+    },
+    targets: { warmVsBuildkit: 1.0 },
+  },
+  {
+    name: 'second-image',
+    title: 'a second image of one Debian base (base local, no step cached)',
+    context: 'deb-app',
+    dockerfile: (r) => `FROM ${r}/${BASES.debian}
+ARG NONCE
+RUN echo "$NONCE" > /etc/build-nonce && useradd --create-home --uid 1000 app
+COPY app/ /home/app/
+RUN chown -R app:app /home/app && ls -l /home/app
+USER app
+`,
+    buildArgs: () => ({ NONCE: `${process.pid}-${++nonce}` }),
+    targets: { warmVsBuildkit: 1.0 },
+  },
 ];
+
+/** Cases whose warm build is all-cached and small: issue 17 wants them at most buildah's warm wall. */
+export const ALL_CACHED_SMALL = ['busybox-app', 'debian-runs', 'debian-rm', 'multi-stage', 'many-files'];
+
+/** `--build-arg K=V` pairs of a case for one build (empty for most). */
+export function buildArgFlags(c) {
+  return Object.entries(c.buildArgs?.() ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+}
 
 /** Cases --quick runs. */
 export const QUICK = ['busybox-app', 'debian-runs', 'node-modules'];

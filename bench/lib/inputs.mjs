@@ -4,7 +4,8 @@
  * - rootfs tars: Debian bookworm minbase (debootstrap, or a ready tar),
  *   busybox (busybox-static + applet links), 93,000 small files;
  * - build contexts: a small app, a 30,000-file node_modules-like tree, a
- *   source tree for the multi-stage case, one 1 GiB file.
+ *   source tree for the multi-stage case, one 1 GiB file, jq's .debs with
+ *   a small app (edit-rebuild, second-image).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -285,6 +286,46 @@ export async function appContext(dir, log) {
   });
 }
 
+/**
+ * A Node app before and after a dependency change (npm-v1: express,
+ * typescript, webpack, eslint, jest; npm-v2: the same and lodash), locked against the npm registry by the
+ * host's npm once; each context also holds the CA bundle this machine
+ * trusts (host-ca.crt: an HTTPS proxy may re-sign the registry), which the
+ * Dockerfile bind-mounts for npm ci only.
+ */
+export async function npmContexts(dir, log) {
+  const ca =
+    process.env.NODE_EXTRA_CA_CERTS ?? process.env.SSL_CERT_FILE ?? '/etc/ssl/certs/ca-certificates.crt';
+  const make = (name, deps) =>
+    cached(
+      join(dir, name),
+      JSON.stringify(deps),
+      log,
+      `the ${name} context (npm install --package-lock-only)`,
+      async (tmp) => {
+        const pkg = { name: 'bench-app', version: '1.0.0', private: true, dependencies: deps };
+        writeFile(join(tmp, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+        writeFile(
+          join(tmp, 'server.js'),
+          "require('express')().get('/', (_q, r) => r.send('ok')).listen(8080);\n",
+        );
+        await run(['npm', 'install', '--package-lock-only', '--no-audit', '--no-fund'], { cwd: tmp });
+      },
+    );
+  // A typical service's dependencies (~700 packages); the change adds one.
+  const deps = {
+    express: '4.21.2',
+    typescript: '5.6.3',
+    webpack: '5.97.1',
+    eslint: '8.57.1',
+    jest: '29.7.0',
+  };
+  const v1 = await make('npm-v1', deps);
+  const v2 = await make('npm-v2', { ...deps, lodash: '4.17.21' });
+  for (const d of [v1, v2]) copyFileSync(ca, join(d, 'host-ca.crt'));
+  return { v1, v2 };
+}
+
 /** 30,000 files shaped like node_modules (packages with lib/, dist/, types, docs, nested deps). */
 export async function nodeModulesContext(dir, log) {
   const total = 30_000;
@@ -323,6 +364,25 @@ export async function nodeModulesContext(dir, log) {
       writeFile(join(tmp, 'package.json'), '{\n  "name": "bench-app",\n  "version": "1.0.0"\n}\n');
     },
   );
+}
+
+/**
+ * The edit-rebuild and second-image context: jq and its libraries as .deb
+ * files (apt-get download on this Debian host, from its mirror: the RUN that
+ * installs them needs no network) and a small app whose one file the
+ * edit-rebuild case changes between builds.
+ */
+export async function debAppContext(dir, log) {
+  return cached(join(dir, 'deb-app'), 'jq', log, 'the jq .debs and app context', async (tmp) => {
+    mkdirSync(join(tmp, 'debs'), { recursive: true });
+    await run(['apt-get', 'download', 'jq', 'libjq1', 'libonig5'], {
+      cwd: join(tmp, 'debs'),
+      timeoutMs: 5 * 60_000,
+    });
+    mkdirSync(join(tmp, 'app'), { recursive: true });
+    writeFile(join(tmp, 'app/main.sh'), '#!/bin/sh\necho edit 0\n', 0o755);
+    writeFile(join(tmp, 'app/config.json'), '{ "name": "edit-rebuild" }\n');
+  });
 }
 
 /** A 2,000-file source tree for the multi-stage case. */

@@ -4,7 +4,10 @@
  * case), build + push to the local registry, measured.
  *
  * - kiln: the committed CLI bundle (bin/kiln.js), workspace in the bench fs;
- *   cold without --cache, warm with --cache --cache-dir (one dir per case).
+ *   cold without --cache and with an empty snapshot store (--store, emptied
+ *   before each cold build), warm with --cache --cache-dir (one dir per
+ *   case; its snapshot store below it, as the CLI places it). The store's
+ *   disk use is measured after each build.
  * - buildah: `bud --isolation chroot` + `push`, its own --root/--runroot;
  *   cold: --layers=false in a store emptied first (base not present); warm:
  *   --layers in a second store that a first build filled.
@@ -15,6 +18,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildArgFlags } from './cases.mjs';
 import { CpuGroup, timed } from './measure.mjs';
 import { capture, run } from './sh.mjs';
 
@@ -26,6 +30,7 @@ export class Kiln {
   constructor({ repo, node, registry, dir, tmp, cacheArgs }) {
     Object.assign(this, { repo, node, registry, dir, tmp, cacheArgs });
     this.filled = new Set();
+    this.fills = 0;
   }
 
   async version() {
@@ -34,13 +39,13 @@ export class Kiln {
     return `Kiln ${sha} (dist/cli bundle, Node ${node})`;
   }
 
-  argv(c, tag, extra) {
+  argv(c, tag, extra, contextDir = c.contextDir) {
     return [
       this.node,
       join(this.repo, 'bin/kiln.js'),
       'build',
       '--context',
-      c.contextDir,
+      contextDir,
       '--dockerfile',
       c.dockerfilePath,
       '--destination',
@@ -51,6 +56,7 @@ export class Kiln {
       join(this.dir, 'kiln-ws'),
       '--verbosity',
       'debug',
+      ...buildArgFlags(c),
       ...extra,
     ];
   }
@@ -60,17 +66,40 @@ export class Kiln {
   }
 
   async cold(c, log) {
-    return timed(this.argv(c, 'kiln-cold', []), { log, tmp: this.tmp });
+    const store = join(this.dir, 'kiln-store-cold');
+    rmSync(store, { recursive: true, force: true });
+    const m = await timed(this.argv(c, 'kiln-cold', ['--store', store]), { log, tmp: this.tmp });
+    return { ...m, storeMiB: await diskMiB(store) };
   }
 
   async warm(c, log) {
+    if (c.fillContextDir) {
+      // Every time: a cache (layers and cache mounts) from the build before the change only; a registry
+      // cache repository of its own, so no earlier round's layers are found there.
+      rmSync(join(this.dir, 'kiln-cache', c.name), { recursive: true, force: true });
+      const flags = [
+        ...this.cacheFlags(c),
+        '--cache-repo',
+        `${this.registry}/bench/${c.name}-cache-${++this.fills}`,
+      ];
+      await run(this.argv(c, 'kiln-warm', flags, c.fillContextDir), { log: `${log}.fill` });
+      return timed(this.argv(c, 'kiln-warm', flags), { log, tmp: this.tmp });
+    }
     if (!this.filled.has(c.name)) {
       rmSync(join(this.dir, 'kiln-cache', c.name), { recursive: true, force: true });
       await run(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log: `${log}.fill` });
       this.filled.add(c.name);
     }
-    return timed(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log, tmp: this.tmp });
+    c.edit?.(c.contextDir);
+    const m = await timed(this.argv(c, 'kiln-warm', this.cacheFlags(c)), { log, tmp: this.tmp });
+    return { ...m, storeMiB: await diskMiB(join(this.dir, 'kiln-cache', c.name, 'store')) };
   }
+}
+
+/** Disk use of a directory in MiB (du; hardlinks once). */
+async function diskMiB(dir) {
+  const r = await run(['du', '-s', '-x', '-B1', dir], { allowFail: true });
+  return r.code === 0 ? Number(r.stdout.split(/\s/)[0]) / 1048576 : Number.NaN;
 }
 
 export class Buildah {
@@ -105,7 +134,7 @@ export class Buildah {
     return [
       'sh',
       '-c',
-      `set -e; ${b} bud --isolation chroot --layers=${layers} --tls-verify=false -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(c.contextDir)}; ${b} push --tls-verify=false ${q(image)}`,
+      `set -e; ${b} bud --isolation chroot --layers=${layers} --tls-verify=false ${buildArgFlags(c).map(q).join(' ')} -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(c.contextDir)}; ${b} push --tls-verify=false ${q(image)}`,
     ];
   }
 
@@ -128,6 +157,7 @@ export class Buildah {
       await run(this.script('buildah-warm', c, 'buildah-warm', true), { log: `${log}.fill`, env: this.env });
       this.filled.add(c.name);
     }
+    c.edit?.(c.contextDir);
     return timed(this.script('buildah-warm', c, 'buildah-warm', true), { log, tmp: this.tmp, env: this.env });
   }
 
@@ -206,13 +236,17 @@ export class BuildKit {
     });
   }
 
-  async measured(c, tag, log) {
+  argv(c, tag, contextDir = c.contextDir) {
     const image = `${this.registry}/bench/${c.name}:${tag}`;
-    const argv = [
+    return [
       'sh',
       '-c',
-      `set -e; /usr/bin/docker build --progress plain --network host -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(c.contextDir)}; /usr/bin/docker push ${q(image)}`,
+      `set -e; /usr/bin/docker build --progress plain --network host ${buildArgFlags(c).map(q).join(' ')} -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(contextDir)}; /usr/bin/docker push ${q(image)}`,
     ];
+  }
+
+  async measured(c, tag, log) {
+    const argv = this.argv(c, tag);
     this.group.resetPeaks();
     const cpu0 = this.group.usageSeconds();
     const m = await timed(argv, { log, tmp: this.tmp, env: this.env });
@@ -225,8 +259,13 @@ export class BuildKit {
     return this.measured(c, 'buildkit-cold', log);
   }
 
-  /** The build right after cold(): BuildKit keeps its cache unless pruned. */
+  /** The build right after cold(): BuildKit keeps its cache unless pruned. With a fill context: after a build of it. */
   async warm(c, log) {
+    if (c.fillContextDir) {
+      await this.prune(log);
+      await run(this.argv(c, 'buildkit-warm', c.fillContextDir), { log: `${log}.fill`, env: this.env });
+    }
+    c.edit?.(c.contextDir);
     return this.measured(c, 'buildkit-warm', log);
   }
 

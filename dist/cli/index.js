@@ -1,38 +1,38 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 4718:
+/***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(271)
-const Dispatcher = __nccwpck_require__(2377)
-const Pool = __nccwpck_require__(8014)
-const BalancedPool = __nccwpck_require__(3207)
-const RoundRobinPool = __nccwpck_require__(3182)
-const Agent = __nccwpck_require__(5539)
-const ProxyAgent = __nccwpck_require__(9710)
-const Socks5ProxyAgent = __nccwpck_require__(2141)
-const EnvHttpProxyAgent = __nccwpck_require__(6699)
-const RetryAgent = __nccwpck_require__(9176)
-const H2CClient = __nccwpck_require__(1529)
-const errors = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
+const Client = __nccwpck_require__(3701)
+const Dispatcher = __nccwpck_require__(883)
+const Pool = __nccwpck_require__(628)
+const BalancedPool = __nccwpck_require__(837)
+const RoundRobinPool = __nccwpck_require__(5520)
+const Agent = __nccwpck_require__(7405)
+const ProxyAgent = __nccwpck_require__(6672)
+const Socks5ProxyAgent = __nccwpck_require__(7223)
+const EnvHttpProxyAgent = __nccwpck_require__(3137)
+const RetryAgent = __nccwpck_require__(50)
+const H2CClient = __nccwpck_require__(6815)
+const errors = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(5889)
-const buildConnector = __nccwpck_require__(5106)
-const MockClient = __nccwpck_require__(2839)
-const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(5433)
-const MockAgent = __nccwpck_require__(587)
-const MockPool = __nccwpck_require__(3926)
-const SnapshotAgent = __nccwpck_require__(8705)
-const mockErrors = __nccwpck_require__(5347)
-const RetryHandler = __nccwpck_require__(3174)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
-const DecoratorHandler = __nccwpck_require__(6949)
-const RedirectHandler = __nccwpck_require__(3216)
+const api = __nccwpck_require__(6615)
+const buildConnector = __nccwpck_require__(9136)
+const MockClient = __nccwpck_require__(7365)
+const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(431)
+const MockAgent = __nccwpck_require__(7501)
+const MockPool = __nccwpck_require__(4004)
+const SnapshotAgent = __nccwpck_require__(5095)
+const mockErrors = __nccwpck_require__(2429)
+const RetryHandler = __nccwpck_require__(7816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
+const DecoratorHandler = __nccwpck_require__(8155)
+const RedirectHandler = __nccwpck_require__(8754)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -52,21 +52,21 @@ __webpack_unused_export__ = RetryHandler
 __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 module.exports.dY = {
-  redirect: __nccwpck_require__(1068),
-  responseError: __nccwpck_require__(5960),
-  retry: __nccwpck_require__(9636),
-  dump: __nccwpck_require__(5786),
-  dns: __nccwpck_require__(6149),
-  cache: __nccwpck_require__(4856),
-  decompress: __nccwpck_require__(1767),
-  deduplicate: __nccwpck_require__(8654)
+  redirect: __nccwpck_require__(1514),
+  responseError: __nccwpck_require__(8918),
+  retry: __nccwpck_require__(2026),
+  dump: __nccwpck_require__(8060),
+  dns: __nccwpck_require__(379),
+  cache: __nccwpck_require__(5542),
+  decompress: __nccwpck_require__(557),
+  deduplicate: __nccwpck_require__(7240)
 }
 
 __webpack_unused_export__ = {
-  MemoryCacheStore: __nccwpck_require__(5055)
+  MemoryCacheStore: __nccwpck_require__(4889)
 }
 
-const SqliteCacheStore = __nccwpck_require__(7788)
+const SqliteCacheStore = __nccwpck_require__(1522)
 __webpack_unused_export__ = SqliteCacheStore
 
 __webpack_unused_export__ = buildConnector
@@ -128,7 +128,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(6860).fetch)
+const fetchImpl = (__nccwpck_require__(4398).fetch)
 
 // Capture __filename at module load time for stack trace augmentation.
 // This may be undefined when bundled in environments like Node.js internals.
@@ -168,22 +168,22 @@ module.exports.hd = function fetch (init, options = undefined) {
     throw err
   })
 }
-module.exports.Headers = __nccwpck_require__(5662).Headers
-module.exports.Response = __nccwpck_require__(9317).Response
-module.exports.Request = __nccwpck_require__(3713).Request
-module.exports.FormData = __nccwpck_require__(8440).FormData
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(7403)
-const { kConstruct } = __nccwpck_require__(3377)
+const { CacheStorage } = __nccwpck_require__(3245)
+const { kConstruct } = __nccwpck_require__(6443)
 
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(8495)
+const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(9061)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
@@ -191,21 +191,21 @@ __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 __webpack_unused_export__ = parseCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
-const { WebSocket, ping } = __nccwpck_require__(3435)
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
+const { WebSocket, ping } = __nccwpck_require__(3726)
 module.exports.kb = WebSocket
 module.exports.rd = CloseEvent
 module.exports.NN = ErrorEvent
 module.exports.aM = MessageEvent
 __webpack_unused_export__ = ping
 
-/* unused reexport */ __nccwpck_require__(2299).WebSocketStream
-/* unused reexport */ __nccwpck_require__(9597).WebSocketError
+/* unused reexport */ __nccwpck_require__(2873).WebSocketStream
+/* unused reexport */ __nccwpck_require__(6919).WebSocketError
 
 module.exports.Em = makeDispatcher(api.request)
 __webpack_unused_export__ = makeDispatcher(api.stream)
@@ -221,7 +221,7 @@ __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = SnapshotAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(6376)
+const { EventSource } = __nccwpck_require__(1238)
 
 module.exports.GD = EventSource
 
@@ -243,13 +243,13 @@ __webpack_unused_export__ = install
 
 /***/ }),
 
-/***/ 6128:
+/***/ 158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { addAbortListener } = __nccwpck_require__(5386)
-const { RequestAbortedError } = __nccwpck_require__(6593)
+const { addAbortListener } = __nccwpck_require__(3440)
+const { RequestAbortedError } = __nccwpck_require__(8707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -309,16 +309,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2574:
+/***/ 2279:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -426,7 +426,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 884:
+/***/ 6862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -442,9 +442,9 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 function noop () {}
 
@@ -685,16 +685,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 865:
+/***/ 4043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { Readable } = __nccwpck_require__(3897)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
+const { Readable } = __nccwpck_require__(9927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 
 function noop () {}
 
@@ -906,7 +906,7 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 4754:
+/***/ 3560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -914,9 +914,9 @@ module.exports.RequestHandler = RequestHandler
 const assert = __nccwpck_require__(4589)
 const { finished } = __nccwpck_require__(7075)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 function noop () {}
 
@@ -1122,17 +1122,17 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 3408:
+/***/ 1882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
 const { AsyncResource } = __nccwpck_require__(6698)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(5386)
-const { kHTTP2Stream } = __nccwpck_require__(3377)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const util = __nccwpck_require__(3440)
+const { kHTTP2Stream } = __nccwpck_require__(6443)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1240,30 +1240,30 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 5889:
+/***/ 6615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(865)
-module.exports.stream = __nccwpck_require__(4754)
-module.exports.pipeline = __nccwpck_require__(884)
-module.exports.upgrade = __nccwpck_require__(3408)
-module.exports.connect = __nccwpck_require__(2574)
+module.exports.request = __nccwpck_require__(4043)
+module.exports.stream = __nccwpck_require__(3560)
+module.exports.pipeline = __nccwpck_require__(6862)
+module.exports.upgrade = __nccwpck_require__(1882)
+module.exports.connect = __nccwpck_require__(2279)
 
 
 /***/ }),
 
-/***/ 3897:
+/***/ 9927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { ReadableStreamFrom } = __nccwpck_require__(5386)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1841,14 +1841,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5055:
+/***/ 4889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const { EventEmitter } = __nccwpck_require__(8474)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(9901)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
 
 /**
  * @typedef {import('../../types/cache-interceptor.d.ts').default.CacheKey} CacheKey
@@ -2127,13 +2127,13 @@ module.exports = MemoryCacheStore
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1522:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(9901)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
 
 let DatabaseSync
 
@@ -2603,15 +2603,15 @@ function headerValueEquals (lhs, rhs) {
 
 /***/ }),
 
-/***/ 5106:
+/***/ 9136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(5386)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 let tls // include tls conditionally since it is not always available
 
@@ -2769,7 +2769,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 4037:
+/***/ 735:
 /***/ ((module) => {
 
 
@@ -2919,7 +2919,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6644:
+/***/ 2414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3153,7 +3153,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6593:
+/***/ 8707:
 /***/ ((module) => {
 
 
@@ -3637,7 +3637,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8957:
+/***/ 4655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3645,7 +3645,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3662,9 +3662,9 @@ const {
   getServerName,
   normalizedMethodRecords,
   getProtocolFromUrlString
-} = __nccwpck_require__(5386)
-const { channels } = __nccwpck_require__(6644)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+} = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4129,16 +4129,16 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 1140:
+/***/ 8082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { EventEmitter } = __nccwpck_require__(8474)
 const { Buffer } = __nccwpck_require__(4573)
-const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(6593)
+const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(8707)
 const { debuglog } = __nccwpck_require__(7975)
-const { parseAddress } = __nccwpck_require__(2870)
+const { parseAddress } = __nccwpck_require__(1732)
 
 const debug = debuglog('undici:socks5')
 const EMPTY_BUFFER = Buffer.alloc(0)
@@ -4558,14 +4558,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2870:
+/***/ 1732:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Buffer } = __nccwpck_require__(4573)
 const net = __nccwpck_require__(7030)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * Parse an address and determine its type
@@ -4777,7 +4777,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3377:
+/***/ 6443:
 /***/ ((module) => {
 
 
@@ -4860,7 +4860,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3838:
+/***/ 7752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4868,7 +4868,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(4037)
+} = __nccwpck_require__(735)
 
 class TstNode {
   /** @type {any} */
@@ -5027,22 +5027,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5386:
+/***/ 3440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const timers = __nccwpck_require__(5929)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
-const { tree } = __nccwpck_require__(3838)
+const timers = __nccwpck_require__(6603)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+const { tree } = __nccwpck_require__(7752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.', 2).map(v => Number(v))
 
@@ -6047,17 +6047,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5539:
+/***/ 7405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(6593)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(3377)
-const DispatcherBase = __nccwpck_require__(803)
-const Pool = __nccwpck_require__(8014)
-const Client = __nccwpck_require__(271)
-const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(8707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(6443)
+const DispatcherBase = __nccwpck_require__(1841)
+const Pool = __nccwpck_require__(628)
+const Client = __nccwpck_require__(3701)
+const util = __nccwpck_require__(3440)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -6216,7 +6216,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 3207:
+/***/ 837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6224,7 +6224,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const {
   PoolBase,
   kClients,
@@ -6232,10 +6232,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(1278)
-const Pool = __nccwpck_require__(8014)
-const { kUrl } = __nccwpck_require__(3377)
-const util = __nccwpck_require__(5386)
+} = __nccwpck_require__(2128)
+const Pool = __nccwpck_require__(628)
+const { kUrl } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -6444,7 +6444,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 8939:
+/***/ 637:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6452,9 +6452,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(5386)
-const { channels } = __nccwpck_require__(6644)
-const timers = __nccwpck_require__(5929)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const timers = __nccwpck_require__(6603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -6467,7 +6467,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -6501,9 +6501,9 @@ const {
   kResume,
   kHTTPContext,
   kClosed
-} = __nccwpck_require__(3377)
+} = __nccwpck_require__(6443)
 
-const constants = __nccwpck_require__(6402)
+const constants = __nccwpck_require__(2824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const removeAllListeners = util.removeAllListeners
@@ -6515,7 +6515,7 @@ const kTypeOfService = Symbol('kTypeOfService')
 let extractBody
 
 function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
 
   let mod
 
@@ -6536,7 +6536,7 @@ function lazyllhttp () {
 
   if (useWasmSIMD) {
     try {
-      mod = new WebAssembly.Module(__nccwpck_require__(9968))
+      mod = new WebAssembly.Module(__nccwpck_require__(3434))
     } catch {
     }
   }
@@ -6546,7 +6546,7 @@ function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(9240))
+    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(3870))
   }
 
   return new WebAssembly.Instance(mod, {
@@ -7615,7 +7615,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(6962).extractBody)
+      extractBody = (__nccwpck_require__(4492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -8220,14 +8220,14 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 7726:
+/***/ 8788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(5386)
+const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
@@ -8236,7 +8236,7 @@ const {
   InvalidArgumentError,
   HeadersTimeoutError,
   BodyTimeoutError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -8265,8 +8265,8 @@ const {
   kRemoteSettings,
   kHTTP2Stream,
   kHTTP2SessionState
-} = __nccwpck_require__(3377)
-const { channels } = __nccwpck_require__(6644)
+} = __nccwpck_require__(6443)
+const { channels } = __nccwpck_require__(2414)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -8885,7 +8885,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(6962).extractBody)
+    extractBody ??= (__nccwpck_require__(4492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -9283,7 +9283,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 271:
+/***/ 3701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9291,17 +9291,17 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(5386)
-const { ClientStats } = __nccwpck_require__(4752)
-const { channels } = __nccwpck_require__(6644)
-const Request = __nccwpck_require__(8957)
-const DispatcherBase = __nccwpck_require__(803)
+const util = __nccwpck_require__(3440)
+const { ClientStats } = __nccwpck_require__(6854)
+const { channels } = __nccwpck_require__(2414)
+const Request = __nccwpck_require__(4655)
+const DispatcherBase = __nccwpck_require__(1841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(6593)
-const buildConnector = __nccwpck_require__(5106)
+} = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
 const {
   kUrl,
   kServerName,
@@ -9344,9 +9344,9 @@ const {
   kHTTP2ConnectionWindowSize,
   kResume,
   kPingInterval
-} = __nccwpck_require__(3377)
-const connectH1 = __nccwpck_require__(8939)
-const connectH2 = __nccwpck_require__(7726)
+} = __nccwpck_require__(6443)
+const connectH1 = __nccwpck_require__(637)
+const connectH2 = __nccwpck_require__(8788)
 
 const kClosedResolve = Symbol('kClosedResolve')
 
@@ -9959,20 +9959,20 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 803:
+/***/ 1841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(2377)
-const UnwrapHandler = __nccwpck_require__(5019)
+const Dispatcher = __nccwpck_require__(883)
+const UnwrapHandler = __nccwpck_require__(2365)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(6593)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(3377)
+} = __nccwpck_require__(8707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(6443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -10162,12 +10162,12 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 2377:
+/***/ 883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const EventEmitter = __nccwpck_require__(8474)
-const WrapHandler = __nccwpck_require__(6768)
+const WrapHandler = __nccwpck_require__(9510)
 
 const wrapInterceptor = (dispatch) => (opts, handler) => dispatch(opts, WrapHandler.wrap(handler))
 
@@ -10217,15 +10217,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 6699:
+/***/ 3137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(803)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
-const ProxyAgent = __nccwpck_require__(9710)
-const Agent = __nccwpck_require__(5539)
+const DispatcherBase = __nccwpck_require__(1841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
+const ProxyAgent = __nccwpck_require__(6672)
+const Agent = __nccwpck_require__(7405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -10370,7 +10370,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 2190:
+/***/ 4660:
 /***/ ((module) => {
 
 
@@ -10512,13 +10512,13 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 6815:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const Client = __nccwpck_require__(271)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const Client = __nccwpck_require__(3701)
 
 class H2CClient extends Client {
   constructor (origin, clientOpts) {
@@ -10570,15 +10570,15 @@ module.exports = H2CClient
 
 /***/ }),
 
-/***/ 1278:
+/***/ 2128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { PoolStats } = __nccwpck_require__(4752)
-const DispatcherBase = __nccwpck_require__(803)
-const FixedQueue = __nccwpck_require__(2190)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
+const { PoolStats } = __nccwpck_require__(6854)
+const DispatcherBase = __nccwpck_require__(1841)
+const FixedQueue = __nccwpck_require__(4660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -10791,7 +10791,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8014:
+/***/ 628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10803,14 +10803,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(1278)
-const Client = __nccwpck_require__(271)
+} = __nccwpck_require__(2128)
+const Client = __nccwpck_require__(3701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { kUrl } = __nccwpck_require__(3377)
-const buildConnector = __nccwpck_require__(5106)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { kUrl } = __nccwpck_require__(6443)
+const buildConnector = __nccwpck_require__(9136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -10916,20 +10916,20 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 9710:
+/***/ 6672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
-const Agent = __nccwpck_require__(5539)
-const Pool = __nccwpck_require__(8014)
-const DispatcherBase = __nccwpck_require__(803)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
-const buildConnector = __nccwpck_require__(5106)
-const Client = __nccwpck_require__(271)
-const { channels } = __nccwpck_require__(6644)
-const Socks5ProxyAgent = __nccwpck_require__(2141)
+const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
+const Agent = __nccwpck_require__(7405)
+const Pool = __nccwpck_require__(628)
+const DispatcherBase = __nccwpck_require__(1841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
+const Client = __nccwpck_require__(3701)
+const { channels } = __nccwpck_require__(2414)
+const Socks5ProxyAgent = __nccwpck_require__(7223)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -11242,13 +11242,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 9176:
+/***/ 50:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(2377)
-const RetryHandler = __nccwpck_require__(3174)
+const Dispatcher = __nccwpck_require__(883)
+const RetryHandler = __nccwpck_require__(7816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -11284,7 +11284,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 3182:
+/***/ 5520:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11296,14 +11296,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(1278)
-const Client = __nccwpck_require__(271)
+} = __nccwpck_require__(2128)
+const Client = __nccwpck_require__(3701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { kUrl } = __nccwpck_require__(3377)
-const buildConnector = __nccwpck_require__(5106)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { kUrl } = __nccwpck_require__(6443)
+const buildConnector = __nccwpck_require__(9136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -11428,7 +11428,7 @@ module.exports = RoundRobinPool
 
 /***/ }),
 
-/***/ 2141:
+/***/ 7223:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11436,12 +11436,12 @@ module.exports = RoundRobinPool
 const { URL } = __nccwpck_require__(3136)
 
 let tls // include tls conditionally since it is not always available
-const DispatcherBase = __nccwpck_require__(803)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const { Socks5Client, STATES } = __nccwpck_require__(1140)
-const { kDispatch, kClose, kDestroy } = __nccwpck_require__(3377)
-const Pool = __nccwpck_require__(8014)
-const buildConnector = __nccwpck_require__(5106)
+const DispatcherBase = __nccwpck_require__(1841)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { Socks5Client, STATES } = __nccwpck_require__(8082)
+const { kDispatch, kClose, kDestroy } = __nccwpck_require__(6443)
+const Pool = __nccwpck_require__(628)
+const buildConnector = __nccwpck_require__(9136)
 const { debuglog } = __nccwpck_require__(7975)
 
 const debug = debuglog('undici:socks5-proxy')
@@ -11695,7 +11695,7 @@ module.exports = Socks5ProxyAgent
 
 /***/ }),
 
-/***/ 798:
+/***/ 276:
 /***/ ((module) => {
 
 
@@ -11735,7 +11735,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4743:
+/***/ 2581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11744,8 +11744,8 @@ module.exports = {
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.2')
 const legacyGlobalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const Agent = __nccwpck_require__(5539)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const Agent = __nccwpck_require__(7405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -11801,13 +11801,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5238:
+/***/ 9976:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5386)
-const { kRedirectCacheControl } = __nccwpck_require__(3377)
+const util = __nccwpck_require__(3440)
+const { kRedirectCacheControl } = __nccwpck_require__(6443)
 const {
   parseCacheControlHeader,
   hasInvalidCacheControlDirective,
@@ -11815,7 +11815,7 @@ const {
   hasVaryStar,
   isInvalidOrWildcardVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(9901)
+} = __nccwpck_require__(7659)
 
 /**
  * A suppressed redirect hop recorded by the redirect handler. Carried on
@@ -11827,7 +11827,7 @@ const {
  * @property {import('../../types/header.d.ts').IncomingHttpHeaders} headers The hop's response headers.
  * @property {number} receivedAt The time the hop's response headers were received.
  */
-const { parseHttpDate } = __nccwpck_require__(1379)
+const { parseHttpDate } = __nccwpck_require__(5453)
 
 function noop () {}
 
@@ -12989,7 +12989,7 @@ module.exports = CacheHandler
 
 /***/ }),
 
-/***/ 4095:
+/***/ 7133:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13120,13 +13120,13 @@ module.exports = CacheRevalidationHandler
 
 /***/ }),
 
-/***/ 6949:
+/***/ 8155:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const WrapHandler = __nccwpck_require__(6768)
+const WrapHandler = __nccwpck_require__(9510)
 
 /**
  * @deprecated
@@ -13194,12 +13194,12 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 1857:
+/***/ 3599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { RequestAbortedError } = __nccwpck_require__(6593)
+const { RequestAbortedError } = __nccwpck_require__(8707)
 
 /**
  * @typedef {import('../../types/dispatcher.d.ts').default.DispatchHandler} DispatchHandler
@@ -13705,15 +13705,15 @@ module.exports = DeduplicationHandler
 
 /***/ }),
 
-/***/ 3216:
+/***/ 8754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5386)
-const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(3377)
+const util = __nccwpck_require__(3440)
+const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -13985,20 +13985,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 3174:
+/***/ 7816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
-const { RequestRetryError } = __nccwpck_require__(6593)
-const WrapHandler = __nccwpck_require__(6768)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
+const { RequestRetryError } = __nccwpck_require__(8707)
+const WrapHandler = __nccwpck_require__(9510)
 const {
   isDisturbed,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(5386)
+} = __nccwpck_require__(3440)
 
 function calculateRetryAfterHeader (retryAfter) {
   const retryTime = new Date(retryAfter).getTime()
@@ -14496,13 +14496,13 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 5019:
+/***/ 2365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseHeaders } = __nccwpck_require__(5386)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { parseHeaders } = __nccwpck_require__(3440)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 const kResume = Symbol('resume')
 
@@ -14609,12 +14609,12 @@ module.exports = class UnwrapHandler {
 
 /***/ }),
 
-/***/ 6768:
+/***/ 9510:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 module.exports = class WrapHandler {
   #handler
@@ -14721,17 +14721,17 @@ function toRawHeaderValue (value) {
 
 /***/ }),
 
-/***/ 4856:
+/***/ 5542:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(5386)
-const CacheHandler = __nccwpck_require__(5238)
-const MemoryCacheStore = __nccwpck_require__(5055)
-const CacheRevalidationHandler = __nccwpck_require__(4095)
+const util = __nccwpck_require__(3440)
+const CacheHandler = __nccwpck_require__(9976)
+const MemoryCacheStore = __nccwpck_require__(4889)
+const CacheRevalidationHandler = __nccwpck_require__(7133)
 const {
   assertCacheStore,
   assertCacheMethods,
@@ -14741,9 +14741,9 @@ const {
   isInvalidOrWildcardVaryHeader,
   parseVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(9901)
-const { AbortError } = __nccwpck_require__(6593)
-const { parseHttpDate } = __nccwpck_require__(1379)
+} = __nccwpck_require__(7659)
+const { AbortError } = __nccwpck_require__(8707)
+const { parseHttpDate } = __nccwpck_require__(5453)
 
 /**
  * @param {(string | RegExp)[] | undefined} origins
@@ -15474,16 +15474,16 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 1767:
+/***/ 557:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress } = __nccwpck_require__(8522)
 const { pipeline, Transform: TransformStream } = __nccwpck_require__(7075)
-const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(6593)
-const DecoratorHandler = __nccwpck_require__(6949)
-const { runtimeFeatures } = __nccwpck_require__(5459)
+const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(8155)
+const { runtimeFeatures } = __nccwpck_require__(313)
 
 /** @typedef {import('node:stream').Transform} Transform */
 /** @typedef {import('node:stream').Transform} Controller */
@@ -16048,15 +16048,15 @@ module.exports = createDecompressInterceptor
 
 /***/ }),
 
-/***/ 8654:
+/***/ 7240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const diagnosticsChannel = __nccwpck_require__(3053)
-const util = __nccwpck_require__(5386)
-const DeduplicationHandler = __nccwpck_require__(1857)
-const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(9901)
+const util = __nccwpck_require__(3440)
+const DeduplicationHandler = __nccwpck_require__(3599)
+const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(7659)
 
 const pendingRequestsChannel = diagnosticsChannel.channel('undici:request:pending-requests')
 
@@ -16172,14 +16172,14 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 6149:
+/***/ 379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(6949)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
 const maxInt = Math.pow(2, 31) - 1
 
 function hasSafeIterator (headers) {
@@ -16750,13 +16750,13 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 5786:
+/***/ 8060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
-const DecoratorHandler = __nccwpck_require__(6949)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(8155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -16856,12 +16856,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 1068:
+/***/ 1514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(3216)
+const RedirectHandler = __nccwpck_require__(8754)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections } = {}) {
   return (dispatch) => {
@@ -16884,14 +16884,14 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 5960:
+/***/ 8918:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // const { parseHeaders } = require('../core/util')
-const DecoratorHandler = __nccwpck_require__(6949)
-const { ResponseError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(8155)
+const { ResponseError } = __nccwpck_require__(8707)
 
 class ResponseErrorHandler extends DecoratorHandler {
   #statusCode
@@ -16986,11 +16986,11 @@ module.exports = () => {
 
 /***/ }),
 
-/***/ 9636:
+/***/ 2026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(3174)
+const RetryHandler = __nccwpck_require__(7816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -17012,13 +17012,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 6402:
+/***/ 2824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.MINOR = exports.MAJOR = exports.HTAB_SP_VCHAR_OBS_TEXT = exports.QUOTED_STRING = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.HEX = exports.URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.STATUSES_HTTP = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.HEADER_STATE = exports.FINISH = exports.STATUSES = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(6650);
+const utils_1 = __nccwpck_require__(172);
 // Emums
 exports.ERROR = {
     OK: 0,
@@ -17550,7 +17550,7 @@ exports["default"] = {
 
 /***/ }),
 
-/***/ 9240:
+/***/ 3870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -17573,7 +17573,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 9968:
+/***/ 3434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -17596,7 +17596,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 6650:
+/***/ 172:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -17615,13 +17615,13 @@ function enumToMap(obj, filter = [], exceptions = []) {
 
 /***/ }),
 
-/***/ 587:
+/***/ 7501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(3377)
-const Agent = __nccwpck_require__(5539)
+const { kClients } = __nccwpck_require__(6443)
+const Agent = __nccwpck_require__(7405)
 const {
   kAgent,
   kMockAgentSet,
@@ -17639,14 +17639,14 @@ const {
   kMockAgentAcceptsNonStandardSearchParameters,
   kMockCallHistoryAddLog,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(2539)
-const MockClient = __nccwpck_require__(2839)
-const MockPool = __nccwpck_require__(3926)
-const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(463)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
-const Dispatcher = __nccwpck_require__(2377)
-const PendingInterceptorsFormatter = __nccwpck_require__(2708)
-const { MockCallHistory } = __nccwpck_require__(5433)
+} = __nccwpck_require__(1117)
+const MockClient = __nccwpck_require__(7365)
+const MockPool = __nccwpck_require__(4004)
+const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(3397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
+const Dispatcher = __nccwpck_require__(883)
+const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+const { MockCallHistory } = __nccwpck_require__(431)
 
 class MockAgent extends Dispatcher {
   constructor (opts = {}) {
@@ -17854,13 +17854,13 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 5433:
+/***/ 431:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kMockCallHistoryAddLog } = __nccwpck_require__(2539)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { kMockCallHistoryAddLog } = __nccwpck_require__(1117)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 function handleFilterCallsWithOptions (criteria, options, handler, store, allLogs) {
   switch (options.operator) {
@@ -18109,14 +18109,14 @@ module.exports.MockCallHistoryLog = MockCallHistoryLog
 
 /***/ }),
 
-/***/ 2839:
+/***/ 7365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(271)
-const { buildMockDispatch } = __nccwpck_require__(463)
+const Client = __nccwpck_require__(3701)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -18126,10 +18126,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(2539)
-const { MockInterceptor } = __nccwpck_require__(7073)
-const Symbols = __nccwpck_require__(3377)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -18184,12 +18184,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 5347:
+/***/ 2429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(6593)
+const { UndiciError } = __nccwpck_require__(8707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -18220,12 +18220,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7073:
+/***/ 1511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kDispatchKey,
@@ -18234,9 +18234,9 @@ const {
   kContentLength,
   kMockDispatch,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(2539)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const { serializePathWithQuery } = __nccwpck_require__(5386)
+} = __nccwpck_require__(1117)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { serializePathWithQuery } = __nccwpck_require__(3440)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -18436,14 +18436,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 3926:
+/***/ 4004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(8014)
-const { buildMockDispatch } = __nccwpck_require__(463)
+const Pool = __nccwpck_require__(628)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -18453,10 +18453,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(2539)
-const { MockInterceptor } = __nccwpck_require__(7073)
-const Symbols = __nccwpck_require__(3377)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -18511,7 +18511,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 2539:
+/***/ 1117:
 /***/ ((module) => {
 
 
@@ -18550,12 +18550,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 463:
+/***/ 3397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(5347)
+const { MockNotMatchedError } = __nccwpck_require__(2429)
 const {
   kDispatches,
   kMockAgent,
@@ -18563,15 +18563,15 @@ const {
   kOrigin,
   kGetNetConnect,
   kTotalDispatchCount
-} = __nccwpck_require__(2539)
-const { serializePathWithQuery } = __nccwpck_require__(5386)
+} = __nccwpck_require__(1117)
+const { serializePathWithQuery } = __nccwpck_require__(3440)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
     isPromise
   }
 } = __nccwpck_require__(7975)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 function matchValue (match, value) {
   if (typeof match === 'string') {
@@ -19043,7 +19043,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2708:
+/***/ 6142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19093,17 +19093,17 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 8705:
+/***/ 5095:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Agent = __nccwpck_require__(5539)
-const MockAgent = __nccwpck_require__(587)
-const { SnapshotRecorder } = __nccwpck_require__(7096)
-const WrapHandler = __nccwpck_require__(6768)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
-const { validateSnapshotMode } = __nccwpck_require__(9249)
+const Agent = __nccwpck_require__(7405)
+const MockAgent = __nccwpck_require__(7501)
+const { SnapshotRecorder } = __nccwpck_require__(3766)
+const WrapHandler = __nccwpck_require__(9510)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
+const { validateSnapshotMode } = __nccwpck_require__(9683)
 
 const kSnapshotRecorder = Symbol('kSnapshotRecorder')
 const kSnapshotMode = Symbol('kSnapshotMode')
@@ -19453,7 +19453,7 @@ module.exports = SnapshotAgent
 
 /***/ }),
 
-/***/ 7096:
+/***/ 3766:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19461,8 +19461,8 @@ module.exports = SnapshotAgent
 const { writeFile, readFile, mkdir } = __nccwpck_require__(1455)
 const { dirname, resolve } = __nccwpck_require__(6760)
 const { setTimeout, clearTimeout } = __nccwpck_require__(7997)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
-const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(9249)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
+const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(9683)
 
 /**
  * @typedef {Object} SnapshotRequestOptions
@@ -20048,13 +20048,13 @@ module.exports = { SnapshotRecorder, formatRequestKey, createRequestHash, filter
 
 /***/ }),
 
-/***/ 9249:
+/***/ 9683:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const { runtimeFeatures } = __nccwpck_require__(5459)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { runtimeFeatures } = __nccwpck_require__(313)
 
 /**
  * @typedef {Object} HeaderFilters
@@ -20213,7 +20213,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9901:
+/***/ 7659:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -20223,9 +20223,9 @@ const {
   pathHasQueryOrFragment,
   hasSafeIterator,
   isValidHTTPToken
-} = __nccwpck_require__(5386)
+} = __nccwpck_require__(3440)
 
-const { serializePathWithQuery } = __nccwpck_require__(5386)
+const { serializePathWithQuery } = __nccwpck_require__(3440)
 
 const MAX_DELTA_SECONDS = 2147483647
 const RESTRICTIVE_DIRECTIVE_NAMES = ['no-store', 'private', 'no-cache']
@@ -20929,7 +20929,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1379:
+/***/ 5453:
 /***/ ((module) => {
 
 
@@ -21606,7 +21606,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2370:
+/***/ 6436:
 /***/ ((module) => {
 
 
@@ -21641,7 +21641,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5459:
+/***/ 313:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21772,7 +21772,7 @@ module.exports["default"] = instance
 
 /***/ }),
 
-/***/ 4752:
+/***/ 6854:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21784,7 +21784,7 @@ const {
   kSize,
   kFree,
   kQueued
-} = __nccwpck_require__(3377)
+} = __nccwpck_require__(6443)
 
 class ClientStats {
   constructor (client) {
@@ -21811,7 +21811,7 @@ module.exports = { ClientStats, PoolStats }
 
 /***/ }),
 
-/***/ 5929:
+/***/ 6603:
 /***/ ((module) => {
 
 
@@ -22243,22 +22243,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3892:
+/***/ 9634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kConstruct } = __nccwpck_require__(3377)
-const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
-const { webidl } = __nccwpck_require__(8321)
-const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(9317)
-const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(3713)
-const { fetching } = __nccwpck_require__(6860)
-const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(1118)
-const { createDeferredPromise } = __nccwpck_require__(2370)
+const { kConstruct } = __nccwpck_require__(6443)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(7879)
+const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(9051)
+const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(9967)
+const { fetching } = __nccwpck_require__(4398)
+const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(3168)
+const { createDeferredPromise } = __nccwpck_require__(6436)
 
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -23114,15 +23114,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7403:
+/***/ 3245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Cache } = __nccwpck_require__(3892)
-const { webidl } = __nccwpck_require__(8321)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { kConstruct } = __nccwpck_require__(3377)
+const { Cache } = __nccwpck_require__(9634)
+const { webidl } = __nccwpck_require__(7879)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(6443)
 
 class CacheStorage {
   /**
@@ -23273,14 +23273,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2012:
+/***/ 6798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(782)
-const { isValidHeaderName } = __nccwpck_require__(1118)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { isValidHeaderName } = __nccwpck_require__(3168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -23325,7 +23325,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9922:
+/***/ 1276:
 /***/ ((module) => {
 
 
@@ -23344,15 +23344,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8495:
+/***/ 9061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(5816)
-const { stringify } = __nccwpck_require__(2095)
-const { webidl } = __nccwpck_require__(8321)
-const { Headers } = __nccwpck_require__(5662)
+const { parseSetCookie } = __nccwpck_require__(1978)
+const { stringify } = __nccwpck_require__(7797)
+const { webidl } = __nccwpck_require__(7879)
+const { Headers } = __nccwpck_require__(660)
 
 const brandChecks = webidl.brandCheckMultiple([Headers, globalThis.Headers].filter(Boolean))
 
@@ -23552,14 +23552,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5816:
+/***/ 1978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(5326)
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
-const { isCTLExcludingHtab } = __nccwpck_require__(2095)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
+const { isCTLExcludingHtab } = __nccwpck_require__(7797)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -23874,7 +23874,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2095:
+/***/ 7797:
 /***/ ((module) => {
 
 
@@ -24252,13 +24252,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6301:
+/***/ 4031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
 
 /**
  * @type {number[]} BOM
@@ -24834,22 +24834,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6376:
+/***/ 1238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(6860)
-const { makeRequest } = __nccwpck_require__(3713)
-const { webidl } = __nccwpck_require__(8321)
-const { EventSourceStream } = __nccwpck_require__(6301)
-const { parseMIMEType } = __nccwpck_require__(782)
-const { createFastMessageEvent } = __nccwpck_require__(6814)
-const { isNetworkError } = __nccwpck_require__(9317)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { environmentSettingsObject } = __nccwpck_require__(1118)
-const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { fetching } = __nccwpck_require__(4398)
+const { makeRequest } = __nccwpck_require__(9967)
+const { webidl } = __nccwpck_require__(7879)
+const { EventSourceStream } = __nccwpck_require__(4031)
+const { parseMIMEType } = __nccwpck_require__(1900)
+const { createFastMessageEvent } = __nccwpck_require__(5188)
+const { isNetworkError } = __nccwpck_require__(9051)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 
 let experimentalWarned = false
 
@@ -25345,7 +25345,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 625:
+/***/ 4811:
 /***/ ((module) => {
 
 
@@ -25381,29 +25381,29 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6962:
+/***/ 4492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5386)
+const util = __nccwpck_require__(3440)
 const {
   ReadableStreamFrom,
   readableStreamClose,
   fullyReadBody,
   extractMimeType
-} = __nccwpck_require__(1118)
-const { FormData, setFormDataState } = __nccwpck_require__(8440)
-const { webidl } = __nccwpck_require__(8321)
+} = __nccwpck_require__(3168)
+const { FormData, setFormDataState } = __nccwpck_require__(5910)
+const { webidl } = __nccwpck_require__(7879)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(782)
-const { multipartFormDataParser } = __nccwpck_require__(4646)
-const { createDeferredPromise } = __nccwpck_require__(2370)
-const { parseJSONFromBytes } = __nccwpck_require__(5326)
-const { utf8DecodeBytes } = __nccwpck_require__(798)
-const { runtimeFeatures } = __nccwpck_require__(5459)
+const { serializeAMimeType } = __nccwpck_require__(1900)
+const { multipartFormDataParser } = __nccwpck_require__(116)
+const { createDeferredPromise } = __nccwpck_require__(6436)
+const { parseJSONFromBytes } = __nccwpck_require__(8116)
+const { utf8DecodeBytes } = __nccwpck_require__(276)
+const { runtimeFeatures } = __nccwpck_require__(313)
 
 const random = runtimeFeatures.has('crypto')
   ? (__nccwpck_require__(7598).randomInt)
@@ -25906,7 +25906,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6833:
+/***/ 4495:
 /***/ ((module) => {
 
 
@@ -26044,13 +26044,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 782:
+/***/ 1900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(5326)
+const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(8116)
 
 const encoder = new TextEncoder()
 
@@ -26647,17 +26647,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4646:
+/***/ 116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
-const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(782)
-const { makeEntry } = __nccwpck_require__(8440)
-const { webidl } = __nccwpck_require__(8321)
+const { bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(1900)
+const { makeEntry } = __nccwpck_require__(5910)
+const { webidl } = __nccwpck_require__(7879)
 const assert = __nccwpck_require__(4589)
-const { isomorphicDecode } = __nccwpck_require__(5326)
+const { isomorphicDecode } = __nccwpck_require__(8116)
 
 const dd = Buffer.from('--')
 const decoder = new TextDecoder()
@@ -27240,14 +27240,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8440:
+/***/ 5910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { iteratorMixin } = __nccwpck_require__(1118)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { webidl } = __nccwpck_require__(8321)
+const { iteratorMixin } = __nccwpck_require__(3168)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(7879)
 const nodeUtil = __nccwpck_require__(7975)
 
 // https://xhr.spec.whatwg.org/#formdata
@@ -27506,7 +27506,7 @@ module.exports = { FormData, makeEntry, setFormDataState }
 
 /***/ }),
 
-/***/ 8709:
+/***/ 1059:
 /***/ ((module) => {
 
 
@@ -27553,21 +27553,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5662:
+/***/ 660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(3377)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(6443)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(1118)
-const { webidl } = __nccwpck_require__(8321)
+} = __nccwpck_require__(3168)
+const { webidl } = __nccwpck_require__(7879)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -28279,7 +28279,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6860:
+/***/ 4398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -28293,9 +28293,9 @@ const {
   makeResponse,
   fromInnerResponse,
   getResponseState
-} = __nccwpck_require__(9317)
-const { HeadersList } = __nccwpck_require__(5662)
-const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(3713)
+} = __nccwpck_require__(9051)
+const { HeadersList } = __nccwpck_require__(660)
+const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(9967)
 const zlib = __nccwpck_require__(8522)
 const {
   makePolicyContainer,
@@ -28330,27 +28330,27 @@ const {
   hasAuthenticationEntry,
   includesCredentials,
   isTraversableNavigable
-} = __nccwpck_require__(1118)
+} = __nccwpck_require__(3168)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(6833)
+} = __nccwpck_require__(4495)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished, isErrored, isReadable } = __nccwpck_require__(7075)
-const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
-const { getGlobalDispatcher } = __nccwpck_require__(4743)
-const { webidl } = __nccwpck_require__(8321)
+const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { webidl } = __nccwpck_require__(7879)
 const { STATUS_CODES } = __nccwpck_require__(7067)
-const { bytesMatch } = __nccwpck_require__(316)
-const { createDeferredPromise } = __nccwpck_require__(2370)
-const { isomorphicEncode } = __nccwpck_require__(5326)
-const { runtimeFeatures } = __nccwpck_require__(5459)
+const { bytesMatch } = __nccwpck_require__(5082)
+const { createDeferredPromise } = __nccwpck_require__(6436)
+const { isomorphicEncode } = __nccwpck_require__(8116)
+const { runtimeFeatures } = __nccwpck_require__(313)
 
 // Node.js v23.8.0+ and v22.15.0+ supports Zstandard
 const hasZstd = runtimeFeatures.has('zstd')
@@ -30699,22 +30699,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3713:
+/***/ 9967:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
-const util = __nccwpck_require__(5386)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(1118)
+} = __nccwpck_require__(3168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -30724,11 +30724,11 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(6833)
+} = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { webidl } = __nccwpck_require__(8321)
-const { URLSerializer } = __nccwpck_require__(782)
-const { kConstruct } = __nccwpck_require__(3377)
+const { webidl } = __nccwpck_require__(7879)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -31821,14 +31821,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9317:
+/***/ 9051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
-const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
-const util = __nccwpck_require__(5386)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
+const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -31837,16 +31837,16 @@ const {
   isAborted,
   isErrorLike,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(1118)
+} = __nccwpck_require__(3168)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(6833)
-const { webidl } = __nccwpck_require__(8321)
-const { URLSerializer } = __nccwpck_require__(782)
-const { kConstruct } = __nccwpck_require__(3377)
+} = __nccwpck_require__(4495)
+const { webidl } = __nccwpck_require__(7879)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
-const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(5326)
+const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(8116)
 
 const textEncoder = new TextEncoder('utf-8')
 
@@ -32469,22 +32469,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1118:
+/***/ 3168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
-const { getGlobalOrigin } = __nccwpck_require__(8709)
-const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(782)
+const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
+const { getGlobalOrigin } = __nccwpck_require__(1059)
+const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(1900)
 const { performance } = __nccwpck_require__(643)
-const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
+const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(8321)
-const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(5326)
+const { webidl } = __nccwpck_require__(7879)
+const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(8116)
 
 function responseURL (response) {
   // https://fetch.spec.whatwg.org/#responses
@@ -33998,13 +33998,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5326:
+/***/ 8116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { utf8DecodeBytes } = __nccwpck_require__(798)
+const { utf8DecodeBytes } = __nccwpck_require__(276)
 
 /**
  * @param {(char: string) => boolean} condition
@@ -34248,14 +34248,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 316:
+/***/ 5082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { runtimeFeatures } = __nccwpck_require__(5459)
-const { asciiLowercase } = __nccwpck_require__(5326)
+const { runtimeFeatures } = __nccwpck_require__(313)
+const { asciiLowercase } = __nccwpck_require__(8116)
 
 /**
  * @typedef {object} Metadata
@@ -34562,14 +34562,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8321:
+/***/ 7879:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { types, inspect } = __nccwpck_require__(7975)
-const { runtimeFeatures } = __nccwpck_require__(5459)
+const { runtimeFeatures } = __nccwpck_require__(313)
 
 const UNDEFINED = 1
 const BOOLEAN = 2
@@ -35575,20 +35575,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3403:
+/***/ 6897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
-const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(3479)
-const { makeRequest } = __nccwpck_require__(3713)
-const { fetching } = __nccwpck_require__(6860)
-const { Headers, getHeadersList } = __nccwpck_require__(5662)
-const { getDecodeSplit } = __nccwpck_require__(1118)
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(8625)
+const { makeRequest } = __nccwpck_require__(9967)
+const { fetching } = __nccwpck_require__(4398)
+const { Headers, getHeadersList } = __nccwpck_require__(660)
+const { getDecodeSplit } = __nccwpck_require__(3168)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 const assert = __nccwpck_require__(4589)
-const { runtimeFeatures } = __nccwpck_require__(5459)
+const { runtimeFeatures } = __nccwpck_require__(313)
 
 const crypto = runtimeFeatures.has('crypto')
   ? __nccwpck_require__(7598)
@@ -35921,7 +35921,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9322:
+/***/ 736:
 /***/ ((module) => {
 
 
@@ -36054,14 +36054,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6814:
+/***/ 5188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(8321)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { kConstruct } = __nccwpck_require__(3377)
+const { webidl } = __nccwpck_require__(7879)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(6443)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -36392,13 +36392,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4226:
+/***/ 3264:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { runtimeFeatures } = __nccwpck_require__(5459)
-const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(9322)
+const { runtimeFeatures } = __nccwpck_require__(313)
+const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(736)
 
 const BUFFER_SIZE = 8 * 1024
 
@@ -36532,14 +36532,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6495:
+/***/ 9469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(3479)
-const { MessageSizeExceededError } = __nccwpck_require__(6593)
+const { isValidClientWindowBits } = __nccwpck_require__(8625)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -36644,14 +36644,14 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1298:
+/***/ 1652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -36660,11 +36660,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(3479)
-const { failWebsocketConnection } = __nccwpck_require__(3403)
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
-const { PerMessageDeflate } = __nccwpck_require__(6495)
-const { MessageSizeExceededError } = __nccwpck_require__(6593)
+} = __nccwpck_require__(8625)
+const { failWebsocketConnection } = __nccwpck_require__(6897)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { PerMessageDeflate } = __nccwpck_require__(9469)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 // This code was influenced by ws released under the MIT license.
 // Copyright (c) 2011 Einar Otto Stangvik <einaros@gmail.com>
@@ -37171,14 +37171,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8470:
+/***/ 3900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
-const { opcodes, sendHints } = __nccwpck_require__(9322)
-const FixedQueue = __nccwpck_require__(2190)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { opcodes, sendHints } = __nccwpck_require__(736)
+const FixedQueue = __nccwpck_require__(4660)
 
 /**
  * @typedef {object} SendQueueNode
@@ -37287,15 +37287,15 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 9597:
+/***/ 6919:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(8321)
-const { validateCloseCodeAndReason } = __nccwpck_require__(3479)
-const { kConstruct } = __nccwpck_require__(3377)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(7879)
+const { validateCloseCodeAndReason } = __nccwpck_require__(8625)
+const { kConstruct } = __nccwpck_require__(6443)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 function createInheritableDOMException () {
   // https://github.com/nodejs/node/issues/59677
@@ -37398,23 +37398,23 @@ module.exports = { WebSocketError, createUnvalidatedWebSocketError }
 
 /***/ }),
 
-/***/ 2299:
+/***/ 2873:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { createDeferredPromise } = __nccwpck_require__(2370)
-const { environmentSettingsObject } = __nccwpck_require__(1118)
-const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(9322)
-const { webidl } = __nccwpck_require__(8321)
-const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(3479)
-const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
-const { channels } = __nccwpck_require__(6644)
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
-const { ByteParser } = __nccwpck_require__(1298)
-const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(9597)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { utf8DecodeBytes } = __nccwpck_require__(798)
+const { createDeferredPromise } = __nccwpck_require__(6436)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(7879)
+const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(8625)
+const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
+const { channels } = __nccwpck_require__(2414)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { ByteParser } = __nccwpck_require__(1652)
+const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(6919)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { utf8DecodeBytes } = __nccwpck_require__(276)
 
 let emittedExperimentalWarning = false
 
@@ -37901,15 +37901,15 @@ module.exports = { WebSocketStream }
 
 /***/ }),
 
-/***/ 3479:
+/***/ 8625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { states, opcodes } = __nccwpck_require__(9322)
+const { states, opcodes } = __nccwpck_require__(736)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { removeHTTPWhitespace } = __nccwpck_require__(782)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(5326)
+const { removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
 
 /**
  * @param {number} readyState
@@ -38255,16 +38255,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3435:
+/***/ 3726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(8321)
-const { URLSerializer } = __nccwpck_require__(782)
-const { environmentSettingsObject } = __nccwpck_require__(1118)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(9322)
+const { webidl } = __nccwpck_require__(7879)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(736)
 const {
   isConnecting,
   isEstablished,
@@ -38275,15 +38275,15 @@ const {
   utf8Decode,
   toArrayBuffer,
   getURLRecord
-} = __nccwpck_require__(3479)
-const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(3403)
-const { ByteParser } = __nccwpck_require__(1298)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { getGlobalDispatcher } = __nccwpck_require__(4743)
-const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(6814)
-const { SendQueue } = __nccwpck_require__(8470)
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
-const { channels } = __nccwpck_require__(6644)
+} = __nccwpck_require__(8625)
+const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(6897)
+const { ByteParser } = __nccwpck_require__(1652)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { SendQueue } = __nccwpck_require__(3900)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { channels } = __nccwpck_require__(2414)
 
 function getSocketAddress (socket) {
   if (typeof socket?.address === 'function') {
@@ -39020,11 +39020,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6186:
+/***/ 91:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4303);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1509);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39043,7 +39043,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4303:
+/***/ 1509:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40879,8 +40879,8 @@ async function withRetry(policy, fn, hooks = {}) {
 
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
-// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
-var undici = __nccwpck_require__(4718);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./src/version.ts
 const VERSION = '0.1.0';
 
@@ -43649,6 +43649,7 @@ function defaultCacheRepo(references) {
 
 ;// CONCATENATED MODULE: ./src/executor/options.ts
 
+const ENTITLEMENTS = ['security.insecure', 'network.host'];
 /** The Dockerfile's name in the context when none is given. */
 const DEFAULT_DOCKERFILE = 'Dockerfile';
 /** Options with every default filled; front doors override what the user set. */
@@ -43673,7 +43674,743 @@ function defaultBuildOptions(context, dockerfile) {
         snapshotMode: 'auto',
         keepWorkspace: false,
         pushRetry: 8,
+        secrets: [],
+        ssh: [],
+        allow: [],
+        cacheMounts: {},
     };
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/executor/isolation/host-tools.ts
+/**
+ * The host binaries the sandbox uses, found on a fixed PATH (never the
+ * runner's), and the files the "jail" needs: the binaries that run after
+ * pivot_root (setpriv, env, unshare, umount) with their shared libraries and
+ * dynamic loader, found with ldd. Every host helper runs with CLEAN_ENV.
+ */
+
+
+
+
+const execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+/** The only environment a host helper ever gets. */
+const CLEAN_ENV = { PATH: HOST_PATH, LC_ALL: 'C' };
+class HostToolsError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'HostToolsError';
+    }
+}
+/** Absolute path of a binary on HOST_PATH, or undefined. */
+function findBinary(name) {
+    return findExecutable(name, HOST_PATH.split(':'));
+}
+/** Shared objects a dynamic binary loads (ldd), plus the binary itself; paths as the loader finds them. */
+async function loadedFiles(binary, ldd) {
+    const files = [binary];
+    if (!ldd)
+        return files;
+    let out;
+    try {
+        out = (await execFileP(ldd, [binary], { env: CLEAN_ENV })).stdout;
+    }
+    catch (e) {
+        const text = String(e.stdout ?? '') +
+            String(e.stderr ?? '');
+        if (/not a dynamic executable|statically linked/.test(text))
+            return files;
+        throw new HostToolsError(`ldd ${binary} failed: ${text.trim() || e.message}`);
+    }
+    for (const line of out.split('\n')) {
+        const arrow = line.match(/=>\s*(\/\S+)/);
+        const bare = line.match(/^\s*(\/\S+)\s+\(/);
+        const p = arrow?.[1] ?? bare?.[1];
+        if (p)
+            files.push(p);
+        else if (/=>\s*not found/.test(line))
+            throw new HostToolsError(`${binary}: ${line.trim()}`);
+    }
+    return files;
+}
+/** Finds every tool, or says which are missing and which package brings them. */
+async function discoverHostTools() {
+    const need = async (name, pkg) => {
+        const p = await findBinary(name);
+        if (!p)
+            throw new HostToolsError(`"${name}" not found on ${HOST_PATH} (install ${pkg})`);
+        return p;
+    };
+    const bash = await findBinary('bash');
+    const tools = {
+        shell: bash ?? (await need('sh', 'dash or bash')),
+        unshare: await need('unshare', 'util-linux'),
+        mount: await need('mount', 'mount/util-linux'),
+        umount: await need('umount', 'mount/util-linux'),
+        pivotRoot: await need('pivot_root', 'util-linux'),
+        setpriv: await need('setpriv', 'util-linux (setpriv)'),
+        env: await need('env', 'coreutils'),
+        mkdir: await need('mkdir', 'coreutils'),
+        ln: await need('ln', 'coreutils'),
+        base64: await need('base64', 'coreutils'),
+        chown: await need('chown', 'coreutils'),
+        chmod: await need('chmod', 'coreutils'),
+        ip: await findBinary('ip'),
+        hostname: await findBinary('hostname'),
+    };
+    const ldd = await findBinary('ldd');
+    const jail = new Map();
+    for (const bin of [tools.setpriv, tools.env, tools.unshare, tools.umount]) {
+        for (const f of await loadedFiles(bin, ldd)) {
+            if (!jail.has(f))
+                jail.set(f, await (0,promises_.realpath)(f));
+        }
+    }
+    // The loader's cache lets libraries outside the default directories be found.
+    try {
+        jail.set('/etc/ld.so.cache', await (0,promises_.realpath)('/etc/ld.so.cache'));
+    }
+    catch {
+        // none: the loader uses its default directories
+    }
+    return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
+}
+/** Runs a host binary with CLEAN_ENV and no stdin (in `cwd` if given); rejects with its stderr on failure. */
+async function runHostCommand(file, args, opts = {}) {
+    try {
+        return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024, cwd: opts.cwd }))
+            .stdout;
+    }
+    catch (e) {
+        const err = e;
+        throw new HostToolsError(`${file} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || err.message}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/mount-table.ts
+/**
+ * The mount points of this process's mount namespace, from
+ * /proc/self/mountinfo (proc(5)): field 5 is the mount point, with space,
+ * tab, newline and backslash written as octal escapes.
+ */
+
+function unoctal(field) {
+    return field.replace(/\\([0-7]{3})/g, (_, oct) => String.fromCharCode(Number.parseInt(oct, 8)));
+}
+/** Parses mountinfo text; malformed lines are skipped. */
+function parseMountinfo(text) {
+    const out = [];
+    for (const line of text.split('\n')) {
+        if (!line.trim())
+            continue;
+        const fields = line.split(' ');
+        const sep = fields.indexOf('-', 6);
+        if (fields.length < 7 || sep < 0 || fields.length < sep + 3)
+            continue;
+        out.push({
+            point: unoctal(fields[4]),
+            fsType: fields[sep + 1],
+            source: unoctal(fields[sep + 2]),
+            superOptions: fields[sep + 3] ?? '',
+        });
+    }
+    return out;
+}
+/** The mounts of this process (empty when /proc is not mounted). */
+function readMounts(file = '/proc/self/mountinfo') {
+    try {
+        return parseMountinfo((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch {
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/fs/mounts.ts
+/**
+ * Mounts left under a directory: overlays of a RUN, the jail of a sandbox
+ * killed with its Kiln. Every removal of a workspace unmounts first, deepest
+ * first, lazily (a mount still busy goes when its last user does).
+ */
+
+
+
+
+/** Mount points at or below `dir` (from /proc/self/mountinfo), deepest first. */
+function mountPointsUnder(dir) {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    return readMounts()
+        .map((m) => m.point)
+        .filter((p) => p.startsWith(prefix))
+        .sort((a, b) => b.length - a.length);
+}
+/** Unmounts every mount under `dir`; returns the mount points it found. */
+async function unmountUnder(dir) {
+    const points = mountPointsUnder(dir);
+    if (points.length === 0)
+        return points;
+    const umount = (await findBinary('umount')) ?? 'umount';
+    for (const p of points)
+        await runHostCommand(umount, ['-l', p]).catch(() => undefined);
+    return points;
+}
+/** unmountUnder for a process that must exit now (signal handlers). Never throws. */
+function unmountUnderSync(dir) {
+    try {
+        for (const p of mountPointsUnder(dir)) {
+            try {
+                (0,external_node_child_process_namespaceObject.execFileSync)('umount', ['-l', p], { stdio: 'ignore', env: { PATH: HOST_PATH } });
+            }
+            catch {
+                // not mounted any more, or not ours to unmount
+            }
+        }
+    }
+    catch {
+        // no /proc: nothing we can do
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/workspace.ts
+/**
+ * The build workspace: one directory holding every stage's filesystem, the
+ * layers written and scratch space. Nothing outside it is written during a
+ * build (outputs the user asked for aside). Removed at the end unless kept.
+ *
+ * A workspace holds an owner file (`pid starttime` of its Kiln). A Kiln that
+ * was killed cannot remove its workspace: the next build that creates one in
+ * the same parent directory removes every workspace whose owner is gone
+ * (unmounting what is still mounted in it first).
+ */
+
+
+
+
+
+
+
+/** The file in a workspace that names the Kiln process owning it. */
+const OWNER_FILE = '.kiln-owner';
+const PREFIX = 'kiln-';
+async function createWorkspace(opts) {
+    const parent = opts.path ?? external_node_os_default().tmpdir();
+    await promises_default().mkdir(parent, { recursive: true });
+    const root = await promises_default().mkdtemp(external_node_path_default().join(parent, PREFIX));
+    // Stage filesystems hold setuid binaries and private files of the image.
+    await promises_default().chmod(root, 0o700);
+    await promises_default().writeFile(external_node_path_default().join(root, OWNER_FILE), ownerStamp());
+    await removeStale(parent, root, opts.log);
+    let counter = 0;
+    const next = (name) => external_node_path_default().join(root, `${String(++counter).padStart(3, '0')}-${name.replace(/[^\w.-]/g, '_')}`);
+    return {
+        root,
+        async dir(name) {
+            const d = next(name);
+            await promises_default().mkdir(d);
+            return d;
+        },
+        file: (name) => next(name),
+        async dispose() {
+            if (opts.keep) {
+                // A kept workspace is the user's now: no later build removes it.
+                await promises_default().rm(external_node_path_default().join(root, OWNER_FILE), { force: true });
+                return;
+            }
+            // Synchronous: the promise-based rm held a promise per file at once
+            // (RSS 250 -> 400 MiB removing a 100,000-file rootfs); same speed.
+            (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true, maxRetries: 3 });
+        },
+    };
+}
+/**
+ * `rm -rf` in a child process, so that removing a large tree runs beside
+ * other work (the push) rather than on the event loop. Never rejects: what
+ * it leaves, the workspace removal takes.
+ */
+function removeInBackground(dir) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)('rm', ['-rf', '--one-file-system', '--', dir], { stdio: 'ignore' });
+        child.on('error', () => resolve());
+        child.on('close', () => resolve());
+    });
+}
+/** Removes the workspaces in `parent` whose Kiln is gone (killed before it could). */
+async function removeStale(parent, own, log) {
+    const names = await promises_default().readdir(parent).catch(() => []);
+    for (const name of names) {
+        if (!name.startsWith(PREFIX))
+            continue;
+        const dir = external_node_path_default().join(parent, name);
+        if (dir === own)
+            continue;
+        const stamp = await promises_default().readFile(external_node_path_default().join(dir, OWNER_FILE), 'utf8').catch(() => undefined);
+        if (stamp === undefined || ownerAlive(stamp))
+            continue;
+        const mounts = await unmountUnder(dir).catch(() => []);
+        await promises_default().rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        log?.info(`removed ${dir}, the workspace of a Kiln that did not finish${mounts.length ? ` (${mounts.length} mounts)` : ''}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/store/flock.ts
+/**
+ * File locks held by a small helper process: util-linux `flock FILE sh -c
+ * 'echo; exec cat'` takes the lock, says so on stdout, and keeps it until
+ * its stdin closes. Kiln holds the other end of that pipe, so the kernel
+ * releases the lock whenever Kiln ends — however it ends (a crash or
+ * SIGKILL included): there is no stale lock to detect or break.
+ *
+ *   const lock = await waitForLock(file);     // or tryLock(file): undefined when busy
+ *   …
+ *   await lock.release();
+ *
+ * Node has no flock(2); a helper per lock costs one spawn (~5 ms), and the
+ * store takes locks only for work that costs far more (an extraction).
+ */
+
+
+class LockError extends Error {
+    name = 'LockError';
+}
+let flockPath;
+/** The flock program, or undefined (package util-linux). */
+function findFlock() {
+    flockPath ??= findBinary('flock');
+    return flockPath;
+}
+/** Takes an exclusive lock on `file` (created when missing), waiting while another process holds it. */
+async function waitForLock(file, timeoutSeconds) {
+    const lock = await takeLock(file, timeoutSeconds === undefined ? ['-x'] : ['-x', '-w', String(timeoutSeconds)]);
+    if (!lock)
+        throw new LockError(`waited ${timeoutSeconds} s for the lock ${file}; another build holds it`);
+    return lock;
+}
+/** Takes an exclusive lock on `file` (created when missing) if nobody holds it; else undefined. */
+function tryLock(file) {
+    return takeLock(file, ['-x', '-n']);
+}
+async function takeLock(file, mode) {
+    const flock = await findFlock();
+    if (!flock)
+        throw new LockError('the "flock" program was not found (install util-linux)');
+    const child = (0,external_node_child_process_namespaceObject.spawn)(flock, [...mode, file, '/bin/sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: CLEAN_ENV });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+        stderr += d.toString();
+    });
+    const exited = new Promise((resolve) => {
+        child.once('close', (code) => resolve(code));
+        child.once('error', () => resolve(null));
+    });
+    const locked = await new Promise((resolve) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+            out += d.toString();
+            if (out.includes('locked\n'))
+                resolve(true);
+        });
+        void exited.then(() => resolve(false));
+    });
+    if (!locked) {
+        const code = await exited;
+        // flock exits 1 when -n finds the lock held, and when -w times out.
+        if (code === 1)
+            return undefined;
+        throw new LockError(`flock ${file} failed${stderr.trim() ? `: ${stderr.trim()}` : ` (exit code ${code})`}`);
+    }
+    // While held, the helper must not keep Kiln alive (the pipe still ends with the process);
+    // while it is being released, it must (or Kiln could exit in the middle of its cleanup).
+    const handles = [child, child.stdin, child.stdout, child.stderr];
+    for (const h of handles)
+        h.unref?.();
+    let released;
+    return {
+        file,
+        release() {
+            released ??= (async () => {
+                for (const h of handles)
+                    h.ref?.();
+                child.stdin.end();
+                await exited;
+            })();
+            return released;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/executor/store/layout.ts
+/**
+ * Where things are in a snapshot store directory, and the small facts every
+ * part of the store shares (chain IDs, entry metadata, the build's identity).
+ *
+ *   <store>/v1/layers/<chain hex>/diff        the layer's files, as an overlay lower dir
+ *   <store>/v1/layers/<chain hex>/meta.json   what the entry is (written before the rename)
+ *   <store>/v1/layers/<chain hex>/synced      present once the data reached the disk
+ *   <store>/v1/trees/<chain hex>/…            the same for a whole tree at a chain ID (no overlay: copied)
+ *   <store>/v1/tmp/<build id>.<what>-<rand>   entries being made, RUN upper dirs
+ *   <store>/v1/builds/<build id>              a running build: chain IDs it uses (flock held while it runs)
+ *   <store>/v1/locks/<2 hex>                  per-chain-ID locks (256 buckets, never removed)
+ *   <store>/v1/gc.lock                        one collection at a time
+ *
+ * An entry appears under layers/ only by renaming a complete directory, so
+ * a reader sees a whole entry or none; what a killed build leaves is in tmp/
+ * under its build id and goes once that build's lock is free.
+ */
+
+
+
+
+const FORMAT_DIR = 'v1';
+class StoreLayout {
+    dir;
+    root;
+    layers;
+    trees;
+    tmp;
+    builds;
+    locks;
+    gcLock;
+    /** `dir` is the store directory the user named (--store). */
+    constructor(dir) {
+        this.dir = dir;
+        this.root = (0,external_node_path_.join)(dir, FORMAT_DIR);
+        this.layers = (0,external_node_path_.join)(this.root, 'layers');
+        this.trees = (0,external_node_path_.join)(this.root, 'trees');
+        this.tmp = (0,external_node_path_.join)(this.root, 'tmp');
+        this.builds = (0,external_node_path_.join)(this.root, 'builds');
+        this.locks = (0,external_node_path_.join)(this.root, 'locks');
+        this.gcLock = (0,external_node_path_.join)(this.root, 'gc.lock');
+    }
+    entry(chain, kind = 'layer') {
+        return (0,external_node_path_.join)(kind === 'tree' ? this.trees : this.layers, hexOf(chain));
+    }
+    lockFor(chain) {
+        return (0,external_node_path_.join)(this.locks, hexOf(chain).slice(0, 2));
+    }
+    build(id) {
+        return (0,external_node_path_.join)(this.builds, id);
+    }
+}
+function parseMeta(text, chain) {
+    const m = JSON.parse(text);
+    if (m.version !== 1 || m.chain !== chain || typeof m.diffId !== 'string' || typeof m.bytes !== 'number') {
+        throw new Error('meta.json does not describe this entry');
+    }
+    if (typeof m.boot !== 'string' || typeof m.created !== 'string')
+        throw new Error('meta.json is incomplete');
+    return m;
+}
+/**
+ * Chain IDs of a layer list (OCI image spec): the first is its diffID, each
+ * next one sha256("<previous chain ID> <diffID>").
+ */
+function chainIds(diffIds) {
+    const out = [];
+    for (const d of diffIds) {
+        const prev = out[out.length - 1];
+        out.push(prev === undefined ? digest_parseDigest(d) : digest_sha256(`${prev} ${d}`));
+    }
+    return out;
+}
+let bootId;
+/** This boot's ID (Linux), or 'unknown'. */
+function currentBoot() {
+    if (bootId === undefined) {
+        try {
+            bootId = (0,external_node_fs_namespaceObject.readFileSync)('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+        }
+        catch {
+            bootId = 'unknown';
+        }
+    }
+    return bootId;
+}
+/** A new build ID: readable, unique, safe as a file name. */
+function newBuildId() {
+    return `${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+}
+/** The build ID a tmp/ name starts with (`<id>.<what>`). */
+function ownerOfTemp(name) {
+    const dot = name.indexOf('.');
+    return dot > 0 ? name.slice(0, dot) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/executor/store/liveness.ts
+/**
+ * Which builds using a store are alive. Each build holds an flock on its
+ * file in builds/ for as long as it runs (flock.ts: the kernel drops it when
+ * the process ends, however it ends); a file nobody locks belongs to a build
+ * that ended, and is removed while holding its lock — a build that locks
+ * its new file checks that it is still there (SnapshotStore.open), so a
+ * live build never loses its file.
+ */
+
+
+
+
+/** Whether build `id` is alive; the file of one that ended is removed. */
+async function isBuildAlive(layout, id) {
+    const file = layout.build(id);
+    if (!(await (0,promises_.stat)(file).catch(() => undefined)))
+        return false;
+    const lock = await tryLock(file).catch(() => undefined);
+    if (!lock)
+        return true;
+    try {
+        await (0,promises_.rm)(file, { force: true });
+    }
+    finally {
+        await lock.release();
+    }
+    return false;
+}
+/**
+ * The live builds and what they use; files of ended builds are removed.
+ * `self` (this build) is alive without asking.
+ */
+async function liveBuilds(layout, self) {
+    const ids = new Set();
+    const inUse = new Set();
+    const names = await (0,promises_.readdir)(layout.builds).catch(() => []);
+    for (const id of names) {
+        const file = layout.build(id);
+        if (id !== self && !(await isBuildAlive(layout, id)))
+            continue;
+        ids.add(id);
+        const text = await (0,promises_.readFile)(file, 'utf8').catch(() => '');
+        for (const line of text.split('\n'))
+            if (line)
+                inUse.add(line);
+    }
+    return { ids, inUse };
+}
+/** Entries of tmp/ whose build ended (killed mid-write, or crashed). */
+async function orphanedTemps(layout, self) {
+    const names = await (0,promises_.readdir)(layout.tmp).catch(() => []);
+    const alive = new Map();
+    const out = [];
+    for (const name of names) {
+        const owner = ownerOfTemp(name) ?? '';
+        if (owner === self)
+            continue;
+        let live = alive.get(owner);
+        if (live === undefined) {
+            live = owner !== '' && (await isBuildAlive(layout, owner));
+            alive.set(owner, live);
+        }
+        if (!live)
+            out.push((0,external_node_path_.join)(layout.tmp, name));
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/executor/store/collect.ts
+/**
+ * Keeping a snapshot store under its size cap: least recently used entries
+ * go first (an entry's meta.json mtime is its last use), never one that a
+ * running build uses. One collection at a time (gc.lock); a build that finds
+ * another collecting skips its own.
+ *
+ * Against a build that starts using an entry while it is being removed:
+ * builds record an entry in their builds/ file before they look at it; the
+ * collection renames its victims out of layers/ (trees/) first, then reads the live
+ * builds' files again and puts back any victim that became used. So a
+ * mounted entry is never removed; a build that looked in between finds the
+ * entry missing and makes it again.
+ */
+
+
+
+
+
+async function listEntries(layout) {
+    const out = [];
+    for (const parent of [layout.layers, layout.trees]) {
+        for (const hex of await (0,promises_.readdir)(parent).catch(() => [])) {
+            const meta = (0,external_node_path_.join)(parent, hex, 'meta.json');
+            const st = await (0,promises_.stat)(meta).catch(() => undefined);
+            let bytes = 0;
+            if (st) {
+                try {
+                    bytes = JSON.parse(await (0,promises_.readFile)(meta, 'utf8')).bytes ?? 0;
+                }
+                catch {
+                    // a broken entry: counted as empty, first to go (no use time)
+                }
+            }
+            out.push({ hex, dir: (0,external_node_path_.join)(parent, hex), bytes, usedMs: st?.mtimeMs ?? 0 });
+        }
+    }
+    return out;
+}
+async function collectStore(layout, opts) {
+    const entries = await listEntries(layout);
+    let bytes = entries.reduce((n, e) => n + e.bytes, 0);
+    const result = {
+        entries: entries.length,
+        bytes,
+        removed: 0,
+        freed: 0,
+        inUse: 0,
+        collected: false,
+    };
+    const over = () => opts.maxBytes === 0 || bytes > opts.maxBytes;
+    if (!over())
+        return { ...result, collected: true };
+    const lock = opts.wait ? await waitForLock(layout.gcLock) : await tryLock(layout.gcLock);
+    if (!lock) {
+        opts.log.debug('snapshot store: another process is collecting; skipped');
+        return result;
+    }
+    try {
+        result.collected = true;
+        for (const orphan of await orphanedTemps(layout, opts.self))
+            await removeInBackground(orphan);
+        const live = await liveBuilds(layout, opts.self);
+        const victims = [];
+        for (const e of [...entries].sort((a, b) => a.usedMs - b.usedMs)) {
+            if (!over())
+                break;
+            if (live.inUse.has(e.hex)) {
+                result.inUse++;
+                continue;
+            }
+            victims.push(e);
+            bytes -= e.bytes;
+        }
+        if (victims.length === 0)
+            return { ...result, bytes };
+        const trash = (v) => (0,external_node_path_.join)(layout.tmp, `${opts.self}.gc-${v.dir.startsWith(layout.trees) ? 't' : 'l'}-${v.hex.slice(0, 12)}`);
+        const moved = [];
+        for (const v of victims) {
+            if (await (0,promises_.rename)(v.dir, trash(v)).then(() => true, () => false))
+                moved.push(v);
+        }
+        // A build may have started using one meanwhile: put those back.
+        const now = await liveBuilds(layout, opts.self);
+        for (const v of moved) {
+            if (now.inUse.has(v.hex)) {
+                await (0,promises_.rename)(trash(v), v.dir).catch(() => undefined);
+                bytes += v.bytes;
+                result.inUse++;
+                continue;
+            }
+            result.removed++;
+            result.freed += v.bytes;
+        }
+        await Promise.all(moved.map((v) => removeInBackground(trash(v))));
+        return { ...result, entries: entries.length - result.removed, bytes };
+    }
+    finally {
+        await lock.release();
+    }
+}
+const UNITS = {
+    '': 1,
+    b: 1,
+    k: 1024,
+    kb: 1000,
+    kib: 1024,
+    m: 1024 ** 2,
+    mb: 1000 ** 2,
+    mib: 1024 ** 2,
+    g: 1024 ** 3,
+    gb: 1000 ** 3,
+    gib: 1024 ** 3,
+    t: 1024 ** 4,
+    tb: 1000 ** 4,
+    tib: 1024 ** 4,
+};
+/** `10GiB`, `500M`, `2g`, `1048576`: bytes; undefined when it is not a size. */
+function parseSize(text) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+    const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+    if (!m || unit === undefined)
+        return undefined;
+    return Math.round(Number(m[1]) * unit);
+}
+/** `1.2 GiB` for logs. */
+function formatBytes(n) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let v = n;
+    let i = 0;
+    while (v >= 1024 && i < units.length - 1) {
+        v /= 1024;
+        i++;
+    }
+    return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+;// CONCATENATED MODULE: ./src/executor/store/location.ts
+/**
+ * Where the snapshot store lives when the user does not say (--store):
+ * below --cache-dir when one is given (a Kubernetes builder mounts one
+ * volume there, as kaniko's base image cache lived there), else in the
+ * user's cache directory, as other build tools keep theirs.
+ */
+
+
+
+/** --store-max default: least recently used layers go beyond it. */
+const DEFAULT_STORE_MAX = 5 * 1024 ** 3;
+const DEFAULT_STORE_MAX_TEXT = '5GiB';
+/** `$XDG_CACHE_HOME/kiln/store`, else `~/.cache/kiln/store`; `<cacheDir>/store` when a cache dir is given. */
+function defaultStoreDir(env, cacheDir) {
+    if (cacheDir)
+        return external_node_path_default().join(cacheDir, 'store');
+    const xdg = env.XDG_CACHE_HOME;
+    if (xdg && external_node_path_default().isAbsolute(xdg))
+        return external_node_path_default().join(xdg, 'kiln', 'store');
+    return external_node_path_default().join(env.HOME && external_node_path_default().isAbsolute(env.HOME) ? env.HOME : external_node_os_default().homedir(), '.cache', 'kiln', 'store');
+}
+/** A --store-max value in bytes, or the error to show. */
+function storeMaxBytes(text) {
+    const n = parseSize(text);
+    if (n === undefined || n <= 0)
+        return `"${text}" is not a size (e.g. 5GiB, 500MiB, 2G)`;
+    return n;
+}
+
+;// CONCATENATED MODULE: ./src/csv-record.ts
+/**
+ * One CSV record as Go's encoding/csv reads a line (what BuildKit and buildx
+ * parse `--mount` and `--secret` values with): commas split, a field that
+ * starts with a double quote runs to the closing one, `""` inside quotes is
+ * a quote.
+ */
+class CsvError extends Error {
+    name = 'CsvError';
+}
+function csvFields(text) {
+    const fields = [];
+    let field = '';
+    let quoted = false;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quoted) {
+            if (ch === '"' && text[i + 1] === '"') {
+                field += '"';
+                i++;
+            }
+            else if (ch === '"')
+                quoted = false;
+            else
+                field += ch;
+        }
+        else if (ch === '"' && field === '')
+            quoted = true;
+        else if (ch === ',') {
+            fields.push(field);
+            field = '';
+        }
+        else
+            field += ch;
+    }
+    if (quoted)
+        throw new CsvError('unterminated quote');
+    fields.push(field);
+    return fields;
 }
 
 ;// CONCATENATED MODULE: ./src/flags/parser.ts
@@ -43830,6 +44567,94 @@ function formatFlagHelp(specs) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/flags/mount-flags.ts
+/**
+ * `--secret`, `--ssh` and `--allow` with buildx's syntax:
+ *
+ *   --secret id=ID[,src=PATH|,source=PATH|,env=VAR][,type=file|env]
+ *            (neither src nor env: the variable ID when it is set, else the file ID)
+ *   --ssh    default|ID[=SOCKET|KEY[,KEY…]]   (no value: $SSH_AUTH_SOCK)
+ *   --allow  security.insecure | network.host
+ */
+
+
+
+function parseSecretFlag(value, env) {
+    let id = '';
+    let file;
+    let envName;
+    let type;
+    let fields;
+    try {
+        fields = csvFields(value);
+    }
+    catch (e) {
+        throw new UsageError(`--secret "${value}": ${e.message}`);
+    }
+    for (const field of fields) {
+        const eq = field.indexOf('=');
+        if (eq < 0)
+            throw new UsageError(`--secret "${value}": invalid field '${field}' must be a key=value pair`);
+        const key = field.slice(0, eq).toLowerCase();
+        const v = field.slice(eq + 1);
+        switch (key) {
+            case 'type':
+                if (v !== 'file' && v !== 'env')
+                    throw new UsageError(`--secret "${value}": unsupported secret type "${v}" (file or env)`);
+                type = v;
+                break;
+            case 'id':
+                id = v;
+                break;
+            case 'src':
+            case 'source':
+                file = v;
+                break;
+            case 'env':
+                envName = v;
+                break;
+            default:
+                throw new UsageError(`--secret "${value}": unexpected key '${key}' (id, src, env, type)`);
+        }
+    }
+    if (type === 'env' && envName === undefined) {
+        envName = file;
+        file = undefined;
+    }
+    if (!id)
+        throw new UsageError(`--secret "${value}": the secret needs an id (id=NAME)`);
+    if (file !== undefined && envName !== undefined)
+        throw new UsageError(`--secret "${value}": give src= or env=, not both`);
+    if (file === undefined && envName === undefined) {
+        if (env[id] !== undefined)
+            envName = id;
+        else
+            file = id;
+    }
+    return envName !== undefined ? { id, env: envName } : { id, file: file };
+}
+function parseSshFlag(value) {
+    const eq = value.indexOf('=');
+    const id = eq < 0 ? value : value.slice(0, eq);
+    if (!id || /[,\s]/.test(id))
+        throw new UsageError(`--ssh "${value}": expected default|ID[=SOCKET|KEY[,KEY…]]`);
+    const paths = eq < 0
+        ? []
+        : value
+            .slice(eq + 1)
+            .split(',')
+            .filter((p) => p !== '');
+    return { id, paths };
+}
+function parseAllowFlag(value) {
+    return value.split(',').map((v) => {
+        const t = v.trim();
+        if (!ENTITLEMENTS.includes(t))
+            throw new UsageError(`--allow "${t}": expected one of ${ENTITLEMENTS.join(', ')}`);
+        return t;
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/flags/apply-flags.ts
 /**
  * The values of the executor flags (executor-flags.ts) mapped onto
@@ -43837,6 +44662,8 @@ function formatFlagHelp(specs) {
  * applies them onto the defaults, the action (`extra_args`) onto what its
  * inputs produced.
  */
+
+
 
 
 
@@ -43974,14 +44801,33 @@ function applyBuildFlags(base, values, env, cwd) {
         o.cache.mode = bool(values, 'no-push-cache') ? 'read-only' : 'read-write';
     if (has('cache-ttl'))
         o.cache.ttlMs = values.get('cache-ttl');
-    if (has('cache-dir'))
+    if (has('cache-dir')) {
         o.cache.dir = resolveOpt(cwd, str(values, 'cache-dir'));
+        o.cacheMounts.dir = external_node_path_default().join(o.cache.dir, 'cache-mounts');
+    }
     if (has('cache-copy-layers'))
         o.cache.copyLayers = bool(values, 'cache-copy-layers');
     if (has('cache-run-layers'))
         o.cache.runLayers = bool(values, 'cache-run-layers');
     if (has('reproducible'))
         o.reproducible = bool(values, 'reproducible');
+    for (const item of list(values, 'secret')) {
+        const secret = parseSecretFlag(item, env ?? process.env);
+        if (secret.file !== undefined)
+            secret.file = external_node_path_default().resolve(cwd, secret.file);
+        o.secrets = [...o.secrets.filter((x) => x.id !== secret.id), secret];
+    }
+    for (const item of list(values, 'ssh')) {
+        const ssh = parseSshFlag(item);
+        o.ssh = [
+            ...o.ssh.filter((x) => x.id !== ssh.id),
+            { ...ssh, paths: ssh.paths.map((p) => external_node_path_default().resolve(cwd, p)) },
+        ];
+    }
+    for (const item of list(values, 'allow'))
+        for (const e of parseAllowFlag(item))
+            if (!o.allow.includes(e))
+                o.allow.push(e);
     if (has('compression'))
         o.compression = oneOf('compression', str(values, 'compression'), ['gzip', 'zstd']);
     const level = values.get('compression-level');
@@ -44015,6 +44861,20 @@ function applyBuildFlags(base, values, env, cwd) {
             ? 'auto'
             : oneOf('snapshot-mode', snap, ['auto', 'overlay', 'walk']);
     }
+    if (has('store')) {
+        o.store = {
+            dir: external_node_path_default().resolve(cwd, str(values, 'store')),
+            maxBytes: o.store?.maxBytes ?? DEFAULT_STORE_MAX,
+        };
+    }
+    if (bool(values, 'no-store')) {
+        if (has('store'))
+            throw new UsageError('--store and --no-store: give one of them');
+        o.store = undefined;
+    }
+    const max = storeMax(values);
+    if (max !== undefined && o.store)
+        o.store.maxBytes = max;
     if (has('workspace'))
         o.workspace = resolveOpt(cwd, str(values, 'workspace'));
     if (has('keep-workspace'))
@@ -44028,6 +44888,16 @@ function applyBuildFlags(base, values, env, cwd) {
         o.pushRetry = retry;
     }
     return o;
+}
+/** --store-max in bytes, if given. */
+function storeMax(values) {
+    const text = str(values, 'store-max');
+    if (text === undefined)
+        return undefined;
+    const n = storeMaxBytes(text);
+    if (typeof n === 'string')
+        throw new UsageError(`--store-max ${n}`);
+    return n;
 }
 /** kaniko's --context-sub-path: a directory inside the context. */
 function withSubPath(context, sub) {
@@ -44054,8 +44924,9 @@ function oneOf(flag, value, allowed) {
  * `kiln build`'s argv → BuildOptions: the executor flags applied onto the
  * defaults, plus what only the CLI does (a destination is required unless
  * --no-push, SOURCE_DATE_EPOCH from the environment, kaniko's default cache
- * repository).
+ * repository, a snapshot store in the user's cache dir).
  */
+
 
 
 
@@ -44074,6 +44945,10 @@ function buildOptionsFromFlags(values, env, cwd) {
     // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
     if (o.cache.enabled && !o.cache.repo)
         o.cache.repo = defaultCacheRepo(o.destinations);
+    // The CLI keeps a snapshot store unless told not to: below --cache-dir, else in the user's cache dir.
+    if (!o.store && !values.get('no-store')) {
+        o.store = { dir: defaultStoreDir(env, o.cache.dir), maxBytes: storeMax(values) ?? DEFAULT_STORE_MAX };
+    }
     return o;
 }
 
@@ -45663,7 +46538,7 @@ function chompHeredocContent(content) {
 ;// CONCATENATED MODULE: ./src/dockerfile/healthcheck.ts
 /** HEALTHCHECK options: Go durations (`30s`, `1m30s`, `500ms`) in nanoseconds, retries. */
 
-const UNITS = {
+const healthcheck_UNITS = {
     ns: 1n,
     us: 1000n,
     µs: 1000n, // U+00B5
@@ -45701,7 +46576,7 @@ function parseGoDuration(text) {
         const unitText = s.slice(0, u);
         if (unitText === '')
             throw new LineError(`time: missing unit in duration ${JSON.stringify(text)}`);
-        const unit = UNITS[unitText];
+        const unit = healthcheck_UNITS[unitText];
         if (unit === undefined) {
             throw new LineError(`time: unknown unit ${JSON.stringify(unitText)} in duration ${JSON.stringify(text)}`);
         }
@@ -45818,8 +46693,17 @@ function parseInstructionFlags(flags, specs, instruction) {
 }
 
 ;// CONCATENATED MODULE: ./src/dockerfile/run-mount.ts
+/**
+ * `RUN --mount=...`, `--network=...`, `--security=...`: parsed and checked
+ * like BuildKit (instructions/commands_runmount.go). A `--mount` value whose
+ * fields use variables is checked as far as its literal fields allow when
+ * the Dockerfile is parsed, and parsed again with the stage's ARG/ENV at
+ * dispatch (expandRunMount), as BuildKit does.
+ */
+
 
 const MOUNT_TYPES = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
+const SHARING = ['shared', 'private', 'locked'];
 const MOUNT_KEYS = new Set([
     'type',
     'from',
@@ -45841,36 +46725,16 @@ const MOUNT_KEYS = new Set([
     'env',
     'size',
 ]);
-/** Splits a CSV record (double quotes group, `""` inside quotes is a quote). */
-function csvFields(text) {
-    const fields = [];
-    let field = '';
-    let quoted = false;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quoted) {
-            if (ch === '"' && text[i + 1] === '"') {
-                field += '"';
-                i++;
-            }
-            else if (ch === '"')
-                quoted = false;
-            else
-                field += ch;
-        }
-        else if (ch === '"' && field === '')
-            quoted = true;
-        else if (ch === ',') {
-            fields.push(field);
-            field = '';
-        }
-        else
-            field += ch;
+/** The fields of a `--mount` value (CSV, as BuildKit reads it). */
+function mountFields(text) {
+    try {
+        return csvFields(text);
     }
-    if (quoted)
-        throw new LineError(`--mount=${text}: unterminated quote`);
-    fields.push(field);
-    return fields;
+    catch (e) {
+        if (e instanceof CsvError)
+            throw new LineError(`--mount=${text}: ${e.message}`);
+        throw e;
+    }
 }
 function run_mount_parseBool(text, field) {
     const t = text.toLowerCase();
@@ -45880,12 +46744,71 @@ function run_mount_parseBool(text, field) {
         return false;
     throw new LineError(`invalid value for ${field}: expected true or false`);
 }
-function parseRunMount(value) {
+const RAM_UNITS = {
+    '': 1,
+    k: 1024,
+    m: 1024 ** 2,
+    g: 1024 ** 3,
+    t: 1024 ** 4,
+    p: 1024 ** 5,
+};
+/** docker/go-units RAMInBytes: `64m`, `1.5g`, `512KiB`, `1048576` (binary multiples). */
+function parseRamSize(text) {
+    const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(text);
+    if (!m)
+        throw new LineError(`invalid value for size: ${text} (use bytes or a size such as 64m or 1g)`);
+    return Math.floor(Number(m[1]) * RAM_UNITS[(m[2] ?? '').toLowerCase()]);
+}
+function parseUint(text, radix, field) {
+    const ok = radix === 8 ? /^[0-7]+$/.test(text) : /^\d+$/.test(text);
+    const n = ok ? Number.parseInt(text, radix) : Number.NaN;
+    if (!Number.isInteger(n) || n > 0xffffffff) {
+        throw new LineError(`invalid value ${text} for ${field}${radix === 8 ? ' (an octal mode such as 0755)' : ''}`);
+    }
+    return n;
+}
+function hasVariable(field) {
+    const eq = field.indexOf('=');
+    return eq >= 0 && field.slice(eq + 1).includes('$');
+}
+/**
+ * Parses one `--mount` value. `expand` (the stage scope) expands every
+ * value; without it, fields holding a variable are kept for dispatch.
+ */
+function parseRunMount(value, expand) {
+    const all = mountFields(value);
+    for (const f of all) {
+        if (/^from=/i.test(f) && /\$./.test(f.slice(5))) {
+            throw new LineError("'from' doesn't support variable expansion, define alias stage instead");
+        }
+    }
+    if (!expand && all.some(hasVariable)) {
+        // Checked as far as the literal fields go; parsed for good at dispatch.
+        const typeKnown = !all.some((f) => /^type=/i.test(f) && hasVariable(f));
+        const partial = build(all.filter((f) => f.includes('=') && !hasVariable(f)), (v) => v, false, typeKnown);
+        return { ...partial, raw: value };
+    }
+    return build(all, expand ?? ((v) => v), true);
+}
+/** The mount with its variables expanded against the stage's scope (BuildKit expands at dispatch). */
+function expandRunMount(m, expand) {
+    return m.raw === undefined ? m : parseRunMount(m.raw, expand);
+}
+/**
+ * `complete`: every field is there (else some wait for dispatch);
+ * `typeKnown`: the type is known (checks that depend on it can run).
+ */
+function build(fields, expand, complete, typeKnown = true) {
     let type = 'bind';
     let readonly;
     const options = {};
     const mount = { options };
-    for (const field of csvFields(value)) {
+    const fileInfo = [];
+    const typed = (check) => {
+        if (typeKnown)
+            check();
+    };
+    for (const field of fields) {
         if (field === '')
             continue;
         const eq = field.indexOf('=');
@@ -45895,13 +46818,16 @@ function parseRunMount(value) {
                 readonly = true;
             else if (key === 'readwrite' || key === 'rw')
                 readonly = false;
-            else if (key === 'required')
+            else if (key === 'required') {
+                if (type !== 'secret' && type !== 'ssh')
+                    throw new LineError(`unexpected key 'required' for mount type '${type}'`);
                 options.required = 'true';
+            }
             else
                 throw new LineError(`invalid field '${field}' in --mount: it must be a key=value pair`);
             continue;
         }
-        const v = field.slice(eq + 1);
+        const v = expand(field.slice(eq + 1));
         if (!MOUNT_KEYS.has(key))
             throw new LineError(`unexpected key '${key}' in '${field}' of --mount`);
         options[key] = v;
@@ -45934,17 +46860,74 @@ function parseRunMount(value) {
             case 'rw':
                 readonly = !run_mount_parseBool(v, key);
                 break;
+            case 'required':
+                typed(() => {
+                    if (type !== 'secret' && type !== 'ssh')
+                        throw new LineError(`unexpected key 'required' for mount type '${type}'`);
+                });
+                options.required = String(run_mount_parseBool(v, key));
+                break;
+            case 'size':
+                typed(() => {
+                    if (type !== 'tmpfs')
+                        throw new LineError(`unexpected key 'size' for mount type '${type}'`);
+                });
+                parseRamSize(v);
+                break;
+            case 'sharing':
+                if (!SHARING.includes(v.toLowerCase())) {
+                    throw new LineError(`unsupported sharing value ${JSON.stringify(v)} (use ${SHARING.join(', ')})`);
+                }
+                options.sharing = v.toLowerCase();
+                break;
+            case 'mode':
+                parseUint(v, 8, key);
+                fileInfo.push(key);
+                break;
+            case 'uid':
+            case 'gid':
+                parseUint(v, 10, key);
+                fileInfo.push(key);
+                break;
             default:
                 break;
         }
     }
-    if (!mount.target && (type === 'bind' || type === 'cache' || type === 'tmpfs')) {
-        throw new LineError(`--mount type=${type} needs a target (target=/path)`);
-    }
-    if (type === 'secret' && mount.from !== undefined)
-        throw new LineError('secret mount should not have a from');
+    typed(() => {
+        if (type !== 'secret' && type !== 'ssh' && type !== 'cache' && fileInfo.length > 0) {
+            throw new LineError(`${fileInfo[0]} not allowed for "${type}" type mounts`);
+        }
+        if (options.sharing !== undefined && type !== 'cache') {
+            throw new LineError(`invalid cache sharing set for ${type} mount`);
+        }
+        if (type === 'secret') {
+            if (mount.from !== undefined)
+                throw new LineError('secret mount should not have a from');
+            if (complete && !mount.source && !mount.target && !options.id) {
+                throw new LineError('invalid secret mount. one of source, target required');
+            }
+            if (mount.source && options.id)
+                throw new LineError("both source and id can't be set");
+        }
+        if (type === 'ssh' && mount.source)
+            throw new LineError('ssh does not support source');
+    });
     readonly ??= !(type === 'cache' || type === 'tmpfs');
     return { type, readonly, ...mount };
+}
+/** The typed options of a parsed (and expanded) mount; defaults are applied by the executor. */
+function mountOptions(m) {
+    const o = m.options;
+    return {
+        ...(o.id === undefined ? {} : { id: o.id }),
+        ...(o.sharing === undefined ? {} : { sharing: o.sharing }),
+        ...(o.mode === undefined ? {} : { mode: parseUint(o.mode, 8, 'mode') }),
+        ...(o.uid === undefined ? {} : { uid: parseUint(o.uid, 10, 'uid') }),
+        ...(o.gid === undefined ? {} : { gid: parseUint(o.gid, 10, 'gid') }),
+        ...(o.env === undefined ? {} : { env: o.env }),
+        ...(o.size === undefined || m.type !== 'tmpfs' ? {} : { sizeBytes: parseRamSize(o.size) }),
+        required: o.required === 'true',
+    };
 }
 function parseNetwork(value) {
     if (value === undefined)
@@ -46161,7 +47144,7 @@ function typed(node, location, syntax) {
                 ...base,
                 command: commandLine(node),
                 heredocs: node.heredocs,
-                mounts: flags.strings('mount').map(parseRunMount),
+                mounts: flags.strings('mount').map((m) => parseRunMount(m)),
                 ...optional('network', parseNetwork(flags.string('network'))),
                 ...optional('security', parseSecurity(flags.string('security'))),
             };
@@ -48210,17 +49193,6 @@ function resolveFrom(df, from, location) {
         return stageSource(stage);
     return imageSource(from, location);
 }
-/** Throws for features Kiln parses but cannot run yet. */
-function assertSupported(instr) {
-    if (instr.kind !== 'run')
-        return;
-    if (instr.mounts.length > 0) {
-        throw DockerfileError.at(instr.location, 'RUN --mount is not supported yet: remove the --mount flag (or build this Dockerfile with BuildKit)');
-    }
-    if (instr.security === 'insecure') {
-        throw DockerfileError.at(instr.location, 'RUN --security=insecure is not supported yet: remove the flag');
-    }
-}
 function planStages(df, opts) {
     const { stages } = df;
     const warnings = [];
@@ -48330,8 +49302,6 @@ function planStages(df, opts) {
         if (p.base.kind === 'stage')
             dependsOn.add(p.base.index);
         p.dependsOn = [...dependsOn].sort((a, b) => a - b);
-        for (const instr of [...p.onbuild, ...p.stage.instructions])
-            assertSupported(instr);
         result.push(p);
     }
     const declared = new Set();
@@ -48421,6 +49391,26 @@ function cacheConfig(o) {
     return c.enabled ? { repo: c.repo, dir: c.dir, ttlMs: c.ttlMs, mode: c.mode } : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/executor/entitlements.ts
+/**
+ * What a Dockerfile may ask only when the person running the build allows
+ * it (BuildKit's entitlements, `--allow`): RUN --security=insecure needs
+ * `security.insecure`. Checked for the whole plan before any pull, and again
+ * by each RUN (base image ONBUILD triggers are known only later).
+ */
+
+function assertEntitled(instr, options) {
+    if (instr.kind === 'run' && instr.security === 'insecure' && !options.allow.includes('security.insecure')) {
+        throw DockerfileError.at(instr.location, 'RUN --security=insecure needs the security.insecure entitlement: pass --allow security.insecure (in the action: extra_args: --allow security.insecure) if you trust this Dockerfile with every capability');
+    }
+}
+/** assertEntitled for every instruction the plan runs. */
+function assertPlanEntitled(plan, options) {
+    for (const p of plan.stages)
+        for (const instr of [...p.onbuild, ...p.stage.instructions])
+            assertEntitled(instr, options);
+}
+
 ;// CONCATENATED MODULE: ./src/executor/own-paths.ts
 /**
  * Kiln's own files are never part of the build context: a cache directory,
@@ -48488,6 +49478,7 @@ function excludingOwnPaths(ignore, o, log) {
 
 
 
+
 /** The Dockerfile's text; a missing or unreadable file is a DockerfileError naming it. */
 async function readDockerfile(file) {
     try {
@@ -48516,6 +49507,7 @@ async function prepareBuild(options, log) {
         targetPlatform: platform,
     };
     const plan = planStages(df, planOptions);
+    assertPlanEntitled(plan, options);
     for (const w of plan.warnings)
         log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
     const destinations = options.destinations.map((d) => parseReference(d));
@@ -51756,12 +52748,12 @@ async function unpackArchive(file, kind, into, xattrs) {
 
 
 
-const PREFIX = 'tar://';
+const context_archive_PREFIX = 'tar://';
 /** The archive a --context value names (a path, or `stdin`), or undefined for a directory. */
 function contextArchive(value) {
-    if (value === undefined || !value.toLowerCase().startsWith(PREFIX))
+    if (value === undefined || !value.toLowerCase().startsWith(context_archive_PREFIX))
         return undefined;
-    const source = value.slice(PREFIX.length);
+    const source = value.slice(context_archive_PREFIX.length);
     if (!source)
         throw new UsageError(`--context "${value}": name the archive (tar://path/to/context.tar.gz or tar://stdin)`);
     return source;
@@ -51919,6 +52911,741 @@ async function runParse(argv, io) {
         io.stderr(`kiln: warning: ${formatWarning(w)}\n`);
     const out = parseReport(df, plan);
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+}
+
+;// CONCATENATED MODULE: ./src/executor/store/snapshot-store.ts
+/**
+ * The local snapshot store: every layer a build has seen, unpacked, kept by
+ * chain ID in a directory that every later build on the machine reuses (see
+ * layout.ts for the files). A stage root is an overlay of these entries
+ * (executor/isolation/store-root.ts): starting from a known base or a
+ * cached step costs a mount, not an extraction.
+ *
+ *   const store = await SnapshotStore.open({ dir, maxBytes }, log);
+ *   const e = await store.ensure(chain, diffId, (t) => extractInto(t.diff));   // made once per machine
+ *   const upper = await store.temp('upper');                                    // a step's upper dir…
+ *   await store.adopt(chain2, diffId2, upper);                                  // …becomes an entry
+ *   await store.close();                                                        // cap, sync, release
+ *
+ * Sharing: entries are made in tmp/ and renamed into place (readers see a
+ * whole entry or none); a per-chain-ID lock keeps two builds from
+ * extracting the same layer twice; each build lists the entries it uses in
+ * its builds/ file, so a collection never removes what a running build has
+ * mounted. Entries written in an earlier boot are trusted only with their
+ * `synced` mark (set once a syncfs after the build finished).
+ */
+
+
+
+
+
+
+
+
+
+
+
+class StoreError extends Error {
+    name = 'StoreError';
+}
+class SnapshotStore {
+    settings;
+    log;
+    id;
+    lease;
+    layout;
+    /** What this build did, for its log: entries reused, made by extraction, made by steps. */
+    counts = { reused: 0, extracted: 0, adopted: 0 };
+    used = new Set();
+    making = new Map();
+    temps = new Set();
+    created = [];
+    closed = false;
+    constructor(settings, log, id, lease) {
+        this.settings = settings;
+        this.log = log;
+        this.id = id;
+        this.lease = lease;
+        this.layout = new StoreLayout(settings.dir);
+    }
+    /**
+     * Opens (creating) the store, registers this build, and discards what
+     * builds that ended mid-write left in tmp/.
+     */
+    static async open(settings, log) {
+        const layout = new StoreLayout(settings.dir);
+        try {
+            for (const d of [layout.layers, layout.trees, layout.tmp, layout.builds, layout.locks]) {
+                await (0,promises_.mkdir)(d, { recursive: true, mode: 0o700 });
+            }
+        }
+        catch (e) {
+            throw new StoreError(`the snapshot store ${settings.dir} cannot be created: ${e.message}`);
+        }
+        const { id, lease } = await register(layout);
+        const store = new SnapshotStore(settings, log, id, lease);
+        await store.discardOrphans();
+        return store;
+    }
+    async discardOrphans() {
+        const orphans = await orphanedTemps(this.layout, this.id);
+        if (orphans.length === 0)
+            return;
+        this.log.info(`snapshot store: discarding ${orphans.length} unfinished entr${orphans.length === 1 ? 'y' : 'ies'} of a build that ended mid-write`);
+        await Promise.all(orphans.map((o) => removeInBackground(o)));
+    }
+    /** Marks a chain ID as used by this build (before looking at it: a collection then keeps it). */
+    async markUsed(chain) {
+        const hex = hexOf(chain);
+        if (this.used.has(hex))
+            return;
+        this.used.add(hex);
+        await (0,promises_.appendFile)(this.layout.build(this.id), `${hex}\n`);
+    }
+    /** The entry of `chain` if the store has a complete one (marked used); a broken one is discarded. */
+    async get(chain, kind = 'layer') {
+        await this.markUsed(chain);
+        const dir = this.layout.entry(chain, kind);
+        let text;
+        try {
+            text = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'meta.json'), 'utf8');
+        }
+        catch (e) {
+            if (e.code !== 'ENOENT')
+                throw e;
+            if (await (0,promises_.stat)(dir).catch(() => undefined))
+                await this.discard(chain, kind, 'it has no meta.json');
+            return undefined;
+        }
+        let meta;
+        try {
+            meta = parseMeta(text, chain);
+        }
+        catch (e) {
+            await this.discard(chain, kind, e.message);
+            return undefined;
+        }
+        if (meta.boot !== currentBoot() && !(await (0,promises_.stat)((0,external_node_path_.join)(dir, 'synced')).catch(() => undefined))) {
+            await this.discard(chain, kind, 'it was written before a reboot and never synced to disk');
+            return undefined;
+        }
+        if (!(await (0,promises_.stat)((0,external_node_path_.join)(dir, 'diff')).catch(() => undefined))?.isDirectory()) {
+            await this.discard(chain, kind, 'its diff directory is missing');
+            return undefined;
+        }
+        const now = new Date();
+        await (0,promises_.utimes)((0,external_node_path_.join)(dir, 'meta.json'), now, now).catch(() => undefined);
+        return { chain, diff: (0,external_node_path_.join)(dir, 'diff'), meta };
+    }
+    async discard(chain, kind, why) {
+        this.log.warn(`snapshot store: discarding ${kind === 'tree' ? 'tree' : 'entry'} ${hexOf(chain).slice(0, 12)}: ${why}`);
+        const to = (0,external_node_path_.join)(this.layout.tmp, `${this.id}.discard-${hexOf(chain).slice(0, 12)}-${rand()}`);
+        await (0,promises_.rename)(this.layout.entry(chain, kind), to).catch(() => undefined);
+        await removeInBackground(to);
+    }
+    /**
+     * The entry of `chain`, made by `fill` when the store lacks it: `fill`
+     * writes the layer's files into `t.diff` (a throw discards them). One
+     * build at a time makes a given chain ID; the others wait and reuse it.
+     */
+    ensure(chain, diffId, fill, kind = 'layer') {
+        const key = `${kind}:${hexOf(chain)}`;
+        let p = this.making.get(key);
+        if (!p) {
+            p = this.make(chain, diffId, fill, kind);
+            this.making.set(key, p);
+            p.catch(() => this.making.delete(key));
+        }
+        return p;
+    }
+    async make(chain, diffId, fill, kind) {
+        const found = await this.get(chain, kind);
+        if (found) {
+            if (kind === 'layer')
+                this.counts.reused++;
+            return found;
+        }
+        const lock = await waitForLock(this.layout.lockFor(chain), 3600);
+        try {
+            const made = await this.get(chain, kind);
+            if (made) {
+                if (kind === 'layer')
+                    this.counts.reused++;
+                return made;
+            }
+            const t = await this.temp(kind === 'tree' ? 'tree' : 'extract');
+            try {
+                await fill(t);
+            }
+            catch (e) {
+                // Half an extraction can be big: removed by rm in a child process.
+                this.temps.delete(t.dir);
+                await removeInBackground(t.dir);
+                throw e;
+            }
+            const entry = await this.rename(chain, diffId, t, kind === 'tree' ? 'tree' : 'extract', kind);
+            if (kind === 'layer')
+                this.counts.extracted++;
+            return entry;
+        }
+        finally {
+            await lock.release();
+        }
+    }
+    /** A new directory in tmp/ (with an empty `diff`), removed at close() unless adopted. */
+    async temp(what) {
+        const dir = (0,external_node_path_.join)(this.layout.tmp, `${this.id}.${what}-${rand()}`);
+        await (0,promises_.mkdir)((0,external_node_path_.join)(dir, 'diff'), { recursive: true, mode: 0o700 });
+        this.temps.add(dir);
+        return { dir, diff: (0,external_node_path_.join)(dir, 'diff') };
+    }
+    /** Removes a temp directory now (an upper dir of a step or a mount: small, removed in process). */
+    async dropTemp(t) {
+        this.temps.delete(t.dir);
+        await (0,promises_.rm)(t.dir, { recursive: true, force: true });
+    }
+    /**
+     * Turns `t` (its `diff` complete, nothing mounted on it) into the entry of
+     * `chain`. If another build made that entry meanwhile, `t` goes and theirs is returned.
+     */
+    adopt(chain, diffId, t) {
+        const hex = `layer:${hexOf(chain)}`;
+        const busy = this.making.get(hex);
+        if (busy) {
+            // This build is making the same entry already: that one wins.
+            return busy.then(async (e) => {
+                await this.dropTemp(t);
+                return e;
+            });
+        }
+        const p = this.rename(chain, diffId, t, 'step', 'layer');
+        this.making.set(hex, p);
+        p.catch(() => this.making.delete(hex));
+        return p;
+    }
+    async rename(chain, diffId, t, source, kind) {
+        await this.markUsed(chain);
+        // Everything but diff/ (overlay work dir, lower links, stubs) goes before the rename.
+        for (const name of await (0,promises_.readdir)(t.dir)) {
+            if (name !== 'diff')
+                await (0,promises_.rm)((0,external_node_path_.join)(t.dir, name), { recursive: true, force: true });
+        }
+        const meta = {
+            version: 1,
+            chain,
+            diffId,
+            bytes: diskUsage(t.diff),
+            source,
+            created: new Date().toISOString(),
+            boot: currentBoot(),
+        };
+        await (0,promises_.writeFile)((0,external_node_path_.join)(t.dir, 'meta.json'), `${JSON.stringify(meta)}\n`);
+        const dir = this.layout.entry(chain, kind);
+        try {
+            await (0,promises_.rename)(t.dir, dir);
+        }
+        catch (e) {
+            this.temps.delete(t.dir);
+            await removeInBackground(t.dir);
+            const code = e.code;
+            if (code !== 'ENOTEMPTY' && code !== 'EEXIST')
+                throw e;
+            const theirs = await this.get(chain, kind);
+            if (theirs)
+                return theirs;
+            throw new StoreError(`the snapshot store entry ${dir} appeared and vanished while it was written`);
+        }
+        this.temps.delete(t.dir);
+        this.created.push(dir);
+        if (source === 'step')
+            this.counts.adopted++;
+        return { chain, diff: (0,external_node_path_.join)(dir, 'diff'), meta };
+    }
+    /**
+     * Removes least recently used entries until the store holds at most
+     * `maxBytes` (0: every entry), never one a running build uses (kiln prune).
+     */
+    prune(maxBytes) {
+        return collectStore(this.layout, { maxBytes, self: this.id, wait: true, log: this.log });
+    }
+    /**
+     * Ends this build's use of the store: its temp dirs go, entries it made
+     * are synced to disk in a detached process (marked `synced` after), the
+     * size cap is applied (never to entries a running build uses), and its
+     * registration is released. Call after every mount over the store is gone.
+     */
+    async close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        await Promise.all([...this.temps].map((d) => removeInBackground(d)));
+        this.temps.clear();
+        const { reused, extracted, adopted } = this.counts;
+        this.log.debug(`snapshot store: ${reused} layer(s) reused, ${extracted} extracted, ${adopted} from steps`);
+        try {
+            if (this.created.length > 0) {
+                syncInBackground(this.layout.root, this.created);
+                const r = await collectStore(this.layout, {
+                    maxBytes: this.settings.maxBytes,
+                    self: this.id,
+                    log: this.log,
+                });
+                this.log.info(`snapshot store ${this.settings.dir}: ${formatBytes(r.bytes)} in ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'} (cap ${formatBytes(this.settings.maxBytes)})` +
+                    (r.removed ? `; removed ${r.removed} least recently used (${formatBytes(r.freed)})` : ''));
+            }
+        }
+        catch (e) {
+            this.log.warn(`snapshot store: ${e.message}`);
+        }
+        finally {
+            await (0,promises_.rm)(this.layout.build(this.id), { force: true });
+            await this.lease.release();
+        }
+    }
+}
+/**
+ * A new build file in builds/, locked for as long as this process uses the
+ * store. A collection removes unlocked files while holding their lock: if
+ * ours went before we locked it, we lock a removed file, so check and retry.
+ */
+async function register(layout) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+        const id = newBuildId();
+        const lease = await tryLock(layout.build(id));
+        if (lease && (await (0,promises_.stat)(layout.build(id)).catch(() => undefined)))
+            return { id, lease };
+        await lease?.release();
+    }
+    throw new StoreError(`cannot register this build in ${layout.builds}: its files keep vanishing`);
+}
+function rand() {
+    return Math.random().toString(36).slice(2, 10);
+}
+/**
+ * Bytes a tree takes on disk (allocated blocks, hardlinks once), walked
+ * synchronously: one lstat per entry, no process to start.
+ */
+function diskUsage(dir) {
+    const seen = new Set();
+    let bytes = 0;
+    const walk = (d) => {
+        for (const e of (0,external_node_fs_namespaceObject.readdirSync)(d, { withFileTypes: true })) {
+            const p = (0,external_node_path_.join)(d, e.name);
+            const st = (0,external_node_fs_namespaceObject.lstatSync)(p, { bigint: true });
+            if (st.nlink > 1n) {
+                if (seen.has(st.ino))
+                    continue;
+                seen.add(st.ino);
+            }
+            bytes += Number(st.blocks) * 512;
+            if (e.isDirectory())
+                walk(p);
+        }
+    };
+    walk(dir);
+    return bytes;
+}
+/**
+ * syncfs of the store's filesystem in a detached process that outlives
+ * Kiln, then the `synced` mark in each new entry: an entry whose data may
+ * not have reached the disk before a power loss is never trusted after it.
+ */
+function syncInBackground(root, entries) {
+    const script = 'sync -f "$0" && for e in "$@"; do : > "$e/synced"; done';
+    const child = (0,external_node_child_process_namespaceObject.spawn)('/bin/sh', ['-c', script, root, ...entries], {
+        detached: true,
+        stdio: 'ignore',
+        env: CLEAN_ENV,
+    });
+    child.on('error', () => undefined);
+    child.unref();
+}
+
+;// CONCATENATED MODULE: ./src/flags/executor-flags.ts
+/**
+ * kaniko's executor flags, and Kiln's own, in one table both front doors
+ * use: `kiln build` parses its argv with it, the action its `extra_args`.
+ * Every flag of kaniko's `executor --help` is here: implemented, accepted
+ * with no effect because Kiln already does what it asks (`ignored`, with
+ * why), or refused with why (`refused`). apply-flags.ts maps the values onto
+ * BuildOptions; cliSettingName() names the settings of library hints
+ * (hints.ts) by these flags.
+ */
+
+const BUILD_FLAGS = [
+    {
+        name: 'context',
+        short: 'c',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
+    },
+    {
+        name: 'context-sub-path',
+        kind: 'string',
+        metavar: 'path',
+        help: 'Use this directory inside the context as the context',
+    },
+    {
+        name: 'dockerfile',
+        short: 'f',
+        kind: 'string',
+        metavar: 'path',
+        help: 'Dockerfile, relative to the context (default: Dockerfile)',
+    },
+    {
+        name: 'destination',
+        short: 'd',
+        kind: 'list',
+        metavar: 'ref',
+        help: 'Image reference to push to; repeat for several tags',
+    },
+    {
+        name: 'no-push',
+        kind: 'bool',
+        help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
+    },
+    {
+        name: 'tar-path',
+        kind: 'string',
+        metavar: 'file',
+        aliases: ['tarPath'],
+        help: 'Write the image as a docker-archive tarball',
+    },
+    { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
+    {
+        name: 'build-arg',
+        kind: 'list',
+        metavar: 'KEY[=value]',
+        help: 'Build argument; a bare KEY takes its value from the environment',
+    },
+    { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
+    { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
+    { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
+    {
+        name: 'image-name-with-digest-file',
+        kind: 'string',
+        metavar: 'file',
+        help: 'Write <destination>@<digest> lines to this file',
+    },
+    {
+        name: 'image-name-tag-with-digest-file',
+        kind: 'string',
+        metavar: 'file',
+        help: 'Write <destination name:tag>@<digest> lines to this file',
+    },
+    {
+        name: 'skip-push-permission-check',
+        kind: 'bool',
+        help: 'Do not check before the build that every destination accepts a push',
+    },
+    { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
+    { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
+    { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
+    {
+        name: 'skip-tls-verify-registry',
+        kind: 'list',
+        metavar: 'host',
+        help: 'Do not verify the TLS certificate of this registry',
+    },
+    {
+        name: 'registry-certificate',
+        kind: 'list',
+        metavar: 'host=file',
+        help: 'Trust this CA certificate file for a registry',
+    },
+    { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
+    { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
+    {
+        name: 'cache-ttl',
+        kind: 'duration',
+        metavar: 'duration',
+        help: 'Ignore cache entries older than this (default: 336h)',
+    },
+    {
+        name: 'cache-dir',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Local directory for the layer cache; RUN cache mounts persist in its cache-mounts/',
+    },
+    { name: 'no-push-cache', kind: 'bool', help: 'Read the layer cache but store nothing in it' },
+    { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
+    { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
+    { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
+    {
+        name: 'secret',
+        kind: 'list',
+        metavar: 'id=ID[,src=PATH|,env=VAR]',
+        help: 'Secret for RUN --mount=type=secret (buildx syntax); never in a layer, key or log',
+    },
+    {
+        name: 'ssh',
+        kind: 'list',
+        metavar: 'default|ID[=SOCKET|KEY…]',
+        help: 'SSH agent (or keys) for RUN --mount=type=ssh; default: $SSH_AUTH_SOCK',
+    },
+    {
+        name: 'allow',
+        kind: 'list',
+        metavar: 'entitlement',
+        help: 'Allow security.insecure (RUN --security=insecure) or network.host',
+    },
+    {
+        name: 'compression',
+        kind: 'string',
+        metavar: 'gzip|zstd',
+        help: 'Compression of the layers the build makes (default: gzip)',
+    },
+    {
+        name: 'compression-level',
+        kind: 'int',
+        metavar: 'n',
+        help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
+    },
+    {
+        name: 'custom-platform',
+        kind: 'string',
+        metavar: 'os/arch',
+        aliases: ['platform', 'customPlatform'],
+        help: 'Target platform, e.g. linux/amd64 (default: the host)',
+    },
+    {
+        name: 'isolation',
+        kind: 'string',
+        metavar: 'mode',
+        help: 'RUN isolation: auto, chroot, rootless, in-place (default: auto)',
+    },
+    {
+        name: 'force',
+        kind: 'bool',
+        help: 'Build in place (--isolation in-place) even where Kiln sees no container: it replaces /',
+    },
+    {
+        name: 'ignore-path',
+        kind: 'list',
+        metavar: 'path',
+        help: 'In-place builds: leave this path alone (never extracted onto, snapshotted or cleared)',
+    },
+    {
+        name: 'cleanup',
+        kind: 'bool',
+        help: "In-place builds: put back the container's own files at the end (a failed build always does)",
+    },
+    {
+        name: 'snapshot-mode',
+        kind: 'string',
+        metavar: 'mode',
+        aliases: ['snapshotMode'],
+        help: 'Layer snapshots: auto, overlay, walk (default: auto)',
+    },
+    {
+        name: 'store',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Snapshot store: unpacked layers later builds reuse (default: <cache-dir>/store, else ~/.cache/kiln/store)',
+    },
+    { name: 'no-store', kind: 'bool', help: 'Use no snapshot store: extract every layer into the workspace' },
+    {
+        name: 'store-max',
+        kind: 'string',
+        metavar: 'size',
+        help: `Snapshot store size cap; least recently used layers go beyond it (default: ${DEFAULT_STORE_MAX_TEXT})`,
+    },
+    {
+        name: 'workspace',
+        kind: 'string',
+        metavar: 'dir',
+        help: 'Build workspace directory (default: a temp dir)',
+    },
+    { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
+    { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 8)' },
+    {
+        name: 'verbosity',
+        short: 'v',
+        kind: 'string',
+        metavar: 'level',
+        help: 'Log level: error, warn, info, debug',
+    },
+    {
+        name: 'check',
+        kind: 'bool',
+        help: 'Run the build checks only (as kiln check): print findings, exit 1 on any',
+    },
+    {
+        name: 'ignore-syntax',
+        kind: 'bool',
+        help: "Build with Kiln's Dockerfile syntax whatever # syntax= names (else another frontend is an error)",
+    },
+    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
+    { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
+    { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
+    {
+        name: 'ignore-var-run',
+        kind: 'bool',
+        aliases: ['whitelist-var-run'],
+        ignored: 'Kiln never captures mount points (/var/run/secrets…)',
+    },
+    { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
+    { name: 'kaniko-dir', kind: 'string', ignored: 'Kiln keeps its files in --workspace' },
+    { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
+    { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
+    {
+        name: 'image-fs-extract-retry',
+        kind: 'int',
+        ignored: 'layers are extracted from verified downloads, which --push-retry retries',
+    },
+    {
+        name: 'image-download-retry',
+        kind: 'int',
+        ignored: 'every registry request, downloads included, is retried --push-retry times',
+    },
+    {
+        name: 'single-snapshot',
+        kind: 'bool',
+        refused: 'each step makes its own layer, as with Docker; squashing is not supported',
+    },
+    {
+        name: 'bucket',
+        short: 'b',
+        kind: 'string',
+        refused: 'GCS contexts are not supported: download the context and pass --context <dir> or tar://FILE',
+    },
+    {
+        name: 'git',
+        kind: 'string',
+        refused: "kaniko's git options (branch=, single-branch=, recurse-submodules=) are not supported: name the ref in the context (--context git://host/o/r.git#refs/heads/main)",
+    },
+    {
+        name: 'insecure-pull',
+        kind: 'bool',
+        refused: 'name each registry to reach over plain HTTP with --insecure-registry HOST (pulls and pushes)',
+    },
+    {
+        name: 'skip-tls-verify-pull',
+        kind: 'bool',
+        refused: 'name each registry whose certificate is not checked with --skip-tls-verify-registry HOST (pulls and pushes)',
+    },
+    {
+        name: 'push-ignore-immutable-tag-errors',
+        kind: 'bool',
+        refused: 'not supported yet: a refused tag fails the push',
+    },
+    {
+        name: 'registry-client-cert',
+        kind: 'list',
+        refused: 'client certificates (mTLS) are not supported yet',
+    },
+    {
+        name: 'registry-mirror',
+        kind: 'list',
+        refused: 'registry mirrors are not supported yet: name the mirror in FROM (e.g. mirror.example/library/alpine)',
+    },
+    {
+        name: 'registry-map',
+        kind: 'list',
+        refused: 'registry maps are not supported yet: name the mirror in FROM',
+    },
+    {
+        name: 'skip-default-registry-fallback',
+        kind: 'bool',
+        refused: 'registry mirrors are not supported yet (see --registry-mirror)',
+    },
+    {
+        name: 'force-build-metadata',
+        kind: 'bool',
+        refused: 'Kiln adds no layers for metadata instructions (ENV, LABEL, …), as BuildKit',
+    },
+];
+/** The flag (with the value a hint suggests) that sets a setting, as the CLI names it. */
+function cliSettingName(s, value) {
+    const v = value === undefined ? '' : ` ${value}`;
+    switch (s) {
+        case 'credentials':
+            return 'docker login, or the config.json in $DOCKER_CONFIG';
+        case 'platform':
+            return `--custom-platform${v}`;
+        default:
+            return `--${s}${v}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/prune-command.ts
+/**
+ * `kiln prune [--store DIR | --cache-dir DIR] [--store-max SIZE]`: removes
+ * snapshot store entries that no running build uses — all of them, or the
+ * least recently used ones until the store holds at most SIZE — and what
+ * builds that ended mid-write left behind. The store is found as `kiln
+ * build` finds it.
+ */
+
+
+
+
+
+
+
+
+
+/** --store and --cache-dir as `kiln build` takes them (the store is found the same way). */
+const SHARED = new Set(['store', 'cache-dir']);
+const PRUNE_FLAGS = [
+    ...BUILD_FLAGS.filter((f) => SHARED.has(f.name)),
+    {
+        name: 'store-max',
+        kind: 'string',
+        metavar: 'size',
+        help: 'Keep the most recently used layers up to this size (default: remove every unused layer)',
+    },
+    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
+];
+function pruneHelp() {
+    return [
+        'Usage: kiln prune [flags]',
+        '',
+        'Removes snapshot store layers no running build uses.',
+        '',
+        formatFlagHelp(PRUNE_FLAGS),
+        '',
+    ].join('\n');
+}
+async function runPrune(argv, io) {
+    const flags = parseFlags(argv, PRUNE_FLAGS);
+    const get = (name) => flags.values.get(name);
+    if (flags.values.get('help')) {
+        io.stdout(pruneHelp());
+        return 0;
+    }
+    if (flags.positional.length > 0) {
+        throw new UsageError(`unexpected argument "${flags.positional[0]}" (kiln prune takes flags only)`);
+    }
+    let maxBytes = 0;
+    const max = get('store-max');
+    if (max !== undefined) {
+        const n = storeMaxBytes(max);
+        if (typeof n === 'string')
+            throw new UsageError(`--store-max ${n}`);
+        maxBytes = n;
+    }
+    const store = get('store');
+    const cacheDir = get('cache-dir');
+    const dir = store
+        ? external_node_path_default().resolve(io.cwd, store)
+        : defaultStoreDir(io.env, cacheDir && external_node_path_default().resolve(io.cwd, cacheDir));
+    if (!(await (0,promises_.stat)(new StoreLayout(dir).root).catch(() => undefined))) {
+        io.stdout(`kiln prune: no snapshot store at ${dir}: nothing to remove\n`);
+        return 0;
+    }
+    const log = streamLogger({ write: (line) => io.stderr(`${line}\n`) });
+    const s = await SnapshotStore.open({ dir, maxBytes: maxBytes || 1 }, log);
+    try {
+        const r = await s.prune(maxBytes);
+        const busy = r.inUse ? `; ${r.inUse} in use by running builds` : '';
+        io.stdout(`kiln prune: ${dir}: removed ${r.removed} layer(s) (${formatBytes(r.freed)}), kept ${r.entries} (${formatBytes(r.bytes)})${busy}\n`);
+    }
+    finally {
+        await s.close();
+    }
     return 0;
 }
 
@@ -52849,193 +54576,6 @@ async function scheduleStages(stages, buildOne, abort, concurrency = STAGE_CONCU
     return { finished, last: last ? finished.get(last.index) : undefined };
 }
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/executor/isolation/host-tools.ts
-/**
- * The host binaries the sandbox uses, found on a fixed PATH (never the
- * runner's), and the files the "jail" needs: the binaries that run after
- * pivot_root (setpriv, env, unshare, umount) with their shared libraries and
- * dynamic loader, found with ldd. Every host helper runs with CLEAN_ENV.
- */
-
-
-
-
-const execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-/** The only environment a host helper ever gets. */
-const CLEAN_ENV = { PATH: HOST_PATH, LC_ALL: 'C' };
-class HostToolsError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'HostToolsError';
-    }
-}
-/** Absolute path of a binary on HOST_PATH, or undefined. */
-function findBinary(name) {
-    return findExecutable(name, HOST_PATH.split(':'));
-}
-/** Shared objects a dynamic binary loads (ldd), plus the binary itself; paths as the loader finds them. */
-async function loadedFiles(binary, ldd) {
-    const files = [binary];
-    if (!ldd)
-        return files;
-    let out;
-    try {
-        out = (await execFileP(ldd, [binary], { env: CLEAN_ENV })).stdout;
-    }
-    catch (e) {
-        const text = String(e.stdout ?? '') +
-            String(e.stderr ?? '');
-        if (/not a dynamic executable|statically linked/.test(text))
-            return files;
-        throw new HostToolsError(`ldd ${binary} failed: ${text.trim() || e.message}`);
-    }
-    for (const line of out.split('\n')) {
-        const arrow = line.match(/=>\s*(\/\S+)/);
-        const bare = line.match(/^\s*(\/\S+)\s+\(/);
-        const p = arrow?.[1] ?? bare?.[1];
-        if (p)
-            files.push(p);
-        else if (/=>\s*not found/.test(line))
-            throw new HostToolsError(`${binary}: ${line.trim()}`);
-    }
-    return files;
-}
-/** Finds every tool, or says which are missing and which package brings them. */
-async function discoverHostTools() {
-    const need = async (name, pkg) => {
-        const p = await findBinary(name);
-        if (!p)
-            throw new HostToolsError(`"${name}" not found on ${HOST_PATH} (install ${pkg})`);
-        return p;
-    };
-    const bash = await findBinary('bash');
-    const tools = {
-        shell: bash ?? (await need('sh', 'dash or bash')),
-        unshare: await need('unshare', 'util-linux'),
-        mount: await need('mount', 'mount/util-linux'),
-        umount: await need('umount', 'mount/util-linux'),
-        pivotRoot: await need('pivot_root', 'util-linux'),
-        setpriv: await need('setpriv', 'util-linux (setpriv)'),
-        env: await need('env', 'coreutils'),
-        mkdir: await need('mkdir', 'coreutils'),
-        ln: await need('ln', 'coreutils'),
-        ip: await findBinary('ip'),
-        hostname: await findBinary('hostname'),
-    };
-    const ldd = await findBinary('ldd');
-    const jail = new Map();
-    for (const bin of [tools.setpriv, tools.env, tools.unshare, tools.umount]) {
-        for (const f of await loadedFiles(bin, ldd)) {
-            if (!jail.has(f))
-                jail.set(f, await (0,promises_.realpath)(f));
-        }
-    }
-    // The loader's cache lets libraries outside the default directories be found.
-    try {
-        jail.set('/etc/ld.so.cache', await (0,promises_.realpath)('/etc/ld.so.cache'));
-    }
-    catch {
-        // none: the loader uses its default directories
-    }
-    return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
-}
-/** Runs a host binary with CLEAN_ENV and no stdin; rejects with its stderr on failure. */
-async function runHostCommand(file, args) {
-    try {
-        return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024 })).stdout;
-    }
-    catch (e) {
-        const err = e;
-        throw new HostToolsError(`${file} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || err.message}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/isolation/mount-table.ts
-/**
- * The mount points of this process's mount namespace, from
- * /proc/self/mountinfo (proc(5)): field 5 is the mount point, with space,
- * tab, newline and backslash written as octal escapes.
- */
-
-function unoctal(field) {
-    return field.replace(/\\([0-7]{3})/g, (_, oct) => String.fromCharCode(Number.parseInt(oct, 8)));
-}
-/** Parses mountinfo text; malformed lines are skipped. */
-function parseMountinfo(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (!line.trim())
-            continue;
-        const fields = line.split(' ');
-        const sep = fields.indexOf('-', 6);
-        if (fields.length < 7 || sep < 0 || fields.length < sep + 3)
-            continue;
-        out.push({
-            point: unoctal(fields[4]),
-            fsType: fields[sep + 1],
-            source: unoctal(fields[sep + 2]),
-            superOptions: fields[sep + 3] ?? '',
-        });
-    }
-    return out;
-}
-/** The mounts of this process (empty when /proc is not mounted). */
-function readMounts(file = '/proc/self/mountinfo') {
-    try {
-        return parseMountinfo((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-    }
-    catch {
-        return [];
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/fs/mounts.ts
-/**
- * Mounts left under a directory: overlays of a RUN, the jail of a sandbox
- * killed with its Kiln. Every removal of a workspace unmounts first, deepest
- * first, lazily (a mount still busy goes when its last user does).
- */
-
-
-
-
-/** Mount points at or below `dir` (from /proc/self/mountinfo), deepest first. */
-function mountPointsUnder(dir) {
-    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-    return readMounts()
-        .map((m) => m.point)
-        .filter((p) => p.startsWith(prefix))
-        .sort((a, b) => b.length - a.length);
-}
-/** Unmounts every mount under `dir`; returns the mount points it found. */
-async function unmountUnder(dir) {
-    const points = mountPointsUnder(dir);
-    if (points.length === 0)
-        return points;
-    const umount = (await findBinary('umount')) ?? 'umount';
-    for (const p of points)
-        await runHostCommand(umount, ['-l', p]).catch(() => undefined);
-    return points;
-}
-/** unmountUnder for a process that must exit now (signal handlers). Never throws. */
-function unmountUnderSync(dir) {
-    try {
-        for (const p of mountPointsUnder(dir)) {
-            try {
-                (0,external_node_child_process_namespaceObject.execFileSync)('umount', ['-l', p], { stdio: 'ignore', env: { PATH: HOST_PATH } });
-            }
-            catch {
-                // not mounted any more, or not ours to unmount
-            }
-        }
-    }
-    catch {
-        // no /proc: nothing we can do
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/executor/isolation/container-detect.ts
 /**
  * Whether Kiln runs inside a container, and Kiln's own installation: the two
@@ -53202,6 +54742,15 @@ class ImageDir {
         this.log = log;
         this.keep = keep;
     }
+    /** How many of the image's layers are in `dir`. */
+    get layerCount() {
+        return this.applied;
+    }
+    /** The files of the image's first `count` layers were put in `dir` another way (a stored tree copied in). */
+    restored(count) {
+        this.applied = count;
+        this.generation++;
+    }
     /** Brings `dir` up to `image` by extracting the layers it lacks. */
     async materialize(image, label) {
         const layers = image.layers;
@@ -53245,7 +54794,68 @@ class ImageDir {
     }
 }
 
+;// CONCATENATED MODULE: ./src/executor/isolation/sandbox.ts
+/**
+ * RUN isolation: the interface the executor calls and the types around it.
+ * Implementations: sandbox-namespace.ts (chroot as root, rootless in a user
+ * namespace); selection: sandbox-select.ts.
+ */
+/** The sandbox could not be set up or used (not: the command failed). */
+class SandboxError extends Error {
+    detail;
+    constructor(message, 
+    /** Last lines of the setup's stderr, when there were any. */
+    detail = []) {
+        super(detail.length ? `${message}\n${detail.map((l) => `  ${l}`).join('\n')}` : message);
+        this.detail = detail;
+        this.name = 'SandboxError';
+    }
+}
+function sandbox_isUnavailable(s) {
+    return 'unavailable' in s;
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/mount-placement.ts
+/**
+ * From RUN mount specs to mount points and back: what kind of mount point
+ * each needs (a directory or a file), planned by mount-points.ts with the
+ * other mount points (by the snapshotter, or the sandbox itself), then
+ * paired with where the plan put them.
+ */
+
+
+/** The mount point each spec needs: a bind of a directory needs one, anything else a file. */
+async function runMountPoints(specs) {
+    return Promise.all(specs.map(async (m) => {
+        if (m.kind === 'tmpfs')
+            return { target: m.target, type: 'dir' };
+        if (m.kind === 'file')
+            return { target: m.target, type: 'file' };
+        try {
+            return { target: m.target, type: (await (0,promises_.stat)(m.source)).isDirectory() ? 'dir' : 'file' };
+        }
+        catch (e) {
+            throw new SandboxError(`cannot mount ${m.source} at ${m.target}: ${e.message}`);
+        }
+    }));
+}
+/** The specs with their planned places (targets.run, same order). */
+function placeRunMounts(specs, points, targets) {
+    if (specs.length === 0)
+        return [];
+    const run = targets.run;
+    if (!run || run.length !== specs.length)
+        throw new Error('internal: RUN mount points were not planned');
+    return specs.map((spec, i) => ({
+        spec,
+        rel: run[i].rel,
+        nested: run[i].nested,
+        dir: points[i].type === 'dir',
+    }));
+}
+
 ;// CONCATENATED MODULE: ./src/executor/snapshot/run-step.ts
+
 class RunCommandError extends Error {
     argv;
     exitCode;
@@ -53270,7 +54880,7 @@ async function runStep(input) {
     if (input.home !== undefined && !env.some((e) => e.startsWith('HOME=')))
         env.push(`HOME=${input.home}`);
     const t0 = performance.now();
-    const prepared = await input.snapshotter.prepare();
+    const prepared = await input.snapshotter.prepare(await runMountPoints(input.spec.runMounts ?? []));
     const t1 = performance.now();
     try {
         const result = await input.sandbox.run({
@@ -53290,87 +54900,6 @@ async function runStep(input) {
     catch (e) {
         await prepared.discard().catch(() => undefined);
         throw e;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/workspace.ts
-/**
- * The build workspace: one directory holding every stage's filesystem, the
- * layers written and scratch space. Nothing outside it is written during a
- * build (outputs the user asked for aside). Removed at the end unless kept.
- *
- * A workspace holds an owner file (`pid starttime` of its Kiln). A Kiln that
- * was killed cannot remove its workspace: the next build that creates one in
- * the same parent directory removes every workspace whose owner is gone
- * (unmounting what is still mounted in it first).
- */
-
-
-
-
-
-
-
-/** The file in a workspace that names the Kiln process owning it. */
-const OWNER_FILE = '.kiln-owner';
-const workspace_PREFIX = 'kiln-';
-async function createWorkspace(opts) {
-    const parent = opts.path ?? external_node_os_default().tmpdir();
-    await promises_default().mkdir(parent, { recursive: true });
-    const root = await promises_default().mkdtemp(external_node_path_default().join(parent, workspace_PREFIX));
-    // Stage filesystems hold setuid binaries and private files of the image.
-    await promises_default().chmod(root, 0o700);
-    await promises_default().writeFile(external_node_path_default().join(root, OWNER_FILE), ownerStamp());
-    await removeStale(parent, root, opts.log);
-    let counter = 0;
-    const next = (name) => external_node_path_default().join(root, `${String(++counter).padStart(3, '0')}-${name.replace(/[^\w.-]/g, '_')}`);
-    return {
-        root,
-        async dir(name) {
-            const d = next(name);
-            await promises_default().mkdir(d);
-            return d;
-        },
-        file: (name) => next(name),
-        async dispose() {
-            if (opts.keep) {
-                // A kept workspace is the user's now: no later build removes it.
-                await promises_default().rm(external_node_path_default().join(root, OWNER_FILE), { force: true });
-                return;
-            }
-            // Synchronous: the promise-based rm held a promise per file at once
-            // (RSS 250 -> 400 MiB removing a 100,000-file rootfs); same speed.
-            (0,external_node_fs_namespaceObject.rmSync)(root, { recursive: true, force: true, maxRetries: 3 });
-        },
-    };
-}
-/**
- * `rm -rf` in a child process, so that removing a large tree runs beside
- * other work (the push) rather than on the event loop. Never rejects: what
- * it leaves, the workspace removal takes.
- */
-function removeInBackground(dir) {
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)('rm', ['-rf', '--one-file-system', '--', dir], { stdio: 'ignore' });
-        child.on('error', () => resolve());
-        child.on('close', () => resolve());
-    });
-}
-/** Removes the workspaces in `parent` whose Kiln is gone (killed before it could). */
-async function removeStale(parent, own, log) {
-    const names = await promises_default().readdir(parent).catch(() => []);
-    for (const name of names) {
-        if (!name.startsWith(workspace_PREFIX))
-            continue;
-        const dir = external_node_path_default().join(parent, name);
-        if (dir === own)
-            continue;
-        const stamp = await promises_default().readFile(external_node_path_default().join(dir, OWNER_FILE), 'utf8').catch(() => undefined);
-        if (stamp === undefined || ownerAlive(stamp))
-            continue;
-        const mounts = await unmountUnder(dir).catch(() => []);
-        await promises_default().rm(dir, { recursive: true, force: true }).catch(() => undefined);
-        log?.info(`removed ${dir}, the workspace of a Kiln that did not finish${mounts.length ? ` (${mounts.length} mounts)` : ''}`);
     }
 }
 
@@ -53600,27 +55129,6 @@ class TailBuffer {
             out.push(this.partial);
         return out.slice(-this.maxLines);
     }
-}
-
-;// CONCATENATED MODULE: ./src/executor/isolation/sandbox.ts
-/**
- * RUN isolation: the interface the executor calls and the types around it.
- * Implementations: sandbox-namespace.ts (chroot as root, rootless in a user
- * namespace); selection: sandbox-select.ts.
- */
-/** The sandbox could not be set up or used (not: the command failed). */
-class SandboxError extends Error {
-    detail;
-    constructor(message, 
-    /** Last lines of the setup's stderr, when there were any. */
-    detail = []) {
-        super(detail.length ? `${message}\n${detail.map((l) => `  ${l}`).join('\n')}` : message);
-        this.detail = detail;
-        this.name = 'SandboxError';
-    }
-}
-function sandbox_isUnavailable(s) {
-    return 'unavailable' in s;
 }
 
 ;// CONCATENATED MODULE: ./src/executor/isolation/stray-processes.ts
@@ -54872,7 +56380,7 @@ async function existingPrefix(root, rel) {
     return prefix;
 }
 /** Resolves every mount target in `root` and lists what is missing. */
-async function planMountPoints(root, log) {
+async function planMountPoints(root, log, runMounts = []) {
     const stubs = [];
     const seen = new Set();
     const addStubs = (list) => {
@@ -54924,7 +56432,73 @@ async function planMountPoints(root, log) {
             addStubs(missingChain(await existingPrefix(root, r.rel), r.rel, 'file'));
         targets[key] = r.rel;
     }
+    if (runMounts.length)
+        targets.run = await planRunMounts(root, runMounts, Object.values(dirs), addStubs);
     return { targets, stubs };
+}
+/** Lexically cleaned absolute path without the leading slash ('' for /). */
+function cleanTarget(target) {
+    const out = [];
+    for (const part of target.split('/')) {
+        if (part === '' || part === '.')
+            continue;
+        if (part === '..')
+            out.pop();
+        else
+            out.push(part);
+    }
+    return out.join('/');
+}
+async function planRunMounts(root, points, systemDirs, addStubs) {
+    const cleaned = points.map((p) => cleanTarget(p.target));
+    const planned = new Array(points.length);
+    // Outer mounts first: a nested target's place is known once its outer mount's is.
+    const order = points
+        .map((_, i) => i)
+        .sort((a, b) => cleaned[a].split('/').length - cleaned[b].split('/').length);
+    for (const i of order) {
+        const point = points[i];
+        const t = cleaned[i];
+        if (t === '')
+            throw new SandboxError(`invalid mount target ${JSON.stringify(point.target)}`);
+        let outer;
+        for (const j of order) {
+            if (j === i || planned[j] === undefined)
+                continue;
+            if (t.startsWith(`${cleaned[j]}/`) &&
+                (outer === undefined || cleaned[j].length > cleaned[outer].length))
+                outer = j;
+        }
+        if (outer !== undefined) {
+            planned[i] = { rel: `${planned[outer].rel}${t.slice(cleaned[outer].length)}`, nested: true };
+            continue;
+        }
+        let r;
+        try {
+            r = resolveInRoot(root, `/${t}`);
+        }
+        catch (e) {
+            if (e instanceof RootPathError)
+                throw new SandboxError(`cannot mount at ${point.target}: ${e.message}`);
+            throw e;
+        }
+        if (r.rel === '')
+            throw new SandboxError(`invalid mount target ${JSON.stringify(point.target)}: it is the root`);
+        if (systemDirs.some((d) => under(r.rel, d))) {
+            planned[i] = { rel: r.rel, nested: true };
+            continue;
+        }
+        if (r.stat) {
+            if (point.type === 'dir' && !r.stat.isDirectory())
+                throw new SandboxError(`cannot mount a directory at ${point.target}: /${r.rel} in the image is not a directory`);
+            if (point.type === 'file' && r.stat.isDirectory())
+                throw new SandboxError(`cannot mount a file at ${point.target}: /${r.rel} in the image is a directory`);
+        }
+        else
+            addStubs(missingChain(await existingPrefix(root, r.rel), r.rel, point.type));
+        planned[i] = { rel: r.rel, nested: false };
+    }
+    return planned;
 }
 /**
  * Creates the stubs under `base` (the root itself, or an overlay lower
@@ -55034,6 +56608,31 @@ function checkOptionPath(p) {
         throw new SnapshotError(`overlay snapshots need a workspace path without ',', ':' or '\\': ${p}`);
     }
 }
+/**
+ * Mounts an overlay at `target` with the options every Kiln overlay uses (see
+ * the module comment); volatile (Linux 5.10+) where the kernel has it: the
+ * unmount then skips syncing the whole upper filesystem, which after
+ * extracting a base flushed all of it (0.3 s for Debian).
+ */
+async function mountOverlay(layers, target) {
+    for (const p of [...layers.lowers, layers.upper, layers.work])
+        checkOptionPath(p);
+    const options = `lowerdir=${layers.lowers.join(':')},upperdir=${layers.upper},workdir=${layers.work},redirect_dir=nofollow,metacopy=off,index=off,xino=off`;
+    const mount = (await findBinary('mount')) ?? 'mount';
+    const args = (o) => ['-t', 'overlay', '-o', o, 'kiln-overlay', target];
+    const cwd = layers.cwd === undefined ? {} : { cwd: layers.cwd };
+    await runHostCommand(mount, args(`${options},volatile`), cwd).catch(() => runHostCommand(mount, args(options), cwd));
+}
+/** Unmounts an overlay (lazily when it is busy). */
+async function unmountOverlay(target) {
+    const umount = (await findBinary('umount')) ?? 'umount';
+    try {
+        await runHostCommand(umount, [target]);
+    }
+    catch {
+        await runHostCommand(umount, ['-l', target]);
+    }
+}
 class OverlaySnapshotter {
     opts;
     kind = 'overlay';
@@ -55044,7 +56643,7 @@ class OverlaySnapshotter {
         checkOptionPath(opts.rootfs);
         checkOptionPath(opts.workDir);
     }
-    async prepare() {
+    async prepare(runMounts = []) {
         const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(this.opts.workDir, 'overlay-'));
         const paths = {
             dir,
@@ -55064,17 +56663,11 @@ class OverlaySnapshotter {
             // The merged root takes the upper root's attributes: make them the rootfs's.
             await (0,promises_.chown)(paths.upper, rootSt.uid, rootSt.gid);
             await (0,promises_.chmod)(paths.upper, rootSt.mode & 0o7777);
-            const plan = await planMountPoints(this.rootfs, this.opts.log);
+            const plan = await planMountPoints(this.rootfs, this.opts.log, runMounts);
             await createStubs(paths.stubs, plan.stubs);
             targets = plan.targets;
-            const lower = plan.stubs.length ? `${this.rootfs}:${paths.stubs}` : this.rootfs;
-            const options = `lowerdir=${lower},upperdir=${paths.upper},workdir=${paths.work},redirect_dir=nofollow,metacopy=off,index=off,xino=off`;
-            const mount = (await findBinary('mount')) ?? 'mount';
-            const args = (o) => ['-t', 'overlay', '-o', o, 'kiln-overlay', paths.merged];
-            // volatile (Linux 5.10+): the unmount skips syncing the whole upper
-            // filesystem, which after extracting a base flushed all of it (0.3 s
-            // for Debian). The upper dir is scratch that commit() moves anyway.
-            await runHostCommand(mount, args(`${options},volatile`)).catch(() => runHostCommand(mount, args(options)));
+            const lowers = plan.stubs.length ? [this.rootfs, paths.stubs] : [this.rootfs];
+            await mountOverlay({ lowers, upper: paths.upper, work: paths.work }, paths.merged);
         }
         catch (e) {
             await (0,promises_.rm)(dir, { recursive: true, force: true });
@@ -55084,6 +56677,11 @@ class OverlaySnapshotter {
     }
     async noteChanges() { }
 }
+/**
+ * A RUN over a mounted overlay: finish() walks the upper dir, commit()
+ * moves it into `rootfs`. The snapshot store's roots replace commit()
+ * (store-root.ts: the upper dir becomes a store entry instead).
+ */
 class OverlayRun {
     rootfs;
     p;
@@ -55091,7 +56689,9 @@ class OverlayRun {
     mounted = true;
     opaque = new Set();
     finished = false;
-    constructor(rootfs, p, mounts) {
+    constructor(
+    /** The lower layers' view (merged when there are several): opacity is checked against it. */
+    rootfs, p, mounts) {
         this.rootfs = rootfs;
         this.p = p;
         this.mounts = mounts;
@@ -55102,13 +56702,7 @@ class OverlayRun {
     async unmount() {
         if (!this.mounted)
             return;
-        const umount = (await findBinary('umount')) ?? 'umount';
-        try {
-            await runHostCommand(umount, [this.p.merged]);
-        }
-        catch {
-            await runHostCommand(umount, ['-l', this.p.merged]);
-        }
+        await unmountOverlay(this.p.merged);
         this.mounted = false;
     }
     async finish() {
@@ -55226,10 +56820,10 @@ class WalkSnapshotter {
         this.opts = opts;
         this.rootfs = opts.rootfs;
     }
-    async prepare() {
+    async prepare(runMounts = []) {
         this.index ??= await SnapshotIndex.build(this.rootfs);
         const before = this.index;
-        const plan = await planMountPoints(this.rootfs, this.opts.log);
+        const plan = await planMountPoints(this.rootfs, this.opts.log, runMounts);
         const { created, touched } = await createStubs(this.rootfs, plan.stubs);
         await waitForClockPast(this.opts.workDir, before.maxCtimeNs());
         return new WalkRun(this, before, plan.targets, created, touched);
@@ -55349,6 +56943,160 @@ function createSnapshotter(mode, isolation, overlayProbe, opts) {
     return new OverlaySnapshotter(opts);
 }
 
+;// CONCATENATED MODULE: ./src/executor/isolation/script-quote.ts
+/** Single-quotes a string for sh. */
+function q(s) {
+    return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/mounts-script.ts
+/**
+ * RUN --mount in the sandbox's setup script (namespace-script.ts), and the
+ * environment that carries secret data to it.
+ *
+ * Mounts are made after /proc, /dev, /sys, hosts and resolv.conf, outer
+ * targets before the ones nested in them, while the host is still reachable
+ * (before pivot_root):
+ *  bind   `mount --bind` of the host path, then a read-only remount unless rw
+ *         (rootless also keeps nosuid,nodev[,noexec]: flags a user namespace
+ *         may not drop from the source's mount)
+ *  tmpfs  a fresh tmpfs, nosuid (BuildKit's options), size= when given
+ *  file   a secret: its bytes travel base64-encoded in environment variables
+ *         of the setup process (never on a command line: /proc/PID/cmdline
+ *         is world-readable, environ is not), are decoded into the jail's
+ *         own tmpfs, owned and moded as asked, and bind-mounted read-only
+ *         (nosuid,nodev, noexec unless the mode has an x bit, as BuildKit)
+ * A secret given as an environment variable reaches the command through
+ * env(1) -S, which expands `${VAR}` from its own environment: the value is
+ * never in any process's argv either.
+ */
+
+
+
+/** BuildKit's limit for one secret (secretsprovider.MaxSecretSize). */
+const MAX_SECRET_BYTES = 500 * 1024;
+/** One environment string may hold 128 KiB with its name (MAX_ARG_STRLEN). */
+const CHUNK = 96 * 1024;
+/** Puts the secrets' data into environment variables; fills `vars` of each 'file' mount. */
+function secretCarriers(placed, secretEnv) {
+    const env = {};
+    placed.forEach((p, i) => {
+        if (p.spec.kind !== 'file')
+            return;
+        if (p.spec.data.length > MAX_SECRET_BYTES) {
+            throw new SandboxError(`the secret mounted at ${p.spec.target} is ${p.spec.data.length} bytes: secrets are limited to ${MAX_SECRET_BYTES} bytes (as BuildKit's)`);
+        }
+        const b64 = p.spec.data.toString('base64');
+        const vars = [];
+        for (let off = 0, j = 0; off < b64.length || j === 0; off += CHUNK, j++) {
+            const name = `KILN_SECRET_FILE_${i}_${j}`;
+            env[name] = b64.slice(off, off + CHUNK);
+            vars.push(name);
+        }
+        p.vars = vars;
+    });
+    const assignments = [];
+    secretEnv.forEach((s, i) => {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.name)) {
+            throw new SandboxError(`secret environment variable name ${JSON.stringify(s.name)} is not valid`);
+        }
+        const text = s.value.toString('utf8');
+        if (text.includes('\0') || !Buffer.from(text, 'utf8').equals(s.value)) {
+            throw new SandboxError(`the secret for environment variable ${s.name} is not text (a NUL byte or invalid UTF-8): mount it as a file (target=…) instead`);
+        }
+        if (s.value.length > MAX_SECRET_BYTES) {
+            throw new SandboxError(`the secret for environment variable ${s.name} is larger than ${MAX_SECRET_BYTES} bytes`);
+        }
+        const v = `KILN_SECRET_ENV_${i}`;
+        env[v] = text;
+        assignments.push(`${s.name}=\${${v}}`);
+    });
+    return { env, envAssignments: assignments.join(' ') };
+}
+function depth(rel) {
+    return rel.split('/').length;
+}
+/** Script lines that make every RUN mount under `newroot` (an already quoted shell word). */
+function runMountLines(tools, kind, jail, newroot, placed) {
+    const mount = q(tools.mount);
+    const mkdir = q(tools.mkdir);
+    const L = [];
+    const remountRo = (at, extra = []) => {
+        const keep = kind === 'rootless' ? ['nosuid', 'nodev'] : [];
+        const o = [...new Set(['remount', 'bind', 'ro', ...keep, ...extra])].join(',');
+        // In a user namespace the source mount's locked noexec must be kept too.
+        return kind === 'rootless'
+            ? `${mount} -o ${o} ${at} 2>/dev/null || ${mount} -o ${o},noexec ${at}`
+            : `${mount} -o ${o} ${at}`;
+    };
+    const order = placed.map((_, i) => i).sort((a, b) => depth(placed[a].rel) - depth(placed[b].rel));
+    if (placed.some((p) => p.spec.kind === 'file'))
+        L.push(`${mkdir} -m 0711 ${jail}/secrets`);
+    for (const i of order) {
+        const p = placed[i];
+        const at = `${newroot}/${q(p.rel)}`;
+        if (p.nested) {
+            L.push(p.dir
+                ? `[ -d ${at} ] || ${mkdir} -p ${at}`
+                : `[ -e ${at} ] || { ${mkdir} -p ${newroot}/${q((0,external_node_path_.dirname)(p.rel))} && : > ${at}; }`);
+        }
+        const spec = p.spec;
+        switch (spec.kind) {
+            case 'bind':
+                L.push(`${mount} --bind ${q(spec.source)} ${at}`);
+                if (spec.readonly)
+                    L.push(remountRo(at));
+                break;
+            case 'tmpfs': {
+                const o = [
+                    'nosuid',
+                    ...(spec.readonly ? ['ro'] : []),
+                    ...(spec.sizeBytes ? [`size=${spec.sizeBytes}`] : []),
+                ];
+                L.push(`${mount} -t tmpfs -o ${o.join(',')} tmpfs ${at}`);
+                break;
+            }
+            case 'file': {
+                const file = `${jail}/secrets/${i}`;
+                const vars = p.vars ?? [];
+                L.push(`printf %s ${vars.map((v) => `"$${v}"`).join(' ')} | ${q(tools.base64)} -d > ${file}`);
+                L.push(`unset ${vars.join(' ')}`);
+                if (spec.uid !== 0 || spec.gid !== 0)
+                    L.push(`${q(tools.chown)} ${spec.uid}:${spec.gid} ${file}`);
+                L.push(`${q(tools.chmod)} ${(spec.mode & 0o7777).toString(8)} ${file}`);
+                L.push(`${mount} --bind ${file} ${at}`);
+                L.push(remountRo(at, ['nosuid', 'nodev', ...(spec.mode & 0o111 ? [] : ['noexec'])]));
+                break;
+            }
+            default: {
+                const never = spec;
+                throw new Error(`unhandled mount ${JSON.stringify(never)}`);
+            }
+        }
+    }
+    return L;
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/run-network.ts
+/**
+ * RUN --network, in one place: which namespaces a RUN's network gets and
+ * what the sandbox sets up in them.
+ *
+ *  default  the host's network (as BuildKit's default on a host: no
+ *           network namespace of its own yet)
+ *  host     the host's network
+ *  none     a new, empty network namespace with only `lo`, brought up
+ */
+
+/** util-linux unshare flags for the RUN's network. */
+function networkUnshareFlags(mode) {
+    return mode === 'none' ? ['--net'] : [];
+}
+/** Setup script lines run inside the new namespaces, before pivot_root. */
+function networkSetupLines(mode, ip) {
+    return mode === 'none' && ip ? [`${q(ip)} link set lo up 2>/dev/null || :`] : [];
+}
+
 ;// CONCATENATED MODULE: ./src/executor/isolation/namespace-script.ts
 /**
  * The setup script the sandbox runs as PID 1 of its new namespaces, with a
@@ -55363,11 +57111,18 @@ function createSnapshotter(mode, isolation, overlayProbe, opts) {
  *   env -i   K=V… (the safe part of the image env; see sandbox-env.ts)
  *   unshare  --root=/newroot --wd=CWD [--setuid=UID]: chroot, chdir, setuid, exec
  *
+ * RUN --mount (mounts-script.ts) and the network (run-network.ts) are set
+ * up before the pivot; --security=insecure keeps every capability, the
+ * host's device nodes, an unmasked /proc and a writable /sys.
+ *
  * chroot inside a pivoted jail: a process that escapes the chroot (it has
  * CAP_SYS_CHROOT, as under Docker) only reaches the jail: a tmpfs with
  * read-only host binaries and libraries, never the workspace or host data.
  * Everything variable is single-quoted or passed as positional arguments.
  */
+
+
+
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
 const DOCKER_DEFAULT_CAPS = [
@@ -55402,10 +57157,6 @@ const MASKED_PROC = [
 const READONLY_PROC = ['bus', 'fs', 'irq', 'sys', 'sysrq-trigger'];
 const MASKED_SYS = ['firmware', 'devices/virtual/powercap'];
 const DEV_NODES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
-/** Single-quotes a string for sh. */
-function q(s) {
-    return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 /** The fd the script writes "ok" to once the jail is ready. */
 const STATUS_FD = 3;
 function closeFds(shell) {
@@ -55447,11 +57198,12 @@ function buildScript(s) {
     L.push(t.hostname
         ? `${q(t.hostname)} ${q(s.hostname)}`
         : `printf %s ${q(s.hostname)} > ${proc}/sys/kernel/hostname 2>/dev/null || :`);
-    for (const m of MASKED_PROC) {
+    const insecure = s.security === 'insecure';
+    for (const m of insecure ? [] : MASKED_PROC) {
         const p = `${proc}/${m}`;
         L.push(`if [ -d ${p} ]; then ${mount} -t tmpfs -o ro,nosuid,nodev,noexec,size=0 kiln-masked ${p}; elif [ -e ${p} ]; then ${mount} --bind -o ro /dev/null ${p}; fi`);
     }
-    for (const m of READONLY_PROC) {
+    for (const m of insecure ? [] : READONLY_PROC) {
         const p = `${proc}/${m}`;
         L.push(`if [ -e ${p} ]; then ${mount} --bind -o ro ${p} ${p}; fi`);
     }
@@ -55474,10 +57226,15 @@ function buildScript(s) {
     ['stdin', 'stdout', 'stderr'].forEach((n, i) => {
         L.push(`${ln} -s /proc/self/fd/${i} ${dev}/${n}`);
     });
+    if (insecure) {
+        // --security=insecure: the host's device nodes too (a privileged container's /dev).
+        L.push(`for d in /dev/*; do if [ ! -L "$d" ] && { [ -c "$d" ] || [ -b "$d" ]; }; then n=\${d##*/}; if [ ! -e ${dev}/"$n" ] && [ ! -L ${dev}/"$n" ]; then : > ${dev}/"$n"; ${mount} --bind "$d" ${dev}/"$n"; fi; fi; done`);
+    }
     // /sys read-only (a user namespace without its own network namespace cannot mount sysfs: bind it).
     const sys = at(s.mounts.sys);
-    L.push(`${mount} -t sysfs -o ro,nosuid,nodev,noexec sysfs ${sys} 2>/dev/null || { ${mount} --rbind /sys ${sys} && ${mount} -o remount,bind,ro ${sys}; }`);
-    for (const m of MASKED_SYS) {
+    const sysRo = insecure ? '' : 'ro,';
+    L.push(`${mount} -t sysfs -o ${sysRo}nosuid,nodev,noexec sysfs ${sys} 2>/dev/null || { ${mount} --rbind /sys ${sys}${insecure ? '' : ` && ${mount} -o remount,bind,ro ${sys}`}; }`);
+    for (const m of insecure ? [] : MASKED_SYS) {
         const p = `${sys}/${m}`;
         L.push(`if [ -d ${p} ]; then ${mount} -t tmpfs -o ro,nosuid,nodev,noexec,size=0 kiln-masked ${p}; fi`);
     }
@@ -55486,9 +57243,8 @@ function buildScript(s) {
     if (s.mounts.resolvConf && s.resolvConfFile) {
         L.push(`${mount} --bind -o ro ${q(s.resolvConfFile)} ${at(s.mounts.resolvConf)}`);
     }
-    // Loopback for --network=none.
-    if (s.network === 'none' && t.ip)
-        L.push(`${q(t.ip)} link set lo up 2>/dev/null || :`);
+    L.push(...runMountLines(t, s.kind, J, N, s.runMounts ?? []));
+    L.push(...networkSetupLines(s.network, t.ip));
     // Into the jail; the old root goes away.
     L.push(`${mount} -t proc -o nosuid,nodev,noexec proc ${J}/proc`);
     L.push(`cd ${J}`, `${q(t.pivotRoot)} . .old`, 'cd /');
@@ -55496,14 +57252,16 @@ function buildScript(s) {
     L.push(`printf ok >&${STATUS_FD}`, `exec ${STATUS_FD}>&-`);
     const setpriv = [
         q(t.setpriv),
-        `--bounding-set=-all,${DOCKER_DEFAULT_CAPS.map((c) => `+${c}`).join(',')}`,
+        ...(insecure ? [] : [`--bounding-set=-all,${DOCKER_DEFAULT_CAPS.map((c) => `+${c}`).join(',')}`]),
         '--inh-caps=-all',
     ];
     if (s.kind === 'chroot') {
         setpriv.push(`--regid=${s.user.gid}`);
         setpriv.push(s.user.groups.length ? `--groups=${s.user.groups.join(',')}` : '--clear-groups');
     }
-    L.push(`exec ${setpriv.join(' ')} -- ${q(t.env)} -i -- "$@"`);
+    // env -S (no option parsing after it, so no `--`): expands ${VAR} from the environment.
+    const env = s.secretEnvAssignments ? `-i -S ${q(s.secretEnvAssignments)}` : '-i --';
+    L.push(`exec ${setpriv.join(' ')} -- ${q(t.env)} ${env} "$@"`);
     return `${L.join('\n')}\n`;
 }
 /** The arguments after the script: env entries, then the final unshare and the command. */
@@ -55624,6 +57382,9 @@ function deferredEnvWrapper(shell, deferred) {
 
 
 
+
+
+
 const DEFAULT_HOSTNAME = 'buildkitsandbox';
 /** The path when it names an existing file (following symlinks), else undefined. */
 async function existingFile(path) {
@@ -55658,8 +57419,7 @@ class NamespaceSandbox {
     nsFlags(spec) {
         const f = this.kind === 'rootless' ? ['--user', '--map-root-user'] : [];
         f.push('--mount', '--pid', '--uts', '--ipc', '--cgroup', '--kill-child', '--propagation', 'private');
-        if (spec.network === 'none')
-            f.push('--net');
+        f.push(...networkUnshareFlags(spec.network));
         return f;
     }
     validate(spec) {
@@ -55680,6 +57440,13 @@ class NamespaceSandbox {
         if (this.kind === 'rootless' && (spec.user.uid !== 0 || spec.user.gid !== 0)) {
             throw new SandboxError(`rootless isolation maps only root: this RUN needs uid ${spec.user.uid} gid ${spec.user.gid}; run Kiln as root (e.g. with sudo) to use ${setting('isolation', 'chroot')}`);
         }
+        for (const m of spec.runMounts ?? []) {
+            if (!m.target.startsWith('/') || m.target.includes('\0'))
+                throw new SandboxError(`invalid mount target ${JSON.stringify(m.target)}`);
+            if (m.kind === 'file' && this.kind === 'rootless' && (m.uid !== 0 || m.gid !== 0)) {
+                throw new SandboxError(`rootless isolation maps only root: the secret at ${m.target} asks for uid ${m.uid} gid ${m.gid}; run Kiln as root (e.g. with sudo) to use --isolation chroot`);
+            }
+        }
     }
     async run(spec) {
         this.validate(spec);
@@ -55696,11 +57463,14 @@ class NamespaceSandbox {
         let stubs = [];
         const scratch = await (0,promises_.mkdtemp)((0,external_node_path_.join)(this.opts.scratchDir, 'run-'));
         try {
+            const points = await runMountPoints(spec.runMounts ?? []);
             if (!mounts) {
-                const plan = await planMountPoints(spec.root, this.opts.log);
+                const plan = await planMountPoints(spec.root, this.opts.log, points);
                 stubs = (await createStubs(spec.root, plan.stubs)).created;
                 mounts = plan.targets;
             }
+            const placed = placeRunMounts(spec.runMounts ?? [], points, mounts);
+            const secrets = secretCarriers(placed, spec.secretEnv ?? []);
             try {
                 mkdirInRoot(spec.root, spec.cwd);
             }
@@ -55751,6 +57521,9 @@ class NamespaceSandbox {
                 pipes,
                 resolvConfFile: await existingFile(this.opts.resolvConfFile ?? '/etc/resolv.conf'),
                 user: spec.user,
+                runMounts: placed,
+                secretEnvAssignments: secrets.envAssignments,
+                security: spec.security ?? 'sandbox',
             });
             const args = [
                 ...this.nsFlags(spec),
@@ -55761,7 +57534,7 @@ class NamespaceSandbox {
                 'kiln-sandbox',
                 ...finalArgs(this.tools, split.direct, spec.cwd, spec.user, cmd),
             ];
-            return await this.spawnAndWait(args, spec);
+            return await this.spawnAndWait(args, spec, secrets.env);
         }
         finally {
             await (0,promises_.rm)(scratch, { recursive: true, force: true });
@@ -55781,11 +57554,12 @@ class NamespaceSandbox {
             text += '\n';
         return `${text}127.0.0.1\t${hostname}\n`;
     }
-    spawnAndWait(args, spec) {
+    /** `secretEnv`: variables carrying secret data to the setup script (see mounts-script.ts). */
+    spawnAndWait(args, spec, secretEnv) {
         const tail = new TailBuffer();
         // setpriv --pdeathsig: if Kiln dies, unshare dies, and --kill-child takes the namespace down.
         const child = (0,external_node_child_process_namespaceObject.spawn)(this.tools.setpriv, ['--pdeathsig', 'KILL', '--', this.tools.unshare, ...args], {
-            env: CLEAN_ENV,
+            env: { ...CLEAN_ENV, ...secretEnv },
             stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
         });
         let status = '';
@@ -55821,7 +57595,12 @@ class NamespaceSandbox {
             kill();
         spec.signal?.addEventListener('abort', kill, { once: true });
         return new Promise((resolve, reject) => {
-            child.on('error', (e) => reject(new SandboxError(`cannot start ${this.tools.unshare}: ${e.message}`)));
+            child.on('error', (e) => {
+                const big = e.code === 'E2BIG'
+                    ? ' (the environment, script and secrets are too large together)'
+                    : '';
+                reject(new SandboxError(`cannot start ${this.tools.unshare}: ${e.message}${big}`));
+            });
             child.on('close', (code, signal) => {
                 spec.signal?.removeEventListener('abort', kill);
                 if (spec.signal?.aborted) {
@@ -55838,6 +57617,97 @@ class NamespaceSandbox {
                     resolve({ exitCode: code ?? 1, tail: tail.tail() });
             });
         });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/sandbox-memo.ts
+/**
+ * The RUN sandbox a build chose, remembered beside the snapshot store: the
+ * next build on this machine skips finding the host tools (ldd on four
+ * binaries) and the probe run (a whole sandbox set up around an empty root),
+ * ~0.2-0.4 s of which the edit-rebuild loop waited for part. The memo holds
+ * only while everything the choice depended on is the same: the request,
+ * the user, its capabilities, the kernel and its boot, and every host tool
+ * file (path, size, mtime). A sandbox from the memo that fails to set up
+ * forgets it, so the build after probes again.
+ */
+
+
+
+
+
+
+async function capabilities() {
+    const status = await (0,promises_.readFile)('/proc/self/status', 'utf8').catch(() => '');
+    return /^CapEff:\s*(\S+)/m.exec(status)?.[1] ?? '?';
+}
+/** What the choice depended on, tool files included. */
+async function keyOf(requested, tools) {
+    const files = [
+        ...Object.values(tools).filter((v) => typeof v === 'string'),
+        ...tools.jailFiles.map((f) => f.source),
+    ];
+    const stamps = await Promise.all(files.map(async (f) => {
+        const st = await (0,promises_.stat)(f).catch(() => undefined);
+        return `${f}:${st?.size ?? '-'}:${st?.mtimeMs ?? '-'}`;
+    }));
+    const who = `${process.geteuid?.()}:${process.getegid?.()}`;
+    return [requested, who, await capabilities(), (0,external_node_os_namespaceObject.release)(), currentBoot(), ...stamps.sort()].join('\n');
+}
+class SandboxMemo {
+    dir;
+    requested;
+    file;
+    constructor(dir, requested) {
+        this.dir = dir;
+        this.requested = requested;
+        this.file = (0,external_node_path_.join)(dir, `sandbox-${requested}.json`);
+    }
+    /** The remembered sandbox, when nothing it depended on changed. */
+    async recall(scratchDir, log) {
+        // It names programs Kiln runs (as root): only a file of this user that nobody else may write.
+        const st = await (0,promises_.stat)(this.file).catch(() => undefined);
+        if (!st || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0)
+            return undefined;
+        let memo;
+        try {
+            memo = JSON.parse(await (0,promises_.readFile)(this.file, 'utf8'));
+        }
+        catch {
+            return undefined;
+        }
+        if (!memo.tools || memo.key !== (await keyOf(this.requested, memo.tools)))
+            return undefined;
+        const inner = new NamespaceSandbox(memo.kind, memo.tools, { scratchDir, log });
+        return {
+            kind: memo.kind,
+            run: async (spec) => {
+                try {
+                    return await inner.run(spec);
+                }
+                catch (e) {
+                    if (e instanceof SandboxError)
+                        await this.forget();
+                    throw e;
+                }
+            },
+        };
+    }
+    /** Remembers a sandbox that passed its probe. Never rejects. */
+    async remember(sandbox) {
+        if (!(sandbox instanceof NamespaceSandbox))
+            return;
+        const memo = {
+            key: await keyOf(this.requested, sandbox.tools),
+            kind: sandbox.kind,
+            tools: sandbox.tools,
+        };
+        await (0,promises_.mkdir)(this.dir, { recursive: true, mode: 0o700 })
+            .then(() => (0,promises_.writeFile)(this.file, JSON.stringify(memo)))
+            .catch(() => undefined);
+    }
+    async forget() {
+        await (0,promises_.rm)(this.file, { force: true });
     }
 }
 
@@ -55936,7 +57806,489 @@ async function sandbox_select_selectSandbox(requested, log, opts = {}) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/executor/store/stored-trees.ts
+/**
+ * Where overlay does not work (Kiln is not root, RUN runs rootless, the
+ * snapshot mode is walk, or the store's filesystem refuses overlay), a stage
+ * root is a directory of the workspace that RUN changes in place. The store
+ * then keeps whole trees: the files of a stage's starting point (its base,
+ * or the last cached step before the first that runs) are saved once, and
+ * the next build copies them in instead of extracting every layer again —
+ * with reflinks where the filesystem clones files (btrfs, XFS), else as
+ * plain copies. Hardlinks would be faster still, but a RUN writing a file
+ * in place would then write into the store.
+ */
+
+
+
+
+
+
+const stored_trees_execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+/** Copies every entry of `from` into the empty directory `to` (cp -a: owners, modes, times, xattrs, links). */
+async function stored_trees_copyTree(from, to, method) {
+    // `to` is empty: cp creates every entry itself and never writes through a symlink it did not copy.
+    const reflink = method === 'reflink' ? '--reflink=always' : '--reflink=never';
+    await stored_trees_execFileP('cp', ['-a', reflink, '--', `${from}/.`, `${to}/`], { env: CLEAN_ENV });
+}
+/** Whether files in `dir` can be cloned (FICLONE): one small probe file. */
+async function probeReflink(dir) {
+    const a = (0,external_node_path_.join)(dir, 'reflink-probe');
+    await (0,promises_.writeFile)(a, 'probe');
+    try {
+        await stored_trees_execFileP('cp', ['--reflink=always', a, `${a}.copy`], { env: CLEAN_ENV });
+        return 'reflink';
+    }
+    catch {
+        return 'copy';
+    }
+}
+class StoredTrees {
+    store;
+    method;
+    log;
+    constructor(store, method, log) {
+        this.store = store;
+        this.method = method;
+        this.log = log;
+    }
+    /**
+     * Brings the empty `files` up to `image`: copies in the stored tree of the
+     * longest prefix of its layers the store has, extracts the rest, and saves
+     * the result as a tree when it was not stored yet.
+     */
+    async materialize(files, image, label) {
+        const layers = image.layers;
+        const chains = chainIds(layers.map((l) => l.diffId));
+        let restored = 0;
+        for (let k = layers.length; k > 0 && restored === 0; k--) {
+            const tree = await this.store.get(chains[k - 1], 'tree');
+            if (!tree)
+                continue;
+            const started = Date.now();
+            await stored_trees_copyTree(tree.diff, files.dir, this.method);
+            files.restored(k);
+            restored = k;
+            this.log.debug(`${label}: ${k} layer(s) copied from a stored tree (${this.method}) in ${Date.now() - started} ms`);
+        }
+        await files.materialize(image, label);
+        if (restored === layers.length)
+            return;
+        const started = Date.now();
+        await this.store.ensure(chains[layers.length - 1], layers[layers.length - 1].diffId, (t) => stored_trees_copyTree(files.dir, t.diff, this.method), 'tree');
+        this.log.debug(`${label}: saved the tree of ${layers.length} layer(s) (${this.method}) in ${Date.now() - started} ms`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/store-choice.ts
+/**
+ * How a build with a snapshot store keeps its stage roots, chosen once, when
+ * a step first reads a root (a build whose steps all hit the cache never
+ * opens the store):
+ * - overlay (root, chroot RUN, an overlay mounts in the store): roots are
+ *   overlays of stored layers (store-root.ts);
+ * - trees (anything else that can open the store): roots are workspace
+ *   directories copied from stored whole trees (store/stored-trees.ts), by
+ *   reflink where the filesystem clones files, else by plain copy;
+ * - none (the store cannot be opened): extraction into the workspace.
+ * The log says which, and why.
+ */
+
+
+
+
+
+
+/** Opens the store, and finds whether stage roots can be overlays of it here. */
+async function chooseStore(opts) {
+    if (!opts.store)
+        return 'no --store';
+    let store;
+    try {
+        store = await SnapshotStore.open(opts.store, opts.log);
+    }
+    catch (e) {
+        return e.message;
+    }
+    const noOverlay = await whyNoOverlay(store, opts);
+    if (noOverlay === undefined)
+        return { store };
+    const t = await store.temp('probe');
+    const method = await probeReflink(t.dir);
+    await store.dropTemp(t);
+    return { store, trees: new StoredTrees(store, method, opts.log), why: noOverlay };
+}
+async function whyNoOverlay(store, opts) {
+    if (process.geteuid?.() !== 0)
+        return 'overlay mounts need root';
+    if (opts.requested === 'rootless')
+        return 'RUN runs rootless (--isolation rootless)';
+    if (opts.snapshotMode === 'walk')
+        return '--snapshot-mode walk';
+    // A probe mount once per kernel: the store remembers that overlay works there.
+    const mark = (0,external_node_path_.join)(store.layout.root, 'overlay-ok');
+    const works = `${(0,external_node_os_namespaceObject.release)()} ${(await (0,promises_.stat)(store.layout.tmp)).dev}\n`;
+    if ((await (0,promises_.readFile)(mark, 'utf8').catch(() => '')) === works)
+        return undefined;
+    const t = await store.temp('probe');
+    const probe = await probeOverlay(t.dir);
+    await store.dropTemp(t);
+    if (probe !== true)
+        return `overlay does not mount in ${store.settings.dir}: ${probe}`;
+    await (0,promises_.writeFile)(mark, works);
+    return undefined;
+}
+/** The log line saying what was chosen. */
+function describeChoice(choice) {
+    if (typeof choice === 'string')
+        return `snapshot store: not used (${choice}); extracting into the workspace`;
+    const dir = choice.store.settings.dir;
+    if (!choice.trees)
+        return `snapshot store: ${dir} (stage roots are overlays of stored layers)`;
+    const how = choice.trees.method === 'reflink' ? 'reflinks' : 'plain copies: no reflinks on this filesystem';
+    return `snapshot store: ${dir} (no overlay: ${choice.why}; stage roots start from stored trees, by ${how})`;
+}
+/** A stage root whose kind is chosen when a step first reads it (a build of cache hits never chooses). */
+class DeferredRoot {
+    path;
+    choose;
+    impl;
+    choosing;
+    constructor(path, choose) {
+        this.path = path;
+        this.choose = choose;
+    }
+    get root() {
+        if (!this.impl)
+            throw new Error('internal: a stage root was used before materialize()');
+        return this.impl;
+    }
+    get dir() {
+        return this.impl?.dir ?? this.path;
+    }
+    async materialize(image, label) {
+        this.choosing ??= this.choose().then((r) => {
+            this.impl = r;
+            return r;
+        });
+        await (await this.choosing).materialize(image, label);
+    }
+    caughtUp(image) {
+        this.root.caughtUp(image);
+    }
+    refuseWrite(rel) {
+        return this.impl?.refuseWrite(rel);
+    }
+    noteChanges(changes) {
+        return this.root.noteChanges(changes);
+    }
+    run(spec) {
+        return this.root.run(spec);
+    }
+    /** A root no step read is an empty directory: the workspace's removal takes it. */
+    async release() {
+        await this.impl?.release();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/store-root.ts
+/**
+ * A stage root backed by the snapshot store (root, overlay): its files are
+ * an overlay mounted at `dir` whose lower dirs are the store entries of the
+ * image's layers and whose upper dir is fresh. Starting a stage from a base
+ * or a cached step the store knows costs one mount; a layer it lacks is
+ * extracted once into a new entry (through an overlay over the entries
+ * below it, so its whiteouts, opaque directories and hardlinks to lower
+ * files come out as overlayfs writes them), and every later build on the
+ * machine mounts it.
+ *
+ * The layers the build makes enter the store too: a COPY/WORKDIR writes
+ * into `dir`, whose upper dir then holds exactly its change; a RUN runs in
+ * its own overlay over the same entries (snapshot/overlay.ts OverlayRun:
+ * the upper dir is the snapshot), and its upper dir is the change. Once the
+ * step's layer is known (caughtUp: its diffID gives the chain ID), that
+ * upper dir is renamed into the store as the entry, and `dir` is mounted
+ * again over the longer chain when a step next reads it.
+ */
+
+
+
+
+
+
+
+/** overlayfs stacks at most 500 lower layers (OVL_MAX_STACK). */
+const MAX_LOWERS = 499;
+class StoreRoot {
+    ctx;
+    dir;
+    /** Store entries of the layers the files are at, bottom first (pending ones not included). */
+    entries = [];
+    /** Chain IDs of the layers the files are at (pending ones included). */
+    chain = [];
+    /** The upper dir of the overlay mounted at `dir`, when one is. */
+    mounted;
+    /** `dir` does not show the last entries (a RUN changed them behind it). */
+    stale = false;
+    pending;
+    /** The upper dir of a RUN that committed, until caughtUp() says what layer it is. */
+    ranUpper;
+    /** Operations run one at a time (COPY --from readers of other stages included). */
+    queue = Promise.resolve();
+    /** A background settle() failed: the next operation says so. */
+    failed;
+    released = false;
+    constructor(ctx, dir) {
+        this.ctx = ctx;
+        this.dir = dir;
+    }
+    serial(fn) {
+        const p = this.queue.then(fn);
+        this.queue = p.catch(() => undefined);
+        return p;
+    }
+    materialize(image, label) {
+        return this.serial(async () => {
+            await this.settle();
+            const layers = image.layers;
+            if (this.chain.length > layers.length)
+                throw new Error(`${label}: the filesystem is ahead of its image`);
+            if (this.chain.length === layers.length && this.mounted && !this.stale)
+                return;
+            if (layers.length > MAX_LOWERS) {
+                throw new Error(`${label}: ${layers.length} layers are more than an overlay can stack (${MAX_LOWERS}); build with --no-store`);
+            }
+            const chains = chainIds(layers.map((l) => l.diffId));
+            const store = await this.ctx.store();
+            const started = Date.now();
+            const before = store.counts.extracted;
+            for (let i = this.entries.length; i < layers.length; i++) {
+                const lowers = [...this.entries];
+                this.entries.push(await store.ensure(chains[i], layers[i].diffId, (t) => this.extract(t, lowers, layers[i], `${label} extracting layer ${i + 1}/${layers.length}`)));
+            }
+            this.chain = chains;
+            const extracted = store.counts.extracted - before;
+            if (extracted > 0) {
+                this.ctx.log.debug(`timing: extract ${Date.now() - started} ms ${label}`);
+                this.ctx.log.debug(`${label}: extracted ${extracted} layer(s) into the snapshot store`);
+            }
+            await this.remount();
+            this.ctx.log.debug(`${label}: mounted ${this.entries.length} layer(s) from the snapshot store`);
+        });
+    }
+    /** Extracts `layer` into the temp entry `t`: through an overlay over `lowers` when there are any. */
+    async extract(t, lowers, layer, what) {
+        const { log, xattrs, workspace } = this.ctx;
+        const key = `extract ${t.dir}`;
+        log.progress?.(key, `${what} (${(layer.size / 1048576).toFixed(1)} MiB)`);
+        try {
+            await (0,promises_.chmod)(t.diff, 0o755);
+            const tar = () => layer.openUncompressed();
+            if (lowers.length === 0) {
+                await extractLayer(tar(), t.diff, { xattrs, logger: log });
+                return;
+            }
+            const merged = await workspace.dir('extract');
+            await mountEntries(lowers, t, merged);
+            try {
+                await extractLayer(tar(), merged, { xattrs, logger: log });
+            }
+            finally {
+                await unmountOverlay(merged);
+            }
+        }
+        finally {
+            log.progress?.(key, undefined);
+        }
+    }
+    /** Mounts `dir` again over the current entries, with a fresh upper dir. */
+    async remount() {
+        const store = await this.ctx.store();
+        await this.unmount();
+        const upper = await store.temp('root');
+        await (0,promises_.chmod)(upper.diff, 0o755);
+        await mountEntries(this.entries, upper, this.dir);
+        this.mounted = upper;
+        this.stale = false;
+    }
+    async unmount() {
+        const upper = this.mounted;
+        if (!upper)
+            return;
+        this.mounted = undefined;
+        await unmountOverlay(this.dir);
+        if (this.pending?.upper !== upper)
+            await (await this.ctx.store()).dropTemp(upper);
+    }
+    caughtUp(image) {
+        const n = image.layers.length;
+        const ran = this.ranUpper;
+        this.ranUpper = undefined;
+        if (n === this.chain.length) {
+            // No layer: a RUN that changed nothing, a WORKDIR that existed.
+            if (ran)
+                this.queue = this.queue.then(async () => (await this.ctx.store()).dropTemp(ran));
+            return;
+        }
+        const upper = ran ?? this.mounted;
+        if (n !== this.chain.length + 1 || !upper) {
+            throw new Error(`internal: the stage root is at ${this.chain.length} layers, the image has ${n}`);
+        }
+        const layer = image.layers[n - 1];
+        const chain = chainIds(image.layers.map((l) => l.diffId))[n - 1];
+        this.chain.push(chain);
+        this.pending = { upper, layer: { chain, diffId: layer.diffId } };
+        if (ran)
+            this.stale = true;
+        // Into the store now, so that another stage built FROM this one finds it there.
+        this.queue = this.queue
+            .then(() => this.settle())
+            .catch((e) => {
+            this.failed = e;
+        });
+    }
+    /** Moves a pending change into the store (unmounting `dir` first when it is its upper dir). */
+    async settle() {
+        if (this.failed)
+            throw this.failed;
+        const p = this.pending;
+        if (!p?.layer)
+            return;
+        const store = await this.ctx.store();
+        if (this.mounted === p.upper) {
+            this.mounted = undefined;
+            this.stale = true;
+            await unmountOverlay(this.dir);
+        }
+        this.pending = undefined;
+        this.entries.push(await store.adopt(p.layer.chain, p.layer.diffId, p.upper));
+    }
+    refuseWrite() {
+        return undefined;
+    }
+    async noteChanges(_changes) { }
+    run(spec) {
+        return this.serial(async () => {
+            await this.settle();
+            if (!this.mounted || this.stale)
+                await this.remount();
+            const sandbox = await this.ctx.sandbox();
+            if (sandbox.kind !== 'chroot') {
+                throw new Error(`a stage root in the snapshot store needs the chroot RUN isolation (this build chose ${sandbox.kind}); build with --no-store`);
+            }
+            const { home, ...rest } = spec;
+            return runStep({
+                sandbox,
+                snapshotter: new StoreRunSnapshotter(this, await this.ctx.store(), this.ctx),
+                spec: rest,
+                ...(home === undefined ? {} : { home }),
+            });
+        });
+    }
+    /** Called by a committed RUN: its upper dir is this root's next change. */
+    ran(upper) {
+        this.ranUpper = upper;
+    }
+    /** The entries a RUN's overlay stacks (the current ones). */
+    lowerEntries() {
+        return [...this.entries];
+    }
+    release() {
+        return this.serial(async () => {
+            if (this.released)
+                return;
+            this.released = true;
+            try {
+                // A step's finished change still goes into the store: the next build starts from it.
+                await this.settle();
+            }
+            catch (e) {
+                this.ctx.log.warn(`snapshot store: keeping a layer failed: ${e.message}`);
+            }
+            await this.unmount().catch((e) => this.ctx.log.warn(`unmounting ${this.dir}: ${e.message}`));
+        });
+    }
+}
+/** Mounts an overlay of `entries` (bottom first) and `extra` lowers under them, with `t.diff` as upper dir. */
+async function mountEntries(entries, t, target, extra = []) {
+    const links = (0,external_node_path_.join)(t.dir, 'l');
+    await (0,promises_.mkdir)(links, { recursive: true });
+    await (0,promises_.mkdir)((0,external_node_path_.join)(t.dir, 'work'), { recursive: true });
+    const lowers = [...entries.map((e) => e.diff).reverse(), ...extra];
+    if (lowers.length === 0) {
+        // overlayfs wants a lower dir: an empty one.
+        await (0,promises_.mkdir)((0,external_node_path_.join)(t.dir, 'empty'), { recursive: true });
+        lowers.push((0,external_node_path_.join)(t.dir, 'empty'));
+    }
+    // Short relative names keep the mount options under a page whatever the store path.
+    const names = await Promise.all(lowers.map(async (l, i) => {
+        await (0,promises_.rm)((0,external_node_path_.join)(links, String(i)), { force: true });
+        await (0,promises_.symlink)(l, (0,external_node_path_.join)(links, String(i)));
+        return `l/${i}`;
+    }));
+    await mountOverlay({ lowers: names, upper: 'diff', work: 'work', cwd: t.dir }, target);
+}
+/** The RUN snapshot over a store root: an overlay of its entries, the mount-point stubs under them. */
+class StoreRunSnapshotter {
+    root;
+    store;
+    ctx;
+    kind = 'overlay';
+    constructor(root, store, ctx) {
+        this.root = root;
+        this.store = store;
+        this.ctx = ctx;
+    }
+    get rootfs() {
+        return this.root.dir;
+    }
+    async prepare(runMounts = []) {
+        const t = await this.store.temp('run');
+        try {
+            await (0,promises_.chmod)(t.diff, 0o755);
+            const merged = await this.ctx.workspace.dir('run');
+            const plan = await planMountPoints(this.root.dir, this.ctx.log, runMounts);
+            const stubs = (0,external_node_path_.join)(t.dir, 'stubs');
+            await (0,promises_.mkdir)(stubs);
+            await createStubs(stubs, plan.stubs);
+            await mountEntries(this.root.lowerEntries(), t, merged, plan.stubs.length ? [stubs] : []);
+            const paths = { dir: t.dir, upper: t.diff, work: (0,external_node_path_.join)(t.dir, 'work'), merged };
+            return new StoreRun(this.root.dir, paths, plan.targets, this.root, this.store, t);
+        }
+        catch (e) {
+            await this.store.dropTemp(t);
+            throw e;
+        }
+    }
+    async noteChanges() { }
+}
+class StoreRun extends OverlayRun {
+    owner;
+    store;
+    t;
+    constructor(lowerView, paths, mounts, owner, store, t) {
+        super(lowerView, paths, mounts);
+        this.owner = owner;
+        this.store = store;
+        this.t = t;
+    }
+    /** The upper dir is not applied anywhere: it becomes the root's next store entry. */
+    async commit() {
+        if (!this.finished)
+            throw new Error('commit() before finish()');
+        this.owner.ran(this.t);
+    }
+    async discard() {
+        await super.discard();
+        await this.store.dropTemp(this.t);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/executor/isolation/namespace-isolation.ts
+
+
+
+
 
 
 
@@ -55961,22 +58313,66 @@ class NamespaceIsolation {
     started = [];
     sandbox;
     overlayProbe;
+    /** The snapshot store when stage roots can be overlays of it, else why not. */
+    storeChoice;
+    storeRoots = [];
+    storeChosen = false;
     constructor(opts) {
         this.opts = opts;
         const { workspace, log } = opts;
+        // With a store, the sandbox chosen before is remembered beside it (sandbox-memo.ts).
+        const memo = opts.store
+            ? new SandboxMemo(new StoreLayout(opts.store.dir).root, opts.requested)
+            : undefined;
         this.sandbox = once(async () => {
-            const s = opts.sandbox ?? (await sandbox_select_selectSandbox(opts.requested, log, { scratchDir: workspace.root }));
+            if (opts.sandbox) {
+                log.info(`RUN isolation: ${opts.sandbox.kind}`);
+                await memo?.remember(opts.sandbox);
+                return opts.sandbox;
+            }
+            const known = await memo?.recall(workspace.root, log);
+            if (known) {
+                log.info(`RUN isolation: ${known.kind} (as chosen before on this machine)`);
+                return known;
+            }
+            const s = await sandbox_select_selectSandbox(opts.requested, log, { scratchDir: workspace.root });
             if (sandbox_isUnavailable(s)) {
                 throw new Error(`RUN is not possible here: ${s.unavailable}${opts.hint ? `. ${opts.hint}` : ''}`);
             }
             log.info(`RUN isolation: ${s.kind}`);
+            await memo?.remember(s);
             return s;
         }, this.started);
         this.overlayProbe = once(() => probeOverlay(workspace.root), this.started);
+        this.storeChoice = once(async () => {
+            this.storeChosen = true;
+            const choice = await chooseStore(opts);
+            log.info(describeChoice(choice));
+            return choice;
+        }, this.started);
     }
     async createRoot(name) {
         const dir = await this.opts.workspace.dir(name);
-        return new WorkspaceRoot(this, await ImageDir.create(dir, this.opts.xattrs, this.opts.log));
+        const inWorkspace = async (trees) => new WorkspaceRoot(this, await ImageDir.create(dir, this.opts.xattrs, this.opts.log), trees);
+        if (!this.opts.store)
+            return inWorkspace();
+        return new DeferredRoot(dir, async () => {
+            const choice = await this.storeChoice();
+            if (typeof choice === 'string')
+                return inWorkspace();
+            if (choice.trees)
+                return inWorkspace(choice.trees);
+            const { store } = choice;
+            const root = new StoreRoot({
+                store: async () => store,
+                sandbox: this.sandbox,
+                workspace: this.opts.workspace,
+                xattrs: this.opts.xattrs,
+                log: this.opts.log,
+            }, dir);
+            this.storeRoots.push(root);
+            return root;
+        });
     }
     warmUp() {
         this.sandbox().catch(() => undefined);
@@ -55984,21 +58380,33 @@ class NamespaceIsolation {
     }
     async dispose(_outcome) {
         await Promise.all(this.started);
+        // Mounts over the store go before the build lets go of it (and caps its size).
+        await Promise.all(this.storeRoots.map((r) => r.release()));
+        const choice = this.storeChosen ? await this.storeChoice().catch(() => undefined) : undefined;
+        if (choice && typeof choice !== 'string')
+            await choice.store.close();
     }
 }
 /** A stage root in the workspace, with the snapshotter of its current files. */
 class WorkspaceRoot {
     isolation;
     files;
+    trees;
     snap;
-    constructor(isolation, files) {
+    constructor(isolation, files, 
+    /** Without overlay, a snapshot store's whole trees: a fresh root is copied from one. */
+    trees) {
         this.isolation = isolation;
         this.files = files;
+        this.trees = trees;
     }
     get dir() {
         return this.files.dir;
     }
     materialize(image, label) {
+        if (this.trees && this.files.layerCount === 0 && image.layers.length > 0) {
+            return this.trees.materialize(this.files, image, label);
+        }
         return this.files.materialize(image, label);
     }
     caughtUp(image) {
@@ -56132,6 +58540,9 @@ function inPlace(settings, why) {
         ...settings.keep,
     ]);
     log.info(`RUN isolation: in-place (${why}${container ? '' : '; --force'})`);
+    if (settings.store) {
+        log.warn(`--store ${settings.store.dir} is not used by an in-place build: its stage roots are overlay mounts, which need a mount namespace (the layer cache, --cache-dir and cache mounts still work)`);
+    }
     log.debug(`in-place: kept out of the build: ${kept.list().join(' ')}`);
     return new InPlaceIsolation({
         root: '/',
@@ -56154,6 +58565,1001 @@ function containerHint() {
 async function probeIsolation(kind, log) {
     const s = await selectSandbox(kind, log);
     return isUnavailable(s) ? s.unavailable : true;
+}
+
+;// CONCATENATED MODULE: ./src/archive/layer-plan.ts
+/**
+ * Plans a layer: which tar entries, in which order, with which metadata.
+ * Entries are sorted component-wise by path (BuildKit's order); every
+ * ancestor directory of an added or deleted path is included with its
+ * metadata (as Docker/BuildKit do); deletions become `.wh.<name>`, opaque
+ * directories get `.wh..wh..opq` right after the directory entry; regular
+ * files that share an inode become hardlinks to the first path in order.
+ */
+
+
+
+
+
+
+function layer_plan_cleanPath(path) {
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+    if (parts.includes('..'))
+        throw new LayerWriteError('layer paths must not contain ".."', { entry: path });
+    return parts.join('/');
+}
+function parentsOf(path) {
+    const out = [];
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
+        out.push(path.slice(0, i));
+    return out;
+}
+function layer_plan_typeOf(mode) {
+    switch (Number(mode) & 0o170000) {
+        case 0o100000:
+            return 'file';
+        case 0o040000:
+            return 'dir';
+        case 0o120000:
+            return 'symlink';
+        case 0o020000:
+            return 'char';
+        case 0o060000:
+            return 'block';
+        case 0o010000:
+            return 'fifo';
+        case 0o140000:
+            return 'socket';
+        default:
+            return undefined;
+    }
+}
+/** Linux dev_t → major/minor (glibc's gnu_dev_major/minor). */
+function devParts(rdev) {
+    const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
+    const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
+    return { major: Number(major), minor: Number(minor) };
+}
+/** Entries stat'ed between two turns of the event loop. */
+const layer_plan_YIELD_EVERY = 256;
+/**
+ * Maps items with a synchronous fn, letting the event loop turn every
+ * YIELD_EVERY items. lstat/readlink are synchronous on purpose: through the
+ * thread pool each costs several times the syscall (see extract.ts).
+ */
+async function mapYielding(items, fn) {
+    const out = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+        out[i] = fn(items[i]);
+        if ((i + 1) % layer_plan_YIELD_EVERY === 0)
+            await new Promise((r) => setImmediate(r));
+    }
+    return out;
+}
+/** Plans the tar entries of a layer; see the module comment. */
+async function planLayer(entries, options = {}) {
+    const byPath = new Map();
+    const whiteouts = new Map();
+    const opaques = new Map();
+    for (const e of entries) {
+        const path = layer_plan_cleanPath(e.path);
+        if (path === '')
+            continue; // the root itself is never an entry
+        const key = layerSortKey(path);
+        if (e.kind === 'delete')
+            whiteouts.set(path, { path, key, rank: 0, what: 'whiteout' });
+        else if (e.kind === 'opaque') {
+            opaques.set(path, { path, key: Buffer.concat([key, Buffer.from([0, 0])]), rank: 2, what: 'opaque' });
+        }
+        else if (e.kind === 'dir') {
+            byPath.set(path, { path, key, rank: 1, what: 'dir', dirMeta: e });
+        }
+        else {
+            const { uid, gid, mode, mtime } = e;
+            byPath.set(path, {
+                path,
+                key,
+                rank: 1,
+                what: 'add',
+                source: e.source,
+                override: { uid, gid, mode, mtime },
+            });
+        }
+    }
+    for (const path of options.omitParents ? [] : [...byPath.keys(), ...whiteouts.keys(), ...opaques.keys()]) {
+        const ancestors = parentsOf(path);
+        if (opaques.has(path))
+            ancestors.push(path);
+        for (const dir of ancestors) {
+            if (!byPath.has(dir))
+                byPath.set(dir, { path: dir, key: layerSortKey(dir), rank: 1, what: 'parent' });
+        }
+    }
+    const items = [...byPath.values(), ...whiteouts.values(), ...opaques.values()].sort((a, b) => Buffer.compare(a.key, b.key) || a.rank - b.rank);
+    const clamp = options.clampMtime;
+    const finalTime = (t) => {
+        const u = options.subsecondMtimes ? t : { sec: t.sec, nsec: 0 };
+        return clamp !== undefined && (u.sec > clamp || (u.sec === clamp && u.nsec > 0))
+            ? { sec: clamp, nsec: 0 }
+            : u;
+    };
+    const fromSeconds = (s) => {
+        const sec = Math.floor(s);
+        return finalTime({ sec, nsec: Math.min(999_999_999, Math.round((s - sec) * 1e9)) });
+    };
+    const fromNs = (ns) => {
+        let sec = ns / 1000000000n;
+        let nsec = ns % 1000000000n;
+        if (nsec < 0n) {
+            sec -= 1n;
+            nsec += 1000000000n;
+        }
+        return finalTime({ sec: Number(sec), nsec: Number(nsec) });
+    };
+    // Stat every source and parent.
+    const planned = await mapYielding(items, (item) => {
+        if (item.what === 'whiteout' || item.what === 'opaque') {
+            const slash = item.path.lastIndexOf('/');
+            const dir = slash < 0 ? '' : item.path.slice(0, slash + 1);
+            const base = item.what === 'opaque' ? OPAQUE_WHITEOUT : whiteoutName(item.path.slice(slash + 1));
+            const name = item.what === 'opaque' ? `${item.path}/${base}` : `${dir}${base}`;
+            const header = {
+                name,
+                type: 'file',
+                mode: 0,
+                uid: 0,
+                gid: 0,
+                size: 0,
+                mtime: fromSeconds(0),
+            };
+            return { header, whiteout: true };
+        }
+        if (item.what === 'dir' || (item.what === 'parent' && !options.parentRoot)) {
+            const m = item.dirMeta ?? { uid: 0, gid: 0, mode: 0o755, mtime: 0 };
+            const header = {
+                name: item.path,
+                type: 'dir',
+                mode: m.mode,
+                uid: m.uid,
+                gid: m.gid,
+                mtime: fromSeconds(m.mtime),
+            };
+            return { header, whiteout: false };
+        }
+        const source = item.what === 'add' ? item.source : `${options.parentRoot}/${item.path}`;
+        let st;
+        try {
+            st = (0,external_node_fs_namespaceObject.lstatSync)(osPath(source), { bigint: true });
+        }
+        catch (e) {
+            if (item.what === 'parent' && errnoCode(e) === 'ENOENT') {
+                const header = {
+                    name: item.path,
+                    type: 'dir',
+                    mode: 0o755,
+                    uid: 0,
+                    gid: 0,
+                    mtime: fromSeconds(0),
+                };
+                return { header, whiteout: false };
+            }
+            throw new LayerWriteError(`cannot read ${source}: ${String(e)}`, { entry: item.path, cause: e });
+        }
+        const type = layer_plan_typeOf(st.mode);
+        if (type === 'socket')
+            return undefined; // sockets never go into layers (as Docker)
+        if (!type)
+            throw new LayerWriteError(`unsupported file type at ${source}`, { entry: item.path });
+        if (item.what === 'parent' && type !== 'dir') {
+            throw new LayerWriteError(`${source} must be a directory: it is the parent of layer entries`, {
+                entry: item.path,
+            });
+        }
+        const o = item.override ?? {};
+        const header = {
+            name: item.path,
+            type,
+            mode: o.mode ?? Number(st.mode) & 0o7777,
+            uid: o.uid ?? Number(st.uid),
+            gid: o.gid ?? Number(st.gid),
+            mtime: o.mtime !== undefined ? fromSeconds(o.mtime) : fromNs(st.mtimeNs),
+        };
+        if (type === 'file')
+            header.size = Number(st.size);
+        if (type === 'symlink')
+            header.linkname = readlinkName(source);
+        if (type === 'char' || type === 'block') {
+            const { major, minor } = devParts(st.rdev);
+            header.devmajor = major;
+            header.devminor = minor;
+        }
+        const entry = { header, whiteout: false, origin: source };
+        if (type === 'file') {
+            entry.source = source;
+            if (st.nlink > 1n)
+                entry.inode = `${st.dev}:${st.ino}:${o.uid}:${o.gid}:${o.mode}:${o.mtime}`;
+        }
+        return entry;
+    });
+    // Every ancestor of an entry must be a directory in the layer.
+    const types = new Map();
+    const out = [];
+    const firstOfInode = new Map();
+    const xattrTargets = new Map();
+    for (const p of planned) {
+        if (!p)
+            continue;
+        const path = p.header.name;
+        for (const dir of parentsOf(path)) {
+            const t = types.get(dir);
+            if (t !== undefined && t !== 'dir') {
+                throw new LayerWriteError(`${dir} is a ${t} in this layer, so nothing can be below it`, {
+                    entry: path,
+                });
+            }
+        }
+        if (!p.whiteout)
+            types.set(path, p.header.type);
+        if (p.inode !== undefined) {
+            const first = firstOfInode.get(p.inode);
+            if (first !== undefined) {
+                out.push({ header: { ...p.header, type: 'hardlink', linkname: first, size: 0 } });
+                continue;
+            }
+            firstOfInode.set(p.inode, path);
+        }
+        if (p.origin && (p.header.type === 'file' || p.header.type === 'dir'))
+            xattrTargets.set(p.origin, p.header);
+        out.push(p.source ? { header: p.header, source: p.source } : { header: p.header });
+    }
+    // Xattrs of files and directories, read in one batch.
+    if (options.xattrs && !options.xattrs.unavailable && xattrTargets.size > 0) {
+        const found = await options.xattrs.read([...xattrTargets.keys()]);
+        for (const [origin, attrs] of found) {
+            const header = xattrTargets.get(origin);
+            if (!header)
+                continue;
+            const keep = {};
+            for (const [k, v] of Object.entries(attrs))
+                if (isLayerXattr(k))
+                    keep[k] = v;
+            if (Object.keys(keep).length > 0)
+                header.xattrs = keep;
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/archive/layer-writer.ts
+/**
+ * Layer tars from a ChangeSet (snapshotters) or from explicit entries
+ * (COPY/ADD: a layer path ← a file on disk with overridden owner/mode).
+ * Both go through planLayer (order, parents, whiteouts, hardlinks, xattrs)
+ * and stream the result as an uncompressed tar: small files are read whole
+ * with synchronous calls (cheaper than the thread pool hand-off, see
+ * extract.ts), big ones streamed asynchronously; memory stays flat. Files
+ * are opened with O_NOFOLLOW, and a file whose size changed since it was
+ * planned fails the layer rather than producing a corrupt one.
+ */
+
+
+
+
+
+
+/** Files up to this size are read whole, synchronously. */
+const SMALL = 256 * 1024;
+const layer_writer_CHUNK = 1 << 20;
+/** Small files read between two turns of the event loop. */
+const layer_writer_YIELD_EVERY = 64;
+/** The tar of a ChangeSet: each 'add' comes from `<sourceRoot>/<path>`, parents too. */
+function writeLayer(set, options = {}) {
+    const root = set.sourceRoot.replace(/\/+$/, '');
+    const entries = set.changes.map((c) => c.kind === 'add' ? { kind: 'add', path: c.path, source: `${root}/${c.path}` } : c);
+    return writeLayerFromEntries(entries, { ...options, parentRoot: root });
+}
+/** The tar of explicit entries (see LayerEntry); used for COPY/ADD. */
+function writeLayerFromEntries(entries, options = {}) {
+    return writeTar(streamEntries(entries, options));
+}
+function readSmall(p, shared) {
+    const size = p.header.size ?? 0;
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(osPath(p.source), external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
+    }
+    catch (e) {
+        throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
+    }
+    try {
+        // One buffer for every small file: tarChunks copies transient bodies at once.
+        const buf = shared;
+        let got = 0;
+        for (;;) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, got, buf.length - got, got);
+            if (n === 0)
+                break;
+            got += n;
+            if (got > size)
+                break;
+        }
+        if (got !== size)
+            throw layer_writer_changed(p, got);
+        return buf.subarray(0, size);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+async function* readLarge(p) {
+    const size = p.header.size ?? 0;
+    const fh = await (0,promises_.open)(osPath(p.source), external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW).catch((e) => {
+        throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
+    });
+    try {
+        let pos = 0;
+        while (pos < size) {
+            const buf = Buffer.allocUnsafe(Math.min(layer_writer_CHUNK, size - pos));
+            const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+            if (bytesRead === 0)
+                throw layer_writer_changed(p, pos);
+            pos += bytesRead;
+            yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+        }
+        const { bytesRead } = await fh.read(Buffer.alloc(1), 0, 1, pos);
+        if (bytesRead !== 0)
+            throw layer_writer_changed(p, pos + 1);
+    }
+    finally {
+        await fh.close();
+    }
+}
+function layer_writer_changed(p, got) {
+    return new LayerWriteError(`${p.source} changed while the layer was written (${p.header.size} bytes planned, ${got > (p.header.size ?? 0) ? 'more' : got} read): nothing may modify the filesystem while a layer is written`, { entry: p.header.name });
+}
+async function* streamEntries(entries, options) {
+    const planned = await planLayer(entries, options);
+    const shared = Buffer.allocUnsafe(SMALL + 1);
+    let reads = 0;
+    for (const p of planned) {
+        if (!p.source)
+            yield { header: p.header };
+        else if ((p.header.size ?? 0) > SMALL)
+            yield { header: p.header, body: () => readLarge(p) };
+        else {
+            yield { header: p.header, body: readSmall(p, shared), transient: true };
+            if (++reads % layer_writer_YIELD_EVERY === 0)
+                await new Promise((r) => setImmediate(r));
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/mounts/cache-mount-archive.ts
+/**
+ * The cache mounts directory as one gzipped tar, to carry it between
+ * machines (the action saves it to the GitHub Actions cache): written with
+ * the layer writer (owners, modes, xattrs, hardlinks kept; users and locks
+ * left out), read back with the safe layer extractor. Owners are applied
+ * only as root, as for any layer.
+ */
+
+
+
+
+
+
+
+/** Paths of the tree under `root` to archive: instances' data, not their users or the locks. */
+async function archivedPaths(root) {
+    const out = [];
+    const walk = async (rel, depth) => {
+        for (const name of (await (0,promises_.readdir)(external_node_path_default().join(root, rel))).sort()) {
+            // <cache>/.lock, <cache>/<n>/users, <cache>/<n>/data.new are never carried.
+            if (depth === 1 && name === '.lock')
+                continue;
+            if (depth === 2 && name !== 'data')
+                continue;
+            const child = rel ? `${rel}/${name}` : name;
+            out.push(child);
+            if ((await (0,promises_.lstat)(external_node_path_default().join(root, child))).isDirectory())
+                await walk(child, depth + 1);
+        }
+    };
+    await walk('', 0);
+    return out;
+}
+/** Writes `root` to `file` (gzip); returns the number of entries. */
+async function exportCacheMounts(root, file, xattrs) {
+    const paths = await archivedPaths(root);
+    const changes = paths.map((p) => ({ kind: 'add', path: p }));
+    const tmp = `${file}.tmp-${process.pid}`;
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(writeLayer({ sourceRoot: root, changes }, xattrs ? { xattrs } : {}), external_node_zlib_default().createGzip({ level: 1 }), (0,external_node_fs_namespaceObject.createWriteStream)(tmp, { mode: 0o600 }));
+        await (0,promises_.rename)(tmp, file);
+    }
+    catch (e) {
+        await (0,promises_.rm)(tmp, { force: true });
+        throw e;
+    }
+    return paths.length;
+}
+/** Unpacks `file` into `root` (made if missing); what is there already stays unless the archive replaces it. */
+async function importCacheMounts(file, root, xattrs) {
+    await (0,promises_.mkdir)(root, { recursive: true });
+    const gunzip = external_node_zlib_default().createGunzip();
+    const source = (0,external_node_fs_namespaceObject.createReadStream)(file);
+    source.on('error', (e) => gunzip.destroy(e));
+    const stats = await extractLayer(source.pipe(gunzip), root, xattrs ? { xattrs } : {});
+    return stats.entries;
+}
+
+;// CONCATENATED MODULE: ./src/executor/mounts/dir-lock.ts
+/**
+ * A mutex between processes on one machine: a directory made with mkdir
+ * (atomic) holding the owner's pid. A lock whose owner is gone (killed
+ * build) is taken over. Held for short critical sections only.
+ */
+
+
+/** Whether process `pid` exists (on this machine's PID namespace). */
+function processAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (e) {
+        return e.code === 'EPERM';
+    }
+}
+/** Waits `ms`; rejects with the signal's reason when it aborts first. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(signal.reason);
+            return;
+        }
+        const t = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(t);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/** Runs `fn` holding the lock directory `dir`. */
+async function withDirLock(dir, fn, signal) {
+    const owner = external_node_path_default().join(dir, 'owner');
+    for (let attempt = 0;; attempt++) {
+        try {
+            await (0,promises_.mkdir)(dir);
+            await (0,promises_.writeFile)(owner, String(process.pid));
+            break;
+        }
+        catch (e) {
+            if (e.code !== 'EEXIST')
+                throw e;
+        }
+        const pid = Number(await (0,promises_.readFile)(owner, 'utf8').catch(() => ''));
+        // A lock without an owner file is being taken (or its taker died between the two calls).
+        if ((pid > 0 && !processAlive(pid)) || (!pid && attempt > 100)) {
+            await (0,promises_.rm)(dir, { recursive: true, force: true });
+            continue;
+        }
+        await sleep(Math.min(5 + attempt, 50), signal);
+    }
+    try {
+        return await fn();
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/mounts/cache-mounts.ts
+/**
+ * RUN --mount=type=cache directories, kept in one directory (`--cache-dir`'s
+ * cache-mounts/, or the workspace for one build) and shared between the
+ * RUN steps and the builds that use it, with BuildKit's `sharing`:
+ *
+ *  shared   any number of users at once, on one instance
+ *  private  an instance nobody else uses; a new one when all are in use
+ *  locked   an instance nobody else uses; waits while all are in use
+ *
+ * Layout: <root>/<id slug>-<hash of the cache's identity>/
+ *   .lock/                 mutex of this cache (dir-lock.ts)
+ *   <n>/data/              instance n: what the RUN sees at its target
+ *   <n>/users/<pid>-<r>-<sharing>   who uses it now (gone when released;
+ *                          entries of processes that died are ignored)
+ * An instance is made (empty, with the mount's mode and owner, or seeded
+ * from its `from`) under data.new/ and renamed, so a crash never leaves a
+ * half-made one.
+ */
+
+
+
+
+/** The directory name of a cache: readable, unique per id and variant. */
+function cacheDirName(id, variant) {
+    const slug = id
+        .replace(/[^A-Za-z0-9._-]+/g, '_')
+        .replace(/^[._]+/, '')
+        .slice(0, 40) || 'cache';
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(`${id}\0${variant}`).digest('hex').slice(0, 16);
+    return `${slug}-${hash}`;
+}
+class CacheMountStore {
+    root;
+    constructor(root) {
+        this.root = root;
+    }
+    async acquire(req) {
+        const base = external_node_path_default().join(this.root, cacheDirName(req.id, req.variant));
+        await (0,promises_.mkdir)(base, { recursive: true });
+        for (;;) {
+            const got = await withDirLock(external_node_path_default().join(base, '.lock'), () => this.tryAcquire(base, req), req.signal);
+            if (got)
+                return got;
+            // locked, and every instance is in use: wait for one (BuildKit polls too).
+            await sleep(100, req.signal);
+        }
+    }
+    async tryAcquire(base, req) {
+        const instances = await this.instances(base);
+        const free = instances.find((i) => i.users.length === 0);
+        let chosen;
+        if (req.sharing === 'shared') {
+            chosen = instances.find((i) => i.users.every((u) => u.sharing === 'shared'));
+        }
+        else {
+            chosen = free;
+            if (!chosen && req.sharing === 'locked' && instances.length > 0)
+                return undefined;
+        }
+        let n;
+        if (chosen)
+            n = chosen.n;
+        else {
+            n = instances.length ? Math.max(...instances.map((i) => i.n)) + 1 : 0;
+            const staging = external_node_path_default().join(base, String(n), 'data.new');
+            await (0,promises_.rm)(external_node_path_default().join(base, String(n)), { recursive: true, force: true });
+            await (0,promises_.mkdir)(external_node_path_default().dirname(staging), { recursive: true });
+            await req.init(staging);
+            await (0,promises_.rename)(staging, external_node_path_default().join(base, String(n), 'data'));
+        }
+        const users = external_node_path_default().join(base, String(n), 'users');
+        await (0,promises_.mkdir)(users, { recursive: true });
+        const me = external_node_path_default().join(users, `${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}-${req.sharing}`);
+        await (0,promises_.writeFile)(me, '');
+        return {
+            dir: external_node_path_default().join(base, String(n), 'data'),
+            release: () => (0,promises_.rm)(me, { force: true }),
+        };
+    }
+    /** The complete instances of a cache, with their live users (dead ones removed). */
+    async instances(base) {
+        const out = [];
+        for (const name of await (0,promises_.readdir)(base)) {
+            if (!/^\d+$/.test(name))
+                continue;
+            const dir = external_node_path_default().join(base, name);
+            const entries = await (0,promises_.readdir)(dir).catch(() => []);
+            if (!entries.includes('data')) {
+                await (0,promises_.rm)(dir, { recursive: true, force: true }); // a crash while it was made
+                continue;
+            }
+            const users = [];
+            for (const u of await (0,promises_.readdir)(external_node_path_default().join(dir, 'users')).catch(() => [])) {
+                const m = /^(\d+)-[0-9a-f]+-(shared|private|locked)$/.exec(u);
+                if (m && processAlive(Number(m[1])))
+                    users.push({ name: u, sharing: m[2] });
+                else
+                    await (0,promises_.rm)(external_node_path_default().join(dir, 'users', u), { force: true });
+            }
+            out.push({ n: Number(name), users });
+        }
+        return out.sort((a, b) => a.n - b.n);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/mounts/secret-store.ts
+/**
+ * The build's secrets, read once when the session opens (a missing file is
+ * an error before any work, as with buildx), held in memory only. Values are
+ * handed to RUN steps that mount them and to the redactor, nowhere else.
+ */
+
+/** BuildKit's limit for one secret (secretsprovider.MaxSecretSize). */
+const MAX_SECRET_SIZE = 500 * 1024;
+class SecretError extends Error {
+    name = 'SecretError';
+}
+class SecretStore {
+    values;
+    constructor(values) {
+        this.values = values;
+    }
+    static async load(sources, env = process.env) {
+        const values = new Map();
+        for (const s of sources) {
+            const given = [s.file, s.env, s.value].filter((x) => x !== undefined).length;
+            if (!s.id || given !== 1)
+                throw new SecretError(`secret ${JSON.stringify(s.id)}: give exactly one of a file, an environment variable or a value`);
+            let value;
+            if (s.file !== undefined) {
+                let size;
+                try {
+                    size = (await (0,promises_.stat)(s.file)).size;
+                }
+                catch (e) {
+                    throw new SecretError(`secret ${s.id}: cannot read ${s.file}: ${e.code ?? e.message}`);
+                }
+                if (size > MAX_SECRET_SIZE)
+                    throw new SecretError(`secret ${s.id}: ${s.file} is ${size} bytes; secrets are limited to ${MAX_SECRET_SIZE} bytes`);
+                value = await (0,promises_.readFile)(s.file);
+            }
+            else if (s.env !== undefined)
+                value = Buffer.from(env[s.env] ?? '', 'utf8');
+            else
+                value = Buffer.from(s.value, 'utf8');
+            if (value.length > MAX_SECRET_SIZE)
+                throw new SecretError(`secret ${s.id} is ${value.length} bytes; secrets are limited to ${MAX_SECRET_SIZE} bytes`);
+            values.set(s.id, value);
+        }
+        return new SecretStore(values);
+    }
+    get(id) {
+        return this.values.get(id);
+    }
+    get size() {
+        return this.values.size;
+    }
+    /** Replaces every secret value (and each line of a multi-line one) in `text` with ****. */
+    redact(text) {
+        if (this.values.size === 0)
+            return text;
+        let out = text;
+        for (const needle of this.needles())
+            out = out.split(needle).join('****');
+        return out;
+    }
+    cachedNeedles;
+    /** The strings to hide: each value, each of its lines of 4 characters or more; longest first. */
+    needles() {
+        if (!this.cachedNeedles) {
+            const set = new Set();
+            for (const v of this.values.values()) {
+                const text = v.toString('utf8');
+                if (text.trim().length >= 4)
+                    set.add(text);
+                for (const line of text.split(/\r?\n/))
+                    if (line.trim().length >= 4)
+                        set.add(line.trim());
+            }
+            this.cachedNeedles = [...set].sort((a, b) => b.length - a.length);
+        }
+        return this.cachedNeedles;
+    }
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
+;// CONCATENATED MODULE: ./src/executor/mounts/ssh-agents.ts
+/**
+ * SSH agents for RUN --mount=type=ssh (`--ssh ID[=SOCKET|KEY[,KEY…]]`, as
+ * buildx): an agent socket (default $SSH_AUTH_SOCK), or private keys loaded
+ * into an `ssh-agent` Kiln starts for the build. A RUN never sees the agent
+ * itself: each mount gets its own socket, with the mount's mode and owner,
+ * served by a proxy that passes only what BuildKit's read-only agent allows
+ * (list keys, sign, unlock) and answers anything else (adding or removing
+ * keys, locking, extensions) with a failure.
+ */
+
+
+
+
+
+
+
+
+const ssh_agents_execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+class SshAgentError extends Error {
+    name = 'SshAgentError';
+}
+/** SSH agent protocol message types a read-only agent answers (draft-miller-ssh-agent). */
+const ALLOWED = new Set([
+    11, // SSH_AGENTC_REQUEST_IDENTITIES
+    13, // SSH_AGENTC_SIGN_REQUEST
+    23, // SSH_AGENTC_UNLOCK
+]);
+const FAILURE = Buffer.from([0, 0, 0, 1, 5]); // SSH_AGENT_FAILURE
+const MAX_MESSAGE = 256 * 1024;
+/** Frames of the agent protocol: uint32 length, then the message. */
+class Frames {
+    buf = Buffer.alloc(0);
+    push(chunk) {
+        this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    }
+    /** The next whole frame (length prefix included), undefined when incomplete; throws when too big. */
+    next() {
+        if (this.buf.length < 4)
+            return undefined;
+        const len = this.buf.readUInt32BE(0);
+        if (len > MAX_MESSAGE)
+            throw new Error('agent message too large');
+        if (this.buf.length < 4 + len)
+            return undefined;
+        const frame = this.buf.subarray(0, 4 + len);
+        this.buf = this.buf.subarray(4 + len);
+        return frame;
+    }
+}
+/** Serves one client connection: requests one at a time, the allowed ones through `upstream`. */
+function serveReadOnly(client, upstreamPath) {
+    const requests = new Frames();
+    const replies = new Frames();
+    let upstream;
+    let waiting = false;
+    const close = () => {
+        client.destroy();
+        upstream?.destroy();
+    };
+    const pump = () => {
+        while (!waiting) {
+            let frame;
+            try {
+                frame = requests.next();
+            }
+            catch {
+                close();
+                return;
+            }
+            if (!frame)
+                return;
+            if (frame.length < 5 || !ALLOWED.has(frame[4])) {
+                client.write(FAILURE);
+                continue;
+            }
+            if (!upstream) {
+                upstream = external_node_net_default().connect(upstreamPath);
+                upstream.on('data', (d) => {
+                    replies.push(d);
+                    let reply;
+                    try {
+                        reply = replies.next();
+                    }
+                    catch {
+                        close();
+                        return;
+                    }
+                    if (reply) {
+                        client.write(reply);
+                        waiting = false;
+                        pump();
+                    }
+                });
+                upstream.on('error', close);
+                upstream.on('close', () => client.end());
+            }
+            waiting = true;
+            upstream.write(frame);
+        }
+    };
+    client.on('data', (d) => {
+        requests.push(d);
+        pump();
+    });
+    client.on('error', close);
+    client.on('close', () => upstream?.destroy());
+}
+class SshAgents {
+    env;
+    upstreams = new Map();
+    sources;
+    constructor(sources, env = process.env) {
+        this.env = env;
+        this.sources = new Map();
+        for (const s of sources) {
+            const id = s.id || 'default';
+            if (this.sources.has(id))
+                throw new SshAgentError(`--ssh ${id} is given twice`);
+            this.sources.set(id, { id, paths: s.paths });
+        }
+    }
+    has(id) {
+        return this.sources.has(id);
+    }
+    /** A new socket at `file` (mode, owner as the mount asks) proxying to agent `id`, read-only. */
+    async open(id, file, opts) {
+        const up = await this.upstream(id);
+        const server = external_node_net_default().createServer((c) => serveReadOnly(c, up.socket));
+        await new Promise((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(file, () => resolve());
+        });
+        try {
+            await (0,promises_.chmod)(file, opts.mode & 0o7777);
+            if (opts.uid !== (process.geteuid?.() ?? 0) || opts.gid !== (process.getegid?.() ?? 0))
+                await (0,promises_.chown)(file, opts.uid, opts.gid);
+        }
+        catch (e) {
+            server.close();
+            throw new SshAgentError(`the SSH agent socket for uid ${opts.uid} gid ${opts.gid} cannot be made: ${e.message}` +
+                (process.geteuid?.() === 0
+                    ? ''
+                    : ' (Kiln runs unprivileged: only uid 0 of the RUN, which is you, can own it)'));
+        }
+        return {
+            path: file,
+            close: () => new Promise((resolve) => {
+                server.close(() => resolve());
+                (0,promises_.rm)(file, { force: true }).catch(() => undefined);
+            }),
+        };
+    }
+    upstream(id) {
+        let p = this.upstreams.get(id);
+        if (!p) {
+            p = this.start(this.sources.get(id));
+            this.upstreams.set(id, p);
+        }
+        return p;
+    }
+    async start(src) {
+        const paths = src.paths.filter((p) => p !== '');
+        if (paths.length === 0) {
+            const sock = this.env.SSH_AUTH_SOCK;
+            if (!sock) {
+                throw new SshAgentError(`--ssh ${src.id}: SSH_AUTH_SOCK is not set; start an agent (eval "$(ssh-agent)" && ssh-add) or pass --ssh ${src.id}=/path/to/key`);
+            }
+            return { socket: await existingSocket(src.id, sock) };
+        }
+        const kinds = await Promise.all(paths.map(async (p) => (await statOf(src.id, p)).isSocket()));
+        if (kinds.some(Boolean)) {
+            if (paths.length > 1)
+                throw new SshAgentError(`--ssh ${src.id}: give one agent socket, or key files, not both`);
+            return { socket: paths[0] };
+        }
+        return startAgent(src.id, paths);
+    }
+    /** Stops the agents Kiln started. */
+    async dispose() {
+        for (const p of this.upstreams.values()) {
+            const up = await p.catch(() => undefined);
+            if (!up?.agent)
+                continue;
+            up.agent.kill('SIGTERM');
+            if (up.dir)
+                await (0,promises_.rm)(up.dir, { recursive: true, force: true });
+        }
+    }
+}
+async function statOf(id, p) {
+    try {
+        return await (0,promises_.stat)(p);
+    }
+    catch (e) {
+        throw new SshAgentError(`--ssh ${id}: cannot use ${p}: ${e.code ?? e.message}`);
+    }
+}
+async function existingSocket(id, p) {
+    if (!(await statOf(id, p)).isSocket())
+        throw new SshAgentError(`--ssh ${id}: ${p} is not a socket`);
+    return p;
+}
+/** `ssh-agent -D` on a private socket, with the keys added by ssh-add (no passphrase prompt). */
+async function startAgent(id, keys) {
+    const agentBin = await findBinary('ssh-agent');
+    const addBin = await findBinary('ssh-add');
+    if (!agentBin || !addBin)
+        throw new SshAgentError(`--ssh ${id} with key files needs ssh-agent and ssh-add (install openssh-client)`);
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'kiln-ssh-'));
+    const socket = external_node_path_default().join(dir, 'agent.sock');
+    // setpriv --pdeathsig: the agent (holding the keys) dies with Kiln, however Kiln ends.
+    const setpriv = await findBinary('setpriv');
+    const agent = setpriv
+        ? (0,external_node_child_process_namespaceObject.spawn)(setpriv, ['--pdeathsig', 'KILL', '--', agentBin, '-D', '-a', socket], {
+            env: CLEAN_ENV,
+            stdio: 'ignore',
+        })
+        : (0,external_node_child_process_namespaceObject.spawn)(agentBin, ['-D', '-a', socket], { env: CLEAN_ENV, stdio: 'ignore' });
+    const fail = async (msg) => {
+        agent.kill('SIGTERM');
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+        throw new SshAgentError(msg);
+    };
+    for (let i = 0; i < 200 && !(0,external_node_fs_namespaceObject.existsSync)(socket); i++)
+        await new Promise((r) => setTimeout(r, 25));
+    if (!(0,external_node_fs_namespaceObject.existsSync)(socket))
+        return fail(`--ssh ${id}: ssh-agent did not start`);
+    for (const key of keys) {
+        try {
+            await ssh_agents_execFileP(addBin, ['-q', key], {
+                env: { ...CLEAN_ENV, SSH_AUTH_SOCK: socket, SSH_ASKPASS_REQUIRE: 'never' },
+                timeout: 15_000,
+            });
+        }
+        catch (e) {
+            const err = e.stderr?.trim() || e.message;
+            return fail(`--ssh ${id}: cannot load the key ${key} (keys with a passphrase need an agent: pass its socket): ${err}`);
+        }
+    }
+    return { socket, agent, dir };
+}
+
+;// CONCATENATED MODULE: ./src/executor/mounts/run-mount-services.ts
+/**
+ * What RUN --mount needs from the build as a whole, owned by the session:
+ * the secrets (read when the session opens), the SSH agents, the cache
+ * mount store (in --cache-dir's cache-mounts/ or, for one build, in the
+ * workspace; loaded from and saved to an archive when asked), and the
+ * read-only copies of context directories that bind mounts show.
+ */
+
+
+
+
+
+class RunMountServices {
+    options;
+    workspace;
+    log;
+    xattrs;
+    secrets;
+    ssh;
+    store;
+    /** Read-only copies of context sources, by source path (the context does not change during a build). */
+    contextCopies = new Map();
+    constructor(options, workspace, log, xattrs, secrets, ssh) {
+        this.options = options;
+        this.workspace = workspace;
+        this.log = log;
+        this.xattrs = xattrs;
+        this.secrets = secrets;
+        this.ssh = ssh;
+    }
+    static async open(options, workspace, log, xattrs) {
+        const secrets = await SecretStore.load(options.secrets);
+        return new RunMountServices(options, workspace, log, xattrs, secrets, new SshAgents(options.ssh));
+    }
+    /** The cache mount store, opened (and loaded from the archive) on first use. */
+    caches() {
+        this.store ??= (async () => {
+            const { dir, archive } = this.options.cacheMounts;
+            const root = dir ?? (await this.workspace.dir('cache-mounts'));
+            if (archive && (0,external_node_fs_namespaceObject.existsSync)(archive)) {
+                const started = Date.now();
+                try {
+                    const n = await importCacheMounts(archive, root, this.xattrs);
+                    this.log.info(`cache mounts: ${n} entries loaded from ${archive} in ${Date.now() - started} ms`);
+                }
+                catch (e) {
+                    this.log.warn(`cache mounts: cannot load ${archive}, starting empty: ${e.message}`);
+                }
+            }
+            return new CacheMountStore(root);
+        })();
+        return this.store;
+    }
+    /** Saves the cache mounts to the archive (when asked and used), stops the SSH agents. Never throws. */
+    async dispose() {
+        await this.ssh.dispose().catch((e) => this.log.warn(`stopping the SSH agents: ${e.message}`));
+        const archive = this.options.cacheMounts.archive;
+        const store = await this.store?.catch(() => undefined);
+        if (!archive || !store)
+            return;
+        const started = Date.now();
+        try {
+            const n = await exportCacheMounts(store.root, archive, this.xattrs);
+            this.log.info(`cache mounts: ${n} entries saved to ${archive} in ${Date.now() - started} ms`);
+        }
+        catch (e) {
+            this.log.warn(`cache mounts: cannot save them to ${archive}: ${e.message}`);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/executor/steps/path-match.ts
@@ -56405,6 +59811,7 @@ class SourceTree {
 
 
 
+
 class BuildSession {
     options;
     log;
@@ -56416,6 +59823,7 @@ class BuildSession {
     cache;
     interrupt;
     isolation;
+    runMounts;
     /** Aborted when the build fails: running RUNs are killed, waiting stages do not start. */
     signal;
     /** The Docker build context (the files COPY and ADD read). */
@@ -56429,7 +59837,9 @@ class BuildSession {
     unregister = [];
     constructor(options, log, settings, workspace, registry, 
     /** The layer cache's client (its retries are debug notes), or `registry`. */
-    cacheRegistry, ownsRegistry, cache, xattrs, interrupt, isolation) {
+    cacheRegistry, ownsRegistry, cache, xattrs, interrupt, isolation, 
+    /** Secrets, SSH agents and cache mounts of RUN --mount. */
+    runMounts) {
         this.options = options;
         this.log = log;
         this.settings = settings;
@@ -56440,6 +59850,7 @@ class BuildSession {
         this.cache = cache;
         this.interrupt = interrupt;
         this.isolation = isolation;
+        this.runMounts = runMounts;
         this.signal = this.abortController.signal;
         if (interrupt) {
             const stop = () => this.abort(interrupt.signal.reason);
@@ -56467,27 +59878,31 @@ class BuildSession {
             (options.cache.enabled && options.cache.repo
                 ? new RegistryClient(registryClientOptions({ ...options, pushRetry: Math.min(options.pushRetry, 3) }, { credentials, logger: { ...log, warn: (m) => log.debug(m) } }))
                 : registry);
+        let runMounts;
         try {
+            const xattrs = detectXattrs();
+            runMounts = await RunMountServices.open(options, workspace, log, xattrs);
             const cache = await createLayerCache({
                 config: cacheConfig(options),
                 registry: cacheRegistry,
                 log,
                 now: deps.now,
             });
-            const xattrs = detectXattrs();
             const isolation = await createIsolation({
                 requested: options.isolation,
                 snapshotMode: options.snapshotMode,
                 workspace,
                 xattrs,
+                store: options.store,
                 log,
                 force: options.force,
                 cleanup: options.cleanup,
                 keep: inPlaceKeep(options),
             });
-            return new BuildSession(options, log, settings, workspace, registry, cacheRegistry, !deps.registry, cache, xattrs, deps.interrupt, isolation);
+            return new BuildSession(options, log, settings, workspace, registry, cacheRegistry, !deps.registry, cache, xattrs, deps.interrupt, isolation, runMounts);
         }
         catch (e) {
+            await runMounts?.dispose();
             await workspace.dispose().catch(() => undefined);
             throw e;
         }
@@ -56551,6 +59966,7 @@ class BuildSession {
         await this.isolation
             .dispose({ failed: this.signal.aborted })
             .catch((e) => log.warn(`ending the isolation: ${e.message}`));
+        await this.runMounts.dispose();
         await unmountUnder(this.workspace.root).catch((e) => log.warn(`unmounting the workspace: ${e.message}`));
         await this.workspace.dispose().catch((e) => log.warn(`removing the workspace: ${e.message}`));
         log.debug(`timing: cleanup ${Date.now() - started} ms`);
@@ -56572,7 +59988,6 @@ function layerSize(layer) {
 }
 
 ;// CONCATENATED MODULE: ./src/executor/stage/from-sources.ts
-
 
 /** `fn` run on first call only, tracked by the session (it writes in the workspace). */
 function from_sources_once(session, fn) {
@@ -56617,9 +60032,10 @@ class FromSources {
                 const { session } = this;
                 const img = await session.pullImage(ref, this.platform);
                 const tree = from_sources_once(session, async () => {
-                    const dir = await ImageDir.create(await session.workspace.dir('copy-from-image'), session.xattrs, session.log);
-                    await dir.materialize(img, ref);
-                    return new SourceTree(dir.dir, `image ${ref}`);
+                    // A root of the build's isolation: with a snapshot store, a mount of the stored layers.
+                    const root = await session.isolation.createRoot('copy-from-image');
+                    await root.materialize(img, ref);
+                    return new SourceTree(root.dir, `image ${ref}`);
                 });
                 return { key: img.digest(), tree };
             })();
@@ -56734,13 +60150,15 @@ function assertNever(x) {
  *
  * Expanded: ENV and LABEL keys and values; COPY/ADD sources, dest, --chown,
  * --chmod, --exclude, ADD --checksum and the bodies of unquoted heredoc
- * sources; EXPOSE (split into words); USER; WORKDIR; VOLUME; STOPSIGNAL.
- * Not expanded: RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK (the shell does it),
+ * sources; EXPOSE (split into words); USER; WORKDIR; VOLUME; STOPSIGNAL;
+ * RUN --mount values (all but from=).
+ * Not expanded: the RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK command (the shell does it),
  * ONBUILD (expanded when it fires), MAINTAINER, COPY --from (BuildKit refuses
  * variables there; planStages reports it), FROM (planStages expands it against
  * the global ARGs), ARG (StageScope.applyArg expands a default only when no
  * build arg replaces it).
  */
+
 
 
 /** Returns a copy of instr with the BuildKit-expanded fields expanded; errors name the instruction's line. */
@@ -56792,8 +60210,11 @@ function expandUnlocated(instr, scope) {
             return { ...instr, volumes: instr.volumes.map(x) };
         case 'stopsignal':
             return { ...instr, signal: x(instr.signal) };
-        case 'from':
         case 'run':
+            return instr.mounts.some((m) => m.raw !== undefined)
+                ? { ...instr, mounts: instr.mounts.map((m) => expandRunMount(m, x)) }
+                : instr;
+        case 'from':
         case 'cmd':
         case 'entrypoint':
         case 'shell':
@@ -57006,6 +60427,9 @@ async function filesystemStep(env, step) {
         if (reason === MissReason.noEntry && cache.explain)
             reason = await cache.explain(builder.trace());
         session.log.info(`${env.label} cache miss (${reason}): ${step.createdBy}`);
+        // Every later step misses too: the RUN ahead will need the sandbox.
+        if (env.runAhead)
+            session.isolation.warmUp();
     }
     const layer = await step.produce();
     const image = layer ? base.appendLayer(layer, history) : base.addHistory(history);
@@ -57631,373 +61055,6 @@ async function downloadSource(url, dir, checksum) {
     }
     finally {
         await dispatcher.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/archive/layer-plan.ts
-/**
- * Plans a layer: which tar entries, in which order, with which metadata.
- * Entries are sorted component-wise by path (BuildKit's order); every
- * ancestor directory of an added or deleted path is included with its
- * metadata (as Docker/BuildKit do); deletions become `.wh.<name>`, opaque
- * directories get `.wh..wh..opq` right after the directory entry; regular
- * files that share an inode become hardlinks to the first path in order.
- */
-
-
-
-
-
-
-function layer_plan_cleanPath(path) {
-    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-    if (parts.includes('..'))
-        throw new LayerWriteError('layer paths must not contain ".."', { entry: path });
-    return parts.join('/');
-}
-function parentsOf(path) {
-    const out = [];
-    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
-        out.push(path.slice(0, i));
-    return out;
-}
-function layer_plan_typeOf(mode) {
-    switch (Number(mode) & 0o170000) {
-        case 0o100000:
-            return 'file';
-        case 0o040000:
-            return 'dir';
-        case 0o120000:
-            return 'symlink';
-        case 0o020000:
-            return 'char';
-        case 0o060000:
-            return 'block';
-        case 0o010000:
-            return 'fifo';
-        case 0o140000:
-            return 'socket';
-        default:
-            return undefined;
-    }
-}
-/** Linux dev_t → major/minor (glibc's gnu_dev_major/minor). */
-function devParts(rdev) {
-    const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
-    const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
-    return { major: Number(major), minor: Number(minor) };
-}
-/** Entries stat'ed between two turns of the event loop. */
-const layer_plan_YIELD_EVERY = 256;
-/**
- * Maps items with a synchronous fn, letting the event loop turn every
- * YIELD_EVERY items. lstat/readlink are synchronous on purpose: through the
- * thread pool each costs several times the syscall (see extract.ts).
- */
-async function mapYielding(items, fn) {
-    const out = new Array(items.length);
-    for (let i = 0; i < items.length; i++) {
-        out[i] = fn(items[i]);
-        if ((i + 1) % layer_plan_YIELD_EVERY === 0)
-            await new Promise((r) => setImmediate(r));
-    }
-    return out;
-}
-/** Plans the tar entries of a layer; see the module comment. */
-async function planLayer(entries, options = {}) {
-    const byPath = new Map();
-    const whiteouts = new Map();
-    const opaques = new Map();
-    for (const e of entries) {
-        const path = layer_plan_cleanPath(e.path);
-        if (path === '')
-            continue; // the root itself is never an entry
-        const key = layerSortKey(path);
-        if (e.kind === 'delete')
-            whiteouts.set(path, { path, key, rank: 0, what: 'whiteout' });
-        else if (e.kind === 'opaque') {
-            opaques.set(path, { path, key: Buffer.concat([key, Buffer.from([0, 0])]), rank: 2, what: 'opaque' });
-        }
-        else if (e.kind === 'dir') {
-            byPath.set(path, { path, key, rank: 1, what: 'dir', dirMeta: e });
-        }
-        else {
-            const { uid, gid, mode, mtime } = e;
-            byPath.set(path, {
-                path,
-                key,
-                rank: 1,
-                what: 'add',
-                source: e.source,
-                override: { uid, gid, mode, mtime },
-            });
-        }
-    }
-    for (const path of options.omitParents ? [] : [...byPath.keys(), ...whiteouts.keys(), ...opaques.keys()]) {
-        const ancestors = parentsOf(path);
-        if (opaques.has(path))
-            ancestors.push(path);
-        for (const dir of ancestors) {
-            if (!byPath.has(dir))
-                byPath.set(dir, { path: dir, key: layerSortKey(dir), rank: 1, what: 'parent' });
-        }
-    }
-    const items = [...byPath.values(), ...whiteouts.values(), ...opaques.values()].sort((a, b) => Buffer.compare(a.key, b.key) || a.rank - b.rank);
-    const clamp = options.clampMtime;
-    const finalTime = (t) => {
-        const u = options.subsecondMtimes ? t : { sec: t.sec, nsec: 0 };
-        return clamp !== undefined && (u.sec > clamp || (u.sec === clamp && u.nsec > 0))
-            ? { sec: clamp, nsec: 0 }
-            : u;
-    };
-    const fromSeconds = (s) => {
-        const sec = Math.floor(s);
-        return finalTime({ sec, nsec: Math.min(999_999_999, Math.round((s - sec) * 1e9)) });
-    };
-    const fromNs = (ns) => {
-        let sec = ns / 1000000000n;
-        let nsec = ns % 1000000000n;
-        if (nsec < 0n) {
-            sec -= 1n;
-            nsec += 1000000000n;
-        }
-        return finalTime({ sec: Number(sec), nsec: Number(nsec) });
-    };
-    // Stat every source and parent.
-    const planned = await mapYielding(items, (item) => {
-        if (item.what === 'whiteout' || item.what === 'opaque') {
-            const slash = item.path.lastIndexOf('/');
-            const dir = slash < 0 ? '' : item.path.slice(0, slash + 1);
-            const base = item.what === 'opaque' ? OPAQUE_WHITEOUT : whiteoutName(item.path.slice(slash + 1));
-            const name = item.what === 'opaque' ? `${item.path}/${base}` : `${dir}${base}`;
-            const header = {
-                name,
-                type: 'file',
-                mode: 0,
-                uid: 0,
-                gid: 0,
-                size: 0,
-                mtime: fromSeconds(0),
-            };
-            return { header, whiteout: true };
-        }
-        if (item.what === 'dir' || (item.what === 'parent' && !options.parentRoot)) {
-            const m = item.dirMeta ?? { uid: 0, gid: 0, mode: 0o755, mtime: 0 };
-            const header = {
-                name: item.path,
-                type: 'dir',
-                mode: m.mode,
-                uid: m.uid,
-                gid: m.gid,
-                mtime: fromSeconds(m.mtime),
-            };
-            return { header, whiteout: false };
-        }
-        const source = item.what === 'add' ? item.source : `${options.parentRoot}/${item.path}`;
-        let st;
-        try {
-            st = (0,external_node_fs_namespaceObject.lstatSync)(osPath(source), { bigint: true });
-        }
-        catch (e) {
-            if (item.what === 'parent' && errnoCode(e) === 'ENOENT') {
-                const header = {
-                    name: item.path,
-                    type: 'dir',
-                    mode: 0o755,
-                    uid: 0,
-                    gid: 0,
-                    mtime: fromSeconds(0),
-                };
-                return { header, whiteout: false };
-            }
-            throw new LayerWriteError(`cannot read ${source}: ${String(e)}`, { entry: item.path, cause: e });
-        }
-        const type = layer_plan_typeOf(st.mode);
-        if (type === 'socket')
-            return undefined; // sockets never go into layers (as Docker)
-        if (!type)
-            throw new LayerWriteError(`unsupported file type at ${source}`, { entry: item.path });
-        if (item.what === 'parent' && type !== 'dir') {
-            throw new LayerWriteError(`${source} must be a directory: it is the parent of layer entries`, {
-                entry: item.path,
-            });
-        }
-        const o = item.override ?? {};
-        const header = {
-            name: item.path,
-            type,
-            mode: o.mode ?? Number(st.mode) & 0o7777,
-            uid: o.uid ?? Number(st.uid),
-            gid: o.gid ?? Number(st.gid),
-            mtime: o.mtime !== undefined ? fromSeconds(o.mtime) : fromNs(st.mtimeNs),
-        };
-        if (type === 'file')
-            header.size = Number(st.size);
-        if (type === 'symlink')
-            header.linkname = readlinkName(source);
-        if (type === 'char' || type === 'block') {
-            const { major, minor } = devParts(st.rdev);
-            header.devmajor = major;
-            header.devminor = minor;
-        }
-        const entry = { header, whiteout: false, origin: source };
-        if (type === 'file') {
-            entry.source = source;
-            if (st.nlink > 1n)
-                entry.inode = `${st.dev}:${st.ino}:${o.uid}:${o.gid}:${o.mode}:${o.mtime}`;
-        }
-        return entry;
-    });
-    // Every ancestor of an entry must be a directory in the layer.
-    const types = new Map();
-    const out = [];
-    const firstOfInode = new Map();
-    const xattrTargets = new Map();
-    for (const p of planned) {
-        if (!p)
-            continue;
-        const path = p.header.name;
-        for (const dir of parentsOf(path)) {
-            const t = types.get(dir);
-            if (t !== undefined && t !== 'dir') {
-                throw new LayerWriteError(`${dir} is a ${t} in this layer, so nothing can be below it`, {
-                    entry: path,
-                });
-            }
-        }
-        if (!p.whiteout)
-            types.set(path, p.header.type);
-        if (p.inode !== undefined) {
-            const first = firstOfInode.get(p.inode);
-            if (first !== undefined) {
-                out.push({ header: { ...p.header, type: 'hardlink', linkname: first, size: 0 } });
-                continue;
-            }
-            firstOfInode.set(p.inode, path);
-        }
-        if (p.origin && (p.header.type === 'file' || p.header.type === 'dir'))
-            xattrTargets.set(p.origin, p.header);
-        out.push(p.source ? { header: p.header, source: p.source } : { header: p.header });
-    }
-    // Xattrs of files and directories, read in one batch.
-    if (options.xattrs && !options.xattrs.unavailable && xattrTargets.size > 0) {
-        const found = await options.xattrs.read([...xattrTargets.keys()]);
-        for (const [origin, attrs] of found) {
-            const header = xattrTargets.get(origin);
-            if (!header)
-                continue;
-            const keep = {};
-            for (const [k, v] of Object.entries(attrs))
-                if (isLayerXattr(k))
-                    keep[k] = v;
-            if (Object.keys(keep).length > 0)
-                header.xattrs = keep;
-        }
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/archive/layer-writer.ts
-/**
- * Layer tars from a ChangeSet (snapshotters) or from explicit entries
- * (COPY/ADD: a layer path ← a file on disk with overridden owner/mode).
- * Both go through planLayer (order, parents, whiteouts, hardlinks, xattrs)
- * and stream the result as an uncompressed tar: small files are read whole
- * with synchronous calls (cheaper than the thread pool hand-off, see
- * extract.ts), big ones streamed asynchronously; memory stays flat. Files
- * are opened with O_NOFOLLOW, and a file whose size changed since it was
- * planned fails the layer rather than producing a corrupt one.
- */
-
-
-
-
-
-
-/** Files up to this size are read whole, synchronously. */
-const SMALL = 256 * 1024;
-const CHUNK = 1 << 20;
-/** Small files read between two turns of the event loop. */
-const layer_writer_YIELD_EVERY = 64;
-/** The tar of a ChangeSet: each 'add' comes from `<sourceRoot>/<path>`, parents too. */
-function writeLayer(set, options = {}) {
-    const root = set.sourceRoot.replace(/\/+$/, '');
-    const entries = set.changes.map((c) => c.kind === 'add' ? { kind: 'add', path: c.path, source: `${root}/${c.path}` } : c);
-    return writeLayerFromEntries(entries, { ...options, parentRoot: root });
-}
-/** The tar of explicit entries (see LayerEntry); used for COPY/ADD. */
-function writeLayerFromEntries(entries, options = {}) {
-    return writeTar(streamEntries(entries, options));
-}
-function readSmall(p, shared) {
-    const size = p.header.size ?? 0;
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(osPath(p.source), external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
-    }
-    catch (e) {
-        throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
-    }
-    try {
-        // One buffer for every small file: tarChunks copies transient bodies at once.
-        const buf = shared;
-        let got = 0;
-        for (;;) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, got, buf.length - got, got);
-            if (n === 0)
-                break;
-            got += n;
-            if (got > size)
-                break;
-        }
-        if (got !== size)
-            throw layer_writer_changed(p, got);
-        return buf.subarray(0, size);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-async function* readLarge(p) {
-    const size = p.header.size ?? 0;
-    const fh = await (0,promises_.open)(osPath(p.source), external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW).catch((e) => {
-        throw new LayerWriteError(`cannot open ${p.source}: ${String(e)}`, { entry: p.header.name, cause: e });
-    });
-    try {
-        let pos = 0;
-        while (pos < size) {
-            const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
-            const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-            if (bytesRead === 0)
-                throw layer_writer_changed(p, pos);
-            pos += bytesRead;
-            yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
-        }
-        const { bytesRead } = await fh.read(Buffer.alloc(1), 0, 1, pos);
-        if (bytesRead !== 0)
-            throw layer_writer_changed(p, pos + 1);
-    }
-    finally {
-        await fh.close();
-    }
-}
-function layer_writer_changed(p, got) {
-    return new LayerWriteError(`${p.source} changed while the layer was written (${p.header.size} bytes planned, ${got > (p.header.size ?? 0) ? 'more' : got} read): nothing may modify the filesystem while a layer is written`, { entry: p.header.name });
-}
-async function* streamEntries(entries, options) {
-    const planned = await planLayer(entries, options);
-    const shared = Buffer.allocUnsafe(SMALL + 1);
-    let reads = 0;
-    for (const p of planned) {
-        if (!p.source)
-            yield { header: p.header };
-        else if ((p.header.size ?? 0) > SMALL)
-            yield { header: p.header, body: () => readLarge(p) };
-        else {
-            yield { header: p.header, body: readSmall(p, shared), transient: true };
-            if (++reads % layer_writer_YIELD_EVERY === 0)
-                await new Promise((r) => setImmediate(r));
-        }
     }
 }
 
@@ -58989,12 +62046,387 @@ function applyConfigInstruction(image, instr, state) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/executor/steps/bind-sources.ts
+/**
+ * What a RUN --mount=type=bind (and a cache seeded `from=`) shows: a path
+ * of the build context, of an earlier stage or of an image, found like
+ * BuildKit's mount selector (cleaned against the tree's root, symlinks
+ * followed inside it, never a pattern).
+ *
+ * - its cache key: the content of the context path (as COPY hashes it), or
+ *   the stage's key / the image's digest with the path;
+ * - the host path to mount: a stage's or image's files directly when
+ *   read-only (they no longer change); the context through a copy made
+ *   once per build (.dockerignore applied, owners 0:0 as the docker CLI
+ *   sends them); a fresh copy for `rw` (writes are discarded).
+ */
+
+
+
+
+
+
+
+
+
+/** `source` cleaned against the tree root: '' for the root itself. */
+function bind_sources_cleanSource(source) {
+    return external_node_path_default().posix
+        .join('/', source ?? '')
+        .replace(/^\/+/, '')
+        .replace(/\/+$/, '');
+}
+/** The source as a SourceMatch of `tree`; SourceNotFoundError when it is not there (or ignored). */
+async function literalMatch(tree, source) {
+    const r = resolveInRoot(tree.root, source);
+    const ignored = (rel) => rel !== '' && tree.ignore?.matches(rel) === true;
+    if (!r.stat || ignored(source) || ignored(r.rel)) {
+        const what = tree.ignore ? `${tree.label} (or excluded by .dockerignore)` : tree.label;
+        throw new SourceNotFoundError(`"/${source}" not found in the ${what}`);
+    }
+    const abs = external_node_path_default().join(tree.root, r.rel);
+    return { matched: source, rel: r.rel, abs, stat: (0,external_node_fs_namespaceObject.statSync)(abs) };
+}
+/** The cache key part of a bind source (its content for the context). */
+async function bindSourceKey(env, origin, source) {
+    switch (origin.kind) {
+        case 'scratch':
+            return `scratch:${source}`;
+        case 'from':
+            return `from:${origin.source.key}:${source}`;
+        case 'context': {
+            const { session } = env;
+            // Without a cache the key is never looked up: do not read the files for it.
+            if (!session.cache)
+                return `context:${source}:uncached`;
+            const k = new CacheKeyBuilder('bind');
+            const memo = await session.cache.fileDigests?.scope(session.contextTree.root);
+            await hashSources(k, session.contextTree, [await literalMatch(session.contextTree, source)], memo);
+            return `context:${source}:${k.digest()}`;
+        }
+    }
+}
+/**
+ * A copy of `match` in `dir` (created when missing): the directory itself,
+ * or the file inside it. `preserve`: keep the owners (stages, images); else 0:0.
+ */
+async function copySourceInto(dir, tree, match, preserve) {
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    const isDir = match.stat.isDirectory();
+    await copyIntoRootfs({
+        rootfs: dir,
+        dest: isDir ? '/' : '/file',
+        sources: [{ tree, match }],
+        contents: [],
+        ...(preserve ? { owner: 'preserve' } : {}),
+        exclude: [],
+        parents: false,
+    });
+    if (!isDir)
+        return external_node_path_default().join(dir, 'file');
+    // The copy's root is the source directory itself: its mode, owner and time.
+    if (canChown()) {
+        if (preserve)
+            (0,external_node_fs_namespaceObject.chownSync)(dir, match.stat.uid, match.stat.gid);
+        else
+            (0,external_node_fs_namespaceObject.lchownSync)(dir, 0, 0);
+    }
+    (0,external_node_fs_namespaceObject.chmodSync)(dir, match.stat.mode & 0o7777);
+    (0,external_node_fs_namespaceObject.utimesSync)(dir, match.stat.atime, match.stat.mtime);
+    return dir;
+}
+/** The host path a bind mount shows (see the module comment); `dispose` removes a per-RUN copy. */
+async function bindSourcePath(env, origin, source, readonly) {
+    const { session } = env;
+    const fresh = async (tree, preserve) => {
+        const dir = await session.workspace.dir('mount-source');
+        const p = await copySourceInto(dir, tree, await literalMatch(tree, source), preserve);
+        return { path: p, dispose: () => (0,promises_.rm)(dir, { recursive: true, force: true }) };
+    };
+    if (origin.kind === 'scratch') {
+        if (source !== '')
+            throw new SourceNotFoundError(`"/${source}" not found in scratch (it has no files)`);
+        const dir = await session.workspace.dir('mount-scratch');
+        (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o755);
+        return { path: dir };
+    }
+    if (origin.kind === 'from') {
+        const tree = await origin.source.tree();
+        return readonly ? { path: (await literalMatch(tree, source)).abs } : fresh(tree, true);
+    }
+    const tree = session.contextTree;
+    if (!readonly)
+        return fresh(tree, false);
+    let copy = session.runMounts.contextCopies.get(source);
+    if (!copy) {
+        copy = session.track((async () => {
+            const dir = await session.workspace.dir('mount-context');
+            return copySourceInto(dir, tree, await literalMatch(tree, source), false);
+        })());
+        session.runMounts.contextCopies.set(source, copy);
+        copy.catch(() => session.runMounts.contextCopies.delete(source));
+    }
+    return { path: await copy };
+}
+
+;// CONCATENATED MODULE: ./src/executor/steps/run-mounts.ts
+/**
+ * RUN --mount, resolved for one RUN the way BuildKit's Dockerfile frontend
+ * and mount manager do it: targets (relative ones under WORKDIR), default
+ * ids and targets, cache key fields, then on a cache miss the things on the
+ * host each isolation mounts (RunMountSpec):
+ *
+ *  bind    a context path, a stage's or an image's (bind-sources.ts); keyed
+ *          by its content
+ *  cache   a directory of the cache mount store, with `sharing`; seeded from
+ *          `from=`/`source=`, or made with mode/uid/gid; its content never
+ *          enters the key
+ *  tmpfs   a fresh tmpfs
+ *  secret  the secret's bytes as a file (default /run/secrets/<id>) and/or
+ *          an environment variable; keyed by id and options, never value
+ *  ssh     a socket to a read-only proxy of the agent (default
+ *          /run/buildkit/ssh_agent.<n>; SSH_AUTH_SOCK names the first)
+ * A secret or an agent that was not given is skipped, or an error naming it
+ * when the mount says `required`.
+ */
+
+
+
+
+
+
+
+
+class RunMountError extends Error {
+    name = 'RunMountError';
+}
+/** BuildKit: a relative target is under WORKDIR; `/` cannot be one. */
+function mountTarget(target, cwd) {
+    const t = external_node_path_default().posix.normalize(external_node_path_default().posix.isAbsolute(target ?? '') ? target : external_node_path_default().posix.join('/', cwd, target ?? ''));
+    const clean = t.length > 1 ? t.replace(/\/+$/, '') : t;
+    if (clean === '/')
+        throw new RunMountError(`invalid mount target ${JSON.stringify(target ?? '')}`);
+    return clean;
+}
+function goClean(p) {
+    const n = external_node_path_default().posix.normalize(p || '.');
+    return n.length > 1 ? n.replace(/\/+$/, '') : n;
+}
+async function origin(m, df, instr, from) {
+    if (m.from === undefined)
+        return { kind: 'context' };
+    const src = resolveFrom(df, m.from, instr.location);
+    if (src.kind === 'scratch')
+        return { kind: 'scratch' };
+    return {
+        kind: 'from',
+        name: m.from,
+        source: src.kind === 'stage' ? await from.stageTree(src.index) : await from.imageTree(src.ref),
+    };
+}
+async function run_mounts_planRunMounts(env, instr, df, from, runEnv) {
+    const { session } = env;
+    const cwd = env.image.config.config.WorkingDir || '/';
+    const services = session.runMounts;
+    const resolved = [];
+    const sshTargets = [];
+    const ns = session.options.buildArgs.get('BUILDKIT_CACHE_MOUNT_NS') ?? '';
+    for (const m of instr.mounts) {
+        const o = mountOptions(m);
+        switch (m.type) {
+            case 'bind': {
+                const target = mountTarget(m.target, cwd);
+                const where = await origin(m, df, instr, from);
+                const source = bind_sources_cleanSource(m.source);
+                const content = await bindSourceKey(env, where, source);
+                resolved.push({
+                    key: JSON.stringify(['bind', target, m.readonly, content]),
+                    prepare: async (ctx) => {
+                        const host = await bindSourcePath(env, where, source, m.readonly);
+                        if (host.dispose)
+                            ctx.releases.push(host.dispose);
+                        ctx.mounts.push({ kind: 'bind', target, source: host.path, readonly: m.readonly });
+                    },
+                });
+                break;
+            }
+            case 'cache': {
+                const target = mountTarget(m.target, cwd);
+                const id = `${ns}/${o.id ?? goClean(m.target ?? '')}`;
+                const sharing = o.sharing ?? 'shared';
+                const source = bind_sources_cleanSource(m.source);
+                const where = m.from === undefined ? undefined : await origin(m, df, instr, from);
+                const attrs = source === '' && (o.mode !== undefined || o.uid !== undefined || o.gid !== undefined);
+                const mode = o.mode ?? 0o755;
+                const uid = o.uid ?? 0;
+                const gid = o.gid ?? 0;
+                const seed = where && !attrs ? await bindSourceKey(env, where, source) : '';
+                const variant = attrs ? `attrs:${mode}:${uid}:${gid}` : seed;
+                resolved.push({
+                    key: JSON.stringify(['cache', target, id, sharing, m.readonly, variant]),
+                    prepare: async (ctx) => {
+                        const store = await services.caches();
+                        const lease = await store.acquire({
+                            id,
+                            variant,
+                            sharing,
+                            signal: session.signal,
+                            init: async (dir) => {
+                                if (where && !attrs) {
+                                    if (where.kind === 'scratch') {
+                                        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { mode: 0o755 });
+                                        return;
+                                    }
+                                    const tree = where.kind === 'context' ? session.contextTree : await where.source.tree();
+                                    const match = await literalMatch(tree, source);
+                                    if (!match.stat.isDirectory())
+                                        throw new RunMountError(`cache mount from=${m.from} source=${m.source}: not a directory`);
+                                    await copySourceInto(dir, tree, match, where.kind !== 'context');
+                                    return;
+                                }
+                                (0,external_node_fs_namespaceObject.mkdirSync)(dir);
+                                if (uid !== 0 || gid !== 0 || canChown()) {
+                                    try {
+                                        (0,external_node_fs_namespaceObject.chownSync)(dir, uid, gid);
+                                    }
+                                    catch (e) {
+                                        throw new RunMountError(`cache mount uid=${uid} gid=${gid}: ${e.message} (without root, a cache belongs to root of the RUN, which is you)`);
+                                    }
+                                }
+                                (0,external_node_fs_namespaceObject.chmodSync)(dir, mode & 0o7777);
+                            },
+                        });
+                        ctx.releases.push(lease.release);
+                        ctx.mounts.push({ kind: 'bind', target, source: lease.dir, readonly: m.readonly });
+                    },
+                });
+                break;
+            }
+            case 'tmpfs': {
+                const target = mountTarget(m.target, cwd);
+                const size = o.sizeBytes;
+                resolved.push({
+                    key: JSON.stringify(['tmpfs', target, m.readonly, size ?? 0]),
+                    prepare: async (ctx) => {
+                        ctx.mounts.push({
+                            kind: 'tmpfs',
+                            target,
+                            readonly: m.readonly,
+                            ...(size ? { sizeBytes: size } : {}),
+                        });
+                    },
+                });
+                break;
+            }
+            case 'secret': {
+                const id = o.id ?? (m.source || external_node_path_default().posix.basename(m.target ?? ''));
+                if (!id)
+                    throw new RunMountError('secret mount: one of id, source, target is required');
+                const target = m.target !== undefined
+                    ? mountTarget(m.target, cwd)
+                    : o.env === undefined
+                        ? `/run/secrets/${external_node_path_default().posix.basename(id)}`
+                        : undefined;
+                const mode = o.mode ?? 0o400;
+                const uid = o.uid ?? 0;
+                const gid = o.gid ?? 0;
+                resolved.push({
+                    key: JSON.stringify(['secret', id, target ?? '', o.env ?? '', mode, uid, gid, o.required]),
+                    prepare: async (ctx) => {
+                        const value = services.secrets.get(id);
+                        if (value === undefined) {
+                            if (!o.required)
+                                return;
+                            throw new RunMountError(`secret ${JSON.stringify(id)} is required but was not given: pass --secret id=${id},src=FILE (or env=VAR; in the action: secrets, secret-files or secret-envs)`);
+                        }
+                        if (target)
+                            ctx.mounts.push({ kind: 'file', target, data: value, mode, uid, gid });
+                        if (o.env !== undefined)
+                            ctx.secretEnv.push({ name: o.env, value });
+                    },
+                });
+                break;
+            }
+            case 'ssh': {
+                const id = o.id || 'default';
+                const target = m.target !== undefined
+                    ? mountTarget(m.target, cwd)
+                    : `/run/buildkit/ssh_agent.${sshTargets.length}`;
+                sshTargets.push(target);
+                const mode = o.mode ?? 0o600;
+                const uid = o.uid ?? 0;
+                const gid = o.gid ?? 0;
+                resolved.push({
+                    key: JSON.stringify(['ssh', id, target, mode, uid, gid, o.required]),
+                    prepare: async (ctx) => {
+                        if (!services.ssh.has(id)) {
+                            if (!o.required)
+                                return;
+                            throw new RunMountError(`SSH agent ${JSON.stringify(id)} is required but was not given: pass --ssh ${id === 'default' ? 'default' : id}[=SOCKET|KEY] (in the action: ssh)`);
+                        }
+                        const dir = await ctx.socketDir();
+                        const sock = await services.ssh.open(id, external_node_path_default().join(dir, `agent-${ctx.mounts.length}.sock`), {
+                            mode,
+                            uid,
+                            gid,
+                        });
+                        ctx.releases.push(sock.close);
+                        ctx.mounts.push({ kind: 'bind', target, source: sock.path, readonly: false });
+                    },
+                });
+                break;
+            }
+            default: {
+                const never = m.type;
+                throw new RunMountError(`unsupported mount type ${String(never)}`);
+            }
+        }
+    }
+    const hasSock = runEnv.some((e) => e.startsWith('SSH_AUTH_SOCK='));
+    return {
+        keys: resolved.map((r) => r.key),
+        env: sshTargets.length && !hasSock ? [`SSH_AUTH_SOCK=${sshTargets[0]}`] : [],
+        prepare: async () => {
+            let sockets;
+            const ctx = {
+                mounts: [],
+                secretEnv: [],
+                releases: [],
+                socketDir: async () => {
+                    sockets ??= await (0,promises_.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'kiln-ssh-'));
+                    return sockets;
+                },
+            };
+            const release = async () => {
+                for (const r of ctx.releases.reverse())
+                    await r().catch(() => undefined);
+                if (sockets)
+                    await (0,promises_.rm)(sockets, { recursive: true, force: true });
+            };
+            try {
+                for (const r of resolved)
+                    await r.prepare(ctx);
+            }
+            catch (e) {
+                await release();
+                throw e;
+            }
+            return { runMounts: ctx.mounts, secretEnv: ctx.secretEnv, release };
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/executor/steps/run-instruction.ts
 /**
  * RUN: the command in the sandbox over a snapshot of the stage's
- * filesystem; what it changed becomes the step's layer. BuildKit's argv
- * (runCommandPlan: exec form, SHELL + script, heredocs) and history text.
+ * filesystem, with its --mount things in place (run-mounts.ts); what it
+ * changed becomes the step's layer. BuildKit's argv (runCommandPlan: exec
+ * form, SHELL + script, heredocs) and history text. Secret values are
+ * replaced by **** in the output Kiln logs and in errors.
  */
+
+
+
 
 
 
@@ -59021,8 +62453,9 @@ function lineWriter(emit) {
         },
     };
 }
-async function runInstruction(env, instr) {
+async function runInstruction(env, instr, df, from) {
     const { session } = env;
+    assertEntitled(instr, session.options);
     const plan = runCommandPlan(instr);
     const shell = stageShell(env.image);
     const pipes = [];
@@ -59043,7 +62476,11 @@ async function runInstruction(env, instr) {
             throw new Error(`unhandled RUN plan ${JSON.stringify(never)}`);
         }
     }
-    const runEnv = env.scope.runEnvironment();
+    const mounts = instr.mounts.length
+        ? await run_mounts_planRunMounts(env, instr, df, from, env.scope.runEnvironment())
+        : undefined;
+    const runEnv = [...env.scope.runEnvironment(), ...(mounts?.env ?? [])];
+    const secrets = session.runMounts.secrets;
     const config = env.image.config.config;
     const userSpec = config.User ?? '';
     const cwd = config.WorkingDir || '/';
@@ -59060,15 +62497,8 @@ async function runInstruction(env, instr) {
                 .field('cwd', cwd)
                 .field('network', network)
                 .field('security', instr.security ?? 'sandbox')
-                // The mount specs as written; a bind mount's source content is not hashed (see the cache notes).
-                .list('mounts', instr.mounts.map((m) => JSON.stringify([
-                m.type,
-                m.target ?? '',
-                m.source ?? '',
-                m.from ?? '',
-                m.readonly,
-                sortedOptions(m.options),
-            ])));
+                // What each mount shows (a bind mount's content included), never a secret's value.
+                .list('mounts', mounts?.keys ?? []);
             for (const p of pipes)
                 k.field('pipe', `${p.name}\0${p.mode}\0${p.content}`);
         },
@@ -59076,7 +62506,8 @@ async function runInstruction(env, instr) {
         produce: async () => {
             await materialize(env);
             const user = await resolveUser(env.root.dir, userSpec);
-            const out = lineWriter((line) => session.log.info(`${env.label} ${line}`));
+            const out = lineWriter((line) => session.log.info(`${env.label} ${secrets.redact(line)}`));
+            const prepared = await mounts?.prepare();
             let step;
             try {
                 step = await env.root.run({
@@ -59089,10 +62520,20 @@ async function runInstruction(env, instr) {
                     onOutput: out.write,
                     signal: session.signal,
                     ...(pipes.length ? { pipes } : {}),
+                    ...(prepared?.runMounts.length ? { runMounts: prepared.runMounts } : {}),
+                    ...(prepared?.secretEnv.length ? { secretEnv: prepared.secretEnv } : {}),
+                    ...(instr.security ? { security: instr.security } : {}),
                 });
+            }
+            catch (e) {
+                if (e instanceof RunCommandError && secrets.size > 0) {
+                    throw new RunCommandError(e.argv, e.exitCode, e.tail.map((l) => secrets.redact(l)), e.signal);
+                }
+                throw e;
             }
             finally {
                 out.end();
+                await prepared?.release();
             }
             const log = session.log;
             const t = step.timings;
@@ -59121,9 +62562,6 @@ async function runInstruction(env, instr) {
             }
         },
     });
-}
-function sortedOptions(o) {
-    return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 ;// CONCATENATED MODULE: ./src/executor/steps/workdir-instruction.ts
@@ -59218,7 +62656,7 @@ async function buildStage(job) {
             cache: 'none',
         },
     ];
-    for (const instr of instructions) {
+    for (const [i, instr] of instructions.entries()) {
         const started = Date.now();
         const x = expandInstruction(instr, state.scope);
         const text = x.original;
@@ -59233,7 +62671,8 @@ async function buildStage(job) {
             step = counter;
             session.log.info(`${label} ${text}`);
             session.log.progress?.(label, `${label} ${text}`);
-            const env = { session, label, layerCompression, root, ...state };
+            const runAhead = instructions.slice(i).some((n) => n.kind === 'run');
+            const env = { session, label, layerCompression, root, runAhead, ...state };
             try {
                 const r = await dispatch(env, x, job);
                 state.image = r.image;
@@ -59318,7 +62757,7 @@ async function dispatch(env, x, job) {
     try {
         switch (x.kind) {
             case 'run':
-                return await runInstruction(env, x);
+                return await runInstruction(env, x, job.df, job.from);
             case 'copy':
             case 'add':
                 return await copyInstruction(env, x, job.df, job.from);
@@ -59380,7 +62819,7 @@ function creationTime(options, now) {
     const created = epoch !== undefined ? new Date(epoch * 1000).toISOString().replace(/\.000Z$/, 'Z') : now.toISOString();
     return { created, clampMtime: epoch };
 }
-async function build(options, log, deps = {}) {
+async function build_build(options, log, deps = {}) {
     const started = Date.now();
     const prepared = await prepareBuild(options, log);
     const session = await BuildSession.open(options, log, deps, {
@@ -59391,10 +62830,17 @@ async function build(options, log, deps = {}) {
     let cacheFlushed = false;
     let releasing;
     try {
-        if (options.push && prepared.destinations.length > 0 && !options.skipPushPermissionCheck) {
-            await checkPushAccess(session.registry, prepared.destinations, log);
-        }
-        const plan = await planWithBaseImages(prepared, (ref, platform) => session.pullImage(ref, platform));
+        // The push check runs beside the base image pulls (its round trips off the critical path),
+        // and still fails the build before any step runs.
+        const access = options.push && prepared.destinations.length > 0 && !options.skipPushPermissionCheck
+            ? checkPushAccess(session.registry, prepared.destinations, log)
+            : undefined;
+        access?.catch(() => undefined);
+        const plan = await planWithBaseImages(prepared, (ref, platform) => session.pullImage(ref, platform)).catch(async (e) => {
+            await access; // a refused push says so first
+            throw e;
+        });
+        await access;
         // Build checks: warnings on their lines; with `# check=error=true` they stop the build here.
         const checks = await checkDockerfile(prepared.df, {
             ...prepared.planOptions,
@@ -59481,268 +62927,6 @@ async function build(options, log, deps = {}) {
         }
         await releasing;
         await session.dispose();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/flags/executor-flags.ts
-const BUILD_FLAGS = [
-    {
-        name: 'context',
-        short: 'c',
-        kind: 'string',
-        metavar: 'dir',
-        help: 'Build context: a directory, or tar://FILE | tar://stdin (default: .)',
-    },
-    {
-        name: 'context-sub-path',
-        kind: 'string',
-        metavar: 'path',
-        help: 'Use this directory inside the context as the context',
-    },
-    {
-        name: 'dockerfile',
-        short: 'f',
-        kind: 'string',
-        metavar: 'path',
-        help: 'Dockerfile, relative to the context (default: Dockerfile)',
-    },
-    {
-        name: 'destination',
-        short: 'd',
-        kind: 'list',
-        metavar: 'ref',
-        help: 'Image reference to push to; repeat for several tags',
-    },
-    {
-        name: 'no-push',
-        kind: 'bool',
-        help: 'Build without pushing (write --tar-path / --oci-layout-path only)',
-    },
-    {
-        name: 'tar-path',
-        kind: 'string',
-        metavar: 'file',
-        aliases: ['tarPath'],
-        help: 'Write the image as a docker-archive tarball',
-    },
-    { name: 'oci-layout-path', kind: 'string', metavar: 'dir', help: 'Write the image as an OCI image layout' },
-    {
-        name: 'build-arg',
-        kind: 'list',
-        metavar: 'KEY[=value]',
-        help: 'Build argument; a bare KEY takes its value from the environment',
-    },
-    { name: 'target', kind: 'string', metavar: 'stage', help: 'Build this stage (default: the last)' },
-    { name: 'label', kind: 'list', metavar: 'KEY=value', help: 'Label to add to the final image' },
-    { name: 'digest-file', kind: 'string', metavar: 'file', help: 'Write the image digest to this file' },
-    {
-        name: 'image-name-with-digest-file',
-        kind: 'string',
-        metavar: 'file',
-        help: 'Write <destination>@<digest> lines to this file',
-    },
-    {
-        name: 'image-name-tag-with-digest-file',
-        kind: 'string',
-        metavar: 'file',
-        help: 'Write <destination name:tag>@<digest> lines to this file',
-    },
-    {
-        name: 'skip-push-permission-check',
-        kind: 'bool',
-        help: 'Do not check before the build that every destination accepts a push',
-    },
-    { name: 'insecure-registry', kind: 'list', metavar: 'host', help: 'Reach this registry over plain HTTP' },
-    { name: 'insecure', kind: 'bool', help: 'Push to the destination registries over plain HTTP' },
-    { name: 'skip-tls-verify', kind: 'bool', help: 'Do not verify TLS certificates of any registry' },
-    {
-        name: 'skip-tls-verify-registry',
-        kind: 'list',
-        metavar: 'host',
-        help: 'Do not verify the TLS certificate of this registry',
-    },
-    {
-        name: 'registry-certificate',
-        kind: 'list',
-        metavar: 'host=file',
-        help: 'Trust this CA certificate file for a registry',
-    },
-    { name: 'cache', kind: 'bool', help: 'Use and fill the layer cache' },
-    { name: 'cache-repo', kind: 'string', metavar: 'repo', help: 'Registry repository for cached layers' },
-    {
-        name: 'cache-ttl',
-        kind: 'duration',
-        metavar: 'duration',
-        help: 'Ignore cache entries older than this (default: 336h)',
-    },
-    { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
-    { name: 'no-push-cache', kind: 'bool', help: 'Read the layer cache but store nothing in it' },
-    { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
-    { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
-    { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
-    {
-        name: 'compression',
-        kind: 'string',
-        metavar: 'gzip|zstd',
-        help: 'Compression of the layers the build makes (default: gzip)',
-    },
-    {
-        name: 'compression-level',
-        kind: 'int',
-        metavar: 'n',
-        help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
-    },
-    {
-        name: 'custom-platform',
-        kind: 'string',
-        metavar: 'os/arch',
-        aliases: ['platform', 'customPlatform'],
-        help: 'Target platform, e.g. linux/amd64 (default: the host)',
-    },
-    {
-        name: 'isolation',
-        kind: 'string',
-        metavar: 'mode',
-        help: 'RUN isolation: auto, chroot, rootless, in-place (default: auto)',
-    },
-    {
-        name: 'force',
-        kind: 'bool',
-        help: 'Build in place (--isolation in-place) even where Kiln sees no container: it replaces /',
-    },
-    {
-        name: 'ignore-path',
-        kind: 'list',
-        metavar: 'path',
-        help: 'In-place builds: leave this path alone (never extracted onto, snapshotted or cleared)',
-    },
-    {
-        name: 'cleanup',
-        kind: 'bool',
-        help: "In-place builds: put back the container's own files at the end (a failed build always does)",
-    },
-    {
-        name: 'snapshot-mode',
-        kind: 'string',
-        metavar: 'mode',
-        aliases: ['snapshotMode'],
-        help: 'Layer snapshots: auto, overlay, walk (default: auto)',
-    },
-    {
-        name: 'workspace',
-        kind: 'string',
-        metavar: 'dir',
-        help: 'Build workspace directory (default: a temp dir)',
-    },
-    { name: 'keep-workspace', kind: 'bool', help: 'Keep the workspace after the build' },
-    { name: 'push-retry', kind: 'int', metavar: 'n', help: 'Attempts per registry request (default: 8)' },
-    {
-        name: 'verbosity',
-        short: 'v',
-        kind: 'string',
-        metavar: 'level',
-        help: 'Log level: error, warn, info, debug',
-    },
-    {
-        name: 'check',
-        kind: 'bool',
-        help: 'Run the build checks only (as kiln check): print findings, exit 1 on any',
-    },
-    {
-        name: 'ignore-syntax',
-        kind: 'bool',
-        help: "Build with Kiln's Dockerfile syntax whatever # syntax= names (else another frontend is an error)",
-    },
-    { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
-    { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
-    { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
-    {
-        name: 'ignore-var-run',
-        kind: 'bool',
-        aliases: ['whitelist-var-run'],
-        ignored: 'Kiln never captures mount points (/var/run/secrets…)',
-    },
-    { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
-    { name: 'kaniko-dir', kind: 'string', ignored: 'Kiln keeps its files in --workspace' },
-    { name: 'log-format', kind: 'string', ignored: 'Kiln prints plain lines' },
-    { name: 'log-timestamp', kind: 'bool', ignored: 'timestamps are printed when not on a terminal' },
-    {
-        name: 'image-fs-extract-retry',
-        kind: 'int',
-        ignored: 'layers are extracted from verified downloads, which --push-retry retries',
-    },
-    {
-        name: 'image-download-retry',
-        kind: 'int',
-        ignored: 'every registry request, downloads included, is retried --push-retry times',
-    },
-    {
-        name: 'single-snapshot',
-        kind: 'bool',
-        refused: 'each step makes its own layer, as with Docker; squashing is not supported',
-    },
-    {
-        name: 'bucket',
-        short: 'b',
-        kind: 'string',
-        refused: 'GCS contexts are not supported: download the context and pass --context <dir> or tar://FILE',
-    },
-    {
-        name: 'git',
-        kind: 'string',
-        refused: "kaniko's git options (branch=, single-branch=, recurse-submodules=) are not supported: name the ref in the context (--context git://host/o/r.git#refs/heads/main)",
-    },
-    {
-        name: 'insecure-pull',
-        kind: 'bool',
-        refused: 'name each registry to reach over plain HTTP with --insecure-registry HOST (pulls and pushes)',
-    },
-    {
-        name: 'skip-tls-verify-pull',
-        kind: 'bool',
-        refused: 'name each registry whose certificate is not checked with --skip-tls-verify-registry HOST (pulls and pushes)',
-    },
-    {
-        name: 'push-ignore-immutable-tag-errors',
-        kind: 'bool',
-        refused: 'not supported yet: a refused tag fails the push',
-    },
-    {
-        name: 'registry-client-cert',
-        kind: 'list',
-        refused: 'client certificates (mTLS) are not supported yet',
-    },
-    {
-        name: 'registry-mirror',
-        kind: 'list',
-        refused: 'registry mirrors are not supported yet: name the mirror in FROM (e.g. mirror.example/library/alpine)',
-    },
-    {
-        name: 'registry-map',
-        kind: 'list',
-        refused: 'registry maps are not supported yet: name the mirror in FROM',
-    },
-    {
-        name: 'skip-default-registry-fallback',
-        kind: 'bool',
-        refused: 'registry mirrors are not supported yet (see --registry-mirror)',
-    },
-    {
-        name: 'force-build-metadata',
-        kind: 'bool',
-        refused: 'Kiln adds no layers for metadata instructions (ENV, LABEL, …), as BuildKit',
-    },
-];
-/** The flag (with the value a hint suggests) that sets a setting, as the CLI names it. */
-function cliSettingName(s, value) {
-    const v = value === undefined ? '' : ` ${value}`;
-    switch (s) {
-        case 'credentials':
-            return 'docker login, or the config.json in $DOCKER_CONFIG';
-        case 'platform':
-            return `--custom-platform${v}`;
-        default:
-            return `--${s}${v}`;
     }
 }
 
@@ -59845,10 +63029,12 @@ async function fetchGitContext(ref, opts) {
 
 
 
+
 const COMMANDS = {
     build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
     check: "Run BuildKit's build checks on a Dockerfile (kiln build's flags); exit 1 on findings",
     parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
+    prune: 'Remove snapshot store layers no running build uses',
     help: 'Show help for a command',
     version: 'Print the version',
 };
@@ -59884,7 +63070,9 @@ async function main(argv, io) {
                     ? buildHelp()
                     : rest[0] === 'parse'
                         ? parseHelp()
-                        : mainHelp());
+                        : rest[0] === 'prune'
+                            ? pruneHelp()
+                            : mainHelp());
                 return 0;
             case 'version':
             case '--version':
@@ -59896,6 +63084,8 @@ async function main(argv, io) {
                 return await runBuild(['--check', ...rest], io);
             case 'parse':
                 return await runParse(rest, io);
+            case 'prune':
+                return await runPrune(rest, io);
             default:
                 throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
         }
@@ -59970,7 +63160,7 @@ async function runBuild(argv, io) {
             io.stdout(output);
             return exitCode;
         }
-        const result = await build(options, log, { interrupt: interrupts });
+        const result = await build_build(options, log, { interrupt: interrupts });
         io.stdout(`${result.digest}\n`);
         return 0;
     }
@@ -60314,6 +63504,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(6186);
+/******/ var __webpack_exports__ = __nccwpck_require__(91);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

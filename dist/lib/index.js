@@ -54,7 +54,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   F4: () => (/* reexport */ ShellWordError),
   nI: () => (/* reexport */ StageScope),
   xb: () => (/* reexport */ assertNever),
-  hv: () => (/* reexport */ assertSupported),
   PE: () => (/* reexport */ atLocation),
   jo: () => (/* reexport */ chompHeredocContent),
   zO: () => (/* reexport */ expandInstruction),
@@ -2134,31 +2133,16 @@ function parseInstructionFlags(flags, specs, instruction) {
     return new Flags(values);
 }
 
-;// CONCATENATED MODULE: ./src/dockerfile/run-mount.ts
-
-const MOUNT_TYPES = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
-const MOUNT_KEYS = new Set([
-    'type',
-    'from',
-    'source',
-    'src',
-    'target',
-    'dst',
-    'destination',
-    'readonly',
-    'ro',
-    'readwrite',
-    'rw',
-    'required',
-    'id',
-    'sharing',
-    'mode',
-    'uid',
-    'gid',
-    'env',
-    'size',
-]);
-/** Splits a CSV record (double quotes group, `""` inside quotes is a quote). */
+;// CONCATENATED MODULE: ./src/csv-record.ts
+/**
+ * One CSV record as Go's encoding/csv reads a line (what BuildKit and buildx
+ * parse `--mount` and `--secret` values with): commas split, a field that
+ * starts with a double quote runs to the closing one, `""` inside quotes is
+ * a quote.
+ */
+class CsvError extends Error {
+    name = 'CsvError';
+}
 function csvFields(text) {
     const fields = [];
     let field = '';
@@ -2185,9 +2169,54 @@ function csvFields(text) {
             field += ch;
     }
     if (quoted)
-        throw new LineError(`--mount=${text}: unterminated quote`);
+        throw new CsvError('unterminated quote');
     fields.push(field);
     return fields;
+}
+
+;// CONCATENATED MODULE: ./src/dockerfile/run-mount.ts
+/**
+ * `RUN --mount=...`, `--network=...`, `--security=...`: parsed and checked
+ * like BuildKit (instructions/commands_runmount.go). A `--mount` value whose
+ * fields use variables is checked as far as its literal fields allow when
+ * the Dockerfile is parsed, and parsed again with the stage's ARG/ENV at
+ * dispatch (expandRunMount), as BuildKit does.
+ */
+
+
+const MOUNT_TYPES = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
+const SHARING = ['shared', 'private', 'locked'];
+const MOUNT_KEYS = new Set([
+    'type',
+    'from',
+    'source',
+    'src',
+    'target',
+    'dst',
+    'destination',
+    'readonly',
+    'ro',
+    'readwrite',
+    'rw',
+    'required',
+    'id',
+    'sharing',
+    'mode',
+    'uid',
+    'gid',
+    'env',
+    'size',
+]);
+/** The fields of a `--mount` value (CSV, as BuildKit reads it). */
+function mountFields(text) {
+    try {
+        return csvFields(text);
+    }
+    catch (e) {
+        if (e instanceof CsvError)
+            throw new LineError(`--mount=${text}: ${e.message}`);
+        throw e;
+    }
 }
 function parseBool(text, field) {
     const t = text.toLowerCase();
@@ -2197,12 +2226,71 @@ function parseBool(text, field) {
         return false;
     throw new LineError(`invalid value for ${field}: expected true or false`);
 }
-function parseRunMount(value) {
+const RAM_UNITS = {
+    '': 1,
+    k: 1024,
+    m: 1024 ** 2,
+    g: 1024 ** 3,
+    t: 1024 ** 4,
+    p: 1024 ** 5,
+};
+/** docker/go-units RAMInBytes: `64m`, `1.5g`, `512KiB`, `1048576` (binary multiples). */
+function parseRamSize(text) {
+    const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(text);
+    if (!m)
+        throw new LineError(`invalid value for size: ${text} (use bytes or a size such as 64m or 1g)`);
+    return Math.floor(Number(m[1]) * RAM_UNITS[(m[2] ?? '').toLowerCase()]);
+}
+function parseUint(text, radix, field) {
+    const ok = radix === 8 ? /^[0-7]+$/.test(text) : /^\d+$/.test(text);
+    const n = ok ? Number.parseInt(text, radix) : Number.NaN;
+    if (!Number.isInteger(n) || n > 0xffffffff) {
+        throw new LineError(`invalid value ${text} for ${field}${radix === 8 ? ' (an octal mode such as 0755)' : ''}`);
+    }
+    return n;
+}
+function hasVariable(field) {
+    const eq = field.indexOf('=');
+    return eq >= 0 && field.slice(eq + 1).includes('$');
+}
+/**
+ * Parses one `--mount` value. `expand` (the stage scope) expands every
+ * value; without it, fields holding a variable are kept for dispatch.
+ */
+function parseRunMount(value, expand) {
+    const all = mountFields(value);
+    for (const f of all) {
+        if (/^from=/i.test(f) && /\$./.test(f.slice(5))) {
+            throw new LineError("'from' doesn't support variable expansion, define alias stage instead");
+        }
+    }
+    if (!expand && all.some(hasVariable)) {
+        // Checked as far as the literal fields go; parsed for good at dispatch.
+        const typeKnown = !all.some((f) => /^type=/i.test(f) && hasVariable(f));
+        const partial = build(all.filter((f) => f.includes('=') && !hasVariable(f)), (v) => v, false, typeKnown);
+        return { ...partial, raw: value };
+    }
+    return build(all, expand ?? ((v) => v), true);
+}
+/** The mount with its variables expanded against the stage's scope (BuildKit expands at dispatch). */
+function expandRunMount(m, expand) {
+    return m.raw === undefined ? m : parseRunMount(m.raw, expand);
+}
+/**
+ * `complete`: every field is there (else some wait for dispatch);
+ * `typeKnown`: the type is known (checks that depend on it can run).
+ */
+function build(fields, expand, complete, typeKnown = true) {
     let type = 'bind';
     let readonly;
     const options = {};
     const mount = { options };
-    for (const field of csvFields(value)) {
+    const fileInfo = [];
+    const typed = (check) => {
+        if (typeKnown)
+            check();
+    };
+    for (const field of fields) {
         if (field === '')
             continue;
         const eq = field.indexOf('=');
@@ -2212,13 +2300,16 @@ function parseRunMount(value) {
                 readonly = true;
             else if (key === 'readwrite' || key === 'rw')
                 readonly = false;
-            else if (key === 'required')
+            else if (key === 'required') {
+                if (type !== 'secret' && type !== 'ssh')
+                    throw new LineError(`unexpected key 'required' for mount type '${type}'`);
                 options.required = 'true';
+            }
             else
                 throw new LineError(`invalid field '${field}' in --mount: it must be a key=value pair`);
             continue;
         }
-        const v = field.slice(eq + 1);
+        const v = expand(field.slice(eq + 1));
         if (!MOUNT_KEYS.has(key))
             throw new LineError(`unexpected key '${key}' in '${field}' of --mount`);
         options[key] = v;
@@ -2251,17 +2342,74 @@ function parseRunMount(value) {
             case 'rw':
                 readonly = !parseBool(v, key);
                 break;
+            case 'required':
+                typed(() => {
+                    if (type !== 'secret' && type !== 'ssh')
+                        throw new LineError(`unexpected key 'required' for mount type '${type}'`);
+                });
+                options.required = String(parseBool(v, key));
+                break;
+            case 'size':
+                typed(() => {
+                    if (type !== 'tmpfs')
+                        throw new LineError(`unexpected key 'size' for mount type '${type}'`);
+                });
+                parseRamSize(v);
+                break;
+            case 'sharing':
+                if (!SHARING.includes(v.toLowerCase())) {
+                    throw new LineError(`unsupported sharing value ${JSON.stringify(v)} (use ${SHARING.join(', ')})`);
+                }
+                options.sharing = v.toLowerCase();
+                break;
+            case 'mode':
+                parseUint(v, 8, key);
+                fileInfo.push(key);
+                break;
+            case 'uid':
+            case 'gid':
+                parseUint(v, 10, key);
+                fileInfo.push(key);
+                break;
             default:
                 break;
         }
     }
-    if (!mount.target && (type === 'bind' || type === 'cache' || type === 'tmpfs')) {
-        throw new LineError(`--mount type=${type} needs a target (target=/path)`);
-    }
-    if (type === 'secret' && mount.from !== undefined)
-        throw new LineError('secret mount should not have a from');
+    typed(() => {
+        if (type !== 'secret' && type !== 'ssh' && type !== 'cache' && fileInfo.length > 0) {
+            throw new LineError(`${fileInfo[0]} not allowed for "${type}" type mounts`);
+        }
+        if (options.sharing !== undefined && type !== 'cache') {
+            throw new LineError(`invalid cache sharing set for ${type} mount`);
+        }
+        if (type === 'secret') {
+            if (mount.from !== undefined)
+                throw new LineError('secret mount should not have a from');
+            if (complete && !mount.source && !mount.target && !options.id) {
+                throw new LineError('invalid secret mount. one of source, target required');
+            }
+            if (mount.source && options.id)
+                throw new LineError("both source and id can't be set");
+        }
+        if (type === 'ssh' && mount.source)
+            throw new LineError('ssh does not support source');
+    });
     readonly ??= !(type === 'cache' || type === 'tmpfs');
     return { type, readonly, ...mount };
+}
+/** The typed options of a parsed (and expanded) mount; defaults are applied by the executor. */
+function mountOptions(m) {
+    const o = m.options;
+    return {
+        ...(o.id === undefined ? {} : { id: o.id }),
+        ...(o.sharing === undefined ? {} : { sharing: o.sharing }),
+        ...(o.mode === undefined ? {} : { mode: parseUint(o.mode, 8, 'mode') }),
+        ...(o.uid === undefined ? {} : { uid: parseUint(o.uid, 10, 'uid') }),
+        ...(o.gid === undefined ? {} : { gid: parseUint(o.gid, 10, 'gid') }),
+        ...(o.env === undefined ? {} : { env: o.env }),
+        ...(o.size === undefined || m.type !== 'tmpfs' ? {} : { sizeBytes: parseRamSize(o.size) }),
+        required: o.required === 'true',
+    };
 }
 function parseNetwork(value) {
     if (value === undefined)
@@ -2478,7 +2626,7 @@ function typed(node, location, syntax) {
                 ...base,
                 command: commandLine(node),
                 heredocs: node.heredocs,
-                mounts: flags.strings('mount').map(parseRunMount),
+                mounts: flags.strings('mount').map((m) => parseRunMount(m)),
                 ...optional('network', parseNetwork(flags.string('network'))),
                 ...optional('security', parseSecurity(flags.string('security'))),
             };
@@ -4799,13 +4947,15 @@ function assertNever(x) {
  *
  * Expanded: ENV and LABEL keys and values; COPY/ADD sources, dest, --chown,
  * --chmod, --exclude, ADD --checksum and the bodies of unquoted heredoc
- * sources; EXPOSE (split into words); USER; WORKDIR; VOLUME; STOPSIGNAL.
- * Not expanded: RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK (the shell does it),
+ * sources; EXPOSE (split into words); USER; WORKDIR; VOLUME; STOPSIGNAL;
+ * RUN --mount values (all but from=).
+ * Not expanded: the RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK command (the shell does it),
  * ONBUILD (expanded when it fires), MAINTAINER, COPY --from (BuildKit refuses
  * variables there; planStages reports it), FROM (planStages expands it against
  * the global ARGs), ARG (StageScope.applyArg expands a default only when no
  * build arg replaces it).
  */
+
 
 
 /** Returns a copy of instr with the BuildKit-expanded fields expanded; errors name the instruction's line. */
@@ -4857,8 +5007,11 @@ function expandUnlocated(instr, scope) {
             return { ...instr, volumes: instr.volumes.map(x) };
         case 'stopsignal':
             return { ...instr, signal: x(instr.signal) };
-        case 'from':
         case 'run':
+            return instr.mounts.some((m) => m.raw !== undefined)
+                ? { ...instr, mounts: instr.mounts.map((m) => expandRunMount(m, x)) }
+                : instr;
+        case 'from':
         case 'cmd':
         case 'entrypoint':
         case 'shell':
@@ -4970,17 +5123,6 @@ function resolveFrom(df, from, location) {
         return stageSource(stage);
     return imageSource(from, location);
 }
-/** Throws for features Kiln parses but cannot run yet. */
-function assertSupported(instr) {
-    if (instr.kind !== 'run')
-        return;
-    if (instr.mounts.length > 0) {
-        throw DockerfileError.at(instr.location, 'RUN --mount is not supported yet: remove the --mount flag (or build this Dockerfile with BuildKit)');
-    }
-    if (instr.security === 'insecure') {
-        throw DockerfileError.at(instr.location, 'RUN --security=insecure is not supported yet: remove the flag');
-    }
-}
 function planStages(df, opts) {
     const { stages } = df;
     const warnings = [];
@@ -5090,8 +5232,6 @@ function planStages(df, opts) {
         if (p.base.kind === 'stage')
             dependsOn.add(p.base.index);
         p.dependsOn = [...dependsOn].sort((a, b) => a - b);
-        for (const instr of [...p.onbuild, ...p.stage.instructions])
-            assertSupported(instr);
         result.push(p);
     }
     const declared = new Set();
@@ -5203,7 +5343,6 @@ var __webpack_exports__ShellLex = __webpack_exports__.Ei;
 var __webpack_exports__ShellWordError = __webpack_exports__.F4;
 var __webpack_exports__StageScope = __webpack_exports__.nI;
 var __webpack_exports__assertNever = __webpack_exports__.xb;
-var __webpack_exports__assertSupported = __webpack_exports__.hv;
 var __webpack_exports__atLocation = __webpack_exports__.PE;
 var __webpack_exports__chompHeredocContent = __webpack_exports__.jo;
 var __webpack_exports__expandInstruction = __webpack_exports__.zO;
@@ -5232,4 +5371,4 @@ var __webpack_exports__runCommandPlan = __webpack_exports__.aY;
 var __webpack_exports__stopSignal = __webpack_exports__.Zm;
 var __webpack_exports__volumes = __webpack_exports__.on;
 var __webpack_exports__workdir = __webpack_exports__.lh;
-export { __webpack_exports__ALL_RULES as ALL_RULES, __webpack_exports__DEFAULT_PATH as DEFAULT_PATH, __webpack_exports__DockerfileError as DockerfileError, __webpack_exports__FEATURES as FEATURES, __webpack_exports__HEREDOC_SCRIPT_DIR as HEREDOC_SCRIPT_DIR, __webpack_exports__INSTRUCTION_KINDS as INSTRUCTION_KINDS, __webpack_exports__IgnoreMatcher as IgnoreMatcher, __webpack_exports__LATEST_SYNTAX as LATEST_SYNTAX, __webpack_exports__MAX_LINE_BYTES as MAX_LINE_BYTES, __webpack_exports__PLATFORM_ARG_NAMES as PLATFORM_ARG_NAMES, __webpack_exports__PROXY_ARG_NAMES as PROXY_ARG_NAMES, __webpack_exports__PatternMatcher as PatternMatcher, __webpack_exports__RULES as RULES, __webpack_exports__ShellLex as ShellLex, __webpack_exports__ShellWordError as ShellWordError, __webpack_exports__StageScope as StageScope, __webpack_exports__assertNever as assertNever, __webpack_exports__assertSupported as assertSupported, __webpack_exports__atLocation as atLocation, __webpack_exports__chompHeredocContent as chompHeredocContent, __webpack_exports__expandInstruction as expandInstruction, __webpack_exports__exposedPorts as exposedPorts, __webpack_exports__formatFinding as formatFinding, __webpack_exports__formatPlatform as formatPlatform, __webpack_exports__hasFeature as hasFeature, __webpack_exports__hostPlatform as hostPlatform, __webpack_exports__isProxyArg as isProxyArg, __webpack_exports__loadDockerignore as loadDockerignore, __webpack_exports__normalizePlatform as normalizePlatform, __webpack_exports__parseDockerfile as parseDockerfile, __webpack_exports__parseDockerignore as parseDockerignore, __webpack_exports__parseFrontendRef as parseFrontendRef, __webpack_exports__parseInstruction as parseInstruction, __webpack_exports__parseNodes as parseNodes, __webpack_exports__parseOnbuildTrigger as parseOnbuildTrigger, __webpack_exports__parsePlatform as parsePlatform, __webpack_exports__planStages as planStages, __webpack_exports__platformArgs as platformArgs, __webpack_exports__resolveFrom as resolveFrom, __webpack_exports__resolveGlobalArgs as resolveGlobalArgs, __webpack_exports__resolveSyntax as resolveSyntax, __webpack_exports__runChecks as runChecks, __webpack_exports__runCommandPlan as runCommandPlan, __webpack_exports__stopSignal as stopSignal, __webpack_exports__volumes as volumes, __webpack_exports__workdir as workdir };
+export { __webpack_exports__ALL_RULES as ALL_RULES, __webpack_exports__DEFAULT_PATH as DEFAULT_PATH, __webpack_exports__DockerfileError as DockerfileError, __webpack_exports__FEATURES as FEATURES, __webpack_exports__HEREDOC_SCRIPT_DIR as HEREDOC_SCRIPT_DIR, __webpack_exports__INSTRUCTION_KINDS as INSTRUCTION_KINDS, __webpack_exports__IgnoreMatcher as IgnoreMatcher, __webpack_exports__LATEST_SYNTAX as LATEST_SYNTAX, __webpack_exports__MAX_LINE_BYTES as MAX_LINE_BYTES, __webpack_exports__PLATFORM_ARG_NAMES as PLATFORM_ARG_NAMES, __webpack_exports__PROXY_ARG_NAMES as PROXY_ARG_NAMES, __webpack_exports__PatternMatcher as PatternMatcher, __webpack_exports__RULES as RULES, __webpack_exports__ShellLex as ShellLex, __webpack_exports__ShellWordError as ShellWordError, __webpack_exports__StageScope as StageScope, __webpack_exports__assertNever as assertNever, __webpack_exports__atLocation as atLocation, __webpack_exports__chompHeredocContent as chompHeredocContent, __webpack_exports__expandInstruction as expandInstruction, __webpack_exports__exposedPorts as exposedPorts, __webpack_exports__formatFinding as formatFinding, __webpack_exports__formatPlatform as formatPlatform, __webpack_exports__hasFeature as hasFeature, __webpack_exports__hostPlatform as hostPlatform, __webpack_exports__isProxyArg as isProxyArg, __webpack_exports__loadDockerignore as loadDockerignore, __webpack_exports__normalizePlatform as normalizePlatform, __webpack_exports__parseDockerfile as parseDockerfile, __webpack_exports__parseDockerignore as parseDockerignore, __webpack_exports__parseFrontendRef as parseFrontendRef, __webpack_exports__parseInstruction as parseInstruction, __webpack_exports__parseNodes as parseNodes, __webpack_exports__parseOnbuildTrigger as parseOnbuildTrigger, __webpack_exports__parsePlatform as parsePlatform, __webpack_exports__planStages as planStages, __webpack_exports__platformArgs as platformArgs, __webpack_exports__resolveFrom as resolveFrom, __webpack_exports__resolveGlobalArgs as resolveGlobalArgs, __webpack_exports__resolveSyntax as resolveSyntax, __webpack_exports__runChecks as runChecks, __webpack_exports__runCommandPlan as runCommandPlan, __webpack_exports__stopSignal as stopSignal, __webpack_exports__volumes as volumes, __webpack_exports__workdir as workdir };

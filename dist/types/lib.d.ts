@@ -17,5 +17,5 @@ export { formatPlatform, hostPlatform, normalizePlatform, PLATFORM_ARG_NAMES, ty
 export { HEREDOC_SCRIPT_DIR, type RunPlan, runCommandPlan } from './dockerfile/run-command.js';
 export { DEFAULT_PATH, type DeclaredArg, isProxyArg, PROXY_ARG_NAMES, resolveGlobalArgs, type ScopeOptions, StageScope, } from './dockerfile/scope.js';
 export { type EnvLookup, type EscapeToken, type ExpansionResult, type LexOptions, ShellLex, } from './dockerfile/shell-lex.js';
-export { assertSupported, type BuildPlan, type PlannedStage, type PlanOptions, planStages, resolveFrom, type StageSource, } from './dockerfile/stages.js';
+export { type BuildPlan, type PlannedStage, type PlanOptions, planStages, resolveFrom, type StageSource, } from './dockerfile/stages.js';
 export { type DockerfileSyntax, FEATURES, hasFeature, LATEST_SYNTAX, parseFrontendRef, resolveSyntax, type SyntaxFeature, type SyntaxOptions, } from './dockerfile/syntax.js';

@@ -3,9 +3,12 @@
  * core builds from, plus what only the action acts on (credentials, cache
  * backend, docker load, OCI archive, warnings). Pure: no environment, no I/O.
  */
+import path from 'node:path';
 import { type BuildOptions, defaultBuildOptions } from '../executor/options.js';
+import { DEFAULT_STORE_MAX } from '../executor/store/location.js';
 import { parseReference } from '../image/reference.js';
-import { planCache } from './cache-plan.js';
+import type { CacheMountsPlan } from './cache-mounts-gha.js';
+import { ghaKeys, planCache } from './cache-plan.js';
 import { applyExtraArgs, extraVerbosity } from './extra-args.js';
 import type { GhaCachePlan } from './gha-cache.js';
 import type { GithubContext } from './github-context.js';
@@ -38,6 +41,8 @@ export interface ActionPlan {
   cacheBackend: CacheBackend | 'off';
   /** Set when cacheBackend is gha: main.ts restores/saves dir with @actions/cache. */
   ghaCache?: GhaCachePlan;
+  /** Set with cache_mounts: main.ts restores/saves the cache mounts archive with @actions/cache. */
+  cacheMounts?: CacheMountsPlan;
   /** docker load and OCI archive to do after the build. */
   outputs: Pick<OutputPlan, 'load' | 'ociArchive'>;
   registry: RegistryTarget;
@@ -105,6 +110,25 @@ export function toBuildOptions(
   // skip_unchanged_digest compares images apart from what changes on every commit.
   if (inputs.skipUnchangedDigest) o.skipUnchanged = { ignoreLabels: [OCI.revision, OCI.created] };
 
+  // RUN --mount: secrets, agents; cache mounts kept with cache_directory, carried by the Actions cache with cache_mounts.
+  o.secrets = [...inputs.secrets];
+  o.ssh = [...inputs.ssh];
+  o.allow = [...inputs.allow];
+  if (inputs.cacheDirectory) o.cacheMounts.dir = path.join(inputs.cacheDirectory, 'cache-mounts');
+  let cacheMounts: CacheMountsPlan | undefined;
+  if (inputs.cacheMounts) {
+    const archive = path.join(runnerTemp, 'kiln-cache-mounts.tgz');
+    o.cacheMounts.dir ??= path.join(runnerTemp, 'kiln-cache-mounts');
+    o.cacheMounts.archive = archive;
+    cacheMounts = { archive, ...ghaKeys(inputs, github, 'cache-mounts') };
+  }
+
+  // The snapshot store in the runner's tool cache, which self-hosted runners keep between jobs
+  // (`extra_args: --no-store` or `--store DIR` change it); without one, nothing would keep it.
+  if (github.runnerToolCache) {
+    o.store = { dir: path.join(github.runnerToolCache, 'kiln', 'store'), maxBytes: DEFAULT_STORE_MAX };
+  }
+
   // extra_args last: kaniko flags override or add to what the inputs set.
   const before = new Set(o.destinations);
   o = problems.guard('extra_args', o, () => applyExtraArgs(o, inputs.extraArgs, github.workspace));
@@ -156,6 +180,7 @@ export function toBuildOptions(
         ...(outputs.load ? { load: outputs.load } : {}),
         ...(outputs.ociArchive ? { ociArchive: outputs.ociArchive } : {}),
       },
+      ...(cacheMounts ? { cacheMounts } : {}),
       registry: inputs.registry,
       credentials,
       warnings,

@@ -7,6 +7,8 @@
  * instead. Parsing only: build-options.ts maps the specs onto BuildOptions.
  */
 
+import { csvFields } from '../csv-record.js';
+
 /** A cache that cache-from / cache-to name. */
 export type CacheSpec =
   | { type: 'registry'; ref: string }
@@ -21,28 +23,15 @@ export type OutputSpec =
   /** OCI image layout: a directory (tar=false) or a tar of one. */
   | { type: 'oci'; dest: string; tar: boolean };
 
-/** Splits one CSV record (buildx uses encoding/csv): commas separate, double quotes group, "" is a quote. */
+/** Splits one CSV record (buildx uses encoding/csv); fields trimmed, empty ones dropped. */
 export function splitCsv(line: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      out.push(field.trim());
-      field = '';
-    } else field += c;
+  let fields: string[];
+  try {
+    fields = csvFields(line.trim());
+  } catch (e) {
+    throw new Error(`"${line}": ${(e as Error).message}`);
   }
-  if (quoted) throw new Error(`"${line}": unterminated quote`);
-  out.push(field.trim());
-  return out.filter((f) => f.length > 0);
+  return fields.map((f) => f.trim()).filter((f) => f.length > 0);
 }
 
 function keyValues(entry: string): Map<string, string> {

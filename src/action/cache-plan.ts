@@ -40,13 +40,22 @@ export interface CachePlanContext {
   warnings: string[];
 }
 
-function ghaCacheKeys(inputs: ActionInputs, github: GithubContext, dir: string, scope = ''): GhaCachePlan {
+/** Actions cache keys of this Dockerfile, target and scope: `kiln-<id>-<commit>`, restored by prefix. */
+export function ghaKeys(
+  inputs: ActionInputs,
+  github: GithubContext,
+  scope = '',
+): { key: string; restoreKeys: string[] } {
   const id = createHash('sha256')
     .update(`${path.relative(github.workspace, inputs.dockerfile)}\0${inputs.target}\0${scope}`)
     .digest('hex')
     .slice(0, 12);
   const prefix = `kiln-${id}-`;
-  return { dir, key: `${prefix}${buildSha(github) || github.runId}`, restoreKeys: [prefix] };
+  return { key: `${prefix}${buildSha(github) || github.runId}`, restoreKeys: [prefix] };
+}
+
+function ghaCacheKeys(inputs: ActionInputs, github: GithubContext, dir: string, scope = ''): GhaCachePlan {
+  return { dir, ...ghaKeys(inputs, github, scope) };
 }
 
 export function planCache(c: CachePlanContext): CachePlan {

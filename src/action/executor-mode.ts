@@ -108,9 +108,11 @@ export function decodeRequest(text: string): ExecutorRequest {
 
 /**
  * Hands what root created under `target` to `owner`: entries owned by uid 0
- * are lchown'ed (links are never followed), others are left alone.
+ * are lchown'ed (links are never followed), others are left alone. `keep`:
+ * directories left as they are (cache mounts: their owners are the image's).
  */
-export async function chownTree(target: string, owner: Owner): Promise<void> {
+export async function chownTree(target: string, owner: Owner, keep: readonly string[] = []): Promise<void> {
+  if (keep.includes(target)) return;
   let st: Awaited<ReturnType<typeof lstat>>;
   try {
     st = await lstat(target);
@@ -120,15 +122,20 @@ export async function chownTree(target: string, owner: Owner): Promise<void> {
   }
   if (st.uid === 0) await lchown(target, owner.uid, owner.gid);
   if (st.isDirectory()) {
-    for (const name of await readdir(target)) await chownTree(path.join(target, name), owner);
+    for (const name of await readdir(target)) await chownTree(path.join(target, name), owner, keep);
   }
 }
 
 /** The output paths of a build that a root executor would create, for chownTree(). */
 export function outputPaths(o: BuildOptions): string[] {
-  return [o.ociLayoutPath, o.tarPath, o.digestFile, o.imageNameWithDigestFile, o.cache.dir].filter(
-    (p): p is string => typeof p === 'string' && p.length > 0,
-  );
+  return [
+    o.ociLayoutPath,
+    o.tarPath,
+    o.digestFile,
+    o.imageNameWithDigestFile,
+    o.cache.dir,
+    o.cacheMounts.archive,
+  ].filter((p): p is string => typeof p === 'string' && p.length > 0);
 }
 
 /** Executor mode's main: returns the exit code. */
@@ -146,7 +153,8 @@ export async function runExecutor(requestPath: string): Promise<number> {
     interrupts.uninstall();
     log.close();
     for (const p of request.chown) {
-      await chownTree(p, request.owner).catch((e: Error) =>
+      const keep = request.options.cacheMounts.dir ? [path.resolve(request.options.cacheMounts.dir)] : [];
+      await chownTree(p, request.owner, keep).catch((e: Error) =>
         log.warn(`handing ${p} to uid ${request.owner.uid}: ${e.message}`),
       );
     }

@@ -14,8 +14,6 @@ const NOT_YET = 'is not supported yet; remove it (the build would run without it
 /** Inputs refused whenever they are set, with the reason. */
 export const REFUSED_INPUTS = {
   'add-hosts': 'is not supported: RUN steps see the runner’s /etc/hosts',
-  allow:
-    'is not supported: there are no entitlements to grant (RUN steps use the runner’s network; RUN --security=insecure is refused)',
   annotations: 'is not supported yet: Kiln sets no manifest annotations; use labels',
   attests: 'is not supported: Kiln makes no attestations (SBOM, provenance)',
   'build-contexts': 'is not supported yet: COPY --from can name a stage or an image, not an extra context',
@@ -24,12 +22,7 @@ export const REFUSED_INPUTS = {
   'no-cache-filters': 'is not supported: no-cache applies to every stage',
   'shm-size': 'is not supported: RUN steps get the /dev/shm of the sandbox',
   ulimit: 'is not supported: RUN steps inherit the runner’s limits',
-  secrets: NOT_YET,
-  'secret-files': NOT_YET,
-  'secret-envs': NOT_YET,
-  ssh: NOT_YET,
   platforms: `${NOT_YET}; Kiln builds for the runner's platform (extra_args: --custom-platform picks a base image's)`,
-  cache_mounts: NOT_YET,
 } as const;
 export type RefusedInput = keyof typeof REFUSED_INPUTS;
 

@@ -43,6 +43,8 @@ export interface GithubContext {
   workspace: string;
   /** RUNNER_TEMP: the runner's per-job temp dir (credentials, caches); falls back to the OS temp dir. */
   runnerTemp: string;
+  /** RUNNER_TOOL_CACHE: kept between jobs on self-hosted runners (the snapshot store lives there). */
+  runnerToolCache?: string;
   /** Commit time from the event payload (push events), RFC 3339, if known. */
   commitTimestamp?: string;
   /** SOURCE_DATE_EPOCH in seconds, when set to a valid integer. */
@@ -122,6 +124,7 @@ export function githubContextFromEnv(env: Env, sources: ContextSources = {}): Gi
     job: env.GITHUB_JOB ?? '',
     workspace: env.GITHUB_WORKSPACE || sources.cwd || process.cwd(),
     runnerTemp: env.RUNNER_TEMP || sources.tmpdir || os.tmpdir(),
+    runnerToolCache: env.RUNNER_TOOL_CACHE || undefined,
     commitTimestamp: typeof timestamp === 'string' && timestamp ? timestamp : undefined,
     sourceDateEpoch: epochText && /^\d+$/.test(epochText) ? Number(epochText) : undefined,
   };

@@ -5,7 +5,7 @@
  * problem names its input. Keys follow action.yml (snake_case → camelCase).
  */
 import path from 'node:path';
-import type { IsolationRequest } from '../executor/options.js';
+import type { Entitlement, IsolationRequest, SecretSource, SshSource } from '../executor/options.js';
 import { parseDuration } from '../flags/parser.js';
 import { parseGitContext } from '../git/context.js';
 import { type CacheSpec, type OutputSpec, parseCacheSpec, parseOutputSpec } from './buildx-specs.js';
@@ -21,6 +21,7 @@ import {
   splitLines,
   splitTagList,
 } from './list-input.js';
+import { allowInput, secretInputs, sshInput } from './secret-inputs.js';
 
 /** Every input of action.yml (a test keeps the two in step). */
 export const INPUT_NAMES = [
@@ -52,6 +53,12 @@ export const INPUT_NAMES = [
   'extra_args',
   'debug',
   'github-token',
+  'secrets',
+  'secret-files',
+  'secret-envs',
+  'ssh',
+  'cache_mounts',
+  'allow',
   // docker/build-push-action's that Kiln implements.
   'build-args',
   'no-cache',
@@ -138,6 +145,12 @@ export interface ActionInputs {
   isolation: IsolationRequest;
   extraArgs: ExtraArgs;
   debug: boolean;
+  /** `secrets`, `secret-files`, `secret-envs` (values and files read later, by the build). */
+  secrets: SecretSource[];
+  ssh: SshSource[];
+  cacheMounts: boolean;
+  /** `allow`: entitlements (security.insecure, network.host). */
+  allow: Entitlement[];
   /** Things to tell the user that do not stop the build. */
   warnings: string[];
 }
@@ -288,6 +301,14 @@ export function readInputs(getInput: GetInput, github: GithubContext, env: Env =
     isolation: oneOf(problems, 'isolation', get('isolation'), ISOLATIONS) ?? 'auto',
     extraArgs,
     debug: parseBool(problems, 'debug', get('debug'), false),
+    secrets: secretInputs(
+      { secrets: getInput('secrets'), files: getInput('secret-files'), envs: getInput('secret-envs') },
+      workspace,
+      problems,
+    ),
+    ssh: sshInput(getInput('ssh'), workspace, problems),
+    cacheMounts: parseBool(problems, 'cache_mounts', get('cache_mounts'), false),
+    allow: allowInput(getInput('allow'), problems),
     warnings,
   };
 

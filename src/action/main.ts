@@ -18,6 +18,7 @@ import { dockerConfigPath } from '../registry/credentials.js';
 import { type ActionLogger, actionLogger } from './action-logger.js';
 import { errorAnnotation } from './annotations.js';
 import { type ActionPlan, toBuildOptions } from './build-options.js';
+import { restoreCacheMounts, saveCacheMounts } from './cache-mounts-gha.js';
 import { type DockerConfig, writeDockerConfig } from './credentials.js';
 import { renderFailureSummary } from './failure-summary.js';
 import { formatDuration } from './format.js';
@@ -29,6 +30,7 @@ import { computeOutputs } from './outputs.js';
 import { AUTH_DIR_STATE } from './post.js';
 import { privilegedBuild, probeSudo } from './privileged-build.js';
 import { choosePrivileges, type Execution, readDockerfileNeeds } from './privileges.js';
+import { maskSecrets, maskSecretsInput } from './secret-inputs.js';
 import { renderSummary } from './summary.js';
 
 function describePlan(log: Logger, options: BuildOptions, action: ActionPlan, github: GithubContext): void {
@@ -122,9 +124,12 @@ export async function run(): Promise<void> {
     // Masked before anything can print it, even an input error.
     log.secret(core.getInput('password'));
     log.secret(core.getInput('github-token'));
+    maskSecretsInput(core.getInput('secrets'), (s) => log.secret(s));
     const inputs = readInputs((name) => core.getInput(name), github, process.env);
     log.secret(inputs.password);
     const { options, action } = toBuildOptions(inputs, github, github.runnerTemp);
+    // Build secrets (inputs and extra_args --secret): files and variables included.
+    maskSecrets(options.secrets, (s) => log.secret(s));
     log.setVerbose(action.debug);
     options.sourceDateEpoch ??= github.sourceDateEpoch;
     // ADD of a GitHub repository: the token goes to GitHub's hosts only.
@@ -163,9 +168,12 @@ export async function run(): Promise<void> {
     }
     // cache_backend gha: the local cache directory travels between runs in the Actions cache.
     const restored = action.ghaCache ? await restoreGhaCache(action, log) : undefined;
+    // cache_mounts: so does the archive of the RUN cache mounts.
+    const mountsRestored = action.cacheMounts ? await restoreCacheMounts(action.cacheMounts, log) : undefined;
 
     const result = await runBuild(options, execution, log, action, github, interrupts);
     if (action.ghaCache) await saveGhaCache(action, log, restored, { ttlMs: options.cache.ttlMs });
+    if (action.cacheMounts) await saveCacheMounts(action.cacheMounts, log, mountsRestored ?? {});
     if (action.outputs.ociArchive && options.ociLayoutPath) {
       await packOciArchive(options.ociLayoutPath, action.outputs.ociArchive, log);
     }

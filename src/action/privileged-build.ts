@@ -77,11 +77,22 @@ export interface PrivilegedBuildDeps {
   owner: { uid: number; gid: number };
 }
 
-/** The options as the root child needs them: credentials named explicitly (root's HOME differs). */
+/**
+ * The options as the root child needs them, which gets no runner variables:
+ * credentials named explicitly (root's HOME differs), secrets read from
+ * variables carried as values, the default SSH agent as its socket path.
+ */
 export function optionsForRoot(options: BuildOptions, env: NodeJS.ProcessEnv): BuildOptions {
-  if (options.dockerConfig) return options;
+  const o: BuildOptions = {
+    ...options,
+    secrets: options.secrets.map((s) => (s.env === undefined ? s : { id: s.id, value: env[s.env] ?? '' })),
+    ssh: options.ssh.map((s) =>
+      s.paths.length || !env.SSH_AUTH_SOCK ? s : { ...s, paths: [env.SSH_AUTH_SOCK] },
+    ),
+  };
+  if (o.dockerConfig) return o;
   const own = dockerConfigPath({ env });
-  return existsSync(own) ? { ...options, dockerConfig: own } : options;
+  return existsSync(own) ? { ...o, dockerConfig: own } : o;
 }
 
 function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {

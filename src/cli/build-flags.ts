@@ -2,12 +2,13 @@
  * `kiln build`'s argv → BuildOptions: the executor flags applied onto the
  * defaults, plus what only the CLI does (a destination is required unless
  * --no-push, SOURCE_DATE_EPOCH from the environment, kaniko's default cache
- * repository).
+ * repository, a snapshot store in the user's cache dir).
  */
 import path from 'node:path';
 import { defaultCacheRepo } from '../cache/create.js';
 import { type BuildOptions, DEFAULT_DOCKERFILE, defaultBuildOptions } from '../executor/options.js';
-import { applyBuildFlags, contextDir, sourceDateEpoch } from '../flags/apply-flags.js';
+import { DEFAULT_STORE_MAX, defaultStoreDir } from '../executor/store/location.js';
+import { applyBuildFlags, contextDir, sourceDateEpoch, storeMax } from '../flags/apply-flags.js';
 import { type FlagValue, UsageError } from '../flags/parser.js';
 
 export function buildOptionsFromFlags(
@@ -30,5 +31,9 @@ export function buildOptionsFromFlags(
   o.sourceDateEpoch = sourceDateEpoch(env.SOURCE_DATE_EPOCH ?? o.buildArgs.get('SOURCE_DATE_EPOCH'));
   // kaniko's default: --cache without --cache-repo caches in <destination>/cache.
   if (o.cache.enabled && !o.cache.repo) o.cache.repo = defaultCacheRepo(o.destinations);
+  // The CLI keeps a snapshot store unless told not to: below --cache-dir, else in the user's cache dir.
+  if (!o.store && !values.get('no-store')) {
+    o.store = { dir: defaultStoreDir(env, o.cache.dir), maxBytes: storeMax(values) ?? DEFAULT_STORE_MAX };
+  }
   return o;
 }

@@ -4,8 +4,9 @@
  *
  * Expanded: ENV and LABEL keys and values; COPY/ADD sources, dest, --chown,
  * --chmod, --exclude, ADD --checksum and the bodies of unquoted heredoc
- * sources; EXPOSE (split into words); USER; WORKDIR; VOLUME; STOPSIGNAL.
- * Not expanded: RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK (the shell does it),
+ * sources; EXPOSE (split into words); USER; WORKDIR; VOLUME; STOPSIGNAL;
+ * RUN --mount values (all but from=).
+ * Not expanded: the RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK command (the shell does it),
  * ONBUILD (expanded when it fires), MAINTAINER, COPY --from (BuildKit refuses
  * variables there; planStages reports it), FROM (planStages expands it against
  * the global ARGs), ARG (StageScope.applyArg expands a default only when no
@@ -13,6 +14,7 @@
  */
 import { atLocation } from './errors.js';
 import { assertNever, type Instruction } from './instructions.js';
+import { expandRunMount } from './run-mount.js';
 
 export interface WordExpander {
   expand(word: string): string;
@@ -72,8 +74,11 @@ function expandUnlocated(instr: Instruction, scope: WordExpander): Instruction {
       return { ...instr, volumes: instr.volumes.map(x) };
     case 'stopsignal':
       return { ...instr, signal: x(instr.signal) };
-    case 'from':
     case 'run':
+      return instr.mounts.some((m) => m.raw !== undefined)
+        ? { ...instr, mounts: instr.mounts.map((m) => expandRunMount(m, x)) }
+        : instr;
+    case 'from':
     case 'cmd':
     case 'entrypoint':
     case 'shell':

@@ -235,7 +235,7 @@ function typed(node: Node, location: Location, syntax: DockerfileSyntax): Instru
         ...base,
         command: commandLine(node),
         heredocs: node.heredocs,
-        mounts: flags.strings('mount').map(parseRunMount),
+        mounts: flags.strings('mount').map((m) => parseRunMount(m)),
         ...optional('network', parseNetwork(flags.string('network'))),
         ...optional('security', parseSecurity(flags.string('security'))),
       };

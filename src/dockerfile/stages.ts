@@ -128,20 +128,6 @@ export function resolveFrom(df: ParsedDockerfile, from: string, location: Locati
   return imageSource(from, location);
 }
 
-/** Throws for features Kiln parses but cannot run yet. */
-export function assertSupported(instr: Instruction): void {
-  if (instr.kind !== 'run') return;
-  if (instr.mounts.length > 0) {
-    throw DockerfileError.at(
-      instr.location,
-      'RUN --mount is not supported yet: remove the --mount flag (or build this Dockerfile with BuildKit)',
-    );
-  }
-  if (instr.security === 'insecure') {
-    throw DockerfileError.at(instr.location, 'RUN --security=insecure is not supported yet: remove the flag');
-  }
-}
-
 interface Dep {
   index: number;
   location: Location;
@@ -260,7 +246,6 @@ export function planStages(df: ParsedDockerfile, opts: PlanOptions): BuildPlan {
     const dependsOn = new Set(deps[p.index]!.map((d) => d.index));
     if (p.base.kind === 'stage') dependsOn.add(p.base.index);
     p.dependsOn = [...dependsOn].sort((a, b) => a - b);
-    for (const instr of [...p.onbuild, ...p.stage.instructions]) assertSupported(instr);
     result.push(p);
   }
 

@@ -39,10 +39,20 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
   let cacheFlushed = false;
   let releasing: Promise<unknown> | undefined;
   try {
-    if (options.push && prepared.destinations.length > 0 && !options.skipPushPermissionCheck) {
-      await checkPushAccess(session.registry, prepared.destinations, log);
-    }
-    const plan = await planWithBaseImages(prepared, (ref, platform) => session.pullImage(ref, platform));
+    // The push check runs beside the base image pulls (its round trips off the critical path),
+    // and still fails the build before any step runs.
+    const access =
+      options.push && prepared.destinations.length > 0 && !options.skipPushPermissionCheck
+        ? checkPushAccess(session.registry, prepared.destinations, log)
+        : undefined;
+    access?.catch(() => undefined);
+    const plan = await planWithBaseImages(prepared, (ref, platform) =>
+      session.pullImage(ref, platform),
+    ).catch(async (e: unknown) => {
+      await access; // a refused push says so first
+      throw e;
+    });
+    await access;
     // Build checks: warnings on their lines; with `# check=error=true` they stop the build here.
     const checks = await checkDockerfile(prepared.df, {
       ...prepared.planOptions,

@@ -27,6 +27,43 @@ export interface CacheOptions {
   runLayers: boolean;
 }
 
+/**
+ * A build secret (`--secret id=ID[,src=PATH|,env=VAR]`, the action's
+ * secrets inputs): exactly one of file, env, value. Read once when the build
+ * starts; the value never enters a cache key, a layer, the history or a log.
+ */
+export interface SecretSource {
+  id: string;
+  /** A file whose content is the secret. */
+  file?: string;
+  /** An environment variable (of the Kiln process) holding it; unset means empty, as with BuildKit. */
+  env?: string;
+  /** The value itself. */
+  value?: string;
+}
+
+/** An SSH agent for RUN --mount=type=ssh (`--ssh ID[=SOCKET|KEY[,KEY…]]`). */
+export interface SshSource {
+  /** `default` unless named. */
+  id: string;
+  /** One agent socket, or private key files; none: $SSH_AUTH_SOCK. */
+  paths: string[];
+}
+
+/** What a Dockerfile may do only when allowed (BuildKit's entitlements, `--allow`). */
+export type Entitlement = 'security.insecure' | 'network.host';
+export const ENTITLEMENTS: readonly Entitlement[] = ['security.insecure', 'network.host'];
+
+export interface CacheMountOptions {
+  /** Where RUN --mount=type=cache content lives between builds; none: in the workspace, for one build. */
+  dir?: string;
+  /**
+   * A tar the cache mounts are loaded from before the build (when it exists)
+   * and saved to after it (the action carries it in the Actions cache).
+   */
+  archive?: string;
+}
+
 export interface BuildOptions {
   /** Build context directory (absolute). */
   context: string;
@@ -76,6 +113,13 @@ export interface BuildOptions {
   /** kaniko --cleanup: an in-place build puts back the container's own files at its end (a failed one always does). */
   cleanup: boolean;
   snapshotMode: SnapshotMode;
+  /**
+   * The local snapshot store (--store): unpacked layers kept by chain ID and
+   * reused by later builds (stage roots are overlays of them). Undefined:
+   * every build extracts into its workspace. Used as root with overlayfs;
+   * elsewhere the build says why not and extracts.
+   */
+  store?: { dir: string; maxBytes: number };
   /** Directory for the build workspace; default: a fresh dir under the temp dir. */
   workspace?: string;
   /** Keep the workspace after the build (for debugging). */
@@ -95,6 +139,13 @@ export interface BuildOptions {
   ignoreSyntax?: boolean;
   /** Token for git sources on GitHub's hosts (ADD of a GitHub repository); a secret. */
   gitAuthToken?: string;
+  /** Build secrets for RUN --mount=type=secret. */
+  secrets: SecretSource[];
+  /** SSH agents for RUN --mount=type=ssh. */
+  ssh: SshSource[];
+  /** Entitlements granted (`--allow security.insecure`). */
+  allow: Entitlement[];
+  cacheMounts: CacheMountOptions;
 }
 
 /** The Dockerfile's name in the context when none is given. */
@@ -122,5 +173,9 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     snapshotMode: 'auto',
     keepWorkspace: false,
     pushRetry: 8,
+    secrets: [],
+    ssh: [],
+    allow: [],
+    cacheMounts: {},
   };
 }

@@ -19,6 +19,7 @@ import type { Platform } from '../image/manifest.js';
 import { hostPlatform, parsePlatform } from '../image/platform.js';
 import { parseReference, type Reference } from '../image/reference.js';
 import type { Logger } from '../log.js';
+import { assertPlanEntitled } from './entitlements.js';
 import type { BuildOptions } from './options.js';
 import { excludingOwnPaths } from './own-paths.js';
 
@@ -67,6 +68,7 @@ export async function prepareBuild(options: BuildOptions, log: Logger): Promise<
     targetPlatform: platform,
   };
   const plan = planStages(df, planOptions);
+  assertPlanEntitled(plan, options);
   for (const w of plan.warnings) log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
   const destinations = options.destinations.map((d) => parseReference(d));
   const ignore = excludingOwnPaths(await loadDockerignore(options.context, options.dockerfile), options, log);

@@ -30,6 +30,7 @@ import { unmountUnder, unmountUnderSync } from './fs/mounts.js';
 import type { Isolation } from './isolation/isolation.js';
 import { createIsolation, inPlaceKeep } from './isolation/select.js';
 import { cacheConfig, registryClientOptions } from './library-options.js';
+import { RunMountServices } from './mounts/run-mount-services.js';
 import type { BuildOptions } from './options.js';
 import { SourceTree } from './steps/source-tree.js';
 import { createWorkspace, type Workspace } from './workspace.js';
@@ -84,6 +85,8 @@ export class BuildSession {
     xattrs: XattrAccess | undefined,
     private readonly interrupt: InterruptHandle | undefined,
     readonly isolation: Isolation,
+    /** Secrets, SSH agents and cache mounts of RUN --mount. */
+    readonly runMounts: RunMountServices,
   ) {
     this.signal = this.abortController.signal;
     if (interrupt) {
@@ -127,19 +130,22 @@ export class BuildSession {
             ),
           )
         : registry);
+    let runMounts: RunMountServices | undefined;
     try {
+      const xattrs = detectXattrs();
+      runMounts = await RunMountServices.open(options, workspace, log, xattrs);
       const cache = await createLayerCache({
         config: cacheConfig(options),
         registry: cacheRegistry,
         log,
         now: deps.now,
       });
-      const xattrs = detectXattrs();
       const isolation = await createIsolation({
         requested: options.isolation,
         snapshotMode: options.snapshotMode,
         workspace,
         xattrs,
+        store: options.store,
         log,
         force: options.force,
         cleanup: options.cleanup,
@@ -157,8 +163,10 @@ export class BuildSession {
         xattrs,
         deps.interrupt,
         isolation,
+        runMounts,
       );
     } catch (e) {
+      await runMounts?.dispose();
       await workspace.dispose().catch(() => undefined);
       throw e;
     }
@@ -231,6 +239,7 @@ export class BuildSession {
     await this.isolation
       .dispose({ failed: this.signal.aborted })
       .catch((e: Error) => log.warn(`ending the isolation: ${e.message}`));
+    await this.runMounts.dispose();
     await unmountUnder(this.workspace.root).catch((e: Error) =>
       log.warn(`unmounting the workspace: ${e.message}`),
     );

@@ -6,6 +6,8 @@
  */
 import path from 'node:path';
 import { type BuildOptions, DEFAULT_DOCKERFILE } from '../executor/options.js';
+import { DEFAULT_STORE_MAX, storeMaxBytes } from '../executor/store/location.js';
+import { parseAllowFlag, parseSecretFlag, parseSshFlag } from './mount-flags.js';
 import { type FlagValue, UsageError } from './parser.js';
 
 const KANIKO_SNAPSHOT_MODES = new Set(['full', 'redo', 'time']);
@@ -145,11 +147,28 @@ export function applyBuildFlags(
   }
   if (has('no-push-cache')) o.cache.mode = bool(values, 'no-push-cache') ? 'read-only' : 'read-write';
   if (has('cache-ttl')) o.cache.ttlMs = values.get('cache-ttl') as number;
-  if (has('cache-dir')) o.cache.dir = resolveOpt(cwd, str(values, 'cache-dir'));
+  if (has('cache-dir')) {
+    o.cache.dir = resolveOpt(cwd, str(values, 'cache-dir'));
+    o.cacheMounts.dir = path.join(o.cache.dir!, 'cache-mounts');
+  }
   if (has('cache-copy-layers')) o.cache.copyLayers = bool(values, 'cache-copy-layers')!;
   if (has('cache-run-layers')) o.cache.runLayers = bool(values, 'cache-run-layers')!;
 
   if (has('reproducible')) o.reproducible = bool(values, 'reproducible')!;
+  for (const item of list(values, 'secret')) {
+    const secret = parseSecretFlag(item, env ?? process.env);
+    if (secret.file !== undefined) secret.file = path.resolve(cwd, secret.file);
+    o.secrets = [...o.secrets.filter((x) => x.id !== secret.id), secret];
+  }
+  for (const item of list(values, 'ssh')) {
+    const ssh = parseSshFlag(item);
+    o.ssh = [
+      ...o.ssh.filter((x) => x.id !== ssh.id),
+      { ...ssh, paths: ssh.paths.map((p) => path.resolve(cwd, p)) },
+    ];
+  }
+  for (const item of list(values, 'allow'))
+    for (const e of parseAllowFlag(item)) if (!o.allow.includes(e)) o.allow.push(e);
   if (has('compression')) o.compression = oneOf('compression', str(values, 'compression')!, ['gzip', 'zstd']);
   const level = values.get('compression-level') as number | undefined;
   if (level !== undefined) {
@@ -178,6 +197,18 @@ export function applyBuildFlags(
       ? 'auto'
       : oneOf('snapshot-mode', snap, ['auto', 'overlay', 'walk']);
   }
+  if (has('store')) {
+    o.store = {
+      dir: path.resolve(cwd, str(values, 'store')!),
+      maxBytes: o.store?.maxBytes ?? DEFAULT_STORE_MAX,
+    };
+  }
+  if (bool(values, 'no-store')) {
+    if (has('store')) throw new UsageError('--store and --no-store: give one of them');
+    o.store = undefined;
+  }
+  const max = storeMax(values);
+  if (max !== undefined && o.store) o.store.maxBytes = max;
   if (has('workspace')) o.workspace = resolveOpt(cwd, str(values, 'workspace'));
   if (has('keep-workspace')) o.keepWorkspace = bool(values, 'keep-workspace')!;
   if (has('ignore-syntax')) o.ignoreSyntax = bool(values, 'ignore-syntax')!;
@@ -187,6 +218,15 @@ export function applyBuildFlags(
     o.pushRetry = retry;
   }
   return o;
+}
+
+/** --store-max in bytes, if given. */
+export function storeMax(values: Map<string, FlagValue>): number | undefined {
+  const text = str(values, 'store-max');
+  if (text === undefined) return undefined;
+  const n = storeMaxBytes(text);
+  if (typeof n === 'string') throw new UsageError(`--store-max ${n}`);
+  return n;
 }
 
 /** kaniko's --context-sub-path: a directory inside the context. */

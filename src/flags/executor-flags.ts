@@ -7,6 +7,7 @@
  * BuildOptions; cliSettingName() names the settings of library hints
  * (hints.ts) by these flags.
  */
+import { DEFAULT_STORE_MAX_TEXT } from '../executor/store/location.js';
 import type { Setting } from '../hints.js';
 import type { FlagSpec } from './parser.js';
 
@@ -100,11 +101,34 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     metavar: 'duration',
     help: 'Ignore cache entries older than this (default: 336h)',
   },
-  { name: 'cache-dir', kind: 'string', metavar: 'dir', help: 'Local directory for the layer cache' },
+  {
+    name: 'cache-dir',
+    kind: 'string',
+    metavar: 'dir',
+    help: 'Local directory for the layer cache; RUN cache mounts persist in its cache-mounts/',
+  },
   { name: 'no-push-cache', kind: 'bool', help: 'Read the layer cache but store nothing in it' },
   { name: 'cache-copy-layers', kind: 'bool', help: 'Cache COPY/ADD layers (default: true)' },
   { name: 'cache-run-layers', kind: 'bool', help: 'Cache RUN layers (default: true)' },
   { name: 'reproducible', kind: 'bool', help: 'Clamp timestamps so equal inputs give an equal digest' },
+  {
+    name: 'secret',
+    kind: 'list',
+    metavar: 'id=ID[,src=PATH|,env=VAR]',
+    help: 'Secret for RUN --mount=type=secret (buildx syntax); never in a layer, key or log',
+  },
+  {
+    name: 'ssh',
+    kind: 'list',
+    metavar: 'default|ID[=SOCKET|KEY…]',
+    help: 'SSH agent (or keys) for RUN --mount=type=ssh; default: $SSH_AUTH_SOCK',
+  },
+  {
+    name: 'allow',
+    kind: 'list',
+    metavar: 'entitlement',
+    help: 'Allow security.insecure (RUN --security=insecure) or network.host',
+  },
   {
     name: 'compression',
     kind: 'string',
@@ -152,6 +176,19 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     metavar: 'mode',
     aliases: ['snapshotMode'],
     help: 'Layer snapshots: auto, overlay, walk (default: auto)',
+  },
+  {
+    name: 'store',
+    kind: 'string',
+    metavar: 'dir',
+    help: 'Snapshot store: unpacked layers later builds reuse (default: <cache-dir>/store, else ~/.cache/kiln/store)',
+  },
+  { name: 'no-store', kind: 'bool', help: 'Use no snapshot store: extract every layer into the workspace' },
+  {
+    name: 'store-max',
+    kind: 'string',
+    metavar: 'size',
+    help: `Snapshot store size cap; least recently used layers go beyond it (default: ${DEFAULT_STORE_MAX_TEXT})`,
   },
   {
     name: 'workspace',

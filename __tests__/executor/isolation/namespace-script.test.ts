@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from '@jest/globals';
 import type { HostTools } from '../../../src/executor/isolation/host-tools.js';
-import { buildScript, finalArgs, q } from '../../../src/executor/isolation/namespace-script.js';
+import { buildScript, finalArgs } from '../../../src/executor/isolation/namespace-script.js';
 import { isUnavailable } from '../../../src/executor/isolation/sandbox.js';
 import { selectSandbox } from '../../../src/executor/isolation/sandbox-select.js';
+import { q } from '../../../src/executor/isolation/script-quote.js';
 import { silentLogger } from '../../../src/log.js';
 
 const tools: HostTools = {
@@ -16,6 +17,9 @@ const tools: HostTools = {
   env: '/usr/bin/env',
   mkdir: '/bin/mkdir',
   ln: '/bin/ln',
+  base64: '/usr/bin/base64',
+  chown: '/bin/chown',
+  chmod: '/bin/chmod',
   jailFiles: [{ path: '/usr/bin/setpriv', source: '/usr/bin/setpriv' }],
 };
 

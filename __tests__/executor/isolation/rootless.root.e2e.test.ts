@@ -4,12 +4,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { describeWith } from '../../lab/prereq.js';
 import { makeBusyboxRootfs, tempDir } from '../busybox-rootfs.js';
-
-const repo = resolve(import.meta.dirname ?? '.', '../../..');
+import { REPO, runAsNobody } from './sandbox-harness.js';
 
 describeWith(
   { root: true, binaries: ['unshare', 'setpriv', 'busybox'], userns: true },
@@ -27,8 +26,8 @@ describeWith(
       chownSync(scratch, 65534, 65534);
       writeFileSync(
         join(dir, 'run.mts'),
-        `import { selectSandbox } from '${repo}/src/executor/isolation/sandbox-select.ts';
-import { silentLogger } from '${repo}/src/log.ts';
+        `import { selectSandbox } from '${REPO}/src/executor/isolation/sandbox-select.ts';
+import { silentLogger } from '${REPO}/src/log.ts';
 const s = await selectSandbox('auto', silentLogger, { scratchDir: '${scratch}' });
 if ('unavailable' in s) { console.log('UNAVAILABLE ' + s.unavailable); process.exit(0); }
 let out = '';
@@ -40,21 +39,10 @@ console.log(JSON.stringify({ kind: s.kind, exitCode: r.exitCode, out }));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     test('auto picks rootless for a non-root user and the RUN runs as root of its namespace', () => {
-      const out = execFileSync(
-        'setpriv',
-        [
-          '--reuid=65534',
-          '--regid=65534',
-          '--clear-groups',
-          '--',
-          join(repo, 'node_modules/.bin/tsx'),
-          join(dir, 'run.mts'),
-        ],
-        {
-          encoding: 'utf8',
-          env: { PATH: process.env.PATH, HOME: join(dir, 'scratch'), TMPDIR: join(dir, 'scratch') },
-        },
-      ).trim();
+      const out = runAsNobody(join(dir, 'run.mts'), {
+        HOME: join(dir, 'scratch'),
+        TMPDIR: join(dir, 'scratch'),
+      });
       if (out.startsWith('UNAVAILABLE')) {
         // User namespaces work here (a prerequisite), so this is a failure; the message must still say why and what to do.
         expect(out).toMatch(/Dockerfile without RUN still builds.*run Kiln as root/);

@@ -32,7 +32,7 @@ export interface FromInstruction extends Base {
     /** `--platform=`, as written (may contain $ARGs such as $BUILDPLATFORM). */
     platform?: string;
 }
-/** `--mount=type=...,target=...` of RUN. Parsed; refused by planStages until supported. */
+/** `--mount=type=...,target=...` of RUN (see run-mount.ts). */
 export interface RunMount {
     type: 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
     target?: string;
@@ -40,8 +40,10 @@ export interface RunMount {
     /** Stage name, stage index or image the mount reads from. */
     from?: string;
     readonly: boolean;
-    /** Every key=value given, as written. */
+    /** Every key=value given, as written (`required` alone as required=true). */
     options: Record<string, string>;
+    /** The `--mount` value when a field uses a variable: parsed again at dispatch (expandRunMount). */
+    raw?: string;
 }
 export interface RunInstruction extends Base {
     kind: 'run';

@@ -63,6 +63,4 @@ export interface BuildPlan {
  * anything else an image. Variables are not expanded in --from.
  */
 export declare function resolveFrom(df: ParsedDockerfile, from: string, location: Location): StageSource;
-/** Throws for features Kiln parses but cannot run yet. */
-export declare function assertSupported(instr: Instruction): void;
 export declare function planStages(df: ParsedDockerfile, opts: PlanOptions): BuildPlan;

@@ -39,6 +39,17 @@ export class ImageDir {
     private readonly keep?: KeptPathsView,
   ) {}
 
+  /** How many of the image's layers are in `dir`. */
+  get layerCount(): number {
+    return this.applied;
+  }
+
+  /** The files of the image's first `count` layers were put in `dir` another way (a stored tree copied in). */
+  restored(count: number): void {
+    this.applied = count;
+    this.generation++;
+  }
+
   /** Brings `dir` up to `image` by extracting the layers it lacks. */
   async materialize(image: Image, label: string): Promise<void> {
     const layers = image.layers;

@@ -26,6 +26,10 @@ export interface HostTools {
   env: string;
   mkdir: string;
   ln: string;
+  /** RUN --mount=type=secret: the data decoded, owned and moded in the jail. */
+  base64: string;
+  chown: string;
+  chmod: string;
   /** iproute2, to bring `lo` up under --network=none; optional. */
   ip?: string;
   /** sethostname(2); optional (as root the sysctl file is used instead). */
@@ -88,6 +92,9 @@ export async function discoverHostTools(): Promise<HostTools> {
     env: await need('env', 'coreutils'),
     mkdir: await need('mkdir', 'coreutils'),
     ln: await need('ln', 'coreutils'),
+    base64: await need('base64', 'coreutils'),
+    chown: await need('chown', 'coreutils'),
+    chmod: await need('chmod', 'coreutils'),
     ip: await findBinary('ip'),
     hostname: await findBinary('hostname'),
   };
@@ -107,10 +114,15 @@ export async function discoverHostTools(): Promise<HostTools> {
   return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
 }
 
-/** Runs a host binary with CLEAN_ENV and no stdin; rejects with its stderr on failure. */
-export async function runHostCommand(file: string, args: string[]): Promise<string> {
+/** Runs a host binary with CLEAN_ENV and no stdin (in `cwd` if given); rejects with its stderr on failure. */
+export async function runHostCommand(
+  file: string,
+  args: string[],
+  opts: { cwd?: string } = {},
+): Promise<string> {
   try {
-    return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024 })).stdout;
+    return (await execFileP(file, args, { env: CLEAN_ENV, maxBuffer: 16 * 1024 * 1024, cwd: opts.cwd }))
+      .stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new HostToolsError(`${file} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || err.message}`);

@@ -18,7 +18,7 @@
 import type { ChangeSet } from '../../archive/changes.js';
 import type { Image } from '../../image/image.js';
 import type { RunStep } from '../snapshot/run-step.js';
-import type { NetworkMode, OutputStream, RunUser } from './sandbox.js';
+import type { NetworkMode, OutputStream, RunMountSpec, RunUser, SecretEnv, SecurityMode } from './sandbox.js';
 
 /** One RUN, as the step describes it: the command and who runs it, not where. */
 export interface RootRunSpec {
@@ -36,6 +36,15 @@ export interface RootRunSpec {
   signal?: AbortSignal;
   /** Files shown read-only at /dev/pipes/<name> (a `RUN <<EOF` script starting with `#!`). */
   pipes?: { name: string; content: string; mode: number }[];
+  /**
+   * RUN --mount, resolved by the step (steps/run-mounts.ts): every
+   * isolation shows them at their targets for the RUN only; nothing
+   * mounted, and no mount point it had to make, reaches the changes.
+   */
+  runMounts?: RunMountSpec[];
+  /** Secrets given as environment variables: never on a command line, never in the changes. */
+  secretEnv?: SecretEnv[];
+  security?: SecurityMode;
 }
 
 /** The root filesystem of one stage. */

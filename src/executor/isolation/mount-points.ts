@@ -1,11 +1,18 @@
 /**
  * Mount points a RUN needs (/proc, /dev, /sys, /etc/hosts,
- * /etc/resolv.conf), resolved inside the root (an image's /etc/resolv.conf
- * may be a symlink to ../run/…: the mount goes where the symlink leads, as
- * runc does). Those missing from the image are "stubs": the overlay
- * snapshotter puts them in an extra lower layer, the walk snapshotter (and a
- * bare sandbox run) creates them in the rootfs and removes them afterwards,
- * so no mount point Kiln made ends up in a layer.
+ * /etc/resolv.conf, and the targets of its RUN --mount), resolved inside the
+ * root (an image's /etc/resolv.conf may be a symlink to ../run/…: the mount
+ * goes where the symlink leads, as runc does). Those missing from the image
+ * are "stubs", with every missing parent: the overlay snapshotter puts them
+ * in an extra lower layer, the walk snapshotter (and a bare sandbox run)
+ * creates them in the rootfs and removes them afterwards when they are
+ * still empty, so no mount point Kiln made ends up in a layer. That is what
+ * BuildKit leaves too (its MountStubsCleaner, recursive for Dockerfiles):
+ * an empty stub and its empty stub parents go, a stub directory the RUN
+ * wrote into stays.
+ *
+ * A RUN mount target below another RUN mount's target is "nested": its
+ * mount point is made inside the outer mount when the sandbox sets it up.
  */
 import type { BigIntStats } from 'node:fs';
 import { chmod, lstat, mkdir, rmdir, unlink, writeFile } from 'node:fs/promises';
@@ -25,6 +32,12 @@ export interface MountPlan {
   targets: MountTargets;
   /** Missing entries, parents first. */
   stubs: Stub[];
+}
+
+/** A RUN --mount target to plan: absolute in the image; a directory or a file (a file, a socket). */
+export interface RunMountPoint {
+  target: string;
+  type: Stub['type'];
 }
 
 const DIR_MOUNTS = ['proc', 'dev', 'sys'] as const;
@@ -63,7 +76,11 @@ async function existingPrefix(root: string, rel: string): Promise<string> {
 }
 
 /** Resolves every mount target in `root` and lists what is missing. */
-export async function planMountPoints(root: string, log?: Logger): Promise<MountPlan> {
+export async function planMountPoints(
+  root: string,
+  log?: Logger,
+  runMounts: readonly RunMountPoint[] = [],
+): Promise<MountPlan> {
   const stubs: Stub[] = [];
   const seen = new Set<string>();
   const addStubs = (list: Stub[]) => {
@@ -110,7 +127,76 @@ export async function planMountPoints(root: string, log?: Logger): Promise<Mount
     if (!r.stat) addStubs(missingChain(await existingPrefix(root, r.rel), r.rel, 'file'));
     targets[key] = r.rel;
   }
+  if (runMounts.length) targets.run = await planRunMounts(root, runMounts, Object.values(dirs), addStubs);
   return { targets, stubs };
+}
+
+/** Lexically cleaned absolute path without the leading slash ('' for /). */
+function cleanTarget(target: string): string {
+  const out: string[] = [];
+  for (const part of target.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return out.join('/');
+}
+
+async function planRunMounts(
+  root: string,
+  points: readonly RunMountPoint[],
+  systemDirs: string[],
+  addStubs: (list: Stub[]) => void,
+): Promise<{ rel: string; nested: boolean }[]> {
+  const cleaned = points.map((p) => cleanTarget(p.target));
+  const planned: { rel: string; nested: boolean }[] = new Array(points.length);
+  // Outer mounts first: a nested target's place is known once its outer mount's is.
+  const order = points
+    .map((_, i) => i)
+    .sort((a, b) => cleaned[a]!.split('/').length - cleaned[b]!.split('/').length);
+  for (const i of order) {
+    const point = points[i]!;
+    const t = cleaned[i]!;
+    if (t === '') throw new SandboxError(`invalid mount target ${JSON.stringify(point.target)}`);
+    let outer: number | undefined;
+    for (const j of order) {
+      if (j === i || planned[j] === undefined) continue;
+      if (
+        t.startsWith(`${cleaned[j]}/`) &&
+        (outer === undefined || cleaned[j]!.length > cleaned[outer]!.length)
+      )
+        outer = j;
+    }
+    if (outer !== undefined) {
+      planned[i] = { rel: `${planned[outer]!.rel}${t.slice(cleaned[outer]!.length)}`, nested: true };
+      continue;
+    }
+    let r: InRootPath;
+    try {
+      r = resolveInRoot(root, `/${t}`);
+    } catch (e) {
+      if (e instanceof RootPathError) throw new SandboxError(`cannot mount at ${point.target}: ${e.message}`);
+      throw e;
+    }
+    if (r.rel === '')
+      throw new SandboxError(`invalid mount target ${JSON.stringify(point.target)}: it is the root`);
+    if (systemDirs.some((d) => under(r.rel, d))) {
+      planned[i] = { rel: r.rel, nested: true };
+      continue;
+    }
+    if (r.stat) {
+      if (point.type === 'dir' && !r.stat.isDirectory())
+        throw new SandboxError(
+          `cannot mount a directory at ${point.target}: /${r.rel} in the image is not a directory`,
+        );
+      if (point.type === 'file' && r.stat.isDirectory())
+        throw new SandboxError(
+          `cannot mount a file at ${point.target}: /${r.rel} in the image is a directory`,
+        );
+    } else addStubs(missingChain(await existingPrefix(root, r.rel), r.rel, point.type));
+    planned[i] = { rel: r.rel, nested: false };
+  }
+  return planned;
 }
 
 export interface CreatedStub extends Stub {

@@ -11,6 +11,10 @@
  *   env -i   K=V… (the safe part of the image env; see sandbox-env.ts)
  *   unshare  --root=/newroot --wd=CWD [--setuid=UID]: chroot, chdir, setuid, exec
  *
+ * RUN --mount (mounts-script.ts) and the network (run-network.ts) are set
+ * up before the pivot; --security=insecure keeps every capability, the
+ * host's device nodes, an unmasked /proc and a writable /sys.
+ *
  * chroot inside a pivoted jail: a process that escapes the chroot (it has
  * CAP_SYS_CHROOT, as under Docker) only reaches the jail: a tmpfs with
  * read-only host binaries and libraries, never the workspace or host data.
@@ -18,7 +22,10 @@
  */
 import { dirname } from 'node:path';
 import type { HostTools } from './host-tools.js';
-import type { IsolationKind, MountTargets, NetworkMode, RunUser } from './sandbox.js';
+import { type PlacedMount, runMountLines } from './mounts-script.js';
+import { networkSetupLines } from './run-network.js';
+import type { IsolationKind, MountTargets, NetworkMode, RunUser, SecurityMode } from './sandbox.js';
+import { q } from './script-quote.js';
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
 export const DOCKER_DEFAULT_CAPS = [
@@ -55,11 +62,6 @@ const READONLY_PROC = ['bus', 'fs', 'irq', 'sys', 'sysrq-trigger'];
 const MASKED_SYS = ['firmware', 'devices/virtual/powercap'];
 const DEV_NODES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 
-/** Single-quotes a string for sh. */
-export function q(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 export interface ScriptInput {
   kind: IsolationKind;
   tools: HostTools;
@@ -75,6 +77,12 @@ export interface ScriptInput {
   user: RunUser;
   /** Host files bind-mounted read-only at /dev/pipes/<name>. */
   pipes?: { name: string; file: string }[];
+  /** RUN --mount, placed (mounts-script.ts). */
+  runMounts?: PlacedMount[];
+  /** `NAME=${VAR} …`: secret environment variables, expanded by env -S from the setup environment. */
+  secretEnvAssignments?: string;
+  /** Default 'sandbox'. */
+  security?: SecurityMode;
 }
 
 /** The fd the script writes "ok" to once the jail is ready. */
@@ -127,13 +135,14 @@ export function buildScript(s: ScriptInput): string {
       ? `${q(t.hostname)} ${q(s.hostname)}`
       : `printf %s ${q(s.hostname)} > ${proc}/sys/kernel/hostname 2>/dev/null || :`,
   );
-  for (const m of MASKED_PROC) {
+  const insecure = s.security === 'insecure';
+  for (const m of insecure ? [] : MASKED_PROC) {
     const p = `${proc}/${m}`;
     L.push(
       `if [ -d ${p} ]; then ${mount} -t tmpfs -o ro,nosuid,nodev,noexec,size=0 kiln-masked ${p}; elif [ -e ${p} ]; then ${mount} --bind -o ro /dev/null ${p}; fi`,
     );
   }
-  for (const m of READONLY_PROC) {
+  for (const m of insecure ? [] : READONLY_PROC) {
     const p = `${proc}/${m}`;
     L.push(`if [ -e ${p} ]; then ${mount} --bind -o ro ${p} ${p}; fi`);
   }
@@ -158,13 +167,20 @@ export function buildScript(s: ScriptInput): string {
   ['stdin', 'stdout', 'stderr'].forEach((n, i) => {
     L.push(`${ln} -s /proc/self/fd/${i} ${dev}/${n}`);
   });
+  if (insecure) {
+    // --security=insecure: the host's device nodes too (a privileged container's /dev).
+    L.push(
+      `for d in /dev/*; do if [ ! -L "$d" ] && { [ -c "$d" ] || [ -b "$d" ]; }; then n=\${d##*/}; if [ ! -e ${dev}/"$n" ] && [ ! -L ${dev}/"$n" ]; then : > ${dev}/"$n"; ${mount} --bind "$d" ${dev}/"$n"; fi; fi; done`,
+    );
+  }
 
   // /sys read-only (a user namespace without its own network namespace cannot mount sysfs: bind it).
   const sys = at(s.mounts.sys);
+  const sysRo = insecure ? '' : 'ro,';
   L.push(
-    `${mount} -t sysfs -o ro,nosuid,nodev,noexec sysfs ${sys} 2>/dev/null || { ${mount} --rbind /sys ${sys} && ${mount} -o remount,bind,ro ${sys}; }`,
+    `${mount} -t sysfs -o ${sysRo}nosuid,nodev,noexec sysfs ${sys} 2>/dev/null || { ${mount} --rbind /sys ${sys}${insecure ? '' : ` && ${mount} -o remount,bind,ro ${sys}`}; }`,
   );
-  for (const m of MASKED_SYS) {
+  for (const m of insecure ? [] : MASKED_SYS) {
     const p = `${sys}/${m}`;
     L.push(`if [ -d ${p} ]; then ${mount} -t tmpfs -o ro,nosuid,nodev,noexec,size=0 kiln-masked ${p}; fi`);
   }
@@ -174,8 +190,8 @@ export function buildScript(s: ScriptInput): string {
     L.push(`${mount} --bind -o ro ${q(s.resolvConfFile)} ${at(s.mounts.resolvConf)}`);
   }
 
-  // Loopback for --network=none.
-  if (s.network === 'none' && t.ip) L.push(`${q(t.ip)} link set lo up 2>/dev/null || :`);
+  L.push(...runMountLines(t, s.kind, J, N, s.runMounts ?? []));
+  L.push(...networkSetupLines(s.network, t.ip));
 
   // Into the jail; the old root goes away.
   L.push(`${mount} -t proc -o nosuid,nodev,noexec proc ${J}/proc`);
@@ -185,14 +201,16 @@ export function buildScript(s: ScriptInput): string {
 
   const setpriv = [
     q(t.setpriv),
-    `--bounding-set=-all,${DOCKER_DEFAULT_CAPS.map((c) => `+${c}`).join(',')}`,
+    ...(insecure ? [] : [`--bounding-set=-all,${DOCKER_DEFAULT_CAPS.map((c) => `+${c}`).join(',')}`]),
     '--inh-caps=-all',
   ];
   if (s.kind === 'chroot') {
     setpriv.push(`--regid=${s.user.gid}`);
     setpriv.push(s.user.groups.length ? `--groups=${s.user.groups.join(',')}` : '--clear-groups');
   }
-  L.push(`exec ${setpriv.join(' ')} -- ${q(t.env)} -i -- "$@"`);
+  // env -S (no option parsing after it, so no `--`): expands ${VAR} from the environment.
+  const env = s.secretEnvAssignments ? `-i -S ${q(s.secretEnvAssignments)}` : '-i --';
+  L.push(`exec ${setpriv.join(' ')} -- ${q(t.env)} ${env} "$@"`);
   return `${L.join('\n')}\n`;
 }
 

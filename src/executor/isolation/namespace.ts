@@ -22,10 +22,13 @@ import { type InRootPath, mkdirInRoot, RootPathError, resolveInRoot } from '../.
 import { setting } from '../../hints.js';
 import type { Logger } from '../../log.js';
 import { CLEAN_ENV, type HostTools } from './host-tools.js';
+import { placeRunMounts, runMountPoints } from './mount-placement.js';
 import { createStubs, planMountPoints, removeStubs } from './mount-points.js';
+import { secretCarriers } from './mounts-script.js';
 import { buildScript, finalArgs, STATUS_FD } from './namespace-script.js';
 import { TailBuffer } from './output-tail.js';
 import { deferredEnvWrapper, EnvError, splitEnv } from './run-env.js';
+import { networkUnshareFlags } from './run-network.js';
 import type { IsolationKind, RunResult, RunSpec, Sandbox } from './sandbox.js';
 import { SandboxError } from './sandbox.js';
 
@@ -65,14 +68,14 @@ function signalNumber(name: string): number {
 export class NamespaceSandbox implements Sandbox {
   constructor(
     readonly kind: IsolationKind,
-    private readonly tools: HostTools,
+    readonly tools: HostTools,
     private readonly opts: NamespaceSandboxOptions,
   ) {}
 
   private nsFlags(spec: RunSpec): string[] {
     const f = this.kind === 'rootless' ? ['--user', '--map-root-user'] : [];
     f.push('--mount', '--pid', '--uts', '--ipc', '--cgroup', '--kill-child', '--propagation', 'private');
-    if (spec.network === 'none') f.push('--net');
+    f.push(...networkUnshareFlags(spec.network));
     return f;
   }
 
@@ -92,6 +95,15 @@ export class NamespaceSandbox implements Sandbox {
         `rootless isolation maps only root: this RUN needs uid ${spec.user.uid} gid ${spec.user.gid}; run Kiln as root (e.g. with sudo) to use ${setting('isolation', 'chroot')}`,
       );
     }
+    for (const m of spec.runMounts ?? []) {
+      if (!m.target.startsWith('/') || m.target.includes('\0'))
+        throw new SandboxError(`invalid mount target ${JSON.stringify(m.target)}`);
+      if (m.kind === 'file' && this.kind === 'rootless' && (m.uid !== 0 || m.gid !== 0)) {
+        throw new SandboxError(
+          `rootless isolation maps only root: the secret at ${m.target} asks for uid ${m.uid} gid ${m.gid}; run Kiln as root (e.g. with sudo) to use --isolation chroot`,
+        );
+      }
+    }
   }
 
   async run(spec: RunSpec): Promise<RunResult> {
@@ -107,11 +119,14 @@ export class NamespaceSandbox implements Sandbox {
     let stubs: Awaited<ReturnType<typeof createStubs>>['created'] = [];
     const scratch = await mkdtemp(join(this.opts.scratchDir, 'run-'));
     try {
+      const points = await runMountPoints(spec.runMounts ?? []);
       if (!mounts) {
-        const plan = await planMountPoints(spec.root, this.opts.log);
+        const plan = await planMountPoints(spec.root, this.opts.log, points);
         stubs = (await createStubs(spec.root, plan.stubs)).created;
         mounts = plan.targets;
       }
+      const placed = placeRunMounts(spec.runMounts ?? [], points, mounts);
+      const secrets = secretCarriers(placed, spec.secretEnv ?? []);
       try {
         mkdirInRoot(spec.root, spec.cwd);
       } catch (e) {
@@ -161,6 +176,9 @@ export class NamespaceSandbox implements Sandbox {
         pipes,
         resolvConfFile: await existingFile(this.opts.resolvConfFile ?? '/etc/resolv.conf'),
         user: spec.user,
+        runMounts: placed,
+        secretEnvAssignments: secrets.envAssignments,
+        security: spec.security ?? 'sandbox',
       });
       const args = [
         ...this.nsFlags(spec),
@@ -171,7 +189,7 @@ export class NamespaceSandbox implements Sandbox {
         'kiln-sandbox',
         ...finalArgs(this.tools, split.direct, spec.cwd, spec.user, cmd),
       ];
-      return await this.spawnAndWait(args, spec);
+      return await this.spawnAndWait(args, spec, secrets.env);
     } finally {
       await rm(scratch, { recursive: true, force: true });
       if (stubs.length) await removeStubs(spec.root, stubs);
@@ -189,11 +207,12 @@ export class NamespaceSandbox implements Sandbox {
     return `${text}127.0.0.1\t${hostname}\n`;
   }
 
-  private spawnAndWait(args: string[], spec: RunSpec): Promise<RunResult> {
+  /** `secretEnv`: variables carrying secret data to the setup script (see mounts-script.ts). */
+  private spawnAndWait(args: string[], spec: RunSpec, secretEnv: Record<string, string>): Promise<RunResult> {
     const tail = new TailBuffer();
     // setpriv --pdeathsig: if Kiln dies, unshare dies, and --kill-child takes the namespace down.
     const child = spawn(this.tools.setpriv, ['--pdeathsig', 'KILL', '--', this.tools.unshare, ...args], {
-      env: CLEAN_ENV,
+      env: { ...CLEAN_ENV, ...secretEnv },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     let status = '';
@@ -228,7 +247,13 @@ export class NamespaceSandbox implements Sandbox {
     spec.signal?.addEventListener('abort', kill, { once: true });
 
     return new Promise<RunResult>((resolve, reject) => {
-      child.on('error', (e) => reject(new SandboxError(`cannot start ${this.tools.unshare}: ${e.message}`)));
+      child.on('error', (e) => {
+        const big =
+          (e as NodeJS.ErrnoException).code === 'E2BIG'
+            ? ' (the environment, script and secrets are too large together)'
+            : '';
+        reject(new SandboxError(`cannot start ${this.tools.unshare}: ${e.message}${big}`));
+      });
       child.on('close', (code, signal) => {
         spec.signal?.removeEventListener('abort', kill);
         if (spec.signal?.aborted) {

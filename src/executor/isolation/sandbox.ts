@@ -5,7 +5,31 @@
  */
 
 export type NetworkMode = 'default' | 'none' | 'host';
+/** RUN --security: sandbox (Docker's default capabilities, masked /proc, read-only /sys) or insecure. */
+export type SecurityMode = 'sandbox' | 'insecure';
 export type OutputStream = 'stdout' | 'stderr';
+
+/**
+ * A RUN --mount as an isolation sees it: what the step resolved it to on
+ * the host. `target` is absolute in the image (WORKDIR applied); symlinks in
+ * the image are followed inside the root.
+ */
+export type RunMountSpec =
+  /** A host directory, file or socket shown at target (bind, cache and ssh mounts). */
+  | { kind: 'bind'; target: string; source: string; readonly: boolean }
+  /** A fresh tmpfs (size in bytes; none: the kernel's default, half the RAM). */
+  | { kind: 'tmpfs'; target: string; readonly: boolean; sizeBytes?: number }
+  /**
+   * A read-only file made for this RUN from `data` (a secret): it lives in
+   * memory in the RUN's own mount namespace, never on disk, never in a layer.
+   */
+  | { kind: 'file'; target: string; data: Buffer; mode: number; uid: number; gid: number };
+
+/** An environment variable whose value is a secret (RUN --mount=type=secret,env=NAME). */
+export interface SecretEnv {
+  name: string;
+  value: Buffer;
+}
 
 /** The identity a RUN runs as (see user.ts resolveUser). */
 export interface RunUser {
@@ -27,6 +51,12 @@ export interface MountTargets {
   sys: string;
   hosts?: string;
   resolvConf?: string;
+  /**
+   * Where each RunSpec.runMounts entry goes, in the same order. A nested
+   * one lies below another RUN mount (or /dev…): its mount point is made
+   * inside that mount by the sandbox, not in the root.
+   */
+  run?: { rel: string; nested: boolean }[];
 }
 
 export interface RunSpec {
@@ -55,6 +85,12 @@ export interface RunSpec {
    * script of a `RUN <<EOF` whose body starts with `#!`, as BuildKit does.
    */
   pipes?: { name: string; content: string; mode: number }[];
+  /** RUN --mount, in the order written; placed as `mounts.run` says (planned with the other mount points). */
+  runMounts?: RunMountSpec[];
+  /** Secret values given to the command as environment variables (never on a command line). */
+  secretEnv?: SecretEnv[];
+  /** Default 'sandbox'. */
+  security?: SecurityMode;
 }
 
 export interface RunResult {

@@ -29,6 +29,8 @@ export interface IsolationSettings {
   snapshotMode: SnapshotMode;
   workspace: Workspace;
   xattrs: XattrAccess | undefined;
+  /** The snapshot store, if the build uses one (stage roots are then overlays of its entries). */
+  store: BuildOptions['store'];
   log: Logger;
   /** --force: build in place even where Kiln sees no container. */
   force: boolean;
@@ -124,6 +126,11 @@ function inPlace(settings: IsolationSettings, why: string): Isolation {
     ...settings.keep,
   ]);
   log.info(`RUN isolation: in-place (${why}${container ? '' : '; --force'})`);
+  if (settings.store) {
+    log.warn(
+      `--store ${settings.store.dir} is not used by an in-place build: its stage roots are overlay mounts, which need a mount namespace (the layer cache, --cache-dir and cache mounts still work)`,
+    );
+  }
   log.debug(`in-place: kept out of the build: ${kept.list().join(' ')}`);
   return new InPlaceIsolation({
     root: '/',

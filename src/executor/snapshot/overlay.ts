@@ -36,7 +36,7 @@ import type { Change, ChangeSet } from '../../archive/changes.js';
 import { lstatOrUndefined } from '../../fs/root-path.js';
 import type { Logger } from '../../log.js';
 import { findBinary, runHostCommand } from '../isolation/host-tools.js';
-import { createStubs, planMountPoints } from '../isolation/mount-points.js';
+import { createStubs, planMountPoints, type RunMountPoint } from '../isolation/mount-points.js';
 import type { MountTargets } from '../isolation/sandbox.js';
 import { type PreparedRun, type Snapshotter, sortChanges } from './snapshot.js';
 
@@ -57,6 +57,41 @@ function checkOptionPath(p: string): void {
   }
 }
 
+export interface OverlayLayers {
+  /** Lower dirs, top first: absolute, or relative to `cwd` (short names keep many layers under the option size limit). */
+  lowers: string[];
+  upper: string;
+  work: string;
+  cwd?: string;
+}
+
+/**
+ * Mounts an overlay at `target` with the options every Kiln overlay uses (see
+ * the module comment); volatile (Linux 5.10+) where the kernel has it: the
+ * unmount then skips syncing the whole upper filesystem, which after
+ * extracting a base flushed all of it (0.3 s for Debian).
+ */
+export async function mountOverlay(layers: OverlayLayers, target: string): Promise<void> {
+  for (const p of [...layers.lowers, layers.upper, layers.work]) checkOptionPath(p);
+  const options = `lowerdir=${layers.lowers.join(':')},upperdir=${layers.upper},workdir=${layers.work},redirect_dir=nofollow,metacopy=off,index=off,xino=off`;
+  const mount = (await findBinary('mount')) ?? 'mount';
+  const args = (o: string) => ['-t', 'overlay', '-o', o, 'kiln-overlay', target];
+  const cwd = layers.cwd === undefined ? {} : { cwd: layers.cwd };
+  await runHostCommand(mount, args(`${options},volatile`), cwd).catch(() =>
+    runHostCommand(mount, args(options), cwd),
+  );
+}
+
+/** Unmounts an overlay (lazily when it is busy). */
+export async function unmountOverlay(target: string): Promise<void> {
+  const umount = (await findBinary('umount')) ?? 'umount';
+  try {
+    await runHostCommand(umount, [target]);
+  } catch {
+    await runHostCommand(umount, ['-l', target]);
+  }
+}
+
 export interface OverlayOptions {
   rootfs: string;
   /** A directory on the same filesystem as rootfs for upper/work dirs. */
@@ -74,7 +109,7 @@ export class OverlaySnapshotter implements Snapshotter {
     checkOptionPath(opts.workDir);
   }
 
-  async prepare(): Promise<PreparedRun> {
+  async prepare(runMounts: readonly RunMountPoint[] = []): Promise<PreparedRun> {
     const dir = await mkdtemp(join(this.opts.workDir, 'overlay-'));
     const paths = {
       dir,
@@ -93,19 +128,11 @@ export class OverlaySnapshotter implements Snapshotter {
       // The merged root takes the upper root's attributes: make them the rootfs's.
       await chown(paths.upper, rootSt.uid, rootSt.gid);
       await chmod(paths.upper, rootSt.mode & 0o7777);
-      const plan = await planMountPoints(this.rootfs, this.opts.log);
+      const plan = await planMountPoints(this.rootfs, this.opts.log, runMounts);
       await createStubs(paths.stubs, plan.stubs);
       targets = plan.targets;
-      const lower = plan.stubs.length ? `${this.rootfs}:${paths.stubs}` : this.rootfs;
-      const options = `lowerdir=${lower},upperdir=${paths.upper},workdir=${paths.work},redirect_dir=nofollow,metacopy=off,index=off,xino=off`;
-      const mount = (await findBinary('mount')) ?? 'mount';
-      const args = (o: string) => ['-t', 'overlay', '-o', o, 'kiln-overlay', paths.merged];
-      // volatile (Linux 5.10+): the unmount skips syncing the whole upper
-      // filesystem, which after extracting a base flushed all of it (0.3 s
-      // for Debian). The upper dir is scratch that commit() moves anyway.
-      await runHostCommand(mount, args(`${options},volatile`)).catch(() =>
-        runHostCommand(mount, args(options)),
-      );
+      const lowers = plan.stubs.length ? [this.rootfs, paths.stubs] : [this.rootfs];
+      await mountOverlay({ lowers, upper: paths.upper, work: paths.work }, paths.merged);
     } catch (e) {
       await rm(dir, { recursive: true, force: true });
       throw e;
@@ -116,21 +143,28 @@ export class OverlaySnapshotter implements Snapshotter {
   async noteChanges(): Promise<void> {}
 }
 
-interface OverlayPaths {
+export interface OverlayPaths {
+  /** Holds upper and work (removed after commit or discard). */
   dir: string;
   upper: string;
   work: string;
   merged: string;
 }
 
-class OverlayRun implements PreparedRun {
+/**
+ * A RUN over a mounted overlay: finish() walks the upper dir, commit()
+ * moves it into `rootfs`. The snapshot store's roots replace commit()
+ * (store-root.ts: the upper dir becomes a store entry instead).
+ */
+export class OverlayRun implements PreparedRun {
   private mounted = true;
   private opaque = new Set<string>();
-  private finished = false;
+  protected finished = false;
 
   constructor(
+    /** The lower layers' view (merged when there are several): opacity is checked against it. */
     private readonly rootfs: string,
-    private readonly p: OverlayPaths,
+    protected readonly p: OverlayPaths,
     readonly mounts: MountTargets,
   ) {}
 
@@ -140,12 +174,7 @@ class OverlayRun implements PreparedRun {
 
   private async unmount(): Promise<void> {
     if (!this.mounted) return;
-    const umount = (await findBinary('umount')) ?? 'umount';
-    try {
-      await runHostCommand(umount, [this.p.merged]);
-    } catch {
-      await runHostCommand(umount, ['-l', this.p.merged]);
-    }
+    await unmountOverlay(this.p.merged);
     this.mounted = false;
   }
 

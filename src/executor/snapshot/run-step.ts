@@ -7,6 +7,7 @@
  *   await step.commit();
  */
 import type { ChangeSet } from '../../archive/changes.js';
+import { runMountPoints } from '../isolation/mount-placement.js';
 import type { RunSpec, Sandbox } from '../isolation/sandbox.js';
 import type { Snapshotter } from './snapshot.js';
 
@@ -46,7 +47,7 @@ export async function runStep(input: RunStepInput): Promise<RunStep> {
   const env = [...input.spec.env];
   if (input.home !== undefined && !env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${input.home}`);
   const t0 = performance.now();
-  const prepared = await input.snapshotter.prepare();
+  const prepared = await input.snapshotter.prepare(await runMountPoints(input.spec.runMounts ?? []));
   const t1 = performance.now();
   try {
     const result = await input.sandbox.run({

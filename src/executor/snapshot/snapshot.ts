@@ -22,6 +22,7 @@
  * names (their link count, hence ctime, changed).
  */
 import type { Change, ChangeSet } from '../../archive/changes.js';
+import type { RunMountPoint } from '../isolation/mount-points.js';
 import type { MountTargets } from '../isolation/sandbox.js';
 
 export type SnapshotKind = 'overlay' | 'walk';
@@ -47,7 +48,8 @@ export interface Snapshotter {
   readonly kind: SnapshotKind;
   /** The stage's root filesystem. */
   readonly rootfs: string;
-  prepare(): Promise<PreparedRun>;
+  /** `runMounts`: the RUN --mount targets, planned with the other mount points (their stubs never show). */
+  prepare(runMounts?: readonly RunMountPoint[]): Promise<PreparedRun>;
   /**
    * Tell the snapshotter about a change made to the rootfs by other means
    * (COPY/ADD written directly), after it was made. Overlay: nothing to do.

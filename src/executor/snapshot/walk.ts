@@ -15,6 +15,7 @@ import {
   type CreatedStub,
   createStubs,
   planMountPoints,
+  type RunMountPoint,
   removeStubs,
   type TouchedDir,
 } from '../isolation/mount-points.js';
@@ -45,10 +46,10 @@ export class WalkSnapshotter implements Snapshotter {
     this.rootfs = opts.rootfs;
   }
 
-  async prepare(): Promise<PreparedRun> {
+  async prepare(runMounts: readonly RunMountPoint[] = []): Promise<PreparedRun> {
     this.index ??= await SnapshotIndex.build(this.rootfs);
     const before = this.index;
-    const plan = await planMountPoints(this.rootfs, this.opts.log);
+    const plan = await planMountPoints(this.rootfs, this.opts.log, runMounts);
     const { created, touched } = await createStubs(this.rootfs, plan.stubs);
     await waitForClockPast(this.opts.workDir, before.maxCtimeNs());
     return new WalkRun(this, before, plan.targets, created, touched);

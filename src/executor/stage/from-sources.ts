@@ -4,7 +4,6 @@
  * when a step that missed the cache reads it (once, however many steps do).
  */
 import type { Platform } from '../../image/manifest.js';
-import { ImageDir } from '../fs/image-dir.js';
 import type { BuildSession } from '../session.js';
 import type { FromResolver, FromSource } from '../steps/copy-instruction.js';
 import { SourceTree } from '../steps/source-tree.js';
@@ -51,13 +50,10 @@ export class FromSources implements FromResolver {
         const { session } = this;
         const img = await session.pullImage(ref, this.platform);
         const tree = once(session, async () => {
-          const dir = await ImageDir.create(
-            await session.workspace.dir('copy-from-image'),
-            session.xattrs,
-            session.log,
-          );
-          await dir.materialize(img, ref);
-          return new SourceTree(dir.dir, `image ${ref}`);
+          // A root of the build's isolation: with a snapshot store, a mount of the stored layers.
+          const root = await session.isolation.createRoot('copy-from-image');
+          await root.materialize(img, ref);
+          return new SourceTree(root.dir, `image ${ref}`);
         });
         return { key: img.digest(), tree };
       })();

@@ -92,7 +92,7 @@ export async function buildStage(job: StageJob): Promise<{ stage: FinishedStage;
       cache: 'none',
     },
   ];
-  for (const instr of instructions) {
+  for (const [i, instr] of instructions.entries()) {
     const started = Date.now();
     const x = expandInstruction(instr, state.scope);
     const text = x.original;
@@ -106,7 +106,8 @@ export async function buildStage(job: StageJob): Promise<{ stage: FinishedStage;
       step = counter;
       session.log.info(`${label} ${text}`);
       session.log.progress?.(label, `${label} ${text}`);
-      const env: StepEnv = { session, label, layerCompression, root, ...state };
+      const runAhead = instructions.slice(i).some((n) => n.kind === 'run');
+      const env: StepEnv = { session, label, layerCompression, root, runAhead, ...state };
       try {
         const r = await dispatch(env, x, job);
         state.image = r.image;
@@ -195,7 +196,7 @@ async function dispatch(
   try {
     switch (x.kind) {
       case 'run':
-        return await runInstruction(env, x);
+        return await runInstruction(env, x, job.df, job.from);
       case 'copy':
       case 'add':
         return await copyInstruction(env, x, job.df, job.from);

@@ -33,6 +33,8 @@ export interface StepEnv {
   /** Cache key of the stage so far (its base, then each filesystem step). */
   readonly key: string;
   readonly scope: StageScope;
+  /** This step or a later one of the stage is a RUN (a miss then starts choosing the RUN sandbox at once). */
+  readonly runAhead?: boolean;
 }
 
 /** What a step gives back to its stage. */
@@ -94,6 +96,8 @@ export async function filesystemStep(env: StepEnv, step: FilesystemStep): Promis
     // "no entry" is no reason: what changed since the last build is.
     if (reason === MissReason.noEntry && cache.explain) reason = await cache.explain(builder.trace());
     session.log.info(`${env.label} cache miss (${reason}): ${step.createdBy}`);
+    // Every later step misses too: the RUN ahead will need the sandbox.
+    if (env.runAhead) session.isolation.warmUp();
   }
   const layer = await step.produce();
   const image = layer ? base.appendLayer(layer, history) : base.addHistory(history);

@@ -1,18 +1,24 @@
 /**
  * RUN: the command in the sandbox over a snapshot of the stage's
- * filesystem; what it changed becomes the step's layer. BuildKit's argv
- * (runCommandPlan: exec form, SHELL + script, heredocs) and history text.
+ * filesystem, with its --mount things in place (run-mounts.ts); what it
+ * changed becomes the step's layer. BuildKit's argv (runCommandPlan: exec
+ * form, SHELL + script, heredocs) and history text. Secret values are
+ * replaced by **** in the output Kiln logs and in errors.
  */
 import { writeLayer } from '../../archive/layer-writer.js';
+import type { ParsedDockerfile } from '../../dockerfile/dockerfile.js';
 import type { RunInstruction } from '../../dockerfile/instructions.js';
 import { runCommandPlan } from '../../dockerfile/run-command.js';
 import type { Layer } from '../../image/blob.js';
+import { assertEntitled } from '../entitlements.js';
 import { resolveUser } from '../fs/user.js';
 import type { OutputStream } from '../isolation/sandbox.js';
 import { layerSize } from '../session.js';
-import type { RunStep } from '../snapshot/run-step.js';
+import { RunCommandError, type RunStep } from '../snapshot/run-step.js';
 import { stageShell } from '../stage/config-edits.js';
 import { filesystemStep, materialize, type StepEnv, type StepResult } from '../stage/step.js';
+import type { FromResolver } from './copy-instruction.js';
+import { planRunMounts } from './run-mounts.js';
 
 /** Splits output into lines for the log, per stream, keeping partial lines until complete. */
 function lineWriter(emit: (line: string) => void): {
@@ -36,8 +42,14 @@ function lineWriter(emit: (line: string) => void): {
   };
 }
 
-export async function runInstruction(env: StepEnv, instr: RunInstruction): Promise<StepResult> {
+export async function runInstruction(
+  env: StepEnv,
+  instr: RunInstruction,
+  df: ParsedDockerfile,
+  from: FromResolver,
+): Promise<StepResult> {
   const { session } = env;
+  assertEntitled(instr, session.options);
   const plan = runCommandPlan(instr);
   const shell = stageShell(env.image);
   const pipes: { name: string; content: string; mode: number }[] = [];
@@ -58,7 +70,11 @@ export async function runInstruction(env: StepEnv, instr: RunInstruction): Promi
       throw new Error(`unhandled RUN plan ${JSON.stringify(never)}`);
     }
   }
-  const runEnv = env.scope.runEnvironment();
+  const mounts = instr.mounts.length
+    ? await planRunMounts(env, instr, df, from, env.scope.runEnvironment())
+    : undefined;
+  const runEnv = [...env.scope.runEnvironment(), ...(mounts?.env ?? [])];
+  const secrets = session.runMounts.secrets;
   const config = env.image.config.config;
   const userSpec = config.User ?? '';
   const cwd = config.WorkingDir || '/';
@@ -76,27 +92,16 @@ export async function runInstruction(env: StepEnv, instr: RunInstruction): Promi
         .field('cwd', cwd)
         .field('network', network)
         .field('security', instr.security ?? 'sandbox')
-        // The mount specs as written; a bind mount's source content is not hashed (see the cache notes).
-        .list(
-          'mounts',
-          instr.mounts.map((m) =>
-            JSON.stringify([
-              m.type,
-              m.target ?? '',
-              m.source ?? '',
-              m.from ?? '',
-              m.readonly,
-              sortedOptions(m.options),
-            ]),
-          ),
-        );
+        // What each mount shows (a bind mount's content included), never a secret's value.
+        .list('mounts', mounts?.keys ?? []);
       for (const p of pipes) k.field('pipe', `${p.name}\0${p.mode}\0${p.content}`);
     },
     cacheable: session.options.cache.runLayers,
     produce: async () => {
       await materialize(env);
       const user = await resolveUser(env.root.dir, userSpec);
-      const out = lineWriter((line) => session.log.info(`${env.label} ${line}`));
+      const out = lineWriter((line) => session.log.info(`${env.label} ${secrets.redact(line)}`));
+      const prepared = await mounts?.prepare();
       let step: RunStep;
       try {
         step = await env.root.run({
@@ -109,9 +114,23 @@ export async function runInstruction(env: StepEnv, instr: RunInstruction): Promi
           onOutput: out.write,
           signal: session.signal,
           ...(pipes.length ? { pipes } : {}),
+          ...(prepared?.runMounts.length ? { runMounts: prepared.runMounts } : {}),
+          ...(prepared?.secretEnv.length ? { secretEnv: prepared.secretEnv } : {}),
+          ...(instr.security ? { security: instr.security } : {}),
         });
+      } catch (e) {
+        if (e instanceof RunCommandError && secrets.size > 0) {
+          throw new RunCommandError(
+            e.argv,
+            e.exitCode,
+            e.tail.map((l) => secrets.redact(l)),
+            e.signal,
+          );
+        }
+        throw e;
       } finally {
         out.end();
+        await prepared?.release();
       }
       const log = session.log;
       const t = step.timings;
@@ -143,8 +162,4 @@ export async function runInstruction(env: StepEnv, instr: RunInstruction): Promi
       }
     },
   });
-}
-
-function sortedOptions(o: Record<string, string>): [string, string][] {
-  return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
