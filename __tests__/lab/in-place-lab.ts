@@ -8,7 +8,7 @@
  * as a read-only volume), both `--reproducible` into OCI layouts.
  */
 import { copyFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { build } from '../../src/executor/build.js';
 import { defaultBuildOptions } from '../../src/executor/options.js';
 import type { ImageIndex } from '../../src/image/manifest.js';
@@ -121,6 +121,7 @@ export async function buildChroot(l: InPlaceLab, p: PreparedCase): Promise<Layou
   options.buildArgs = new Map(Object.entries(p.buildArgs));
   options.target = p.case.target;
   options.workspace = join(p.dir, 'chroot-ws');
+  options.secrets = p.secrets.map((s) => ({ id: s.id, file: s.file }));
   options.isolation = 'chroot';
   options.reproducible = true;
   const lines: string[] = [];
@@ -158,6 +159,7 @@ export async function buildInContainer(
     `${p.context}:/workspace:ro`,
     '-v',
     `${out}:/kiln/out`,
+    ...(p.secrets.length ? ['-v', `${dirname(p.secrets[0]!.file)}:/kiln/secrets:ro`] : []),
     ...(run.dockerArgs ?? []),
     run.image ?? 'kiln:latest',
     '--context',
@@ -172,6 +174,7 @@ export async function buildInContainer(
     'debug',
   ];
   for (const [k, v] of Object.entries(p.buildArgs)) args.push('--build-arg', `${k}=${v}`);
+  for (const s of p.secrets) args.push('--secret', `id=${s.id},src=/kiln/secrets/${basename(s.file)}`);
   if (p.case.target) args.push('--target', p.case.target);
   args.push(...(run.kilnArgs ?? []));
   const r = await l.dockerd.dockerResult(args);

@@ -196,7 +196,7 @@ const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(2807)
 const { WebSocket, ping } = __nccwpck_require__(3726)
 module.exports.kb = WebSocket
 module.exports.rd = CloseEvent
@@ -24845,7 +24845,7 @@ const { makeRequest } = __nccwpck_require__(9967)
 const { webidl } = __nccwpck_require__(7879)
 const { EventSourceStream } = __nccwpck_require__(4031)
 const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
+const { createFastMessageEvent } = __nccwpck_require__(2807)
 const { isNetworkError } = __nccwpck_require__(9051)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { environmentSettingsObject } = __nccwpck_require__(3168)
@@ -36054,7 +36054,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 2807:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -38280,7 +38280,7 @@ const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketCon
 const { ByteParser } = __nccwpck_require__(1652)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(2807)
 const { SendQueue } = __nccwpck_require__(3900)
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
 const { channels } = __nccwpck_require__(2414)
@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1509);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5188);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39043,7 +39043,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1509:
+/***/ 5188:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54970,6 +54970,20 @@ function copyTree(from, to, dirs) {
         }
     }
 }
+/**
+ * Copies `from` (a directory, a file or a symlink) to `to` (which must not
+ * exist), owners, modes and times included.
+ */
+function copyWhole(from, to) {
+    const st = (0,external_node_fs_namespaceObject.lstatSync)(from);
+    copyEntry(from, to, st);
+    if (!st.isDirectory())
+        return;
+    const dirs = [];
+    copyTree(from, to, dirs);
+    dirs.push([to, st]);
+    setDirMeta(dirs);
+}
 /** Bytes of the files in the root, kept paths left out; stops counting past `limit`. */
 function sizeOf(root, kept, limit) {
     let total = 0;
@@ -55094,1252 +55108,6 @@ function moveAside(root, kept, dest) {
     const top = (0,external_node_fs_namespaceObject.lstatSync)(root);
     (0,external_node_fs_namespaceObject.chmodSync)(dest, top.mode & 0o7777);
     return true;
-}
-
-;// CONCATENATED MODULE: ./src/executor/isolation/output-tail.ts
-/** A bounded buffer of the last output lines of a RUN (for error messages). */
-class TailBuffer {
-    maxLines;
-    maxLineLength;
-    lines = [];
-    partial = '';
-    constructor(maxLines = 30, maxLineLength = 1000) {
-        this.maxLines = maxLines;
-        this.maxLineLength = maxLineLength;
-    }
-    push(chunk) {
-        const text = this.partial + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-        const parts = text.split(/\r?\n/);
-        this.partial = this.clip(parts.pop() ?? '');
-        for (const p of parts)
-            this.add(p);
-    }
-    clip(line) {
-        return line.length > this.maxLineLength ? `${line.slice(0, this.maxLineLength)}…` : line;
-    }
-    add(line) {
-        this.lines.push(this.clip(line));
-        if (this.lines.length > this.maxLines)
-            this.lines.splice(0, this.lines.length - this.maxLines);
-    }
-    /** The last lines, including an unterminated last one. */
-    tail() {
-        const out = [...this.lines];
-        if (this.partial !== '')
-            out.push(this.partial);
-        return out.slice(-this.maxLines);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/isolation/stray-processes.ts
-/**
- * Ending every process a RUN left behind when there is no PID namespace to
- * take them down: the RUN's own session (Kiln starts it in a new one), and
- * daemons that started their own session during the RUN and were orphaned
- * (their parent chain reaches PID 1 or Kiln). Processes that entered the
- * container from outside (`docker exec`, `kubectl exec`: parent 0) and
- * anything older than the RUN are left alone, as are Kiln's own helpers
- * (Kiln's session).
- */
-
-/** /proc/<pid>/stat's fields after the command name (which may hold spaces and parentheses). */
-function parseStat(text) {
-    const close = text.lastIndexOf(')');
-    if (close < 0)
-        return undefined;
-    const pid = Number.parseInt(text, 10);
-    const f = text.slice(close + 2).split(' ');
-    // f[0] state, f[1] ppid, f[2] pgrp, f[3] session, … f[19] starttime
-    if (f.length < 20 || !Number.isFinite(pid))
-        return undefined;
-    return { pid, state: f[0], ppid: Number(f[1]), sid: Number(f[3]), start: Number(f[19]) };
-}
-function readProc(pid, procDir = '/proc') {
-    try {
-        return parseStat((0,external_node_fs_namespaceObject.readFileSync)(`${procDir}/${pid}/stat`, 'utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
-function listProcs(procDir = '/proc') {
-    const out = [];
-    for (const name of (0,external_node_fs_namespaceObject.readdirSync)(procDir)) {
-        if (!/^\d+$/.test(name))
-            continue;
-        const p = readProc(Number(name), procDir);
-        if (p)
-            out.push(p);
-    }
-    return out;
-}
-/** The processes to end: the RUN's session, and orphans that started during it. */
-function strays(procs, rule) {
-    const byPid = new Map(procs.map((p) => [p.pid, p]));
-    const orphaned = (p) => {
-        for (let q = p, hops = 0; q && hops < 4096; hops++) {
-            if (q.ppid === 1 || q.ppid === rule.kilnPid)
-                return true;
-            if (q.ppid === 0)
-                return false;
-            q = byPid.get(q.ppid);
-        }
-        return false;
-    };
-    return procs.filter((p) => p.pid !== rule.kilnPid &&
-        p.pid !== 1 &&
-        p.state !== 'Z' &&
-        (p.sid === rule.runSid || (p.start >= rule.since && p.sid !== rule.kilnSid && orphaned(p))));
-}
-/** SIGKILLs the strays until none is left (a daemon may fork while it is killed). Returns how many. */
-async function killStrays(rule, procDir = '/proc') {
-    let killed = 0;
-    for (let round = 0; round < 20; round++) {
-        const found = strays(listProcs(procDir), rule);
-        if (found.length === 0)
-            return killed;
-        for (const p of found) {
-            try {
-                process.kill(p.pid, 'SIGKILL');
-                killed++;
-            }
-            catch {
-                // gone already
-            }
-        }
-        await new Promise((r) => setTimeout(r, 10));
-    }
-    return killed;
-}
-
-;// CONCATENATED MODULE: ./src/executor/isolation/in-place-run.ts
-/**
- * One RUN executed directly in the container, the build's root being the
- * container's own `/`: no namespaces, no chroot. The command gets exactly
- * the image's environment (HOME added as runc does), the resolved user with
- * its supplementary groups, the working directory (created when missing),
- * a session of its own; whatever it leaves running is killed when it ends
- * (stray-processes.ts). /etc/hosts, /etc/resolv.conf and the hostname are
- * the container's.
- *
- * Node's spawn() sets uid and gid but clears supplementary groups; a user
- * with groups is started through a small launcher (Kiln's own Node, which
- * needs nothing from `/`) that sets them and execs the command
- * (process.execve, Node 22.15+/24).
- */
-
-
-
-
-
-
-
-
-/** BuildKit's default PATH, for an image without one. */
-const in_place_run_DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-/** Sets groups, gid, uid, then execs: argv[1] is a JSON {groups, gid, uid, file, argv, env}. */
-const LAUNCHER = `const p = JSON.parse(process.argv[1]);
-try {
-  process.setgroups(p.groups); process.setgid(p.gid); process.setuid(p.uid);
-  process.execve(p.file, p.argv, p.env);
-} catch (e) { process.stderr.write('kiln: cannot run ' + p.argv[0] + ': ' + e.message + '\\n'); process.exit(127); }`;
-function validate(spec) {
-    if (spec.argv.length === 0 || spec.argv[0] === '')
-        throw new SandboxError('RUN has no command');
-    if (!spec.cwd.startsWith('/'))
-        throw new SandboxError(`working directory must be absolute: ${spec.cwd}`);
-    for (const s of [spec.cwd, ...spec.argv, ...spec.env]) {
-        if (s.includes('\0'))
-            throw new SandboxError('RUN command, environment or working directory contains a NUL byte');
-    }
-    const ids = [spec.user.uid, spec.user.gid, ...spec.user.groups];
-    if (!ids.every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32 - 1)) {
-        throw new SandboxError(`invalid user ids: ${JSON.stringify(spec.user)}`);
-    }
-    if (spec.network === 'none') {
-        throw new SandboxError('RUN --network=none needs a network namespace, which an in-place build (in a container without CAP_SYS_ADMIN) cannot create; drop the flag, or build where namespaces work (--isolation chroot)');
-    }
-}
-/** The command's file as execvp(3) would find it on the image's PATH; undefined when none is executable. */
-function findCommand(name, env, cwd) {
-    if (name.includes('/'))
-        return name.startsWith('/') ? name : (0,external_node_path_.join)(cwd, name);
-    const path = env.findLast((e) => e.startsWith('PATH='))?.slice(5) ?? in_place_run_DEFAULT_PATH;
-    for (const dir of path.split(':')) {
-        const file = (0,external_node_path_.join)(dir || cwd, name);
-        try {
-            (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
-            return file;
-        }
-        catch {
-            // next
-        }
-    }
-    return undefined;
-}
-function signalNumber(name) {
-    return external_node_os_namespaceObject.constants.signals[name] ?? 0;
-}
-async function runInPlace(spec, opts) {
-    validate(spec);
-    const env = [...spec.env];
-    if (spec.home !== undefined && !env.some((e) => e.startsWith('HOME=')))
-        env.push(`HOME=${spec.home}`);
-    try {
-        mkdirInRoot(opts.root, spec.cwd);
-    }
-    catch (e) {
-        if (e instanceof RootPathError)
-            throw new SandboxError(`cannot use WORKDIR ${spec.cwd}: ${e.message}`);
-        throw e;
-    }
-    const tail = new TailBuffer();
-    const file = findCommand(spec.argv[0], env, spec.cwd);
-    if (!file) {
-        const line = `kiln: ${spec.argv[0]}: command not found in the image (PATH ${env.findLast((e) => e.startsWith('PATH='))?.slice(5) ?? in_place_run_DEFAULT_PATH})`;
-        tail.push(`${line}\n`);
-        spec.onOutput?.(Buffer.from(`${line}\n`), 'stderr');
-        return { exitCode: 127, tail: tail.tail() };
-    }
-    const pipes = await writePipes(opts.root, spec.pipes ?? []);
-    try {
-        return await execute(spec, env, file, opts, tail);
-    }
-    finally {
-        for (const p of pipes)
-            (0,external_node_fs_namespaceObject.rmSync)(p, { force: true });
-    }
-}
-/** Heredoc scripts at /dev/pipes/<name> (the container's /dev: never in a layer). */
-async function writePipes(root, pipes) {
-    const written = [];
-    if (pipes.length === 0)
-        return written;
-    const dir = (0,external_node_path_.join)(root, 'dev', 'pipes');
-    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true, mode: 0o755 });
-    for (const p of pipes) {
-        if (!/^[\w.-]+$/.test(p.name) || p.name === '.' || p.name === '..') {
-            throw new SandboxError(`invalid heredoc script name "${p.name}"`);
-        }
-        const f = (0,external_node_path_.join)(dir, p.name);
-        (0,external_node_fs_namespaceObject.writeFileSync)(f, p.content, { mode: p.mode });
-        written.push(f);
-    }
-    return written;
-}
-function execute(spec, env, file, opts, tail) {
-    const { uid, gid } = spec.user;
-    const groups = [...new Set(spec.user.groups)];
-    const envObject = Object.fromEntries(env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
-    const launcher = groups.length > 0 && opts.node !== undefined;
-    const child = launcher
-        ? (0,external_node_child_process_namespaceObject.spawn)(opts.node, ['-e', LAUNCHER, JSON.stringify({ groups, gid, uid, file, argv: spec.argv, env: envObject })], { cwd: spec.cwd, env: {}, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-        : (0,external_node_child_process_namespaceObject.spawn)(file, spec.argv.slice(1), {
-            argv0: spec.argv[0],
-            cwd: spec.cwd,
-            env: envObject,
-            uid,
-            gid,
-            detached: true,
-            stdio: ['ignore', 'pipe', 'pipe'],
-        });
-    const forward = (stream) => (chunk) => {
-        tail.push(chunk);
-        spec.onOutput?.(chunk, stream);
-    };
-    child.stdout.on('data', forward('stdout'));
-    child.stderr.on('data', forward('stderr'));
-    const self = readProc('self');
-    const rule = {
-        runSid: child.pid ?? -1,
-        since: (child.pid ? readProc(child.pid)?.start : undefined) ?? self?.start ?? 0,
-        kilnPid: process.pid,
-        kilnSid: self?.sid ?? -1,
-    };
-    const killAll = () => {
-        if (child.pid) {
-            try {
-                process.kill(-child.pid, 'SIGKILL');
-            }
-            catch {
-                // the group is gone
-            }
-        }
-        return killStrays(rule);
-    };
-    const onAbort = () => void killAll();
-    if (spec.signal?.aborted)
-        onAbort();
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
-    const closed = new Promise((r) => child.once('close', () => r()));
-    return new Promise((resolve, reject) => {
-        child.on('error', (e) => {
-            spec.signal?.removeEventListener('abort', onAbort);
-            reject(new SandboxError(`cannot start ${spec.argv[0]} (${file}): ${e.message}`));
-        });
-        child.on('exit', (code, signal) => {
-            spec.signal?.removeEventListener('abort', onAbort);
-            // Background processes of the RUN must not outlive it (they would write into the next
-            // layer), nor keep its output pipes open.
-            killAll()
-                .then(async () => {
-                const late = setTimeout(() => {
-                    child.stdout?.destroy();
-                    child.stderr?.destroy();
-                }, 2000);
-                await closed;
-                clearTimeout(late);
-            })
-                .then(() => {
-                if (spec.signal?.aborted)
-                    reject(new SandboxError('RUN aborted'));
-                else if (signal)
-                    resolve({ exitCode: 128 + signalNumber(signal), signal, tail: tail.tail() });
-                else
-                    resolve({ exitCode: code ?? 1, tail: tail.tail() });
-            }, (e) => reject(new SandboxError(`ending what the RUN left running: ${e.message}`)));
-        });
-    });
-}
-
-;// CONCATENATED MODULE: ./src/executor/snapshot/snapshot.ts
-function cmpPath(a, b) {
-    const x = a.split('/');
-    const y = b.split('/');
-    for (let i = 0; i < Math.min(x.length, y.length); i++) {
-        if (x[i] !== y[i])
-            return Buffer.compare(Buffer.from(x[i]), Buffer.from(y[i]));
-    }
-    return x.length - y.length;
-}
-const KIND_ORDER = { delete: 0, add: 1, opaque: 2 };
-/** Canonical order of a change list (see the module comment). */
-function sortChanges(changes) {
-    return [...changes].sort((a, b) => cmpPath(a.path, b.path) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
-}
-/** Adds an 'add' for every missing ancestor directory of every change. */
-function withAncestors(changes) {
-    const added = new Set(changes.filter((c) => c.kind === 'add').map((c) => c.path));
-    const out = [...changes];
-    for (const c of changes) {
-        const parts = c.path.split('/');
-        for (let i = 1; i < parts.length; i++) {
-            const p = parts.slice(0, i).join('/');
-            if (!added.has(p)) {
-                added.add(p);
-                out.push({ kind: 'add', path: p });
-            }
-        }
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/executor/snapshot/walk-index.ts
-/**
- * Metadata index of a rootfs for the walk snapshotter: per path the type,
- * mode, owner, size, times, inode and link target. Two indexes are compared
- * to find what a RUN changed; ctime catches every content or metadata write
- * (the snapshotter makes sure the filesystem clock has moved past the newest
- * ctime in the index before a RUN starts, so a write is never hidden in the
- * same timestamp tick).
- */
-
-
-
-
-function typeOf(st) {
-    if (st.isDirectory())
-        return 'd';
-    if (st.isFile())
-        return 'f';
-    if (st.isSymbolicLink())
-        return 'l';
-    if (st.isCharacterDevice())
-        return 'c';
-    if (st.isBlockDevice())
-        return 'b';
-    if (st.isFIFO())
-        return 'p';
-    return 's';
-}
-async function entryOf(abs) {
-    let st;
-    try {
-        st = await (0,promises_.lstat)(abs, { bigint: true });
-    }
-    catch (e) {
-        if (e.code === 'ENOENT')
-            return undefined;
-        throw e;
-    }
-    const type = typeOf(st);
-    return {
-        type,
-        mode: Number(st.mode & 4095n),
-        uid: Number(st.uid),
-        gid: Number(st.gid),
-        size: type === 'd' ? 0n : st.size,
-        mtimeNs: st.mtimeNs,
-        ctimeNs: st.ctimeNs,
-        btimeNs: st.birthtimeNs,
-        ino: st.ino,
-        rdev: st.rdev,
-        target: type === 'l' ? await (0,promises_.readlink)(abs) : undefined,
-    };
-}
-const CONCURRENCY = 64;
-class SnapshotIndex {
-    root;
-    entries;
-    constructor(root, entries) {
-        this.root = root;
-        this.entries = entries;
-    }
-    /** Walks the whole rootfs. */
-    static async build(root) {
-        const index = new SnapshotIndex(root, new Map());
-        await index.walkInto('');
-        return index;
-    }
-    /** Adds rel's descendants (rel itself excluded) from disk. */
-    async walkInto(rel) {
-        const queue = [rel];
-        while (queue.length) {
-            const dir = queue.pop();
-            let names;
-            try {
-                names = await (0,promises_.readdir)((0,external_node_path_.join)(this.root, dir));
-            }
-            catch (e) {
-                const code = e.code;
-                if (code === 'ENOENT' || code === 'ENOTDIR')
-                    continue;
-                throw e;
-            }
-            for (let i = 0; i < names.length; i += CONCURRENCY) {
-                const batch = names.slice(i, i + CONCURRENCY);
-                const stats = await Promise.all(batch.map((n) => entryOf((0,external_node_path_.join)(this.root, dir, n)).then((e) => [dir ? `${dir}/${n}` : n, e])));
-                for (const [path, e] of stats) {
-                    if (!e)
-                        continue;
-                    this.entries.set(path, e);
-                    if (e.type === 'd')
-                        queue.push(path);
-                }
-            }
-        }
-    }
-    removeSubtree(rel) {
-        const prefix = `${rel}/`;
-        this.entries.delete(rel);
-        // Descendants follow their parent in no particular Map order: scan keys
-        // only when rel was a directory (a change to COPY'd paths is small).
-        for (const k of this.entries.keys())
-            if (k.startsWith(prefix))
-                this.entries.delete(k);
-    }
-    /** Brings the index up to date for paths changed by other means (COPY/ADD). */
-    async apply(changes) {
-        for (const c of sortChanges(changes)) {
-            const old = this.entries.get(c.path);
-            if (c.kind === 'delete') {
-                if (old?.type === 'd')
-                    this.removeSubtree(c.path);
-                else
-                    this.entries.delete(c.path);
-                continue;
-            }
-            const now = await entryOf((0,external_node_path_.join)(this.root, c.path));
-            if (!now) {
-                if (old?.type === 'd')
-                    this.removeSubtree(c.path);
-                else
-                    this.entries.delete(c.path);
-                continue;
-            }
-            if (old?.type === 'd' && (now.type !== 'd' || c.kind === 'opaque'))
-                this.removeSubtree(c.path);
-            this.entries.set(c.path, now);
-            if (now.type === 'd' && (old?.type !== 'd' || c.kind === 'opaque'))
-                await this.walkInto(c.path);
-        }
-    }
-    maxCtimeNs() {
-        let max = 0n;
-        for (const e of this.entries.values())
-            if (e.ctimeNs > max)
-                max = e.ctimeNs;
-        return max;
-    }
-}
-function recreated(a, b) {
-    return a.ino !== b.ino || (a.btimeNs !== 0n && b.btimeNs !== 0n && a.btimeNs !== b.btimeNs);
-}
-function changed(a, b, ignoreCtime) {
-    if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid || a.mtimeNs !== b.mtimeNs)
-        return true;
-    if (a.size !== b.size || a.rdev !== b.rdev || a.target !== b.target)
-        return true;
-    return !ignoreCtime && a.ctimeNs !== b.ctimeNs;
-}
-function parentOf(p) {
-    const i = p.lastIndexOf('/');
-    return i < 0 ? '' : p.slice(0, i);
-}
-/**
- * The ChangeSet entries between two indexes of the same rootfs (see
- * snapshot.ts for the conventions). `ignoreCtime`: directories whose ctime
- * Kiln itself changed (parents of removed mount-point stubs).
- */
-function diffIndexes(before, after, ignoreCtime) {
-    const out = [];
-    const recreatedDirs = new Set();
-    for (const [path, a] of after.entries) {
-        const b = before.entries.get(path);
-        if (!b || b.type !== a.type) {
-            out.push({ kind: 'add', path });
-        }
-        else if (recreated(a, b)) {
-            out.push({ kind: 'add', path });
-            if (a.type === 'd')
-                recreatedDirs.add(path);
-        }
-        else if (changed(a, b, ignoreCtime.has(path))) {
-            out.push({ kind: 'add', path });
-        }
-    }
-    const opaque = new Set();
-    for (const path of before.entries.keys()) {
-        if (after.entries.has(path))
-            continue;
-        const parent = parentOf(path);
-        if (parent !== '') {
-            const pa = after.entries.get(parent);
-            const pb = before.entries.get(parent);
-            if (pa?.type !== 'd' || pb?.type !== 'd')
-                continue; // covered by the parent's change
-            if (recreatedDirs.has(parent)) {
-                opaque.add(parent);
-                continue;
-            }
-        }
-        out.push({ kind: 'delete', path });
-    }
-    for (const path of opaque)
-        out.push({ kind: 'opaque', path });
-    return sortChanges(withAncestors(out));
-}
-/**
- * Waits until a write on the filesystem of `dir` gets a ctime later than
- * `ctimeNs` (timestamps come from a coarse clock: a write in the same tick as
- * the newest indexed entry would otherwise look unchanged).
- */
-async function waitForClockPast(dir, ctimeNs) {
-    const probe = (0,external_node_path_.join)(dir, `.kiln-clock-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-    try {
-        for (let i = 0; i < 1000; i++) {
-            await (0,promises_.writeFile)(probe, '');
-            const st = await (0,promises_.lstat)(probe, { bigint: true });
-            if (st.ctimeNs > ctimeNs)
-                return;
-            await new Promise((r) => setTimeout(r, 2));
-        }
-    }
-    finally {
-        await (0,promises_.rm)(probe, { force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/isolation/in-place-index.ts
-
-
-/**
- * ctime of an entry a shallow index knows by name and type only: it was
- * there before the index's floor (maxCtimeNs), nothing more is known.
- */
-const UNKNOWN = -1n;
-function direntType(d) {
-    if (d.isFile())
-        return 'f';
-    if (d.isSymbolicLink())
-        return 'l';
-    if (d.isCharacterDevice())
-        return 'c';
-    if (d.isBlockDevice())
-        return 'b';
-    if (d.isFIFO())
-        return 'p';
-    if (d.isSocket())
-        return 's';
-    return undefined; // a directory, or a filesystem that does not say
-}
-function in_place_index_typeOf(st) {
-    if (st.isDirectory())
-        return 'd';
-    if (st.isFile())
-        return 'f';
-    if (st.isSymbolicLink())
-        return 'l';
-    if (st.isCharacterDevice())
-        return 'c';
-    if (st.isBlockDevice())
-        return 'b';
-    if (st.isFIFO())
-        return 'p';
-    return 's';
-}
-function in_place_index_lstatOrUndefined(abs) {
-    try {
-        return (0,external_node_fs_namespaceObject.lstatSync)(abs, { bigint: true, throwIfNoEntry: false });
-    }
-    catch (e) {
-        if (e.code === 'ENOTDIR')
-            return undefined;
-        throw e;
-    }
-}
-/** Same inode, not recreated (birth times, where the filesystem has them, agree). */
-function sameInode(a, b) {
-    return a.ino === b.ino && (a.btimeNs === 0n || b.btimeNs === 0n || a.btimeNs === b.btimeNs);
-}
-function in_place_index_changed(a, b) {
-    return (a.mode !== b.mode ||
-        a.uid !== b.uid ||
-        a.gid !== b.gid ||
-        a.mtimeNs !== b.mtimeNs ||
-        a.ctimeNs !== b.ctimeNs ||
-        a.size !== b.size ||
-        a.rdev !== b.rdev ||
-        a.target !== b.target);
-}
-/** One walk of the root: the new tree, and (against an earlier index) what changed. */
-class Scan {
-    root;
-    kept;
-    out;
-    floorNs;
-    shallow;
-    stats = { entries: 0, dirsRead: 0 };
-    maxCtimeNs = 0n;
-    constructor(root, kept, 
-    /** Collects changes; undefined for a plain index build. */
-    out, 
-    /** Entries of the earlier index known by name only changed when their ctime is past this. */
-    floorNs = 0n, 
-    /** Build only: lstat directories only, know the other entries by name and type. */
-    shallow = false) {
-        this.root = root;
-        this.kept = kept;
-        this.out = out;
-        this.floorNs = floorNs;
-        this.shallow = shallow;
-    }
-    placeholder(type) {
-        this.stats.entries++;
-        const z = 0n;
-        return {
-            type,
-            mode: 0,
-            uid: 0,
-            gid: 0,
-            size: z,
-            mtimeNs: z,
-            ctimeNs: UNKNOWN,
-            btimeNs: z,
-            ino: z,
-            rdev: z,
-        };
-    }
-    /** Whether `node` differs from `before` (same path): new, replaced, recreated or changed. */
-    differs(node, before) {
-        if (!before || before.type !== node.type)
-            return 'yes';
-        if (before.ctimeNs === UNKNOWN)
-            return node.ctimeNs > this.floorNs ? 'yes' : 'no';
-        if (!sameInode(node, before))
-            return 'recreated';
-        return in_place_index_changed(node, before) ? 'yes' : 'no';
-    }
-    abs(rel) {
-        if (!rel)
-            return this.root;
-        return this.root === '/' ? `/${rel}` : `${this.root}/${rel}`;
-    }
-    node(abs, st, old) {
-        const type = in_place_index_typeOf(st);
-        const n = {
-            type,
-            mode: Number(st.mode & 4095n),
-            uid: Number(st.uid),
-            gid: Number(st.gid),
-            size: type === 'd' ? 0n : st.size,
-            mtimeNs: st.mtimeNs,
-            ctimeNs: st.ctimeNs,
-            btimeNs: st.birthtimeNs,
-            ino: st.ino,
-            rdev: st.rdev,
-        };
-        if (type === 'l') {
-            // A symlink's target never changes in place: the same, unchanged inode has the same one.
-            n.target =
-                old?.type === 'l' && sameInode(n, old) && old.ctimeNs === n.ctimeNs ? old.target : (0,external_node_fs_namespaceObject.readlinkSync)(abs);
-        }
-        this.stats.entries++;
-        if (n.ctimeNs > this.maxCtimeNs)
-            this.maxCtimeNs = n.ctimeNs;
-        return n;
-    }
-    /**
-     * The entries of directory `rel`. `old`: the indexed directory at the same
-     * path (when it was one); `sameNames`: its names are known to be unchanged;
-     * `recreated`: it is a new directory where the old one was.
-     */
-    dir(rel, old, sameNames, recreated) {
-        const abs = this.abs(rel);
-        let names;
-        const types = new Map();
-        if (sameNames && old?.children)
-            names = old.children.keys();
-        else {
-            try {
-                if (this.shallow) {
-                    names = [];
-                    for (const d of (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true })) {
-                        names.push(d.name);
-                        const t = direntType(d);
-                        if (t)
-                            types.set(d.name, t);
-                    }
-                }
-                else
-                    names = (0,external_node_fs_namespaceObject.readdirSync)(abs);
-            }
-            catch (e) {
-                const code = e.code;
-                if (code === 'ENOENT' || code === 'ENOTDIR')
-                    return new Map();
-                throw e;
-            }
-            this.stats.dirsRead++;
-        }
-        const holder = this.kept.holds(rel);
-        const children = new Map();
-        for (const name of names) {
-            const childRel = rel ? `${rel}/${name}` : name;
-            if (holder && this.kept.has(childRel))
-                continue;
-            const known = types.get(name);
-            if (known) {
-                children.set(name, this.placeholder(known));
-                continue;
-            }
-            const childAbs = this.abs(childRel);
-            const st = in_place_index_lstatOrUndefined(childAbs);
-            if (!st)
-                continue;
-            const before = old?.children?.get(name);
-            const node = this.node(childAbs, st, before);
-            let childRecreated = false;
-            if (this.out) {
-                const d = this.differs(node, before);
-                if (d !== 'no')
-                    this.out.push({ kind: 'add', path: childRel });
-                childRecreated = d === 'recreated' && node.type === 'd';
-            }
-            if (node.type === 'd') {
-                const oldDir = before?.type === 'd' ? before : undefined;
-                const unchangedNames = oldDir !== undefined &&
-                    !childRecreated &&
-                    sameInode(node, oldDir) &&
-                    node.ctimeNs === oldDir.ctimeNs;
-                node.children = this.dir(childRel, oldDir, unchangedNames, childRecreated);
-            }
-            children.set(name, node);
-        }
-        if (this.out && old?.children && !(sameNames && old.children.size === children.size)) {
-            let opaque = false;
-            for (const name of old.children.keys()) {
-                if (children.has(name))
-                    continue;
-                if (recreated && rel !== '')
-                    opaque = true;
-                else
-                    this.out.push({ kind: 'delete', path: rel ? `${rel}/${name}` : name });
-            }
-            if (opaque)
-                this.out.push({ kind: 'opaque', path: rel });
-        }
-        return children;
-    }
-}
-class InPlaceIndex {
-    root;
-    kept;
-    top;
-    maxCtimeNs;
-    stats;
-    constructor(root, kept, top, 
-    /** Newest ctime in the index (the RUN waits for the clock to pass it). */
-    maxCtimeNs, stats) {
-        this.root = root;
-        this.kept = kept;
-        this.top = top;
-        this.maxCtimeNs = maxCtimeNs;
-        this.stats = stats;
-    }
-    /** Walks the whole root. */
-    static build(root, kept) {
-        const scan = new Scan(root, kept, undefined);
-        const top = scan.node(root, (0,external_node_fs_namespaceObject.lstatSync)(root, { bigint: true }), undefined);
-        top.children = scan.dir('', undefined, false, false);
-        return new InPlaceIndex(root, kept, top, scan.maxCtimeNs, scan.stats);
-    }
-    /**
-     * Reads the root's directories only (the other entries by name and type):
-     * enough for the next rescan when nothing in the root has a ctime past
-     * `floorNs` (a clock probe taken after the root was last written, e.g.
-     * right after extraction): an entry known by name only changed exactly
-     * when its ctime is past the floor. A tenth of a full build's syscalls.
-     */
-    static shallow(root, kept, floorNs) {
-        const scan = new Scan(root, kept, undefined, 0n, true);
-        const top = scan.node(root, (0,external_node_fs_namespaceObject.lstatSync)(root, { bigint: true }), undefined);
-        top.children = scan.dir('', undefined, false, false);
-        const max = scan.maxCtimeNs > floorNs ? scan.maxCtimeNs : floorNs;
-        return new InPlaceIndex(root, kept, top, max, scan.stats);
-    }
-    /** Walks the root again: the index of what is there now, and the changes since this one. */
-    rescan() {
-        const out = [];
-        const scan = new Scan(this.root, this.kept, out, this.maxCtimeNs);
-        const top = scan.node(this.root, (0,external_node_fs_namespaceObject.lstatSync)(this.root, { bigint: true }), this.top);
-        const sameNames = sameInode(top, this.top) && top.ctimeNs === this.top.ctimeNs;
-        top.children = scan.dir('', this.top, sameNames, false);
-        const index = new InPlaceIndex(this.root, this.kept, top, scan.maxCtimeNs, scan.stats);
-        return { index, changes: sortChanges(withAncestors(out)) };
-    }
-    /** Number of entries (the root excluded). */
-    get size() {
-        return this.stats.entries - 1;
-    }
-    lookup(rel) {
-        let n = this.top;
-        if (!rel)
-            return n;
-        for (const c of rel.split('/')) {
-            n = n?.children?.get(c);
-            if (!n)
-                return undefined;
-        }
-        return n;
-    }
-    /**
-     * Brings the index up to date after a step wrote `changes` into the root
-     * itself (COPY/ADD, WORKDIR): the changed paths and their ancestors are
-     * read again, new directories walked.
-     */
-    apply(changes) {
-        const scan = new Scan(this.root, this.kept, undefined);
-        const ancestors = new Set();
-        for (const c of sortChanges([...changes])) {
-            if (this.kept.has(c.path))
-                continue;
-            const slash = c.path.lastIndexOf('/');
-            const parentRel = slash < 0 ? '' : c.path.slice(0, slash);
-            const name = c.path.slice(slash + 1);
-            for (let p = parentRel;; p = p.slice(0, Math.max(p.lastIndexOf('/'), 0))) {
-                ancestors.add(p);
-                if (!p)
-                    break;
-            }
-            const parent = this.lookup(parentRel);
-            if (!parent?.children)
-                continue;
-            const abs = scan.abs(c.path);
-            const st = c.kind === 'delete' ? undefined : in_place_index_lstatOrUndefined(abs);
-            if (!st) {
-                parent.children.delete(name);
-                continue;
-            }
-            const old = parent.children.get(name);
-            const node = scan.node(abs, st, old);
-            if (node.type === 'd') {
-                const keep = old?.type === 'd' && sameInode(node, old) && c.kind !== 'opaque';
-                node.children = keep ? old.children : scan.dir(c.path, undefined, false, false);
-            }
-            parent.children.set(name, node);
-        }
-        for (const rel of ancestors) {
-            const n = this.lookup(rel);
-            const st = n ? in_place_index_lstatOrUndefined(scan.abs(rel)) : undefined;
-            if (!n || !st)
-                continue;
-            const fresh = scan.node(scan.abs(rel), st, n);
-            Object.assign(n, { ...fresh, children: n.children });
-        }
-        if (scan.maxCtimeNs > this.maxCtimeNs)
-            this.maxCtimeNs = scan.maxCtimeNs;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/isolation/in-place-snapshot.ts
-/**
- * The snapshotter of an in-place root: the RUN changes `/` itself, and what
- * it changed is found by walking `/` (kept paths left out) against the index
- * kept since the step before (in-place-index.ts). The first RUN after an
- * extraction reads the root's directories first (a shallow index: the files
- * are all older than a clock probe taken then).
- */
-
-
-
-
-
-/** The ctime a write gets now, on the filesystem of `dir`: every earlier write has one no later. */
-async function clockNow(dir) {
-    const probe = (0,external_node_path_.join)(dir, `.kiln-clock-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-    try {
-        await (0,promises_.writeFile)(probe, '');
-        return (await (0,promises_.lstat)(probe, { bigint: true })).ctimeNs;
-    }
-    finally {
-        await (0,promises_.rm)(probe, { force: true });
-    }
-}
-/** The in-place RUN mounts nothing: the container's own /proc, /dev and /sys are there. */
-const CONTAINER_MOUNTS = { proc: 'proc', dev: 'dev', sys: 'sys' };
-class InPlaceSnapshotter {
-    opts;
-    kind = 'walk';
-    rootfs;
-    /** The root as of the last step; undefined = index again on next use. */
-    index;
-    constructor(opts) {
-        this.opts = opts;
-        this.rootfs = opts.root;
-    }
-    async prepare() {
-        if (!this.index) {
-            // Nothing writes the root between the extraction and now: names and types are enough.
-            const started = performance.now();
-            const floor = await clockNow(this.opts.probeDir);
-            this.index = InPlaceIndex.shallow(this.opts.root, this.opts.kept, floor);
-            this.opts.log.debug(`in-place index: ${this.index.size} entries (directories read) in ${(performance.now() - started).toFixed(0)} ms`);
-        }
-        const before = this.index;
-        await waitForClockPast(this.opts.probeDir, before.maxCtimeNs);
-        return new InPlaceRun(this, before, this.opts.log);
-    }
-    async noteChanges(changes) {
-        this.index?.apply(changes.changes);
-    }
-}
-class InPlaceRun {
-    owner;
-    before;
-    log;
-    mounts = CONTAINER_MOUNTS;
-    after;
-    constructor(owner, before, log) {
-        this.owner = owner;
-        this.before = before;
-        this.log = log;
-    }
-    get root() {
-        return this.owner.rootfs;
-    }
-    async finish() {
-        const started = performance.now();
-        const cpu = process.cpuUsage();
-        const { index, changes } = this.before.rescan();
-        this.after = index;
-        const s = index.stats;
-        const used = process.cpuUsage(cpu);
-        this.log.debug(`in-place snapshot: ${s.entries} entries, ${s.dirsRead} directories read, ${changes.length} changes in ${(performance.now() - started).toFixed(0)} ms (CPU ${((used.user + used.system) / 1000).toFixed(0)} ms)`);
-        return { sourceRoot: this.owner.rootfs, changes };
-    }
-    async commit() {
-        if (!this.after)
-            throw new Error('commit() before finish()');
-        this.owner.index = this.after;
-    }
-    async discard() {
-        this.owner.index = undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/isolation/kept-paths.ts
-/**
- * Paths an in-place build leaves alone: the container's mount points
- * (/proc, /sys, /dev, /etc/hosts, the context volume, Kubernetes secrets…),
- * Kiln's own directory, its workspace, the context and the outputs. They are
- * never extracted onto, cleared, snapshotted or written by a step; their
- * ancestors are ordinary directories whose other entries belong to the build.
- *
- * Paths are root-relative ('etc/hosts'), as the extractor and the snapshot
- * walk see them.
- */
-
-/** An absolute path as a clean root-relative one ('' for '/'). */
-function relativeToRoot(abs) {
-    return external_node_path_.posix.normalize(`/${abs}`).replace(/^\/+|\/+$/g, '');
-}
-class KeptPaths {
-    kept = new Set();
-    /** Strict ancestors of kept paths ('' included when any path is kept). */
-    holders = new Set();
-    /** `paths`: absolute paths; '/' itself cannot be kept (the build would have nowhere to go). */
-    constructor(paths) {
-        for (const p of paths) {
-            const rel = relativeToRoot(p);
-            if (rel === '')
-                throw new Error(`cannot keep ${p} out of an in-place build: it is the whole filesystem`);
-            this.kept.add(rel);
-        }
-        // A path under another kept path adds nothing.
-        for (const rel of [...this.kept])
-            if (this.keptAncestor(rel) !== undefined)
-                this.kept.delete(rel);
-        for (const rel of this.kept) {
-            this.holders.add('');
-            for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1))
-                this.holders.add(rel.slice(0, i));
-        }
-    }
-    /** The kept path that is `rel` or one of its strict ancestors. */
-    keptAncestor(rel) {
-        for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) {
-            const a = rel.slice(0, i);
-            if (this.kept.has(a))
-                return a;
-        }
-        return undefined;
-    }
-    /** The kept path covering `rel` (rel itself or an ancestor), or undefined. */
-    covering(rel) {
-        if (this.kept.has(rel))
-            return rel;
-        return this.keptAncestor(rel);
-    }
-    /** `rel` is kept, or lies under a kept path. */
-    has(rel) {
-        return this.covering(rel) !== undefined;
-    }
-    /** `rel` is a strict ancestor of a kept path: a directory the build shares with them. */
-    holds(rel) {
-        return this.holders.has(rel);
-    }
-    /** The kept paths, absolute, sorted. */
-    list() {
-        return [...this.kept].sort().map((r) => `/${r}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/isolation/in-place-isolation.ts
-
-
-
-
-
-
-
-class InPlaceIsolation {
-    opts;
-    oneStageAtATime = true;
-    /** The root whose files are on `/`. */
-    occupant;
-    roots = [];
-    /** `/` still holds what was there before the build (the container's files, an earlier build's). */
-    pristine = true;
-    /** A copy of those files in the workspace (put back by dispose() after a failure or with --cleanup). */
-    saved;
-    constructor(opts) {
-        this.opts = opts;
-    }
-    async createRoot(name) {
-        // One stage at a time: the stages created before this one are finished.
-        for (const r of this.roots)
-            r.finished = true;
-        const root = new InPlaceRoot(this, name);
-        this.roots.push(root);
-        return root;
-    }
-    warmUp() { }
-    /**
-     * `/` keeps the last stage's files (as with kaniko), unless the build
-     * failed or --cleanup: then the container's own files are put back.
-     */
-    async dispose(outcome) {
-        if (this.pristine || !(outcome.failed || this.opts.cleanup))
-            return;
-        const started = Date.now();
-        const { root, kept, log } = this.opts;
-        clearRoot(root, kept);
-        this.occupant = undefined;
-        if (this.saved)
-            restoreRoot(this.saved, root, kept);
-        log.debug(`in-place: ${root} back as the container had it in ${Date.now() - started} ms`);
-    }
-    /** Puts `root`'s files on `/` (up to `image`): what was there moves aside, or is taken over. */
-    async take(root, image) {
-        const { opts } = this;
-        const prev = this.occupant;
-        const files = await ImageDir.create(opts.root, opts.xattrs, opts.log, opts.kept);
-        if (prev?.image && isPrefix(prev.image, image)) {
-            // FROM the previous stage: its files are this stage's start.
-            files.caughtUp(prev.image);
-            root.adopt(prev.handOver());
-        }
-        else if (prev) {
-            await prev.moveAside();
-        }
-        else if (this.pristine) {
-            const started = Date.now();
-            const dir = await opts.workspace.dir('container-files');
-            if (saveRoot(opts.root, opts.kept, dir, SAVE_LIMIT))
-                this.saved = dir;
-            else {
-                opts.log.warn(`the container's own files outside the kept paths hold over ${SAVE_LIMIT >> 20} MiB (an earlier build's?): they are not kept to be put back after this build`);
-            }
-            clearRoot(opts.root, opts.kept);
-            opts.log.debug(`in-place: cleared ${opts.root} in ${Date.now() - started} ms`);
-        }
-        this.pristine = false;
-        this.occupant = root;
-        return files;
-    }
-    /** `root` no longer has its files on `/`. */
-    left(root) {
-        if (this.occupant === root)
-            this.occupant = undefined;
-    }
-    isOccupant(root) {
-        return this.occupant === root;
-    }
-}
-/** The container's own files are put back after the build only up to this size. */
-const SAVE_LIMIT = 256 << 20;
-function isPrefix(prefix, image) {
-    const a = prefix.layers;
-    const b = image.layers;
-    return a.length <= b.length && a.every((l, i) => l.digest === b[i].digest);
-}
-/** A stage: on `/` while it builds; afterwards in the workspace (moved aside or extracted) when read. */
-class InPlaceRoot {
-    isolation;
-    name;
-    /** Set when a later stage was created: reads go to the workspace from then on. */
-    finished = false;
-    /** The image whose files are on `/` (or aside) now. */
-    image;
-    /** The files on `/` while this stage occupies it. */
-    onRoot;
-    /** The files in the workspace once `/` went to another stage. */
-    aside;
-    snapshotter;
-    constructor(isolation, name) {
-        this.isolation = isolation;
-        this.name = name;
-    }
-    get dir() {
-        return this.aside?.dir ?? this.isolation.opts.root;
-    }
-    async materialize(image, label) {
-        if (this.finished) {
-            // Read by a later stage (COPY --from): never from `/`, which that stage is about to take.
-            if (this.isolation.isOccupant(this))
-                await this.moveAside();
-            if (!this.aside) {
-                const { opts } = this.isolation;
-                const dir = await opts.workspace.dir(`${this.name}-files`);
-                this.aside = await ImageDir.create(dir, opts.xattrs, opts.log);
-            }
-            await this.aside.materialize(image, label);
-            return;
-        }
-        if (!this.onRoot || !this.isolation.isOccupant(this)) {
-            this.onRoot = await this.isolation.take(this, image);
-        }
-        const before = this.onRoot.generation;
-        await this.onRoot.materialize(image, label);
-        if (this.onRoot.generation !== before)
-            this.snapshotter = undefined;
-        this.image = image;
-    }
-    caughtUp(image) {
-        this.image = image;
-        (this.onRoot ?? this.aside)?.caughtUp(image);
-    }
-    refuseWrite(rel) {
-        if (this.aside || !rel)
-            return undefined;
-        const kept = this.isolation.opts.kept.covering(rel);
-        return kept === undefined
-            ? undefined
-            : `/${kept} is kept out of this in-place build (a mount point of the container, or Kiln's own files): a step cannot write there; use another path in the image`;
-    }
-    async noteChanges(changes) {
-        await this.snapshotter?.noteChanges(changes);
-    }
-    async run(spec) {
-        const { opts } = this.isolation;
-        if (!this.isolation.isOccupant(this))
-            throw new Error(`internal: RUN in ${this.name}, whose files are not on /`);
-        this.snapshotter ??= new InPlaceSnapshotter({
-            root: opts.root,
-            kept: opts.kept,
-            probeDir: opts.workspace.root,
-            log: opts.log,
-        });
-        const keptCwd = opts.kept.covering(relativeToRoot(spec.cwd));
-        if (keptCwd !== undefined) {
-            opts.log.warn(`RUN in ${spec.cwd}: /${keptCwd} is kept out of this in-place build (a mount point, or Kiln's own files), so what the RUN writes there is not in the image; use a WORKDIR outside it`);
-        }
-        const { home, ...rest } = spec;
-        const node = opts.node;
-        return runStep({
-            sandbox: {
-                run: (s) => runInPlace({ ...s, ...(home === undefined ? {} : { home }) }, { root: opts.root, ...(node ? { node } : {}) }),
-            },
-            snapshotter: this.snapshotter,
-            spec: rest,
-            ...(home === undefined ? {} : { home }),
-        });
-    }
-    /** A stage built FROM this one takes the files on `/` over (with the index of them). */
-    handOver() {
-        const s = this.snapshotter;
-        this.snapshotter = undefined;
-        this.onRoot = undefined;
-        this.isolation.left(this);
-        return s;
-    }
-    adopt(snapshotter) {
-        this.snapshotter = snapshotter;
-    }
-    /** Moves the files on `/` into the workspace (deleting them when a rename fails). */
-    async moveAside() {
-        const { opts } = this.isolation;
-        const image = this.image;
-        this.onRoot = undefined;
-        this.snapshotter = undefined;
-        this.isolation.left(this);
-        const started = Date.now();
-        const dir = await opts.workspace.dir(`${this.name}-files`);
-        if (image && moveAside(opts.root, opts.kept, dir)) {
-            this.aside = await ImageDir.create(dir, opts.xattrs, opts.log);
-            this.aside.caughtUp(image);
-            opts.log.debug(`in-place: ${this.name} moved aside in ${Date.now() - started} ms`);
-            return;
-        }
-        await removeInBackground(dir);
-        clearRoot(opts.root, opts.kept);
-        opts.log.debug(`in-place: ${this.name} cleared from ${opts.root} in ${Date.now() - started} ms`);
-    }
-    async release() {
-        if (this.aside)
-            await removeInBackground(this.aside.dir);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/executor/isolation/mount-points.ts
@@ -56585,6 +55353,1566 @@ async function reachableWithoutSymlinks(root, rel) {
         }
     }
     return true;
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/in-place-mounts.ts
+/**
+ * RUN --mount in an in-place build, where there is no mount namespace to
+ * mount anything in (kaniko-fork style): for the RUN, what is at each
+ * target moves aside (into the workspace) and the mount's content is put
+ * there instead; afterwards the content goes and what was there comes back.
+ * The snapshot that follows sees the root as it was, so nothing mounted
+ * reaches a layer:
+ *
+ *  bind, writable (a cache mount, a `rw` bind's private copy, an SSH agent
+ *          socket): the source itself is renamed to the target and back
+ *          (what the RUN wrote stays in a cache); across filesystems (a
+ *          --cache-dir volume) it is copied in and copied back
+ *  bind, read-only (the context, a stage's or an image's files, a
+ *          read-only cache): a copy, removed after; writes cannot be
+ *          refused without a mount (the RUN runs as root), they are discarded
+ *  tmpfs   an empty directory (mode 1777), removed after; no size limit
+ *  file    a secret: written at its target with its mode and owner, removed
+ *          right after the RUN (it is never in a layer or a log)
+ *
+ * Missing targets get stubs (mount-points.ts, as the walk snapshotter makes
+ * them) that go again when the RUN left them empty. Kiln's own renames move
+ * the times of the directories involved: those the RUN did not touch get
+ * their mtime back, and are "settled" — the snapshot does not compare
+ * their times (in-place-index.ts).
+ *
+ * A target that is, lies under or holds a kept path (a mount point of the
+ * container, Kiln's own files) is refused: it cannot be moved aside.
+ */
+
+
+
+
+
+
+
+const NO_MOUNTS = { remove: async () => new Set() };
+function isCrossDevice(e) {
+    return e.code === 'EXDEV';
+}
+function lstatBig(abs) {
+    return (0,external_node_fs_namespaceObject.lstatSync)(abs, { bigint: true, throwIfNoEntry: false });
+}
+function nsToSeconds(ns) {
+    return Number(ns) / 1e9;
+}
+/** The kept path a target is, lies under or holds; undefined when it touches none. */
+function keptConflict(kept, rel) {
+    const covering = kept.covering(rel);
+    if (covering !== undefined)
+        return `/${covering}`;
+    if (kept.holds(rel))
+        return kept.list().find((k) => k.startsWith(`/${rel}/`)) ?? `/${rel}/…`;
+    return undefined;
+}
+async function placeMounts(specs, opts) {
+    if (specs.length === 0)
+        return NO_MOUNTS;
+    const { root, kept } = opts;
+    const points = await runMountPoints(specs);
+    const plan = await planMountPoints(root, opts.log, points);
+    const run = plan.targets.run ?? [];
+    const placements = specs.map((spec, i) => ({ spec, rel: run[i].rel, inMount: false }));
+    for (const p of placements) {
+        p.inMount = placements.some((o) => o !== p && p.rel.startsWith(`${o.rel}/`));
+        const conflict = p.inMount ? undefined : keptConflict(kept, p.rel);
+        if (conflict !== undefined) {
+            throw new SandboxError(`cannot mount at ${p.spec.target}: ${conflict} is kept out of this in-place build (a mount point of the container, or Kiln's own files), and an in-place RUN mount moves what is at its target aside; choose another target`);
+        }
+    }
+    const stubs = plan.stubs.filter((s) => placements.some((p) => !p.inMount && (p.rel === s.rel || p.rel.startsWith(`${s.rel}/`))));
+    // Directories whose entries Kiln changes: the targets' parents that exist.
+    const dirs = new Map();
+    for (const p of placements) {
+        if (p.inMount)
+            continue;
+        let d = (0,external_node_path_.dirname)(p.rel) === '.' ? '' : (0,external_node_path_.dirname)(p.rel);
+        while (d !== '' && stubs.some((s) => s.rel === d))
+            d = (0,external_node_path_.dirname)(d) === '.' ? '' : (0,external_node_path_.dirname)(d);
+        const before = lstatBig(inRoot(root, d));
+        if (before && !dirs.has(d))
+            dirs.set(d, { before });
+    }
+    const { created } = await createStubs(root, stubs);
+    const hold = await opts.holdDir();
+    const done = [];
+    const placed = {
+        remove: async () => {
+            const settled = await takeOut(root, done, created, dirs);
+            (0,external_node_fs_namespaceObject.rmSync)(hold, { recursive: true, force: true });
+            return settled;
+        },
+    };
+    try {
+        // Outer targets first: a nested one goes into its outer mount's content.
+        const order = [...placements].sort((a, b) => a.rel.split('/').length - b.rel.split('/').length);
+        for (const [i, p] of order.entries()) {
+            const abs = inRoot(root, p.rel);
+            if (p.inMount)
+                makeMountPoint(abs, points[placements.indexOf(p)].type);
+            p.hiddenStat = lstatBig(abs);
+            if (p.hiddenStat)
+                p.hidden = hide(abs, `${hold}/${i}`);
+            done.push(p);
+            p.way = putContent(p.spec, abs, p);
+        }
+    }
+    catch (e) {
+        await placed.remove().catch(() => undefined);
+        throw e instanceof SandboxError
+            ? e
+            : new SandboxError(`cannot set up the RUN mounts in place: ${e.message}`);
+    }
+    for (const [d, t] of dirs)
+        t.placed = lstatBig(inRoot(root, d))?.mtimeNs;
+    return placed;
+}
+/** A mount point inside another mount's content (as the namespace sandbox makes it). */
+function makeMountPoint(abs, type) {
+    if (lstatBig(abs))
+        return;
+    if (type === 'dir') {
+        (0,external_node_fs_namespaceObject.mkdirSync)(abs, { recursive: true, mode: 0o755 });
+        return;
+    }
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(abs), { recursive: true, mode: 0o755 });
+    (0,external_node_fs_namespaceObject.writeFileSync)(abs, '', { mode: 0o644 });
+}
+/** Moves the entry at `abs` into the workspace (or beside itself, across filesystems). */
+function hide(abs, to) {
+    try {
+        (0,external_node_fs_namespaceObject.renameSync)(abs, to);
+        return to;
+    }
+    catch (e) {
+        if (!isCrossDevice(e))
+            throw e;
+    }
+    const beside = `${(0,external_node_path_.dirname)(abs)}/.kiln-mount-hidden-${external_node_path_.posix.basename(to)}-${process.pid}`;
+    (0,external_node_fs_namespaceObject.renameSync)(abs, beside);
+    return beside;
+}
+function putContent(spec, abs, p) {
+    switch (spec.kind) {
+        case 'bind': {
+            if (!spec.readonly) {
+                p.sourceStat = lstatBig(spec.source);
+                try {
+                    (0,external_node_fs_namespaceObject.renameSync)(spec.source, abs);
+                    return 'renamed';
+                }
+                catch (e) {
+                    if (!isCrossDevice(e))
+                        throw e;
+                }
+                if (p.sourceStat?.isSocket()) {
+                    // An agent socket cannot be copied: the RUN reaches it through a link.
+                    (0,external_node_fs_namespaceObject.symlinkSync)(spec.source, abs);
+                    return 'made';
+                }
+                copyWhole(spec.source, abs);
+                return 'copied-back';
+            }
+            copyWhole(spec.source, abs);
+            return 'copied';
+        }
+        case 'tmpfs':
+            (0,external_node_fs_namespaceObject.mkdirSync)(abs);
+            (0,external_node_fs_namespaceObject.chmodSync)(abs, 0o1777);
+            return 'made';
+        case 'file':
+            (0,external_node_fs_namespaceObject.writeFileSync)(abs, spec.data, { flag: 'wx', mode: 0o600 });
+            (0,external_node_fs_namespaceObject.chownSync)(abs, spec.uid, spec.gid);
+            (0,external_node_fs_namespaceObject.chmodSync)(abs, spec.mode & 0o7777);
+            return 'made';
+        default: {
+            const never = spec;
+            throw new Error(`unhandled mount ${JSON.stringify(never)}`);
+        }
+    }
+}
+/** What the RUN left at a renamed source's target goes back to the source. */
+function giveBack(p, abs, source, copied) {
+    const now = lstatBig(abs);
+    if (!now) {
+        // The RUN removed the mount point itself: the source is empty now.
+        if (p.sourceStat?.isDirectory()) {
+            if (copied)
+                (0,external_node_fs_namespaceObject.rmSync)(source, { recursive: true, force: true });
+            (0,external_node_fs_namespaceObject.mkdirSync)(source);
+            (0,external_node_fs_namespaceObject.chownSync)(source, Number(p.sourceStat.uid), Number(p.sourceStat.gid));
+            (0,external_node_fs_namespaceObject.chmodSync)(source, Number(p.sourceStat.mode & 4095n));
+        }
+        return;
+    }
+    if (!copied) {
+        (0,external_node_fs_namespaceObject.renameSync)(abs, source);
+        return;
+    }
+    (0,external_node_fs_namespaceObject.rmSync)(source, { recursive: true, force: true });
+    copyWhole(abs, source);
+    (0,external_node_fs_namespaceObject.rmSync)(abs, { recursive: true, force: true });
+}
+async function takeOut(root, done, created, dirs) {
+    const problems = [];
+    const settled = new Set();
+    // Directories the RUN itself added entries to, or removed some from, are not settled.
+    const untouched = [...dirs].filter(([d, t]) => lstatBig(inRoot(root, d))?.mtimeNs === t.placed);
+    for (const p of [...done].reverse()) {
+        const abs = inRoot(root, p.rel);
+        try {
+            const spec = p.spec;
+            if (p.way === 'renamed' || p.way === 'copied-back') {
+                if (spec.kind === 'bind')
+                    giveBack(p, abs, spec.source, p.way === 'copied-back');
+            }
+            else if (p.way !== undefined) {
+                (0,external_node_fs_namespaceObject.rmSync)(abs, { recursive: true, force: true });
+            }
+            if (lstatBig(abs))
+                throw new Error(`${abs} is still there`);
+            if (p.hidden && p.hiddenStat) {
+                (0,external_node_fs_namespaceObject.renameSync)(p.hidden, abs);
+                const st = lstatBig(abs);
+                if (st && st.mtimeNs !== p.hiddenStat.mtimeNs)
+                    (0,external_node_fs_namespaceObject.lutimesSync)(abs, nsToSeconds(p.hiddenStat.atimeNs), nsToSeconds(p.hiddenStat.mtimeNs));
+                if (!p.inMount)
+                    settled.add(p.rel);
+            }
+        }
+        catch (e) {
+            problems.push(`${p.spec.target}: ${e.message}`);
+        }
+    }
+    await removeStubs(root, created).catch((e) => problems.push(`mount points: ${e.message}`));
+    for (const [d, t] of untouched) {
+        try {
+            (0,external_node_fs_namespaceObject.lutimesSync)(inRoot(root, d), nsToSeconds(t.before.atimeNs), nsToSeconds(t.before.mtimeNs));
+            settled.add(d);
+        }
+        catch {
+            // gone (the RUN removed it): the snapshot says so
+        }
+    }
+    if (problems.length) {
+        throw new SandboxError(`cannot take the RUN mounts back out of the in-place root (${problems.join('; ')}); the step fails so that nothing mounted reaches a layer`);
+    }
+    return settled;
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/output-tail.ts
+/** A bounded buffer of the last output lines of a RUN (for error messages). */
+class TailBuffer {
+    maxLines;
+    maxLineLength;
+    lines = [];
+    partial = '';
+    constructor(maxLines = 30, maxLineLength = 1000) {
+        this.maxLines = maxLines;
+        this.maxLineLength = maxLineLength;
+    }
+    push(chunk) {
+        const text = this.partial + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+        const parts = text.split(/\r?\n/);
+        this.partial = this.clip(parts.pop() ?? '');
+        for (const p of parts)
+            this.add(p);
+    }
+    clip(line) {
+        return line.length > this.maxLineLength ? `${line.slice(0, this.maxLineLength)}…` : line;
+    }
+    add(line) {
+        this.lines.push(this.clip(line));
+        if (this.lines.length > this.maxLines)
+            this.lines.splice(0, this.lines.length - this.maxLines);
+    }
+    /** The last lines, including an unterminated last one. */
+    tail() {
+        const out = [...this.lines];
+        if (this.partial !== '')
+            out.push(this.partial);
+        return out.slice(-this.maxLines);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/stray-processes.ts
+/**
+ * Ending every process a RUN left behind when there is no PID namespace to
+ * take them down: the RUN's own session (Kiln starts it in a new one), and
+ * daemons that started their own session during the RUN and were orphaned
+ * (their parent chain reaches PID 1 or Kiln). Processes that entered the
+ * container from outside (`docker exec`, `kubectl exec`: parent 0) and
+ * anything older than the RUN are left alone, as are Kiln's own helpers
+ * (Kiln's session).
+ */
+
+/** /proc/<pid>/stat's fields after the command name (which may hold spaces and parentheses). */
+function parseStat(text) {
+    const close = text.lastIndexOf(')');
+    if (close < 0)
+        return undefined;
+    const pid = Number.parseInt(text, 10);
+    const f = text.slice(close + 2).split(' ');
+    // f[0] state, f[1] ppid, f[2] pgrp, f[3] session, … f[19] starttime
+    if (f.length < 20 || !Number.isFinite(pid))
+        return undefined;
+    return { pid, state: f[0], ppid: Number(f[1]), sid: Number(f[3]), start: Number(f[19]) };
+}
+function readProc(pid, procDir = '/proc') {
+    try {
+        return parseStat((0,external_node_fs_namespaceObject.readFileSync)(`${procDir}/${pid}/stat`, 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+function listProcs(procDir = '/proc') {
+    const out = [];
+    for (const name of (0,external_node_fs_namespaceObject.readdirSync)(procDir)) {
+        if (!/^\d+$/.test(name))
+            continue;
+        const p = readProc(Number(name), procDir);
+        if (p)
+            out.push(p);
+    }
+    return out;
+}
+/** The processes to end: the RUN's session, and orphans that started during it. */
+function strays(procs, rule) {
+    const byPid = new Map(procs.map((p) => [p.pid, p]));
+    const orphaned = (p) => {
+        for (let q = p, hops = 0; q && hops < 4096; hops++) {
+            if (q.ppid === 1 || q.ppid === rule.kilnPid)
+                return true;
+            if (q.ppid === 0)
+                return false;
+            q = byPid.get(q.ppid);
+        }
+        return false;
+    };
+    return procs.filter((p) => p.pid !== rule.kilnPid &&
+        p.pid !== 1 &&
+        p.state !== 'Z' &&
+        (p.sid === rule.runSid || (p.start >= rule.since && p.sid !== rule.kilnSid && orphaned(p))));
+}
+/** SIGKILLs the strays until none is left (a daemon may fork while it is killed). Returns how many. */
+async function killStrays(rule, procDir = '/proc') {
+    let killed = 0;
+    for (let round = 0; round < 20; round++) {
+        const found = strays(listProcs(procDir), rule);
+        if (found.length === 0)
+            return killed;
+        for (const p of found) {
+            try {
+                process.kill(p.pid, 'SIGKILL');
+                killed++;
+            }
+            catch {
+                // gone already
+            }
+        }
+        await new Promise((r) => setTimeout(r, 10));
+    }
+    return killed;
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/in-place-run.ts
+/**
+ * One RUN executed directly in the container, the build's root being the
+ * container's own `/`: no namespaces, no chroot. The command gets exactly
+ * the image's environment (HOME added as runc does), the resolved user with
+ * its supplementary groups, the working directory (created when missing),
+ * a session of its own; whatever it leaves running is killed when it ends
+ * (stray-processes.ts). /etc/hosts, /etc/resolv.conf and the hostname are
+ * the container's.
+ *
+ * Node's spawn() sets uid and gid but clears supplementary groups; a user
+ * with groups is started through a small launcher (Kiln's own Node, which
+ * needs nothing from `/`) that sets them and execs the command
+ * (process.execve, Node 22.15+/24).
+ */
+
+
+
+
+
+
+
+
+/** BuildKit's default PATH, for an image without one. */
+const in_place_run_DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/**
+ * Sets groups, gid, uid, then execs: KILN_LAUNCH is a JSON {groups, gid, uid,
+ * file, argv, env} (in the environment, which only the same user can read:
+ * the command's environment may hold secrets).
+ */
+const LAUNCHER = `const p = JSON.parse(process.env.KILN_LAUNCH);
+try {
+  process.setgroups(p.groups); process.setgid(p.gid); process.setuid(p.uid);
+  process.execve(p.file, p.argv, p.env);
+} catch (e) { process.stderr.write('kiln: cannot run ' + p.argv[0] + ': ' + e.message + '\\n'); process.exit(127); }`;
+function validate(spec) {
+    if (spec.argv.length === 0 || spec.argv[0] === '')
+        throw new SandboxError('RUN has no command');
+    if (!spec.cwd.startsWith('/'))
+        throw new SandboxError(`working directory must be absolute: ${spec.cwd}`);
+    for (const s of [spec.cwd, ...spec.argv, ...spec.env]) {
+        if (s.includes('\0'))
+            throw new SandboxError('RUN command, environment or working directory contains a NUL byte');
+    }
+    const ids = [spec.user.uid, spec.user.gid, ...spec.user.groups];
+    if (!ids.every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32 - 1)) {
+        throw new SandboxError(`invalid user ids: ${JSON.stringify(spec.user)}`);
+    }
+    const refused = refusedInPlace(spec);
+    if (refused)
+        throw new SandboxError(refused);
+}
+/**
+ * What an in-place RUN cannot honour: a network of its own (no namespaces),
+ * more privileges than the container has.
+ */
+function refusedInPlace(spec) {
+    if (spec.network === 'none') {
+        return 'RUN --network=none needs a network namespace, which an in-place build (in a container without CAP_SYS_ADMIN) cannot create: the RUN would reach the network; drop the flag, or build where namespaces work (--isolation chroot)';
+    }
+    if (spec.security === 'insecure' && !hasAllCapabilities()) {
+        return "RUN --security=insecure asks for every capability, and an in-place RUN has only the container's own (it runs in the container, not in a sandbox of its own): run the container privileged, or drop the flag";
+    }
+    return undefined;
+}
+/** Kiln's effective capability set is full (a privileged container). */
+function hasAllCapabilities() {
+    try {
+        const m = /^CapEff:\s*([0-9a-f]+)$/m.exec((0,external_node_fs_namespaceObject.readFileSync)('/proc/self/status', 'utf8'));
+        // CAP_SYS_ADMIN (21) stands for the rest: Docker grants it only with --privileged.
+        return m !== undefined && m !== null && (BigInt(`0x${m[1]}`) & (1n << 21n)) !== 0n;
+    }
+    catch {
+        return false;
+    }
+}
+/** The command's file as execvp(3) would find it on the image's PATH; undefined when none is executable. */
+function findCommand(name, env, cwd) {
+    if (name.includes('/'))
+        return name.startsWith('/') ? name : (0,external_node_path_.join)(cwd, name);
+    const path = env.findLast((e) => e.startsWith('PATH='))?.slice(5) ?? in_place_run_DEFAULT_PATH;
+    for (const dir of path.split(':')) {
+        const file = (0,external_node_path_.join)(dir || cwd, name);
+        try {
+            (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
+            return file;
+        }
+        catch {
+            // next
+        }
+    }
+    return undefined;
+}
+function signalNumber(name) {
+    return external_node_os_namespaceObject.constants.signals[name] ?? 0;
+}
+async function runInPlace(spec, opts) {
+    validate(spec);
+    const env = [...spec.env];
+    if (spec.home !== undefined && !env.some((e) => e.startsWith('HOME=')))
+        env.push(`HOME=${spec.home}`);
+    for (const s of spec.secretEnv ?? []) {
+        const value = s.value.toString('utf8');
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.name) ||
+            value.includes('\0') ||
+            !Buffer.from(value).equals(s.value)) {
+            throw new SandboxError(`the secret for environment variable ${JSON.stringify(s.name)} cannot be given as one (a name that is not a variable name, a NUL byte or invalid UTF-8): mount it as a file (target=…) instead`);
+        }
+        env.push(`${s.name}=${value}`);
+    }
+    try {
+        mkdirInRoot(opts.root, spec.cwd);
+    }
+    catch (e) {
+        if (e instanceof RootPathError)
+            throw new SandboxError(`cannot use WORKDIR ${spec.cwd}: ${e.message}`);
+        throw e;
+    }
+    const tail = new TailBuffer();
+    const file = findCommand(spec.argv[0], env, spec.cwd);
+    if (!file) {
+        const line = `kiln: ${spec.argv[0]}: command not found in the image (PATH ${env.findLast((e) => e.startsWith('PATH='))?.slice(5) ?? in_place_run_DEFAULT_PATH})`;
+        tail.push(`${line}\n`);
+        spec.onOutput?.(Buffer.from(`${line}\n`), 'stderr');
+        return { exitCode: 127, tail: tail.tail() };
+    }
+    const pipes = await writePipes(opts.root, spec.pipes ?? []);
+    try {
+        return await execute(spec, env, file, opts, tail);
+    }
+    finally {
+        for (const p of pipes)
+            (0,external_node_fs_namespaceObject.rmSync)(p, { force: true });
+    }
+}
+/** Heredoc scripts at /dev/pipes/<name> (the container's /dev: never in a layer). */
+async function writePipes(root, pipes) {
+    const written = [];
+    if (pipes.length === 0)
+        return written;
+    const dir = (0,external_node_path_.join)(root, 'dev', 'pipes');
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true, mode: 0o755 });
+    for (const p of pipes) {
+        if (!/^[\w.-]+$/.test(p.name) || p.name === '.' || p.name === '..') {
+            throw new SandboxError(`invalid heredoc script name "${p.name}"`);
+        }
+        const f = (0,external_node_path_.join)(dir, p.name);
+        (0,external_node_fs_namespaceObject.writeFileSync)(f, p.content, { mode: p.mode });
+        written.push(f);
+    }
+    return written;
+}
+function execute(spec, env, file, opts, tail) {
+    const { uid, gid } = spec.user;
+    const groups = [...new Set(spec.user.groups)];
+    const envObject = Object.fromEntries(env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+    const launcher = groups.length > 0 && opts.node !== undefined;
+    const child = launcher
+        ? (0,external_node_child_process_namespaceObject.spawn)(opts.node, ['-e', LAUNCHER], {
+            cwd: spec.cwd,
+            env: { KILN_LAUNCH: JSON.stringify({ groups, gid, uid, file, argv: spec.argv, env: envObject }) },
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        })
+        : (0,external_node_child_process_namespaceObject.spawn)(file, spec.argv.slice(1), {
+            argv0: spec.argv[0],
+            cwd: spec.cwd,
+            env: envObject,
+            uid,
+            gid,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+    const forward = (stream) => (chunk) => {
+        tail.push(chunk);
+        spec.onOutput?.(chunk, stream);
+    };
+    child.stdout.on('data', forward('stdout'));
+    child.stderr.on('data', forward('stderr'));
+    const self = readProc('self');
+    const rule = {
+        runSid: child.pid ?? -1,
+        since: (child.pid ? readProc(child.pid)?.start : undefined) ?? self?.start ?? 0,
+        kilnPid: process.pid,
+        kilnSid: self?.sid ?? -1,
+    };
+    const killAll = () => {
+        if (child.pid) {
+            try {
+                process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // the group is gone
+            }
+        }
+        return killStrays(rule);
+    };
+    const onAbort = () => void killAll();
+    if (spec.signal?.aborted)
+        onAbort();
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    const closed = new Promise((r) => child.once('close', () => r()));
+    return new Promise((resolve, reject) => {
+        child.on('error', (e) => {
+            spec.signal?.removeEventListener('abort', onAbort);
+            reject(new SandboxError(`cannot start ${spec.argv[0]} (${file}): ${e.message}`));
+        });
+        child.on('exit', (code, signal) => {
+            spec.signal?.removeEventListener('abort', onAbort);
+            // Background processes of the RUN must not outlive it (they would write into the next
+            // layer), nor keep its output pipes open.
+            killAll()
+                .then(async () => {
+                const late = setTimeout(() => {
+                    child.stdout?.destroy();
+                    child.stderr?.destroy();
+                }, 2000);
+                await closed;
+                clearTimeout(late);
+            })
+                .then(() => {
+                if (spec.signal?.aborted)
+                    reject(new SandboxError('RUN aborted'));
+                else if (signal)
+                    resolve({ exitCode: 128 + signalNumber(signal), signal, tail: tail.tail() });
+                else
+                    resolve({ exitCode: code ?? 1, tail: tail.tail() });
+            }, (e) => reject(new SandboxError(`ending what the RUN left running: ${e.message}`)));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/executor/snapshot/snapshot.ts
+function cmpPath(a, b) {
+    const x = a.split('/');
+    const y = b.split('/');
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        if (x[i] !== y[i])
+            return Buffer.compare(Buffer.from(x[i]), Buffer.from(y[i]));
+    }
+    return x.length - y.length;
+}
+const KIND_ORDER = { delete: 0, add: 1, opaque: 2 };
+/** Canonical order of a change list (see the module comment). */
+function sortChanges(changes) {
+    return [...changes].sort((a, b) => cmpPath(a.path, b.path) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+}
+/** Adds an 'add' for every missing ancestor directory of every change. */
+function withAncestors(changes) {
+    const added = new Set(changes.filter((c) => c.kind === 'add').map((c) => c.path));
+    const out = [...changes];
+    for (const c of changes) {
+        const parts = c.path.split('/');
+        for (let i = 1; i < parts.length; i++) {
+            const p = parts.slice(0, i).join('/');
+            if (!added.has(p)) {
+                added.add(p);
+                out.push({ kind: 'add', path: p });
+            }
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/executor/snapshot/walk-index.ts
+/**
+ * Metadata index of a rootfs for the walk snapshotter: per path the type,
+ * mode, owner, size, times, inode and link target. Two indexes are compared
+ * to find what a RUN changed; ctime catches every content or metadata write
+ * (the snapshotter makes sure the filesystem clock has moved past the newest
+ * ctime in the index before a RUN starts, so a write is never hidden in the
+ * same timestamp tick).
+ */
+
+
+
+
+function typeOf(st) {
+    if (st.isDirectory())
+        return 'd';
+    if (st.isFile())
+        return 'f';
+    if (st.isSymbolicLink())
+        return 'l';
+    if (st.isCharacterDevice())
+        return 'c';
+    if (st.isBlockDevice())
+        return 'b';
+    if (st.isFIFO())
+        return 'p';
+    return 's';
+}
+async function entryOf(abs) {
+    let st;
+    try {
+        st = await (0,promises_.lstat)(abs, { bigint: true });
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw e;
+    }
+    const e = entryFromStat(st);
+    if (e.type === 'l')
+        e.target = await (0,promises_.readlink)(abs);
+    return e;
+}
+/** The indexed metadata of an lstat (a symlink's target is not read). */
+function entryFromStat(st) {
+    const type = typeOf(st);
+    return {
+        type,
+        mode: Number(st.mode & 4095n),
+        uid: Number(st.uid),
+        gid: Number(st.gid),
+        size: type === 'd' ? 0n : st.size,
+        mtimeNs: st.mtimeNs,
+        ctimeNs: st.ctimeNs,
+        btimeNs: st.birthtimeNs,
+        ino: st.ino,
+        rdev: st.rdev,
+    };
+}
+const CONCURRENCY = 64;
+class SnapshotIndex {
+    root;
+    entries;
+    constructor(root, entries) {
+        this.root = root;
+        this.entries = entries;
+    }
+    /** Walks the whole rootfs. */
+    static async build(root) {
+        const index = new SnapshotIndex(root, new Map());
+        await index.walkInto('');
+        return index;
+    }
+    /** Adds rel's descendants (rel itself excluded) from disk. */
+    async walkInto(rel) {
+        const queue = [rel];
+        while (queue.length) {
+            const dir = queue.pop();
+            let names;
+            try {
+                names = await (0,promises_.readdir)((0,external_node_path_.join)(this.root, dir));
+            }
+            catch (e) {
+                const code = e.code;
+                if (code === 'ENOENT' || code === 'ENOTDIR')
+                    continue;
+                throw e;
+            }
+            for (let i = 0; i < names.length; i += CONCURRENCY) {
+                const batch = names.slice(i, i + CONCURRENCY);
+                const stats = await Promise.all(batch.map((n) => entryOf((0,external_node_path_.join)(this.root, dir, n)).then((e) => [dir ? `${dir}/${n}` : n, e])));
+                for (const [path, e] of stats) {
+                    if (!e)
+                        continue;
+                    this.entries.set(path, e);
+                    if (e.type === 'd')
+                        queue.push(path);
+                }
+            }
+        }
+    }
+    removeSubtree(rel) {
+        const prefix = `${rel}/`;
+        this.entries.delete(rel);
+        // Descendants follow their parent in no particular Map order: scan keys
+        // only when rel was a directory (a change to COPY'd paths is small).
+        for (const k of this.entries.keys())
+            if (k.startsWith(prefix))
+                this.entries.delete(k);
+    }
+    /** Brings the index up to date for paths changed by other means (COPY/ADD). */
+    async apply(changes) {
+        for (const c of sortChanges(changes)) {
+            const old = this.entries.get(c.path);
+            if (c.kind === 'delete') {
+                if (old?.type === 'd')
+                    this.removeSubtree(c.path);
+                else
+                    this.entries.delete(c.path);
+                continue;
+            }
+            const now = await entryOf((0,external_node_path_.join)(this.root, c.path));
+            if (!now) {
+                if (old?.type === 'd')
+                    this.removeSubtree(c.path);
+                else
+                    this.entries.delete(c.path);
+                continue;
+            }
+            if (old?.type === 'd' && (now.type !== 'd' || c.kind === 'opaque'))
+                this.removeSubtree(c.path);
+            this.entries.set(c.path, now);
+            if (now.type === 'd' && (old?.type !== 'd' || c.kind === 'opaque'))
+                await this.walkInto(c.path);
+        }
+    }
+    maxCtimeNs() {
+        let max = 0n;
+        for (const e of this.entries.values())
+            if (e.ctimeNs > max)
+                max = e.ctimeNs;
+        return max;
+    }
+}
+/** Another inode at the same path (birth times, where the filesystem has them, differ). */
+function recreated(a, b) {
+    return a.ino !== b.ino || (a.btimeNs !== 0n && b.btimeNs !== 0n && a.btimeNs !== b.btimeNs);
+}
+/** Metadata that differs; `ignoreTimes`: mtime too, besides ctime (times only Kiln moved). */
+function changed(a, b, ignoreCtime, ignoreTimes = false) {
+    if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid)
+        return true;
+    if (a.size !== b.size || a.rdev !== b.rdev || a.target !== b.target)
+        return true;
+    if (ignoreTimes)
+        return false;
+    return a.mtimeNs !== b.mtimeNs || (!ignoreCtime && a.ctimeNs !== b.ctimeNs);
+}
+function parentOf(p) {
+    const i = p.lastIndexOf('/');
+    return i < 0 ? '' : p.slice(0, i);
+}
+/**
+ * The ChangeSet entries between two indexes of the same rootfs (see
+ * snapshot.ts for the conventions). `ignoreCtime`: directories whose ctime
+ * Kiln itself changed (parents of removed mount-point stubs).
+ */
+function diffIndexes(before, after, ignoreCtime) {
+    const out = [];
+    const recreatedDirs = new Set();
+    for (const [path, a] of after.entries) {
+        const b = before.entries.get(path);
+        if (!b || b.type !== a.type) {
+            out.push({ kind: 'add', path });
+        }
+        else if (recreated(a, b)) {
+            out.push({ kind: 'add', path });
+            if (a.type === 'd')
+                recreatedDirs.add(path);
+        }
+        else if (changed(a, b, ignoreCtime.has(path))) {
+            out.push({ kind: 'add', path });
+        }
+    }
+    const opaque = new Set();
+    for (const path of before.entries.keys()) {
+        if (after.entries.has(path))
+            continue;
+        const parent = parentOf(path);
+        if (parent !== '') {
+            const pa = after.entries.get(parent);
+            const pb = before.entries.get(parent);
+            if (pa?.type !== 'd' || pb?.type !== 'd')
+                continue; // covered by the parent's change
+            if (recreatedDirs.has(parent)) {
+                opaque.add(parent);
+                continue;
+            }
+        }
+        out.push({ kind: 'delete', path });
+    }
+    for (const path of opaque)
+        out.push({ kind: 'opaque', path });
+    return sortChanges(withAncestors(out));
+}
+/**
+ * Waits until a write on the filesystem of `dir` gets a ctime later than
+ * `ctimeNs` (timestamps come from a coarse clock: a write in the same tick as
+ * the newest indexed entry would otherwise look unchanged).
+ */
+async function waitForClockPast(dir, ctimeNs) {
+    const probe = (0,external_node_path_.join)(dir, `.kiln-clock-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    try {
+        for (let i = 0; i < 1000; i++) {
+            await (0,promises_.writeFile)(probe, '');
+            const st = await (0,promises_.lstat)(probe, { bigint: true });
+            if (st.ctimeNs > ctimeNs)
+                return;
+            await new Promise((r) => setTimeout(r, 2));
+        }
+    }
+    finally {
+        await (0,promises_.rm)(probe, { force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/in-place-index.ts
+
+
+
+/**
+ * ctime of an entry a shallow index knows by name and type only: it was
+ * there before the index's floor (maxCtimeNs), nothing more is known.
+ */
+const UNKNOWN = -1n;
+function direntType(d) {
+    if (d.isFile())
+        return 'f';
+    if (d.isSymbolicLink())
+        return 'l';
+    if (d.isCharacterDevice())
+        return 'c';
+    if (d.isBlockDevice())
+        return 'b';
+    if (d.isFIFO())
+        return 'p';
+    if (d.isSocket())
+        return 's';
+    return undefined; // a directory, or a filesystem that does not say
+}
+function in_place_index_lstatOrUndefined(abs) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(abs, { bigint: true, throwIfNoEntry: false });
+    }
+    catch (e) {
+        if (e.code === 'ENOTDIR')
+            return undefined;
+        throw e;
+    }
+}
+/** Same inode, not recreated. */
+function sameInode(a, b) {
+    return !recreated(a, b);
+}
+/** One walk of the root: the new tree, and (against an earlier index) what changed. */
+class Scan {
+    root;
+    kept;
+    out;
+    floorNs;
+    shallow;
+    settled;
+    stats = { entries: 0, dirsRead: 0 };
+    maxCtimeNs = 0n;
+    constructor(root, kept, 
+    /** Collects changes; undefined for a plain index build. */
+    out, 
+    /** Entries of the earlier index known by name only changed when their ctime is past this. */
+    floorNs = 0n, 
+    /** Build only: lstat directories only, know the other entries by name and type. */
+    shallow = false, 
+    /** Paths whose times only Kiln moved (RUN mount targets put back): not compared. */
+    settled = new Set()) {
+        this.root = root;
+        this.kept = kept;
+        this.out = out;
+        this.floorNs = floorNs;
+        this.shallow = shallow;
+        this.settled = settled;
+    }
+    placeholder(type) {
+        this.stats.entries++;
+        const z = 0n;
+        return {
+            type,
+            mode: 0,
+            uid: 0,
+            gid: 0,
+            size: z,
+            mtimeNs: z,
+            ctimeNs: UNKNOWN,
+            btimeNs: z,
+            ino: z,
+            rdev: z,
+        };
+    }
+    /** Whether `node` at `rel` differs from `before`: new, replaced, recreated or changed. */
+    differs(rel, node, before) {
+        if (!before || before.type !== node.type)
+            return 'yes';
+        const settled = this.settled.has(rel);
+        if (before.ctimeNs === UNKNOWN)
+            return settled || node.ctimeNs <= this.floorNs ? 'no' : 'yes';
+        if (!sameInode(node, before))
+            return 'recreated';
+        return changed(node, before, false, settled) ? 'yes' : 'no';
+    }
+    abs(rel) {
+        if (!rel)
+            return this.root;
+        return this.root === '/' ? `/${rel}` : `${this.root}/${rel}`;
+    }
+    node(abs, st, old) {
+        const n = entryFromStat(st);
+        if (n.type === 'l') {
+            // A symlink's target never changes in place: the same, unchanged inode has the same one.
+            n.target =
+                old?.type === 'l' && sameInode(n, old) && old.ctimeNs === n.ctimeNs ? old.target : (0,external_node_fs_namespaceObject.readlinkSync)(abs);
+        }
+        this.stats.entries++;
+        if (n.ctimeNs > this.maxCtimeNs)
+            this.maxCtimeNs = n.ctimeNs;
+        return n;
+    }
+    /**
+     * The entries of directory `rel`. `old`: the indexed directory at the same
+     * path (when it was one); `sameNames`: its names are known to be unchanged;
+     * `recreated`: it is a new directory where the old one was.
+     */
+    dir(rel, old, sameNames, recreated) {
+        const abs = this.abs(rel);
+        let names;
+        const types = new Map();
+        if (sameNames && old?.children)
+            names = old.children.keys();
+        else {
+            try {
+                if (this.shallow) {
+                    names = [];
+                    for (const d of (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true })) {
+                        names.push(d.name);
+                        const t = direntType(d);
+                        if (t)
+                            types.set(d.name, t);
+                    }
+                }
+                else
+                    names = (0,external_node_fs_namespaceObject.readdirSync)(abs);
+            }
+            catch (e) {
+                const code = e.code;
+                if (code === 'ENOENT' || code === 'ENOTDIR')
+                    return new Map();
+                throw e;
+            }
+            this.stats.dirsRead++;
+        }
+        const holder = this.kept.holds(rel);
+        const children = new Map();
+        for (const name of names) {
+            const childRel = rel ? `${rel}/${name}` : name;
+            if (holder && this.kept.has(childRel))
+                continue;
+            const known = types.get(name);
+            if (known) {
+                children.set(name, this.placeholder(known));
+                continue;
+            }
+            const childAbs = this.abs(childRel);
+            const st = in_place_index_lstatOrUndefined(childAbs);
+            if (!st)
+                continue;
+            const before = old?.children?.get(name);
+            const node = this.node(childAbs, st, before);
+            let childRecreated = false;
+            if (this.out) {
+                const d = this.differs(childRel, node, before);
+                if (d !== 'no')
+                    this.out.push({ kind: 'add', path: childRel });
+                childRecreated = d === 'recreated' && node.type === 'd';
+            }
+            if (node.type === 'd') {
+                const oldDir = before?.type === 'd' ? before : undefined;
+                const unchangedNames = oldDir !== undefined &&
+                    !childRecreated &&
+                    sameInode(node, oldDir) &&
+                    node.ctimeNs === oldDir.ctimeNs;
+                node.children = this.dir(childRel, oldDir, unchangedNames, childRecreated);
+            }
+            children.set(name, node);
+        }
+        if (this.out && old?.children && !(sameNames && old.children.size === children.size)) {
+            let opaque = false;
+            for (const name of old.children.keys()) {
+                if (children.has(name))
+                    continue;
+                if (recreated && rel !== '')
+                    opaque = true;
+                else
+                    this.out.push({ kind: 'delete', path: rel ? `${rel}/${name}` : name });
+            }
+            if (opaque)
+                this.out.push({ kind: 'opaque', path: rel });
+        }
+        return children;
+    }
+}
+class InPlaceIndex {
+    root;
+    kept;
+    top;
+    maxCtimeNs;
+    stats;
+    constructor(root, kept, top, 
+    /** Newest ctime in the index (the RUN waits for the clock to pass it). */
+    maxCtimeNs, stats) {
+        this.root = root;
+        this.kept = kept;
+        this.top = top;
+        this.maxCtimeNs = maxCtimeNs;
+        this.stats = stats;
+    }
+    /** Walks the whole root. */
+    static build(root, kept) {
+        const scan = new Scan(root, kept, undefined);
+        const top = scan.node(root, (0,external_node_fs_namespaceObject.lstatSync)(root, { bigint: true }), undefined);
+        top.children = scan.dir('', undefined, false, false);
+        return new InPlaceIndex(root, kept, top, scan.maxCtimeNs, scan.stats);
+    }
+    /**
+     * Reads the root's directories only (the other entries by name and type):
+     * enough for the next rescan when nothing in the root has a ctime past
+     * `floorNs` (a clock probe taken after the root was last written, e.g.
+     * right after extraction): an entry known by name only changed exactly
+     * when its ctime is past the floor. A tenth of a full build's syscalls.
+     */
+    static shallow(root, kept, floorNs) {
+        const scan = new Scan(root, kept, undefined, 0n, true);
+        const top = scan.node(root, (0,external_node_fs_namespaceObject.lstatSync)(root, { bigint: true }), undefined);
+        top.children = scan.dir('', undefined, false, false);
+        const max = scan.maxCtimeNs > floorNs ? scan.maxCtimeNs : floorNs;
+        return new InPlaceIndex(root, kept, top, max, scan.stats);
+    }
+    /**
+     * Walks the root again: the index of what is there now, and the changes
+     * since this one. `settled`: paths whose times only Kiln moved (their
+     * other metadata is still compared).
+     */
+    rescan(settled = new Set()) {
+        const out = [];
+        const scan = new Scan(this.root, this.kept, out, this.maxCtimeNs, false, settled);
+        const top = scan.node(this.root, (0,external_node_fs_namespaceObject.lstatSync)(this.root, { bigint: true }), this.top);
+        const sameNames = sameInode(top, this.top) && top.ctimeNs === this.top.ctimeNs;
+        top.children = scan.dir('', this.top, sameNames, false);
+        const index = new InPlaceIndex(this.root, this.kept, top, scan.maxCtimeNs, scan.stats);
+        return { index, changes: sortChanges(withAncestors(out)) };
+    }
+    /** Number of entries (the root excluded). */
+    get size() {
+        return this.stats.entries - 1;
+    }
+    lookup(rel) {
+        let n = this.top;
+        if (!rel)
+            return n;
+        for (const c of rel.split('/')) {
+            n = n?.children?.get(c);
+            if (!n)
+                return undefined;
+        }
+        return n;
+    }
+    /**
+     * Brings the index up to date after a step wrote `changes` into the root
+     * itself (COPY/ADD, WORKDIR): the changed paths and their ancestors are
+     * read again, new directories walked.
+     */
+    apply(changes) {
+        const scan = new Scan(this.root, this.kept, undefined);
+        const ancestors = new Set();
+        for (const c of sortChanges([...changes])) {
+            if (this.kept.has(c.path))
+                continue;
+            const slash = c.path.lastIndexOf('/');
+            const parentRel = slash < 0 ? '' : c.path.slice(0, slash);
+            const name = c.path.slice(slash + 1);
+            for (let p = parentRel;; p = p.slice(0, Math.max(p.lastIndexOf('/'), 0))) {
+                ancestors.add(p);
+                if (!p)
+                    break;
+            }
+            const parent = this.lookup(parentRel);
+            if (!parent?.children)
+                continue;
+            const abs = scan.abs(c.path);
+            const st = c.kind === 'delete' ? undefined : in_place_index_lstatOrUndefined(abs);
+            if (!st) {
+                parent.children.delete(name);
+                continue;
+            }
+            const old = parent.children.get(name);
+            const node = scan.node(abs, st, old);
+            if (node.type === 'd') {
+                const keep = old?.type === 'd' && sameInode(node, old) && c.kind !== 'opaque';
+                node.children = keep ? old.children : scan.dir(c.path, undefined, false, false);
+            }
+            parent.children.set(name, node);
+        }
+        for (const rel of ancestors) {
+            const n = this.lookup(rel);
+            const st = n ? in_place_index_lstatOrUndefined(scan.abs(rel)) : undefined;
+            if (!n || !st)
+                continue;
+            const fresh = scan.node(scan.abs(rel), st, n);
+            Object.assign(n, { ...fresh, children: n.children });
+        }
+        if (scan.maxCtimeNs > this.maxCtimeNs)
+            this.maxCtimeNs = scan.maxCtimeNs;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/in-place-snapshot.ts
+/**
+ * The snapshotter of an in-place root: the RUN changes `/` itself, and what
+ * it changed is found by walking `/` (kept paths left out) against the index
+ * kept since the step before (in-place-index.ts). The first RUN after an
+ * extraction reads the root's directories first (a shallow index: the files
+ * are all older than a clock probe taken then).
+ */
+
+
+
+
+
+/** The ctime a write gets now, on the filesystem of `dir`: every earlier write has one no later. */
+async function clockNow(dir) {
+    const probe = (0,external_node_path_.join)(dir, `.kiln-clock-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    try {
+        await (0,promises_.writeFile)(probe, '');
+        return (await (0,promises_.lstat)(probe, { bigint: true })).ctimeNs;
+    }
+    finally {
+        await (0,promises_.rm)(probe, { force: true });
+    }
+}
+/** The in-place RUN mounts nothing: the container's own /proc, /dev and /sys are there. */
+const CONTAINER_MOUNTS = { proc: 'proc', dev: 'dev', sys: 'sys' };
+class InPlaceSnapshotter {
+    opts;
+    kind = 'walk';
+    rootfs;
+    /** The root as of the last step; undefined = index again on next use. */
+    index;
+    constructor(opts) {
+        this.opts = opts;
+        this.rootfs = opts.root;
+    }
+    /** RUN mounts are not planned here: the in-place RUN puts them in place itself (in-place-mounts.ts). */
+    async prepare() {
+        this.settled.clear();
+        if (!this.index) {
+            // Nothing writes the root between the extraction and now: names and types are enough.
+            const started = performance.now();
+            const floor = await clockNow(this.opts.probeDir);
+            this.index = InPlaceIndex.shallow(this.opts.root, this.opts.kept, floor);
+            this.opts.log.debug(`in-place index: ${this.index.size} entries (directories read) in ${(performance.now() - started).toFixed(0)} ms`);
+        }
+        const before = this.index;
+        await waitForClockPast(this.opts.probeDir, before.maxCtimeNs);
+        return new InPlaceRun(this, before, this.opts.log);
+    }
+    async noteChanges(changes) {
+        this.index?.apply(changes.changes);
+    }
+    /**
+     * Paths whose times only Kiln moved during the RUN being snapshotted (its
+     * mounts put in and taken out, in-place-mounts.ts): the next finish()
+     * does not compare their times.
+     */
+    settle(paths) {
+        for (const p of paths)
+            this.settled.add(p);
+    }
+    /** Taken by finish(). */
+    settled = new Set();
+}
+class InPlaceRun {
+    owner;
+    before;
+    log;
+    mounts = CONTAINER_MOUNTS;
+    after;
+    constructor(owner, before, log) {
+        this.owner = owner;
+        this.before = before;
+        this.log = log;
+    }
+    get root() {
+        return this.owner.rootfs;
+    }
+    async finish() {
+        const started = performance.now();
+        const cpu = process.cpuUsage();
+        const { index, changes } = this.before.rescan(this.owner.settled);
+        this.owner.settled.clear();
+        this.after = index;
+        const s = index.stats;
+        const used = process.cpuUsage(cpu);
+        this.log.debug(`in-place snapshot: ${s.entries} entries, ${s.dirsRead} directories read, ${changes.length} changes in ${(performance.now() - started).toFixed(0)} ms (CPU ${((used.user + used.system) / 1000).toFixed(0)} ms)`);
+        return { sourceRoot: this.owner.rootfs, changes };
+    }
+    async commit() {
+        if (!this.after)
+            throw new Error('commit() before finish()');
+        this.owner.index = this.after;
+    }
+    async discard() {
+        this.owner.settled.clear();
+        this.owner.index = undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/kept-paths.ts
+/**
+ * Paths an in-place build leaves alone: the container's mount points
+ * (/proc, /sys, /dev, /etc/hosts, the context volume, Kubernetes secrets…),
+ * Kiln's own directory, its workspace, the context and the outputs. They are
+ * never extracted onto, cleared, snapshotted or written by a step; their
+ * ancestors are ordinary directories whose other entries belong to the build.
+ *
+ * Paths are root-relative ('etc/hosts'), as the extractor and the snapshot
+ * walk see them.
+ */
+
+/** An absolute path as a clean root-relative one ('' for '/'). */
+function relativeToRoot(abs) {
+    return external_node_path_.posix.normalize(`/${abs}`).replace(/^\/+|\/+$/g, '');
+}
+class KeptPaths {
+    kept = new Set();
+    /** Strict ancestors of kept paths ('' included when any path is kept). */
+    holders = new Set();
+    /** `paths`: absolute paths; '/' itself cannot be kept (the build would have nowhere to go). */
+    constructor(paths) {
+        for (const p of paths) {
+            const rel = relativeToRoot(p);
+            if (rel === '')
+                throw new Error(`cannot keep ${p} out of an in-place build: it is the whole filesystem`);
+            this.kept.add(rel);
+        }
+        // A path under another kept path adds nothing.
+        for (const rel of [...this.kept])
+            if (this.keptAncestor(rel) !== undefined)
+                this.kept.delete(rel);
+        for (const rel of this.kept) {
+            this.holders.add('');
+            for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1))
+                this.holders.add(rel.slice(0, i));
+        }
+    }
+    /** The kept path that is `rel` or one of its strict ancestors. */
+    keptAncestor(rel) {
+        for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) {
+            const a = rel.slice(0, i);
+            if (this.kept.has(a))
+                return a;
+        }
+        return undefined;
+    }
+    /** The kept path covering `rel` (rel itself or an ancestor), or undefined. */
+    covering(rel) {
+        if (this.kept.has(rel))
+            return rel;
+        return this.keptAncestor(rel);
+    }
+    /** `rel` is kept, or lies under a kept path. */
+    has(rel) {
+        return this.covering(rel) !== undefined;
+    }
+    /** `rel` is a strict ancestor of a kept path: a directory the build shares with them. */
+    holds(rel) {
+        return this.holders.has(rel);
+    }
+    /** The kept paths, absolute, sorted. */
+    list() {
+        return [...this.kept].sort().map((r) => `/${r}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/in-place-isolation.ts
+
+
+
+
+
+
+
+
+
+class InPlaceIsolation {
+    opts;
+    oneStageAtATime = true;
+    /** The root whose files are on `/`. */
+    occupant;
+    roots = [];
+    /** `/` still holds what was there before the build (the container's files, an earlier build's). */
+    pristine = true;
+    /** A copy of those files in the workspace (put back by dispose() after a failure or with --cleanup). */
+    saved;
+    constructor(opts) {
+        this.opts = opts;
+    }
+    async createRoot(name, purpose = 'stage') {
+        const root = new InPlaceRoot(this, name);
+        // Only read: its files go into the workspace, and never onto `/`.
+        if (purpose === 'source')
+            root.finished = true;
+        else {
+            // One stage at a time: the stages created before this one are finished.
+            for (const r of this.roots)
+                r.finished = true;
+            this.roots.push(root);
+        }
+        return root;
+    }
+    warmUp() { }
+    /**
+     * `/` keeps the last stage's files (as with kaniko), unless the build
+     * failed or --cleanup: then the container's own files are put back.
+     */
+    async dispose(outcome) {
+        if (this.pristine || !(outcome.failed || this.opts.cleanup))
+            return;
+        const started = Date.now();
+        const { root, kept, log } = this.opts;
+        clearRoot(root, kept);
+        this.occupant = undefined;
+        if (this.saved)
+            restoreRoot(this.saved, root, kept);
+        log.debug(`in-place: ${root} back as the container had it in ${Date.now() - started} ms`);
+    }
+    /** Puts `root`'s files on `/` (up to `image`): what was there moves aside, or is taken over. */
+    async take(root, image) {
+        const { opts } = this;
+        const prev = this.occupant;
+        const files = await ImageDir.create(opts.root, opts.xattrs, opts.log, opts.kept);
+        if (prev?.image && isPrefix(prev.image, image)) {
+            // FROM the previous stage: its files are this stage's start.
+            files.caughtUp(prev.image);
+            root.adopt(prev.handOver());
+        }
+        else if (prev) {
+            await prev.moveAside();
+        }
+        else if (this.pristine) {
+            const started = Date.now();
+            const dir = await opts.workspace.dir('container-files');
+            if (saveRoot(opts.root, opts.kept, dir, SAVE_LIMIT))
+                this.saved = dir;
+            else {
+                opts.log.warn(`the container's own files outside the kept paths hold over ${SAVE_LIMIT >> 20} MiB (an earlier build's?): they are not kept to be put back after this build`);
+            }
+            clearRoot(opts.root, opts.kept);
+            opts.log.debug(`in-place: cleared ${opts.root} in ${Date.now() - started} ms`);
+        }
+        this.pristine = false;
+        this.occupant = root;
+        return files;
+    }
+    /** `root` no longer has its files on `/`. */
+    left(root) {
+        if (this.occupant === root)
+            this.occupant = undefined;
+    }
+    isOccupant(root) {
+        return this.occupant === root;
+    }
+}
+/** The container's own files are put back after the build only up to this size. */
+const SAVE_LIMIT = 256 << 20;
+function isPrefix(prefix, image) {
+    const a = prefix.layers;
+    const b = image.layers;
+    return a.length <= b.length && a.every((l, i) => l.digest === b[i].digest);
+}
+/** A stage: on `/` while it builds; afterwards in the workspace (moved aside or extracted) when read. */
+class InPlaceRoot {
+    isolation;
+    name;
+    /** Set when a later stage was created: reads go to the workspace from then on. */
+    finished = false;
+    /** The image whose files are on `/` (or aside) now. */
+    image;
+    /** The files on `/` while this stage occupies it. */
+    onRoot;
+    /** The files in the workspace once `/` went to another stage. */
+    aside;
+    snapshotter;
+    constructor(isolation, name) {
+        this.isolation = isolation;
+        this.name = name;
+    }
+    get dir() {
+        return this.aside?.dir ?? this.isolation.opts.root;
+    }
+    async materialize(image, label) {
+        if (this.finished) {
+            // Read by a later stage (COPY --from): never from `/`, which that stage is about to take.
+            if (this.isolation.isOccupant(this))
+                await this.moveAside();
+            if (!this.aside) {
+                const { opts } = this.isolation;
+                const dir = await opts.workspace.dir(`${this.name}-files`);
+                this.aside = await ImageDir.create(dir, opts.xattrs, opts.log);
+            }
+            await this.aside.materialize(image, label);
+            return;
+        }
+        if (!this.onRoot || !this.isolation.isOccupant(this)) {
+            this.onRoot = await this.isolation.take(this, image);
+        }
+        const before = this.onRoot.generation;
+        await this.onRoot.materialize(image, label);
+        if (this.onRoot.generation !== before)
+            this.snapshotter = undefined;
+        this.image = image;
+    }
+    caughtUp(image) {
+        this.image = image;
+        (this.onRoot ?? this.aside)?.caughtUp(image);
+    }
+    refuseWrite(rel) {
+        if (this.aside || !rel)
+            return undefined;
+        const kept = this.isolation.opts.kept.covering(rel);
+        return kept === undefined
+            ? undefined
+            : `/${kept} is kept out of this in-place build (a mount point of the container, or Kiln's own files): a step cannot write there; use another path in the image`;
+    }
+    async noteChanges(changes) {
+        await this.snapshotter?.noteChanges(changes);
+    }
+    async run(spec) {
+        const { opts } = this.isolation;
+        if (!this.isolation.isOccupant(this))
+            throw new Error(`internal: RUN in ${this.name}, whose files are not on /`);
+        const refused = refusedInPlace(spec);
+        if (refused)
+            throw new SandboxError(refused);
+        this.snapshotter ??= new InPlaceSnapshotter({
+            root: opts.root,
+            kept: opts.kept,
+            probeDir: opts.workspace.root,
+            log: opts.log,
+        });
+        const keptCwd = opts.kept.covering(relativeToRoot(spec.cwd));
+        if (keptCwd !== undefined) {
+            opts.log.warn(`RUN in ${spec.cwd}: /${keptCwd} is kept out of this in-place build (a mount point, or Kiln's own files), so what the RUN writes there is not in the image; use a WORKDIR outside it`);
+        }
+        const { home, ...rest } = spec;
+        const node = opts.node;
+        const snapshotter = this.snapshotter;
+        return runStep({
+            sandbox: {
+                run: async (s) => {
+                    const mounts = await placeMounts(s.runMounts ?? [], {
+                        root: opts.root,
+                        kept: opts.kept,
+                        holdDir: () => opts.workspace.dir('mount-targets'),
+                        log: opts.log,
+                    });
+                    try {
+                        return await runInPlace({ ...s, ...(home === undefined ? {} : { home }) }, { root: opts.root, ...(node ? { node } : {}) });
+                    }
+                    finally {
+                        snapshotter.settle(await mounts.remove());
+                    }
+                },
+            },
+            snapshotter,
+            spec: rest,
+            ...(home === undefined ? {} : { home }),
+        });
+    }
+    /** A stage built FROM this one takes the files on `/` over (with the index of them). */
+    handOver() {
+        const s = this.snapshotter;
+        this.snapshotter = undefined;
+        this.onRoot = undefined;
+        this.isolation.left(this);
+        return s;
+    }
+    adopt(snapshotter) {
+        this.snapshotter = snapshotter;
+    }
+    /** Moves the files on `/` into the workspace (deleting them when a rename fails). */
+    async moveAside() {
+        const { opts } = this.isolation;
+        const image = this.image;
+        this.onRoot = undefined;
+        this.snapshotter = undefined;
+        this.isolation.left(this);
+        const started = Date.now();
+        const dir = await opts.workspace.dir(`${this.name}-files`);
+        if (image && moveAside(opts.root, opts.kept, dir)) {
+            this.aside = await ImageDir.create(dir, opts.xattrs, opts.log);
+            this.aside.caughtUp(image);
+            opts.log.debug(`in-place: ${this.name} moved aside in ${Date.now() - started} ms`);
+            return;
+        }
+        await removeInBackground(dir);
+        clearRoot(opts.root, opts.kept);
+        opts.log.debug(`in-place: ${this.name} cleared from ${opts.root} in ${Date.now() - started} ms`);
+    }
+    async release() {
+        if (this.aside)
+            await removeInBackground(this.aside.dir);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/executor/snapshot/overlay.ts
@@ -60033,7 +60361,7 @@ class FromSources {
                 const img = await session.pullImage(ref, this.platform);
                 const tree = from_sources_once(session, async () => {
                     // A root of the build's isolation: with a snapshot store, a mount of the stored layers.
-                    const root = await session.isolation.createRoot('copy-from-image');
+                    const root = await session.isolation.createRoot('copy-from-image', 'source');
                     await root.materialize(img, ref);
                     return new SourceTree(root.dir, `image ${ref}`);
                 });

@@ -74,6 +74,20 @@ function copyTree(from: string, to: string, dirs: Array<[string, Stats]>): void 
   }
 }
 
+/**
+ * Copies `from` (a directory, a file or a symlink) to `to` (which must not
+ * exist), owners, modes and times included.
+ */
+export function copyWhole(from: string, to: string): void {
+  const st = lstatSync(from);
+  copyEntry(from, to, st);
+  if (!st.isDirectory()) return;
+  const dirs: Array<[string, Stats]> = [];
+  copyTree(from, to, dirs);
+  dirs.push([to, st]);
+  setDirMeta(dirs);
+}
+
 /** Bytes of the files in the root, kept paths left out; stops counting past `limit`. */
 function sizeOf(root: string, kept: KeptPaths, limit: number): number {
   let total = 0;

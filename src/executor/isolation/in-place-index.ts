@@ -21,21 +21,10 @@ import type { BigIntStats, Dirent } from 'node:fs';
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import type { Change } from '../../archive/changes.js';
 import { sortChanges, withAncestors } from '../snapshot/snapshot.js';
+import { changed, entryFromStat, type IndexEntry, recreated } from '../snapshot/walk-index.js';
 import type { KeptPaths } from './kept-paths.js';
 
-export interface IndexNode {
-  /** f d l c b p s */
-  type: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-  btimeNs: bigint;
-  ino: bigint;
-  rdev: bigint;
-  target?: string;
+export interface IndexNode extends IndexEntry {
   /** Directories: their entries, kept paths left out. */
   children?: Map<string, IndexNode>;
 }
@@ -56,16 +45,6 @@ function direntType(d: Dirent): string | undefined {
   return undefined; // a directory, or a filesystem that does not say
 }
 
-function typeOf(st: BigIntStats): string {
-  if (st.isDirectory()) return 'd';
-  if (st.isFile()) return 'f';
-  if (st.isSymbolicLink()) return 'l';
-  if (st.isCharacterDevice()) return 'c';
-  if (st.isBlockDevice()) return 'b';
-  if (st.isFIFO()) return 'p';
-  return 's';
-}
-
 function lstatOrUndefined(abs: string): BigIntStats | undefined {
   try {
     return lstatSync(abs, { bigint: true, throwIfNoEntry: false });
@@ -75,22 +54,9 @@ function lstatOrUndefined(abs: string): BigIntStats | undefined {
   }
 }
 
-/** Same inode, not recreated (birth times, where the filesystem has them, agree). */
+/** Same inode, not recreated. */
 function sameInode(a: IndexNode, b: IndexNode): boolean {
-  return a.ino === b.ino && (a.btimeNs === 0n || b.btimeNs === 0n || a.btimeNs === b.btimeNs);
-}
-
-function changed(a: IndexNode, b: IndexNode): boolean {
-  return (
-    a.mode !== b.mode ||
-    a.uid !== b.uid ||
-    a.gid !== b.gid ||
-    a.mtimeNs !== b.mtimeNs ||
-    a.ctimeNs !== b.ctimeNs ||
-    a.size !== b.size ||
-    a.rdev !== b.rdev ||
-    a.target !== b.target
-  );
+  return !recreated(a, b);
 }
 
 export interface ScanStats {
@@ -114,6 +80,8 @@ class Scan {
     private readonly floorNs = 0n,
     /** Build only: lstat directories only, know the other entries by name and type. */
     private readonly shallow = false,
+    /** Paths whose times only Kiln moved (RUN mount targets put back): not compared. */
+    private readonly settled: ReadonlySet<string> = new Set(),
   ) {}
 
   private placeholder(type: string): IndexNode {
@@ -133,12 +101,13 @@ class Scan {
     };
   }
 
-  /** Whether `node` differs from `before` (same path): new, replaced, recreated or changed. */
-  private differs(node: IndexNode, before: IndexNode | undefined): 'no' | 'yes' | 'recreated' {
+  /** Whether `node` at `rel` differs from `before`: new, replaced, recreated or changed. */
+  private differs(rel: string, node: IndexNode, before: IndexNode | undefined): 'no' | 'yes' | 'recreated' {
     if (!before || before.type !== node.type) return 'yes';
-    if (before.ctimeNs === UNKNOWN) return node.ctimeNs > this.floorNs ? 'yes' : 'no';
+    const settled = this.settled.has(rel);
+    if (before.ctimeNs === UNKNOWN) return settled || node.ctimeNs <= this.floorNs ? 'no' : 'yes';
     if (!sameInode(node, before)) return 'recreated';
-    return changed(node, before) ? 'yes' : 'no';
+    return changed(node, before, false, settled) ? 'yes' : 'no';
   }
 
   abs(rel: string): string {
@@ -147,20 +116,8 @@ class Scan {
   }
 
   node(abs: string, st: BigIntStats, old: IndexNode | undefined): IndexNode {
-    const type = typeOf(st);
-    const n: IndexNode = {
-      type,
-      mode: Number(st.mode & 0o7777n),
-      uid: Number(st.uid),
-      gid: Number(st.gid),
-      size: type === 'd' ? 0n : st.size,
-      mtimeNs: st.mtimeNs,
-      ctimeNs: st.ctimeNs,
-      btimeNs: st.birthtimeNs,
-      ino: st.ino,
-      rdev: st.rdev,
-    };
-    if (type === 'l') {
+    const n: IndexNode = entryFromStat(st);
+    if (n.type === 'l') {
       // A symlink's target never changes in place: the same, unchanged inode has the same one.
       n.target =
         old?.type === 'l' && sameInode(n, old) && old.ctimeNs === n.ctimeNs ? old.target : readlinkSync(abs);
@@ -219,7 +176,7 @@ class Scan {
       const node = this.node(childAbs, st, before);
       let childRecreated = false;
       if (this.out) {
-        const d = this.differs(node, before);
+        const d = this.differs(childRel, node, before);
         if (d !== 'no') this.out.push({ kind: 'add', path: childRel });
         childRecreated = d === 'recreated' && node.type === 'd';
       }
@@ -280,10 +237,14 @@ export class InPlaceIndex {
     return new InPlaceIndex(root, kept, top, max, scan.stats);
   }
 
-  /** Walks the root again: the index of what is there now, and the changes since this one. */
-  rescan(): { index: InPlaceIndex; changes: Change[] } {
+  /**
+   * Walks the root again: the index of what is there now, and the changes
+   * since this one. `settled`: paths whose times only Kiln moved (their
+   * other metadata is still compared).
+   */
+  rescan(settled: ReadonlySet<string> = new Set()): { index: InPlaceIndex; changes: Change[] } {
     const out: Change[] = [];
-    const scan = new Scan(this.root, this.kept, out, this.maxCtimeNs);
+    const scan = new Scan(this.root, this.kept, out, this.maxCtimeNs, false, settled);
     const top = scan.node(this.root, lstatSync(this.root, { bigint: true }), this.top);
     const sameNames = sameInode(top, this.top) && top.ctimeNs === this.top.ctimeNs;
     top.children = scan.dir('', this.top, sameNames, false);

@@ -24,10 +24,12 @@ import { ImageDir } from '../fs/image-dir.js';
 import { type RunStep, runStep } from '../snapshot/run-step.js';
 import { removeInBackground, type Workspace } from '../workspace.js';
 import { clearRoot, moveAside, restoreRoot, saveRoot } from './in-place-clear.js';
-import { runInPlace } from './in-place-run.js';
+import { placeMounts } from './in-place-mounts.js';
+import { refusedInPlace, runInPlace } from './in-place-run.js';
 import { InPlaceSnapshotter } from './in-place-snapshot.js';
 import type { Isolation, RootRunSpec, StageRoot } from './isolation.js';
 import { type KeptPaths, relativeToRoot } from './kept-paths.js';
+import { SandboxError } from './sandbox.js';
 
 export interface InPlaceIsolationOptions {
   /** The root filesystem the build takes over: '/'. */
@@ -54,11 +56,15 @@ export class InPlaceIsolation implements Isolation {
 
   constructor(readonly opts: InPlaceIsolationOptions) {}
 
-  async createRoot(name: string): Promise<StageRoot> {
-    // One stage at a time: the stages created before this one are finished.
-    for (const r of this.roots) r.finished = true;
+  async createRoot(name: string, purpose: 'stage' | 'source' = 'stage'): Promise<StageRoot> {
     const root = new InPlaceRoot(this, name);
-    this.roots.push(root);
+    // Only read: its files go into the workspace, and never onto `/`.
+    if (purpose === 'source') root.finished = true;
+    else {
+      // One stage at a time: the stages created before this one are finished.
+      for (const r of this.roots) r.finished = true;
+      this.roots.push(root);
+    }
     return root;
   }
 
@@ -188,6 +194,8 @@ class InPlaceRoot implements StageRoot {
     const { opts } = this.isolation;
     if (!this.isolation.isOccupant(this))
       throw new Error(`internal: RUN in ${this.name}, whose files are not on /`);
+    const refused = refusedInPlace(spec);
+    if (refused) throw new SandboxError(refused);
     this.snapshotter ??= new InPlaceSnapshotter({
       root: opts.root,
       kept: opts.kept,
@@ -202,15 +210,27 @@ class InPlaceRoot implements StageRoot {
     }
     const { home, ...rest } = spec;
     const node = opts.node;
+    const snapshotter = this.snapshotter;
     return runStep({
       sandbox: {
-        run: (s) =>
-          runInPlace(
-            { ...s, ...(home === undefined ? {} : { home }) },
-            { root: opts.root, ...(node ? { node } : {}) },
-          ),
+        run: async (s) => {
+          const mounts = await placeMounts(s.runMounts ?? [], {
+            root: opts.root,
+            kept: opts.kept,
+            holdDir: () => opts.workspace.dir('mount-targets'),
+            log: opts.log,
+          });
+          try {
+            return await runInPlace(
+              { ...s, ...(home === undefined ? {} : { home }) },
+              { root: opts.root, ...(node ? { node } : {}) },
+            );
+          } finally {
+            snapshotter.settle(await mounts.remove());
+          }
+        },
       },
-      snapshotter: this.snapshotter,
+      snapshotter,
       spec: rest,
       ...(home === undefined ? {} : { home }),
     });

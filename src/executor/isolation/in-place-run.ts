@@ -13,7 +13,7 @@
  * (process.execve, Node 22.15+/24).
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { mkdirInRoot, RootPathError } from '../../fs/root-path.js';
@@ -25,8 +25,12 @@ import { killStrays, readProc } from './stray-processes.js';
 /** BuildKit's default PATH, for an image without one. */
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Sets groups, gid, uid, then execs: argv[1] is a JSON {groups, gid, uid, file, argv, env}. */
-const LAUNCHER = `const p = JSON.parse(process.argv[1]);
+/**
+ * Sets groups, gid, uid, then execs: KILN_LAUNCH is a JSON {groups, gid, uid,
+ * file, argv, env} (in the environment, which only the same user can read:
+ * the command's environment may hold secrets).
+ */
+const LAUNCHER = `const p = JSON.parse(process.env.KILN_LAUNCH);
 try {
   process.setgroups(p.groups); process.setgid(p.gid); process.setuid(p.uid);
   process.execve(p.file, p.argv, p.env);
@@ -50,10 +54,32 @@ function validate(spec: RootRunSpec): void {
   if (!ids.every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32 - 1)) {
     throw new SandboxError(`invalid user ids: ${JSON.stringify(spec.user)}`);
   }
+  const refused = refusedInPlace(spec);
+  if (refused) throw new SandboxError(refused);
+}
+
+/**
+ * What an in-place RUN cannot honour: a network of its own (no namespaces),
+ * more privileges than the container has.
+ */
+export function refusedInPlace(spec: Pick<RootRunSpec, 'network' | 'security'>): string | undefined {
   if (spec.network === 'none') {
-    throw new SandboxError(
-      'RUN --network=none needs a network namespace, which an in-place build (in a container without CAP_SYS_ADMIN) cannot create; drop the flag, or build where namespaces work (--isolation chroot)',
-    );
+    return 'RUN --network=none needs a network namespace, which an in-place build (in a container without CAP_SYS_ADMIN) cannot create: the RUN would reach the network; drop the flag, or build where namespaces work (--isolation chroot)';
+  }
+  if (spec.security === 'insecure' && !hasAllCapabilities()) {
+    return "RUN --security=insecure asks for every capability, and an in-place RUN has only the container's own (it runs in the container, not in a sandbox of its own): run the container privileged, or drop the flag";
+  }
+  return undefined;
+}
+
+/** Kiln's effective capability set is full (a privileged container). */
+function hasAllCapabilities(): boolean {
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    // CAP_SYS_ADMIN (21) stands for the rest: Docker grants it only with --privileged.
+    return m !== undefined && m !== null && (BigInt(`0x${m[1]}`) & (1n << 21n)) !== 0n;
+  } catch {
+    return false;
   }
 }
 
@@ -81,6 +107,19 @@ export async function runInPlace(spec: RootRunSpec, opts: InPlaceRunOptions): Pr
   validate(spec);
   const env = [...spec.env];
   if (spec.home !== undefined && !env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${spec.home}`);
+  for (const s of spec.secretEnv ?? []) {
+    const value = s.value.toString('utf8');
+    if (
+      !/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.name) ||
+      value.includes('\0') ||
+      !Buffer.from(value).equals(s.value)
+    ) {
+      throw new SandboxError(
+        `the secret for environment variable ${JSON.stringify(s.name)} cannot be given as one (a name that is not a variable name, a NUL byte or invalid UTF-8): mount it as a file (target=…) instead`,
+      );
+    }
+    env.push(`${s.name}=${value}`);
+  }
   try {
     mkdirInRoot(opts.root, spec.cwd);
   } catch (e) {
@@ -134,11 +173,12 @@ function execute(
   );
   const launcher = groups.length > 0 && opts.node !== undefined;
   const child = launcher
-    ? spawn(
-        opts.node!,
-        ['-e', LAUNCHER, JSON.stringify({ groups, gid, uid, file, argv: spec.argv, env: envObject })],
-        { cwd: spec.cwd, env: {}, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-      )
+    ? spawn(opts.node!, ['-e', LAUNCHER], {
+        cwd: spec.cwd,
+        env: { KILN_LAUNCH: JSON.stringify({ groups, gid, uid, file, argv: spec.argv, env: envObject }) },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
     : spawn(file, spec.argv.slice(1), {
         argv0: spec.argv[0],
         cwd: spec.cwd,

@@ -48,7 +48,9 @@ export class InPlaceSnapshotter implements Snapshotter {
     this.rootfs = opts.root;
   }
 
+  /** RUN mounts are not planned here: the in-place RUN puts them in place itself (in-place-mounts.ts). */
   async prepare(): Promise<PreparedRun> {
+    this.settled.clear();
     if (!this.index) {
       // Nothing writes the root between the extraction and now: names and types are enough.
       const started = performance.now();
@@ -66,6 +68,18 @@ export class InPlaceSnapshotter implements Snapshotter {
   async noteChanges(changes: ChangeSet): Promise<void> {
     this.index?.apply(changes.changes);
   }
+
+  /**
+   * Paths whose times only Kiln moved during the RUN being snapshotted (its
+   * mounts put in and taken out, in-place-mounts.ts): the next finish()
+   * does not compare their times.
+   */
+  settle(paths: ReadonlySet<string>): void {
+    for (const p of paths) this.settled.add(p);
+  }
+
+  /** Taken by finish(). */
+  readonly settled = new Set<string>();
 }
 
 class InPlaceRun implements PreparedRun {
@@ -85,7 +99,8 @@ class InPlaceRun implements PreparedRun {
   async finish(): Promise<ChangeSet> {
     const started = performance.now();
     const cpu = process.cpuUsage();
-    const { index, changes } = this.before.rescan();
+    const { index, changes } = this.before.rescan(this.owner.settled);
+    this.owner.settled.clear();
     this.after = index;
     const s = index.stats;
     const used = process.cpuUsage(cpu);
@@ -101,6 +116,7 @@ class InPlaceRun implements PreparedRun {
   }
 
   async discard(): Promise<void> {
+    this.owner.settled.clear();
     this.owner.index = undefined;
   }
 }

@@ -76,12 +76,16 @@ export interface StageRoot {
 export interface Isolation {
   /**
    * Stages build one at a time: every stage root is the same directory (the
-   * in-place isolation's `/`), so creating a root means the stages created
-   * before it are finished.
+   * in-place isolation's `/`), so creating a stage root means the stages
+   * created before it are finished.
    */
   readonly oneStageAtATime: boolean;
-  /** A new, empty stage root. */
-  createRoot(name: string): Promise<StageRoot>;
+  /**
+   * A new, empty root. `source`: one that steps only read (an image's files
+   * for COPY --from or a bind mount), never a stage's: it runs no RUN, and
+   * the stage building now keeps its place.
+   */
+  createRoot(name: string, purpose?: 'stage' | 'source'): Promise<StageRoot>;
   /**
    * Starts choosing the RUN sandbox and snapshot mode in the background
    * (they are otherwise chosen by the first RUN that misses the cache).
