@@ -155,7 +155,6 @@ describe('build-push-action inputs Kiln does not implement', () => {
       provenance: 'false',
       sbom: 'false',
       call: 'build',
-      network: 'host',
     });
     expect(ok.options.destinations).toEqual([`${GH}/app:0123456`]);
     expect(problemsOf({ image: 'app', provenance: 'mode=max' })).toMatch(
@@ -163,7 +162,12 @@ describe('build-push-action inputs Kiln does not implement', () => {
     );
     expect(problemsOf({ image: 'app', sbom: 'true' })).toMatch(/input "sbom"/);
     expect(problemsOf({ image: 'app', call: 'check' })).toMatch(/input "call"/);
-    expect(problemsOf({ image: 'app', network: 'none' })).toMatch(/RUN --network=none/);
+    expect(problemsOf({ image: 'app', network: 'bridge' })).toMatch(
+      /input "network": "bridge" is not one of default, none, host/,
+    );
+    expect(plan({ image: 'app', network: 'host' }).options.network).toBe('host');
+    expect(plan({ image: 'app', network: 'none' }).options.network).toBe('none');
+    expect(plan({ image: 'app' }).options.network).toBe('default');
     expect(problemsOf({ image: 'app', pull: 'maybe' })).toMatch(/input "pull"/);
   });
 

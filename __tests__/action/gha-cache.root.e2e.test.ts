@@ -71,6 +71,8 @@ describeWith(
         o.reproducible = true;
         o.cache.enabled = true;
         o.cache.dir = dir;
+        // RUN counts itself on a server on the host's loopback: only the host's network reaches it.
+        o.network = 'host';
         return o;
       };
 

@@ -63,6 +63,8 @@ describeWith(
       o.reproducible = true;
       o.cache.enabled = true;
       o.cache.repo = `${lab.registry.host}/team/${name}/cache`;
+      // RUN counts itself on a server on the host's loopback: only the host's network reaches it.
+      o.network = 'host';
       return o;
     }
 

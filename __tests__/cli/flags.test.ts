@@ -111,6 +111,8 @@ describe('kaniko-compatible build flags', () => {
       { id: 'keys', paths: ['/work/k1', '/abs/k2'] },
     ]);
     expect(o.allow).toEqual(['security.insecure']);
+    expect(o.network).toBe('default');
+    expect(parse(['--no-push', '--network', 'host']).network).toBe('host');
     expect(o.cacheMounts).toEqual({ dir: '/work/c/cache-mounts' });
     // A later --secret with the same id wins.
     expect(parse(['--no-push', '--secret', 'id=a,src=x', '--secret', 'id=a,env=Y']).secrets).toEqual([
@@ -129,6 +131,7 @@ describe('kaniko-compatible build flags', () => {
     [['--secret', 'id=a,src'], '--secret "id=a,src": invalid field \'src\' must be a key=value pair'],
     [['--ssh', '=sock'], '--ssh "=sock": expected default|ID[=SOCKET|KEY[,KEY…]]'],
     [['--allow', 'network.none'], '--allow "network.none": expected one of security.insecure, network.host'],
+    [['--network', 'bridge'], '--network "bridge": expected one of default, none, host'],
   ])('%j is refused: %s', (argv, message) => {
     expect(() => parse(['--no-push', ...argv])).toThrow(new UsageError(message));
   });

@@ -192,6 +192,25 @@ RUN --mount=type=secret,id=token,env=TOKEN env | cut -d= -f1 | grep TOKEN > /env
       expect(error).toBeUndefined();
       expect(log).toMatch(/CapBnd:\s+000001ff/);
     });
+
+    test("RUN --network=host needs --allow network.host or the build's --network host", async () => {
+      const ctx = await lab.context({
+        Dockerfile: `FROM ${lab.base}\nRUN --network=host grep CapBnd /proc/self/status\n`,
+      });
+      const o = lab.options(ctx);
+      o.push = false;
+      const refused = await buildLogged(o);
+      expect(refused.error?.message).toContain(
+        ':2: RUN --network=host needs the network.host entitlement: pass --allow network.host',
+      );
+      expect(refused.log).not.toContain('pulling');
+      for (const grant of [{ allow: ['network.host' as const] }, { network: 'host' as const }]) {
+        const { error, log } = await buildLogged({ ...o, ...grant });
+        expect(error).toBeUndefined();
+        // On the host's network the RUN keeps CAP_NET_RAW (bit 13).
+        expect(log).toMatch(/CapBnd:\s+00000000a80425fb/);
+      }
+    });
   },
 );
 

@@ -114,6 +114,7 @@ export function toBuildOptions(
   o.secrets = [...inputs.secrets];
   o.ssh = [...inputs.ssh];
   o.allow = [...inputs.allow];
+  o.network = inputs.network;
   if (inputs.cacheDirectory) o.cacheMounts.dir = path.join(inputs.cacheDirectory, 'cache-mounts');
   let cacheMounts: CacheMountsPlan | undefined;
   if (inputs.cacheMounts) {

@@ -4,7 +4,7 @@
  * action.yml declares them all and a value Kiln would not honour fails the
  * step, naming the input and saying why — never a silently different image.
  * Values that ask for what Kiln does anyway (`pull: true`, `provenance:
- * false`, `network: host`…) are accepted.
+ * false`…) are accepted.
  */
 import type { Problems } from './input-error.js';
 
@@ -43,11 +43,6 @@ export const CONDITIONAL_INPUTS = {
   call: {
     accepts: (v: string) => /^(build)?$/i.test(v),
     refusal: 'is not supported: Kiln builds (call: build); lint and check runs are not available',
-  },
-  network: {
-    accepts: (v: string) => /^(default|host)?$/i.test(v),
-    refusal:
-      'only default or host: RUN steps use the runner’s network; for no network write RUN --network=none in the Dockerfile',
   },
 } as const;
 export type ConditionalInput = keyof typeof CONDITIONAL_INPUTS;

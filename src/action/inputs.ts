@@ -5,7 +5,13 @@
  * problem names its input. Keys follow action.yml (snake_case → camelCase).
  */
 import path from 'node:path';
-import type { Entitlement, IsolationRequest, SecretSource, SshSource } from '../executor/options.js';
+import type {
+  Entitlement,
+  IsolationRequest,
+  NetworkMode,
+  SecretSource,
+  SshSource,
+} from '../executor/options.js';
 import { parseDuration } from '../flags/parser.js';
 import { parseGitContext } from '../git/context.js';
 import { type CacheSpec, type OutputSpec, parseCacheSpec, parseOutputSpec } from './buildx-specs.js';
@@ -59,6 +65,7 @@ export const INPUT_NAMES = [
   'ssh',
   'cache_mounts',
   'allow',
+  'network',
   // docker/build-push-action's that Kiln implements.
   'build-args',
   'no-cache',
@@ -87,6 +94,7 @@ export function envInputReader(env: Readonly<Record<string, string | undefined>>
 export const CACHE_BACKENDS = ['registry', 'gha', 'local'] as const;
 export type CacheBackend = (typeof CACHE_BACKENDS)[number];
 const ISOLATIONS: readonly IsolationRequest[] = ['auto', 'chroot', 'rootless', 'none'];
+const NETWORK_MODES: readonly NetworkMode[] = ['default', 'none', 'host'];
 
 export const DEFAULTS = {
   registry: 'ghcr.io',
@@ -151,6 +159,8 @@ export interface ActionInputs {
   cacheMounts: boolean;
   /** `allow`: entitlements (security.insecure, network.host). */
   allow: Entitlement[];
+  /** `network`: the network of RUN steps without --network. */
+  network: NetworkMode;
   /** Things to tell the user that do not stop the build. */
   warnings: string[];
 }
@@ -309,6 +319,7 @@ export function readInputs(getInput: GetInput, github: GithubContext, env: Env =
     ssh: sshInput(getInput('ssh'), workspace, problems),
     cacheMounts: parseBool(problems, 'cache_mounts', get('cache_mounts'), false),
     allow: allowInput(getInput('allow'), problems),
+    network: oneOf(problems, 'network', get('network'), NETWORK_MODES) ?? 'default',
     warnings,
   };
 

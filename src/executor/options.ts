@@ -50,6 +50,9 @@ export interface SshSource {
   paths: string[];
 }
 
+/** A RUN's network (RUN --network, `--network`). */
+export type NetworkMode = 'default' | 'none' | 'host';
+
 /** What a Dockerfile may do only when allowed (BuildKit's entitlements, `--allow`). */
 export type Entitlement = 'security.insecure' | 'network.host';
 export const ENTITLEMENTS: readonly Entitlement[] = ['security.insecure', 'network.host'];
@@ -145,6 +148,11 @@ export interface BuildOptions {
   ssh: SshSource[];
   /** Entitlements granted (`--allow security.insecure`). */
   allow: Entitlement[];
+  /**
+   * The network of RUN steps without --network (`--network`, docker build's):
+   * default (a namespace of its own with outbound access), none, or host.
+   */
+  network: NetworkMode;
   cacheMounts: CacheMountOptions;
 }
 
@@ -176,6 +184,7 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     secrets: [],
     ssh: [],
     allow: [],
+    network: 'default',
     cacheMounts: {},
   };
 }

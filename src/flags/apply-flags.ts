@@ -169,6 +169,7 @@ export function applyBuildFlags(
   }
   for (const item of list(values, 'allow'))
     for (const e of parseAllowFlag(item)) if (!o.allow.includes(e)) o.allow.push(e);
+  if (has('network')) o.network = oneOf('network', str(values, 'network')!, ['default', 'none', 'host']);
   if (has('compression')) o.compression = oneOf('compression', str(values, 'compression')!, ['gzip', 'zstd']);
   const level = values.get('compression-level') as number | undefined;
   if (level !== undefined) {

@@ -130,6 +130,12 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     help: 'Allow security.insecure (RUN --security=insecure) or network.host',
   },
   {
+    name: 'network',
+    kind: 'string',
+    metavar: 'default|none|host',
+    help: "Network of RUN steps without --network: default (its own, outbound only), none, or the host's",
+  },
+  {
     name: 'compression',
     kind: 'string',
     metavar: 'gzip|zstd',

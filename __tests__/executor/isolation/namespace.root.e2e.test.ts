@@ -55,6 +55,8 @@ describeWith(
         sandbox,
         root,
         'head -1 /proc/self/status; echo x > /dev/null && echo devnull-ok; cat /etc/resolv.conf; hostname; grep -c buildkitsandbox /etc/hosts; ls /dev; readlink /proc/self/fd/0',
+        // On the host's network the RUN gets the host's resolv.conf (its own network: network.root.e2e).
+        { network: 'host' },
       );
       expect(r.exitCode).toBe(0);
       expect(r.stdout).toMatch(/^Name:\s+head/m);
@@ -93,9 +95,11 @@ describeWith(
       expect(r.stdout).toMatch(/CapEff:\s+0+\n/);
     });
 
-    test("root gets Docker's default capability bounding set", async () => {
+    test("root gets Docker's default capability bounding set, CAP_NET_RAW only on the host's network", async () => {
       const r = await runIn(sandbox, root, 'grep CapBnd /proc/self/status');
-      expect(r.stdout.trim()).toBe('CapBnd:\t00000000a80425fb');
+      expect(r.stdout.trim()).toBe('CapBnd:\t00000000a80405fb');
+      const host = await runIn(sandbox, root, 'grep CapBnd /proc/self/status', { network: 'host' });
+      expect(host.stdout.trim()).toBe('CapBnd:\t00000000a80425fb');
     });
 
     test('WORKDIR is created when missing and is the working directory', async () => {

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { findExecutable, HOST_PATH } from '../../executable.js';
+import { type HostArch, hostArch } from './seccomp/filter.js';
 
 const execFileP = promisify(execFile);
 
@@ -34,6 +35,12 @@ export interface HostTools {
   ip?: string;
   /** sethostname(2); optional (as root the sysctl file is used instead). */
   hostname?: string;
+  /** The RUN's own network with outbound access (run-network.ts); optional: without it RUN shares the host's. */
+  slirp4netns?: string;
+  /** The seccomp filter's ABI (seccomp/); absent: RUN runs without the filter (another host, or it failed here). */
+  seccomp?: HostArch;
+  /** Why slirp4netns or seccomp is absent, said when a RUN goes without it. */
+  missing?: { slirp4netns?: string; seccomp?: string };
   /** Files bind-mounted read-only into the jail: path inside the jail → host file. */
   jailFiles: Array<{ path: string; source: string }>;
 }
@@ -97,7 +104,13 @@ export async function discoverHostTools(): Promise<HostTools> {
     chmod: await need('chmod', 'coreutils'),
     ip: await findBinary('ip'),
     hostname: await findBinary('hostname'),
+    slirp4netns: await findBinary('slirp4netns'),
+    seccomp: hostArch(),
   };
+  const missing: HostTools['missing'] = {};
+  if (!tools.slirp4netns)
+    missing.slirp4netns = `slirp4netns is not on ${HOST_PATH} (install the slirp4netns package)`;
+  if (!tools.seccomp) missing.seccomp = `Kiln has no seccomp filter for ${process.arch}`;
   const ldd = await findBinary('ldd');
   const jail = new Map<string, string>();
   for (const bin of [tools.setpriv, tools.env, tools.unshare, tools.umount]) {
@@ -111,7 +124,7 @@ export async function discoverHostTools(): Promise<HostTools> {
   } catch {
     // none: the loader uses its default directories
   }
-  return { ...tools, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
+  return { ...tools, missing, jailFiles: [...jail].map(([path, source]) => ({ path, source })) };
 }
 
 /** Runs a host binary with CLEAN_ENV and no stdin (in `cwd` if given); rejects with its stderr on failure. */

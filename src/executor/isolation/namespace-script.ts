@@ -7,7 +7,9 @@
  * root, so no path to the host filesystem (the workspace included) is left
  * in the mount namespace. Then:
  *
- *   setpriv  bounding set = Docker's default capabilities; gid + groups
+ *   kiln-seccomp  the seccomp filter (seccomp/), unless --security=insecure
+ *   setpriv  bounding set = Docker's default capabilities (CAP_NET_RAW only
+ *            on the host's network); gid + groups
  *   env -i   K=V… (the safe part of the image env; see sandbox-env.ts)
  *   unshare  --root=/newroot --wd=CWD [--setuid=UID]: chroot, chdir, setuid, exec
  *
@@ -23,7 +25,7 @@
 import { dirname } from 'node:path';
 import type { HostTools } from './host-tools.js';
 import { type PlacedMount, runMountLines } from './mounts-script.js';
-import { networkSetupLines } from './run-network.js';
+import { networkSetupLines, type RunNetwork } from './run-network.js';
 import type { IsolationKind, MountTargets, NetworkMode, RunUser, SecurityMode } from './sandbox.js';
 import { q } from './script-quote.js';
 
@@ -70,6 +72,10 @@ export interface ScriptInput {
   root: string;
   mounts: MountTargets;
   network: NetworkMode;
+  /** How the network is made (run-network.ts). */
+  net: RunNetwork;
+  /** Host file of the seccomp loader (seccomp/loader.ts); absent: no filter. */
+  seccompLoader?: string;
   hostname: string;
   /** Host files bind-mounted read-only at mounts.hosts / mounts.resolvConf. */
   hostsFile?: string;
@@ -85,14 +91,22 @@ export interface ScriptInput {
   security?: SecurityMode;
 }
 
-/** The fd the script writes "ok" to once the jail is ready. */
+/**
+ * The fd the script writes to: "net" when its network namespace exists and
+ * waits for slirp4netns, "ok" once the jail is ready.
+ */
 export const STATUS_FD = 3;
+/** The fd the script reads "go" from once slirp4netns is attached (only with a slirp network). */
+export const GO_FD = 4;
+/** Where the seccomp loader is in the jail. */
+const SECCOMP_LOADER = '/kiln-seccomp';
 
-function closeFds(shell: string): string[] {
+function closeFds(shell: string, keepGo: boolean): string[] {
   const isBash = shell.endsWith('/bash');
+  const keep = keepGo ? `0|1|2|${STATUS_FD}|${GO_FD}` : `0|1|2|${STATUS_FD}`;
   const lines = [
     `for f in /proc/self/fd/*; do n=\${f##*/}`,
-    `  case $n in 0|1|2|${STATUS_FD}) ;; ${isBash ? '*' : '[4-9]'}) eval "exec $n>&-" 2>/dev/null || : ;; esac`,
+    `  case $n in ${keep}) ;; ${isBash ? '*' : '[4-9]'}) eval "exec $n>&-" 2>/dev/null || : ;; esac`,
     'done',
   ];
   if (!isBash) {
@@ -110,17 +124,22 @@ export function buildScript(s: ScriptInput): string {
   const J = q(s.jail);
   const N = `${J}/newroot`;
   const at = (rel: string) => `${N}/${q(rel)}`;
-  const L: string[] = ['set -e', ...closeFds(t.shell)];
+  const L: string[] = ['set -e', ...closeFds(t.shell, s.net.slirp)];
+  // The network namespace exists: slirp4netns is attached while the jail is made (waited for before the pivot).
+  if (s.net.slirp) L.push(`printf net >&${STATUS_FD}`);
   const mount = q(t.mount);
   const mkdir = q(t.mkdir);
   const ln = q(t.ln);
 
   // The jail.
   L.push(`${mount} -t tmpfs -o mode=0755,nosuid,nodev,size=16m kiln-jail ${J}`);
+  const insecure = s.security === 'insecure';
+  const seccomp = s.seccompLoader && !insecure ? s.seccompLoader : undefined;
+  const jailFiles = [...t.jailFiles, ...(seccomp ? [{ path: SECCOMP_LOADER, source: seccomp }] : [])];
   const dirs = new Set<string>(['/newroot', '/.old', '/proc']);
-  for (const f of t.jailFiles) dirs.add(dirname(f.path));
+  for (const f of jailFiles) dirs.add(dirname(f.path));
   L.push(`${mkdir} -p ${[...dirs].map((d) => `${J}${q(d)}`).join(' ')}`);
-  for (const f of t.jailFiles) {
+  for (const f of jailFiles) {
     L.push(`: > ${J}${q(f.path)}`, `${mount} --bind -o ro ${q(f.source)} ${J}${q(f.path)}`);
   }
   L.push(`${mount} --bind -o nodev ${q(s.root)} ${N}`);
@@ -135,7 +154,6 @@ export function buildScript(s: ScriptInput): string {
       ? `${q(t.hostname)} ${q(s.hostname)}`
       : `printf %s ${q(s.hostname)} > ${proc}/sys/kernel/hostname 2>/dev/null || :`,
   );
-  const insecure = s.security === 'insecure';
   for (const m of insecure ? [] : MASKED_PROC) {
     const p = `${proc}/${m}`;
     L.push(
@@ -192,6 +210,7 @@ export function buildScript(s: ScriptInput): string {
 
   L.push(...runMountLines(t, s.kind, J, N, s.runMounts ?? []));
   L.push(...networkSetupLines(s.network, t.ip));
+  if (s.net.slirp) L.push(`read -r go <&${GO_FD}`, `exec ${GO_FD}<&-`);
 
   // Into the jail; the old root goes away.
   L.push(`${mount} -t proc -o nosuid,nodev,noexec proc ${J}/proc`);
@@ -199,9 +218,13 @@ export function buildScript(s: ScriptInput): string {
   L.push(`${q(t.umount)} -l /.old`, `${q(t.umount)} -l /proc`);
   L.push(`printf ok >&${STATUS_FD}`, `exec ${STATUS_FD}>&-`);
 
+  // CAP_NET_RAW only on the host's network, asked for (a raw socket there reads the host's traffic).
+  const caps = DOCKER_DEFAULT_CAPS.filter((c) => c !== 'net_raw' || s.net.netRaw);
   const setpriv = [
+    // The filter is installed first, with every capability still held: no no_new_privs, so setuid programs work.
+    ...(seccomp ? [SECCOMP_LOADER] : []),
     q(t.setpriv),
-    ...(insecure ? [] : [`--bounding-set=-all,${DOCKER_DEFAULT_CAPS.map((c) => `+${c}`).join(',')}`]),
+    ...(insecure ? [] : [`--bounding-set=-all,${caps.map((c) => `+${c}`).join(',')}`]),
     '--inh-caps=-all',
   ];
   if (s.kind === 'chroot') {

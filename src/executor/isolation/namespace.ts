@@ -25,12 +25,15 @@ import { CLEAN_ENV, type HostTools } from './host-tools.js';
 import { placeRunMounts, runMountPoints } from './mount-placement.js';
 import { createStubs, planMountPoints, removeStubs } from './mount-points.js';
 import { secretCarriers } from './mounts-script.js';
-import { buildScript, finalArgs, STATUS_FD } from './namespace-script.js';
+import { buildScript, finalArgs, GO_FD, STATUS_FD } from './namespace-script.js';
 import { TailBuffer } from './output-tail.js';
 import { deferredEnvWrapper, EnvError, splitEnv } from './run-env.js';
-import { networkUnshareFlags } from './run-network.js';
+import { type RunNetwork, runNetwork } from './run-network.js';
 import type { IsolationKind, RunResult, RunSpec, Sandbox } from './sandbox.js';
 import { SandboxError } from './sandbox.js';
+import type { HostArch } from './seccomp/filter.js';
+import { seccompLoader } from './seccomp/loader.js';
+import { attachSlirp, type Slirp, slirpResolvConf } from './slirp.js';
 
 export const DEFAULT_HOSTNAME = 'buildkitsandbox';
 
@@ -72,10 +75,10 @@ export class NamespaceSandbox implements Sandbox {
     private readonly opts: NamespaceSandboxOptions,
   ) {}
 
-  private nsFlags(spec: RunSpec): string[] {
+  private nsFlags(net: RunNetwork): string[] {
     const f = this.kind === 'rootless' ? ['--user', '--map-root-user'] : [];
     f.push('--mount', '--pid', '--uts', '--ipc', '--cgroup', '--kill-child', '--propagation', 'private');
-    f.push(...networkUnshareFlags(spec.network));
+    f.push(...net.unshareFlags);
     return f;
   }
 
@@ -106,8 +109,29 @@ export class NamespaceSandbox implements Sandbox {
     }
   }
 
+  /** What was said already about a RUN going without its network or filter (once per sandbox). */
+  private readonly warned = new Set<string>();
+
+  private warnOnce(what: 'slirp4netns' | 'seccomp', message: string): void {
+    if (this.warned.has(what)) return;
+    this.warned.add(what);
+    this.opts.log.warn(message);
+  }
+
   async run(spec: RunSpec): Promise<RunResult> {
     this.validate(spec);
+    if (spec.network === 'default' && !this.tools.slirp4netns) {
+      this.warnOnce(
+        'slirp4netns',
+        `RUN steps share the host's network (its loopback services included): ${this.tools.missing?.slirp4netns ?? 'slirp4netns is missing'}; pass --network host to choose this knowingly`,
+      );
+    }
+    if (spec.security !== 'insecure' && !this.tools.seccomp) {
+      this.warnOnce(
+        'seccomp',
+        `RUN steps run without a seccomp filter: ${this.tools.missing?.seccomp ?? 'no filter for this host'}`,
+      );
+    }
     let split: ReturnType<typeof splitEnv>;
     try {
       split = splitEnv(spec.env);
@@ -164,6 +188,18 @@ export class NamespaceSandbox implements Sandbox {
       }
       const jail = join(scratch, 'jail');
       await mkdir(jail, { mode: 0o700 });
+      const net = runNetwork(spec.network, this.tools);
+      let resolvConfFile = await existingFile(this.opts.resolvConfFile ?? '/etc/resolv.conf');
+      if (net.slirp) {
+        // The host's nameservers may be on its loopback: the RUN asks slirp4netns's forwarder.
+        resolvConfFile = join(scratch, 'resolv.conf');
+        await writeFile(resolvConfFile, await slirpResolvConf(this.opts.resolvConfFile), { mode: 0o644 });
+      }
+      let seccomp: string | undefined;
+      if (this.tools.seccomp && spec.security !== 'insecure') {
+        seccomp = join(scratch, 'seccomp');
+        await writeFile(seccomp, loaderOf(this.tools.seccomp), { mode: 0o755 });
+      }
       const script = buildScript({
         kind: this.kind,
         tools: this.tools,
@@ -171,17 +207,19 @@ export class NamespaceSandbox implements Sandbox {
         root: spec.root,
         mounts,
         network: spec.network,
+        net,
+        ...(seccomp ? { seccompLoader: seccomp } : {}),
         hostname,
         hostsFile,
         pipes,
-        resolvConfFile: await existingFile(this.opts.resolvConfFile ?? '/etc/resolv.conf'),
+        resolvConfFile,
         user: spec.user,
         runMounts: placed,
         secretEnvAssignments: secrets.envAssignments,
         security: spec.security ?? 'sandbox',
       });
       const args = [
-        ...this.nsFlags(spec),
+        ...this.nsFlags(net),
         '--',
         this.tools.shell,
         '-c',
@@ -189,11 +227,21 @@ export class NamespaceSandbox implements Sandbox {
         'kiln-sandbox',
         ...finalArgs(this.tools, split.direct, spec.cwd, spec.user, cmd),
       ];
-      return await this.spawnAndWait(args, spec, secrets.env);
+      return await this.spawnAndWait(args, spec, secrets.env, net);
     } finally {
       await rm(scratch, { recursive: true, force: true });
       if (stubs.length) await removeStubs(spec.root, stubs);
     }
+  }
+
+  /** slirp4netns on the network namespace of unshare's child (PID 1 of the RUN's namespaces). */
+  private async attachNetwork(unsharePid: number): Promise<Slirp> {
+    const children = await readFile(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').catch(
+      () => '',
+    );
+    const pid = Number(children.trim().split(/\s+/)[0]);
+    if (!pid) throw new SandboxError("the RUN's network namespace went away before slirp4netns was attached");
+    return attachSlirp(this.tools.slirp4netns!, pid, { rootless: this.kind === 'rootless' });
   }
 
   private async hostsContent(hostname: string): Promise<string> {
@@ -208,16 +256,38 @@ export class NamespaceSandbox implements Sandbox {
   }
 
   /** `secretEnv`: variables carrying secret data to the setup script (see mounts-script.ts). */
-  private spawnAndWait(args: string[], spec: RunSpec, secretEnv: Record<string, string>): Promise<RunResult> {
+  private spawnAndWait(
+    args: string[],
+    spec: RunSpec,
+    secretEnv: Record<string, string>,
+    net: RunNetwork,
+  ): Promise<RunResult> {
     const tail = new TailBuffer();
     // setpriv --pdeathsig: if Kiln dies, unshare dies, and --kill-child takes the namespace down.
     const child = spawn(this.tools.setpriv, ['--pdeathsig', 'KILL', '--', this.tools.unshare, ...args], {
       env: { ...CLEAN_ENV, ...secretEnv },
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...(net.slirp ? (['pipe'] as const) : [])],
     });
+    // A pipe to a setup that died (killed, aborted) breaks: never an uncaught error.
+    for (const s of child.stdio) s?.on('error', () => undefined);
     let status = '';
+    let slirp: Promise<Slirp | undefined> | undefined;
+    let netError: SandboxError | undefined;
     (child.stdio[STATUS_FD] as Readable).on('data', (d: Buffer) => {
       status += d.toString();
+      if (net.slirp && !slirp && status.startsWith('net')) {
+        slirp = this.attachNetwork(child.pid!).then(
+          (s) => {
+            (child.stdio[GO_FD] as NodeJS.WritableStream).end('go\n');
+            return s;
+          },
+          (e: unknown) => {
+            netError = e instanceof SandboxError ? e : new SandboxError(String(e));
+            child.kill('SIGKILL');
+            return undefined;
+          },
+        );
+      }
     });
     const forward = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       tail.push(chunk);
@@ -254,13 +324,18 @@ export class NamespaceSandbox implements Sandbox {
             : '';
         reject(new SandboxError(`cannot start ${this.tools.unshare}: ${e.message}${big}`));
       });
-      child.on('close', (code, signal) => {
+      child.on('close', async (code, signal) => {
         spec.signal?.removeEventListener('abort', kill);
+        await (await slirp)?.stop();
+        if (netError) {
+          reject(netError);
+          return;
+        }
         if (spec.signal?.aborted) {
           reject(new SandboxError('RUN aborted'));
           return;
         }
-        if (status !== 'ok') {
+        if (status !== (net.slirp ? 'netok' : 'ok')) {
           reject(
             new SandboxError(
               `setting up the ${this.kind} sandbox failed (exit ${code ?? signal})`,
@@ -274,4 +349,12 @@ export class NamespaceSandbox implements Sandbox {
       });
     });
   }
+}
+
+const loaders = new Map<HostArch, Buffer>();
+/** The seccomp loader of an ABI, made once per process. */
+function loaderOf(arch: HostArch): Buffer {
+  const made = loaders.get(arch) ?? seccompLoader(arch);
+  loaders.set(arch, made);
+  return made;
 }

@@ -13,7 +13,7 @@ import type { Logger } from '../../log.js';
 import type { IsolationRequest } from '../options.js';
 import { discoverHostTools, type HostTools } from './host-tools.js';
 import { NamespaceSandbox } from './namespace.js';
-import type { IsolationKind, Sandbox, SandboxUnavailable } from './sandbox.js';
+import { type IsolationKind, type Sandbox, SandboxError, type SandboxUnavailable } from './sandbox.js';
 
 export interface SelectSandboxOptions {
   /** Where per-run scratch files go (the build workspace); default the OS temp dir. */
@@ -34,7 +34,7 @@ async function probe(
   const root = await mkdtemp(join(scratchDir, `probe-${kind}-`));
   try {
     // The command does not exist: reaching it (exit 127) proves the whole setup works.
-    await sandbox.run({
+    const r = await sandbox.run({
       root,
       argv: ['/kiln-probe'],
       env: [],
@@ -42,9 +42,44 @@ async function probe(
       user: { uid: 0, gid: 0, groups: [] },
       network: 'default',
     });
+    if (r.exitCode !== 127) throw new SandboxError(`the probe run ended with exit ${r.exitCode}`, r.tail);
     return sandbox;
   } finally {
     await rm(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The probe with everything the host offers; when it fails, again without
+ * the RUN's own network, then without the seccomp filter too. A sandbox
+ * that works only without them says why (`tools.missing`), and each RUN
+ * that goes without them warns.
+ */
+async function probeDegrading(
+  kind: IsolationKind,
+  tools: HostTools,
+  scratchDir: string,
+  log: Logger,
+): Promise<Sandbox> {
+  try {
+    return await probe(kind, tools, scratchDir, log);
+  } catch (e) {
+    const without = { ...tools, missing: { ...tools.missing } };
+    if (tools.slirp4netns) {
+      without.slirp4netns = undefined;
+      without.missing.slirp4netns = `slirp4netns does not work here: ${reason(e)}`;
+    } else if (tools.seccomp) {
+      without.seccomp = undefined;
+      without.missing.seccomp = `the seccomp filter cannot be installed here: ${reason(e)}`;
+    } else throw e;
+    log.debug(
+      `RUN sandbox probe: ${kind} failed (${reason(e)}); trying without ${tools.slirp4netns ? 'slirp4netns' : 'seccomp'}`,
+    );
+    try {
+      return await probeDegrading(kind, without, scratchDir, log);
+    } catch {
+      throw e;
+    }
   }
 }
 
@@ -73,7 +108,7 @@ export async function selectSandbox(
   const failures: string[] = [];
   const attempt = async (kind: IsolationKind): Promise<Sandbox | undefined> => {
     try {
-      const s = await probe(kind, tools, scratchDir, log);
+      const s = await probeDegrading(kind, tools, scratchDir, log);
       log.debug(`RUN sandbox probe: ${kind} works`);
       return s;
     } catch (e) {

@@ -4,7 +4,9 @@
  * namespace); selection: sandbox-select.ts.
  */
 
-export type NetworkMode = 'default' | 'none' | 'host';
+import type { NetworkMode } from '../options.js';
+
+export type { NetworkMode };
 /** RUN --security: sandbox (Docker's default capabilities, masked /proc, read-only /sys) or insecure. */
 export type SecurityMode = 'sandbox' | 'insecure';
 export type OutputStream = 'stdout' | 'stderr';

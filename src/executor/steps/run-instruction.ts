@@ -78,7 +78,7 @@ export async function runInstruction(
   const config = env.image.config.config;
   const userSpec = config.User ?? '';
   const cwd = config.WorkingDir || '/';
-  const network = instr.network ?? 'default';
+  const network = instr.network ?? session.options.network;
   const args = env.scope.historyArgs();
   const createdBy = `RUN ${args.length ? `|${args.length} ${args.join(' ')} ` : ''}${argv.join(' ')}`;
 
