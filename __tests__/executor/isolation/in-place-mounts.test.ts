@@ -15,6 +15,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { InPlaceIndex } from '../../../src/executor/isolation/in-place-index.js';
@@ -62,7 +63,11 @@ const opts = () => ({
 });
 
 /** A full or shallow index, then the mounts placed, `run` played, the mounts removed: the changes. */
-async function cycle(specs: RunMountSpec[], run: () => void, shallow = false): Promise<string[]> {
+async function cycle(
+  specs: RunMountSpec[],
+  run: () => void | Promise<void>,
+  shallow = false,
+): Promise<string[]> {
   let index: InPlaceIndex;
   if (shallow) {
     writeFileSync(join(dir, 'probe'), '');
@@ -70,7 +75,7 @@ async function cycle(specs: RunMountSpec[], run: () => void, shallow = false): P
   } else index = InPlaceIndex.build(root, kept());
   await waitForClockPast(dir, index.maxCtimeNs);
   const placed = await placeMounts(specs, opts());
-  run();
+  await run();
   const settled = await placed.remove();
   const { index: after, changes } = index.rescan(settled);
   // What is there now is exactly what the new index says.
@@ -186,6 +191,27 @@ describe('placeMounts: limits and odd RUNs', () => {
     expect(readdirSync(cache)).toEqual([]);
     expect(statSync(cache).mode & 0o777).toBe(0o750);
     expect(readdirSync(join(root, 'var/cache/pkg'))).toEqual(['from-image']);
+  });
+
+  test('an agent socket is reached at its target, and is back at its source after', async () => {
+    const sock = join(dir, 'agent.sock');
+    const server = createServer((c) => c.end('agent'));
+    await new Promise<void>((r) => server.listen(sock, r));
+    try {
+      let answer = '';
+      const changes = await cycle(
+        [{ kind: 'bind', target: '/run/buildkit/ssh_agent.0', source: sock, readonly: false }],
+        async () => {
+          for await (const chunk of connect(join(root, 'run/buildkit/ssh_agent.0'))) answer += String(chunk);
+        },
+      );
+      expect(answer).toBe('agent');
+      expect(changes).toEqual([]);
+      expect(lstatSync(sock).isSocket()).toBe(true);
+      expect(existsSync(join(root, 'run'))).toBe(false);
+    } finally {
+      server.close();
+    }
   });
 
   test('targets on, under or holding a kept path are refused, leaving the root as it was', async () => {
