@@ -33,7 +33,9 @@ import {
 } from '../../../src/executor/isolation/in-place-clear.js';
 import { KeptPaths } from '../../../src/executor/isolation/kept-paths.js';
 import { parseMountinfo } from '../../../src/executor/isolation/mount-table.js';
+import { inPlaceKeep } from '../../../src/executor/isolation/select.js';
 import { parseStat, strays } from '../../../src/executor/isolation/stray-processes.js';
+import { defaultBuildOptions } from '../../../src/executor/options.js';
 import { tempDir } from '../busybox-rootfs.js';
 
 describe('KeptPaths', () => {
@@ -81,6 +83,32 @@ test('parseMountinfo: mount points unescaped, fs type and source', () => {
     { point: '/', fsType: 'overlay', source: 'overlay', superOptions: 'rw,lowerdir=/a:/b,upperdir=/c' },
     { point: '/my context', fsType: 'ext4', source: '/dev/vda', superOptions: 'rw' },
   ]);
+});
+
+test("inPlaceKeep: the build's inputs, outputs, credentials and RUN --mount sources", () => {
+  const o = defaultBuildOptions('/workspace', '/workspace/Dockerfile');
+  o.secrets = [
+    { id: 'npmrc', file: '/builds/npmrc' },
+    { id: 'token', env: 'TOKEN' },
+  ];
+  o.ssh = [
+    { id: 'default', paths: [] },
+    { id: 'deploy', paths: ['/keys/id_ed25519'] },
+  ];
+  o.cacheMounts = { dir: '/cache/mounts' };
+  o.ociLayoutPath = '/kiln/out/layout';
+  const keep = inPlaceKeep(o, { SSH_AUTH_SOCK: '/tmp/ssh-x/agent.1', DOCKER_CONFIG: '/kaniko/.docker' });
+  expect(keep).toEqual(
+    expect.arrayContaining([
+      '/workspace',
+      '/kaniko/.docker',
+      '/builds/npmrc',
+      '/tmp/ssh-x/agent.1',
+      '/keys/id_ed25519',
+      '/cache/mounts',
+      '/kiln/out/layout',
+    ]),
+  );
 });
 
 describe('detectContainer', () => {

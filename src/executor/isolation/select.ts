@@ -56,7 +56,21 @@ export function inPlaceKeep(o: BuildOptions, env: NodeJS.ProcessEnv = process.en
     ...o.registryCertificates.values(),
     ...o.ignorePaths,
   ];
-  for (const p of [o.cache.dir, o.tarPath, o.ociLayoutPath, o.digestFile, o.imageNameWithDigestFile]) {
+  // RUN --mount's inputs: secret files, agent sockets and keys, the cache mounts' directory.
+  for (const s of o.secrets) if (s.file) paths.push(s.file);
+  for (const a of o.ssh) {
+    if (a.paths.length) paths.push(...a.paths);
+    else if (env.SSH_AUTH_SOCK) paths.push(env.SSH_AUTH_SOCK);
+  }
+  for (const p of [
+    o.cache.dir,
+    o.cacheMounts.dir,
+    o.cacheMounts.archive,
+    o.tarPath,
+    o.ociLayoutPath,
+    o.digestFile,
+    o.imageNameWithDigestFile,
+  ]) {
     if (p) paths.push(p);
   }
   return paths;
