@@ -109,9 +109,19 @@ console.log('HELD ' + l.dir);
 setInterval(() => {}, 1000);
 `,
   );
+  // tsx runs the script in a child of its own: the holder is a process group, killed as one
+  // (a surviving grandchild would hold the lease, and jest's stderr, forever).
   const child: ChildProcess = spawn(path.join(repo, 'node_modules/.bin/tsx'), [script], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
   });
+  const kill = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  };
   try {
     const held = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -128,11 +138,11 @@ setInterval(() => {}, 1000);
     const priv = await mine.acquire(req('private'));
     expect(priv.dir).not.toBe(held);
     await priv.release();
-    child.kill('SIGKILL');
+    kill();
     const got = await waiting;
     expect([held, priv.dir]).toContain(got.dir);
     await got.release();
   } finally {
-    child.kill('SIGKILL');
+    kill();
   }
 });
