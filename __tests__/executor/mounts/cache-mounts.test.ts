@@ -109,19 +109,11 @@ console.log('HELD ' + l.dir);
 setInterval(() => {}, 1000);
 `,
   );
-  // tsx runs the script in a child of its own: the holder is a process group, killed as one
-  // (a surviving grandchild would hold the lease, and jest's stderr, forever).
-  const child: ChildProcess = spawn(path.join(repo, 'node_modules/.bin/tsx'), [script], {
+  // Node itself with tsx's loader (not the tsx wrapper, whose own child would outlive a SIGKILL of it).
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: repo,
     stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
   });
-  const kill = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  };
   try {
     const held = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -138,11 +130,11 @@ setInterval(() => {}, 1000);
     const priv = await mine.acquire(req('private'));
     expect(priv.dir).not.toBe(held);
     await priv.release();
-    kill();
+    child.kill('SIGKILL');
     const got = await waiting;
     expect([held, priv.dir]).toContain(got.dir);
     await got.release();
   } finally {
-    kill();
+    child.kill('SIGKILL');
   }
 });
