@@ -4,6 +4,8 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
+  // Minutes-long tests (debootstrap under QEMU): `npm run test:slow` only.
+  testPathIgnorePatterns: process.env.KILN_SLOW_TESTS ? ['/node_modules/'] : ['/node_modules/', '/__tests__/slow/'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],

@@ -10,10 +10,10 @@ describe('setting markers', () => {
     const text = `use ${setting('insecure-registry', 'r.example:5000')} or ${setting('platform')}; {{.Id}} {{nope x}}`;
     expect(settingsIn(text)).toEqual(['insecure-registry', 'platform']);
     expect(renderSettings(text, cliSettingName)).toBe(
-      'use --insecure-registry r.example:5000 or --custom-platform; {{.Id}} {{nope x}}',
+      'use --insecure-registry r.example:5000 or --platform; {{.Id}} {{nope x}}',
     );
     expect(renderSettings(text, actionSettingName)).toBe(
-      'use extra_args: --insecure-registry r.example:5000 or extra_args: --custom-platform; {{.Id}} {{nope x}}',
+      'use extra_args: --insecure-registry r.example:5000 or platforms; {{.Id}} {{nope x}}',
     );
   });
 

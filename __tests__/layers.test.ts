@@ -18,10 +18,22 @@ const ALLOWED: Record<string, string[]> = {
   dockerfile: ['image', 'archive', 'fs'],
   registry: ['image', 'archive', 'fs'],
   cache: ['registry', 'image', 'archive', 'fs'],
-  executor: ['git', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
-  flags: ['git', 'executor', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
-  cli: ['git', 'flags', 'executor', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
-  action: ['git', 'flags', 'executor', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
+  emulation: ['image', 'archive', 'fs'],
+  executor: ['git', 'emulation', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
+  flags: ['git', 'emulation', 'executor', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
+  cli: ['git', 'emulation', 'flags', 'executor', 'cache', 'registry', 'dockerfile', 'image', 'archive', 'fs'],
+  action: [
+    'git',
+    'emulation',
+    'flags',
+    'executor',
+    'cache',
+    'registry',
+    'dockerfile',
+    'image',
+    'archive',
+    'fs',
+  ],
 };
 /** Root modules every folder may use (they import nothing from the folders). */
 const BASE = new Set([

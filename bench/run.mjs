@@ -176,6 +176,7 @@ async function main() {
     if (needBase.has('many') || needBase.has('node')) needBase.add('debian');
     const debian = await debianTar(join(work, 'cache'), say);
     const tars = { debian };
+    if (needBase.has('debianMulti')) tars.debianArm64 = await debianTar(join(work, 'cache'), say, 'arm64');
     if (needBase.has('busybox')) tars.busybox = await busyboxTar(inputs, say);
     if (needBase.has('many')) tars.many = await manyFilesTar(inputs, say);
     const empty = join(inputs, 'empty');

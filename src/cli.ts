@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { buildOptionsFromFlags } from './cli/build-flags.js';
 import { displayPath, runChecksOnly } from './cli/check-command.js';
 import { contextArchive, type UnpackedContext, unpackContext } from './cli/context-archive.js';
+import { indexHelp, runIndex } from './cli/index-command.js';
 import { parseHelp, runParse } from './cli/parse-command.js';
 import { pruneHelp, runPrune } from './cli/prune-command.js';
 import { ttyLogger } from './cli/tty-logger.js';
@@ -38,6 +39,7 @@ export interface CliIo {
 const COMMANDS: Record<string, string> = {
   build: 'Build an image from a Dockerfile and push it (kaniko executor flags)',
   check: "Run BuildKit's build checks on a Dockerfile (kiln build's flags); exit 1 on findings",
+  index: 'Merge images and indexes into one multi-platform index (index create)',
   parse: 'Print the stages, instructions and build plan of a Dockerfile as JSON',
   prune: 'Remove snapshot store layers no running build uses',
   help: 'Show help for a command',
@@ -79,9 +81,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             ? buildHelp()
             : rest[0] === 'parse'
               ? parseHelp()
-              : rest[0] === 'prune'
-                ? pruneHelp()
-                : mainHelp(),
+              : rest[0] === 'index'
+                ? indexHelp()
+                : rest[0] === 'prune'
+                  ? pruneHelp()
+                  : mainHelp(),
         );
         return 0;
       case 'version':
@@ -94,6 +98,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runBuild(['--check', ...rest], io);
       case 'parse':
         return await runParse(rest, io);
+      case 'index':
+        return await runIndex(rest, io, (verbosity) => cliLogger(io, verbosity));
       case 'prune':
         return await runPrune(rest, io);
       default:

@@ -207,15 +207,15 @@ describeWith(
         image: 'team/refused',
         'shm-size': '2g',
         builder: 'buildx-builder-1',
-        platforms: 'linux/amd64,linux/arm64',
+        ulimit: 'nofile=1024:1024',
         extra_args: '--registry-mirror mirror.gcr.io',
       });
       expect(r.code).toBe(1);
       expect(errors(r)).toHaveLength(1);
-      for (const name of ['shm-size', 'builder', 'platforms', 'extra_args']) {
+      for (const name of ['shm-size', 'builder', 'ulimit', 'extra_args']) {
         expect(errors(r)[0]).toContain(`input "${name}"`);
       }
-      expect(errors(r)[0]).toContain('is not supported yet');
+      expect(errors(r)[0]).toContain('is not needed: Kiln is the builder');
       expect(errors(r)[0]).toContain('flag --registry-mirror is not supported');
       expect(r.stdout).not.toContain('::group::Stage');
       expect(r.summary).toContain('## Kiln: build failed');

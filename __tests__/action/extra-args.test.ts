@@ -22,7 +22,7 @@ describe('extra_args', () => {
     expect(fromAction).toEqual({ ...fromCli, store: undefined });
     expect(fromAction.dockerfile).toBe('/ws/app/Containerfile');
     expect(fromAction.tarPath).toBe('/ws/out.tar');
-    expect(fromAction.platform).toBe('linux/arm64');
+    expect(fromAction.platforms).toEqual(['linux/arm64']);
   });
 
   test('the options it is applied to are not changed', () => {

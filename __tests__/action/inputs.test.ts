@@ -12,6 +12,11 @@ describe('action.yml', () => {
     expect(yml.text).toMatch(/^description: \S/m);
   });
 
+  test('one-line values are plain YAML scalars (": " in one makes GitHub refuse the whole file)', () => {
+    const bad = yml.text.split('\n').filter((l) => /^ {2,4}[\w-]+: (?![>|'"]).*: /.test(l));
+    expect(bad).toEqual([]);
+  });
+
   test('declares exactly the inputs readInputs reads', () => {
     expect([...yml.inputs.keys()].sort()).toEqual([...INPUT_NAMES].sort());
   });
@@ -49,6 +54,7 @@ describe('action.yml', () => {
       'image-tag-digest',
       'metadata',
       'refreshed',
+      'platforms',
     ]);
     for (const [, spec] of yml.outputs) expect(spec.description.length).toBeGreaterThan(10);
   });

@@ -13,6 +13,7 @@ describe('outputs', () => {
       'image-tag-digest': `${refs[0]}@${D}\n${refs[1]}@${D}`,
       metadata: expect.any(String),
       refreshed: 'true',
+      platforms: '{}',
     });
     expect(JSON.parse(out.metadata)).toEqual({
       digest: D,
@@ -35,6 +36,29 @@ describe('outputs', () => {
       },
       'image.name': refs.join(','),
     });
+  });
+
+  test('an index: each platform in `platforms` and the metadata; no config digest', () => {
+    const platforms = [
+      { platform: 'linux/amd64', digest: `sha256:${'1'.repeat(64)}`, configDigest: C, size: 10, layers: 2 },
+      { platform: 'linux/arm64', digest: `sha256:${'2'.repeat(64)}`, configDigest: C, size: 11, layers: 2 },
+    ];
+    const out = computeOutputs(result({ configDigest: undefined, platforms }), refs);
+    expect(JSON.parse(out.platforms)).toEqual({
+      'linux/amd64': platforms[0]!.digest,
+      'linux/arm64': platforms[1]!.digest,
+    });
+    const meta = JSON.parse(out.metadata);
+    expect(meta.platforms).toEqual(platforms);
+    expect(meta).not.toHaveProperty('configDigest');
+    expect(meta).not.toHaveProperty(['containerimage.config.digest']);
+  });
+
+  test('pushed by digest: the references end in the digest, image-tag-digest is one of them', () => {
+    const byDigest = [`ghcr.io/o/r/app@${D}`];
+    const out = computeOutputs(result({ references: byDigest }), byDigest);
+    expect(out['image-tag-digest']).toBe(byDigest[0]);
+    expect(out.tags).toBe(byDigest[0]);
   });
 
   test('push: false still names the image; metadata says not pushed', () => {

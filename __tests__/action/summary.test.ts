@@ -34,6 +34,62 @@ describe('job summary', () => {
     );
   });
 
+  test('an index: every platform with its digest; steps with their platform', () => {
+    const d = (c: string) => `sha256:${c.repeat(64)}`;
+    const md = renderSummary({
+      result: result({
+        configDigest: undefined,
+        layers: 4,
+        platforms: [
+          { platform: 'linux/amd64', digest: d('1'), configDigest: d('3'), size: 2048, layers: 2 },
+          { platform: 'linux/arm64', digest: d('2'), configDigest: d('4'), size: 3072, layers: 2 },
+        ],
+        steps: [
+          {
+            stage: 'build',
+            step: 1,
+            instruction: 'RUN make',
+            durationMs: 10,
+            cache: 'miss',
+            platform: 'linux/amd64',
+          },
+          {
+            stage: '1',
+            step: 1,
+            instruction: 'COPY --from=build /a /a',
+            durationMs: 5,
+            cache: 'miss',
+            platform: 'linux/amd64',
+          },
+          {
+            stage: '1',
+            step: 1,
+            instruction: 'COPY --from=build /a /a',
+            durationMs: 5,
+            cache: 'miss',
+            platform: 'linux/arm64',
+          },
+        ],
+      }),
+      references: refs,
+      push: true,
+    });
+    expect(md).toContain('## Kiln: index of 2 platforms built and pushed');
+    expect(md).toContain('| Platform | Digest | Layers | Size |');
+    expect(md).toContain(`| \`linux/arm64\` | \`${d('2')}\` | 2 | 3.07 kB |`);
+    expect(md).toContain('| Platform | Stage | Step | Instruction | Cache | Time | Layer |');
+    expect(md).toContain('| `linux/arm64` | `1` | 1 | `COPY --from=build /a /a` |');
+  });
+
+  test('pushed by digest, and merged', () => {
+    expect(renderSummary({ result: result(), references: refs, push: true, mode: 'by-digest' })).toContain(
+      '## Kiln: image built and pushed by digest (untagged)',
+    );
+    expect(
+      renderSummary({ result: result({ steps: [] }), references: refs, push: true, mode: 'merge' }),
+    ).toContain('merged and pushed');
+  });
+
   test('not pushed: no docker pull line', () => {
     const md = renderSummary({ result: result({ references: [] }), references: refs, push: false });
     expect(md).toMatch(/^## Kiln: image built \(not pushed\)/);

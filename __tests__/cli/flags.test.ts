@@ -160,6 +160,30 @@ describe('kaniko-compatible build flags', () => {
     expect(() => parse(['--no-push'], { SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(/expected whole seconds/);
   });
 
+  test('--platform takes a comma list or repeats; --custom-platform is one platform; --push-by-digest', () => {
+    expect(
+      parse(['--no-push', '--platform', 'linux/amd64,linux/arm64', '--platform=linux/arm/v7']).platforms,
+    ).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7']);
+    const o = parse([
+      '-d',
+      'r/a',
+      '--customPlatform',
+      'linux/arm64',
+      '--platform',
+      'linux/arm64,linux/amd64',
+      '--push-by-digest',
+    ]);
+    expect(o.platforms).toEqual(['linux/arm64', 'linux/amd64']);
+    expect(o.pushByDigest).toBe(true);
+    expect(parse(['--no-push']).platforms).toEqual([]);
+    expect(() => parse(['--no-push', '--custom-platform', 'linux/amd64,linux/arm64'])).toThrow(
+      /--custom-platform "linux\/amd64,linux\/arm64": kaniko's flag takes one platform; use --platform/,
+    );
+    expect(() => parse(['--no-push', '--platform', 'linux/amd64,linux/'])).toThrow(
+      /--platform: invalid platform "linux\/": expected os\/arch/,
+    );
+  });
+
   test('unknown flags are named, all of them', () => {
     expect(() => parseFlags(['--bogus', '-d', 'x', '--nope=1'], BUILD_FLAGS)).toThrow(
       new UsageError('unknown flags "--bogus", "--nope" (see kiln build --help)'),

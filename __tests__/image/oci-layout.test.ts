@@ -6,6 +6,7 @@ import type { Layer } from '../../src/image/blob.js';
 import { encodeIndex } from '../../src/image/canonical-json.js';
 import { parseDigest } from '../../src/image/digest.js';
 import { emptyImage, type Image } from '../../src/image/image.js';
+import { indexEntry, indexOf as makeIndex } from '../../src/image/image-index.js';
 import { writeLayerBlob } from '../../src/image/layer.js';
 import { MediaType } from '../../src/image/media-types.js';
 import {
@@ -16,6 +17,7 @@ import {
   readOciLayout,
   writeBlob,
   writeOciLayout,
+  writeOciLayoutIndex,
 } from '../../src/image/oci-layout.js';
 import { parsePlatform } from '../../src/image/platform.js';
 import { VerificationError } from '../../src/image/verify.js';
@@ -157,6 +159,47 @@ describe('writeOciLayout', () => {
     await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"2.0.0"}');
     await expect(writeOciLayout(dir, image)).rejects.toThrow(/version "2.0.0"/);
     await expect(readOciLayout(dir)).rejects.toThrow(/only 1.0.0 is read/);
+  });
+});
+
+describe('writeOciLayoutIndex', () => {
+  test("writes every platform's blobs and manifest, then the index under the tag; each platform reads back", async () => {
+    const dir = await fresh('multi');
+    const arm = image.withConfig((c) => {
+      c.architecture = 'arm64';
+    });
+    const built = makeIndex([image, arm].map((i) => indexEntry(i.descriptor(), i.platform)));
+    const desc = await writeOciLayoutIndex(dir, built, [image, arm], { tag: 'v2' });
+    expect(desc).toEqual({
+      mediaType: MediaType.OciIndex,
+      digest: built.digest,
+      size: built.bytes.length,
+      annotations: { [REF_NAME]: 'v2' },
+    });
+    expect((await indexOf(dir)).manifests).toEqual([desc]);
+    expect(await readFile(blobPath(dir, built.digest))).toEqual(built.bytes);
+    const blobs = await readdir(join(dir, 'blobs', 'sha256'));
+    expect(blobs.sort()).toEqual(
+      [
+        built.digest,
+        image.digest(),
+        arm.digest(),
+        image.configDescriptor().digest,
+        arm.configDescriptor().digest,
+        layers[0]!.digest,
+        layers[1]!.digest,
+      ]
+        .map((d) => d.slice(7))
+        .sort(),
+    );
+    const back = await readOciLayout(dir, { tag: 'v2', platform: parsePlatform('linux/arm64') });
+    expect(back.digest()).toBe(arm.digest());
+    expect((await readOciLayout(dir, { tag: 'v2', platform: parsePlatform('linux/amd64') })).digest()).toBe(
+      image.digest(),
+    );
+    await expect(readOciLayout(dir, { tag: 'v2', platform: parsePlatform('linux/s390x') })).rejects.toThrow(
+      /no image for platform linux\/s390x.*it has linux\/amd64, linux\/arm64/,
+    );
   });
 });
 

@@ -190,13 +190,17 @@ function assertStatic(path: string): void {
   }
 }
 
-async function buildBusyboxRoot(root: string): Promise<void> {
-  assertStatic(BUSYBOX);
+/**
+ * The busybox root: `binary` (the host's, or another architecture's static
+ * busybox of the same Debian version) with the host busybox's applet list.
+ */
+async function buildBusyboxRoot(root: string, binary: string): Promise<void> {
+  if (binary === BUSYBOX) assertStatic(BUSYBOX);
   const asRoot = process.getuid?.() === 0;
   for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'root', 'tmp', 'home/kiln']) {
     await mkdir(join(root, d), { recursive: true });
   }
-  await writeFile(join(root, 'bin/busybox'), await readFile(BUSYBOX));
+  await writeFile(join(root, 'bin/busybox'), await readFile(binary));
   await chmod(join(root, 'bin/busybox'), 0o755);
   const applets = execFileSync(BUSYBOX, ['--list-full'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   for (const a of new Set(['bin/sh', ...applets])) {
@@ -214,13 +218,13 @@ async function buildBusyboxRoot(root: string): Promise<void> {
   if (asRoot) await chown(join(root, 'home/kiln'), 1000, 1000);
 }
 
-/** Builds (or reuses) the busybox layer; returns it as a file-backed Layer. */
-export async function busyboxLayer(): Promise<Layer> {
+/** Builds (or reuses) the busybox layer of `binary` (default the host's); returns it as a file-backed Layer. */
+export async function busyboxLayer(binary = BUSYBOX): Promise<Layer> {
   const asRoot = process.getuid?.() === 0;
   const key = createHash('sha256')
     .update(FIXTURE_VERSION)
     .update(asRoot ? 'root' : 'user')
-    .update(readFileSync(BUSYBOX))
+    .update(readFileSync(binary))
     .digest('hex')
     .slice(0, 16);
   const cacheRoot = join(tmpdir(), 'kiln-lab-cache');
@@ -231,7 +235,7 @@ export async function busyboxLayer(): Promise<Layer> {
     const work = await mkdtemp(join(cacheRoot, 'build-'));
     try {
       const root = join(work, 'rootfs');
-      await buildBusyboxRoot(root);
+      await buildBusyboxRoot(root, binary);
       const f = await tarLayer(root, join(work, 'layer.tar.gz'), { forceRootOwner: !asRoot });
       await rm(root, { recursive: true, force: true });
       await writeFile(join(work, 'layer.json'), JSON.stringify({ ...f, path: 'layer.tar.gz' }));
@@ -256,9 +260,9 @@ export async function busyboxLayer(): Promise<Layer> {
 
 /** The busybox base image: one layer, OCI config (Cmd ["sh"], PATH) and manifest. */
 export async function makeBusyboxImage(
-  opts: { platform?: Platform; format?: 'oci' | 'docker' } = {},
+  opts: { platform?: Platform; format?: 'oci' | 'docker'; binary?: string } = {},
 ): Promise<TestImage> {
-  return imageOf([await busyboxLayer()], opts);
+  return imageOf([await busyboxLayer(opts.binary)], opts);
 }
 
 /** Pushes the busybox image with the project's client; returns it and its digest. */

@@ -4,7 +4,12 @@
  * what is missing: a test never skips itself silently in CI.
  */
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from '@jest/globals';
+import { BINFMT_MISC, handlerMatches, parseHandler } from '../../src/emulation/binfmt.js';
+import { elfHeaders } from '../../src/emulation/elf-machine.js';
+import { parsePlatform } from '../../src/image/platform.js';
 
 export function hasBinary(name: string): boolean {
   try {
@@ -37,11 +42,39 @@ export function hasUnprivilegedUserns(as = '65534'): boolean {
   }
 }
 
+/**
+ * Whether binfmt_misc has an enabled handler with the F flag for the
+ * platform's executables (QEMU's user-mode emulator), as an emulated RUN
+ * needs.
+ */
+export function canEmulate(platform: string): boolean {
+  const headers = elfHeaders(parsePlatform(platform)) ?? [];
+  let names: string[];
+  try {
+    names = readdirSync(BINFMT_MISC);
+  } catch {
+    return false;
+  }
+  return names.some((name) => {
+    if (name === 'register' || name === 'status') return false;
+    let text: string;
+    try {
+      text = readFileSync(join(BINFMT_MISC, name), 'utf8');
+    } catch {
+      return false;
+    }
+    const h = parseHandler(name, text);
+    return !!h && h.enabled && h.flags.includes('F') && headers.some((b) => handlerMatches(h, b));
+  });
+}
+
 export interface Prereqs {
   binaries?: string[];
   root?: boolean;
   /** Unprivileged user namespaces (rootless RUN). */
   userns?: boolean;
+  /** Platforms whose RUN is emulated: a binfmt_misc handler with the F flag for each. */
+  emulate?: string[];
 }
 
 /** What is missing, as readable phrases; empty when all is there. */
@@ -52,6 +85,13 @@ export function missingPrereqs(p: Prereqs): string[] {
     missing.push(
       'unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces>0)',
     );
+  }
+  for (const platform of p.emulate ?? []) {
+    if (!canEmulate(platform)) {
+      missing.push(
+        `a binfmt_misc handler with the F flag for ${platform} (apt-get install qemu-user-static; .ci/run registers it)`,
+      );
+    }
   }
   return missing;
 }

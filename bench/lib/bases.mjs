@@ -1,7 +1,8 @@
 /**
  * Pushes the base images to the local registry by building them with Kiln
  * (`FROM scratch` + `ADD rootfs.tar /`; the 100,000-file base adds 93,000
- * files on top of Debian; the node base adds Node 24 and npm to Debian),
+ * files on top of Debian; the node base adds Node 24 and npm to Debian; the
+ * debian-multi base is an index of Debian for amd64 and arm64),
  * reproducibly. Bases already in the registry
  * (kept between runs) are not rebuilt.
  */
@@ -18,11 +19,11 @@ function place(src, dst) {
 }
 
 /**
- * needed: base names ('busybox', 'debian', 'many'); tars: name → rootfs tar.
+ * needed: base names ('busybox', 'debian', 'many', 'node', 'debianMulti'); tars: name → rootfs tar.
  * kiln: { node, repo, node24 }.
  */
 export async function pushBases({ needed, tars, registry, dir, kiln, log, logDir }) {
-  const order = ['busybox', 'debian', 'many', 'node'].filter((b) => needed.has(b));
+  const order = ['busybox', 'debian', 'many', 'node', 'debianMulti'].filter((b) => needed.has(b));
   for (const name of order) {
     const [repo, tag] = BASES[name].split(':');
     if (await hasManifest(registry, repo, tag)) continue;
@@ -30,7 +31,14 @@ export async function pushBases({ needed, tars, registry, dir, kiln, log, logDir
     rmSync(ctx, { recursive: true, force: true });
     mkdirSync(ctx, { recursive: true });
     let dockerfile;
-    if (name === 'node') {
+    const platforms = [];
+    if (name === 'debianMulti') {
+      // An index of both root filesystems, ADDed by TARGETARCH (no RUN: nothing emulated).
+      place(tars.debian, join(ctx, 'rootfs-amd64.tar'));
+      place(tars.debianArm64, join(ctx, 'rootfs-arm64.tar'));
+      dockerfile = 'FROM scratch\nARG TARGETARCH\nADD rootfs-$TARGETARCH.tar /\nCMD ["bash"]\n';
+      platforms.push('--platform', 'linux/amd64,linux/arm64');
+    } else if (name === 'node') {
       // Debian with the Node 24 binary the repository carries and the host's npm.
       copyFileSync(kiln.node24, join(ctx, 'node'));
       await run(['cp', '-a', '/usr/lib/node_modules/npm', join(ctx, 'npm')]);
@@ -64,6 +72,7 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && ln -s ../
         '--no-store',
         '--workspace',
         join(dir, 'ws'),
+        ...platforms,
       ],
       { log: join(logDir, `base-${name}.log`) },
     );

@@ -23,6 +23,8 @@ export const BASES = {
   many: 'base/many:1',
   /** Debian with Node 24 and npm (the harness copies its own). */
   node: 'base/node:24',
+  /** An index: Debian for linux/amd64 and linux/arm64. */
+  debianMulti: 'base/debian-multi:bookworm',
 };
 
 export const CASES = [
@@ -149,6 +151,19 @@ USER app
 `,
     buildArgs: () => ({ NONCE: `${process.pid}-${++nonce}` }),
     targets: { warmVsBuildkit: 1.0 },
+  },
+  {
+    name: 'debian-2platforms',
+    title: 'Debian, RUNs, for linux/amd64 + linux/arm64 (arm64 under QEMU), pushed as an index',
+    context: 'empty',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    dockerfile: (r) => `FROM ${r}/${BASES.debianMulti}
+RUN touch /etc/touched && dpkg --print-architecture > /etc/arch
+RUN echo 'app:x:1000:1000::/home/app:/bin/sh' >> /etc/passwd && echo 'app:x:1000:' >> /etc/group && mkdir -p /home/app && chown 1000:1000 /home/app
+RUN sed -i 's/^#force_color_prompt=yes/force_color_prompt=yes/' /etc/skel/.bashrc && echo 'en_US.UTF-8 UTF-8' > /etc/locale.gen
+ENV APP_HOME=/home/app
+USER app
+`,
   },
 ];
 

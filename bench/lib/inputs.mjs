@@ -143,25 +143,33 @@ async function tarDir(src, out) {
 
 // ---------------------------------------------------------------- rootfs tars
 
-/** Debian bookworm minbase as a tar: a ready one (/tmp/arch/deb.tar) or debootstrap. */
-export async function debianTar(cacheDir, log) {
-  const out = join(cacheDir, 'debian-bookworm-minbase.tar');
+/**
+ * Debian bookworm minbase as a tar. amd64 (this machine's): a ready one
+ * (/tmp/arch/deb.tar) or debootstrap. Another architecture (arm64):
+ * `debootstrap --foreign`, its second stage run in a chroot under QEMU
+ * (binfmt_misc with the F flag).
+ */
+export async function debianTar(cacheDir, log, arch = 'amd64') {
+  const out = join(
+    cacheDir,
+    arch === 'amd64' ? 'debian-bookworm-minbase.tar' : `debian-bookworm-minbase-${arch}.tar`,
+  );
   if (existsSync(out)) return out;
   mkdirSync(cacheDir, { recursive: true });
   const ready = '/tmp/arch/deb.tar';
-  if (existsSync(ready) && statSync(ready).size > 100 * MiB) {
+  if (arch === 'amd64' && existsSync(ready) && statSync(ready).size > 100 * MiB) {
     log(`using the Debian rootfs tar ${ready}`);
     copyFileSync(ready, `${out}.tmp`);
     renameSync(`${out}.tmp`, out);
     return out;
   }
-  const root = join(cacheDir, 'debian-rootfs');
+  const root = join(cacheDir, `debian-rootfs-${arch}`);
   rmSync(root, { recursive: true, force: true });
-  log('debootstrap --variant=minbase bookworm (a few minutes, once)…');
-  await run(['debootstrap', '--variant=minbase', 'bookworm', root, mirror()], {
-    log: join(cacheDir, 'debootstrap.log'),
-    timeoutMs: 20 * 60_000,
-  });
+  const foreign = arch === 'amd64' ? [] : [`--arch=${arch}`, '--foreign'];
+  log(`debootstrap ${foreign.join(' ')} --variant=minbase bookworm (a few minutes, once)…`);
+  const opts = { log: join(cacheDir, `debootstrap-${arch}.log`), timeoutMs: 30 * 60_000 };
+  await run(['debootstrap', ...foreign, '--variant=minbase', 'bookworm', root, mirror()], opts);
+  if (foreign.length) await run(['chroot', root, '/debootstrap/debootstrap', '--second-stage'], opts);
   await run(['tar', '--numeric-owner', '-cf', `${out}.tmp`, '-C', root, '.']);
   renameSync(`${out}.tmp`, out);
   rmSync(root, { recursive: true, force: true });

@@ -56,6 +56,7 @@ export class Kiln {
       join(this.dir, 'kiln-ws'),
       '--verbosity',
       'debug',
+      ...(c.platforms ? ['--platform', c.platforms.join(',')] : []),
       ...buildArgFlags(c),
       ...extra,
     ];
@@ -131,10 +132,20 @@ export class Buildah {
   script(store, c, tag, layers) {
     const b = this.base(store).map(q).join(' ');
     const image = `${this.registry}/bench/${c.name}:${tag}`;
+    const bud = `${b} bud --isolation chroot --layers=${layers} --tls-verify=false ${buildArgFlags(c).map(q).join(' ')} -f ${q(c.dockerfilePath)}`;
+    if (c.platforms) {
+      // One image per platform into a manifest list, pushed with every image.
+      const list = `localhost/bench-${c.name}-${tag}`;
+      return [
+        'sh',
+        '-c',
+        `set -e; ${b} manifest rm ${q(list)} >/dev/null 2>&1 || true; ${bud} --platform ${q(c.platforms.join(','))} --manifest ${q(list)} ${q(c.contextDir)}; ${b} manifest push --all --tls-verify=false ${q(list)} ${q(`docker://${image}`)}`,
+      ];
+    }
     return [
       'sh',
       '-c',
-      `set -e; ${b} bud --isolation chroot --layers=${layers} --tls-verify=false ${buildArgFlags(c).map(q).join(' ')} -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(c.contextDir)}; ${b} push --tls-verify=false ${q(image)}`,
+      `set -e; ${bud} -t ${q(image)} ${q(c.contextDir)}; ${b} push --tls-verify=false ${q(image)}`,
     ];
   }
 
@@ -236,12 +247,18 @@ export class BuildKit {
     });
   }
 
+  /** Build and push; several platforms: one build each (Docker 20.10 has no buildx), then a manifest list. */
   argv(c, tag, contextDir = c.contextDir) {
     const image = `${this.registry}/bench/${c.name}:${tag}`;
+    const build = (platform, ref) =>
+      `/usr/bin/docker build --progress plain --network host ${platform ? `--platform ${q(platform)} ` : ''}${buildArgFlags(c).map(q).join(' ')} -f ${q(c.dockerfilePath)} -t ${q(ref)} ${q(contextDir)}; /usr/bin/docker push ${q(ref)}`;
+    if (!c.platforms) return ['sh', '-c', `set -e; ${build(undefined, image)}`];
+    const refs = c.platforms.map((p) => `${image}-${p.split('/').slice(1).join('-')}`);
+    const builds = c.platforms.map((p, i) => build(p, refs[i])).join('; ');
     return [
       'sh',
       '-c',
-      `set -e; /usr/bin/docker build --progress plain --network host ${buildArgFlags(c).map(q).join(' ')} -f ${q(c.dockerfilePath)} -t ${q(image)} ${q(contextDir)}; /usr/bin/docker push ${q(image)}`,
+      `set -e; ${builds}; /usr/bin/docker manifest create --insecure ${q(image)} ${refs.map(q).join(' ')}; /usr/bin/docker manifest push --insecure --purge ${q(image)}`,
     ];
   }
 

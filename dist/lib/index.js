@@ -1419,9 +1419,14 @@ class StageScope {
             config.push(['PATH', DEFAULT_PATH]);
         return new StageScope(opts, new Map(config), config, [], new ExpansionBudget(MAX_SCOPE_EXPANSION));
     }
-    /** The scope at the start of a stage built FROM this (finished) stage: ENV, ARGs and what was expanded carry over. */
-    clone() {
-        return new StageScope(this.opts, new Map(this.env), this.config.map(([k, v]) => [k, v]), this.args.map((a) => ({ ...a })), this.budget.copy());
+    /**
+     * The scope at the start of a stage built FROM this (finished) stage: ENV,
+     * ARGs and what was expanded carry over. `globalArgs`: the global values later ARGs get, when
+     * they differ from this stage's (a stage shared by the builds of several
+     * target platforms, continued for one of them).
+     */
+    clone(globalArgs) {
+        return new StageScope(globalArgs ? { ...this.opts, globalArgs } : this.opts, new Map(this.env), this.config.map(([k, v]) => [k, v]), this.args.map((a) => ({ ...a })), this.budget.copy());
     }
     get(name) {
         return this.env.get(name);

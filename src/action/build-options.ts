@@ -86,6 +86,8 @@ export function toBuildOptions(
   o.buildArgs = new Map(inputs.buildArgs);
   if (inputs.target) o.target = inputs.target;
   o.isolation = inputs.isolation;
+  o.platforms = [...inputs.platforms];
+  o.pushByDigest = inputs.pushByDigest;
   // aevea/action-kaniko always ran kaniko with --reproducible; `extra_args: --reproducible=false` undoes it.
   const extraReproducible = inputs.extraArgs.values.get('reproducible');
   o.reproducible = typeof extraReproducible === 'boolean' ? extraReproducible : true;

@@ -8,9 +8,6 @@
  */
 import type { Problems } from './input-error.js';
 
-/** Features under way: their owners replace these refusals when they wire the input. */
-const NOT_YET = 'is not supported yet; remove it (the build would run without it)';
-
 /** Inputs refused whenever they are set, with the reason. */
 export const REFUSED_INPUTS = {
   'add-hosts': 'is not supported: RUN steps see the runner’s /etc/hosts',
@@ -22,7 +19,6 @@ export const REFUSED_INPUTS = {
   'no-cache-filters': 'is not supported: no-cache applies to every stage',
   'shm-size': 'is not supported: RUN steps get the /dev/shm of the sandbox',
   ulimit: 'is not supported: RUN steps inherit the runner’s limits',
-  platforms: `${NOT_YET}; Kiln builds for the runner's platform (extra_args: --custom-platform picks a base image's)`,
 } as const;
 export type RefusedInput = keyof typeof REFUSED_INPUTS;
 

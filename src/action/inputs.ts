@@ -14,6 +14,7 @@ import type {
 } from '../executor/options.js';
 import { parseDuration } from '../flags/parser.js';
 import { parseGitContext } from '../git/context.js';
+import { parsePlatform } from '../image/platform.js';
 import { type CacheSpec, type OutputSpec, parseCacheSpec, parseOutputSpec } from './buildx-specs.js';
 import { type ExtraArgs, parseExtraArgs } from './extra-args.js';
 import { checkForeignInputs, FOREIGN_INPUT_NAMES } from './foreign-inputs.js';
@@ -56,6 +57,9 @@ export const INPUT_NAMES = [
   'skip_unchanged_digest',
   'sha_length',
   'isolation',
+  'push_by_digest',
+  'merge_digests',
+  'setup_qemu',
   'extra_args',
   'debug',
   'github-token',
@@ -73,6 +77,7 @@ export const INPUT_NAMES = [
   'cache-to',
   'load',
   'outputs',
+  'platforms',
   // docker/build-push-action's that it does not (foreign-inputs.ts).
   ...FOREIGN_INPUT_NAMES,
 ] as const;
@@ -151,6 +156,14 @@ export interface ActionInputs {
   skipUnchangedDigest: boolean;
   shaLength: number;
   isolation: IsolationRequest;
+  /** Target platforms (`linux/amd64`), in order; empty: the runner's. */
+  platforms: string[];
+  /** Push the image (or index) by digest only, untagged. */
+  pushByDigest: boolean;
+  /** Merge mode: these images or indexes (`sha256:…` in `image`'s repository, or references) become one index; no build. */
+  mergeDigests: string[];
+  /** Register QEMU's emulators through sudo when a platform needs one. */
+  setupQemu: boolean;
   extraArgs: ExtraArgs;
   debug: boolean;
   /** `secrets`, `secret-files`, `secret-envs` (values and files read later, by the build). */
@@ -195,6 +208,20 @@ function keyValues(problems: Problems, name: InputName, items: string[]): Map<st
   const map = parseKeyValueItems(items, found);
   for (const p of found) problems.add(name, `"${p.item}": ${p.reason}`);
   return map;
+}
+
+/** `platforms`: comma- or newline-separated, each parsed (build-push-action's input). */
+function platformList(problems: Problems, text: string): string[] {
+  const out: string[] = [];
+  for (const item of splitTagList(text)) {
+    try {
+      parsePlatform(item);
+      if (!out.includes(item)) out.push(item);
+    } catch (e) {
+      problems.add('platforms', (e as Error).message);
+    }
+  }
+  return out;
 }
 
 /** Splits a list input and parses each entry; a bad entry is a problem of the input. */
@@ -309,6 +336,10 @@ export function readInputs(getInput: GetInput, github: GithubContext, env: Env =
     skipUnchangedDigest: parseBool(problems, 'skip_unchanged_digest', get('skip_unchanged_digest'), false),
     shaLength,
     isolation: oneOf(problems, 'isolation', get('isolation'), ISOLATIONS) ?? 'auto',
+    platforms: platformList(problems, getInput('platforms')),
+    pushByDigest: parseBool(problems, 'push_by_digest', get('push_by_digest'), false),
+    mergeDigests: splitTagList(getInput('merge_digests')),
+    setupQemu: parseBool(problems, 'setup_qemu', get('setup_qemu'), false),
     extraArgs,
     debug: parseBool(problems, 'debug', get('debug'), false),
     secrets: secretInputs(
@@ -331,6 +362,17 @@ export function readInputs(getInput: GetInput, github: GithubContext, env: Env =
   }
   if (inputs.target && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(inputs.target)) {
     problems.add('target', `"${inputs.target}" is not a stage name (letters, digits, _, . and -)`);
+  }
+  if (inputs.mergeDigests.length > 0) {
+    if (!inputs.push) problems.add('merge_digests', 'pushes an index: it cannot go with push: false');
+    for (const name of ['platforms', 'push_by_digest'] as const) {
+      if (get(name) !== '' && get(name) !== 'false') {
+        problems.add(name, 'has no effect with merge_digests (nothing is built); remove it');
+      }
+    }
+  }
+  if (inputs.pushByDigest && !inputs.push) {
+    problems.add('push_by_digest', 'pushes by digest: it cannot go with push: false');
   }
   const cacheOn = inputs.cache || extraArgs.values.get('cache') === true;
   if (!cacheOn && (inputs.cacheRegistry || inputs.cacheTtlMs !== undefined || inputs.cacheBackend)) {

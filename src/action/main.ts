@@ -26,10 +26,12 @@ import { restoreGhaCache, saveGhaCache } from './gha-cache.js';
 import { type GithubContext, githubContextFromEnv } from './github-context.js';
 import { readInputs } from './inputs.js';
 import { dockerLoad, findDocker, packOciArchive } from './local-outputs.js';
+import { mergeDigests } from './merge-mode.js';
 import { computeOutputs } from './outputs.js';
 import { AUTH_DIR_STATE } from './post.js';
 import { privilegedBuild, probeSudo } from './privileged-build.js';
 import { choosePrivileges, type Execution, readDockerfileNeeds } from './privileges.js';
+import { runAsRoot, setupQemu } from './qemu-setup.js';
 import { maskSecrets, maskSecretsInput } from './secret-inputs.js';
 import { renderSummary } from './summary.js';
 
@@ -37,7 +39,9 @@ function describePlan(log: Logger, options: BuildOptions, action: ActionPlan, gi
   const rel = (p: string) => path.relative(github.workspace, p) || '.';
   log.info(`context: ${rel(options.context)}`);
   log.info(`Dockerfile: ${rel(options.dockerfile)}${options.target ? ` (target ${options.target})` : ''}`);
-  for (const r of action.references) log.info(`${options.push ? 'push to' : 'build for'}: ${r}`);
+  if (options.platforms.length > 0) log.info(`platforms: ${options.platforms.join(', ')}`);
+  const by = options.pushByDigest ? ' (by digest, untagged)' : '';
+  for (const r of action.references) log.info(`${options.push ? 'push to' : 'build for'}: ${r}${by}`);
   if (!options.push) log.info('push: false (build only)');
   log.info(`cache: ${action.cacheBackend}${options.cache.repo ? ` (${options.cache.repo})` : ''}`);
   log.info(
@@ -141,7 +145,13 @@ export async function run(): Promise<void> {
       options.dockerfile = path.resolve(gitContext.dir, inputs.gitContext.dockerfile);
     }
 
-    const execution = await log.group('Kiln: plan', async () => {
+    // merge_digests: the merge job of a matrix build; nothing is built.
+    const merging = inputs.mergeDigests.length > 0;
+    const execution = await log.group(merging ? 'Kiln: plan (merge)' : 'Kiln: plan', async () => {
+      if (merging) {
+        for (const r of action.references) log.info(`index to: ${r}`);
+        return undefined;
+      }
       describePlan(log, options, action, github);
       const needs = await readDockerfileNeeds(options.dockerfile);
       const chosen = await choosePrivileges(options.isolation, needs, {
@@ -166,28 +176,40 @@ export async function run(): Promise<void> {
       const dir = dockerConfig.dir;
       interrupts.onExit(() => rmSync(dir, { recursive: true, force: true }));
     }
-    // cache_backend gha: the local cache directory travels between runs in the Actions cache.
-    const restored = action.ghaCache ? await restoreGhaCache(action, log) : undefined;
-    // cache_mounts: so does the archive of the RUN cache mounts.
-    const mountsRestored = action.cacheMounts ? await restoreCacheMounts(action.cacheMounts, log) : undefined;
+    let result: BuildResult;
+    if (!execution) {
+      result = await mergeDigests(inputs.mergeDigests, action.references, options, log);
+    } else {
+      if (inputs.setupQemu) await setupQemu(options.platforms, { log, asRoot: runAsRoot });
+      // cache_backend gha: the local cache directory travels between runs in the Actions cache.
+      const restored = action.ghaCache ? await restoreGhaCache(action, log) : undefined;
+      // cache_mounts: so does the archive of the RUN cache mounts.
+      const mountsRestored = action.cacheMounts
+        ? await restoreCacheMounts(action.cacheMounts, log)
+        : undefined;
 
-    const result = await runBuild(options, execution, log, action, github, interrupts);
-    if (action.ghaCache) await saveGhaCache(action, log, restored, { ttlMs: options.cache.ttlMs });
-    if (action.cacheMounts) await saveCacheMounts(action.cacheMounts, log, mountsRestored ?? {});
-    if (action.outputs.ociArchive && options.ociLayoutPath) {
-      await packOciArchive(options.ociLayoutPath, action.outputs.ociArchive, log);
+      result = await runBuild(options, execution, log, action, github, interrupts);
+      if (action.ghaCache) await saveGhaCache(action, log, restored, { ttlMs: options.cache.ttlMs });
+      if (action.cacheMounts) await saveCacheMounts(action.cacheMounts, log, mountsRestored ?? {});
+      if (action.outputs.ociArchive && options.ociLayoutPath) {
+        await packOciArchive(options.ociLayoutPath, action.outputs.ociArchive, log);
+      }
+      if (docker && action.outputs.load) await dockerLoad(docker, action.outputs.load, process.env, log);
     }
-    if (docker && action.outputs.load) await dockerLoad(docker, action.outputs.load, process.env, log);
 
-    const outputs = computeOutputs(result, action.references);
+    // Pushed by digest: the references are name@digest, not the tags.
+    const references = options.pushByDigest && options.push ? result.references : action.references;
+    const outputs = computeOutputs(result, references);
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
-    await writeSummary(renderSummary({ result, references: action.references, push: options.push }), log);
+    const mode = merging ? 'merge' : options.pushByDigest ? 'by-digest' : 'tags';
+    await writeSummary(renderSummary({ result, references, push: options.push, mode }), log);
     log.info(`digest: ${result.digest}`);
+    for (const p of result.platforms ?? []) log.info(`  ${p.platform}: ${p.digest}`);
     if (result.unchanged) {
       log.info(`unchanged (nothing pushed): ${result.unchanged.reference}@${result.unchanged.digest}`);
     } else {
       const done = options.push ? 'pushed' : 'built';
-      for (const r of action.references) log.info(`${done}: ${r}`);
+      for (const r of references) log.info(`${done}: ${r}`);
     }
     log.info(`done in ${formatDuration(Date.now() - started)}`);
   } catch (err) {

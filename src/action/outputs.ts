@@ -6,7 +6,7 @@
  * (skip_unchanged_digest), the outputs describe the image that stands
  * there — the one a later step can pull — and say that nothing was pushed.
  */
-import type { BuildResult } from '../executor/result.js';
+import type { BuildResult, PlatformResult } from '../executor/result.js';
 
 export interface ActionOutputs {
   /** The first full reference (name:tag). */
@@ -23,11 +23,14 @@ export interface ActionOutputs {
   metadata: string;
   /** 'false' when skip_unchanged_digest found the image already pushed, else 'true'. */
   refreshed: string;
+  /** JSON object, platform → its image's digest (`{"linux/arm64":"sha256:…"}`); `{}` for a one-platform image. */
+  platforms: string;
 }
 
 export interface BuildMetadata {
   digest: string;
-  configDigest: string;
+  /** Absent for a multi-platform index (each platform's is in `platforms`). */
+  configDigest?: string;
   size: number;
   layers: number;
   cacheHits: number;
@@ -42,9 +45,11 @@ export interface BuildMetadata {
   durationMs: number;
   /** docker/build-push-action's metadata keys, so `fromJSON(…)['containerimage.digest']` keeps working. */
   'containerimage.digest': string;
-  'containerimage.config.digest': string;
+  'containerimage.config.digest'?: string;
   'containerimage.descriptor': { mediaType: string; digest: string; size: number };
   'image.name': string;
+  /** Each platform's image of a multi-platform index. */
+  platforms?: PlatformResult[];
 }
 
 export function buildMetadata(result: BuildResult, references: readonly string[]): BuildMetadata {
@@ -53,7 +58,7 @@ export function buildMetadata(result: BuildResult, references: readonly string[]
   const configDigest = kept?.configDigest ?? result.configDigest;
   return {
     digest,
-    configDigest,
+    ...(configDigest ? { configDigest } : {}),
     size: result.size,
     layers: result.layers,
     cacheHits: result.cacheHits,
@@ -64,11 +69,12 @@ export function buildMetadata(result: BuildResult, references: readonly string[]
     builtDigest: result.digest,
     durationMs: result.durationMs,
     'containerimage.digest': digest,
-    'containerimage.config.digest': configDigest,
+    ...(configDigest ? { 'containerimage.config.digest': configDigest } : {}),
     'containerimage.descriptor': kept
       ? { mediaType: kept.mediaType, digest, size: kept.size }
       : { mediaType: result.mediaType, digest, size: result.manifestSize },
     'image.name': references.join(','),
+    ...(result.platforms ? { platforms: result.platforms } : {}),
   };
 }
 
@@ -84,10 +90,14 @@ export function computeOutputs(result: BuildResult, references: readonly string[
   return {
     image: refs[0] ?? '',
     digest,
-    imageid: metadata.configDigest,
+    imageid: metadata.configDigest ?? '',
     tags: refs.join('\n'),
-    'image-tag-digest': digest ? refs.map((r) => `${r}@${digest}`).join('\n') : '',
+    // A reference pushed by digest (push_by_digest) already ends in it.
+    'image-tag-digest': digest ? refs.map((r) => (r.includes('@') ? r : `${r}@${digest}`)).join('\n') : '',
     metadata: JSON.stringify(metadata),
     refreshed: String(result.refreshed),
+    platforms: JSON.stringify(
+      Object.fromEntries((result.platforms ?? []).map((p) => [p.platform, p.digest])),
+    ),
   };
 }

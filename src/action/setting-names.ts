@@ -24,10 +24,11 @@ export function actionSettingName(s: Setting, value: string | undefined): string
       return 'cache_directory';
     case 'isolation':
       return value ? `isolation: ${value}` : 'isolation';
+    case 'platform':
+      return value ? `platforms: ${value}` : 'platforms';
     case 'insecure-registry':
     case 'skip-tls-verify-registry':
     case 'registry-certificate':
-    case 'platform':
     case 'snapshot-mode':
     case 'compression':
       return `extra_args: ${cliSettingName(s, value)}`;

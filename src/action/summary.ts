@@ -13,6 +13,8 @@ export interface SummaryInput {
   references: readonly string[];
   /** False with push: false. */
   push: boolean;
+  /** How it was pushed: under its tags (default), by digest only, or as the index merged from digests. */
+  mode?: 'tags' | 'by-digest' | 'merge';
 }
 
 const MAX_INSTRUCTION = 120;
@@ -56,17 +58,33 @@ function layerCell(step: StepReport, final: ReadonlySet<string>): string {
 
 function stepsTable(steps: readonly StepReport[], final: ReadonlySet<string>): string[] {
   if (steps.length === 0) return [];
-  const rows = [
-    '| Stage | Step | Instruction | Cache | Time | Layer |',
-    '| --- | ---: | --- | --- | ---: | ---: |',
-  ];
+  // Several platforms: each stage's platform in a column of its own.
+  const platforms = steps.some((s) => s.platform !== undefined);
+  const rows = platforms
+    ? [
+        '| Platform | Stage | Step | Instruction | Cache | Time | Layer |',
+        '| --- | --- | ---: | --- | --- | ---: | ---: |',
+      ]
+    : ['| Stage | Step | Instruction | Cache | Time | Layer |', '| --- | ---: | --- | --- | ---: | ---: |'];
   let stage: string | undefined;
   for (const s of steps) {
-    const stageCell = s.stage === stage ? '' : codeSpan(s.stage);
-    stage = s.stage;
+    const key = `${s.platform ?? ''}\0${s.stage}`;
+    const first = key !== stage;
+    stage = key;
+    const stageCell = first ? codeSpan(s.stage) : '';
+    const platformCell = platforms ? `| ${first ? codeSpan(s.platform ?? '') : ''} ` : '';
     rows.push(
-      `| ${stageCell} | ${s.step || ''} | ${codeSpan(truncate(s.instruction, MAX_INSTRUCTION))} | ${cacheCell(s)} | ${formatDuration(s.durationMs)} | ${layerCell(s, final)} |`,
+      `${platformCell}| ${stageCell} | ${s.step || ''} | ${codeSpan(truncate(s.instruction, MAX_INSTRUCTION))} | ${cacheCell(s)} | ${formatDuration(s.durationMs)} | ${layerCell(s, final)} |`,
     );
+  }
+  return rows;
+}
+
+/** Each platform's image of an index: platform, digest, layers, size. */
+function platformsTable(platforms: NonNullable<BuildResult['platforms']>): string[] {
+  const rows = ['| Platform | Digest | Layers | Size |', '| --- | --- | ---: | ---: |'];
+  for (const p of platforms) {
+    rows.push(`| ${codeSpan(p.platform)} | ${codeSpan(p.digest)} | ${p.layers} | ${formatBytes(p.size)} |`);
   }
   return rows;
 }
@@ -74,18 +92,25 @@ function stepsTable(steps: readonly StepReport[], final: ReadonlySet<string>): s
 export function renderSummary(input: SummaryInput): string {
   const { result, references, push } = input;
   const cacheable = result.steps.filter((s) => s.cache === 'hit' || s.cache === 'miss').length;
-  const status = !push
-    ? 'built (not pushed)'
-    : result.refreshed
-      ? 'built and pushed'
-      : 'unchanged, not pushed again';
+  const what = result.platforms ? `index of ${result.platforms.length} platforms` : 'image';
+  const status =
+    input.mode === 'merge'
+      ? 'merged and pushed'
+      : !push
+        ? 'built (not pushed)'
+        : !result.refreshed
+          ? 'unchanged, not pushed again'
+          : input.mode === 'by-digest'
+            ? 'built and pushed by digest (untagged)'
+            : 'built and pushed';
   const facts = [
     `${result.layers} layer${result.layers === 1 ? '' : 's'}, ${formatBytes(result.size)}`,
     cacheable > 0 ? `cache ${result.cacheHits}/${cacheable} hits` : undefined,
     `${formatDuration(result.durationMs)} total`,
   ].filter((f) => f !== undefined);
 
-  const lines = ['## Kiln: image ' + status, '', facts.join(' · '), ''];
+  const lines = [`## Kiln: ${what} ${status}`, '', facts.join(' · '), ''];
+  if (result.platforms) lines.push(...platformsTable(result.platforms), '');
   lines.push(...stepsTable(result.steps, new Set(result.layerDigests)));
   if (result.steps.length > 0) lines.push('');
   const kept = result.unchanged;

@@ -36,7 +36,9 @@ export async function runChecksOnly(
   });
   log.debug(df.syntax.description);
   const host = hostPlatform();
-  const target = options.platform ? parsePlatform(options.platform) : host;
+  // The checks of the first target platform (they do not depend on it but for FROM platforms).
+  const first = options.platforms[0];
+  const target = first ? parsePlatform(first) : host;
   // With --target, the stages it needs (as a build would check them); without, every stage.
   const stages = options.target
     ? planStages(df, {

@@ -1,24 +1,29 @@
 /**
- * build(): options → prepared plan (every user error before any pull) →
- * session → stages in dependency order → final image → outputs. The session
- * (workspace, mounts, registry clients) is disposed of at the end, whatever
- * happened.
+ * build(): options → prepared plan (every user error, and a missing
+ * emulator, before any pull) → session → every target platform's stages
+ * (multi-platform.ts) → an image, or an index of one image per platform →
+ * outputs. The session (workspace, mounts, registry clients) is disposed of
+ * at the end, whatever happened.
  */
 import { checkDockerfile, reportFindings } from '../dockerfile/checks/build-checks.js';
-import { DockerfileError } from '../dockerfile/errors.js';
+import { hostPlatform } from '../image/platform.js';
 import type { Logger } from '../log.js';
+import { artifactDigest, assembleArtifact, describeArtifact, finishImage } from './artifact.js';
+import { checkEmulation } from './emulation-check.js';
+import { buildPlatforms, planTargets } from './multi-platform.js';
 import type { BuildOptions } from './options.js';
 import { writeOutputs } from './outputs.js';
 import { guardOutputs } from './partial-outputs.js';
-import { planWithBaseImages, prepareBuild, stagePlatform } from './plan.js';
+import { prepareBuild, stagePlatforms } from './plan.js';
 import { checkPushAccess } from './push-access.js';
-import type { BuildResult, StepReport } from './result.js';
-import { scheduleStages } from './schedule.js';
-import { type BuildDeps, BuildSession } from './session.js';
-import { FromSources } from './stage/from-sources.js';
-import { buildStage, type FinishedStage } from './stage/stage-builder.js';
+import type { BuildResult } from './result.js';
+import { BuildSession, type BuildDeps as SessionDeps } from './session.js';
 
-export type { BuildDeps } from './session.js';
+/** Side effects a caller (tests, the action) may replace. */
+export interface BuildDeps extends SessionDeps {
+  /** The binfmt_misc mount the emulation check reads (default /proc/sys/fs/binfmt_misc). */
+  binfmtDir?: string;
+}
 
 /** RFC 3339 time of the image: SOURCE_DATE_EPOCH / --reproducible, else now. */
 function creationTime(options: BuildOptions, now: Date): { created: string; clampMtime: number | undefined } {
@@ -31,8 +36,13 @@ function creationTime(options: BuildOptions, now: Date): { created: string; clam
 export async function build(options: BuildOptions, log: Logger, deps: BuildDeps = {}): Promise<BuildResult> {
   const started = Date.now();
   const prepared = await prepareBuild(options, log);
+  const stages = prepared.targets.flatMap((t) => {
+    const platforms = stagePlatforms(t.plan, t.platform);
+    return t.plan.stages.map((planned) => ({ planned, platform: platforms.get(planned.index)! }));
+  });
+  await checkEmulation(stages, hostPlatform(), log, deps.binfmtDir);
   const session = await BuildSession.open(options, log, deps, {
-    platform: prepared.platform,
+    platform: prepared.targets[0]!.platform,
     ...creationTime(options, deps.now?.() ?? new Date()),
     ignore: prepared.ignore.matcher,
   });
@@ -46,52 +56,22 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
         ? checkPushAccess(session.registry, prepared.destinations, log)
         : undefined;
     access?.catch(() => undefined);
-    const plan = await planWithBaseImages(prepared, (ref, platform) =>
-      session.pullImage(ref, platform),
-    ).catch(async (e: unknown) => {
+    const targets = await planTargets(session, prepared, deps.binfmtDir).catch(async (e: unknown) => {
       await access; // a refused push says so first
       throw e;
     });
     await access;
     // Build checks: warnings on their lines; with `# check=error=true` they stop the build here.
     const checks = await checkDockerfile(prepared.df, {
-      ...prepared.planOptions,
-      stages: plan.stages.map((p) => p.index),
+      ...prepared.targets[0]!.planOptions,
+      stages: targets[0]!.plan.stages.map((p) => p.index),
       dockerignore: prepared.ignore.matcher,
       pull: (ref, platform) => session.pullImage(ref, platform),
     });
     reportFindings(checks, log);
     if (checks.error) throw checks.error;
-    // Choosing the RUN sandbox and probing overlay need nothing from the images: without a
-    // cache, do both while the bases are extracted. With one, RUN steps may all be hits.
-    if (
-      !session.cache &&
-      plan.stages.some((p) => [...p.onbuild, ...p.stage.instructions].some((i) => i.kind === 'run'))
-    ) {
-      session.isolation.warmUp();
-    }
-    const reports = new Map<number, StepReport[]>();
-    const { finished, last } = await scheduleStages<FinishedStage>(
-      plan.stages,
-      async (planned, done) => {
-        const platform = stagePlatform(planned, prepared.platform);
-        const { stage, steps } = await buildStage({
-          session,
-          df: prepared.df,
-          plan,
-          planned,
-          platform,
-          from: new FromSources(session, done, platform),
-          finished: done,
-        });
-        reports.set(planned.index, steps);
-        return stage;
-      },
-      session,
-      session.isolation.oneStageAtATime ? 1 : undefined,
-    );
-    if (!last) throw new DockerfileError(prepared.display, undefined, 'nothing to build');
-    const steps = plan.stages.flatMap((p) => reports.get(p.index) ?? []);
+    const built = await buildPlatforms(session, prepared, targets);
+    const { steps } = built;
     if (session.cache) {
       cacheFlushed = true;
       for (const w of await session.cache.flush()) log.warn(w);
@@ -99,32 +79,16 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
       const hits = cacheable.filter((s) => s.cache === 'hit').length;
       log.info(`layer cache: ${hits}/${cacheable.length} steps cached (${session.cache.name})`);
     }
-
-    let image = last.image;
-    if (options.labels.size > 0) {
-      image = image.withConfig((c) => {
-        c.config.Labels = { ...(c.config.Labels ?? {}), ...Object.fromEntries(options.labels) };
-      });
-    }
-    image = image
-      .withConfig((c) => {
-        c.created = session.created;
-      })
-      .withFormat('oci');
-
+    const artifact = assembleArtifact(
+      built.targets.map((t) => finishImage(t.image, options.labels, session.created)),
+    );
     // Nothing reads the stage roots any more: free them while the image is pushed.
-    releasing = Promise.all([...finished.values()].map((s) => s.root.release()));
+    releasing = built.release();
     const out = await guardOutputs(session, options, () =>
-      writeOutputs(session, image, prepared.destinations),
+      writeOutputs(session, artifact, prepared.destinations),
     );
     const result: BuildResult = {
-      digest: image.digest(),
-      mediaType: image.mediaType,
-      manifestSize: image.manifestBytes().length,
-      configDigest: image.configDescriptor().digest,
-      layerDigests: image.layers.map((l) => l.digest),
-      size: image.totalSize(),
-      layers: image.layers.length,
+      ...describeArtifact(artifact),
       references: out.pushed,
       steps,
       cacheHits: steps.filter((s) => s.cache === 'hit').length,
@@ -132,9 +96,13 @@ export async function build(options: BuildOptions, log: Logger, deps: BuildDeps 
       refreshed: out.refreshed,
       ...(out.unchanged ? { unchanged: out.unchanged } : {}),
     };
+    const what = result.platforms
+      ? `index of ${result.platforms.length} platforms`
+      : `${result.layers} layers`;
     log.info(
-      `built ${result.digest} (${result.layers} layers, ${(result.size / 1048576).toFixed(1)} MiB) in ${(result.durationMs / 1000).toFixed(1)} s`,
+      `built ${artifactDigest(artifact)} (${what}, ${(result.size / 1048576).toFixed(1)} MiB) in ${(result.durationMs / 1000).toFixed(1)} s`,
     );
+    for (const p of result.platforms ?? []) log.info(`  ${p.platform}: ${p.digest}`);
     return result;
   } catch (e) {
     session.abort(e instanceof Error ? e : new Error(String(e)));

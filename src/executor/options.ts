@@ -106,8 +106,12 @@ export interface BuildOptions {
   compression: 'gzip' | 'zstd';
   /** Its level (kaniko --compression-level); default gzip 6, zstd 3. */
   compressionLevel?: number;
-  /** Target platform `os/arch[/variant]`; default: the host's. */
-  platform?: string;
+  /**
+   * Target platforms `os/arch[/variant]`, in the order the index lists them;
+   * empty: the host's. One platform makes an image; several make an OCI
+   * image index of one image per platform.
+   */
+  platforms: string[];
   isolation: IsolationRequest;
   /** kaniko --force: build in place even where Kiln sees no container (it replaces /). */
   force: boolean;
@@ -138,6 +142,11 @@ export interface BuildOptions {
    * apart from these labels and timestamps (the action's skip_unchanged_digest).
    */
   skipUnchanged?: { ignoreLabels: string[] };
+  /**
+   * Push the image (or index) to each destination's repository by its digest
+   * only, no tag (one machine of several; `kiln index create` merges them).
+   */
+  pushByDigest: boolean;
   /** Build with Kiln's Dockerfile syntax whatever `# syntax=` names (--ignore-syntax). */
   ignoreSyntax?: boolean;
   /** Token for git sources on GitHub's hosts (ADD of a GitHub repository); a secret. */
@@ -181,6 +190,8 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     snapshotMode: 'auto',
     keepWorkspace: false,
     pushRetry: 8,
+    platforms: [],
+    pushByDigest: false,
     secrets: [],
     ssh: [],
     allow: [],

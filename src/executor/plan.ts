@@ -16,22 +16,27 @@ import { setting } from '../hints.js';
 import { CompressionError, zstdUnavailable } from '../image/compression.js';
 import type { Image } from '../image/image.js';
 import type { Platform } from '../image/manifest.js';
-import { hostPlatform, parsePlatform } from '../image/platform.js';
+import { formatPlatform, hostPlatform, PlatformError, parsePlatform } from '../image/platform.js';
 import { parseReference, type Reference } from '../image/reference.js';
 import type { Logger } from '../log.js';
 import { assertPlanEntitled } from './entitlements.js';
 import type { BuildOptions } from './options.js';
 import { excludingOwnPaths } from './own-paths.js';
 
-export interface PreparedBuild {
-  df: ParsedDockerfile;
-  /** The Dockerfile's name in messages (relative to the working directory). */
-  display: string;
-  /** The platform the build targets. */
+/** The plan of one target platform. */
+export interface TargetPlan {
   platform: Platform;
   planOptions: PlanOptions;
   /** The plan without base image triggers. */
   plan: BuildPlan;
+}
+
+export interface PreparedBuild {
+  df: ParsedDockerfile;
+  /** The Dockerfile's name in messages (relative to the working directory). */
+  display: string;
+  /** One per target platform, in the order asked (the host's when none was). */
+  targets: TargetPlan[];
   destinations: Reference[];
   ignore: Dockerignore;
 }
@@ -60,31 +65,64 @@ export async function prepareBuild(options: BuildOptions, log: Logger): Promise<
   });
   log.debug(df.syntax.description);
   const host = hostPlatform();
-  const platform = options.platform ? parsePlatform(options.platform) : host;
-  const planOptions: PlanOptions = {
-    target: options.target,
-    buildArgs: options.buildArgs,
-    buildPlatform: host,
-    targetPlatform: platform,
-  };
-  const plan = planStages(df, planOptions);
-  assertPlanEntitled(plan, options);
-  for (const w of plan.warnings) log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
+  const targets = targetPlatforms(options.platforms, host).map((platform): TargetPlan => {
+    const planOptions: PlanOptions = {
+      target: options.target,
+      buildArgs: options.buildArgs,
+      buildPlatform: host,
+      targetPlatform: platform,
+    };
+    return { platform, planOptions, plan: planStages(df, planOptions) };
+  });
+  for (const t of targets) assertPlanEntitled(t.plan, options);
+  // The warnings do not depend on the platform: once.
+  for (const w of targets[0]!.plan.warnings)
+    log.warn(w.line ? `${display}:${w.line}: ${w.message}` : w.message);
   const destinations = options.destinations.map((d) => parseReference(d));
+  if (targets.length > 1 && options.tarPath) {
+    throw new PlatformError(
+      `--tar-path writes a docker-archive, which holds one platform; ${targets.length} were asked for: build one platform, or write --oci-layout-path`,
+    );
+  }
   const ignore = excludingOwnPaths(await loadDockerignore(options.context, options.dockerfile), options, log);
   const noZstd = options.compression === 'zstd' ? await zstdUnavailable() : undefined;
   if (noZstd) throw new CompressionError(`${setting('compression', 'zstd')}: ${noZstd}`);
-  return { df, display, platform, planOptions, plan, destinations, ignore };
+  return { df, display, targets, destinations, ignore };
 }
 
-/** A stage's platform: FROM --platform (located error when invalid), else the build's. */
-export function stagePlatform(planned: PlannedStage, build: Platform): Platform {
-  if (!planned.platform) return build;
+/** The platforms asked for, parsed, normalised and without repeats; the host's when none. */
+export function targetPlatforms(asked: readonly string[], host: Platform): Platform[] {
+  if (asked.length === 0) return [host];
+  const out = new Map<string, Platform>();
+  for (const text of asked) {
+    const p = parsePlatform(text);
+    out.set(formatPlatform(p), p);
+  }
+  return [...out.values()];
+}
+
+/** A stage's FROM --platform, parsed (a located error when invalid); undefined without one. */
+function fromPlatform(planned: PlannedStage): Platform | undefined {
+  if (!planned.platform) return undefined;
   try {
     return parsePlatform(planned.platform);
   } catch (e) {
     throw DockerfileError.at(planned.stage.from.location, (e as Error).message);
   }
+}
+
+/**
+ * The platform each planned stage runs on, as BuildKit's dockerfile2llb
+ * decides it: a stage built FROM an earlier stage runs on that stage's
+ * platform; another on its FROM --platform, else the target's.
+ */
+export function stagePlatforms(plan: BuildPlan, target: Platform): Map<number, Platform> {
+  const out = new Map<number, Platform>();
+  for (const p of plan.stages) {
+    const own = fromPlatform(p) ?? target;
+    out.set(p.index, p.base.kind === 'stage' ? (out.get(p.base.index) ?? own) : own);
+  }
+  return out;
 }
 
 /**
@@ -94,21 +132,22 @@ export function stagePlatform(planned: PlannedStage, build: Platform): Platform 
  */
 export async function planWithBaseImages(
   prepared: PreparedBuild,
+  target: TargetPlan,
   baseImage: (ref: string, platform: Platform) => Promise<Image>,
 ): Promise<BuildPlan> {
   const triggers = new Map<number, readonly string[]>();
-  let plan = prepared.plan;
+  let plan = target.plan;
   for (;;) {
     const pending = plan.stages.filter((p) => p.base.kind === 'image' && !triggers.has(p.index));
     if (pending.length === 0) return plan;
     await Promise.all(
       pending.map(async (p) => {
         if (p.base.kind !== 'image') return;
-        const image = await baseImage(p.base.ref, stagePlatform(p, prepared.platform));
+        const image = await baseImage(p.base.ref, fromPlatform(p) ?? target.platform);
         triggers.set(p.index, image.config.config.OnBuild ?? []);
       }),
     );
     if (pending.every((p) => triggers.get(p.index)!.length === 0)) return plan;
-    plan = planStages(prepared.df, { ...prepared.planOptions, baseImageTriggers: triggers });
+    plan = planStages(prepared.df, { ...target.planOptions, baseImageTriggers: triggers });
   }
 }

@@ -25,20 +25,41 @@ export interface StepReport {
   cacheMissReason?: string;
   /** The layer this step produced, if any. */
   layer?: { digest: string; size: number };
+  /** The platform the stage ran for (set when the build has several target platforms). */
+  platform?: string;
 }
 
-export interface BuildResult {
-  /** Manifest digest of the final image. */
+/** One platform's image of a multi-platform build. */
+export interface PlatformResult {
+  /** `linux/arm64`, `linux/arm/v7`. */
+  platform: string;
+  /** Its image manifest's digest. */
   digest: string;
-  /** Its manifest's media type and size (with digest: the OCI descriptor). */
-  mediaType: string;
-  manifestSize: number;
   configDigest: string;
-  /** The final image's layer digests, in order (a stage's layers not among them are not in the image). */
-  layerDigests: string[];
   /** Manifest + config + layers, in bytes as stored. */
   size: number;
   layers: number;
+}
+
+export interface BuildResult {
+  /** Manifest digest of the final image; with several platforms, the digest of their OCI index. */
+  digest: string;
+  /** Its manifest's (or index's) media type and size (with digest: the OCI descriptor). */
+  mediaType: string;
+  manifestSize: number;
+  /** The image's config digest; absent for an index (each platform's is in `platforms`). */
+  configDigest?: string;
+  /**
+   * The final image's layer digests, in order (a stage's layers not among
+   * them are not in the image); for an index, every platform's, each once.
+   */
+  layerDigests: string[];
+  /** Manifest + config + layers, in bytes as stored (for an index: it, and every platform's blobs once). */
+  size: number;
+  /** Layers of the image (for an index: distinct layers of all platforms). */
+  layers: number;
+  /** Set when the build made an index: each platform's image, in the index's order. */
+  platforms?: PlatformResult[];
   /** Full references pushed (empty with --no-push). */
   references: string[];
   steps: StepReport[];

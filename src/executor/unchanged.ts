@@ -20,7 +20,8 @@ export interface StandingImage {
   mediaType: string;
   /** Of the manifest. */
   size: number;
-  configDigest: string;
+  /** Absent when it is a multi-platform index (unchanged-index.ts). */
+  configDigest?: string;
 }
 
 export interface Comparison {

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { type BuildOptions, DEFAULT_DOCKERFILE } from '../executor/options.js';
 import { DEFAULT_STORE_MAX, storeMaxBytes } from '../executor/store/location.js';
+import { parsePlatform } from '../image/platform.js';
 import { parseAllowFlag, parseSecretFlag, parseSshFlag } from './mount-flags.js';
 import { type FlagValue, UsageError } from './parser.js';
 
@@ -179,7 +180,23 @@ export function applyBuildFlags(
     }
     o.compressionLevel = level;
   }
-  if (has('custom-platform')) o.platform = str(values, 'custom-platform');
+  const custom = str(values, 'custom-platform');
+  if (custom?.includes(',')) {
+    throw new UsageError(
+      `--custom-platform "${custom}": kaniko's flag takes one platform; use --platform ${custom} for several`,
+    );
+  }
+  const platforms = [...(custom === undefined ? [] : [custom]), ...list(values, 'platform')];
+  for (const text of platforms.flatMap((p) => p.split(','))) {
+    const item = text.trim();
+    try {
+      parsePlatform(item);
+    } catch (e) {
+      throw new UsageError(`--platform: ${(e as Error).message}`);
+    }
+    if (!o.platforms.includes(item)) o.platforms.push(item);
+  }
+  if (has('push-by-digest')) o.pushByDigest = bool(values, 'push-by-digest')!;
   if (has('isolation')) {
     o.isolation = oneOf('isolation', str(values, 'isolation')!, [
       'auto',

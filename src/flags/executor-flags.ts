@@ -148,11 +148,22 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     help: 'Compression level: gzip 1-9 (default 6), zstd 1-19 (default 3)',
   },
   {
+    name: 'platform',
+    kind: 'list',
+    metavar: 'os/arch,…',
+    help: 'Target platforms, comma-separated or repeated, e.g. linux/amd64,linux/arm64: several make an image index (default: the host)',
+  },
+  {
     name: 'custom-platform',
     kind: 'string',
     metavar: 'os/arch',
-    aliases: ['platform', 'customPlatform'],
-    help: 'Target platform, e.g. linux/amd64 (default: the host)',
+    aliases: ['customPlatform'],
+    help: "Target platform (kaniko's name; one platform)",
+  },
+  {
+    name: 'push-by-digest',
+    kind: 'bool',
+    help: 'Push by digest only, no tag (one runner of several; merge with kiln index create)',
   },
   {
     name: 'isolation',
@@ -312,7 +323,7 @@ export function cliSettingName(s: Setting, value: string | undefined): string {
     case 'credentials':
       return 'docker login, or the config.json in $DOCKER_CONFIG';
     case 'platform':
-      return `--custom-platform${v}`;
+      return `--platform${v}`;
     default:
       return `--${s}${v}`;
   }

@@ -1,6 +1,7 @@
 /**
  * OCI image layout directories (`oci-layout`, `index.json`, `blobs/<alg>/<hex>`):
- * write an image under a tag, and read one back into an Image. Blobs are
+ * write an image (or an index of several platforms' images) under a tag,
+ * and read one back into an Image. Blobs are
  * streamed and verified into a temporary file, then renamed into place;
  * blobs already present (same size) are reused. index.json is replaced
  * atomically; an entry with the same tag is replaced, other entries stay.
@@ -56,14 +57,39 @@ export async function writeOciLayout(
   opts: WriteOciLayoutOptions = {},
 ): Promise<Descriptor> {
   await initLayout(dir);
-  const blobs: Blob[] = [...image.layers];
-  const unique = [...new Map(blobs.map((b) => [b.digest, b])).values()];
-  await forEachLimit(unique, opts.concurrency ?? 3, (b) => writeBlob(dir, b));
-  await writeBlob(dir, image.configAsBlob());
-  const manifest = image.manifestBytes();
-  const desc = image.descriptor();
-  await writeBlob(dir, bufferBlob(manifest, desc.mediaType));
+  await writeImageBlobs(dir, image, opts.concurrency ?? 3);
+  return addEntry(dir, image.descriptor(), opts);
+}
 
+/**
+ * Writes a multi-platform image into the layout at `dir`: every image's
+ * blobs and manifest, then the index naming them; index.json gets the
+ * index under the tag (as `docker buildx build --output type=oci` does).
+ * Returns the index's descriptor.
+ */
+export async function writeOciLayoutIndex(
+  dir: string,
+  index: { bytes: Buffer; mediaType: string },
+  images: readonly Image[],
+  opts: WriteOciLayoutOptions = {},
+): Promise<Descriptor> {
+  await initLayout(dir);
+  for (const image of images) await writeImageBlobs(dir, image, opts.concurrency ?? 3);
+  const blob = bufferBlob(index.bytes, index.mediaType);
+  await writeBlob(dir, blob);
+  return addEntry(dir, { mediaType: blob.mediaType, digest: blob.digest, size: blob.size }, opts);
+}
+
+/** Layers, config and manifest of an image (layers first, the manifest last). */
+async function writeImageBlobs(dir: string, image: Image, concurrency: number): Promise<void> {
+  const unique = [...new Map(image.layers.map((b) => [b.digest, b])).values()];
+  await forEachLimit(unique, concurrency, (b) => writeBlob(dir, b));
+  await writeBlob(dir, image.configAsBlob());
+  await writeBlob(dir, bufferBlob(image.manifestBytes(), image.mediaType));
+}
+
+/** index.json gains `desc` under the tag (replacing that tag's entry), atomically. */
+async function addEntry(dir: string, desc: Descriptor, opts: WriteOciLayoutOptions): Promise<Descriptor> {
   const annotations: Record<string, string> = {};
   if (opts.name) annotations[IMAGE_NAME] = opts.name;
   if (opts.tag) annotations[REF_NAME] = opts.tag;

@@ -40,8 +40,13 @@ export declare class StageScope implements EnvLookup {
     private constructor();
     /** The scope at the start of a stage built on an image (or scratch: baseEnv []). */
     static forImage(opts: ScopeOptions): StageScope;
-    /** The scope at the start of a stage built FROM this (finished) stage: ENV, ARGs and what was expanded carry over. */
-    clone(): StageScope;
+    /**
+     * The scope at the start of a stage built FROM this (finished) stage: ENV,
+     * ARGs and what was expanded carry over. `globalArgs`: the global values later ARGs get, when
+     * they differ from this stage's (a stage shared by the builds of several
+     * target platforms, continued for one of them).
+     */
+    clone(globalArgs?: ReadonlyMap<string, string>): StageScope;
     get(name: string): string | undefined;
     /** The names set in the scope (config env, ENV, ARG values), in the order they were first set. */
     names(): string[];

@@ -50,8 +50,21 @@ export class ImageDir {
     this.generation++;
   }
 
-  /** Brings `dir` up to `image` by extracting the layers it lacks. */
-  async materialize(image: Image, label: string): Promise<void> {
+  /** The materialisation under way: a second caller waits for it instead of extracting again. */
+  private pending: Promise<void> = Promise.resolve();
+
+  /**
+   * Brings `dir` up to `image` by extracting the layers it lacks. Calls are
+   * serialised: two stages reading one finished stage (COPY --from, from the
+   * builds of two platforms) extract its layers once.
+   */
+  materialize(image: Image, label: string): Promise<void> {
+    const run = this.pending.then(() => this.extractMissing(image, label));
+    this.pending = run.catch(() => undefined);
+    return run;
+  }
+
+  private async extractMissing(image: Image, label: string): Promise<void> {
     const layers = image.layers;
     if (this.applied > layers.length) throw new Error(`${label}: the filesystem is ahead of its image`);
     if (this.applied === layers.length) return;

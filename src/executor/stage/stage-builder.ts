@@ -49,6 +49,8 @@ export interface StageJob {
   planned: PlannedStage;
   /** The stage's platform (FROM --platform, or the build's). */
   platform: Platform;
+  /** Names the target platform in the stage's labels, when a build makes several (`[linux/arm64 app 2/4]`). */
+  platformLabel?: string;
   from: FromResolver;
   /** The stages finished so far (every stage this one depends on is in it). */
   finished: ReadonlyMap<number, FinishedStage>;
@@ -72,8 +74,9 @@ export async function buildStage(job: StageJob): Promise<{ stage: FinishedStage;
   const instructions = [...planned.onbuild, ...planned.stage.instructions];
   const total = (planned.base.kind === 'image' ? 1 : 0) + instructions.filter(counted).length;
   let counter = 0;
-  const next = () => `[${stageName} ${++counter}/${total}]`;
-  const label = `[${stageName}]`;
+  const shown = job.platformLabel ? `${job.platformLabel} ${stageName}` : stageName;
+  const next = () => `[${shown} ${++counter}/${total}]`;
+  const label = `[${shown}]`;
   const layerCompression: Compression =
     session.cache !== undefined || exportedStages(job.plan).has(planned.index)
       ? session.options.compression
@@ -126,7 +129,7 @@ export async function buildStage(job: StageJob): Promise<{ stage: FinishedStage;
       ...(result.reason ? { cacheMissReason: result.reason } : {}),
       ...(result.layer ? { layer: { digest: result.layer.digest, size: result.layer.size } } : {}),
     });
-    if (result.cache === 'hit') session.log.info(`[${stageName} ${step}/${total}] CACHED ${text}`);
+    if (result.cache === 'hit') session.log.info(`[${shown} ${step}/${total}] CACHED ${text}`);
   }
   return { stage: { index: planned.index, label, root, ...state }, steps };
 }
