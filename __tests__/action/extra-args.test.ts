@@ -77,6 +77,7 @@ describe('extra_args', () => {
       /flag --registry-mirror is not supported: registry mirrors are not supported yet/,
     );
     expect(() => parseExtraArgs('--single-snapshot', {})).toThrow(/flag --single-snapshot is not supported/);
-    expect(() => parseExtraArgs('--ignore-path=/var/cache', {})).toThrow(/--ignore-path is not supported/);
+    // In-place builds (the Kiln image) take it: paths they leave alone.
+    expect(parseExtraArgs('--ignore-path=/var/cache', {}).values.get('ignore-path')).toEqual(['/var/cache']);
   });
 });

@@ -38,7 +38,7 @@ describeWith(
       const client = new RegistryClient({ credentials: staticCredentials({ [registry.host]: creds }) });
       await pushBusyboxImage(client, [parseReference(`${registry.host}/base/busybox:1`)]);
       await client.close();
-      dockerd = await startDockerd(path.join(tmp, 'docker'));
+      dockerd = await startDockerd();
       script = await installAction(path.join(tmp, '_actions/kiln/v1'));
     }, 60_000);
 

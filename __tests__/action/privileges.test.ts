@@ -90,7 +90,7 @@ const cases: Case[] = [
     sudo: NO_SUDO,
     rootless: 'unprivileged user namespaces are disabled',
     expected:
-      /sudo -n is not available \(sudo: a password is required\), and rootless isolation is not \(unprivileged user namespaces are disabled\)/,
+      /sudo -n is not available \(sudo: a password is required\), and rootless isolation is not \(unprivileged user namespaces are disabled\).*`container: ghcr\.io\/kiln-build\/kiln:debug`.*run: kiln build/s,
   },
   {
     name: 'isolation chroot without sudo: an error',

@@ -71,7 +71,7 @@ describeWith(
       const back = await snapshotTree(dest, { xattrs: true });
       expect(back.nodes).toEqual(withoutTrustedXattrs(source.nodes));
       expect(back.hardlinks).toEqual([['etc/hl-a', 'etc/hl-b', 'srv/hl-c']]);
-      expect(stats.skipped).toEqual({ chown: 0, devices: 0, xattrs: 0, root: 0 });
+      expect(stats.skipped).toEqual({ chown: 0, devices: 0, xattrs: 0, root: 0, kept: 0 });
     });
 
     test('headers: numeric owners only, capabilities and user xattrs, hardlinks to the first path', async () => {

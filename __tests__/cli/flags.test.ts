@@ -190,17 +190,35 @@ describe('kaniko-compatible build flags', () => {
     );
   });
 
+  test("kaniko's in-place flags: --force, --ignore-path (absolute, from /), --cleanup", () => {
+    const o = parse([
+      '--no-push',
+      '--isolation',
+      'in-place',
+      '--force',
+      '--ignore-path',
+      '/cache',
+      '--ignore-path=var/spool/',
+      '--cleanup',
+    ]);
+    expect(o.isolation).toBe('in-place');
+    expect(o.force).toBe(true);
+    expect(o.ignorePaths).toEqual(['/cache', '/var/spool']);
+    expect(o.cleanup).toBe(true);
+    expect(parse(['--no-push'])).toMatchObject({ force: false, ignorePaths: [], cleanup: false });
+  });
+
   test('ignored kaniko flags warn and do not fail', () => {
-    const p = parseFlags(['--cleanup', '--use-new-run', '--no-push'], BUILD_FLAGS);
+    const p = parseFlags(['--ignore-var-run', '--use-new-run', '--no-push'], BUILD_FLAGS);
     expect(p.warnings).toHaveLength(2);
-    expect(p.warnings[0]).toMatch(/--cleanup.*ignored/);
+    expect(p.warnings[0]).toMatch(/--ignore-var-run.*ignored/);
   });
 
   test.each([
     [['-d'], /flag -d needs a value/],
     [
       ['--no-push', '--isolation', 'docker'],
-      /--isolation "docker": expected one of auto, chroot, rootless, none/,
+      /--isolation "docker": expected one of auto, chroot, rootless, in-place, none/,
     ],
     [['--no-push', '--cache=maybe'], /"maybe" is not a boolean/],
     [['--no-push', '--push-retry', 'x'], /"x" is not an integer/],

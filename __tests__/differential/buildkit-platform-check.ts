@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     await pushMultiArchBusybox(client, [parseReference(base)]);
     let host = process.env.KILN_BUILDKIT_HOST;
     if (!host) {
-      dockerd = await startDockerd(join(dir, 'docker'));
+      dockerd = await startDockerd();
       host = dockerd.host;
     }
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, DOCKER_HOST: host, DOCKER_BUILDKIT: '1' };

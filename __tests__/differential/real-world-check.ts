@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   try {
     let host = process.env.KILN_BUILDKIT_HOST;
     if (!host) {
-      dockerd = await startDockerd(join(work, 'docker'));
+      dockerd = await startDockerd();
       host = dockerd.host;
     }
     const ca =

@@ -10,13 +10,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { expect, test } from '@jest/globals';
 import { build } from '../../src/executor/build.js';
 import type { BuildOptions } from '../../src/executor/options.js';
 import type { BuildResult } from '../../src/executor/result.js';
 import { streamLogger } from '../../src/log.js';
 import { useBuildLab } from '../lab/fixtures.js';
+import { allBytes } from '../lab/layout-files.js';
 import { describeWith } from '../lab/prereq.js';
 
 const SECRET = 'kiln-leak-canary-4b1d7e0c9a';
@@ -30,19 +30,6 @@ async function buildLogged(o: BuildOptions): Promise<{ result?: BuildResult; err
   } catch (e) {
     return { error: e as Error, log: lines.join('\n') };
   }
-}
-
-/** Every file under dir, gzip layers decompressed, as one buffer per file. */
-async function allBytes(dir: string): Promise<{ file: string; bytes: Buffer }[]> {
-  const out: { file: string; bytes: Buffer }[] = [];
-  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    let bytes = await fs.readFile(file);
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = zlib.gunzipSync(bytes);
-    out.push({ file, bytes });
-  }
-  return out;
 }
 
 describeWith(

@@ -63,7 +63,7 @@ export interface DiffCase {
   secrets?: Record<string, string>;
 }
 
-export type Builder = 'buildah' | 'buildkit' | 'kiln';
+export type Builder = 'buildah' | 'buildkit' | 'kiln' | 'kiln-in-place';
 
 export interface BuiltImage {
   builder: Builder;

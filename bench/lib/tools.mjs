@@ -13,6 +13,7 @@
  *   --layers in a second store that a first build filled.
  * - buildkit: Docker 20.10's BuildKit in a dockerd the harness starts on its
  *   own socket; cold after `docker system prune -af`, warm right after cold.
+ * - kiln-in-place: the Kiln image in a container of that dockerd (below).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -298,5 +299,124 @@ export class BuildKit {
     // containerd (its child) leaves with it; wait for the group to empty before removing it.
     for (let i = 0; i < 50 && this.group.pids().length > 0; i++) await new Promise((r) => setTimeout(r, 200));
     this.group.remove();
+  }
+}
+
+/**
+ * kiln-in-place: the Kiln image (scripts/image.mjs, from the committed CLI
+ * bundle) in an unprivileged container of the harness's dockerd (the one
+ * BuildKit uses), `--network host`, the context and the Dockerfile as
+ * read-only volumes: Kiln's in-place isolation, where kaniko runs. Wall
+ * time is `docker run` (container start included) to Kiln's exit; removing
+ * the container (and the files the build left in it) is not timed. The
+ * containers go under dockerd's cpuacct group (--cgroup-parent), so CPU is
+ * the container's plus the daemons'; peak RSS is not measured (the cgroup's
+ * memory peak would count the page cache). Cold: no cache; warm: --cache
+ * with --cache-dir on a volume. Only the cases it is compared on.
+ */
+export class KilnInPlace {
+  name = 'kiln-in-place';
+  cases = new Set(['debian-runs', 'many-files']);
+
+  constructor({ repo, daemon, registry, dir, tmp, logDir }) {
+    Object.assign(this, { repo, daemon, registry, dir, tmp, logDir });
+    this.filled = new Set();
+  }
+
+  async start() {
+    const out = join(this.dir, 'kiln-image');
+    rmSync(out, { recursive: true, force: true });
+    await run([process.execPath, join(this.repo, 'scripts/image.mjs'), '--out', out], {
+      log: join(this.logDir, 'kiln-image.log'),
+    });
+    this.tar = join(out, 'kiln-image.tar');
+  }
+
+  /** Loads the image unless dockerd has it (BuildKit's cold runs prune every image). */
+  async ensureImage(log) {
+    const has = await run(['/usr/bin/docker', 'image', 'inspect', 'kiln:latest'], {
+      env: this.daemon.env,
+      allowFail: true,
+    });
+    if (has.code !== 0)
+      await run(['/usr/bin/docker', 'load', '--input', this.tar], { env: this.daemon.env, log });
+  }
+
+  async version() {
+    const sha = await capture(['git', '-C', this.repo, 'rev-parse', '--short', 'HEAD']);
+    return `Kiln ${sha} in place: the Kiln image (Node 24) in an unprivileged container of that dockerd`;
+  }
+
+  argv(c, tag, cache) {
+    const cacheDir = join(this.dir, 'kiln-in-place-cache', c.name);
+    mkdirSync(cacheDir, { recursive: true });
+    return [
+      '/usr/bin/docker',
+      'run',
+      '--name',
+      this.container,
+      '--network',
+      'host',
+      '--cgroup-parent',
+      `/${this.daemon.group.dir.split('/').pop()}`,
+      '-v',
+      `${c.contextDir}:/workspace:ro`,
+      '-v',
+      `${c.dockerfilePath}:/kiln/bench/Dockerfile:ro`,
+      ...(cache ? ['-v', `${cacheDir}:/kiln/bench/cache`] : []),
+      'kiln:latest',
+      '--context',
+      '/workspace',
+      '--dockerfile',
+      '/kiln/bench/Dockerfile',
+      '--destination',
+      `${this.registry}/bench/${c.name}:${tag}`,
+      '--insecure-registry',
+      this.registry,
+      '--verbosity',
+      'debug',
+      ...(cache ? ['--cache', '--cache-dir', '/kiln/bench/cache'] : []),
+    ];
+  }
+
+  get container() {
+    return `kiln-bench-in-place-${process.pid}`;
+  }
+
+  /** The build and push, timed; the container is removed after (its files are the job's, not the build's). */
+  async measured(argv, log) {
+    await this.remove(log);
+    const cpu0 = this.daemon.group.usageSeconds();
+    try {
+      const m = await timed(argv, { log, tmp: this.tmp, env: this.daemon.env });
+      return { wall: m.wall, cpu: m.cpu + this.daemon.group.usageSeconds() - cpu0, rssMiB: Number.NaN };
+    } finally {
+      await this.remove(log);
+    }
+  }
+
+  remove(log) {
+    return run(['/usr/bin/docker', 'rm', '-f', this.container], {
+      env: this.daemon.env,
+      log,
+      allowFail: true,
+    });
+  }
+
+  async cold(c, log) {
+    await this.ensureImage(log);
+    return this.measured(this.argv(c, 'kiln-in-place-cold', false), log);
+  }
+
+  async warm(c, log) {
+    await this.ensureImage(log);
+    if (!this.filled.has(c.name)) {
+      rmSync(join(this.dir, 'kiln-in-place-cache', c.name), { recursive: true, force: true });
+      await this.remove(log);
+      await run(this.argv(c, 'kiln-in-place-warm', true), { log: `${log}.fill`, env: this.daemon.env });
+      await this.remove(log);
+      this.filled.add(c.name);
+    }
+    return this.measured(this.argv(c, 'kiln-in-place-warm', true), log);
   }
 }

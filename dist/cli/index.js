@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(733);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9023);
 /** Bundle entry of the CLI: runs main() on the process's argv. */
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -39043,7 +39043,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 733:
+/***/ 9023:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43668,6 +43668,9 @@ function defaultBuildOptions(context, dockerfile) {
         reproducible: false,
         compression: 'gzip',
         isolation: 'auto',
+        force: false,
+        ignorePaths: [],
+        cleanup: false,
         snapshotMode: 'auto',
         keepWorkspace: false,
         pushRetry: 8,
@@ -44138,6 +44141,45 @@ async function runHostCommand(file, args, opts = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/executor/isolation/mount-table.ts
+/**
+ * The mount points of this process's mount namespace, from
+ * /proc/self/mountinfo (proc(5)): field 5 is the mount point, with space,
+ * tab, newline and backslash written as octal escapes.
+ */
+
+function unoctal(field) {
+    return field.replace(/\\([0-7]{3})/g, (_, oct) => String.fromCharCode(Number.parseInt(oct, 8)));
+}
+/** Parses mountinfo text; malformed lines are skipped. */
+function parseMountinfo(text) {
+    const out = [];
+    for (const line of text.split('\n')) {
+        if (!line.trim())
+            continue;
+        const fields = line.split(' ');
+        const sep = fields.indexOf('-', 6);
+        if (fields.length < 7 || sep < 0 || fields.length < sep + 3)
+            continue;
+        out.push({
+            point: unoctal(fields[4]),
+            fsType: fields[sep + 1],
+            source: unoctal(fields[sep + 2]),
+            superOptions: fields[sep + 3] ?? '',
+        });
+    }
+    return out;
+}
+/** The mounts of this process (empty when /proc is not mounted). */
+function readMounts(file = '/proc/self/mountinfo') {
+    try {
+        return parseMountinfo((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch {
+        return [];
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/executor/fs/mounts.ts
 /**
  * Mounts left under a directory: overlays of a RUN, the jail of a sandbox
@@ -44150,12 +44192,9 @@ async function runHostCommand(file, args, opts = {}) {
 
 /** Mount points at or below `dir` (from /proc/self/mountinfo), deepest first. */
 function mountPointsUnder(dir) {
-    const info = (0,external_node_fs_namespaceObject.readFileSync)('/proc/self/mountinfo', 'utf8');
     const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-    const unoctal = (s) => s.replace(/\\([0-7]{3})/g, (_m, o) => String.fromCharCode(Number.parseInt(o, 8)));
-    return info
-        .split('\n')
-        .map((l) => unoctal(l.split(' ')[4] ?? ''))
+    return readMounts()
+        .map((m) => m.point)
         .filter((p) => p.startsWith(prefix))
         .sort((a, b) => b.length - a.length);
 }
@@ -45174,8 +45213,20 @@ function applyBuildFlags(base, values, env, cwd) {
     if (has('push-by-digest'))
         o.pushByDigest = bool(values, 'push-by-digest');
     if (has('isolation')) {
-        o.isolation = oneOf('isolation', str(values, 'isolation'), ['auto', 'chroot', 'rootless', 'none']);
+        o.isolation = oneOf('isolation', str(values, 'isolation'), [
+            'auto',
+            'chroot',
+            'rootless',
+            'in-place',
+            'none',
+        ]);
     }
+    if (has('force'))
+        o.force = bool(values, 'force');
+    if (has('cleanup'))
+        o.cleanup = bool(values, 'cleanup');
+    for (const p of list(values, 'ignore-path'))
+        o.ignorePaths.push(external_node_path_default().resolve('/', p));
     if (has('snapshot-mode')) {
         const snap = str(values, 'snapshot-mode');
         o.snapshotMode = KANIKO_SNAPSHOT_MODES.has(snap)
@@ -50807,7 +50858,7 @@ function walkInRoot(root, components, opts = {}) {
     const todo = components.filter((c) => c !== '' && c !== '.').reverse();
     const followFinal = opts.followFinal ?? true;
     let links = 0;
-    const abs = (rel) => (rel ? `${root}/${rel}` : root);
+    const abs = (rel) => inRoot(root, rel);
     while (todo.length > 0) {
         const c = todo.pop();
         if (c === '..') {
@@ -50861,7 +50912,17 @@ function walkInRoot(root, components, opts = {}) {
     const st = lstatOrUndefined(abs(rel));
     return st ? { rel, stat: st } : { rel };
 }
+/** The absolute path of `rel` under `root` ('' is the root itself; a root of '/' gives '/rel'). */
+function inRoot(root, rel) {
+    if (!rel)
+        return root;
+    return root === '/' ? `/${rel}` : `${root}/${rel}`;
+}
 function createDir(abs, rel, shown, c) {
+    const refused = c.refuse?.(rel);
+    if (refused !== undefined) {
+        throw new RootPathError(`cannot create directory /${rel}: ${refused}`, shown, 'EPERM');
+    }
     try {
         const p = osPath(abs);
         (0,external_node_fs_namespaceObject.mkdirSync)(p);
@@ -50906,17 +50967,20 @@ function mkdirInRoot(root, path, opts = {}) {
 class RootResolver {
     root;
     onCreate;
+    refuse;
     cache = new Map();
     /**
      * @param root an absolute, symlink-free path (realpath'd by the caller)
      * @param onCreate called for every directory created on the way
+     * @param refuse why a directory must not be created at a path (see CreateOptions)
      */
-    constructor(root, onCreate = () => { }) {
+    constructor(root, onCreate = () => { }, refuse) {
         this.root = root;
         this.onCreate = onCreate;
+        this.refuse = refuse;
     }
     abs(rel) {
-        return rel ? `${this.root}/${rel}` : this.root;
+        return inRoot(this.root, rel);
     }
     /** Forgets every resolution (after a directory or symlink was removed). */
     invalidate() {
@@ -50947,7 +51011,9 @@ class RootResolver {
         const rest = dir.slice(Math.max(start, 0));
         const opts = {
             ...(from ? { start: from } : {}),
-            ...(create ? { create: { onCreate: this.onCreate } } : {}),
+            ...(create
+                ? { create: { onCreate: this.onCreate, ...(this.refuse ? { refuse: this.refuse } : {}) } }
+                : {}),
         };
         let r;
         try {
@@ -52475,7 +52541,7 @@ function seconds(h) {
     return h.mtime.sec + h.mtime.nsec / 1e9;
 }
 function isUnder(path, dir) {
-    return path === dir || path.startsWith(`${dir}/`);
+    return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 /** Runs op; if the name is taken, removes what is there and runs it once more. */
 function replacing(op, remove) {
@@ -52503,7 +52569,7 @@ class Extraction {
         whiteouts: 0,
         opaques: 0,
         bytes: 0,
-        skipped: { chown: 0, devices: 0, xattrs: 0, root: 0 },
+        skipped: { chown: 0, devices: 0, xattrs: 0, root: 0, kept: 0 },
     };
     resolver;
     /** Root-relative paths this layer wrote, and all their ancestors. */
@@ -52527,13 +52593,37 @@ class Extraction {
         this.devices = options.devices ?? isRoot;
         this.mknod = options.mknod ?? mknodBinary();
         this.workers = options.workers ?? ((0,external_node_os_namespaceObject.availableParallelism)() > 1 ? 2 : 0);
+        const keep = options.keep;
         this.resolver = new RootResolver(root, (rel) => {
             this.touch(rel);
             this.created.add(rel);
-        });
+        }, keep
+            ? (rel) => {
+                this.refusedBy = keep.covering(rel);
+                return this.refusedBy !== undefined ? 'it is kept out of the build' : undefined;
+            }
+            : undefined);
         // An empty root is like a directory this layer made (unless it hands its group down).
         if (((0,external_node_fs_namespaceObject.statSync)(root).mode & 0o2000) === 0 && (0,external_node_fs_namespaceObject.readdirSync)(root).length === 0)
             this.created.add('');
+    }
+    /** The kept path that last refused a directory the resolver would have created. */
+    refusedBy;
+    countKept(by) {
+        this.stats.skipped.kept++;
+        this.stats.keptEntries ??= {};
+        this.stats.keptEntries[by] = (this.stats.keptEntries[by] ?? 0) + 1;
+    }
+    /** Whether an entry at `rel` of this type must be left alone; counts it when so. */
+    keptOut(rel, type) {
+        const keep = this.options.keep;
+        if (!keep)
+            return false;
+        const by = keep.covering(rel) ?? (type !== 'dir' && keep.holds(rel) ? '' : undefined);
+        if (by === undefined)
+            return false;
+        this.countKept(by);
+        return true;
     }
     // ------------------------------------------------------------ bookkeeping
     touch(rel) {
@@ -52622,8 +52712,24 @@ class Extraction {
             this.guard(h, () => (wh.kind === 'opaque' ? this.opaque(parent) : this.whiteout(parent, wh.name)));
             return;
         }
-        const parentRel = this.guard(h, () => this.resolver.ensureDir(parent));
+        let parentRel;
+        try {
+            parentRel = this.resolver.ensureDir(parent);
+        }
+        catch (e) {
+            if (e instanceof RootPathError && e.code === 'EPERM' && this.options.keep) {
+                // Its directory would have to be created inside a kept path (reached through a symlink).
+                await entry.skip();
+                this.countKept(this.refusedBy ?? '');
+                return;
+            }
+            throw this.wrap(e, h);
+        }
         const rel = parentRel ? `${parentRel}/${base}` : base;
+        if (this.keptOut(rel, h.type)) {
+            await entry.skip();
+            return;
+        }
         const abs = this.resolver.abs(rel);
         // Written before in this layer: a pooled file may still be on its way there.
         const fresh = !this.touched.has(rel);
@@ -52641,6 +52747,11 @@ class Extraction {
                 break;
             case 'hardlink': {
                 const target = this.guard(h, () => this.hardlinkTarget(h));
+                // The link's target was not extracted (kept out): neither is the link.
+                if (target && this.keptOut(target.rel, 'hardlink')) {
+                    await entry.skip();
+                    return;
+                }
                 if (target && this.touched.has(target.rel))
                     await this.settle();
                 this.guard(h, () => this.hardlink(abs, target?.abs, h));
@@ -52862,6 +52973,12 @@ class Extraction {
             return; // nothing below to hide
         const rel = dirRel ? `${dirRel}/${name}` : name;
         const abs = this.resolver.abs(rel);
+        if (this.options.keep?.holds(rel) && lstatOrUndefined(abs)?.isDirectory()) {
+            this.clean(rel); // what the kept paths inside it leave
+            return;
+        }
+        if (this.keptOut(rel, 'whiteout'))
+            return;
         if (!this.touched.has(rel))
             this.remove(abs);
         // This layer put something there: keep it, drop only what lower layers had below it.
@@ -52874,12 +52991,17 @@ class Extraction {
         if (dirRel !== undefined)
             this.clean(dirRel);
     }
-    /** Removes everything under a directory that this layer did not write. */
+    /** Removes everything under a directory that this layer did not write (kept paths stay). */
     clean(dirRel) {
+        const keep = this.options.keep;
         for (const n of (0,external_node_fs_namespaceObject.readdirSync)(this.resolver.abs(dirRel))) {
             const rel = dirRel ? `${dirRel}/${n}` : n;
             const abs = this.resolver.abs(rel);
-            if (!this.touched.has(rel))
+            if (keep?.covering(rel) !== undefined)
+                continue;
+            if (keep?.holds(rel) && (0,external_node_fs_namespaceObject.lstatSync)(abs).isDirectory())
+                this.clean(rel);
+            else if (!this.touched.has(rel))
                 this.remove(abs);
             else if ((0,external_node_fs_namespaceObject.lstatSync)(abs).isDirectory())
                 this.clean(rel);
@@ -52892,7 +53014,7 @@ class Extraction {
      * forgotten, so this never fails unless that bookkeeping has a bug).
      */
     stillInside(abs) {
-        const dir = abs.slice(0, abs.lastIndexOf('/'));
+        const dir = abs.slice(0, abs.lastIndexOf('/')) || '/';
         try {
             return (0,external_node_fs_namespaceObject.realpathSync)(dir) === dir && isUnder(dir, this.resolver.root);
         }
@@ -53253,7 +53375,23 @@ const BUILD_FLAGS = [
         name: 'isolation',
         kind: 'string',
         metavar: 'mode',
-        help: 'RUN isolation: auto, chroot, rootless (default: auto)',
+        help: 'RUN isolation: auto, chroot, rootless, in-place (default: auto)',
+    },
+    {
+        name: 'force',
+        kind: 'bool',
+        help: 'Build in place (--isolation in-place) even where Kiln sees no container: it replaces /',
+    },
+    {
+        name: 'ignore-path',
+        kind: 'list',
+        metavar: 'path',
+        help: 'In-place builds: leave this path alone (never extracted onto, snapshotted or cleared)',
+    },
+    {
+        name: 'cleanup',
+        kind: 'bool',
+        help: "In-place builds: put back the container's own files at the end (a failed build always does)",
     },
     {
         name: 'snapshot-mode',
@@ -53301,15 +53439,13 @@ const BUILD_FLAGS = [
         help: "Build with Kiln's Dockerfile syntax whatever # syntax= names (else another frontend is an error)",
     },
     { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
-    { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
     { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
     { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
-    { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
     {
         name: 'ignore-var-run',
         kind: 'bool',
         aliases: ['whitelist-var-run'],
-        ignored: 'Kiln never captures host mounts',
+        ignored: 'Kiln never captures mount points (/var/run/secrets…)',
     },
     { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
     { name: 'kaniko-dir', kind: 'string', ignored: 'Kiln keeps its files in --workspace' },
@@ -53375,11 +53511,6 @@ const BUILD_FLAGS = [
         name: 'skip-default-registry-fallback',
         kind: 'bool',
         refused: 'registry mirrors are not supported yet (see --registry-mirror)',
-    },
-    {
-        name: 'ignore-path',
-        kind: 'list',
-        refused: 'a RUN layer holds every change the RUN made: remove files in the same RUN instead',
     },
     {
         name: 'force-build-metadata',
@@ -54606,14 +54737,14 @@ const STAGE_CONCURRENCY = 2;
  * before a dependent stage starts, so `buildOne` may read it for the stages
  * its stage depends on. `abort` is called once, with the first failure.
  */
-async function scheduleStages(stages, buildOne, abort) {
+async function scheduleStages(stages, buildOne, abort, concurrency = STAGE_CONCURRENCY) {
     const finished = new Map();
     const done = new Map();
     let failure;
     let running = 0;
     const waiters = [];
     const slot = async () => {
-        while (running >= STAGE_CONCURRENCY)
+        while (running >= concurrency)
             await new Promise((r) => waiters.push(r));
         running++;
     };
@@ -54920,7 +55051,7 @@ class FromSources {
                 const img = await session.pullImage(ref, this.platform);
                 const tree = once(session, async () => {
                     // A root of the build's isolation: with a snapshot store, a mount of the stored layers.
-                    const root = await session.isolation.createRoot('copy-from-image');
+                    const root = await session.isolation.createRoot('copy-from-image', 'source');
                     await root.materialize(img, ref);
                     return new SourceTree(root.dir, `image ${ref}`);
                 });
@@ -55279,6 +55410,139 @@ async function resolveUser(root, userSpec) {
     return { uid, gid, groups, home: homeOf(uid) };
 }
 
+;// CONCATENATED MODULE: ./src/executor/isolation/container-detect.ts
+/**
+ * Whether Kiln runs inside a container, and Kiln's own installation: the two
+ * things an in-place build checks before it rewrites `/`.
+ *
+ * A container is recognised by what the runtimes leave: Docker's
+ * /.dockerenv, Podman's /run/.containerenv, a Kubernetes pod's service
+ * environment, a container runtime's cgroup, an overlay root filesystem.
+ * Kiln is "self-contained" when its Node binary loads no library from the
+ * filesystem the build replaces: its ELF interpreter lies in Kiln's own
+ * directory (the Kiln image's /kiln/bin/node is patched so) or it has none.
+ */
+
+
+const RUNTIME_CGROUP = /\/(docker|kubepods|containerd|crio|libpod|actions_job|lxc)[/.-]/;
+/** Evidence that this process runs in a container (files, environment, cgroups, mounts). */
+function detectContainer(env = process.env, mounts = [], exists = external_node_fs_namespaceObject.existsSync, read = readOrUndefined) {
+    if (exists('/.dockerenv'))
+        return { evidence: 'Docker (/.dockerenv)' };
+    if (exists('/run/.containerenv'))
+        return { evidence: 'Podman (/run/.containerenv)' };
+    if (env.KUBERNETES_SERVICE_HOST)
+        return { evidence: 'a Kubernetes pod (KUBERNETES_SERVICE_HOST)' };
+    if (env.container)
+        return { evidence: `container=${env.container}` };
+    const cgroup = read('/proc/self/cgroup');
+    const m = cgroup ? RUNTIME_CGROUP.exec(cgroup) : null;
+    if (m)
+        return { evidence: `a ${m[1]} cgroup (/proc/self/cgroup)` };
+    const root = mounts.filter((x) => x.point === '/').pop();
+    if (root && /^(overlay|fuse-overlayfs|aufs)$/.test(root.fsType)) {
+        return { evidence: `an ${root.fsType} root filesystem` };
+    }
+    return { evidence: undefined };
+}
+/** CAP_SYS_ADMIN in this process's effective capabilities. */
+function hasSysAdmin(read) {
+    const hex = /^CapEff:\s*([0-9a-f]+)/m.exec(read('/proc/self/status') ?? '')?.[1];
+    return hex !== undefined && (BigInt(`0x${hex}`) & (1n << 21n)) !== 0n;
+}
+/**
+ * Evidence that this is a container whose `/` a build may take over: the
+ * markers of detectContainer(), unless this looks like a machine made from
+ * a container image (a VM or a chroot with a copied /.dockerenv): full
+ * privileges (CAP_SYS_ADMIN) on a root filesystem that is a block device.
+ */
+function detectBuildContainer(env = process.env, mounts = [], exists = external_node_fs_namespaceObject.existsSync, read = readOrUndefined) {
+    const found = detectContainer(env, mounts, exists, read);
+    if (!found.evidence)
+        return found;
+    const root = mounts.filter((x) => x.point === '/').pop();
+    if (root?.source.startsWith('/dev/') && hasSysAdmin(read)) {
+        return {
+            evidence: undefined,
+            machine: `${found.evidence}, but Kiln has CAP_SYS_ADMIN and / is the block device ${root.source} (${root.fsType}): a machine, not a container`,
+        };
+    }
+    return found;
+}
+function readOrUndefined(p) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(p, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The program interpreter (PT_INTERP) of an ELF file; undefined when static, or not a 64-bit ELF. */
+function elfInterpreter(file) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+    try {
+        const head = Buffer.alloc(64);
+        if ((0,external_node_fs_namespaceObject.readSync)(fd, head, 0, 64, 0) < 64 || head.readUInt32BE(0) !== 0x7f454c46 || head[4] !== 2) {
+            return undefined;
+        }
+        const le = head[5] === 1;
+        const u16 = (b, o) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+        const u64 = (b, o) => Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o));
+        const phoff = u64(head, 32);
+        const phentsize = u16(head, 54);
+        const phnum = u16(head, 56);
+        const ph = Buffer.alloc(phentsize);
+        for (let i = 0; i < phnum; i++) {
+            (0,external_node_fs_namespaceObject.readSync)(fd, ph, 0, phentsize, phoff + i * phentsize);
+            const type = le ? ph.readUInt32LE(0) : ph.readUInt32BE(0);
+            if (type !== 3)
+                continue; // PT_INTERP
+            const offset = u64(ph, 8);
+            const size = u64(ph, 32);
+            const buf = Buffer.alloc(size);
+            (0,external_node_fs_namespaceObject.readSync)(fd, buf, 0, size, offset);
+            return buf.toString('latin1').replace(/\0.*$/s, '');
+        }
+        return undefined;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+function commonDir(a, b) {
+    const x = a.split('/');
+    const y = b.split('/');
+    let i = 0;
+    while (i < x.length && i < y.length && x[i] === y[i])
+        i++;
+    return x.slice(0, i).join('/') || '/';
+}
+/**
+ * Where Kiln is installed: KILN_HOME (the Kiln image sets /kiln), else the
+ * directory its Node binary and its entry script share.
+ */
+function kilnInstallation(env = process.env, execPath = process.execPath, script = process.argv[1] ?? execPath) {
+    const node = (0,external_node_fs_namespaceObject.realpathSync)(execPath);
+    const home = env.KILN_HOME
+        ? external_node_path_.posix.normalize(env.KILN_HOME)
+        : commonDir((0,external_node_path_.dirname)(node), (0,external_node_path_.dirname)((0,external_node_fs_namespaceObject.realpathSync)(script)));
+    const under = (p) => home !== '/' && (p === home || p.startsWith(`${home}/`));
+    let notSelfContained;
+    if (home === '/') {
+        notSelfContained = `Node (${node}) and Kiln (${script}) share no directory but /`;
+    }
+    else if (!under(node)) {
+        notSelfContained = `Node (${node}) is outside Kiln's directory ${home}`;
+    }
+    else {
+        const interp = elfInterpreter(node);
+        if (interp !== undefined && !under(interp)) {
+            notSelfContained = `Node (${node}) loads its C library through ${interp}, which the build replaces`;
+        }
+    }
+    return { home, node, ...(notSelfContained ? { notSelfContained } : {}) };
+}
+
 ;// CONCATENATED MODULE: ./src/executor/fs/image-dir.ts
 /**
  * A directory holding an image's files, materialised lazily: the layers are
@@ -55293,19 +55557,24 @@ class ImageDir {
     dir;
     xattrs;
     log;
-    /** A new ImageDir in `dir` (an empty directory): made 0755 like an image's /. */
-    static async create(dir, xattrs, log) {
+    keep;
+    /**
+     * A new ImageDir in `dir` (an empty directory): made 0755 like an image's /.
+     * `keep`: paths extraction leaves alone (an in-place root, see extract.ts).
+     */
+    static async create(dir, xattrs, log, keep) {
         await promises_default().chmod(dir, 0o755);
-        return new ImageDir(dir, xattrs, log);
+        return new ImageDir(dir, xattrs, log, keep);
     }
     /** How many of the image's layers are in `dir`. */
     applied = 0;
     /** Bumped whenever files change by extraction (walk snapshot indexes must be rebuilt). */
     generation = 0;
-    constructor(dir, xattrs, log) {
+    constructor(dir, xattrs, log, keep) {
         this.dir = dir;
         this.xattrs = xattrs;
         this.log = log;
+        this.keep = keep;
     }
     /** How many of the image's layers are in `dir`. */
     get layerCount() {
@@ -55336,6 +55605,7 @@ class ImageDir {
             return;
         const started = Date.now();
         let bytes = 0;
+        const kept = {};
         const key = `extract ${this.dir}`;
         try {
             for (let i = this.applied; i < layers.length; i++) {
@@ -55345,8 +55615,11 @@ class ImageDir {
                 const stats = await extractLayer(layer.openUncompressed(), this.dir, {
                     xattrs: this.xattrs,
                     logger: this.log,
+                    ...(this.keep ? { keep: this.keep } : {}),
                 });
                 bytes += stats.bytes;
+                for (const [k, n] of Object.entries(stats.keptEntries ?? {}))
+                    kept[k] = (kept[k] ?? 0) + n;
                 this.applied = i + 1;
                 this.generation++;
             }
@@ -55356,6 +55629,9 @@ class ImageDir {
         }
         this.log.debug(`${label}: extracted ${layers.length} layer(s), ${(bytes / 1048576).toFixed(1)} MiB in ${Date.now() - started} ms`);
         this.log.debug(`timing: extract ${Date.now() - started} ms ${label}`);
+        const skipped = Object.entries(kept).map(([k, n]) => `${n} under /${k}`);
+        if (skipped.length)
+            this.log.debug(`${label}: entries left out (kept paths): ${skipped.join(', ')}`);
     }
     /** After a step wrote its change into `dir` itself (RUN commit, COPY): the fs matches `image`. */
     caughtUp(image) {
@@ -55470,6 +55746,213 @@ async function runStep(input) {
         await prepared.discard().catch(() => undefined);
         throw e;
     }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/in-place-clear.ts
+/**
+ * Emptying the in-place root for the next stage: everything but the kept
+ * paths goes, either deleted or moved aside into the workspace (a rename per
+ * entry, so a finished stage a later `COPY --from` reads survives without
+ * being extracted again). Directories that hold kept paths stay, emptied of
+ * everything else. The container's own files (what was there before the
+ * build: the debug image's C library links, its /workspace…) are copied
+ * aside first, to be put back when the build failed or with --cleanup.
+ */
+
+
+function entries(dir) {
+    try {
+        return (0,external_node_fs_namespaceObject.readdirSync)(dir);
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return [];
+        throw e;
+    }
+}
+/** The non-kept entries of the root, top-most first, and the kept-path holders they sit in. */
+function* movable(root, kept, rel = '') {
+    for (const name of entries(inRoot(root, rel))) {
+        const child = rel ? `${rel}/${name}` : name;
+        if (kept.has(child))
+            continue;
+        if (kept.holds(child) && (0,external_node_fs_namespaceObject.lstatSync)(inRoot(root, child)).isDirectory()) {
+            yield { rel: child, holder: true };
+            yield* movable(root, kept, child);
+        }
+        else
+            yield { rel: child, holder: false };
+    }
+}
+function setMeta(path, st) {
+    (0,external_node_fs_namespaceObject.lchownSync)(path, st.uid, st.gid);
+    if (!st.isSymbolicLink())
+        (0,external_node_fs_namespaceObject.chmodSync)(path, st.mode & 0o7777);
+    (0,external_node_fs_namespaceObject.lutimesSync)(path, st.atime, st.mtime);
+}
+/** Copies one entry (not following symlinks; directories without their content). */
+function copyEntry(from, to, st) {
+    if (st.isDirectory())
+        (0,external_node_fs_namespaceObject.mkdirSync)(to, { recursive: true });
+    else if (st.isSymbolicLink())
+        (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_fs_namespaceObject.readlinkSync)(from), to);
+    else if (st.isFile())
+        (0,external_node_fs_namespaceObject.copyFileSync)(from, to);
+    else
+        return; // devices, sockets, FIFOs: not the container's files to keep
+    setMeta(to, st);
+}
+/** Copies a whole tree: `from` (a directory) into `to`; directory metadata set after their content. */
+function copyTree(from, to, dirs) {
+    for (const name of entries(from)) {
+        const f = inRoot(from, name);
+        const t = inRoot(to, name);
+        const st = (0,external_node_fs_namespaceObject.lstatSync)(f);
+        copyEntry(f, t, st);
+        if (st.isDirectory()) {
+            copyTree(f, t, dirs);
+            dirs.push([t, st]);
+        }
+    }
+}
+/**
+ * Copies `from` (a directory, a file or a symlink) to `to` (which must not
+ * exist), owners, modes and times included.
+ */
+function copyWhole(from, to) {
+    const st = (0,external_node_fs_namespaceObject.lstatSync)(from);
+    copyEntry(from, to, st);
+    if (!st.isDirectory())
+        return;
+    const dirs = [];
+    copyTree(from, to, dirs);
+    dirs.push([to, st]);
+    setDirMeta(dirs);
+}
+/** Bytes of the files in the root, kept paths left out; stops counting past `limit`. */
+function sizeOf(root, kept, limit) {
+    let total = 0;
+    const walk = (dir) => {
+        for (const name of entries(dir)) {
+            if (total > limit)
+                return;
+            const st = (0,external_node_fs_namespaceObject.lstatSync)(inRoot(dir, name));
+            if (st.isDirectory())
+                walk(inRoot(dir, name));
+            else
+                total += st.size;
+        }
+    };
+    for (const e of movable(root, kept)) {
+        if (total > limit)
+            break;
+        if (e.holder)
+            continue;
+        const st = (0,external_node_fs_namespaceObject.lstatSync)(inRoot(root, e.rel));
+        if (st.isDirectory())
+            walk(inRoot(root, e.rel));
+        else
+            total += st.size;
+    }
+    return total;
+}
+/**
+ * Copies everything in `root` but the kept paths into `dest` (a new, empty
+ * directory), owners, modes and times included. False (nothing copied) when
+ * it holds more than `limit` bytes.
+ */
+function saveRoot(root, kept, dest, limit) {
+    if (sizeOf(root, kept, limit) > limit)
+        return false;
+    const dirs = [];
+    for (const e of movable(root, kept)) {
+        const from = inRoot(root, e.rel);
+        const to = inRoot(dest, e.rel);
+        const st = (0,external_node_fs_namespaceObject.lstatSync)(from);
+        copyEntry(from, to, st);
+        if (st.isDirectory()) {
+            if (!e.holder)
+                copyTree(from, to, dirs);
+            dirs.push([to, st]);
+        }
+    }
+    setDirMeta(dirs);
+    return true;
+}
+/** Puts what saveRoot() copied back into the (emptied) root; holders get their metadata back. */
+function restoreRoot(saved, root, kept) {
+    const dirs = [];
+    const walk = (rel) => {
+        for (const name of entries(inRoot(saved, rel))) {
+            const child = rel ? `${rel}/${name}` : name;
+            if (kept.has(child))
+                continue;
+            const from = inRoot(saved, child);
+            const to = inRoot(root, child);
+            const st = (0,external_node_fs_namespaceObject.lstatSync)(from);
+            if (kept.holds(child) && st.isDirectory()) {
+                (0,external_node_fs_namespaceObject.mkdirSync)(to, { recursive: true });
+                walk(child);
+                dirs.push([to, st]);
+                continue;
+            }
+            copyEntry(from, to, st);
+            if (st.isDirectory()) {
+                copyTree(from, to, dirs);
+                dirs.push([to, st]);
+            }
+        }
+    };
+    walk('');
+    setDirMeta(dirs);
+}
+/** Directory owners, modes and times, deepest first (their children changed the times). */
+function setDirMeta(dirs) {
+    dirs.sort((a, b) => b[0].length - a[0].length);
+    for (const [d, st] of dirs)
+        setMeta(d, st);
+}
+/** Deletes everything in `root` but the kept paths. */
+function clearRoot(root, kept) {
+    for (const e of movable(root, kept)) {
+        if (!e.holder)
+            (0,external_node_fs_namespaceObject.rmSync)(inRoot(root, e.rel), { recursive: true, force: true });
+    }
+}
+/**
+ * Moves everything in `root` but the kept paths into `dest` (an empty
+ * directory on the same filesystem): holders are re-created there with
+ * their owner, mode and times. False when a rename failed (e.g. EXDEV on an
+ * overlay directory from a lower layer): what was moved is in `dest`, the
+ * rest still in `root`; the caller deletes both.
+ */
+function moveAside(root, kept, dest) {
+    const holders = [];
+    for (const e of movable(root, kept)) {
+        const to = inRoot(dest, e.rel);
+        if (e.holder) {
+            (0,external_node_fs_namespaceObject.mkdirSync)(to);
+            holders.push(e.rel);
+            continue;
+        }
+        try {
+            (0,external_node_fs_namespaceObject.renameSync)(inRoot(root, e.rel), to);
+        }
+        catch {
+            return false;
+        }
+    }
+    // Deepest first: a holder's times change while its children arrive.
+    for (const rel of holders.reverse()) {
+        const st = (0,external_node_fs_namespaceObject.lstatSync)(inRoot(root, rel));
+        const to = inRoot(dest, rel);
+        (0,external_node_fs_namespaceObject.lchownSync)(to, st.uid, st.gid);
+        (0,external_node_fs_namespaceObject.chmodSync)(to, st.mode & 0o7777);
+        (0,external_node_fs_namespaceObject.lutimesSync)(to, st.atime, st.mtime);
+    }
+    const top = (0,external_node_fs_namespaceObject.lstatSync)(root);
+    (0,external_node_fs_namespaceObject.chmodSync)(dest, top.mode & 0o7777);
+    return true;
 }
 
 ;// CONCATENATED MODULE: ./src/executor/isolation/mount-points.ts
@@ -55717,6 +56200,604 @@ async function reachableWithoutSymlinks(root, rel) {
     return true;
 }
 
+;// CONCATENATED MODULE: ./src/executor/isolation/in-place-mounts.ts
+/**
+ * RUN --mount in an in-place build, where there is no mount namespace to
+ * mount anything in (kaniko-fork style): for the RUN, what is at each
+ * target moves aside (into the workspace) and the mount's content is put
+ * there instead; afterwards the content goes and what was there comes back.
+ * The snapshot that follows sees the root as it was, so nothing mounted
+ * reaches a layer:
+ *
+ *  bind, writable (a cache mount, a `rw` bind's private copy, an SSH agent
+ *          socket): the source itself is renamed to the target and back
+ *          (what the RUN wrote stays in a cache); across filesystems (a
+ *          --cache-dir volume) it is copied in and copied back
+ *  bind, read-only (the context, a stage's or an image's files, a
+ *          read-only cache): a copy, removed after; writes cannot be
+ *          refused without a mount (the RUN runs as root), they are discarded
+ *  tmpfs   an empty directory (mode 1777), removed after; no size limit
+ *  file    a secret: written at its target with its mode and owner, removed
+ *          right after the RUN (it is never in a layer or a log)
+ *
+ * Missing targets get stubs (mount-points.ts, as the walk snapshotter makes
+ * them) that go again when the RUN left them empty. Kiln's own renames move
+ * the times of the directories involved: those the RUN did not touch get
+ * their mtime back, and are "settled" — the snapshot does not compare
+ * their times (in-place-index.ts).
+ *
+ * A target that is, lies under or holds a kept path (a mount point of the
+ * container, Kiln's own files) is refused: it cannot be moved aside.
+ */
+
+
+
+
+
+
+
+const NO_MOUNTS = { remove: async () => new Set() };
+function isCrossDevice(e) {
+    return e.code === 'EXDEV';
+}
+function lstatBig(abs) {
+    return (0,external_node_fs_namespaceObject.lstatSync)(abs, { bigint: true, throwIfNoEntry: false });
+}
+function nsToSeconds(ns) {
+    return Number(ns) / 1e9;
+}
+/** The kept path a target is, lies under or holds; undefined when it touches none. */
+function keptConflict(kept, rel) {
+    const covering = kept.covering(rel);
+    if (covering !== undefined)
+        return `/${covering}`;
+    if (kept.holds(rel))
+        return kept.list().find((k) => k.startsWith(`/${rel}/`)) ?? `/${rel}/…`;
+    return undefined;
+}
+async function placeMounts(specs, opts) {
+    if (specs.length === 0)
+        return NO_MOUNTS;
+    const { root, kept } = opts;
+    const points = await runMountPoints(specs);
+    const plan = await planMountPoints(root, opts.log, points);
+    const run = plan.targets.run ?? [];
+    const placements = specs.map((spec, i) => ({ spec, rel: run[i].rel, inMount: false }));
+    for (const p of placements) {
+        p.inMount = placements.some((o) => o !== p && p.rel.startsWith(`${o.rel}/`));
+        const conflict = p.inMount ? undefined : keptConflict(kept, p.rel);
+        if (conflict !== undefined) {
+            throw new SandboxError(`cannot mount at ${p.spec.target}: ${conflict} is kept out of this in-place build (a mount point of the container, or Kiln's own files), and an in-place RUN mount moves what is at its target aside; choose another target`);
+        }
+    }
+    const stubs = plan.stubs.filter((s) => placements.some((p) => !p.inMount && (p.rel === s.rel || p.rel.startsWith(`${s.rel}/`))));
+    // Directories whose entries Kiln changes: the targets' parents that exist.
+    const dirs = new Map();
+    for (const p of placements) {
+        if (p.inMount)
+            continue;
+        let d = (0,external_node_path_.dirname)(p.rel) === '.' ? '' : (0,external_node_path_.dirname)(p.rel);
+        while (d !== '' && stubs.some((s) => s.rel === d))
+            d = (0,external_node_path_.dirname)(d) === '.' ? '' : (0,external_node_path_.dirname)(d);
+        const before = lstatBig(inRoot(root, d));
+        if (before && !dirs.has(d))
+            dirs.set(d, { before });
+    }
+    const { created } = await createStubs(root, stubs);
+    const hold = await opts.holdDir();
+    const done = [];
+    const placed = {
+        remove: async () => {
+            const settled = await takeOut(root, done, created, dirs);
+            (0,external_node_fs_namespaceObject.rmSync)(hold, { recursive: true, force: true });
+            return settled;
+        },
+    };
+    try {
+        // Outer targets first: a nested one goes into its outer mount's content.
+        const order = [...placements].sort((a, b) => a.rel.split('/').length - b.rel.split('/').length);
+        for (const [i, p] of order.entries()) {
+            const abs = inRoot(root, p.rel);
+            if (p.inMount)
+                makeMountPoint(abs, points[placements.indexOf(p)].type);
+            p.hiddenStat = lstatBig(abs);
+            if (p.hiddenStat)
+                p.hidden = hide(abs, `${hold}/${i}`);
+            done.push(p);
+            p.way = putContent(p.spec, abs, p);
+        }
+    }
+    catch (e) {
+        await placed.remove().catch(() => undefined);
+        throw e instanceof SandboxError
+            ? e
+            : new SandboxError(`cannot set up the RUN mounts in place: ${e.message}`);
+    }
+    for (const [d, t] of dirs)
+        t.placed = lstatBig(inRoot(root, d))?.mtimeNs;
+    return placed;
+}
+/** A mount point inside another mount's content (as the namespace sandbox makes it). */
+function makeMountPoint(abs, type) {
+    if (lstatBig(abs))
+        return;
+    if (type === 'dir') {
+        (0,external_node_fs_namespaceObject.mkdirSync)(abs, { recursive: true, mode: 0o755 });
+        return;
+    }
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(abs), { recursive: true, mode: 0o755 });
+    (0,external_node_fs_namespaceObject.writeFileSync)(abs, '', { mode: 0o644 });
+}
+/** Moves the entry at `abs` into the workspace (or beside itself, across filesystems). */
+function hide(abs, to) {
+    try {
+        (0,external_node_fs_namespaceObject.renameSync)(abs, to);
+        return to;
+    }
+    catch (e) {
+        if (!isCrossDevice(e))
+            throw e;
+    }
+    const beside = `${(0,external_node_path_.dirname)(abs)}/.kiln-mount-hidden-${external_node_path_.posix.basename(to)}-${process.pid}`;
+    (0,external_node_fs_namespaceObject.renameSync)(abs, beside);
+    return beside;
+}
+function putContent(spec, abs, p) {
+    switch (spec.kind) {
+        case 'bind': {
+            if (!spec.readonly) {
+                p.sourceStat = lstatBig(spec.source);
+                try {
+                    (0,external_node_fs_namespaceObject.renameSync)(spec.source, abs);
+                    return 'renamed';
+                }
+                catch (e) {
+                    if (!isCrossDevice(e))
+                        throw e;
+                }
+                if (p.sourceStat?.isSocket()) {
+                    // An agent socket cannot be copied: the RUN reaches it through a link.
+                    (0,external_node_fs_namespaceObject.symlinkSync)(spec.source, abs);
+                    return 'made';
+                }
+                copyWhole(spec.source, abs);
+                return 'copied-back';
+            }
+            copyWhole(spec.source, abs);
+            return 'copied';
+        }
+        case 'tmpfs':
+            (0,external_node_fs_namespaceObject.mkdirSync)(abs);
+            (0,external_node_fs_namespaceObject.chmodSync)(abs, 0o1777);
+            return 'made';
+        case 'file':
+            (0,external_node_fs_namespaceObject.writeFileSync)(abs, spec.data, { flag: 'wx', mode: 0o600 });
+            (0,external_node_fs_namespaceObject.chownSync)(abs, spec.uid, spec.gid);
+            (0,external_node_fs_namespaceObject.chmodSync)(abs, spec.mode & 0o7777);
+            return 'made';
+        default: {
+            const never = spec;
+            throw new Error(`unhandled mount ${JSON.stringify(never)}`);
+        }
+    }
+}
+/** What the RUN left at a renamed source's target goes back to the source. */
+function giveBack(p, abs, source, copied) {
+    const now = lstatBig(abs);
+    if (!now) {
+        // The RUN removed the mount point itself: the source is empty now.
+        if (p.sourceStat?.isDirectory()) {
+            if (copied)
+                (0,external_node_fs_namespaceObject.rmSync)(source, { recursive: true, force: true });
+            (0,external_node_fs_namespaceObject.mkdirSync)(source);
+            (0,external_node_fs_namespaceObject.chownSync)(source, Number(p.sourceStat.uid), Number(p.sourceStat.gid));
+            (0,external_node_fs_namespaceObject.chmodSync)(source, Number(p.sourceStat.mode & 4095n));
+        }
+        return;
+    }
+    if (!copied) {
+        (0,external_node_fs_namespaceObject.renameSync)(abs, source);
+        return;
+    }
+    (0,external_node_fs_namespaceObject.rmSync)(source, { recursive: true, force: true });
+    copyWhole(abs, source);
+    (0,external_node_fs_namespaceObject.rmSync)(abs, { recursive: true, force: true });
+}
+async function takeOut(root, done, created, dirs) {
+    const problems = [];
+    const settled = new Set();
+    // Directories the RUN itself added entries to, or removed some from, are not settled.
+    const untouched = [...dirs].filter(([d, t]) => lstatBig(inRoot(root, d))?.mtimeNs === t.placed);
+    for (const p of [...done].reverse()) {
+        const abs = inRoot(root, p.rel);
+        try {
+            const spec = p.spec;
+            if (p.way === 'renamed' || p.way === 'copied-back') {
+                if (spec.kind === 'bind')
+                    giveBack(p, abs, spec.source, p.way === 'copied-back');
+            }
+            else if (p.way !== undefined) {
+                (0,external_node_fs_namespaceObject.rmSync)(abs, { recursive: true, force: true });
+            }
+            if (lstatBig(abs))
+                throw new Error(`${abs} is still there`);
+            if (p.hidden && p.hiddenStat) {
+                (0,external_node_fs_namespaceObject.renameSync)(p.hidden, abs);
+                const st = lstatBig(abs);
+                if (st && st.mtimeNs !== p.hiddenStat.mtimeNs)
+                    (0,external_node_fs_namespaceObject.lutimesSync)(abs, nsToSeconds(p.hiddenStat.atimeNs), nsToSeconds(p.hiddenStat.mtimeNs));
+                if (!p.inMount)
+                    settled.add(p.rel);
+            }
+        }
+        catch (e) {
+            problems.push(`${p.spec.target}: ${e.message}`);
+        }
+    }
+    await removeStubs(root, created).catch((e) => problems.push(`mount points: ${e.message}`));
+    for (const [d, t] of untouched) {
+        try {
+            (0,external_node_fs_namespaceObject.lutimesSync)(inRoot(root, d), nsToSeconds(t.before.atimeNs), nsToSeconds(t.before.mtimeNs));
+            settled.add(d);
+        }
+        catch {
+            // gone (the RUN removed it): the snapshot says so
+        }
+    }
+    if (problems.length) {
+        throw new SandboxError(`cannot take the RUN mounts back out of the in-place root (${problems.join('; ')}); the step fails so that nothing mounted reaches a layer`);
+    }
+    return settled;
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/output-tail.ts
+/** A bounded buffer of the last output lines of a RUN (for error messages). */
+class TailBuffer {
+    maxLines;
+    maxLineLength;
+    lines = [];
+    partial = '';
+    constructor(maxLines = 30, maxLineLength = 1000) {
+        this.maxLines = maxLines;
+        this.maxLineLength = maxLineLength;
+    }
+    push(chunk) {
+        const text = this.partial + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+        const parts = text.split(/\r?\n/);
+        this.partial = this.clip(parts.pop() ?? '');
+        for (const p of parts)
+            this.add(p);
+    }
+    clip(line) {
+        return line.length > this.maxLineLength ? `${line.slice(0, this.maxLineLength)}…` : line;
+    }
+    add(line) {
+        this.lines.push(this.clip(line));
+        if (this.lines.length > this.maxLines)
+            this.lines.splice(0, this.lines.length - this.maxLines);
+    }
+    /** The last lines, including an unterminated last one. */
+    tail() {
+        const out = [...this.lines];
+        if (this.partial !== '')
+            out.push(this.partial);
+        return out.slice(-this.maxLines);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/stray-processes.ts
+/**
+ * Ending every process a RUN left behind when there is no PID namespace to
+ * take them down: the RUN's own session (Kiln starts it in a new one), and
+ * daemons that started their own session during the RUN and were orphaned
+ * (their parent chain reaches PID 1 or Kiln). Processes that entered the
+ * container from outside (`docker exec`, `kubectl exec`: parent 0) and
+ * anything older than the RUN are left alone, as are Kiln's own helpers
+ * (Kiln's session).
+ */
+
+/** /proc/<pid>/stat's fields after the command name (which may hold spaces and parentheses). */
+function parseStat(text) {
+    const close = text.lastIndexOf(')');
+    if (close < 0)
+        return undefined;
+    const pid = Number.parseInt(text, 10);
+    const f = text.slice(close + 2).split(' ');
+    // f[0] state, f[1] ppid, f[2] pgrp, f[3] session, … f[19] starttime
+    if (f.length < 20 || !Number.isFinite(pid))
+        return undefined;
+    return { pid, state: f[0], ppid: Number(f[1]), sid: Number(f[3]), start: Number(f[19]) };
+}
+function readProc(pid, procDir = '/proc') {
+    try {
+        return parseStat((0,external_node_fs_namespaceObject.readFileSync)(`${procDir}/${pid}/stat`, 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+function listProcs(procDir = '/proc') {
+    const out = [];
+    for (const name of (0,external_node_fs_namespaceObject.readdirSync)(procDir)) {
+        if (!/^\d+$/.test(name))
+            continue;
+        const p = readProc(Number(name), procDir);
+        if (p)
+            out.push(p);
+    }
+    return out;
+}
+/** The processes to end: the RUN's session, and orphans that started during it. */
+function strays(procs, rule) {
+    const byPid = new Map(procs.map((p) => [p.pid, p]));
+    const orphaned = (p) => {
+        for (let q = p, hops = 0; q && hops < 4096; hops++) {
+            if (q.ppid === 1 || q.ppid === rule.kilnPid)
+                return true;
+            if (q.ppid === 0)
+                return false;
+            q = byPid.get(q.ppid);
+        }
+        return false;
+    };
+    return procs.filter((p) => p.pid !== rule.kilnPid &&
+        p.pid !== 1 &&
+        p.state !== 'Z' &&
+        (p.sid === rule.runSid || (p.start >= rule.since && p.sid !== rule.kilnSid && orphaned(p))));
+}
+/** SIGKILLs the strays until none is left (a daemon may fork while it is killed). Returns how many. */
+async function killStrays(rule, procDir = '/proc') {
+    let killed = 0;
+    for (let round = 0; round < 20; round++) {
+        const found = strays(listProcs(procDir), rule);
+        if (found.length === 0)
+            return killed;
+        for (const p of found) {
+            try {
+                process.kill(p.pid, 'SIGKILL');
+                killed++;
+            }
+            catch {
+                // gone already
+            }
+        }
+        await new Promise((r) => setTimeout(r, 10));
+    }
+    return killed;
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/in-place-run.ts
+/**
+ * One RUN executed directly in the container, the build's root being the
+ * container's own `/`: no namespaces, no chroot. The command gets exactly
+ * the image's environment (HOME added as runc does), the resolved user with
+ * its supplementary groups, the working directory (created when missing),
+ * a session of its own; whatever it leaves running is killed when it ends
+ * (stray-processes.ts). /etc/hosts, /etc/resolv.conf and the hostname are
+ * the container's.
+ *
+ * Node's spawn() sets uid and gid but clears supplementary groups; a user
+ * with groups is started through a small launcher (Kiln's own Node, which
+ * needs nothing from `/`) that sets them and execs the command
+ * (process.execve, Node 22.15+/24).
+ */
+
+
+
+
+
+
+
+
+/** BuildKit's default PATH, for an image without one. */
+const in_place_run_DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/**
+ * Sets groups, gid, uid, then execs: KILN_LAUNCH is a JSON {groups, gid, uid,
+ * file, argv, env} (in the environment, which only the same user can read:
+ * the command's environment may hold secrets).
+ */
+const LAUNCHER = `const p = JSON.parse(process.env.KILN_LAUNCH);
+try {
+  process.setgroups(p.groups); process.setgid(p.gid); process.setuid(p.uid);
+  process.execve(p.file, p.argv, p.env);
+} catch (e) { process.stderr.write('kiln: cannot run ' + p.argv[0] + ': ' + e.message + '\\n'); process.exit(127); }`;
+function in_place_run_validate(spec) {
+    if (spec.argv.length === 0 || spec.argv[0] === '')
+        throw new SandboxError('RUN has no command');
+    if (!spec.cwd.startsWith('/'))
+        throw new SandboxError(`working directory must be absolute: ${spec.cwd}`);
+    for (const s of [spec.cwd, ...spec.argv, ...spec.env]) {
+        if (s.includes('\0'))
+            throw new SandboxError('RUN command, environment or working directory contains a NUL byte');
+    }
+    const ids = [spec.user.uid, spec.user.gid, ...spec.user.groups];
+    if (!ids.every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32 - 1)) {
+        throw new SandboxError(`invalid user ids: ${JSON.stringify(spec.user)}`);
+    }
+    const refused = refusedInPlace(spec);
+    if (refused)
+        throw new SandboxError(refused);
+}
+/**
+ * What an in-place RUN cannot honour: a network of its own (no namespaces),
+ * more privileges than the container has.
+ */
+function refusedInPlace(spec) {
+    if (spec.network === 'none') {
+        return 'RUN --network=none needs a network namespace, which an in-place build (in a container without CAP_SYS_ADMIN) cannot create: the RUN would reach the network; drop the flag, or build where namespaces work (--isolation chroot)';
+    }
+    if (spec.security === 'insecure' && !hasAllCapabilities()) {
+        return "RUN --security=insecure asks for every capability, and an in-place RUN has only the container's own (it runs in the container, not in a sandbox of its own): run the container privileged, or drop the flag";
+    }
+    return undefined;
+}
+/** Kiln's effective capability set is full (a privileged container). */
+function hasAllCapabilities() {
+    try {
+        const m = /^CapEff:\s*([0-9a-f]+)$/m.exec((0,external_node_fs_namespaceObject.readFileSync)('/proc/self/status', 'utf8'));
+        // CAP_SYS_ADMIN (21) stands for the rest: Docker grants it only with --privileged.
+        return m !== undefined && m !== null && (BigInt(`0x${m[1]}`) & (1n << 21n)) !== 0n;
+    }
+    catch {
+        return false;
+    }
+}
+/** The command's file as execvp(3) would find it on the image's PATH; undefined when none is executable. */
+function findCommand(name, env, cwd) {
+    if (name.includes('/'))
+        return name.startsWith('/') ? name : (0,external_node_path_.join)(cwd, name);
+    const path = env.findLast((e) => e.startsWith('PATH='))?.slice(5) ?? in_place_run_DEFAULT_PATH;
+    for (const dir of path.split(':')) {
+        const file = (0,external_node_path_.join)(dir || cwd, name);
+        try {
+            (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
+            return file;
+        }
+        catch {
+            // next
+        }
+    }
+    return undefined;
+}
+function signalNumber(name) {
+    return external_node_os_namespaceObject.constants.signals[name] ?? 0;
+}
+async function runInPlace(spec, opts) {
+    in_place_run_validate(spec);
+    const env = [...spec.env];
+    if (spec.home !== undefined && !env.some((e) => e.startsWith('HOME=')))
+        env.push(`HOME=${spec.home}`);
+    for (const s of spec.secretEnv ?? []) {
+        const value = s.value.toString('utf8');
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.name) ||
+            value.includes('\0') ||
+            !Buffer.from(value).equals(s.value)) {
+            throw new SandboxError(`the secret for environment variable ${JSON.stringify(s.name)} cannot be given as one (a name that is not a variable name, a NUL byte or invalid UTF-8): mount it as a file (target=…) instead`);
+        }
+        env.push(`${s.name}=${value}`);
+    }
+    try {
+        mkdirInRoot(opts.root, spec.cwd);
+    }
+    catch (e) {
+        if (e instanceof RootPathError)
+            throw new SandboxError(`cannot use WORKDIR ${spec.cwd}: ${e.message}`);
+        throw e;
+    }
+    const tail = new TailBuffer();
+    const file = findCommand(spec.argv[0], env, spec.cwd);
+    if (!file) {
+        const line = `kiln: ${spec.argv[0]}: command not found in the image (PATH ${env.findLast((e) => e.startsWith('PATH='))?.slice(5) ?? in_place_run_DEFAULT_PATH})`;
+        tail.push(`${line}\n`);
+        spec.onOutput?.(Buffer.from(`${line}\n`), 'stderr');
+        return { exitCode: 127, tail: tail.tail() };
+    }
+    const pipes = await writePipes(opts.root, spec.pipes ?? []);
+    try {
+        return await execute(spec, env, file, opts, tail);
+    }
+    finally {
+        for (const p of pipes)
+            (0,external_node_fs_namespaceObject.rmSync)(p, { force: true });
+    }
+}
+/** Heredoc scripts at /dev/pipes/<name> (the container's /dev: never in a layer). */
+async function writePipes(root, pipes) {
+    const written = [];
+    if (pipes.length === 0)
+        return written;
+    const dir = (0,external_node_path_.join)(root, 'dev', 'pipes');
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true, mode: 0o755 });
+    for (const p of pipes) {
+        if (!/^[\w.-]+$/.test(p.name) || p.name === '.' || p.name === '..') {
+            throw new SandboxError(`invalid heredoc script name "${p.name}"`);
+        }
+        const f = (0,external_node_path_.join)(dir, p.name);
+        (0,external_node_fs_namespaceObject.writeFileSync)(f, p.content, { mode: p.mode });
+        written.push(f);
+    }
+    return written;
+}
+function execute(spec, env, file, opts, tail) {
+    const { uid, gid } = spec.user;
+    const groups = [...new Set(spec.user.groups)];
+    const envObject = Object.fromEntries(env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+    const launcher = groups.length > 0 && opts.node !== undefined;
+    const child = launcher
+        ? (0,external_node_child_process_namespaceObject.spawn)(opts.node, ['-e', LAUNCHER], {
+            cwd: spec.cwd,
+            env: { KILN_LAUNCH: JSON.stringify({ groups, gid, uid, file, argv: spec.argv, env: envObject }) },
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        })
+        : (0,external_node_child_process_namespaceObject.spawn)(file, spec.argv.slice(1), {
+            argv0: spec.argv[0],
+            cwd: spec.cwd,
+            env: envObject,
+            uid,
+            gid,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+    const forward = (stream) => (chunk) => {
+        tail.push(chunk);
+        spec.onOutput?.(chunk, stream);
+    };
+    child.stdout.on('data', forward('stdout'));
+    child.stderr.on('data', forward('stderr'));
+    const self = readProc('self');
+    const rule = {
+        runSid: child.pid ?? -1,
+        since: (child.pid ? readProc(child.pid)?.start : undefined) ?? self?.start ?? 0,
+        kilnPid: process.pid,
+        kilnSid: self?.sid ?? -1,
+    };
+    const killAll = () => {
+        if (child.pid) {
+            try {
+                process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // the group is gone
+            }
+        }
+        return killStrays(rule);
+    };
+    const onAbort = () => void killAll();
+    if (spec.signal?.aborted)
+        onAbort();
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    const closed = new Promise((r) => child.once('close', () => r()));
+    return new Promise((resolve, reject) => {
+        child.on('error', (e) => {
+            spec.signal?.removeEventListener('abort', onAbort);
+            reject(new SandboxError(`cannot start ${spec.argv[0]} (${file}): ${e.message}`));
+        });
+        child.on('exit', (code, signal) => {
+            spec.signal?.removeEventListener('abort', onAbort);
+            // Background processes of the RUN must not outlive it (they would write into the next
+            // layer), nor keep its output pipes open.
+            killAll()
+                .then(async () => {
+                const late = setTimeout(() => {
+                    child.stdout?.destroy();
+                    child.stderr?.destroy();
+                }, 2000);
+                await closed;
+                clearTimeout(late);
+            })
+                .then(() => {
+                if (spec.signal?.aborted)
+                    reject(new SandboxError('RUN aborted'));
+                else if (signal)
+                    resolve({ exitCode: 128 + signalNumber(signal), signal, tail: tail.tail() });
+                else
+                    resolve({ exitCode: code ?? 1, tail: tail.tail() });
+            }, (e) => reject(new SandboxError(`ending what the RUN left running: ${e.message}`)));
+        });
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/executor/snapshot/snapshot.ts
 function cmpPath(a, b) {
     const x = a.split('/');
@@ -55747,6 +56828,936 @@ function withAncestors(changes) {
         }
     }
     return out;
+}
+
+;// CONCATENATED MODULE: ./src/executor/snapshot/walk-index.ts
+/**
+ * Metadata index of a rootfs for the walk snapshotter: per path the type,
+ * mode, owner, size, times, inode and link target. Two indexes are compared
+ * to find what a RUN changed; ctime catches every content or metadata write
+ * (the snapshotter makes sure the filesystem clock has moved past the newest
+ * ctime in the index before a RUN starts, so a write is never hidden in the
+ * same timestamp tick).
+ */
+
+
+
+
+function typeOf(st) {
+    if (st.isDirectory())
+        return 'd';
+    if (st.isFile())
+        return 'f';
+    if (st.isSymbolicLink())
+        return 'l';
+    if (st.isCharacterDevice())
+        return 'c';
+    if (st.isBlockDevice())
+        return 'b';
+    if (st.isFIFO())
+        return 'p';
+    return 's';
+}
+async function entryOf(abs) {
+    let st;
+    try {
+        st = await (0,promises_.lstat)(abs, { bigint: true });
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw e;
+    }
+    const e = entryFromStat(st);
+    if (e.type === 'l')
+        e.target = await (0,promises_.readlink)(abs);
+    return e;
+}
+/** The indexed metadata of an lstat (a symlink's target is not read). */
+function entryFromStat(st) {
+    const type = typeOf(st);
+    return {
+        type,
+        mode: Number(st.mode & 4095n),
+        uid: Number(st.uid),
+        gid: Number(st.gid),
+        size: type === 'd' ? 0n : st.size,
+        mtimeNs: st.mtimeNs,
+        ctimeNs: st.ctimeNs,
+        btimeNs: st.birthtimeNs,
+        ino: st.ino,
+        rdev: st.rdev,
+    };
+}
+const CONCURRENCY = 64;
+class SnapshotIndex {
+    root;
+    entries;
+    constructor(root, entries) {
+        this.root = root;
+        this.entries = entries;
+    }
+    /** Walks the whole rootfs. */
+    static async build(root) {
+        const index = new SnapshotIndex(root, new Map());
+        await index.walkInto('');
+        return index;
+    }
+    /** Adds rel's descendants (rel itself excluded) from disk. */
+    async walkInto(rel) {
+        const queue = [rel];
+        while (queue.length) {
+            const dir = queue.pop();
+            let names;
+            try {
+                names = await (0,promises_.readdir)((0,external_node_path_.join)(this.root, dir));
+            }
+            catch (e) {
+                const code = e.code;
+                if (code === 'ENOENT' || code === 'ENOTDIR')
+                    continue;
+                throw e;
+            }
+            for (let i = 0; i < names.length; i += CONCURRENCY) {
+                const batch = names.slice(i, i + CONCURRENCY);
+                const stats = await Promise.all(batch.map((n) => entryOf((0,external_node_path_.join)(this.root, dir, n)).then((e) => [dir ? `${dir}/${n}` : n, e])));
+                for (const [path, e] of stats) {
+                    if (!e)
+                        continue;
+                    this.entries.set(path, e);
+                    if (e.type === 'd')
+                        queue.push(path);
+                }
+            }
+        }
+    }
+    removeSubtree(rel) {
+        const prefix = `${rel}/`;
+        this.entries.delete(rel);
+        // Descendants follow their parent in no particular Map order: scan keys
+        // only when rel was a directory (a change to COPY'd paths is small).
+        for (const k of this.entries.keys())
+            if (k.startsWith(prefix))
+                this.entries.delete(k);
+    }
+    /** Brings the index up to date for paths changed by other means (COPY/ADD). */
+    async apply(changes) {
+        for (const c of sortChanges(changes)) {
+            const old = this.entries.get(c.path);
+            if (c.kind === 'delete') {
+                if (old?.type === 'd')
+                    this.removeSubtree(c.path);
+                else
+                    this.entries.delete(c.path);
+                continue;
+            }
+            const now = await entryOf((0,external_node_path_.join)(this.root, c.path));
+            if (!now) {
+                if (old?.type === 'd')
+                    this.removeSubtree(c.path);
+                else
+                    this.entries.delete(c.path);
+                continue;
+            }
+            if (old?.type === 'd' && (now.type !== 'd' || c.kind === 'opaque'))
+                this.removeSubtree(c.path);
+            this.entries.set(c.path, now);
+            if (now.type === 'd' && (old?.type !== 'd' || c.kind === 'opaque'))
+                await this.walkInto(c.path);
+        }
+    }
+    maxCtimeNs() {
+        let max = 0n;
+        for (const e of this.entries.values())
+            if (e.ctimeNs > max)
+                max = e.ctimeNs;
+        return max;
+    }
+}
+/** Another inode at the same path (birth times, where the filesystem has them, differ). */
+function recreated(a, b) {
+    return a.ino !== b.ino || (a.btimeNs !== 0n && b.btimeNs !== 0n && a.btimeNs !== b.btimeNs);
+}
+/** Metadata that differs; `ignoreTimes`: mtime too, besides ctime (times only Kiln moved). */
+function changed(a, b, ignoreCtime, ignoreTimes = false) {
+    if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid)
+        return true;
+    if (a.size !== b.size || a.rdev !== b.rdev || a.target !== b.target)
+        return true;
+    if (ignoreTimes)
+        return false;
+    return a.mtimeNs !== b.mtimeNs || (!ignoreCtime && a.ctimeNs !== b.ctimeNs);
+}
+function parentOf(p) {
+    const i = p.lastIndexOf('/');
+    return i < 0 ? '' : p.slice(0, i);
+}
+/**
+ * The ChangeSet entries between two indexes of the same rootfs (see
+ * snapshot.ts for the conventions). `ignoreCtime`: directories whose ctime
+ * Kiln itself changed (parents of removed mount-point stubs).
+ */
+function diffIndexes(before, after, ignoreCtime) {
+    const out = [];
+    const recreatedDirs = new Set();
+    for (const [path, a] of after.entries) {
+        const b = before.entries.get(path);
+        if (!b || b.type !== a.type) {
+            out.push({ kind: 'add', path });
+        }
+        else if (recreated(a, b)) {
+            out.push({ kind: 'add', path });
+            if (a.type === 'd')
+                recreatedDirs.add(path);
+        }
+        else if (changed(a, b, ignoreCtime.has(path))) {
+            out.push({ kind: 'add', path });
+        }
+    }
+    const opaque = new Set();
+    for (const path of before.entries.keys()) {
+        if (after.entries.has(path))
+            continue;
+        const parent = parentOf(path);
+        if (parent !== '') {
+            const pa = after.entries.get(parent);
+            const pb = before.entries.get(parent);
+            if (pa?.type !== 'd' || pb?.type !== 'd')
+                continue; // covered by the parent's change
+            if (recreatedDirs.has(parent)) {
+                opaque.add(parent);
+                continue;
+            }
+        }
+        out.push({ kind: 'delete', path });
+    }
+    for (const path of opaque)
+        out.push({ kind: 'opaque', path });
+    return sortChanges(withAncestors(out));
+}
+/**
+ * Waits until a write on the filesystem of `dir` gets a ctime later than
+ * `ctimeNs` (timestamps come from a coarse clock: a write in the same tick as
+ * the newest indexed entry would otherwise look unchanged).
+ */
+async function waitForClockPast(dir, ctimeNs) {
+    const probe = (0,external_node_path_.join)(dir, `.kiln-clock-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    try {
+        for (let i = 0; i < 1000; i++) {
+            await (0,promises_.writeFile)(probe, '');
+            const st = await (0,promises_.lstat)(probe, { bigint: true });
+            if (st.ctimeNs > ctimeNs)
+                return;
+            await new Promise((r) => setTimeout(r, 2));
+        }
+    }
+    finally {
+        await (0,promises_.rm)(probe, { force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/in-place-index.ts
+
+
+
+/**
+ * ctime of an entry a shallow index knows by name and type only: it was
+ * there before the index's floor (maxCtimeNs), nothing more is known.
+ */
+const UNKNOWN = -1n;
+function direntType(d) {
+    if (d.isFile())
+        return 'f';
+    if (d.isSymbolicLink())
+        return 'l';
+    if (d.isCharacterDevice())
+        return 'c';
+    if (d.isBlockDevice())
+        return 'b';
+    if (d.isFIFO())
+        return 'p';
+    if (d.isSocket())
+        return 's';
+    return undefined; // a directory, or a filesystem that does not say
+}
+function in_place_index_lstatOrUndefined(abs) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(abs, { bigint: true, throwIfNoEntry: false });
+    }
+    catch (e) {
+        if (e.code === 'ENOTDIR')
+            return undefined;
+        throw e;
+    }
+}
+/** Same inode, not recreated. */
+function sameInode(a, b) {
+    return !recreated(a, b);
+}
+/** One walk of the root: the new tree, and (against an earlier index) what changed. */
+class Scan {
+    root;
+    kept;
+    out;
+    floorNs;
+    shallow;
+    settled;
+    stats = { entries: 0, dirsRead: 0 };
+    maxCtimeNs = 0n;
+    constructor(root, kept, 
+    /** Collects changes; undefined for a plain index build. */
+    out, 
+    /** Entries of the earlier index known by name only changed when their ctime is past this. */
+    floorNs = 0n, 
+    /** Build only: lstat directories only, know the other entries by name and type. */
+    shallow = false, 
+    /** Paths whose times only Kiln moved (RUN mount targets put back): not compared. */
+    settled = new Set()) {
+        this.root = root;
+        this.kept = kept;
+        this.out = out;
+        this.floorNs = floorNs;
+        this.shallow = shallow;
+        this.settled = settled;
+    }
+    placeholder(type) {
+        this.stats.entries++;
+        const z = 0n;
+        return {
+            type,
+            mode: 0,
+            uid: 0,
+            gid: 0,
+            size: z,
+            mtimeNs: z,
+            ctimeNs: UNKNOWN,
+            btimeNs: z,
+            ino: z,
+            rdev: z,
+        };
+    }
+    /** Whether `node` at `rel` differs from `before`: new, replaced, recreated or changed. */
+    differs(rel, node, before) {
+        if (!before || before.type !== node.type)
+            return 'yes';
+        const settled = this.settled.has(rel);
+        if (before.ctimeNs === UNKNOWN)
+            return settled || node.ctimeNs <= this.floorNs ? 'no' : 'yes';
+        if (!sameInode(node, before))
+            return 'recreated';
+        return changed(node, before, false, settled) ? 'yes' : 'no';
+    }
+    abs(rel) {
+        if (!rel)
+            return this.root;
+        return this.root === '/' ? `/${rel}` : `${this.root}/${rel}`;
+    }
+    node(abs, st, old) {
+        const n = entryFromStat(st);
+        if (n.type === 'l') {
+            // A symlink's target never changes in place: the same, unchanged inode has the same one.
+            n.target =
+                old?.type === 'l' && sameInode(n, old) && old.ctimeNs === n.ctimeNs ? old.target : (0,external_node_fs_namespaceObject.readlinkSync)(abs);
+        }
+        this.stats.entries++;
+        if (n.ctimeNs > this.maxCtimeNs)
+            this.maxCtimeNs = n.ctimeNs;
+        return n;
+    }
+    /**
+     * The entries of directory `rel`. `old`: the indexed directory at the same
+     * path (when it was one); `sameNames`: its names are known to be unchanged;
+     * `recreated`: it is a new directory where the old one was.
+     */
+    dir(rel, old, sameNames, recreated) {
+        const abs = this.abs(rel);
+        let names;
+        const types = new Map();
+        if (sameNames && old?.children)
+            names = old.children.keys();
+        else {
+            try {
+                if (this.shallow) {
+                    names = [];
+                    for (const d of (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true })) {
+                        names.push(d.name);
+                        const t = direntType(d);
+                        if (t)
+                            types.set(d.name, t);
+                    }
+                }
+                else
+                    names = (0,external_node_fs_namespaceObject.readdirSync)(abs);
+            }
+            catch (e) {
+                const code = e.code;
+                if (code === 'ENOENT' || code === 'ENOTDIR')
+                    return new Map();
+                throw e;
+            }
+            this.stats.dirsRead++;
+        }
+        const holder = this.kept.holds(rel);
+        const children = new Map();
+        for (const name of names) {
+            const childRel = rel ? `${rel}/${name}` : name;
+            if (holder && this.kept.has(childRel))
+                continue;
+            const known = types.get(name);
+            if (known) {
+                children.set(name, this.placeholder(known));
+                continue;
+            }
+            const childAbs = this.abs(childRel);
+            const st = in_place_index_lstatOrUndefined(childAbs);
+            if (!st)
+                continue;
+            const before = old?.children?.get(name);
+            const node = this.node(childAbs, st, before);
+            let childRecreated = false;
+            if (this.out) {
+                const d = this.differs(childRel, node, before);
+                if (d !== 'no')
+                    this.out.push({ kind: 'add', path: childRel });
+                childRecreated = d === 'recreated' && node.type === 'd';
+            }
+            if (node.type === 'd') {
+                const oldDir = before?.type === 'd' ? before : undefined;
+                const unchangedNames = oldDir !== undefined &&
+                    !childRecreated &&
+                    sameInode(node, oldDir) &&
+                    node.ctimeNs === oldDir.ctimeNs;
+                node.children = this.dir(childRel, oldDir, unchangedNames, childRecreated);
+            }
+            children.set(name, node);
+        }
+        if (this.out && old?.children && !(sameNames && old.children.size === children.size)) {
+            let opaque = false;
+            for (const name of old.children.keys()) {
+                if (children.has(name))
+                    continue;
+                if (recreated && rel !== '')
+                    opaque = true;
+                else
+                    this.out.push({ kind: 'delete', path: rel ? `${rel}/${name}` : name });
+            }
+            if (opaque)
+                this.out.push({ kind: 'opaque', path: rel });
+        }
+        return children;
+    }
+}
+class InPlaceIndex {
+    root;
+    kept;
+    top;
+    maxCtimeNs;
+    stats;
+    constructor(root, kept, top, 
+    /** Newest ctime in the index (the RUN waits for the clock to pass it). */
+    maxCtimeNs, stats) {
+        this.root = root;
+        this.kept = kept;
+        this.top = top;
+        this.maxCtimeNs = maxCtimeNs;
+        this.stats = stats;
+    }
+    /** Walks the whole root. */
+    static build(root, kept) {
+        const scan = new Scan(root, kept, undefined);
+        const top = scan.node(root, (0,external_node_fs_namespaceObject.lstatSync)(root, { bigint: true }), undefined);
+        top.children = scan.dir('', undefined, false, false);
+        return new InPlaceIndex(root, kept, top, scan.maxCtimeNs, scan.stats);
+    }
+    /**
+     * Reads the root's directories only (the other entries by name and type):
+     * enough for the next rescan when nothing in the root has a ctime past
+     * `floorNs` (a clock probe taken after the root was last written, e.g.
+     * right after extraction): an entry known by name only changed exactly
+     * when its ctime is past the floor. A tenth of a full build's syscalls.
+     */
+    static shallow(root, kept, floorNs) {
+        const scan = new Scan(root, kept, undefined, 0n, true);
+        const top = scan.node(root, (0,external_node_fs_namespaceObject.lstatSync)(root, { bigint: true }), undefined);
+        top.children = scan.dir('', undefined, false, false);
+        const max = scan.maxCtimeNs > floorNs ? scan.maxCtimeNs : floorNs;
+        return new InPlaceIndex(root, kept, top, max, scan.stats);
+    }
+    /**
+     * Walks the root again: the index of what is there now, and the changes
+     * since this one. `settled`: paths whose times only Kiln moved (their
+     * other metadata is still compared).
+     */
+    rescan(settled = new Set()) {
+        const out = [];
+        const scan = new Scan(this.root, this.kept, out, this.maxCtimeNs, false, settled);
+        const top = scan.node(this.root, (0,external_node_fs_namespaceObject.lstatSync)(this.root, { bigint: true }), this.top);
+        const sameNames = sameInode(top, this.top) && top.ctimeNs === this.top.ctimeNs;
+        top.children = scan.dir('', this.top, sameNames, false);
+        const index = new InPlaceIndex(this.root, this.kept, top, scan.maxCtimeNs, scan.stats);
+        return { index, changes: sortChanges(withAncestors(out)) };
+    }
+    /** Number of entries (the root excluded). */
+    get size() {
+        return this.stats.entries - 1;
+    }
+    lookup(rel) {
+        let n = this.top;
+        if (!rel)
+            return n;
+        for (const c of rel.split('/')) {
+            n = n?.children?.get(c);
+            if (!n)
+                return undefined;
+        }
+        return n;
+    }
+    /**
+     * Brings the index up to date after a step wrote `changes` into the root
+     * itself (COPY/ADD, WORKDIR): the changed paths and their ancestors are
+     * read again, new directories walked.
+     */
+    apply(changes) {
+        const scan = new Scan(this.root, this.kept, undefined);
+        const ancestors = new Set();
+        for (const c of sortChanges([...changes])) {
+            if (this.kept.has(c.path))
+                continue;
+            const slash = c.path.lastIndexOf('/');
+            const parentRel = slash < 0 ? '' : c.path.slice(0, slash);
+            const name = c.path.slice(slash + 1);
+            for (let p = parentRel;; p = p.slice(0, Math.max(p.lastIndexOf('/'), 0))) {
+                ancestors.add(p);
+                if (!p)
+                    break;
+            }
+            const parent = this.lookup(parentRel);
+            if (!parent?.children)
+                continue;
+            const abs = scan.abs(c.path);
+            const st = c.kind === 'delete' ? undefined : in_place_index_lstatOrUndefined(abs);
+            if (!st) {
+                parent.children.delete(name);
+                continue;
+            }
+            const old = parent.children.get(name);
+            const node = scan.node(abs, st, old);
+            if (node.type === 'd') {
+                const keep = old?.type === 'd' && sameInode(node, old) && c.kind !== 'opaque';
+                node.children = keep ? old.children : scan.dir(c.path, undefined, false, false);
+            }
+            parent.children.set(name, node);
+        }
+        for (const rel of ancestors) {
+            const n = this.lookup(rel);
+            const st = n ? in_place_index_lstatOrUndefined(scan.abs(rel)) : undefined;
+            if (!n || !st)
+                continue;
+            const fresh = scan.node(scan.abs(rel), st, n);
+            Object.assign(n, { ...fresh, children: n.children });
+        }
+        if (scan.maxCtimeNs > this.maxCtimeNs)
+            this.maxCtimeNs = scan.maxCtimeNs;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/in-place-snapshot.ts
+/**
+ * The snapshotter of an in-place root: the RUN changes `/` itself, and what
+ * it changed is found by walking `/` (kept paths left out) against the index
+ * kept since the step before (in-place-index.ts). The first RUN after an
+ * extraction reads the root's directories first (a shallow index: the files
+ * are all older than a clock probe taken then).
+ */
+
+
+
+
+
+/** The ctime a write gets now, on the filesystem of `dir`: every earlier write has one no later. */
+async function clockNow(dir) {
+    const probe = (0,external_node_path_.join)(dir, `.kiln-clock-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    try {
+        await (0,promises_.writeFile)(probe, '');
+        return (await (0,promises_.lstat)(probe, { bigint: true })).ctimeNs;
+    }
+    finally {
+        await (0,promises_.rm)(probe, { force: true });
+    }
+}
+/** The in-place RUN mounts nothing: the container's own /proc, /dev and /sys are there. */
+const CONTAINER_MOUNTS = { proc: 'proc', dev: 'dev', sys: 'sys' };
+class InPlaceSnapshotter {
+    opts;
+    kind = 'walk';
+    rootfs;
+    /** The root as of the last step; undefined = index again on next use. */
+    index;
+    constructor(opts) {
+        this.opts = opts;
+        this.rootfs = opts.root;
+    }
+    /** RUN mounts are not planned here: the in-place RUN puts them in place itself (in-place-mounts.ts). */
+    async prepare() {
+        this.settled.clear();
+        if (!this.index) {
+            // Nothing writes the root between the extraction and now: names and types are enough.
+            const started = performance.now();
+            const floor = await clockNow(this.opts.probeDir);
+            this.index = InPlaceIndex.shallow(this.opts.root, this.opts.kept, floor);
+            this.opts.log.debug(`in-place index: ${this.index.size} entries (directories read) in ${(performance.now() - started).toFixed(0)} ms`);
+        }
+        const before = this.index;
+        await waitForClockPast(this.opts.probeDir, before.maxCtimeNs);
+        return new InPlaceRun(this, before, this.opts.log);
+    }
+    async noteChanges(changes) {
+        this.index?.apply(changes.changes);
+    }
+    /**
+     * Paths whose times only Kiln moved during the RUN being snapshotted (its
+     * mounts put in and taken out, in-place-mounts.ts): the next finish()
+     * does not compare their times.
+     */
+    settle(paths) {
+        for (const p of paths)
+            this.settled.add(p);
+    }
+    /** Taken by finish(). */
+    settled = new Set();
+}
+class InPlaceRun {
+    owner;
+    before;
+    log;
+    mounts = CONTAINER_MOUNTS;
+    after;
+    constructor(owner, before, log) {
+        this.owner = owner;
+        this.before = before;
+        this.log = log;
+    }
+    get root() {
+        return this.owner.rootfs;
+    }
+    async finish() {
+        const started = performance.now();
+        const cpu = process.cpuUsage();
+        const { index, changes } = this.before.rescan(this.owner.settled);
+        this.owner.settled.clear();
+        this.after = index;
+        const s = index.stats;
+        const used = process.cpuUsage(cpu);
+        this.log.debug(`in-place snapshot: ${s.entries} entries, ${s.dirsRead} directories read, ${changes.length} changes in ${(performance.now() - started).toFixed(0)} ms (CPU ${((used.user + used.system) / 1000).toFixed(0)} ms)`);
+        return { sourceRoot: this.owner.rootfs, changes };
+    }
+    async commit() {
+        if (!this.after)
+            throw new Error('commit() before finish()');
+        this.owner.index = this.after;
+    }
+    async discard() {
+        this.owner.settled.clear();
+        this.owner.index = undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/kept-paths.ts
+/**
+ * Paths an in-place build leaves alone: the container's mount points
+ * (/proc, /sys, /dev, /etc/hosts, the context volume, Kubernetes secrets…),
+ * Kiln's own directory, its workspace, the context and the outputs. They are
+ * never extracted onto, cleared, snapshotted or written by a step; their
+ * ancestors are ordinary directories whose other entries belong to the build.
+ *
+ * Paths are root-relative ('etc/hosts'), as the extractor and the snapshot
+ * walk see them.
+ */
+
+/** An absolute path as a clean root-relative one ('' for '/'). */
+function relativeToRoot(abs) {
+    return external_node_path_.posix.normalize(`/${abs}`).replace(/^\/+|\/+$/g, '');
+}
+class KeptPaths {
+    kept = new Set();
+    /** Strict ancestors of kept paths ('' included when any path is kept). */
+    holders = new Set();
+    /** `paths`: absolute paths; '/' itself cannot be kept (the build would have nowhere to go). */
+    constructor(paths) {
+        for (const p of paths) {
+            const rel = relativeToRoot(p);
+            if (rel === '')
+                throw new Error(`cannot keep ${p} out of an in-place build: it is the whole filesystem`);
+            this.kept.add(rel);
+        }
+        // A path under another kept path adds nothing.
+        for (const rel of [...this.kept])
+            if (this.keptAncestor(rel) !== undefined)
+                this.kept.delete(rel);
+        for (const rel of this.kept) {
+            this.holders.add('');
+            for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1))
+                this.holders.add(rel.slice(0, i));
+        }
+    }
+    /** The kept path that is `rel` or one of its strict ancestors. */
+    keptAncestor(rel) {
+        for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) {
+            const a = rel.slice(0, i);
+            if (this.kept.has(a))
+                return a;
+        }
+        return undefined;
+    }
+    /** The kept path covering `rel` (rel itself or an ancestor), or undefined. */
+    covering(rel) {
+        if (this.kept.has(rel))
+            return rel;
+        return this.keptAncestor(rel);
+    }
+    /** `rel` is kept, or lies under a kept path. */
+    has(rel) {
+        return this.covering(rel) !== undefined;
+    }
+    /** `rel` is a strict ancestor of a kept path: a directory the build shares with them. */
+    holds(rel) {
+        return this.holders.has(rel);
+    }
+    /** The kept paths, absolute, sorted. */
+    list() {
+        return [...this.kept].sort().map((r) => `/${r}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/executor/isolation/in-place-isolation.ts
+
+
+
+
+
+
+
+
+
+class InPlaceIsolation {
+    opts;
+    oneStageAtATime = true;
+    /** The root whose files are on `/`. */
+    occupant;
+    roots = [];
+    /** `/` still holds what was there before the build (the container's files, an earlier build's). */
+    pristine = true;
+    /** A copy of those files in the workspace (put back by dispose() after a failure or with --cleanup). */
+    saved;
+    constructor(opts) {
+        this.opts = opts;
+    }
+    async createRoot(name, purpose = 'stage') {
+        const root = new InPlaceRoot(this, name);
+        // Only read: its files go into the workspace, and never onto `/`.
+        if (purpose === 'source')
+            root.finished = true;
+        else {
+            // One stage at a time: the stages created before this one are finished.
+            for (const r of this.roots)
+                r.finished = true;
+            this.roots.push(root);
+        }
+        return root;
+    }
+    warmUp() { }
+    /**
+     * `/` keeps the last stage's files (as with kaniko), unless the build
+     * failed or --cleanup: then the container's own files are put back.
+     */
+    async dispose(outcome) {
+        if (this.pristine || !(outcome.failed || this.opts.cleanup))
+            return;
+        const started = Date.now();
+        const { root, kept, log } = this.opts;
+        clearRoot(root, kept);
+        this.occupant = undefined;
+        if (this.saved)
+            restoreRoot(this.saved, root, kept);
+        log.debug(`in-place: ${root} back as the container had it in ${Date.now() - started} ms`);
+    }
+    /** Puts `root`'s files on `/` (up to `image`): what was there moves aside, or is taken over. */
+    async take(root, image) {
+        const { opts } = this;
+        const prev = this.occupant;
+        const files = await ImageDir.create(opts.root, opts.xattrs, opts.log, opts.kept);
+        if (prev?.image && isPrefix(prev.image, image)) {
+            // FROM the previous stage: its files are this stage's start.
+            files.caughtUp(prev.image);
+            root.adopt(prev.handOver());
+        }
+        else if (prev) {
+            await prev.moveAside();
+        }
+        else if (this.pristine) {
+            const started = Date.now();
+            const dir = await opts.workspace.dir('container-files');
+            if (saveRoot(opts.root, opts.kept, dir, SAVE_LIMIT))
+                this.saved = dir;
+            else {
+                opts.log.warn(`the container's own files outside the kept paths hold over ${SAVE_LIMIT >> 20} MiB (an earlier build's?): they are not kept to be put back after this build`);
+            }
+            clearRoot(opts.root, opts.kept);
+            opts.log.debug(`in-place: cleared ${opts.root} in ${Date.now() - started} ms`);
+        }
+        this.pristine = false;
+        this.occupant = root;
+        return files;
+    }
+    /** `root` no longer has its files on `/`. */
+    left(root) {
+        if (this.occupant === root)
+            this.occupant = undefined;
+    }
+    isOccupant(root) {
+        return this.occupant === root;
+    }
+}
+/** The container's own files are put back after the build only up to this size. */
+const SAVE_LIMIT = 256 << 20;
+function isPrefix(prefix, image) {
+    const a = prefix.layers;
+    const b = image.layers;
+    return a.length <= b.length && a.every((l, i) => l.digest === b[i].digest);
+}
+/** A stage: on `/` while it builds; afterwards in the workspace (moved aside or extracted) when read. */
+class InPlaceRoot {
+    isolation;
+    name;
+    /** Set when a later stage was created: reads go to the workspace from then on. */
+    finished = false;
+    /** The image whose files are on `/` (or aside) now. */
+    image;
+    /** The files on `/` while this stage occupies it. */
+    onRoot;
+    /** The files in the workspace once `/` went to another stage. */
+    aside;
+    snapshotter;
+    constructor(isolation, name) {
+        this.isolation = isolation;
+        this.name = name;
+    }
+    get dir() {
+        return this.aside?.dir ?? this.isolation.opts.root;
+    }
+    async materialize(image, label) {
+        if (this.finished) {
+            // Read by a later stage (COPY --from): never from `/`, which that stage is about to take.
+            if (this.isolation.isOccupant(this))
+                await this.moveAside();
+            if (!this.aside) {
+                const { opts } = this.isolation;
+                const dir = await opts.workspace.dir(`${this.name}-files`);
+                this.aside = await ImageDir.create(dir, opts.xattrs, opts.log);
+            }
+            await this.aside.materialize(image, label);
+            return;
+        }
+        if (!this.onRoot || !this.isolation.isOccupant(this)) {
+            this.onRoot = await this.isolation.take(this, image);
+        }
+        const before = this.onRoot.generation;
+        await this.onRoot.materialize(image, label);
+        if (this.onRoot.generation !== before)
+            this.snapshotter = undefined;
+        this.image = image;
+    }
+    caughtUp(image) {
+        this.image = image;
+        (this.onRoot ?? this.aside)?.caughtUp(image);
+    }
+    refuseWrite(rel) {
+        if (this.aside || !rel)
+            return undefined;
+        const kept = this.isolation.opts.kept.covering(rel);
+        return kept === undefined
+            ? undefined
+            : `/${kept} is kept out of this in-place build (a mount point of the container, or Kiln's own files): a step cannot write there; use another path in the image`;
+    }
+    async noteChanges(changes) {
+        await this.snapshotter?.noteChanges(changes);
+    }
+    async run(spec) {
+        const { opts } = this.isolation;
+        if (!this.isolation.isOccupant(this))
+            throw new Error(`internal: RUN in ${this.name}, whose files are not on /`);
+        const refused = refusedInPlace(spec);
+        if (refused)
+            throw new SandboxError(refused);
+        this.snapshotter ??= new InPlaceSnapshotter({
+            root: opts.root,
+            kept: opts.kept,
+            probeDir: opts.workspace.root,
+            log: opts.log,
+        });
+        const keptCwd = opts.kept.covering(relativeToRoot(spec.cwd));
+        if (keptCwd !== undefined) {
+            opts.log.warn(`RUN in ${spec.cwd}: /${keptCwd} is kept out of this in-place build (a mount point, or Kiln's own files), so what the RUN writes there is not in the image; use a WORKDIR outside it`);
+        }
+        const { home, ...rest } = spec;
+        const node = opts.node;
+        const snapshotter = this.snapshotter;
+        return runStep({
+            sandbox: {
+                run: async (s) => {
+                    const mounts = await placeMounts(s.runMounts ?? [], {
+                        root: opts.root,
+                        kept: opts.kept,
+                        holdDir: () => opts.workspace.dir('mount-targets'),
+                        log: opts.log,
+                    });
+                    try {
+                        return await runInPlace({ ...s, ...(home === undefined ? {} : { home }) }, { root: opts.root, ...(node ? { node } : {}) });
+                    }
+                    finally {
+                        snapshotter.settle(await mounts.remove());
+                    }
+                },
+            },
+            snapshotter,
+            spec: rest,
+            ...(home === undefined ? {} : { home }),
+        });
+    }
+    /** A stage built FROM this one takes the files on `/` over (with the index of them). */
+    handOver() {
+        const s = this.snapshotter;
+        this.snapshotter = undefined;
+        this.onRoot = undefined;
+        this.isolation.left(this);
+        return s;
+    }
+    adopt(snapshotter) {
+        this.snapshotter = snapshotter;
+    }
+    /** Moves the files on `/` into the workspace (deleting them when a rename fails). */
+    async moveAside() {
+        const { opts } = this.isolation;
+        const image = this.image;
+        this.onRoot = undefined;
+        this.snapshotter = undefined;
+        this.isolation.left(this);
+        const started = Date.now();
+        const dir = await opts.workspace.dir(`${this.name}-files`);
+        if (image && moveAside(opts.root, opts.kept, dir)) {
+            this.aside = await ImageDir.create(dir, opts.xattrs, opts.log);
+            this.aside.caughtUp(image);
+            opts.log.debug(`in-place: ${this.name} moved aside in ${Date.now() - started} ms`);
+            return;
+        }
+        await removeInBackground(dir);
+        clearRoot(opts.root, opts.kept);
+        opts.log.debug(`in-place: ${this.name} cleared from ${opts.root} in ${Date.now() - started} ms`);
+    }
+    async release() {
+        if (this.aside)
+            await removeInBackground(this.aside.dir);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/executor/snapshot/overlay.ts
@@ -55950,222 +57961,6 @@ class OverlayRun {
         await this.unmount().catch(() => undefined);
         if (!this.mounted)
             await (0,promises_.rm)(this.p.dir, { recursive: true, force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/executor/snapshot/walk-index.ts
-/**
- * Metadata index of a rootfs for the walk snapshotter: per path the type,
- * mode, owner, size, times, inode and link target. Two indexes are compared
- * to find what a RUN changed; ctime catches every content or metadata write
- * (the snapshotter makes sure the filesystem clock has moved past the newest
- * ctime in the index before a RUN starts, so a write is never hidden in the
- * same timestamp tick).
- */
-
-
-
-
-function typeOf(st) {
-    if (st.isDirectory())
-        return 'd';
-    if (st.isFile())
-        return 'f';
-    if (st.isSymbolicLink())
-        return 'l';
-    if (st.isCharacterDevice())
-        return 'c';
-    if (st.isBlockDevice())
-        return 'b';
-    if (st.isFIFO())
-        return 'p';
-    return 's';
-}
-async function entryOf(abs) {
-    let st;
-    try {
-        st = await (0,promises_.lstat)(abs, { bigint: true });
-    }
-    catch (e) {
-        if (e.code === 'ENOENT')
-            return undefined;
-        throw e;
-    }
-    const type = typeOf(st);
-    return {
-        type,
-        mode: Number(st.mode & 4095n),
-        uid: Number(st.uid),
-        gid: Number(st.gid),
-        size: type === 'd' ? 0n : st.size,
-        mtimeNs: st.mtimeNs,
-        ctimeNs: st.ctimeNs,
-        btimeNs: st.birthtimeNs,
-        ino: st.ino,
-        rdev: st.rdev,
-        target: type === 'l' ? await (0,promises_.readlink)(abs) : undefined,
-    };
-}
-const CONCURRENCY = 64;
-class SnapshotIndex {
-    root;
-    entries;
-    constructor(root, entries) {
-        this.root = root;
-        this.entries = entries;
-    }
-    /** Walks the whole rootfs. */
-    static async build(root) {
-        const index = new SnapshotIndex(root, new Map());
-        await index.walkInto('');
-        return index;
-    }
-    /** Adds rel's descendants (rel itself excluded) from disk. */
-    async walkInto(rel) {
-        const queue = [rel];
-        while (queue.length) {
-            const dir = queue.pop();
-            let names;
-            try {
-                names = await (0,promises_.readdir)((0,external_node_path_.join)(this.root, dir));
-            }
-            catch (e) {
-                const code = e.code;
-                if (code === 'ENOENT' || code === 'ENOTDIR')
-                    continue;
-                throw e;
-            }
-            for (let i = 0; i < names.length; i += CONCURRENCY) {
-                const batch = names.slice(i, i + CONCURRENCY);
-                const stats = await Promise.all(batch.map((n) => entryOf((0,external_node_path_.join)(this.root, dir, n)).then((e) => [dir ? `${dir}/${n}` : n, e])));
-                for (const [path, e] of stats) {
-                    if (!e)
-                        continue;
-                    this.entries.set(path, e);
-                    if (e.type === 'd')
-                        queue.push(path);
-                }
-            }
-        }
-    }
-    removeSubtree(rel) {
-        const prefix = `${rel}/`;
-        this.entries.delete(rel);
-        // Descendants follow their parent in no particular Map order: scan keys
-        // only when rel was a directory (a change to COPY'd paths is small).
-        for (const k of this.entries.keys())
-            if (k.startsWith(prefix))
-                this.entries.delete(k);
-    }
-    /** Brings the index up to date for paths changed by other means (COPY/ADD). */
-    async apply(changes) {
-        for (const c of sortChanges(changes)) {
-            const old = this.entries.get(c.path);
-            if (c.kind === 'delete') {
-                if (old?.type === 'd')
-                    this.removeSubtree(c.path);
-                else
-                    this.entries.delete(c.path);
-                continue;
-            }
-            const now = await entryOf((0,external_node_path_.join)(this.root, c.path));
-            if (!now) {
-                if (old?.type === 'd')
-                    this.removeSubtree(c.path);
-                else
-                    this.entries.delete(c.path);
-                continue;
-            }
-            if (old?.type === 'd' && (now.type !== 'd' || c.kind === 'opaque'))
-                this.removeSubtree(c.path);
-            this.entries.set(c.path, now);
-            if (now.type === 'd' && (old?.type !== 'd' || c.kind === 'opaque'))
-                await this.walkInto(c.path);
-        }
-    }
-    maxCtimeNs() {
-        let max = 0n;
-        for (const e of this.entries.values())
-            if (e.ctimeNs > max)
-                max = e.ctimeNs;
-        return max;
-    }
-}
-function recreated(a, b) {
-    return a.ino !== b.ino || (a.btimeNs !== 0n && b.btimeNs !== 0n && a.btimeNs !== b.btimeNs);
-}
-function changed(a, b, ignoreCtime) {
-    if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid || a.mtimeNs !== b.mtimeNs)
-        return true;
-    if (a.size !== b.size || a.rdev !== b.rdev || a.target !== b.target)
-        return true;
-    return !ignoreCtime && a.ctimeNs !== b.ctimeNs;
-}
-function parentOf(p) {
-    const i = p.lastIndexOf('/');
-    return i < 0 ? '' : p.slice(0, i);
-}
-/**
- * The ChangeSet entries between two indexes of the same rootfs (see
- * snapshot.ts for the conventions). `ignoreCtime`: directories whose ctime
- * Kiln itself changed (parents of removed mount-point stubs).
- */
-function diffIndexes(before, after, ignoreCtime) {
-    const out = [];
-    const recreatedDirs = new Set();
-    for (const [path, a] of after.entries) {
-        const b = before.entries.get(path);
-        if (!b || b.type !== a.type) {
-            out.push({ kind: 'add', path });
-        }
-        else if (recreated(a, b)) {
-            out.push({ kind: 'add', path });
-            if (a.type === 'd')
-                recreatedDirs.add(path);
-        }
-        else if (changed(a, b, ignoreCtime.has(path))) {
-            out.push({ kind: 'add', path });
-        }
-    }
-    const opaque = new Set();
-    for (const path of before.entries.keys()) {
-        if (after.entries.has(path))
-            continue;
-        const parent = parentOf(path);
-        if (parent !== '') {
-            const pa = after.entries.get(parent);
-            const pb = before.entries.get(parent);
-            if (pa?.type !== 'd' || pb?.type !== 'd')
-                continue; // covered by the parent's change
-            if (recreatedDirs.has(parent)) {
-                opaque.add(parent);
-                continue;
-            }
-        }
-        out.push({ kind: 'delete', path });
-    }
-    for (const path of opaque)
-        out.push({ kind: 'opaque', path });
-    return sortChanges(withAncestors(out));
-}
-/**
- * Waits until a write on the filesystem of `dir` gets a ctime later than
- * `ctimeNs` (timestamps come from a coarse clock: a write in the same tick as
- * the newest indexed entry would otherwise look unchanged).
- */
-async function waitForClockPast(dir, ctimeNs) {
-    const probe = (0,external_node_path_.join)(dir, `.kiln-clock-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-    try {
-        for (let i = 0; i < 1000; i++) {
-            await (0,promises_.writeFile)(probe, '');
-            const st = await (0,promises_.lstat)(probe, { bigint: true });
-            if (st.ctimeNs > ctimeNs)
-                return;
-            await new Promise((r) => setTimeout(r, 2));
-        }
-    }
-    finally {
-        await (0,promises_.rm)(probe, { force: true });
     }
 }
 
@@ -56678,41 +58473,6 @@ function finalArgs(tools, direct, cwd, user, cmd) {
     return [...direct, tools.unshare, '--root=/newroot', `--wd=${cwd}`, ...su, '--', ...cmd];
 }
 
-;// CONCATENATED MODULE: ./src/executor/isolation/output-tail.ts
-/** A bounded buffer of the last output lines of a RUN (for error messages). */
-class TailBuffer {
-    maxLines;
-    maxLineLength;
-    lines = [];
-    partial = '';
-    constructor(maxLines = 30, maxLineLength = 1000) {
-        this.maxLines = maxLines;
-        this.maxLineLength = maxLineLength;
-    }
-    push(chunk) {
-        const text = this.partial + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-        const parts = text.split(/\r?\n/);
-        this.partial = this.clip(parts.pop() ?? '');
-        for (const p of parts)
-            this.add(p);
-    }
-    clip(line) {
-        return line.length > this.maxLineLength ? `${line.slice(0, this.maxLineLength)}…` : line;
-    }
-    add(line) {
-        this.lines.push(this.clip(line));
-        if (this.lines.length > this.maxLines)
-            this.lines.splice(0, this.lines.length - this.maxLines);
-    }
-    /** The last lines, including an unterminated last one. */
-    tail() {
-        const out = [...this.lines];
-        if (this.partial !== '')
-            out.push(this.partial);
-        return out.slice(-this.maxLines);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/executor/isolation/run-env.ts
 /**
  * Splitting the image environment between what may be given to a host
@@ -57088,7 +58848,7 @@ function shellOf(root) {
         return undefined;
     }
 }
-function signalNumber(name) {
+function namespace_signalNumber(name) {
     return external_node_os_namespaceObject.constants.signals[name] ?? 0;
 }
 class NamespaceSandbox {
@@ -57352,7 +59112,7 @@ class NamespaceSandbox {
                     return;
                 }
                 if (signal)
-                    resolve({ exitCode: 128 + signalNumber(signal), signal, tail: tail.tail() });
+                    resolve({ exitCode: 128 + namespace_signalNumber(signal), signal, tail: tail.tail() });
                 else
                     resolve({ exitCode: code ?? 1, tail: tail.tail() });
             });
@@ -57607,7 +59367,7 @@ async function sandbox_select_selectSandbox(requested, log, opts = {}) {
 
 const stored_trees_execFileP = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
 /** Copies every entry of `from` into the empty directory `to` (cp -a: owners, modes, times, xattrs, links). */
-async function copyTree(from, to, method) {
+async function stored_trees_copyTree(from, to, method) {
     // `to` is empty: cp creates every entry itself and never writes through a symlink it did not copy.
     const reflink = method === 'reflink' ? '--reflink=always' : '--reflink=never';
     await stored_trees_execFileP('cp', ['-a', reflink, '--', `${from}/.`, `${to}/`], { env: CLEAN_ENV });
@@ -57647,7 +59407,7 @@ class StoredTrees {
             if (!tree)
                 continue;
             const started = Date.now();
-            await copyTree(tree.diff, files.dir, this.method);
+            await stored_trees_copyTree(tree.diff, files.dir, this.method);
             files.restored(k);
             restored = k;
             this.log.debug(`${label}: ${k} layer(s) copied from a stored tree (${this.method}) in ${Date.now() - started} ms`);
@@ -57656,7 +59416,7 @@ class StoredTrees {
         if (restored === layers.length)
             return;
         const started = Date.now();
-        await this.store.ensure(chains[layers.length - 1], layers[layers.length - 1].diffId, (t) => copyTree(files.dir, t.diff, this.method), 'tree');
+        await this.store.ensure(chains[layers.length - 1], layers[layers.length - 1].diffId, (t) => stored_trees_copyTree(files.dir, t.diff, this.method), 'tree');
         this.log.debug(`${label}: saved the tree of ${layers.length} layer(s) (${this.method}) in ${Date.now() - started} ms`);
     }
 }
@@ -57756,6 +59516,9 @@ class DeferredRoot {
     }
     caughtUp(image) {
         this.root.caughtUp(image);
+    }
+    refuseWrite(rel) {
+        return this.impl?.refuseWrite(rel);
     }
     noteChanges(changes) {
         return this.root.noteChanges(changes);
@@ -57941,6 +59704,9 @@ class StoreRoot {
         this.pending = undefined;
         this.entries.push(await store.adopt(p.layer.chain, p.layer.diffId, p.upper));
     }
+    refuseWrite() {
+        return undefined;
+    }
     async noteChanges(_changes) { }
     run(spec) {
         return this.serial(async () => {
@@ -58083,6 +59849,7 @@ function namespace_isolation_once(fn, started) {
 }
 class NamespaceIsolation {
     opts;
+    oneStageAtATime = false;
     /** Probes started lazily: they write in the workspace and must end before it goes. */
     started = [];
     sandbox;
@@ -58099,14 +59866,20 @@ class NamespaceIsolation {
             ? new SandboxMemo(new StoreLayout(opts.store.dir).root, opts.requested)
             : undefined;
         this.sandbox = namespace_isolation_once(async () => {
+            if (opts.sandbox) {
+                log.info(`RUN isolation: ${opts.sandbox.kind}`);
+                await memo?.remember(opts.sandbox);
+                return opts.sandbox;
+            }
             const known = await memo?.recall(workspace.root, log);
             if (known) {
                 log.info(`RUN isolation: ${known.kind} (as chosen before on this machine)`);
                 return known;
             }
             const s = await sandbox_select_selectSandbox(opts.requested, log, { scratchDir: workspace.root });
-            if (sandbox_isUnavailable(s))
-                throw new Error(`RUN is not possible here: ${s.unavailable}`);
+            if (sandbox_isUnavailable(s)) {
+                throw new Error(`RUN is not possible here: ${s.unavailable}${opts.hint ? `. ${opts.hint}` : ''}`);
+            }
             log.info(`RUN isolation: ${s.kind}`);
             await memo?.remember(s);
             return s;
@@ -58146,7 +59919,7 @@ class NamespaceIsolation {
         this.sandbox().catch(() => undefined);
         this.overlayProbe().catch(() => undefined);
     }
-    async dispose() {
+    async dispose(_outcome) {
         await Promise.all(this.started);
         // Mounts over the store go before the build lets go of it (and caps its size).
         await Promise.all(this.storeRoots.map((r) => r.release()));
@@ -58194,6 +59967,9 @@ class WorkspaceRoot {
         this.snap = { snapshotter, generation: this.files.generation };
         return snapshotter;
     }
+    refuseWrite() {
+        return undefined;
+    }
     async noteChanges(changes) {
         if (this.snap && this.snap.generation === this.files.generation)
             await this.snap.snapshotter.noteChanges(changes);
@@ -58210,11 +59986,139 @@ class WorkspaceRoot {
 }
 
 ;// CONCATENATED MODULE: ./src/executor/isolation/select.ts
+/**
+ * Choosing the isolation of a build, and the probe the action asks for
+ * before it decides how to run Kiln (in process, or as root with sudo).
+ *
+ * `auto`: the namespace isolation (chroot as root, else rootless), except in
+ * a container as root where namespaces are refused and Kiln is
+ * self-contained (the Kiln image): there the build runs in place, as kaniko
+ * does. `in-place` asks for that directly; since it rewrites `/`, it is
+ * refused outside a container (and for a Kiln whose Node loads the system's
+ * libraries) unless --force.
+ */
 
 
 
-function createIsolation(settings) {
-    return new NamespaceIsolation(settings);
+
+
+
+
+
+
+class IsolationError extends Error {
+    name = 'IsolationError';
+}
+/** Where the in-place mode is explained. */
+const README = 'see "In a container" in Kiln\'s README';
+/** What the build needs left alone when it runs in place: its inputs, outputs and credentials. */
+function inPlaceKeep(o, env = process.env) {
+    const paths = [
+        o.context,
+        o.dockerfile,
+        (0,external_node_path_.dirname)(dockerConfigPath({ ...(o.dockerConfig ? { configPath: o.dockerConfig } : {}), env })),
+        ...o.registryCertificates.values(),
+        ...o.ignorePaths,
+    ];
+    // RUN --mount's inputs: secret files, agent sockets and keys, the cache mounts' directory.
+    for (const s of o.secrets)
+        if (s.file)
+            paths.push(s.file);
+    for (const a of o.ssh) {
+        if (a.paths.length)
+            paths.push(...a.paths);
+        else if (env.SSH_AUTH_SOCK)
+            paths.push(env.SSH_AUTH_SOCK);
+    }
+    for (const p of [
+        o.cache.dir,
+        o.cacheMounts.dir,
+        o.cacheMounts.archive,
+        o.tarPath,
+        o.ociLayoutPath,
+        o.digestFile,
+        o.imageNameWithDigestFile,
+    ]) {
+        if (p)
+            paths.push(p);
+    }
+    return paths;
+}
+async function createIsolation(settings) {
+    const { requested, log } = settings;
+    if (requested === 'in-place')
+        return inPlace(settings, 'requested with --isolation in-place');
+    const namespaces = () => new NamespaceIsolation({ ...settings, hint: containerHint() });
+    if (requested !== 'auto' || process.geteuid?.() !== 0)
+        return namespaces();
+    const container = detectBuildContainer(process.env, readMounts()).evidence;
+    if (!container)
+        return namespaces();
+    const kiln = kilnInstallation();
+    if (kiln.notSelfContained) {
+        log.debug(`in-place isolation not considered: ${kiln.notSelfContained}`);
+        return namespaces();
+    }
+    const sandbox = await sandbox_select_selectSandbox('auto', log, { scratchDir: settings.workspace.root });
+    if (!sandbox_isUnavailable(sandbox))
+        return new NamespaceIsolation({ ...settings, sandbox });
+    return inPlace(settings, `in ${container}, where the namespace sandbox is not available: ${sandbox.unavailable}`);
+}
+function inPlace(settings, why) {
+    const { log, force } = settings;
+    if (process.geteuid?.() !== 0) {
+        throw new IsolationError(`--isolation in-place needs root: it replaces the container's files and runs RUN steps as the image's users; run the container as uid 0 (as kaniko needs too), or use --isolation rootless (${README})`);
+    }
+    const mounts = readMounts();
+    const found = detectBuildContainer(process.env, mounts);
+    const container = found.evidence;
+    const kiln = kilnInstallation();
+    if (!container && !force) {
+        const seen = found.machine ??
+            'it found no sign of one (no /.dockerenv, /run/.containerenv, Kubernetes environment, container cgroup or overlay root)';
+        throw new IsolationError(`--isolation in-place replaces this machine's root filesystem (/) with the image being built, so Kiln does it only inside a container, and ${seen}. Build here with --isolation chroot; if this is a container (or a machine you mean to wipe), add --force (${README})`);
+    }
+    if (kiln.notSelfContained && !force) {
+        throw new IsolationError(`--isolation in-place replaces / while Kiln runs, and this Kiln would break: ${kiln.notSelfContained}. Run the Kiln image (Kiln and its own Node under /kiln), or add --force (${README})`);
+    }
+    if (settings.snapshotMode === 'overlay') {
+        throw new IsolationError('--snapshot-mode overlay needs a mount namespace; an in-place build finds its changes with its own walk: drop --snapshot-mode, or use --isolation chroot');
+    }
+    const kept = new KeptPaths([
+        '/proc',
+        '/sys',
+        '/dev',
+        ...mounts.map((m) => m.point).filter((p) => p !== '/'),
+        kiln.home === '/' ? kiln.node : kiln.home,
+        // kaniko's own directories (its debug image's shell, its docker config), and container markers.
+        '/kaniko',
+        '/busybox',
+        '/.dockerenv',
+        '/run/.containerenv',
+        settings.workspace.root,
+        ...settings.keep,
+    ]);
+    log.info(`RUN isolation: in-place (${why}${container ? '' : '; --force'})`);
+    if (settings.store) {
+        log.warn(`--store ${settings.store.dir} is not used by an in-place build: its stage roots are overlay mounts, which need a mount namespace (the layer cache, --cache-dir and cache mounts still work)`);
+    }
+    log.debug(`in-place: kept out of the build: ${kept.list().join(' ')}`);
+    return new InPlaceIsolation({
+        root: '/',
+        kept,
+        workspace: settings.workspace,
+        xattrs: settings.xattrs,
+        log,
+        node: kiln.node,
+        cleanup: settings.cleanup,
+    });
+}
+/** Added to "RUN is not possible here" inside a container. */
+function containerHint() {
+    const container = detectBuildContainer(process.env, readMounts()).evidence;
+    if (!container)
+        return undefined;
+    return `Kiln runs in ${container} without namespaces: run the Kiln image (ghcr.io/kiln-build/kiln) as root there, and it builds in place, as kaniko does; in a GitHub job, \`container: ghcr.io/kiln-build/kiln:debug\` and a step \`run: kiln build …\` (${README})`;
 }
 /** Whether RUN steps can run here with `kind` isolation: true, or why not. */
 async function probeIsolation(kind, log) {
@@ -59482,6 +61386,7 @@ class BuildSession {
     ownsRegistry;
     cache;
     interrupt;
+    isolation;
     runMounts;
     /** Aborted when the build fails: running RUNs are killed, waiting stages do not start. */
     signal;
@@ -59496,7 +61401,7 @@ class BuildSession {
     unregister = [];
     constructor(options, log, settings, workspace, registry, 
     /** The layer cache's client (its retries are debug notes), or `registry`. */
-    cacheRegistry, ownsRegistry, cache, xattrs, interrupt, 
+    cacheRegistry, ownsRegistry, cache, xattrs, interrupt, isolation, 
     /** Secrets, SSH agents and cache mounts of RUN --mount. */
     runMounts) {
         this.options = options;
@@ -59508,6 +61413,7 @@ class BuildSession {
         this.ownsRegistry = ownsRegistry;
         this.cache = cache;
         this.interrupt = interrupt;
+        this.isolation = isolation;
         this.runMounts = runMounts;
         this.signal = this.abortController.signal;
         if (interrupt) {
@@ -59526,16 +61432,7 @@ class BuildSession {
         }
         this.contextTree = new SourceTree(options.context, 'build context', settings.ignore);
         this.xattrs = xattrs;
-        this.isolation = createIsolation({
-            requested: options.isolation,
-            snapshotMode: options.snapshotMode,
-            workspace,
-            xattrs,
-            store: options.store,
-            log,
-        });
     }
-    isolation;
     static async open(options, log, deps, settings) {
         const workspace = await createWorkspace({ path: options.workspace, keep: options.keepWorkspace, log });
         const credentials = dockerConfigCredentials(options.dockerConfig ? { configPath: options.dockerConfig } : {});
@@ -59545,18 +61442,31 @@ class BuildSession {
             (options.cache.enabled && options.cache.repo
                 ? new RegistryClient(registryClientOptions({ ...options, pushRetry: Math.min(options.pushRetry, 3) }, { credentials, logger: { ...log, warn: (m) => log.debug(m) } }))
                 : registry);
+        let runMounts;
         try {
             const xattrs = detectXattrs();
-            const runMounts = await RunMountServices.open(options, workspace, log, xattrs);
+            runMounts = await RunMountServices.open(options, workspace, log, xattrs);
             const cache = await createLayerCache({
                 config: cacheConfig(options),
                 registry: cacheRegistry,
                 log,
                 now: deps.now,
             });
-            return new BuildSession(options, log, settings, workspace, registry, cacheRegistry, !deps.registry, cache, xattrs, deps.interrupt, runMounts);
+            const isolation = await createIsolation({
+                requested: options.isolation,
+                snapshotMode: options.snapshotMode,
+                workspace,
+                xattrs,
+                store: options.store,
+                log,
+                force: options.force,
+                cleanup: options.cleanup,
+                keep: inPlaceKeep(options),
+            });
+            return new BuildSession(options, log, settings, workspace, registry, cacheRegistry, !deps.registry, cache, xattrs, deps.interrupt, isolation, runMounts);
         }
         catch (e) {
+            await runMounts?.dispose();
             await workspace.dispose().catch(() => undefined);
             throw e;
         }
@@ -59617,7 +61527,9 @@ class BuildSession {
         // A probe or extraction still running (started early, or by a stage a failure cut short)
         // writes in the workspace: it must end before the workspace goes.
         await Promise.all(this.inWorkspace);
-        await this.isolation.dispose().catch((e) => log.warn(`ending the isolation: ${e.message}`));
+        await this.isolation
+            .dispose({ failed: this.signal.aborted })
+            .catch((e) => log.warn(`ending the isolation: ${e.message}`));
         await this.runMounts.dispose();
         await unmountUnder(this.workspace.root).catch((e) => log.warn(`unmounting the workspace: ${e.message}`));
         await this.workspace.dispose().catch((e) => log.warn(`removing the workspace: ${e.message}`));
@@ -60441,7 +62353,7 @@ async function copyInto(req) {
                     continue;
                 if (skipSpecial(w, tree, e.treeRel, e.stat))
                     continue;
-                await copyEntry(w, `${into}/${e.rel}`, e.abs, e.stat);
+                await copy_copyEntry(w, `${into}/${e.rel}`, e.abs, e.stat);
                 if (++w.sinceYield >= copy_YIELD_EVERY) {
                     w.sinceYield = 0;
                     await new Promise((r) => setImmediate(r));
@@ -60452,7 +62364,7 @@ async function copyInto(req) {
             if (skipSpecial(w, tree, match.rel, match.stat))
                 continue;
             const target = await fileTarget(w, base, external_node_path_default().posix.basename(match.matched), destDir || req.parents);
-            await copyEntry(w, target, match.abs, match.stat);
+            await copy_copyEntry(w, target, match.abs, match.stat);
         }
     }
     for (const c of req.contents) {
@@ -60511,6 +62423,7 @@ async function makeDir(w, inImage) {
     const { rel, created } = mkdirInRoot(w.req.rootfs, inImage, {
         mode: 0o755,
         ...(w.chown ? { uid: owner.uid, gid: owner.gid } : {}),
+        ...(w.req.refuse ? { refuse: w.req.refuse } : {}),
     });
     for (const c of created) {
         w.written.set(c, owner);
@@ -60530,6 +62443,9 @@ async function prepareLeaf(w, inImage, keepDir = false) {
         throw new CopyError(`invalid destination "${inImage}"`);
     const parentRel = await makeDir(w, parent);
     const rel = parentRel ? `${parentRel}/${name}` : name;
+    const refused = w.req.refuse?.(rel);
+    if (refused !== undefined)
+        throw new CopyError(`cannot write ${inImage}: ${refused}`);
     // In a directory this COPY made, only what it wrote can be there.
     if (w.fresh.has(parentRel) && !w.written.has(rel))
         return { rel, absent: true };
@@ -60544,7 +62460,7 @@ async function prepareLeaf(w, inImage, keepDir = false) {
     }
     return { rel, absent: existing === undefined };
 }
-async function copyEntry(w, inImage, src, st) {
+async function copy_copyEntry(w, inImage, src, st) {
     if (st.isDirectory()) {
         const { rel, absent } = await prepareLeaf(w, inImage, true);
         const abs = external_node_path_default().join(w.req.rootfs, rel);
@@ -60910,6 +62826,7 @@ async function copyInstruction(env, instr, df, from) {
             await resolveSources(await fromSource.tree());
         await materialize(env);
         const rootfs = env.root.dir;
+        const refuse = (rel) => env.root.refuseWrite(rel);
         const copyStarted = performance.now();
         // Context files become 0:0; files from a stage or an image keep their owners; --chown wins.
         const owner = instr.chown
@@ -60926,6 +62843,7 @@ async function copyInstruction(env, instr, df, from) {
             mode,
             exclude: instr.exclude,
             parents: instr.kind === 'copy' && instr.parents,
+            refuse,
             warn: (m) => session.log.warn(`${env.label} ${instr.kind.toUpperCase()}: ${m}`),
         });
         for (const a of archives) {
@@ -60946,6 +62864,7 @@ async function copyInstruction(env, instr, df, from) {
                 mode,
                 exclude: [],
                 parents: false,
+                refuse,
             });
             for (const [p, o] of unpacked)
                 written.set(p, o);
@@ -61832,7 +63751,11 @@ async function workdirInstruction(env, instr) {
             const root = env.root.dir;
             const user = await resolveUser(root, userSpec);
             const owner = { uid: user.uid, gid: user.gid };
-            const { created } = mkdirInRoot(root, wd, { mode: 0o755, ...(canChown() ? owner : {}) });
+            const { created } = mkdirInRoot(root, wd, {
+                mode: 0o755,
+                ...(canChown() ? owner : {}),
+                refuse: (rel) => env.root.refuseWrite(rel),
+            });
             if (created.length === 0)
                 return undefined;
             const layer = await session.storeLayer(ownedLayer(root, created.map((p) => [p, owner]), { clampMtime: session.clampMtime }), env.layerCompression);
@@ -62125,7 +64048,9 @@ async function buildPlatforms(session, prepared, targets) {
         const platform = formatPlatform(node.platform);
         reports.set(node.id, several ? steps.map((r) => ({ ...r, platform })) : steps);
         return stage;
-    }, session);
+    }, session, 
+    // In place every stage root is `/`: one stage at a time.
+    session.isolation.oneStageAtATime ? 1 : undefined);
     return {
         targets: targets.map((t, ti) => {
             const id = graph.nodeOf[ti].get(t.plan.target);

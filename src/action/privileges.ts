@@ -60,6 +60,10 @@ export async function readDockerfileNeeds(file: string): Promise<PrivilegeNeeds 
 const SUDO_HINT =
   'GitHub-hosted runners allow passwordless sudo; on a self-hosted runner give the runner user passwordless sudo (NOPASSWD) or run it as root';
 
+/** For runners with neither (e.g. actions-runner-controller pods): the Kiln image as the job's container. */
+export const JOB_CONTAINER_HINT =
+  'Or run the job in the Kiln image, which builds in place without either: `container: ghcr.io/kiln-build/kiln:debug` on the job, then a step `run: kiln build --context . --destination <image> --cleanup` instead of this action (see examples/github/kiln-job-container.yml and "In a container" in the README).';
+
 export async function choosePrivileges(
   isolation: IsolationRequest,
   needs: PrivilegeNeeds | undefined,
@@ -102,6 +106,6 @@ export async function choosePrivileges(
     };
   }
   throw new PrivilegeError(
-    `the Dockerfile has RUN steps, which need root or user namespaces: sudo -n is not available (${sudo}), and rootless isolation is not (${rootless}). ${SUDO_HINT}.`,
+    `the Dockerfile has RUN steps, which need root or user namespaces: sudo -n is not available (${sudo}), and rootless isolation is not (${rootless}). ${SUDO_HINT}. ${JOB_CONTAINER_HINT}`,
   );
 }

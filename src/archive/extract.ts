@@ -49,7 +49,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { explainWrite } from '../fs/disk-full.js';
-import { lstatOrUndefined, RootResolver } from '../fs/root-path.js';
+import { lstatOrUndefined, RootPathError, RootResolver } from '../fs/root-path.js';
 import type { Logger } from '../log.js';
 import { cleanEntryPath } from './entry-path.js';
 import { ArchiveError, ExtractError, errnoCode, UnsafeEntryError, WhiteoutError } from './errors.js';
@@ -83,6 +83,21 @@ export interface ExtractOptions {
    */
   workers?: number;
   logger?: Logger;
+  /**
+   * Paths extraction leaves alone (an in-place build's mount points and
+   * Kiln's own files): entries at or under them are skipped, whiteouts and
+   * opaque directories never remove them, and a directory holding one is
+   * never replaced by a non-directory.
+   */
+  keep?: KeptPathsView;
+}
+
+/** What the extractor asks of the kept paths (root-relative paths, as entries are). */
+export interface KeptPathsView {
+  /** The kept path that is `rel` or one of its ancestors, or undefined. */
+  covering(rel: string): string | undefined;
+  /** `rel` is a strict ancestor of a kept path. */
+  holds(rel: string): boolean;
 }
 
 export interface ExtractStats {
@@ -106,7 +121,11 @@ export interface ExtractStats {
     xattrs: number;
     /** Entries naming the root directory itself (their metadata is ignored). */
     root: number;
+    /** Entries at or under a kept path, or that would replace a directory holding one (ExtractOptions.keep). */
+    kept: number;
   };
+  /** With ExtractOptions.keep: entries skipped per kept path ('' for "would replace a holder"). */
+  keptEntries?: Record<string, number>;
   /** Set when the layer had xattrs that could not be written at all, with the reason. */
   xattrsUnavailable?: string;
 }
@@ -128,7 +147,7 @@ function seconds(h: TarHeader): number {
 }
 
 function isUnder(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(`${dir}/`);
+  return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 
 /** Runs op; if the name is taken, removes what is there and runs it once more. */
@@ -154,7 +173,7 @@ class Extraction {
     whiteouts: 0,
     opaques: 0,
     bytes: 0,
-    skipped: { chown: 0, devices: 0, xattrs: 0, root: 0 },
+    skipped: { chown: 0, devices: 0, xattrs: 0, root: 0, kept: 0 },
   };
   private readonly resolver: RootResolver;
   /** Root-relative paths this layer wrote, and all their ancestors. */
@@ -181,12 +200,41 @@ class Extraction {
     this.devices = options.devices ?? isRoot;
     this.mknod = options.mknod ?? mknodBinary();
     this.workers = options.workers ?? (availableParallelism() > 1 ? 2 : 0);
-    this.resolver = new RootResolver(root, (rel) => {
-      this.touch(rel);
-      this.created.add(rel);
-    });
+    const keep = options.keep;
+    this.resolver = new RootResolver(
+      root,
+      (rel) => {
+        this.touch(rel);
+        this.created.add(rel);
+      },
+      keep
+        ? (rel) => {
+            this.refusedBy = keep.covering(rel);
+            return this.refusedBy !== undefined ? 'it is kept out of the build' : undefined;
+          }
+        : undefined,
+    );
     // An empty root is like a directory this layer made (unless it hands its group down).
     if ((statSync(root).mode & 0o2000) === 0 && readdirSync(root).length === 0) this.created.add('');
+  }
+
+  /** The kept path that last refused a directory the resolver would have created. */
+  private refusedBy: string | undefined;
+
+  private countKept(by: string): void {
+    this.stats.skipped.kept++;
+    this.stats.keptEntries ??= {};
+    this.stats.keptEntries[by] = (this.stats.keptEntries[by] ?? 0) + 1;
+  }
+
+  /** Whether an entry at `rel` of this type must be left alone; counts it when so. */
+  private keptOut(rel: string, type: TarHeader['type'] | 'whiteout'): boolean {
+    const keep = this.options.keep;
+    if (!keep) return false;
+    const by = keep.covering(rel) ?? (type !== 'dir' && keep.holds(rel) ? '' : undefined);
+    if (by === undefined) return false;
+    this.countKept(by);
+    return true;
   }
 
   // ------------------------------------------------------------ bookkeeping
@@ -274,8 +322,23 @@ class Extraction {
       return;
     }
 
-    const parentRel = this.guard(h, () => this.resolver.ensureDir(parent));
+    let parentRel: string;
+    try {
+      parentRel = this.resolver.ensureDir(parent);
+    } catch (e) {
+      if (e instanceof RootPathError && e.code === 'EPERM' && this.options.keep) {
+        // Its directory would have to be created inside a kept path (reached through a symlink).
+        await entry.skip();
+        this.countKept(this.refusedBy ?? '');
+        return;
+      }
+      throw this.wrap(e, h);
+    }
     const rel = parentRel ? `${parentRel}/${base}` : base;
+    if (this.keptOut(rel, h.type)) {
+      await entry.skip();
+      return;
+    }
     const abs = this.resolver.abs(rel);
     // Written before in this layer: a pooled file may still be on its way there.
     const fresh = !this.touched.has(rel);
@@ -292,6 +355,11 @@ class Extraction {
         break;
       case 'hardlink': {
         const target = this.guard(h, () => this.hardlinkTarget(h));
+        // The link's target was not extracted (kept out): neither is the link.
+        if (target && this.keptOut(target.rel, 'hardlink')) {
+          await entry.skip();
+          return;
+        }
         if (target && this.touched.has(target.rel)) await this.settle();
         this.guard(h, () => this.hardlink(abs, target?.abs, h));
         break;
@@ -510,6 +578,11 @@ class Extraction {
     if (dirRel === undefined) return; // nothing below to hide
     const rel = dirRel ? `${dirRel}/${name}` : name;
     const abs = this.resolver.abs(rel);
+    if (this.options.keep?.holds(rel) && lstatOrUndefined(abs)?.isDirectory()) {
+      this.clean(rel); // what the kept paths inside it leave
+      return;
+    }
+    if (this.keptOut(rel, 'whiteout')) return;
     if (!this.touched.has(rel)) this.remove(abs);
     // This layer put something there: keep it, drop only what lower layers had below it.
     else if (lstatOrUndefined(abs)?.isDirectory()) this.clean(rel);
@@ -521,12 +594,15 @@ class Extraction {
     if (dirRel !== undefined) this.clean(dirRel);
   }
 
-  /** Removes everything under a directory that this layer did not write. */
+  /** Removes everything under a directory that this layer did not write (kept paths stay). */
   private clean(dirRel: string): void {
+    const keep = this.options.keep;
     for (const n of readdirSync(this.resolver.abs(dirRel))) {
       const rel = dirRel ? `${dirRel}/${n}` : n;
       const abs = this.resolver.abs(rel);
-      if (!this.touched.has(rel)) this.remove(abs);
+      if (keep?.covering(rel) !== undefined) continue;
+      if (keep?.holds(rel) && lstatSync(abs).isDirectory()) this.clean(rel);
+      else if (!this.touched.has(rel)) this.remove(abs);
       else if (lstatSync(abs).isDirectory()) this.clean(rel);
     }
   }
@@ -539,7 +615,7 @@ class Extraction {
    * forgotten, so this never fails unless that bookkeeping has a bug).
    */
   private stillInside(abs: string): boolean {
-    const dir = abs.slice(0, abs.lastIndexOf('/'));
+    const dir = abs.slice(0, abs.lastIndexOf('/')) || '/';
     try {
       return realpathSync(dir) === dir && isUnder(dir, this.resolver.root);
     } catch {

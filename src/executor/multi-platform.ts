@@ -167,6 +167,8 @@ export async function buildPlatforms(
       return stage;
     },
     session,
+    // In place every stage root is `/`: one stage at a time.
+    session.isolation.oneStageAtATime ? 1 : undefined,
   );
   return {
     targets: targets.map((t, ti) => {

@@ -7,7 +7,7 @@
 import type { CacheMode } from '../cache/cache-mode.js';
 import { DEFAULT_CACHE_TTL_MS } from '../cache/create.js';
 
-export type IsolationRequest = 'auto' | 'chroot' | 'rootless' | 'none';
+export type IsolationRequest = 'auto' | 'chroot' | 'rootless' | 'in-place' | 'none';
 export type SnapshotMode = 'auto' | 'overlay' | 'walk';
 
 export interface CacheOptions {
@@ -113,6 +113,12 @@ export interface BuildOptions {
    */
   platforms: string[];
   isolation: IsolationRequest;
+  /** kaniko --force: build in place even where Kiln sees no container (it replaces /). */
+  force: boolean;
+  /** kaniko --ignore-path: paths an in-place build leaves alone (never extracted onto, snapshotted or cleared). */
+  ignorePaths: string[];
+  /** kaniko --cleanup: an in-place build puts back the container's own files at its end (a failed one always does). */
+  cleanup: boolean;
   snapshotMode: SnapshotMode;
   /**
    * The local snapshot store (--store): unpacked layers kept by chain ID and
@@ -178,6 +184,9 @@ export function defaultBuildOptions(context: string, dockerfile: string): BuildO
     reproducible: false,
     compression: 'gzip',
     isolation: 'auto',
+    force: false,
+    ignorePaths: [],
+    cleanup: false,
     snapshotMode: 'auto',
     keepWorkspace: false,
     pushRetry: 8,

@@ -1,6 +1,7 @@
 /**
  * Stage scheduling: each planned stage starts as soon as the stages it
- * depends on are finished, STAGE_CONCURRENCY at a time. The first failure
+ * depends on are finished, STAGE_CONCURRENCY at a time (one at a time when
+ * the isolation has one root for all, Isolation.oneStageAtATime). The first failure
  * aborts the others (their RUNs are killed) and is the error thrown.
  */
 import type { PlannedStage } from '../dockerfile/stages.js';
@@ -24,6 +25,7 @@ export async function scheduleStages<T>(
   stages: readonly PlannedStage[],
   buildOne: (planned: PlannedStage, finished: ReadonlyMap<number, T>) => Promise<T>,
   abort: { signal: AbortSignal; abort(reason: Error): void },
+  concurrency = STAGE_CONCURRENCY,
 ): Promise<Scheduled<T>> {
   const finished = new Map<number, T>();
   const done = new Map<number, Promise<T>>();
@@ -31,7 +33,7 @@ export async function scheduleStages<T>(
   let running = 0;
   const waiters: (() => void)[] = [];
   const slot = async () => {
-    while (running >= STAGE_CONCURRENCY) await new Promise<void>((r) => waiters.push(r));
+    while (running >= concurrency) await new Promise<void>((r) => waiters.push(r));
     running++;
   };
   const release = () => {

@@ -28,7 +28,7 @@ import { dockerConfigCredentials } from '../registry/credentials.js';
 import { pullImage } from '../registry/pull.js';
 import { unmountUnder, unmountUnderSync } from './fs/mounts.js';
 import type { Isolation } from './isolation/isolation.js';
-import { createIsolation } from './isolation/select.js';
+import { createIsolation, inPlaceKeep } from './isolation/select.js';
 import { cacheConfig, registryClientOptions } from './library-options.js';
 import { RunMountServices } from './mounts/run-mount-services.js';
 import type { BuildOptions } from './options.js';
@@ -84,6 +84,7 @@ export class BuildSession {
     readonly cache: LayerCache | undefined,
     xattrs: XattrAccess | undefined,
     private readonly interrupt: InterruptHandle | undefined,
+    readonly isolation: Isolation,
     /** Secrets, SSH agents and cache mounts of RUN --mount. */
     readonly runMounts: RunMountServices,
   ) {
@@ -104,17 +105,7 @@ export class BuildSession {
     }
     this.contextTree = new SourceTree(options.context, 'build context', settings.ignore);
     this.xattrs = xattrs;
-    this.isolation = createIsolation({
-      requested: options.isolation,
-      snapshotMode: options.snapshotMode,
-      workspace,
-      xattrs,
-      store: options.store,
-      log,
-    });
   }
-
-  readonly isolation: Isolation;
 
   static async open(
     options: BuildOptions,
@@ -139,14 +130,26 @@ export class BuildSession {
             ),
           )
         : registry);
+    let runMounts: RunMountServices | undefined;
     try {
       const xattrs = detectXattrs();
-      const runMounts = await RunMountServices.open(options, workspace, log, xattrs);
+      runMounts = await RunMountServices.open(options, workspace, log, xattrs);
       const cache = await createLayerCache({
         config: cacheConfig(options),
         registry: cacheRegistry,
         log,
         now: deps.now,
+      });
+      const isolation = await createIsolation({
+        requested: options.isolation,
+        snapshotMode: options.snapshotMode,
+        workspace,
+        xattrs,
+        store: options.store,
+        log,
+        force: options.force,
+        cleanup: options.cleanup,
+        keep: inPlaceKeep(options),
       });
       return new BuildSession(
         options,
@@ -159,9 +162,11 @@ export class BuildSession {
         cache,
         xattrs,
         deps.interrupt,
+        isolation,
         runMounts,
       );
     } catch (e) {
+      await runMounts?.dispose();
       await workspace.dispose().catch(() => undefined);
       throw e;
     }
@@ -231,7 +236,9 @@ export class BuildSession {
     // A probe or extraction still running (started early, or by a stage a failure cut short)
     // writes in the workspace: it must end before the workspace goes.
     await Promise.all(this.inWorkspace);
-    await this.isolation.dispose().catch((e: Error) => log.warn(`ending the isolation: ${e.message}`));
+    await this.isolation
+      .dispose({ failed: this.signal.aborted })
+      .catch((e: Error) => log.warn(`ending the isolation: ${e.message}`));
     await this.runMounts.dispose();
     await unmountUnder(this.workspace.root).catch((e: Error) =>
       log.warn(`unmounting the workspace: ${e.message}`),

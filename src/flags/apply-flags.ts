@@ -198,8 +198,17 @@ export function applyBuildFlags(
   }
   if (has('push-by-digest')) o.pushByDigest = bool(values, 'push-by-digest')!;
   if (has('isolation')) {
-    o.isolation = oneOf('isolation', str(values, 'isolation')!, ['auto', 'chroot', 'rootless', 'none']);
+    o.isolation = oneOf('isolation', str(values, 'isolation')!, [
+      'auto',
+      'chroot',
+      'rootless',
+      'in-place',
+      'none',
+    ]);
   }
+  if (has('force')) o.force = bool(values, 'force')!;
+  if (has('cleanup')) o.cleanup = bool(values, 'cleanup')!;
+  for (const p of list(values, 'ignore-path')) o.ignorePaths.push(path.resolve('/', p));
   if (has('snapshot-mode')) {
     const snap = str(values, 'snapshot-mode')!;
     o.snapshotMode = KANIKO_SNAPSHOT_MODES.has(snap)

@@ -169,7 +169,23 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     name: 'isolation',
     kind: 'string',
     metavar: 'mode',
-    help: 'RUN isolation: auto, chroot, rootless (default: auto)',
+    help: 'RUN isolation: auto, chroot, rootless, in-place (default: auto)',
+  },
+  {
+    name: 'force',
+    kind: 'bool',
+    help: 'Build in place (--isolation in-place) even where Kiln sees no container: it replaces /',
+  },
+  {
+    name: 'ignore-path',
+    kind: 'list',
+    metavar: 'path',
+    help: 'In-place builds: leave this path alone (never extracted onto, snapshotted or cleared)',
+  },
+  {
+    name: 'cleanup',
+    kind: 'bool',
+    help: "In-place builds: put back the container's own files at the end (a failed build always does)",
   },
   {
     name: 'snapshot-mode',
@@ -217,15 +233,13 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     help: "Build with Kiln's Dockerfile syntax whatever # syntax= names (else another frontend is an error)",
   },
   { name: 'help', short: 'h', kind: 'bool', help: 'Show this help' },
-  { name: 'cleanup', kind: 'bool', ignored: 'the workspace is always removed (see --keep-workspace)' },
   { name: 'use-new-run', kind: 'bool', ignored: 'Kiln always snapshots only what a RUN changed' },
   { name: 'compressed-caching', kind: 'bool', ignored: 'Kiln never holds layers in memory' },
-  { name: 'force', kind: 'bool', ignored: 'Kiln runs outside containers by design' },
   {
     name: 'ignore-var-run',
     kind: 'bool',
     aliases: ['whitelist-var-run'],
-    ignored: 'Kiln never captures host mounts',
+    ignored: 'Kiln never captures mount points (/var/run/secrets…)',
   },
   { name: 'skip-unused-stages', kind: 'bool', ignored: 'unused stages are always skipped' },
   { name: 'kaniko-dir', kind: 'string', ignored: 'Kiln keeps its files in --workspace' },
@@ -294,11 +308,6 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
     name: 'skip-default-registry-fallback',
     kind: 'bool',
     refused: 'registry mirrors are not supported yet (see --registry-mirror)',
-  },
-  {
-    name: 'ignore-path',
-    kind: 'list',
-    refused: 'a RUN layer holds every change the RUN made: remove files in the same RUN instead',
   },
   {
     name: 'force-build-metadata',

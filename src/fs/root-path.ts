@@ -26,7 +26,8 @@ import { osPath, readlinkName } from './byte-names.js';
 /** Symlinks followed while resolving one path (Linux's MAXSYMLINKS is 40). */
 const MAX_SYMLINKS = 40;
 
-export type RootPathErrorCode = 'ENOTDIR' | 'ELOOP' | 'EIO';
+/** EPERM: creating a directory there was refused (CreateOptions.refuse). */
+export type RootPathErrorCode = 'ENOTDIR' | 'ELOOP' | 'EIO' | 'EPERM';
 
 export class RootPathError extends Error {
   constructor(
@@ -67,6 +68,8 @@ export interface CreateOptions {
   gid?: number;
   /** Called with the root-relative path of each directory created, parents first. */
   onCreate?: (rel: string) => void;
+  /** Why a directory must not be created at this root-relative path; undefined allows it. */
+  refuse?: (rel: string) => string | undefined;
 }
 
 export interface WalkOptions {
@@ -102,7 +105,7 @@ export function walkInRoot(root: string, components: readonly string[], opts: Wa
   const todo = components.filter((c) => c !== '' && c !== '.').reverse();
   const followFinal = opts.followFinal ?? true;
   let links = 0;
-  const abs = (rel: string) => (rel ? `${root}/${rel}` : root);
+  const abs = (rel: string) => inRoot(root, rel);
 
   while (todo.length > 0) {
     const c = todo.pop()!;
@@ -152,7 +155,17 @@ export function walkInRoot(root: string, components: readonly string[], opts: Wa
   return st ? { rel, stat: st } : { rel };
 }
 
+/** The absolute path of `rel` under `root` ('' is the root itself; a root of '/' gives '/rel'). */
+export function inRoot(root: string, rel: string): string {
+  if (!rel) return root;
+  return root === '/' ? `/${rel}` : `${root}/${rel}`;
+}
+
 function createDir(abs: string, rel: string, shown: string, c: CreateOptions): void {
+  const refused = c.refuse?.(rel);
+  if (refused !== undefined) {
+    throw new RootPathError(`cannot create directory /${rel}: ${refused}`, shown, 'EPERM');
+  }
   try {
     const p = osPath(abs);
     mkdirSync(p);
@@ -184,7 +197,7 @@ export function resolveInRoot(root: string, path: string, followFinal = true): I
 export function mkdirInRoot(
   root: string,
   path: string,
-  opts: { mode?: number; uid?: number; gid?: number } = {},
+  opts: Pick<CreateOptions, 'mode' | 'uid' | 'gid' | 'refuse'> = {},
 ): { rel: string; created: string[] } {
   const created: string[] = [];
   const r = walkInRoot(root, split(path), {
@@ -205,14 +218,16 @@ export class RootResolver {
   /**
    * @param root an absolute, symlink-free path (realpath'd by the caller)
    * @param onCreate called for every directory created on the way
+   * @param refuse why a directory must not be created at a path (see CreateOptions)
    */
   constructor(
     readonly root: string,
     private readonly onCreate: (rel: string) => void = () => {},
+    private readonly refuse?: (rel: string) => string | undefined,
   ) {}
 
   abs(rel: string): string {
-    return rel ? `${this.root}/${rel}` : this.root;
+    return inRoot(this.root, rel);
   }
 
   /** Forgets every resolution (after a directory or symlink was removed). */
@@ -245,7 +260,9 @@ export class RootResolver {
     const rest = dir.slice(Math.max(start, 0));
     const opts: WalkOptions = {
       ...(from ? { start: from } : {}),
-      ...(create ? { create: { onCreate: this.onCreate } } : {}),
+      ...(create
+        ? { create: { onCreate: this.onCreate, ...(this.refuse ? { refuse: this.refuse } : {}) } }
+        : {}),
     };
     let r: InRootPath;
     try {

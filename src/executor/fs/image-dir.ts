@@ -7,16 +7,24 @@
  */
 import fs from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { extractLayer } from '../../archive/extract.js';
+import { extractLayer, type KeptPathsView } from '../../archive/extract.js';
 import type { XattrAccess } from '../../archive/xattr.js';
 import type { Image } from '../../image/image.js';
 import type { Logger } from '../../log.js';
 
 export class ImageDir {
-  /** A new ImageDir in `dir` (an empty directory): made 0755 like an image's /. */
-  static async create(dir: string, xattrs: XattrAccess | undefined, log: Logger): Promise<ImageDir> {
+  /**
+   * A new ImageDir in `dir` (an empty directory): made 0755 like an image's /.
+   * `keep`: paths extraction leaves alone (an in-place root, see extract.ts).
+   */
+  static async create(
+    dir: string,
+    xattrs: XattrAccess | undefined,
+    log: Logger,
+    keep?: KeptPathsView,
+  ): Promise<ImageDir> {
     await fs.chmod(dir, 0o755);
-    return new ImageDir(dir, xattrs, log);
+    return new ImageDir(dir, xattrs, log, keep);
   }
 
   /** How many of the image's layers are in `dir`. */
@@ -28,6 +36,7 @@ export class ImageDir {
     readonly dir: string,
     private readonly xattrs: XattrAccess | undefined,
     private readonly log: Logger,
+    private readonly keep?: KeptPathsView,
   ) {}
 
   /** How many of the image's layers are in `dir`. */
@@ -61,6 +70,7 @@ export class ImageDir {
     if (this.applied === layers.length) return;
     const started = Date.now();
     let bytes = 0;
+    const kept: Record<string, number> = {};
     const key = `extract ${this.dir}`;
     try {
       for (let i = this.applied; i < layers.length; i++) {
@@ -70,8 +80,10 @@ export class ImageDir {
         const stats = await extractLayer(layer.openUncompressed() as Readable, this.dir, {
           xattrs: this.xattrs,
           logger: this.log,
+          ...(this.keep ? { keep: this.keep } : {}),
         });
         bytes += stats.bytes;
+        for (const [k, n] of Object.entries(stats.keptEntries ?? {})) kept[k] = (kept[k] ?? 0) + n;
         this.applied = i + 1;
         this.generation++;
       }
@@ -82,6 +94,8 @@ export class ImageDir {
       `${label}: extracted ${layers.length} layer(s), ${(bytes / 1048576).toFixed(1)} MiB in ${Date.now() - started} ms`,
     );
     this.log.debug(`timing: extract ${Date.now() - started} ms ${label}`);
+    const skipped = Object.entries(kept).map(([k, n]) => `${n} under /${k}`);
+    if (skipped.length) this.log.debug(`${label}: entries left out (kept paths): ${skipped.join(', ')}`);
   }
 
   /** After a step wrote its change into `dir` itself (RUN commit, COPY): the fs matches `image`. */

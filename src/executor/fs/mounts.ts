@@ -4,19 +4,15 @@
  * first, lazily (a mount still busy goes when its last user does).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { HOST_PATH } from '../../executable.js';
 import { findBinary, runHostCommand } from '../isolation/host-tools.js';
+import { readMounts } from '../isolation/mount-table.js';
 
 /** Mount points at or below `dir` (from /proc/self/mountinfo), deepest first. */
 export function mountPointsUnder(dir: string): string[] {
-  const info = readFileSync('/proc/self/mountinfo', 'utf8');
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  const unoctal = (s: string) =>
-    s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
-  return info
-    .split('\n')
-    .map((l) => unoctal(l.split(' ')[4] ?? ''))
+  return readMounts()
+    .map((m) => m.point)
     .filter((p) => p.startsWith(prefix))
     .sort((a, b) => b.length - a.length);
 }

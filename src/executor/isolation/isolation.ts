@@ -11,7 +11,9 @@
  *
  * Implementations: namespace-isolation.ts (a directory in the workspace per
  * stage; RUN in a chroot inside fresh namespaces as root, or in a user
- * namespace rootless; overlay or walk snapshots). Chosen in select.ts.
+ * namespace rootless; overlay or walk snapshots); in-place-isolation.ts (in
+ * a container without namespaces: the container's own `/` is the root, RUN
+ * runs directly in it, changes are found by a walk). Chosen in select.ts.
  */
 import type { ChangeSet } from '../../archive/changes.js';
 import type { Image } from '../../image/image.js';
@@ -57,6 +59,12 @@ export interface StageRoot {
   materialize(image: Image, label: string): Promise<void>;
   /** After a step wrote its change into dir itself (RUN commit, COPY): the files match `image`. */
   caughtUp(image: Image): void;
+  /**
+   * Why a step must not write at `rel` (root-relative, resolved), or
+   * undefined. An in-place root keeps mount points and Kiln's own files out
+   * of the build; a root in the workspace refuses nothing.
+   */
+  refuseWrite(rel: string): string | undefined;
   /** Files written directly (COPY/ADD, WORKDIR), after the fact: snapshot bookkeeping. */
   noteChanges(changes: ChangeSet): Promise<void>;
   /** Runs one RUN over a snapshot of the root; a non-zero exit is a RunCommandError. */
@@ -66,13 +74,27 @@ export interface StageRoot {
 }
 
 export interface Isolation {
-  /** A new, empty stage root. */
-  createRoot(name: string): Promise<StageRoot>;
+  /**
+   * Stages build one at a time: every stage root is the same directory (the
+   * in-place isolation's `/`), so creating a stage root means the stages
+   * created before it are finished.
+   */
+  readonly oneStageAtATime: boolean;
+  /**
+   * A new, empty root. `source`: one that steps only read (an image's files
+   * for COPY --from or a bind mount), never a stage's: it runs no RUN, and
+   * the stage building now keeps its place.
+   */
+  createRoot(name: string, purpose?: 'stage' | 'source'): Promise<StageRoot>;
   /**
    * Starts choosing the RUN sandbox and snapshot mode in the background
    * (they are otherwise chosen by the first RUN that misses the cache).
    */
   warmUp(): void;
-  /** Ends what the isolation started (probes, mounts); the workspace is removed after. */
-  dispose(): Promise<void>;
+  /**
+   * Ends what the isolation started (probes, mounts); the workspace is
+   * removed after. `failed`: the build failed (an in-place root is emptied
+   * then, so that the next build finds room).
+   */
+  dispose(outcome: { failed: boolean }): Promise<void>;
 }

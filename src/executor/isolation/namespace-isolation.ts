@@ -39,6 +39,10 @@ export interface NamespaceIsolationOptions {
   xattrs: XattrAccess | undefined;
   store: BuildOptions['store'];
   log: Logger;
+  /** The RUN sandbox when the caller already chose it (probed). */
+  sandbox?: Sandbox;
+  /** Added to the error when no sandbox works (what to do here instead). */
+  hint?: string;
 }
 
 /** `fn` run on first call only; its settled promise is added to `started`. */
@@ -54,6 +58,7 @@ function once<T>(fn: () => Promise<T>, started: Promise<unknown>[]): () => Promi
 }
 
 export class NamespaceIsolation implements Isolation {
+  readonly oneStageAtATime = false;
   /** Probes started lazily: they write in the workspace and must end before it goes. */
   private readonly started: Promise<unknown>[] = [];
   readonly sandbox: () => Promise<Sandbox>;
@@ -70,13 +75,20 @@ export class NamespaceIsolation implements Isolation {
       ? new SandboxMemo(new StoreLayout(opts.store.dir).root, opts.requested)
       : undefined;
     this.sandbox = once(async () => {
+      if (opts.sandbox) {
+        log.info(`RUN isolation: ${opts.sandbox.kind}`);
+        await memo?.remember(opts.sandbox);
+        return opts.sandbox;
+      }
       const known = await memo?.recall(workspace.root, log);
       if (known) {
         log.info(`RUN isolation: ${known.kind} (as chosen before on this machine)`);
         return known;
       }
       const s = await selectSandbox(opts.requested, log, { scratchDir: workspace.root });
-      if (isUnavailable(s)) throw new Error(`RUN is not possible here: ${s.unavailable}`);
+      if (isUnavailable(s)) {
+        throw new Error(`RUN is not possible here: ${s.unavailable}${opts.hint ? `. ${opts.hint}` : ''}`);
+      }
       log.info(`RUN isolation: ${s.kind}`);
       await memo?.remember(s);
       return s;
@@ -120,7 +132,7 @@ export class NamespaceIsolation implements Isolation {
     this.overlayProbe().catch(() => undefined);
   }
 
-  async dispose(): Promise<void> {
+  async dispose(_outcome: { failed: boolean }): Promise<void> {
     await Promise.all(this.started);
     // Mounts over the store go before the build lets go of it (and caps its size).
     await Promise.all(this.storeRoots.map((r) => r.release()));
@@ -172,6 +184,10 @@ class WorkspaceRoot implements StageRoot {
     );
     this.snap = { snapshotter, generation: this.files.generation };
     return snapshotter;
+  }
+
+  refuseWrite(): undefined {
+    return undefined;
   }
 
   async noteChanges(changes: ChangeSet): Promise<void> {

@@ -110,6 +110,10 @@ export class DeferredRoot implements StageRoot {
     this.root.caughtUp(image);
   }
 
+  refuseWrite(rel: string): string | undefined {
+    return this.impl?.refuseWrite(rel);
+  }
+
   noteChanges(changes: ChangeSet): Promise<void> {
     return this.root.noteChanges(changes);
   }

@@ -201,6 +201,10 @@ export class StoreRoot implements StageRoot {
     this.entries.push(await store.adopt(p.layer.chain, p.layer.diffId, p.upper));
   }
 
+  refuseWrite(): undefined {
+    return undefined;
+  }
+
   async noteChanges(_changes: ChangeSet): Promise<void> {}
 
   run(spec: RootRunSpec): Promise<RunStep> {

@@ -28,7 +28,7 @@ export class RunCommandError extends Error {
 }
 
 export interface RunStepInput {
-  sandbox: Sandbox;
+  sandbox: Pick<Sandbox, 'run'>;
   snapshotter: Snapshotter;
   spec: Omit<RunSpec, 'root' | 'mounts'>;
   /** Added as HOME=… when the env has no HOME (as runc does): ResolvedUser.home. */

@@ -28,7 +28,7 @@ export interface IndexEntry {
   target?: string;
 }
 
-function typeOf(st: BigIntStats): string {
+export function typeOf(st: BigIntStats): string {
   if (st.isDirectory()) return 'd';
   if (st.isFile()) return 'f';
   if (st.isSymbolicLink()) return 'l';
@@ -46,6 +46,13 @@ async function entryOf(abs: string): Promise<IndexEntry | undefined> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
+  const e = entryFromStat(st);
+  if (e.type === 'l') e.target = await readlink(abs);
+  return e;
+}
+
+/** The indexed metadata of an lstat (a symlink's target is not read). */
+export function entryFromStat(st: BigIntStats): IndexEntry {
   const type = typeOf(st);
   return {
     type,
@@ -58,7 +65,6 @@ async function entryOf(abs: string): Promise<IndexEntry | undefined> {
     btimeNs: st.birthtimeNs,
     ino: st.ino,
     rdev: st.rdev,
-    target: type === 'l' ? await readlink(abs) : undefined,
   };
 }
 
@@ -142,14 +148,17 @@ export class SnapshotIndex {
   }
 }
 
-function recreated(a: IndexEntry, b: IndexEntry): boolean {
+/** Another inode at the same path (birth times, where the filesystem has them, differ). */
+export function recreated(a: IndexEntry, b: IndexEntry): boolean {
   return a.ino !== b.ino || (a.btimeNs !== 0n && b.btimeNs !== 0n && a.btimeNs !== b.btimeNs);
 }
 
-function changed(a: IndexEntry, b: IndexEntry, ignoreCtime: boolean): boolean {
-  if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid || a.mtimeNs !== b.mtimeNs) return true;
+/** Metadata that differs; `ignoreTimes`: mtime too, besides ctime (times only Kiln moved). */
+export function changed(a: IndexEntry, b: IndexEntry, ignoreCtime: boolean, ignoreTimes = false): boolean {
+  if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid) return true;
   if (a.size !== b.size || a.rdev !== b.rdev || a.target !== b.target) return true;
-  return !ignoreCtime && a.ctimeNs !== b.ctimeNs;
+  if (ignoreTimes) return false;
+  return a.mtimeNs !== b.mtimeNs || (!ignoreCtime && a.ctimeNs !== b.ctimeNs);
 }
 
 function parentOf(p: string): string {

@@ -51,7 +51,7 @@ export class FromSources implements FromResolver {
         const img = await session.pullImage(ref, this.platform);
         const tree = once(session, async () => {
           // A root of the build's isolation: with a snapshot store, a mount of the stored layers.
-          const root = await session.isolation.createRoot('copy-from-image');
+          const root = await session.isolation.createRoot('copy-from-image', 'source');
           await root.materialize(img, ref);
           return new SourceTree(root.dir, `image ${ref}`);
         });

@@ -168,6 +168,7 @@ export async function copyInstruction(
     if (fromSource) await resolveSources(await fromSource.tree());
     await materialize(env);
     const rootfs = env.root.dir;
+    const refuse = (rel: string) => env.root.refuseWrite(rel);
     const copyStarted = performance.now();
     // Context files become 0:0; files from a stage or an image keep their owners; --chown wins.
     const owner: Owner | 'preserve' | undefined = instr.chown
@@ -184,6 +185,7 @@ export async function copyInstruction(
       mode,
       exclude: instr.exclude,
       parents: instr.kind === 'copy' && instr.parents,
+      refuse,
       warn: (m) => session.log.warn(`${env.label} ${instr.kind.toUpperCase()}: ${m}`),
     });
     for (const a of archives) {
@@ -204,6 +206,7 @@ export async function copyInstruction(
         mode,
         exclude: [],
         parents: false,
+        refuse,
       });
       for (const [p, o] of unpacked) written.set(p, o);
       await fs.rm(staging, { recursive: true, force: true });

@@ -74,6 +74,8 @@ export interface CopyRequest {
   exclude: string[];
   /** --parents: keep each source's path relative to the tree root. */
   parents: boolean;
+  /** Why nothing may be written at a rootfs-relative path (StageRoot.refuseWrite); undefined allows it. */
+  refuse?: (rel: string) => string | undefined;
   /** Told which special files (sockets, FIFOs, devices) were left out, once per COPY. */
   warn?: (message: string) => void;
 }
@@ -224,6 +226,7 @@ async function makeDir(w: Writer, inImage: string): Promise<string> {
   const { rel, created } = mkdirInRoot(w.req.rootfs, inImage, {
     mode: 0o755,
     ...(w.chown ? { uid: owner.uid, gid: owner.gid } : {}),
+    ...(w.req.refuse ? { refuse: w.req.refuse } : {}),
   });
   for (const c of created) {
     w.written.set(c, owner);
@@ -247,6 +250,8 @@ async function prepareLeaf(
   if (!name || name === '..' || name === '.') throw new CopyError(`invalid destination "${inImage}"`);
   const parentRel = await makeDir(w, parent);
   const rel = parentRel ? `${parentRel}/${name}` : name;
+  const refused = w.req.refuse?.(rel);
+  if (refused !== undefined) throw new CopyError(`cannot write ${inImage}: ${refused}`);
   // In a directory this COPY made, only what it wrote can be there.
   if (w.fresh.has(parentRel) && !w.written.has(rel)) return { rel, absent: true };
   const abs = path.join(w.req.rootfs, rel);

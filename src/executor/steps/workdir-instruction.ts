@@ -28,7 +28,11 @@ export async function workdirInstruction(env: StepEnv, instr: WorkdirInstruction
       const root = env.root.dir;
       const user = await resolveUser(root, userSpec);
       const owner = { uid: user.uid, gid: user.gid };
-      const { created } = mkdirInRoot(root, wd, { mode: 0o755, ...(canChown() ? owner : {}) });
+      const { created } = mkdirInRoot(root, wd, {
+        mode: 0o755,
+        ...(canChown() ? owner : {}),
+        refuse: (rel) => env.root.refuseWrite(rel),
+      });
       if (created.length === 0) return undefined;
       const layer = await session.storeLayer(
         ownedLayer(
