@@ -41,8 +41,10 @@ export function summarize(runs) {
         const phases = {};
         for (const r of rs) for (const k of Object.keys(r.phases ?? {})) phases[k] = true;
         const stores = rs.map((r) => r.storeMiB).filter((x) => Number.isFinite(x));
+        const processWalls = rs.map((r) => r.processWall).filter((x) => Number.isFinite(x));
         byMode[mode] = {
           ...(stores.length ? { storeMiB: median(stores) } : {}),
+          ...(processWalls.length ? { processWall: median(processWalls) } : {}),
           wall: median(rs.map((r) => r.wall)),
           cpu: median(rs.map((r) => r.cpu)),
           rssMiB: median(rs.map((r) => r.rssMiB)),
@@ -101,6 +103,25 @@ function phaseTable(summary, cases, tool = 'kiln') {
   return lines.join('\n');
 }
 
+/** In place: the wall beside Kiln's process alone (dockerd's start and exit times of the container). */
+function inPlaceProcessTable(summary, cases) {
+  const lines = [
+    "| case | mode | Kiln chroot wall | in place wall | Kiln's process in the container | container create/start/stop |",
+    '|---|---|--:|--:|--:|--:|',
+  ];
+  for (const c of cases) {
+    for (const mode of ['cold', 'warm']) {
+      const k = summary[c.name]?.['kiln-in-place']?.[mode];
+      if (!k) continue;
+      const chroot = summary[c.name]?.kiln?.[mode]?.wall;
+      lines.push(
+        `| ${c.name} | ${mode} | ${fmt(chroot, 2)} | ${fmt(k.wall, 2)} | ${fmt(k.processWall, 2)} | ${fmt(k.wall - k.processWall, 2)} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
 function storeTable(summary, cases) {
   const lines = ['| case | after a cold build | after the warm builds |', '|---|--:|--:|'];
   for (const c of cases) {
@@ -154,12 +175,15 @@ export function checkTargets(summary, cases, extra) {
         });
     }
     for (const mode of ['cold', 'warm']) {
-      const r = ratio(s['kiln-in-place']?.[mode]?.wall, s.kiln?.[mode]?.wall);
+      const inPlace = s['kiln-in-place']?.[mode];
+      const r = ratio(inPlace?.wall, s.kiln?.[mode]?.wall);
+      // Kiln's process alone: the container's creation, start and stop left out.
+      const p = ratio(inPlace?.processWall, s.kiln?.[mode]?.wall);
       if (Number.isFinite(r))
         rows.push({
           target: `in place (container) ${mode} wall ≤ ${TARGETS.inPlaceRatio}× Kiln chroot`,
           case: c.name,
-          value: fmtRatio(r),
+          value: `${fmtRatio(r)}${Number.isFinite(p) ? ` (Kiln's process ${fmtRatio(p)})` : ''}`,
           ok: r <= TARGETS.inPlaceRatio,
           miss: r / TARGETS.inPlaceRatio,
         });
@@ -327,7 +351,7 @@ export function renderResults({
   }
   if (tools.includes('kiln-in-place')) {
     parts.push(
-      `### Kiln in place cold build phases (s, medians)\n\n${phaseTable(summary, cases, 'kiln-in-place')}\n\nThe Kiln image in an unprivileged container (\`docker run --network host\`, default capabilities and seccomp): extraction onto the container's own /, RUN executed directly, changes found by walking / against the index kept since the step before. Total wall includes starting the container.`,
+      `### Kiln in place cold build phases (s, medians)\n\n${phaseTable(summary, cases, 'kiln-in-place')}\n\nThe Kiln image in an unprivileged container (\`docker run --network host\`, default capabilities and seccomp): extraction onto the container's own /, RUN executed directly, changes found by walking / against the index kept since the step before. Total wall includes starting the container.\n\n${inPlaceProcessTable(summary, cases)}\n\n(s, medians; Kiln's process: from its start to its exit as dockerd records them; the rest is \`docker run\` creating, starting and stopping the container.)`,
     );
   }
   if (inPlaceSnapshot) {

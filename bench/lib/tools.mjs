@@ -389,10 +389,33 @@ export class KilnInPlace {
     const cpu0 = this.daemon.group.usageSeconds();
     try {
       const m = await timed(argv, { log, tmp: this.tmp, env: this.daemon.env });
-      return { wall: m.wall, cpu: m.cpu + this.daemon.group.usageSeconds() - cpu0, rssMiB: Number.NaN };
+      const cpu = m.cpu + this.daemon.group.usageSeconds() - cpu0;
+      return { wall: m.wall, cpu, rssMiB: Number.NaN, processWall: await this.processWall() };
     } finally {
       await this.remove(log);
     }
+  }
+
+  /**
+   * Seconds from the start of Kiln's process in the container to its exit
+   * (dockerd's State.StartedAt and FinishedAt): the wall without the
+   * container's creation, start and stop.
+   */
+  async processWall() {
+    const out = await capture(
+      [
+        '/usr/bin/docker',
+        'inspect',
+        '--format',
+        '{{.State.StartedAt}} {{.State.FinishedAt}}',
+        this.container,
+      ],
+      { env: this.daemon.env },
+    );
+    const times = out.split(' ');
+    if (times.length !== 2) return Number.NaN;
+    const [started, finished] = times.map(nanoTime);
+    return Number(finished - started) / 1e9;
   }
 
   remove(log) {
@@ -419,4 +442,12 @@ export class KilnInPlace {
     }
     return this.measured(this.argv(c, 'kiln-in-place-warm', true), log);
   }
+}
+
+/** An RFC 3339 time with up to nanoseconds (Go's) as nanoseconds since the epoch. */
+function nanoTime(text) {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(text);
+  if (!m) throw new Error(`not an RFC 3339 time: ${text}`);
+  const seconds = BigInt(Date.parse(`${m[1]}${m[3]}`)) / 1000n;
+  return seconds * 1_000_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
 }

@@ -4,6 +4,7 @@ import type { HostTools } from '../../../src/executor/isolation/host-tools.js';
 import {
   buildScript,
   finalArgs,
+  fstabField,
   GO_FD,
   type ScriptInput,
   STATUS_FD,
@@ -47,10 +48,25 @@ describe('setup script', () => {
 
   test('every path is single-quoted', () => {
     expect(q(`a'b`)).toBe(`'a'\\''b'`);
-    expect(script).toContain(`'/ws/it'\\''s $(root)'`);
-    expect(script).toContain(`'etc/h'\\''o\`s\`ts'`);
+    // (In fstab entries, inside one single-quoted printf argument.)
+    expect(script).toContain(`'/ws/it'\\''s\\040$(root) `);
+    expect(script).toContain(`/etc/h'\\''o\`s\`ts none bind,ro 0 0'`);
     expect(script.split('$(root)').length).toBe(2);
     execFileSync('sh', ['-n'], { input: script }); // valid syntax
+  });
+
+  test('mounts go in two batches (one mount process each), paths escaped for fstab', () => {
+    expect(fstabField('/a b\tc\\d\ne')).toBe('/a\\040b\\011c\\134d\\012e');
+    const lines = script.trim().split('\n');
+    const batches = lines.filter((l) => l === `'/bin/mount' --all --fstab '/ws/run 1/jail/.kiln-fstab'`);
+    expect(batches).toHaveLength(2);
+    expect(script).toContain(`'/ws/it'\\''s\\040$(root) /ws/run\\0401/jail/newroot none bind,nodev 0 0'`);
+    // The masks are added only for the entries the new /proc has, and before the second batch runs.
+    const mask = lines.findIndex((l) => l.includes('/newroot/proc/kcore tmpfs'));
+    expect(lines[mask]).toMatch(/^if \[ -d '\/ws\/run 1\/jail'\/newroot\/'proc'\/kcore \]; then printf/);
+    expect(mask).toBeLessThan(lines.lastIndexOf(batches[1]!));
+    // At most a handful of mount processes: the jail, two batches, sysfs (and its fallback).
+    expect(lines.filter((l) => l.includes(`'/bin/mount' `)).length).toBeLessThanOrEqual(4);
   });
 
   test('pivots into the jail, unmounts the old root, drops to Docker caps, keeps groups', () => {
@@ -123,7 +139,9 @@ describe('the network and the seccomp filter in the script', () => {
 
   test('the seccomp loader is bound into the jail and runs before setpriv; not under --security=insecure', () => {
     const l = lines('default', { seccompLoader: '/ws/run/seccomp' });
-    expect(l).toContain(`'/bin/mount' --bind -o ro '/ws/run/seccomp' '/ws/jail''/kiln-seccomp'`);
+    expect(l).toContain(
+      `printf '%s\\n' '/ws/run/seccomp /ws/jail/kiln-seccomp none bind,ro 0 0' >> '/ws/jail/.kiln-fstab'`,
+    );
     expect(l[l.length - 1]).toMatch(/^exec \/kiln-seccomp '\/usr\/bin\/setpriv' /);
     const insecure = lines('default', { seccompLoader: '/ws/run/seccomp', security: 'insecure' });
     expect(insecure.join('\n')).not.toContain('kiln-seccomp');

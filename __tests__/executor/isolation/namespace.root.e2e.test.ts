@@ -80,6 +80,21 @@ describeWith(
       expect(r.stdout).toBe('');
     });
 
+    test("Docker's masks: /proc/kcore and /proc/timer_list empty, /proc/acpi and /sys/firmware empty read-only directories", async () => {
+      const r = await runIn(
+        sandbox,
+        root,
+        'for f in /proc/kcore /proc/timer_list; do [ -e $f ] && echo "$f $(wc -c < $f)"; done; for d in /proc/acpi /sys/firmware; do [ -d $d ] && echo "$d [$(ls -A $d)]"; touch $d/x 2>/dev/null && echo rw-$d; done; true',
+      );
+      expect(r.exitCode).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      // Each is there on this kernel (checked on the host) and masked in the RUN.
+      for (const f of ['/proc/kcore', '/proc/timer_list'])
+        if (existsSync(f)) expect(lines).toContain(`${f} 0`);
+      for (const d of ['/proc/acpi', '/sys/firmware']) if (existsSync(d)) expect(lines).toContain(`${d} []`);
+      expect(r.stdout).not.toContain('rw-');
+    });
+
     test('--network=none leaves only the loopback interface', async () => {
       const r = await runIn(sandbox, root, "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '", {
         network: 'none',
