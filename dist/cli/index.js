@@ -44080,6 +44080,24 @@ async function loadedFiles(binary, ldd) {
     }
     return files;
 }
+/**
+ * The sandbox's setup script needs util-linux's mount: it mounts in batches
+ * with `--all --fstab` and relies on `bind,ro` meaning a read-only bind (the
+ * jail's host binaries). BusyBox's mount takes neither the long options nor
+ * makes such a bind read-only; refuse it rather than build a weaker jail.
+ */
+async function checkMount(mount) {
+    let out = '';
+    try {
+        out = (await execFileP(mount, ['--version'], { env: CLEAN_ENV })).stdout;
+    }
+    catch (e) {
+        out = String(e.stdout ?? '') + String(e.stderr ?? '');
+    }
+    if (!/util-linux/.test(out)) {
+        throw new HostToolsError(`${mount} is not util-linux's mount (the RUN sandbox needs its --all --fstab and read-only binds; install mount/util-linux)`);
+    }
+}
 /** Finds every tool, or says which are missing and which package brings them. */
 async function discoverHostTools() {
     const need = async (name, pkg) => {
@@ -44107,6 +44125,7 @@ async function discoverHostTools() {
         slirp4netns: await host_tools_findBinary('slirp4netns'),
         seccomp: hostArch(),
     };
+    await checkMount(tools.mount);
     const missing = {};
     if (!tools.slirp4netns)
         missing.slirp4netns = `slirp4netns is not on ${HOST_PATH} (install the slirp4netns package)`;

@@ -81,6 +81,26 @@ async function loadedFiles(binary: string, ldd: string | undefined): Promise<str
   return files;
 }
 
+/**
+ * The sandbox's setup script needs util-linux's mount: it mounts in batches
+ * with `--all --fstab` and relies on `bind,ro` meaning a read-only bind (the
+ * jail's host binaries). BusyBox's mount takes neither the long options nor
+ * makes such a bind read-only; refuse it rather than build a weaker jail.
+ */
+export async function checkMount(mount: string): Promise<void> {
+  let out = '';
+  try {
+    out = (await execFileP(mount, ['--version'], { env: CLEAN_ENV })).stdout;
+  } catch (e) {
+    out = String((e as { stdout?: string }).stdout ?? '') + String((e as { stderr?: string }).stderr ?? '');
+  }
+  if (!/util-linux/.test(out)) {
+    throw new HostToolsError(
+      `${mount} is not util-linux's mount (the RUN sandbox needs its --all --fstab and read-only binds; install mount/util-linux)`,
+    );
+  }
+}
+
 /** Finds every tool, or says which are missing and which package brings them. */
 export async function discoverHostTools(): Promise<HostTools> {
   const need = async (name: string, pkg: string) => {
@@ -107,6 +127,7 @@ export async function discoverHostTools(): Promise<HostTools> {
     slirp4netns: await findBinary('slirp4netns'),
     seccomp: hostArch(),
   };
+  await checkMount(tools.mount);
   const missing: HostTools['missing'] = {};
   if (!tools.slirp4netns)
     missing.slirp4netns = `slirp4netns is not on ${HOST_PATH} (install the slirp4netns package)`;
