@@ -95,6 +95,7 @@ describeWith(
 
       const merged = await run({ merge_digests: parts.join('\n'), tag: 'merged' });
       const index = merged.outputs.get('digest')!;
+      expect(index).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(JSON.parse(merged.outputs.get('platforms')!)).toEqual({
         'linux/amd64': parts[0],
         'linux/arm64': parts[1],

@@ -318,7 +318,7 @@ COPY app.txt /app.txt
             throw new Error(`the RUN never started: ${(await exec('cat /tmp/killed.log')).stdout}`);
           await new Promise((r) => setTimeout(r, 200));
         }
-        await exec('kill -9 $(pidof node)');
+        expect((await exec('kill -9 $(pidof node)')).code).toBe(0);
         await goodBuild();
         expect((await exec('cat /good')).stdout).toBe('good\n');
       });

@@ -42392,6 +42392,15 @@ const KNOWN_ARCH = new Set([
     'wasm',
 ]);
 /** containerd's platforms.Normalize: one spelling per platform. */
+/** os/architecture/variant/os.version as an image config names them (not normalised). */
+function configPlatform(c) {
+    return {
+        os: c.os,
+        architecture: c.architecture,
+        ...(c.variant ? { variant: c.variant } : {}),
+        ...(c['os.version'] ? { 'os.version': c['os.version'] } : {}),
+    };
+}
 function normalizePlatform(p) {
     const os = p.os.toLowerCase() === 'macos' ? 'darwin' : p.os.toLowerCase();
     const rawArch = p.architecture.toLowerCase();
@@ -42544,13 +42553,7 @@ class Image {
     }
     /** os/architecture/variant from the config. */
     get platform() {
-        const c = this.config;
-        return normalizePlatform({
-            os: c.os,
-            architecture: c.architecture,
-            ...(c.variant ? { variant: c.variant } : {}),
-            ...(c['os.version'] ? { 'os.version': c['os.version'] } : {}),
-        });
+        return normalizePlatform(configPlatform(this.config));
     }
     /** A new image with `layer` on top and its history entry (not an empty_layer one). */
     appendLayer(layer, history = {}) {
@@ -43345,6 +43348,14 @@ async function pushAll(client, refs, input, opts) {
  * upload; a second repository on the same registry mounts from the first).
  * Returns the manifest digest.
  */
+/** What pushing `image` takes: its manifest, config and layers. */
+function imagePushInput(image) {
+    return {
+        manifest: image.manifestBytes(),
+        mediaType: image.mediaType,
+        blobs: [image.configAsBlob(), ...image.layers],
+    };
+}
 function pushImage(client, refs, input, opts = {}) {
     return pushAll(client, refs, input, opts);
 }
@@ -43521,11 +43532,7 @@ class RegistryLayerCache {
         const tags = [this.opts.repo.withTag(key)];
         if (trace && registry_cache_KEY.test(trace.parent))
             tags.push(this.opts.repo.withTag(`parent-${trace.parent}`));
-        await pushImage(this.opts.registry, tags, {
-            manifest: image.manifestBytes(),
-            mediaType: image.mediaType,
-            blobs: [image.configAsBlob(), ...image.layers],
-        });
+        await pushImage(this.opts.registry, tags, imagePushInput(image));
     }
     flush() {
         return this.queue.settle();
@@ -44050,7 +44057,7 @@ class HostToolsError extends Error {
     }
 }
 /** Absolute path of a binary on HOST_PATH, or undefined. */
-function host_tools_findBinary(name) {
+function findBinary(name) {
     return findExecutable(name, HOST_PATH.split(':'));
 }
 /** Shared objects a dynamic binary loads (ldd), plus the binary itself; paths as the loader finds them. */
@@ -44101,12 +44108,12 @@ async function checkMount(mount) {
 /** Finds every tool, or says which are missing and which package brings them. */
 async function discoverHostTools() {
     const need = async (name, pkg) => {
-        const p = await host_tools_findBinary(name);
+        const p = await findBinary(name);
         if (!p)
             throw new HostToolsError(`"${name}" not found on ${HOST_PATH} (install ${pkg})`);
         return p;
     };
-    const bash = await host_tools_findBinary('bash');
+    const bash = await findBinary('bash');
     const tools = {
         shell: bash ?? (await need('sh', 'dash or bash')),
         unshare: await need('unshare', 'util-linux'),
@@ -44120,9 +44127,9 @@ async function discoverHostTools() {
         base64: await need('base64', 'coreutils'),
         chown: await need('chown', 'coreutils'),
         chmod: await need('chmod', 'coreutils'),
-        ip: await host_tools_findBinary('ip'),
-        hostname: await host_tools_findBinary('hostname'),
-        slirp4netns: await host_tools_findBinary('slirp4netns'),
+        ip: await findBinary('ip'),
+        hostname: await findBinary('hostname'),
+        slirp4netns: await findBinary('slirp4netns'),
         seccomp: hostArch(),
     };
     await checkMount(tools.mount);
@@ -44131,7 +44138,7 @@ async function discoverHostTools() {
         missing.slirp4netns = `slirp4netns is not on ${HOST_PATH} (install the slirp4netns package)`;
     if (!tools.seccomp)
         missing.seccomp = `Kiln has no seccomp filter for ${process.arch}`;
-    const ldd = await host_tools_findBinary('ldd');
+    const ldd = await findBinary('ldd');
     const jail = new Map();
     for (const bin of [tools.setpriv, tools.env, tools.unshare, tools.umount]) {
         for (const f of await loadedFiles(bin, ldd)) {
@@ -44222,7 +44229,7 @@ async function unmountUnder(dir) {
     const points = mountPointsUnder(dir);
     if (points.length === 0)
         return points;
-    const umount = (await host_tools_findBinary('umount')) ?? 'umount';
+    const umount = (await findBinary('umount')) ?? 'umount';
     for (const p of points)
         await runHostCommand(umount, ['-l', p]).catch(() => undefined);
     return points;
@@ -44348,7 +44355,7 @@ class LockError extends Error {
 let flockPath;
 /** The flock program, or undefined (package util-linux). */
 function findFlock() {
-    flockPath ??= host_tools_findBinary('flock');
+    flockPath ??= findBinary('flock');
     return flockPath;
 }
 /** Takes an exclusive lock on `file` (created when missing), waiting while another process holds it. */
@@ -53563,7 +53570,6 @@ function cliSettingName(s, value) {
 
 
 
-
 class ImageIndexError extends Error {
     name = 'ImageIndexError';
 }
@@ -53609,16 +53615,6 @@ function indexOf(entries) {
     const bytes = Buffer.from(encodeIndex(index));
     return { bytes, digest: digest_sha256(bytes), mediaType: MediaType.OciIndex, index };
 }
-/** The index as a blob (for an OCI layout). */
-function indexBlob(built) {
-    const { bytes } = built;
-    return {
-        mediaType: built.mediaType,
-        digest: built.digest,
-        size: bytes.length,
-        open: () => Readable.from([bytes]),
-    };
-}
 
 ;// CONCATENATED MODULE: ./src/registry/index-create.ts
 
@@ -53661,13 +53657,7 @@ async function imageChild(client, ref, bytes, mediaType, given) {
         if (!config.os || !config.architecture) {
             throw index_create_invalid(ref, `the config of ${ref} names no os/architecture: it is not a platform image`);
         }
-        const platform = {
-            os: config.os,
-            architecture: config.architecture,
-            ...(config.variant ? { variant: config.variant } : {}),
-            ...(config['os.version'] ? { 'os.version': config['os.version'] } : {}),
-        };
-        entry = indexEntry({ mediaType, digest: ref.digest, size: bytes.length }, platform);
+        entry = indexEntry({ mediaType, digest: ref.digest, size: bytes.length }, configPlatform(config));
     }
     return { entry, image: { manifest: bytes, mediaType, blobs } };
 }
@@ -57057,22 +57047,29 @@ function diffIndexes(before, after, ignoreCtime) {
 /**
  * Waits until a write on the filesystem of `dir` gets a ctime later than
  * `ctimeNs` (timestamps come from a coarse clock: a write in the same tick as
- * the newest indexed entry would otherwise look unchanged).
+ * the newest indexed entry would otherwise look unchanged). Returns that
+ * write's ctime.
  */
 async function waitForClockPast(dir, ctimeNs) {
     const probe = (0,external_node_path_.join)(dir, `.kiln-clock-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    let now = ctimeNs;
     try {
         for (let i = 0; i < 1000; i++) {
             await (0,promises_.writeFile)(probe, '');
-            const st = await (0,promises_.lstat)(probe, { bigint: true });
-            if (st.ctimeNs > ctimeNs)
-                return;
+            now = (await (0,promises_.lstat)(probe, { bigint: true })).ctimeNs;
+            if (now > ctimeNs)
+                return now;
             await new Promise((r) => setTimeout(r, 2));
         }
     }
     finally {
         await (0,promises_.rm)(probe, { force: true });
     }
+    return now;
+}
+/** The ctime a write gets now on the filesystem of `dir`: every earlier write has one no later. */
+function clockNow(dir) {
+    return waitForClockPast(dir, -1n);
 }
 
 ;// CONCATENATED MODULE: ./src/executor/isolation/in-place-index.ts
@@ -57381,29 +57378,8 @@ class InPlaceIndex {
 }
 
 ;// CONCATENATED MODULE: ./src/executor/isolation/in-place-snapshot.ts
-/**
- * The snapshotter of an in-place root: the RUN changes `/` itself, and what
- * it changed is found by walking `/` (kept paths left out) against the index
- * kept since the step before (in-place-index.ts). The first RUN after an
- * extraction reads the root's directories first (a shallow index: the files
- * are all older than a clock probe taken then).
- */
 
 
-
-
-
-/** The ctime a write gets now, on the filesystem of `dir`: every earlier write has one no later. */
-async function clockNow(dir) {
-    const probe = (0,external_node_path_.join)(dir, `.kiln-clock-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-    try {
-        await (0,promises_.writeFile)(probe, '');
-        return (await (0,promises_.lstat)(probe, { bigint: true })).ctimeNs;
-    }
-    finally {
-        await (0,promises_.rm)(probe, { force: true });
-    }
-}
 /** The in-place RUN mounts nothing: the container's own /proc, /dev and /sys are there. */
 const CONTAINER_MOUNTS = { proc: 'proc', dev: 'dev', sys: 'sys' };
 class InPlaceSnapshotter {
@@ -57810,14 +57786,14 @@ async function mountOverlay(layers, target) {
     for (const p of [...layers.lowers, layers.upper, layers.work])
         checkOptionPath(p);
     const options = `lowerdir=${layers.lowers.join(':')},upperdir=${layers.upper},workdir=${layers.work},redirect_dir=nofollow,metacopy=off,index=off,xino=off`;
-    const mount = (await host_tools_findBinary('mount')) ?? 'mount';
+    const mount = (await findBinary('mount')) ?? 'mount';
     const args = (o) => ['-t', 'overlay', '-o', o, 'kiln-overlay', target];
     const cwd = layers.cwd === undefined ? {} : { cwd: layers.cwd };
     await runHostCommand(mount, args(`${options},volatile`), cwd).catch(() => runHostCommand(mount, args(options), cwd));
 }
 /** Unmounts an overlay (lazily when it is busy). */
 async function unmountOverlay(target) {
-    const umount = (await host_tools_findBinary('umount')) ?? 'umount';
+    const umount = (await findBinary('umount')) ?? 'umount';
     try {
         await runHostCommand(umount, [target]);
     }
@@ -58056,7 +58032,7 @@ class WalkRun {
         }
         await removeStubs(root, this.created);
         this.stubsRemoved = true;
-        const touch = await host_tools_findBinary('touch');
+        const touch = await findBinary('touch');
         for (const t of this.touched) {
             // Untouched by the RUN since the stubs were made: restore its mtime exactly.
             if (mtimes.get(t.rel) === t.afterCreateNs && touch) {
@@ -58101,8 +58077,8 @@ class WalkRun {
 async function probeOverlay(workDir) {
     if (process.geteuid?.() !== 0)
         return 'overlay snapshots need root';
-    const mount = await host_tools_findBinary('mount');
-    const umount = await host_tools_findBinary('umount');
+    const mount = await findBinary('mount');
+    const umount = await findBinary('umount');
     if (!mount || !umount)
         return 'mount/umount not found';
     const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(workDir, 'overlay-probe-'));
@@ -58405,18 +58381,15 @@ class MountBatch {
         this.L = L;
         this.mount = mount;
         this.file = q(`${jail}/.kiln-fstab`);
+        L.push(`KILN_FSTAB=${this.file}`);
     }
     /** An entry (raw paths: escaped here); `when`: a shell test it is added under. */
     add(source, target, type, options, when) {
         const line = `printf '%s\\n' ${q(`${fstabField(source)} ${fstabField(target)} ${type} ${options} 0 0`)} >> ${this.file}`;
         this.L.push(when ? `if ${when}; then ${line}; fi` : line);
     }
-    /** A raw script line writing entries itself to `$KILN_FSTAB` (loops). */
-    script(line) {
-        this.L.push(line);
-    }
     begin() {
-        this.L.push(`KILN_FSTAB=${this.file}`, `: > ${this.file}`);
+        this.L.push(`: > ${this.file}`);
     }
     /** Mounts what was added since begin(). */
     run() {
@@ -58501,7 +58474,7 @@ function buildScript(s) {
         batch.add(p.file, `${rawDev}/pipes/${p.name}`, 'none', 'bind,ro');
     if (insecure) {
         // --security=insecure: the host's device nodes too (a privileged container's /dev); names fstab cannot carry are left out.
-        batch.script(`for d in /dev/*; do case $d in *[[:space:]\\]*) continue ;; esac; if [ ! -L "$d" ] && { [ -c "$d" ] || [ -b "$d" ]; }; then n=\${d##*/}; if [ ! -e ${dev}/"$n" ] && [ ! -L ${dev}/"$n" ]; then : > ${dev}/"$n"; printf '%s %s/%s none bind 0 0\\n' "$d" ${q(fstabField(rawDev))} "$n" >> "$KILN_FSTAB"; fi; fi; done`);
+        L.push(`for d in /dev/*; do case $d in *[[:space:]\\]*) continue ;; esac; if [ ! -L "$d" ] && { [ -c "$d" ] || [ -b "$d" ]; }; then n=\${d##*/}; if [ ! -e ${dev}/"$n" ] && [ ! -L ${dev}/"$n" ]; then : > ${dev}/"$n"; printf '%s %s/%s none bind 0 0\\n' "$d" ${q(fstabField(rawDev))} "$n" >> "$KILN_FSTAB"; fi; fi; done`);
     }
     for (const m of insecure ? [] : MASKED_SYS) {
         batch.add('kiln-masked', `${raw(s.mounts.sys)}/${m}`, 'tmpfs', 'ro,nosuid,nodev,noexec,size=0', `[ -d ${sys}/${m} ]`);
@@ -58799,10 +58772,6 @@ function align8(n) {
 
 /** The DNS forwarder slirp4netns offers inside the namespace. */
 const SLIRP_DNS = '10.0.2.3';
-/** slirp4netns on the host's PATH, or undefined. */
-function findSlirp() {
-    return findBinary('slirp4netns');
-}
 /**
  * Attaches slirp4netns to the network namespace of `pid` and resolves once
  * the namespace's tap device is configured. `rootless`: the namespace is
@@ -59216,12 +59185,22 @@ function loaderOf(arch) {
 
 
 
+
 async function capabilities() {
     const status = await (0,promises_.readFile)('/proc/self/status', 'utf8').catch(() => '');
     return /^CapEff:\s*(\S+)/m.exec(status)?.[1] ?? '?';
 }
-/** What the choice depended on, tool files included. */
+/**
+ * Changes whenever HostTools changes shape or meaning (a memo of an older
+ * Kiln must not be recalled: it would lack, say, the seccomp filter).
+ */
+const MEMO_FORMAT = 'kiln sandbox memo 2 (slirp4netns, seccomp, util-linux mount)';
+/**
+ * What the choice depended on: tool files included, and whether the optional
+ * tools are on the PATH now (one installed since, e.g. slirp4netns, is probed for).
+ */
 async function keyOf(requested, tools) {
+    const optional = `slirp4netns: ${(await findBinary('slirp4netns')) ?? 'none'}`;
     const files = [
         ...Object.values(tools).filter((v) => typeof v === 'string'),
         ...tools.jailFiles.map((f) => f.source),
@@ -59231,7 +59210,16 @@ async function keyOf(requested, tools) {
         return `${f}:${st?.size ?? '-'}:${st?.mtimeMs ?? '-'}`;
     }));
     const who = `${process.geteuid?.()}:${process.getegid?.()}`;
-    return [requested, who, await capabilities(), (0,external_node_os_namespaceObject.release)(), currentBoot(), ...stamps.sort()].join('\n');
+    return [
+        MEMO_FORMAT,
+        requested,
+        who,
+        await capabilities(),
+        (0,external_node_os_namespaceObject.release)(),
+        currentBoot(),
+        optional,
+        ...stamps.sort(),
+    ].join('\n');
 }
 class SandboxMemo {
     dir;
@@ -61311,14 +61299,14 @@ async function existingSocket(id, p) {
 }
 /** `ssh-agent -D` on a private socket, with the keys added by ssh-add (no passphrase prompt). */
 async function startAgent(id, keys) {
-    const agentBin = await host_tools_findBinary('ssh-agent');
-    const addBin = await host_tools_findBinary('ssh-add');
+    const agentBin = await findBinary('ssh-agent');
+    const addBin = await findBinary('ssh-add');
     if (!agentBin || !addBin)
         throw new SshAgentError(`--ssh ${id} with key files needs ssh-agent and ssh-add (install openssh-client)`);
     const dir = await (0,promises_.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'kiln-ssh-'));
     const socket = external_node_path_default().join(dir, 'agent.sock');
     // setpriv --pdeathsig: the agent (holding the keys) dies with Kiln, however Kiln ends.
-    const setpriv = await host_tools_findBinary('setpriv');
+    const setpriv = await findBinary('setpriv');
     const agent = setpriv
         ? (0,external_node_child_process_namespaceObject.spawn)(setpriv, ['--pdeathsig', 'KILL', '--', agentBin, '-D', '-a', socket], {
             env: CLEAN_ENV,
@@ -64627,13 +64615,6 @@ async function compareIndexWithDestinations(registry, artifact, destinations, ig
 
 
 
-function pushInput(image) {
-    return {
-        manifest: image.manifestBytes(),
-        mediaType: image.mediaType,
-        blobs: [image.configAsBlob(), ...image.layers],
-    };
-}
 /** With --push-by-digest: one untagged reference per repository. */
 function byDigest(destinations, digest) {
     const out = new Map();
@@ -64705,11 +64686,11 @@ async function writeOutputs(session, artifact, destinations) {
                 : undefined;
             const opts = mountFrom ? { mountFrom } : {};
             if (artifact.kind === 'image') {
-                await pushImage(session.registry, targets, pushInput(artifact.image), opts);
+                await pushImage(session.registry, targets, imagePushInput(artifact.image), opts);
             }
             else {
                 const { index, images } = artifact;
-                await pushIndex(session.registry, targets, { manifest: index.bytes, mediaType: index.mediaType, images: images.map(pushInput) }, opts);
+                await pushIndex(session.registry, targets, { manifest: index.bytes, mediaType: index.mediaType, images: images.map(imagePushInput) }, opts);
             }
             log.progress?.('push', undefined);
             log.info(`pushed ${targets.map(String).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

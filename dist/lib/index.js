@@ -329,6 +329,15 @@ const KNOWN_ARCH = new Set([
     'wasm',
 ]);
 /** containerd's platforms.Normalize: one spelling per platform. */
+/** os/architecture/variant/os.version as an image config names them (not normalised). */
+function configPlatform(c) {
+    return {
+        os: c.os,
+        architecture: c.architecture,
+        ...(c.variant ? { variant: c.variant } : {}),
+        ...(c['os.version'] ? { 'os.version': c['os.version'] } : {}),
+    };
+}
 function normalizePlatform(p) {
     const os = p.os.toLowerCase() === 'macos' ? 'darwin' : p.os.toLowerCase();
     const rawArch = p.architecture.toLowerCase();

@@ -27,7 +27,7 @@ import type { Reference } from '../image/reference.js';
 import type { Logger } from '../log.js';
 import type { RegistryClient } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
-import { pushImage } from '../registry/push.js';
+import { imagePushInput, pushImage } from '../registry/push.js';
 import { RemoteLayer } from '../registry/remote-blob.js';
 import { BackgroundQueue } from './background.js';
 import { staleness } from './entry.js';
@@ -178,11 +178,7 @@ export class RegistryLayerCache implements LayerCache {
     });
     const tags = [this.opts.repo.withTag(key)];
     if (trace && KEY.test(trace.parent)) tags.push(this.opts.repo.withTag(`parent-${trace.parent}`));
-    await pushImage(this.opts.registry, tags, {
-      manifest: image.manifestBytes(),
-      mediaType: image.mediaType,
-      blobs: [image.configAsBlob(), ...image.layers],
-    });
+    await pushImage(this.opts.registry, tags, imagePushInput(image));
   }
 
   flush(): Promise<string[]> {

@@ -11,10 +11,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../image/digest.js';
 import { writeDockerArchive } from '../image/docker-archive.js';
-import type { Image } from '../image/image.js';
 import { writeOciLayout, writeOciLayoutIndex } from '../image/oci-layout.js';
 import type { Reference } from '../image/reference.js';
-import { type PushImageInput, pushImage, pushIndex } from '../registry/push.js';
+import { imagePushInput, pushImage, pushIndex } from '../registry/push.js';
 import { artifactDigest, type BuildArtifact } from './artifact.js';
 import type { BuildSession } from './session.js';
 import { compareWithDestinations, type StandingImage } from './unchanged.js';
@@ -27,14 +26,6 @@ export interface OutputResult {
   refreshed: boolean;
   /** When nothing was pushed because the registry holds the same image: the first reference compared. */
   unchanged?: StandingImage;
-}
-
-function pushInput(image: Image): PushImageInput {
-  return {
-    manifest: image.manifestBytes(),
-    mediaType: image.mediaType,
-    blobs: [image.configAsBlob(), ...image.layers],
-  };
 }
 
 /** With --push-by-digest: one untagged reference per repository. */
@@ -119,13 +110,13 @@ export async function writeOutputs(
           : undefined;
       const opts = mountFrom ? { mountFrom } : {};
       if (artifact.kind === 'image') {
-        await pushImage(session.registry, targets, pushInput(artifact.image), opts);
+        await pushImage(session.registry, targets, imagePushInput(artifact.image), opts);
       } else {
         const { index, images } = artifact;
         await pushIndex(
           session.registry,
           targets,
-          { manifest: index.bytes, mediaType: index.mediaType, images: images.map(pushInput) },
+          { manifest: index.bytes, mediaType: index.mediaType, images: images.map(imagePushInput) },
           opts,
         );
       }

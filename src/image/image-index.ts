@@ -6,8 +6,6 @@
  * platform of each image's config (normalised), nothing else, as
  * `docker buildx imagetools create` writes them.
  */
-import { Readable } from 'node:stream';
-import type { Blob } from './blob.js';
 import { encodeIndex } from './canonical-json.js';
 import { type Digest, sha256 } from './digest.js';
 import type { Descriptor, ImageIndex, Platform } from './manifest.js';
@@ -68,15 +66,4 @@ export function indexOf(entries: readonly Descriptor[]): BuiltIndex {
   };
   const bytes = Buffer.from(encodeIndex(index));
   return { bytes, digest: sha256(bytes), mediaType: MediaType.OciIndex, index };
-}
-
-/** The index as a blob (for an OCI layout). */
-export function indexBlob(built: BuiltIndex): Blob {
-  const { bytes } = built;
-  return {
-    mediaType: built.mediaType,
-    digest: built.digest,
-    size: bytes.length,
-    open: () => Readable.from([bytes]),
-  };
 }

@@ -17,7 +17,7 @@ import {
   manifestMediaType,
 } from './format.js';
 import type { Descriptor, HistoryEntry, ImageConfig, ImageManifest, Platform } from './manifest.js';
-import { normalizePlatform } from './platform.js';
+import { configPlatform, normalizePlatform } from './platform.js';
 
 export class ImageError extends Error {
   override name = 'ImageError';
@@ -69,13 +69,7 @@ export class Image {
 
   /** os/architecture/variant from the config. */
   get platform(): Platform {
-    const c = this.config;
-    return normalizePlatform({
-      os: c.os,
-      architecture: c.architecture,
-      ...(c.variant ? { variant: c.variant } : {}),
-      ...(c['os.version'] ? { 'os.version': c['os.version'] } : {}),
-    });
+    return normalizePlatform(configPlatform(this.config));
   }
 
   /** A new image with `layer` on top and its history entry (not an empty_layer one). */

@@ -4,7 +4,7 @@
  * amd64, arm → arm/v7), and choosing an image from an index.
  */
 import { setting } from '../hints.js';
-import type { Descriptor, ImageIndex, Platform } from './manifest.js';
+import type { Descriptor, ImageConfig, ImageIndex, Platform } from './manifest.js';
 import { isManifestMediaType } from './media-types.js';
 
 export class PlatformError extends Error {
@@ -109,6 +109,18 @@ const KNOWN_ARCH = new Set([
 ]);
 
 /** containerd's platforms.Normalize: one spelling per platform. */
+/** os/architecture/variant/os.version as an image config names them (not normalised). */
+export function configPlatform(
+  c: Pick<ImageConfig, 'os' | 'architecture' | 'variant' | 'os.version'>,
+): Platform {
+  return {
+    os: c.os,
+    architecture: c.architecture,
+    ...(c.variant ? { variant: c.variant } : {}),
+    ...(c['os.version'] ? { 'os.version': c['os.version'] } : {}),
+  };
+}
+
 export function normalizePlatform(p: Platform): Platform {
   const os = p.os.toLowerCase() === 'macos' ? 'darwin' : p.os.toLowerCase();
   const rawArch = p.architecture.toLowerCase();

@@ -12,7 +12,7 @@ import type { Blob } from '../image/blob.js';
 import { type BuiltIndex, indexEntry, indexOf } from '../image/image-index.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from '../image/manifest.js';
 import { isIndexMediaType, isManifestMediaType } from '../image/media-types.js';
-import { formatPlatform } from '../image/platform.js';
+import { configPlatform, formatPlatform } from '../image/platform.js';
 import type { Reference } from '../image/reference.js';
 import type { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
@@ -85,13 +85,7 @@ async function imageChild(
     if (!config.os || !config.architecture) {
       throw invalid(ref, `the config of ${ref} names no os/architecture: it is not a platform image`);
     }
-    const platform = {
-      os: config.os,
-      architecture: config.architecture,
-      ...(config.variant ? { variant: config.variant } : {}),
-      ...(config['os.version'] ? { 'os.version': config['os.version'] } : {}),
-    };
-    entry = indexEntry({ mediaType, digest: ref.digest!, size: bytes.length }, platform);
+    entry = indexEntry({ mediaType, digest: ref.digest!, size: bytes.length }, configPlatform(config));
   }
   return { entry, image: { manifest: bytes, mediaType, blobs } };
 }

@@ -8,6 +8,7 @@
 import { forEachLimit } from '../concurrency.js';
 import type { Blob } from '../image/blob.js';
 import { type Digest, sha256 } from '../image/digest.js';
+import type { Image } from '../image/image.js';
 import type { Descriptor, ImageIndex, ImageManifest } from '../image/manifest.js';
 import { isIndexMediaType, isManifestMediaType } from '../image/media-types.js';
 import type { Reference } from '../image/reference.js';
@@ -182,6 +183,15 @@ async function pushAll(
  * upload; a second repository on the same registry mounts from the first).
  * Returns the manifest digest.
  */
+/** What pushing `image` takes: its manifest, config and layers. */
+export function imagePushInput(image: Image): PushImageInput {
+  return {
+    manifest: image.manifestBytes(),
+    mediaType: image.mediaType,
+    blobs: [image.configAsBlob(), ...image.layers],
+  };
+}
+
 export function pushImage(
   client: RegistryClient,
   refs: Reference[],

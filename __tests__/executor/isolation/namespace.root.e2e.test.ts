@@ -88,11 +88,13 @@ describeWith(
       );
       expect(r.exitCode).toBe(0);
       const lines = r.stdout.trim().split('\n');
-      // Each is there on this kernel (checked on the host) and masked in the RUN.
-      for (const f of ['/proc/kcore', '/proc/timer_list'])
-        if (existsSync(f)) expect(lines).toContain(`${f} 0`);
-      for (const d of ['/proc/acpi', '/sys/firmware']) if (existsSync(d)) expect(lines).toContain(`${d} []`);
-      expect(r.stdout).not.toContain('rw-');
+      // Each that this kernel has (checked on the host) is there and masked in the RUN; at least one is checked.
+      const want = [
+        ...['/proc/kcore', '/proc/timer_list'].filter((f) => existsSync(f)).map((f) => `${f} 0`),
+        ...['/proc/acpi', '/sys/firmware'].filter((d) => existsSync(d)).map((d) => `${d} []`),
+      ];
+      expect(want.length).toBeGreaterThan(0);
+      expect(lines).toEqual(want);
     });
 
     test('--network=none leaves only the loopback interface', async () => {

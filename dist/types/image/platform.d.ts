@@ -1,4 +1,4 @@
-import type { Descriptor, ImageIndex, Platform } from './manifest.js';
+import type { Descriptor, ImageConfig, ImageIndex, Platform } from './manifest.js';
 export declare class PlatformError extends Error {
     name: string;
 }
@@ -12,6 +12,8 @@ export declare class PlatformNotFoundError extends PlatformError {
 /** The platform Node runs on, in OCI terms. */
 export declare function hostPlatform(): Platform;
 /** containerd's platforms.Normalize: one spelling per platform. */
+/** os/architecture/variant/os.version as an image config names them (not normalised). */
+export declare function configPlatform(c: Pick<ImageConfig, 'os' | 'architecture' | 'variant' | 'os.version'>): Platform;
 export declare function normalizePlatform(p: Platform): Platform;
 /** Parses `os/arch[/variant]` (or `arch` alone: linux is assumed) and normalises it. */
 export declare function parsePlatform(text: string): Platform;

@@ -5,27 +5,13 @@
  * extraction reads the root's directories first (a shallow index: the files
  * are all older than a clock probe taken then).
  */
-import { randomBytes } from 'node:crypto';
-import { lstat, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ChangeSet } from '../../archive/changes.js';
 import type { Logger } from '../../log.js';
 import type { PreparedRun, Snapshotter } from '../snapshot/snapshot.js';
-import { waitForClockPast } from '../snapshot/walk-index.js';
+import { clockNow, waitForClockPast } from '../snapshot/walk-index.js';
 import { InPlaceIndex } from './in-place-index.js';
 import type { KeptPaths } from './kept-paths.js';
 import type { MountTargets } from './sandbox.js';
-
-/** The ctime a write gets now, on the filesystem of `dir`: every earlier write has one no later. */
-async function clockNow(dir: string): Promise<bigint> {
-  const probe = join(dir, `.kiln-clock-${process.pid}-${randomBytes(6).toString('hex')}`);
-  try {
-    await writeFile(probe, '');
-    return (await lstat(probe, { bigint: true })).ctimeNs;
-  } finally {
-    await rm(probe, { force: true });
-  }
-}
 
 /** The in-place RUN mounts nothing: the container's own /proc, /dev and /sys are there. */
 const CONTAINER_MOUNTS: MountTargets = { proc: 'proc', dev: 'dev', sys: 'sys' };

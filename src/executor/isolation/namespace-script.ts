@@ -143,6 +143,7 @@ class MountBatch {
     jail: string,
   ) {
     this.file = q(`${jail}/.kiln-fstab`);
+    L.push(`KILN_FSTAB=${this.file}`);
   }
 
   /** An entry (raw paths: escaped here); `when`: a shell test it is added under. */
@@ -151,13 +152,8 @@ class MountBatch {
     this.L.push(when ? `if ${when}; then ${line}; fi` : line);
   }
 
-  /** A raw script line writing entries itself to `$KILN_FSTAB` (loops). */
-  script(line: string): void {
-    this.L.push(line);
-  }
-
   begin(): void {
-    this.L.push(`KILN_FSTAB=${this.file}`, `: > ${this.file}`);
+    this.L.push(`: > ${this.file}`);
   }
 
   /** Mounts what was added since begin(). */
@@ -252,7 +248,7 @@ export function buildScript(s: ScriptInput): string {
   for (const p of s.pipes ?? []) batch.add(p.file, `${rawDev}/pipes/${p.name}`, 'none', 'bind,ro');
   if (insecure) {
     // --security=insecure: the host's device nodes too (a privileged container's /dev); names fstab cannot carry are left out.
-    batch.script(
+    L.push(
       `for d in /dev/*; do case $d in *[[:space:]\\]*) continue ;; esac; if [ ! -L "$d" ] && { [ -c "$d" ] || [ -b "$d" ]; }; then n=\${d##*/}; if [ ! -e ${dev}/"$n" ] && [ ! -L ${dev}/"$n" ]; then : > ${dev}/"$n"; printf '%s %s/%s none bind 0 0\\n' "$d" ${q(fstabField(rawDev))} "$n" >> "$KILN_FSTAB"; fi; fi; done`,
     );
   }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Logger } from '../../log.js';
 import type { IsolationRequest } from '../options.js';
 import { currentBoot } from '../store/layout.js';
-import type { HostTools } from './host-tools.js';
+import { findBinary, type HostTools } from './host-tools.js';
 import { NamespaceSandbox } from './namespace.js';
 import { type IsolationKind, type RunResult, type RunSpec, type Sandbox, SandboxError } from './sandbox.js';
 
@@ -29,8 +29,18 @@ async function capabilities(): Promise<string> {
   return /^CapEff:\s*(\S+)/m.exec(status)?.[1] ?? '?';
 }
 
-/** What the choice depended on, tool files included. */
+/**
+ * Changes whenever HostTools changes shape or meaning (a memo of an older
+ * Kiln must not be recalled: it would lack, say, the seccomp filter).
+ */
+const MEMO_FORMAT = 'kiln sandbox memo 2 (slirp4netns, seccomp, util-linux mount)';
+
+/**
+ * What the choice depended on: tool files included, and whether the optional
+ * tools are on the PATH now (one installed since, e.g. slirp4netns, is probed for).
+ */
 async function keyOf(requested: IsolationRequest, tools: HostTools): Promise<string> {
+  const optional = `slirp4netns: ${(await findBinary('slirp4netns')) ?? 'none'}`;
   const files = [
     ...Object.values(tools).filter((v): v is string => typeof v === 'string'),
     ...tools.jailFiles.map((f) => f.source),
@@ -42,7 +52,16 @@ async function keyOf(requested: IsolationRequest, tools: HostTools): Promise<str
     }),
   );
   const who = `${process.geteuid?.()}:${process.getegid?.()}`;
-  return [requested, who, await capabilities(), release(), currentBoot(), ...stamps.sort()].join('\n');
+  return [
+    MEMO_FORMAT,
+    requested,
+    who,
+    await capabilities(),
+    release(),
+    currentBoot(),
+    optional,
+    ...stamps.sort(),
+  ].join('\n');
 }
 
 export class SandboxMemo {

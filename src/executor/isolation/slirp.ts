@@ -12,7 +12,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { CLEAN_ENV, findBinary } from './host-tools.js';
+import { CLEAN_ENV } from './host-tools.js';
 import { SandboxError } from './sandbox.js';
 
 /** The DNS forwarder slirp4netns offers inside the namespace. */
@@ -21,11 +21,6 @@ export const SLIRP_DNS = '10.0.2.3';
 export interface Slirp {
   /** Ends the network (the RUN has exited). Never rejects. */
   stop(): Promise<void>;
-}
-
-/** slirp4netns on the host's PATH, or undefined. */
-export function findSlirp(): Promise<string | undefined> {
-  return findBinary('slirp4netns');
 }
 
 /**

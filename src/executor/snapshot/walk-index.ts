@@ -207,18 +207,26 @@ export function diffIndexes(before: SnapshotIndex, after: SnapshotIndex, ignoreC
 /**
  * Waits until a write on the filesystem of `dir` gets a ctime later than
  * `ctimeNs` (timestamps come from a coarse clock: a write in the same tick as
- * the newest indexed entry would otherwise look unchanged).
+ * the newest indexed entry would otherwise look unchanged). Returns that
+ * write's ctime.
  */
-export async function waitForClockPast(dir: string, ctimeNs: bigint): Promise<void> {
+export async function waitForClockPast(dir: string, ctimeNs: bigint): Promise<bigint> {
   const probe = join(dir, `.kiln-clock-${process.pid}-${randomBytes(6).toString('hex')}`);
+  let now = ctimeNs;
   try {
     for (let i = 0; i < 1000; i++) {
       await writeFile(probe, '');
-      const st = await lstat(probe, { bigint: true });
-      if (st.ctimeNs > ctimeNs) return;
+      now = (await lstat(probe, { bigint: true })).ctimeNs;
+      if (now > ctimeNs) return now;
       await new Promise((r) => setTimeout(r, 2));
     }
   } finally {
     await rm(probe, { force: true });
   }
+  return now;
+}
+
+/** The ctime a write gets now on the filesystem of `dir`: every earlier write has one no later. */
+export function clockNow(dir: string): Promise<bigint> {
+  return waitForClockPast(dir, -1n);
 }
