@@ -154,6 +154,30 @@ describeWith(
       expect(fromLayout.digest()).toBe(result.platforms![1]!.digest);
     });
 
+    test('skip unchanged: an index of the same images apart from an ignored label is not pushed; another file is', async () => {
+      const ctxDir = await context({ Dockerfile: `FROM ${base}\nCOPY a /a\n`, a: 'one\n' });
+      const dest = `${registry.host}/team/same:v1`;
+      const once = options(ctxDir, dest, ['linux/amd64', 'linux/arm64']);
+      once.labels = new Map([['org.opencontainers.image.revision', 'a']]);
+      const first = await build(once, silentLogger);
+      expect(first.refreshed).toBe(true);
+
+      // Only a label the check ignores differs: every image and the index get another digest.
+      const again = options(ctxDir, dest, ['linux/amd64', 'linux/arm64']);
+      again.labels = new Map([['org.opencontainers.image.revision', 'b']]);
+      again.skipUnchanged = { ignoreLabels: ['org.opencontainers.image.revision'] };
+      const second = await build(again, silentLogger);
+      expect(second.digest).not.toBe(first.digest);
+      expect(second.refreshed).toBe(false);
+      expect(second.unchanged?.digest).toBe(first.digest);
+      expect((await client.headManifest(parseReference(dest)))?.digest).toBe(first.digest);
+
+      await fs.writeFile(path.join(ctxDir, 'a'), 'two\n');
+      const third = await build(again, silentLogger);
+      expect(third.refreshed).toBe(true);
+      expect((await client.headManifest(parseReference(dest)))?.digest).toBe(third.digest);
+    });
+
     test('one platform of another architecture keeps the single manifest', async () => {
       const ctxDir = await context({ Dockerfile: `FROM ${base}\nRUN uname -m > /arch\n` });
       const dest = `${registry.host}/team/arm-only:v1`;

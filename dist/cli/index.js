@@ -56598,8 +56598,8 @@ async function killStrays(rule, procDir = '/proc') {
 
 
 
+
 /** BuildKit's default PATH, for an image without one. */
-const in_place_run_DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /**
  * Sets groups, gid, uid, then execs: KILN_LAUNCH is a JSON {groups, gid, uid,
  * file, argv, env} (in the environment, which only the same user can read:
@@ -56655,7 +56655,7 @@ function hasAllCapabilities() {
 function findCommand(name, env, cwd) {
     if (name.includes('/'))
         return name.startsWith('/') ? name : (0,external_node_path_.join)(cwd, name);
-    const path = env.findLast((e) => e.startsWith('PATH='))?.slice(5) ?? in_place_run_DEFAULT_PATH;
+    const path = env.findLast((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
     for (const dir of path.split(':')) {
         const file = (0,external_node_path_.join)(dir || cwd, name);
         try {
@@ -56696,7 +56696,7 @@ async function runInPlace(spec, opts) {
     const tail = new TailBuffer();
     const file = findCommand(spec.argv[0], env, spec.cwd);
     if (!file) {
-        const line = `kiln: ${spec.argv[0]}: command not found in the image (PATH ${env.findLast((e) => e.startsWith('PATH='))?.slice(5) ?? in_place_run_DEFAULT_PATH})`;
+        const line = `kiln: ${spec.argv[0]}: command not found in the image (PATH ${env.findLast((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH})`;
         tail.push(`${line}\n`);
         spec.onOutput?.(Buffer.from(`${line}\n`), 'stderr');
         return { exitCode: 127, tail: tail.tail() };
@@ -57076,6 +57076,7 @@ function clockNow(dir) {
 
 
 
+
 /**
  * ctime of an entry a shallow index knows by name and type only: it was
  * there before the index's floor (maxCtimeNs), nothing more is known.
@@ -57164,9 +57165,7 @@ class Scan {
         return changed(node, before, false, settled) ? 'yes' : 'no';
     }
     abs(rel) {
-        if (!rel)
-            return this.root;
-        return this.root === '/' ? `/${rel}` : `${this.root}/${rel}`;
+        return inRoot(this.root, rel);
     }
     node(abs, st, old) {
         const n = entryFromStat(st);
@@ -64574,12 +64573,14 @@ async function compareIndexWithDestinations(registry, artifact, destinations, ig
             size: held.bytes.length,
         };
         let why;
-        if (held.digest === artifact.index.digest)
-            why = undefined;
+        if (held.digest === artifact.index.digest) {
+            // The same index: the same images.
+        }
         else if (!media_types_isIndexMediaType(held.mediaType))
             why = 'it holds one image, not an index';
         else {
-            const theirs = imageEntries(JSON.parse(held.bytes.toString('utf8')))
+            const index = JSON.parse(held.bytes.toString('utf8'));
+            const theirs = imageEntries(index)
                 .map((e) => formatPlatform(e.platform))
                 .sort();
             if (theirs.join(',') !== mine.join(','))
@@ -64587,7 +64588,11 @@ async function compareIndexWithDestinations(registry, artifact, destinations, ig
             for (const image of artifact.images) {
                 if (why)
                     break;
-                const c = await compareWithDestinations(registry, image, [d], ignoreLabels);
+                // The index names each platform's image: only a different one is fetched and compared.
+                const entry = platform_selectManifest(index, image.platform);
+                if (entry.digest === image.digest())
+                    continue;
+                const c = await compareWithDestinations(registry, image, [d.withDigest(entry.digest)], ignoreLabels);
                 if (!c.unchanged)
                     why = `${formatPlatform(image.platform)}: ${c.compared[0]?.why ?? 'differs'}`;
             }

@@ -8,7 +8,7 @@ import type { Image } from '../image/image.js';
 import type { BuiltIndex } from '../image/image-index.js';
 import type { ImageIndex } from '../image/manifest.js';
 import { isIndexMediaType } from '../image/media-types.js';
-import { formatPlatform, imageEntries } from '../image/platform.js';
+import { formatPlatform, imageEntries, selectManifest } from '../image/platform.js';
 import type { Reference } from '../image/reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { type Comparison, compareWithDestinations } from './unchanged.js';
@@ -31,16 +31,21 @@ export async function compareIndexWithDestinations(
       size: held.bytes.length,
     };
     let why: string | undefined;
-    if (held.digest === artifact.index.digest) why = undefined;
-    else if (!isIndexMediaType(held.mediaType)) why = 'it holds one image, not an index';
+    if (held.digest === artifact.index.digest) {
+      // The same index: the same images.
+    } else if (!isIndexMediaType(held.mediaType)) why = 'it holds one image, not an index';
     else {
-      const theirs = imageEntries(JSON.parse(held.bytes.toString('utf8')) as ImageIndex)
+      const index = JSON.parse(held.bytes.toString('utf8')) as ImageIndex;
+      const theirs = imageEntries(index)
         .map((e) => formatPlatform(e.platform!))
         .sort();
       if (theirs.join(',') !== mine.join(',')) why = `its platforms are ${theirs.join(', ')}`;
       for (const image of artifact.images) {
         if (why) break;
-        const c = await compareWithDestinations(registry, image, [d], ignoreLabels);
+        // The index names each platform's image: only a different one is fetched and compared.
+        const entry = selectManifest(index, image.platform);
+        if (entry.digest === image.digest()) continue;
+        const c = await compareWithDestinations(registry, image, [d.withDigest(entry.digest)], ignoreLabels);
         if (!c.unchanged) why = `${formatPlatform(image.platform)}: ${c.compared[0]?.why ?? 'differs'}`;
       }
     }

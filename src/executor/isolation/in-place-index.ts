@@ -20,6 +20,7 @@
 import type { BigIntStats, Dirent } from 'node:fs';
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import type { Change } from '../../archive/changes.js';
+import { inRoot } from '../../fs/root-path.js';
 import { sortChanges, withAncestors } from '../snapshot/snapshot.js';
 import { changed, entryFromStat, type IndexEntry, recreated } from '../snapshot/walk-index.js';
 import type { KeptPaths } from './kept-paths.js';
@@ -111,8 +112,7 @@ class Scan {
   }
 
   abs(rel: string): string {
-    if (!rel) return this.root;
-    return this.root === '/' ? `/${rel}` : `${this.root}/${rel}`;
+    return inRoot(this.root, rel);
   }
 
   node(abs: string, st: BigIntStats, old: IndexNode | undefined): IndexNode {

@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_PATH } from '../../dockerfile/scope.js';
 import { mkdirInRoot, RootPathError } from '../../fs/root-path.js';
 import type { RootRunSpec } from './isolation.js';
 import { TailBuffer } from './output-tail.js';
@@ -23,7 +24,6 @@ import { type RunResult, SandboxError } from './sandbox.js';
 import { killStrays, readProc } from './stray-processes.js';
 
 /** BuildKit's default PATH, for an image without one. */
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
  * Sets groups, gid, uid, then execs: KILN_LAUNCH is a JSON {groups, gid, uid,
